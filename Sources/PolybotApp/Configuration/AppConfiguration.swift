@@ -1,0 +1,214 @@
+import Foundation
+import PolybotCore
+import PolybotStore
+
+/// Every problem found in the configuration, reported together so an operator fixes them in one go.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    /// One line per problem, each naming the key.
+    public var problems: [String]
+    public var description: String {
+        "invalid configuration (\(problems.count) problem\(problems.count == 1 ? "" : "s")):\n"
+            + problems.map { "  - \($0)" }.joined(separator: "\n")
+    }
+}
+
+/// The effective settings of a Polybot process, validated at start.
+///
+/// Configuration keys (environment, `POLYBOT_CONFIG` file, or flags; see README "Configuration"):
+/// - `DATABASE_URL`: PostgreSQL URL; unset = embedded cluster in `POLYBOT_DATA_DIR/pg`.
+/// - `POLYBOT_DATA_DIR` (`.polybot`), `POLYBOT_MIGRATIONS_DIR` (auto).
+/// - `POLYBOT_HOST` (`127.0.0.1`), `POLYBOT_PORT` (`8080`), `POLYBOT_MODE` (`paper` | `approve` | `live`).
+/// - `POLYBOT_LOG_FORMAT` (`human` | `json`), `POLYBOT_LOG_LEVEL` (`info`).
+/// - Whale filter, consensus, sizing and risk keys: see ``Key``.
+/// - Endpoints: `POLYBOT_RTDS_URL`, `POLYBOT_DATA_API_URL`, `POLYBOT_GAMMA_URL`, `POLYBOT_CLOB_URL`,
+///   `POLYBOT_CLOB_WS_URL`, `POLYBOT_POLYGON_RPC_URL`.
+/// - Secrets: `POLY_PRIVATE_KEY`, `POLY_API_KEY`, `POLY_API_SECRET`, `POLY_PASSPHRASE`, each also as `…_FILE`.
+public struct AppConfiguration: Sendable {
+    /// Log output format.
+    public enum LogFormat: String, Sendable, CaseIterable { case human, json }
+    /// How copy orders are sized.
+    public enum SizingMode: String, Sendable, CaseIterable { case kelly, fixed, proportional }
+
+    package var databaseURL: DatabaseURL?
+    public var dataDirectory: String
+    public var migrationsDirectory: String?
+    public var host: String
+    public var port: Int
+    public var mode: RunMode
+    public var logFormat: LogFormat
+    public var logLevel: String
+
+    /// Minimum notional of a whale trade.
+    public var whaleMinNotional: Micros
+    public var consensusWindowHours: Int
+    /// Required agreeing share, basis points.
+    public var consensusRatioBps: Int
+    public var consensusMinMembers: Int
+    /// Required upside `1 − ask`.
+    public var consensusMinUpside: Micros
+
+    public var sizingMode: SizingMode
+    /// Kelly multiplier in basis points (2500 = ¼ Kelly).
+    public var kellyFractionBps: Int
+    public var fixedOrder: Micros
+    /// Share of the whales' notional to copy, basis points.
+    public var proportionalBps: Int
+    public var startingEquity: Micros
+
+    /// Max position as a share of equity, basis points.
+    public var riskMaxPositionBps: Int
+    public var riskMaxPositionsPerEvent: Int
+    public var riskMaxSlippage: Micros
+    /// Daily loss stop as a share of start-of-day equity, basis points.
+    public var riskDailyLossStopBps: Int
+    public var riskMaxExposure: Micros
+    public var riskMaxOrdersPerMinute: Int
+
+    public var rtdsURL: String
+    public var dataAPIURL: String
+    public var gammaURL: String
+    public var clobURL: String
+    public var clobWSURL: String
+    public var polygonRPCURL: String?
+    public var feedStallSeconds: Int
+    /// Nightly rescoring time, `HH:MM` UTC.
+    public var rescoreAtUTC: String
+
+    public var privateKey: Secret?
+    public var apiKey: String?
+    public var apiSecret: Secret?
+    public var passphrase: Secret?
+
+    /// Where each value came from, for `config show`.
+    public var origins: [String: String]
+
+    /// The keys this configuration reads, with their defaults.
+    public enum Key {
+        static let defaults: [(String, String?)] = [
+            ("DATABASE_URL", nil), ("POLYBOT_DATA_DIR", ".polybot"), ("POLYBOT_MIGRATIONS_DIR", nil),
+            ("POLYBOT_HOST", "127.0.0.1"), ("POLYBOT_PORT", "8080"), ("POLYBOT_MODE", "paper"),
+            ("POLYBOT_LOG_FORMAT", "human"), ("POLYBOT_LOG_LEVEL", "info"),
+            ("POLYBOT_WHALE_MIN_NOTIONAL", "10000"),
+            ("POLYBOT_CONSENSUS_WINDOW_HOURS", "24"), ("POLYBOT_CONSENSUS_MIN_RATIO", "0.8"),
+            ("POLYBOT_CONSENSUS_MIN_MEMBERS", "3"), ("POLYBOT_CONSENSUS_MIN_UPSIDE", "0.05"),
+            ("POLYBOT_SIZING_MODE", "kelly"), ("POLYBOT_KELLY_FRACTION", "0.25"), ("POLYBOT_FIXED_ORDER_USDC", "50"),
+            ("POLYBOT_PROPORTIONAL_RATIO", "0.01"), ("POLYBOT_STARTING_EQUITY_USDC", "10000"),
+            ("POLYBOT_RISK_MAX_POSITION_PCT", "5"), ("POLYBOT_RISK_MAX_POSITIONS_PER_EVENT", "2"),
+            ("POLYBOT_RISK_MAX_SLIPPAGE", "0.05"), ("POLYBOT_RISK_DAILY_LOSS_STOP_PCT", "3"),
+            ("POLYBOT_RISK_MAX_EXPOSURE_USDC", "2000"), ("POLYBOT_RISK_MAX_ORDERS_PER_MINUTE", "10"),
+            ("POLYBOT_RTDS_URL", "wss://ws-live-data.polymarket.com"),
+            ("POLYBOT_DATA_API_URL", "https://data-api.polymarket.com"),
+            ("POLYBOT_GAMMA_URL", "https://gamma-api.polymarket.com"), ("POLYBOT_CLOB_URL", "https://clob.polymarket.com"),
+            ("POLYBOT_CLOB_WS_URL", "wss://ws-subscriptions-clob.polymarket.com/ws"), ("POLYBOT_POLYGON_RPC_URL", nil),
+            ("POLYBOT_FEED_STALL_SECONDS", "30"), ("POLYBOT_RESCORE_AT", "03:00"),
+            ("POLY_PRIVATE_KEY", nil), ("POLY_API_KEY", nil), ("POLY_API_SECRET", nil), ("POLY_PASSPHRASE", nil),
+        ]
+        /// Keys whose values are secrets (and their `_FILE` variants).
+        static let secrets: Set<String> = ["POLY_PRIVATE_KEY", "POLY_API_SECRET", "POLY_PASSPHRASE"]
+        /// Keys that are read but are not settings (`POLYBOT_CONFIG` names the file).
+        static let meta: Set<String> = ["POLYBOT_CONFIG"]
+        static var known: Set<String> {
+            var s = Set(defaults.map(\.0)).union(meta)
+            for (k, _) in defaults where k.hasPrefix("POLY_") { s.insert(k + "_FILE") }
+            return s
+        }
+    }
+
+    /// Reads and validates everything, collecting every problem before failing.
+    ///
+    /// - Throws: ``ConfigurationError`` listing all problems.
+    public init(source: ConfigurationSource) throws(ConfigurationError) {
+        var p = ConfigurationParser(source: source)
+        databaseURL = p.databaseURL()
+        dataDirectory = p.string("POLYBOT_DATA_DIR")
+        migrationsDirectory = p.optional("POLYBOT_MIGRATIONS_DIR")
+        host = p.string("POLYBOT_HOST")
+        port = p.int("POLYBOT_PORT", in: 0...65535)
+        mode = p.choice("POLYBOT_MODE", RunMode.self) ?? .paper
+        logFormat = p.choice("POLYBOT_LOG_FORMAT", LogFormat.self) ?? .human
+        logLevel = p.string("POLYBOT_LOG_LEVEL")
+        if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) {
+            p.problem("POLYBOT_LOG_LEVEL: must be trace, debug, info, notice, warning, error or critical, not \"\(logLevel)\"")
+        }
+        whaleMinNotional = p.money("POLYBOT_WHALE_MIN_NOTIONAL", min: .zero)
+        consensusWindowHours = p.int("POLYBOT_CONSENSUS_WINDOW_HOURS", in: 1...168)
+        consensusRatioBps = p.ratioBps("POLYBOT_CONSENSUS_MIN_RATIO", minBps: 5001, maxBps: 10000)
+        consensusMinMembers = p.int("POLYBOT_CONSENSUS_MIN_MEMBERS", in: 1...1000)
+        consensusMinUpside = p.money("POLYBOT_CONSENSUS_MIN_UPSIDE", min: .zero, max: .one)
+        sizingMode = p.choice("POLYBOT_SIZING_MODE", SizingMode.self) ?? .kelly
+        kellyFractionBps = p.ratioBps("POLYBOT_KELLY_FRACTION", minBps: 1, maxBps: 10000)
+        fixedOrder = p.money("POLYBOT_FIXED_ORDER_USDC", min: Micros(1))
+        proportionalBps = p.ratioBps("POLYBOT_PROPORTIONAL_RATIO", minBps: 1, maxBps: 10000)
+        startingEquity = p.money("POLYBOT_STARTING_EQUITY_USDC", min: Micros(1))
+        riskMaxPositionBps = p.percentBps("POLYBOT_RISK_MAX_POSITION_PCT")
+        riskMaxPositionsPerEvent = p.int("POLYBOT_RISK_MAX_POSITIONS_PER_EVENT", in: 1...100)
+        riskMaxSlippage = p.money("POLYBOT_RISK_MAX_SLIPPAGE", min: .zero, max: .one)
+        riskDailyLossStopBps = p.percentBps("POLYBOT_RISK_DAILY_LOSS_STOP_PCT")
+        riskMaxExposure = p.money("POLYBOT_RISK_MAX_EXPOSURE_USDC", min: .zero)
+        riskMaxOrdersPerMinute = p.int("POLYBOT_RISK_MAX_ORDERS_PER_MINUTE", in: 1...10_000)
+        rtdsURL = p.url("POLYBOT_RTDS_URL", schemes: ["ws", "wss"])
+        dataAPIURL = p.url("POLYBOT_DATA_API_URL", schemes: ["http", "https"])
+        gammaURL = p.url("POLYBOT_GAMMA_URL", schemes: ["http", "https"])
+        clobURL = p.url("POLYBOT_CLOB_URL", schemes: ["http", "https"])
+        clobWSURL = p.url("POLYBOT_CLOB_WS_URL", schemes: ["ws", "wss"])
+        polygonRPCURL = p.optional("POLYBOT_POLYGON_RPC_URL").map { _ in p.url("POLYBOT_POLYGON_RPC_URL", schemes: ["http", "https"]) }
+        feedStallSeconds = p.int("POLYBOT_FEED_STALL_SECONDS", in: 1...3600)
+        rescoreAtUTC = p.string("POLYBOT_RESCORE_AT")
+        if NightlyTime(rescoreAtUTC) == nil {
+            p.problem("POLYBOT_RESCORE_AT: must be HH:MM (UTC), not \"\(rescoreAtUTC)\"")
+        }
+        privateKey = p.secret("POLY_PRIVATE_KEY")
+        apiKey = p.optional("POLY_API_KEY")
+        apiSecret = p.secret("POLY_API_SECRET")
+        passphrase = p.secret("POLY_PASSPHRASE")
+        if let key = privateKey?.revealed, !Hex.isLowerHex(key.lowercased().hasPrefix("0x") ? key.lowercased() : "0x" + key.lowercased(), bytes: 32) {
+            p.problem("POLY_PRIVATE_KEY: must be 32 bytes of hex (value not shown)")
+        }
+        if mode == .live {
+            var missing: [String] = []
+            if privateKey == nil { missing.append("POLY_PRIVATE_KEY") }
+            if apiKey == nil { missing.append("POLY_API_KEY") }
+            if apiSecret == nil { missing.append("POLY_API_SECRET") }
+            if passphrase == nil { missing.append("POLY_PASSPHRASE") }
+            if !missing.isEmpty {
+                p.problem("POLYBOT_MODE=live needs \(missing.joined(separator: ", ")) (run `polybot keys derive` for the API credentials)")
+            }
+        }
+        p.flagUnknownKeys()
+        origins = source.origins
+        if !p.problems.isEmpty { throw ConfigurationError(problems: p.problems) }
+    }
+
+    /// Every setting as (key, shown value, origin); secrets are shown as `<redacted>` or `<unset>`.
+    public func describedSettings(source: ConfigurationSource) -> [(key: String, value: String, origin: String)] {
+        Key.defaults.map { key, fallback in
+            let fileKey = key + "_FILE"
+            let origin = source.origins[key] ?? source.origins[fileKey] ?? (fallback == nil ? "unset" : "default")
+            let raw = source.values[key] ?? (source.values[fileKey].map { _ in "(file)" }) ?? fallback
+            let shown: String
+            if Key.secrets.contains(key) {
+                shown = raw == nil ? "<unset>" : "<redacted>"
+            } else if key == "DATABASE_URL" {
+                shown = databaseURL.map { "\($0)" } ?? "<embedded: \(dataDirectory)/pg>"
+            } else {
+                shown = raw ?? "<unset>"
+            }
+            return (key, shown, origin)
+        }
+    }
+}
+
+/// A `HH:MM` time of day in UTC.
+public struct NightlyTime: Sendable, Equatable {
+    public var hour: Int
+    public var minute: Int
+
+    /// Parses `HH:MM`.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h), (0..<60).contains(m)
+        else { return nil }
+        hour = h
+        minute = m
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Logging
+import PolybotStore
+import PostgresNIO
+
+/// Opens the database the configuration names: the `DATABASE_URL` server, or an embedded cluster in
+/// `POLYBOT_DATA_DIR/pg` that this process starts and later stops.
+package struct DatabaseLifecycle: Sendable {
+    /// The client configuration to connect with.
+    package let clientConfiguration: PostgresClient.Configuration
+    /// The embedded cluster, when one was started.
+    package let embedded: EmbeddedPostgres?
+    /// A log-safe description of the target.
+    package let target: String
+
+    /// Starts the embedded cluster if needed and prepares the client configuration.
+    ///
+    /// - Throws: ``EmbeddedPostgres/Failure`` when the embedded cluster cannot start.
+    package static func open(_ config: AppConfiguration, logger: Logger) async throws -> DatabaseLifecycle {
+        if let url = config.databaseURL {
+            return DatabaseLifecycle(clientConfiguration: url.clientConfiguration(), embedded: nil, target: "\(url)")
+        }
+        let pg = try EmbeddedPostgres.start(
+            EmbeddedPostgres.Options(dataDirectory: config.dataDirectory + "/pg", database: "postgres"), logger: logger)
+        let configuration = DatabaseURL.make(
+            host: "127.0.0.1", port: pg.port, username: "postgres", password: nil, database: "polybot", tls: .disable)
+        // The application database lives beside the maintenance one; create it on first start.
+        let admin = PostgresClient(configuration: DatabaseURL.make(
+            host: "127.0.0.1", port: pg.port, username: "postgres", password: nil, database: "postgres", tls: .disable
+        ).clientConfiguration())
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await admin.run() }
+            defer { group.cancelAll() }
+            let rows = try await admin.query("SELECT 1 FROM pg_database WHERE datname = 'polybot'", logger: logger)
+            var exists = false
+            for try await _ in rows { exists = true }
+            if !exists { try await admin.query("CREATE DATABASE polybot", logger: logger) }
+        }
+        return DatabaseLifecycle(
+            clientConfiguration: configuration.clientConfiguration(), embedded: pg,
+            target: "embedded \(pg.dataDirectory) (port \(pg.port))")
+    }
+
+    /// Stops the embedded cluster, if this process started one.
+    package func close(logger: Logger) {
+        guard let embedded else { return }
+        do { try embedded.stop(logger: logger) } catch {
+            logger.error("failed to stop embedded PostgreSQL", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Runs `body` with a running client, then shuts the client down.
+    package func withClient<T: Sendable>(logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+
+    /// A migration runner over the configured migrations folder.
+    package static func migrationRunner(_ config: AppConfiguration, client: PostgresClient, logger: Logger) throws -> MigrationRunner {
+        let folder = try MigrationRunner.locateFolder(explicit: config.migrationsDirectory)
+        return try MigrationRunner(migrations: try MigrationRunner.load(folder: folder), client: client, logger: logger)
+    }
+}

@@ -1,0 +1,123 @@
+/// The side of a fill from the point of view of the wallet that made it.
+public enum TradeSide: String, Sendable, Codable, Hashable, CaseIterable {
+    case buy = "BUY"
+    case sell = "SELL"
+}
+
+/// Where Polybot learned about a trade.
+public enum TradeSource: String, Sendable, Codable, Hashable, CaseIterable {
+    /// The RTDS `activity` WebSocket feed.
+    case rtds
+    /// A Data API `/trades` or `/activity` backfill.
+    case dataAPI = "data_api"
+    /// A recorded file replayed through the pipeline.
+    case replay
+    /// A bulk import (e.g. `polybot backfill`, the nightly job).
+    case `import`
+}
+
+/// The natural key of a trade. Polymarket has no trade id; a transaction can hold several fills, even
+/// of the same wallet, so the key is (transaction hash, wallet, asset, side, size, price).
+public struct TradeKey: Hashable, Sendable {
+    public var transactionHash: String
+    public var wallet: Address
+    public var asset: String
+    public var side: TradeSide
+    public var size: Micros
+    public var price: Micros
+
+    /// Builds a key from its parts.
+    public init(transactionHash: String, wallet: Address, asset: String, side: TradeSide, size: Micros, price: Micros) {
+        self.transactionHash = transactionHash
+        self.wallet = wallet
+        self.asset = asset
+        self.side = side
+        self.size = size
+        self.price = price
+    }
+}
+
+/// One fill of one wallet on one outcome token, as the Data API and RTDS report it.
+public struct Trade: Hashable, Sendable, Codable {
+    /// Polygon transaction hash of the settlement, lower-case `0x` + 64 hex digits.
+    public var transactionHash: String
+    /// The trader's proxy wallet (funder).
+    public var wallet: Address
+    /// ERC-1155 outcome token id, decimal text of a uint256.
+    public var asset: String
+    /// Market condition id, lower-case `0x` + 64 hex digits.
+    public var conditionId: String
+    /// BUY or SELL, for this wallet.
+    public var side: TradeSide
+    /// Shares, in micro units.
+    public var size: Micros
+    /// Price per share in micro units (0…1_000_000).
+    public var price: Micros
+    /// Trade (block) time, seconds since the Unix epoch.
+    public var timestamp: Int64
+    /// Outcome label, e.g. "Yes".
+    public var outcome: String
+    /// Index into the market's outcomes; `nil` when the venue sent none or a sentinel such as 999.
+    public var outcomeIndex: Int?
+    /// Market question.
+    public var title: String
+    /// Market slug.
+    public var slug: String
+    /// Event slug (groups the markets of a neg-risk event).
+    public var eventSlug: String
+    /// Trader's display name, possibly empty.
+    public var traderName: String
+    /// Trader's auto-generated pseudonym, possibly empty.
+    public var pseudonym: String
+    /// Where the trade came from.
+    public var source: TradeSource
+
+    /// Creates a trade. Text fields default to empty.
+    public init(
+        transactionHash: String, wallet: Address, asset: String, conditionId: String, side: TradeSide,
+        size: Micros, price: Micros, timestamp: Int64, outcome: String = "", outcomeIndex: Int? = nil,
+        title: String = "", slug: String = "", eventSlug: String = "", traderName: String = "",
+        pseudonym: String = "", source: TradeSource
+    ) {
+        self.transactionHash = transactionHash
+        self.wallet = wallet
+        self.asset = asset
+        self.conditionId = conditionId
+        self.side = side
+        self.size = size
+        self.price = price
+        self.timestamp = timestamp
+        self.outcome = outcome
+        self.outcomeIndex = outcomeIndex
+        self.title = title
+        self.slug = slug
+        self.eventSlug = eventSlug
+        self.traderName = traderName
+        self.pseudonym = pseudonym
+        self.source = source
+    }
+
+    /// The dedupe key.
+    public var key: TradeKey {
+        TradeKey(transactionHash: transactionHash, wallet: wallet, asset: asset, side: side, size: size, price: price)
+    }
+
+    /// Size × price, the USDC value of the fill.
+    public var notional: Micros { size.multiplied(by: price) }
+}
+
+/// Validation of the hex identifiers trades carry.
+public enum Hex {
+    /// True when `text` is `0x` followed by exactly `bytes * 2` lower-case hex digits.
+    public static func isLowerHex(_ text: String, bytes: Int) -> Bool {
+        let u = text.utf8
+        guard u.count == 2 + bytes * 2, text.hasPrefix("0x") else { return false }
+        return u.dropFirst(2).allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
+    }
+
+    /// True when `text` is a non-empty decimal integer of at most 78 digits (a uint256).
+    public static func isUInt256Decimal(_ text: String) -> Bool {
+        let u = text.utf8
+        return !u.isEmpty && u.count <= 78 && u.allSatisfy { $0 >= 48 && $0 <= 57 }
+    }
+}

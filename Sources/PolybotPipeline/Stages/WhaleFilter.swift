@@ -1,0 +1,52 @@
+import AsyncAlgorithms
+import Logging
+import Metrics
+import PolybotCore
+import ServiceLifecycle
+
+/// Pipeline stage: keeps the trades that ``WhaleRules`` call whale trades.
+///
+/// Input: every accepted trade. Output: an `AsyncChannel`, whose `send` suspends until the next stage takes
+/// the trade — after this point trades are never dropped (architecture.md, "Buffering is chosen per edge").
+/// The stage ends when its input ends (no `cancelOnGracefulShutdown`: upstream finishing is the drain signal).
+package actor WhaleFilter<Input: AsyncSequence & Sendable>: Service where Input.Element == Trade {
+    /// Whale trades, in input order.
+    package nonisolated let output = AsyncChannel<Trade>()
+    private let input: Input
+    private var rules: WhaleRules
+    private let logger: Logger
+    private let passed = Counter(label: "pipeline.whale_filter.passed")
+    private let rejected: [WhaleVerdict: Counter]
+
+    /// Creates the stage.
+    package init(input: Input, rules: WhaleRules, logger: Logger) {
+        self.input = input
+        self.rules = rules
+        self.logger = logger
+        var rejected: [WhaleVerdict: Counter] = [:]
+        for (verdict, reason) in [(WhaleVerdict.denyListed, "deny_listed"), (.belowThreshold, "below_threshold"),
+                                  (.marketExcluded, "market_excluded")] {
+            rejected[verdict] = Counter(label: "pipeline.whale_filter.rejected", dimensions: [("reason", reason)])
+        }
+        self.rejected = rejected
+    }
+
+    /// Replaces the rules; the next trade is judged by the new ones.
+    package func update(rules: WhaleRules) {
+        self.rules = rules
+        logger.info("whale rules updated", metadata: ["whale.min_notional": "\(rules.minNotional)"])
+    }
+
+    package func run() async throws {
+        defer { output.finish() }
+        for try await trade in input {
+            let verdict = rules.evaluate(trade)
+            if verdict.passes {
+                passed.increment()
+                await output.send(trade)
+            } else {
+                rejected[verdict]?.increment()
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Logging
+import PolybotCore
+import PostgresNIO
+
+/// The handle every repository shares: a running `PostgresClient` and a logger.
+package struct Database: Sendable {
+    /// The connection pool. Its `run()` must be running (it is a `Service` in the daemon's group).
+    package let client: PostgresClient
+    /// Logger for queries.
+    package let logger: Logger
+
+    /// Wraps a client.
+    package init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// True when `SELECT 1` answers.
+    package func ping() async -> Bool {
+        do {
+            let rows = try await client.query("SELECT 1", logger: logger)
+            for try await _ in rows {}
+            return true
+        } catch {
+            return false
+        }
+    }
+}
+
+extension Date {
+    /// Unix seconds, truncated.
+    package var unixSeconds: Int64 { Int64(timeIntervalSince1970.rounded(.down)) }
+    /// A date from Unix seconds.
+    package init(unixSeconds: Int64) { self.init(timeIntervalSince1970: TimeInterval(unixSeconds)) }
+}
+
+/// Encodes a `[String: Double]` as JSON text for a `::jsonb` binding.
+package func jsonText(_ features: [String: Double]) -> String {
+    let data = (try? JSONEncoder.sorted.encode(features)) ?? Data("{}".utf8)
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// Decodes JSON text of an object of numbers.
+package func decodeFeatures(_ text: String) -> [String: Double] {
+    (try? JSONDecoder().decode([String: Double].self, from: Data(text.utf8))) ?? [:]
+}
+
+extension JSONEncoder {
+    /// An encoder with sorted keys, so stored JSON is stable.
+    package static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS+00` for Unix seconds, as PostgreSQL's text input for `timestamptz` accepts.
+package func utcTimestampText(_ seconds: Int64) -> String {
+    var t = time_t(seconds)
+    var parts = tm()
+    gmtime_r(&t, &parts)
+    func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) "
+        + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))+00"
+}

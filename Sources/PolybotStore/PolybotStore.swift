@@ -1,0 +1,28 @@
+import Logging
+import PostgresNIO
+
+/// Every repository over one database, built once by the composition root.
+package struct PolybotStore: Sendable {
+    /// The shared database handle.
+    package let db: Database
+    package let whales: any WhaleRepository
+    package let baskets: any BasketRepository
+    package let trades: any TradeRepository
+    package let orders: any OrderRepository
+    package let positions: any PositionRepository
+    package let dailyPnl: any DailyPnlRepository
+    package let scores: any ScoreRepository
+
+    /// Builds the PostgreSQL repositories over a client.
+    package init(client: PostgresClient, logger: Logger) {
+        let db = Database(client: client, logger: logger)
+        self.db = db
+        whales = WhalePostgresRepository(db: db)
+        baskets = BasketPostgresRepository(db: db)
+        trades = TradePostgresRepository(db: db)
+        orders = OrderPostgresRepository(db: db)
+        positions = PositionPostgresRepository(db: db)
+        dailyPnl = DailyPnlPostgresRepository(db: db)
+        scores = ScorePostgresRepository(db: db)
+    }
+}

@@ -1,0 +1,23 @@
+import PolybotCore
+
+/// Persistence of our positions.
+package protocol PositionRepository: Sendable {
+    /// Opens a position. Throws ``StoreError/duplicate(constraint:)`` when one is already open for the token and mode.
+    func open(_ position: Position) async throws -> Position
+    /// Replaces a position's numbers and status (matched on id).
+    func update(_ position: Position) async throws
+    /// The position with this id.
+    func get(id: Int64) async throws -> Position?
+    /// The open position in a token, if any.
+    func openPosition(mode: RunMode, asset: String) async throws -> Position?
+    /// All open positions of a mode, oldest first.
+    func openPositions(mode: RunMode) async throws -> [Position]
+}
+
+/// Persistence of the daily PnL series.
+package protocol DailyPnlRepository: Sendable {
+    /// Inserts or replaces a day's row.
+    func upsert(_ row: DailyPnl) async throws
+    /// The rows of a mode between two `YYYY-MM-DD` days, inclusive, oldest first.
+    func range(mode: RunMode, from: String, to: String) async throws -> [DailyPnl]
+}

@@ -1,0 +1,117 @@
+import Foundation
+import NIOCore
+import PolybotCore
+import PostgresNIO
+
+/// ``ScoreRepository`` over PostgreSQL; snapshots go in with COPY.
+package struct ScorePostgresRepository: ScoreRepository {
+    let db: Database
+
+    /// Creates the repository.
+    package init(db: Database) { self.db = db }
+
+    package func startRun(trigger: ScoringTrigger, walletsTotal: Int) async throws -> ScoringRun {
+        let rows = try await db.client.query(
+            "INSERT INTO scoring_runs (trigger, wallets_total) VALUES (\(trigger.rawValue), \(Int32(walletsTotal))) RETURNING id",
+            logger: db.logger)
+        for try await id in rows.decode(Int64.self) {
+            return ScoringRun(id: id, status: .running, walletsTotal: walletsTotal, walletsScored: 0)
+        }
+        throw StoreError.corruptRow("scoring_runs insert returned no id")
+    }
+
+    package func recordProgress(runId: Int64, walletsScored: Int, cursor: Address?) async throws {
+        try await db.client.query(
+            "UPDATE scoring_runs SET wallets_scored = \(Int32(walletsScored)), cursor_wallet = \(cursor?.hex) WHERE id = \(runId)",
+            logger: db.logger)
+    }
+
+    package func finishRun(runId: Int64, status: ScoringRunStatus, error: String?) async throws {
+        try await db.client.query(
+            "UPDATE scoring_runs SET status = \(status.rawValue), error = \(error), finished_at = now() WHERE id = \(runId)",
+            logger: db.logger)
+    }
+
+    package func run(id: Int64) async throws -> ScoringRun? {
+        let rows = try await db.client.query(
+            "SELECT id, status, wallets_total, wallets_scored, cursor_wallet, error FROM scoring_runs WHERE id = \(id)",
+            logger: db.logger)
+        for try await (id, status, total, scored, cursor, error) in rows.decode((Int64, String, Int32, Int32, String?, String?).self) {
+            guard let s = ScoringRunStatus(rawValue: status) else { throw StoreError.corruptRow("run \(id)") }
+            return ScoringRun(id: id, status: s, walletsTotal: Int(total), walletsScored: Int(scored),
+                              cursorWallet: cursor.flatMap { Address($0) }, error: error)
+        }
+        return nil
+    }
+
+    package func insertSnapshots(_ scores: [WalletScore], runId: Int64?) async throws -> Int {
+        guard !scores.isEmpty else { return 0 }
+        try await mappingErrors {
+            try await db.client.withConnection { conn in
+                try await conn.copyFrom(
+                    table: "wallet_scores",
+                    columns: ["wallet", "run_id", "computed_at", "closed_positions", "open_positions", "win_rate",
+                              "decayed_win_rate", "shrunk_win_rate", "win_rate_lower_bound", "sharpe", "kelly", "ev", "edge",
+                              "realized_pnl_micros", "volume_micros", "markets", "trades", "class", "features"],
+                    logger: db.logger
+                ) { writer in
+                    var buffer = ByteBuffer()
+                    for s in scores {
+                        Self.appendRow(s, runId: runId, to: &buffer)
+                        if buffer.readableBytes > (1 << 20) {
+                            try await writer.write(buffer)
+                            buffer.clear()
+                        }
+                    }
+                    if buffer.readableBytes > 0 { try await writer.write(buffer) }
+                }
+            }
+        }
+        return scores.count
+    }
+
+    package func latest(_ wallet: Address) async throws -> WalletScore? {
+        try await history(wallet, limit: 1).first
+    }
+
+    package func history(_ wallet: Address, limit: Int) async throws -> [WalletScore] {
+        let rows = try await db.client.query(
+            """
+            SELECT wallet, extract(epoch FROM computed_at)::bigint, closed_positions, open_positions, win_rate,
+                   decayed_win_rate, shrunk_win_rate, win_rate_lower_bound, sharpe, kelly, ev, edge, realized_pnl_micros,
+                   volume_micros, markets, trades, class, features::text
+            FROM wallet_scores WHERE wallet = \(wallet.hex) ORDER BY computed_at DESC, id DESC LIMIT \(Int64(limit))
+            """, logger: db.logger)
+        var result: [WalletScore] = []
+        for try await r in rows.decode(
+            (String, Int64, Int32, Int32, Double?, Double?, Double, Double, Double?, Double?, Double?, Double?, Int64, Int64,
+             Int32, Int32, String, String).self)
+        {
+            guard let a = Address(r.0), let cls = WalletClass(rawValue: r.16) else { throw StoreError.corruptRow("score \(r.0)") }
+            result.append(
+                WalletScore(
+                    wallet: a, computedAt: r.1, closedPositions: Int(r.2), openPositions: Int(r.3), winRate: r.4,
+                    decayedWinRate: r.5, shrunkWinRate: r.6, winRateLowerBound: r.7, sharpe: r.8, kelly: r.9, ev: r.10,
+                    edge: r.11, realizedPnl: Micros(r.12), volume: Micros(r.13), markets: Int(r.14), trades: Int(r.15),
+                    walletClass: cls, features: decodeFeatures(r.17)))
+        }
+        return result
+    }
+
+    private static func appendRow(_ s: WalletScore, runId: Int64?, to b: inout ByteBuffer) {
+        func opt(_ d: Double?) -> String { d.map { $0.isFinite ? "\($0)" : "\\N" } ?? "\\N" }
+        let cells: [String] = [
+            s.wallet.hex, runId.map(String.init) ?? "\\N",
+            utcTimestampText(s.computedAt),
+            String(s.closedPositions), String(s.openPositions), opt(s.winRate), opt(s.decayedWinRate),
+            "\(s.shrunkWinRate)", "\(s.winRateLowerBound)", opt(s.sharpe), opt(s.kelly), opt(s.ev), opt(s.edge),
+            String(s.realizedPnl.raw), String(s.volume.raw), String(s.markets), String(s.trades), s.walletClass.rawValue,
+        ]
+        for c in cells {
+            b.writeString(c)
+            b.writeInteger(UInt8(ascii: "\t"))
+        }
+        CopyText.field(jsonText(s.features.filter { $0.value.isFinite }), &b)
+        b.writeInteger(UInt8(ascii: "\n"))
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import NIOCore
+import PolybotCore
+import PostgresNIO
+
+/// ``TradeRepository`` over PostgreSQL. The batch path streams rows with `COPY … FROM STDIN` into a
+/// temporary table and moves them with one `INSERT … ON CONFLICT DO NOTHING`, which is what makes a nightly
+/// backfill of hundreds of thousands of rows cheap and re-runnable.
+package struct TradePostgresRepository: TradeRepository {
+    let db: Database
+
+    /// Creates the repository.
+    package init(db: Database) { self.db = db }
+
+    private static let columns = """
+        transaction_hash, wallet, asset, condition_id, side, size_micros, price_micros, notional_micros, outcome,
+        outcome_index, title, slug, event_slug, trader_name, pseudonym, traded_at, source
+        """
+
+    package func insert(_ t: Trade) async throws -> Int64? {
+        try await mappingErrors {
+            let rows = try await db.client.query(
+                """
+                INSERT INTO whale_trades (\(unescaped: Self.columns))
+                VALUES (\(t.transactionHash), \(t.wallet.hex), \(t.asset), \(t.conditionId), \(t.side.rawValue),
+                        \(t.size.raw), \(t.price.raw), \(t.notional.raw), \(t.outcome), \(t.outcomeIndex.map(Int32.init)),
+                        \(t.title), \(t.slug), \(t.eventSlug), \(t.traderName), \(t.pseudonym),
+                        \(Date(unixSeconds: t.timestamp)), \(t.source.rawValue))
+                ON CONFLICT ON CONSTRAINT whale_trades_natural_key DO NOTHING
+                RETURNING id
+                """, logger: db.logger)
+            for try await id in rows.decode(Int64.self) { return id }
+            return nil
+        }
+    }
+
+    package func insertBatch(_ trades: [Trade]) async throws -> Int {
+        guard !trades.isEmpty else { return 0 }
+        return try await mappingErrors {
+            try await db.client.withTransaction(logger: db.logger) { conn in
+                try await conn.query(
+                    """
+                    CREATE TEMP TABLE trades_stage (
+                        transaction_hash text, wallet text, asset text, condition_id text, side text, size_micros bigint,
+                        price_micros bigint, notional_micros bigint, outcome text, outcome_index int, title text,
+                        slug text, event_slug text, trader_name text, pseudonym text, traded_at bigint, source text
+                    ) ON COMMIT DROP
+                    """, logger: db.logger)
+                try await conn.copyFrom(table: "trades_stage", logger: db.logger) { writer in
+                    var buffer = ByteBuffer()
+                    buffer.reserveCapacity(1 << 20)
+                    for t in trades {
+                        CopyText.appendRow(t, to: &buffer)
+                        if buffer.readableBytes > (1 << 20) - 4096 {
+                            try await writer.write(buffer)
+                            buffer.clear()
+                        }
+                    }
+                    if buffer.readableBytes > 0 { try await writer.write(buffer) }
+                }
+                let rows = try await conn.query(
+                    """
+                    WITH ins AS (
+                        INSERT INTO whale_trades (\(unescaped: Self.columns))
+                        SELECT transaction_hash, wallet, asset, condition_id, side, size_micros, price_micros,
+                               notional_micros, outcome, outcome_index, title, slug, event_slug, trader_name, pseudonym,
+                               to_timestamp(traded_at), source
+                        FROM trades_stage
+                        ON CONFLICT ON CONSTRAINT whale_trades_natural_key DO NOTHING
+                        RETURNING 1
+                    ) SELECT count(*)::bigint FROM ins
+                    """, logger: db.logger)
+                var inserted = 0
+                for try await n in rows.decode(Int64.self) { inserted = Int(n) }
+                return inserted
+            }
+        }
+    }
+
+    package func recent(limit: Int) async throws -> [StoredTrade] {
+        try await decode(db.client.query(
+            "SELECT id, \(unescaped: Self.selectColumns) FROM whale_trades ORDER BY traded_at DESC, id DESC LIMIT \(Int64(limit))",
+            logger: db.logger))
+    }
+
+    package func trades(wallet: Address, since: Int64) async throws -> [StoredTrade] {
+        try await decode(db.client.query(
+            """
+            SELECT id, \(unescaped: Self.selectColumns) FROM whale_trades
+            WHERE wallet = \(wallet.hex) AND traded_at >= \(Date(unixSeconds: since)) ORDER BY traded_at, id
+            """, logger: db.logger))
+    }
+
+    package func count() async throws -> Int {
+        let rows = try await db.client.query("SELECT count(*)::bigint FROM whale_trades", logger: db.logger)
+        for try await n in rows.decode(Int64.self) { return Int(n) }
+        return 0
+    }
+
+    private static let selectColumns = """
+        transaction_hash, wallet, asset, condition_id, side, size_micros, price_micros, outcome, outcome_index, title,
+        slug, event_slug, trader_name, pseudonym, traded_at, source
+        """
+
+    private func decode(_ rows: PostgresRowSequence) async throws -> [StoredTrade] {
+        var result: [StoredTrade] = []
+        for try await r in rows.decode(
+            (Int64, String, String, String, String, String, Int64, Int64, String, Int32?, String, String, String, String,
+             String, Date, String).self)
+        {
+            guard let wallet = Address(r.2), let side = TradeSide(rawValue: r.5), let source = TradeSource(rawValue: r.16) else {
+                throw StoreError.corruptRow("trade \(r.0)")
+            }
+            let trade = Trade(
+                transactionHash: r.1, wallet: wallet, asset: r.3, conditionId: r.4, side: side, size: Micros(r.6),
+                price: Micros(r.7), timestamp: r.15.unixSeconds, outcome: r.8, outcomeIndex: r.9.map(Int.init), title: r.10,
+                slug: r.11, eventSlug: r.12, traderName: r.13, pseudonym: r.14, source: source)
+            result.append(StoredTrade(id: r.0, trade: trade))
+        }
+        return result
+    }
+}
+
+/// Encodes rows in PostgreSQL's COPY text format: tab-separated, `\N` for null, with backslash escapes.
+enum CopyText {
+    static func appendRow(_ t: Trade, to buffer: inout ByteBuffer) {
+        field(t.transactionHash, &buffer); tab(&buffer)
+        field(t.wallet.hex, &buffer); tab(&buffer)
+        field(t.asset, &buffer); tab(&buffer)
+        field(t.conditionId, &buffer); tab(&buffer)
+        field(t.side.rawValue, &buffer); tab(&buffer)
+        buffer.writeString(String(t.size.raw)); tab(&buffer)
+        buffer.writeString(String(t.price.raw)); tab(&buffer)
+        buffer.writeString(String(t.notional.raw)); tab(&buffer)
+        field(t.outcome, &buffer); tab(&buffer)
+        if let i = t.outcomeIndex { buffer.writeString(String(i)) } else { buffer.writeStaticString("\\N") }
+        tab(&buffer)
+        field(t.title, &buffer); tab(&buffer)
+        field(t.slug, &buffer); tab(&buffer)
+        field(t.eventSlug, &buffer); tab(&buffer)
+        field(t.traderName, &buffer); tab(&buffer)
+        field(t.pseudonym, &buffer); tab(&buffer)
+        buffer.writeString(String(t.timestamp)); tab(&buffer)
+        field(t.source.rawValue, &buffer)
+        buffer.writeInteger(UInt8(ascii: "\n"))
+    }
+
+    private static func tab(_ buffer: inout ByteBuffer) { buffer.writeInteger(UInt8(ascii: "\t")) }
+
+    /// Writes a text value, escaping the bytes COPY treats specially; NUL (which PostgreSQL text cannot hold) is dropped.
+    static func field(_ text: String, _ buffer: inout ByteBuffer) {
+        var needsEscape = false
+        for b in text.utf8 where b == 0x5C || b == 0x09 || b == 0x0A || b == 0x0D || b == 0 {
+            needsEscape = true
+            break
+        }
+        guard needsEscape else { buffer.writeString(text); return }
+        for b in text.utf8 {
+            switch b {
+            case 0x5C: buffer.writeStaticString("\\\\")
+            case 0x09: buffer.writeStaticString("\\t")
+            case 0x0A: buffer.writeStaticString("\\n")
+            case 0x0D: buffer.writeStaticString("\\r")
+            case 0: break
+            default: buffer.writeInteger(b)
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import PolybotCore
+
+/// A persisted trade with its database id.
+package struct StoredTrade: Hashable, Sendable {
+    /// Database id.
+    package var id: Int64
+    /// The trade.
+    package var trade: Trade
+}
+
+/// Persistence of trades, idempotent on the natural key.
+package protocol TradeRepository: Sendable {
+    /// Inserts one trade. Returns its new id, or nil when the same trade was already stored.
+    func insert(_ trade: Trade) async throws -> Int64?
+    /// Inserts many trades in one round of COPY; duplicates (stored or within the batch) are skipped.
+    /// Returns how many rows were new.
+    func insertBatch(_ trades: [Trade]) async throws -> Int
+    /// The newest trades, newest first.
+    func recent(limit: Int) async throws -> [StoredTrade]
+    /// A wallet's trades at or after `since` (Unix seconds), oldest first.
+    func trades(wallet: Address, since: Int64) async throws -> [StoredTrade]
+    /// The number of stored trades.
+    func count() async throws -> Int
+}

@@ -1,0 +1,15 @@
+import PolybotCore
+
+/// Persistence of tracked wallets and their operator annotations.
+package protocol WhaleRepository: Sendable {
+    /// Inserts or replaces a whale (matched on address); `addedAt` is kept from the first insert.
+    func upsert(_ whale: Whale) async throws
+    /// The whale with this address, if any.
+    func get(_ address: Address) async throws -> Whale?
+    /// Whales in address order.
+    func list(limit: Int, offset: Int) async throws -> [Whale]
+    /// Removes a whale (and its basket memberships). Returns whether it existed.
+    @discardableResult func delete(_ address: Address) async throws -> Bool
+    /// The number of whales.
+    func count() async throws -> Int
+}

@@ -1,0 +1,92 @@
+import Foundation
+import PolybotApp
+import PolybotCore
+import PolybotStore
+import Testing
+
+@Suite("Configuration validation")
+struct ConfigurationTests {
+    func load(_ env: [String: String], file: String? = nil) throws(ConfigurationError) -> AppConfiguration {
+        try AppConfiguration(source: ConfigurationSource(environment: env, file: file))
+    }
+
+    @Test func defaultsMatchTheDesign() throws {
+        let c = try load([:])
+        #expect(c.databaseURL == nil)
+        #expect(c.host == "127.0.0.1" && c.port == 8080 && c.mode == .paper)
+        #expect(c.whaleMinNotional == Micros(10_000_000_000))
+        #expect(c.consensusRatioBps == 8000 && c.consensusMinUpside == Micros(50_000) && c.consensusWindowHours == 24)
+        #expect(c.kellyFractionBps == 2500 && c.riskMaxPositionBps == 500 && c.riskDailyLossStopBps == 300)
+        #expect(c.riskMaxSlippage == Micros(50_000) && c.riskMaxPositionsPerEvent == 2)
+    }
+
+    @Test func reportsEveryProblemAtOnce() {
+        do {
+            _ = try load(["POLYBOT_WHALE_MIN_NOTIONAL": "-5", "DATABASE_URL": "mysql//nope", "POLYBOT_PORT": "99999",
+                          "POLYBOT_MODE": "yolo", "POLYBOT_WHALE_MIN_NOTINAL": "1"])
+            Issue.record("must throw")
+        } catch {
+            let text = "\(error)"
+            #expect(error.problems.count == 5)
+            #expect(text.contains("POLYBOT_WHALE_MIN_NOTIONAL") && text.contains("negative"))
+            #expect(text.contains("DATABASE_URL"))
+            #expect(text.contains("POLYBOT_PORT"))
+            #expect(text.contains("POLYBOT_MODE: must be one of paper, approve, live"))
+            #expect(text.contains("POLYBOT_WHALE_MIN_NOTINAL: unknown setting"))
+        }
+    }
+
+    @Test func liveModeNamesWhatIsMissing() {
+        #expect(throws: ConfigurationError.self) { try load(["POLYBOT_MODE": "live", "POLY_API_KEY": "k"]) }
+        do {
+            _ = try load(["POLYBOT_MODE": "live", "POLY_API_KEY": "k"])
+        } catch {
+            #expect(error.problems == [
+                "POLYBOT_MODE=live needs POLY_PRIVATE_KEY, POLY_API_SECRET, POLY_PASSPHRASE (run `polybot keys derive` for the API credentials)"
+            ])
+        }
+    }
+
+    @Test func secretsComeFromFilesAndNeverPrint() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let keyFile = dir.appendingPathComponent("key").path
+        let key = "0x" + String(repeating: "ab", count: 32)
+        try (key + "\n").write(toFile: keyFile, atomically: true, encoding: .utf8)
+        let source = ConfigurationSource(environment: [
+            "POLY_PRIVATE_KEY_FILE": keyFile, "POLY_API_SECRET": "c2VjcmV0", "POLY_API_KEY": "key-id",
+            "POLY_PASSPHRASE": "pass", "DATABASE_URL": "postgres://bot:hunter2@db.internal:5433/polybot?sslmode=disable",
+        ])
+        let c = try AppConfiguration(source: source)
+        #expect(c.privateKey?.revealed == key)
+        #expect("\(c.privateKey!)" == "<redacted>")
+        let shown = c.describedSettings(source: source).map { "\($0.key)=\($0.value) \($0.origin)" }.joined(separator: "\n")
+        #expect(!shown.contains("abab") && !shown.contains("c2VjcmV0") && !shown.contains("hunter2") && !shown.contains("pass\n"))
+        #expect(shown.contains("POLY_PRIVATE_KEY=<redacted> env"))
+        #expect(shown.contains("DATABASE_URL=postgres://bot:***@db.internal:5433/polybot?sslmode=disable env"))
+        #expect(c.databaseURL?.port == 5433 && c.databaseURL?.password == "hunter2")
+    }
+
+    @Test func fileValuesAreOverriddenByEnvironmentAndFlags() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("polybot-\(UUID().uuidString).env").path
+        try """
+            # comment
+            POLYBOT_PORT=9000
+            export POLYBOT_HOST="0.0.0.0"
+            POLYBOT_WHALE_MIN_NOTIONAL=25000
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var source = ConfigurationSource(environment: ["POLYBOT_PORT": "9100"], file: path)
+        source.override("POLYBOT_MODE", "approve")
+        let c = try AppConfiguration(source: source)
+        #expect(c.port == 9100 && c.host == "0.0.0.0" && c.mode == .approve)
+        #expect(c.whaleMinNotional == Micros(25_000_000_000))
+        #expect(source.origins["POLYBOT_HOST"] == "file:\(path)" && source.origins["POLYBOT_MODE"] == "flag")
+    }
+
+    @Test(arguments: ["25:00", "3", "aa:bb"])
+    func rejectsBadRescoreTimes(value: String) {
+        #expect(throws: ConfigurationError.self) { try load(["POLYBOT_RESCORE_AT": value]) }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Logging
+import PolybotStore
+import PolybotTestSupport
+import PostgresNIO
+import Testing
+
+@Suite("Migration runner against a real PostgreSQL")
+struct MigrationRunnerTests {
+    let logger = Logger(label: "test.migrations")
+
+    @Test func appliesFreshDatabaseThenIsANoOp() async throws {
+        try await withTestDatabase(migrate: false) { _, client in
+            let files = try MigrationRunner.load(folder: repositoryMigrationsFolder)
+            #expect(files.first?.name == "0001_init.sql")
+            let runner = try MigrationRunner(migrations: files, client: client, logger: logger)
+            #expect(try await runner.pending().map(\.name) == files.map(\.name))
+            let applied = try await runner.apply()
+            #expect(applied == files.map(\.name))
+            #expect(try await runner.pending().isEmpty)
+            // Re-running applies nothing and changes nothing.
+            #expect(try await runner.apply().isEmpty)
+            let rows = try await client.query("SELECT count(*)::bigint FROM schema_migrations")
+            for try await n in rows.decode(Int64.self) { #expect(Int(n) == files.count) }
+            // The design's tables exist.
+            let tables = try await client.query(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
+            var names: Set<String> = []
+            for try await t in tables.decode(String.self) { names.insert(t) }
+            for required in ["whales", "whale_baskets", "basket_wallets", "whale_trades", "copy_orders", "positions",
+                             "daily_pnl", "markets", "wallet_scores", "scoring_runs", "signals", "risk_decisions",
+                             "order_events", "feed_checkpoints", "audit_log"] {
+                #expect(names.contains(required), "missing table \(required)")
+            }
+        }
+    }
+
+    @Test func refusesAChangedChecksum() async throws {
+        try await withTestDatabase(migrate: false) { _, client in
+            let v1 = Migration(version: 1, name: "0001_a.sql", sql: "CREATE TABLE a (x int);")
+            try await MigrationRunner(migrations: [v1], client: client, logger: logger).apply()
+            let edited = Migration(version: 1, name: "0001_a.sql", sql: "CREATE TABLE a (x bigint);")
+            let runner = try MigrationRunner(migrations: [edited], client: client, logger: logger)
+            await #expect(throws: MigrationError.checksumMismatch(name: "0001_a.sql", applied: v1.checksum, onDisk: edited.checksum)) {
+                try await runner.apply()
+            }
+            await #expect(throws: MigrationError.self) { try await runner.pending() }
+        }
+    }
+
+    @Test func rollsBackAFailingFileWhole() async throws {
+        try await withTestDatabase(migrate: false) { _, client in
+            let good = Migration(version: 1, name: "0001_good.sql", sql: "CREATE TABLE good (x int);")
+            let bad = Migration(
+                version: 2, name: "0002_bad.sql",
+                sql: "CREATE TABLE half (x int);\nINSERT INTO half VALUES (1);\nSELECT * FROM no_such_table;")
+            let runner = try MigrationRunner(migrations: [good, bad], client: client, logger: logger)
+            do {
+                try await runner.apply()
+                Issue.record("a failing migration must throw")
+            } catch let MigrationError.failed(name, statement, reason) {
+                #expect(name == "0002_bad.sql")
+                #expect(statement == 3)
+                #expect(reason.contains("no_such_table"))
+            }
+            // The good file stays applied; nothing of the bad one was kept.
+            #expect(try await runner.pending().map(\.name) == ["0002_bad.sql"])
+            let rows = try await client.query("SELECT to_regclass('half') IS NULL")
+            for try await gone in rows.decode(Bool.self) { #expect(gone) }
+        }
+    }
+
+    @Test func reportsHistoryWithoutAFile() async throws {
+        try await withTestDatabase(migrate: false) { _, client in
+            let a = Migration(version: 1, name: "0001_a.sql", sql: "SELECT 1;")
+            try await MigrationRunner(migrations: [a], client: client, logger: logger).apply()
+            let runner = try MigrationRunner(migrations: [], client: client, logger: logger)
+            await #expect(throws: MigrationError.missingFile(name: "0001_a.sql")) { try await runner.pending() }
+        }
+    }
+
+    @Test func rejectsBadFileNamesAndDuplicateVersions() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mig-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "SELECT 1;".write(toFile: dir + "/init.sql", atomically: true, encoding: .utf8)
+        #expect(throws: MigrationError.badFileName("init.sql")) { try MigrationRunner.load(folder: dir) }
+        let a = Migration(version: 3, name: "0003_a.sql", sql: "")
+        let b = Migration(version: 3, name: "0003_b.sql", sql: "")
+        let client = PostgresClient(configuration: .init(host: "127.0.0.1", username: "x", password: nil, database: nil, tls: .disable))
+        #expect(throws: MigrationError.duplicateVersion(3)) {
+            try MigrationRunner(migrations: [a, b], client: client, logger: logger)
+        }
+    }
+}
+
+@Suite("SQL statement splitter")
+struct SQLStatementSplitterTests {
+    @Test func splitsOnTopLevelSemicolonsOnly() {
+        let sql = """
+            -- a comment; with a semicolon
+            CREATE TABLE t (x text DEFAULT 'a;b', "we;ird" int); /* block; comment */
+            INSERT INTO t VALUES ('it''s; fine');
+            CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql;
+            ;
+            """
+        let parts = SQLStatementSplitter.split(sql)
+        #expect(parts.count == 3)
+        #expect(parts[0].hasSuffix("\"we;ird\" int)"))
+        #expect(parts[1] == "/* block; comment */\nINSERT INTO t VALUES ('it''s; fine')")
+        #expect(parts[2].contains("$body$ SELECT 1; $body$"))
+    }
+
+    @Test func splitsTheShippedSchema() throws {
+        let sql = try String(contentsOfFile: repositoryMigrationsFolder + "/0001_init.sql", encoding: .utf8)
+        let parts = SQLStatementSplitter.split(sql)
+        #expect(parts.count > 20)
+        #expect(parts.allSatisfy { !$0.hasSuffix(";") })
+    }
+}

@@ -1,0 +1,238 @@
+import PolybotCore
+import PolybotStore
+import PolybotTestSupport
+import PostgresNIO
+import Testing
+
+@Suite("Repositories round-trip through PostgreSQL")
+struct RepositoryTests {
+    @Test func whales() async throws {
+        try await withTestDatabase { store, _ in
+            let w = Whale(address: Fixtures.address(0xabc), label: "Theo", tags: ["politics", "us"], listStatus: .allow,
+                          tracked: true, source: .leaderboard, notes: "big")
+            try await store.whales.upsert(w)
+            var got = try #require(try await store.whales.get(w.address))
+            #expect(got.label == "Theo" && got.tags == ["politics", "us"] && got.listStatus == .allow)
+            #expect(got.source == .leaderboard && got.notes == "big" && got.addedAt > 0)
+            got.listStatus = .deny
+            got.tags = []
+            try await store.whales.upsert(got)
+            #expect(try await store.whales.get(w.address)?.listStatus == .deny)
+            #expect(try await store.whales.get(w.address)?.tags == [])
+            try await store.whales.upsert(Whale(address: Fixtures.address(1)))
+            #expect(try await store.whales.count() == 2)
+            #expect(try await store.whales.list(limit: 1, offset: 0).map(\.address) == [Fixtures.address(1)])
+            #expect(try await store.whales.list(limit: 10, offset: 1).map(\.address) == [w.address])
+            #expect(try await store.whales.delete(w.address))
+            #expect(try await !store.whales.delete(w.address))
+            #expect(try await store.whales.get(w.address) == nil)
+        }
+    }
+
+    @Test func basketsAndMembers() async throws {
+        try await withTestDatabase { store, _ in
+            let created = try await store.baskets.create(Basket(name: "politics", category: "politics", windowHours: 48))
+            #expect(created.id > 0)
+            await #expect(throws: StoreError.self) { _ = try await store.baskets.create(Basket(name: "politics")) }
+            var b = try #require(try await store.baskets.get(name: "politics"))
+            #expect(b == created)
+            b.consensusRatioBps = 9000
+            b.minUpside = Micros(70_000)
+            try await store.baskets.update(b)
+            #expect(try await store.baskets.get(id: b.id) == b)
+            // Members must be whales (foreign key).
+            await #expect(throws: StoreError.missingReference(constraint: "basket_wallets_wallet_fkey")) {
+                try await store.baskets.upsertMember(basketId: b.id, BasketMember(wallet: Fixtures.address(9)))
+            }
+            for n in 1...3 {
+                try await store.whales.upsert(Whale(address: Fixtures.address(n)))
+                try await store.baskets.upsertMember(basketId: b.id, BasketMember(wallet: Fixtures.address(n), weightBps: 5000 * n))
+            }
+            try await store.baskets.upsertMember(basketId: b.id, BasketMember(wallet: Fixtures.address(2), membership: .auto))
+            let members = try await store.baskets.members(basketId: b.id)
+            #expect(members.map(\.wallet) == [1, 2, 3].map(Fixtures.address))
+            #expect(members[1].membership == .auto && members[1].weightBps == 10_000)
+            #expect(try await store.baskets.removeMember(basketId: b.id, wallet: Fixtures.address(1)))
+            // Deleting a whale removes its memberships.
+            try await store.whales.delete(Fixtures.address(3))
+            #expect(try await store.baskets.members(basketId: b.id).map(\.wallet) == [Fixtures.address(2)])
+            #expect(try await store.baskets.list().map(\.name) == ["politics"])
+            #expect(try await store.baskets.delete(id: b.id))
+            #expect(try await store.baskets.get(id: b.id) == nil)
+            await #expect(throws: StoreError.notFound("basket \(b.id)")) { try await store.baskets.update(b) }
+        }
+    }
+
+    @Test func tradesRoundTripAndReinsertIsIdempotent() async throws {
+        try await withTestDatabase { store, _ in
+            let t = Fixtures.trade(outcomeIndex: nil)
+            let id = try await store.trades.insert(t)
+            #expect(id != nil)
+            // Same natural key again: no new row, no error.
+            #expect(try await store.trades.insert(t) == nil)
+            var fromOtherSource = t
+            fromOtherSource.source = .dataAPI
+            #expect(try await store.trades.insert(fromOtherSource) == nil)
+            #expect(try await store.trades.count() == 1)
+            let stored = try await store.trades.trades(wallet: t.wallet, since: 0)
+            #expect(stored.count == 1)
+            #expect(stored[0].id == id)
+            #expect(stored[0].trade == t)
+            // A different size in the same transaction is a different fill.
+            var second = t
+            second.size = Micros(50_000_000)
+            #expect(try await store.trades.insert(second) != nil)
+            #expect(try await store.trades.recent(limit: 10).count == 2)
+        }
+    }
+
+    @Test func batchInsertDedupesAgainstStoreAndWithinBatch() async throws {
+        try await withTestDatabase { store, _ in
+            var batch: [Trade] = []
+            for i in 0..<500 {
+                batch.append(Fixtures.trade(tx: i, wallet: Fixtures.address(i % 7), size: Micros(Int64(1_000_000 + i)),
+                                            timestamp: 1_760_000_000 + Int64(i)))
+            }
+            let firstInserted = try await store.trades.insertBatch(batch + batch.prefix(10))
+            #expect(firstInserted == 500)
+            // Re-ingesting the same history (a backfill after a restart) adds nothing.
+            #expect(try await store.trades.insertBatch(batch) == 0)
+            #expect(try await store.trades.count() == 500)
+            // Escaped text survives COPY exactly.
+            let back = try await store.trades.trades(wallet: Fixtures.address(0), since: 0)
+            #expect(back.first?.trade == batch[0])
+            #expect(back.first?.trade.traderName == "name\twith tab")
+            #expect(back.first?.trade.pseudonym == "Back\\slash")
+            #expect(try await store.trades.insertBatch([]) == 0)
+        }
+    }
+
+    @Test func badTradesAreRefusedByConstraints() async throws {
+        try await withTestDatabase { store, _ in
+            var t = Fixtures.trade()
+            t.transactionHash = "0xNOTHEX"
+            await #expect(throws: StoreError.invalidValue(constraint: "whale_trades_transaction_hash_check")) {
+                _ = try await store.trades.insert(t)
+            }
+            var p = Fixtures.trade()
+            p.price = Micros(1_000_001)
+            await #expect(throws: StoreError.self) { _ = try await store.trades.insert(p) }
+        }
+    }
+
+    @Test func ordersAreAtMostOncePerSignal() async throws {
+        try await withTestDatabase { store, client in
+            let signalId = try await insertSignal(client)
+            let intent = CopyOrder(
+                idempotencyKey: "sig-\(signalId)-entry", signalId: signalId, mode: .live, salt: "123456789",
+                conditionId: Fixtures.hex32(7), asset: "1234567890", side: .buy, orderType: .gtd, price: Micros(550_000),
+                size: Micros(100_000_000), makerAmount: 55_000_000, takerAmount: 100_000_000, expiration: 1_767_225_700)
+            let created = try await store.orders.create(intent)
+            #expect(created.id > 0)
+            // Same key again, or another entry for the same signal: refused by the database.
+            await #expect(throws: StoreError.duplicate(constraint: "copy_orders_idempotency_key_key")) {
+                _ = try await store.orders.create(intent)
+            }
+            var other = intent
+            other.idempotencyKey = "sig-\(signalId)-entry-retry"
+            await #expect(throws: StoreError.duplicate(constraint: "copy_orders_one_entry_per_signal")) {
+                _ = try await store.orders.create(other)
+            }
+            #expect(try await store.orders.get(idempotencyKey: intent.idempotencyKey) == created)
+            var change = OrderUpdate(from: created)
+            change.status = .partiallyFilled
+            change.exchangeOrderId = "0xorder"
+            change.filledSize = Micros(40_000_000)
+            change.averageFillPrice = Micros(549_000)
+            change.fee = Micros(10_000)
+            try await store.orders.update(id: created.id, change)
+            let updated = try #require(try await store.orders.get(id: created.id))
+            #expect(updated.status == .partiallyFilled && updated.filledSize == Micros(40_000_000))
+            #expect(updated.exchangeOrderId == "0xorder" && updated.averageFillPrice == Micros(549_000))
+            #expect(try await store.orders.open().map(\.id) == [created.id])
+            try await store.orders.appendEvent(OrderEvent(orderId: created.id, eventType: "TRADE", status: "MATCHED",
+                                                          size: Micros(40_000_000), price: Micros(549_000),
+                                                          payload: #"{"id":"t1"}"#))
+            let events = try await store.orders.events(orderId: created.id)
+            #expect(events.count == 1 && events[0].status == "MATCHED" && events[0].payload == #"{"id": "t1"}"#)
+            change.status = .filled
+            try await store.orders.update(id: created.id, change)
+            #expect(try await store.orders.open().isEmpty)
+        }
+    }
+
+    @Test func positionsAndDailyPnl() async throws {
+        try await withTestDatabase { store, _ in
+            let p = try await store.positions.open(Position(
+                mode: .paper, conditionId: Fixtures.hex32(7), asset: "42", eventSlug: "ev", outcome: "Yes",
+                size: Micros(100_000_000), averagePrice: Micros(550_000), cost: Micros(55_000_000)))
+            await #expect(throws: StoreError.duplicate(constraint: "positions_one_open_per_asset")) {
+                _ = try await store.positions.open(p)
+            }
+            var marked = p
+            marked.markPrice = Micros(600_000)
+            try await store.positions.update(marked)
+            let got = try #require(try await store.positions.openPosition(mode: .paper, asset: "42"))
+            #expect(got == marked)
+            #expect(got.unrealizedPnl == Micros(5_000_000))
+            marked.status = .closed
+            marked.realizedPnl = Micros(4_000_000)
+            try await store.positions.update(marked)
+            #expect(try await store.positions.openPositions(mode: .paper).isEmpty)
+            #expect(try await store.positions.get(id: p.id)?.status == .closed)
+
+            let day = DailyPnl(day: "2026-11-20", mode: .paper, startEquity: Micros(10_000_000_000),
+                               endEquity: Micros(10_050_000_000), realizedPnl: Micros(40_000_000))
+            try await store.dailyPnl.upsert(day)
+            var later = day
+            later.endEquity = Micros(9_990_000_000)
+            try await store.dailyPnl.upsert(later)
+            try await store.dailyPnl.upsert(DailyPnl(day: "2026-11-21", mode: .paper, startEquity: later.endEquity,
+                                                     endEquity: later.endEquity))
+            let series = try await store.dailyPnl.range(mode: .paper, from: "2026-11-01", to: "2026-11-30")
+            #expect(series.map(\.day) == ["2026-11-20", "2026-11-21"])
+            #expect(series[0] == later)
+            #expect(try await store.dailyPnl.range(mode: .live, from: "2026-11-01", to: "2026-11-30").isEmpty)
+        }
+    }
+
+    @Test func scoreSnapshotsAreVersionedNotOverwritten() async throws {
+        try await withTestDatabase { store, _ in
+            let wallet = Fixtures.address(5)
+            let run1 = try await store.scores.startRun(trigger: .manual, walletsTotal: 1)
+            let first = WalletScore(
+                wallet: wallet, computedAt: 1_760_000_000, closedPositions: 12, openPositions: 1, winRate: 0.75,
+                decayedWinRate: 0.7, shrunkWinRate: 0.6875, winRateLowerBound: 0.45, sharpe: 1.2, kelly: 0.3, ev: 0.12,
+                edge: 0.08, realizedPnl: Micros(1_234_000_000), volume: Micros(50_000_000_000), markets: 9, trades: 40,
+                walletClass: .informed, features: ["twoSidedShare": 0.1, "tradesPerDay": 3])
+            try await store.scores.insertSnapshots([first], runId: run1.id)
+            try await store.scores.recordProgress(runId: run1.id, walletsScored: 1, cursor: wallet)
+            try await store.scores.finishRun(runId: run1.id, status: .completed, error: nil)
+            let run2 = try await store.scores.startRun(trigger: .scheduled, walletsTotal: 1)
+            var second = first
+            second.computedAt = 1_760_086_400
+            second.winRate = nil
+            second.sharpe = nil
+            second.walletClass = .unclassified
+            try await store.scores.insertSnapshots([second], runId: run2.id)
+            #expect(try await store.scores.latest(wallet) == second)
+            #expect(try await store.scores.history(wallet, limit: 10) == [second, first])
+            let r1 = try #require(try await store.scores.run(id: run1.id))
+            #expect(r1.status == .completed && r1.walletsScored == 1 && r1.cursorWallet == wallet)
+            // The same wallet twice in one run is refused, not silently merged.
+            await #expect(throws: StoreError.self) { try await store.scores.insertSnapshots([second], runId: run2.id) }
+        }
+    }
+
+    private func insertSignal(_ client: PostgresClient) async throws -> Int64 {
+        let rows = try await client.query(
+            """
+            INSERT INTO signals (signal_key, condition_id, asset, agreeing, opposing, ratio, wallets,
+                                 whale_avg_price_micros, whale_notional_micros)
+            VALUES ('k1', \(Fixtures.hex32(7)), '1234567890', 4, 1, 0.8, ARRAY['0x1'], 540000, 50000000000)
+            RETURNING id
+            """)
+        for try await id in rows.decode(Int64.self) { return id }
+        throw StoreError.notFound("signal")
+    }
+}
