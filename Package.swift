@@ -135,6 +135,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: Benchmarks (printed figures; `make bench`)
+        .executableTarget(
+            name: "polybot-bench",
+            dependencies: [
+                "PolybotStore", "PolybotCore", "PolymarketSim", "PolybotTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/polybot-bench",
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Test support and tests
         .target(
             name: "PolybotTestSupport",

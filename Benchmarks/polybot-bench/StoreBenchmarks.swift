@@ -1,0 +1,51 @@
+import Foundation
+import Logging
+import PolybotCore
+import PolybotStore
+import PolybotTestSupport
+import PolymarketSim
+import PostgresNIO
+
+/// Batch insert of generated whale trades through ``TradeRepository/insertBatch(_:)``.
+enum TradeInsertBenchmark {
+    /// Generates `count` trades (seeded, 50k wallets), inserts them in batches into a fresh migrated database,
+    /// then re-inserts the first batch to time the idempotent path, and prints the figures.
+    static func run(count: Int, batchSize: Int) async throws -> [BenchResult] {
+        let generator = TradeHistoryGenerator(options: .init(trades: count, wallets: 50_000, seed: 7))
+        var generated: [Trade] = []
+        generated.reserveCapacity(count)
+        let genStart = ContinuousClock.now
+        generator.generate { generated.append($0) }
+        let trades = generated
+        let genSeconds = (ContinuousClock.now - genStart).seconds
+        return try await withTestDatabase { store, _ in
+            let start = ContinuousClock.now
+            var inserted = 0
+            var index = 0
+            while index < trades.count {
+                let end = min(index + batchSize, trades.count)
+                inserted += try await store.trades.insertBatch(Array(trades[index..<end]))
+                index = end
+            }
+            let seconds = (ContinuousClock.now - start).seconds
+            let stored = try await store.trades.count()
+            let replayStart = ContinuousClock.now
+            let again = try await store.trades.insertBatch(Array(trades.prefix(batchSize)))
+            let replaySeconds = (ContinuousClock.now - replayStart).seconds
+            precondition(again == 0, "re-insert must add nothing")
+            return [
+                BenchResult(name: "trade generation", value: Double(count) / genSeconds, unit: "trades/s", target: nil,
+                            note: "\(count) trades, 50,000 wallets, \(String(format: "%.2f", genSeconds)) s"),
+                BenchResult(name: "whale_trades batch insert (COPY + ON CONFLICT)", value: Double(inserted) / seconds,
+                            unit: "rows/s", target: 100_000,
+                            note: "\(inserted) new of \(count) generated (\(stored) stored) in \(String(format: "%.2f", seconds)) s, batches of \(batchSize)"),
+                BenchResult(name: "idempotent re-insert of a stored batch", value: Double(batchSize) / replaySeconds,
+                            unit: "rows/s", target: nil, note: "0 new rows, as required"),
+            ]
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// One printed figure.
+struct BenchResult {
+    var name: String
+    var value: Double
+    var unit: String
+    /// The target from the issue, if any (higher is better for every figure here).
+    var target: Double?
+    var note: String
+
+    var line: String {
+        let figure = String(format: "%.0f", value)
+        let verdict = target.map { value >= $0 ? "meets target ≥ \(Int($0))" : "BELOW target ≥ \(Int($0))" } ?? "no target"
+        return "\(name): \(figure) \(unit) (\(verdict)) — \(note)"
+    }
+}
+
+// polybot-bench [trades-insert] [--count N] [--batch N]
+let args = Array(CommandLine.arguments.dropFirst())
+func option(_ name: String, default value: Int, in args: [String]) -> Int {
+    guard let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]) else { return value }
+    return v
+}
+let which = args.first { !$0.hasPrefix("--") && Int($0) == nil } ?? "all"
+let count = option("--count", default: 1_000_000, in: args)
+let batch = option("--batch", default: 50_000, in: args)
+
+var results: [BenchResult] = []
+if which == "all" || which == "trades-insert" {
+    results += try await TradeInsertBenchmark.run(count: count, batchSize: batch)
+}
+print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
+for r in results { print(r.line) }

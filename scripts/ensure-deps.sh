@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the system packages Polybot needs when they are missing (we run as root on CI and dev boxes):
+# libsecp256k1-dev (order signing) and PostgreSQL (embedded cluster for `polybot` and the test harness).
+set -euo pipefail
+need=()
+if ! { [ -f /usr/include/secp256k1_recovery.h ] && ldconfig -p 2>/dev/null | grep -q libsecp256k1; }; then
+  need+=(libsecp256k1-dev)
+fi
+if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then need+=(postgresql); fi
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "missing system packages: ${need[*]} (run as root, or: sudo apt-get install -y ${need[*]})" >&2
+    exit 1
+  fi
+  echo "installing: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+  echo "the postgres system user is missing; reinstall the postgresql package" >&2
+  exit 1
+fi

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# End-to-end checks of the built `polybot` binary, as an operator would use it, with no DATABASE_URL
+# (embedded PostgreSQL in a throwaway data directory). Prints "N passed, N failed" and exits non-zero on failure.
+#   scripts/serve-smoke.sh [path/to/polybot]
+set -uo pipefail
+BIN=${1:-$(swift build --show-bin-path)/polybot}
+WORK=$(mktemp -d /tmp/polybot-smoke.XXXXXX)
+chmod 755 "$WORK"   # the postgres user must be able to reach the data directory
+export POLYBOT_DATA_DIR="$WORK/data"
+export POLYBOT_MIGRATIONS_DIR="$(cd "$(dirname "$0")/.." && pwd)/migrations"
+unset DATABASE_URL POLYBOT_CONFIG
+pass=0; fail=0; SERVER_PID=""
+ok()  { pass=$((pass + 1)); echo "ok   - $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && sed 's/^/       /' <<<"$2"; }
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null
+  if [ -f "$POLYBOT_DATA_DIR/pg/postmaster.pid" ]; then
+    pid=$(head -1 "$POLYBOT_DATA_DIR/pg/postmaster.pid"); kill -INT "$pid" 2>/dev/null; sleep 1
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# 1. Bad configuration: every problem named, non-zero exit, nothing started.
+out=$(POLYBOT_WHALE_MIN_NOTIONAL=-5 DATABASE_URL='mysql//nowhere' "$BIN" serve 2>&1); rc=$?
+if [ $rc -ne 0 ] && grep -q POLYBOT_WHALE_MIN_NOTIONAL <<<"$out" && grep -q DATABASE_URL <<<"$out"; then
+  ok "bad configuration exits $rc and names both problems"
+else bad "bad configuration (rc=$rc)" "$out"; fi
+
+# 2. serve refuses to start with pending migrations, and leaves no cluster running.
+out=$("$BIN" serve --port "$(free_port)" 2>&1); rc=$?
+if [ $rc -ne 0 ] && grep -q "pending migration" <<<"$out" && [ ! -f "$POLYBOT_DATA_DIR/pg/postmaster.pid" ]; then
+  ok "serve refuses pending migrations (rc=$rc) and stops the embedded cluster"
+else bad "serve with pending migrations (rc=$rc)" "$out"; fi
+
+# 3. migrate applies, then is a no-op.
+out=$("$BIN" migrate 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -q "applied: 0001_init.sql" <<<"$out"; then ok "migrate applies 0001_init.sql"; else bad "migrate" "$out"; fi
+out=$("$BIN" migrate 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -q "up to date" <<<"$out"; then ok "second migrate is a no-op"; else bad "second migrate" "$out"; fi
+
+# 4. serve answers /health, /ready, /metrics.
+PORT=$(free_port)
+"$BIN" serve --port "$PORT" >"$WORK/serve.log" 2>&1 &
+SERVER_PID=$!
+up=0
+for _ in $(seq 1 120); do
+  curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && { up=1; break; }
+  kill -0 "$SERVER_PID" 2>/dev/null || break
+  sleep 0.5
+done
+if [ $up -eq 1 ]; then ok "serve listens on 127.0.0.1:$PORT"; else bad "serve did not come up" "$(cat "$WORK/serve.log")"; fi
+code=$(curl -s -o "$WORK/h" -w '%{http_code}' "http://127.0.0.1:$PORT/health")
+[ "$code" = 200 ] && grep -q '"ok"' "$WORK/h" && ok "/health 200" || bad "/health $code" "$(cat "$WORK/h" 2>/dev/null)"
+code=$(curl -s -o "$WORK/r" -w '%{http_code}' "http://127.0.0.1:$PORT/ready")
+[ "$code" = 200 ] && grep -q '"ready":true' "$WORK/r" && ok "/ready 200 (database up, no pending migration)" \
+  || bad "/ready $code" "$(cat "$WORK/r" 2>/dev/null)"
+code=$(curl -s -o "$WORK/m" -w '%{http_code}' "http://127.0.0.1:$PORT/metrics")
+[ "$code" = 200 ] && grep -q '^# TYPE ' "$WORK/m" && ok "/metrics 200 with Prometheus text" || bad "/metrics $code"
+
+# 5. SIGTERM: exit 0 within 10 s, embedded cluster stopped.
+if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+  start=$(date +%s.%N)
+  kill -TERM "$SERVER_PID"
+  for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$SERVER_PID" 2>/dev/null; then
+    bad "serve still running 10 s after SIGTERM"
+  else
+    wait "$SERVER_PID"; rc=$?
+    took=$(python3 -c "import time; print(f'{time.time()-$start:.2f}')")
+    SERVER_PID=""
+    [ $rc -eq 0 ] && ok "SIGTERM: exit 0 after ${took} s" || bad "SIGTERM: exit code $rc" "$(tail -5 "$WORK/serve.log")"
+    if [ ! -f "$POLYBOT_DATA_DIR/pg/postmaster.pid" ] && grep -q "stopped embedded PostgreSQL" "$WORK/serve.log"; then
+      ok "embedded cluster stopped on shutdown"
+    else bad "embedded cluster still running after shutdown"; fi
+  fi
+else bad "no server to stop"; fi
+
+# 6. Secrets never printed.
+KEY=0x$(printf 'ab%.0s' $(seq 1 32))
+out=$(POLY_PRIVATE_KEY=$KEY POLY_API_SECRET=c2VjcmV0c2VjcmV0 "$BIN" config show 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -q "POLY_PRIVATE_KEY.*<redacted>" <<<"$out" && ! grep -q "abababab\|c2VjcmV0" <<<"$out"; then
+  ok "config show redacts secrets"
+else bad "config show" "$out"; fi
+
+# 7. Help texts.
+if "$BIN" --help | grep -q serve && "$BIN" serve --help | grep -q -- "--migrate"; then ok "--help documents the verbs"; else bad "--help"; fi
+
+echo "smoke: $pass passed, $fail failed"
+[ $fail -eq 0 ]
