@@ -163,6 +163,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "PolymarketTests",
+            dependencies: [
+                "Polymarket", "PolybotCore", "PolybotTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "PolybotStoreTests",
             dependencies: [
                 "PolybotStore", "PolybotCore", "PolybotTestSupport",
