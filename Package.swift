@@ -181,7 +181,7 @@ let package = Package(
         .testTarget(
             name: "PolybotAppTests",
             dependencies: [
-                "PolybotApp", "PolybotAPI", "PolybotStore", "PolybotTestSupport",
+                "PolybotApp", "PolybotAPI", "PolybotStore", "PolybotTestSupport", "Polymarket", "PolybotCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings
