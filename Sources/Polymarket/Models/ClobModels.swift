@@ -1,0 +1,102 @@
+import Foundation
+import PolybotCore
+
+/// `GET /markets/{condition_id}` on the CLOB.
+public struct ClobMarket: Decodable, Sendable {
+    public struct Token: Decodable, Sendable {
+        public var token_id: String?
+        public var outcome: String?
+        public var price: LenientDecimal?
+        public var winner: LenientBool?
+    }
+    public var condition_id: String?
+    public var question: String?
+    public var market_slug: String?
+    public var active: LenientBool?
+    public var closed: LenientBool?
+    public var accepting_orders: LenientBool?
+    public var neg_risk: LenientBool?
+    public var minimum_order_size: LenientDecimal?
+    public var minimum_tick_size: LenientDecimal?
+    public var tokens: [Token]?
+
+    /// The token with `winner: true`, once resolved.
+    public var winningTokenId: String? { tokens?.first { $0.winner?.value == true }?.token_id }
+}
+
+/// `POST /order` response. A non-empty `errorMsg` means the order was not (fully) placed even when `success` is true.
+public struct OrderPostResponse: Decodable, Sendable, Equatable {
+    public var success: Bool
+    public var errorMsg: String
+    public var orderID: String
+    public var status: String
+    public var takingAmount: String
+    public var makingAmount: String
+    public var transactionsHashes: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case success, errorMsg, error_msg, orderID, status, takingAmount, makingAmount, transactionsHashes, transactionHashes
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        success = c.lenient(LenientBool.self, .success)?.value ?? false
+        errorMsg = c.lenient(String.self, .errorMsg) ?? c.lenient(String.self, .error_msg) ?? ""
+        orderID = c.lenient(String.self, .orderID) ?? ""
+        status = c.lenient(String.self, .status) ?? ""
+        takingAmount = c.lenient(String.self, .takingAmount) ?? ""
+        makingAmount = c.lenient(String.self, .makingAmount) ?? ""
+        transactionsHashes = c.lenient([String].self, .transactionsHashes) ?? c.lenient([String].self, .transactionHashes) ?? []
+    }
+
+    /// True when the CLOB accepted the order.
+    public var accepted: Bool { success && errorMsg.isEmpty && !orderID.isEmpty }
+}
+
+/// An open order from `GET /data/orders` or `/data/order/{id}`.
+public struct ClobOpenOrder: Decodable, Sendable {
+    public var id: String?
+    public var status: String?
+    public var market: String?
+    public var asset_id: String?
+    public var side: String?
+    public var original_size: LenientDecimal?
+    public var size_matched: LenientDecimal?
+    public var price: LenientDecimal?
+    public var associate_trades: [String]?
+    public var order_type: String?
+    public var expiration: LenientDecimal?
+    public var created_at: LenientDecimal?
+}
+
+/// One of our trades from `GET /data/trades`.
+public struct ClobTrade: Decodable, Sendable {
+    public struct MakerOrder: Decodable, Sendable {
+        public var order_id: String?
+        public var matched_amount: LenientDecimal?
+        public var price: LenientDecimal?
+    }
+    public var id: String?
+    public var taker_order_id: String?
+    public var market: String?
+    public var asset_id: String?
+    public var side: String?
+    public var size: LenientDecimal?
+    public var price: LenientDecimal?
+    public var status: String?
+    public var match_time: LenientDecimal?
+    public var transaction_hash: String?
+    public var trader_side: String?
+    public var maker_orders: [MakerOrder]?
+}
+
+/// A cursor page `{"data": [...], "next_cursor": "..."}`; `"LTE="` ends the walk.
+public struct ClobPage<Element: Decodable & Sendable>: Decodable, Sendable {
+    public var data: [Element]
+    public var next_cursor: String?
+
+    /// The cursor that starts a walk.
+    public static var start: String { "MA==" }
+    /// The cursor that ends one.
+    public static var end: String { "LTE=" }
+}

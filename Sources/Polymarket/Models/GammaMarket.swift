@@ -1,0 +1,116 @@
+import Foundation
+import PolybotCore
+
+/// A Gamma market (feeds notes §4.3) with the JSON-in-string fields decoded.
+public struct GammaMarket: Decodable, Sendable, Equatable {
+    public var id: String
+    public var question: String
+    public var conditionId: String
+    public var slug: String
+    public var eventSlug: String
+    public var outcomes: [String]
+    public var outcomePrices: [String]
+    public var clobTokenIds: [String]
+    public var active: Bool
+    public var closed: Bool
+    public var acceptingOrders: Bool
+    public var enableOrderBook: Bool
+    public var negRisk: Bool
+    public var tickSize: TickSize?
+    public var minOrderSize: Micros?
+    public var endDate: String?
+    public var umaResolutionStatus: String?
+    public var liquidity: Micros?
+    /// `"v1"` (CTF ledger) or `"v2"` (PositionManager); `"v1"` when absent.
+    public var version: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, question, conditionId, slug, outcomes, outcomePrices, clobTokenIds, active, closed, acceptingOrders
+        case enableOrderBook, negRisk, orderPriceMinTickSize, orderMinSize, endDate, umaResolutionStatus
+        case umaResolutionStatuses, liquidity, version, events
+    }
+
+    private struct EventRef: Decodable { var slug: String? }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = c.lenient(LenientDecimal.self, .id)?.text ?? ""
+        question = c.lenient(String.self, .question) ?? ""
+        guard let cond = c.lenient(String.self, .conditionId) else {
+            throw DecodingError.keyNotFound(CodingKeys.conditionId, .init(codingPath: c.codingPath, debugDescription: "conditionId"))
+        }
+        conditionId = cond.lowercased()
+        slug = c.lenient(String.self, .slug) ?? ""
+        eventSlug = (c.lenient([EventRef].self, .events) ?? []).first?.slug ?? ""
+        outcomes = Self.stringArray(c, .outcomes)
+        outcomePrices = Self.stringArray(c, .outcomePrices)
+        clobTokenIds = Self.stringArray(c, .clobTokenIds)
+        active = c.lenient(LenientBool.self, .active)?.value ?? false
+        closed = c.lenient(LenientBool.self, .closed)?.value ?? false
+        acceptingOrders = c.lenient(LenientBool.self, .acceptingOrders)?.value ?? false
+        enableOrderBook = c.lenient(LenientBool.self, .enableOrderBook)?.value ?? false
+        negRisk = c.lenient(LenientBool.self, .negRisk)?.value ?? false
+        tickSize = c.lenient(LenientDecimal.self, .orderPriceMinTickSize).flatMap { TickSize(decimal: $0.text) ?? $0.micros.flatMap { m in TickSize.allCases.first { $0.micros == m.raw } } }
+        minOrderSize = c.lenient(LenientDecimal.self, .orderMinSize)?.micros
+        endDate = c.lenient(String.self, .endDate)
+        let statuses = Self.stringArray(c, .umaResolutionStatuses)
+        umaResolutionStatus = c.lenient(String.self, .umaResolutionStatus) ?? statuses.last
+        liquidity = c.lenient(LenientDecimal.self, .liquidity)?.micros
+        version = c.lenient(String.self, .version) ?? "v1"
+    }
+
+    /// A field that is a JSON array, or a string containing one (`"[\"Yes\", \"No\"]"`).
+    private static func stringArray(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) -> [String] {
+        if let a = c.lenient([String].self, key) { return a }
+        guard let s = c.lenient(String.self, key), let data = s.data(using: .utf8) else { return [] }
+        if let a = try? JSONDecoder().decode([String].self, from: data) { return a }
+        if let a = try? JSONDecoder().decode([LenientDecimal].self, from: data) { return a.map(\.text) }
+        return []
+    }
+
+    /// Tradable per the venue: active, not closed, accepting orders, with an order book.
+    public var isTradable: Bool { active && !closed && acceptingOrders && enableOrderBook }
+
+    /// The winning token once the market is final (`closed` + UMA `resolved` + prices exactly 1/0); nil otherwise,
+    /// including 50/50 resolutions and old AMM markets with near-1 prices (feeds notes §4.4).
+    public var winningTokenId: String? {
+        guard closed, umaResolutionStatus == "resolved", outcomePrices.count == clobTokenIds.count else { return nil }
+        let values = outcomePrices.map { Micros(decimal: $0) }
+        guard values.allSatisfy({ $0 == .one || $0 == .zero }), values.filter({ $0 == .one }).count == 1,
+            let index = values.firstIndex(of: .one)
+        else { return nil }
+        return clobTokenIds[index]
+    }
+}
+
+/// A Gamma event with its markets.
+public struct GammaEvent: Decodable, Sendable {
+    public var id: String
+    public var slug: String
+    public var title: String
+    public var negRisk: Bool
+    public var closed: Bool
+    public var markets: [GammaMarket]
+
+    enum CodingKeys: String, CodingKey { case id, slug, title, negRisk, closed, markets }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = c.lenient(LenientDecimal.self, .id)?.text ?? ""
+        slug = c.lenient(String.self, .slug) ?? ""
+        title = c.lenient(String.self, .title) ?? ""
+        negRisk = c.lenient(LenientBool.self, .negRisk)?.value ?? false
+        closed = c.lenient(LenientBool.self, .closed)?.value ?? false
+        markets = (c.lenient([FailableMarket].self, .markets) ?? []).compactMap(\.market).map { m in
+            var m = m
+            if m.eventSlug.isEmpty { m.eventSlug = c.lenient(String.self, .slug) ?? "" }
+            return m
+        }
+    }
+
+    /// A market that failed to decode is dropped from its event instead of failing the whole event.
+    private struct FailableMarket: Decodable {
+        let market: GammaMarket?
+        init(from decoder: any Decoder) throws { market = try? GammaMarket(from: decoder) }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import PolybotCore
+
+/// One trade as the Data API (`/trades`, `/activity` TRADE rows) and the RTDS `activity` payload send it.
+/// Every field is optional on the wire; ``toTrade(source:)`` says exactly what is missing.
+public struct WireTrade: Decodable, Sendable, Hashable {
+    public var proxyWallet: String?
+    public var side: String?
+    public var asset: String?
+    public var conditionId: String?
+    public var size: LenientDecimal?
+    public var price: LenientDecimal?
+    public var timestamp: LenientInt?
+    public var title: String?
+    public var slug: String?
+    public var eventSlug: String?
+    public var outcome: String?
+    public var outcomeIndex: LenientInt?
+    public var name: String?
+    public var pseudonym: String?
+    public var transactionHash: String?
+    /// `/activity` only: TRADE, REDEEM, SPLIT, MERGE, REWARD, CONVERSION…
+    public var type: String?
+    /// `/activity` only: USDC notional.
+    public var usdcSize: LenientDecimal?
+
+    enum CodingKeys: String, CodingKey {
+        case proxyWallet, side, asset, conditionId, size, price, timestamp, title, slug, eventSlug, outcome, outcomeIndex
+        case name, pseudonym, transactionHash, type, usdcSize
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        proxyWallet = c.lenient(String.self, .proxyWallet)
+        side = c.lenient(String.self, .side)
+        asset = c.lenient(String.self, .asset)
+        conditionId = c.lenient(String.self, .conditionId)
+        size = c.lenient(LenientDecimal.self, .size)
+        price = c.lenient(LenientDecimal.self, .price)
+        timestamp = c.lenient(LenientInt.self, .timestamp)
+        title = c.lenient(String.self, .title)
+        slug = c.lenient(String.self, .slug)
+        eventSlug = c.lenient(String.self, .eventSlug)
+        outcome = c.lenient(String.self, .outcome)
+        outcomeIndex = c.lenient(LenientInt.self, .outcomeIndex)
+        name = c.lenient(String.self, .name)
+        pseudonym = c.lenient(String.self, .pseudonym)
+        transactionHash = c.lenient(String.self, .transactionHash)
+        type = c.lenient(String.self, .type)
+        usdcSize = c.lenient(LenientDecimal.self, .usdcSize)
+    }
+
+    /// An empty row (fields set by the CSV reader).
+    public init() {}
+
+    /// Validates and converts to the domain trade: lower-cased wallet and hashes, micro-unit size and price,
+    /// outcome index `nil` for the 999 sentinel, text stripped of NUL bytes (PostgreSQL text cannot hold them).
+    ///
+    /// - Throws: ``FeedDecodeError`` naming the first unusable field.
+    public func toTrade(source: TradeSource) throws(FeedDecodeError) -> Trade {
+        guard let w = proxyWallet else { throw .missingField("proxyWallet") }
+        guard let wallet = Address(w) else { throw .invalidField("proxyWallet", w) }
+        guard let s = side else { throw .missingField("side") }
+        guard let tradeSide = TradeSide(rawValue: s.uppercased()) else { throw .invalidField("side", s) }
+        guard let asset else { throw .missingField("asset") }
+        guard Hex.isUInt256Decimal(asset) else { throw .invalidField("asset", asset) }
+        guard let c = conditionId else { throw .missingField("conditionId") }
+        let condition = c.lowercased()
+        guard Hex.isLowerHex(condition, bytes: 32) else { throw .invalidField("conditionId", c) }
+        guard let tx = transactionHash else { throw .missingField("transactionHash") }
+        let hash = tx.lowercased()
+        guard Hex.isLowerHex(hash, bytes: 32) else { throw .invalidField("transactionHash", tx) }
+        guard let sizeText = size else { throw .missingField("size") }
+        guard let sizeMicros = sizeText.micros, sizeMicros.raw >= 0 else { throw .invalidField("size", sizeText.text) }
+        guard let priceText = price else { throw .missingField("price") }
+        guard let priceMicros = priceText.micros, priceMicros.raw >= 0, priceMicros <= .one else {
+            throw .invalidField("price", priceText.text)
+        }
+        guard let ts = timestamp?.value else { throw .missingField("timestamp") }
+        // Seconds; tolerate a millisecond value by magnitude (the envelope uses ms).
+        let seconds = ts > 100_000_000_000 ? ts / 1000 : ts
+        guard seconds > 0 else { throw .invalidField("timestamp", String(ts)) }
+        let index = outcomeIndex.map(\.value).flatMap { (0...64).contains($0) ? Int($0) : nil }
+        return Trade(
+            transactionHash: hash, wallet: wallet, asset: asset, conditionId: condition, side: tradeSide, size: sizeMicros,
+            price: priceMicros, timestamp: seconds, outcome: clean(outcome), outcomeIndex: index, title: clean(title),
+            slug: clean(slug), eventSlug: clean(eventSlug), traderName: clean(name), pseudonym: clean(pseudonym), source: source)
+    }
+
+    private func clean(_ s: String?) -> String {
+        guard let s else { return "" }
+        return s.contains("\0") ? s.replacingOccurrences(of: "\0", with: "") : s
+    }
+}
