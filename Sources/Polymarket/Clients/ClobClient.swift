@@ -1,0 +1,175 @@
+import Foundation
+import NIOHTTP1
+import PolybotCore
+
+/// The CLOB REST API: books, prices, market info, version, API keys and orders.
+public struct ClobClient: Sendable {
+    public let baseURL: String
+    public let transport: HTTPTransport
+    /// L2 credentials and the signer, for order endpoints.
+    public var auth: (credentials: ApiCredentials, address: EthAddress)?
+    /// Wall clock for POLY_TIMESTAMP.
+    public var now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+
+    /// Creates a client.
+    public init(baseURL: String, transport: HTTPTransport, auth: (credentials: ApiCredentials, address: EthAddress)? = nil) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.transport = transport
+        self.auth = auth
+    }
+
+    // MARK: - Public market data
+
+    /// `GET /version`: the exchange protocol version. Orders are signed only for versions this client knows.
+    public func version() async throws(PolymarketHTTPError) -> Int {
+        struct V: Decodable { var version: LenientInt }
+        return Int(try HTTPTransport.decode(V.self, try await get("/version", family: .clobGeneral)).version.value)
+    }
+
+    /// `GET /book?token_id=`.
+    public func book(tokenId: String) async throws(PolymarketHTTPError) -> OrderBook {
+        var q = Query()
+        q.add("token_id", tokenId)
+        let r = try await get("/book", q, family: .clobBook)
+        do { return try OrderBook.decode(r.body) } catch { throw .decode(error) }
+    }
+
+    /// `POST /books` for up to 500 tokens.
+    public func books(tokenIds: [String]) async throws(PolymarketHTTPError) -> [OrderBook] {
+        let body = "[" + tokenIds.prefix(500).map { "{\"token_id\":\"\(JSONText.escape($0))\"}" }.joined(separator: ",") + "]"
+        let r = try await transport.send(.POST, url: baseURL + "/books", body: body, family: .clobBooks, idempotent: true)
+        do { return try OrderBook.decodeArray(r.body) } catch { throw .decode(error) }
+    }
+
+    /// `GET /midpoint?token_id=`.
+    public func midpoint(tokenId: String) async throws(PolymarketHTTPError) -> Micros {
+        struct M: Decodable { var mid: LenientDecimal }
+        var q = Query()
+        q.add("token_id", tokenId)
+        let m = try HTTPTransport.decode(M.self, try await get("/midpoint", q, family: .clobPrice))
+        guard let v = m.mid.micros else { throw .decode(.invalidField("mid", m.mid.text)) }
+        return v
+    }
+
+    /// `GET /tick-size?token_id=`.
+    public func tickSize(tokenId: String) async throws(PolymarketHTTPError) -> TickSize {
+        struct T: Decodable { var minimum_tick_size: LenientDecimal }
+        var q = Query()
+        q.add("token_id", tokenId)
+        let t = try HTTPTransport.decode(T.self, try await get("/tick-size", q, family: .clobTickSize))
+        guard let tick = TickSize(decimal: t.minimum_tick_size.text) ?? t.minimum_tick_size.micros.flatMap({ m in
+            TickSize.allCases.first { $0.micros == m.raw }
+        }) else { throw .decode(.invalidField("minimum_tick_size", t.minimum_tick_size.text)) }
+        return tick
+    }
+
+    /// `GET /neg-risk?token_id=`.
+    public func negRisk(tokenId: String) async throws(PolymarketHTTPError) -> Bool {
+        struct N: Decodable { var neg_risk: LenientBool }
+        var q = Query()
+        q.add("token_id", tokenId)
+        return try HTTPTransport.decode(N.self, try await get("/neg-risk", q, family: .clobGeneral)).neg_risk.value
+    }
+
+    /// `GET /markets/{condition_id}`.
+    public func market(conditionId: String) async throws(PolymarketHTTPError) -> ClobMarket {
+        try HTTPTransport.decode(ClobMarket.self, try await get("/markets/\(conditionId)", family: .clobGeneral))
+    }
+
+    /// `GET /time`: server Unix seconds.
+    public func serverTime() async throws(PolymarketHTTPError) -> Int64 {
+        try HTTPTransport.decode(LenientInt.self, try await get("/time", family: .clobGeneral)).value
+    }
+
+    // MARK: - API keys (L1)
+
+    /// Creates (`POST /auth/api-key`) or, when that fails, derives (`GET /auth/derive-api-key`) API credentials.
+    public func createOrDeriveApiKey(key: PrivateKey, chainId: UInt64, nonce: UInt64 = 0) async throws -> ApiCredentials {
+        struct Creds: Decodable { var apiKey: String; var secret: String; var passphrase: String }
+        let headers = try ClobAuth.headers(key: key, timestamp: now(), nonce: nonce, chainId: chainId)
+        do {
+            let r = try await transport.send(.POST, url: baseURL + "/auth/api-key", headers: headers, family: .clobAuth, idempotent: false)
+            let c = try HTTPTransport.decode(Creds.self, r)
+            return ApiCredentials(apiKey: c.apiKey, secret: c.secret, passphrase: c.passphrase)
+        } catch {
+            let again = try ClobAuth.headers(key: key, timestamp: now(), nonce: nonce, chainId: chainId)
+            let r = try await transport.send(.GET, url: baseURL + "/auth/derive-api-key", headers: again, family: .clobAuth, idempotent: true)
+            let c = try HTTPTransport.decode(Creds.self, r)
+            return ApiCredentials(apiKey: c.apiKey, secret: c.secret, passphrase: c.passphrase)
+        }
+    }
+
+    // MARK: - Orders (L2)
+
+    /// `POST /order` with the exact signed body. Never retried here: on a timeout the caller must look the order up
+    /// (``order(id:)`` / ``openOrders()``) before deciding anything.
+    public func postOrder(body: String) async throws(PolymarketHTTPError) -> OrderPostResponse {
+        let r = try await transport.send(.POST, url: baseURL + "/order", headers: try l2("POST", "/order", body), body: body,
+                                         family: .clobPostOrder, idempotent: false)
+        return try HTTPTransport.decode(OrderPostResponse.self, r)
+    }
+
+    /// `DELETE /order` for one order id.
+    public func cancel(orderId: String) async throws(PolymarketHTTPError) -> HTTPResult {
+        let body = "{\"orderID\":\"\(JSONText.escape(orderId))\"}"
+        return try await transport.send(.DELETE, url: baseURL + "/order", headers: try l2("DELETE", "/order", body), body: body,
+                                         family: .clobCancel, idempotent: true)
+    }
+
+    /// `GET /data/order/{id}`; nil when the CLOB does not know it.
+    public func order(id: String) async throws(PolymarketHTTPError) -> ClobOpenOrder? {
+        let path = "/data/order/\(id)"
+        do {
+            let r = try await transport.send(.GET, url: baseURL + path, headers: try l2("GET", path, nil), family: .clobData,
+                                             idempotent: true)
+            if r.body.isEmpty || r.body == Data("null".utf8) { return nil }
+            return try HTTPTransport.decode(ClobOpenOrder.self, r)
+        } catch .status(404, _) {
+            return nil
+        }
+    }
+
+    /// All open orders (cursor walk until `LTE=`); the HMAC path excludes the query string.
+    public func openOrders(market: String? = nil) async throws(PolymarketHTTPError) -> [ClobOpenOrder] {
+        try await walk("/data/orders", market: market)
+    }
+
+    /// Our trades (cursor walk), optionally after a Unix time.
+    public func trades(market: String? = nil, after: Int64? = nil) async throws(PolymarketHTTPError) -> [ClobTrade] {
+        try await walk("/data/trades", market: market, after: after)
+    }
+
+    private func walk<T: Decodable & Sendable>(_ path: String, market: String? = nil, after: Int64? = nil)
+        async throws(PolymarketHTTPError) -> [T]
+    {
+        var out: [T] = []
+        var cursor = ClobPage<T>.start
+        while cursor != ClobPage<T>.end {
+            var q = Query()
+            q.add("market", market)
+            q.add("after", after.map(String.init))
+            q.add("next_cursor", cursor)
+            let r = try await transport.send(.GET, url: q.url(baseURL, path), headers: try l2("GET", path, nil), family: .clobData,
+                                             idempotent: true)
+            let page = try HTTPTransport.decode(ClobPage<T>.self, r)
+            out += page.data
+            guard let next = page.next_cursor, !next.isEmpty, next != cursor else { break }
+            cursor = next
+        }
+        return out
+    }
+
+    private func get(_ path: String, _ q: Query = Query(), family: EndpointFamily) async throws(PolymarketHTTPError) -> HTTPResult {
+        try await transport.send(.GET, url: q.url(baseURL, path), family: family, idempotent: true)
+    }
+
+    private func l2(_ method: String, _ path: String, _ body: String?) throws(PolymarketHTTPError) -> [(String, String)] {
+        guard let auth else { throw .invalidRequest("\(method) \(path) needs API credentials (POLY_API_KEY, POLY_API_SECRET, POLY_PASSPHRASE)") }
+        do {
+            return try L2Auth.headers(credentials: auth.credentials, address: auth.address, timestamp: now(), method: method,
+                                      path: path, body: body)
+        } catch {
+            throw .invalidRequest("\(error)")
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import NIOHTTP1
+import PolybotCore
+
+/// The Data API (`https://data-api.polymarket.com`, or the simulator): trades, activity, positions, holders,
+/// leaderboard. Paging respects the documented offset caps.
+public struct DataAPIClient: Sendable {
+    public let baseURL: String
+    public let transport: HTTPTransport
+
+    /// The documented caps (feeds notes §3.1–§3.7).
+    public enum Caps {
+        public static let tradesLimit = 10_000
+        public static let tradesOffset = 10_000
+        public static let activityLimit = 500
+        public static let activityOffset = 10_000
+        public static let positionsLimit = 500
+        public static let closedPositionsLimit = 50
+        public static let leaderboardLimit = 50
+        public static let holdersLimit = 20
+    }
+
+    /// Creates a client.
+    public init(baseURL: String, transport: HTTPTransport) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.transport = transport
+    }
+
+    /// Filters of `GET /trades`.
+    public struct TradeQuery: Sendable {
+        public var user: Address?
+        public var markets: [String] = []
+        public var side: TradeSide?
+        /// Minimum USDC notional (`filterType=CASH`).
+        public var minCash: Micros?
+        public var takerOnly: Bool = true
+
+        /// An unfiltered query.
+        public init(user: Address? = nil, markets: [String] = [], side: TradeSide? = nil, minCash: Micros? = nil) {
+            self.user = user
+            self.markets = markets
+            self.side = side
+            self.minCash = minCash
+        }
+    }
+
+    /// One page of `GET /trades`, as decoded rows (bad rows are reported, not dropped silently).
+    ///
+    /// - Throws: ``PolymarketHTTPError``.
+    public func trades(_ q: TradeQuery, limit: Int, offset: Int) async throws(PolymarketHTTPError) -> [Result<Trade, FeedDecodeError>] {
+        var query = Query()
+        query.add("user", q.user?.hex)
+        query.add("market", q.markets.isEmpty ? nil : q.markets.joined(separator: ","))
+        query.add("side", q.side?.rawValue)
+        if let cash = q.minCash {
+            query.add("filterType", "CASH")
+            query.add("filterAmount", cash.description)
+        }
+        query.add("takerOnly", q.takerOnly ? nil : "false")
+        query.add("limit", min(limit, Caps.tradesLimit))
+        query.add("offset", offset)
+        let result = try await transport.send(.GET, url: query.url(baseURL, "/trades"), family: .dataTrades, idempotent: true)
+        return try HTTPTransport.decode([WireTrade].self, result).map { row in
+            Result { () throws(FeedDecodeError) -> Trade in try row.toTrade(source: .dataAPI) }
+        }
+    }
+
+    /// Walks `/trades` newest first until a short page or the offset cap.
+    ///
+    /// - Returns: the rows and whether the cap stopped the walk (older history needs `/activity` windows).
+    public func allTrades(_ q: TradeQuery, pageSize: Int = 500) async throws(PolymarketHTTPError)
+        -> (rows: [Result<Trade, FeedDecodeError>], capped: Bool)
+    {
+        var rows: [Result<Trade, FeedDecodeError>] = []
+        var offset = 0
+        let size = min(pageSize, Caps.tradesLimit)
+        while true {
+            let page = try await trades(q, limit: size, offset: offset)
+            rows += page
+            if page.count < size { return (rows, false) }
+            offset += size
+            if offset > Caps.tradesOffset { return (rows, true) }
+        }
+    }
+
+    /// `GET /activity` TRADE rows of a user in a time window, oldest first; splits the window in two whenever
+    /// the offset cap would be exceeded, so a long history is read completely.
+    ///
+    /// - Throws: ``PolymarketHTTPError``.
+    public func activityTrades(user: Address, start: Int64, end: Int64, pageSize: Int = 500) async throws(PolymarketHTTPError)
+        -> [Result<Trade, FeedDecodeError>]
+    {
+        var windows: [(Int64, Int64)] = [(start, end)]
+        var out: [Result<Trade, FeedDecodeError>] = []
+        let size = min(pageSize, Caps.activityLimit)
+        while let (from, to) = windows.popLast() {
+            var offset = 0
+            var window: [Result<Trade, FeedDecodeError>] = []
+            var split = false
+            while true {
+                var q = Query()
+                q.add("user", user.hex)
+                q.add("type", "TRADE")
+                q.add("start", String(from))
+                q.add("end", String(to))
+                q.add("sortBy", "TIMESTAMP")
+                q.add("sortDirection", "ASC")
+                q.add("limit", size)
+                q.add("offset", offset)
+                let result = try await transport.send(.GET, url: q.url(baseURL, "/activity"), family: .dataGeneral, idempotent: true)
+                let page = try HTTPTransport.decode([WireTrade].self, result)
+                window += page.filter { ($0.type ?? "TRADE") == "TRADE" }.map { row in
+                    Result { () throws(FeedDecodeError) -> Trade in try row.toTrade(source: .dataAPI) }
+                }
+                if page.count < size { break }
+                offset += size
+                if offset + size > Caps.activityOffset {
+                    guard to - from > 1 else { break }  // one second holding > cap rows: take what the API gives
+                    let mid = from + (to - from) / 2
+                    windows.append((mid + 1, to))
+                    windows.append((from, mid))
+                    split = true
+                    break
+                }
+            }
+            if !split { out += window }
+        }
+        return out
+    }
+
+    /// `GET /positions` of a user (all pages).
+    public func positions(user: Address) async throws(PolymarketHTTPError) -> [WirePosition] {
+        var out: [WirePosition] = []
+        var offset = 0
+        while true {
+            var q = Query()
+            q.add("user", user.hex)
+            q.add("sizeThreshold", "0")
+            q.add("limit", Caps.positionsLimit)
+            q.add("offset", offset)
+            let page = try HTTPTransport.decode(
+                [WirePosition].self,
+                try await transport.send(.GET, url: q.url(baseURL, "/positions"), family: .dataPositions, idempotent: true))
+            out += page
+            if page.count < Caps.positionsLimit || offset >= Caps.activityOffset { return out }
+            offset += Caps.positionsLimit
+        }
+    }
+
+    /// `GET /closed-positions` of a user (all pages, 50 per page).
+    public func closedPositions(user: Address, maxRows: Int = 10_000) async throws(PolymarketHTTPError) -> [WireClosedPosition] {
+        var out: [WireClosedPosition] = []
+        var offset = 0
+        while out.count < maxRows {
+            var q = Query()
+            q.add("user", user.hex)
+            q.add("limit", Caps.closedPositionsLimit)
+            q.add("offset", offset)
+            let page = try HTTPTransport.decode(
+                [WireClosedPosition].self,
+                try await transport.send(.GET, url: q.url(baseURL, "/closed-positions"), family: .dataClosedPositions, idempotent: true))
+            out += page
+            if page.count < Caps.closedPositionsLimit { break }
+            offset += Caps.closedPositionsLimit
+        }
+        return out
+    }
+
+    /// `GET /value`: USDC value of a user's open positions.
+    public func value(user: Address) async throws(PolymarketHTTPError) -> Micros {
+        var q = Query()
+        q.add("user", user.hex)
+        let rows = try HTTPTransport.decode(
+            [WireValue].self, try await transport.send(.GET, url: q.url(baseURL, "/value"), family: .dataGeneral, idempotent: true))
+        return rows.first?.value?.micros ?? .zero
+    }
+
+    /// `GET /holders`: top holders (≤ 20) of each outcome token of the markets.
+    public func holders(markets: [String], limit: Int = Caps.holdersLimit) async throws(PolymarketHTTPError) -> [WireHolders] {
+        var q = Query()
+        q.add("market", markets.joined(separator: ","))
+        q.add("limit", min(limit, Caps.holdersLimit))
+        return try HTTPTransport.decode(
+            [WireHolders].self, try await transport.send(.GET, url: q.url(baseURL, "/holders"), family: .dataGeneral, idempotent: true))
+    }
+
+    /// `GET /v1/leaderboard`.
+    public func leaderboard(category: String = "OVERALL", period: String = "MONTH", orderBy: String = "PNL", limit: Int = 50,
+                            offset: Int = 0) async throws(PolymarketHTTPError) -> [WireLeaderboardEntry] {
+        var q = Query()
+        q.add("category", category)
+        q.add("timePeriod", period)
+        q.add("orderBy", orderBy)
+        q.add("limit", min(limit, Caps.leaderboardLimit))
+        q.add("offset", offset)
+        return try HTTPTransport.decode(
+            [WireLeaderboardEntry].self,
+            try await transport.send(.GET, url: q.url(baseURL, "/v1/leaderboard"), family: .dataGeneral, idempotent: true))
+    }
+}

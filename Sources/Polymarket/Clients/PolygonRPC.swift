@@ -1,0 +1,68 @@
+import Foundation
+import NIOHTTP1
+import PolybotCore
+
+/// A Polygon JSON-RPC client for the on-chain truth: ERC-1155 position balances and pUSD balance/allowance.
+public struct PolygonRPC: Sendable {
+    public let url: String
+    public let transport: HTTPTransport
+
+    /// Known contracts (feeds notes §6.1).
+    public enum Contracts {
+        public static let conditionalTokens = EthAddress("0x4D97DCd97eC945f40cF65F87097ACe5EA0476045")!
+        public static let pUSD = EthAddress("0xC011a7E12a19f7B1f670d46F03B03f3342E82DFB")!
+        public static let usdcE = EthAddress("0x2791Bca1f2de4661ED88A30C99A7a9449Aa84174")!
+    }
+
+    /// Creates a client.
+    public init(url: String, transport: HTTPTransport) {
+        self.url = url
+        self.transport = transport
+    }
+
+    /// `eth_call` at `latest`; returns the result bytes.
+    public func call(to: EthAddress, data: [UInt8]) async throws(PolymarketHTTPError) -> [UInt8] {
+        let body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":[{\"to\":\"\(to.lowercased)\",\"data\":\"\(HexCoding.encode(data))\"},\"latest\"]}"
+        let r = try await transport.send(.POST, url: url, body: body, family: .rpc, idempotent: true)
+        struct Reply: Decodable {
+            struct RPCError: Decodable { var code: Int?; var message: String? }
+            var result: String?
+            var error: RPCError?
+        }
+        let reply = try HTTPTransport.decode(Reply.self, r)
+        if let e = reply.error { throw .status(200, message: "rpc error \(e.code ?? 0): \(e.message ?? "")") }
+        guard let hex = reply.result, let bytes = HexCoding.decode(hex) else { throw .decode(.missingField("result")) }
+        return bytes
+    }
+
+    /// ERC-1155 `balanceOf(account, id)` on the Conditional Tokens contract (or the contract given), in micro shares.
+    public func positionBalance(owner: EthAddress, tokenId: String, contract: EthAddress = Contracts.conditionalTokens)
+        async throws(PolymarketHTTPError) -> Micros
+    {
+        guard let id = UInt256Word(decimal: tokenId) else { throw .invalidRequest("token id \(tokenId)") }
+        return try Self.micros(try await call(to: contract, data: [0x00, 0xfd, 0xd5, 0x8e] + Self.word(owner) + id.bytes))
+    }
+
+    /// ERC-20 `balanceOf(owner)` (pUSD by default).
+    public func collateralBalance(owner: EthAddress, token: EthAddress = Contracts.pUSD) async throws(PolymarketHTTPError) -> Micros {
+        try Self.micros(try await call(to: token, data: [0x70, 0xa0, 0x82, 0x31] + Self.word(owner)))
+    }
+
+    /// ERC-20 `allowance(owner, spender)`.
+    public func allowance(owner: EthAddress, spender: EthAddress, token: EthAddress = Contracts.pUSD) async throws(PolymarketHTTPError)
+        -> Micros
+    {
+        try Self.micros(try await call(to: token, data: [0xdd, 0x62, 0xed, 0x3e] + Self.word(owner) + Self.word(spender)))
+    }
+
+    static func word(_ a: EthAddress) -> [UInt8] { [UInt8](repeating: 0, count: 12) + a.bytes }
+
+    /// A uint256 result as micro units; values past Int64 (e.g. an "infinite" allowance) clamp to Int64.max.
+    static func micros(_ bytes: [UInt8]) throws(PolymarketHTTPError) -> Micros {
+        guard bytes.count == 32 else { throw .decode(.invalidField("result", HexCoding.encode(bytes))) }
+        if bytes[0..<24].contains(where: { $0 != 0 }) || bytes[24] & 0x80 != 0 { return Micros(Int64.max) }
+        var v: Int64 = 0
+        for b in bytes[24..<32] { v = v << 8 | Int64(b) }
+        return Micros(v)
+    }
+}
