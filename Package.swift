@@ -143,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "polybot-bench",
             dependencies: [
-                "PolybotStore", "PolybotCore", "PolymarketSim", "PolybotTestSupport",
+                "PolybotStore", "PolybotCore", "PolymarketSim", "PolybotTestSupport", "Polymarket",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -69,6 +69,26 @@ struct FeedFuzzTests {
         #expect(decoded > 10_000 && rejected > 10_000, "decoded \(decoded), rejected \(rejected)")
     }
 
+    @Test func fastAndFoundationPathsAgreeOnEveryMutation() {
+        var rng = Rng(state: 77)
+        let seeds = Self.seeds.map { Array($0.utf8) }
+        var agreedOK = 0
+        for i in 0..<30_000 {
+            let frame = Self.mutate(seeds[i % 3 == 0 ? 0 : i % seeds.count], &rng)
+            var a = frame, b = frame
+            let fast = Result { () throws(FeedDecodeError) in try RTDSDecoder.decode(bytes: &a) }
+            let slow = Result { () throws(FeedDecodeError) in try RTDSDecoder.decode(bytes: &b, fastPath: false) }
+            switch (fast, slow) {
+            case (.success(let x), .success(let y)):
+                #expect(x == y, "frame \(String(decoding: frame, as: UTF8.self))")
+                agreedOK += 1
+            case (.failure, .failure): break
+            default: Issue.record("paths disagree on \(String(decoding: frame, as: UTF8.self)): \(fast) vs \(slow)")
+            }
+        }
+        #expect(agreedOK > 1_000)
+    }
+
     @Test func unmutatedSeedsDecode() throws {
         #expect(try RTDSDecoder.decode(Self.seeds[0]).count == 1)
         #expect(try MarketChannelDecoder.decode(Self.seeds[1]).count == 1)

@@ -7,17 +7,18 @@ public struct Address: Hashable, Comparable, Sendable, Codable, CustomStringConv
 
     /// Validates and lower-cases an address. Returns `nil` unless the text is `0x` + 40 hex digits.
     public init?(_ text: some StringProtocol) {
-        let lower = text.lowercased()
+        let string = String(text)
+        if Address.isCanonical(string) {
+            self.hex = string  // already canonical: no copy
+            return
+        }
+        let lower = string.lowercased()
         guard Address.isCanonical(lower) else { return nil }
         self.hex = lower
     }
 
     /// True when `text` is already `0x` + 40 lower-case hex digits.
-    public static func isCanonical(_ text: String) -> Bool {
-        let u = text.utf8
-        guard u.count == 42, text.hasPrefix("0x") else { return false }
-        return u.dropFirst(2).allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
-    }
+    public static func isCanonical(_ text: String) -> Bool { Hex.isLowerHex(text, bytes: 20) }
 
     public var description: String { hex }
     public static func < (lhs: Address, rhs: Address) -> Bool { lhs.hex < rhs.hex }

@@ -110,14 +110,25 @@ public struct Trade: Hashable, Sendable, Codable {
 public enum Hex {
     /// True when `text` is `0x` followed by exactly `bytes * 2` lower-case hex digits.
     public static func isLowerHex(_ text: String, bytes: Int) -> Bool {
-        let u = text.utf8
-        guard u.count == 2 + bytes * 2, text.hasPrefix("0x") else { return false }
-        return u.dropFirst(2).allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
+        var text = text
+        // Contiguous UTF-8 makes this a tight loop on the hot feed path.
+        return text.withUTF8 { u in
+            guard u.count == 2 + bytes * 2, u[0] == 48, u[1] == 120 else { return false }
+            for i in 2..<u.count {
+                let c = u[i]
+                guard (c >= 48 && c <= 57) || (c >= 97 && c <= 102) else { return false }
+            }
+            return true
+        }
     }
 
     /// True when `text` is a non-empty decimal integer of at most 78 digits (a uint256).
     public static func isUInt256Decimal(_ text: String) -> Bool {
-        let u = text.utf8
-        return !u.isEmpty && u.count <= 78 && u.allSatisfy { $0 >= 48 && $0 <= 57 }
+        var text = text
+        return text.withUTF8 { u in
+            guard !u.isEmpty, u.count <= 78 else { return false }
+            for c in u where c < 48 || c > 57 { return false }
+            return true
+        }
     }
 }

@@ -21,6 +21,8 @@ public enum RTDSDecoder {
 
         enum CodingKeys: String, CodingKey { case topic, type, timestamp, payload }
 
+        init() {}
+
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             topic = c.lenient(String.self, .topic)
@@ -41,12 +43,18 @@ public enum RTDSDecoder {
     }
 
     /// Decodes one frame given as bytes.
-    public static func decode(bytes: inout [UInt8]) throws(FeedDecodeError) -> [RTDSMessage] {
+    ///
+    /// - Parameter fastPath: use the hand-rolled scanner for single envelopes (default); `false` forces the
+    ///   `JSONDecoder` path, which tests use to prove both agree.
+    public static func decode(bytes: inout [UInt8], fastPath: Bool = true) throws(FeedDecodeError) -> [RTDSMessage] {
         guard let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
             return [.control("")]
         }
         guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
             return [.control(String(decoding: bytes.prefix(64), as: UTF8.self))]
+        }
+        if fastPath, first == UInt8(ascii: "{"), let envelope = bytes.withUnsafeBufferPointer({ try? fastEnvelope($0) }) {
+            return [try message(envelope)]
         }
         let data = Data(bytes)
         if first == UInt8(ascii: "[") {
@@ -57,6 +65,73 @@ public enum RTDSDecoder {
             return out
         }
         return [try message(try WireJSON.decode(Envelope.self, from: data))]
+    }
+
+    private enum PayloadKey {
+        case proxyWallet, side, asset, conditionId, size, price, timestamp, title, slug, eventSlug, outcome, outcomeIndex
+        case name, pseudonym, transactionHash
+    }
+
+    private static let payloadKeys: [String: PayloadKey] = [
+        "proxyWallet": .proxyWallet, "side": .side, "asset": .asset, "conditionId": .conditionId, "size": .size,
+        "price": .price, "timestamp": .timestamp, "title": .title, "slug": .slug, "eventSlug": .eventSlug,
+        "outcome": .outcome, "outcomeIndex": .outcomeIndex, "name": .name, "pseudonym": .pseudonym,
+        "transactionHash": .transactionHash,
+    ]
+
+    /// The hot path: a hand-rolled scan of one envelope. Anything unusual makes it give up, and the caller
+    /// decodes the same bytes with `JSONDecoder`, so both paths agree on every input.
+    private static func fastEnvelope(_ bytes: UnsafeBufferPointer<UInt8>) throws(FastJSONScanner.Failure) -> Envelope {
+        var s = FastJSONScanner(bytes)
+        var e = Envelope()
+        try s.object { (s: inout FastJSONScanner, key: String) throws(FastJSONScanner.Failure) in
+            switch key {
+            case "topic": e.topic = try s.optionalString()
+            case "type": e.type = try s.optionalString()
+            case "timestamp":
+                guard let t = try s.numberText() else { return }
+                guard let v = LenientInt(text: t) else { throw FastJSONScanner.Failure() }
+                e.timestamp = v
+            case "payload":
+                if try s.peek() == UInt8(ascii: "n") {
+                    try s.skipValue()
+                    return
+                }
+                var w = WireTrade()
+                try s.object { (s: inout FastJSONScanner, k: String) throws(FastJSONScanner.Failure) in
+                    // One hash lookup instead of a chain of string comparisons per key.
+                    switch payloadKeys[k] {
+                    case .proxyWallet?: w.proxyWallet = try s.optionalString()
+                    case .side?: w.side = try s.optionalString()
+                    case .asset?: w.asset = try s.optionalString()
+                    case .conditionId?: w.conditionId = try s.optionalString()
+                    case .size?: w.size = try s.numberText().map(LenientDecimal.init(text:))
+                    case .price?: w.price = try s.numberText().map(LenientDecimal.init(text:))
+                    case .timestamp?:
+                        guard let t = try s.numberText() else { return }
+                        guard let v = LenientInt(text: t) else { throw FastJSONScanner.Failure() }
+                        w.timestamp = v
+                    case .title?: w.title = try s.optionalString()
+                    case .slug?: w.slug = try s.optionalString()
+                    case .eventSlug?: w.eventSlug = try s.optionalString()
+                    case .outcome?: w.outcome = try s.optionalString()
+                    case .outcomeIndex?:
+                        guard let t = try s.numberText() else { return }
+                        guard let v = LenientInt(text: t) else { throw FastJSONScanner.Failure() }
+                        w.outcomeIndex = v
+                    case .name?: w.name = try s.optionalString()
+                    case .pseudonym?: w.pseudonym = try s.optionalString()
+                    case .transactionHash?: w.transactionHash = try s.optionalString()
+                    default: try s.skipValue()
+                    }
+                }
+                e.payload = w
+            default:
+                try s.skipValue()
+            }
+        }
+        guard s.atEnd else { throw FastJSONScanner.Failure() }
+        return e
     }
 
     private static func message(_ e: Envelope) throws(FeedDecodeError) -> RTDSMessage {

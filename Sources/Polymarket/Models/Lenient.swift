@@ -88,6 +88,17 @@ public struct LenientInt: Decodable, Sendable, Hashable {
 
     /// Wraps a value.
     public init(_ value: Int64) { self.value = value }
+
+    /// Parses integer text (or a whole-valued decimal), as the Decodable path does.
+    public init?(text: String) {
+        if let i = Int64(text.trimmingCharacters(in: .whitespaces)) {
+            value = i
+        } else if let d = Double(text), d.isFinite, let i = Int64(exactly: d.rounded(.down)) {
+            value = i
+        } else {
+            return nil
+        }
+    }
 }
 
 /// A boolean that may arrive as `true`, `"true"` or `1`.

@@ -65,11 +65,11 @@ public struct WireTrade: Decodable, Sendable, Hashable {
         guard let asset else { throw .missingField("asset") }
         guard Hex.isUInt256Decimal(asset) else { throw .invalidField("asset", asset) }
         guard let c = conditionId else { throw .missingField("conditionId") }
-        let condition = c.lowercased()
-        guard Hex.isLowerHex(condition, bytes: 32) else { throw .invalidField("conditionId", c) }
+        let condition = Hex.isLowerHex(c, bytes: 32) ? c : c.lowercased()
+        guard condition == c || Hex.isLowerHex(condition, bytes: 32) else { throw .invalidField("conditionId", c) }
         guard let tx = transactionHash else { throw .missingField("transactionHash") }
-        let hash = tx.lowercased()
-        guard Hex.isLowerHex(hash, bytes: 32) else { throw .invalidField("transactionHash", tx) }
+        let hash = Hex.isLowerHex(tx, bytes: 32) ? tx : tx.lowercased()
+        guard hash == tx || Hex.isLowerHex(hash, bytes: 32) else { throw .invalidField("transactionHash", tx) }
         guard let sizeText = size else { throw .missingField("size") }
         guard let sizeMicros = sizeText.micros, sizeMicros.raw >= 0 else { throw .invalidField("size", sizeText.text) }
         guard let priceText = price else { throw .missingField("price") }
