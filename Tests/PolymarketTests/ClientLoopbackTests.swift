@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import PolybotCore
+import PolybotTestSupport
 import Polymarket
 import Synchronization
 import Testing

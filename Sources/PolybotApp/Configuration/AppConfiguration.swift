@@ -70,6 +70,8 @@ public struct AppConfiguration: Sendable {
     public var clobURL: String
     public var clobWSURL: String
     public var polygonRPCURL: String?
+    /// Polygon chain id for signing: 137 (mainnet) or 80002 (Amoy).
+    public var chainId: UInt64
     public var feedStallSeconds: Int
     /// Nightly rescoring time, `HH:MM` UTC.
     public var rescoreAtUTC: String
@@ -100,7 +102,7 @@ public struct AppConfiguration: Sendable {
             ("POLYBOT_DATA_API_URL", "https://data-api.polymarket.com"),
             ("POLYBOT_GAMMA_URL", "https://gamma-api.polymarket.com"), ("POLYBOT_CLOB_URL", "https://clob.polymarket.com"),
             ("POLYBOT_CLOB_WS_URL", "wss://ws-subscriptions-clob.polymarket.com/ws"), ("POLYBOT_POLYGON_RPC_URL", nil),
-            ("POLYBOT_FEED_STALL_SECONDS", "30"), ("POLYBOT_RESCORE_AT", "03:00"),
+            ("POLYBOT_CHAIN_ID", "137"), ("POLYBOT_FEED_STALL_SECONDS", "30"), ("POLYBOT_RESCORE_AT", "03:00"),
             ("POLY_PRIVATE_KEY", nil), ("POLY_API_KEY", nil), ("POLY_API_SECRET", nil), ("POLY_PASSPHRASE", nil),
         ]
         /// Keys whose values are secrets (and their `_FILE` variants).
@@ -152,6 +154,9 @@ public struct AppConfiguration: Sendable {
         clobURL = p.url("POLYBOT_CLOB_URL", schemes: ["http", "https"])
         clobWSURL = p.url("POLYBOT_CLOB_WS_URL", schemes: ["ws", "wss"])
         polygonRPCURL = p.optional("POLYBOT_POLYGON_RPC_URL").map { _ in p.url("POLYBOT_POLYGON_RPC_URL", schemes: ["http", "https"]) }
+        let chain = p.int("POLYBOT_CHAIN_ID", in: 1...Int(Int32.max))
+        chainId = UInt64(chain)
+        if chain != 137 && chain != 80002 { p.problem("POLYBOT_CHAIN_ID: must be 137 (Polygon) or 80002 (Amoy), not \(chain)") }
         feedStallSeconds = p.int("POLYBOT_FEED_STALL_SECONDS", in: 1...3600)
         rescoreAtUTC = p.string("POLYBOT_RESCORE_AT")
         if NightlyTime(rescoreAtUTC) == nil {

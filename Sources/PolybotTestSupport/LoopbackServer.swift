@@ -5,8 +5,8 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 
-/// Runs a Hummingbird app on 127.0.0.1 (ephemeral port) for the duration of `body`.
-func withLoopbackServer<T: Sendable>(
+/// Runs a Hummingbird app on 127.0.0.1 (ephemeral port) for the duration of `body`, which receives the port.
+package func withLoopbackServer<T: Sendable>(
     router: Router<BasicWebSocketRequestContext>, webSocket: Bool = false,
     _ body: @Sendable (Int) async throws -> T
 ) async throws -> T {
