@@ -77,7 +77,7 @@ struct ProbeAndKeysTests {
                                        "polygon rpc"])
         #expect(checks.allSatisfy { $0.ok }, "\(checks.map { $0.line })")
         #expect(checks.first { $0.name == "clob /version" }?.detail == "version 2")
-        #expect(checks.first { $0.name == "polygon rpc" }?.detail.contains("2.76892") == true)
+        #expect(checks.first { $0.name == "polygon rpc" }?.detail.contains("2.767896") == true)
     }
 
     @Test func keysDeriveSendsVerifiableL1Headers() async throws {
