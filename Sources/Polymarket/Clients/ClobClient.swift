@@ -109,6 +109,27 @@ public struct ClobClient: Sendable {
         return try HTTPTransport.decode(OrderPostResponse.self, r)
     }
 
+    /// `POST /orders`: several signed bodies (each exactly as for `POST /order`) in one request; never retried.
+    public func postOrders(bodies: [String]) async throws(PolymarketHTTPError) -> [OrderPostResponse] {
+        let body = "[" + bodies.joined(separator: ",") + "]"
+        let r = try await transport.send(.POST, url: baseURL + "/orders", headers: try l2("POST", "/orders", body), body: body,
+                                         family: .clobPostOrder, idempotent: false)
+        return try HTTPTransport.decode([OrderPostResponse].self, r)
+    }
+
+    /// `DELETE /orders` for several order ids.
+    public func cancel(orderIds: [String]) async throws(PolymarketHTTPError) -> HTTPResult {
+        let body = "[" + orderIds.map { "\"\(JSONText.escape($0))\"" }.joined(separator: ",") + "]"
+        return try await transport.send(.DELETE, url: baseURL + "/orders", headers: try l2("DELETE", "/orders", body), body: body,
+                                         family: .clobCancel, idempotent: true)
+    }
+
+    /// `DELETE /cancel-all`.
+    public func cancelAll() async throws(PolymarketHTTPError) -> HTTPResult {
+        try await transport.send(.DELETE, url: baseURL + "/cancel-all", headers: try l2("DELETE", "/cancel-all", nil),
+                                 family: .clobCancel, idempotent: true)
+    }
+
     /// `DELETE /order` for one order id.
     public func cancel(orderId: String) async throws(PolymarketHTTPError) -> HTTPResult {
         let body = "{\"orderID\":\"\(JSONText.escape(orderId))\"}"
