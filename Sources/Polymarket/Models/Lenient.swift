@@ -91,7 +91,9 @@ public struct LenientInt: Decodable, Sendable, Hashable {
 
     /// Parses integer text (or a whole-valued decimal), as the Decodable path does.
     public init?(text: String) {
-        if let i = Int64(text.trimmingCharacters(in: .whitespaces)) {
+        if let i = Int64(text) {
+            value = i
+        } else if let i = Int64(text.trimmingCharacters(in: .whitespaces)) {
             value = i
         } else if let d = Double(text), d.isFinite, let i = Int64(exactly: d.rounded(.down)) {
             value = i

@@ -89,6 +89,7 @@ public struct WireTrade: Decodable, Sendable, Hashable {
 
     private func clean(_ s: String?) -> String {
         guard let s else { return "" }
-        return s.contains("\0") ? s.replacingOccurrences(of: "\0", with: "") : s
+        // Byte scan (String.contains(String) goes through Foundation and is slow on this hot path).
+        return s.utf8.contains(0) ? s.replacingOccurrences(of: "\0", with: "") : s
     }
 }
