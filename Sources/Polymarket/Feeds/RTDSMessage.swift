@@ -88,10 +88,7 @@ public enum RTDSDecoder {
             switch key {
             case "topic": e.topic = try s.optionalString()
             case "type": e.type = try s.optionalString()
-            case "timestamp":
-                guard let t = try s.numberText() else { return }
-                guard let v = LenientInt(text: t) else { throw FastJSONScanner.Failure() }
-                e.timestamp = v
+            case "timestamp": e.timestamp = try s.lenientInt()
             case "payload":
                 if try s.peek() == UInt8(ascii: "n") {
                     try s.skipValue()
@@ -107,18 +104,12 @@ public enum RTDSDecoder {
                     case .conditionId?: w.conditionId = try s.optionalString()
                     case .size?: w.size = try s.numberText().map(LenientDecimal.init(text:))
                     case .price?: w.price = try s.numberText().map(LenientDecimal.init(text:))
-                    case .timestamp?:
-                        guard let t = try s.numberText() else { return }
-                        guard let v = LenientInt(text: t) else { throw FastJSONScanner.Failure() }
-                        w.timestamp = v
+                    case .timestamp?: w.timestamp = try s.lenientInt()
                     case .title?: w.title = try s.optionalString()
                     case .slug?: w.slug = try s.optionalString()
                     case .eventSlug?: w.eventSlug = try s.optionalString()
                     case .outcome?: w.outcome = try s.optionalString()
-                    case .outcomeIndex?:
-                        guard let t = try s.numberText() else { return }
-                        guard let v = LenientInt(text: t) else { throw FastJSONScanner.Failure() }
-                        w.outcomeIndex = v
+                    case .outcomeIndex?: w.outcomeIndex = try s.lenientInt()
                     case .name?: w.name = try s.optionalString()
                     case .pseudonym?: w.pseudonym = try s.optionalString()
                     case .transactionHash?: w.transactionHash = try s.optionalString()
@@ -147,4 +138,13 @@ public enum RTDSDecoder {
     /// The subscribe message for the trade firehose (both activity types; deduped downstream).
     public static let subscribeActivity =
         #"{"action":"subscribe","subscriptions":[{"topic":"activity","type":"trades"},{"topic":"activity","type":"orders_matched"}]}"#
+}
+
+extension FastJSONScanner {
+    /// An integer (number or numeric string), nil for `null`; anything else fails the fast path.
+    mutating func lenientInt() throws(Failure) -> LenientInt? {
+        guard let text = try numberText() else { return nil }
+        guard let v = LenientInt(text: text) else { throw Failure() }
+        return v
+    }
 }
