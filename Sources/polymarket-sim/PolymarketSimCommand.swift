@@ -1,16 +1,98 @@
 import ArgumentParser
 import Foundation
+import Logging
+import Polymarket
+import ServiceLifecycle
+import UnixSignals
 import PolybotCore
 import PolymarketSim
 
 /// `polymarket-sim`: the local Polymarket stand-in.
 @main
-struct PolymarketSimCommand: ParsableCommand {
+struct PolymarketSimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "polymarket-sim",
-        abstract: "A local Polymarket for tests, benchmarks and rehearsals.",
-        discussion: "Today it generates synthetic trade histories; the exchange server arrives with the simulator issue.",
-        subcommands: [Generate.self])
+        abstract: "A local Polymarket for tests, benchmarks and rehearsals (a dry-run venue).",
+        discussion: """
+            `polymarket-sim serve` (the default) replays a trade history on 127.0.0.1 and speaks the real protocols on one
+            port: Data API at /data-api, Gamma at /gamma, CLOB REST at /clob (L2 HMAC and CLOB V2 EIP-712 signatures are
+            verified), RTDS at ws://…/ws, CLOB channels at ws://…/clob-ws/market and /clob-ws/user, Polygon RPC at /rpc,
+            control at /_sim (faults, manual publishing, status). `polymarket-sim generate` writes synthetic histories.
+            """,
+        subcommands: [Serve.self, Generate.self], defaultSubcommand: Serve.self)
+}
+
+/// `polymarket-sim serve`.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the simulated venue, replaying a trade history.",
+        discussion: """
+            Faults (--fault, repeatable; also POST /_sim/faults with a JSON object at run time):
+              drop=S          close every WebSocket every S seconds (clients must reconnect and resubscribe)
+              stall=S         keep sockets open but send nothing for S seconds from start (frames in between are lost)
+              429=N           answer the next N REST requests with 429 and Retry-After (retry-after=S, default 1)
+              5xx=R           answer REST requests with 503 with probability R (0–1)
+              latency=MS      add MS milliseconds to every REST response
+              timeout-fill=N  accept and execute the next N POST /order, then hold the response (hold=S, default 30)
+              pong=TEXT       RTDS answer to PING (default PONG; pong= for the empty string)
+            Every new API key (POST /clob/auth/api-key) is credited with --starting-balance pUSD.
+            """)
+
+    @Option(help: "Trade file to replay: Data API CSV with header, or JSONL.") var replay: String?
+    @Option(help: "Market resolutions CSV (layout of nobel2025_resolutions.derived.csv).") var resolutions: String?
+    @Option(help: "Without --replay: generate this many trades (seeded) to replay.") var generate = 20_000
+    @Option(help: "Seed for --generate.") var seed: UInt64 = 42
+    @Option(help: "Replay speed: N (× real time), max, or manual (only POST /_sim/publish advances).") var speed = "max"
+    @Option(help: "Address to bind.") var host = "127.0.0.1"
+    @Option(help: "Port to bind (0 = any free port; the chosen one is printed).") var port = 8090
+    @Option(name: .customLong("fault"), help: "A fault spec; see above. Repeatable.") var faults: [String] = []
+    @Option(help: "Zone of local-time timestamps in the replay file.") var timezone = "UTC"
+    @Option(name: .customLong("starting-balance"), help: "pUSD credited to each new account.") var startingBalance = "100000"
+
+    func run() async throws {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        let logger = Logger(label: "polymarket-sim")
+        var f = SimFaults()
+        for spec in faults {
+            do { try f.apply(spec: spec) } catch { throw ValidationError(error.description) }
+        }
+        let replaySpeed: SimReplayService.Speed
+        switch speed {
+        case "max": replaySpeed = .max
+        case "manual": replaySpeed = .manual
+        default:
+            guard let n = Double(speed), n > 0 else { throw ValidationError("--speed must be a positive number, max or manual") }
+            replaySpeed = .times(n)
+        }
+        guard let balance = Micros(decimal: startingBalance), balance >= .zero else { throw ValidationError("--starting-balance must be a decimal ≥ 0") }
+        guard let zone = TimeZone(identifier: timezone) else { throw ValidationError("unknown --timezone \(timezone)") }
+        var trades: [Trade] = []
+        if let replay {
+            let rows = try TradeFileReader(options: .init(localTimeZone: zone, source: .replay)).read(path: replay)
+            var bad = 0
+            for row in rows {
+                switch row.result {
+                case .success(let t): trades.append(t)
+                case .failure(let e):
+                    bad += 1
+                    if bad <= 5 { logger.warning("skipping bad row", metadata: ["sim.line": "\(row.line)", "sim.error": "\(e)"]) }
+                }
+            }
+            logger.info("loaded replay file", metadata: ["sim.rows": "\(rows.count)", "sim.bad_rows": "\(bad)"])
+        } else {
+            TradeHistoryGenerator(options: .init(trades: generate, wallets: max(1, generate / 20), seed: seed)).generate { trades.append($0) }
+        }
+        let res = try resolutions.map { try SimCatalogBuilder.readResolutions(path: $0) } ?? []
+        let exchange = SimExchange(trades: trades, resolutions: res, startingBalance: balance)
+        await exchange.setFaults(f)
+        let app = SimServer.application(exchange: exchange, host: host, port: port, logger: logger) { bound in
+            print("polymarket-sim listening on http://\(host):\(bound) (data-api /data-api, gamma /gamma, clob /clob, rtds ws /ws)")
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: app), .init(service: SimReplayService(exchange: exchange, speed: replaySpeed, logger: logger))],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
 }
 
 /// `polymarket-sim generate`.

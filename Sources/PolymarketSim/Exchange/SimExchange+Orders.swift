@@ -1,0 +1,356 @@
+import Foundation
+import PolybotCore
+import Polymarket
+
+/// An order resting on (or matched by) the simulated CLOB.
+public struct SimOrder: Sendable {
+    public var id: String
+    public var apiKey: String
+    public var maker: String
+    public var tokenId: String
+    public var market: String
+    public var side: TradeSide
+    public var price: Micros
+    public var originalSize: Micros
+    public var matched: Micros
+    /// LIVE, MATCHED or CANCELED.
+    public var status: String
+    public var orderType: OrderType
+    public var expiration: Int64
+    public var createdAt: Int64
+    public var trades: [String]
+
+    var remaining: Micros { originalSize - matched }
+}
+
+/// One fill of one of our orders.
+public struct SimFill: Sendable {
+    public var id: String
+    public var orderId: String
+    public var apiKey: String
+    public var tokenId: String
+    public var market: String
+    public var side: TradeSide
+    public var size: Micros
+    public var price: Micros
+    public var matchTime: Int64
+    public var transactionHash: String
+    public var status: String
+}
+
+/// A rejection with the CLOB's own message and status code.
+public struct SimRejection: Error, Sendable {
+    public var status: Int
+    public var message: String
+}
+
+extension SimExchange {
+    // MARK: - API keys (L1)
+
+    /// Credentials for (address, nonce), created on first use and stable afterwards (create and derive agree).
+    public func credentials(for address: EthAddress, nonce: UInt64) -> ApiCredentials {
+        let seed = Array("\(address.lowercased)|\(nonce)".utf8)
+        let h = Keccak256.hash(Array("apikey|".utf8) + seed)
+        let hex = HexCoding.encode(h, prefix: false)
+        let uuid = "\(hex.prefix(8))-\(hex.dropFirst(8).prefix(4))-\(hex.dropFirst(12).prefix(4))-\(hex.dropFirst(16).prefix(4))-\(hex.dropFirst(20).prefix(12))"
+        let secret = Data(Keccak256.hash(Array("secret|".utf8) + seed)).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        let passphrase = HexCoding.encode(Keccak256.hash(Array("pass|".utf8) + seed).prefix(16), prefix: false)
+        let creds = ApiCredentials(apiKey: uuid, secret: secret, passphrase: passphrase)
+        if accounts[uuid] == nil {
+            accounts[uuid] = Account(address: address, credentials: creds)
+            accountsByAddress[address.lowercased] = uuid
+            if balances[address.lowercased] == nil { balances[address.lowercased] = startingBalance }
+        }
+        return creds
+    }
+
+    /// Credits pUSD (test and demo set-up).
+    public func credit(_ address: EthAddress, _ amount: Micros) {
+        balances[address.lowercased, default: .zero] += amount
+    }
+
+    /// pUSD balance of an address.
+    public func balance(of address: EthAddress) -> Micros { balances[address.lowercased] ?? .zero }
+
+    /// Shares of a token held by an address.
+    public func holding(of address: EthAddress, token: String) -> Micros { holdings[address.lowercased]?[token] ?? .zero }
+
+    // MARK: - L2 authentication
+
+    /// Verifies the five L2 headers over the exact request (path without prefix or query).
+    public func authenticate(headers: [String: String], method: String, path: String, body: String?) throws(SimRejection) -> String {
+        let unauthorized = SimRejection(status: 401, message: "Unauthorized/Invalid api key")
+        guard let key = headers["poly_api_key"], let account = accounts[key], let ts = headers["poly_timestamp"].flatMap(Int64.init),
+            let signature = headers["poly_signature"], headers["poly_passphrase"] == account.credentials.passphrase,
+            let address = headers["poly_address"], address.lowercased() == account.address.lowercased
+        else { throw unauthorized }
+        guard let expected = try? L2Auth.signature(secret: account.credentials.secret, timestamp: ts, method: method, path: path,
+                                                   body: body),
+            expected == signature
+        else { throw unauthorized }
+        return key
+    }
+
+    // MARK: - Orders
+
+    /// Validates, signs-checks and executes a POST /order body for an authenticated API key.
+    ///
+    /// - Returns: the response JSON.
+    /// - Throws: ``SimRejection`` with the CLOB's message.
+    public func placeOrder(apiKey: String, body: String, wallNow: Int64) throws(SimRejection) -> String {
+        let invalid = SimRejection(status: 400, message: "Invalid order payload")
+        guard let account = accounts[apiKey],
+            let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any],
+            let o = object["order"] as? [String: Any]
+        else { throw invalid }
+        guard (object["owner"] as? String) == apiKey else {
+            throw SimRejection(status: 400, message: "the order owner has to be the owner of the API KEY")
+        }
+        guard let orderType = (object["orderType"] as? String).flatMap(OrderType.init(rawValue:)),
+            let salt = (o["salt"] as? NSNumber)?.uint64Value, let makerText = o["maker"] as? String, let maker = EthAddress(makerText),
+            let signerText = o["signer"] as? String, let signer = EthAddress(signerText), let tokenId = o["tokenId"] as? String,
+            UInt256Word(decimal: tokenId) != nil, let makerAmount = (o["makerAmount"] as? String).flatMap(Int64.init),
+            let takerAmount = (o["takerAmount"] as? String).flatMap(Int64.init), makerAmount > 0, takerAmount > 0,
+            let side = (o["side"] as? String).flatMap(TradeSide.init(rawValue:)),
+            let expiration = (o["expiration"] as? String).flatMap(Int64.init),
+            let sigTypeRaw = (o["signatureType"] as? NSNumber)?.uint8Value, let sigType = SignatureType(rawValue: sigTypeRaw),
+            let timestamp = (o["timestamp"] as? String).flatMap(UInt64.init),
+            let metadata = (o["metadata"] as? String).flatMap({ HexCoding.decode($0) }), metadata.count == 32,
+            let builder = (o["builder"] as? String).flatMap({ HexCoding.decode($0) }), builder.count == 32,
+            let signatureText = o["signature"] as? String
+        else { throw invalid }
+        guard let conditionId = tokenMarket[tokenId], let market = markets[conditionId] else {
+            throw SimRejection(status: 400, message: "the market is not yet ready to process new orders")
+        }
+        let signedOrder = OrderV2(salt: salt, maker: maker, signer: signer, tokenId: tokenId, makerAmount: makerAmount,
+                                  takerAmount: takerAmount, side: side, signatureType: sigType, timestampMs: timestamp,
+                                  metadata: metadata, builder: builder, expiration: expiration)
+        let domain = ExchangeDomain.forVersion(2, chainId: 137)!
+        let digest = signedOrder.digest(domain: domain, negRisk: market.negRisk)
+        let orderId = HexCoding.encode(digest)
+
+        // Signature: types 0–2 recover to the signer; type 3 is the ERC-7739 envelope signed by the key's owner.
+        switch sigType {
+        case .poly1271:
+            guard let env = HexCoding.decode(signatureText), env.count > 65,
+                let inner = EthSignature(hex: HexCoding.encode(env.prefix(65))),
+                let expected = try? Poly1271Envelope.sign(order: signedOrder, domain: domain, negRisk: market.negRisk,
+                                                         owner: PrivateKey(bytes: [UInt8](repeating: 1, count: 32))),
+                env.count == expected.count, Array(env.dropFirst(65)) == Array(expected.dropFirst(65))
+            else { throw SimRejection(status: 400, message: "invalid signature") }
+            // Recover the owner from the inner signature over the envelope digest.
+            var e = EIP712.Encoder(typeHash: EIP712.typeHash(
+                "TypedDataSign(Order contents,string name,string version,uint256 chainId,address verifyingContract,bytes32 salt)"
+                    + "Order(uint256 salt,address maker,address signer,uint256 tokenId,uint256 makerAmount,uint256 takerAmount,uint8 side,uint8 signatureType,uint256 timestamp,bytes32 metadata,bytes32 builder)"))
+            e.word(signedOrder.structHash)
+            e.string("DepositWallet")
+            e.string("1")
+            e.uint(domain.chainId)
+            e.address(signer)
+            e.bytes32([UInt8](repeating: 0, count: 32))
+            let envelopeDigest = EIP712.digest(domainSeparator: domain.separator(negRisk: market.negRisk), structHash: e.hash())
+            guard (try? SignatureRecovery.signer(of: envelopeDigest, signature: inner)) == account.address else {
+                throw SimRejection(status: 400, message: "invalid signature")
+            }
+        default:
+            guard let sig = EthSignature(hex: signatureText), let recovered = try? SignatureRecovery.signer(of: digest, signature: sig),
+                recovered == signer
+            else { throw SimRejection(status: 400, message: "invalid signature") }
+            guard signer == account.address else {
+                throw SimRejection(status: 400, message: "the order signer address has to be the address of the API KEY")
+            }
+            if sigType == .eoa && maker != signer { throw invalid }
+        }
+
+        // Price on tick and in range; size at or above the minimum.
+        let shares = side == .buy ? takerAmount : makerAmount
+        let usdc = side == .buy ? makerAmount : takerAmount
+        let tick = market.tickSize.micros
+        let priceExact = usdc * Micros.scale % shares == 0
+        let price = Micros(usdc * Micros.scale / shares)
+        if orderType == .gtc || orderType == .gtd {
+            guard priceExact, price.raw % tick == 0, price.raw >= tick, price.raw <= Micros.scale - tick else {
+                throw SimRejection(status: 400, message: "order \(orderId) is invalid. Price (\(price)) breaks minimum tick size rule: \(market.tickSize.rawValue)")
+            }
+            guard Micros(shares) >= market.minOrderSize else {
+                throw SimRejection(status: 400, message: "order \(orderId) is invalid. Size (\(Micros(shares))) lower than the minimum: \(market.minOrderSize)")
+            }
+        }
+        // Expiration: only GTD carries one, at least a minute ahead (the CLOB's security threshold).
+        if orderType == .gtd ? expiration < wallNow + 60 : expiration != 0 {
+            throw SimRejection(status: 400, message: "invalid expiration")
+        }
+        guard orders[orderId] == nil else { throw SimRejection(status: 400, message: "order \(orderId) is invalid. Duplicated.") }
+
+        // Balance: BUY needs free pUSD for the whole order, SELL the shares.
+        let owner = account.address.lowercased
+        if side == .buy {
+            guard (balances[owner] ?? .zero) - reserved(owner) >= Micros(usdc) else {
+                throw SimRejection(status: 400, message: "not enough balance / allowance")
+            }
+        } else {
+            guard (holdings[owner]?[tokenId] ?? .zero) - reservedShares(owner, tokenId) >= Micros(shares) else {
+                throw SimRejection(status: 400, message: "not enough balance / allowance")
+            }
+        }
+
+        // Match against the book (price improvement: fills at the resting level's price).
+        var order = SimOrder(id: orderId, apiKey: apiKey, maker: owner, tokenId: tokenId, market: conditionId, side: side,
+                             price: price, originalSize: Micros(shares), matched: .zero, status: "LIVE", orderType: orderType,
+                             expiration: expiration, createdAt: wallNow, trades: [])
+        let levels = (book(token: tokenId).map { side == .buy ? $0.asks : $0.bids }) ?? []
+        var plan: [(price: Micros, size: Micros)] = []
+        var left = Micros(shares)
+        for level in levels where left > .zero {
+            guard side == .buy ? level.price <= price : level.price >= price else { break }
+            let take = min(left, level.size)
+            plan.append((level.price, take))
+            left -= take
+        }
+        let fillable = Micros(shares) - left
+        if orderType == .fok && left > .zero {
+            throw SimRejection(status: 400, message: "order couldn't be fully filled. FOK orders are fully filled or killed.")
+        }
+        if orderType == .fak && fillable == .zero {
+            throw SimRejection(status: 400, message: "no orders found to match with FAK order. FAK orders are partially filled or killed if no match is found.")
+        }
+        var hashes: [String] = []
+        var spent = Micros.zero
+        for (p, s) in plan {
+            let fill = execute(&order, price: p, size: s, wallNow: wallNow)
+            hashes.append(fill.transactionHash)
+            spent += s.multiplied(by: p)
+        }
+        if order.remaining > .zero && (orderType == .fok || orderType == .fak) {
+            order.status = "CANCELED"
+        } else if order.remaining == .zero {
+            order.status = "MATCHED"
+        }
+        orders[orderId] = order
+        if order.status == "LIVE" { sendUser(apiKey: apiKey, orderEvent(order, type: "PLACEMENT")) }
+        let status = order.matched > .zero ? "matched" : "live"
+        let making = side == .buy ? spent : order.matched
+        let taking = side == .buy ? order.matched : spent
+        return "{\"success\":true,\"errorMsg\":\"\",\"orderID\":\"\(orderId)\",\"status\":\"\(status)\","
+            + "\"takingAmount\":\"\(order.matched > .zero ? taking.description : "")\",\"makingAmount\":\"\(order.matched > .zero ? making.description : "")\","
+            + "\"transactionsHashes\":[\(hashes.map { "\"\($0)\"" }.joined(separator: ","))]}"
+    }
+
+    /// Applies one fill: balances, holdings, book depletion, user-channel events.
+    private func execute(_ order: inout SimOrder, price: Micros, size: Micros, wallNow: Int64) -> SimFill {
+        let cost = size.multiplied(by: price)
+        if order.side == .buy {
+            balances[order.maker, default: .zero] -= cost
+            holdings[order.maker, default: [:]][order.tokenId, default: .zero] += size
+        } else {
+            holdings[order.maker, default: [:]][order.tokenId, default: .zero] -= size
+            balances[order.maker, default: .zero] += cost
+        }
+        consume(token: order.tokenId, price: price, size: size)
+        order.matched += size
+        let fillId = UUID().uuidString.lowercased()
+        let tx = HexCoding.encode(Keccak256.hash(Array("fill|\(fillId)".utf8)))
+        order.trades.append(fillId)
+        let fill = SimFill(id: fillId, orderId: order.id, apiKey: order.apiKey, tokenId: order.tokenId, market: order.market,
+                           side: order.side, size: size, price: price, matchTime: wallNow, transactionHash: tx, status: "MATCHED")
+        fills.append(fill)
+        if order.status == "LIVE" && order.matched > .zero {
+            sendUser(apiKey: order.apiKey, orderEvent(order, type: "UPDATE"))
+        }
+        sendUser(apiKey: order.apiKey, tradeEvent(fill, status: "MATCHED"))
+        let now = ContinuousClock.now
+        // MATCHED → MINED → CONFIRMED, like a settlement that takes a block and then finality.
+        pendingEvents.append((now.advanced(by: .milliseconds(150)), order.apiKey, tradeEvent(fill, status: "MINED")))
+        pendingEvents.append((now.advanced(by: .milliseconds(300)), order.apiKey, tradeEvent(fill, status: "CONFIRMED")))
+        return fill
+    }
+
+    /// Resting orders fill against replayed trades that cross them (up to the trade's size).
+    func fillRestingOrders(against t: Trade) {
+        guard orders.contains(where: { $0.value.status == "LIVE" && $0.value.tokenId == t.asset }) else { return }
+        var available = t.size
+        for id in orders.keys.sorted() where available > .zero {
+            guard var o = orders[id], o.status == "LIVE", o.tokenId == t.asset else { continue }
+            let crosses = o.side == .buy ? t.price <= o.price : t.price >= o.price
+            guard crosses else { continue }
+            if o.side == .buy, (balances[o.maker] ?? .zero) < o.remaining.multiplied(by: o.price) { continue }
+            let take = min(o.remaining, available)
+            _ = execute(&o, price: o.price, size: take, wallNow: Int64(Date().timeIntervalSince1970))
+            available -= take
+            if o.remaining == .zero { o.status = "MATCHED" }
+            orders[id] = o
+        }
+    }
+
+    /// Cancels an order of this API key.
+    public func cancel(apiKey: String, orderId: String) -> Bool {
+        guard var o = orders[orderId], o.apiKey == apiKey, o.status == "LIVE" else { return false }
+        o.status = "CANCELED"
+        orders[orderId] = o
+        sendUser(apiKey: apiKey, orderEvent(o, type: "CANCELLATION"))
+        return true
+    }
+
+    /// Cancels GTD orders whose expiry has passed (wall clock).
+    public func expireOrders(wallNow: Int64) {
+        for (id, o) in orders where o.status == "LIVE" && o.orderType == .gtd && o.expiration <= wallNow {
+            _ = cancel(apiKey: o.apiKey, orderId: id)
+        }
+    }
+
+    /// Open orders of an API key.
+    public func openOrders(apiKey: String) -> [SimOrder] {
+        orders.values.filter { $0.apiKey == apiKey && $0.status == "LIVE" }.sorted { $0.createdAt < $1.createdAt }
+    }
+
+    /// One order of an API key.
+    public func order(apiKey: String, id: String) -> SimOrder? {
+        orders[id].flatMap { $0.apiKey == apiKey ? $0 : nil }
+    }
+
+    /// Fills of an API key.
+    public func fills(apiKey: String) -> [SimFill] { fills.filter { $0.apiKey == apiKey } }
+
+    /// Every order ever accepted (tests count duplicates with this).
+    public var allOrders: [SimOrder] { Array(orders.values) }
+
+    private func reserved(_ owner: String) -> Micros {
+        Micros.sum(orders.values.filter { $0.maker == owner && $0.status == "LIVE" && $0.side == .buy }.map { $0.remaining.multiplied(by: $0.price) })
+    }
+
+    private func reservedShares(_ owner: String, _ token: String) -> Micros {
+        Micros.sum(orders.values.filter { $0.maker == owner && $0.status == "LIVE" && $0.side == .sell && $0.tokenId == token }.map(\.remaining))
+    }
+
+    // MARK: - Event JSON
+
+    func orderEvent(_ o: SimOrder, type: String) -> String {
+        "{\"event_type\":\"order\",\"id\":\"\(o.id)\",\"asset_id\":\"\(o.tokenId)\",\"market\":\"\(o.market)\",\"owner\":\"\(o.apiKey)\","
+            + "\"order_owner\":\"\(o.apiKey)\",\"side\":\"\(o.side.rawValue)\",\"price\":\"\(o.price)\",\"original_size\":\"\(o.originalSize)\","
+            + "\"size_matched\":\"\(o.matched)\",\"status\":\"\(o.status)\",\"type\":\"\(type)\",\"order_type\":\"\(o.orderType.rawValue)\","
+            + "\"associate_trades\":[\(o.trades.map { "\"\($0)\"" }.joined(separator: ","))],\"timestamp\":\"\(o.createdAt)\"}"
+    }
+
+    func tradeEvent(_ f: SimFill, status: String) -> String {
+        "{\"event_type\":\"trade\",\"type\":\"TRADE\",\"id\":\"\(f.id)\",\"taker_order_id\":\"\(f.orderId)\",\"asset_id\":\"\(f.tokenId)\","
+            + "\"market\":\"\(f.market)\",\"side\":\"\(f.side.rawValue)\",\"size\":\"\(f.size)\",\"price\":\"\(f.price)\","
+            + "\"status\":\"\(status)\",\"owner\":\"\(f.apiKey)\",\"trade_owner\":\"\(f.apiKey)\",\"maker_orders\":[],"
+            + "\"transaction_hash\":\"\(f.transactionHash)\",\"trader_side\":\"TAKER\",\"matchtime\":\"\(f.matchTime)\","
+            + "\"timestamp\":\"\(f.matchTime)\"}"
+    }
+
+    func orderJSON(_ o: SimOrder) -> String {
+        "{\"id\":\"\(o.id)\",\"status\":\"\(o.status)\",\"owner\":\"\(o.apiKey)\",\"maker_address\":\"\(o.maker)\",\"market\":\"\(o.market)\","
+            + "\"asset_id\":\"\(o.tokenId)\",\"side\":\"\(o.side.rawValue)\",\"original_size\":\"\(o.originalSize)\","
+            + "\"size_matched\":\"\(o.matched)\",\"price\":\"\(o.price)\",\"associate_trades\":[\(o.trades.map { "\"\($0)\"" }.joined(separator: ","))],"
+            + "\"outcome\":\"\",\"created_at\":\(o.createdAt),\"expiration\":\"\(o.expiration)\",\"order_type\":\"\(o.orderType.rawValue)\"}"
+    }
+
+    func fillJSON(_ f: SimFill) -> String {
+        "{\"id\":\"\(f.id)\",\"taker_order_id\":\"\(f.orderId)\",\"market\":\"\(f.market)\",\"asset_id\":\"\(f.tokenId)\","
+            + "\"side\":\"\(f.side.rawValue)\",\"size\":\"\(f.size)\",\"fee_rate_bps\":\"0\",\"price\":\"\(f.price)\",\"status\":\"CONFIRMED\","
+            + "\"match_time\":\"\(f.matchTime)\",\"last_update\":\"\(f.matchTime)\",\"outcome\":\"\",\"owner\":\"\(f.apiKey)\","
+            + "\"maker_address\":\"\",\"maker_orders\":[],\"transaction_hash\":\"\(f.transactionHash)\",\"trader_side\":\"TAKER\"}"
+    }
+}

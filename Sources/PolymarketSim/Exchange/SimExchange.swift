@@ -1,0 +1,261 @@
+import Foundation
+import PolybotCore
+import Polymarket
+
+/// The simulated venue's state: the replayed history, markets, synthetic books, accounts, orders and the
+/// WebSocket subscribers. One actor, so every request sees a consistent venue.
+public actor SimExchange {
+    // MARK: - History and markets
+
+    /// Every trade to replay, deduplicated on the natural key and ordered by time (stable).
+    public let history: [Trade]
+    /// How many of `history` have been published (visible on the Data API and sent on RTDS).
+    public private(set) var published = 0
+    public let markets: [String: SimMarket]
+    let tokenMarket: [String: String]
+    var lastPrice: [String: Micros] = [:]
+    /// Book liquidity taken by our orders since the last replayed trade re-centred the book.
+    var consumed: [String: [Int64: Micros]] = [:]
+    public var faults = SimFaults()
+    /// The simulated clock: the time of the last published trade (Unix seconds), or the first trade's before any.
+    public private(set) var simNow: Int64
+
+    // MARK: - Accounts and orders
+
+    struct Account {
+        var address: EthAddress
+        var credentials: ApiCredentials
+    }
+
+    var accounts: [String: Account] = [:]
+    var accountsByAddress: [String: String] = [:]
+    /// pUSD balance per address (lower-case hex).
+    var balances: [String: Micros] = [:]
+    /// Shares per address per token.
+    var holdings: [String: [String: Micros]] = [:]
+    var orders: [String: SimOrder] = [:]
+    var fills: [SimFill] = []
+    let startingBalance: Micros
+    var pendingEvents: [(due: ContinuousClock.Instant, apiKey: String, text: String)] = []
+    var requestsSeen = 0
+    var rateLimitRemaining = 0
+
+    // MARK: - Subscribers
+
+    struct RTDSSubscriber {
+        var continuation: AsyncStream<String>.Continuation
+        var subscribed = false
+        var eventSlug: String?
+        var marketSlug: String?
+    }
+
+    var rtds: [UUID: RTDSSubscriber] = [:]
+    var marketSubscribers: [UUID: (continuation: AsyncStream<String>.Continuation, assets: Set<String>)] = [:]
+    var userSubscribers: [UUID: (continuation: AsyncStream<String>.Continuation, apiKey: String)] = [:]
+    var stallUntil: ContinuousClock.Instant?
+
+    /// Creates a venue over a history.
+    ///
+    /// - Parameters:
+    ///   - trades: the trades to replay (duplicates are dropped, order is by timestamp, ties keep input order).
+    ///   - resolutions: optional market resolutions.
+    ///   - startingBalance: pUSD credited to every account the first time it derives an API key.
+    public init(trades: [Trade], resolutions: [SimCatalogBuilder.Resolution] = [], startingBalance: Micros = Micros(100_000_000_000)) {
+        var seen = Set<TradeKey>()
+        var unique: [Trade] = []
+        unique.reserveCapacity(trades.count)
+        for t in trades where seen.insert(t.key).inserted { unique.append(t) }
+        let ordered = unique.enumerated().sorted { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }.map(\.element)
+        history = ordered
+        markets = SimCatalogBuilder.build(trades: ordered, resolutions: resolutions)
+        var tokenMarket: [String: String] = [:]
+        for m in markets.values { for t in m.tokens { tokenMarket[t] = m.conditionId } }
+        self.tokenMarket = tokenMarket
+        simNow = ordered.first?.timestamp ?? Int64(Date().timeIntervalSince1970)
+        self.startingBalance = startingBalance
+    }
+
+    // MARK: - Replay
+
+    /// Publishes the next `count` trades (or fewer at the end). Returns how many were published.
+    @discardableResult
+    public func publishNext(_ count: Int = 1) -> Int {
+        var n = 0
+        while n < count, published < history.count {
+            publish(history[published])
+            published += 1
+            n += 1
+        }
+        return n
+    }
+
+    /// Time of the next unpublished trade, if any.
+    public var nextTradeTime: Int64? { published < history.count ? history[published].timestamp : nil }
+
+    /// True when every trade has been published.
+    public var finished: Bool { published >= history.count }
+
+    private func publish(_ t: Trade) {
+        simNow = max(simNow, t.timestamp)
+        lastPrice[t.asset] = t.price
+        consumed[t.asset] = nil
+        if let other = tokenMarket[t.asset].flatMap({ markets[$0] })?.complement(of: t.asset) {
+            lastPrice[other] = Micros.one - t.price
+            consumed[other] = nil
+        }
+        broadcastRTDS(t)
+        broadcastMarket(t)
+        fillRestingOrders(against: t)
+    }
+
+    // MARK: - Synthetic books
+
+    /// Five levels a side around the last trade price, on the market's tick, minus what our orders took.
+    public func book(token: String) -> OrderBook? {
+        guard let conditionId = tokenMarket[token], let market = markets[conditionId] else { return nil }
+        let tick = market.tickSize.micros
+        let reference = lastPrice[token] ?? Micros(500_000)
+        let center = (reference.raw / tick) * tick
+        let used = consumed[token] ?? [:]
+        var bids: [BookLevel] = []
+        var asks: [BookLevel] = []
+        for k in 1...5 {
+            // Why these sizes: depth grows away from the touch, 250 → 4,000 shares, like a typical mid-liquidity book.
+            let size = Micros(Int64(250_000_000) << (k - 1))
+            let bid = center - Int64(k - 1) * tick - (center == reference.raw ? tick : 0)
+            let ask = center + Int64(k) * tick
+            if bid >= tick {
+                let left = size - (used[bid] ?? .zero)
+                if left > .zero { bids.append(BookLevel(price: Micros(bid), size: left)) }
+            }
+            if ask <= Micros.scale - tick {
+                let left = size - (used[ask] ?? .zero)
+                if left > .zero { asks.append(BookLevel(price: Micros(ask), size: left)) }
+            }
+        }
+        return OrderBook(market: conditionId, assetId: token, timestampMs: simNow * 1000, hash: "", bids: bids, asks: asks,
+                         tickSize: market.tickSize, minOrderSize: market.minOrderSize, negRisk: market.negRisk,
+                         lastTradePrice: lastPrice[token])
+    }
+
+    func consume(token: String, price: Micros, size: Micros) {
+        consumed[token, default: [:]][price.raw, default: .zero] += size
+    }
+
+    // MARK: - Data API views (only what has been published)
+
+    /// The published trades matching the `/trades` filters, newest first.
+    public func publishedTrades(user: Address?, markets filter: Set<String>, side: TradeSide?, minCash: Micros?, minTokens: Micros?)
+        -> ArraySlice<Trade>
+    {
+        var out: [Trade] = []
+        var i = published - 1
+        while i >= 0 {
+            let t = history[i]
+            i -= 1
+            if let user, t.wallet != user { continue }
+            if !filter.isEmpty && !filter.contains(t.conditionId) { continue }
+            if let side, t.side != side { continue }
+            if let minCash, t.notional < minCash { continue }
+            if let minTokens, t.size < minTokens { continue }
+            out.append(t)
+        }
+        return out[...]
+    }
+
+    /// A wallet's published trades in [start, end], in the requested order.
+    public func activity(user: Address, start: Int64?, end: Int64?, ascending: Bool) -> [Trade] {
+        var out = history.prefix(published).filter {
+            $0.wallet == user && $0.timestamp >= (start ?? 0) && $0.timestamp <= (end ?? .max)
+        }
+        if !ascending { out.reverse() }
+        return out
+    }
+
+    /// Net holdings of a wallet from the published trades (and, for our accounts, the simulated fills).
+    public func positions(user: Address) -> [(token: String, size: Micros, avgPrice: Micros, bought: Micros, realized: Micros)] {
+        var book: [String: (size: Micros, cost: Micros, bought: Micros, realized: Micros)] = [:]
+        var order: [String] = []
+        for t in history.prefix(published) where t.wallet == user {
+            var p = book[t.asset] ?? {
+                order.append(t.asset)
+                return (.zero, .zero, .zero, .zero)
+            }()
+            if t.side == .buy {
+                p.size += t.size
+                p.cost += t.notional
+                p.bought += t.size
+            } else {
+                let sold = min(t.size, p.size)
+                guard sold > .zero else { book[t.asset] = p; continue }
+                let avg = Micros(p.cost.raw * Micros.scale / max(p.size.raw, 1))
+                let basis = sold.multiplied(by: avg)
+                p.realized += sold.multiplied(by: t.price) - basis
+                p.cost -= basis
+                p.size -= sold
+            }
+            book[t.asset] = p
+        }
+        return order.compactMap { token in
+            guard let p = book[token] else { return nil }
+            let avg = p.size > .zero ? Micros(p.cost.raw * Micros.scale / p.size.raw) : .zero
+            return (token, p.size, avg, p.bought, p.realized)
+        }
+    }
+
+    /// Top holders of each token of a market from the published trades.
+    public func holders(market: String, limit: Int) -> [(token: String, holders: [(Address, Micros)])] {
+        guard let m = markets[market] else { return [] }
+        return m.tokens.map { token in
+            var net: [Address: Micros] = [:]
+            for t in history.prefix(published) where t.asset == token {
+                net[t.wallet, default: .zero] += t.side == .buy ? t.size : -t.size
+            }
+            let top = net.filter { $0.value > .zero }.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(limit)
+            return (token, top.map { ($0.key, $0.value) })
+        }
+    }
+
+    /// Leaderboard by traded volume over the published history.
+    public func leaderboard(limit: Int, offset: Int) -> [(Address, Micros)] {
+        var volume: [Address: Micros] = [:]
+        for t in history.prefix(published) { volume[t.wallet, default: .zero] += t.notional }
+        return Array(volume.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.dropFirst(offset).prefix(limit))
+    }
+
+    // MARK: - Faults and request accounting
+
+    /// Replaces the fault configuration; a stall starts now.
+    public func setFaults(_ f: SimFaults) {
+        faults = f
+        rateLimitRemaining = f.rateLimitBurst
+        stallUntil = f.stallSeconds > 0 ? ContinuousClock.now.advanced(by: .milliseconds(Int64(f.stallSeconds * 1000))) : nil
+    }
+
+    /// What to do with the next REST request: serve, 429 (with Retry-After) or 503.
+    func admit() -> RequestFate {
+        requestsSeen += 1
+        if rateLimitRemaining > 0 {
+            rateLimitRemaining -= 1
+            return .rateLimited(retryAfter: faults.retryAfterSeconds)
+        }
+        if faults.errorRate > 0, Double.random(in: 0..<1) < faults.errorRate { return .unavailable }
+        return .serve(latencyMilliseconds: faults.latencyMilliseconds)
+    }
+
+    enum RequestFate {
+        case serve(latencyMilliseconds: Int)
+        case rateLimited(retryAfter: Double)
+        case unavailable
+    }
+
+    /// True while a silent stall is in force.
+    public var stalled: Bool {
+        guard let until = stallUntil else { return false }
+        if ContinuousClock.now >= until {
+            stallUntil = nil
+            return false
+        }
+        return true
+    }
+}

@@ -1,0 +1,88 @@
+/// Fault injection, each settable from the command line and at run time (`POST /_sim/faults`).
+public struct SimFaults: Sendable, Codable, Equatable {
+    /// Close every WebSocket connection every N seconds (0 = never).
+    public var dropWebSocketsEverySeconds: Double = 0
+    /// Silent stall: sockets stay open but no frame (not even PONG) is sent for this many seconds, starting now.
+    public var stallSeconds: Double = 0
+    /// Answer 429 with `Retry-After` to this many consecutive requests, then serve normally.
+    public var rateLimitBurst: Int = 0
+    /// The `Retry-After` seconds sent with those 429s.
+    public var retryAfterSeconds: Double = 1
+    /// Probability in [0, 1] of answering a REST request with 503.
+    public var errorRate: Double = 0
+    /// Latency added to every REST response, milliseconds.
+    public var latencyMilliseconds: Int = 0
+    /// The next N `POST /order` requests are accepted and executed, then the response is held this long
+    /// (the client times out: "timed out but filled").
+    public var timeoutButFillNextOrders: Int = 0
+    /// How long such a response is held, seconds.
+    public var holdResponseSeconds: Double = 30
+    /// What RTDS answers to a text PING: "PONG" or "" (both observed in production).
+    public var rtdsPongText: String = "PONG"
+
+    /// No faults.
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case dropWebSocketsEverySeconds, stallSeconds, rateLimitBurst, retryAfterSeconds, errorRate, latencyMilliseconds
+        case timeoutButFillNextOrders, holdResponseSeconds, rtdsPongText
+    }
+
+    /// Decodes a partial object: absent keys keep their defaults.
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        dropWebSocketsEverySeconds = try c.decodeIfPresent(Double.self, forKey: .dropWebSocketsEverySeconds) ?? 0
+        stallSeconds = try c.decodeIfPresent(Double.self, forKey: .stallSeconds) ?? 0
+        rateLimitBurst = try c.decodeIfPresent(Int.self, forKey: .rateLimitBurst) ?? 0
+        retryAfterSeconds = try c.decodeIfPresent(Double.self, forKey: .retryAfterSeconds) ?? 1
+        errorRate = try c.decodeIfPresent(Double.self, forKey: .errorRate) ?? 0
+        latencyMilliseconds = try c.decodeIfPresent(Int.self, forKey: .latencyMilliseconds) ?? 0
+        timeoutButFillNextOrders = try c.decodeIfPresent(Int.self, forKey: .timeoutButFillNextOrders) ?? 0
+        holdResponseSeconds = try c.decodeIfPresent(Double.self, forKey: .holdResponseSeconds) ?? 30
+        rtdsPongText = try c.decodeIfPresent(String.self, forKey: .rtdsPongText) ?? "PONG"
+    }
+
+
+    /// Parses `name=value` specs from `--fault` flags, e.g. `drop=30`, `stall=20`, `429=5`, `5xx=0.2`,
+    /// `latency=50`, `timeout-fill=1`, `pong=`.
+    ///
+    /// - Throws: a message naming the bad spec.
+    public mutating func apply(spec: String) throws(SimFaultError) {
+        let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { throw SimFaultError(spec: spec) }
+        let (name, value) = (parts[0], parts[1])
+        switch name {
+        case "drop": dropWebSocketsEverySeconds = try double(value, spec)
+        case "stall": stallSeconds = try double(value, spec)
+        case "429": rateLimitBurst = try int(value, spec)
+        case "retry-after": retryAfterSeconds = try double(value, spec)
+        case "5xx":
+            errorRate = try double(value, spec)
+            guard (0...1).contains(errorRate) else { throw SimFaultError(spec: spec) }
+        case "latency": latencyMilliseconds = try int(value, spec)
+        case "timeout-fill": timeoutButFillNextOrders = try int(value, spec)
+        case "hold": holdResponseSeconds = try double(value, spec)
+        case "pong": rtdsPongText = value
+        default: throw SimFaultError(spec: spec)
+        }
+    }
+
+    private func double(_ v: String, _ spec: String) throws(SimFaultError) -> Double {
+        guard let d = Double(v), d >= 0 else { throw SimFaultError(spec: spec) }
+        return d
+    }
+
+    private func int(_ v: String, _ spec: String) throws(SimFaultError) -> Int {
+        guard let i = Int(v), i >= 0 else { throw SimFaultError(spec: spec) }
+        return i
+    }
+}
+
+/// A `--fault` spec that could not be read.
+public struct SimFaultError: Error, CustomStringConvertible {
+    public var spec: String
+    public var description: String {
+        "bad --fault \(spec): use drop=SECONDS, stall=SECONDS, 429=COUNT, retry-after=SECONDS, 5xx=RATE(0-1), latency=MS, timeout-fill=COUNT, hold=SECONDS or pong=TEXT"
+    }
+}

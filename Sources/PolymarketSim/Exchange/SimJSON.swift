@@ -1,0 +1,72 @@
+import Foundation
+import PolybotCore
+import Polymarket
+
+/// JSON text in the venue's own shapes (camelCase numbers for the Data API and RTDS, strings for the CLOB).
+enum SimJSON {
+    static func string(_ s: String) -> String {
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out + "\""
+    }
+
+    /// A Data API `/trades` row (also the RTDS `activity` payload, plus `bio`/`icon`/`profileImage`).
+    static func trade(_ t: Trade, checksummedWallet: Bool = false) -> String {
+        let wallet = checksummedWallet ? t.wallet.eth.checksummed : t.wallet.hex
+        return "{\"proxyWallet\":\"\(wallet)\",\"side\":\"\(t.side.rawValue)\",\"asset\":\"\(t.asset)\","
+            + "\"conditionId\":\"\(t.conditionId)\",\"size\":\(t.size),\"price\":\(t.price),\"timestamp\":\(t.timestamp),"
+            + "\"title\":\(string(t.title)),\"slug\":\(string(t.slug)),\"icon\":\"\",\"eventSlug\":\(string(t.eventSlug)),"
+            + "\"outcome\":\(string(t.outcome)),\"outcomeIndex\":\(t.outcomeIndex ?? 999),\"name\":\(string(t.traderName)),"
+            + "\"pseudonym\":\(string(t.pseudonym)),\"bio\":\"\",\"profileImage\":\"\",\"profileImageOptimized\":\"\","
+            + "\"transactionHash\":\"\(t.transactionHash)\"}"
+    }
+
+    /// An RTDS envelope around a trade.
+    static func rtdsFrame(_ t: Trade, connectionId: String) -> String {
+        "{\"connection_id\":\"\(connectionId)\",\"payload\":\(trade(t, checksummedWallet: true)),\"timestamp\":\(t.timestamp * 1000 + 53),"
+            + "\"topic\":\"activity\",\"type\":\"trades\"}"
+    }
+
+    /// A CLOB `/book` body; levels worst-first like the real service (best bid and best ask last).
+    static func book(_ b: OrderBook) -> String {
+        let bids = b.bids.reversed().map { "{\"price\":\"\($0.price)\",\"size\":\"\($0.size)\"}" }.joined(separator: ",")
+        let asks = b.asks.reversed().map { "{\"price\":\"\($0.price)\",\"size\":\"\($0.size)\"}" }.joined(separator: ",")
+        return "{\"market\":\"\(b.market)\",\"asset_id\":\"\(b.assetId)\",\"timestamp\":\"\(b.timestampMs)\",\"hash\":\"\(b.hash)\","
+            + "\"bids\":[\(bids)],\"asks\":[\(asks)],\"min_order_size\":\"\(b.minOrderSize ?? Micros(5_000_000))\","
+            + "\"tick_size\":\"\(b.tickSize?.rawValue ?? "0.01")\",\"neg_risk\":\(b.negRisk ?? false),"
+            + "\"last_trade_price\":\"\(b.lastTradePrice ?? Micros(500_000))\"}"
+    }
+
+    /// The same book as a market-channel `book` event.
+    static func bookEvent(_ b: OrderBook) -> String {
+        String(book(b).dropLast()) + ",\"event_type\":\"book\"}"
+    }
+
+    /// A Gamma market object (JSON-in-string fields as on the real API).
+    static func gammaMarket(_ m: SimMarket, lastPrices: [String: Micros]) -> String {
+        let outcomes = "[" + m.outcomes.map { "\\\"\($0)\\\"" }.joined(separator: ", ") + "]"
+        let tokens = "[" + m.tokens.map { "\\\"\($0)\\\"" }.joined(separator: ", ") + "]"
+        let prices: [String] = m.tokens.map { token in
+            if let w = m.winner { return token == w ? "1" : "0" }
+            return (lastPrices[token] ?? Micros(500_000)).description
+        }
+        let pricesText = "[" + prices.map { "\\\"\($0)\\\"" }.joined(separator: ", ") + "]"
+        let closed = m.winner != nil
+        return "{\"id\":\"\(m.gammaId)\",\"question\":\(string(m.question)),\"conditionId\":\"\(m.conditionId)\","
+            + "\"slug\":\(string(m.slug)),\"outcomes\":\"\(outcomes)\",\"outcomePrices\":\"\(pricesText)\","
+            + "\"clobTokenIds\":\"\(tokens)\",\"active\":true,\"closed\":\(closed),\"acceptingOrders\":\(!closed),"
+            + "\"enableOrderBook\":true,\"negRisk\":\(m.negRisk),\"orderPriceMinTickSize\":\(m.tickSize.rawValue),"
+            + "\"orderMinSize\":\(m.minOrderSize),\"umaResolutionStatus\":\(closed ? "\"resolved\"" : "\"\""),"
+            + "\"events\":[{\"slug\":\(string(m.eventSlug))}],\"version\":\"v1\"}"
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import NIOCore
+import NIOFoundationCompat
+import PolybotCore
+import Polymarket
+
+/// CLOB REST: public market data, L1 key endpoints, and L2-authenticated orders.
+enum SimClobRoutes {
+    static let prefix = "/clob"
+
+    static func add(to group: RouterGroup<BasicWebSocketRequestContext>, exchange: SimExchange) {
+        group.get("/version") { _, _ in SimServer.json("{\"version\":2}") }
+        group.get("/time") { _, _ in SimServer.json(String(Int64(Date().timeIntervalSince1970))) }
+        group.get("/ok") { _, _ in SimServer.json("\"OK\"") }
+
+        group.get("/book") { request, _ -> Response in
+            guard let token = request.query("token_id"), let book = await exchange.book(token: token) else {
+                return SimServer.error("No orderbook exists for the requested token id", status: .notFound)
+            }
+            return SimServer.json(SimJSON.book(book))
+        }
+        group.post("/books") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            guard let array = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [[String: Any]], array.count <= 500 else {
+                return SimServer.error("Invalid payload", status: .badRequest)
+            }
+            var books: [String] = []
+            for item in array {
+                if let t = item["token_id"] as? String, let b = await exchange.book(token: t) { books.append(SimJSON.book(b)) }
+            }
+            return SimServer.json("[" + books.joined(separator: ",") + "]")
+        }
+        group.get("/midpoint") { request, _ -> Response in
+            guard let token = request.query("token_id"), let mid = await exchange.book(token: token)?.midpoint else {
+                return SimServer.error("No orderbook exists for the requested token id", status: .notFound)
+            }
+            return SimServer.json("{\"mid\":\"\(mid)\"}")
+        }
+        group.get("/tick-size") { request, _ -> Response in
+            guard let token = request.query("token_id"), let m = await exchange.market(token: token) else {
+                return SimServer.error("market not found", status: .notFound)
+            }
+            return SimServer.json("{\"minimum_tick_size\":\(m.tickSize.rawValue)}")
+        }
+        group.get("/neg-risk") { request, _ -> Response in
+            guard let token = request.query("token_id"), let m = await exchange.market(token: token) else {
+                return SimServer.error("market not found", status: .notFound)
+            }
+            return SimServer.json("{\"neg_risk\":\(m.negRisk)}")
+        }
+        group.get("/markets/:condition_id") { request, context -> Response in
+            guard let id = context.parameters.get("condition_id")?.lowercased(), let m = await exchange.markets[id] else {
+                return SimServer.error("market not found", status: .notFound)
+            }
+            let prices = await exchange.lastPrices(tokens: m.tokens)
+            let tokens = zip(m.tokens, m.outcomes).map { t, o in
+                "{\"token_id\":\"\(t)\",\"outcome\":\(SimJSON.string(o)),\"price\":\(prices[t] ?? Micros(500_000)),\"winner\":\(m.winner == t)}"
+            }
+            return SimServer.json(
+                "{\"condition_id\":\"\(m.conditionId)\",\"question\":\(SimJSON.string(m.question)),\"market_slug\":\(SimJSON.string(m.slug)),"
+                    + "\"active\":true,\"closed\":\(m.winner != nil),\"accepting_orders\":\(m.winner == nil),\"neg_risk\":\(m.negRisk),"
+                    + "\"minimum_order_size\":\(m.minOrderSize),\"minimum_tick_size\":\(m.tickSize.rawValue),\"tokens\":[\(tokens.joined(separator: ","))]}")
+        }
+
+        // L1: create / derive API keys. The ClobAuth signature must recover to POLY_ADDRESS.
+        let l1: @Sendable (Request, SimExchange) async -> Response = { request, exchange in
+            let h = request.lowercasedHeaders
+            guard let addressText = h["poly_address"], let address = EthAddress(addressText), let sigText = h["poly_signature"],
+                let signature = EthSignature(hex: sigText), let ts = h["poly_timestamp"], let nonce = UInt64(h["poly_nonce"] ?? "0"),
+                let recovered = try? SignatureRecovery.signer(of: ClobAuth.digest(address: address, timestamp: ts, nonce: nonce, chainId: 137),
+                                                             signature: signature),
+                recovered == address
+            else { return SimServer.error("Invalid L1 Request headers", status: .unauthorized) }
+            let c = await exchange.credentials(for: address, nonce: nonce)
+            return SimServer.json("{\"apiKey\":\"\(c.apiKey)\",\"secret\":\"\(c.secret)\",\"passphrase\":\"\(c.passphrase)\"}")
+        }
+        group.post("/auth/api-key") { request, _ in await l1(request, exchange) }
+        group.get("/auth/derive-api-key") { request, _ in await l1(request, exchange) }
+
+        // L2: orders.
+        group.post("/order") { request, _ -> Response in
+            let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
+            let apiKey: String
+            do throws(SimRejection) { apiKey = try await exchange.authenticate(headers: request.lowercasedHeaders, method: "POST", path: "/order", body: body) } catch {
+                return SimServer.error(error.message, status: .init(code: error.status))
+            }
+            let response: String
+            do throws(SimRejection) {
+                response = try await exchange.placeOrder(apiKey: apiKey, body: body, wallNow: Int64(Date().timeIntervalSince1970))
+            } catch {
+                return SimServer.error(error.message, status: .init(code: error.status))
+            }
+            if await exchange.takeTimeoutButFill() {
+                // "Timed out but filled": the order is on the book; the caller never hears so.
+                try await Task.sleep(for: .milliseconds(Int64(await exchange.faults.holdResponseSeconds * 1000)))
+            }
+            return SimServer.json(response)
+        }
+        group.delete("/order") { request, _ -> Response in
+            let body = String(buffer: try await request.body.collect(upTo: 1 << 16))
+            let apiKey: String
+            do throws(SimRejection) { apiKey = try await exchange.authenticate(headers: request.lowercasedHeaders, method: "DELETE", path: "/order", body: body) } catch {
+                return SimServer.error(error.message, status: .init(code: error.status))
+            }
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any], let id = object["orderID"] as? String
+            else { return SimServer.error("Invalid order payload", status: .badRequest) }
+            let ok = await exchange.cancel(apiKey: apiKey, orderId: id)
+            return SimServer.json(ok ? "{\"canceled\":[\"\(id)\"],\"not_canceled\":{}}" : "{\"canceled\":[],\"not_canceled\":{\"\(id)\":\"order not found or already closed\"}}")
+        }
+        group.get("/data/orders") { request, _ -> Response in
+            let apiKey: String
+            do throws(SimRejection) { apiKey = try await exchange.authenticate(headers: request.lowercasedHeaders, method: "GET", path: "/data/orders", body: nil) } catch {
+                return SimServer.error(error.message, status: .init(code: error.status))
+            }
+            let rows = await exchange.openOrders(apiKey: apiKey)
+            let texts = await rows.asyncMap { await exchange.orderJSON($0) }
+            return SimServer.json("{\"data\":[\(texts.joined(separator: ","))],\"next_cursor\":\"LTE=\",\"limit\":\(rows.count),\"count\":\(rows.count)}")
+        }
+        group.get("/data/order/:id") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let apiKey: String
+            do throws(SimRejection) { apiKey = try await exchange.authenticate(headers: request.lowercasedHeaders, method: "GET", path: "/data/order/\(id)", body: nil) } catch {
+                return SimServer.error(error.message, status: .init(code: error.status))
+            }
+            guard let o = await exchange.order(apiKey: apiKey, id: id) else { return SimServer.error("order not found", status: .notFound) }
+            return SimServer.json(await exchange.orderJSON(o))
+        }
+        group.get("/data/trades") { request, _ -> Response in
+            let apiKey: String
+            do throws(SimRejection) { apiKey = try await exchange.authenticate(headers: request.lowercasedHeaders, method: "GET", path: "/data/trades", body: nil) } catch {
+                return SimServer.error(error.message, status: .init(code: error.status))
+            }
+            let after = request.query("after").flatMap(Int64.init) ?? 0
+            let rows = await exchange.fills(apiKey: apiKey).filter { $0.matchTime >= after }
+            let texts = await rows.asyncMap { await exchange.fillJSON($0) }
+            return SimServer.json("{\"data\":[\(texts.joined(separator: ","))],\"next_cursor\":\"LTE=\",\"limit\":\(rows.count),\"count\":\(rows.count)}")
+        }
+    }
+}
+
+extension Sequence where Element: Sendable {
+    func asyncMap<T>(_ body: (Element) async -> T) async -> [T] {
+        var out: [T] = []
+        for e in self { out.append(await body(e)) }
+        return out
+    }
+}
+
+extension SimExchange {
+    /// The market of a token.
+    public func market(token: String) -> SimMarket? { tokenMarket[token].flatMap { markets[$0] } }
+
+    /// Consumes one "timed out but filled" fault, if armed.
+    func takeTimeoutButFill() -> Bool {
+        guard faults.timeoutButFillNextOrders > 0 else { return false }
+        faults.timeoutButFillNextOrders -= 1
+        return true
+    }
+}

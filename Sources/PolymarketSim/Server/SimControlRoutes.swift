@@ -1,0 +1,42 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import NIOCore
+import NIOFoundationCompat
+import PolybotCore
+import Polymarket
+
+/// Test and operator control of the simulator (never on the real venue's paths).
+enum SimControlRoutes {
+    static func add(to router: Router<BasicWebSocketRequestContext>, exchange: SimExchange) {
+        router.get("/_sim/status") { _, _ -> Response in
+            let s = await exchange.status()
+            return SimServer.json("{\"published\":\(s.published),\"total\":\(s.total),\"simTime\":\(s.simTime),\"rtdsClients\":\(s.rtds)}")
+        }
+        router.post("/_sim/publish") { request, _ -> Response in
+            let n = Int(request.query("count") ?? "1") ?? 1
+            let done = await exchange.publishNext(n)
+            return SimServer.json("{\"published\":\(done)}")
+        }
+        router.post("/_sim/faults") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            guard let faults = try? JSONDecoder().decode(SimFaults.self, from: Data(buffer: body)) else {
+                return SimServer.error("body must be a SimFaults JSON object", status: .badRequest)
+            }
+            await exchange.setFaults(faults)
+            return SimServer.json("{\"ok\":true}")
+        }
+        router.post("/_sim/credit") { request, _ -> Response in
+            guard let a = request.query("address").flatMap({ EthAddress($0) }), let amount = request.query("amount").flatMap({ Micros(decimal: $0) })
+            else { return SimServer.error("address and amount required", status: .badRequest) }
+            await exchange.credit(a, amount)
+            return SimServer.json("{\"ok\":true}")
+        }
+    }
+}
+
+extension SimExchange {
+    /// Counters for `/_sim/status`.
+    public func status() -> (published: Int, total: Int, simTime: Int64, rtds: Int) { (published, history.count, simNow, rtds.count) }
+}
+

@@ -1,0 +1,150 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import PolybotCore
+import Polymarket
+
+/// Data API routes over the published history, with the real parameter ranges and offset caps.
+enum SimDataAPIRoutes {
+    static func add(to group: RouterGroup<BasicWebSocketRequestContext>, exchange: SimExchange) {
+        group.get("/trades") { request, _ -> Response in
+            let limit = Int(request.query("limit") ?? "100") ?? -1
+            let offset = Int(request.query("offset") ?? "0") ?? -1
+            guard (0...10_000).contains(limit) else { return SimServer.error("limit must be between 0 and 10000", status: .badRequest) }
+            guard (0...10_000).contains(offset) else { return SimServer.error("offset must be between 0 and 10000", status: .badRequest) }
+            var user: Address?
+            if let u = request.query("user") {
+                guard let a = Address(u) else { return SimJSON.emptyArray }  // a comma list returns [] like the real API
+                user = a
+            }
+            if request.query("market") != nil && request.query("eventId") != nil {
+                return SimServer.error("market and eventId are mutually exclusive", status: .badRequest)
+            }
+            let markets = Set((request.query("market") ?? "").split(separator: ",").map { $0.lowercased() })
+            var side: TradeSide?
+            if let s = request.query("side") {
+                guard let v = TradeSide(rawValue: s) else { return SimServer.error("invalid side", status: .badRequest) }
+                side = v
+            }
+            var minCash: Micros?
+            var minTokens: Micros?
+            if let type = request.query("filterType") {
+                guard let amount = request.query("filterAmount").flatMap({ Micros(decimal: $0) }), amount >= .zero else {
+                    return SimServer.error("filterType must be paired with filterAmount", status: .badRequest)
+                }
+                switch type {
+                case "CASH": minCash = amount
+                case "TOKENS": minTokens = amount
+                default: return SimServer.error("filterType must be CASH or TOKENS", status: .badRequest)
+                }
+            } else if request.query("filterAmount") != nil {
+                return SimServer.error("filterAmount must be paired with filterType", status: .badRequest)
+            }
+            let rows = await exchange.publishedTrades(user: user, markets: markets, side: side, minCash: minCash, minTokens: minTokens)
+            let page = rows.dropFirst(offset).prefix(limit)
+            return SimServer.json("[" + page.map { SimJSON.trade($0) }.joined(separator: ",") + "]")
+        }
+
+        group.get("/activity") { request, _ -> Response in
+            guard let user = request.query("user").flatMap({ Address($0) }) else {
+                return SimServer.error("required query param 'user' not provided", status: .badRequest)
+            }
+            let limit = Int(request.query("limit") ?? "100") ?? -1
+            let offset = Int(request.query("offset") ?? "0") ?? -1
+            guard (0...500).contains(limit), (0...10_000).contains(offset) else {
+                return SimServer.error("limit must be 0…500 and offset 0…10000", status: .badRequest)
+            }
+            if let type = request.query("type"), !type.split(separator: ",").contains("TRADE") { return SimJSON.emptyArray }
+            let ascending = request.query("sortDirection") == "ASC"
+            let rows = await exchange.activity(user: user, start: request.query("start").flatMap(Int64.init),
+                                               end: request.query("end").flatMap(Int64.init), ascending: ascending)
+            let page = rows.dropFirst(offset).prefix(limit).map { t -> String in
+                String(SimJSON.trade(t).dropLast()) + ",\"type\":\"TRADE\",\"usdcSize\":\(t.notional)}"
+            }
+            return SimServer.json("[" + page.joined(separator: ",") + "]")
+        }
+
+        group.get("/positions") { request, _ -> Response in
+            guard let user = request.query("user").flatMap({ Address($0) }) else {
+                return SimServer.error("required query param 'user' not provided", status: .badRequest)
+            }
+            let threshold = request.query("sizeThreshold").flatMap { Micros(decimal: $0) } ?? Micros.one
+            let rows = await exchange.positions(user: user).filter { $0.size >= threshold && $0.size > .zero }
+            let prices = await exchange.lastPrices(tokens: rows.map(\.token))
+            let text = rows.map { p -> String in
+                let cur = prices[p.token] ?? p.avgPrice
+                return "{\"proxyWallet\":\"\(user.hex)\",\"asset\":\"\(p.token)\",\"size\":\(p.size),\"avgPrice\":\(p.avgPrice),"
+                    + "\"initialValue\":\(p.size.multiplied(by: p.avgPrice)),\"currentValue\":\(p.size.multiplied(by: cur)),"
+                    + "\"cashPnl\":\(p.size.multiplied(by: cur) - p.size.multiplied(by: p.avgPrice)),\"totalBought\":\(p.bought),"
+                    + "\"realizedPnl\":\(p.realized),\"curPrice\":\(cur),\"redeemable\":false}"
+            }
+            return SimServer.json("[" + text.joined(separator: ",") + "]")
+        }
+
+        group.get("/closed-positions") { request, _ -> Response in
+            guard let user = request.query("user").flatMap({ Address($0) }) else {
+                return SimServer.error("required query param 'user' not provided", status: .badRequest)
+            }
+            let limit = Int(request.query("limit") ?? "10") ?? -1
+            let offset = Int(request.query("offset") ?? "0") ?? -1
+            guard (0...50).contains(limit), (0...100_000).contains(offset) else {
+                return SimServer.error("limit must be 0…50 and offset 0…100000", status: .badRequest)
+            }
+            let rows = await exchange.positions(user: user).filter { $0.size == .zero }
+            let text = rows.dropFirst(offset).prefix(limit).map { p in
+                "{\"proxyWallet\":\"\(user.hex)\",\"asset\":\"\(p.token)\",\"avgPrice\":\(p.avgPrice),\"totalBought\":\(p.bought),"
+                    + "\"realizedPnl\":\(p.realized),\"curPrice\":0.5}"
+            }
+            return SimServer.json("[" + text.joined(separator: ",") + "]")
+        }
+
+        group.get("/value") { request, _ -> Response in
+            guard let user = request.query("user").flatMap({ Address($0) }) else {
+                return SimServer.error("required query param 'user' not provided", status: .badRequest)
+            }
+            let rows = await exchange.positions(user: user)
+            let prices = await exchange.lastPrices(tokens: rows.map(\.token))
+            let value = Micros.sum(rows.map { $0.size.multiplied(by: prices[$0.token] ?? $0.avgPrice) })
+            return SimServer.json(rows.isEmpty ? "[]" : "[{\"user\":\"\(user.hex)\",\"value\":\(value)}]")
+        }
+
+        group.get("/holders") { request, _ -> Response in
+            guard let market = request.query("market")?.lowercased() else {
+                return SimServer.error("required query param 'market' not provided", status: .badRequest)
+            }
+            let limit = min(Int(request.query("limit") ?? "20") ?? 20, 20)
+            let groups = await exchange.holders(market: market, limit: limit)
+            let text = groups.map { g in
+                "{\"token\":\"\(g.token)\",\"holders\":[" + g.holders.map { "{\"proxyWallet\":\"\($0.0.hex)\",\"amount\":\($0.1)}" }
+                    .joined(separator: ",") + "]}"
+            }
+            return SimServer.json("[" + text.joined(separator: ",") + "]")
+        }
+
+        group.get("/v1/leaderboard") { request, _ -> Response in
+            let limit = Int(request.query("limit") ?? "25") ?? -1
+            let offset = Int(request.query("offset") ?? "0") ?? -1
+            guard (1...50).contains(limit), (0...1000).contains(offset) else {
+                return SimServer.error("limit must be 1…50 and offset 0…1000", status: .badRequest)
+            }
+            let rows = await exchange.leaderboard(limit: limit, offset: offset)
+            let text = rows.enumerated().map { i, r in
+                "{\"rank\":\"\(offset + i + 1)\",\"proxyWallet\":\"\(r.0.hex)\",\"userName\":\"\",\"vol\":\(r.1),\"pnl\":0}"
+            }
+            return SimServer.json("[" + text.joined(separator: ",") + "]")
+        }
+    }
+}
+
+extension SimJSON {
+    static var emptyArray: Response { SimServer.json("[]") }
+}
+
+extension SimExchange {
+    /// Last trade prices of some tokens.
+    public func lastPrices(tokens: [String]) -> [String: Micros] {
+        var out: [String: Micros] = [:]
+        for t in tokens { out[t] = lastPrice[t] }
+        return out
+    }
+}

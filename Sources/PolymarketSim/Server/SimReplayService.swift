@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Drives the simulator: replays the history at a speed, releases delayed user events (MINED, CONFIRMED),
+/// expires GTD orders, and applies the periodic `drop` fault.
+public struct SimReplayService: Service {
+    /// How fast to replay.
+    public enum Speed: Sendable, Equatable {
+        /// Only `POST /_sim/publish` advances the replay (tests).
+        case manual
+        /// As fast as possible.
+        case max
+        /// N× real time.
+        case times(Double)
+    }
+
+    let exchange: SimExchange
+    let speed: Speed
+    let logger: Logger
+
+    /// Creates the service.
+    public init(exchange: SimExchange, speed: Speed, logger: Logger) {
+        self.exchange = exchange
+        self.speed = speed
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var firstTradeTime: Int64?
+        var lastDrop = clock.now
+        var announcedEnd = false
+        while !Task.isCancelled {
+            await exchange.deliverDueEvents()
+            await exchange.expireOrders(wallNow: Int64(Date().timeIntervalSince1970))
+            let drop = await exchange.faults.dropWebSocketsEverySeconds
+            if drop > 0, clock.now - lastDrop >= .milliseconds(Int64(drop * 1000)) {
+                await exchange.dropAllSockets()
+                lastDrop = clock.now
+            }
+            switch speed {
+            case .manual:
+                break
+            case .max:
+                await exchange.publishNext(1000)
+            case .times(let factor):
+                if let next = await exchange.nextTradeTime {
+                    let origin = firstTradeTime ?? next
+                    firstTradeTime = origin
+                    let due = start.advanced(by: .milliseconds(Int64(Double(next - origin) * 1000 / factor)))
+                    while clock.now >= due, await exchange.publishNext(1) == 1 {
+                        guard let n = await exchange.nextTradeTime else { break }
+                        if start.advanced(by: .milliseconds(Int64(Double(n - origin) * 1000 / factor))) > clock.now { break }
+                    }
+                }
+            }
+            let finished = await exchange.finished
+            if finished, !announcedEnd, speed != .manual {
+                announcedEnd = true
+                let total = exchange.history.count
+                logger.info("replay finished", metadata: ["sim.trades": "\(total)"])
+            }
+            // 20 ms ticks: fine enough for event delays, cheap when idle; `max` keeps publishing without sleeping.
+            if speed == .max, !finished { await Task.yield() } else {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOWebSocket
+import PolybotCore
+
+/// The three WebSocket services. Each connection reads client messages while a child task forwards the
+/// exchange's frames; when the exchange ends the stream (the `drop` fault) the socket is closed.
+enum SimSocketRoutes {
+    static func add(to router: Router<BasicWebSocketRequestContext>, exchange: SimExchange, logger: Logger) {
+        router.ws("/ws") { inbound, outbound, _ in
+            let (id, frames) = await exchange.openRTDS()
+            try await serve(inbound: inbound, outbound: outbound, frames: frames, exchange: exchange) { text in
+                await exchange.rtdsMessage(id, text: text)
+            }
+            await exchange.closeRTDS(id)
+        }
+        router.ws("/clob-ws/market") { inbound, outbound, _ in
+            let (id, frames) = await exchange.openMarketChannel()
+            try await serve(inbound: inbound, outbound: outbound, frames: frames, exchange: exchange) { text in
+                await exchange.marketMessage(id, text: text)
+            }
+            await exchange.closeMarketChannel(id)
+        }
+        router.ws("/clob-ws/user") { inbound, outbound, _ in
+            let (id, frames) = await exchange.openUserChannel()
+            try await serve(inbound: inbound, outbound: outbound, frames: frames, exchange: exchange) { text in
+                await exchange.userMessage(id, text: text)
+            }
+            await exchange.closeUserChannel(id)
+        }
+    }
+
+    private static func serve(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, frames: AsyncStream<String>, exchange: SimExchange,
+        onText: @escaping @Sendable (String) async -> String?
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await frame in frames {
+                    // A silent stall drops frames on the floor: the socket stays open, nothing arrives.
+                    if await exchange.stalled { continue }
+                    try await outbound.write(.text(frame))
+                }
+                try? await outbound.close(.goingAway, reason: "connection dropped")
+            }
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = message else { continue }
+                if let reply = await onText(text) { try await outbound.write(.text(reply)) }
+            }
+            group.cancelAll()
+        }
+    }
+}
