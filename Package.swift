@@ -192,6 +192,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "PolymarketSimTests",
+            dependencies: [
+                "PolymarketSim", "Polymarket", "PolybotCore", "PolybotTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "PolybotStoreTests",
             dependencies: [
                 "PolybotStore", "PolybotCore", "PolybotTestSupport",

@@ -8,10 +8,10 @@ public actor SimExchange {
     // MARK: - History and markets
 
     /// Every trade to replay, deduplicated on the natural key and ordered by time (stable).
-    public let history: [Trade]
+    public nonisolated let history: [Trade]
     /// How many of `history` have been published (visible on the Data API and sent on RTDS).
     public private(set) var published = 0
-    public let markets: [String: SimMarket]
+    public nonisolated let markets: [String: SimMarket]
     let tokenMarket: [String: String]
     var lastPrice: [String: Micros] = [:]
     /// Book liquidity taken by our orders since the last replayed trade re-centred the book.

@@ -1,0 +1,314 @@
+import Foundation
+import Hummingbird
+import Logging
+import PolybotCore
+import PolybotTestSupport
+import Polymarket
+import PolymarketSim
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// Runs the simulator in-process on 127.0.0.1 (manual replay) for `body`.
+func withSimulator<T: Sendable>(
+    _ exchange: SimExchange, _ body: @Sendable (_ base: String, _ ws: String) async throws -> T
+) async throws -> T {
+    let logger = Logger(label: "test.sim")
+    let port = Mutex<Int?>(nil)
+    let app = SimServer.application(exchange: exchange, host: "127.0.0.1", port: 0, logger: logger) { p in port.withLock { $0 = p } }
+    let replay = SimReplayService(exchange: exchange, speed: .manual, logger: logger)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+        group.addTask { try await replay.run() }
+        defer { group.cancelAll() }
+        var bound: Int?
+        for _ in 0..<300 {
+            bound = port.withLock { $0 }
+            if bound != nil { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let p = try #require(bound)
+        return try await body("http://127.0.0.1:\(p)", "ws://127.0.0.1:\(p)")
+    }
+}
+
+func generated(_ n: Int, seed: UInt64 = 5) -> [Trade] {
+    var out: [Trade] = []
+    TradeHistoryGenerator(options: .init(trades: n, wallets: max(1, n / 10), markets: 10, seed: seed)).generate { out.append($0) }
+    return out
+}
+
+let testKey = try! PrivateKey(hex: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
+
+/// The simulator driven by the project's own clients over real HTTP and WebSocket on 127.0.0.1.
+@Suite("polymarket-sim over loopback")
+struct SimulatorTests {
+    let logger = Logger(label: "test.sim.client")
+
+    func transport(retry: RetryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10)), timeout: Duration = .seconds(5))
+        -> HTTPTransport
+    { HTTPTransport(retry: retry, timeout: timeout, logger: logger) }
+
+    @Test func replayedFramesEqualTheFileRows() async throws {
+        let exchange = SimExchange(trades: generated(300))
+        let received = try await withSimulator(exchange) { _, ws -> [Trade] in
+            let got = Mutex<[Trade]>([])
+            let connected = Mutex(false)
+            let feed = RTDSFeed(configuration: .init(url: ws + "/ws", pingInterval: .milliseconds(200)), logger: logger)
+            let task = Task {
+                await feed.run { e in
+                    switch e {
+                    case .connected: connected.withLock { $0 = true }
+                    case .trade(let t, _): got.withLock { $0.append(t) }
+                    default: break
+                    }
+                }
+            }
+            for _ in 0..<200 where !connected.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+            try await Task.sleep(for: .milliseconds(100))  // the subscribe message lands before the replay starts
+            await exchange.publishNext(300)
+            for _ in 0..<300 where got.withLock({ $0.count }) < 300 { try await Task.sleep(for: .milliseconds(10)) }
+            task.cancel()
+            await task.value
+            return got.withLock { $0 }
+        }
+        #expect(received.count == 300)
+        #expect(received.map(\.key) == exchange.history.map(\.key))
+        #expect(received.map(\.title) == exchange.history.map(\.title))
+    }
+
+    @Test(.enabled(if: SharedData.isAvailable, Comment(rawValue: SharedData.skipReason)))
+    func nobelReplayReadsBackExactlyTheUniqueTrades() async throws {
+        let rows = try TradeFileReader().read(path: SharedData.path("nobel2025_trades.data-api.csv"))
+        let trades = rows.compactMap { try? $0.result.get() }
+        let exchange = SimExchange(trades: trades)
+        #expect(exchange.history.count == 1500)
+        let (back, capped) = try await withSimulator(exchange) { base, _ in
+            await exchange.publishNext(10_000)
+            let t = transport()
+            defer { Task { try? await t.shutdown() } }
+            return try await DataAPIClient(baseURL: base + "/data-api", transport: t).allTrades(.init(), pageSize: 400)
+        }
+        #expect(!capped)
+        let keys = back.compactMap { try? $0.get().key }
+        #expect(keys.count == 1500)
+        #expect(Set(keys) == Set(exchange.history.map(\.key)))
+    }
+
+    /// A market with a two-sided book, and API credentials for the test key.
+    func venue() -> SimExchange { SimExchange(trades: generated(400)) }
+
+    func tradableToken(_ exchange: SimExchange) async throws -> (token: String, ask: Micros, tick: TickSize, negRisk: Bool) {
+        for t in exchange.history.reversed() {
+            if let b = await exchange.book(token: t.asset), let ask = b.bestAsk, b.bestBid != nil, let m = await exchange.market(token: t.asset) {
+                return (t.asset, ask, m.tickSize, m.negRisk)
+            }
+        }
+        throw CancellationError()
+    }
+
+    @Test func correctlySignedOrderIsAcceptedFilledAndReportedOnTheUserChannel() async throws {
+        let exchange = venue()
+        try await withSimulator(exchange) { base, ws in
+            await exchange.publishNext(400)
+            let t = transport()
+            defer { Task { try? await t.shutdown() } }
+            let creds = try await ClobClient(baseURL: base + "/clob", transport: t).createOrDeriveApiKey(key: testKey, chainId: 137)
+            let clob = ClobClient(baseURL: base + "/clob", transport: t, auth: (creds, testKey.address))
+            #expect(try await clob.version() == 2)
+            let (token, ask, tick, negRisk) = try await tradableToken(exchange)
+
+            let statuses = Mutex<[String]>([])
+            let feed = UserChannelFeed(url: ws + "/clob-ws", credentials: creds, logger: logger)
+            let opened = Mutex(false)
+            let task = Task {
+                await feed.run(connected: { _ in opened.withLock { $0 = true } }) { e in
+                    if case .success(.trade(let tr)) = e { statuses.withLock { $0.append(tr.status) } }
+                }
+            }
+            for _ in 0..<200 where !opened.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+            try await Task.sleep(for: .milliseconds(100))
+
+            let builder = try OrderBuilder(key: testKey, domain: ExchangeDomain.forVersion(2, chainId: 137)!)
+            let signed = try builder.build(
+                OrderRequest(tokenId: token, side: .buy, price: ask, size: Micros(10_000_000), tickSize: tick, negRisk: negRisk),
+                salt: OrderBuilder.randomSalt(), timestampMs: UInt64(Date().timeIntervalSince1970 * 1000), now: Int64(Date().timeIntervalSince1970))
+            let response = try await clob.postOrder(body: signed.postBody(owner: creds.apiKey, orderType: .gtc))
+            #expect(response.accepted && response.status == "matched")
+            #expect(response.orderID == HexCoding.encode(signed.digest))
+            #expect(await exchange.holding(of: testKey.address, token: token) == Micros(10_000_000))
+            let fills = try await clob.trades()
+            #expect(fills.count == 1 && fills.first?.taker_order_id == response.orderID)
+            #expect(try await clob.order(id: response.orderID)?.status == "MATCHED")
+            for _ in 0..<100 where statuses.withLock({ $0.count }) < 3 { try await Task.sleep(for: .milliseconds(20)) }
+            task.cancel()
+            await task.value
+            #expect(statuses.withLock { $0 } == ["MATCHED", "MINED", "CONFIRMED"])
+        }
+    }
+
+    @Test func badOrdersAreRejectedWithTheRealErrors() async throws {
+        let exchange = venue()
+        try await withSimulator(exchange) { base, _ in
+            await exchange.publishNext(400)
+            let t = transport()
+            defer { Task { try? await t.shutdown() } }
+            let creds = try await ClobClient(baseURL: base + "/clob", transport: t).createOrDeriveApiKey(key: testKey, chainId: 137)
+            let clob = ClobClient(baseURL: base + "/clob", transport: t, auth: (creds, testKey.address))
+            let (token, ask, tick, negRisk) = try await tradableToken(exchange)
+            let builder = try OrderBuilder(key: testKey, domain: ExchangeDomain.forVersion(2, chainId: 137)!)
+            let now = Int64(Date().timeIntervalSince1970)
+            func body(_ req: OrderRequest, now: Int64 = now) throws -> (String, String) {
+                let s = try builder.build(req, salt: OrderBuilder.randomSalt(), timestampMs: UInt64(now) * 1000, now: now)
+                return (s.postBody(owner: creds.apiKey, orderType: req.orderType), HexCoding.encode(s.digest))
+            }
+            let good = OrderRequest(tokenId: token, side: .buy, price: ask, size: Micros(10_000_000), tickSize: tick, negRisk: negRisk)
+
+            // Wrong signature: a valid body with another key's signature bytes.
+            var (text, _) = try body(good)
+            let other = try OrderBuilder(key: PrivateKey(bytes: [UInt8](repeating: 7, count: 32)), domain: ExchangeDomain.forVersion(2, chainId: 137)!)
+            let foreign = try other.build(good, salt: 1, timestampMs: 1, now: now).signature
+            let sigRange = try #require(text.range(of: #""signature":"0x"#))
+            let start = sigRange.upperBound
+            let end = text.index(start, offsetBy: 130)
+            text.replaceSubrange(text.index(start, offsetBy: -2)..<end, with: foreign)
+            await #expect(throws: PolymarketHTTPError.status(400, message: "invalid signature")) { try await clob.postOrder(body: text) }
+
+            // Wrong HMAC: right key id, wrong secret.
+            let badAuth = ClobClient(baseURL: base + "/clob", transport: t,
+                                     auth: (ApiCredentials(apiKey: creds.apiKey, secret: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+                                                           passphrase: creds.passphrase), testKey.address))
+            await #expect(throws: PolymarketHTTPError.status(401, message: "Unauthorized/Invalid api key")) {
+                try await badAuth.postOrder(body: try body(good).0)
+            }
+
+            // Off-tick price: signed for a finer tick than the market's.
+            let finer: TickSize = tick == .hundredth ? .thousandth : .tenThousandth
+            var offTick = good
+            offTick.price = Micros(ask.raw - finer.micros)
+            offTick.tickSize = finer
+            let (offBody, offId) = try body(offTick)
+            await #expect(throws: PolymarketHTTPError.status(
+                400, message: "order \(offId) is invalid. Price (\(offTick.price)) breaks minimum tick size rule: \(tick.rawValue)")) {
+                try await clob.postOrder(body: offBody)
+            }
+
+            // Expired GTD: the builder's clock is behind, so the expiry is already inside the one-minute threshold.
+            var gtd = good
+            gtd.orderType = .gtd
+            gtd.expiration = now + 30
+            let (gtdBody, _) = try body(gtd, now: now - 100)
+            await #expect(throws: PolymarketHTTPError.status(400, message: "invalid expiration")) { try await clob.postOrder(body: gtdBody) }
+
+            // Below the minimum size (5 shares).
+            var small = good
+            small.size = Micros(2_000_000)
+            let (smallBody, smallId) = try body(small)
+            await #expect(throws: PolymarketHTTPError.status(400, message: "order \(smallId) is invalid. Size (2) lower than the minimum: 5")) {
+                try await clob.postOrder(body: smallBody)
+            }
+
+            // Duplicate of an accepted order.
+            let (okBody, okId) = try body(good)
+            #expect(try await clob.postOrder(body: okBody).accepted)
+            await #expect(throws: PolymarketHTTPError.status(400, message: "order \(okId) is invalid. Duplicated.")) {
+                try await clob.postOrder(body: okBody)
+            }
+            #expect(await exchange.allOrders.count == 1)
+        }
+    }
+
+    @Test func restFaultsAreObservedByTheClient() async throws {
+        let exchange = venue()
+        try await withSimulator(exchange) { base, _ in
+            await exchange.publishNext(400)
+            let t = transport(retry: RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20)))
+            defer { Task { try? await t.shutdown() } }
+            let data = DataAPIClient(baseURL: base + "/data-api", transport: t)
+
+            var f = SimFaults()
+            f.rateLimitBurst = 2
+            f.retryAfterSeconds = 0.05
+            await exchange.setFaults(f)
+            _ = try await data.trades(.init(), limit: 5, offset: 0)
+            #expect(t.stats.snapshot.rateLimited == 2)
+
+            f = SimFaults()
+            f.errorRate = 1
+            await exchange.setFaults(f)
+            await #expect(throws: PolymarketHTTPError.status(503, message: "Service Unavailable")) {
+                try await data.trades(.init(), limit: 5, offset: 0)
+            }
+
+            f = SimFaults()
+            f.latencyMilliseconds = 150
+            await exchange.setFaults(f)
+            let start = ContinuousClock.now
+            _ = try await data.trades(.init(), limit: 5, offset: 0)
+            #expect(ContinuousClock.now - start >= .milliseconds(150))
+            await exchange.setFaults(SimFaults())
+        }
+    }
+
+    @Test func timedOutButFilledOrderIsOnTheBook() async throws {
+        let exchange = venue()
+        try await withSimulator(exchange) { base, _ in
+            await exchange.publishNext(400)
+            let t = transport(retry: .none, timeout: .milliseconds(400))
+            defer { Task { try? await t.shutdown() } }
+            let creds = try await ClobClient(baseURL: base + "/clob", transport: t).createOrDeriveApiKey(key: testKey, chainId: 137)
+            let clob = ClobClient(baseURL: base + "/clob", transport: t, auth: (creds, testKey.address))
+            let (token, ask, tick, negRisk) = try await tradableToken(exchange)
+            var f = SimFaults()
+            f.timeoutButFillNextOrders = 1
+            f.holdResponseSeconds = 2
+            await exchange.setFaults(f)
+            let signed = try OrderBuilder(key: testKey, domain: ExchangeDomain.forVersion(2, chainId: 137)!).build(
+                OrderRequest(tokenId: token, side: .buy, price: ask, size: Micros(10_000_000), tickSize: tick, negRisk: negRisk),
+                salt: 99, timestampMs: 1, now: Int64(Date().timeIntervalSince1970))
+            await #expect(throws: PolymarketHTTPError.timeout) {
+                try await clob.postOrder(body: signed.postBody(owner: creds.apiKey, orderType: .gtc))
+            }
+            // Looking it up (what the executor must do before any retry) finds it filled.
+            let found = try await clob.order(id: HexCoding.encode(signed.digest))
+            #expect(found?.status == "MATCHED")
+        }
+    }
+
+    @Test func socketFaultsDropAndStallTheFeed() async throws {
+        let exchange = venue()
+        let events = try await withSimulator(exchange) { _, ws -> [FeedEvent] in
+            let got = Mutex<[FeedEvent]>([])
+            let feed = RTDSFeed(configuration: .init(url: ws + "/ws", pingInterval: .milliseconds(100), stallTimeout: .milliseconds(500),
+                                                     initialBackoff: .milliseconds(50)), logger: logger)
+            let task = Task { await feed.run { e in got.withLock { $0.append(e) } } }
+            for _ in 0..<200 where got.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(10)) }
+            // Drop: the server closes the sockets; the feed reconnects.
+            await exchange.dropAllSockets()
+            for _ in 0..<200 where !got.withLock({ $0.contains(.connected(attempt: 2)) }) { try await Task.sleep(for: .milliseconds(10)) }
+            // Stall: open socket, no frames (PONG included) → the watchdog fires.
+            var f = SimFaults()
+            f.stallSeconds = 1.5
+            await exchange.setFaults(f)
+            for _ in 0..<300 where !got.withLock({ $0.contains { if case .stalled = $0 { true } else { false } } }) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            task.cancel()
+            await task.value
+            return got.withLock { $0 }
+        }
+        #expect(events.contains(.connected(attempt: 2)))
+        #expect(events.contains { if case .disconnected = $0 { true } else { false } })
+        #expect(events.contains { if case .stalled = $0 { true } else { false } })
+        #expect(events.contains { if case .gap = $0 { true } else { false } })
+    }
+
+    @Test func generatorIsDeterministicAndCoversTheWallets() {
+        let a = generated(20_000, seed: 11)
+        let b = generated(20_000, seed: 11)
+        let c = generated(20_000, seed: 12)
+        #expect(a == b)
+        #expect(a != c)
+        #expect(Set(a.map(\.wallet)).count == 2_000)
+    }
+}
