@@ -303,6 +303,35 @@ struct SimulatorTests {
         #expect(events.contains { if case .gap = $0 { true } else { false } })
     }
 
+    @Test func restingOrdersBatchesAndCancels() async throws {
+        let exchange = venue()
+        try await withSimulator(exchange) { base, _ in
+            await exchange.publishNext(400)
+            let t = transport()
+            defer { Task { try? await t.shutdown() } }
+            let creds = try await ClobClient(baseURL: base + "/clob", transport: t).createOrDeriveApiKey(key: testKey, chainId: 137)
+            let clob = ClobClient(baseURL: base + "/clob", transport: t, auth: (creds, testKey.address))
+            let (token, _, tick, negRisk) = try await tradableToken(exchange)
+            let bid = try #require(await exchange.book(token: token)?.bestBid)
+            let builder = try OrderBuilder(key: testKey, domain: ExchangeDomain.forVersion(2, chainId: 137)!)
+            let now = Int64(Date().timeIntervalSince1970)
+            // Two resting bids below the touch, in one batch.
+            let bodies = try [1, 2].map { k in
+                try builder.build(OrderRequest(tokenId: token, side: .buy, price: Micros(bid.raw - Int64(k) * tick.micros),
+                                               size: Micros(6_000_000), tickSize: tick, negRisk: negRisk),
+                                  salt: UInt64(k), timestampMs: UInt64(now) * 1000, now: now).postBody(owner: creds.apiKey, orderType: .gtc)
+            }
+            let placed = try await clob.postOrders(bodies: bodies)
+            #expect(placed.count == 2 && placed.allSatisfy { $0.accepted && $0.status == "live" })
+            #expect(try await clob.openOrders().count == 2)
+            _ = try await clob.cancel(orderIds: [placed[0].orderID])
+            #expect(try await clob.openOrders().map(\.id) == [placed[1].orderID])
+            _ = try await clob.cancelAll()
+            #expect(try await clob.openOrders().isEmpty)
+            #expect(try await clob.order(id: placed[1].orderID)?.status == "CANCELED")
+        }
+    }
+
     @Test func generatorIsDeterministicAndCoversTheWallets() {
         let a = generated(20_000, seed: 11)
         let b = generated(20_000, seed: 11)

@@ -109,6 +109,59 @@ enum SimClobRoutes {
             let ok = await exchange.cancel(apiKey: apiKey, orderId: id)
             return SimServer.json(ok ? "{\"canceled\":[\"\(id)\"],\"not_canceled\":{}}" : "{\"canceled\":[],\"not_canceled\":{\"\(id)\":\"order not found or already closed\"}}")
         }
+        group.post("/orders") { request, _ -> Response in
+            let body = String(buffer: try await request.body.collect(upTo: 1 << 22))
+            let apiKey: String
+            do throws(SimRejection) { apiKey = try await exchange.authenticate(headers: request.lowercasedHeaders, method: "POST", path: "/orders", body: body) } catch {
+                return SimServer.error(error.message, status: .init(code: error.status))
+            }
+            guard let array = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [Any] else {
+                return SimServer.error("Invalid order payload", status: .badRequest)
+            }
+            guard array.count <= 15 else {
+                return SimServer.error("Too many orders in payload: \(array.count), max allowed: 15", status: .badRequest)
+            }
+            var results: [String] = []
+            for element in array {
+                guard let data = try? JSONSerialization.data(withJSONObject: element) else { continue }
+                do throws(SimRejection) {
+                    results.append(try await exchange.placeOrder(apiKey: apiKey, body: String(decoding: data, as: UTF8.self),
+                                                                 wallNow: Int64(Date().timeIntervalSince1970)))
+                } catch {
+                    results.append("{\"success\":false,\"errorMsg\":\(SimJSON.string(error.message)),\"orderID\":\"\",\"status\":\"\",\"takingAmount\":\"\",\"makingAmount\":\"\",\"transactionsHashes\":[]}")
+                }
+            }
+            return SimServer.json("[" + results.joined(separator: ",") + "]")
+        }
+        group.delete("/orders") { request, _ -> Response in
+            let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
+            let apiKey: String
+            do throws(SimRejection) { apiKey = try await exchange.authenticate(headers: request.lowercasedHeaders, method: "DELETE", path: "/orders", body: body) } catch {
+                return SimServer.error(error.message, status: .init(code: error.status))
+            }
+            guard let ids = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String] else {
+                return SimServer.error("Invalid order payload", status: .badRequest)
+            }
+            var canceled: [String] = []
+            var notCanceled: [String] = []
+            for id in ids {
+                if await exchange.cancel(apiKey: apiKey, orderId: id) { canceled.append("\"\(id)\"") } else {
+                    notCanceled.append("\"\(id)\":\"order not found or already closed\"")
+                }
+            }
+            return SimServer.json("{\"canceled\":[\(canceled.joined(separator: ","))],\"not_canceled\":{\(notCanceled.joined(separator: ","))}}")
+        }
+        group.delete("/cancel-all") { request, _ -> Response in
+            let apiKey: String
+            do throws(SimRejection) { apiKey = try await exchange.authenticate(headers: request.lowercasedHeaders, method: "DELETE", path: "/cancel-all", body: nil) } catch {
+                return SimServer.error(error.message, status: .init(code: error.status))
+            }
+            var canceled: [String] = []
+            for o in await exchange.openOrders(apiKey: apiKey) where await exchange.cancel(apiKey: apiKey, orderId: o.id) {
+                canceled.append("\"\(o.id)\"")
+            }
+            return SimServer.json("{\"canceled\":[\(canceled.joined(separator: ","))],\"not_canceled\":{}}")
+        }
         group.get("/data/orders") { request, _ -> Response in
             let apiKey: String
             do throws(SimRejection) { apiKey = try await exchange.authenticate(headers: request.lowercasedHeaders, method: "GET", path: "/data/orders", body: nil) } catch {
