@@ -159,6 +159,7 @@ public struct TradeHistoryGenerator: Sendable {
     }
 
     /// Emits the trades in (nearly) time order; every wallet trades at least once when trades ≥ wallets.
+    /// A market maker's trade comes with its exit (a SELL minutes later), so the count can exceed `trades` slightly.
     ///
     /// - Parameter body: receives each trade; runs synchronously, so the caller controls batching.
     public func generate(_ body: (Trade) throws -> Void) rethrows {
@@ -189,7 +190,7 @@ public struct TradeHistoryGenerator: Sendable {
             }
             let (wallet, persona) = wallets[walletIndex]
             // Each wallet works a stable subset of markets (market makers a broad one), so positions build up.
-            let breadth = persona == .marketMaker ? 40 : persona == .bot ? 5 : 8
+            let breadth = persona == .marketMaker ? 40 : persona == .informed ? 30 : persona == .bot ? 5 : 8
             let pick = Int((UInt64(walletIndex) &* 2_654_435_761 &+ UInt64(rng.next() % UInt64(breadth))) % UInt64(markets.count))
             let market = markets[pick]
             let progress = Double(t - options.start) / Double(options.span)
@@ -201,15 +202,22 @@ public struct TradeHistoryGenerator: Sendable {
             var side: TradeSide = rng.unit() < 0.84 ? .buy : .sell
             var notional: Double
             var timestamp = t
+            var closeAfter: Int64?
             switch persona {
             case .informed:
-                outcome = rng.unit() < 0.8 ? market.winner : 1 - market.winner
+                // Informed wallets take one view per market — right 80 % of the time — and size up.
+                let right = (UInt64(walletIndex) &* 0x9E37_79B9 ^ UInt64(pick) &* 0x85EB_CA6B) % 100 < 80
+                outcome = right ? market.winner : 1 - market.winner
                 side = rng.unit() < 0.95 ? .buy : .sell
                 notional = Self.logNormal(&rng, median: 400, sigma: 1.4)
+                // They act before the news: at the opening price, not the price that later drifts towards the truth.
+                yesPrice = min(0.99, max(0.01, ((market.openingPrice + 0.02 * rng.normal()) * 100).rounded() / 100))
             case .marketMaker:
+                // Makers buy one side and sell it back minutes later: two-sided, short holds, many markets.
                 outcome = Int(rng.next() % 2)
-                side = rng.unit() < 0.5 ? .buy : .sell
+                side = .buy
                 notional = Self.logNormal(&rng, median: 25, sigma: 0.8)
+                closeAfter = 30 + Int64(rng.next() % 600)
             case .bot:
                 outcome = Int(rng.next() % 2)
                 notional = Self.logNormal(&rng, median: 8, sigma: 0.5)
@@ -228,12 +236,21 @@ public struct TradeHistoryGenerator: Sendable {
             // Sometimes two fills share a transaction, as on the real chain.
             let tx = (i > 0 && rng.unit() < 0.05) ? lastTx : "0x" + rng.hex(bytes: 32)
             lastTx = tx
-            try body(
-                Trade(
-                    transactionHash: tx, wallet: wallet, asset: market.tokens[outcome], conditionId: market.conditionId,
-                    side: side, size: Micros(roundingDouble: shares) ?? Micros(10_000), price: priceMicros,
-                    timestamp: timestamp, outcome: outcome == 0 ? "Yes" : "No", outcomeIndex: outcome,
-                    title: market.question, slug: market.slug, eventSlug: market.eventSlug, source: .replay))
+            let trade = Trade(
+                transactionHash: tx, wallet: wallet, asset: market.tokens[outcome], conditionId: market.conditionId,
+                side: side, size: Micros(roundingDouble: shares) ?? Micros(10_000), price: priceMicros,
+                timestamp: timestamp, outcome: outcome == 0 ? "Yes" : "No", outcomeIndex: outcome,
+                title: market.question, slug: market.slug, eventSlug: market.eventSlug, source: .replay)
+            try body(trade)
+            if let closeAfter {
+                // The maker's exit, one tick better: same shares, a fresh transaction.
+                var exit = trade
+                exit.side = .sell
+                exit.timestamp = timestamp + closeAfter
+                exit.price = Micros(min(990_000, priceMicros.raw + 10_000))
+                exit.transactionHash = "0x" + rng.hex(bytes: 32)
+                try body(exit)
+            }
         }
     }
 

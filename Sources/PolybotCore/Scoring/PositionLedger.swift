@@ -1,0 +1,120 @@
+/// How a market resolved (or that it has not).
+public struct MarketResolution: Sendable, Hashable {
+    public var conditionId: String
+    /// The winning token; nil for a 50/50 or unresolved market.
+    public var winningToken: String?
+    /// Resolution time (Unix seconds), if known.
+    public var resolvedAt: Int64?
+    /// Every token of the market (a token not listed and not the winner settles at 0).
+    public var tokens: [String]
+
+    /// Creates a resolution.
+    public init(conditionId: String, winningToken: String?, resolvedAt: Int64?, tokens: [String]) {
+        self.conditionId = conditionId
+        self.winningToken = winningToken
+        self.resolvedAt = resolvedAt
+        self.tokens = tokens
+    }
+
+    /// True when the market is settled (a winner is known).
+    public var isResolved: Bool { winningToken != nil }
+}
+
+/// A position that ended: fully sold, or settled at resolution.
+public struct ClosedPosition: Sendable, Hashable {
+    public var asset: String
+    public var conditionId: String
+    /// Total USDC paid for the shares of this position.
+    public var cost: Micros
+    /// PnL realised by sells and settlement.
+    public var realized: Micros
+    public var openedAt: Int64
+    public var closedAt: Int64
+
+    /// Return on the money paid: realised PnL / cost (0 when nothing was paid).
+    public var returnOnCost: Double { cost.raw > 0 ? Double(realized.raw) / Double(cost.raw) : 0 }
+    /// A win has strictly positive realised PnL.
+    public var isWin: Bool { realized.raw > 0 }
+}
+
+/// Average-cost position reconstruction for one wallet (architecture.md, "Definitions").
+///
+/// Trades apply in timestamp order, ties in input order. A BUY adds shares and cost; a SELL realises
+/// (price − average cost) × shares; a SELL beyond the shares held realises nothing for the excess and is counted.
+/// Shares back at zero close the position (a later buy opens a new one). After the trades, remaining shares in a
+/// resolved market settle at 1 (winning token) or 0.
+public struct PositionLedger: Sendable {
+    private struct Open {
+        var shares: Micros = .zero
+        var cost: Micros = .zero
+        var paid: Micros = .zero
+        var realized: Micros = .zero
+        var openedAt: Int64 = 0
+        var lastAt: Int64 = 0
+    }
+
+    public private(set) var closed: [ClosedPosition] = []
+    /// Positions still holding shares (not settled).
+    public private(set) var openCount = 0
+    /// SELLs (in shares, micro units) beyond what the file shows the wallet held.
+    public private(set) var oversoldShares: Micros = .zero
+    /// Number of SELL trades that sold more than was held.
+    public private(set) var oversoldTrades = 0
+
+    /// Reconstructs positions from a wallet's trades.
+    ///
+    /// - Parameters:
+    ///   - trades: the wallet's trades, any order (sorted stably by timestamp here).
+    ///   - resolutions: by condition id.
+    public init(trades: [Trade], resolutions: [String: MarketResolution]) {
+        var open: [String: Open] = [:]
+        var market: [String: String] = [:]
+        let ordered = trades.enumerated().sorted { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }
+        for (_, t) in ordered {
+            market[t.asset] = t.conditionId
+            var p = open[t.asset] ?? Open()
+            if t.side == .buy {
+                if p.shares == .zero && p.paid == .zero { p.openedAt = t.timestamp }
+                let notional = t.notional
+                p.shares += t.size
+                p.cost += notional
+                p.paid += notional
+                p.lastAt = t.timestamp
+            } else {
+                let sold = min(t.size, p.shares)
+                if t.size > p.shares {
+                    oversoldShares += t.size - p.shares
+                    oversoldTrades += 1
+                }
+                guard sold > .zero else {
+                    open[t.asset] = p
+                    continue
+                }
+                // Cost of the shares sold at the average cost; the last sale takes exactly the remaining cost.
+                let basis = sold == p.shares ? p.cost : Micros(Int64((Int128(p.cost.raw) * Int128(sold.raw)) / Int128(p.shares.raw)))
+                p.realized += sold.multiplied(by: t.price) - basis
+                p.cost -= basis
+                p.shares -= sold
+                p.lastAt = t.timestamp
+                if p.shares == .zero {
+                    closed.append(ClosedPosition(asset: t.asset, conditionId: t.conditionId, cost: p.paid, realized: p.realized,
+                                                 openedAt: p.openedAt, closedAt: t.timestamp))
+                    p = Open()
+                }
+            }
+            open[t.asset] = p
+        }
+        for (asset, p) in open.sorted(by: { $0.key < $1.key }) where p.shares > .zero {
+            guard let conditionId = market[asset], let r = resolutions[conditionId], let winner = r.winningToken else {
+                openCount += 1
+                continue
+            }
+            let payout = asset == winner ? p.shares : .zero
+            closed.append(ClosedPosition(asset: asset, conditionId: conditionId, cost: p.paid, realized: p.realized + payout - p.cost,
+                                         openedAt: p.openedAt, closedAt: max(r.resolvedAt ?? p.lastAt, p.lastAt)))
+        }
+    }
+
+    /// Total realised PnL.
+    public var realizedPnl: Micros { Micros.sum(closed.map(\.realized)) }
+}
