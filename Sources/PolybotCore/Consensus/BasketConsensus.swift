@@ -1,0 +1,192 @@
+/// The consensus rule of a basket (architecture.md, "Definitions").
+public struct ConsensusRule: Sendable, Hashable, Codable {
+    /// Rolling window, seconds (24 h by default, up to 48 h by design).
+    public var windowSeconds: Int64 = 24 * 3_600
+    /// Minimum agreeing members.
+    public var minMembers = 3
+    /// agreeing / (agreeing + opposing), basis points (8000 = 80 %).
+    public var ratioBps = 8_000
+    /// Required upside 1 − best ask.
+    public var minUpside = Micros(50_000)
+    /// A member's net stance must be at least this much USDC to count as agreeing or opposing.
+    public var minNetNotional = Micros(1_000_000_000)
+
+    /// The design's defaults.
+    public init() {}
+
+    /// The rule of a stored basket.
+    public init(basket: Basket, minNetNotional: Micros = Micros(1_000_000_000)) {
+        windowSeconds = Int64(basket.windowHours) * 3_600
+        minMembers = basket.minMembers
+        ratioBps = basket.consensusRatioBps
+        minUpside = basket.minUpside
+        self.minNetNotional = minNetNotional
+    }
+}
+
+/// A copy signal with its provenance: which wallets agreed and opposed, their trades, the ratio.
+public struct CopySignal: Sendable, Hashable, Codable {
+    /// Deterministic key (basket, market, outcome, window start) so a re-evaluation cannot fire twice.
+    public var key: String
+    public var basketId: Int64
+    public var conditionId: String
+    /// The token to buy.
+    public var asset: String
+    public var outcome: String
+    public var agreeing: [Address]
+    public var opposing: [Address]
+    /// agreeing / (agreeing + opposing).
+    public var ratio: Double
+    /// The agreeing members' trades in the window.
+    public var trades: [TradeKey]
+    /// Notional-weighted price the agreeing members paid for `asset`.
+    public var whaleAveragePrice: Micros
+    /// Sum of the agreeing members' net notional.
+    public var whaleNotional: Micros
+    public var bestAsk: Micros
+    public var windowStart: Int64
+    public var createdAt: Int64
+}
+
+extension TradeKey: Codable {
+    enum CodingKeys: String, CodingKey { case transactionHash, wallet, asset, side, size, price }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(transactionHash: try c.decode(String.self, forKey: .transactionHash), wallet: try c.decode(Address.self, forKey: .wallet),
+                  asset: try c.decode(String.self, forKey: .asset), side: try c.decode(TradeSide.self, forKey: .side),
+                  size: try c.decode(Micros.self, forKey: .size), price: try c.decode(Micros.self, forKey: .price))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(transactionHash, forKey: .transactionHash)
+        try c.encode(wallet, forKey: .wallet)
+        try c.encode(asset, forKey: .asset)
+        try c.encode(side, forKey: .side)
+        try c.encode(size, forKey: .size)
+        try c.encode(price, forKey: .price)
+    }
+}
+
+/// What an evaluation concluded: a business outcome, not an error.
+public enum ConsensusOutcome: Sendable, Hashable {
+    case signal(CopySignal)
+    case miss(ConsensusMiss)
+
+    /// The signal, if one fired.
+    public var signal: CopySignal? { if case .signal(let s) = self { s } else { nil } }
+}
+
+/// Why no signal fired.
+public enum ConsensusMiss: Sendable, Hashable {
+    case tooFewAgreeing(agreeing: Int, needed: Int)
+    case ratioTooLow(agreeing: Int, opposing: Int)
+    case noBook
+    case noUpside(bestAsk: Micros)
+    case alreadySignalled
+}
+
+/// Rolling basket consensus per (basket, market). A pure value type: feed it member trades and the clock,
+/// it answers with a ``CopySignal`` or the reason there is none.
+public struct BasketConsensus: Sendable {
+    public let basketId: Int64
+    public let members: Set<Address>
+    public let rule: ConsensusRule
+    /// Member trades within the window, per market, in arrival order.
+    private var window: [String: [Trade]] = [:]
+    /// Signals already fired: key → time, kept one window long.
+    private var fired: [String: Int64] = [:]
+
+    /// Creates the state of one basket.
+    public init(basketId: Int64, members: Set<Address>, rule: ConsensusRule) {
+        self.basketId = basketId
+        self.members = members
+        self.rule = rule
+    }
+
+    /// Adds a trade (ignored unless a member made it) and evaluates the market it touched.
+    ///
+    /// - Parameters:
+    ///   - trade: a whale trade.
+    ///   - now: current Unix seconds (window and signal time).
+    ///   - bestAsk: the current best ask of a token (nil when no book).
+    /// - Returns: a signal, a miss, or nil when the trade is not a member's.
+    public mutating func add(_ trade: Trade, now: Int64, bestAsk: (String) -> Micros?) -> ConsensusOutcome? {
+        guard members.contains(trade.wallet) else { return nil }
+        window[trade.conditionId, default: []].append(trade)
+        prune(now: now)
+        return evaluate(market: trade.conditionId, now: now, bestAsk: bestAsk)
+    }
+
+    /// Drops trades older than the window and forgets signals older than it.
+    public mutating func prune(now: Int64) {
+        let cutoff = now - rule.windowSeconds
+        for (m, trades) in window {
+            let kept = trades.filter { $0.timestamp >= cutoff }
+            window[m] = kept.isEmpty ? nil : kept
+        }
+        fired = fired.filter { $0.value >= cutoff }
+    }
+
+    /// Evaluates one market's window.
+    public mutating func evaluate(market: String, now: Int64, bestAsk: (String) -> Micros?) -> ConsensusOutcome {
+        let trades = window[market] ?? []
+        // Net bought notional per member per token (buys minus sells).
+        var net: [Address: [String: Int64]] = [:]
+        var outcomeName: [String: String] = [:]
+        for t in trades {
+            let signed = t.side == .buy ? t.notional.raw : -t.notional.raw
+            net[t.wallet, default: [:]][t.asset, default: 0] += signed
+            outcomeName[t.asset] = t.outcome
+        }
+        // Each member's stance towards each token: its net on the token minus its net on the other tokens
+        // (a hedged member nets out).
+        let tokens = Set(trades.map(\.asset))
+        var best: (asset: String, agreeing: [Address], opposing: [Address])?
+        for token in tokens.sorted() {
+            var agreeing: [Address] = []
+            var opposing: [Address] = []
+            for (wallet, positions) in net {
+                let on = positions[token] ?? 0
+                let against = positions.filter { $0.key != token }.values.reduce(0, +)
+                let stance = on - against
+                if stance >= rule.minNetNotional.raw { agreeing.append(wallet) } else if stance <= -rule.minNetNotional.raw {
+                    opposing.append(wallet)
+                }
+            }
+            if best == nil || agreeing.count > best!.agreeing.count { best = (token, agreeing.sorted(), opposing.sorted()) }
+        }
+        guard let (asset, agreeing, opposing) = best, !agreeing.isEmpty else {
+            return .miss(.tooFewAgreeing(agreeing: 0, needed: rule.minMembers))
+        }
+        guard agreeing.count >= rule.minMembers else { return .miss(.tooFewAgreeing(agreeing: agreeing.count, needed: rule.minMembers)) }
+        guard agreeing.count * 10_000 >= rule.ratioBps * (agreeing.count + opposing.count) else {
+            return .miss(.ratioTooLow(agreeing: agreeing.count, opposing: opposing.count))
+        }
+        guard let ask = bestAsk(asset) else { return .miss(.noBook) }
+        guard Micros.one - ask >= rule.minUpside else { return .miss(.noUpside(bestAsk: ask)) }
+        let windowStart = trades.map(\.timestamp).min() ?? now
+        let key = "\(basketId):\(market):\(asset):\(windowStart / max(rule.windowSeconds, 1))"
+        guard fired.first(where: { $0.key.hasPrefix("\(basketId):\(market):\(asset):") }) == nil else {
+            return .miss(.alreadySignalled)
+        }
+        fired[key] = now
+        let agreeingSet = Set(agreeing)
+        let evidence = trades.filter { agreeingSet.contains($0.wallet) }
+        var paid: Int128 = 0, shares: Int128 = 0
+        for t in evidence where t.side == .buy && t.asset == asset {
+            paid += Int128(t.notional.raw)
+            shares += Int128(t.size.raw)
+        }
+        let avg = shares > 0 ? Micros(Int64(paid * Int128(Micros.scale) / shares)) : .zero
+        let whaleNotional = Micros(agreeing.reduce(Int64(0)) { sum, w in
+            let p = net[w] ?? [:]
+            return sum + (p[asset] ?? 0) - p.filter { $0.key != asset }.values.reduce(0, +)
+        })
+        return .signal(CopySignal(
+            key: key, basketId: basketId, conditionId: market, asset: asset, outcome: outcomeName[asset] ?? "", agreeing: agreeing,
+            opposing: opposing, ratio: Double(agreeing.count) / Double(agreeing.count + opposing.count), trades: evidence.map(\.key),
+            whaleAveragePrice: avg, whaleNotional: whaleNotional, bestAsk: ask, windowStart: windowStart, createdAt: now))
+    }
+}
