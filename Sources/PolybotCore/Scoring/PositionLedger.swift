@@ -31,6 +31,16 @@ public struct ClosedPosition: Sendable, Hashable {
     public var openedAt: Int64
     public var closedAt: Int64
 
+    /// Creates a closed position.
+    public init(asset: String, conditionId: String, cost: Micros, realized: Micros, openedAt: Int64, closedAt: Int64) {
+        self.asset = asset
+        self.conditionId = conditionId
+        self.cost = cost
+        self.realized = realized
+        self.openedAt = openedAt
+        self.closedAt = closedAt
+    }
+
     /// Return on the money paid: realised PnL / cost (0 when nothing was paid).
     public var returnOnCost: Double { cost.raw > 0 ? Double(realized.raw) / Double(cost.raw) : 0 }
     /// A win has strictly positive realised PnL.
