@@ -165,7 +165,7 @@ let package = Package(
         .target(
             name: "PolybotTestSupport",
             dependencies: [
-                "PolybotStore", "PolybotCore",
+                "PolybotStore", "PolybotCore", "PolymarketSim",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -187,6 +187,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PolybotPipelineTests",
+            dependencies: [
+                "PolybotPipeline", "PolybotStore", "PolybotCore", "Polymarket", "PolymarketSim", "PolybotTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

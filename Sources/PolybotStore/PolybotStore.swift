@@ -12,6 +12,8 @@ package struct PolybotStore: Sendable {
     package let positions: any PositionRepository
     package let dailyPnl: any DailyPnlRepository
     package let scores: any ScoreRepository
+    package let markets: any MarketRepository
+    package let audit: any AuditRepository
 
     /// Builds the PostgreSQL repositories over a client.
     package init(client: PostgresClient, logger: Logger) {
@@ -24,5 +26,7 @@ package struct PolybotStore: Sendable {
         positions = PositionPostgresRepository(db: db)
         dailyPnl = DailyPnlPostgresRepository(db: db)
         scores = ScorePostgresRepository(db: db)
+        markets = MarketPostgresRepository(db: db)
+        audit = AuditPostgresRepository(db: db)
     }
 }

@@ -11,13 +11,41 @@ package struct ScorePostgresRepository: ScoreRepository {
     package init(db: Database) { self.db = db }
 
     package func startRun(trigger: ScoringTrigger, walletsTotal: Int) async throws -> ScoringRun {
+        try await startRun(trigger: trigger, walletsTotal: walletsTotal, scoringTime: Date().unixSeconds)
+    }
+
+    package func startRun(trigger: ScoringTrigger, walletsTotal: Int, scoringTime: Int64) async throws -> ScoringRun {
+        let params = "{\"scoringTime\":\(scoringTime)}"
         let rows = try await db.client.query(
-            "INSERT INTO scoring_runs (trigger, wallets_total) VALUES (\(trigger.rawValue), \(Int32(walletsTotal))) RETURNING id",
-            logger: db.logger)
+            """
+            INSERT INTO scoring_runs (trigger, wallets_total, params)
+            VALUES (\(trigger.rawValue), \(Int32(walletsTotal)), \(params)::jsonb) RETURNING id
+            """, logger: db.logger)
         for try await id in rows.decode(Int64.self) {
-            return ScoringRun(id: id, status: .running, walletsTotal: walletsTotal, walletsScored: 0)
+            return ScoringRun(id: id, status: .running, walletsTotal: walletsTotal, walletsScored: 0, scoringTime: scoringTime)
         }
         throw StoreError.corruptRow("scoring_runs insert returned no id")
+    }
+
+    package func unfinishedRun() async throws -> ScoringRun? {
+        let rows = try await db.client.query(
+            """
+            SELECT id FROM scoring_runs WHERE status IN ('running', 'interrupted') ORDER BY id DESC LIMIT 1
+            """, logger: db.logger)
+        for try await id in rows.decode(Int64.self) { return try await run(id: id) }
+        return nil
+    }
+
+    package func latest(wallets: [Address], excludingRun: Int64?) async throws -> [Address: WalletScore] {
+        let rows = try await db.client.query(
+            """
+            SELECT DISTINCT ON (wallet) \(unescaped: Self.scoreColumns) FROM wallet_scores
+            WHERE wallet = ANY(\(wallets.map(\.hex))) AND run_id IS DISTINCT FROM \(excludingRun)
+            ORDER BY wallet, computed_at DESC, id DESC
+            """, logger: db.logger)
+        var out: [Address: WalletScore] = [:]
+        for s in try await decodeScores(rows) { out[s.wallet] = s }
+        return out
     }
 
     package func recordProgress(runId: Int64, walletsScored: Int, cursor: Address?) async throws {
@@ -34,12 +62,17 @@ package struct ScorePostgresRepository: ScoreRepository {
 
     package func run(id: Int64) async throws -> ScoringRun? {
         let rows = try await db.client.query(
-            "SELECT id, status, wallets_total, wallets_scored, cursor_wallet, error FROM scoring_runs WHERE id = \(id)",
-            logger: db.logger)
-        for try await (id, status, total, scored, cursor, error) in rows.decode((Int64, String, Int32, Int32, String?, String?).self) {
+            """
+            SELECT id, status, wallets_total, wallets_scored, cursor_wallet, error,
+                   coalesce((params->>'scoringTime')::bigint, extract(epoch FROM started_at)::bigint)
+            FROM scoring_runs WHERE id = \(id)
+            """, logger: db.logger)
+        for try await (id, status, total, scored, cursor, error, time) in rows.decode(
+            (Int64, String, Int32, Int32, String?, String?, Int64).self)
+        {
             guard let s = ScoringRunStatus(rawValue: status) else { throw StoreError.corruptRow("run \(id)") }
             return ScoringRun(id: id, status: s, walletsTotal: Int(total), walletsScored: Int(scored),
-                              cursorWallet: cursor.flatMap { Address($0) }, error: error)
+                              cursorWallet: cursor.flatMap { Address($0) }, error: error, scoringTime: time)
         }
         return nil
     }
@@ -70,6 +103,11 @@ package struct ScorePostgresRepository: ScoreRepository {
         return scores.count
     }
 
+    package func deleteSnapshots(runId: Int64, wallets: [Address]) async throws {
+        try await db.client.query(
+            "DELETE FROM wallet_scores WHERE run_id = \(runId) AND wallet = ANY(\(wallets.map(\.hex)))", logger: db.logger)
+    }
+
     package func latest(_ wallet: Address) async throws -> WalletScore? {
         try await history(wallet, limit: 1).first
     }
@@ -77,11 +115,19 @@ package struct ScorePostgresRepository: ScoreRepository {
     package func history(_ wallet: Address, limit: Int) async throws -> [WalletScore] {
         let rows = try await db.client.query(
             """
-            SELECT wallet, extract(epoch FROM computed_at)::bigint, closed_positions, open_positions, win_rate,
-                   decayed_win_rate, shrunk_win_rate, win_rate_lower_bound, sharpe, kelly, ev, edge, realized_pnl_micros,
-                   volume_micros, markets, trades, class, features::text
+            SELECT \(unescaped: Self.scoreColumns)
             FROM wallet_scores WHERE wallet = \(wallet.hex) ORDER BY computed_at DESC, id DESC LIMIT \(Int64(limit))
             """, logger: db.logger)
+        return try await decodeScores(rows)
+    }
+
+    private static let scoreColumns = """
+        wallet, extract(epoch FROM computed_at)::bigint, closed_positions, open_positions, win_rate, decayed_win_rate,
+        shrunk_win_rate, win_rate_lower_bound, sharpe, kelly, ev, edge, realized_pnl_micros, volume_micros, markets, trades, class,
+        features::text
+        """
+
+    private func decodeScores(_ rows: PostgresRowSequence) async throws -> [WalletScore] {
         var result: [WalletScore] = []
         for try await r in rows.decode(
             (String, Int64, Int32, Int32, Double?, Double?, Double, Double, Double?, Double?, Double?, Double?, Int64, Int64,

@@ -19,12 +19,20 @@ package struct ScoringRun: Hashable, Sendable {
     /// The last wallet fully processed, for resuming.
     package var cursorWallet: Address?
     package var error: String?
+    /// The run's scoring time (Unix seconds), so a resumed run computes exactly what the original would have.
+    package var scoringTime: Int64 = 0
 }
 
 /// Persistence of versioned wallet score snapshots and the runs that wrote them.
 package protocol ScoreRepository: Sendable {
     /// Records the start of a run.
     func startRun(trigger: ScoringTrigger, walletsTotal: Int) async throws -> ScoringRun
+    /// Records the start of a run with its scoring time.
+    func startRun(trigger: ScoringTrigger, walletsTotal: Int, scoringTime: Int64) async throws -> ScoringRun
+    /// The newest run that did not complete (running or interrupted), to resume.
+    func unfinishedRun() async throws -> ScoringRun?
+    /// The newest snapshot of each of these wallets, before (excluding) a run.
+    func latest(wallets: [Address], excludingRun: Int64?) async throws -> [Address: WalletScore]
     /// Records progress (wallets scored, resume cursor).
     func recordProgress(runId: Int64, walletsScored: Int, cursor: Address?) async throws
     /// Records the end of a run.
@@ -33,6 +41,8 @@ package protocol ScoreRepository: Sendable {
     func run(id: Int64) async throws -> ScoringRun?
     /// Appends snapshots for a run (never overwrites earlier runs). Returns how many rows were written.
     @discardableResult func insertSnapshots(_ scores: [WalletScore], runId: Int64?) async throws -> Int
+    /// Deletes a run's snapshots of some wallets (to rewrite a chunk after a crash).
+    func deleteSnapshots(runId: Int64, wallets: [Address]) async throws
     /// The newest snapshot of a wallet.
     func latest(_ wallet: Address) async throws -> WalletScore?
     /// A wallet's snapshots, newest first.

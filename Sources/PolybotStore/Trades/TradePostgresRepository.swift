@@ -119,6 +119,43 @@ package struct TradePostgresRepository: TradeRepository {
         return 0
     }
 
+    package func trades(wallets: [Address]) async throws -> [Address: [Trade]] {
+        let rows = try await db.client.query(
+            """
+            SELECT id, \(unescaped: Self.selectColumns) FROM whale_trades
+            WHERE wallet = ANY(\(wallets.map(\.hex))) ORDER BY wallet, traded_at, id
+            """, logger: db.logger)
+        var out: [Address: [Trade]] = [:]
+        for stored in try await decode(rows) { out[stored.trade.wallet, default: []].append(stored.trade) }
+        return out
+    }
+
+    package func wallets(minNotional: Micros, since: Int64) async throws -> [Address] {
+        let rows = try await db.client.query(
+            """
+            SELECT DISTINCT wallet FROM whale_trades
+            WHERE notional_micros >= \(minNotional.raw) AND traded_at >= \(Date(unixSeconds: since)) ORDER BY wallet
+            """, logger: db.logger)
+        var out: [Address] = []
+        for try await w in rows.decode(String.self) { if let a = Address(w) { out.append(a) } }
+        return out
+    }
+
+    package func latestTradeTime(wallet: Address) async throws -> Int64? {
+        let rows = try await db.client.query(
+            "SELECT max(traded_at) FROM whale_trades WHERE wallet = \(wallet.hex)", logger: db.logger)
+        for try await d in rows.decode(Date?.self) { return d?.unixSeconds }
+        return nil
+    }
+
+    package func markets(wallets: [Address]) async throws -> Set<String> {
+        let rows = try await db.client.query(
+            "SELECT DISTINCT condition_id FROM whale_trades WHERE wallet = ANY(\(wallets.map(\.hex)))", logger: db.logger)
+        var out = Set<String>()
+        for try await m in rows.decode(String.self) { out.insert(m) }
+        return out
+    }
+
     private static let selectColumns = """
         transaction_hash, wallet, asset, condition_id, side, size_micros, price_micros, outcome, outcome_index, title,
         slug, event_slug, trader_name, pseudonym, traded_at, source

@@ -21,4 +21,12 @@ package protocol TradeRepository: Sendable {
     func trades(wallet: Address, since: Int64) async throws -> [StoredTrade]
     /// The number of stored trades.
     func count() async throws -> Int
+    /// The trades of several wallets, each wallet's in time order (ties by id).
+    func trades(wallets: [Address]) async throws -> [Address: [Trade]]
+    /// Wallets with at least one trade of `minNotional` or more since `since` (Unix seconds), in address order.
+    func wallets(minNotional: Micros, since: Int64) async throws -> [Address]
+    /// The newest trade time of a wallet, if any.
+    func latestTradeTime(wallet: Address) async throws -> Int64?
+    /// Condition ids traded by these wallets.
+    func markets(wallets: [Address]) async throws -> Set<String>
 }

@@ -39,6 +39,10 @@ package struct WhalePostgresRepository: WhaleRepository {
         return deleted
     }
 
+    package func all() async throws -> [Whale] {
+        try await select(where: "", binds: [], limit: Int(Int32.max), offset: 0)
+    }
+
     package func count() async throws -> Int {
         let rows = try await db.client.query("SELECT count(*)::bigint FROM whales", logger: db.logger)
         for try await n in rows.decode(Int64.self) { return Int(n) }

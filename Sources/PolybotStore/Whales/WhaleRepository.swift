@@ -12,4 +12,6 @@ package protocol WhaleRepository: Sendable {
     @discardableResult func delete(_ address: Address) async throws -> Bool
     /// The number of whales.
     func count() async throws -> Int
+    /// Every whale, tracked or not, in address order.
+    func all() async throws -> [Whale]
 }

@@ -36,6 +36,16 @@ public enum SimCatalogBuilder {
         public var yesToken: String
         public var noToken: String
         public var winningIndex: Int?
+
+        /// Creates a resolution row.
+        public init(conditionId: String, question: String, eventSlug: String, yesToken: String, noToken: String, winningIndex: Int?) {
+            self.conditionId = conditionId
+            self.question = question
+            self.eventSlug = eventSlug
+            self.yesToken = yesToken
+            self.noToken = noToken
+            self.winningIndex = winningIndex
+        }
     }
 
     /// Reads a resolutions CSV (`conditionId,question,eventSlug,yes_token,no_token,winning_outcome,winning_outcomeIndex,…`).

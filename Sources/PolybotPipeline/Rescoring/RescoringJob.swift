@@ -1,0 +1,230 @@
+import Foundation
+import Logging
+import PolybotCore
+import PolybotStore
+import Polymarket
+
+/// The nightly rescoring: backfills tracked and candidate wallets from the Data API, discovers candidates,
+/// refreshes market resolutions from Gamma, recomputes every score, writes versioned snapshots, and promotes
+/// rising wallets / demotes decayed ones with the reason in the audit log. Resumable: progress is recorded
+/// after every chunk, and a re-run continues an unfinished run with the same scoring time.
+package struct RescoringJob: Sendable {
+    /// Settings.
+    package struct Configuration: Sendable {
+        /// Wallets with a trade of at least this much in the lookback become candidates.
+        package var candidateMinNotional = Micros(10_000_000_000)
+        package var candidateLookbackSeconds: Int64 = 7 * 86_400
+        /// Leaderboard entries to consider as candidates (0 = none).
+        package var leaderboardCandidates = 50
+        /// Wallets per chunk (one progress record per chunk).
+        package var chunkSize = 500
+        /// A candidate classified informed with at least this win-rate lower bound is promoted to tracked.
+        package var promoteLowerBound = 0.5
+
+        /// Defaults.
+        package init() {}
+    }
+
+    /// What a run did.
+    package struct Report: Sendable {
+        package var runId: Int64
+        package var resumed: Bool
+        package var wallets: Int
+        package var scored: Int
+        package var backfilledTrades: Int
+        package var promoted: [Address]
+        package var demoted: [(Address, String)]
+    }
+
+    let store: PolybotStore
+    let dataAPI: DataAPIClient?
+    let gamma: GammaClient?
+    let parameters: ScoringParameters
+    let decay: DecayDetector
+    let configuration: Configuration
+    let logger: Logger
+
+    /// Creates a job. Without `dataAPI` nothing is backfilled or discovered from the leaderboard; without `gamma`
+    /// resolutions come only from the markets table.
+    package init(store: PolybotStore, dataAPI: DataAPIClient?, gamma: GammaClient?, parameters: ScoringParameters = ScoringParameters(),
+                 decay: DecayDetector = DecayDetector(), configuration: Configuration = Configuration(), logger: Logger) {
+        self.store = store
+        self.dataAPI = dataAPI
+        self.gamma = gamma
+        self.parameters = parameters
+        self.decay = decay
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs (or resumes) a rescoring.
+    ///
+    /// - Parameters:
+    ///   - trigger: why it runs.
+    ///   - now: scoring time for a new run (a resumed run keeps its own).
+    ///   - only: score just this wallet (no resume, no discovery).
+    ///   - stopAfterWallets: stop (as if interrupted) once this many wallets are done — for tests and drills.
+    ///   - progress: called after every chunk with (done, total).
+    /// - Throws: `CancellationError` when interrupted (the run is marked `interrupted` and can be resumed).
+    package func run(trigger: ScoringTrigger, now: Int64, only: Address? = nil, stopAfterWallets: Int? = nil,
+                     progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> Report {
+        let resumed = only == nil ? try await store.scores.unfinishedRun() : nil
+        let wallets: [Address]
+        if let only {
+            wallets = [only]
+            if try await store.whales.get(only) == nil { try await store.whales.upsert(Whale(address: only, tracked: true, source: .manual)) }
+        } else if resumed != nil {
+            // A resumed run finishes the wallet set its start discovered (candidates were stored as whales then).
+            wallets = try await store.whales.all().map(\.address).sorted()
+        } else {
+            wallets = try await discoverWallets(now: now)
+        }
+        let run: ScoringRun
+        if let resumed { run = resumed } else {
+            run = try await store.scores.startRun(trigger: trigger, walletsTotal: wallets.count, scoringTime: now)
+        }
+        let scoringTime = run.scoringTime
+        let remaining = wallets.filter { w in run.cursorWallet.map { w > $0 } ?? true }
+        var report = Report(runId: run.id, resumed: resumed != nil, wallets: wallets.count, scored: run.walletsScored,
+                            backfilledTrades: 0, promoted: [], demoted: [])
+        logger.info("rescoring", metadata: [
+            "rescore.run": "\(run.id)", "rescore.resumed": "\(resumed != nil)", "rescore.wallets": "\(wallets.count)",
+            "rescore.remaining": "\(remaining.count)",
+        ])
+        var resolutions = try await store.markets.resolutions()
+        var start = 0
+        do {
+            while start < remaining.count {
+                try Task.checkCancellation()
+                if let limit = stopAfterWallets, report.scored >= limit { throw CancellationError() }
+                let end = min(start + configuration.chunkSize, remaining.count, stopAfterWallets.map { start + max(1, $0 - report.scored) } ?? .max)
+                let chunk = Array(remaining[start..<end])
+                report.backfilledTrades += try await backfill(chunk, until: scoringTime)
+                if try await refreshMarkets(for: chunk, known: resolutions) { resolutions = try await store.markets.resolutions() }
+                let (promoted, demoted) = try await score(chunk, runId: run.id, scoringTime: scoringTime, resolutions: resolutions)
+                report.promoted += promoted
+                report.demoted += demoted
+                report.scored += chunk.count
+                try await store.scores.recordProgress(runId: run.id, walletsScored: report.scored, cursor: chunk.last)
+                progress(report.scored, wallets.count)
+                start = end
+            }
+        } catch {
+            let interrupted = error is CancellationError
+            try? await store.scores.finishRun(runId: run.id, status: interrupted ? .interrupted : .failed,
+                                              error: interrupted ? "interrupted" : String(describing: error))
+            logger.warning("rescoring stopped", metadata: ["rescore.run": "\(run.id)", "rescore.scored": "\(report.scored)",
+                                                          "rescore.error": "\(error)"])
+            throw error
+        }
+        try await store.scores.finishRun(runId: run.id, status: .completed, error: nil)
+        logger.info("rescoring completed", metadata: [
+            "rescore.run": "\(run.id)", "rescore.scored": "\(report.scored)", "rescore.promoted": "\(report.promoted.count)",
+            "rescore.demoted": "\(report.demoted.count)", "rescore.backfilled": "\(report.backfilledTrades)",
+        ])
+        return report
+    }
+
+    // MARK: - Steps
+
+    /// Tracked and known whales, plus candidates: big recent traders in our data and the leaderboard.
+    private func discoverWallets(now: Int64) async throws -> [Address] {
+        var all = Set(try await store.whales.all().map(\.address))
+        var fresh: [Whale] = []
+        for w in try await store.trades.wallets(minNotional: configuration.candidateMinNotional,
+                                                since: now - configuration.candidateLookbackSeconds) where !all.contains(w) {
+            fresh.append(Whale(address: w, tracked: false, source: .discovered))
+            all.insert(w)
+        }
+        if let dataAPI, configuration.leaderboardCandidates > 0 {
+            do {
+                for entry in try await dataAPI.leaderboard(limit: configuration.leaderboardCandidates) {
+                    guard let w = entry.proxyWallet.flatMap({ Address($0) }), !all.contains(w) else { continue }
+                    fresh.append(Whale(address: w, tracked: false, source: .leaderboard))
+                    all.insert(w)
+                }
+            } catch {
+                logger.warning("leaderboard unavailable; continuing without it", metadata: ["rescore.error": "\(error)"])
+            }
+        }
+        for w in fresh { try await store.whales.upsert(w) }
+        return all.sorted()
+    }
+
+    /// Pulls each wallet's trades since its newest stored one (an hour of overlap; the natural key dedupes).
+    private func backfill(_ wallets: [Address], until: Int64) async throws -> Int {
+        guard let dataAPI else { return 0 }
+        var inserted = 0
+        for w in wallets {
+            let since = (try await store.trades.latestTradeTime(wallet: w)).map { $0 - 3_600 } ?? 0
+            let rows = try await dataAPI.activityTrades(user: w, start: max(0, since), end: until)
+            let trades = rows.compactMap { try? $0.get() }.map { t -> Trade in
+                var t = t
+                t.source = .import
+                return t
+            }
+            inserted += try await store.trades.insertBatch(trades)
+        }
+        return inserted
+    }
+
+    /// Asks Gamma about markets we have trades in but no resolution for. Returns whether anything changed.
+    private func refreshMarkets(for wallets: [Address], known: [String: MarketResolution]) async throws -> Bool {
+        guard let gamma else { return false }
+        let missing = try await store.trades.markets(wallets: wallets).subtracting(known.keys).sorted()
+        guard !missing.isEmpty else { return false }
+        let markets = try await gamma.markets(conditionIds: missing)
+        guard !markets.isEmpty else { return false }
+        try await store.markets.upsert(markets.map { m in
+            MarketInfo(conditionId: m.conditionId, question: m.question, slug: m.slug, eventSlug: m.eventSlug, outcomes: m.outcomes,
+                       tokenIds: m.clobTokenIds, tickSize: Micros(m.tickSize?.micros ?? 10_000), minOrderSize: m.minOrderSize ?? Micros(5_000_000),
+                       negRisk: m.negRisk, closed: m.closed, winningToken: m.winningTokenId, resolvedAt: nil)
+        })
+        return markets.contains { $0.winningTokenId != nil }
+    }
+
+    /// Scores a chunk, writes its snapshots, promotes and demotes.
+    private func score(_ wallets: [Address], runId: Int64, scoringTime: Int64, resolutions: [String: MarketResolution])
+        async throws -> (promoted: [Address], demoted: [(Address, String)])
+    {
+        let tradesByWallet = try await store.trades.trades(wallets: wallets)
+        let previous = try await store.scores.latest(wallets: wallets, excludingRun: runId)
+        var snapshots: [WalletScore] = []
+        var promoted: [Address] = []
+        var demoted: [(Address, String)] = []
+        for w in wallets {
+            let trades = tradesByWallet[w] ?? []
+            let result = WalletScoring.score(wallet: w, trades: trades, resolutions: resolutions, now: scoringTime, parameters: parameters)
+            snapshots.append(result.score)
+            guard var whale = try await store.whales.get(w), whale.listStatus != .deny else { continue }
+            let closed = PositionLedger(trades: trades, resolutions: resolutions).closed
+            let verdict = decay.evaluate(closed: closed, now: scoringTime)
+            if whale.tracked && whale.listStatus != .allow && verdict.decayed {
+                whale.tracked = false
+                try await store.whales.upsert(whale)
+                try await store.audit.append(actor: "rescoring", action: "demote", target: w.hex,
+                                             details: #"{"reason":\#(jsonString(verdict.reason)),"run":\#(runId)}"#)
+                demoted.append((w, verdict.reason))
+            } else if !whale.tracked, result.score.walletClass == .informed,
+                result.score.winRateLowerBound >= configuration.promoteLowerBound
+            {
+                whale.tracked = true
+                try await store.whales.upsert(whale)
+                let was = previous[w].map { String(format: "%.2f", $0.winRateLowerBound) } ?? "none"
+                let reason = "informed; win-rate lower bound \(String(format: "%.2f", result.score.winRateLowerBound)) (was \(was))"
+                try await store.audit.append(actor: "rescoring", action: "promote", target: w.hex,
+                                             details: #"{"reason":\#(jsonString(reason)),"run":\#(runId)}"#)
+                promoted.append(w)
+            }
+        }
+        // A crash between writing a chunk and recording its progress leaves its snapshots behind: replace them.
+        try await store.scores.deleteSnapshots(runId: runId, wallets: wallets)
+        try await store.scores.insertSnapshots(snapshots, runId: runId)
+        return (promoted, demoted)
+    }
+
+    private func jsonString(_ s: String) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: [s])) ?? Data("[\"\"]".utf8)
+        return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Hummingbird
+import Logging
+import PolybotCore
+import PolymarketSim
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// Runs the simulator in-process on 127.0.0.1 (manual replay) for `body`.
+package func withSimulator<T: Sendable>(
+    _ exchange: SimExchange, _ body: @Sendable (_ base: String, _ ws: String) async throws -> T
+) async throws -> T {
+    let logger = Logger(label: "test.sim")
+    let port = Mutex<Int?>(nil)
+    let app = SimServer.application(exchange: exchange, host: "127.0.0.1", port: 0, logger: logger) { p in port.withLock { $0 = p } }
+    let replay = SimReplayService(exchange: exchange, speed: .manual, logger: logger)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+        group.addTask { try await replay.run() }
+        defer { group.cancelAll() }
+        var bound: Int?
+        for _ in 0..<300 {
+            bound = port.withLock { $0 }
+            if bound != nil { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let p = try #require(bound)
+        return try await body("http://127.0.0.1:\(p)", "ws://127.0.0.1:\(p)")
+    }
+}
+
+package func generated(_ n: Int, seed: UInt64 = 5) -> [Trade] {
+    var out: [Trade] = []
+    TradeHistoryGenerator(options: .init(trades: n, wallets: max(1, n / 10), markets: 10, seed: seed)).generate { out.append($0) }
+    return out
+}
+

@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+import PolybotCore
+import PolybotPipeline
+import PolybotStore
+import PolybotTestSupport
+import Polymarket
+import PolymarketSim
+import Testing
+
+/// The nightly rescoring against the simulator's Data API and Gamma, with a real PostgreSQL.
+@Suite("Nightly rescoring")
+struct RescoringJobTests {
+    let logger = Logger(label: "test.rescore")
+    let scoringTime: Int64 = 1_770_000_000
+
+    func venue() -> (SimExchange, [Address]) {
+        let generator = TradeHistoryGenerator(options: .init(trades: 3_000, wallets: 150, markets: 20, seed: 77))
+        var trades: [Trade] = []
+        generator.generate { trades.append($0) }
+        let resolutions = generator.markets.map {
+            SimCatalogBuilder.Resolution(conditionId: $0.conditionId, question: $0.question, eventSlug: $0.eventSlug,
+                                         yesToken: $0.tokens[0], noToken: $0.tokens[1], winningIndex: $0.winner)
+        }
+        return (SimExchange(trades: trades, resolutions: resolutions), generator.wallets.prefix(30).map(\.address))
+    }
+
+    /// Seeds 30 tracked whales, runs the job (optionally interrupted and resumed), returns every wallet's newest score.
+    func rescore(base: String, seed: [Address], interruptAfter: Int?) async throws -> [Address: WalletScore] {
+        try await withTestDatabase { store, _ in
+            for w in seed { try await store.whales.upsert(Whale(address: w, tracked: true)) }
+            let transport = HTTPTransport(logger: logger)
+            defer { Task { try? await transport.shutdown() } }
+            var config = RescoringJob.Configuration()
+            config.chunkSize = 7
+            config.leaderboardCandidates = 20
+            let job = RescoringJob(store: store, dataAPI: DataAPIClient(baseURL: base + "/data-api", transport: transport),
+                                   gamma: GammaClient(baseURL: base + "/gamma", transport: transport), configuration: config,
+                                   logger: logger)
+            var firstRun: Int64?
+            if let interruptAfter {
+                await #expect(throws: CancellationError.self) {
+                    _ = try await job.run(trigger: .scheduled, now: scoringTime, stopAfterWallets: interruptAfter)
+                }
+                let unfinished = try #require(try await store.scores.unfinishedRun())
+                #expect(unfinished.status == .interrupted && unfinished.walletsScored == interruptAfter)
+                firstRun = unfinished.id
+            }
+            // A resumed run is handed a later clock but must still score as of its own start.
+            let report = try await job.run(trigger: .scheduled, now: interruptAfter == nil ? scoringTime : scoringTime + 86_400)
+            if let firstRun { #expect(report.resumed && report.runId == firstRun) }
+            #expect(try await store.scores.run(id: report.runId)?.status == .completed)
+            var out: [Address: WalletScore] = [:]
+            for w in try await store.whales.all() { out[w.address] = try await store.scores.latest(w.address) }
+            // A second full run adds snapshots; the previous one stays readable.
+            let second = try await job.run(trigger: .manual, now: scoringTime + 2 * 86_400)
+            #expect(second.runId != report.runId && !second.resumed)
+            let history = try await store.scores.history(seed[0], limit: 5)
+            #expect(history.count == 2 && history[1].computedAt == scoringTime)
+            return out
+        }
+    }
+
+    @Test func interruptedRunResumesToTheSameResultAsAnUninterruptedOne() async throws {
+        let (exchange, seed) = venue()
+        await exchange.publishNext(10_000)
+        let (interrupted, straight) = try await withSimulator(exchange) { base, _ in
+            (try await rescore(base: base, seed: seed, interruptAfter: 14), try await rescore(base: base, seed: seed, interruptAfter: nil))
+        }
+        #expect(interrupted.count == straight.count && interrupted.count >= 30)
+        #expect(interrupted == straight)
+        // Backfill and Gamma resolutions made real scores: some wallets closed positions at resolution.
+        #expect(straight.values.contains { $0.closedPositions > 0 && $0.computedAt == scoringTime })
+    }
+}
