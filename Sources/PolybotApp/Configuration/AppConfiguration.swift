@@ -75,6 +75,8 @@ public struct AppConfiguration: Sendable {
     public var feedStallSeconds: Int
     /// Nightly rescoring time, `HH:MM` UTC.
     public var rescoreAtUTC: String
+    /// Scoring and classifier thresholds.
+    public var scoringParameters: ScoringParameters
 
     public var privateKey: Secret?
     public var apiKey: String?
@@ -103,6 +105,10 @@ public struct AppConfiguration: Sendable {
             ("POLYBOT_GAMMA_URL", "https://gamma-api.polymarket.com"), ("POLYBOT_CLOB_URL", "https://clob.polymarket.com"),
             ("POLYBOT_CLOB_WS_URL", "wss://ws-subscriptions-clob.polymarket.com/ws"), ("POLYBOT_POLYGON_RPC_URL", nil),
             ("POLYBOT_CHAIN_ID", "137"), ("POLYBOT_FEED_STALL_SECONDS", "30"), ("POLYBOT_RESCORE_AT", "03:00"),
+            ("POLYBOT_SCORE_MIN_SAMPLE", "10"), ("POLYBOT_SCORE_HALF_LIFE_DAYS", "30"),
+            ("POLYBOT_CLASS_INFORMED_MIN_SHRUNK_WIN_RATE", "0.65"), ("POLYBOT_CLASS_INFORMED_MIN_EDGE", "0.15"),
+            ("POLYBOT_CLASS_MM_MIN_TWO_SIDED_SHARE", "0.5"), ("POLYBOT_CLASS_MM_MIN_MARKETS", "5"),
+            ("POLYBOT_CLASS_BOT_TRADES_PER_DAY", "150"), ("POLYBOT_CLASS_BOT_CLOCK_SHARE", "0.8"),
             ("POLY_PRIVATE_KEY", nil), ("POLY_API_KEY", nil), ("POLY_API_SECRET", nil), ("POLY_PASSPHRASE", nil),
         ]
         /// Keys whose values are secrets (and their `_FILE` variants).
@@ -162,6 +168,16 @@ public struct AppConfiguration: Sendable {
         if NightlyTime(rescoreAtUTC) == nil {
             p.problem("POLYBOT_RESCORE_AT: must be HH:MM (UTC), not \"\(rescoreAtUTC)\"")
         }
+        var sp = ScoringParameters()
+        sp.minimumSample = p.int("POLYBOT_SCORE_MIN_SAMPLE", in: 1...10_000)
+        sp.halfLifeSeconds = Double(p.int("POLYBOT_SCORE_HALF_LIFE_DAYS", in: 1...3650)) * 86_400
+        sp.informedShrunkWinRate = Double(p.ratioBps("POLYBOT_CLASS_INFORMED_MIN_SHRUNK_WIN_RATE", minBps: 0, maxBps: 10_000)) / 10_000
+        sp.informedEdge = Double(p.ratioBps("POLYBOT_CLASS_INFORMED_MIN_EDGE", minBps: 0, maxBps: 10_000)) / 10_000
+        sp.marketMakerTwoSidedShare = Double(p.ratioBps("POLYBOT_CLASS_MM_MIN_TWO_SIDED_SHARE", minBps: 0, maxBps: 10_000)) / 10_000
+        sp.marketMakerMinMarkets = p.int("POLYBOT_CLASS_MM_MIN_MARKETS", in: 1...100_000)
+        sp.botTradesPerActiveDay = Double(p.int("POLYBOT_CLASS_BOT_TRADES_PER_DAY", in: 1...1_000_000))
+        sp.botClockShare = Double(p.ratioBps("POLYBOT_CLASS_BOT_CLOCK_SHARE", minBps: 0, maxBps: 10_000)) / 10_000
+        scoringParameters = sp
         privateKey = p.secret("POLY_PRIVATE_KEY")
         apiKey = p.optional("POLY_API_KEY")
         apiSecret = p.secret("POLY_API_SECRET")
