@@ -4,6 +4,8 @@ import Logging
 import Metrics
 import NIOCore
 import PolybotAPI
+import PolybotPipeline
+import Polymarket
 import PolybotStore
 import PostgresNIO
 import Prometheus
@@ -40,8 +42,15 @@ public enum PolybotApp {
         }
 
         let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
-        let group = try buildServiceGroup(config: config, client: client, registry: registry, logger: logger)
-        try await group.run()
+        let transport = HTTPTransport(logger: logger)
+        let group = try buildServiceGroup(config: config, client: client, registry: registry, logger: logger, transport: transport)
+        do {
+            try await group.run()
+        } catch {
+            try? await transport.shutdown()
+            throw error
+        }
+        try await transport.shutdown()
         logger.info("polybot stopped")
     }
 
@@ -57,7 +66,7 @@ public enum PolybotApp {
     /// - Returns: a group that handles SIGTERM and SIGINT.
     public static func buildServiceGroup(
         config: AppConfiguration, client: PostgresClient, registry: PrometheusCollectorRegistry, logger: Logger,
-        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+        transport: HTTPTransport? = nil, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws -> ServiceGroup {
         let store = PolybotStore(client: client, logger: logger)
         let folder = try MigrationRunner.locateFolder(explicit: config.migrationsDirectory)
@@ -84,11 +93,16 @@ public enum PolybotApp {
             },
             logger: logger)
 
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]
+        if let transport, let at = NightlyTime(config.rescoreAtUTC) {
+            let job = RescoringJob(store: store, dataAPI: DataAPIClient(baseURL: config.dataAPIURL, transport: transport),
+                                   gamma: GammaClient(baseURL: config.gammaURL, transport: transport),
+                                   parameters: config.scoringParameters, logger: logger)
+            services.append(.init(service: NightlyRescoreService(job: job, hour: at.hour, minute: at.minute, logger: logger)))
+        }
+        services.append(.init(service: app))
         var groupConfig = ServiceGroupConfiguration(
-            services: [
-                .init(service: client),
-                .init(service: app),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             cancellationSignals: [],
             logger: logger)
