@@ -156,7 +156,7 @@ let package = Package(
         .executableTarget(
             name: "polybot-bench",
             dependencies: [
-                "PolybotStore", "PolybotCore", "PolymarketSim", "PolybotTestSupport", "Polymarket",
+                "PolybotStore", "PolybotCore", "PolymarketSim", "PolybotTestSupport", "Polymarket", "PolybotPipeline",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -16,7 +16,7 @@ struct BenchResult {
     }
 }
 
-// polybot-bench [all|sign|rtds-decode|trades-insert] [--orders N] [--frames N] [--count N] [--batch N]
+// polybot-bench [all|sign|rtds-decode|trades-insert|rescore] [--orders N] [--frames N] [--count N] [--batch N]
 let args = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String, default value: Int, in args: [String]) -> Int {
     guard let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]) else { return value }
@@ -32,6 +32,10 @@ if which == "all" || which == "sign" {
 }
 if which == "all" || which == "rtds-decode" {
     results.append(try ProtocolBenchmarks.rtdsDecode(count: option("--frames", default: 200_000, in: args)))
+}
+if which == "all" || which == "rescore" {
+    results.append(try await RescoringBenchmark.run(trades: option("--count", default: 1_000_000, in: args),
+                                                    wallets: option("--wallets", default: 50_000, in: args)))
 }
 if which == "all" || which == "trades-insert" {
     results += try await TradeInsertBenchmark.run(count: count, batchSize: batch)

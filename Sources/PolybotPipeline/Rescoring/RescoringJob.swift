@@ -189,6 +189,7 @@ package struct RescoringJob: Sendable {
     {
         let tradesByWallet = try await store.trades.trades(wallets: wallets)
         let previous = try await store.scores.latest(wallets: wallets, excludingRun: runId)
+        let whales = try await store.whales.get(wallets)
         var snapshots: [WalletScore] = []
         var promoted: [Address] = []
         var demoted: [(Address, String)] = []
@@ -196,7 +197,7 @@ package struct RescoringJob: Sendable {
             let trades = tradesByWallet[w] ?? []
             let result = WalletScoring.score(wallet: w, trades: trades, resolutions: resolutions, now: scoringTime, parameters: parameters)
             snapshots.append(result.score)
-            guard var whale = try await store.whales.get(w), whale.listStatus != .deny else { continue }
+            guard var whale = whales[w], whale.listStatus != .deny else { continue }
             let closed = PositionLedger(trades: trades, resolutions: resolutions).closed
             let verdict = decay.evaluate(closed: closed, now: scoringTime)
             if whale.tracked && whale.listStatus != .allow && verdict.decayed {

@@ -39,6 +39,29 @@ package struct WhalePostgresRepository: WhaleRepository {
         return deleted
     }
 
+    package func get(_ addresses: [Address]) async throws -> [Address: Whale] {
+        var bindings = PostgresBindings()
+        bindings.append(addresses.map(\.hex))
+        bindings.append(Int64(Int32.max))
+        bindings.append(Int64(0))
+        let sql = """
+            SELECT address, label, tags, list_status, tracked, source, notes, added_at FROM whales WHERE address = ANY($1)
+            ORDER BY address LIMIT $2 OFFSET $3
+            """
+        let rows = try await db.client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: db.logger)
+        var out: [Address: Whale] = [:]
+        for try await (address, label, tags, status, tracked, source, notes, added) in rows.decode(
+            (String, String, [String], String, Bool, String, String, Date).self)
+        {
+            guard let a = Address(address), let st = ListStatus(rawValue: status), let src = WhaleSource(rawValue: source) else {
+                throw StoreError.corruptRow("whale \(address)")
+            }
+            out[a] = Whale(address: a, label: label, tags: tags, listStatus: st, tracked: tracked, source: src, notes: notes,
+                           addedAt: added.unixSeconds)
+        }
+        return out
+    }
+
     package func all() async throws -> [Whale] {
         try await select(where: "", binds: [], limit: Int(Int32.max), offset: 0)
     }

@@ -12,6 +12,8 @@ package protocol WhaleRepository: Sendable {
     @discardableResult func delete(_ address: Address) async throws -> Bool
     /// The number of whales.
     func count() async throws -> Int
+    /// Several whales by address (absent ones are missing from the result).
+    func get(_ addresses: [Address]) async throws -> [Address: Whale]
     /// Every whale, tracked or not, in address order.
     func all() async throws -> [Whale]
 }
