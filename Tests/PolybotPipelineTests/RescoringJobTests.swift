@@ -29,6 +29,7 @@ struct RescoringJobTests {
     func rescore(base: String, seed: [Address], interruptAfter: Int?) async throws -> [Address: WalletScore] {
         try await withTestDatabase { store, _ in
             for w in seed { try await store.whales.upsert(Whale(address: w, tracked: true)) }
+            let general = try await store.baskets.create(Basket(name: "general"))
             let transport = HTTPTransport(logger: logger)
             defer { Task { try? await transport.shutdown() } }
             var config = RescoringJob.Configuration()
@@ -50,6 +51,10 @@ struct RescoringJobTests {
             let report = try await job.run(trigger: .scheduled, now: interruptAfter == nil ? scoringTime : scoringTime + 86_400)
             if let firstRun { #expect(report.resumed && report.runId == firstRun) }
             #expect(try await store.scores.run(id: report.runId)?.status == .completed)
+            // Promoted wallets joined the general basket automatically, each with an audit entry.
+            let promotedNow = Set(try await store.audit.recent(limit: 1_000).filter { $0.action == "promote" }.compactMap { Address($0.target) })
+            let autoMembers = Set(try await store.baskets.members(basketId: general.id).filter { $0.membership == .auto }.map(\.wallet))
+            #expect(!promotedNow.isEmpty && autoMembers == promotedNow)
             var out: [Address: WalletScore] = [:]
             for w in try await store.whales.all() { out[w.address] = try await store.scores.latest(w.address) }
             // A second full run adds snapshots; the previous one stays readable.

@@ -20,6 +20,8 @@ package struct RescoringJob: Sendable {
         package var chunkSize = 500
         /// A candidate classified informed with at least this win-rate lower bound is promoted to tracked.
         package var promoteLowerBound = 0.5
+        /// Markets (the tracked whales' most recent) whose top holders become candidates (0 = none).
+        package var holderMarkets = 10
 
         /// Defaults.
         package init() {}
@@ -147,6 +149,23 @@ package struct RescoringJob: Sendable {
                 logger.warning("leaderboard unavailable; continuing without it", metadata: ["rescore.error": "\(error)"])
             }
         }
+        if let dataAPI, configuration.holderMarkets > 0 {
+            let tracked = try await store.whales.all().filter(\.tracked).map(\.address)
+            let markets = try await store.trades.markets(wallets: tracked).sorted().prefix(configuration.holderMarkets)
+            if !markets.isEmpty {
+                do {
+                    for group in try await dataAPI.holders(markets: Array(markets)) {
+                        for h in group.holders ?? [] {
+                            guard let w = h.proxyWallet.flatMap({ Address($0) }), !all.contains(w) else { continue }
+                            fresh.append(Whale(address: w, tracked: false, source: .holders))
+                            all.insert(w)
+                        }
+                    }
+                } catch {
+                    logger.warning("holders unavailable; continuing without them", metadata: ["rescore.error": "\(error)"])
+                }
+            }
+        }
         for w in fresh { try await store.whales.upsert(w) }
         return all.sorted()
     }
@@ -218,10 +237,30 @@ package struct RescoringJob: Sendable {
                 promoted.append(w)
             }
         }
+        try await updateAutoMemberships(promoted: promoted, demoted: demoted.map(\.0))
         // A crash between writing a chunk and recording its progress leaves its snapshots behind: replace them.
         try await store.scores.deleteSnapshots(runId: runId, wallets: wallets)
         try await store.scores.insertSnapshots(snapshots, runId: runId)
         return (promoted, demoted)
+    }
+
+    /// Automatic basket membership: promoted wallets join every enabled basket without a category (general
+    /// baskets); demoted wallets leave the baskets they joined automatically (manual memberships stay).
+    private func updateAutoMemberships(promoted: [Address], demoted: [Address]) async throws {
+        guard !promoted.isEmpty || !demoted.isEmpty else { return }
+        for basket in try await store.baskets.list() where basket.enabled {
+            let members = try await store.baskets.members(basketId: basket.id)
+            let auto = Set(members.filter { $0.membership == .auto }.map(\.wallet))
+            let present = Set(members.map(\.wallet))
+            if basket.category.isEmpty {
+                for w in promoted where !present.contains(w) {
+                    try await store.baskets.upsertMember(basketId: basket.id, BasketMember(wallet: w, membership: .auto))
+                }
+            }
+            for w in demoted where auto.contains(w) {
+                try await store.baskets.removeMember(basketId: basket.id, wallet: w)
+            }
+        }
     }
 
     private func jsonString(_ s: String) -> String {
