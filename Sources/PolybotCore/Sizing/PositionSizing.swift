@@ -1,0 +1,79 @@
+/// How copy orders are sized.
+public enum SizingMode: Sendable, Hashable, Codable {
+    /// A fraction (basis points) of the Kelly stake, on the agreeing wallets' shrunk win rate.
+    case fractionalKelly(fractionBps: Int)
+    /// A fixed USDC amount.
+    case fixed(Micros)
+    /// A share (basis points) of the whales' net notional.
+    case proportional(bps: Int)
+}
+
+/// What the sizer needs to know.
+public struct SizingInput: Sendable, Hashable {
+    /// The limit price we would pay (on the market's tick).
+    public var price: Micros
+    /// The agreeing wallets' shrunk win rate (probability estimate for the outcome).
+    public var winProbability: Double
+    /// Current equity.
+    public var equity: Micros
+    /// The whales' net notional behind the signal.
+    public var whaleNotional: Micros
+    /// The market's tick.
+    public var tick: Micros
+    /// The market's minimum order size, shares.
+    public var minimumShares: Micros
+
+    /// Creates an input.
+    public init(price: Micros, winProbability: Double, equity: Micros, whaleNotional: Micros, tick: Micros, minimumShares: Micros) {
+        self.price = price
+        self.winProbability = winProbability
+        self.equity = equity
+        self.whaleNotional = whaleNotional
+        self.tick = tick
+        self.minimumShares = minimumShares
+    }
+}
+
+/// The sizer's answer: an order size, or the reason to skip.
+public enum SizingDecision: Sendable, Hashable {
+    case size(shares: Micros, price: Micros, notional: Micros)
+    case skip(SkipReason)
+
+    /// Why a signal is not sized.
+    public enum SkipReason: String, Sendable, Hashable, Codable {
+        case noEdge = "no_edge"
+        case belowMinimumSize = "below_minimum_size"
+        case priceOffTick = "price_off_tick"
+        case invalidPrice = "invalid_price"
+    }
+}
+
+/// Pure position sizing (architecture.md, "Sizing").
+public enum PositionSizing {
+    /// Sizes one copy order. Shares are floored to the 0.01-share lot; the stake never exceeds what the mode allows.
+    public static func size(_ input: SizingInput, mode: SizingMode) -> SizingDecision {
+        let p = input.price
+        guard p.raw > 0, p < .one else { return .skip(.invalidPrice) }
+        guard input.tick.raw > 0, p.raw % input.tick.raw == 0 else { return .skip(.priceOffTick) }
+        let stake: Micros
+        switch mode {
+        case .fractionalKelly(let fractionBps):
+            // Binary bet at price c held to resolution: f* = (p − c)/(1 − c).
+            let c = p.doubleValue
+            let f = max(0, min(1, (input.winProbability - c) / (1 - c)))
+            guard f > 0 else { return .skip(.noEdge) }
+            let fraction = f * Double(fractionBps) / 10_000
+            // Nearest micro: the Double product carries sub-micro noise (0.4 × 0.25 = 0.09999…).
+            stake = Micros(Int64((Double(input.equity.raw) * fraction).rounded()))
+        case .fixed(let amount):
+            stake = amount
+        case .proportional(let bps):
+            stake = Micros(Int64((Int128(input.whaleNotional.raw) * Int128(bps)) / 10_000))
+        }
+        // Shares = stake / price, floored to hundredths of a share (the CLOB's lot size).
+        let hundredths = (Int128(stake.raw) * 100) / Int128(p.raw)
+        let shares = Micros(Int64(hundredths) * 10_000)
+        guard shares >= input.minimumShares, shares.raw > 0 else { return .skip(.belowMinimumSize) }
+        return .size(shares: shares, price: p, notional: shares.multiplied(by: p))
+    }
+}
