@@ -66,6 +66,12 @@ struct SimulatorTests {
         #expect(Set(keys) == Set(exchange.history.map(\.key)))
     }
 
+    /// API credentials for the test key (L1 against the simulator) and an authenticated CLOB client.
+    func account(_ base: String, _ t: HTTPTransport) async throws -> (ApiCredentials, ClobClient) {
+        let creds = try await ClobClient(baseURL: base + "/clob", transport: t).createOrDeriveApiKey(key: testKey, chainId: 137)
+        return (creds, ClobClient(baseURL: base + "/clob", transport: t, auth: (creds, testKey.address)))
+    }
+
     /// A market with a two-sided book, and API credentials for the test key.
     func venue() -> SimExchange { SimExchange(trades: generated(400)) }
 
@@ -84,8 +90,7 @@ struct SimulatorTests {
             await exchange.publishNext(400)
             let t = transport()
             defer { Task { try? await t.shutdown() } }
-            let creds = try await ClobClient(baseURL: base + "/clob", transport: t).createOrDeriveApiKey(key: testKey, chainId: 137)
-            let clob = ClobClient(baseURL: base + "/clob", transport: t, auth: (creds, testKey.address))
+            let (creds, clob) = try await account(base, t)
             #expect(try await clob.version() == 2)
             let (token, ask, tick, negRisk) = try await tradableToken(exchange)
 
@@ -124,8 +129,7 @@ struct SimulatorTests {
             await exchange.publishNext(400)
             let t = transport()
             defer { Task { try? await t.shutdown() } }
-            let creds = try await ClobClient(baseURL: base + "/clob", transport: t).createOrDeriveApiKey(key: testKey, chainId: 137)
-            let clob = ClobClient(baseURL: base + "/clob", transport: t, auth: (creds, testKey.address))
+            let (creds, clob) = try await account(base, t)
             let (token, ask, tick, negRisk) = try await tradableToken(exchange)
             let builder = try OrderBuilder(key: testKey, domain: ExchangeDomain.forVersion(2, chainId: 137)!)
             let now = Int64(Date().timeIntervalSince1970)
@@ -227,8 +231,7 @@ struct SimulatorTests {
             await exchange.publishNext(400)
             let t = transport(retry: .none, timeout: .milliseconds(400))
             defer { Task { try? await t.shutdown() } }
-            let creds = try await ClobClient(baseURL: base + "/clob", transport: t).createOrDeriveApiKey(key: testKey, chainId: 137)
-            let clob = ClobClient(baseURL: base + "/clob", transport: t, auth: (creds, testKey.address))
+            let (creds, clob) = try await account(base, t)
             let (token, ask, tick, negRisk) = try await tradableToken(exchange)
             var f = SimFaults()
             f.timeoutButFillNextOrders = 1
@@ -280,8 +283,7 @@ struct SimulatorTests {
             await exchange.publishNext(400)
             let t = transport()
             defer { Task { try? await t.shutdown() } }
-            let creds = try await ClobClient(baseURL: base + "/clob", transport: t).createOrDeriveApiKey(key: testKey, chainId: 137)
-            let clob = ClobClient(baseURL: base + "/clob", transport: t, auth: (creds, testKey.address))
+            let (creds, clob) = try await account(base, t)
             let (token, _, tick, negRisk) = try await tradableToken(exchange)
             let bid = try #require(await exchange.book(token: token)?.bestBid)
             let builder = try OrderBuilder(key: testKey, domain: ExchangeDomain.forVersion(2, chainId: 137)!)

@@ -137,9 +137,10 @@ public struct SignedOrderV2: Sendable, Equatable {
     }
 }
 
-/// Minimal JSON string escaping for values we embed in hand-built bodies.
-enum JSONText {
-    static func escape(_ s: String) -> String {
+/// Minimal JSON string escaping for values embedded in hand-built bodies (shared with the simulator).
+package enum JSONText {
+    /// The escaped content of a JSON string (without the surrounding quotes).
+    package static func escape(_ s: String) -> String {
         var out = ""
         for c in s.unicodeScalars {
             switch c {

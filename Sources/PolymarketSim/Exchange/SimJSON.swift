@@ -4,21 +4,7 @@ import Polymarket
 
 /// JSON text in the venue's own shapes (camelCase numbers for the Data API and RTDS, strings for the CLOB).
 enum SimJSON {
-    static func string(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out + "\""
-    }
+    static func string(_ s: String) -> String { "\"" + JSONText.escape(s) + "\"" }
 
     /// A Data API `/trades` row (also the RTDS `activity` payload, plus `bio`/`icon`/`profileImage`).
     static func trade(_ t: Trade, checksummedWallet: Bool = false) -> String {
