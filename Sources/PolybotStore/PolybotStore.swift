@@ -14,6 +14,7 @@ package struct PolybotStore: Sendable {
     package let scores: any ScoreRepository
     package let markets: any MarketRepository
     package let audit: any AuditRepository
+    package let signals: any SignalRepository
 
     /// Builds the PostgreSQL repositories over a client.
     package init(client: PostgresClient, logger: Logger) {
@@ -28,5 +29,6 @@ package struct PolybotStore: Sendable {
         scores = ScorePostgresRepository(db: db)
         markets = MarketPostgresRepository(db: db)
         audit = AuditPostgresRepository(db: db)
+        signals = SignalPostgresRepository(db: db)
     }
 }

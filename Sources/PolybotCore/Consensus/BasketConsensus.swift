@@ -46,6 +46,26 @@ public struct CopySignal: Sendable, Hashable, Codable {
     public var bestAsk: Micros
     public var windowStart: Int64
     public var createdAt: Int64
+
+    /// Creates a signal.
+    public init(key: String, basketId: Int64, conditionId: String, asset: String, outcome: String, agreeing: [Address],
+                opposing: [Address], ratio: Double, trades: [TradeKey], whaleAveragePrice: Micros, whaleNotional: Micros,
+                bestAsk: Micros, windowStart: Int64, createdAt: Int64) {
+        self.key = key
+        self.basketId = basketId
+        self.conditionId = conditionId
+        self.asset = asset
+        self.outcome = outcome
+        self.agreeing = agreeing
+        self.opposing = opposing
+        self.ratio = ratio
+        self.trades = trades
+        self.whaleAveragePrice = whaleAveragePrice
+        self.whaleNotional = whaleNotional
+        self.bestAsk = bestAsk
+        self.windowStart = windowStart
+        self.createdAt = createdAt
+    }
 }
 
 extension TradeKey: Codable {

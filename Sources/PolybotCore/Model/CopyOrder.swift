@@ -75,6 +75,10 @@ public struct CopyOrder: Hashable, Sendable, Codable {
     public var fee: Micros
     /// Last error text.
     public var error: String?
+    /// The signed order's EIP-712 digest (the CLOB's order id), known before sending.
+    public var orderDigest: String?
+    /// The signed order's timestamp (ms), to rebuild the identical order after a crash.
+    public var orderTimestampMs: Int64?
 
     /// Creates an order record.
     public init(
@@ -82,7 +86,8 @@ public struct CopyOrder: Hashable, Sendable, Codable {
         salt: String, conditionId: String, asset: String, side: TradeSide, orderType: OrderType, price: Micros,
         size: Micros, makerAmount: Int64 = 0, takerAmount: Int64 = 0, expiration: Int64 = 0,
         exchangeOrderId: String? = nil, status: OrderStatus = .intent, filledSize: Micros = .zero,
-        averageFillPrice: Micros? = nil, fee: Micros = .zero, error: String? = nil
+        averageFillPrice: Micros? = nil, fee: Micros = .zero, error: String? = nil, orderDigest: String? = nil,
+        orderTimestampMs: Int64? = nil
     ) {
         self.id = id
         self.idempotencyKey = idempotencyKey
@@ -105,5 +110,7 @@ public struct CopyOrder: Hashable, Sendable, Codable {
         self.averageFillPrice = averageFillPrice
         self.fee = fee
         self.error = error
+        self.orderDigest = orderDigest
+        self.orderTimestampMs = orderTimestampMs
     }
 }

@@ -11,7 +11,7 @@ package struct OrderPostgresRepository: OrderRepository {
     private static let columns = """
         id, idempotency_key, signal_id, purpose, mode, salt, condition_id, asset, side, order_type, price_micros,
         size_micros, maker_amount, taker_amount, expiration, exchange_order_id, status, filled_size_micros,
-        avg_fill_price_micros, fee_micros, error
+        avg_fill_price_micros, fee_micros, error, order_digest, order_timestamp_ms
         """
 
     package func create(_ o: CopyOrder) async throws -> CopyOrder {
@@ -20,11 +20,12 @@ package struct OrderPostgresRepository: OrderRepository {
                 """
                 INSERT INTO copy_orders (idempotency_key, signal_id, purpose, mode, salt, condition_id, asset, side,
                     order_type, price_micros, size_micros, maker_amount, taker_amount, expiration, exchange_order_id,
-                    status, filled_size_micros, avg_fill_price_micros, fee_micros, error)
+                    status, filled_size_micros, avg_fill_price_micros, fee_micros, error, order_digest, order_timestamp_ms)
                 VALUES (\(o.idempotencyKey), \(o.signalId), \(o.purpose.rawValue), \(o.mode.rawValue), \(o.salt),
                     \(o.conditionId), \(o.asset), \(o.side.rawValue), \(o.orderType.rawValue), \(o.price.raw),
                     \(o.size.raw), \(o.makerAmount), \(o.takerAmount), \(o.expiration), \(o.exchangeOrderId),
-                    \(o.status.rawValue), \(o.filledSize.raw), \(o.averageFillPrice?.raw), \(o.fee.raw), \(o.error))
+                    \(o.status.rawValue), \(o.filledSize.raw), \(o.averageFillPrice?.raw), \(o.fee.raw), \(o.error),
+                    \(o.orderDigest), \(o.orderTimestampMs))
                 RETURNING id
                 """, logger: db.logger)
             var created = o
@@ -101,7 +102,7 @@ package struct OrderPostgresRepository: OrderRepository {
         var result: [CopyOrder] = []
         for try await r in rows.decode(
             (Int64, String, Int64?, String, String, String, String, String, String, String, Int64, Int64, Int64, Int64,
-             Int64, String?, String, Int64, Int64?, Int64, String?).self)
+             Int64, String?, String, Int64, Int64?, Int64, String?, String?, Int64?).self)
         {
             guard let purpose = OrderPurpose(rawValue: r.3), let mode = RunMode(rawValue: r.4),
                 let side = TradeSide(rawValue: r.8), let type = OrderType(rawValue: r.9),
@@ -112,7 +113,8 @@ package struct OrderPostgresRepository: OrderRepository {
                     id: r.0, idempotencyKey: r.1, signalId: r.2, purpose: purpose, mode: mode, salt: r.5,
                     conditionId: r.6, asset: r.7, side: side, orderType: type, price: Micros(r.10), size: Micros(r.11),
                     makerAmount: r.12, takerAmount: r.13, expiration: r.14, exchangeOrderId: r.15, status: status,
-                    filledSize: Micros(r.17), averageFillPrice: r.18.map(Micros.init), fee: Micros(r.19), error: r.20))
+                    filledSize: Micros(r.17), averageFillPrice: r.18.map(Micros.init), fee: Micros(r.19), error: r.20,
+                    orderDigest: r.21, orderTimestampMs: r.22))
         }
         return result
     }

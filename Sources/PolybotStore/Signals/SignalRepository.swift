@@ -1,0 +1,61 @@
+import Foundation
+import PolybotCore
+import PostgresNIO
+
+/// Persistence of copy signals and risk decisions.
+package protocol SignalRepository: Sendable {
+    /// Stores a signal once: returns its id, and whether this call created it (false: the key existed).
+    func record(_ signal: CopySignal, eventSlug: String) async throws -> (id: Int64, created: Bool)
+    /// Updates a signal's status (`sized`, `approved`, `denied`, `skipped`, `ordered`, `expired`).
+    func setStatus(id: Int64, _ status: String) async throws
+    /// Stores a risk decision for a signal.
+    func recordDecision(signalId: Int64?, decision: RiskDecision, intent: OrderIntent?) async throws
+}
+
+/// ``SignalRepository`` over PostgreSQL.
+package struct SignalPostgresRepository: SignalRepository {
+    let db: Database
+
+    /// Creates the repository.
+    package init(db: Database) { self.db = db }
+
+    package func record(_ s: CopySignal, eventSlug: String) async throws -> (id: Int64, created: Bool) {
+        try await mappingErrors {
+            let rows = try await db.client.query(
+                """
+                INSERT INTO signals (signal_key, basket_id, condition_id, asset, outcome, agreeing, opposing, ratio, wallets,
+                    whale_avg_price_micros, whale_notional_micros, best_ask_micros, created_at)
+                VALUES (\(s.key), \(s.basketId), \(s.conditionId), \(s.asset), \(s.outcome), \(Int32(s.agreeing.count)),
+                    \(Int32(s.opposing.count)), \(s.ratio), \(s.agreeing.map(\.hex)), \(s.whaleAveragePrice.raw),
+                    \(s.whaleNotional.raw), \(s.bestAsk.raw), \(Date(unixSeconds: s.createdAt)))
+                ON CONFLICT (signal_key) DO NOTHING RETURNING id
+                """, logger: db.logger)
+            for try await id in rows.decode(Int64.self) { return (id, true) }
+            let existing = try await db.client.query("SELECT id FROM signals WHERE signal_key = \(s.key)", logger: db.logger)
+            for try await id in existing.decode(Int64.self) { return (id, false) }
+            throw StoreError.notFound("signal \(s.key)")
+        }
+    }
+
+    package func setStatus(id: Int64, _ status: String) async throws {
+        try await mappingErrors {
+            try await db.client.query("UPDATE signals SET status = \(status) WHERE id = \(id)", logger: db.logger)
+        }
+    }
+
+    package func recordDecision(signalId: Int64?, decision: RiskDecision, intent: OrderIntent?) async throws {
+        let (approved, reason, context): (Bool, String, [String: String]) =
+            switch decision {
+            case .approved: (true, "approved", [:])
+            case .denied(let r, let c): (false, r.rawValue, c)
+            }
+        let contextJSON = String(decoding: (try? JSONEncoder.sorted.encode(context)) ?? Data("{}".utf8), as: UTF8.self)
+        try await mappingErrors {
+            try await db.client.query(
+                """
+                INSERT INTO risk_decisions (signal_id, approved, reason, context, size_micros, price_micros)
+                VALUES (\(signalId), \(approved), \(reason), \(contextJSON)::jsonb, \(intent?.shares.raw), \(intent?.price.raw))
+                """, logger: db.logger)
+        }
+    }
+}

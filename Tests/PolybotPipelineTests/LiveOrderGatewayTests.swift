@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import PolybotCore
+import PolybotPipeline
+import PolybotStore
+import PolybotTestSupport
+import Polymarket
+import PolymarketSim
+import Testing
+
+/// At-most-once placement against the simulator with real signing and real HMAC.
+@Suite("Live order gateway")
+struct LiveOrderGatewayTests {
+    let logger = Logger(label: "test.gateway")
+    let key = try! PrivateKey(hex: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
+
+    @Test func oneOrderPerSignalThroughTimeoutsAndFailures() async throws {
+        let exchange = SimExchange(trades: generated(400))
+        await exchange.publishNext(400)
+        // A token with a two-sided book.
+        var pick: (String, Micros, TickSize, Bool)?
+        for t in exchange.history.reversed() {
+            if let b = await exchange.book(token: t.asset), let ask = b.bestAsk, b.bestBid != nil, let m = await exchange.market(token: t.asset) {
+                pick = (t.asset, ask, m.tickSize, m.negRisk)
+                break
+            }
+        }
+        let (token, ask, tick, negRisk) = try #require(pick)
+        try await withSimulator(exchange) { base, _ in
+            try await withTestDatabase { store, _ in
+                let transport = HTTPTransport(retry: .none, timeout: .milliseconds(500), logger: logger)
+                defer { Task { try? await transport.shutdown() } }
+                let creds = try await ClobClient(baseURL: base + "/clob", transport: transport).createOrDeriveApiKey(key: key, chainId: 137)
+                let clob = ClobClient(baseURL: base + "/clob", transport: transport, auth: (creds, key.address))
+                let basket = try await store.baskets.create(Basket(name: "b"))
+                let gateway = LiveOrderGateway(store: store, clob: clob,
+                                               builder: try OrderBuilder(key: key, domain: ExchangeDomain.forVersion(2, chainId: 137)!),
+                                               apiKey: creds.apiKey, logger: logger)
+                func request(_ n: Int) async throws -> LiveOrderGateway.Request {
+                    let signal = CopySignal(key: "sig-\(n)", basketId: basket.id, conditionId: exchange.history[0].conditionId, asset: token,
+                                            outcome: "Yes", agreeing: [], opposing: [], ratio: 1, trades: [], whaleAveragePrice: ask,
+                                            whaleNotional: Micros(1), bestAsk: ask, windowStart: 0, createdAt: 1)
+                    let id = try await store.signals.record(signal, eventSlug: "").id
+                    let intent = OrderIntent(signalKey: signal.key, basketId: 1, conditionId: signal.conditionId, eventSlug: "", asset: token,
+                                             side: .buy, price: ask, shares: Micros(10_000_000), whalePrice: ask, wallets: [])
+                    return .init(intent: intent, signalId: id, tickSize: tick, negRisk: negRisk, minimumSize: Micros(5_000_000))
+                }
+
+                // 1. A signal produces exactly one accepted order with the expected amounts.
+                let first = try await request(1)
+                guard case .placed(let o1) = try await gateway.place(first) else { Issue.record("not placed"); return }
+                #expect(o1.status == .filled && o1.takerAmount == 10_000_000 && o1.makerAmount == 10 * ask.raw)
+                #expect(o1.exchangeOrderId == o1.orderDigest)
+                // Placing the same signal again sends nothing.
+                guard case .alreadyPlaced = try await gateway.place(first) else { Issue.record("placed twice"); return }
+                #expect(await exchange.allOrders.count == 1)
+
+                // 2. "Timed out but filled": the response never arrives; the lookup finds the fill. Still one order.
+                var f = SimFaults()
+                f.timeoutButFillNextOrders = 1
+                f.holdResponseSeconds = 2
+                await exchange.setFaults(f)
+                let second = try await request(2)
+                guard case .placed(let o2) = try await gateway.place(second) else { Issue.record("timeout not resolved"); return }
+                #expect(o2.status == .filled)
+                #expect(try await store.orders.events(orderId: o2.id).contains { $0.eventType == "LOOKUP" && $0.status == "MATCHED" })
+                #expect(await exchange.allOrders.count == 2)
+                await exchange.setFaults(SimFaults())
+
+                // 3. The venue is down when we send: the intent stays unknown; on the next attempt the lookup proves the
+                //    CLOB never got it and the identical order is sent once.
+                f = SimFaults()
+                f.errorRate = 1
+                await exchange.setFaults(f)
+                let third = try await request(3)
+                let outcome3 = try await gateway.place(third)
+                guard case .unknown(let pending) = outcome3 else { Issue.record("expected unknown, got \(outcome3)"); return }
+                #expect(pending.status == .unknown && pending.orderDigest != nil)
+                await exchange.setFaults(SimFaults())
+                guard case .placed(let o3) = try await gateway.place(third) else { Issue.record("not resumed"); return }
+                #expect(o3.id == pending.id && o3.orderDigest == pending.orderDigest && o3.status == .filled)
+                #expect(await exchange.allOrders.count == 3)
+                let onVenue = Set(await exchange.allOrders.map(\.id))
+                #expect(onVenue == Set([o1, o2, o3].compactMap(\.orderDigest)))
+            }
+        }
+    }
+}
