@@ -27,7 +27,8 @@ package struct NightlyRescoreService: Service {
     package func run() async throws {
         let duration = Timer(label: "rescore.duration")
         let scored = Counter(label: "rescore.wallets")
-        try await cancelWhenGracefulShutdown {
+        // A graceful shutdown cancels the wait (or interrupts a run, which resumes next time): that is a normal end.
+        try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 let next = NightlySchedule.next(after: now(), hour: hour, minute: minute)
                 logger.info("next rescoring", metadata: ["rescore.at": "\(next)"])
