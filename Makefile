@@ -18,11 +18,10 @@ test: deps
 	$(SWIFT) test --skip-build
 	scripts/serve-smoke.sh "$(BIN_DEBUG)/polybot"
 
-## The demo: builds, starts the embedded database, migrates and serves on http://127.0.0.1:$(PORT).
+## The demo: builds, starts polymarket-sim (replaying ../shared/data or a generated history) and polybot on the
+## embedded database, in paper mode, pointed at the simulator. Ctrl-C stops everything.
 run: build
-	$(BIN_DEBUG)/polybot migrate
-	@echo "Polybot: http://127.0.0.1:$(PORT)/health  /ready  /metrics   (Ctrl-C stops it and the embedded database)"
-	$(BIN_DEBUG)/polybot serve --port $(PORT)
+	PORT=$(PORT) scripts/run-demo.sh "$(BIN_DEBUG)"
 
 ## Benchmarks (release build; prints figures against their targets). Not part of `make test`.
 bench: deps
