@@ -27,6 +27,11 @@ public struct SimReplayService: Service {
     }
 
     public func run() async throws {
+        // SIGINT/SIGTERM end the replay loop (a timer-driven service: it cancels on graceful shutdown).
+        try? await cancelWhenGracefulShutdown { try await loop() }
+    }
+
+    private func loop() async throws {
         let clock = ContinuousClock()
         let start = clock.now
         var firstTradeTime: Int64?
