@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PolybotCore
+import Polymarket
 import PolymarketSim
 import ServiceLifecycle
 import Synchronization
@@ -36,3 +37,13 @@ package func generated(_ n: Int, seed: UInt64 = 5) -> [Trade] {
     return out
 }
 
+
+/// A token of the venue with a two-sided book: (token, best ask, tick, neg risk).
+package func tradableToken(_ exchange: SimExchange) async throws -> (token: String, ask: Micros, tick: TickSize, negRisk: Bool) {
+    for t in exchange.history.reversed() {
+        if let b = await exchange.book(token: t.asset), let ask = b.bestAsk, b.bestBid != nil, let m = await exchange.market(token: t.asset) {
+            return (t.asset, ask, m.tickSize, m.negRisk)
+        }
+    }
+    throw CancellationError()
+}

@@ -17,15 +17,7 @@ struct LiveOrderGatewayTests {
     @Test func oneOrderPerSignalThroughTimeoutsAndFailures() async throws {
         let exchange = SimExchange(trades: generated(400))
         await exchange.publishNext(400)
-        // A token with a two-sided book.
-        var pick: (String, Micros, TickSize, Bool)?
-        for t in exchange.history.reversed() {
-            if let b = await exchange.book(token: t.asset), let ask = b.bestAsk, b.bestBid != nil, let m = await exchange.market(token: t.asset) {
-                pick = (t.asset, ask, m.tickSize, m.negRisk)
-                break
-            }
-        }
-        let (token, ask, tick, negRisk) = try #require(pick)
+        let (token, ask, tick, negRisk) = try await tradableToken(exchange)
         try await withSimulator(exchange) { base, _ in
             try await withTestDatabase { store, _ in
                 let transport = HTTPTransport(retry: .none, timeout: .milliseconds(500), logger: logger)

@@ -75,15 +75,6 @@ struct SimulatorTests {
     /// A market with a two-sided book, and API credentials for the test key.
     func venue() -> SimExchange { SimExchange(trades: generated(400)) }
 
-    func tradableToken(_ exchange: SimExchange) async throws -> (token: String, ask: Micros, tick: TickSize, negRisk: Bool) {
-        for t in exchange.history.reversed() {
-            if let b = await exchange.book(token: t.asset), let ask = b.bestAsk, b.bestBid != nil, let m = await exchange.market(token: t.asset) {
-                return (t.asset, ask, m.tickSize, m.negRisk)
-            }
-        }
-        throw CancellationError()
-    }
-
     @Test func correctlySignedOrderIsAcceptedFilledAndReportedOnTheUserChannel() async throws {
         let exchange = venue()
         try await withSimulator(exchange) { base, ws in
