@@ -15,6 +15,7 @@ package struct PolybotStore: Sendable {
     package let markets: any MarketRepository
     package let audit: any AuditRepository
     package let signals: any SignalRepository
+    package let execution: any ExecutionRepository
 
     /// Builds the PostgreSQL repositories over a client.
     package init(client: PostgresClient, logger: Logger) {
@@ -30,5 +31,6 @@ package struct PolybotStore: Sendable {
         markets = MarketPostgresRepository(db: db)
         audit = AuditPostgresRepository(db: db)
         signals = SignalPostgresRepository(db: db)
+        execution = ExecutionPostgresRepository(db: db)
     }
 }

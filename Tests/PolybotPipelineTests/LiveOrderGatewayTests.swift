@@ -27,15 +27,16 @@ struct LiveOrderGatewayTests {
                 let basket = try await store.baskets.create(Basket(name: "b"))
                 let gateway = LiveOrderGateway(store: store, clob: clob,
                                                builder: try OrderBuilder(key: key, domain: ExchangeDomain.forVersion(2, chainId: 137)!),
-                                               apiKey: creds.apiKey, logger: logger)
-                func request(_ n: Int) async throws -> LiveOrderGateway.Request {
+                                               apiKey: creds.apiKey, ledger: FillLedger(store: store, equity: { Micros(10_000_000_000) }),
+                                               logger: logger)
+                func request(_ n: Int) async throws -> ExecutionRequest {
                     let signal = CopySignal(key: "sig-\(n)", basketId: basket.id, conditionId: exchange.history[0].conditionId, asset: token,
                                             outcome: "Yes", agreeing: [], opposing: [], ratio: 1, trades: [], whaleAveragePrice: ask,
                                             whaleNotional: Micros(1), bestAsk: ask, windowStart: 0, createdAt: 1)
                     let id = try await store.signals.record(signal, eventSlug: "").id
                     let intent = OrderIntent(signalKey: signal.key, basketId: 1, conditionId: signal.conditionId, eventSlug: "", asset: token,
                                              side: .buy, price: ask, shares: Micros(10_000_000), whalePrice: ask, wallets: [])
-                    return .init(intent: intent, signalId: id, tickSize: tick, negRisk: negRisk, minimumSize: Micros(5_000_000))
+                    return ExecutionRequest(intent: intent, signalId: id, tickSize: tick, negRisk: negRisk, minimumSize: Micros(5_000_000))
                 }
 
                 // 1. A signal produces exactly one accepted order with the expected amounts.
@@ -43,6 +44,10 @@ struct LiveOrderGatewayTests {
                 guard case .placed(let o1) = try await gateway.place(first) else { Issue.record("not placed"); return }
                 #expect(o1.status == .filled && o1.takerAmount == 10_000_000 && o1.makerAmount == 10 * ask.raw)
                 #expect(o1.exchangeOrderId == o1.orderDigest)
+                // The fill reached the position in the same transaction: 10 shares at what the CLOB charged.
+                let position = try #require(try await store.positions.openPosition(mode: .live, asset: token))
+                #expect(position.size == Micros(10_000_000) && position.cost == o1.filledCost && o1.filledCost > .zero)
+                #expect(o1.positionId == position.id && o1.filledCost <= Micros(10 * ask.raw))
                 // Placing the same signal again sends nothing.
                 guard case .alreadyPlaced = try await gateway.place(first) else { Issue.record("placed twice"); return }
                 #expect(await exchange.allOrders.count == 1)
@@ -74,6 +79,9 @@ struct LiveOrderGatewayTests {
                 #expect(await exchange.allOrders.count == 3)
                 let onVenue = Set(await exchange.allOrders.map(\.id))
                 #expect(onVenue == Set([o1, o2, o3].compactMap(\.orderDigest)))
+                // Three filled orders of 10 shares each in one token: one position of 30 shares.
+                let total = try #require(try await store.positions.openPosition(mode: .live, asset: token))
+                #expect(total.size == Micros(30_000_000))
             }
         }
     }

@@ -114,7 +114,7 @@ public struct BasketConsensus: Sendable {
     public let members: Set<Address>
     public let rule: ConsensusRule
     /// Member trades within the window, per market, in arrival order.
-    private var window: [String: [Trade]] = [:]
+    fileprivate(set) var window: [String: [Trade]] = [:]
     /// Signals already fired: key → time, kept one window long.
     private var fired: [String: Int64] = [:]
 
@@ -209,4 +209,9 @@ public struct BasketConsensus: Sendable {
             opposing: opposing, ratio: Double(agreeing.count) / Double(agreeing.count + opposing.count), trades: evidence.map(\.key),
             whaleAveragePrice: avg, whaleNotional: whaleNotional, bestAsk: ask, windowStart: windowStart, createdAt: now))
     }
+}
+
+extension BasketConsensus {
+    /// Tokens traded in a market's current window (the stage refreshes their books before evaluating).
+    public func tokens(market: String) -> Set<String> { Set((window[market] ?? []).map(\.asset)) }
 }

@@ -79,6 +79,18 @@ public struct CopyOrder: Hashable, Sendable, Codable {
     public var orderDigest: String?
     /// The signed order's timestamp (ms), to rebuild the identical order after a crash.
     public var orderTimestampMs: Int64?
+    /// The market's event (for the per-event position cap).
+    public var eventSlug: String
+    /// Outcome label.
+    public var outcome: String
+    /// The whales' average price this order copies (copy-delay cost), if any.
+    public var whalePrice: Micros?
+    /// USDC paid (BUY) or received (SELL) for the filled shares, before fees.
+    public var filledCost: Micros
+    /// Approval-queue deadline (Unix seconds): past it, a pending intent expires.
+    public var approvalExpiresAt: Int64?
+    /// The position its fills went to.
+    public var positionId: Int64?
 
     /// Creates an order record.
     public init(
@@ -87,7 +99,8 @@ public struct CopyOrder: Hashable, Sendable, Codable {
         size: Micros, makerAmount: Int64 = 0, takerAmount: Int64 = 0, expiration: Int64 = 0,
         exchangeOrderId: String? = nil, status: OrderStatus = .intent, filledSize: Micros = .zero,
         averageFillPrice: Micros? = nil, fee: Micros = .zero, error: String? = nil, orderDigest: String? = nil,
-        orderTimestampMs: Int64? = nil
+        orderTimestampMs: Int64? = nil, eventSlug: String = "", outcome: String = "", whalePrice: Micros? = nil,
+        filledCost: Micros = .zero, approvalExpiresAt: Int64? = nil, positionId: Int64? = nil
     ) {
         self.id = id
         self.idempotencyKey = idempotencyKey
@@ -112,5 +125,14 @@ public struct CopyOrder: Hashable, Sendable, Codable {
         self.error = error
         self.orderDigest = orderDigest
         self.orderTimestampMs = orderTimestampMs
+        self.eventSlug = eventSlug
+        self.outcome = outcome
+        self.whalePrice = whalePrice
+        self.filledCost = filledCost
+        self.approvalExpiresAt = approvalExpiresAt
+        self.positionId = positionId
     }
+
+    /// Shares not filled yet.
+    public var remaining: Micros { size > filledSize ? size - filledSize : .zero }
 }

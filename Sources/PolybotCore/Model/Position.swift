@@ -29,12 +29,16 @@ public struct Position: Hashable, Sendable, Codable {
     public var markPrice: Micros?
     /// Open, closed or settled.
     public var status: PositionStatus
+    /// The signal whose entry opened it (its agreeing wallets are the sells we mirror).
+    public var entrySignalId: Int64?
+    /// Fees paid on its fills.
+    public var fees: Micros
 
     /// Creates a position.
     public init(
         id: Int64 = 0, mode: RunMode, conditionId: String, asset: String, eventSlug: String = "", outcome: String = "",
         size: Micros, averagePrice: Micros, cost: Micros, realizedPnl: Micros = .zero, markPrice: Micros? = nil,
-        status: PositionStatus = .open
+        status: PositionStatus = .open, entrySignalId: Int64? = nil, fees: Micros = .zero
     ) {
         self.id = id
         self.mode = mode
@@ -48,6 +52,8 @@ public struct Position: Hashable, Sendable, Codable {
         self.realizedPnl = realizedPnl
         self.markPrice = markPrice
         self.status = status
+        self.entrySignalId = entrySignalId
+        self.fees = fees
     }
 
     /// Unrealised PnL at the mark price (zero without a mark).

@@ -4,121 +4,109 @@ import PolybotCore
 import PolybotStore
 import Polymarket
 
-/// What happened to a placement.
-package enum PlacementOutcome: Sendable {
-    /// The CLOB accepted the order (resting or matched).
-    case placed(CopyOrder)
-    /// This signal already has its order; nothing was sent.
-    case alreadyPlaced(CopyOrder)
-    /// The CLOB refused it, with its message.
-    case rejected(CopyOrder, String)
-    /// No answer and the order could not be found yet: it stays `unknown` until a lookup resolves it.
-    case unknown(CopyOrder)
-
-    /// The order record.
-    package var order: CopyOrder {
-        switch self {
-        case .placed(let o), .alreadyPlaced(let o), .rejected(let o, _), .unknown(let o): o
-        }
-    }
-}
-
-/// Places CLOB V2 orders at most once per signal, whatever crashes and timeouts happen:
+/// Places CLOB V2 orders at most once per idempotency key (one entry per signal), whatever crashes and timeouts happen:
 /// 1. the signed order's identity (salt, timestamp, digest = the CLOB's order id) is persisted as an `intent`
 ///    **before** anything is sent, under a unique idempotency key (one entry per signal is also a database rule);
 /// 2. a request that times out leaves the order `unknown` and is resolved by looking the digest up on the CLOB;
 /// 3. only an order that the CLOB provably never received is sent again — rebuilt from the stored salt and timestamp,
 ///    so it is byte-identical (RFC 6979 signatures are deterministic) and the CLOB would refuse a duplicate anyway.
-package struct LiveOrderGateway: Sendable {
+/// Fills reported by the CLOB go through the ``FillLedger`` (order, position and PnL in one transaction).
+package struct LiveOrderGateway: OrderGateway {
     let store: PolybotStore
     let clob: ClobClient
     let builder: OrderBuilder
     let apiKey: String
+    let ledger: FillLedger
     let logger: Logger
     let now: @Sendable () -> Date
+    /// Called once the order is persisted and signed, right before the POST (latency measurement).
+    let willSend: @Sendable (CopyOrder) -> Void
 
     /// Creates the gateway.
-    package init(store: PolybotStore, clob: ClobClient, builder: OrderBuilder, apiKey: String, logger: Logger,
-                 now: @escaping @Sendable () -> Date = { Date() }) {
+    package init(store: PolybotStore, clob: ClobClient, builder: OrderBuilder, apiKey: String, ledger: FillLedger, logger: Logger,
+                 now: @escaping @Sendable () -> Date = { Date() }, willSend: @escaping @Sendable (CopyOrder) -> Void = { _ in }) {
         self.store = store
         self.clob = clob
         self.builder = builder
         self.apiKey = apiKey
+        self.ledger = ledger
         self.logger = logger
         self.now = now
+        self.willSend = willSend
     }
 
-    /// The order request of an approved intent.
-    package struct Request: Sendable {
-        package var intent: OrderIntent
-        package var signalId: Int64
-        package var tickSize: TickSize
-        package var negRisk: Bool
-        package var minimumSize: Micros?
-        package var orderType: OrderType
-        /// GTD lifetime in seconds (≥ 61).
-        package var lifetimeSeconds: Int64
-
-        /// Creates a request.
-        package init(intent: OrderIntent, signalId: Int64, tickSize: TickSize, negRisk: Bool, minimumSize: Micros?,
-                     orderType: OrderType = .gtd, lifetimeSeconds: Int64 = 300) {
-            self.intent = intent
-            self.signalId = signalId
-            self.tickSize = tickSize
-            self.negRisk = negRisk
-            self.minimumSize = minimumSize
-            self.orderType = orderType
-            self.lifetimeSeconds = lifetimeSeconds
-        }
-    }
-
-    /// Places (or resumes placing) the entry order of a signal.
+    /// Places (or resumes placing) an order.
     ///
     /// - Throws: store errors and ``OrderBuildError`` (nothing is persisted or sent when the order cannot be built).
-    package func place(_ r: Request) async throws -> PlacementOutcome {
-        let key = "entry:\(r.signalId)"
+    package func place(_ r: ExecutionRequest) async throws -> PlacementOutcome {
+        let key = r.idempotencyKey
         if let existing = try await store.orders.get(idempotencyKey: key) { return try await resume(existing, r) }
         let wall = now()
         let timestampMs = UInt64(wall.timeIntervalSince1970 * 1000)
         let seconds = Int64(wall.timeIntervalSince1970)
-        let signed = try sign(r, salt: OrderBuilder.randomSalt(), timestampMs: timestampMs, now: seconds)
+        let signed = try sign(r, price: r.intent.price, shares: r.intent.shares, salt: OrderBuilder.randomSalt(), timestampMs: timestampMs,
+                              now: seconds)
         let intent = CopyOrder(
-            idempotencyKey: key, signalId: r.signalId, purpose: .entry, mode: .live, salt: String(signed.order.salt),
+            idempotencyKey: key, signalId: r.signalId, purpose: r.purpose, mode: .live, salt: String(signed.order.salt),
             conditionId: r.intent.conditionId, asset: r.intent.asset, side: r.intent.side, orderType: r.orderType, price: r.intent.price,
             size: r.intent.shares, makerAmount: signed.order.makerAmount, takerAmount: signed.order.takerAmount,
             expiration: signed.order.expiration, status: .intent, orderDigest: HexCoding.encode(signed.digest),
-            orderTimestampMs: Int64(timestampMs))
+            orderTimestampMs: Int64(timestampMs), eventSlug: r.intent.eventSlug, outcome: r.outcome, whalePrice: r.intent.whalePrice)
         let stored: CopyOrder
         do {
             stored = try await store.orders.create(intent)
         } catch StoreError.duplicate {
-            // Another attempt for the same signal got there first: never a second order.
+            // Another attempt for the same key got there first: never a second order.
             guard let existing = try await store.orders.get(idempotencyKey: key) else { throw StoreError.notFound(key) }
             return .alreadyPlaced(existing)
         }
         return try await send(stored, signed)
     }
 
-    private func sign(_ r: Request, salt: UInt64, timestampMs: UInt64, now: Int64) throws -> SignedOrderV2 {
+    private func sign(_ r: ExecutionRequest, price: Micros, shares: Micros, salt: UInt64, timestampMs: UInt64, now: Int64) throws
+        -> SignedOrderV2
+    {
         try builder.build(
-            OrderRequest(tokenId: r.intent.asset, side: r.intent.side, price: r.intent.price, size: r.intent.shares, orderType: r.orderType,
+            OrderRequest(tokenId: r.intent.asset, side: r.intent.side, price: price, size: shares, orderType: r.orderType,
                          tickSize: r.tickSize, negRisk: r.negRisk, minimumSize: r.minimumSize,
                          expiration: r.orderType == .gtd ? now + max(61, r.lifetimeSeconds) : nil),
             salt: salt, timestampMs: timestampMs, now: now)
     }
 
+    /// Signs and sends an order an operator approved from the queue (the queue row becomes the order).
+    package func placeApproved(_ order: CopyOrder, _ r: ExecutionRequest) async throws -> PlacementOutcome {
+        let wall = now()
+        let timestampMs = UInt64(wall.timeIntervalSince1970 * 1000)
+        let signed = try sign(r, price: order.price, shares: order.size, salt: OrderBuilder.randomSalt(), timestampMs: timestampMs,
+                              now: Int64(wall.timeIntervalSince1970))
+        guard try await store.orders.markSigned(
+            id: order.id, salt: String(signed.order.salt), makerAmount: signed.order.makerAmount, takerAmount: signed.order.takerAmount,
+            expiration: signed.order.expiration, digest: HexCoding.encode(signed.digest), timestampMs: Int64(timestampMs))
+        else { return .alreadyPlaced(try await store.orders.get(id: order.id) ?? order) }
+        guard let stored = try await store.orders.get(id: order.id) else { throw StoreError.notFound("order \(order.id)") }
+        return try await send(stored, signed)
+    }
+
     /// An order already on record: done, or resolve it by lookup before anything is re-sent.
-    private func resume(_ order: CopyOrder, _ r: Request) async throws -> PlacementOutcome {
+    package func resume(_ order: CopyOrder, _ r: ExecutionRequest) async throws -> PlacementOutcome {
         switch order.status {
         case .intent, .submitting, .unknown:
             guard let digest = order.orderDigest else { return .unknown(order) }
-            if let found = try? await clob.order(id: digest) { return .alreadyPlaced(try await apply(found, to: order)) }
-            // Provably not on the CLOB: send the identical order (same salt and timestamp → same digest and signature).
+            let lookup: ClobOpenOrder?
+            do { lookup = try await clob.order(id: digest) } catch {
+                // The CLOB did not answer: we cannot prove anything, so nothing is sent.
+                return .unknown(order)
+            }
+            if let found = lookup { return .alreadyPlaced(try await apply(found, to: order)) }
+            // Provably not on the CLOB. A GTD order past its expiry would be refused: it ends expired, never re-sent.
+            if order.orderType == .gtd, order.expiration > 0, order.expiration - 60 <= Int64(now().timeIntervalSince1970) {
+                _ = try await store.orders.setStatus(id: order.id, from: [.intent, .submitting, .unknown], to: .expired,
+                                                     error: "never reached the CLOB and expired before it could be re-sent")
+                return .rejected(try await store.orders.get(id: order.id) ?? order, "expired before it was sent")
+            }
+            // Send the identical order (same salt and timestamp → same digest and signature).
             guard let salt = UInt64(order.salt), let ts = order.orderTimestampMs else { return .unknown(order) }
-            var request = r
-            request.intent.price = order.price
-            request.intent.shares = order.size
-            let signed = try sign(request, salt: salt, timestampMs: UInt64(ts), now: Int64(ts / 1000))
+            let signed = try sign(r, price: order.price, shares: order.size, salt: salt, timestampMs: UInt64(ts), now: Int64(ts / 1000))
             guard HexCoding.encode(signed.digest) == digest else { return .unknown(order) }
             return try await send(order, signed)
         default:
@@ -127,29 +115,34 @@ package struct LiveOrderGateway: Sendable {
     }
 
     private func send(_ order: CopyOrder, _ signed: SignedOrderV2) async throws -> PlacementOutcome {
-        var change = OrderUpdate(from: order)
-        change.status = .submitting
-        try await store.orders.update(id: order.id, change)
+        _ = try await store.orders.setStatus(id: order.id, from: [.intent, .unknown], to: .submitting, error: nil)
         let body = signed.postBody(owner: apiKey, orderType: order.orderType)
+        willSend(order)
         let posted: Result<OrderPostResponse, PolymarketHTTPError>
         do { posted = .success(try await clob.postOrder(body: body)) } catch { posted = .failure(error) }
         switch posted {
         case .success(let response):
             guard response.accepted else {
-                return try await reject(order, change, response.errorMsg.isEmpty ? "not accepted" : response.errorMsg)
+                return try await reject(order, response.errorMsg.isEmpty ? "not accepted" : response.errorMsg)
             }
-            change.exchangeOrderId = response.orderID
-            let taken = Micros(decimal: order.side == .buy ? response.takingAmount : response.makingAmount) ?? .zero
-            change.filledSize = taken
-            change.status = taken >= order.size ? .filled : taken > .zero ? .partiallyFilled : .live
+            var change = OrderUpdate(from: order)
+            change.exchangeOrderId = response.orderID.isEmpty ? order.orderDigest : response.orderID
+            change.status = .live
+            change.error = nil
             try await store.orders.update(id: order.id, change)
-            try await store.orders.appendEvent(OrderEvent(orderId: order.id, eventType: "PLACEMENT", status: response.status.uppercased(),
-                                                          size: taken, price: order.price))
-            return .placed(try await store.orders.get(id: order.id) ?? order)
+            // makingAmount/takingAmount are what matched at once: USDC and shares for a BUY, the reverse for a SELL.
+            let shares = Micros(decimal: order.side == .buy ? response.takingAmount : response.makingAmount) ?? .zero
+            let usdc = Micros(decimal: order.side == .buy ? response.makingAmount : response.takingAmount)
+            let filled = try await ledger.report(
+                orderId: order.id, filledTotal: shares, filledCost: shares > .zero ? usdc : nil,
+                status: order.orderType == .fok || order.orderType == .fak ? (shares >= order.size ? .filled : .cancelled) : nil,
+                eventType: "PLACEMENT", venueStatus: response.status.uppercased())
+            return .placed(filled.order)
         case .failure(.status(let code, let message)) where (400..<500).contains(code) && code != 425 && code != 429:
-            return try await reject(order, change, message)
+            return try await reject(order, message)
         case .failure(let error):
             // Timeout or transport failure: the order may or may not exist. Look it up before anything else.
+            var change = OrderUpdate(from: order)
             change.status = .unknown
             change.error = "\(error)"
             try await store.orders.update(id: order.id, change)
@@ -161,28 +154,31 @@ package struct LiveOrderGateway: Sendable {
         }
     }
 
-    private func reject(_ order: CopyOrder, _ change: OrderUpdate, _ message: String) async throws -> PlacementOutcome {
-        var c = change
+    private func reject(_ order: CopyOrder, _ message: String) async throws -> PlacementOutcome {
+        var c = OrderUpdate(from: order)
         c.status = .rejected
         c.error = message
         try await store.orders.update(id: order.id, c)
         return .rejected(try await store.orders.get(id: order.id) ?? order, message)
     }
 
-    /// Records what the CLOB says about an order we could not hear back from.
-    private func apply(_ found: ClobOpenOrder, to order: CopyOrder) async throws -> CopyOrder {
-        var c = OrderUpdate(from: order)
-        c.exchangeOrderId = found.id ?? order.orderDigest
-        c.filledSize = found.size_matched?.micros ?? order.filledSize
-        c.error = nil
-        switch (found.status ?? "").uppercased() {
-        case "MATCHED": c.status = c.filledSize >= order.size ? .filled : .partiallyFilled
-        case "CANCELED", "CANCELLED": c.status = .cancelled
-        default: c.status = c.filledSize > .zero ? .partiallyFilled : .live
+    /// Records what the CLOB says about an order (lookup after a timeout, reconciliation, REST polling).
+    package func apply(_ found: ClobOpenOrder, to order: CopyOrder) async throws -> CopyOrder {
+        if order.exchangeOrderId == nil {
+            var c = OrderUpdate(from: order)
+            c.exchangeOrderId = found.id ?? order.orderDigest
+            c.error = nil
+            if !order.status.isTerminal { c.status = .live }
+            try await store.orders.update(id: order.id, c)
         }
-        try await store.orders.update(id: order.id, c)
-        try await store.orders.appendEvent(OrderEvent(orderId: order.id, eventType: "LOOKUP", status: found.status ?? "", size: c.filledSize,
-                                                      price: order.price))
-        return try await store.orders.get(id: order.id) ?? order
+        let matched = found.size_matched?.micros ?? .zero
+        let status: OrderStatus? =
+            switch (found.status ?? "").uppercased() {
+            case "CANCELED", "CANCELLED", "CANCELED_MARKET_RESOLVED": .cancelled
+            case "MATCHED": matched >= order.size ? .filled : nil
+            default: nil
+            }
+        return try await ledger.report(orderId: order.id, filledTotal: matched, status: status, eventType: "LOOKUP",
+                                       venueStatus: found.status ?? "").order
     }
 }

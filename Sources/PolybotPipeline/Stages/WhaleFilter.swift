@@ -9,9 +9,9 @@ import ServiceLifecycle
 /// Input: every accepted trade. Output: an `AsyncChannel`, whose `send` suspends until the next stage takes
 /// the trade — after this point trades are never dropped (architecture.md, "Buffering is chosen per edge").
 /// The stage ends when its input ends (no `cancelOnGracefulShutdown`: upstream finishing is the drain signal).
-package actor WhaleFilter<Input: AsyncSequence & Sendable>: Service where Input.Element == Trade {
+package actor WhaleFilter<Input: AsyncSequence & Sendable>: Service where Input.Element == ObservedTrade {
     /// Whale trades, in input order.
-    package nonisolated let output = AsyncChannel<Trade>()
+    package nonisolated let output = AsyncChannel<ObservedTrade>()
     private let input: Input
     private var rules: WhaleRules
     private let logger: Logger
@@ -39,11 +39,11 @@ package actor WhaleFilter<Input: AsyncSequence & Sendable>: Service where Input.
 
     package func run() async throws {
         defer { output.finish() }
-        for try await trade in input {
-            let verdict = rules.evaluate(trade)
+        for try await observed in input {
+            let verdict = rules.evaluate(observed.trade)
             if verdict.passes {
                 passed.increment()
-                await output.send(trade)
+                await output.send(observed)
             } else {
                 rejected[verdict]?.increment()
             }

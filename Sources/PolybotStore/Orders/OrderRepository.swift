@@ -59,6 +59,8 @@ package protocol OrderRepository: Sendable {
     func get(id: Int64) async throws -> CopyOrder?
     /// The order with this idempotency key.
     func get(idempotencyKey: String) async throws -> CopyOrder?
+    /// The order the exchange knows by this id (its order id is the signed order's digest).
+    func get(exchangeOrderId: String) async throws -> CopyOrder?
     /// Applies a state change.
     func update(id: Int64, _ change: OrderUpdate) async throws
     /// Orders that are not terminal, oldest first.
@@ -67,4 +69,14 @@ package protocol OrderRepository: Sendable {
     @discardableResult func appendEvent(_ event: OrderEvent) async throws -> OrderEvent
     /// An order's events, oldest first.
     func events(orderId: Int64) async throws -> [OrderEvent]
+    /// Orders newest first, optionally only in some states, paged by id.
+    func list(statuses: [OrderStatus]?, limit: Int, beforeId: Int64?) async throws -> [CopyOrder]
+    /// Creation times (Unix seconds) of orders sent since a time (for the order-rate limit after a restart).
+    func placedSince(_ seconds: Int64) async throws -> [Int64]
+    /// Stores the signed identity of an approved queue entry and moves it from `pending_approval` to `intent`;
+    /// false when it was not pending any more (approved twice, rejected or expired meanwhile).
+    func markSigned(id: Int64, salt: String, makerAmount: Int64, takerAmount: Int64, expiration: Int64, digest: String,
+                    timestampMs: Int64) async throws -> Bool
+    /// Moves an order to `to` only if it is in one of `from` (compare-and-set); true when it moved.
+    func setStatus(id: Int64, from: [OrderStatus], to: OrderStatus, error: String?) async throws -> Bool
 }

@@ -9,9 +9,9 @@ package struct PositionPostgresRepository: PositionRepository {
     /// Creates the repository.
     package init(db: Database) { self.db = db }
 
-    private static let columns = """
+    static let columns = """
         id, mode, condition_id, asset, event_slug, outcome, size_micros, avg_price_micros, cost_micros,
-        realized_pnl_micros, mark_price_micros, status
+        realized_pnl_micros, mark_price_micros, status, entry_signal_id, fees_micros
         """
 
     package func open(_ p: Position) async throws -> Position {
@@ -19,9 +19,10 @@ package struct PositionPostgresRepository: PositionRepository {
             let rows = try await db.client.query(
                 """
                 INSERT INTO positions (mode, condition_id, asset, event_slug, outcome, size_micros, avg_price_micros,
-                    cost_micros, realized_pnl_micros, mark_price_micros, status)
+                    cost_micros, realized_pnl_micros, mark_price_micros, status, entry_signal_id, fees_micros)
                 VALUES (\(p.mode.rawValue), \(p.conditionId), \(p.asset), \(p.eventSlug), \(p.outcome), \(p.size.raw),
-                    \(p.averagePrice.raw), \(p.cost.raw), \(p.realizedPnl.raw), \(p.markPrice?.raw), \(p.status.rawValue))
+                    \(p.averagePrice.raw), \(p.cost.raw), \(p.realizedPnl.raw), \(p.markPrice?.raw), \(p.status.rawValue),
+                    \(p.entrySignalId), \(p.fees.raw))
                 RETURNING id
                 """, logger: db.logger)
             var created = p
@@ -36,7 +37,7 @@ package struct PositionPostgresRepository: PositionRepository {
                 """
                 UPDATE positions SET size_micros = \(p.size.raw), avg_price_micros = \(p.averagePrice.raw),
                     cost_micros = \(p.cost.raw), realized_pnl_micros = \(p.realizedPnl.raw),
-                    mark_price_micros = \(p.markPrice?.raw), status = \(p.status.rawValue),
+                    mark_price_micros = \(p.markPrice?.raw), status = \(p.status.rawValue), fees_micros = \(p.fees.raw),
                     closed_at = CASE WHEN \(p.status.rawValue) = 'open' THEN NULL ELSE coalesce(closed_at, now()) END,
                     updated_at = now()
                 WHERE id = \(p.id) RETURNING id
@@ -66,10 +67,35 @@ package struct PositionPostgresRepository: PositionRepository {
             logger: db.logger))
     }
 
-    private func decode(_ rows: PostgresRowSequence) async throws -> [Position] {
+    package func list(mode: RunMode, statuses: [PositionStatus]?, limit: Int) async throws -> [Position] {
+        let names = statuses?.map(\.rawValue)
+        return try await decode(db.client.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM positions
+            WHERE mode = \(mode.rawValue) AND (\(names)::text[] IS NULL OR status = ANY(\(names)::text[]))
+            ORDER BY id DESC LIMIT \(limit)
+            """, logger: db.logger))
+    }
+
+    package func totals(mode: RunMode) async throws -> PositionTotals {
+        let rows = try await db.client.query(
+            """
+            SELECT coalesce(sum(realized_pnl_micros), 0)::bigint, coalesce(sum(fees_micros), 0)::bigint
+            FROM positions WHERE mode = \(mode.rawValue)
+            """, logger: db.logger)
+        for try await (all, fees) in rows.decode((Int64, Int64).self) {
+            return PositionTotals(realizedPnl: Micros(all), fees: Micros(fees))
+        }
+        return PositionTotals(realizedPnl: .zero, fees: .zero)
+    }
+
+    private func decode(_ rows: PostgresRowSequence) async throws -> [Position] { try await Self.decode(rows) }
+
+    /// Decodes rows selected with ``columns``.
+    static func decode(_ rows: PostgresRowSequence) async throws -> [Position] {
         var result: [Position] = []
         for try await r in rows.decode(
-            (Int64, String, String, String, String, String, Int64, Int64, Int64, Int64, Int64?, String).self)
+            (Int64, String, String, String, String, String, Int64, Int64, Int64, Int64, Int64?, String, Int64?, Int64).self)
         {
             guard let mode = RunMode(rawValue: r.1), let status = PositionStatus(rawValue: r.11) else {
                 throw StoreError.corruptRow("position \(r.0)")
@@ -77,7 +103,7 @@ package struct PositionPostgresRepository: PositionRepository {
             result.append(
                 Position(id: r.0, mode: mode, conditionId: r.2, asset: r.3, eventSlug: r.4, outcome: r.5, size: Micros(r.6),
                          averagePrice: Micros(r.7), cost: Micros(r.8), realizedPnl: Micros(r.9),
-                         markPrice: r.10.map(Micros.init), status: status))
+                         markPrice: r.10.map(Micros.init), status: status, entrySignalId: r.12, fees: Micros(r.13)))
         }
         return result
     }

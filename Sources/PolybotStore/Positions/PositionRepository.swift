@@ -12,6 +12,16 @@ package protocol PositionRepository: Sendable {
     func openPosition(mode: RunMode, asset: String) async throws -> Position?
     /// All open positions of a mode, oldest first.
     func openPositions(mode: RunMode) async throws -> [Position]
+    /// Positions of a mode, newest first, optionally only in some states.
+    func list(mode: RunMode, statuses: [PositionStatus]?, limit: Int) async throws -> [Position]
+    /// Realised PnL and fees over all positions of a mode.
+    func totals(mode: RunMode) async throws -> PositionTotals
+}
+
+/// Sums over a mode's positions.
+package struct PositionTotals: Sendable, Hashable {
+    package var realizedPnl: Micros
+    package var fees: Micros
 }
 
 /// Persistence of the daily PnL series.

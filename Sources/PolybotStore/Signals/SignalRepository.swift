@@ -6,8 +6,13 @@ import PostgresNIO
 package protocol SignalRepository: Sendable {
     /// Stores a signal once: returns its id, and whether this call created it (false: the key existed).
     func record(_ signal: CopySignal, eventSlug: String) async throws -> (id: Int64, created: Bool)
-    /// Updates a signal's status (`sized`, `approved`, `denied`, `skipped`, `ordered`, `expired`).
-    func setStatus(id: Int64, _ status: String) async throws
+    /// Updates a signal's status (`sized`, `approved`, `denied`, `skipped`, `ordered`, `filled`, `rejected`, `expired`,
+    /// `failed`) with the reason.
+    func setStatus(id: Int64, _ status: String, reason: String) async throws
+    /// The wallets that agreed on a signal.
+    func agreeingWallets(signalId: Int64) async throws -> [Address]
+    /// Signals newest first (id, key, status, reason).
+    func recent(limit: Int) async throws -> [(id: Int64, key: String, status: String, reason: String)]
     /// Stores a risk decision for a signal.
     func recordDecision(signalId: Int64?, decision: RiskDecision, intent: OrderIntent?) async throws
 }
@@ -37,10 +42,24 @@ package struct SignalPostgresRepository: SignalRepository {
         }
     }
 
-    package func setStatus(id: Int64, _ status: String) async throws {
+    package func setStatus(id: Int64, _ status: String, reason: String) async throws {
         try await mappingErrors {
-            try await db.client.query("UPDATE signals SET status = \(status) WHERE id = \(id)", logger: db.logger)
+            try await db.client.query("UPDATE signals SET status = \(status), status_reason = \(reason) WHERE id = \(id)", logger: db.logger)
         }
+    }
+
+    package func agreeingWallets(signalId: Int64) async throws -> [Address] {
+        let rows = try await db.client.query("SELECT wallets FROM signals WHERE id = \(signalId)", logger: db.logger)
+        for try await wallets in rows.decode([String].self) { return wallets.compactMap(Address.init) }
+        return []
+    }
+
+    package func recent(limit: Int) async throws -> [(id: Int64, key: String, status: String, reason: String)] {
+        let rows = try await db.client.query(
+            "SELECT id, signal_key, status, status_reason FROM signals ORDER BY id DESC LIMIT \(limit)", logger: db.logger)
+        var out: [(id: Int64, key: String, status: String, reason: String)] = []
+        for try await (id, key, status, reason) in rows.decode((Int64, String, String, String).self) { out.append((id, key, status, reason)) }
+        return out
     }
 
     package func recordDecision(signalId: Int64?, decision: RiskDecision, intent: OrderIntent?) async throws {

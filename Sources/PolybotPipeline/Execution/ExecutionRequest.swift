@@ -1,0 +1,78 @@
+import Foundation
+import PolybotCore
+import Polymarket
+
+/// An order the risk manager approved, on its way to a gateway (paper, approve or live).
+package struct ExecutionRequest: Sendable {
+    /// What to trade (price is our limit, within the slippage cap).
+    package var intent: OrderIntent
+    /// The signal it copies (nil for exits that no signal caused, e.g. take-profit).
+    package var signalId: Int64?
+    /// Entry or exit.
+    package var purpose: OrderPurpose
+    /// The key that makes placement at-most-once (`entry:<signal>` for entries).
+    package var idempotencyKey: String
+    package var tickSize: TickSize
+    package var negRisk: Bool
+    package var minimumSize: Micros?
+    package var orderType: OrderType
+    /// GTD lifetime in seconds (≥ 61).
+    package var lifetimeSeconds: Int64
+    /// Outcome label (stored with the order and its position).
+    package var outcome: String
+    /// When the whale trade that caused it was detected (paper fills walk the book at this time + the copy delay).
+    package var detectedAt: Date
+
+    /// Creates a request; the idempotency key defaults to `entry:<signal>`.
+    package init(intent: OrderIntent, signalId: Int64?, purpose: OrderPurpose = .entry, idempotencyKey: String? = nil,
+                 tickSize: TickSize, negRisk: Bool, minimumSize: Micros?, orderType: OrderType = .gtd, lifetimeSeconds: Int64 = 300,
+                 outcome: String = "", detectedAt: Date = Date()) {
+        self.intent = intent
+        self.signalId = signalId
+        self.purpose = purpose
+        self.idempotencyKey = idempotencyKey ?? "entry:\(signalId ?? 0)"
+        self.tickSize = tickSize
+        self.negRisk = negRisk
+        self.minimumSize = minimumSize
+        self.orderType = orderType
+        self.lifetimeSeconds = lifetimeSeconds
+        self.outcome = outcome
+        self.detectedAt = detectedAt
+    }
+}
+
+/// What happened to a placement.
+package enum PlacementOutcome: Sendable {
+    /// The venue (or the paper book walk) took the order (resting or matched).
+    case placed(CopyOrder)
+    /// This key already has its order; nothing was sent.
+    case alreadyPlaced(CopyOrder)
+    /// The venue refused it, with its message.
+    case rejected(CopyOrder, String)
+    /// No answer and the order could not be found yet: it stays `unknown` until a lookup resolves it.
+    case unknown(CopyOrder)
+    /// Waiting in the approval queue.
+    case pendingApproval(CopyOrder)
+
+    /// The order record.
+    package var order: CopyOrder {
+        switch self {
+        case .placed(let o), .alreadyPlaced(let o), .rejected(let o, _), .unknown(let o), .pendingApproval(let o): o
+        }
+    }
+}
+
+/// The executor's port: one adapter per run mode.
+package protocol OrderGateway: Sendable {
+    /// Places (or resumes placing) an order at most once per idempotency key.
+    func place(_ request: ExecutionRequest) async throws -> PlacementOutcome
+}
+
+/// UTC `YYYY-MM-DD` of Unix seconds.
+package func utcDay(_ seconds: Int64) -> String {
+    var t = time_t(seconds)
+    var parts = tm()
+    gmtime_r(&t, &parts)
+    func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
+}

@@ -1,0 +1,229 @@
+import AsyncAlgorithms
+import Foundation
+import Logging
+import PolybotCore
+import PolybotStore
+import Polymarket
+import ServiceLifecycle
+
+/// Everything the pipeline is configured with.
+package struct PipelineSettings: Sendable {
+    package var mode: RunMode
+    package var whaleRules: WhaleRules
+    package var consensusRule: ConsensusRule
+    package var sizingMode: SizingMode
+    package var riskLimits: RiskLimits
+    package var startingEquity: Micros
+    package var exitRules: ExitRules
+    /// Paper fills walk the book this long after detection.
+    package var copyDelay: Duration
+    /// Taker fee for paper fills, basis points.
+    package var paperFeeBps: Int
+    /// GTD lifetime of entries, seconds.
+    package var orderLifetimeSeconds: Int64
+    /// How long an intent waits for an operator in approve mode.
+    package var approvalTimeToLive: Duration
+    /// In approve mode, approved orders are signed and sent live (needs the live credentials).
+    package var approveExecutesLive: Bool
+    package var markEvery: Duration
+    package var orderPollEvery: Duration
+    package var feedStallTimeout: Duration
+    package var rtdsURL: String?
+    package var clobWSURL: String?
+
+    /// Creates settings.
+    package init(mode: RunMode, whaleRules: WhaleRules, consensusRule: ConsensusRule, sizingMode: SizingMode, riskLimits: RiskLimits,
+                 startingEquity: Micros, exitRules: ExitRules = ExitRules(), copyDelay: Duration = .seconds(2), paperFeeBps: Int = 0,
+                 orderLifetimeSeconds: Int64 = 300, approvalTimeToLive: Duration = .seconds(900), approveExecutesLive: Bool = false,
+                 markEvery: Duration = .seconds(30), orderPollEvery: Duration = .seconds(5), feedStallTimeout: Duration = .seconds(30),
+                 rtdsURL: String?, clobWSURL: String?) {
+        self.mode = mode
+        self.whaleRules = whaleRules
+        self.consensusRule = consensusRule
+        self.sizingMode = sizingMode
+        self.riskLimits = riskLimits
+        self.startingEquity = startingEquity
+        self.exitRules = exitRules
+        self.copyDelay = copyDelay
+        self.paperFeeBps = paperFeeBps
+        self.orderLifetimeSeconds = orderLifetimeSeconds
+        self.approvalTimeToLive = approvalTimeToLive
+        self.approveExecutesLive = approveExecutesLive
+        self.markEvery = markEvery
+        self.orderPollEvery = orderPollEvery
+        self.feedStallTimeout = feedStallTimeout
+        self.rtdsURL = rtdsURL
+        self.clobWSURL = clobWSURL
+    }
+}
+
+/// What live trading needs: the signing key, the L2 credentials and the exchange version's domain.
+package struct LiveTrading: Sendable {
+    package var key: PrivateKey
+    package var credentials: ApiCredentials
+    package var domain: ExchangeDomain
+
+    /// Creates the live setup.
+    package init(key: PrivateKey, credentials: ApiCredentials, domain: ExchangeDomain) {
+        self.key = key
+        self.credentials = credentials
+        self.domain = domain
+    }
+}
+
+/// The stage actors of architecture.md, joined by their edges, plus the trackers and the startup reconciliation.
+///
+/// Edges (buffering per edge, architecture.md): listener → filter is a bounded newest-kept stream (the only place
+/// trades may be counted and dropped under overload); every later edge is an `AsyncChannel` whose `send` waits for
+/// the next stage, so signals, intents and orders are never dropped. On graceful shutdown the listener and the
+/// trackers stop; the other stages end when their input ends, after draining it.
+package struct Pipeline: Sendable {
+    /// The services, in start order (a service group stops them in reverse: listener first, executor after draining).
+    package let services: [any Service]
+    package let events: PipelineEvents
+    package let risk: RiskManager<AsyncChannel<SizedOrder>>
+    package let approvals: ApprovalGateway?
+    package let probe: LatencyProbe
+    package let listener: TradeListener
+    package let positions: PositionTracker
+    package let orders: OrderTracker?
+    package let filter: WhaleFilter<AsyncStream<ObservedTrade>>
+    /// The gateway of the run mode (tests and the replay report use it).
+    package let gateway: any OrderGateway
+
+    /// Builds the pipeline.
+    ///
+    /// - Parameters:
+    ///   - clob: CLOB client (authenticated with `live`'s credentials in live mode).
+    ///   - live: required for live mode and for approve mode that executes live.
+    /// - Throws: ``PipelineError`` when live trading is asked for without its setup.
+    package static func build(settings: PipelineSettings, store: PolybotStore, clob: ClobClient, dataAPI: DataAPIClient, rpc: PolygonRPC?,
+                              live: LiveTrading?, logger: Logger, events: PipelineEvents = PipelineEvents()) throws -> Pipeline {
+        let probe = LatencyProbe()
+        let books: @Sendable (String) async throws -> OrderBook = { token in try await clob.book(tokenId: token) }
+        let sized = AsyncChannel<SizedOrder>()
+        let risk = RiskManager(input: sized, store: store, mode: settings.mode, limits: settings.riskLimits,
+                               startingEquity: settings.startingEquity, events: events, logger: logger)
+        let ledger = FillLedger(store: store, equity: { await risk.equity() }, onFill: { fill in
+            await risk.recordFill(fill)
+            if let p = fill.position { events.publish(.position(p)) }
+        })
+        let paper = PaperOrderGateway(store: store, books: books, ledger: ledger, copyDelay: settings.copyDelay, feeBps: settings.paperFeeBps,
+                                      logger: logger)
+        var liveGateway: LiveOrderGateway?
+        if settings.mode == .live || (settings.mode == .approve && settings.approveExecutesLive) {
+            guard let live else { throw PipelineError.liveSetupMissing }
+            liveGateway = LiveOrderGateway(store: store, clob: clob, builder: try OrderBuilder(key: live.key, domain: live.domain),
+                                           apiKey: live.credentials.apiKey, ledger: ledger, logger: logger,
+                                           willSend: { probe.sent($0.idempotencyKey) })
+        }
+        var approvals: ApprovalGateway?
+        let gateway: any OrderGateway
+        switch settings.mode {
+        case .paper: gateway = paper
+        case .live: gateway = liveGateway!
+        case .approve:
+            let a = ApprovalGateway(store: store, inner: liveGateway.map { .live($0) } ?? .paper(paper), books: books,
+                                    timeToLive: settings.approvalTimeToLive)
+            approvals = a
+            gateway = a
+        }
+        // Exits are not queued for approval: they reduce risk. In approve mode they go where approved entries go.
+        let exitGateway: any OrderGateway = settings.mode == .approve ? (liveGateway.map { $0 as any OrderGateway } ?? paper) : gateway
+        let positions = PositionTracker(
+            store: store, mode: settings.mode, books: books,
+            resolution: { cid in
+                guard let m = try? await clob.market(conditionId: cid) else { return nil }
+                return (m.closed?.value ?? false, m.winningTokenId)
+            },
+            gateway: exitGateway,
+            risk: .init(approveExit: { await risk.approveExit($0) }, recordMarks: { await risk.recordMarks(unrealizedTotal: $0) },
+                        recordSettlement: { await risk.recordSettlement(asset: $0, $1) }, equity: { await risk.equity() },
+                        dayStart: { await risk.dayStart() }),
+            rules: settings.exitRules, markEvery: settings.markEvery, events: events, logger: logger)
+
+        let minCash = settings.whaleRules.minNotional
+        let feed = settings.rtdsURL.map {
+            RTDSFeed(configuration: .init(url: $0, stallTimeout: settings.feedStallTimeout), logger: logger)
+        }
+        let listener = TradeListener(feed: feed, dataAPI: dataAPI, store: store, minCash: { minCash }, events: events, logger: logger)
+        let filter = WhaleFilter(input: listener.output, rules: settings.whaleRules, logger: logger)
+        let scorer = WalletScorer(input: filter.output, store: store, events: events, observeSell: { await positions.observe($0) },
+                                  logger: logger)
+        let rule = settings.consensusRule
+        let consensus = ConsensusStage(input: scorer.output, store: store, books: books, baseRule: { rule }, events: events, logger: logger)
+        let sizing = settings.sizingMode
+        let sizer = PositionSizer(input: consensus.output, store: store, books: books, mode: { sizing }, equity: { await risk.equity() },
+                                  lifetimeSeconds: settings.orderLifetimeSeconds, output: sized, events: events, logger: logger)
+        let executor = Executor(input: risk.output, gateway: gateway, store: store, probe: probe, events: events, logger: logger)
+
+        var orders: OrderTracker?
+        if let liveGateway, let live {
+            let userFeed = settings.clobWSURL.map { UserChannelFeed(url: $0 + "/user", credentials: live.credentials, logger: logger) }
+            orders = OrderTracker(store: store, clob: clob, gateway: liveGateway, ledger: ledger, books: books, userFeed: userFeed,
+                                  pollInterval: settings.orderPollEvery, events: events, logger: logger)
+        }
+        let reconciler = StartupReconciler(
+            store: store, mode: settings.mode, tracker: orders, clob: liveGateway == nil ? nil : clob, dataAPI: liveGateway == nil ? nil : dataAPI,
+            rpc: rpc, account: live.flatMap { Address($0.key.address.lowercased) }, approvals: approvals, logger: logger)
+        let startup = PipelineStartup(risk: risk, reconciler: reconciler, approvals: approvals, events: events, logger: logger)
+
+        var services: [any Service] = [executor, risk, sizer, consensus, scorer, filter, listener, positions]
+        if let orders { services.append(orders) }
+        services.append(startup)
+        return Pipeline(services: services, events: events, risk: risk, approvals: approvals, probe: probe, listener: listener,
+                        positions: positions, orders: orders, filter: filter, gateway: gateway)
+    }
+}
+
+/// Why the pipeline cannot be built.
+package enum PipelineError: Error, CustomStringConvertible {
+    case liveSetupMissing
+
+    package var description: String {
+        switch self {
+        case .liveSetupMissing: "live trading needs the private key and the API credentials"
+        }
+    }
+}
+
+/// Loads the risk state, reconciles with the exchange, then lets trading resume; afterwards expires approval-queue
+/// entries whose deadline passed, until shutdown.
+struct PipelineStartup: Service {
+    let risk: RiskManager<AsyncChannel<SizedOrder>>
+    let reconciler: StartupReconciler
+    let approvals: ApprovalGateway?
+    let events: PipelineEvents
+    let logger: Logger
+
+    func run() async throws {
+        var attempt = 0
+        while true {
+            do {
+                try await risk.load()
+                break
+            } catch {
+                attempt += 1
+                logger.error("risk state not loaded; trading stays closed", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+                try await Task.sleep(for: .seconds(min(attempt, 10)))
+            }
+        }
+        let report = await reconciler.run()
+        events.publish(.reconciliation(problems: report.problems))
+        if !report.problems.isEmpty {
+            try? await risk.setTradingState(.reduceOnly, reason: "reconciliation found \(report.problems.count) problem(s)", actor: "system")
+        }
+        await risk.reconciled()
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(5))
+                if let approvals, let expired = try? await approvals.expireDue() {
+                    for o in expired {
+                        events.publish(.order(o))
+                        if let id = o.signalId { try? await approvals.store.signals.setStatus(id: id, "expired", reason: "approval window passed") }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import AsyncAlgorithms
+import Foundation
+import Logging
+import Metrics
+import PolybotCore
+import PolybotStore
+import Polymarket
+import ServiceLifecycle
+
+/// Pipeline stage 4: rolling basket consensus. Keeps one ``BasketConsensus`` per enabled basket (rebuilt when its
+/// members or rule change, reloaded every `reloadEvery`), feeds it the trades of members that count — wallets
+/// classed `informed`, and any wallet the operator added by hand — and stores each signal once under its
+/// deterministic key before passing it on. The books of the market's tokens are fetched before evaluating, so the
+/// 5¢ upside gate sees a live best ask.
+///
+/// The consensus clock is the trades' own time (the window is about when whales traded; a replay at any speed gives
+/// the same signals as the live feed did).
+package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Input.Element == ScoredTrade {
+    package nonisolated let output = AsyncChannel<DetectedSignal>()
+    private let input: Input
+    private let store: PolybotStore
+    private let books: @Sendable (String) async throws -> OrderBook
+    private let baseRule: @Sendable () -> ConsensusRule
+    private let events: PipelineEvents
+    private let logger: Logger
+    private let reloadEvery: Int64
+    private var baskets: [Int64: (consensus: BasketConsensus, manual: Set<Address>)] = [:]
+    private var loadedAt: Int64 = .min
+    private var asks: [String: (ask: Micros?, at: ContinuousClock.Instant)] = [:]
+    private let signals = Counter(label: "pipeline.signals")
+    private let latency = Timer(label: "pipeline.stage_latency", dimensions: [("stage", "consensus")])
+
+    /// Creates the stage.
+    ///
+    /// - Parameters:
+    ///   - books: the CLOB book of a token.
+    ///   - baseRule: the configured rule (a basket's own window, members, ratio and upside override it).
+    package init(input: Input, store: PolybotStore, books: @escaping @Sendable (String) async throws -> OrderBook,
+                 baseRule: @escaping @Sendable () -> ConsensusRule, events: PipelineEvents, reloadEvery: Int64 = 60, logger: Logger) {
+        self.input = input
+        self.store = store
+        self.books = books
+        self.baseRule = baseRule
+        self.events = events
+        self.reloadEvery = reloadEvery
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        defer { output.finish() }
+        for try await scored in input {
+            let started = ContinuousClock.now
+            await reloadIfDue()
+            let trade = scored.trade
+            let counts = scored.score?.walletClass == .informed
+            var fired: [CopySignal] = []
+            for (id, entry) in baskets.sorted(by: { $0.key < $1.key }) {
+                guard entry.consensus.members.contains(trade.wallet), counts || entry.manual.contains(trade.wallet) else { continue }
+                await refreshAsks(Set([trade.asset]).union(entry.consensus.tokens(market: trade.conditionId)))
+                var consensus = entry.consensus
+                let outcome = consensus.add(trade, now: trade.timestamp) { token in self.asks[token]?.ask }
+                baskets[id]?.consensus = consensus
+                if case .signal(let s) = outcome { fired.append(s) }
+            }
+            latency.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
+            for signal in fired {
+                do {
+                    let (signalId, created) = try await store.signals.record(signal, eventSlug: trade.eventSlug)
+                    guard created else { continue }
+                    signals.increment()
+                    logger.notice("copy signal", metadata: [
+                        "signal.id": "\(signalId)", "signal.basket": "\(signal.basketId)", "signal.asset": "\(signal.asset)",
+                        "signal.agreeing": "\(signal.agreeing.count)", "signal.ask": "\(signal.bestAsk)",
+                    ])
+                    events.publish(.signal(signal, id: signalId))
+                    await output.send(DetectedSignal(signal: signal, signalId: signalId, eventSlug: trade.eventSlug,
+                                                     arrived: scored.observed.arrived, arrivedAt: scored.observed.arrivedAt))
+                } catch {
+                    logger.error("signal not stored; dropped before any order", metadata: ["signal.key": "\(signal.key)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    private func refreshAsks(_ tokens: Set<String>) async {
+        for token in tokens {
+            if let cached = asks[token], ContinuousClock.now - cached.at < .seconds(2) { continue }
+            let book = try? await books(token)
+            asks[token] = (book?.bestAsk, .now)
+        }
+    }
+
+    /// Reloads baskets and members when due (and on the first trade).
+    private func reloadIfDue() async {
+        let now = Int64(Date().timeIntervalSince1970)
+        guard now - loadedAt >= reloadEvery else { return }
+        loadedAt = now
+        do {
+            var next: [Int64: (consensus: BasketConsensus, manual: Set<Address>)] = [:]
+            let base = baseRule()
+            for basket in try await store.baskets.list() where basket.enabled {
+                let members = try await store.baskets.members(basketId: basket.id)
+                var rule = ConsensusRule(basket: basket, minNetNotional: base.minNetNotional)
+                if basket.windowHours <= 0 { rule.windowSeconds = base.windowSeconds }
+                let set = Set(members.map(\.wallet))
+                let manual = Set(members.filter { $0.membership == .manual }.map(\.wallet))
+                if let old = baskets[basket.id], old.consensus.members == set, old.consensus.rule == rule {
+                    next[basket.id] = (old.consensus, manual)
+                } else {
+                    next[basket.id] = (BasketConsensus(basketId: basket.id, members: set, rule: rule), manual)
+                }
+            }
+            baskets = next
+        } catch {
+            logger.error("baskets not reloaded; keeping the previous ones", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Forces a reload on the next trade (after the operator edits baskets).
+    package func basketsChanged() { loadedAt = .min }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+import Metrics
+import PolybotCore
+import PolybotStore
+import ServiceLifecycle
+
+/// Pipeline stage 7: hands approved orders to the run mode's gateway (paper, approve or live — one port) and records
+/// how each signal ended: `filled`, `ordered` (resting or being resolved), `approved` (queued for an operator),
+/// `rejected` with the venue's message, or `failed` with the error. Up to `concurrency` orders are in flight at
+/// once (a paper fill waits for the copy delay; a live POST waits for the CLOB); every one is at-most-once by its
+/// idempotency key, so concurrency never creates a second order.
+package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Element == SizedOrder {
+    private let input: Input
+    private let gateway: any OrderGateway
+    private let store: PolybotStore
+    private let probe: LatencyProbe
+    private let events: PipelineEvents
+    private let concurrency: Int
+    private let logger: Logger
+    private let outcomes: [String: Counter]
+
+    /// Creates the stage.
+    package init(input: Input, gateway: any OrderGateway, store: PolybotStore, probe: LatencyProbe, events: PipelineEvents,
+                 concurrency: Int = 8, logger: Logger) {
+        self.input = input
+        self.gateway = gateway
+        self.store = store
+        self.probe = probe
+        self.events = events
+        self.concurrency = max(1, concurrency)
+        self.logger = logger
+        var o: [String: Counter] = [:]
+        for k in ["placed", "already_placed", "rejected", "unknown", "pending_approval", "failed"] {
+            o[k] = Counter(label: "orders.placements", dimensions: [("outcome", k)])
+        }
+        outcomes = o
+    }
+
+    package func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            var inFlight = 0
+            var finished = AsyncStream<Void>.makeStream()
+            defer { finished.continuation.finish() }
+            var iterator = finished.stream.makeAsyncIterator()
+            for try await sized in input {
+                if inFlight >= concurrency {
+                    _ = await iterator.next()
+                    inFlight -= 1
+                }
+                inFlight += 1
+                let done = finished.continuation
+                group.addTask {
+                    await self.execute(sized)
+                    done.yield()
+                }
+            }
+            _ = finished
+        }
+    }
+
+    /// Places one order and records how its signal ended. Never throws: errors end the signal `failed` with the reason.
+    package func execute(_ sized: SizedOrder) async {
+        let r = sized.request
+        probe.expect(r.idempotencyKey, arrived: sized.arrived)
+        var outcome: PlacementOutcome?
+        var failure: (any Error)?
+        for attempt in 1...3 {
+            do {
+                outcome = try await gateway.place(r)
+                break
+            } catch {
+                failure = error
+                logger.error("placement failed", metadata: ["order.key": "\(r.idempotencyKey)", "attempt": "\(attempt)", "error": "\(error)"])
+                try? await Task.sleep(for: .milliseconds(200 * attempt))
+            }
+        }
+        guard let outcome else {
+            outcomes["failed"]?.increment()
+            if let id = r.signalId { try? await store.signals.setStatus(id: id, "failed", reason: "\(failure.map { "\($0)" } ?? "unknown")") }
+            return
+        }
+        let (status, reason, key): (String, String, String) =
+            switch outcome {
+            case .placed(let o): (signalStatus(of: o), o.filledSize == .zero && o.status.isTerminal ? (o.error ?? "no fill within the limit") : "",
+                                  "placed")
+            case .alreadyPlaced(let o): (signalStatus(of: o), o.error ?? "", "already_placed")
+            case .rejected(_, let message): ("rejected", message, "rejected")
+            case .unknown: ("ordered", "outcome unknown; being looked up", "unknown")
+            case .pendingApproval: ("approved", "waiting for an operator", "pending_approval")
+            }
+        outcomes[key]?.increment()
+        if let id = r.signalId, r.purpose == .entry { try? await store.signals.setStatus(id: id, status, reason: reason) }
+        events.publish(.order(outcome.order))
+    }
+}
+
+/// The signal status an order implies.
+package func signalStatus(of o: CopyOrder) -> String {
+    if o.filledSize > .zero { return "filled" }
+    switch o.status {
+    case .rejected: return "rejected"
+    case .expired, .cancelled: return "expired"
+    case .failed: return "failed"
+    case .pendingApproval: return "approved"
+    default: return "ordered"
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import PolybotCore
+
+/// A trade as the listener accepted it, with the moment it arrived (per-stage and frame-to-order latency).
+package struct ObservedTrade: Sendable {
+    package var trade: Trade
+    /// Monotonic arrival time at the listener.
+    package var arrived: ContinuousClock.Instant
+    /// Wall-clock arrival time (paper fills walk the book at this time + the copy delay).
+    package var arrivedAt: Date
+
+    /// Wraps a trade arriving now.
+    package init(_ trade: Trade, arrived: ContinuousClock.Instant = .now, arrivedAt: Date = Date()) {
+        self.trade = trade
+        self.arrived = arrived
+        self.arrivedAt = arrivedAt
+    }
+}
+
+/// A whale trade after the wallet scorer: persisted, with the wallet's latest score attached.
+package struct ScoredTrade: Sendable {
+    package var observed: ObservedTrade
+    /// Database id (nil when persistence failed after retries; the trade still flows on).
+    package var tradeId: Int64?
+    package var score: WalletScore?
+    package var trade: Trade { observed.trade }
+}
+
+/// A signal that fired and was stored once.
+package struct DetectedSignal: Sendable {
+    package var signal: CopySignal
+    package var signalId: Int64
+    package var eventSlug: String
+    /// When the trade that completed the consensus arrived.
+    package var arrived: ContinuousClock.Instant
+    package var arrivedAt: Date
+}
+
+/// A sized order on its way to the risk manager.
+package struct SizedOrder: Sendable {
+    package var request: ExecutionRequest
+    package var arrived: ContinuousClock.Instant
+}

@@ -1,0 +1,90 @@
+import AsyncAlgorithms
+import Foundation
+import Logging
+import Metrics
+import PolybotCore
+import PolybotStore
+import Polymarket
+import ServiceLifecycle
+
+/// Pipeline stage 5: turns a signal into an order size (``PositionSizing``) at a limit price on the market's tick.
+/// The book is fetched now: the limit is the best ask (BUY), and the book also gives the tick, the minimum size and
+/// whether the market is neg-risk. A signal that cannot be sized is marked `skipped` with the reason and stops here.
+package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Input.Element == DetectedSignal {
+    package nonisolated let output: AsyncChannel<SizedOrder>
+    private let input: Input
+    private let store: PolybotStore
+    private let books: @Sendable (String) async throws -> OrderBook
+    private let mode: @Sendable () -> SizingMode
+    private let equity: @Sendable () async -> Micros
+    private let orderType: OrderType
+    private let lifetimeSeconds: Int64
+    private let events: PipelineEvents
+    private let logger: Logger
+    private let skipped = Counter(label: "pipeline.signals.skipped")
+    private let latency = Timer(label: "pipeline.stage_latency", dimensions: [("stage", "sizer")])
+
+    /// Creates the stage.
+    package init(input: Input, store: PolybotStore, books: @escaping @Sendable (String) async throws -> OrderBook,
+                 mode: @escaping @Sendable () -> SizingMode, equity: @escaping @Sendable () async -> Micros, orderType: OrderType = .gtd,
+                 lifetimeSeconds: Int64 = 300, output: AsyncChannel<SizedOrder> = .init(), events: PipelineEvents, logger: Logger) {
+        self.input = input
+        self.output = output
+        self.store = store
+        self.books = books
+        self.mode = mode
+        self.equity = equity
+        self.orderType = orderType
+        self.lifetimeSeconds = lifetimeSeconds
+        self.events = events
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        defer { output.finish() }
+        for try await detected in input {
+            let started = ContinuousClock.now
+            let result = await size(detected)
+            latency.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
+            switch result {
+            case .success(let sized): await output.send(sized)
+            case .failure(let skip):
+                let reason = skip.reason
+                skipped.increment()
+                try? await store.signals.setStatus(id: detected.signalId, "skipped", reason: reason)
+                events.publish(.signalSkipped(signalId: detected.signalId, reason: reason))
+                logger.info("signal skipped", metadata: ["signal.id": "\(detected.signalId)", "reason": "\(reason)"])
+            }
+        }
+    }
+
+    private struct Skip: Error { var reason: String }
+
+    private func size(_ d: DetectedSignal) async -> Result<SizedOrder, Skip> {
+        let s = d.signal
+        let book: OrderBook
+        do { book = try await books(s.asset) } catch { return .failure(Skip(reason: "no_book")) }
+        guard let ask = book.bestAsk else { return .failure(Skip(reason: "no_ask")) }
+        let tick = book.tickSize ?? .hundredth
+        let minimum = book.minOrderSize ?? Micros(5_000_000)
+        // The agreeing wallets' shrunk win rates, averaged: the probability the Kelly stake is computed on.
+        let scores = (try? await store.scores.latest(wallets: s.agreeing, excludingRun: nil)) ?? [:]
+        let rates = s.agreeing.compactMap { scores[$0]?.shrunkWinRate }
+        let p = rates.isEmpty ? 0.5 : rates.reduce(0, +) / Double(rates.count)
+        let decision = PositionSizing.size(
+            SizingInput(price: ask, winProbability: p, equity: await equity(), whaleNotional: s.whaleNotional, tick: Micros(tick.micros),
+                        minimumShares: minimum),
+            mode: mode())
+        switch decision {
+        case .skip(let reason): return .failure(Skip(reason: reason.rawValue))
+        case .size(let shares, let price, _):
+            try? await store.signals.setStatus(id: d.signalId, "sized", reason: "")
+            let intent = OrderIntent(signalKey: s.key, basketId: s.basketId, conditionId: s.conditionId, eventSlug: d.eventSlug, asset: s.asset,
+                                     side: .buy, price: price, shares: shares, whalePrice: s.whaleAveragePrice, wallets: s.agreeing)
+            let request = ExecutionRequest(intent: intent, signalId: d.signalId, tickSize: tick, negRisk: book.negRisk ?? false,
+                                           minimumSize: minimum, orderType: orderType, lifetimeSeconds: lifetimeSeconds, outcome: s.outcome,
+                                           detectedAt: d.arrivedAt)
+            return .success(SizedOrder(request: request, arrived: d.arrived))
+        }
+    }
+}

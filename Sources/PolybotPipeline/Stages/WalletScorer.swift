@@ -1,0 +1,85 @@
+import AsyncAlgorithms
+import Foundation
+import Logging
+import Metrics
+import PolybotCore
+import PolybotStore
+import ServiceLifecycle
+
+/// Pipeline stage 3: persists each whale trade (the database's natural key drops a trade seen twice, e.g. from the
+/// feed and a backfill) and attaches the wallet's latest score and class — a cached lookup of the nightly snapshots,
+/// never a recompute. Output edge: an `AsyncChannel` (no drops after the whale filter).
+package actor WalletScorer<Input: AsyncSequence & Sendable>: Service where Input.Element == ObservedTrade {
+    package nonisolated let output = AsyncChannel<ScoredTrade>()
+    private let input: Input
+    private let store: PolybotStore
+    private let events: PipelineEvents
+    private let observeSell: @Sendable (ScoredTrade) async -> Void
+    private let logger: Logger
+    private let cacheTTL: Int64
+    private var cache: [Address: (score: WalletScore?, at: Int64)] = [:]
+    private let latency = Timer(label: "pipeline.stage_latency", dimensions: [("stage", "wallet_scorer")])
+    private let persisted = Counter(label: "pipeline.whale_trades")
+    private let duplicates = Counter(label: "pipeline.whale_trades.duplicates")
+    private let storeErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "wallet_scorer")])
+
+    /// Creates the stage; `observeSell` hears about every persisted whale SELL (exits mirror them).
+    package init(input: Input, store: PolybotStore, events: PipelineEvents, cacheTTL: Int64 = 600,
+                 observeSell: @escaping @Sendable (ScoredTrade) async -> Void = { _ in }, logger: Logger) {
+        self.input = input
+        self.store = store
+        self.events = events
+        self.cacheTTL = cacheTTL
+        self.observeSell = observeSell
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        defer { output.finish() }
+        for try await observed in input {
+            let started = ContinuousClock.now
+            let trade = observed.trade
+            var id: Int64?
+            var stored = false
+            for attempt in 1...3 {
+                do {
+                    id = try await store.trades.insert(trade)
+                    stored = true
+                    break
+                } catch {
+                    storeErrors.increment()
+                    logger.error("whale trade not persisted", metadata: ["trade.tx": "\(trade.transactionHash)", "attempt": "\(attempt)",
+                                                                         "error": "\(error)"])
+                    try? await Task.sleep(for: .milliseconds(100 * attempt))
+                }
+            }
+            // Stored and no id: the natural key existed — seen before (feed + backfill, or a restart).
+            if stored && id == nil {
+                duplicates.increment()
+                continue
+            }
+            persisted.increment()
+            let scored = ScoredTrade(observed: observed, tradeId: id, score: await score(trade.wallet))
+            if let id { events.publish(.whaleTrade(trade, id: id)) }
+            if trade.side == .sell { await observeSell(scored) }
+            latency.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
+            await output.send(scored)
+        }
+    }
+
+    private func score(_ wallet: Address) async -> WalletScore? {
+        let now = Int64(Date().timeIntervalSince1970)
+        if let hit = cache[wallet], now - hit.at < cacheTTL { return hit.score }
+        let s = try? await store.scores.latest(wallet)
+        cache[wallet] = (s, now)
+        return s
+    }
+
+    /// Forgets cached scores (after a rescoring run).
+    package func invalidateScores() { cache.removeAll() }
+}
+
+extension Duration {
+    /// Whole nanoseconds.
+    package var nanoseconds: Double { Double(components.seconds) * 1e9 + Double(components.attoseconds) / 1e9 }
+}

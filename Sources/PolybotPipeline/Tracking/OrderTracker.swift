@@ -1,0 +1,147 @@
+import Foundation
+import Logging
+import Metrics
+import PolybotCore
+import PolybotStore
+import Polymarket
+import ServiceLifecycle
+
+/// Follows our live orders to the end: the CLOB user channel (PLACEMENT / UPDATE / CANCELLATION, and our trades'
+/// MATCHED → MINED → CONFIRMED or FAILED) with REST polling as the fallback, so a dropped socket loses nothing.
+/// Fills are cumulative (`size_matched`) and go through the ``FillLedger``; an `unknown` order is resolved by
+/// looking it up before anything is re-sent; the unfilled remainder of a GTD order is cancelled at its expiry.
+package actor OrderTracker: Service {
+    private let store: PolybotStore
+    private let clob: ClobClient
+    private let gateway: LiveOrderGateway
+    private let ledger: FillLedger
+    private let books: @Sendable (String) async throws -> OrderBook
+    private let userFeed: UserChannelFeed?
+    private let pollInterval: Duration
+    private let events: PipelineEvents
+    private let logger: Logger
+    private let now: @Sendable () -> Int64
+    private let failedTrades = Counter(label: "orders.trades_failed")
+    private let cancels = Counter(label: "orders.expired_cancels")
+
+    /// Creates the tracker.
+    package init(store: PolybotStore, clob: ClobClient, gateway: LiveOrderGateway, ledger: FillLedger,
+                 books: @escaping @Sendable (String) async throws -> OrderBook, userFeed: UserChannelFeed?, pollInterval: Duration = .seconds(5),
+                 events: PipelineEvents, logger: Logger, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.store = store
+        self.clob = clob
+        self.gateway = gateway
+        self.ledger = ledger
+        self.books = books
+        self.userFeed = userFeed
+        self.pollInterval = pollInterval
+        self.events = events
+        self.logger = logger
+        self.now = now
+    }
+
+    package func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                if let feed = self.userFeed {
+                    group.addTask {
+                        await feed.run(connected: { _ in await self.pollOnce() }, emit: { event in
+                            if case .success(let e) = event { await self.handle(e) }
+                        })
+                    }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: self.pollInterval)
+                        if Task.isCancelled { break }
+                        await self.pollOnce()
+                    }
+                }
+            }
+        }
+    }
+
+    /// One user-channel event.
+    package func handle(_ event: UserChannelEvent) async {
+        do {
+            switch event {
+            case .order(let e):
+                guard let order = try await store.orders.get(exchangeOrderId: e.orderId) else { return }
+                let cancelled = e.type.uppercased() == "CANCELLATION"
+                let applied = try await ledger.report(orderId: order.id, filledTotal: e.sizeMatched ?? order.filledSize,
+                                                      status: cancelled ? (order.expiration > 0 && order.expiration <= now() ? .expired : .cancelled) : nil,
+                                                      eventType: e.type.uppercased(), venueStatus: e.status ?? "")
+                await finished(applied.order, was: order)
+            case .trade(let e):
+                for id in [e.takerOrderId] + e.makerOrderIds {
+                    guard let order = try await store.orders.get(exchangeOrderId: id) else { continue }
+                    try await store.orders.appendEvent(OrderEvent(orderId: order.id, eventType: "TRADE", status: e.status, size: e.size,
+                                                                  price: e.price, payload: #"{"trade_id":\#(jsonString(e.tradeId))}"#))
+                    if e.status.uppercased() == "FAILED" {
+                        failedTrades.increment()
+                        logger.error("trade failed on chain; the order is re-read from the CLOB",
+                                     metadata: ["order.id": "\(order.id)", "trade.id": "\(e.tradeId)"])
+                        events.publish(.reconciliation(problems: ["trade \(e.tradeId) of order \(order.id) FAILED on chain"]))
+                    }
+                    await refresh(order)
+                }
+            case .ignored:
+                return
+            }
+        } catch {
+            logger.error("user-channel event not applied; REST polling will catch up", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Resolves, refreshes and expires every live order that is not finished.
+    package func pollOnce() async {
+        guard let open = try? await store.orders.open() else { return }
+        for order in open where order.orderDigest != nil && order.status != .pendingApproval {
+            await refresh(order)
+        }
+    }
+
+    private func refresh(_ order: CopyOrder) async {
+        do {
+            switch order.status {
+            case .intent, .submitting, .unknown:
+                let book = try? await books(order.asset)
+                let request = ExecutionRequest(
+                    intent: OrderIntent(signalKey: order.idempotencyKey, basketId: nil, conditionId: order.conditionId,
+                                        eventSlug: order.eventSlug, asset: order.asset, side: order.side, price: order.price,
+                                        shares: order.size, whalePrice: order.whalePrice ?? order.price, wallets: []),
+                    signalId: order.signalId, purpose: order.purpose, idempotencyKey: order.idempotencyKey,
+                    tickSize: book?.tickSize ?? .hundredth, negRisk: book?.negRisk ?? false, minimumSize: book?.minOrderSize,
+                    orderType: order.orderType, outcome: order.outcome)
+                let outcome = try await gateway.resume(order, request)
+                await finished(outcome.order, was: order)
+            case .live, .partiallyFilled:
+                let id = order.exchangeOrderId ?? order.orderDigest ?? ""
+                if order.expiration > 0, order.expiration <= now() {
+                    // GTD expiry: the CLOB also expires it, but a cancel makes sure no late fill lands on a stale price.
+                    _ = try? await clob.cancel(orderId: id)
+                    cancels.increment()
+                    let found = try? await clob.order(id: id)
+                    let applied = try await ledger.report(orderId: order.id, filledTotal: found?.size_matched?.micros ?? order.filledSize,
+                                                          status: .expired, eventType: "EXPIRY", venueStatus: found?.status ?? "EXPIRED")
+                    await finished(applied.order, was: order)
+                } else if let found = try await clob.order(id: id) {
+                    let updated = try await gateway.apply(found, to: order)
+                    await finished(updated, was: order)
+                }
+            default:
+                return
+            }
+        } catch {
+            logger.warning("order refresh failed; retried on the next poll", metadata: ["order.id": "\(order.id)", "error": "\(error)"])
+        }
+    }
+
+    private func finished(_ order: CopyOrder, was: CopyOrder) async {
+        guard order.status != was.status || order.filledSize != was.filledSize else { return }
+        events.publish(.order(order))
+        if let id = order.signalId, order.purpose == .entry {
+            try? await store.signals.setStatus(id: id, signalStatus(of: order), reason: order.error ?? "")
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import Logging
+import Metrics
+import PolybotCore
+import PolybotStore
+import Polymarket
+import ServiceLifecycle
+
+/// Marks open positions to market every `markEvery` (book midpoint, else the last trade price), keeps the day's
+/// `daily_pnl` row current, settles positions when their market resolves, and exits: take-profit / stop-loss
+/// (``ExitRules``) and mirroring the copied whales' sells. Exits go through the risk manager (kill switch, order
+/// rate) and the same gateway as entries, under deterministic idempotency keys, so a re-delivered whale trade or a
+/// restart never sells twice.
+package actor PositionTracker: Service {
+    /// What the tracker needs from the risk manager.
+    package struct RiskHooks: Sendable {
+        package var approveExit: @Sendable (OrderIntent) async -> RiskDecision
+        package var recordMarks: @Sendable (Micros) async -> Void
+        package var recordSettlement: @Sendable (String, PositionAccounting.Applied) async -> Void
+        package var equity: @Sendable () async -> Micros
+        package var dayStart: @Sendable () async -> (day: String, equity: Micros)
+
+        /// Creates hooks.
+        package init(approveExit: @escaping @Sendable (OrderIntent) async -> RiskDecision, recordMarks: @escaping @Sendable (Micros) async -> Void,
+                     recordSettlement: @escaping @Sendable (String, PositionAccounting.Applied) async -> Void,
+                     equity: @escaping @Sendable () async -> Micros, dayStart: @escaping @Sendable () async -> (day: String, equity: Micros)) {
+            self.approveExit = approveExit
+            self.recordMarks = recordMarks
+            self.recordSettlement = recordSettlement
+            self.equity = equity
+            self.dayStart = dayStart
+        }
+    }
+
+    private let store: PolybotStore
+    private let mode: RunMode
+    private let books: @Sendable (String) async throws -> OrderBook
+    private let resolution: @Sendable (String) async -> (closed: Bool, winner: String?)?
+    private let gateway: any OrderGateway
+    private let risk: RiskHooks
+    private var rules: ExitRules
+    private let markEvery: Duration
+    private let events: PipelineEvents
+    private let logger: Logger
+    private let now: @Sendable () -> Int64
+    private var resolutionCheckedAt: [String: Int64] = [:]
+    private let exits = Counter(label: "positions.exits")
+    private let marks = Counter(label: "positions.marks")
+
+    /// Creates the tracker.
+    ///
+    /// - Parameters:
+    ///   - resolution: whether a market (condition id) is closed and its winning token (the CLOB's market record).
+    ///   - gateway: where exit orders go (the run mode's gateway).
+    package init(store: PolybotStore, mode: RunMode, books: @escaping @Sendable (String) async throws -> OrderBook,
+                 resolution: @escaping @Sendable (String) async -> (closed: Bool, winner: String?)?, gateway: any OrderGateway,
+                 risk: RiskHooks, rules: ExitRules, markEvery: Duration = .seconds(30), events: PipelineEvents, logger: Logger,
+                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.store = store
+        self.mode = mode
+        self.books = books
+        self.resolution = resolution
+        self.gateway = gateway
+        self.risk = risk
+        self.rules = rules
+        self.markEvery = markEvery
+        self.events = events
+        self.logger = logger
+        self.now = now
+    }
+
+    package func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await self.markOnce()
+                try? await Task.sleep(for: self.markEvery)
+            }
+        }
+    }
+
+    /// Replaces the exit rules (settings changed).
+    package func update(rules: ExitRules) { self.rules = rules }
+
+    /// One marking pass: marks, settlements, take-profit / stop-loss, the day's PnL row.
+    package func markOnce() async {
+        guard let open = try? await store.positions.openPositions(mode: mode) else { return }
+        var unrealized = Micros.zero
+        var exposure = Micros.zero
+        for var p in open {
+            if let settled = await settleIfResolved(p) {
+                await risk.recordSettlement(p.asset, settled)
+                continue
+            }
+            let book = try? await books(p.asset)
+            if let mark = book?.midpoint ?? book?.lastTradePrice {
+                p.markPrice = mark
+                try? await store.positions.update(p)
+                marks.increment()
+                if let reason = rules.priceExit(p, mark: mark), let bid = book?.bestBid {
+                    await exit(p, shares: p.size, price: bid, reason: reason, key: "exit:\(p.id):\(reason.rawValue)")
+                }
+            }
+            unrealized += p.unrealizedPnl
+            exposure += p.cost
+        }
+        await risk.recordMarks(unrealized)
+        await writeDay(unrealized: unrealized, exposure: exposure)
+    }
+
+    private func writeDay(unrealized: Micros, exposure: Micros) async {
+        let (day, start) = await risk.dayStart()
+        let row = try? await store.dailyPnl.range(mode: mode, from: day, to: day).first
+        let equity = await risk.equity()
+        try? await store.dailyPnl.upsert(DailyPnl(
+            day: day, mode: mode, startEquity: row?.startEquity ?? start, endEquity: equity, realizedPnl: row?.realizedPnl ?? .zero,
+            unrealizedPnl: unrealized, fees: row?.fees ?? .zero, exposure: exposure))
+    }
+
+    private func settleIfResolved(_ p: Position) async -> PositionAccounting.Applied? {
+        let t = now()
+        // Why 5 minutes: resolutions are rare; one CLOB market read per market every 5 minutes is plenty.
+        if let last = resolutionCheckedAt[p.conditionId], t - last < 300 { return nil }
+        resolutionCheckedAt[p.conditionId] = t
+        guard let r = await resolution(p.conditionId), r.closed, let winner = r.winner else { return nil }
+        let (day, _) = await risk.dayStart()
+        guard let applied = try? await store.execution.settle(positionId: p.id, won: winner == p.asset, day: day, equity: await risk.equity())
+        else { return nil }
+        exits.increment()
+        events.publish(.position(applied.position))
+        logger.notice("position settled", metadata: ["position.id": "\(p.id)", "won": "\(winner == p.asset)", "pnl": "\(applied.realized)"])
+        return applied
+    }
+
+    /// A whale SELL: if a whale whose buy we copied sold, sell the same share of our position.
+    package func observe(_ scored: ScoredTrade) async {
+        guard rules.mirrorWhaleSells, scored.trade.side == .sell else { return }
+        let trade = scored.trade
+        do {
+            guard let p = try await store.positions.openPosition(mode: mode, asset: trade.asset), let signalId = p.entrySignalId else { return }
+            let agreeing = try await store.signals.agreeingWallets(signalId: signalId)
+            guard agreeing.contains(trade.wallet) else { return }
+            let bought = try await store.trades.trades(wallet: trade.wallet, since: trade.timestamp - 90 * 86_400)
+                .filter { $0.trade.asset == trade.asset && $0.trade.side == .buy }
+                .reduce(Micros.zero) { $0 + $1.trade.size }
+            let entry = try await store.orders.get(idempotencyKey: "entry:\(signalId)")?.filledSize ?? p.size
+            let shares = ExitRules.mirroredShares(entryShares: entry, held: p.size, whaleSold: trade.size, whaleBought: bought,
+                                                  agreeing: agreeing.count)
+            guard shares > .zero else { return }
+            let book = try? await books(trade.asset)
+            guard let bid = book?.bestBid else {
+                logger.warning("whale sold but there is no bid to sell into", metadata: ["position.id": "\(p.id)"])
+                return
+            }
+            await exit(p, shares: shares, price: bid, reason: .whaleSold,
+                       key: "exit:\(p.id):whale:\(trade.transactionHash):\(trade.wallet.hex)", detectedAt: scored.observed.arrivedAt)
+        } catch {
+            logger.error("whale sell not mirrored", metadata: ["trade.tx": "\(trade.transactionHash)", "error": "\(error)"])
+        }
+    }
+
+    private func exit(_ p: Position, shares: Micros, price: Micros, reason: ExitReason, key: String, detectedAt: Date = Date()) async {
+        let book = try? await books(p.asset)
+        let lots = Micros((shares.raw / 10_000) * 10_000)
+        guard lots > .zero else { return }
+        let intent = OrderIntent(signalKey: key, basketId: nil, conditionId: p.conditionId, eventSlug: p.eventSlug, asset: p.asset, side: .sell,
+                                 price: price, shares: lots, whalePrice: price, wallets: [])
+        guard case .approved = await risk.approveExit(intent) else {
+            logger.warning("exit denied by risk", metadata: ["position.id": "\(p.id)", "exit.reason": "\(reason.rawValue)"])
+            return
+        }
+        let request = ExecutionRequest(intent: intent, signalId: nil, purpose: .exit, idempotencyKey: key, tickSize: book?.tickSize ?? .hundredth,
+                                       negRisk: book?.negRisk ?? false, minimumSize: nil, orderType: .gtd, lifetimeSeconds: 120,
+                                       outcome: p.outcome, detectedAt: detectedAt)
+        do {
+            let outcome = try await gateway.place(request)
+            exits.increment()
+            events.publish(.order(outcome.order))
+            logger.notice("exit order", metadata: ["position.id": "\(p.id)", "exit.reason": "\(reason.rawValue)", "exit.shares": "\(lots)",
+                                                   "order.status": "\(outcome.order.status.rawValue)"])
+        } catch {
+            logger.error("exit order failed", metadata: ["position.id": "\(p.id)", "error": "\(error)"])
+        }
+    }
+}
