@@ -168,7 +168,7 @@ let package = Package(
         .target(
             name: "PolybotTestSupport",
             dependencies: [
-                "PolybotStore", "PolybotCore", "PolymarketSim", "Polymarket",
+                "PolybotStore", "PolybotCore", "PolymarketSim", "Polymarket", "PolybotPipeline",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),

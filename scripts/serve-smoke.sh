@@ -9,6 +9,10 @@ chmod 755 "$WORK"   # the postgres user must be able to reach the data directory
 export POLYBOT_DATA_DIR="$WORK/data"
 export POLYBOT_MIGRATIONS_DIR="$(cd "$(dirname "$0")/.." && pwd)/migrations"
 unset DATABASE_URL POLYBOT_CONFIG
+# Every exchange URL points at a closed loopback port: these checks never leave 127.0.0.1.
+NOWHERE=127.0.0.1:9
+export POLYBOT_RTDS_URL="ws://$NOWHERE/ws" POLYBOT_CLOB_WS_URL="ws://$NOWHERE/clob-ws" POLYBOT_DATA_API_URL="http://$NOWHERE/data-api" \
+  POLYBOT_GAMMA_URL="http://$NOWHERE/gamma" POLYBOT_CLOB_URL="http://$NOWHERE/clob"
 pass=0; fail=0; SERVER_PID=""
 ok()  { pass=$((pass + 1)); echo "ok   - $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && sed 's/^/       /' <<<"$2"; }

@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import NIOCore
 import PolybotAPI
+import PolybotCore
 import PolybotPipeline
 import Polymarket
 import PolybotStore
@@ -32,18 +33,31 @@ public enum PolybotApp {
         logger.info("database", metadata: ["db.target": "\(database.target)"])
 
         // Pre-flight on a short-lived client, so nothing listens before the schema is known to be current.
-        try await database.withClient(logger: logger) { client in
+        let lists = try await database.withClient(logger: logger) { client in
             let runner = try DatabaseLifecycle.migrationRunner(config, client: client, logger: logger)
             let pending = try await runner.pending()
             if !pending.isEmpty {
                 guard migrateFirst else { throw MigrationError.pending(pending.map(\.name)) }
                 try await runner.apply()
             }
+            let whales = try await PolybotStore(client: client, logger: logger).whales.all()
+            return (allow: Set(whales.filter { $0.listStatus == .allow }.map(\.address)),
+                    deny: Set(whales.filter { $0.listStatus == .deny }.map(\.address)))
         }
 
         let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
         let transport = HTTPTransport(logger: logger)
-        let group = try buildServiceGroup(config: config, client: client, registry: registry, logger: logger, transport: transport)
+        var live: LiveTrading?
+        if config.tradesLive {
+            do {
+                live = try await config.liveTrading(clob: ClobClient(baseURL: config.clobURL, transport: transport))
+            } catch {
+                try? await transport.shutdown()
+                throw error
+            }
+        }
+        let group = try buildServiceGroup(config: config, client: client, registry: registry, logger: logger, transport: transport,
+                                          pipeline: config.pipelineSettings(allow: lists.allow, deny: lists.deny), live: live)
         do {
             try await group.run()
         } catch {
@@ -64,9 +78,10 @@ public enum PolybotApp {
     ///   - logger: the root logger.
     ///   - onServerRunning: called with the bound channel once the HTTP server listens (tests read the port).
     /// - Returns: a group that handles SIGTERM and SIGINT.
-    public static func buildServiceGroup(
+    package static func buildServiceGroup(
         config: AppConfiguration, client: PostgresClient, registry: PrometheusCollectorRegistry, logger: Logger,
-        transport: HTTPTransport? = nil, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+        transport: HTTPTransport? = nil, pipeline settings: PipelineSettings? = nil, live: LiveTrading? = nil,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws -> ServiceGroup {
         let store = PolybotStore(client: client, logger: logger)
         let folder = try MigrationRunner.locateFolder(explicit: config.migrationsDirectory)
@@ -94,6 +109,15 @@ public enum PolybotApp {
             logger: logger)
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]
+        if let transport, let settings {
+            var clob = ClobClient(baseURL: config.clobURL, transport: transport)
+            if let live { clob.auth = (live.credentials, live.key.address) }
+            let pipeline = try Pipeline.build(
+                settings: settings, store: store, clob: clob, dataAPI: DataAPIClient(baseURL: config.dataAPIURL, transport: transport),
+                rpc: config.polygonRPCURL.map { PolygonRPC(url: $0, transport: transport) }, live: live, logger: logger)
+            services += pipeline.services.map { .init(service: $0) }
+            logger.notice("pipeline", metadata: ["mode": "\(settings.mode.rawValue)", "feed": "\(settings.rtdsURL ?? "off")"])
+        }
         if let transport, let at = NightlyTime(config.rescoreAtUTC) {
             let job = RescoringJob(store: store, dataAPI: DataAPIClient(baseURL: config.dataAPIURL, transport: transport),
                                    gamma: GammaClient(baseURL: config.gammaURL, transport: transport),

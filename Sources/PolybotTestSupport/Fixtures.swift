@@ -26,3 +26,29 @@ package enum Fixtures {
             slug: "will-it", eventSlug: eventSlug, traderName: "name\twith tab", pseudonym: "Back\\slash", source: source)
     }
 }
+
+/// Trade histories that make the pipeline fire.
+package enum Scenario {
+    /// `signals` markets; in each, every wallet buys 30,000 shares of the market's first token at `price`
+    /// ($12,000 each at 0.40: whale-sized), one second apart, starting at `start`. Each market has its own event.
+    package static func consensus(signals: Int, wallets: [Address], start: Int64, price: Micros = Micros(400_000),
+                                  shares: Micros = Micros(30_000_000_000)) -> [Trade] {
+        var out: [Trade] = []
+        var tx = 1
+        for i in 0..<signals {
+            for (k, w) in wallets.enumerated() {
+                out.append(Trade(
+                    transactionHash: Fixtures.hex32(900_000 + tx), wallet: w, asset: token(i), conditionId: market(i), side: .buy, size: shares,
+                    price: price, timestamp: start + Int64(i * wallets.count + k), outcome: "Yes", outcomeIndex: 0, title: "Scenario \(i)?",
+                    slug: "scenario-\(i)", eventSlug: "scenario-event-\(i)", traderName: "", pseudonym: "", source: .rtds))
+                tx += 1
+            }
+        }
+        return out
+    }
+
+    /// The token of scenario market `i`.
+    package static func token(_ i: Int) -> String { String(71_000_000 + i) }
+    /// The condition id of scenario market `i`.
+    package static func market(_ i: Int) -> String { Fixtures.hex32(50_000 + i) }
+}

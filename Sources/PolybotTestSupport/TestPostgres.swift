@@ -50,6 +50,13 @@ package actor TestPostgres {
                                 database: database, tls: s.tls).clientConfiguration()
     }
 
+    /// A `postgres://` URL of a database on the test server (for child processes).
+    package func url(database: String) throws -> String {
+        let s = try ensureServer()
+        let auth = s.password.map { "\(s.username):\($0)" } ?? s.username
+        return "postgres://\(auth)@\(s.host):\(s.port)/\(database)?sslmode=disable"
+    }
+
     /// Creates an empty database with a unique name and returns the name.
     package func createDatabase() async throws -> String {
         let name = "t_" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
@@ -107,7 +114,16 @@ package func withTestDatabase<T: Sendable>(
     migrate: Bool = true,
     _ body: @Sendable (PolybotStore, PostgresClient) async throws -> T
 ) async throws -> T {
+    try await withNamedTestDatabase(migrate: migrate) { _, store, client in try await body(store, client) }
+}
+
+/// ``withTestDatabase(migrate:_:)`` that also passes the database's `postgres://` URL (for child processes).
+package func withNamedTestDatabase<T: Sendable>(
+    migrate: Bool = true,
+    _ body: @Sendable (_ url: String, PolybotStore, PostgresClient) async throws -> T
+) async throws -> T {
     let name = try await TestPostgres.shared.createDatabase()
+    let url = try await TestPostgres.shared.url(database: name)
     let logger = Logger(label: "polybot.test")
     let client = PostgresClient(configuration: try await TestPostgres.shared.configuration(database: name))
     do {
@@ -119,7 +135,7 @@ package func withTestDatabase<T: Sendable>(
                     migrations: try MigrationRunner.load(folder: repositoryMigrationsFolder), client: client, logger: logger)
                 try await runner.apply()
             }
-            return try await body(PolybotStore(client: client, logger: logger), client)
+            return try await body(url, PolybotStore(client: client, logger: logger), client)
         }
         try? await TestPostgres.shared.dropDatabase(name)
         return result

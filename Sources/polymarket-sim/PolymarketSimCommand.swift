@@ -31,6 +31,7 @@ struct Serve: AsyncParsableCommand {
               drop=S          close every WebSocket every S seconds (clients must reconnect and resubscribe)
               stall=S         keep sockets open but send nothing for S seconds from start (frames in between are lost)
               429=N           answer the next N REST requests with 429 and Retry-After (retry-after=S, default 1)
+              429rate=P       answer each REST request with 429 with probability P (0-1)
               5xx=R           answer REST requests with 503 with probability R (0–1)
               latency=MS      add MS milliseconds to every REST response
               timeout-fill=N  accept and execute the next N POST /order, then hold the response (hold=S, default 30)

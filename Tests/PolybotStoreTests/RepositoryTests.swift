@@ -140,12 +140,12 @@ struct RepositoryTests {
             }
             #expect(try await store.orders.get(idempotencyKey: intent.idempotencyKey) == created)
             var change = OrderUpdate(from: created)
-            change.status = .partiallyFilled
+            change.status = .live
             change.exchangeOrderId = "0xorder"
-            change.filledSize = Micros(40_000_000)
-            change.averageFillPrice = Micros(549_000)
-            change.fee = Micros(10_000)
             try await store.orders.update(id: created.id, change)
+            try await store.execution.applyFill(FillReport(
+                orderId: created.id, filledTotal: Micros(40_000_000), filledCost: Micros(21_960_000), fee: Micros(10_000),
+                eventType: "TRADE", venueStatus: "MATCHED", day: "2026-01-01", equity: Micros(1_000_000_000)))
             let updated = try #require(try await store.orders.get(id: created.id))
             #expect(updated.status == .partiallyFilled && updated.filledSize == Micros(40_000_000))
             #expect(updated.exchangeOrderId == "0xorder" && updated.averageFillPrice == Micros(549_000))
@@ -153,8 +153,8 @@ struct RepositoryTests {
             try await store.orders.appendEvent(OrderEvent(orderId: created.id, eventType: "TRADE", status: "MATCHED",
                                                           size: Micros(40_000_000), price: Micros(549_000),
                                                           payload: #"{"id":"t1"}"#))
-            let events = try await store.orders.events(orderId: created.id)
-            #expect(events.count == 1 && events[0].status == "MATCHED" && events[0].payload == #"{"id": "t1"}"#)
+            let events = try await store.orders.events(orderId: created.id).filter { $0.eventType == "TRADE" }
+            #expect(events.count == 2 && events[1].status == "MATCHED" && events[1].payload == #"{"id": "t1"}"#)
             change.status = .filled
             try await store.orders.update(id: created.id, change)
             #expect(try await store.orders.open().isEmpty)

@@ -64,6 +64,25 @@ public struct AppConfiguration: Sendable {
     public var riskMaxExposure: Micros
     public var riskMaxOrdersPerMinute: Int
 
+    /// Paper fills walk the book this many seconds after detection.
+    public var copyDelaySeconds: Int
+    /// Taker fee applied to paper fills, basis points of notional.
+    public var paperFeeBps: Int
+    /// GTD lifetime of entry orders, seconds.
+    public var orderLifetimeSeconds: Int
+    /// How long an intent waits for an operator in approve mode, seconds.
+    public var approvalTTLSeconds: Int
+    /// Approve mode signs and sends approved orders live (needs the live credentials).
+    public var approveLive: Bool
+    /// Take-profit / stop-loss, basis points of the entry price (nil = off).
+    public var takeProfitBps: Int?
+    public var stopLossBps: Int?
+    /// Mirror the copied whales' sells.
+    public var mirrorWhaleSells: Bool
+    /// Positions are marked to market this often, seconds.
+    public var markSeconds: Int
+    /// Subscribe to the RTDS feed (off: only backfills, e.g. for tests).
+    public var feedEnabled: Bool
     public var rtdsURL: String
     public var dataAPIURL: String
     public var gammaURL: String
@@ -100,6 +119,10 @@ public struct AppConfiguration: Sendable {
             ("POLYBOT_RISK_MAX_POSITION_PCT", "5"), ("POLYBOT_RISK_MAX_POSITIONS_PER_EVENT", "2"),
             ("POLYBOT_RISK_MAX_SLIPPAGE", "0.05"), ("POLYBOT_RISK_DAILY_LOSS_STOP_PCT", "3"),
             ("POLYBOT_RISK_MAX_EXPOSURE_USDC", "2000"), ("POLYBOT_RISK_MAX_ORDERS_PER_MINUTE", "10"),
+            ("POLYBOT_COPY_DELAY_SECONDS", "2"), ("POLYBOT_PAPER_FEE_BPS", "0"), ("POLYBOT_ORDER_LIFETIME_SECONDS", "300"),
+            ("POLYBOT_APPROVAL_TTL_SECONDS", "900"), ("POLYBOT_APPROVE_LIVE", "false"), ("POLYBOT_TAKE_PROFIT_PCT", nil),
+            ("POLYBOT_STOP_LOSS_PCT", nil), ("POLYBOT_MIRROR_WHALE_SELLS", "true"), ("POLYBOT_MARK_SECONDS", "30"),
+            ("POLYBOT_FEED", "on"),
             ("POLYBOT_RTDS_URL", "wss://ws-live-data.polymarket.com"),
             ("POLYBOT_DATA_API_URL", "https://data-api.polymarket.com"),
             ("POLYBOT_GAMMA_URL", "https://gamma-api.polymarket.com"), ("POLYBOT_CLOB_URL", "https://clob.polymarket.com"),
@@ -154,6 +177,16 @@ public struct AppConfiguration: Sendable {
         riskDailyLossStopBps = p.percentBps("POLYBOT_RISK_DAILY_LOSS_STOP_PCT")
         riskMaxExposure = p.money("POLYBOT_RISK_MAX_EXPOSURE_USDC", min: .zero)
         riskMaxOrdersPerMinute = p.int("POLYBOT_RISK_MAX_ORDERS_PER_MINUTE", in: 1...10_000)
+        copyDelaySeconds = p.int("POLYBOT_COPY_DELAY_SECONDS", in: 0...3_600)
+        paperFeeBps = p.int("POLYBOT_PAPER_FEE_BPS", in: 0...1_000)
+        orderLifetimeSeconds = p.int("POLYBOT_ORDER_LIFETIME_SECONDS", in: 61...86_400)
+        approvalTTLSeconds = p.int("POLYBOT_APPROVAL_TTL_SECONDS", in: 10...86_400)
+        approveLive = p.flag("POLYBOT_APPROVE_LIVE")
+        takeProfitBps = p.optional("POLYBOT_TAKE_PROFIT_PCT").map { _ in p.percentBps("POLYBOT_TAKE_PROFIT_PCT") }
+        stopLossBps = p.optional("POLYBOT_STOP_LOSS_PCT").map { _ in p.percentBps("POLYBOT_STOP_LOSS_PCT") }
+        mirrorWhaleSells = p.flag("POLYBOT_MIRROR_WHALE_SELLS")
+        markSeconds = p.int("POLYBOT_MARK_SECONDS", in: 1...3_600)
+        feedEnabled = p.flag("POLYBOT_FEED")
         rtdsURL = p.url("POLYBOT_RTDS_URL", schemes: ["ws", "wss"])
         dataAPIURL = p.url("POLYBOT_DATA_API_URL", schemes: ["http", "https"])
         gammaURL = p.url("POLYBOT_GAMMA_URL", schemes: ["http", "https"])
@@ -185,14 +218,14 @@ public struct AppConfiguration: Sendable {
         if let key = privateKey?.revealed, !Hex.isLowerHex(key.lowercased().hasPrefix("0x") ? key.lowercased() : "0x" + key.lowercased(), bytes: 32) {
             p.problem("POLY_PRIVATE_KEY: must be 32 bytes of hex (value not shown)")
         }
-        if mode == .live {
+        if mode == .live || (mode == .approve && approveLive) {
             var missing: [String] = []
             if privateKey == nil { missing.append("POLY_PRIVATE_KEY") }
             if apiKey == nil { missing.append("POLY_API_KEY") }
             if apiSecret == nil { missing.append("POLY_API_SECRET") }
             if passphrase == nil { missing.append("POLY_PASSPHRASE") }
             if !missing.isEmpty {
-                p.problem("POLYBOT_MODE=live needs \(missing.joined(separator: ", ")) (run `polybot keys derive` for the API credentials)")
+                p.problem("POLYBOT_MODE=\(mode.rawValue)\(mode == .approve ? " with POLYBOT_APPROVE_LIVE" : "") needs \(missing.joined(separator: ", ")) (run `polybot keys derive` for the API credentials)")
             }
         }
         p.flagUnknownKeys()

@@ -36,6 +36,18 @@ struct ConfigurationParser {
         return v
     }
 
+    /// `true/false`, `on/off`, `yes/no`, `1/0`.
+    mutating func flag(_ key: String) -> Bool {
+        let text = (raw(key) ?? "").lowercased()
+        switch text {
+        case "true", "on", "yes", "1": return true
+        case "false", "off", "no", "0": return false
+        default:
+            problem("\(key): must be true or false (on/off, yes/no, 1/0), not \"\(text)\"")
+            return false
+        }
+    }
+
     mutating func money(_ key: String, min: Micros, max: Micros? = nil) -> Micros {
         let text = raw(key) ?? ""
         guard let v = Micros(decimal: text) else {

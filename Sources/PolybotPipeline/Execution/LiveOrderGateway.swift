@@ -125,11 +125,7 @@ package struct LiveOrderGateway: OrderGateway {
             guard response.accepted else {
                 return try await reject(order, response.errorMsg.isEmpty ? "not accepted" : response.errorMsg)
             }
-            var change = OrderUpdate(from: order)
-            change.exchangeOrderId = response.orderID.isEmpty ? order.orderDigest : response.orderID
-            change.status = .live
-            change.error = nil
-            try await store.orders.update(id: order.id, change)
+            try await store.orders.markAccepted(id: order.id, exchangeOrderId: response.orderID.isEmpty ? order.orderDigest ?? "" : response.orderID)
             // makingAmount/takingAmount are what matched at once: USDC and shares for a BUY, the reverse for a SELL.
             let shares = Micros(decimal: order.side == .buy ? response.takingAmount : response.makingAmount) ?? .zero
             let usdc = Micros(decimal: order.side == .buy ? response.makingAmount : response.takingAmount)
@@ -142,10 +138,7 @@ package struct LiveOrderGateway: OrderGateway {
             return try await reject(order, message)
         case .failure(let error):
             // Timeout or transport failure: the order may or may not exist. Look it up before anything else.
-            var change = OrderUpdate(from: order)
-            change.status = .unknown
-            change.error = "\(error)"
-            try await store.orders.update(id: order.id, change)
+            _ = try await store.orders.setStatus(id: order.id, from: [.intent, .submitting], to: .unknown, error: "\(error)")
             logger.warning("order outcome unknown; looking it up", metadata: ["order.id": "\(order.id)", "order.error": "\(error)"])
             if let digest = order.orderDigest, let found = try? await clob.order(id: digest) {
                 return .placed(try await apply(found, to: store.orders.get(id: order.id) ?? order))
@@ -155,21 +148,14 @@ package struct LiveOrderGateway: OrderGateway {
     }
 
     private func reject(_ order: CopyOrder, _ message: String) async throws -> PlacementOutcome {
-        var c = OrderUpdate(from: order)
-        c.status = .rejected
-        c.error = message
-        try await store.orders.update(id: order.id, c)
+        _ = try await store.orders.setStatus(id: order.id, from: [.intent, .submitting, .unknown], to: .rejected, error: message)
         return .rejected(try await store.orders.get(id: order.id) ?? order, message)
     }
 
     /// Records what the CLOB says about an order (lookup after a timeout, reconciliation, REST polling).
     package func apply(_ found: ClobOpenOrder, to order: CopyOrder) async throws -> CopyOrder {
-        if order.exchangeOrderId == nil {
-            var c = OrderUpdate(from: order)
-            c.exchangeOrderId = found.id ?? order.orderDigest
-            c.error = nil
-            if !order.status.isTerminal { c.status = .live }
-            try await store.orders.update(id: order.id, c)
+        if order.exchangeOrderId == nil || !order.status.isTerminal {
+            try await store.orders.markAccepted(id: order.id, exchangeOrderId: found.id ?? order.orderDigest ?? "")
         }
         let matched = found.size_matched?.micros ?? .zero
         let status: OrderStatus? =

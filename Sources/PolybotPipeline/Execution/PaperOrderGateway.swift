@@ -64,10 +64,7 @@ package struct PaperOrderGateway: OrderGateway {
         let side = order.side == .buy ? book.asks : book.bids
         let walk = PaperFill.walk(levels: side.map { PaperLevel(price: $0.price, size: $0.size) }, side: order.side, shares: order.size,
                                   limit: order.price, feeBps: feeBps, whalePrice: order.whalePrice ?? order.price)
-        var c = OrderUpdate(from: order)
-        c.exchangeOrderId = "paper-\(order.id)"
-        c.status = .live
-        try await store.orders.update(id: order.id, c)
+        try await store.orders.markAccepted(id: order.id, exchangeOrderId: "paper-\(order.id)")
         let payload = """
             {"book_ts":\(book.timestampMs),"levels":\(walk.fills.count),"copy_delay_cost":"\(walk.copyDelayCost)","best":"\(side.first.map { "\($0.price)" } ?? "")"}
             """

@@ -25,7 +25,7 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Inp
     private let logger: Logger
     private let reloadEvery: Int64
     private var baskets: [Int64: (consensus: BasketConsensus, manual: Set<Address>)] = [:]
-    private var loadedAt: Int64 = .min
+    private var loadedAt: Int64?
     private var asks: [String: (ask: Micros?, at: ContinuousClock.Instant)] = [:]
     private let signals = Counter(label: "pipeline.signals")
     private let latency = Timer(label: "pipeline.stage_latency", dimensions: [("stage", "consensus")])
@@ -93,7 +93,7 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Inp
     /// Reloads baskets and members when due (and on the first trade).
     private func reloadIfDue() async {
         let now = Int64(Date().timeIntervalSince1970)
-        guard now - loadedAt >= reloadEvery else { return }
+        if let loadedAt, now - loadedAt < reloadEvery { return }
         loadedAt = now
         do {
             var next: [Int64: (consensus: BasketConsensus, manual: Set<Address>)] = [:]
@@ -117,5 +117,5 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Inp
     }
 
     /// Forces a reload on the next trade (after the operator edits baskets).
-    package func basketsChanged() { loadedAt = .min }
+    package func basketsChanged() { loadedAt = nil }
 }

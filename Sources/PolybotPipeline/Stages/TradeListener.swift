@@ -35,6 +35,7 @@ package actor TradeListener: Service {
     private(set) var lastFrameAt: Date?
     private(set) var stalls = 0
     private(set) var reconnects = 0
+    private(set) var connections = 0
     private(set) var lastBackfillAt: Date?
     private let frames = Counter(label: "feed.trades", dimensions: [("source", "rtds")])
     private let backfilled = Counter(label: "feed.trades", dimensions: [("source", "backfill")])
@@ -116,6 +117,7 @@ package actor TradeListener: Service {
             decodeErrors.increment()
             logger.debug("feed frame rejected", metadata: ["feed.error": "\(error)"])
         case .connected(let attempt):
+            connections += 1
             if attempt > 1 { reconnects += 1 }
             events.publish(.feed("connected"))
         case .disconnected(let reason):
@@ -154,7 +156,7 @@ package actor TradeListener: Service {
     }
 
     /// Feed health snapshot.
-    package func health() -> (lastFrameAt: Date?, stalls: Int, reconnects: Int, lastBackfillAt: Date?) {
-        (lastFrameAt, stalls, reconnects, lastBackfillAt)
+    package func health() -> (connections: Int, lastFrameAt: Date?, stalls: Int, reconnects: Int, lastBackfillAt: Date?) {
+        (connections, lastFrameAt, stalls, reconnects, lastBackfillAt)
     }
 }

@@ -62,8 +62,7 @@ package struct OrderPostgresRepository: OrderRepository {
             let rows = try await db.client.query(
                 """
                 UPDATE copy_orders SET status = \(c.status.rawValue), exchange_order_id = \(c.exchangeOrderId),
-                    filled_size_micros = \(c.filledSize.raw), avg_fill_price_micros = \(c.averageFillPrice?.raw),
-                    fee_micros = \(c.fee.raw), error = \(c.error), updated_at = now()
+                    error = \(c.error), updated_at = now()
                 WHERE id = \(id) RETURNING id
                 """, logger: db.logger)
             var found = false
@@ -142,6 +141,17 @@ package struct OrderPostgresRepository: OrderRepository {
                 """, logger: db.logger)
             for try await _ in rows { return true }
             return false
+        }
+    }
+
+    package func markAccepted(id: Int64, exchangeOrderId: String) async throws {
+        try await mappingErrors {
+            try await db.client.query(
+                """
+                UPDATE copy_orders SET exchange_order_id = coalesce(exchange_order_id, \(exchangeOrderId)), error = NULL,
+                    status = CASE WHEN status IN ('intent', 'submitting', 'unknown') THEN 'live' ELSE status END, updated_at = now()
+                WHERE id = \(id)
+                """, logger: db.logger)
         }
     }
 

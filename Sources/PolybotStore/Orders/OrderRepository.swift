@@ -30,22 +30,17 @@ package struct OrderEvent: Hashable, Sendable {
     }
 }
 
-/// The mutable part of an order, applied by ``OrderRepository/update(id:_:)``.
+/// The mutable non-fill part of an order, applied by ``OrderRepository/update(id:_:)``. Fills are never written
+/// here: they go through ``ExecutionRepository/applyFill(_:)`` only, so no writer can undo another's fill.
 package struct OrderUpdate: Sendable {
     package var status: OrderStatus
     package var exchangeOrderId: String?
-    package var filledSize: Micros
-    package var averageFillPrice: Micros?
-    package var fee: Micros
     package var error: String?
 
     /// Takes the current values of an order as the starting point.
     package init(from order: CopyOrder) {
         status = order.status
         exchangeOrderId = order.exchangeOrderId
-        filledSize = order.filledSize
-        averageFillPrice = order.averageFillPrice
-        fee = order.fee
         error = order.error
     }
 }
@@ -77,6 +72,9 @@ package protocol OrderRepository: Sendable {
     /// false when it was not pending any more (approved twice, rejected or expired meanwhile).
     func markSigned(id: Int64, salt: String, makerAmount: Int64, takerAmount: Int64, expiration: Int64, digest: String,
                     timestampMs: Int64) async throws -> Bool
+    /// The CLOB accepted the order: records its id and moves it to `live` unless something (a fill report) moved it on
+    /// already.
+    func markAccepted(id: Int64, exchangeOrderId: String) async throws
     /// Moves an order to `to` only if it is in one of `from` (compare-and-set); true when it moved.
     func setStatus(id: Int64, from: [OrderStatus], to: OrderStatus, error: String?) async throws -> Bool
 }

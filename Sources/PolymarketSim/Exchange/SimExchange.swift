@@ -239,6 +239,9 @@ public actor SimExchange {
             rateLimitRemaining -= 1
             return .rateLimited(retryAfter: faults.retryAfterSeconds)
         }
+        if faults.rateLimitRate > 0, Double.random(in: 0..<1) < faults.rateLimitRate {
+            return .rateLimited(retryAfter: faults.retryAfterSeconds)
+        }
         if faults.errorRate > 0, Double.random(in: 0..<1) < faults.errorRate { return .unavailable }
         return .serve(latencyMilliseconds: faults.latencyMilliseconds)
     }

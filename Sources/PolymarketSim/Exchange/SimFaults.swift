@@ -8,6 +8,8 @@ public struct SimFaults: Sendable, Codable, Equatable {
     public var rateLimitBurst: Int = 0
     /// The `Retry-After` seconds sent with those 429s.
     public var retryAfterSeconds: Double = 1
+    /// Probability in [0, 1] of answering a REST request with 429 and `Retry-After` (independent of bursts).
+    public var rateLimitRate: Double = 0
     /// Probability in [0, 1] of answering a REST request with 503.
     public var errorRate: Double = 0
     /// Latency added to every REST response, milliseconds.
@@ -24,7 +26,7 @@ public struct SimFaults: Sendable, Codable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case dropWebSocketsEverySeconds, stallSeconds, rateLimitBurst, retryAfterSeconds, errorRate, latencyMilliseconds
+        case dropWebSocketsEverySeconds, stallSeconds, rateLimitBurst, rateLimitRate, retryAfterSeconds, errorRate, latencyMilliseconds
         case timeoutButFillNextOrders, holdResponseSeconds, rtdsPongText
     }
 
@@ -35,6 +37,7 @@ public struct SimFaults: Sendable, Codable, Equatable {
         dropWebSocketsEverySeconds = try c.decodeIfPresent(Double.self, forKey: .dropWebSocketsEverySeconds) ?? 0
         stallSeconds = try c.decodeIfPresent(Double.self, forKey: .stallSeconds) ?? 0
         rateLimitBurst = try c.decodeIfPresent(Int.self, forKey: .rateLimitBurst) ?? 0
+        rateLimitRate = try c.decodeIfPresent(Double.self, forKey: .rateLimitRate) ?? 0
         retryAfterSeconds = try c.decodeIfPresent(Double.self, forKey: .retryAfterSeconds) ?? 1
         errorRate = try c.decodeIfPresent(Double.self, forKey: .errorRate) ?? 0
         latencyMilliseconds = try c.decodeIfPresent(Int.self, forKey: .latencyMilliseconds) ?? 0
@@ -56,6 +59,7 @@ public struct SimFaults: Sendable, Codable, Equatable {
         case "drop": dropWebSocketsEverySeconds = try double(value, spec)
         case "stall": stallSeconds = try double(value, spec)
         case "429": rateLimitBurst = try int(value, spec)
+        case "429rate": rateLimitRate = try double(value, spec)
         case "retry-after": retryAfterSeconds = try double(value, spec)
         case "5xx":
             errorRate = try double(value, spec)
@@ -83,6 +87,6 @@ public struct SimFaults: Sendable, Codable, Equatable {
 public struct SimFaultError: Error, CustomStringConvertible {
     public var spec: String
     public var description: String {
-        "bad --fault \(spec): use drop=SECONDS, stall=SECONDS, 429=COUNT, retry-after=SECONDS, 5xx=RATE(0-1), latency=MS, timeout-fill=COUNT, hold=SECONDS or pong=TEXT"
+        "bad --fault \(spec): use drop=SECONDS, stall=SECONDS, 429=COUNT, 429rate=RATE(0-1), retry-after=SECONDS, 5xx=RATE(0-1), latency=MS, timeout-fill=COUNT, hold=SECONDS or pong=TEXT"
     }
 }

@@ -1,0 +1,69 @@
+import Foundation
+import PolybotCore
+import PolybotPipeline
+import PolybotStore
+import Polymarket
+
+extension AppConfiguration {
+    /// The pipeline settings these settings describe; allow/deny lists come from the whales table.
+    func pipelineSettings(allow: Set<Address> = [], deny: Set<Address> = []) -> PipelineSettings {
+        var limits = RiskLimits()
+        limits.maxPositionBps = riskMaxPositionBps
+        limits.maxPositionsPerEvent = riskMaxPositionsPerEvent
+        limits.maxSlippage = riskMaxSlippage
+        limits.dailyLossStopBps = riskDailyLossStopBps
+        limits.maxExposure = riskMaxExposure
+        limits.maxOrdersPerMinute = riskMaxOrdersPerMinute
+        var rule = ConsensusRule()
+        rule.windowSeconds = Int64(consensusWindowHours) * 3_600
+        rule.ratioBps = consensusRatioBps
+        rule.minMembers = consensusMinMembers
+        rule.minUpside = consensusMinUpside
+        let sizing: PolybotCore.SizingMode =
+            switch sizingMode {
+            case .kelly: .fractionalKelly(fractionBps: kellyFractionBps)
+            case .fixed: .fixed(fixedOrder)
+            case .proportional: .proportional(bps: proportionalBps)
+            }
+        return PipelineSettings(
+            mode: mode, whaleRules: WhaleRules(minNotional: whaleMinNotional, allow: allow, deny: deny), consensusRule: rule,
+            sizingMode: sizing, riskLimits: limits, startingEquity: startingEquity,
+            exitRules: ExitRules(takeProfitBps: takeProfitBps, stopLossBps: stopLossBps, mirrorWhaleSells: mirrorWhaleSells),
+            copyDelay: .seconds(copyDelaySeconds), paperFeeBps: paperFeeBps, orderLifetimeSeconds: Int64(orderLifetimeSeconds),
+            approvalTimeToLive: .seconds(approvalTTLSeconds), approveExecutesLive: approveLive, markEvery: .seconds(markSeconds),
+            feedStallTimeout: .seconds(feedStallSeconds), rtdsURL: feedEnabled ? rtdsURL : nil, clobWSURL: clobWSURL)
+    }
+
+    /// True when orders will be signed and sent.
+    var tradesLive: Bool { mode == .live || (mode == .approve && approveLive) }
+
+    /// The live setup: the key, the L2 credentials, and the signing domain of the exchange version the CLOB reports
+    /// (`/version`); an unknown version means nothing is signed.
+    ///
+    /// - Throws: ``LiveSetupError``.
+    func liveTrading(clob: ClobClient) async throws -> LiveTrading {
+        guard let keyHex = privateKey?.revealed, let apiKey, let secret = apiSecret?.revealed, let passphrase = passphrase?.revealed else {
+            throw LiveSetupError.missingCredentials
+        }
+        let key = try PrivateKey(hex: keyHex.hasPrefix("0x") ? keyHex : "0x" + keyHex)
+        let version: Int
+        do { version = try await clob.version() } catch { throw LiveSetupError.versionUnavailable("\(error)") }
+        guard let domain = ExchangeDomain.forVersion(version, chainId: chainId) else { throw LiveSetupError.unknownVersion(version) }
+        return LiveTrading(key: key, credentials: ApiCredentials(apiKey: apiKey, secret: secret, passphrase: passphrase), domain: domain)
+    }
+}
+
+/// Why live trading cannot start (it fails closed: the daemon refuses to run).
+public enum LiveSetupError: Error, CustomStringConvertible {
+    case missingCredentials
+    case versionUnavailable(String)
+    case unknownVersion(Int)
+
+    public var description: String {
+        switch self {
+        case .missingCredentials: "live trading needs POLY_PRIVATE_KEY, POLY_API_KEY, POLY_API_SECRET and POLY_PASSPHRASE"
+        case .versionUnavailable(let e): "the CLOB's /version could not be read (\(e)); nothing is signed without it"
+        case .unknownVersion(let v): "the CLOB reports exchange version \(v), which this build cannot sign for; refusing to trade"
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Logging
+import PolybotCore
+import PolybotPipeline
+import PolybotStore
+import PolybotTestSupport
+import Polymarket
+import PolymarketSim
+import PostgresNIO
+import Testing
+
+/// The whole pipeline — RTDS frames from the simulator to orders on it — with a real database.
+@Suite("Pipeline end to end", .serialized)
+struct PipelineEndToEndTests {
+    let whales = (1...3).map { Fixtures.address(0xA0 + $0) }
+    let key = try! PrivateKey(hex: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
+
+    private func basket(_ store: PolybotStore) async throws {
+        let b = try await store.baskets.create(Basket(name: "trio"))
+        for w in whales {
+            try await store.whales.upsert(Whale(address: w))
+            try await store.baskets.upsertMember(basketId: b.id, BasketMember(wallet: w))
+        }
+    }
+
+    private func connected(_ p: Pipeline) async -> Bool { await p.listener.health().connections > 0 }
+
+    private func statuses(_ store: PolybotStore) async throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        for s in try await store.signals.recent(limit: 1_000) { out[s.status, default: 0] += 1 }
+        return out
+    }
+
+    @Test func paperFillsWalkTheBookAndRecordTheCopyDelayCost() async throws {
+        let start = Int64(Date().timeIntervalSince1970) - 300
+        let exchange = SimExchange(trades: Scenario.consensus(signals: 3, wallets: whales, start: start))
+        try await withSimulator(exchange) { base, ws in
+            try await withTestDatabase { store, _ in
+                try await basket(store)
+                try await withPipeline(settings: testPipelineSettings(mode: .paper, base: base, ws: ws), store: store, base: base) { p in
+                    #expect(await eventually { await connected(p) })
+                    // Books before the whales trade: what a paper order must find after them.
+                    await exchange.publishNext(9)
+                    #expect(try await eventually { try await statuses(store)["filled"] == 3 })
+                    for i in 0..<3 {
+                        let order = try #require(try await store.orders.list(statuses: nil, limit: 10, beforeId: nil)
+                            .first { $0.asset == Scenario.token(i) })
+                        // The book after the last whale trade at 0.40: asks from 0.41 up. $50 at 0.41 = 121.95 → 121.95 shares.
+                        let book = try #require(await exchange.book(token: Scenario.token(i)))
+                        #expect(order.mode == .paper && order.status == .filled && order.price == Micros(410_000))
+                        #expect(order.filledSize == Micros(121_950_000) && order.averageFillPrice == Micros(410_000))
+                        #expect(book.asks.first?.price == Micros(410_000))
+                        let events = try await store.orders.events(orderId: order.id)
+                        let walk = try #require(events.first { $0.eventType == "PAPER_BOOK" })
+                        // Copy-delay cost: (0.41 − 0.40) × 121.95 = 1.2195 USDC.
+                        #expect(walk.payload.replacingOccurrences(of: " ", with: "").contains(#""copy_delay_cost":"1.2195""#))
+                        let position = try #require(try await store.positions.openPosition(mode: .paper, asset: Scenario.token(i)))
+                        #expect(position.size == order.filledSize && position.cost == order.filledCost && position.entrySignalId == order.signalId)
+                    }
+                    // Every decision is on record.
+                    let decisions = try await store.db.client.query("SELECT count(*)::bigint FROM risk_decisions WHERE approved")
+                    for try await n in decisions.decode(Int64.self) { #expect(n == 3) }
+                }
+            }
+        }
+    }
+
+    @Test func twoHundredLiveSignalsUnderFaultsGiveNoDuplicate() async throws {
+        let start = Int64(Date().timeIntervalSince1970) - 3_600
+        let exchange = SimExchange(trades: Scenario.consensus(signals: 200, wallets: whales, start: start))
+        try await withSimulator(exchange) { base, ws in
+            try await withTestDatabase { store, _ in
+                try await basket(store)
+                let live = try await simulatorLiveTrading(base: base, key: key, logger: Logger(label: "test"))
+                var settings = testPipelineSettings(mode: .live, base: base, ws: ws)
+                settings.orderPollEvery = .milliseconds(200)
+                try await withPipeline(settings: settings, store: store, base: base, live: live, requestTimeout: .milliseconds(800)) { p in
+                    #expect(await eventually { await connected(p) })
+                    var f = SimFaults()
+                    f.errorRate = 0.1
+                    f.rateLimitRate = 0.1
+                    f.retryAfterSeconds = 0.05
+                    await exchange.setFaults(f)
+                    await exchange.publishNext(600)
+                    let ended: @Sendable () async throws -> Bool = {
+                        let s = try await statuses(store)
+                        return s.values.reduce(0, +) == 200 && (s["filled"] ?? 0) + (s["rejected"] ?? 0) + (s["expired"] ?? 0) == 200
+                    }
+                    let done = try await eventually(timeout: .seconds(90), ended)
+                    let s = try await statuses(store)
+                    #expect(done, "signal statuses: \(s)")
+                    await exchange.setFaults(SimFaults())
+                    // Zero duplicates: one venue order per token at most, and every venue order is one of ours.
+                    let venue = await exchange.allOrders
+                    var perToken: [String: Int] = [:]
+                    for o in venue { perToken[o.tokenId, default: 0] += 1 }
+                    #expect(perToken.values.allSatisfy { $0 == 1 }, "venue orders per token: \(perToken.filter { $0.value > 1 })")
+                    let ours = try await store.orders.list(statuses: nil, limit: 1_000, beforeId: nil)
+                    #expect(Set(venue.map(\.id)).isSubset(of: Set(ours.compactMap(\.orderDigest))))
+                    // A rejected or expired signal says why.
+                    for sig in try await store.signals.recent(limit: 1_000) where sig.status != "filled" {
+                        #expect(!sig.reason.isEmpty, "signal \(sig.id) \(sig.status) without a reason")
+                    }
+                    // Positions equal the filled orders.
+                    for o in ours where o.filledSize > .zero {
+                        let pos = try await store.positions.openPosition(mode: .live, asset: o.asset)
+                        #expect(pos?.size == o.filledSize)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func approveModeWaitsForTheOperator() async throws {
+        let start = Int64(Date().timeIntervalSince1970) - 300
+        let exchange = SimExchange(trades: Scenario.consensus(signals: 3, wallets: whales, start: start))
+        try await withSimulator(exchange) { base, ws in
+            try await withTestDatabase { store, _ in
+                try await basket(store)
+                var settings = testPipelineSettings(mode: .approve, base: base, ws: ws)
+                settings.approvalTimeToLive = .seconds(3)
+                try await withPipeline(settings: settings, store: store, base: base) { p in
+                    #expect(await eventually { await connected(p) })
+                    await exchange.publishNext(9)
+                    #expect(try await eventually { try await store.execution.pendingApprovals().count == 3 })
+                    let queue = try await store.execution.pendingApprovals()
+                    let approvals = try #require(p.approvals)
+                    // Nothing is filled or on a position before an operator decides.
+                    #expect(try await store.positions.openPositions(mode: .approve).isEmpty)
+                    guard case .placed(let filled) = try await approvals.approve(orderId: queue[0].id, actor: "op") else {
+                        Issue.record("approval did not execute")
+                        return
+                    }
+                    #expect(filled.status == .filled && filled.filledSize > .zero)
+                    await #expect(throws: ApprovalError.notPending(queue[0].id)) { _ = try await approvals.approve(orderId: queue[0].id, actor: "op") }
+                    try await approvals.reject(orderId: queue[1].id, actor: "op", reason: "not this one")
+                    #expect(try await store.orders.get(id: queue[1].id)?.status == .rejected)
+                    // The third one expires unanswered.
+                    #expect(try await eventually(timeout: .seconds(10)) { try await store.orders.get(id: queue[2].id)?.status == .expired })
+                    #expect(try await store.positions.openPositions(mode: .approve).count == 1)
+                    let audit = try await store.audit.recent(limit: 10).map(\.action)
+                    #expect(audit.contains("order.approve") && audit.contains("order.reject"))
+                }
+            }
+        }
+    }
+
+    @Test func haltedTradingLetsNoEntryThrough() async throws {
+        let start = Int64(Date().timeIntervalSince1970) - 300
+        let exchange = SimExchange(trades: Scenario.consensus(signals: 2, wallets: whales, start: start))
+        try await withSimulator(exchange) { base, ws in
+            try await withTestDatabase { store, _ in
+                try await basket(store)
+                try await store.execution.setTradingState(mode: .paper, .halted, reason: "test", actor: "op")
+                try await withPipeline(settings: testPipelineSettings(mode: .paper, base: base, ws: ws), store: store, base: base) { p in
+                    #expect(await eventually { await connected(p) })
+                    await exchange.publishNext(6)
+                    #expect(try await eventually { try await statuses(store)["denied"] == 2 })
+                    #expect(try await store.orders.list(statuses: nil, limit: 10, beforeId: nil).isEmpty)
+                    let reasons = try await store.signals.recent(limit: 10).map(\.reason)
+                    #expect(reasons == ["trading_halted", "trading_halted"])
+                }
+            }
+        }
+    }
+}
