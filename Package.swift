@@ -223,7 +223,7 @@ let package = Package(
         .testTarget(
             name: "PolybotAppTests",
             dependencies: [
-                "PolybotApp", "PolybotAPI", "PolybotStore", "PolybotTestSupport", "Polymarket", "PolybotCore",
+                "PolybotApp", "PolybotAPI", "PolybotStore", "PolybotTestSupport", "Polymarket", "PolybotCore", "PolymarketSim", "PolybotPipeline",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),

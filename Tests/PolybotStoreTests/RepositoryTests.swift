@@ -235,4 +235,58 @@ struct RepositoryTests {
         for try await id in rows.decode(Int64.self) { return id }
         throw StoreError.notFound("signal")
     }
+
+    @Test func fillsAreCumulativeIdempotentAndMovePositionAndDayTogether() async throws {
+        try await withTestDatabase { store, client in
+            let signalId = try await insertSignal(client)
+            let buy = try await store.orders.create(CopyOrder(
+                idempotencyKey: "entry:\(signalId)", signalId: signalId, mode: .paper, salt: "1", conditionId: Fixtures.hex32(7),
+                asset: "42", side: .buy, orderType: .gtd, price: Micros(400_000), size: Micros(100_000_000), eventSlug: "ev", outcome: "Yes"))
+            func report(_ id: Int64, _ total: Int64, cost: Int64? = nil, status: OrderStatus? = nil) async throws -> AppliedFill {
+                try await store.execution.applyFill(FillReport(
+                    orderId: id, filledTotal: Micros(total), filledCost: cost.map(Micros.init), status: status, eventType: "TEST",
+                    venueStatus: "MATCHED", day: "2026-11-21", equity: Micros(1_000_000_000)))
+            }
+            // 40 then 100 shares (cumulative); the 40 report again, late, changes nothing.
+            let a = try await report(buy.id, 40_000_000, cost: 15_000_000)
+            #expect(a.order.status == .partiallyFilled && a.position?.size == Micros(40_000_000) && a.position?.cost == Micros(15_000_000))
+            let b = try await report(buy.id, 100_000_000)
+            #expect(b.order.status == .filled && b.position?.size == Micros(100_000_000))
+            #expect(b.position?.cost == Micros(15_000_000 + 24_000_000) && b.order.filledCost == Micros(39_000_000))
+            let again = try await report(buy.id, 40_000_000, cost: 15_000_000)
+            #expect(again.applied == nil && again.order.filledSize == Micros(100_000_000))
+            // A fill report never goes past the order's size, and a terminal order stays terminal.
+            let over = try await report(buy.id, 150_000_000, status: .cancelled)
+            #expect(over.applied == nil && over.order.status == .filled)
+            // A SELL of half at 0.60 realises 30 − 19.5 = 10.5, into the position and the day's row in one go.
+            let sell = try await store.orders.create(CopyOrder(
+                idempotencyKey: "exit:1", signalId: nil, purpose: .exit, mode: .paper, salt: "2", conditionId: Fixtures.hex32(7), asset: "42",
+                side: .sell, orderType: .gtd, price: Micros(600_000), size: Micros(50_000_000)))
+            let s = try await report(sell.id, 50_000_000)
+            #expect(s.applied?.realized == Micros(10_500_000) && s.position?.size == Micros(50_000_000))
+            let day = try #require(try await store.dailyPnl.range(mode: .paper, from: "2026-11-21", to: "2026-11-21").first)
+            #expect(day.realizedPnl == Micros(10_500_000) && day.startEquity == Micros(1_000_000_000))
+            // Settlement at resolution: the other 50 shares win → 50 − 19.5.
+            let p = try #require(s.position)
+            let settled = try #require(try await store.execution.settle(positionId: p.id, won: true, day: "2026-11-21", equity: .zero))
+            #expect(settled.realized == Micros(30_500_000))
+            #expect(try await store.execution.settle(positionId: p.id, won: true, day: "2026-11-21", equity: .zero) == nil)
+            #expect(try await store.positions.get(id: p.id)?.realizedPnl == Micros(41_000_000))
+            let after = try #require(try await store.dailyPnl.range(mode: .paper, from: "2026-11-21", to: "2026-11-21").first)
+            #expect(after.realizedPnl == Micros(41_000_000))
+        }
+    }
+
+    @Test func tradingStateAndCooldownsPersist() async throws {
+        try await withTestDatabase { store, _ in
+            #expect(try await store.execution.tradingState(mode: .live) == nil)
+            try await store.execution.setTradingState(mode: .live, .halted, reason: "kill switch", actor: "op")
+            let s = try #require(try await store.execution.tradingState(mode: .live))
+            #expect(s.state == .halted && s.reason == "kill switch")
+            try await store.execution.addCooldown(Cooldown(scope: .wallet(Fixtures.address(9)), until: 2_000_000_000, reason: "loss"))
+            try await store.execution.addCooldown(Cooldown(scope: .market(Fixtures.hex32(1)), until: 1_000, reason: "old"))
+            let active = try await store.execution.cooldowns(activeAt: 1_800_000_000)
+            #expect(active == [Cooldown(scope: .wallet(Fixtures.address(9)), until: 2_000_000_000, reason: "loss")])
+        }
+    }
 }

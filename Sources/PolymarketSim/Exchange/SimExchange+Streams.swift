@@ -47,6 +47,9 @@ extension SimExchange {
         rtds[id] = nil
     }
 
+    /// RTDS connections that have subscribed (tests wait for a client before publishing).
+    public var rtdsSubscribers: Int { rtds.values.filter(\.subscribed).count }
+
     func broadcastRTDS(_ t: Trade) {
         guard !rtds.isEmpty else { return }
         let frame = SimJSON.rtdsFrame(t, connectionId: "sim")

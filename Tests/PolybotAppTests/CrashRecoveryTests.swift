@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+import PolybotCore
+import PolybotPipeline
+import PolybotStore
+import PolybotTestSupport
+import Polymarket
+import PolymarketSim
+import Testing
+
+/// The `polybot` binary in live mode against the simulator, killed with SIGKILL while its order is in flight.
+@Suite("Crash recovery", .serialized)
+struct CrashRecoveryTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let binary = root.appendingPathComponent(".build/debug/polybot").path
+
+    /// Starts the daemon with `env`, output appended to `log`.
+    func start(_ env: [String: String], log: URL) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary)
+        p.arguments = ["serve"]
+        p.environment = env
+        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        p.standardOutput = handle
+        p.standardError = handle
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary), "needs the polybot binary: swift build first"))
+    func sigkillBetweenIntentAndResponseEndsWithOneOrder() async throws {
+        let whales = (1...3).map { Fixtures.address(0xB0 + $0) }
+        let key = try PrivateKey(hex: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d")
+        let exchange = SimExchange(trades: Scenario.consensus(signals: 1, wallets: whales, start: Int64(Date().timeIntervalSince1970) - 120))
+        try await withSimulator(exchange) { base, ws in
+            try await withNamedTestDatabase { url, store, _ in
+                let basket = try await store.baskets.create(Basket(name: "trio"))
+                for w in whales {
+                    try await store.whales.upsert(Whale(address: w))
+                    try await store.baskets.upsertMember(basketId: basket.id, BasketMember(wallet: w))
+                }
+                let live = try await simulatorLiveTrading(base: base, key: key, logger: Logger(label: "test"))
+                let env: [String: String] = [
+                    "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "DATABASE_URL": url,
+                    "POLYBOT_MIGRATIONS_DIR": Self.root.appendingPathComponent("migrations").path, "POLYBOT_PORT": "0",
+                    "POLYBOT_MODE": "live", "POLY_PRIVATE_KEY": "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+                    "POLY_API_KEY": live.credentials.apiKey, "POLY_API_SECRET": live.credentials.secret,
+                    "POLY_PASSPHRASE": live.credentials.passphrase,
+                    "POLYBOT_DATA_API_URL": base + "/data-api", "POLYBOT_GAMMA_URL": base + "/gamma", "POLYBOT_CLOB_URL": base + "/clob",
+                    "POLYBOT_RTDS_URL": ws + "/ws", "POLYBOT_CLOB_WS_URL": ws + "/clob-ws",
+                    "POLYBOT_SIZING_MODE": "fixed", "POLYBOT_FIXED_ORDER_USDC": "50", "POLYBOT_RISK_MAX_POSITION_PCT": "100",
+                    "POLYBOT_RISK_MAX_EXPOSURE_USDC": "100000", "POLYBOT_STARTING_EQUITY_USDC": "100000",
+                ]
+                let log = FileManager.default.temporaryDirectory.appendingPathComponent("polybot-crash-\(getpid()).log")
+                defer { try? FileManager.default.removeItem(at: log) }
+                // The venue executes the order and then holds the response: the daemon has persisted the intent and
+                // is waiting for the answer when it dies.
+                var f = SimFaults()
+                f.timeoutButFillNextOrders = 1
+                f.holdResponseSeconds = 60
+                await exchange.setFaults(f)
+                // No user channel for the first run (a dead loopback port), so nothing but the POST response or the REST
+                // poll could tell it about the fill: the kill lands while the order is `submitting`.
+                var firstEnv = env
+                firstEnv["POLYBOT_CLOB_WS_URL"] = "ws://127.0.0.1:9/clob-ws"
+                let first = try start(firstEnv, log: log)
+                #expect(await eventually { await exchange.rtdsSubscribers > 0 }, "daemon never subscribed: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).suffix(2_000))")
+                await exchange.publishNext(3)
+                let inFlight = try await eventually(timeout: .seconds(30)) {
+                    let orders = try await store.orders.list(statuses: nil, limit: 10, beforeId: nil)
+                    let venue = await exchange.allOrders.count
+                    return orders.count == 1 && orders[0].status == .submitting && venue == 1
+                }
+                #expect(inFlight, "no in-flight order: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).suffix(3_000))")
+                kill(first.processIdentifier, SIGKILL)
+                first.waitUntilExit()
+                #expect(first.terminationReason == .uncaughtSignal)
+                let before = try #require(try await store.orders.list(statuses: nil, limit: 10, beforeId: nil).first)
+                #expect(before.status == .submitting && before.filledSize == .zero)
+                #expect(try await store.positions.openPositions(mode: .live).isEmpty)
+
+                // Restart: reconciliation looks the digest up, finds the fill, and books it once.
+                await exchange.setFaults(SimFaults())
+                let second = try start(env, log: log)
+                let settled = try await eventually(timeout: .seconds(30)) {
+                    try await store.orders.get(id: before.id)?.status == .filled
+                }
+                #expect(settled, "not reconciled: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).suffix(3_000))")
+                // Give a redelivered trade (backfill on restart) the chance to misbehave before checking.
+                try await Task.sleep(for: .seconds(1))
+                second.terminate()
+                second.waitUntilExit()
+                #expect(second.terminationStatus == 0)
+
+                let orders = try await store.orders.list(statuses: nil, limit: 10, beforeId: nil)
+                let venue = await exchange.allOrders.count
+                #expect(orders.count == 1 && venue == 1)
+                let order = try #require(orders.first)
+                #expect(order.exchangeOrderId == order.orderDigest && order.filledSize == order.size)
+                let positions = try await store.positions.openPositions(mode: .live)
+                #expect(positions.count == 1 && positions.first?.size == order.filledSize && positions.first?.cost == order.filledCost)
+                #expect(try await store.signals.recent(limit: 5).map(\.status) == ["filled"])
+                let events = try await store.orders.events(orderId: order.id).map(\.eventType)
+                #expect(events.contains("LOOKUP"))
+            }
+        }
+    }
+}
