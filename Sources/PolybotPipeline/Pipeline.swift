@@ -5,6 +5,7 @@ import PolybotCore
 import PolybotStore
 import Polymarket
 import ServiceLifecycle
+import Synchronization
 
 /// Everything the pipeline is configured with.
 package struct PipelineSettings: Sendable {
@@ -104,9 +105,13 @@ package struct Pipeline: Sendable {
         let sized = AsyncChannel<SizedOrder>()
         let risk = RiskManager(input: sized, store: store, mode: settings.mode, limits: settings.riskLimits,
                                startingEquity: settings.startingEquity, events: events, logger: logger)
+        let heldTokens = HeldTokens()
         let ledger = FillLedger(store: store, equity: { await risk.equity() }, onFill: { fill in
             await risk.recordFill(fill)
-            if let p = fill.position { events.publish(.position(p)) }
+            if let p = fill.position {
+                heldTokens.changed(p)
+                events.publish(.position(p))
+            }
         })
         let paper = PaperOrderGateway(store: store, books: books, ledger: ledger, copyDelay: settings.copyDelay, feeBps: settings.paperFeeBps,
                                       logger: logger)
@@ -141,15 +146,17 @@ package struct Pipeline: Sendable {
                         recordSettlement: { await risk.recordSettlement(asset: $0, $1) }, equity: { await risk.equity() },
                         dayStart: { await risk.dayStart() }),
             rules: settings.exitRules, markEvery: settings.markEvery, events: events, logger: logger)
+        heldTokens.tracker.withLock { $0 = positions }
 
         let minCash = settings.whaleRules.minNotional
         let feed = settings.rtdsURL.map {
             RTDSFeed(configuration: .init(url: $0, stallTimeout: settings.feedStallTimeout), logger: logger)
         }
         let listener = TradeListener(feed: feed, dataAPI: dataAPI, store: store, minCash: { minCash }, events: events, logger: logger)
-        let filter = WhaleFilter(input: listener.output, rules: settings.whaleRules, logger: logger)
-        let scorer = WalletScorer(input: filter.output, store: store, events: events, observeSell: { await positions.observe($0) },
-                                  logger: logger)
+        let filter = WhaleFilter(input: listener.output, rules: settings.whaleRules, sellTap: { observed in
+            if positions.holds(observed.trade.asset) { await positions.observe(observed) }
+        }, logger: logger)
+        let scorer = WalletScorer(input: filter.output, store: store, events: events, logger: logger)
         let rule = settings.consensusRule
         let consensus = ConsensusStage(input: scorer.output, store: store, books: books, baseRule: { rule }, events: events, logger: logger)
         let sizing = settings.sizingMode
@@ -174,6 +181,13 @@ package struct Pipeline: Sendable {
         return Pipeline(services: services, events: events, risk: risk, approvals: approvals, probe: probe, listener: listener,
                         positions: positions, orders: orders, filter: filter, gateway: gateway)
     }
+}
+
+/// Forwards position changes to the tracker built after the ledger that reports them.
+final class HeldTokens: Sendable {
+    let tracker = Mutex<PositionTracker?>(nil)
+
+    func changed(_ p: Position) { tracker.withLock { $0 }?.positionChanged(p) }
 }
 
 /// Why the pipeline cannot be built.

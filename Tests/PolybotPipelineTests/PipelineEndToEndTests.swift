@@ -163,4 +163,72 @@ struct PipelineEndToEndTests {
             }
         }
     }
+
+    @Test func aCopiedWhaleSellingIsMirroredOnce() async throws {
+        let start = Int64(Date().timeIntervalSince1970) - 300
+        var history = Scenario.consensus(signals: 1, wallets: whales, start: start)
+        var sell = history[0]
+        sell.transactionHash = Fixtures.hex32(777_777)
+        sell.side = .sell
+        sell.size = Micros(15_000_000_000)   // half of its 30,000 shares
+        sell.timestamp = start + 60
+        history.append(sell)
+        let whaleSell = sell
+        let exchange = SimExchange(trades: history)
+        try await withSimulator(exchange) { base, ws in
+            try await withTestDatabase { store, _ in
+                try await basket(store)
+                try await withPipeline(settings: testPipelineSettings(mode: .paper, base: base, ws: ws), store: store, base: base) { p in
+                    #expect(await eventually { await connected(p) })
+                    await exchange.publishNext(3)
+                    #expect(try await eventually { try await statuses(store)["filled"] == 1 })
+                    let entry = try #require(try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).first)
+                    await exchange.publishNext(1)
+                    // One of three whales sold half: we sell a sixth of the entry, into the bids.
+                    let exitOrder = try await eventually {
+                        try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).contains { $0.purpose == .exit && $0.status == .filled }
+                    }
+                    #expect(exitOrder)
+                    let exit = try #require(try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).first { $0.purpose == .exit })
+                    #expect(exit.side == .sell && exit.size == Micros((entry.filledSize.raw / 6 / 10_000) * 10_000))
+                    let position = try #require(try await store.positions.openPosition(mode: .paper, asset: entry.asset))
+                    #expect(position.size == entry.filledSize - exit.filledSize && position.realizedPnl != .zero)
+                    // The same trade delivered again (a backfill) does not sell twice.
+                    await p.listener.accept(whaleSell)
+                    try await Task.sleep(for: .milliseconds(500))
+                    #expect(try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).filter { $0.purpose == .exit }.count == 1)
+                }
+            }
+        }
+    }
+
+    @Test func aResolvedMarketSettlesThePositionAndTheDay() async throws {
+        let start = Int64(Date().timeIntervalSince1970) - 300
+        let history = Scenario.consensus(signals: 1, wallets: whales, start: start)
+        // The market has resolved for the first token (the venue still shows its book, as a closed market's does).
+        let resolution = SimCatalogBuilder.Resolution(conditionId: Scenario.market(0), question: "q", eventSlug: "scenario-event-0",
+                                                      yesToken: Scenario.token(0), noToken: "99", winningIndex: 0)
+        let exchange = SimExchange(trades: history, resolutions: [resolution])
+        try await withSimulator(exchange) { base, ws in
+            try await withTestDatabase { store, _ in
+                try await basket(store)
+                try await withPipeline(settings: testPipelineSettings(mode: .paper, base: base, ws: ws), store: store, base: base) { p in
+                    #expect(await eventually { await connected(p) })
+                    await exchange.publishNext(3)
+                    let settled = try await eventually {
+                        try await store.positions.list(mode: .paper, statuses: [.settled], limit: 5).count == 1
+                    }
+                    #expect(settled)
+                    let position = try #require(try await store.positions.list(mode: .paper, statuses: nil, limit: 5).first)
+                    let entry = try #require(try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).first)
+                    // Won: each share pays 1 USDC.
+                    #expect(position.realizedPnl == entry.filledSize - entry.filledCost && position.size == .zero)
+                    let today = utcDay(Int64(Date().timeIntervalSince1970))
+                    let day = try #require(try await store.dailyPnl.range(mode: .paper, from: today, to: today).first)
+                    #expect(day.realizedPnl == position.realizedPnl)
+                    #expect(await p.risk.snapshot().exposure == .zero)
+                }
+            }
+        }
+    }
 }

@@ -14,7 +14,6 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: Service where Input
     private let input: Input
     private let store: PolybotStore
     private let events: PipelineEvents
-    private let observeSell: @Sendable (ScoredTrade) async -> Void
     private let logger: Logger
     private let cacheTTL: Int64
     private var cache: [Address: (score: WalletScore?, at: Int64)] = [:]
@@ -23,14 +22,12 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: Service where Input
     private let duplicates = Counter(label: "pipeline.whale_trades.duplicates")
     private let storeErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "wallet_scorer")])
 
-    /// Creates the stage; `observeSell` hears about every persisted whale SELL (exits mirror them).
-    package init(input: Input, store: PolybotStore, events: PipelineEvents, cacheTTL: Int64 = 600,
-                 observeSell: @escaping @Sendable (ScoredTrade) async -> Void = { _ in }, logger: Logger) {
+    /// Creates the stage.
+    package init(input: Input, store: PolybotStore, events: PipelineEvents, cacheTTL: Int64 = 600, logger: Logger) {
         self.input = input
         self.store = store
         self.events = events
         self.cacheTTL = cacheTTL
-        self.observeSell = observeSell
         self.logger = logger
     }
 
@@ -61,7 +58,6 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: Service where Input
             persisted.increment()
             let scored = ScoredTrade(observed: observed, tradeId: id, score: await score(trade.wallet))
             if let id { events.publish(.whaleTrade(trade, id: id)) }
-            if trade.side == .sell { await observeSell(scored) }
             latency.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
             await output.send(scored)
         }

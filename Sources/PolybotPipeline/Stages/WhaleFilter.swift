@@ -17,10 +17,13 @@ package actor WhaleFilter<Input: AsyncSequence & Sendable>: Service where Input.
     private let logger: Logger
     private let passed = Counter(label: "pipeline.whale_filter.passed")
     private let rejected: [WhaleVerdict: Counter]
+    private let sellTap: (@Sendable (ObservedTrade) async -> Void)?
 
     /// Creates the stage.
-    package init(input: Input, rules: WhaleRules, logger: Logger) {
+    /// Creates the stage; `sellTap` sees every SELL, whale-sized or not (exits mirror the copied wallets' sells of any size).
+    package init(input: Input, rules: WhaleRules, sellTap: (@Sendable (ObservedTrade) async -> Void)? = nil, logger: Logger) {
         self.input = input
+        self.sellTap = sellTap
         self.rules = rules
         self.logger = logger
         var rejected: [WhaleVerdict: Counter] = [:]
@@ -40,6 +43,7 @@ package actor WhaleFilter<Input: AsyncSequence & Sendable>: Service where Input.
     package func run() async throws {
         defer { output.finish() }
         for try await observed in input {
+            if observed.trade.side == .sell, let sellTap { await sellTap(observed) }
             let verdict = rules.evaluate(observed.trade)
             if verdict.passes {
                 passed.increment()

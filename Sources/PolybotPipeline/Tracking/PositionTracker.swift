@@ -5,6 +5,7 @@ import PolybotCore
 import PolybotStore
 import Polymarket
 import ServiceLifecycle
+import Synchronization
 
 /// Marks open positions to market every `markEvery` (book midpoint, else the last trade price), keeps the day's
 /// `daily_pnl` row current, settles positions when their market resolves, and exits: take-profit / stop-loss
@@ -44,6 +45,8 @@ package actor PositionTracker: Service {
     private let logger: Logger
     private let now: @Sendable () -> Int64
     private var resolutionCheckedAt: [String: Int64] = [:]
+    /// Tokens we hold, readable without waiting on the actor (the whale filter asks for every SELL on the feed).
+    private let held = Mutex<Set<String>>([])
     private let exits = Counter(label: "positions.exits")
     private let marks = Counter(label: "positions.marks")
 
@@ -84,6 +87,7 @@ package actor PositionTracker: Service {
     /// One marking pass: marks, settlements, take-profit / stop-loss, the day's PnL row.
     package func markOnce() async {
         guard let open = try? await store.positions.openPositions(mode: mode) else { return }
+        held.withLock { $0 = Set(open.map(\.asset)) }
         var unrealized = Micros.zero
         var exposure = Micros.zero
         for var p in open {
@@ -131,10 +135,18 @@ package actor PositionTracker: Service {
         return applied
     }
 
-    /// A whale SELL: if a whale whose buy we copied sold, sell the same share of our position.
-    package func observe(_ scored: ScoredTrade) async {
-        guard rules.mirrorWhaleSells, scored.trade.side == .sell else { return }
-        let trade = scored.trade
+    /// True when we hold this token (cheap, for the feed's every SELL).
+    package nonisolated func holds(_ asset: String) -> Bool { held.withLock { $0.contains(asset) } }
+
+    /// A fill changed what we hold.
+    package nonisolated func positionChanged(_ p: Position) {
+        held.withLock { if p.status == .open { $0.insert(p.asset) } else { $0.remove(p.asset) } }
+    }
+
+    /// A SELL on the feed: if a whale whose buy we copied sold, sell the same share of our position.
+    package func observe(_ observed: ObservedTrade) async {
+        guard rules.mirrorWhaleSells, observed.trade.side == .sell, holds(observed.trade.asset) else { return }
+        let trade = observed.trade
         do {
             guard let p = try await store.positions.openPosition(mode: mode, asset: trade.asset), let signalId = p.entrySignalId else { return }
             let agreeing = try await store.signals.agreeingWallets(signalId: signalId)
@@ -152,7 +164,7 @@ package actor PositionTracker: Service {
                 return
             }
             await exit(p, shares: shares, price: bid, reason: .whaleSold,
-                       key: "exit:\(p.id):whale:\(trade.transactionHash):\(trade.wallet.hex)", detectedAt: scored.observed.arrivedAt)
+                       key: "exit:\(p.id):whale:\(trade.transactionHash):\(trade.wallet.hex)", detectedAt: observed.arrivedAt)
         } catch {
             logger.error("whale sell not mirrored", metadata: ["trade.tx": "\(trade.transactionHash)", "error": "\(error)"])
         }
