@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "PolybotApp",
             dependencies: [
-                "PolybotAPI", "PolybotPipeline", "PolybotStore", "PolybotCore", "Polymarket",
+                "PolybotAPI", "PolybotPipeline", "PolybotStore", "PolybotCore", "Polymarket", "PolymarketSim",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
