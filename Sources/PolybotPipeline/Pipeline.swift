@@ -160,7 +160,9 @@ package struct Pipeline: Sendable {
         let rule = settings.consensusRule
         let consensus = ConsensusStage(input: scorer.output, store: store, books: books, baseRule: { rule }, events: events, logger: logger)
         let sizing = settings.sizingMode
-        let sizer = PositionSizer(input: consensus.output, store: store, books: books, mode: { sizing }, equity: { await risk.equity() },
+        let slippage = settings.riskLimits.maxSlippage
+        let sizer = PositionSizer(input: consensus.output, store: store, books: books, mode: { sizing }, slippageCap: { slippage },
+                                  equity: { await risk.equity() },
                                   lifetimeSeconds: settings.orderLifetimeSeconds, output: sized, events: events, logger: logger)
         let executor = Executor(input: risk.output, gateway: gateway, store: store, probe: probe, events: events, logger: logger)
 

@@ -26,8 +26,9 @@ struct ReplayCommandTests {
             let ours = try #require(s.ourPrice.flatMap { Micros(decimal: $0) })
             let whales = try #require(Micros(decimal: s.whalePrice))
             let delay = try #require(s.copyDelayCost.flatMap { Micros(decimal: $0) })
-            // $50 fixed, on the 0.01-share lot; prices on the market's 0.001 tick (the Nobel markets trade in thousandths).
-            #expect(cost <= Micros(50_000_000) && shares.raw % 10_000 == 0)
+            // $50 fixed at the best ask, on the 0.01-share lot, filled no worse than the whales' price + the 5¢ slippage cap;
+            // prices on the market's 0.001 tick (the Nobel markets trade in thousandths).
+            #expect(cost <= shares.multiplied(by: whales + Micros(50_000)) && shares.raw % 10_000 == 0)
             #expect(ours.raw % 1_000 == 0)
             // The copy-delay cost is exactly what we paid over the whales' average for the same shares.
             #expect(delay == cost - shares.multiplied(by: whales))

@@ -45,9 +45,10 @@ struct PipelineEndToEndTests {
                     for i in 0..<3 {
                         let order = try #require(try await store.orders.list(statuses: nil, limit: 10, beforeId: nil)
                             .first { $0.asset == Scenario.token(i) })
-                        // The book after the last whale trade at 0.40: asks from 0.41 up. $50 at 0.41 = 121.95 → 121.95 shares.
+                        // The book after the last whale trade at 0.40: asks from 0.41 up. $50 at 0.41 = 121.95 shares; the
+                        // limit is the whales' 0.40 + the 5¢ slippage cap, and the walk fills all of it at the 0.41 level.
                         let book = try #require(await exchange.book(token: Scenario.token(i)))
-                        #expect(order.mode == .paper && order.status == .filled && order.price == Micros(410_000))
+                        #expect(order.mode == .paper && order.status == .filled && order.price == Micros(450_000))
                         #expect(order.filledSize == Micros(121_950_000) && order.averageFillPrice == Micros(410_000))
                         #expect(book.asks.first?.price == Micros(410_000))
                         let events = try await store.orders.events(orderId: order.id)

@@ -26,7 +26,7 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Inp
     private let reloadEvery: Int64
     private var baskets: [Int64: (consensus: BasketConsensus, manual: Set<Address>)] = [:]
     private var loadedAt: Int64?
-    private var asks: [String: (ask: Micros?, at: ContinuousClock.Instant)] = [:]
+    private var booksSeen: [String: (book: OrderBook?, at: ContinuousClock.Instant)] = [:]
     private let signals = Counter(label: "pipeline.signals")
     private let latency = Timer(label: "pipeline.stage_latency", dimensions: [("stage", "consensus")])
 
@@ -58,7 +58,7 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Inp
                 guard entry.consensus.members.contains(trade.wallet), counts || entry.manual.contains(trade.wallet) else { continue }
                 await refreshAsks(Set([trade.asset]).union(entry.consensus.tokens(market: trade.conditionId)))
                 var consensus = entry.consensus
-                let outcome = consensus.add(trade, now: trade.timestamp) { token in self.asks[token]?.ask }
+                let outcome = consensus.add(trade, now: trade.timestamp) { token in self.booksSeen[token]?.book?.bestAsk }
                 baskets[id]?.consensus = consensus
                 if case .signal(let s) = outcome { fired.append(s) }
             }
@@ -73,8 +73,12 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Inp
                         "signal.agreeing": "\(signal.agreeing.count)", "signal.ask": "\(signal.bestAsk)",
                     ])
                     events.publish(.signal(signal, id: signalId))
+                    // The book the upside gate just read travels with the signal: the sizer prices on it (it is at most
+                    // 2 s old) instead of asking again.
+                    let seen = booksSeen[signal.asset]
                     await output.send(DetectedSignal(signal: signal, signalId: signalId, eventSlug: trade.eventSlug,
-                                                     arrived: scored.observed.arrived, arrivedAt: scored.observed.arrivedAt))
+                                                     arrived: scored.observed.arrived, arrivedAt: scored.observed.arrivedAt,
+                                                     book: seen?.book, bookAt: seen?.at))
                 } catch {
                     logger.error("signal not stored; dropped before any order", metadata: ["signal.key": "\(signal.key)", "error": "\(error)"])
                 }
@@ -84,9 +88,9 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Inp
 
     private func refreshAsks(_ tokens: Set<String>) async {
         for token in tokens {
-            if let cached = asks[token], ContinuousClock.now - cached.at < .seconds(2) { continue }
+            if let cached = booksSeen[token], ContinuousClock.now - cached.at < .seconds(2) { continue }
             let book = try? await books(token)
-            asks[token] = (book?.bestAsk, .now)
+            booksSeen[token] = (book, .now)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import PolybotCore
+import Polymarket
 
 /// A trade as the listener accepted it, with the moment it arrived (per-stage and frame-to-order latency).
 package struct ObservedTrade: Sendable {
@@ -34,6 +35,9 @@ package struct DetectedSignal: Sendable {
     /// When the trade that completed the consensus arrived.
     package var arrived: ContinuousClock.Instant
     package var arrivedAt: Date
+    /// The book the consensus stage read for the upside gate, and when.
+    package var book: OrderBook?
+    package var bookAt: ContinuousClock.Instant?
 }
 
 /// A sized order on its way to the risk manager.

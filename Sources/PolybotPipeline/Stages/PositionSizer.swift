@@ -7,15 +7,16 @@ import PolybotStore
 import Polymarket
 import ServiceLifecycle
 
-/// Pipeline stage 5: turns a signal into an order size (``PositionSizing``) at a limit price on the market's tick.
-/// The book is fetched now: the limit is the best ask (BUY), and the book also gives the tick, the minimum size and
-/// whether the market is neg-risk. A signal that cannot be sized is marked `skipped` with the reason and stops here.
+/// Pipeline stage 5: turns a signal into an order size (``PositionSizing``, priced at the current best ask) and a limit
+/// price on the market's tick: the whales' average plus the slippage cap, so the order takes the book up to there.
+/// The book also gives the tick, the minimum size and whether the market is neg-risk. A signal that cannot be sized is marked `skipped` with the reason and stops here.
 package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Input.Element == DetectedSignal {
     package nonisolated let output: AsyncChannel<SizedOrder>
     private let input: Input
     private let store: PolybotStore
     private let books: @Sendable (String) async throws -> OrderBook
     private let mode: @Sendable () -> SizingMode
+    private let slippageCap: @Sendable () -> Micros
     private let equity: @Sendable () async -> Micros
     private let orderType: OrderType
     private let lifetimeSeconds: Int64
@@ -26,13 +27,14 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
 
     /// Creates the stage.
     package init(input: Input, store: PolybotStore, books: @escaping @Sendable (String) async throws -> OrderBook,
-                 mode: @escaping @Sendable () -> SizingMode, equity: @escaping @Sendable () async -> Micros, orderType: OrderType = .gtd,
+                 mode: @escaping @Sendable () -> SizingMode, slippageCap: @escaping @Sendable () -> Micros, equity: @escaping @Sendable () async -> Micros, orderType: OrderType = .gtd,
                  lifetimeSeconds: Int64 = 300, output: AsyncChannel<SizedOrder> = .init(), events: PipelineEvents, logger: Logger) {
         self.input = input
         self.output = output
         self.store = store
         self.books = books
         self.mode = mode
+        self.slippageCap = slippageCap
         self.equity = equity
         self.orderType = orderType
         self.lifetimeSeconds = lifetimeSeconds
@@ -63,7 +65,13 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
     private func size(_ d: DetectedSignal) async -> Result<SizedOrder, Skip> {
         let s = d.signal
         let book: OrderBook
-        do { book = try await books(s.asset) } catch { return .failure(Skip(reason: "no_book")) }
+        // Why 100 ms: the consensus stage's book is reused only when it was read for this very signal (the hand-over
+        // takes microseconds); anything older is read again, since the limit price is set from it.
+        if let seen = d.book, let at = d.bookAt, ContinuousClock.now - at < .milliseconds(100) {
+            book = seen
+        } else {
+            do { book = try await books(s.asset) } catch { return .failure(Skip(reason: "no_book")) }
+        }
         guard let ask = book.bestAsk else { return .failure(Skip(reason: "no_ask")) }
         let tick = book.tickSize ?? .hundredth
         let minimum = book.minOrderSize ?? Micros(5_000_000)
@@ -77,8 +85,13 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
             mode: mode())
         switch decision {
         case .skip(let reason): return .failure(Skip(reason: reason.rawValue))
-        case .size(let shares, let price, _):
-            try? await store.signals.setStatus(id: d.signalId, "sized", reason: "")
+        case .size(let shares, let ask, _):
+            // The limit: as far above the whales' price as the slippage cap allows (on the tick, below 1), so the order
+            // takes what the book offers up to there; when even the best ask is beyond the cap the ask is the limit and
+            // the risk manager denies it with the numbers.
+            let t = Micros(tick.micros)
+            let cap = Micros(min(((s.whaleAveragePrice + slippageCap()).raw / t.raw) * t.raw, Micros.one.raw - t.raw))
+            let price = ask > cap ? ask : max(cap, ask)
             let intent = OrderIntent(signalKey: s.key, basketId: s.basketId, conditionId: s.conditionId, eventSlug: d.eventSlug, asset: s.asset,
                                      side: .buy, price: price, shares: shares, whalePrice: s.whaleAveragePrice, wallets: s.agreeing)
             let request = ExecutionRequest(intent: intent, signalId: d.signalId, tickSize: tick, negRisk: book.negRisk ?? false,
