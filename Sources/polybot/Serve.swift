@@ -4,11 +4,17 @@ import PolybotApp
 /// `polybot serve`.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the daemon: pipeline, HTTP API and dashboard, scheduled rescoring.",
+        abstract: "Run the daemon: the trading pipeline, health/metrics endpoints, scheduled rescoring.",
         discussion: """
+            The pipeline: RTDS listener (+ Data API backfill) → whale filter → wallet scorer → basket consensus →
+            position sizer → risk manager → executor, with the order tracker (live), the position tracker (marks,
+            daily PnL, exits, settlement) and startup reconciliation; trading starts only after reconciliation.
+            Modes: paper (default; fills walk the real book after POLYBOT_COPY_DELAY_SECONDS), approve (orders wait for an
+            operator; POLYBOT_APPROVE_LIVE=true sends approved ones live), live (signed CLOB V2 orders; needs
+            POLY_PRIVATE_KEY, POLY_API_KEY, POLY_API_SECRET, POLY_PASSPHRASE and a CLOB /version this build can sign for).
             Without DATABASE_URL an embedded PostgreSQL cluster is started in POLYBOT_DATA_DIR/pg and stopped on exit.
             Refuses to start while migrations are pending (run `polybot migrate`, or pass --migrate).
-            SIGTERM or SIGINT shuts down gracefully.
+            SIGTERM or SIGINT shuts down gracefully: the feed stops and the stages drain what they hold.
             """)
 
     @OptionGroup var common: CommonOptions
