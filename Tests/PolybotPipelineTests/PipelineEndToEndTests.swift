@@ -25,6 +25,27 @@ struct PipelineEndToEndTests {
 
     private func connected(_ p: Pipeline) async -> Bool { await p.listener.health().connections > 0 }
 
+    /// Runs the pipeline against `exchange` served by the simulator, with the three whales as a basket, a fresh
+    /// database and (in live mode) credentials derived over L1; `body` starts once the feed is subscribed.
+    private func scenario(_ exchange: SimExchange, mode: RunMode = .paper, requestTimeout: Duration = .seconds(2),
+                          before: @escaping @Sendable (PolybotStore) async throws -> Void = { _ in },
+                          configure: @escaping @Sendable (inout PipelineSettings) -> Void = { _ in },
+                          _ body: @escaping @Sendable (PolybotStore, Pipeline) async throws -> Void) async throws {
+        try await withSimulator(exchange) { base, ws in
+            try await withTestDatabase { store, _ in
+                try await basket(store)
+                try await before(store)
+                var settings = testPipelineSettings(mode: mode, base: base, ws: ws)
+                configure(&settings)
+                let live = mode == .live ? try await simulatorLiveTrading(base: base, key: key, logger: Logger(label: "test")) : nil
+                try await withPipeline(settings: settings, store: store, base: base, live: live, requestTimeout: requestTimeout) { p in
+                    #expect(await eventually { await connected(p) })
+                    try await body(store, p)
+                }
+            }
+        }
+    }
+
     private func statuses(_ store: PolybotStore) async throws -> [String: Int] {
         var out: [String: Int] = [:]
         for s in try await store.signals.recent(limit: 1_000) { out[s.status, default: 0] += 1 }
@@ -34,80 +55,65 @@ struct PipelineEndToEndTests {
     @Test func paperFillsWalkTheBookAndRecordTheCopyDelayCost() async throws {
         let start = Int64(Date().timeIntervalSince1970) - 300
         let exchange = SimExchange(trades: Scenario.consensus(signals: 3, wallets: whales, start: start))
-        try await withSimulator(exchange) { base, ws in
-            try await withTestDatabase { store, _ in
-                try await basket(store)
-                try await withPipeline(settings: testPipelineSettings(mode: .paper, base: base, ws: ws), store: store, base: base) { p in
-                    #expect(await eventually { await connected(p) })
-                    // Books before the whales trade: what a paper order must find after them.
-                    await exchange.publishNext(9)
-                    #expect(try await eventually { try await statuses(store)["filled"] == 3 })
-                    for i in 0..<3 {
-                        let order = try #require(try await store.orders.list(statuses: nil, limit: 10, beforeId: nil)
-                            .first { $0.asset == Scenario.token(i) })
-                        // The book after the last whale trade at 0.40: asks from 0.41 up. $50 at 0.41 = 121.95 shares; the
-                        // limit is the whales' 0.40 + the 5¢ slippage cap, and the walk fills all of it at the 0.41 level.
-                        let book = try #require(await exchange.book(token: Scenario.token(i)))
-                        #expect(order.mode == .paper && order.status == .filled && order.price == Micros(450_000))
-                        #expect(order.filledSize == Micros(121_950_000) && order.averageFillPrice == Micros(410_000))
-                        #expect(book.asks.first?.price == Micros(410_000))
-                        let events = try await store.orders.events(orderId: order.id)
-                        let walk = try #require(events.first { $0.eventType == "PAPER_BOOK" })
-                        // Copy-delay cost: (0.41 − 0.40) × 121.95 = 1.2195 USDC.
-                        #expect(walk.payload.replacingOccurrences(of: " ", with: "").contains(#""copy_delay_cost":"1.2195""#))
-                        let position = try #require(try await store.positions.openPosition(mode: .paper, asset: Scenario.token(i)))
-                        #expect(position.size == order.filledSize && position.cost == order.filledCost && position.entrySignalId == order.signalId)
-                    }
-                    // Every decision is on record.
-                    let decisions = try await store.db.client.query("SELECT count(*)::bigint FROM risk_decisions WHERE approved")
-                    for try await n in decisions.decode(Int64.self) { #expect(n == 3) }
-                }
+        try await scenario(exchange) { store, p in
+            // Books before the whales trade: what a paper order must find after them.
+            await exchange.publishNext(9)
+            #expect(try await eventually { try await statuses(store)["filled"] == 3 })
+            for i in 0..<3 {
+                let order = try #require(try await store.orders.list(statuses: nil, limit: 10, beforeId: nil)
+                    .first { $0.asset == Scenario.token(i) })
+                // The book after the last whale trade at 0.40: asks from 0.41 up. $50 at 0.41 = 121.95 shares; the
+                // limit is the whales' 0.40 + the 5¢ slippage cap, and the walk fills all of it at the 0.41 level.
+                let book = try #require(await exchange.book(token: Scenario.token(i)))
+                #expect(order.mode == .paper && order.status == .filled && order.price == Micros(450_000))
+                #expect(order.filledSize == Micros(121_950_000) && order.averageFillPrice == Micros(410_000))
+                #expect(book.asks.first?.price == Micros(410_000))
+                let events = try await store.orders.events(orderId: order.id)
+                let walk = try #require(events.first { $0.eventType == "PAPER_BOOK" })
+                // Copy-delay cost: (0.41 − 0.40) × 121.95 = 1.2195 USDC.
+                #expect(walk.payload.replacingOccurrences(of: " ", with: "").contains(#""copy_delay_cost":"1.2195""#))
+                let position = try #require(try await store.positions.openPosition(mode: .paper, asset: Scenario.token(i)))
+                #expect(position.size == order.filledSize && position.cost == order.filledCost && position.entrySignalId == order.signalId)
             }
+            // Every decision is on record.
+            let decisions = try await store.db.client.query("SELECT count(*)::bigint FROM risk_decisions WHERE approved")
+            for try await n in decisions.decode(Int64.self) { #expect(n == 3) }
         }
     }
 
     @Test func twoHundredLiveSignalsUnderFaultsGiveNoDuplicate() async throws {
         let start = Int64(Date().timeIntervalSince1970) - 3_600
         let exchange = SimExchange(trades: Scenario.consensus(signals: 200, wallets: whales, start: start))
-        try await withSimulator(exchange) { base, ws in
-            try await withTestDatabase { store, _ in
-                try await basket(store)
-                let live = try await simulatorLiveTrading(base: base, key: key, logger: Logger(label: "test"))
-                var settings = testPipelineSettings(mode: .live, base: base, ws: ws)
-                settings.orderPollEvery = .milliseconds(200)
-                try await withPipeline(settings: settings, store: store, base: base, live: live, requestTimeout: .milliseconds(800)) { p in
-                    #expect(await eventually { await connected(p) })
-                    var f = SimFaults()
-                    f.errorRate = 0.1
-                    f.rateLimitRate = 0.1
-                    f.retryAfterSeconds = 0.05
-                    await exchange.setFaults(f)
-                    await exchange.publishNext(600)
-                    let ended: @Sendable () async throws -> Bool = {
-                        let s = try await statuses(store)
-                        return s.values.reduce(0, +) == 200 && (s["filled"] ?? 0) + (s["rejected"] ?? 0) + (s["expired"] ?? 0) == 200
-                    }
-                    let done = try await eventually(timeout: .seconds(90), ended)
-                    let s = try await statuses(store)
-                    #expect(done, "signal statuses: \(s)")
-                    await exchange.setFaults(SimFaults())
-                    // Zero duplicates: one venue order per token at most, and every venue order is one of ours.
-                    let venue = await exchange.allOrders
-                    var perToken: [String: Int] = [:]
-                    for o in venue { perToken[o.tokenId, default: 0] += 1 }
-                    #expect(perToken.values.allSatisfy { $0 == 1 }, "venue orders per token: \(perToken.filter { $0.value > 1 })")
-                    let ours = try await store.orders.list(statuses: nil, limit: 1_000, beforeId: nil)
-                    #expect(Set(venue.map(\.id)).isSubset(of: Set(ours.compactMap(\.orderDigest))))
-                    // A rejected or expired signal says why.
-                    for sig in try await store.signals.recent(limit: 1_000) where sig.status != "filled" {
-                        #expect(!sig.reason.isEmpty, "signal \(sig.id) \(sig.status) without a reason")
-                    }
-                    // Positions equal the filled orders.
-                    for o in ours where o.filledSize > .zero {
-                        let pos = try await store.positions.openPosition(mode: .live, asset: o.asset)
-                        #expect(pos?.size == o.filledSize)
-                    }
-                }
+        try await scenario(exchange, mode: .live, requestTimeout: .milliseconds(800), configure: { $0.orderPollEvery = .milliseconds(200) }) { store, p in
+            var f = SimFaults()
+            f.errorRate = 0.1
+            f.rateLimitRate = 0.1
+            f.retryAfterSeconds = 0.05
+            await exchange.setFaults(f)
+            await exchange.publishNext(600)
+            let ended: @Sendable () async throws -> Bool = {
+                let s = try await statuses(store)
+                return s.values.reduce(0, +) == 200 && (s["filled"] ?? 0) + (s["rejected"] ?? 0) + (s["expired"] ?? 0) == 200
+            }
+            let done = try await eventually(timeout: .seconds(90), ended)
+            let s = try await statuses(store)
+            #expect(done, "signal statuses: \(s)")
+            await exchange.setFaults(SimFaults())
+            // Zero duplicates: one venue order per token at most, and every venue order is one of ours.
+            let venue = await exchange.allOrders
+            var perToken: [String: Int] = [:]
+            for o in venue { perToken[o.tokenId, default: 0] += 1 }
+            #expect(perToken.values.allSatisfy { $0 == 1 }, "venue orders per token: \(perToken.filter { $0.value > 1 })")
+            let ours = try await store.orders.list(statuses: nil, limit: 1_000, beforeId: nil)
+            #expect(Set(venue.map(\.id)).isSubset(of: Set(ours.compactMap(\.orderDigest))))
+            // A rejected or expired signal says why.
+            for sig in try await store.signals.recent(limit: 1_000) where sig.status != "filled" {
+                #expect(!sig.reason.isEmpty, "signal \(sig.id) \(sig.status) without a reason")
+            }
+            // Positions equal the filled orders.
+            for o in ours where o.filledSize > .zero {
+                let pos = try await store.positions.openPosition(mode: .live, asset: o.asset)
+                #expect(pos?.size == o.filledSize)
             }
         }
     }
@@ -115,53 +121,38 @@ struct PipelineEndToEndTests {
     @Test func approveModeWaitsForTheOperator() async throws {
         let start = Int64(Date().timeIntervalSince1970) - 300
         let exchange = SimExchange(trades: Scenario.consensus(signals: 3, wallets: whales, start: start))
-        try await withSimulator(exchange) { base, ws in
-            try await withTestDatabase { store, _ in
-                try await basket(store)
-                var settings = testPipelineSettings(mode: .approve, base: base, ws: ws)
-                settings.approvalTimeToLive = .seconds(3)
-                try await withPipeline(settings: settings, store: store, base: base) { p in
-                    #expect(await eventually { await connected(p) })
-                    await exchange.publishNext(9)
-                    #expect(try await eventually { try await store.execution.pendingApprovals().count == 3 })
-                    let queue = try await store.execution.pendingApprovals()
-                    let approvals = try #require(p.approvals)
-                    // Nothing is filled or on a position before an operator decides.
-                    #expect(try await store.positions.openPositions(mode: .approve).isEmpty)
-                    guard case .placed(let filled) = try await approvals.approve(orderId: queue[0].id, actor: "op") else {
-                        Issue.record("approval did not execute")
-                        return
-                    }
-                    #expect(filled.status == .filled && filled.filledSize > .zero)
-                    await #expect(throws: ApprovalError.notPending(queue[0].id)) { _ = try await approvals.approve(orderId: queue[0].id, actor: "op") }
-                    try await approvals.reject(orderId: queue[1].id, actor: "op", reason: "not this one")
-                    #expect(try await store.orders.get(id: queue[1].id)?.status == .rejected)
-                    // The third one expires unanswered.
-                    #expect(try await eventually(timeout: .seconds(10)) { try await store.orders.get(id: queue[2].id)?.status == .expired })
-                    #expect(try await store.positions.openPositions(mode: .approve).count == 1)
-                    let audit = try await store.audit.recent(limit: 10).map(\.action)
-                    #expect(audit.contains("order.approve") && audit.contains("order.reject"))
-                }
+        try await scenario(exchange, mode: .approve, configure: { $0.approvalTimeToLive = .seconds(3) }) { store, p in
+            await exchange.publishNext(9)
+            #expect(try await eventually { try await store.execution.pendingApprovals().count == 3 })
+            let queue = try await store.execution.pendingApprovals()
+            let approvals = try #require(p.approvals)
+            // Nothing is filled or on a position before an operator decides.
+            #expect(try await store.positions.openPositions(mode: .approve).isEmpty)
+            guard case .placed(let filled) = try await approvals.approve(orderId: queue[0].id, actor: "op") else {
+                Issue.record("approval did not execute")
+                return
             }
+            #expect(filled.status == .filled && filled.filledSize > .zero)
+            await #expect(throws: ApprovalError.notPending(queue[0].id)) { _ = try await approvals.approve(orderId: queue[0].id, actor: "op") }
+            try await approvals.reject(orderId: queue[1].id, actor: "op", reason: "not this one")
+            #expect(try await store.orders.get(id: queue[1].id)?.status == .rejected)
+            // The third one expires unanswered.
+            #expect(try await eventually(timeout: .seconds(10)) { try await store.orders.get(id: queue[2].id)?.status == .expired })
+            #expect(try await store.positions.openPositions(mode: .approve).count == 1)
+            let audit = try await store.audit.recent(limit: 10).map(\.action)
+            #expect(audit.contains("order.approve") && audit.contains("order.reject"))
         }
     }
 
     @Test func haltedTradingLetsNoEntryThrough() async throws {
         let start = Int64(Date().timeIntervalSince1970) - 300
         let exchange = SimExchange(trades: Scenario.consensus(signals: 2, wallets: whales, start: start))
-        try await withSimulator(exchange) { base, ws in
-            try await withTestDatabase { store, _ in
-                try await basket(store)
-                try await store.execution.setTradingState(mode: .paper, .halted, reason: "test", actor: "op")
-                try await withPipeline(settings: testPipelineSettings(mode: .paper, base: base, ws: ws), store: store, base: base) { p in
-                    #expect(await eventually { await connected(p) })
-                    await exchange.publishNext(6)
-                    #expect(try await eventually { try await statuses(store)["denied"] == 2 })
-                    #expect(try await store.orders.list(statuses: nil, limit: 10, beforeId: nil).isEmpty)
-                    let reasons = try await store.signals.recent(limit: 10).map(\.reason)
-                    #expect(reasons == ["trading_halted", "trading_halted"])
-                }
-            }
+        try await scenario(exchange, before: { db in try await db.execution.setTradingState(mode: .paper, .halted, reason: "test", actor: "op") }) { store, p in
+            await exchange.publishNext(6)
+            #expect(try await eventually { try await statuses(store)["denied"] == 2 })
+            #expect(try await store.orders.list(statuses: nil, limit: 10, beforeId: nil).isEmpty)
+            let reasons = try await store.signals.recent(limit: 10).map(\.reason)
+            #expect(reasons == ["trading_halted", "trading_halted"])
         }
     }
 
@@ -176,30 +167,25 @@ struct PipelineEndToEndTests {
         history.append(sell)
         let whaleSell = sell
         let exchange = SimExchange(trades: history)
-        try await withSimulator(exchange) { base, ws in
-            try await withTestDatabase { store, _ in
-                try await basket(store)
-                try await withPipeline(settings: testPipelineSettings(mode: .paper, base: base, ws: ws), store: store, base: base) { p in
-                    #expect(await eventually { await connected(p) })
-                    await exchange.publishNext(3)
-                    #expect(try await eventually { try await statuses(store)["filled"] == 1 })
-                    let entry = try #require(try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).first)
-                    await exchange.publishNext(1)
-                    // One of three whales sold half: we sell a sixth of the entry, into the bids.
-                    let exitOrder = try await eventually {
-                        try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).contains { $0.purpose == .exit && $0.status == .filled }
-                    }
-                    #expect(exitOrder)
-                    let exit = try #require(try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).first { $0.purpose == .exit })
-                    #expect(exit.side == .sell && exit.size == Micros((entry.filledSize.raw / 6 / 10_000) * 10_000))
-                    let position = try #require(try await store.positions.openPosition(mode: .paper, asset: entry.asset))
-                    #expect(position.size == entry.filledSize - exit.filledSize && position.realizedPnl != .zero)
-                    // The same trade delivered again (a backfill) does not sell twice.
-                    await p.listener.accept(whaleSell)
-                    try await Task.sleep(for: .milliseconds(500))
-                    #expect(try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).filter { $0.purpose == .exit }.count == 1)
-                }
+        try await scenario(exchange) { store, p in
+            await exchange.publishNext(3)
+            #expect(try await eventually { try await statuses(store)["filled"] == 1 })
+            let entry = try #require(try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).first)
+            await exchange.publishNext(1)
+            // One of three whales sold half: we sell a sixth of the entry, into the bids.
+            let exitOrder = try await eventually { [store] in
+                let orders = try await store.orders.list(statuses: nil, limit: 5, beforeId: nil)
+                return orders.contains { o in o.purpose == .exit && o.status == .filled }
             }
+            #expect(exitOrder)
+            let exit = try #require(try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).first { $0.purpose == .exit })
+            #expect(exit.side == .sell && exit.size == Micros((entry.filledSize.raw / 6 / 10_000) * 10_000))
+            let position = try #require(try await store.positions.openPosition(mode: .paper, asset: entry.asset))
+            #expect(position.size == entry.filledSize - exit.filledSize && position.realizedPnl != .zero)
+            // The same trade delivered again (a backfill) does not sell twice.
+            await p.listener.accept(whaleSell)
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).filter { $0.purpose == .exit }.count == 1)
         }
     }
 
@@ -210,26 +196,20 @@ struct PipelineEndToEndTests {
         let resolution = SimCatalogBuilder.Resolution(conditionId: Scenario.market(0), question: "q", eventSlug: "scenario-event-0",
                                                       yesToken: Scenario.token(0), noToken: "99", winningIndex: 0)
         let exchange = SimExchange(trades: history, resolutions: [resolution])
-        try await withSimulator(exchange) { base, ws in
-            try await withTestDatabase { store, _ in
-                try await basket(store)
-                try await withPipeline(settings: testPipelineSettings(mode: .paper, base: base, ws: ws), store: store, base: base) { p in
-                    #expect(await eventually { await connected(p) })
-                    await exchange.publishNext(3)
-                    let settled = try await eventually {
-                        try await store.positions.list(mode: .paper, statuses: [.settled], limit: 5).count == 1
-                    }
-                    #expect(settled)
-                    let position = try #require(try await store.positions.list(mode: .paper, statuses: nil, limit: 5).first)
-                    let entry = try #require(try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).first)
-                    // Won: each share pays 1 USDC.
-                    #expect(position.realizedPnl == entry.filledSize - entry.filledCost && position.size == .zero)
-                    let today = utcDay(Int64(Date().timeIntervalSince1970))
-                    let day = try #require(try await store.dailyPnl.range(mode: .paper, from: today, to: today).first)
-                    #expect(day.realizedPnl == position.realizedPnl)
-                    #expect(await p.risk.snapshot().exposure == .zero)
-                }
+        try await scenario(exchange) { store, p in
+            await exchange.publishNext(3)
+            let settled = try await eventually {
+                try await store.positions.list(mode: .paper, statuses: [.settled], limit: 5).count == 1
             }
+            #expect(settled)
+            let position = try #require(try await store.positions.list(mode: .paper, statuses: nil, limit: 5).first)
+            let entry = try #require(try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).first)
+            // Won: each share pays 1 USDC.
+            #expect(position.realizedPnl == entry.filledSize - entry.filledCost && position.size == .zero)
+            let today = utcDay(Int64(Date().timeIntervalSince1970))
+            let day = try #require(try await store.dailyPnl.range(mode: .paper, from: today, to: today).first)
+            #expect(day.realizedPnl == position.realizedPnl)
+            #expect(await p.risk.snapshot().exposure == .zero)
         }
     }
 }

@@ -61,14 +61,7 @@ package struct ApprovalGateway: OrderGateway {
             throw ApprovalError.expired(orderId)
         }
         try await store.audit.append(actor: actor, action: "order.approve", target: "order:\(orderId)", details: "{}")
-        let book = try? await books(order.asset)
-        let intent = OrderIntent(signalKey: order.idempotencyKey, basketId: nil, conditionId: order.conditionId, eventSlug: order.eventSlug,
-                                 asset: order.asset, side: order.side, price: order.price, shares: order.size,
-                                 whalePrice: order.whalePrice ?? order.price, wallets: [])
-        let request = ExecutionRequest(
-            intent: intent, signalId: order.signalId, purpose: order.purpose, idempotencyKey: order.idempotencyKey,
-            tickSize: book?.tickSize ?? .hundredth, negRisk: book?.negRisk ?? false, minimumSize: book?.minOrderSize,
-            orderType: order.orderType, outcome: order.outcome, detectedAt: now())
+        let request = ExecutionRequest(resuming: order, book: try? await books(order.asset), detectedAt: now())
         switch inner {
         case .paper(let paper):
             guard try await store.orders.setStatus(id: orderId, from: [.pendingApproval], to: .intent, error: nil) else {

@@ -41,6 +41,20 @@ package struct ExecutionRequest: Sendable {
     }
 }
 
+extension ExecutionRequest {
+    /// The request of an order already on record (approved from the queue, or resumed after a crash), with the
+    /// market's terms from a fresh book (defaults when there is none: the venue then refuses what does not fit).
+    package init(resuming order: CopyOrder, book: OrderBook?, detectedAt: Date = Date()) {
+        self.init(
+            intent: OrderIntent(signalKey: order.idempotencyKey, basketId: nil, conditionId: order.conditionId, eventSlug: order.eventSlug,
+                                asset: order.asset, side: order.side, price: order.price, shares: order.size,
+                                whalePrice: order.whalePrice ?? order.price, wallets: []),
+            signalId: order.signalId, purpose: order.purpose, idempotencyKey: order.idempotencyKey, tickSize: book?.tickSize ?? .hundredth,
+            negRisk: book?.negRisk ?? false, minimumSize: book?.minOrderSize, orderType: order.orderType, outcome: order.outcome,
+            detectedAt: detectedAt)
+    }
+}
+
 /// What happened to a placement.
 package enum PlacementOutcome: Sendable {
     /// The venue (or the paper book walk) took the order (resting or matched).

@@ -105,14 +105,7 @@ package actor OrderTracker: Service {
         do {
             switch order.status {
             case .intent, .submitting, .unknown:
-                let book = try? await books(order.asset)
-                let request = ExecutionRequest(
-                    intent: OrderIntent(signalKey: order.idempotencyKey, basketId: nil, conditionId: order.conditionId,
-                                        eventSlug: order.eventSlug, asset: order.asset, side: order.side, price: order.price,
-                                        shares: order.size, whalePrice: order.whalePrice ?? order.price, wallets: []),
-                    signalId: order.signalId, purpose: order.purpose, idempotencyKey: order.idempotencyKey,
-                    tickSize: book?.tickSize ?? .hundredth, negRisk: book?.negRisk ?? false, minimumSize: book?.minOrderSize,
-                    orderType: order.orderType, outcome: order.outcome)
+                let request = ExecutionRequest(resuming: order, book: try? await books(order.asset))
                 let outcome = try await gateway.resume(order, request)
                 await finished(outcome.order, was: order)
             case .live, .partiallyFilled:
