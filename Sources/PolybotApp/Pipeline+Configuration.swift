@@ -28,7 +28,8 @@ extension AppConfiguration {
         return PipelineSettings(
             mode: mode, whaleRules: WhaleRules(minNotional: whaleMinNotional, allow: allow, deny: deny), consensusRule: rule,
             sizingMode: sizing, riskLimits: limits, startingEquity: startingEquity,
-            exitRules: ExitRules(takeProfitBps: takeProfitBps, stopLossBps: stopLossBps, mirrorWhaleSells: mirrorWhaleSells),
+            exitRules: ExitRules(takeProfitBps: takeProfitBps, stopLossBps: stopLossBps, mirrorWhaleSells: mirrorWhaleSells,
+                                 cooldownAfterStopSeconds: Int64(cooldownAfterStopHours) * 3_600),
             copyDelay: .seconds(copyDelaySeconds), paperFeeBps: paperFeeBps, orderLifetimeSeconds: Int64(orderLifetimeSeconds),
             approvalTimeToLive: .seconds(approvalTTLSeconds), approveExecutesLive: approveLive, markEvery: .seconds(markSeconds),
             feedStallTimeout: .seconds(feedStallSeconds), rtdsURL: feedEnabled ? rtdsURL : nil, clobWSURL: clobWSURL)

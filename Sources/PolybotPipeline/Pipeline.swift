@@ -144,7 +144,7 @@ package struct Pipeline: Sendable {
             gateway: exitGateway,
             risk: .init(approveExit: { await risk.approveExit($0) }, recordMarks: { await risk.recordMarks(unrealizedTotal: $0) },
                         recordSettlement: { await risk.recordSettlement(asset: $0, $1) }, equity: { await risk.equity() },
-                        dayStart: { await risk.dayStart() }),
+                        dayStart: { await risk.dayStart() }, addCooldown: { try? await risk.addCooldown($0) }),
             rules: settings.exitRules, markEvery: settings.markEvery, events: events, logger: logger)
         heldTokens.tracker.withLock { $0 = positions }
 

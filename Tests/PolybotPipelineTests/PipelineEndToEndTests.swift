@@ -212,4 +212,35 @@ struct PipelineEndToEndTests {
             #expect(await p.risk.snapshot().exposure == .zero)
         }
     }
+
+    @Test func aStopLossSellsAndLocksTheMarket() async throws {
+        let start = Int64(Date().timeIntervalSince1970) - 300
+        var history = Scenario.consensus(signals: 1, wallets: whales, start: start)
+        // Someone else trades the token at 0.20 afterwards: the book re-centres there and our mark halves.
+        var crash = history[0]
+        crash.transactionHash = Fixtures.hex32(888_888)
+        crash.wallet = Fixtures.address(0xDEAD)
+        crash.size = Micros(100_000_000)
+        crash.price = Micros(200_000)
+        crash.timestamp = start + 120
+        history.append(crash)
+        let exchange = SimExchange(trades: history)
+        try await scenario(exchange, configure: { $0.exitRules = ExitRules(stopLossBps: 2_000); $0.markEvery = .milliseconds(200) }) { store, p in
+            await exchange.publishNext(3)
+            #expect(try await eventually { try await statuses(store)["filled"] == 1 })
+            await exchange.publishNext(1)
+            let stopped = try await eventually { [store] in
+                try await store.positions.list(mode: .paper, statuses: [.closed], limit: 5).count == 1
+            }
+            #expect(stopped)
+            let position = try #require(try await store.positions.list(mode: .paper, statuses: nil, limit: 5).first)
+            #expect(position.realizedPnl < .zero && position.size == .zero)
+            let exit = try #require(try await store.orders.get(idempotencyKey: "exit:\(position.id):stop_loss"))
+            #expect(exit.side == .sell && exit.status == .filled)
+            // The market is locked for new entries, in the database and in the live risk state.
+            let locks = try await store.execution.cooldowns(activeAt: Int64(Date().timeIntervalSince1970))
+            #expect(locks.map(\.scope) == [.market(Scenario.market(0))])
+            #expect(await p.risk.snapshot().cooldowns.count == 1)
+        }
+    }
 }

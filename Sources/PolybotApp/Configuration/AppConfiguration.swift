@@ -79,6 +79,8 @@ public struct AppConfiguration: Sendable {
     public var stopLossBps: Int?
     /// Mirror the copied whales' sells.
     public var mirrorWhaleSells: Bool
+    /// Market cooldown after a stop-loss, hours (0 = none).
+    public var cooldownAfterStopHours: Int
     /// Positions are marked to market this often, seconds.
     public var markSeconds: Int
     /// Subscribe to the RTDS feed (off: only backfills, e.g. for tests).
@@ -121,7 +123,7 @@ public struct AppConfiguration: Sendable {
             ("POLYBOT_RISK_MAX_EXPOSURE_USDC", "2000"), ("POLYBOT_RISK_MAX_ORDERS_PER_MINUTE", "10"),
             ("POLYBOT_COPY_DELAY_SECONDS", "2"), ("POLYBOT_PAPER_FEE_BPS", "0"), ("POLYBOT_ORDER_LIFETIME_SECONDS", "300"),
             ("POLYBOT_APPROVAL_TTL_SECONDS", "900"), ("POLYBOT_APPROVE_LIVE", "false"), ("POLYBOT_TAKE_PROFIT_PCT", nil),
-            ("POLYBOT_STOP_LOSS_PCT", nil), ("POLYBOT_MIRROR_WHALE_SELLS", "true"), ("POLYBOT_MARK_SECONDS", "30"),
+            ("POLYBOT_STOP_LOSS_PCT", nil), ("POLYBOT_COOLDOWN_AFTER_STOP_HOURS", "24"), ("POLYBOT_MIRROR_WHALE_SELLS", "true"), ("POLYBOT_MARK_SECONDS", "30"),
             ("POLYBOT_FEED", "on"),
             ("POLYBOT_RTDS_URL", "wss://ws-live-data.polymarket.com"),
             ("POLYBOT_DATA_API_URL", "https://data-api.polymarket.com"),
@@ -185,6 +187,7 @@ public struct AppConfiguration: Sendable {
         takeProfitBps = p.optional("POLYBOT_TAKE_PROFIT_PCT").map { _ in p.percentBps("POLYBOT_TAKE_PROFIT_PCT") }
         stopLossBps = p.optional("POLYBOT_STOP_LOSS_PCT").map { _ in p.percentBps("POLYBOT_STOP_LOSS_PCT") }
         mirrorWhaleSells = p.flag("POLYBOT_MIRROR_WHALE_SELLS")
+        cooldownAfterStopHours = p.int("POLYBOT_COOLDOWN_AFTER_STOP_HOURS", in: 0...720)
         markSeconds = p.int("POLYBOT_MARK_SECONDS", in: 1...3_600)
         feedEnabled = p.flag("POLYBOT_FEED")
         rtdsURL = p.url("POLYBOT_RTDS_URL", schemes: ["ws", "wss"])

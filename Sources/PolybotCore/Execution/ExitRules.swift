@@ -16,12 +16,15 @@ public struct ExitRules: Sendable, Hashable, Codable {
     public var stopLossBps: Int?
     /// Mirror the copied whales' sells.
     public var mirrorWhaleSells: Bool
+    /// After a stop-loss, no new entry in that market for this long (seconds; 0 = none).
+    public var cooldownAfterStopSeconds: Int64
 
-    /// Creates rules; by default only whale sells are mirrored.
-    public init(takeProfitBps: Int? = nil, stopLossBps: Int? = nil, mirrorWhaleSells: Bool = true) {
+    /// Creates rules; by default only whale sells are mirrored, and a stop-loss locks its market for 24 h.
+    public init(takeProfitBps: Int? = nil, stopLossBps: Int? = nil, mirrorWhaleSells: Bool = true, cooldownAfterStopSeconds: Int64 = 86_400) {
         self.takeProfitBps = takeProfitBps
         self.stopLossBps = stopLossBps
         self.mirrorWhaleSells = mirrorWhaleSells
+        self.cooldownAfterStopSeconds = cooldownAfterStopSeconds
     }
 
     /// Take-profit or stop-loss at this mark, if either is on and crossed.

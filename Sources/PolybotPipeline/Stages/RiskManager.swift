@@ -9,7 +9,8 @@ import ServiceLifecycle
 /// Pipeline stage 6: the risk manager. Holds the ``RiskState`` (rebuilt from the database at start-up: trading state,
 /// open positions, cooldowns, orders of the last minute, today's PnL) and answers every sized order with the pure
 /// rules; each decision — approved or denied, with its reason code and numbers — is persisted and published before
-/// an approved order moves on. Starts in `reconciling`: no entry passes until ``reconciled()`` is called.
+/// an approved order moves on. Starts in `reconciling`: it takes nothing from its input until ``reconciled()`` is
+/// called, so orders sized meanwhile wait on the edge (nothing is lost, nothing is placed before reconciliation).
 package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.Element == SizedOrder {
     package nonisolated let output = AsyncChannel<SizedOrder>()
     private let input: Input
@@ -24,6 +25,8 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
     private var storedState: TradingState = .active
     private var day: String
     private var unrealized: Micros = .zero
+    private var isReconciled = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
     private let latency = Timer(label: "pipeline.stage_latency", dimensions: [("stage", "risk")])
     private var denials: [DenialReason: Counter] = [:]
     private let approvals = Counter(label: "risk.approved")
@@ -74,6 +77,9 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
 
     /// Startup reconciliation is done: trading resumes in the stored state (active unless the operator halted it).
     package func reconciled() {
+        isReconciled = true
+        for w in waiters { w.resume() }
+        waiters.removeAll()
         state.tradingState = storedState
         events.publish(.tradingState(storedState, reason: "reconciled"))
         logger.notice("trading state", metadata: ["risk.state": "\(storedState.rawValue)"])
@@ -81,6 +87,7 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
 
     package func run() async throws {
         defer { output.finish() }
+        if !isReconciled { await withCheckedContinuation { waiters.append($0) } }
         for try await sized in input {
             let started = ContinuousClock.now
             rollDayIfNeeded()

@@ -20,11 +20,14 @@ package actor PositionTracker: Service {
         package var recordSettlement: @Sendable (String, PositionAccounting.Applied) async -> Void
         package var equity: @Sendable () async -> Micros
         package var dayStart: @Sendable () async -> (day: String, equity: Micros)
+        package var addCooldown: @Sendable (Cooldown) async -> Void
 
         /// Creates hooks.
         package init(approveExit: @escaping @Sendable (OrderIntent) async -> RiskDecision, recordMarks: @escaping @Sendable (Micros) async -> Void,
                      recordSettlement: @escaping @Sendable (String, PositionAccounting.Applied) async -> Void,
-                     equity: @escaping @Sendable () async -> Micros, dayStart: @escaping @Sendable () async -> (day: String, equity: Micros)) {
+                     equity: @escaping @Sendable () async -> Micros, dayStart: @escaping @Sendable () async -> (day: String, equity: Micros),
+                     addCooldown: @escaping @Sendable (Cooldown) async -> Void = { _ in }) {
+            self.addCooldown = addCooldown
             self.approveExit = approveExit
             self.recordMarks = recordMarks
             self.recordSettlement = recordSettlement
@@ -102,6 +105,11 @@ package actor PositionTracker: Service {
                 marks.increment()
                 if let reason = rules.priceExit(p, mark: mark), let bid = book?.bestBid {
                     await exit(p, shares: p.size, price: bid, reason: reason, key: "exit:\(p.id):\(reason.rawValue)")
+                    if reason == .stopLoss, rules.cooldownAfterStopSeconds > 0 {
+                        // No new entry in a market that just stopped us out, for the configured time.
+                        await risk.addCooldown(Cooldown(scope: .market(p.conditionId), until: now() + rules.cooldownAfterStopSeconds,
+                                                        reason: "stop-loss on position \(p.id)"))
+                    }
                 }
             }
             unrealized += p.unrealizedPnl
