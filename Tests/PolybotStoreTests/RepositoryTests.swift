@@ -143,7 +143,7 @@ struct RepositoryTests {
             change.status = .live
             change.exchangeOrderId = "0xorder"
             try await store.orders.update(id: created.id, change)
-            try await store.execution.applyFill(FillReport(
+            _ = try await store.execution.applyFill(FillReport(
                 orderId: created.id, filledTotal: Micros(40_000_000), filledCost: Micros(21_960_000), fee: Micros(10_000),
                 eventType: "TRADE", venueStatus: "MATCHED", day: "2026-01-01", equity: Micros(1_000_000_000)))
             let updated = try #require(try await store.orders.get(id: created.id))
