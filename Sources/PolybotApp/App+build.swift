@@ -12,6 +12,7 @@ import PostgresNIO
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
+import HummingbirdWebSocket
 
 /// The composition root: everything `polybot serve` runs, built in one place that tests call too.
 public enum PolybotApp {
@@ -40,10 +41,14 @@ public enum PolybotApp {
                 guard migrateFirst else { throw MigrationError.pending(pending.map(\.name)) }
                 try await runner.apply()
             }
-            let whales = try await PolybotStore(client: client, logger: logger).whales.all()
+            let store = PolybotStore(client: client, logger: logger)
+            let whales = try await store.whales.all()
             return (allow: Set(whales.filter { $0.listStatus == .allow }.map(\.address)),
-                    deny: Set(whales.filter { $0.listStatus == .deny }.map(\.address)))
+                    deny: Set(whales.filter { $0.listStatus == .deny }.map(\.address)), stored: try await store.settings.all())
         }
+        // Settings the operator changed from the dashboard override the environment and the file.
+        let config = try SettingsCentre.applyingStored(lists.stored, to: config)
+        if !lists.stored.isEmpty { logger.notice("operator settings applied", metadata: ["keys": "\(lists.stored.keys.sorted())"]) }
 
         let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
         let transport = HTTPTransport(logger: logger)
@@ -88,36 +93,49 @@ public enum PolybotApp {
         let migrations = try MigrationRunner.load(folder: folder)
         let runner = try MigrationRunner(migrations: migrations, client: client, logger: logger)
 
-        let router = Router()
-        router.add(middleware: MetricsMiddleware())
-        HealthController(
-            readiness: {
-                let up = await store.db.ping()
-                let pending = up ? (try? await runner.pending().map(\.name)) : nil
-                return Readiness(database: up, pendingMigrations: pending)
-            },
-            metrics: { registry.emitToBuffer() }
-        ).addRoutes(to: router)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]
+        let events = PipelineEvents()
+        let stream = EventStream()
+        var pipeline: Pipeline?
+        if let transport, let settings {
+            var clob = ClobClient(baseURL: config.clobURL, transport: transport)
+            if let live { clob.auth = (live.credentials, live.key.address) }
+            let built = try Pipeline.build(
+                settings: settings, store: store, clob: clob, dataAPI: DataAPIClient(baseURL: config.dataAPIURL, transport: transport),
+                rpc: config.polygonRPCURL.map { PolygonRPC(url: $0, transport: transport) }, live: live, logger: logger, events: events)
+            services += built.services.map { .init(service: $0) }
+            pipeline = built
+            logger.notice("pipeline", metadata: ["mode": "\(settings.mode.rawValue)", "feed": "\(settings.rtdsURL ?? "off")"])
+        }
+        services.append(.init(service: EventPump(stream: stream, events: events)))
 
+        let centre = SettingsCentre(config: config, store: store, pipeline: pipeline, logger: logger)
+        let env = APIEnvironment(
+            store: store, mode: config.mode, startingEquity: config.startingEquity, pipeline: pipeline, stream: stream,
+            signer: config.jwtSecret.map { TokenSigner(secret: Array($0.revealed.utf8)) } ?? .random(),
+            password: config.operatorPassword.map { PasswordHash(password: $0.revealed) },
+            readOnlyToken: config.readOnlyToken?.revealed,
+            configView: { centre.current.describedSettings(source: centre.current.source).map { ConfigEntry(key: $0.key, value: $0.value, origin: $0.origin) } },
+            feedStallSeconds: config.feedStallSeconds)
+        let router = APIRouter.build(
+            env: env,
+            health: HealthController(
+                readiness: {
+                    let up = await store.db.ping()
+                    let pending = up ? (try? await runner.pending().map(\.name)) : nil
+                    return Readiness(database: up, pendingMigrations: pending)
+                },
+                metrics: { registry.emitToBuffer() }),
+            dashboardFolder: DashboardFolder.locate(explicit: config.dashboardDirectory), settings: centre.control, logger: logger)
         let app = Application(
             router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(maxFrameSize: 1 << 16)),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "polybot"),
             onServerRunning: { channel in
                 logger.info("listening", metadata: ["http.address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
                 await onServerRunning(channel)
             },
             logger: logger)
-
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]
-        if let transport, let settings {
-            var clob = ClobClient(baseURL: config.clobURL, transport: transport)
-            if let live { clob.auth = (live.credentials, live.key.address) }
-            let pipeline = try Pipeline.build(
-                settings: settings, store: store, clob: clob, dataAPI: DataAPIClient(baseURL: config.dataAPIURL, transport: transport),
-                rpc: config.polygonRPCURL.map { PolygonRPC(url: $0, transport: transport) }, live: live, logger: logger)
-            services += pipeline.services.map { .init(service: $0) }
-            logger.notice("pipeline", metadata: ["mode": "\(settings.mode.rawValue)", "feed": "\(settings.rtdsURL ?? "off")"])
-        }
         if let transport, let at = NightlyTime(config.rescoreAtUTC) {
             let job = RescoringJob(store: store, dataAPI: DataAPIClient(baseURL: config.dataAPIURL, transport: transport),
                                    gamma: GammaClient(baseURL: config.gammaURL, transport: transport),
@@ -133,5 +151,28 @@ public enum PolybotApp {
         // Why 8 s: operators and the container runtime expect exit within 10 s of SIGTERM.
         groupConfig.maximumGracefulShutdownDuration = .seconds(8)
         return ServiceGroup(configuration: groupConfig)
+    }
+}
+
+/// Forwards the pipeline's events to the WebSocket stream until shutdown.
+struct EventPump: Service {
+    let stream: EventStream
+    let events: PipelineEvents
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await stream.pump(from: events) }
+    }
+}
+
+/// Where the static dashboard is: `POLYBOT_DASHBOARD_DIR`, `./dashboard-static`, or beside the binary.
+enum DashboardFolder {
+    static func locate(explicit: String?) -> String? {
+        var candidates: [String] = []
+        if let explicit { candidates.append(explicit) }
+        candidates.append(FileManager.default.currentDirectoryPath + "/dashboard-static")
+        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+        candidates.append(exe.appendingPathComponent("dashboard-static").path)
+        candidates.append(exe.appendingPathComponent("../share/polybot/dashboard-static").standardizedFileURL.path)
+        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/index.html") }
     }
 }

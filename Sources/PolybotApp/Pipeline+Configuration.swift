@@ -6,7 +6,7 @@ import Polymarket
 
 extension AppConfiguration {
     /// The pipeline settings these settings describe; allow/deny lists come from the whales table.
-    func pipelineSettings(allow: Set<Address> = [], deny: Set<Address> = []) -> PipelineSettings {
+    package func pipelineSettings(allow: Set<Address> = [], deny: Set<Address> = []) -> PipelineSettings {
         var limits = RiskLimits()
         limits.maxPositionBps = riskMaxPositionBps
         limits.maxPositionsPerEvent = riskMaxPositionsPerEvent

@@ -91,6 +91,23 @@ package struct Pipeline: Sendable {
     package let filter: WhaleFilter<AsyncStream<ObservedTrade>>
     /// The gateway of the run mode (tests and the replay report use it).
     package let gateway: any OrderGateway
+    /// Tells the consensus stage that baskets or members changed (reloaded on the next trade).
+    package let basketsChanged: @Sendable () async -> Void
+    /// The settings in force; the stages read them on every trade or signal.
+    package let live: LiveSettings
+
+    /// Applies new settings without a restart: thresholds, consensus rule, sizing, risk limits and exit rules (the
+    /// whale filter keeps its allow/deny lists, which come from the whales table). Mode, URLs and timings need a restart.
+    package func apply(_ new: PipelineSettings) async {
+        live.set(new)
+        var rules = await filter.currentRules()
+        rules.minNotional = new.whaleRules.minNotional
+        rules.excludedMarkets = new.whaleRules.excludedMarkets
+        rules.excludedEvents = new.whaleRules.excludedEvents
+        await filter.update(rules: rules)
+        await risk.update(limits: new.riskLimits)
+        await positions.update(rules: new.exitRules)
+    }
 
     /// Builds the pipeline.
     ///
@@ -148,20 +165,19 @@ package struct Pipeline: Sendable {
             rules: settings.exitRules, markEvery: settings.markEvery, events: events, logger: logger)
         heldTokens.tracker.withLock { $0 = positions }
 
-        let minCash = settings.whaleRules.minNotional
+        let liveSettings = LiveSettings(settings)
         let feed = settings.rtdsURL.map {
             RTDSFeed(configuration: .init(url: $0, stallTimeout: settings.feedStallTimeout), logger: logger)
         }
-        let listener = TradeListener(feed: feed, dataAPI: dataAPI, store: store, minCash: { minCash }, events: events, logger: logger)
+        let listener = TradeListener(feed: feed, dataAPI: dataAPI, store: store, minCash: { liveSettings.get().whaleRules.minNotional }, events: events, logger: logger)
         let filter = WhaleFilter(input: listener.output, rules: settings.whaleRules, sellTap: { observed in
             if positions.holds(observed.trade.asset) { await positions.observe(observed) }
         }, logger: logger)
         let scorer = WalletScorer(input: filter.output, store: store, events: events, logger: logger)
-        let rule = settings.consensusRule
-        let consensus = ConsensusStage(input: scorer.output, store: store, books: books, baseRule: { rule }, events: events, logger: logger)
-        let sizing = settings.sizingMode
-        let slippage = settings.riskLimits.maxSlippage
-        let sizer = PositionSizer(input: consensus.output, store: store, books: books, mode: { sizing }, slippageCap: { slippage },
+        let consensus = ConsensusStage(input: scorer.output, store: store, books: books, baseRule: { liveSettings.get().consensusRule }, events: events,
+                                       logger: logger)
+        let sizer = PositionSizer(input: consensus.output, store: store, books: books, mode: { liveSettings.get().sizingMode },
+                                  slippageCap: { liveSettings.get().riskLimits.maxSlippage },
                                   equity: { await risk.equity() },
                                   lifetimeSeconds: settings.orderLifetimeSeconds, output: sized, events: events, logger: logger)
         let executor = Executor(input: risk.output, gateway: gateway, store: store, probe: probe, events: events, logger: logger)
@@ -181,8 +197,21 @@ package struct Pipeline: Sendable {
         if let orders { services.append(orders) }
         services.append(startup)
         return Pipeline(services: services, events: events, risk: risk, approvals: approvals, probe: probe, listener: listener,
-                        positions: positions, orders: orders, filter: filter, gateway: gateway)
+                        positions: positions, orders: orders, filter: filter, gateway: gateway,
+                        basketsChanged: { await consensus.basketsChanged() }, live: liveSettings)
     }
+}
+
+/// The settings in force, shared by the stages (read on every trade or signal, replaced by ``Pipeline/apply(_:)``).
+package final class LiveSettings: Sendable {
+    private let value: Mutex<PipelineSettings>
+
+    init(_ s: PipelineSettings) { value = Mutex(s) }
+
+    /// The current settings.
+    package func get() -> PipelineSettings { value.withLock { $0 } }
+
+    func set(_ s: PipelineSettings) { value.withLock { $0 = s } }
 }
 
 /// Forwards position changes to the tracker built after the ledger that reports them.

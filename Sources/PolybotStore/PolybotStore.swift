@@ -16,6 +16,10 @@ package struct PolybotStore: Sendable {
     package let audit: any AuditRepository
     package let signals: any SignalRepository
     package let execution: any ExecutionRepository
+    /// Dashboard read models.
+    package let activity: ActivityQueries
+    /// Operator settings.
+    package let settings: SettingsRepository
 
     /// Builds the PostgreSQL repositories over a client.
     package init(client: PostgresClient, logger: Logger) {
@@ -32,5 +36,7 @@ package struct PolybotStore: Sendable {
         audit = AuditPostgresRepository(db: db)
         signals = SignalPostgresRepository(db: db)
         execution = ExecutionPostgresRepository(db: db)
+        activity = ActivityQueries(db: db)
+        settings = SettingsRepository(db: db)
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+import PolybotCore
+import PolybotPipeline
+import PolybotStore
 import Hummingbird
 import NIOCore
 

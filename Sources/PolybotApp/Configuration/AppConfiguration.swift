@@ -99,6 +99,12 @@ public struct AppConfiguration: Sendable {
     /// Scoring and classifier thresholds.
     public var scoringParameters: ScoringParameters
 
+    /// The operator password (login), the optional read-only API token and the JWT signing secret.
+    public var operatorPassword: Secret?
+    public var readOnlyToken: Secret?
+    public var jwtSecret: Secret?
+    /// Folder of the static dashboard (auto when unset).
+    public var dashboardDirectory: String?
     public var privateKey: Secret?
     public var apiKey: String?
     public var apiSecret: Secret?
@@ -106,6 +112,8 @@ public struct AppConfiguration: Sendable {
 
     /// Where each value came from, for `config show`.
     public var origins: [String: String]
+    /// Where the values came from (kept so operator changes can be validated over it).
+    public var source: ConfigurationSource
 
     /// The keys this configuration reads, with their defaults.
     public enum Key {
@@ -134,15 +142,19 @@ public struct AppConfiguration: Sendable {
             ("POLYBOT_CLASS_INFORMED_MIN_SHRUNK_WIN_RATE", "0.65"), ("POLYBOT_CLASS_INFORMED_MIN_EDGE", "0.15"),
             ("POLYBOT_CLASS_MM_MIN_TWO_SIDED_SHARE", "0.5"), ("POLYBOT_CLASS_MM_MIN_MARKETS", "5"),
             ("POLYBOT_CLASS_BOT_TRADES_PER_DAY", "150"), ("POLYBOT_CLASS_BOT_CLOCK_SHARE", "0.8"),
+            ("POLYBOT_OPERATOR_PASSWORD", nil), ("POLYBOT_READONLY_TOKEN", nil), ("POLYBOT_JWT_SECRET", nil),
+            ("POLYBOT_DASHBOARD_DIR", nil),
             ("POLY_PRIVATE_KEY", nil), ("POLY_API_KEY", nil), ("POLY_API_SECRET", nil), ("POLY_PASSPHRASE", nil),
         ]
         /// Keys whose values are secrets (and their `_FILE` variants).
-        static let secrets: Set<String> = ["POLY_PRIVATE_KEY", "POLY_API_SECRET", "POLY_PASSPHRASE"]
+        static let secrets: Set<String> = ["POLY_PRIVATE_KEY", "POLY_API_SECRET", "POLY_PASSPHRASE", "POLYBOT_OPERATOR_PASSWORD",
+                                           "POLYBOT_READONLY_TOKEN", "POLYBOT_JWT_SECRET"]
         /// Keys that are read but are not settings (`POLYBOT_CONFIG` names the file).
         static let meta: Set<String> = ["POLYBOT_CONFIG"]
         static var known: Set<String> {
             var s = Set(defaults.map(\.0)).union(meta)
             for (k, _) in defaults where k.hasPrefix("POLY_") { s.insert(k + "_FILE") }
+            for k in secrets { s.insert(k + "_FILE") }
             return s
         }
     }
@@ -214,6 +226,13 @@ public struct AppConfiguration: Sendable {
         sp.botTradesPerActiveDay = Double(p.int("POLYBOT_CLASS_BOT_TRADES_PER_DAY", in: 1...1_000_000))
         sp.botClockShare = Double(p.ratioBps("POLYBOT_CLASS_BOT_CLOCK_SHARE", minBps: 0, maxBps: 10_000)) / 10_000
         scoringParameters = sp
+        operatorPassword = p.secret("POLYBOT_OPERATOR_PASSWORD")
+        if let pw = operatorPassword?.revealed, pw.count < 8 { p.problem("POLYBOT_OPERATOR_PASSWORD: at least 8 characters (value not shown)") }
+        readOnlyToken = p.secret("POLYBOT_READONLY_TOKEN")
+        if let t = readOnlyToken?.revealed, t.count < 16 { p.problem("POLYBOT_READONLY_TOKEN: at least 16 characters (value not shown)") }
+        jwtSecret = p.secret("POLYBOT_JWT_SECRET")
+        if let j = jwtSecret?.revealed, j.utf8.count < 32 { p.problem("POLYBOT_JWT_SECRET: at least 32 bytes (value not shown)") }
+        dashboardDirectory = p.optional("POLYBOT_DASHBOARD_DIR")
         privateKey = p.secret("POLY_PRIVATE_KEY")
         apiKey = p.optional("POLY_API_KEY")
         apiSecret = p.secret("POLY_API_SECRET")
@@ -233,6 +252,7 @@ public struct AppConfiguration: Sendable {
         }
         p.flagUnknownKeys()
         origins = source.origins
+        self.source = source
         if !p.problems.isEmpty { throw ConfigurationError(problems: p.problems) }
     }
 

@@ -52,6 +52,12 @@ public struct ConfigurationSource: Sendable {
         origins[key] = "flag"
     }
 
+    /// Applies a setting stored by the operator (origin `dashboard`).
+    public mutating func operatorSetting(_ key: String, _ value: String) {
+        values[key] = value
+        origins[key] = "dashboard"
+    }
+
     /// True for keys Polybot reads (`POLYBOT_*`, `POLY_*`, `DATABASE_URL`).
     static func isOurs(_ key: String) -> Bool {
         key.hasPrefix("POLYBOT_") || key.hasPrefix("POLY_") || key == "DATABASE_URL"

@@ -35,6 +35,15 @@ package actor WhaleFilter<Input: AsyncSequence & Sendable>: Service where Input.
     }
 
     /// Replaces the rules; the next trade is judged by the new ones.
+    /// Replaces the allow and deny lists (operator changes); the next trade is judged by them.
+    package func update(lists allow: Set<Address>, deny: Set<Address>) {
+        rules.allow = allow
+        rules.deny = deny
+    }
+
+    /// The rules in force.
+    package func currentRules() -> WhaleRules { rules }
+
     package func update(rules: WhaleRules) {
         self.rules = rules
         logger.info("whale rules updated", metadata: ["whale.min_notional": "\(rules.minNotional)"])

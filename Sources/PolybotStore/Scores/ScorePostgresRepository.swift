@@ -48,6 +48,30 @@ package struct ScorePostgresRepository: ScoreRepository {
         return out
     }
 
+    package func latestAll() async throws -> [Address: WalletScore] {
+        let rows = try await db.client.query(
+            """
+            SELECT DISTINCT ON (wallet) \(unescaped: Self.scoreColumns) FROM wallet_scores ORDER BY wallet, computed_at DESC, id DESC
+            """, logger: db.logger)
+        var out: [Address: WalletScore] = [:]
+        for s in try await decodeScores(rows) { out[s.wallet] = s }
+        return out
+    }
+
+    package func sparklines(points: Int) async throws -> [Address: [Double]] {
+        let rows = try await db.client.query(
+            """
+            SELECT wallet, array_agg(win_rate_lower_bound ORDER BY computed_at, id) FROM (
+                SELECT wallet, win_rate_lower_bound, computed_at, id,
+                       row_number() OVER (PARTITION BY wallet ORDER BY computed_at DESC, id DESC) AS n
+                FROM wallet_scores) s
+            WHERE n <= \(Int64(points)) GROUP BY wallet
+            """, logger: db.logger)
+        var out: [Address: [Double]] = [:]
+        for try await (w, values) in rows.decode((String, [Double]).self) { if let a = Address(w) { out[a] = values } }
+        return out
+    }
+
     package func recordProgress(runId: Int64, walletsScored: Int, cursor: Address?) async throws {
         try await db.client.query(
             "UPDATE scoring_runs SET wallets_scored = \(Int32(walletsScored)), cursor_wallet = \(cursor?.hex) WHERE id = \(runId)",

@@ -45,6 +45,10 @@ package protocol ScoreRepository: Sendable {
     func deleteSnapshots(runId: Int64, wallets: [Address]) async throws
     /// The newest snapshot of a wallet.
     func latest(_ wallet: Address) async throws -> WalletScore?
+    /// The latest snapshot of every wallet.
+    func latestAll() async throws -> [Address: WalletScore]
+    /// Each wallet's last `points` win-rate lower bounds, oldest first (dashboard sparklines).
+    func sparklines(points: Int) async throws -> [Address: [Double]]
     /// A wallet's snapshots, newest first.
     func history(_ wallet: Address, limit: Int) async throws -> [WalletScore]
 }

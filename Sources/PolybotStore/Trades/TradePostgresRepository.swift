@@ -105,6 +105,20 @@ package struct TradePostgresRepository: TradeRepository {
             logger: db.logger))
     }
 
+    package func page(wallet: Address?, market: String?, side: TradeSide?, minNotional: Micros?, beforeId: Int64?, limit: Int) async throws
+        -> [StoredTrade]
+    {
+        try await decode(db.client.query(
+            """
+            SELECT id, \(unescaped: Self.selectColumns) FROM whale_trades
+            WHERE (\(wallet?.hex)::text IS NULL OR wallet = \(wallet?.hex)) AND (\(market)::text IS NULL OR condition_id = \(market))
+              AND (\(side?.rawValue)::text IS NULL OR side = \(side?.rawValue))
+              AND (\(minNotional?.raw)::bigint IS NULL OR notional_micros >= \(minNotional?.raw))
+              AND (\(beforeId)::bigint IS NULL OR id < \(beforeId))
+            ORDER BY id DESC LIMIT \(Int64(limit))
+            """, logger: db.logger))
+    }
+
     package func trades(wallet: Address, since: Int64) async throws -> [StoredTrade] {
         try await decode(db.client.query(
             """

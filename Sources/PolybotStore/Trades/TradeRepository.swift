@@ -21,6 +21,9 @@ package protocol TradeRepository: Sendable {
     func trades(wallet: Address, since: Int64) async throws -> [StoredTrade]
     /// The number of stored trades.
     func count() async throws -> Int
+    /// Trades newest first (by id), filtered, paged with `beforeId`.
+    func page(wallet: Address?, market: String?, side: TradeSide?, minNotional: Micros?, beforeId: Int64?, limit: Int) async throws
+        -> [StoredTrade]
     /// The trades of several wallets, each wallet's in time order (ties by id).
     func trades(wallets: [Address]) async throws -> [Address: [Trade]]
     /// Wallets with at least one trade of `minNotional` or more since `since` (Unix seconds), in address order.

@@ -1,0 +1,88 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import PolybotStore
+
+/// Builds the daemon's router: health and metrics, the `/api/v1` routes behind ``AuthMiddleware``, the live event
+/// WebSocket, and the static dashboard (when its folder is found).
+package enum APIRouter {
+    /// The router.
+    ///
+    /// - Parameters:
+    ///   - env: what the API reads and drives.
+    ///   - health: `/health`, `/ready`, `/metrics`.
+    ///   - dashboardFolder: `dashboard-static/` (nil: no dashboard).
+    ///   - settings: the settings centre (nil: read-only view of the configuration only).
+    package static func build(env: APIEnvironment, health: HealthController, dashboardFolder: String?, settings: SettingsControl? = nil,
+                              logger: Logger) -> Router<APIContext> {
+        let router = Router(context: APIContext.self)
+        router.add(middleware: MetricsMiddleware())
+        if let dashboardFolder {
+            router.add(middleware: FileMiddleware(dashboardFolder, searchForIndexHtml: true, logger: logger))
+        }
+        router.add(middleware: AuthMiddleware(signer: env.signer, readOnlyToken: env.readOnlyToken, now: env.now))
+        health.addRoutes(to: router)
+        router.get("/api/v1/openapi.json") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPISpec.document)))
+        }
+        let directory = WhaleDirectory(store: env.store)
+        AuthController(env: env).addRoutes(to: router)
+        OverviewController(env: env).addRoutes(to: router)
+        WhalesController(env: env, directory: directory).addRoutes(to: router)
+        BasketsController(env: env, directory: directory).addRoutes(to: router)
+        ActivityController(env: env).addRoutes(to: router)
+        ControlController(env: env).addRoutes(to: router)
+        SettingsController(env: env, control: settings).addRoutes(to: router)
+        StreamController(env: env).addRoutes(to: router)
+        return router
+    }
+}
+
+/// The settings centre's port (implemented by the composition root, which knows how settings are validated).
+package struct SettingsControl: Sendable {
+    /// The editable settings with their effective values and origins.
+    package var current: @Sendable () async -> [ConfigEntry]
+    /// Validates, persists, audits and applies changes; throws a message listing every problem.
+    package var apply: @Sendable (_ changes: [String: String], _ actor: String) async throws -> [ConfigEntry]
+
+    /// Creates the port.
+    package init(current: @escaping @Sendable () async -> [ConfigEntry],
+                 apply: @escaping @Sendable (_ changes: [String: String], _ actor: String) async throws -> [ConfigEntry]) {
+        self.current = current
+        self.apply = apply
+    }
+}
+
+/// Refused settings, with every problem.
+package struct SettingsRejected: Error, CustomStringConvertible {
+    package var problems: [String]
+    package init(problems: [String]) { self.problems = problems }
+    package var description: String { problems.joined(separator: "; ") }
+}
+
+/// `GET/PUT /api/v1/settings`.
+struct SettingsController {
+    let env: APIEnvironment
+    let control: SettingsControl?
+
+    func addRoutes(to router: Router<APIContext>) {
+        router.get("/api/v1/settings") { _, _ -> Response in
+            guard let control else { throw APIError.unavailable("the settings centre is not available") }
+            return try jsonResponse(Page(items: await control.current(), next: nil))
+        }
+        router.put("/api/v1/settings") { request, context -> Response in
+            guard let control else { throw APIError.unavailable("the settings centre is not available") }
+            let changes = try await request.json([String: String].self, context: context)
+            guard !changes.isEmpty else { throw APIError.badRequest("no setting to change: send {\"KEY\": \"value\", …}") }
+            do {
+                return try jsonResponse(Page(items: try await control.apply(changes, context.role?.rawValue ?? "operator"), next: nil))
+            } catch let e as SettingsRejected {
+                throw APIError.badRequest(e.description)
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Hummingbird
+import PolybotCore
+import PolybotPipeline
+import PolybotStore
+
+/// The operator's levers: the approval queue, the trading state (kill switch), cooldown locks, the configuration view.
+struct ControlController {
+    let env: APIEnvironment
+
+    func pipeline() throws -> Pipeline {
+        guard let p = env.pipeline else { throw APIError.unavailable("the trading pipeline is not running") }
+        return p
+    }
+
+    func addRoutes(to router: Router<APIContext>) {
+        router.get("/api/v1/approvals") { _, _ -> Response in
+            try jsonResponse(Page(items: try await env.store.execution.pendingApprovals().map(OrderDTO.init), next: nil))
+        }
+        router.post("/api/v1/approvals/:id/approve") { _, context -> Response in
+            let id = try context.parameters.id()
+            guard let approvals = try pipeline().approvals else { throw APIError.conflict("the daemon is not in approve mode") }
+            do {
+                let outcome = try await approvals.approve(orderId: id, actor: context.role?.rawValue ?? "operator")
+                env.pipeline?.events.publish(.order(outcome.order))
+                if let s = outcome.order.signalId { try await env.store.signals.setStatus(id: s, signalStatus(of: outcome.order), reason: outcome.order.error ?? "") }
+                return try jsonResponse(OrderDTO(outcome.order))
+            } catch let e as ApprovalError {
+                throw APIError.conflict(e.description)
+            }
+        }
+        router.post("/api/v1/approvals/:id/reject") { request, context -> Response in
+            let id = try context.parameters.id()
+            struct Body: Decodable { var reason: String? }
+            let body = request.headers[.contentLength].map { $0 != "0" } ?? false ? try await request.json(Body.self, context: context) : Body()
+            guard let approvals = try pipeline().approvals else { throw APIError.conflict("the daemon is not in approve mode") }
+            do {
+                try await approvals.reject(orderId: id, actor: context.role?.rawValue ?? "operator", reason: String((body.reason ?? "").prefix(500)))
+            } catch let e as ApprovalError {
+                throw APIError.conflict(e.description)
+            }
+            guard let o = try await env.store.orders.get(id: id) else { throw APIError.notFound("no order \(id)") }
+            if let s = o.signalId { try await env.store.signals.setStatus(id: s, "rejected", reason: o.error ?? "rejected by the operator") }
+            env.pipeline?.events.publish(.order(o))
+            return try jsonResponse(OrderDTO(o))
+        }
+        router.get("/api/v1/trading-state") { _, _ -> Response in
+            struct State: Encodable { var state: String; var reason: String }
+            if let p = env.pipeline { return try jsonResponse(State(state: await p.risk.snapshot().tradingState.rawValue, reason: "")) }
+            let s = try await env.store.execution.tradingState(mode: env.mode)
+            return try jsonResponse(State(state: s?.state.rawValue ?? "active", reason: s?.reason ?? ""))
+        }
+        router.put("/api/v1/trading-state") { request, context -> Response in
+            struct Body: Decodable { var state: String; var reason: String? }
+            let body = try await request.json(Body.self, context: context)
+            guard let s = TradingState(rawValue: body.state), s != .reconciling else {
+                throw APIError.badRequest("state must be active, reduce_only or halted")
+            }
+            try await pipeline().risk.setTradingState(s, reason: String((body.reason ?? "").prefix(500)), actor: context.role?.rawValue ?? "operator")
+            struct State: Encodable { var state: String; var reason: String }
+            return try jsonResponse(State(state: s.rawValue, reason: body.reason ?? ""))
+        }
+        router.get("/api/v1/cooldowns") { _, _ -> Response in
+            let locks = try await env.store.execution.cooldowns(activeAt: env.now())
+            return try jsonResponse(Page(items: locks.map(CooldownDTO.init), next: nil))
+        }
+        router.post("/api/v1/cooldowns") { request, context -> Response in
+            struct Body: Decodable { var scope: String; var value: String; var minutes: Int; var reason: String? }
+            let body = try await request.json(Body.self, context: context)
+            guard (1...43_200).contains(body.minutes) else { throw APIError.badRequest("minutes must be 1–43200 (30 days)") }
+            let scope: Cooldown.Scope
+            switch body.scope {
+            case "market":
+                guard body.value.hasPrefix("0x"), body.value.count == 66 else { throw APIError.badRequest("a market is a condition id") }
+                scope = .market(body.value.lowercased())
+            case "wallet":
+                guard let a = Address(body.value.lowercased()) else { throw APIError.badRequest("a wallet is a 0x address") }
+                scope = .wallet(a)
+            case "basket":
+                guard let b = Int64(body.value), b > 0 else { throw APIError.badRequest("a basket is its id") }
+                scope = .basket(b)
+            default: throw APIError.badRequest("scope must be market, wallet or basket")
+            }
+            let lock = Cooldown(scope: scope, until: env.now() + Int64(body.minutes) * 60, reason: String((body.reason ?? "operator").prefix(200)))
+            try await pipeline().risk.addCooldown(lock)
+            try await env.audit(context.role, "cooldown.add", "\(body.scope):\(body.value)", ["minutes": "\(body.minutes)"])
+            return try jsonResponse(CooldownDTO(lock), status: .created)
+        }
+        router.get("/api/v1/config") { _, _ -> Response in
+            try jsonResponse(Page(items: env.configView(), next: nil))
+        }
+        router.get("/api/v1/audit") { request, _ -> Response in
+            let limit = try request.int("limit", default: 50, in: 1...500)
+            struct Entry: Encodable, Sendable { var actor: String; var action: String; var target: String; var details: String }
+            return try jsonResponse(Page(items: try await env.store.audit.recent(limit: limit).map {
+                Entry(actor: $0.actor, action: $0.action, target: $0.target, details: $0.details)
+            }, next: nil))
+        }
+    }
+}
+
+/// A cooldown lock.
+struct CooldownDTO: Encodable, Sendable {
+    var scope: String
+    var value: String
+    var until: Int64
+    var reason: String
+
+    init(_ c: Cooldown) {
+        switch c.scope {
+        case .market(let m): (scope, value) = ("market", m)
+        case .wallet(let w): (scope, value) = ("wallet", w.hex)
+        case .basket(let b): (scope, value) = ("basket", "\(b)")
+        }
+        until = c.until
+        reason = c.reason
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import PolybotPipeline
+import PolybotStore
+import Hummingbird
+import PolybotCore
+
+/// `GET /api/v1/overview`: equity, PnL today and in total, exposure, trading state, feed health.
+struct OverviewController {
+    let env: APIEnvironment
+
+    struct Feed: Encodable {
+        var connected: Bool
+        var lastFrameAt: Int64?
+        var lagSeconds: Int64?
+        var stalled: Bool
+        var stallSeconds: Int
+        var connections: Int
+        var reconnects: Int
+        var stalls: Int
+        var lastBackfillAt: Int64?
+    }
+
+    struct Overview: Encodable {
+        var mode: String
+        var tradingState: String
+        var equity: String
+        var startOfDayEquity: String
+        var pnlToday: String
+        var pnlTotal: String
+        var realizedPnl: String
+        var unrealizedPnl: String
+        var exposure: String
+        var openPositions: Int
+        var pendingApprovals: Int
+        var feed: Feed
+        var streamClients: Int
+        var serverTime: Int64
+    }
+
+    func addRoutes(to router: Router<APIContext>) {
+        router.get("/api/v1/overview") { _, _ -> Response in try jsonResponse(await overview()) }
+    }
+
+    func overview() async throws -> Overview {
+        let now = env.now()
+        let open = try await env.store.positions.openPositions(mode: env.mode)
+        let totals = try await env.store.positions.totals(mode: env.mode)
+        let unrealized = Micros.sum(open.map(\.unrealizedPnl))
+        let pending = env.mode == .approve ? try await env.store.execution.pendingApprovals().count : 0
+        var state = try await env.store.execution.tradingState(mode: env.mode)?.state ?? .active
+        var equity = env.startingEquity + totals.realizedPnl + unrealized
+        var startOfDay = equity
+        var today = Micros.zero
+        var feed = Feed(connected: false, lastFrameAt: nil, lagSeconds: nil, stalled: false, stallSeconds: env.feedStallSeconds,
+                        connections: 0, reconnects: 0, stalls: 0, lastBackfillAt: nil)
+        if let p = env.pipeline {
+            let risk = await p.risk.snapshot()
+            state = risk.tradingState
+            equity = risk.equity
+            startOfDay = risk.startOfDayEquity
+            today = risk.todayPnl
+            let h = await p.listener.health()
+            let last = h.lastFrameAt.map { Int64($0.timeIntervalSince1970) }
+            let lag = last.map { now - $0 }
+            feed = Feed(connected: h.connections > 0 && (lag ?? 0) < Int64(env.feedStallSeconds), lastFrameAt: last, lagSeconds: lag,
+                        stalled: (lag ?? 0) >= Int64(env.feedStallSeconds) || (h.connections > 0 && h.lastFrameAt == nil && h.stalls > 0),
+                        stallSeconds: env.feedStallSeconds, connections: h.connections, reconnects: h.reconnects, stalls: h.stalls,
+                        lastBackfillAt: h.lastBackfillAt.map { Int64($0.timeIntervalSince1970) })
+        }
+        return Overview(
+            mode: env.mode.rawValue, tradingState: state.rawValue, equity: "\(equity)", startOfDayEquity: "\(startOfDay)", pnlToday: "\(today)",
+            pnlTotal: "\(totals.realizedPnl + unrealized)", realizedPnl: "\(totals.realizedPnl)", unrealizedPnl: "\(unrealized)",
+            exposure: "\(Micros.sum(open.map(\.cost)))", openPositions: open.count, pendingApprovals: pending, feed: feed,
+            streamClients: env.stream.clientCount, serverTime: now)
+    }
+}

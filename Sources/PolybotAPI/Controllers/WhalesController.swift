@@ -1,0 +1,155 @@
+import Foundation
+import Hummingbird
+import PolybotCore
+import PolybotPipeline
+import PolybotStore
+
+/// The whale table behind `GET /api/v1/whales`, kept in memory (wallets, latest scores, sparklines, baskets) and
+/// rebuilt at most every `maxAge` or after a change, so sorting and paging 10,000 wallets costs microseconds.
+actor WhaleDirectory {
+    private let store: PolybotStore
+    private let maxAge: Duration
+    private var rows: [WhaleDTO] = []
+    private var builtAt: ContinuousClock.Instant?
+
+    init(store: PolybotStore, maxAge: Duration = .seconds(5)) {
+        self.store = store
+        self.maxAge = maxAge
+    }
+
+    func all() async throws -> [WhaleDTO] {
+        if let builtAt, ContinuousClock.now - builtAt < maxAge { return rows }
+        let whales = try await store.whales.all()
+        let scores = try await store.scores.latestAll()
+        let sparks = try await store.scores.sparklines(points: 12)
+        var memberOf: [Address: [Int64]] = [:]
+        for b in try await store.baskets.list() {
+            for m in try await store.baskets.members(basketId: b.id) { memberOf[m.wallet, default: []].append(b.id) }
+        }
+        rows = whales.map { w in
+            WhaleDTO(address: w.address.hex, label: w.label, tags: w.tags, listStatus: w.listStatus.rawValue, tracked: w.tracked,
+                     source: w.source.rawValue, addedAt: w.addedAt, score: scores[w.address].map(ScoreDTO.init),
+                     sparkline: sparks[w.address] ?? [], baskets: memberOf[w.address] ?? [])
+        }
+        builtAt = .now
+        return rows
+    }
+
+    func invalidate() { builtAt = nil }
+}
+
+/// Whales: list (filter, sort, paginate), detail with score history and the features behind the class, add,
+/// remove, tag and label, allow/deny.
+struct WhalesController {
+    let env: APIEnvironment
+    let directory: WhaleDirectory
+
+    static let sortKeys: [String: @Sendable (WhaleDTO, WhaleDTO) -> Bool] = [
+        "lowerBound": { ($0.score?.winRateLowerBound ?? -1) < ($1.score?.winRateLowerBound ?? -1) },
+        "shrunkWinRate": { ($0.score?.shrunkWinRate ?? -1) < ($1.score?.shrunkWinRate ?? -1) },
+        "sharpe": { ($0.score?.sharpe ?? -.infinity) < ($1.score?.sharpe ?? -.infinity) },
+        "kelly": { ($0.score?.kelly ?? -1) < ($1.score?.kelly ?? -1) },
+        "pnl": { (Micros(decimal: $0.score?.realizedPnl ?? "") ?? Micros(.min)) < (Micros(decimal: $1.score?.realizedPnl ?? "") ?? Micros(.min)) },
+        "closedPositions": { ($0.score?.closedPositions ?? -1) < ($1.score?.closedPositions ?? -1) },
+        "address": { $0.address < $1.address },
+        "addedAt": { $0.addedAt < $1.addedAt },
+    ]
+
+    func addRoutes(to router: Router<APIContext>) {
+        router.get("/api/v1/whales") { request, _ -> Response in
+            let limit = try request.int("limit", default: 50, in: 1...500)
+            let offset = try request.int("offset", default: 0, in: 0...10_000_000)
+            let sort = request.uri.queryParameters.get("sort") ?? "lowerBound"
+            guard let less = Self.sortKeys[sort] else {
+                throw APIError.badRequest("sort must be one of \(Self.sortKeys.keys.sorted().joined(separator: ", "))")
+            }
+            let descending = (request.uri.queryParameters.get("order") ?? "desc") != "asc"
+            let klass = request.uri.queryParameters.get("class")
+            if let klass, WalletClass(rawValue: klass) == nil {
+                throw APIError.badRequest("class must be one of \(WalletClass.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let list = request.uri.queryParameters.get("list")
+            if let list, ListStatus(rawValue: list) == nil { throw APIError.badRequest("list must be allow, deny or neutral") }
+            let tag = request.uri.queryParameters.get("tag")
+            let q = request.uri.queryParameters.get("q")?.lowercased()
+            var rows = try await directory.all().filter { w in
+                (klass == nil || w.score?.walletClass == klass) && (list == nil || w.listStatus == list) && (tag == nil || w.tags.contains(tag!))
+                    && (q == nil || w.address.hasPrefix(q!) || w.label.lowercased().contains(q!))
+            }
+            rows.sort { a, b in
+                if less(a, b) { return !descending }
+                if less(b, a) { return descending }
+                return a.address < b.address
+            }
+            let total = rows.count
+            let page = Array(rows.dropFirst(offset).prefix(limit))
+            return try jsonResponse(Page(items: page, next: offset + page.count < total ? "\(offset + page.count)" : nil, total: total))
+        }
+        router.get("/api/v1/whales/:address") { request, context -> Response in
+            let address = try context.parameters.address("address")
+            guard let w = try await directory.all().first(where: { $0.address == address.hex }) else { throw APIError.notFound("not tracked: \(address.hex)") }
+            let limit = try request.int("history", default: 30, in: 1...365)
+            struct Detail: Encodable { var whale: WhaleDTO; var history: [ScoreDTO]; var recentTrades: [TradeDTO] }
+            let history = try await env.store.scores.history(address, limit: limit).map(ScoreDTO.init)
+            let trades = try await env.store.trades.page(wallet: address, market: nil, side: nil, minNotional: nil, beforeId: nil, limit: 20)
+            return try jsonResponse(Detail(whale: w, history: history, recentTrades: trades.map { TradeDTO(id: $0.id, $0.trade) }))
+        }
+        router.post("/api/v1/whales") { request, context -> Response in
+            struct Body: Decodable { var address: String; var label: String?; var tags: [String]?; var notes: String? }
+            let body = try await request.json(Body.self, context: context)
+            guard let a = Address(body.address.lowercased()) else { throw APIError.badRequest("address must be a 0x-prefixed 20-byte address") }
+            let tags = try Self.validTags(body.tags ?? [])
+            if try await env.store.whales.get(a) != nil { throw APIError.conflict("already tracked: \(a.hex)") }
+            try await env.store.whales.upsert(Whale(address: a, label: String((body.label ?? "").prefix(100)), tags: tags, source: .manual,
+                                                    notes: String((body.notes ?? "").prefix(1_000)), addedAt: env.now()))
+            try await env.audit(context.role, "whale.add", a.hex)
+            await directory.invalidate()
+            guard let w = try await directory.all().first(where: { $0.address == a.hex }) else { throw APIError.notFound(a.hex) }
+            return try jsonResponse(w, status: .created)
+        }
+        router.patch("/api/v1/whales/:address") { request, context -> Response in
+            let a = try context.parameters.address("address")
+            struct Body: Decodable { var label: String?; var tags: [String]?; var listStatus: String?; var tracked: Bool?; var notes: String? }
+            let body = try await request.json(Body.self, context: context)
+            guard var w = try await env.store.whales.get(a) else { throw APIError.notFound("not tracked: \(a.hex)") }
+            if let l = body.label { w.label = String(l.prefix(100)) }
+            if let t = body.tags { w.tags = try Self.validTags(t) }
+            if let s = body.listStatus {
+                guard let v = ListStatus(rawValue: s) else { throw APIError.badRequest("listStatus must be allow, deny or neutral") }
+                w.listStatus = v
+            }
+            if let t = body.tracked { w.tracked = t }
+            if let n = body.notes { w.notes = String(n.prefix(1_000)) }
+            try await env.store.whales.upsert(w)
+            var details: [String: String] = [:]
+            if let s = body.listStatus { details["listStatus"] = s }
+            if let t = body.tags { details["tags"] = t.joined(separator: ",") }
+            try await env.audit(context.role, "whale.update", a.hex, details)
+            if body.listStatus != nil, let p = env.pipeline {
+                // Allow/deny lists take effect on the next trade.
+                let all = try await env.store.whales.all()
+                await p.filter.update(lists: Set(all.filter { $0.listStatus == .allow }.map(\.address)),
+                                      deny: Set(all.filter { $0.listStatus == .deny }.map(\.address)))
+            }
+            await directory.invalidate()
+            guard let dto = try await directory.all().first(where: { $0.address == a.hex }) else { throw APIError.notFound(a.hex) }
+            return try jsonResponse(dto)
+        }
+        router.delete("/api/v1/whales/:address") { _, context -> Response in
+            let a = try context.parameters.address("address")
+            guard try await env.store.whales.delete(a) else { throw APIError.notFound("not tracked: \(a.hex)") }
+            try await env.audit(context.role, "whale.remove", a.hex)
+            await directory.invalidate()
+            if let p = env.pipeline { await p.basketsChanged() }
+            return Response(status: .noContent)
+        }
+    }
+
+    static func validTags(_ tags: [String]) throws -> [String] {
+        guard tags.count <= 20 else { throw APIError.badRequest("at most 20 tags") }
+        for t in tags where t.isEmpty || t.count > 40 || t.contains(",") {
+            throw APIError.badRequest("a tag is 1–40 characters without commas: \"\(t)\"")
+        }
+        return Array(Set(tags)).sorted()
+    }
+}

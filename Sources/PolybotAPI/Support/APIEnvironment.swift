@@ -1,0 +1,61 @@
+import Foundation
+import PolybotCore
+import PolybotPipeline
+import PolybotStore
+
+/// Everything the API reads and drives.
+package struct APIEnvironment: Sendable {
+    package var store: PolybotStore
+    package var mode: RunMode
+    package var startingEquity: Micros
+    /// The running pipeline (nil when the daemon runs without one, e.g. in API tests of read routes).
+    package var pipeline: Pipeline?
+    package var stream: EventStream
+    package var signer: TokenSigner
+    /// The operator password's hash (nil: login disabled).
+    package var password: PasswordHash?
+    package var readOnlyToken: String?
+    /// The effective settings, secrets redacted: (key, value, origin).
+    package var configView: @Sendable () -> [ConfigEntry]
+    /// Silence (seconds) after which the feed counts as stalled.
+    package var feedStallSeconds: Int
+    package var now: @Sendable () -> Int64
+
+    /// Creates the environment.
+    package init(store: PolybotStore, mode: RunMode, startingEquity: Micros, pipeline: Pipeline?, stream: EventStream, signer: TokenSigner,
+                 password: PasswordHash?, readOnlyToken: String?, configView: @escaping @Sendable () -> [ConfigEntry], feedStallSeconds: Int,
+                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.store = store
+        self.mode = mode
+        self.startingEquity = startingEquity
+        self.pipeline = pipeline
+        self.stream = stream
+        self.signer = signer
+        self.password = password
+        self.readOnlyToken = readOnlyToken
+        self.configView = configView
+        self.feedStallSeconds = feedStallSeconds
+        self.now = now
+    }
+
+    /// Appends to the audit log as the operator.
+    func audit(_ role: Role?, _ action: String, _ target: String, _ details: [String: String] = [:]) async throws {
+        let data = (try? JSONEncoder().encode(details)) ?? Data("{}".utf8)
+        try await store.audit.append(actor: role?.rawValue ?? "operator", action: action, target: target,
+                                     details: String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// One effective setting.
+package struct ConfigEntry: Codable, Sendable {
+    package var key: String
+    package var value: String
+    package var origin: String
+
+    /// Creates an entry.
+    package init(key: String, value: String, origin: String) {
+        self.key = key
+        self.value = value
+        self.origin = origin
+    }
+}

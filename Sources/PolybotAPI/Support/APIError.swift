@@ -1,0 +1,43 @@
+import Foundation
+import PolybotCore
+import PolybotPipeline
+import PolybotStore
+import Hummingbird
+
+/// API failures, answered as `{"error": "…"}` with their status.
+package enum APIError: Error, HTTPResponseError {
+    case badRequest(String)
+    case unauthorized(String)
+    case forbidden(String)
+    case notFound(String)
+    case conflict(String)
+    case unavailable(String)
+    case tooLarge(String)
+
+    package var status: HTTPResponse.Status {
+        switch self {
+        case .badRequest: .badRequest
+        case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .unavailable: .serviceUnavailable
+        case .tooLarge: .contentTooLarge
+        }
+    }
+
+    var message: String {
+        switch self {
+        case .badRequest(let m), .unauthorized(let m), .forbidden(let m), .notFound(let m), .conflict(let m), .unavailable(let m),
+            .tooLarge(let m): m
+        }
+    }
+
+    package func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        if case .unauthorized = self { headers[.wwwAuthenticate] = "Bearer" }
+        let body = (try? JSONEncoder().encode(["error": message])) ?? Data(#"{"error":"error"}"#.utf8)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

@@ -1,0 +1,110 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOFoundationCompat
+import PolybotApp
+import PolybotStore
+import PolybotTestSupport
+import Polymarket
+import PolymarketSim
+import PostgresNIO
+import Prometheus
+import ServiceLifecycle
+import Synchronization
+
+/// A running daemon (`buildServiceGroup`, the same composition as `polybot serve`) against the simulator and a fresh
+/// test database, reachable over real HTTP/WebSocket on 127.0.0.1.
+struct Daemon: Sendable {
+    let base: String
+    let ws: String
+    let store: PolybotStore
+    let exchange: SimExchange
+    let http: HTTPClient
+    static let password = "correct horse battery"
+    static let readOnly = "read-only-token-0123456789"
+
+    /// A request; returns (status, body).
+    @discardableResult
+    func call(_ method: NIOHTTP1.HTTPMethod, _ path: String, token: String? = nil, body: String? = nil) async throws -> (Int, Data) {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await http.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 16 << 20)
+        return (Int(response.status.code), Data(buffer: bytes))
+    }
+
+    /// JSON of a 2xx response (fails the test otherwise).
+    func json(_ method: NIOHTTP1.HTTPMethod = .GET, _ path: String, token: String?, body: String? = nil) async throws -> [String: Any] {
+        let (status, data) = try await call(method, path, token: token, body: body)
+        guard (200..<300).contains(status) else { throw HarnessError.status(status, String(decoding: data, as: UTF8.self)) }
+        return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+    }
+
+    /// Logs in as the operator.
+    func login() async throws -> String {
+        let j = try await json(.POST, "/api/v1/login", token: nil, body: #"{"password":"\#(Self.password)"}"#)
+        return j["token"] as? String ?? ""
+    }
+}
+
+enum HarnessError: Error { case status(Int, String), noPort }
+
+/// Runs the daemon in `mode` for `body`, then shuts it down gracefully.
+func withDaemon<T: Sendable>(mode: String = "paper", exchange: SimExchange, extra: [String: String] = [:],
+                             _ body: @Sendable (Daemon) async throws -> T) async throws -> T {
+    try await withSimulator(exchange) { simBase, simWS in
+        try await withNamedTestDatabase { url, store, _ in
+            var env: [String: String] = [
+                "DATABASE_URL": url, "POLYBOT_PORT": "0", "POLYBOT_MODE": mode, "POLYBOT_LOG_LEVEL": "warning",
+                "POLYBOT_MIGRATIONS_DIR": SharedData.repositoryRoot.appendingPathComponent("migrations").path,
+                "POLYBOT_DASHBOARD_DIR": SharedData.repositoryRoot.appendingPathComponent("dashboard-static").path,
+                "POLYBOT_DATA_API_URL": simBase + "/data-api", "POLYBOT_GAMMA_URL": simBase + "/gamma", "POLYBOT_CLOB_URL": simBase + "/clob",
+                "POLYBOT_RTDS_URL": simWS + "/ws", "POLYBOT_CLOB_WS_URL": simWS + "/clob-ws",
+                "POLYBOT_OPERATOR_PASSWORD": Daemon.password, "POLYBOT_READONLY_TOKEN": Daemon.readOnly,
+                "POLYBOT_SIZING_MODE": "fixed", "POLYBOT_RISK_MAX_POSITION_PCT": "100", "POLYBOT_RISK_MAX_EXPOSURE_USDC": "100000",
+                "POLYBOT_RISK_MAX_POSITIONS_PER_EVENT": "100", "POLYBOT_STARTING_EQUITY_USDC": "100000", "POLYBOT_COPY_DELAY_SECONDS": "0",
+                "POLYBOT_MARK_SECONDS": "1", "POLYBOT_FEED_STALL_SECONDS": "3",
+            ]
+            for (k, v) in extra { env[k] = v }
+            let config = try AppConfiguration(source: ConfigurationSource(environment: env))
+            var logger = Logger(label: "test.daemon")
+            logger.logLevel = .warning
+            let client = PostgresClient(configuration: try DatabaseURL(url).clientConfiguration(), backgroundLogger: logger)
+            let transport = HTTPTransport(retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200)),
+                                          timeout: .seconds(2), logger: logger)
+            let port = Mutex<Int?>(nil)
+            let group = try PolybotApp.buildServiceGroup(
+                config: config, client: client, registry: PrometheusCollectorRegistry(), logger: logger, transport: transport,
+                pipeline: config.pipelineSettings(), live: nil, onServerRunning: { ch in port.withLock { $0 = ch.localAddress?.port } })
+            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try? await group.run() }
+                let r: Result<T, any Error>
+                do {
+                    var bound: Int?
+                    for _ in 0..<500 where bound == nil {
+                        bound = port.withLock { $0 }
+                        if bound == nil { try await Task.sleep(for: .milliseconds(10)) }
+                    }
+                    guard let p = bound else { throw HarnessError.noPort }
+                    r = .success(try await body(Daemon(base: "http://127.0.0.1:\(p)", ws: "ws://127.0.0.1:\(p)", store: store, exchange: exchange, http: http)))
+                } catch {
+                    r = .failure(error)
+                }
+                await group.triggerGracefulShutdown()
+                await tasks.waitForAll()
+                return r
+            }
+            try? await http.shutdown()
+            try? await transport.shutdown()
+            return try result.get()
+        }
+    }
+}
