@@ -117,8 +117,10 @@ public enum PolybotApp {
             readOnlyToken: config.readOnlyToken?.revealed,
             configView: { centre.current.describedSettings(source: centre.current.source).map { ConfigEntry(key: $0.key, value: $0.value, origin: $0.origin) } },
             feedStallSeconds: config.feedStallSeconds)
+        var apiEnv = env
+        if let transport { apiEnv.restStats = { transport.stats.snapshot } }
         let router = APIRouter.build(
-            env: env,
+            env: apiEnv,
             health: HealthController(
                 readiness: {
                     let up = await store.db.ping()

@@ -18,6 +18,11 @@ struct OverviewController {
         var reconnects: Int
         var stalls: Int
         var lastBackfillAt: Int64?
+        /// Trade frames received so far (the dashboard derives frames/s from two readings).
+        var frames: Int
+        var restOk: Int
+        var restFailed: Int
+        var rateLimited: Int
     }
 
     struct Overview: Encodable {
@@ -51,8 +56,10 @@ struct OverviewController {
         var equity = env.startingEquity + totals.realizedPnl + unrealized
         var startOfDay = equity
         var today = Micros.zero
+        let rest = env.restStats()
         var feed = Feed(connected: false, lastFrameAt: nil, lagSeconds: nil, stalled: false, stallSeconds: env.feedStallSeconds,
-                        connections: 0, reconnects: 0, stalls: 0, lastBackfillAt: nil)
+                        connections: 0, reconnects: 0, stalls: 0, lastBackfillAt: nil, frames: 0, restOk: rest.ok, restFailed: rest.failed,
+                        rateLimited: rest.rateLimited)
         if let p = env.pipeline {
             let risk = await p.risk.snapshot()
             state = risk.tradingState
@@ -65,7 +72,8 @@ struct OverviewController {
             feed = Feed(connected: h.connections > 0 && (lag ?? 0) < Int64(env.feedStallSeconds), lastFrameAt: last, lagSeconds: lag,
                         stalled: (lag ?? 0) >= Int64(env.feedStallSeconds) || (h.connections > 0 && h.lastFrameAt == nil && h.stalls > 0),
                         stallSeconds: env.feedStallSeconds, connections: h.connections, reconnects: h.reconnects, stalls: h.stalls,
-                        lastBackfillAt: h.lastBackfillAt.map { Int64($0.timeIntervalSince1970) })
+                        lastBackfillAt: h.lastBackfillAt.map { Int64($0.timeIntervalSince1970) }, frames: h.frames, restOk: rest.ok,
+                        restFailed: rest.failed, rateLimited: rest.rateLimited)
         }
         return Overview(
             mode: env.mode.rawValue, tradingState: state.rawValue, equity: "\(equity)", startOfDayEquity: "\(startOfDay)", pnlToday: "\(today)",

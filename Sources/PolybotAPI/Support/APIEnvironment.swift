@@ -19,6 +19,8 @@ package struct APIEnvironment: Sendable {
     package var configView: @Sendable () -> [ConfigEntry]
     /// Silence (seconds) after which the feed counts as stalled.
     package var feedStallSeconds: Int
+    /// REST calls to Polymarket so far: succeeded, failed, rate-limited.
+    package var restStats: @Sendable () -> (ok: Int, failed: Int, rateLimited: Int) = { (0, 0, 0) }
     package var now: @Sendable () -> Int64
 
     /// Creates the environment.

@@ -36,6 +36,7 @@ package actor TradeListener: Service {
     private(set) var stalls = 0
     private(set) var reconnects = 0
     private(set) var connections = 0
+    private(set) var framesSeen = 0
     private(set) var lastBackfillAt: Date?
     private let frames = Counter(label: "feed.trades", dimensions: [("source", "rtds")])
     private let backfilled = Counter(label: "feed.trades", dimensions: [("source", "backfill")])
@@ -111,6 +112,7 @@ package actor TradeListener: Service {
         case .trade(let trade, _):
             let arrived = ContinuousClock.now
             lastFrameAt = Date()
+            framesSeen += 1
             frames.increment()
             accept(trade, arrived: arrived)
         case .decodeError(let error):
@@ -156,7 +158,7 @@ package actor TradeListener: Service {
     }
 
     /// Feed health snapshot.
-    package func health() -> (connections: Int, lastFrameAt: Date?, stalls: Int, reconnects: Int, lastBackfillAt: Date?) {
-        (connections, lastFrameAt, stalls, reconnects, lastBackfillAt)
+    package func health() -> (connections: Int, lastFrameAt: Date?, stalls: Int, reconnects: Int, lastBackfillAt: Date?, frames: Int) {
+        (connections, lastFrameAt, stalls, reconnects, lastBackfillAt, framesSeen)
     }
 }
