@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages Polybot needs when they are missing (we run as root on CI and dev boxes):
-# libsecp256k1-dev (order signing) and PostgreSQL (embedded cluster for `polybot` and the test harness).
+# libsecp256k1-dev (order signing), PostgreSQL (embedded cluster for `polybot` and the test harness), and Chromium with
+# chromedriver for the dashboard's browser test (skip with POLYBOT_SKIP_BROWSER=1).
 set -euo pipefail
 need=()
 if ! { [ -f /usr/include/secp256k1_recovery.h ] && ldconfig -p 2>/dev/null | grep -q libsecp256k1; }; then
@@ -9,6 +10,11 @@ fi
 if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then need+=(postgresql); fi
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+# The dashboard's browser test drives headless Chromium through chromedriver (WebDriver over loopback HTTP).
+if [ "${POLYBOT_SKIP_BROWSER:-0}" != 1 ]; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing system packages: ${need[*]} (run as root, or: sudo apt-get install -y ${need[*]})" >&2
