@@ -1,25 +1,43 @@
 #!/usr/bin/env bash
 # The demo behind `make run`: polymarket-sim on 127.0.0.1 replaying ../shared/data (or a generated history), and
-# polybot on the embedded database pointed at it. Ctrl-C stops both (the embedded cluster stops with polybot).
+# polybot on the embedded database pointed at it, in paper mode, with a demo basket and the dashboard.
+# Ctrl-C stops both (the embedded cluster stops with polybot).
 set -euo pipefail
 BIN=${1:?bin dir}
 PORT=${PORT:-8080}
 SIM_PORT=${SIM_PORT:-8090}
 DATA="$(cd "$(dirname "$0")/.." && pwd)/../shared/data"
+GEN=$(mktemp -d /tmp/polybot-demo.XXXXXX)
 if [ -f "$DATA/nobel2025_trades.data-api.csv" ]; then
-  REPLAY=(--replay "$DATA/nobel2025_trades.data-api.csv" --resolutions "$DATA/nobel2025_resolutions.derived.csv" --speed 60)
+  TRADES="$DATA/nobel2025_trades.data-api.csv"; MARKETS="$DATA/nobel2025_resolutions.derived.csv"
   echo "replaying the Nobel 2025 history (../shared/data) at 60× real time"
+  SPEED=60
+  # The Nobel trades are small: whale = $1,000 here, two members agreeing (the defaults are $10,000 and three).
+  export POLYBOT_WHALE_MIN_NOTIONAL=${POLYBOT_WHALE_MIN_NOTIONAL:-1000} MIN_MEMBERS=2
 else
-  REPLAY=(--generate 20000 --speed 600)
   echo "../shared/data is absent: replaying a generated history"
+  "$BIN/polymarket-sim" generate --trades 20000 --wallets 2000 --seed 7 --out "$GEN/trades.csv" --resolutions "$GEN/res.csv" >/dev/null
+  TRADES="$GEN/trades.csv"; MARKETS="$GEN/res.csv"; SPEED=600; MIN_MEMBERS=3
 fi
-"$BIN/polymarket-sim" serve --port "$SIM_PORT" "${REPLAY[@]}" &
+"$BIN/polymarket-sim" serve --port "$SIM_PORT" --replay "$TRADES" --speed "$SPEED" &
 SIM=$!
-trap 'kill -INT $SIM 2>/dev/null; wait $SIM 2>/dev/null' EXIT
+trap 'kill -INT $SIM 2>/dev/null; wait $SIM 2>/dev/null; rm -rf "$GEN"' EXIT
 BASE="http://127.0.0.1:$SIM_PORT"
 export POLYBOT_DATA_API_URL="$BASE/data-api" POLYBOT_GAMMA_URL="$BASE/gamma" POLYBOT_CLOB_URL="$BASE/clob" \
   POLYBOT_RTDS_URL="ws://127.0.0.1:$SIM_PORT/ws" POLYBOT_CLOB_WS_URL="ws://127.0.0.1:$SIM_PORT/clob-ws" \
-  POLYBOT_POLYGON_RPC_URL="$BASE/rpc" POLYBOT_MODE=paper
+  POLYBOT_POLYGON_RPC_URL="$BASE/rpc" POLYBOT_MODE=paper POLYBOT_SIZING_MODE=${POLYBOT_SIZING_MODE:-fixed}
+export POLYBOT_OPERATOR_PASSWORD=${POLYBOT_OPERATOR_PASSWORD:-polybot-demo}
 "$BIN/polybot" migrate
-echo "Polybot (paper mode) on http://127.0.0.1:$PORT — /health /ready /metrics; simulator on $BASE. Ctrl-C stops everything."
+# The demo basket: the history's most profitable wallets, chosen in hindsight (a demo, not a selection method).
+if ! "$BIN/polybot" baskets show demo >/dev/null 2>&1; then
+  "$BIN/polybot" baskets create demo --min-members "$MIN_MEMBERS" --category demo >/dev/null
+  for w in $("$BIN/polybot" baskets top-wallets --trades "$TRADES" --markets "$MARKETS" --count 12); do
+    "$BIN/polybot" baskets add-member demo "$w" >/dev/null
+  done
+fi
+echo
+echo "  Dashboard:  http://127.0.0.1:$PORT/     login password: $POLYBOT_OPERATOR_PASSWORD"
+echo "  API:        http://127.0.0.1:$PORT/api/v1/openapi.json   (health /health, metrics /metrics)"
+echo "  Simulator:  $BASE   — Ctrl-C stops everything."
+echo
 "$BIN/polybot" serve --port "$PORT"

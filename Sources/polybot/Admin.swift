@@ -62,7 +62,25 @@ struct Whales: AsyncParsableCommand {
 struct Baskets: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage baskets (named groups whose consensus fires copy signals).",
-        subcommands: [List.self, Show.self, Create.self, Delete.self, AddMember.self, RemoveMember.self])
+        subcommands: [List.self, Show.self, Create.self, Delete.self, AddMember.self, RemoveMember.self, TopWallets.self])
+
+    struct TopWallets: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "top-wallets",
+            abstract: "Print a trades file's most profitable wallets once resolved (top buyers without --markets), one per line.",
+            discussion: "Chosen in hindsight: for demos and replays, not a selection method (the nightly scores are).")
+        @Option(help: "Trades file (Data API CSV or JSONL).") var trades: String
+        @Option(help: "Resolutions file (CSV or Gamma JSONL).") var markets: String?
+        @Option(help: "How many.") var count = 12
+        func run() async throws {
+            do {
+                for a in try ReplayCommand.topWallets(tradesPath: trades, marketsPath: markets, count: count) { print(a) }
+            } catch {
+                FileHandle.standardError.write(Data("polybot baskets top-wallets: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
+    }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List baskets.")

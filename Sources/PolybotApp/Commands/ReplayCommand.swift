@@ -208,6 +208,18 @@ package enum ReplayCommand {
         }
     }
 
+    /// The default basket of a trades file (see ``defaultBasket(_:resolutions:count:)``), for demos and replays.
+    package static func topWallets(tradesPath: String, marketsPath: String?, count: Int) throws -> [String] {
+        var rows: [Trade] = []
+        var seen = Set<TradeKey>()
+        for row in try TradeFileReader().read(path: tradesPath) {
+            if case .success(let t) = row.result, seen.insert(t.key).inserted { rows.append(t) }
+        }
+        rows.sort { $0.timestamp < $1.timestamp }
+        let resolutions = try marketsPath.map { try ResolutionFileReader.read(path: $0) } ?? [:]
+        return defaultBasket(rows, resolutions: resolutions, count: count).map(\.hex)
+    }
+
     /// With resolutions: the `count` wallets that made the most in the file once its markets resolved (the "best whales"
     /// in hindsight); without: the top buyers by notional.
     static func defaultBasket(_ trades: [Trade], resolutions: [String: MarketResolution], count: Int) -> [Address] {
