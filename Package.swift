@@ -96,6 +96,10 @@ let package = Package(
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -198,6 +202,7 @@ let package = Package(
         .testTarget(
             name: "PolybotPipelineTests",
             dependencies: [
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOPosix", package: "swift-nio"),
                 "PolybotPipeline", "PolybotStore", "PolybotCore", "Polymarket", "PolymarketSim", "PolybotTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -108,6 +108,19 @@ public enum PolybotApp {
             logger.notice("pipeline", metadata: ["mode": "\(settings.mode.rawValue)", "feed": "\(settings.rtdsURL ?? "off")"])
         }
         services.append(.init(service: EventPump(stream: stream, events: events)))
+        if let transport {
+            var sinks: [any AlertSink] = []
+            if let url = config.alertWebhookURL, let secret = config.alertWebhookSecret {
+                sinks.append(WebhookSink(url: url, secret: secret.revealed, transport: transport))
+            }
+            if let token = config.telegramBotToken, let chat = config.telegramChatId {
+                sinks.append(TelegramSink(apiURL: config.telegramAPIURL, token: token.revealed, chatId: chat, transport: transport))
+            }
+            if let host = config.smtpHost, let from = config.alertEmailFrom {
+                sinks.append(SMTPSink(host: host, port: config.smtpPort, from: from, to: config.alertEmailTo))
+            }
+            if !sinks.isEmpty { services.append(.init(service: AlertService(events: events, sinks: sinks, logger: logger))) }
+        }
 
         let centre = SettingsCentre(config: config, store: store, pipeline: pipeline, logger: logger)
         let env = APIEnvironment(

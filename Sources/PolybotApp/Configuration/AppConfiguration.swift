@@ -103,6 +103,16 @@ public struct AppConfiguration: Sendable {
     public var operatorPassword: Secret?
     public var readOnlyToken: Secret?
     public var jwtSecret: Secret?
+    /// Alert sinks (each enabled when its settings are present).
+    public var alertWebhookURL: String?
+    public var alertWebhookSecret: Secret?
+    public var telegramBotToken: Secret?
+    public var telegramChatId: String?
+    public var telegramAPIURL: String
+    public var smtpHost: String?
+    public var smtpPort: Int
+    public var alertEmailFrom: String?
+    public var alertEmailTo: [String]
     /// Folder of the static dashboard (auto when unset).
     public var dashboardDirectory: String?
     public var privateKey: Secret?
@@ -144,11 +154,15 @@ public struct AppConfiguration: Sendable {
             ("POLYBOT_CLASS_BOT_TRADES_PER_DAY", "150"), ("POLYBOT_CLASS_BOT_CLOCK_SHARE", "0.8"),
             ("POLYBOT_OPERATOR_PASSWORD", nil), ("POLYBOT_READONLY_TOKEN", nil), ("POLYBOT_JWT_SECRET", nil),
             ("POLYBOT_DASHBOARD_DIR", nil),
+            ("POLYBOT_ALERT_WEBHOOK_URL", nil), ("POLYBOT_ALERT_WEBHOOK_SECRET", nil), ("POLYBOT_TELEGRAM_BOT_TOKEN", nil),
+            ("POLYBOT_TELEGRAM_CHAT_ID", nil), ("POLYBOT_TELEGRAM_API_URL", "https://api.telegram.org"), ("POLYBOT_SMTP_HOST", nil),
+            ("POLYBOT_SMTP_PORT", "25"), ("POLYBOT_ALERT_EMAIL_FROM", nil), ("POLYBOT_ALERT_EMAIL_TO", nil),
             ("POLY_PRIVATE_KEY", nil), ("POLY_API_KEY", nil), ("POLY_API_SECRET", nil), ("POLY_PASSPHRASE", nil),
         ]
         /// Keys whose values are secrets (and their `_FILE` variants).
         static let secrets: Set<String> = ["POLY_PRIVATE_KEY", "POLY_API_SECRET", "POLY_PASSPHRASE", "POLYBOT_OPERATOR_PASSWORD",
-                                           "POLYBOT_READONLY_TOKEN", "POLYBOT_JWT_SECRET"]
+                                           "POLYBOT_READONLY_TOKEN", "POLYBOT_JWT_SECRET", "POLYBOT_ALERT_WEBHOOK_SECRET",
+                                           "POLYBOT_TELEGRAM_BOT_TOKEN"]
         /// Keys that are read but are not settings (`POLYBOT_CONFIG` names the file).
         static let meta: Set<String> = ["POLYBOT_CONFIG"]
         static var known: Set<String> {
@@ -233,6 +247,25 @@ public struct AppConfiguration: Sendable {
         jwtSecret = p.secret("POLYBOT_JWT_SECRET")
         if let j = jwtSecret?.revealed, j.utf8.count < 32 { p.problem("POLYBOT_JWT_SECRET: at least 32 bytes (value not shown)") }
         dashboardDirectory = p.optional("POLYBOT_DASHBOARD_DIR")
+        alertWebhookURL = p.optional("POLYBOT_ALERT_WEBHOOK_URL").map { _ in p.url("POLYBOT_ALERT_WEBHOOK_URL", schemes: ["http", "https"]) }
+        alertWebhookSecret = p.secret("POLYBOT_ALERT_WEBHOOK_SECRET")
+        if alertWebhookURL != nil && alertWebhookSecret == nil {
+            p.problem("POLYBOT_ALERT_WEBHOOK_URL needs POLYBOT_ALERT_WEBHOOK_SECRET (alerts are HMAC-signed)")
+        }
+        telegramBotToken = p.secret("POLYBOT_TELEGRAM_BOT_TOKEN")
+        telegramChatId = p.optional("POLYBOT_TELEGRAM_CHAT_ID")
+        if (telegramBotToken == nil) != (telegramChatId == nil) {
+            p.problem("POLYBOT_TELEGRAM_BOT_TOKEN and POLYBOT_TELEGRAM_CHAT_ID go together")
+        }
+        telegramAPIURL = p.url("POLYBOT_TELEGRAM_API_URL", schemes: ["http", "https"])
+        smtpHost = p.optional("POLYBOT_SMTP_HOST")
+        smtpPort = p.int("POLYBOT_SMTP_PORT", in: 1...65535)
+        alertEmailFrom = p.optional("POLYBOT_ALERT_EMAIL_FROM")
+        alertEmailTo = (p.optional("POLYBOT_ALERT_EMAIL_TO") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        if smtpHost != nil && (alertEmailFrom == nil || alertEmailTo.isEmpty) {
+            p.problem("POLYBOT_SMTP_HOST needs POLYBOT_ALERT_EMAIL_FROM and POLYBOT_ALERT_EMAIL_TO")
+        }
         privateKey = p.secret("POLY_PRIVATE_KEY")
         apiKey = p.optional("POLY_API_KEY")
         apiSecret = p.secret("POLY_API_SECRET")

@@ -1,0 +1,60 @@
+import Foundation
+import PolybotCore
+
+/// Something the operator should hear about now.
+package struct Alert: Sendable, Equatable, Codable {
+    package enum Kind: String, Sendable, Codable { case signal, fill, riskHalt = "risk_halt", feedStall = "feed_stall", reconciliation }
+    package var kind: Kind
+    /// Same key within the dedupe window → sent once.
+    package var key: String
+    package var title: String
+    package var text: String
+    package var at: Int64
+
+    /// Creates an alert.
+    package init(kind: Kind, key: String, title: String, text: String, at: Int64) {
+        self.kind = kind
+        self.key = key
+        self.title = title
+        self.text = text
+        self.at = at
+    }
+
+    /// The alert a pipeline event warrants, if any (pure).
+    package static func from(_ event: PipelineEvent, now: Int64) -> Alert? {
+        switch event {
+        case .signal(let s, let id):
+            return Alert(kind: .signal, key: "signal:\(id)", title: "Copy signal #\(id)",
+                         text: "\(s.agreeing.count) whales agree on \(s.outcome) in \(s.conditionId) at \(s.whaleAveragePrice) (ask \(s.bestAsk))", at: now)
+        case .order(let o) where o.filledSize > .zero && o.status.isTerminal || o.status == .filled:
+            return Alert(kind: .fill, key: "fill:\(o.id):\(o.filledSize.raw)", title: "\(o.side.rawValue) filled (order #\(o.id))",
+                         text: "\(o.filledSize) shares at \(o.averageFillPrice.map { "\($0)" } ?? "?") in \(o.conditionId) [\(o.mode.rawValue)]", at: now)
+        case .tradingState(let s, let reason) where s == .halted || s == .reduceOnly:
+            return Alert(kind: .riskHalt, key: "state:\(s.rawValue):\(reason)", title: "Trading \(s.rawValue)", text: reason, at: now)
+        case .feed(let status) where status.hasPrefix("stalled"):
+            return Alert(kind: .feedStall, key: "feed:stalled", title: "Trade feed stalled", text: "RTDS \(status); reconnecting and backfilling", at: now)
+        case .reconciliation(let problems) where !problems.isEmpty:
+            return Alert(kind: .reconciliation, key: "reconciliation:\(problems.joined().hashValue)", title: "Reconciliation: \(problems.count) problem(s)",
+                         text: problems.joined(separator: "\n"), at: now)
+        default:
+            return nil
+        }
+    }
+}
+
+/// Drops an alert whose key was sent within the window (pure state).
+package struct AlertDeduper: Sendable {
+    package let windowSeconds: Int64
+    private var sent: [String: Int64] = [:]
+
+    /// Creates a deduper.
+    package init(windowSeconds: Int64) { self.windowSeconds = windowSeconds }
+
+    /// True when the alert should go out (and remembers it).
+    package mutating func admit(_ a: Alert) -> Bool {
+        sent = sent.filter { a.at - $0.value < windowSeconds }
+        if sent[a.key] != nil { return false }
+        sent[a.key] = a.at
+        return true
+    }
+}
