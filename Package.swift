@@ -161,9 +161,12 @@ let package = Package(
         .executableTarget(
             name: "polybot-bench",
             dependencies: [
-                "PolybotStore", "PolybotCore", "PolymarketSim", "PolybotTestSupport", "Polymarket", "PolybotPipeline",
+                "PolybotStore", "PolybotCore", "PolymarketSim", "PolybotTestSupport", "Polymarket", "PolybotPipeline", "PolybotAPI",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             path: "Benchmarks/polybot-bench",
             swiftSettings: strictSettings

@@ -24,7 +24,7 @@ struct BenchResult {
     }
 }
 
-// polybot-bench [all|sign|rtds-decode|trades-insert|rescore|latency] [--orders N] [--frames N] [--count N] [--batch N] [--signals N]
+// polybot-bench [all|sign|rtds-decode|trades-insert|rescore|latency|api-load] [--orders N] [--frames N] [--count N] [--batch N] [--signals N]
 let args = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String, default value: Int, in args: [String]) -> Int {
     guard let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]) else { return value }
@@ -44,6 +44,9 @@ if which == "all" || which == "rtds-decode" {
 if which == "all" || which == "rescore" {
     results.append(try await RescoringBenchmark.run(trades: option("--count", default: 1_000_000, in: args),
                                                     wallets: option("--wallets", default: 50_000, in: args)))
+}
+if which == "all" || which == "api-load" {
+    results += try await APILoadBenchmark.run(wallets: option("--wallets", default: 10_000, in: args), seconds: option("--seconds", default: 10, in: args))
 }
 if which == "all" || which == "latency" {
     results += try await LatencyBenchmark.run(signals: option("--signals", default: 300, in: args))

@@ -55,7 +55,7 @@ package func withPipeline<T: Sendable>(
 }
 
 /// Waits until `condition` holds, polling every 50 ms; false after `timeout`.
-package func eventually(timeout: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool) async rethrows -> Bool {
+package func eventually(timeout: Duration = .seconds(60), _ condition: @Sendable () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }

@@ -8,7 +8,7 @@ import PolybotCore
 struct OverviewController {
     let env: APIEnvironment
 
-    struct Feed: Encodable {
+    struct Feed: Encodable, Sendable {
         var connected: Bool
         var lastFrameAt: Int64?
         var lagSeconds: Int64?
@@ -25,7 +25,7 @@ struct OverviewController {
         var rateLimited: Int
     }
 
-    struct Overview: Encodable {
+    struct Overview: Encodable, Sendable {
         var mode: String
         var tradingState: String
         var equity: String
@@ -42,8 +42,16 @@ struct OverviewController {
         var serverTime: Int64
     }
 
+    let cache = OverviewCache()
+
     func addRoutes(to router: Router<APIContext>) {
-        router.get("/api/v1/overview") { _, _ -> Response in try jsonResponse(await overview()) }
+        router.get("/api/v1/overview") { _, _ -> Response in
+            // Why 250 ms: dashboards poll every 2 s; many of them should not multiply the database work.
+            if let hit = await cache.fresh(maxAge: .milliseconds(250)) { return try jsonResponse(hit) }
+            let o = try await overview()
+            await cache.store(o)
+            return try jsonResponse(o)
+        }
     }
 
     func overview() async throws -> Overview {
@@ -80,5 +88,21 @@ struct OverviewController {
             pnlTotal: "\(totals.realizedPnl + unrealized)", realizedPnl: "\(totals.realizedPnl)", unrealizedPnl: "\(unrealized)",
             exposure: "\(Micros.sum(open.map(\.cost)))", openPositions: open.count, pendingApprovals: pending, feed: feed,
             streamClients: env.stream.clientCount, serverTime: now)
+    }
+}
+
+/// The last overview and when it was computed.
+actor OverviewCache {
+    private var value: OverviewController.Overview?
+    private var at: ContinuousClock.Instant?
+
+    func fresh(maxAge: Duration) -> OverviewController.Overview? {
+        guard let at, ContinuousClock.now - at < maxAge else { return nil }
+        return value
+    }
+
+    func store(_ o: OverviewController.Overview) {
+        value = o
+        at = .now
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import PolybotCore
 import PolybotPipeline
 import PolybotStore
@@ -7,18 +8,58 @@ import PolybotStore
 /// The whale table behind `GET /api/v1/whales`, kept in memory (wallets, latest scores, sparklines, baskets) and
 /// rebuilt at most every `maxAge` or after a change, so sorting and paging 10,000 wallets costs microseconds.
 actor WhaleDirectory {
+    /// The rows and, per sort key, their order (ascending, ties by address), computed once per rebuild.
+    struct Snapshot: Sendable {
+        var rows: [WhaleDTO] = []
+        var orders: [String: [Int]] = [:]
+        /// Each row's JSON, encoded once per rebuild (a page is a concatenation).
+        var encoded: [String] = []
+    }
     private let store: PolybotStore
     private let maxAge: Duration
     private var rows: [WhaleDTO] = []
+    private var snapshot = Snapshot()
     private var builtAt: ContinuousClock.Instant?
 
-    init(store: PolybotStore, maxAge: Duration = .seconds(5)) {
+    /// Why 30 s: scores change nightly and every change made through the API invalidates at once; a rebuild of
+    /// 10,000 wallets costs real CPU that requests should not pay for often.
+    init(store: PolybotStore, maxAge: Duration = .seconds(30)) {
         self.store = store
         self.maxAge = maxAge
     }
 
-    func all() async throws -> [WhaleDTO] {
-        if let builtAt, ContinuousClock.now - builtAt < maxAge { return rows }
+    func all() async throws -> [WhaleDTO] { try await current().rows }
+
+    /// The current snapshot. A stale one is rebuilt: callers wait only for the first build (or after an explicit
+    /// invalidation by a change); otherwise they get the previous snapshot while a background rebuild runs, so a
+    /// rebuild never stalls requests.
+    func current() async throws -> Snapshot {
+        if let builtAt, ContinuousClock.now - builtAt < maxAge { return snapshot }
+        if builtAt != nil, !forced {
+            if !rebuilding {
+                rebuilding = true
+                Task { try? await self.rebuild() }
+            }
+            return snapshot
+        }
+        try await rebuild()
+        return snapshot
+    }
+
+    private var rebuilding = false
+    private var forced = false
+
+    private func rebuild() async throws {
+        defer { rebuilding = false }
+        let built = try await Self.build(store: store)
+        snapshot = built
+        rows = built.rows
+        builtAt = .now
+        forced = false
+    }
+
+    /// Loads and sorts, off the actor's critical path (nonisolated: the CPU work does not block readers).
+    nonisolated static func build(store: PolybotStore) async throws -> Snapshot {
         let whales = try await store.whales.all()
         let scores = try await store.scores.latestAll()
         let sparks = try await store.scores.sparklines(points: 12)
@@ -26,16 +67,30 @@ actor WhaleDirectory {
         for b in try await store.baskets.list() {
             for m in try await store.baskets.members(basketId: b.id) { memberOf[m.wallet, default: []].append(b.id) }
         }
-        rows = whales.map { w in
+        let rows = whales.map { w in
             WhaleDTO(address: w.address.hex, label: w.label, tags: w.tags, listStatus: w.listStatus.rawValue, tracked: w.tracked,
                      source: w.source.rawValue, addedAt: w.addedAt, score: scores[w.address].map(ScoreDTO.init),
                      sparkline: sparks[w.address] ?? [], baskets: memberOf[w.address] ?? [])
         }
-        builtAt = .now
-        return rows
+        var orders: [String: [Int]] = [:]
+        for (key, less) in WhalesController.sortKeys {
+            orders[key] = rows.indices.sorted { a, b in
+                if less(rows[a], rows[b]) { return true }
+                if less(rows[b], rows[a]) { return false }
+                return rows[a].address < rows[b].address
+            }
+        }
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        let encoded = rows.map { String(decoding: (try? e.encode($0)) ?? Data("{}".utf8), as: UTF8.self) }
+        return Snapshot(rows: rows, orders: orders, encoded: encoded)
     }
 
-    func invalidate() { builtAt = nil }
+    /// A change: the next read waits for a fresh snapshot.
+    func invalidate() {
+        builtAt = nil
+        forced = true
+    }
 }
 
 /// Whales: list (filter, sort, paginate), detail with score history and the features behind the class, add,
@@ -72,18 +127,31 @@ struct WhalesController {
             if let list, ListStatus(rawValue: list) == nil { throw APIError.badRequest("list must be allow, deny or neutral") }
             let tag = request.uri.queryParameters.get("tag")
             let q = request.uri.queryParameters.get("q")?.lowercased()
-            var rows = try await directory.all().filter { w in
+            let snap = try await directory.current()
+            let filtered = klass != nil || list != nil || tag != nil || q != nil
+            func matches(_ w: WhaleDTO) -> Bool {
                 (klass == nil || w.score?.walletClass == klass) && (list == nil || w.listStatus == list) && (tag == nil || w.tags.contains(tag!))
                     && (q == nil || w.address.hasPrefix(q!) || w.label.lowercased().contains(q!))
             }
-            rows.sort { a, b in
-                if less(a, b) { return !descending }
-                if less(b, a) { return descending }
-                return a.address < b.address
+            // Walk the precomputed order (descending = backwards; ties stay by address) and keep one page.
+            let order = snap.orders[sort] ?? Array(snap.rows.indices)
+            var page: [Int] = []
+            var seen = 0
+            var total = filtered ? 0 : snap.rows.count
+            for i in 0..<order.count {
+                let index = order[descending ? order.count - 1 - i : i]
+                guard !filtered || matches(snap.rows[index]) else { continue }
+                if filtered { total += 1 }
+                if seen >= offset && page.count < limit { page.append(index) }
+                seen += 1
+                if !filtered && page.count == limit { break }
             }
-            let total = rows.count
-            let page = Array(rows.dropFirst(offset).prefix(limit))
-            return try jsonResponse(Page(items: page, next: offset + page.count < total ? "\(offset + page.count)" : nil, total: total))
+            let next = offset + page.count < total ? "\"\(offset + page.count)\"" : "null"
+            let body = "{\"items\":[" + page.map { snap.encoded[$0] }.joined(separator: ",") + "],\"next\":\(next),\"total\":\(total)}"
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            headers[.cacheControl] = "no-store"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
         }
         router.get("/api/v1/whales/:address") { request, context -> Response in
             let address = try context.parameters.address("address")

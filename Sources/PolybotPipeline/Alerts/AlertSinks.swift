@@ -119,6 +119,7 @@ package struct SMTPSink: AlertSink {
             try await say(message.joined(separator: "\r\n"))
             try await expect("250")
             try await say("QUIT")
+            try await expect("221")
         }
     }
 

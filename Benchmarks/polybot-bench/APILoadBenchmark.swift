@@ -1,0 +1,149 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import HummingbirdWSClient
+import Logging
+import PolybotAPI
+import PolybotCore
+import PolybotPipeline
+import PolybotStore
+import PolybotTestSupport
+import PostgresNIO
+import Synchronization
+
+/// The API under load on loopback: `wrk` against `/api/v1/overview` and `/api/v1/whales` with 10,000 scored wallets in
+/// the database (p50/p99 and req/s from wrk's own latency histogram), and 200 WebSocket clients on `/api/v1/stream`
+/// timing each event from publish to receipt.
+enum APILoadBenchmark {
+    static func run(wallets: Int, seconds: Int) async throws -> [BenchResult] {
+        var logger = Logger(label: "bench.api")
+        logger.logLevel = .error
+        let quiet = logger
+        return try await withTestDatabase { store, client in
+            // 10,000 wallets with two score snapshots each, inserted in SQL.
+            try await client.query(
+                """
+                INSERT INTO whales (address, label, source)
+                SELECT '0x' || lpad(to_hex(g), 40, '0'), 'w' || g, 'import' FROM generate_series(1, \(wallets)) g
+                """)
+            try await client.query(
+                """
+                INSERT INTO wallet_scores (wallet, computed_at, closed_positions, open_positions, win_rate, shrunk_win_rate,
+                    win_rate_lower_bound, sharpe, kelly, realized_pnl_micros, volume_micros, markets, trades, class)
+                SELECT '0x' || lpad(to_hex(g), 40, '0'), now() - (d || ' days')::interval, 20, 1, 0.6, 0.58, 0.3 + (g % 100) / 1000.0,
+                       1.2, 0.1, g * 1000, g * 10000, 5, 40, CASE WHEN g % 7 = 0 THEN 'bot' ELSE 'informed' END
+                FROM generate_series(1, \(wallets)) g, generate_series(0, 1) d
+                """)
+            let stream = EventStream()
+            let signer = TokenSigner.random()
+            let env = APIEnvironment(store: store, mode: .paper, startingEquity: Micros(10_000_000_000), pipeline: nil, stream: stream,
+                                     signer: signer, password: nil, readOnlyToken: nil, configView: { [] }, feedStallSeconds: 30)
+            let router = APIRouter.build(env: env, health: HealthController(readiness: { Readiness(database: true, pendingMigrations: []) },
+                                                                            metrics: { [] }),
+                                         dashboardFolder: nil, logger: quiet)
+            let port = Mutex<Int?>(nil)
+            let app = Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
+                                  configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                                  onServerRunning: { ch in port.withLock { $0 = ch.localAddress?.port } }, logger: quiet)
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+                defer { group.cancelAll() }
+                var bound: Int?
+                while bound == nil {
+                    try await Task.sleep(for: .milliseconds(10))
+                    bound = port.withLock { $0 }
+                }
+                let base = "http://127.0.0.1:\(bound!)"
+                let token = signer.issue(role: .operator_, now: Int64(Date().timeIntervalSince1970))
+                var out: [BenchResult] = []
+                for (name, path) in [("overview", "/api/v1/overview"), ("whales", "/api/v1/whales?limit=50&sort=lowerBound")] {
+                    // Warm-up (discarded): the whale table's first request builds its in-memory snapshot (≈ 1 s for 10,000 wallets).
+                    _ = try wrk(url: base + path, token: token, seconds: 4, connections: 1)
+                    let r = try wrk(url: base + path, token: token, seconds: seconds)
+                    let note = "wrk -t2 -c16 \(seconds)s after a 4 s one-connection warm-up, \(wallets) wallets; \(Int(r.rps)) req/s; p50 \(String(format: "%.2f", r.p50)) ms"
+                    out.append(BenchResult(name: "GET \(name) p99", value: r.p99, unit: "ms", target: 10, note: note, lowerIsBetter: true))
+                    out.append(BenchResult(name: "GET \(name) throughput", value: r.rps, unit: "req/s", target: 1_000, note: "same run"))
+                }
+                out.append(try await fanOut(ws: "ws://127.0.0.1:\(bound!)/api/v1/stream?token=\(token)", stream: stream, clients: 200, events: 50,
+                                            logger: quiet))
+                return out
+            }
+        }
+    }
+
+    /// Runs wrk and reads its latency distribution.
+    static func wrk(url: String, token: String, seconds: Int, connections: Int = 16) throws -> (rps: Double, p50: Double, p99: Double) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
+        p.arguments = ["-t\(min(2, connections))", "-c\(connections)", "-d\(seconds)s", "--latency", "-H", "Authorization: Bearer \(token)", url]
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("wrk-\(getpid()).txt")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: out)
+        p.standardOutput = handle
+        p.standardError = handle
+        try p.run()
+        p.waitUntilExit()
+        try handle.close()
+        let text = try String(contentsOf: out, encoding: .utf8)
+        try? FileManager.default.removeItem(at: out)
+        func ms(_ v: String) -> Double {
+            if v.hasSuffix("us") { return Double(v.dropLast(2))! / 1000 }
+            if v.hasSuffix("ms") { return Double(v.dropLast(2))! }
+            if v.hasSuffix("s") { return Double(v.dropLast(1))! * 1000 }
+            return .nan
+        }
+        var p50 = Double.nan, p99 = Double.nan, rps = Double.nan
+        for line in text.split(separator: "\n") {
+            let f = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            if f.first == "50%", f.count > 1 { p50 = ms(f[1]) }
+            if f.first == "99%", f.count > 1 { p99 = ms(f[1]) }
+            if f.first == "Requests/sec:", f.count > 1 { rps = Double(f[1]) ?? .nan }
+            if line.contains("Non-2xx") { print("wrk: \(line)") }
+        }
+        return (rps, p50, p99)
+    }
+
+    /// 200 clients; each event carries its publish time; the worst client's delivery time per event, then the p99 over events.
+    static func fanOut(ws: String, stream: EventStream, clients: Int, events: Int, logger: Logger) async throws -> BenchResult {
+        let start = ContinuousClock.now
+        let published = Shared<[Int: ContinuousClock.Instant]>([:])
+        let delays = Shared<[Int: [Duration]]>([:])
+        let ready = Shared(0)
+        let tasks = (0..<clients).map { _ in
+            Task {
+                try await WebSocketClient.connect(url: ws, logger: logger) { inbound, _, _ in
+                    for try await message in inbound.messages(maxSize: 1 << 20) {
+                        guard case .text(let text) = message else { continue }
+                        let now = ContinuousClock.now
+                        if text.contains(#""type":"hello""#) { ready.withLock { $0 += 1 }; continue }
+                        guard let r = text.range(of: "bench-"), let n = Int(text[r.upperBound...].prefix { $0.isNumber }) else { continue }
+                        if let at = published.withLock({ $0[n] }) { delays.withLock { $0[n, default: []].append(now - at) } }
+                        if n == events - 1 { return }
+                    }
+                }
+            }
+        }
+        while ready.withLock({ $0 }) < clients, ContinuousClock.now - start < .seconds(30) { try await Task.sleep(for: .milliseconds(20)) }
+        for n in 0..<events {
+            published.withLock { $0[n] = .now }
+            stream.publish(.feed("bench-\(n)"))
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        for t in tasks { _ = try? await t.value }
+        let slowest: [Duration] = delays.withLock { d in (0..<events).map { n in (d[n] ?? []).max() ?? .seconds(999) } }
+        func millis(_ x: Duration) -> Double { Double(x.components.seconds) * 1_000 + Double(x.components.attoseconds) / 1e15 }
+        let worst: [Double] = slowest.map(millis).sorted()
+        let delivered = delays.withLock { $0.values.map(\.count).reduce(0, +) }
+        let p99 = worst[min(worst.count - 1, Int(Double(worst.count - 1) * 0.99))]
+        return BenchResult(name: "WebSocket fan-out, slowest of \(clients) clients per event, p99", value: p99, unit: "ms", target: 100,
+                           note: "\(events) events, \(delivered)/\(clients * events) deliveries; median of slowest \(String(format: "%.1f", worst[worst.count / 2])) ms",
+                           lowerIsBetter: true)
+    }
+}
+
+/// A mutex-guarded value that closures and tasks can share.
+final class Shared<T: Sendable>: Sendable {
+    private let value: Mutex<T>
+    init(_ v: T) { value = Mutex(v) }
+    func withLock<R: Sendable>(_ body: (inout sending T) throws -> sending R) rethrows -> R { try value.withLock(body) }
+}
