@@ -25,6 +25,7 @@ run: build
 
 ## Benchmarks (release build; prints figures against their targets). Not part of `make test`.
 bench: deps
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(SWIFT) build -c release --product polybot-bench
 	$(BIN_RELEASE)/polybot-bench all
 
