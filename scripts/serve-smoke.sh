@@ -44,9 +44,10 @@ if [ $rc -eq 0 ] && grep -q "applied: 0001_init.sql" <<<"$out"; then ok "migrate
 out=$("$BIN" migrate 2>&1); rc=$?
 if [ $rc -eq 0 ] && grep -q "up to date" <<<"$out"; then ok "second migrate is a no-op"; else bad "second migrate" "$out"; fi
 
-# 4. serve answers /health, /ready, /metrics.
+# 4. serve answers /health (open), /ready and /metrics (bearer token: here the read-only one).
 PORT=$(free_port)
-"$BIN" serve --port "$PORT" >"$WORK/serve.log" 2>&1 &
+RO=smoke-read-only-token-123
+POLYBOT_READONLY_TOKEN=$RO "$BIN" serve --port "$PORT" >"$WORK/serve.log" 2>&1 &
 SERVER_PID=$!
 up=0
 for _ in $(seq 1 120); do
@@ -57,10 +58,12 @@ done
 if [ $up -eq 1 ]; then ok "serve listens on 127.0.0.1:$PORT"; else bad "serve did not come up" "$(cat "$WORK/serve.log")"; fi
 code=$(curl -s -o "$WORK/h" -w '%{http_code}' "http://127.0.0.1:$PORT/health")
 [ "$code" = 200 ] && grep -q '"ok"' "$WORK/h" && ok "/health 200" || bad "/health $code" "$(cat "$WORK/h" 2>/dev/null)"
-code=$(curl -s -o "$WORK/r" -w '%{http_code}' "http://127.0.0.1:$PORT/ready")
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/metrics")
+[ "$code" = 401 ] && ok "/metrics without a token: 401" || bad "/metrics without a token: $code"
+code=$(curl -s -o "$WORK/r" -w '%{http_code}' -H "Authorization: Bearer $RO" "http://127.0.0.1:$PORT/ready")
 [ "$code" = 200 ] && grep -q '"ready":true' "$WORK/r" && ok "/ready 200 (database up, no pending migration)" \
   || bad "/ready $code" "$(cat "$WORK/r" 2>/dev/null)"
-code=$(curl -s -o "$WORK/m" -w '%{http_code}' "http://127.0.0.1:$PORT/metrics")
+code=$(curl -s -o "$WORK/m" -w '%{http_code}' -H "Authorization: Bearer $RO" "http://127.0.0.1:$PORT/metrics")
 [ "$code" = 200 ] && grep -q '^# TYPE ' "$WORK/m" && ok "/metrics 200 with Prometheus text" || bad "/metrics $code"
 
 # 5. SIGTERM: exit 0 within 10 s, embedded cluster stopped.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import PolybotApp
 
 /// `polybot config …`.
@@ -10,13 +11,27 @@ struct Config: AsyncParsableCommand {
     /// `polybot config show`.
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the effective settings (secrets redacted) and where each came from.")
+            abstract: "Print the effective settings (secrets redacted) and where each came from.",
+            discussion: """
+                Origins: env, file:…, flag, default, or dashboard (changed from the settings centre and stored in the database,
+                which overrides the environment and the file). Reading the database starts the embedded cluster when there is
+                no DATABASE_URL; --no-database skips it.
+                """)
 
         @OptionGroup var common: CommonOptions
+        @Flag(name: .customLong("no-database"), help: "Do not read the settings stored by the dashboard.") var noDatabase = false
 
         func run() async throws {
-            let (config, source) = try common.load()
-            let rows = config.describedSettings(source: source)
+            let (loaded, _) = try common.load()
+            var config = loaded
+            if !noDatabase {
+                var logger = Logger(label: "polybot")
+                logger.logLevel = .error
+                let (effective, note) = await PolybotApp.effectiveConfiguration(loaded, logger: logger)
+                config = effective
+                if let note { FileHandle.standardError.write(Data("polybot config show: \(note)\n".utf8)) }
+            }
+            let rows = config.describedSettings(source: config.source)
             let width = rows.map(\.key.count).max() ?? 0
             for row in rows {
                 print(row.key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + row.value + "  (" + row.origin + ")")

@@ -59,8 +59,13 @@ struct APITests {
             #expect(try await d.call(.GET, "/api/v1/whales", token: Daemon.readOnly).0 == 200)
             let (ro, roBody) = try await d.call(.PUT, "/api/v1/trading-state", token: Daemon.readOnly, body: #"{"state":"halted"}"#)
             #expect(ro == 403 && String(decoding: roBody, as: UTF8.self).contains("read-only"))
-            // Health stays open.
+            // Health stays open; readiness and metrics need a token (the read-only one will do, as for Prometheus).
             #expect(try await d.call(.GET, "/health").0 == 200)
+            let metricsAnonymous = try await d.call(.GET, "/metrics").0
+            let readyAnonymous = try await d.call(.GET, "/ready").0
+            #expect(metricsAnonymous == 401 && readyAnonymous == 401)
+            #expect(try await d.call(.GET, "/metrics", token: Daemon.readOnly).0 == 200)
+            #expect(try await d.call(.GET, "/ready", token: Daemon.readOnly).0 == 200)
             // Oversized bodies are refused.
             let big = #"{"address":"\#(String(repeating: "a", count: 100_000))"}"#
             #expect(try await d.call(.POST, "/api/v1/whales", token: token, body: big).0 == 413)

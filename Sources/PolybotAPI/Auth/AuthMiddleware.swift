@@ -4,8 +4,8 @@ import PolybotPipeline
 import PolybotStore
 import Hummingbird
 
-/// Every route but `/health`, `/ready`, `/metrics`, the login and the static dashboard needs a bearer token: an
-/// operator JWT or the read-only token. Browsers cannot set headers on a WebSocket, so `/api/v1/stream` also accepts
+/// Every route but `/health`, the login, the OpenAPI document and the static dashboard files (no data in them) needs a
+/// bearer token: an operator JWT or the read-only token (which is what a Prometheus scraper or a readiness probe uses). Browsers cannot set headers on a WebSocket, so `/api/v1/stream` also accepts
 /// `?token=`. The read-only token cannot change anything (405-free: 403 with a message).
 package struct AuthMiddleware: RouterMiddleware {
     package typealias Context = APIContext
@@ -22,9 +22,9 @@ package struct AuthMiddleware: RouterMiddleware {
 
     package func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        guard path.hasPrefix("/api/"), path != "/api/v1/login", path != "/api/v1/openapi.json" else {
-            return try await next(request, context)
-        }
+        let protected = (path.hasPrefix("/api/") && path != "/api/v1/login" && path != "/api/v1/openapi.json")
+            || path == "/ready" || path == "/metrics"
+        guard protected else { return try await next(request, context) }
         var token: String?
         if let header = request.headers[.authorization], header.hasPrefix("Bearer ") { token = String(header.dropFirst(7)) }
         if token == nil, path == "/api/v1/stream" { token = request.uri.queryParameters.get("token") }

@@ -82,3 +82,21 @@ package final class SettingsCentre: Sendable {
         SettingsControl(current: { self.entries() }, apply: { changes, actor in try await self.apply(changes, actor: actor) })
     }
 }
+
+extension PolybotApp {
+    /// The configuration with the operator's stored settings applied, as `serve` would run it. Reads the database
+    /// (starting the embedded cluster when there is no `DATABASE_URL`); when it cannot, returns the configuration
+    /// as given and says why.
+    public static func effectiveConfiguration(_ config: AppConfiguration, logger: Logger) async -> (AppConfiguration, note: String?) {
+        do {
+            let database = try await DatabaseLifecycle.open(config, logger: logger)
+            defer { database.close(logger: logger) }
+            let stored = try await database.withClient(logger: logger) { client in
+                try await PolybotStore(client: client, logger: logger).settings.all()
+            }
+            return (try SettingsCentre.applyingStored(stored, to: config), nil)
+        } catch {
+            return (config, "settings changed from the dashboard were not read (\(error))")
+        }
+    }
+}
