@@ -106,6 +106,8 @@ struct DashboardBrowserTests {
             for w in whales { _ = try await d.json(.PUT, "/api/v1/baskets/\(b["id"] as? Int ?? 0)/members/\(w.hex)", token: token) }
             #expect(await eventually { await exchange.rtdsSubscribers > 0 })
 
+            // chromedriver refuses to start when its log folder is missing (a fresh clone has no .build/test-artifacts).
+            try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
             let port = Int.random(in: 20_000...40_000)
             let driver = Process()
             driver.executableURL = URL(fileURLWithPath: "/usr/bin/chromedriver")
@@ -118,7 +120,7 @@ struct DashboardBrowserTests {
             let wdBase = "http://127.0.0.1:\(port)"
             var ready = false
             for _ in 0..<100 where !ready {
-                ready = ((try? await d.http.execute(HTTPClientRequest(url: wdBase + "/status"), timeout: .seconds(2)))?.status == .ok)
+                ready = ((try? await d.http.execute(HTTPClientRequest(url: wdBase + "/status"), timeout: .milliseconds(500)))?.status == .ok)
                 if !ready { try await Task.sleep(for: .milliseconds(100)) }
             }
             try #require(ready, "chromedriver did not start")
