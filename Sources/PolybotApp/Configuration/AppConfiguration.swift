@@ -227,8 +227,8 @@ public struct AppConfiguration: Sendable {
         if chain != 137 && chain != 80002 { p.problem("POLYBOT_CHAIN_ID: must be 137 (Polygon) or 80002 (Amoy), not \(chain)") }
         feedStallSeconds = p.int("POLYBOT_FEED_STALL_SECONDS", in: 1...3600)
         rescoreAtUTC = p.string("POLYBOT_RESCORE_AT")
-        if NightlyTime(rescoreAtUTC) == nil {
-            p.problem("POLYBOT_RESCORE_AT: must be HH:MM (UTC), not \"\(rescoreAtUTC)\"")
+        if NightlyTime(rescoreAtUTC) == nil && rescoreAtUTC != "off" {
+            p.problem("POLYBOT_RESCORE_AT: must be HH:MM (UTC) or off (an external timer runs `polybot rescore`), not \"\(rescoreAtUTC)\"")
         }
         var sp = ScoringParameters()
         sp.minimumSample = p.int("POLYBOT_SCORE_MIN_SAMPLE", in: 1...10_000)

@@ -148,6 +148,10 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         rollDayIfNeeded()
         state.recordMark(pnlChange: total - unrealized)
         unrealized = total
+        // Dashboards only (Grafana): the books stay in micro units.
+        Gauge(label: "pnl.equity_usdc").record(state.equity.doubleValue)
+        Gauge(label: "pnl.today_usdc").record(state.todayPnl.doubleValue)
+        Gauge(label: "pnl.exposure_usdc").record(state.exposure.doubleValue)
     }
 
     /// The kill switch and its neighbours, persisted and audited.

@@ -45,6 +45,8 @@ package actor TradeListener: Service {
     private let decodeErrors = Counter(label: "feed.decode_errors")
     private let gaps = Counter(label: "feed.gaps")
     private let stallCounter = Counter(label: "feed.stalls")
+    /// Seconds between a trade's block time and its arrival here.
+    private let lag = Gauge(label: "feed.lag_seconds")
 
     /// Creates the listener.
     ///
@@ -113,6 +115,7 @@ package actor TradeListener: Service {
             let arrived = ContinuousClock.now
             lastFrameAt = Date()
             framesSeen += 1
+            lag.record(Double(Int64(Date().timeIntervalSince1970) - trade.timestamp))
             frames.increment()
             accept(trade, arrived: arrived)
         case .decodeError(let error):

@@ -1,0 +1,99 @@
+import Foundation
+import PolybotApp
+import PolybotTestSupport
+import Testing
+import Yams
+
+/// The deployment files parse and say what operators rely on. (There is no Docker engine or systemd here: the compose
+/// file is parsed as YAML and the unit files as INI instead of `docker compose config` / `systemd-analyze verify`.)
+@Suite("Deployment files")
+struct DeployFilesTests {
+    static let deploy = SharedData.repositoryRoot.appendingPathComponent("deploy")
+    func text(_ name: String) throws -> String { try String(contentsOf: Self.deploy.appendingPathComponent(name), encoding: .utf8) }
+
+    @Test func composeHasTheServicesHealthChecksAndVolumes() throws {
+        let doc = try #require(try Yams.load(yaml: try text("docker-compose.yml")) as? [String: Any])
+        let services = try #require(doc["services"] as? [String: Any])
+        #expect(Set(services.keys) == ["postgres", "migrate", "polybot", "prometheus"])
+        let polybot = try #require(services["polybot"] as? [String: Any])
+        let health = try #require(polybot["healthcheck"] as? [String: Any])
+        #expect((health["test"] as? [String])?.joined(separator: " ").contains("/health") == true)
+        #expect((polybot["ports"] as? [String])?.allSatisfy { $0.hasPrefix("127.0.0.1:") } == true)
+        let dependsOn = try #require(polybot["depends_on"] as? [String: Any])
+        #expect((dependsOn["migrate"] as? [String: Any])?["condition"] as? String == "service_completed_successfully")
+        #expect((services["migrate"] as? [String: Any])?["command"] as? [String] == ["migrate"])
+        let postgres = try #require(services["postgres"] as? [String: Any])
+        #expect(postgres["healthcheck"] != nil && (postgres["volumes"] as? [String])?.contains { $0.hasPrefix("pgdata:") } == true)
+        #expect((doc["volumes"] as? [String: Any])?.keys.contains("pgdata") == true)
+        // The scrape config reads the read-only token from a file.
+        let prom = try #require(try Yams.load(yaml: try text("prometheus/prometheus.yml")) as? [String: Any])
+        let job = try #require((prom["scrape_configs"] as? [[String: Any]])?.first)
+        #expect((job["authorization"] as? [String: Any])?["credentials_file"] != nil)
+    }
+
+    @Test func envExampleHasEverySettingAndNoSecret() throws {
+        let env = try text(".env.example")
+        let keys = try AppConfiguration(source: ConfigurationSource(environment: [:])).describedSettings(source: ConfigurationSource(environment: [:]))
+            .map(\.key)
+        for key in keys { #expect(env.contains(key), "\(key) missing from .env.example") }
+        let secrets = ["POLY_PRIVATE_KEY", "POLY_API_SECRET", "POLY_PASSPHRASE", "POLYBOT_OPERATOR_PASSWORD", "POLYBOT_READONLY_TOKEN",
+                       "POLYBOT_JWT_SECRET", "POLYBOT_ALERT_WEBHOOK_SECRET", "POLYBOT_TELEGRAM_BOT_TOKEN"]
+        for line in env.split(separator: "\n") where !line.hasPrefix("#") {
+            for s in secrets { #expect(!line.hasPrefix(s + "="), "a secret value in .env.example: \(line)") }
+        }
+    }
+
+    @Test func systemdUnitsHaveTheirKeys() throws {
+        func ini(_ name: String) throws -> [String: [String: String]] {
+            var out: [String: [String: String]] = [:]
+            var section = ""
+            for raw in try text(name).split(separator: "\n") {
+                let line = raw.trimmingCharacters(in: .whitespaces)
+                if line.isEmpty || line.hasPrefix("#") { continue }
+                if line.hasPrefix("[") { section = String(line.dropFirst().dropLast()); continue }
+                let kv = line.split(separator: "=", maxSplits: 1).map(String.init)
+                if kv.count == 2 { out[section, default: [:]][kv[0]] = kv[1] }
+            }
+            return out
+        }
+        let service = try ini("polybot.service")
+        #expect(service["Service"]?["ExecStart"] == "/opt/polybot/polybot serve" && service["Service"]?["User"] == "polybot")
+        #expect(service["Service"]?["ExecStartPre"]?.hasSuffix("migrate") == true && service["Service"]?["Restart"] == "on-failure")
+        #expect(service["Install"]?["WantedBy"] == "multi-user.target")
+        let rescore = try ini("polybot-rescore.service")
+        #expect(rescore["Service"]?["Type"] == "oneshot" && rescore["Service"]?["ExecStart"] == "/opt/polybot/polybot rescore")
+        let timer = try ini("polybot-rescore.timer")
+        #expect(timer["Timer"]?["OnCalendar"] != nil && timer["Install"]?["WantedBy"] == "timers.target")
+    }
+
+    @Test func alertRulesAndDashboardUseMetricsTheCodeExports() throws {
+        // Every metric label the code registers, as Prometheus names it (dots become underscores).
+        var exported: Set<String> = ["up"]
+        let sources = SharedData.repositoryRoot.appendingPathComponent("Sources")
+        let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+        let pattern = try Regex(#"(?:Counter|Gauge|Timer)\(label: "([a-z_.]+)""#)
+        for f in files where f.pathExtension == "swift" {
+            let code = try String(contentsOf: f, encoding: .utf8)
+            for m in code.matches(of: pattern) { if let name = m.output[1].substring { exported.insert(name.replacingOccurrences(of: ".", with: "_")) } }
+        }
+        let rules = try #require(try Yams.load(yaml: try text("prometheus/alerts.yml")) as? [String: Any])
+        let group = try #require((rules["groups"] as? [[String: Any]])?.first?["rules"] as? [[String: Any]])
+        var exprs = group.compactMap { $0["expr"] as? String }
+        #expect(group.allSatisfy { ($0["annotations"] as? [String: Any])?["summary"] != nil && $0["alert"] != nil })
+        let dashboard = try #require(try JSONSerialization.jsonObject(with: Data(try text("grafana/polybot.json").utf8)) as? [String: Any])
+        for panel in dashboard["panels"] as? [[String: Any]] ?? [] {
+            exprs += (panel["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String }
+        }
+        let functions: Set<String> = ["rate", "increase", "sum", "by", "histogram_quantile", "or", "le", "stage", "source", "reason", "sink",
+                                      "outcome", "job"]
+        let name = try Regex(#"[a-z_]+(?=[\[{)\s]|$)"#)
+        for e in exprs {
+            for m in e.matches(of: name) {
+                let n = String(e[m.range])
+                if functions.contains(n) || n.hasPrefix("hb_") { continue }
+                let base = n.hasSuffix("_bucket") ? String(n.dropLast(7)) : n
+                #expect(exported.contains(base), "\(n) in \(e) is not a metric the code exports")
+            }
+        }
+    }
+}
