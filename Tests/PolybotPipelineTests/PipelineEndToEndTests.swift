@@ -39,7 +39,9 @@ struct PipelineEndToEndTests {
                 configure(&settings)
                 let live = mode == .live ? try await simulatorLiveTrading(base: base, key: key, logger: Logger(label: "test")) : nil
                 try await withPipeline(settings: settings, store: store, base: base, live: live, requestTimeout: requestTimeout) { p in
+                    // Subscribed on both ends: the simulator only sends to sockets whose subscribe it has processed.
                     #expect(await eventually { await connected(p) })
+                    #expect(await eventually { await exchange.rtdsSubscribers > 0 })
                     try await body(store, p)
                 }
             }
