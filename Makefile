@@ -27,7 +27,7 @@ run: build
 bench: deps
 	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(SWIFT) build -c release --product polybot-bench
-	$(BIN_RELEASE)/polybot-bench all
+	$(BIN_RELEASE)/polybot-bench all --write docs/benchmarks.md
 
 clean:
 	rm -rf .build .polybot

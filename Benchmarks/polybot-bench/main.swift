@@ -54,5 +54,23 @@ if which == "all" || which == "latency" {
 if which == "all" || which == "trades-insert" {
     results += try await TradeInsertBenchmark.run(count: count, batchSize: batch)
 }
-print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB")
+let machine = "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB, "
+    + (ProcessInfo.processInfo.operatingSystemVersionString)
+print("machine: \(machine)")
 for r in results { print(r.line) }
+
+// --write FILE: the table for docs/benchmarks.md (figure, target, verdict, peer/notes) with the machine it ran on.
+if let i = args.firstIndex(of: "--write"), i + 1 < args.count {
+    var md = ["# Benchmarks", "", "Written by `make bench` (`polybot-bench all --write docs/benchmarks.md`, release build) on \(machine), "
+              + "\(ISO8601DateFormatter().string(from: Date())). Figures on a shared 2-core VM move ±30 % run to run.", "",
+              "| figure | measured | target | verdict | notes (peer, ratio, conditions) |", "|---|---|---|---|---|"]
+    for r in results {
+        let figure = r.value < 100 ? String(format: "%.2f", r.value) : String(format: "%.0f", r.value)
+        let target = r.target.map { (r.lowerIsBetter ? "≤ " : "≥ ") + String(format: "%.0f", $0) + " " + r.unit } ?? "—"
+        let verdict: String
+        if let t = r.target { verdict = (r.lowerIsBetter ? r.value <= t : r.value >= t) ? "met" : "**not met**" } else { verdict = "—" }
+        md.append("| \(r.name) | \(figure) \(r.unit) | \(target) | \(verdict) | \(r.note.replacingOccurrences(of: "|", with: "/")) |")
+    }
+    try (md.joined(separator: "\n") + "\n").write(toFile: args[i + 1], atomically: true, encoding: .utf8)
+    print("wrote \(args[i + 1])")
+}
