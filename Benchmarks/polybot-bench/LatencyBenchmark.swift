@@ -32,6 +32,8 @@ enum LatencyBenchmark {
                 let live = try await simulatorLiveTrading(base: base, key: key, logger: logger)
                 var settings = testPipelineSettings(mode: .live, base: base, ws: ws)
                 settings.orderPollEvery = .seconds(60)
+                // Marks every 30 s as in production (the test default of 0.5 s would poll a book per open position meanwhile).
+                settings.markEvery = .seconds(30)
                 return try await withPipeline(settings: settings, store: store, base: base, live: live, logger: logger) { p in
                     while await p.listener.health().connections == 0 { try await Task.sleep(for: .milliseconds(10)) }
                     for i in 0..<signals {
