@@ -108,21 +108,31 @@ struct DashboardBrowserTests {
 
             // chromedriver refuses to start when its log folder is missing (a fresh clone has no .build/test-artifacts).
             try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
-            let port = Int.random(in: 20_000...40_000)
-            let driver = Process()
-            driver.executableURL = URL(fileURLWithPath: "/usr/bin/chromedriver")
-            driver.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1", "--log-path=" + Self.artifacts + "/chromedriver.log"]
-            driver.standardOutput = FileHandle.nullDevice
-            driver.standardError = FileHandle.nullDevice
-            try driver.run()
-            // SIGKILL: chromedriver ignores SIGTERM while it has a browser child, and waitUntilExit would hang.
-            defer { kill(driver.processIdentifier, SIGKILL); driver.waitUntilExit() }
-            let wdBase = "http://127.0.0.1:\(port)"
+            // A free port each attempt (a random one collided with a busy port once); up to three attempts.
+            var driver = Process()
+            var wdBase = ""
             var ready = false
-            for _ in 0..<100 where !ready {
-                ready = ((try? await d.http.execute(HTTPClientRequest(url: wdBase + "/status"), timeout: .milliseconds(500)))?.status == .ok)
-                if !ready { try await Task.sleep(for: .milliseconds(100)) }
+            for attempt in 1...3 where !ready {
+                let port = FreePort.find() ?? Int.random(in: 20_000...40_000)
+                driver = Process()
+                driver.executableURL = URL(fileURLWithPath: "/usr/bin/chromedriver")
+                driver.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1", "--log-path=" + Self.artifacts + "/chromedriver-\(attempt).log"]
+                driver.standardOutput = FileHandle.nullDevice
+                driver.standardError = FileHandle.nullDevice
+                try driver.run()
+                wdBase = "http://127.0.0.1:\(port)"
+                for _ in 0..<100 where !ready && driver.isRunning {
+                    ready = ((try? await d.http.execute(HTTPClientRequest(url: wdBase + "/status"), timeout: .milliseconds(500)))?.status == .ok)
+                    if !ready { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                if !ready {
+                    kill(driver.processIdentifier, SIGKILL)
+                    driver.waitUntilExit()
+                }
             }
+            let chromedriver = driver
+            // SIGKILL: chromedriver ignores SIGTERM while it has a browser child, and waitUntilExit would hang.
+            defer { kill(chromedriver.processIdentifier, SIGKILL); chromedriver.waitUntilExit() }
             try #require(ready, "chromedriver did not start")
             let web = try await WebDriver.start(d.http, base: wdBase)
             do {
