@@ -42,9 +42,8 @@ public enum PolybotApp {
                 try await runner.apply()
             }
             let store = PolybotStore(client: client, logger: logger)
-            let whales = try await store.whales.all()
-            return (allow: Set(whales.filter { $0.listStatus == .allow }.map(\.address)),
-                    deny: Set(whales.filter { $0.listStatus == .deny }.map(\.address)), stored: try await store.settings.all())
+            let lists = try await store.whales.lists()
+            return (allow: lists.allow, deny: lists.deny, stored: try await store.settings.all())
         }
         // Settings the operator changed from the dashboard override the environment and the file.
         let config = try SettingsCentre.applyingStored(lists.stored, to: config)

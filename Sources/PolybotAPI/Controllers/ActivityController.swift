@@ -67,7 +67,7 @@ struct ActivityController {
         router.get("/api/v1/pnl/daily") { request, _ -> Response in
             let days = try request.int("days", default: 30, in: 1...3_650)
             let now = env.now()
-            let rows = try await env.store.dailyPnl.range(mode: env.mode, from: Self.day(now - Int64(days - 1) * 86_400), to: Self.day(now))
+            let rows = try await env.store.dailyPnl.range(mode: env.mode, from: utcDay(now - Int64(days - 1) * 86_400), to: utcDay(now))
             return try jsonResponse(Page(items: rows.map(DailyPnlDTO.init), next: nil))
         }
         router.get("/api/v1/risk/decisions") { request, _ -> Response in
@@ -78,10 +78,4 @@ struct ActivityController {
         }
     }
 
-    static func day(_ t: Int64) -> String {
-        var time = time_t(t)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        return String(format: "%04d-%02d-%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday)
-    }
 }

@@ -195,9 +195,8 @@ struct WhalesController {
             try await env.audit(context.role, "whale.update", a.hex, details)
             if body.listStatus != nil, let p = env.pipeline {
                 // Allow/deny lists take effect on the next trade.
-                let all = try await env.store.whales.all()
-                await p.filter.update(lists: Set(all.filter { $0.listStatus == .allow }.map(\.address)),
-                                      deny: Set(all.filter { $0.listStatus == .deny }.map(\.address)))
+                let lists = try await env.store.whales.lists()
+                await p.filter.update(lists: lists.allow, deny: lists.deny)
             }
             await directory.invalidate()
             guard let dto = try await directory.all().first(where: { $0.address == a.hex }) else { throw APIError.notFound(a.hex) }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PolybotPipeline
 import PolybotStore
 import PostgresNIO
 
@@ -103,9 +104,6 @@ package enum ExportCommand {
         return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    static func jsonString(_ s: String) -> String {
-        String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
-    }
 }
 
 extension ExportCommand {

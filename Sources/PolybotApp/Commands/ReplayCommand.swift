@@ -110,12 +110,7 @@ package enum ReplayCommand {
     ///
     /// - Throws: file, database and bind errors.
     package static func run(config: AppConfiguration, options: Options, logger: Logger) async throws -> Report {
-        var rows: [Trade] = []
-        var seen = Set<TradeKey>()
-        for row in try TradeFileReader(options: .init(localTimeZone: options.timeZone, source: .rtds)).read(path: options.tradesPath) {
-            if case .success(let t) = row.result, seen.insert(t.key).inserted { rows.append(t) }
-        }
-        rows.sort { $0.timestamp < $1.timestamp }
+        let rows = try readTrades(options.tradesPath, timeZone: options.timeZone)
         let resolutions = try options.marketsPath.map { try ResolutionFileReader.read(path: $0) } ?? [:]
         let basket = options.wallets.isEmpty ? defaultBasket(rows, resolutions: resolutions, count: options.basketSize) : options.wallets
 
@@ -208,14 +203,20 @@ package enum ReplayCommand {
         }
     }
 
-    /// The default basket of a trades file (see ``defaultBasket(_:resolutions:count:)``), for demos and replays.
-    package static func topWallets(tradesPath: String, marketsPath: String?, count: Int) throws -> [String] {
+    /// A trades file's decodable rows, duplicates (natural key) dropped, in time order.
+    static func readTrades(_ path: String, timeZone: TimeZone) throws -> [Trade] {
         var rows: [Trade] = []
         var seen = Set<TradeKey>()
-        for row in try TradeFileReader().read(path: tradesPath) {
+        for row in try TradeFileReader(options: .init(localTimeZone: timeZone, source: .rtds)).read(path: path) {
             if case .success(let t) = row.result, seen.insert(t.key).inserted { rows.append(t) }
         }
         rows.sort { $0.timestamp < $1.timestamp }
+        return rows
+    }
+
+    /// The default basket of a trades file (see ``defaultBasket(_:resolutions:count:)``), for demos and replays.
+    package static func topWallets(tradesPath: String, marketsPath: String?, count: Int) throws -> [String] {
+        let rows = try readTrades(tradesPath, timeZone: TimeZone(identifier: "UTC")!)
         let resolutions = try marketsPath.map { try ResolutionFileReader.read(path: $0) } ?? [:]
         return defaultBasket(rows, resolutions: resolutions, count: count).map(\.hex)
     }

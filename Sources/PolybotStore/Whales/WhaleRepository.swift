@@ -17,3 +17,11 @@ package protocol WhaleRepository: Sendable {
     /// Every whale, tracked or not, in address order.
     func all() async throws -> [Whale]
 }
+
+extension WhaleRepository {
+    /// The allow and deny lists (wallets whose `listStatus` is allow / deny), as the whale filter takes them.
+    package func lists() async throws -> (allow: Set<Address>, deny: Set<Address>) {
+        let all = try await all()
+        return (Set(all.filter { $0.listStatus == .allow }.map(\.address)), Set(all.filter { $0.listStatus == .deny }.map(\.address)))
+    }
+}
