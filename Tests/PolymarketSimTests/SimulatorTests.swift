@@ -220,9 +220,13 @@ struct SimulatorTests {
         let exchange = venue()
         try await withSimulator(exchange) { base, _ in
             await exchange.publishNext(400)
+            // Set-up and the lookup get a patient transport (the suite runs beside heavy tests); only the POST has the
+            // short timeout the fault is about.
+            let setup = transport(retry: .none, timeout: .seconds(10))
             let t = transport(retry: .none, timeout: .milliseconds(400))
-            defer { Task { try? await t.shutdown() } }
-            let (creds, clob) = try await account(base, t)
+            defer { Task { try? await t.shutdown(); try? await setup.shutdown() } }
+            let (creds, lookup) = try await account(base, setup)
+            let clob = ClobClient(baseURL: base + "/clob", transport: t, auth: (creds, testKey.address))
             let (token, ask, tick, negRisk) = try await tradableToken(exchange)
             var f = SimFaults()
             f.timeoutButFillNextOrders = 1
@@ -235,7 +239,7 @@ struct SimulatorTests {
                 try await clob.postOrder(body: signed.postBody(owner: creds.apiKey, orderType: .gtc))
             }
             // Looking it up (what the executor must do before any retry) finds it filled.
-            let found = try await clob.order(id: HexCoding.encode(signed.digest))
+            let found = try await lookup.order(id: HexCoding.encode(signed.digest))
             #expect(found?.status == "MATCHED")
         }
     }
