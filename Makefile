@@ -4,7 +4,7 @@ BIN_DEBUG  := $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 BIN_RELEASE = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 PORT       ?= 8080
 
-.PHONY: deps build test run bench clean
+.PHONY: deps build test run bench image-check clean
 
 deps:
 	@scripts/ensure-deps.sh
@@ -28,6 +28,11 @@ bench: deps
 	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(SWIFT) build -c release --product polybot-bench
 	$(BIN_RELEASE)/polybot-bench all --write docs/benchmarks.md
+
+## The container's runtime stage without a Docker engine: the static release binary and only the files
+## deploy/Dockerfile copies, in a fresh root, as a non-root user, repository and toolchain hidden, on the embedded database.
+image-check: deps
+	scripts/runtime-image-check.sh
 
 clean:
 	rm -rf .build .polybot

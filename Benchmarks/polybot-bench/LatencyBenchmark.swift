@@ -50,7 +50,8 @@ enum LatencyBenchmark {
         func pct(_ q: Double) -> Double { ms.isEmpty ? .nan : ms[min(ms.count - 1, Int((Double(ms.count - 1) * q).rounded()))] }
         let note = "\(ms.count)/\(signals) signals; live mode vs polymarket-sim on loopback, intent persisted before the POST"
         return [
-            BenchResult(name: "frame → signed order p50", value: pct(0.5), unit: "ms", target: nil, note: note, lowerIsBetter: true),
+            BenchResult(name: "frame → signed order p50", value: pct(0.5), unit: "ms", target: nil,
+                        note: "no target of its own (the target is on p99); " + note, lowerIsBetter: true),
             BenchResult(name: "frame → signed order p99", value: pct(0.99), unit: "ms", target: 10, note: note, lowerIsBetter: true),
         ]
     }

@@ -5,11 +5,19 @@ struct BenchResult {
     var name: String
     var value: Double
     var unit: String
-    /// The target from the issue, if any (higher is better for every figure here).
+    /// The target from the issue, if any (a floor, or a ceiling when `lowerIsBetter`).
     var target: Double?
     var note: String
     /// Latencies: lower is better, the target is a ceiling.
     var lowerIsBetter = false
+    /// The peer this figure is compared with, and its figure in the same unit, where one exists.
+    var peer: (name: String, value: Double)? = nil
+
+    /// How many times better than the peer (×), in the direction of the unit.
+    var ratio: Double? {
+        guard let peer, peer.value > 0, value > 0 else { return nil }
+        return lowerIsBetter ? peer.value / value : value / peer.value
+    }
 
     var line: String {
         let figure = value < 100 ? String(format: "%.2f", value) : String(format: "%.0f", value)
@@ -20,7 +28,8 @@ struct BenchResult {
         } else {
             verdict = "no target"
         }
-        return "\(name): \(figure) \(unit) (\(verdict)) — \(note)"
+        let versus = peer.map { p in " [×\(String(format: "%.1f", ratio ?? 0)) vs \(p.name)]" } ?? ""
+        return "\(name): \(figure) \(unit) (\(verdict))\(versus) — \(note)"
     }
 }
 
@@ -63,13 +72,15 @@ for r in results { print(r.line) }
 if let i = args.firstIndex(of: "--write"), i + 1 < args.count {
     var md = ["# Benchmarks", "", "Written by `make bench` (`polybot-bench all --write docs/benchmarks.md`, release build) on \(machine), "
               + "\(ISO8601DateFormatter().string(from: Date())). Figures on a shared 2-core VM move ±30 % run to run.", "",
-              "| figure | measured | target | verdict | notes (peer, ratio, conditions) |", "|---|---|---|---|---|"]
+              "| figure | measured | target | verdict | peer | ratio | conditions |", "|---|---|---|---|---|---|---|"]
     for r in results {
         let figure = r.value < 100 ? String(format: "%.2f", r.value) : String(format: "%.0f", r.value)
         let target = r.target.map { (r.lowerIsBetter ? "≤ " : "≥ ") + String(format: "%.0f", $0) + " " + r.unit } ?? "—"
         let verdict: String
         if let t = r.target { verdict = (r.lowerIsBetter ? r.value <= t : r.value >= t) ? "met" : "**not met**" } else { verdict = "—" }
-        md.append("| \(r.name) | \(figure) \(r.unit) | \(target) | \(verdict) | \(r.note.replacingOccurrences(of: "|", with: "/")) |")
+        let peer = r.peer.map { p in "\(p.name): " + (p.value < 100 ? String(format: "%.2f", p.value) : String(format: "%.0f", p.value)) + " \(r.unit)" } ?? "—"
+        let ratio = r.ratio.map { "×" + String(format: "%.1f", $0) } ?? "—"
+        md.append("| \(r.name) | \(figure) \(r.unit) | \(target) | \(verdict) | \(peer) | \(ratio) | \(r.note.replacingOccurrences(of: "|", with: "/")) |")
     }
     try (md.joined(separator: "\n") + "\n").write(toFile: args[i + 1], atomically: true, encoding: .utf8)
     print("wrote \(args[i + 1])")

@@ -31,6 +31,44 @@ struct DeployFilesTests {
         #expect((job["authorization"] as? [String: Any])?["credentials_file"] != nil)
     }
 
+    /// The static shape of the Dockerfile; `make image-check` runs what its runtime stage holds.
+    @Test func dockerfileRuntimeStageHoldsWhatTheBinaryNeeds() throws {
+        var lines: [String] = []
+        var current = ""
+        for raw in try text("Dockerfile").split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("#") { continue }
+            if line.hasSuffix("\\") { current += line.dropLast() + " "; continue }
+            current += line
+            if !current.isEmpty { lines.append(current) }
+            current = ""
+        }
+        let stages = lines.split(omittingEmptySubsequences: false) { $0.hasPrefix("FROM ") }.dropFirst()
+        #expect(stages.count == 2)
+        let build = try #require(stages.first), runtime = try #require(stages.last)
+        #expect(lines.filter { $0.hasPrefix("FROM ") }.last == "FROM debian:bookworm-slim")
+        #expect(build.contains { $0.contains("swift build -c release --static-swift-stdlib --product polybot") })
+        #expect(runtime.contains { $0.contains("apt-get install") && $0.contains("libsecp256k1-1") && $0.contains("curl") })
+        #expect(runtime.contains { $0.hasPrefix("USER ") && $0 != "USER root" })
+        // Every COPY source exists in the repository (or is the build stage's binary); the ENV paths and the
+        // entry point name copied files.
+        var destinations: [String] = []
+        for line in runtime where line.hasPrefix("COPY ") {
+            let words = line.split(separator: " ").map(String.init).filter { !$0.hasPrefix("--") }
+            let (source, destination) = (words[1], words[2])
+            if !line.contains("--from=build") {
+                #expect(FileManager.default.fileExists(atPath: SharedData.repositoryRoot.appendingPathComponent(source).path), "\(source)")
+            }
+            destinations.append(destination)
+        }
+        #expect(Set(destinations) == ["/opt/polybot/polybot", "/opt/polybot/migrations", "/opt/polybot/dashboard-static"])
+        let env = runtime.filter { $0.hasPrefix("ENV ") }.joined(separator: " ")
+        #expect(env.contains("POLYBOT_MIGRATIONS_DIR=/opt/polybot/migrations"))
+        #expect(env.contains("POLYBOT_DASHBOARD_DIR=/opt/polybot/dashboard-static"))
+        #expect(runtime.contains("ENTRYPOINT [\"/opt/polybot/polybot\"]"))
+        #expect(runtime.contains { $0.hasPrefix("HEALTHCHECK ") && $0.contains("/health") })
+    }
+
     @Test func envExampleHasEverySettingAndNoSecret() throws {
         let env = try text(".env.example")
         let keys = try AppConfiguration(source: ConfigurationSource(environment: [:])).describedSettings(source: ConfigurationSource(environment: [:]))
