@@ -1,11 +1,13 @@
 import Foundation
 import PolybotApp
+import PolybotStore
 import PolybotTestSupport
 import Testing
 import Yams
 
-/// The deployment files parse and say what operators rely on. (There is no Docker engine or systemd here: the compose
-/// file is parsed as YAML and the unit files as INI instead of `docker compose config` / `systemd-analyze verify`.)
+/// The deployment files parse and say what operators rely on. There is no Docker engine or compose plugin here: the
+/// compose file is parsed as YAML instead of `docker compose config`. The unit files go through `systemd-analyze verify`
+/// where it is installed, and are also read as INI for the keys that matter.
 @Suite("Deployment files")
 struct DeployFilesTests {
     static let deploy = SharedData.repositoryRoot.appendingPathComponent("deploy")
@@ -79,6 +81,33 @@ struct DeployFilesTests {
         for line in env.split(separator: "\n") where !line.hasPrefix("#") {
             for s in secrets { #expect(!line.hasPrefix(s + "="), "a secret value in .env.example: \(line)") }
         }
+    }
+
+    /// `systemd-analyze verify` on the three units, in a scratch root that holds the host's system units and the built
+    /// `polybot` at `/opt/polybot/polybot` (verify checks that the ExecStart binaries exist). Warnings such as an
+    /// unknown key exit 0, so any output at all fails the test.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"),
+                   "systemd-analyze is not installed; systemdUnitsHaveTheirKeys checks the keys instead"))
+    func systemdAnalyzeVerifiesTheUnits() throws {
+        let fm = FileManager.default
+        let binary = SharedData.repositoryRoot.appendingPathComponent(".build/debug/polybot").path
+        try #require(fm.isExecutableFile(atPath: binary), "build polybot first (swift build --build-tests builds it)")
+        let root = SharedData.repositoryRoot.appendingPathComponent(".build/test-artifacts/systemd-root-\(UUID().uuidString)").path
+        defer { try? fm.removeItem(atPath: root) }
+        try fm.createDirectory(atPath: root + "/opt/polybot", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: root + "/etc/systemd/system", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: root + "/lib/systemd", withIntermediateDirectories: true)
+        try fm.copyItem(atPath: "/lib/systemd/system", toPath: root + "/lib/systemd/system")
+        // A hard link when the build folder shares the file system (it does here), a copy otherwise.
+        do { try fm.linkItem(atPath: binary, toPath: root + "/opt/polybot/polybot") } catch {
+            try fm.copyItem(atPath: binary, toPath: root + "/opt/polybot/polybot")
+        }
+        let units = ["polybot.service", "polybot-rescore.service", "polybot-rescore.timer"]
+        for unit in units {
+            try fm.copyItem(atPath: Self.deploy.appendingPathComponent(unit).path, toPath: root + "/etc/systemd/system/" + unit)
+        }
+        let result = try ShellCommand.run(["systemd-analyze", "verify", "--root=\(root)"] + units.map { root + "/etc/systemd/system/" + $0 })
+        #expect(result.status == 0 && result.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(result.output)")
     }
 
     @Test func systemdUnitsHaveTheirKeys() throws {
