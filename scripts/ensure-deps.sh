@@ -4,7 +4,7 @@
 # chromedriver for the dashboard's browser test (skip with POLYBOT_SKIP_BROWSER=1).
 set -euo pipefail
 need=()
-if ! { [ -f /usr/include/secp256k1_recovery.h ] && ldconfig -p 2>/dev/null | grep -q libsecp256k1; }; then
+if ! { [ -f /usr/include/secp256k1_recovery.h ] && ldconfig -p 2>/dev/null | grep libsecp256k1 >/dev/null; }; then   # not grep -q: an early exit SIGPIPEs ldconfig under pipefail
   need+=(libsecp256k1-dev)
 fi
 if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then need+=(postgresql); fi

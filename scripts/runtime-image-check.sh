@@ -109,7 +109,7 @@ for lib in $libs; do
   [ -z "$pkg" ] && pkg=$(dpkg -S "$lib" 2>/dev/null | head -1 | cut -d: -f1)
   case "$allowed" in *" $pkg "*) ;; *) ldd_bad+="$lib (${pkg:-no package})"$'\n' ;; esac
 done
-if [ -z "$ldd_bad" ] && ! ldd "$ROOT$BINARY" | grep -qi swift; then
+if [ -z "$ldd_bad" ] && ! grep -qi swift <<<"$(ldd "$ROOT$BINARY")"; then
   ok "shared libraries all from the image's packages: $(for l in $libs; do basename "$l"; done | tr '\n' ' ')"
 else bad "libraries the runtime image does not have" "$ldd_bad$(ldd "$ROOT$BINARY" | grep -i swift)"; fi
 

@@ -99,7 +99,9 @@ if [ $rc -eq 0 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1]); b=js
 else bad "order sign (rc=$rc)" "$out"; fi
 
 # 8. Help texts.
-if "$BIN" --help | grep -q serve && "$BIN" serve --help | grep -q -- "--migrate"; then ok "--help documents the verbs"; else bad "--help"; fi
+# Output captured first: `cmd | grep -q` under pipefail fails when grep's early exit SIGPIPEs the writer.
+top_help=$("$BIN" --help 2>&1); serve_help=$("$BIN" serve --help 2>&1)
+if grep -q serve <<<"$top_help" && grep -q -- "--migrate" <<<"$serve_help"; then ok "--help documents the verbs"; else bad "--help"; fi
 
 echo "smoke: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -63,7 +63,10 @@ if which == "all" || which == "latency" {
 if which == "all" || which == "trades-insert" {
     results += try await TradeInsertBenchmark.run(count: count, batchSize: batch)
 }
-let machine = "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB, "
+let cpuModel = ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "")
+    .split(separator: "\n").first { $0.hasPrefix("model name") }
+    .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" } ?? "unknown CPU"
+let machine = "\(ProcessInfo.processInfo.activeProcessorCount) cores (\(cpuModel)), \(ProcessInfo.processInfo.physicalMemory >> 30) GiB, "
     + (ProcessInfo.processInfo.operatingSystemVersionString)
 print("machine: \(machine)")
 for r in results { print(r.line) }

@@ -28,9 +28,7 @@ package struct DatabaseLifecycle: Sendable {
         let admin = PostgresClient(configuration: DatabaseURL.make(
             host: "127.0.0.1", port: pg.port, username: "postgres", password: nil, database: "postgres", tls: .disable
         ).clientConfiguration())
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await admin.run() }
-            defer { group.cancelAll() }
+        try await admin.whileRunning { admin in
             let rows = try await admin.query("SELECT 1 FROM pg_database WHERE datname = 'polybot'", logger: logger)
             var exists = false
             for try await _ in rows { exists = true }
@@ -52,11 +50,7 @@ package struct DatabaseLifecycle: Sendable {
     /// Runs `body` with a running client, then shuts the client down.
     package func withClient<T: Sendable>(logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            return try await body(client)
-        }
+        return try await client.whileRunning(body)
     }
 
     /// A migration runner over the configured migrations folder.

@@ -75,11 +75,7 @@ package actor TestPostgres {
 
     private func admin(_ body: @Sendable (PostgresClient) async throws -> Void) async throws {
         let client = PostgresClient(configuration: try configuration(database: "postgres"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            try await body(client)
-        }
+        try await client.whileRunning(body)
     }
 }
 
@@ -127,9 +123,7 @@ package func withNamedTestDatabase<T: Sendable>(
     let logger = Logger(label: "polybot.test")
     let client = PostgresClient(configuration: try await TestPostgres.shared.configuration(database: name))
     do {
-        let result = try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        let result = try await client.whileRunning { client in
             if migrate {
                 let runner = try MigrationRunner(
                     migrations: try MigrationRunner.load(folder: repositoryMigrationsFolder), client: client, logger: logger)

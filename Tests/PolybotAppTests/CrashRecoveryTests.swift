@@ -20,7 +20,7 @@ struct CrashRecoveryTests {
         p.executableURL = URL(fileURLWithPath: Self.binary)
         p.arguments = ["serve"]
         p.environment = env
-        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()
         p.standardOutput = handle

@@ -40,7 +40,7 @@ package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Ele
     package func run() async throws {
         try await withThrowingDiscardingTaskGroup { group in
             var inFlight = 0
-            var finished = AsyncStream<Void>.makeStream()
+            let finished = AsyncStream<Void>.makeStream()
             defer { finished.continuation.finish() }
             var iterator = finished.stream.makeAsyncIterator()
             for try await sized in input {

@@ -39,6 +39,7 @@ package enum StoreError: Error, CustomStringConvertible, Equatable {
 }
 
 /// Runs `body`, translating database errors with ``StoreError/map(_:)``.
+@discardableResult
 package func mappingErrors<T>(_ body: () async throws -> T) async throws -> T {
     do { return try await body() } catch { throw StoreError.map(error) }
 }
