@@ -65,6 +65,11 @@ code=$(curl -s -o "$WORK/r" -w '%{http_code}' -H "Authorization: Bearer $RO" "ht
   || bad "/ready $code" "$(cat "$WORK/r" 2>/dev/null)"
 code=$(curl -s -o "$WORK/m" -w '%{http_code}' -H "Authorization: Bearer $RO" "http://127.0.0.1:$PORT/metrics")
 [ "$code" = 200 ] && grep -q '^# TYPE ' "$WORK/m" && ok "/metrics 200 with Prometheus text" || bad "/metrics $code"
+# The health sampler's database gauge, and exactly one trading state in force (what the alerts watch).
+in_force=$(grep -c '^risk_trading_state{state="[a-z_]*"} 1' "$WORK/m")
+grep -q '^database_up 1' "$WORK/m" && [ "$in_force" = 1 ] && grep -q '^rest_requests{outcome="failed"}' "$WORK/m" \
+  && ok "/metrics: database_up 1, one trading state in force, REST outcome counters" \
+  || bad "/metrics gauges (trading states in force: $in_force)" "$(grep -E '^(database_up|risk_trading_state|rest_)' "$WORK/m")"
 
 # 5. SIGTERM: exit 0 within 10 s, embedded cluster stopped.
 if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then

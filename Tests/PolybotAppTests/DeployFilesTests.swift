@@ -152,7 +152,7 @@ struct DeployFilesTests {
             exprs += (panel["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String }
         }
         let functions: Set<String> = ["rate", "increase", "sum", "by", "histogram_quantile", "or", "le", "stage", "source", "reason", "sink",
-                                      "outcome", "job"]
+                                      "outcome", "job", "state", "max"]
         let name = try Regex(#"[a-z_]+(?=[\[{)\s]|$)"#)
         for e in exprs {
             for m in e.matches(of: name) {

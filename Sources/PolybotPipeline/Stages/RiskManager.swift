@@ -30,6 +30,10 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
     private let latency = Timer(label: "pipeline.stage_latency", dimensions: [("stage", "risk")])
     private var denials: [DenialReason: Counter] = [:]
     private let approvals = Counter(label: "risk.approved")
+    /// `risk_trading_state{state=…}`, one-hot: what dashboards show and the halt / reduce-only alerts watch.
+    private let stateGauges = Dictionary(uniqueKeysWithValues: TradingState.allCases.map {
+        ($0, Gauge(label: "risk.trading_state", dimensions: [("state", $0.rawValue)]))
+    })
 
     /// Creates the stage (call ``load()`` before running it).
     package init(input: Input, store: PolybotStore, mode: RunMode, limits: RiskLimits, startingEquity: Micros, events: PipelineEvents,
@@ -46,6 +50,12 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         state = s
         day = utcDay(now())
         for r in DenialReason.allCases { denials[r] = Counter(label: "risk.denied", dimensions: [("reason", r.rawValue)]) }
+        for (g, gauge) in stateGauges { gauge.record(g == .reconciling ? 1 : 0) }
+    }
+
+    /// Sets the one-hot trading-state gauges to the state in force.
+    private func recordTradingState() {
+        for (s, gauge) in stateGauges { gauge.record(s == state.tradingState ? 1 : 0) }
     }
 
     /// Rebuilds the state from the database: equity = starting equity + all realised PnL (+ unrealised at the last
@@ -70,6 +80,7 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         s.tradingState = .reconciling
         storedState = try await store.execution.tradingState(mode: mode)?.state ?? .active
         state = s
+        recordTradingState()
         if today == nil {
             try await store.dailyPnl.upsert(DailyPnl(day: day, mode: mode, startEquity: s.equity, endEquity: s.equity, exposure: s.exposure))
         }
@@ -81,6 +92,7 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         for w in waiters { w.resume() }
         waiters.removeAll()
         state.tradingState = storedState
+        recordTradingState()
         events.publish(.tradingState(storedState, reason: "reconciled"))
         logger.notice("trading state", metadata: ["risk.state": "\(storedState.rawValue)"])
     }
@@ -161,6 +173,7 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
                                      details: #"{"reason":\#(jsonString(reason))}"#)
         storedState = s
         if state.tradingState != .reconciling { state.tradingState = s }
+        recordTradingState()
         events.publish(.tradingState(s, reason: reason))
         logger.notice("trading state changed", metadata: ["risk.state": "\(s.rawValue)", "risk.reason": "\(reason)", "actor": "\(actor)"])
     }

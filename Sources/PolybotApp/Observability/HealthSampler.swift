@@ -1,0 +1,66 @@
+import Foundation
+import Logging
+import Metrics
+import PolybotStore
+import ServiceLifecycle
+
+/// Samples what no stage reports by itself, every `interval`, for Prometheus:
+/// - `database_up` (1 or 0): whether `SELECT 1` answers within `timeout` — `PolybotDatabaseDown` watches it, so a
+///   dead database is seen even when no trade arrives to fail on it;
+/// - `rest_requests{outcome="ok|failed"}` and `rest_rate_limited`: the REST transport's outcomes as counters —
+///   `PolybotRestErrors` and `PolybotRateLimited` watch them.
+package struct HealthSampler: Service {
+    /// The database to ping.
+    let database: Database
+    /// The REST transport's running totals (succeeded, failed, rate-limited); zeros when the daemon has no transport.
+    let restStats: @Sendable () -> (ok: Int, failed: Int, rateLimited: Int)
+    /// How often to sample.
+    var interval: Duration = .seconds(15)
+    /// How long the ping may take before the database counts as down.
+    var timeout: Duration = .seconds(5)
+    let logger: Logger
+
+    package func run() async throws {
+        let up = Gauge(label: "database.up")
+        let ok = Counter(label: "rest.requests", dimensions: [("outcome", "ok")])
+        let failed = Counter(label: "rest.requests", dimensions: [("outcome", "failed")])
+        let limited = Counter(label: "rest.rate_limited")
+        // A graceful shutdown cancels the wait: that is a normal end.
+        try? await cancelWhenGracefulShutdown {
+            var last = (ok: 0, failed: 0, rateLimited: 0)
+            var wasUp = true
+            while !Task.isCancelled {
+                let answered = await Self.ping(database, timeout: timeout)
+                up.record(answered ? 1 : 0)
+                if answered != wasUp {
+                    if answered { logger.notice("database answers again") } else {
+                        logger.error("database does not answer", metadata: ["db.timeout": "\(timeout)"])
+                    }
+                    wasUp = answered
+                }
+                let now = restStats()
+                ok.increment(by: max(0, now.ok - last.ok))
+                failed.increment(by: max(0, now.failed - last.failed))
+                limited.increment(by: max(0, now.rateLimited - last.rateLimited))
+                last = now
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// `SELECT 1` raced against `timeout` (a connection attempt to a dead server can otherwise hang far longer).
+    package static func ping(_ database: Database, timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool?.self) { group in
+            group.addTask { await database.ping() }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return Task.isCancelled ? nil : false
+            }
+            defer { group.cancelAll() }
+            while let result = await group.next() {
+                if let result { return result }
+            }
+            return false
+        }
+    }
+}
