@@ -289,9 +289,16 @@ async function setTradingState(s) {
 }
 
 // ------------------------------------------------------------------ live stream
-function connect() {
+// The session token never goes into a URL: each connection first gets a single-use, 30-second ticket.
+async function connect() {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
-  const ws = new WebSocket(`${proto}//${location.host}/api/v1/stream?token=${encodeURIComponent(state.token)}&cursor=${state.seq}`);
+  let ticket;
+  try { ticket = (await api("POST", "/stream/ticket")).ticket; } catch (e) {
+    state.socketUp = false; $("socket").textContent = "down"; updateBanner();
+    if (state.token) setTimeout(connect, 2000);
+    return;
+  }
+  const ws = new WebSocket(`${proto}//${location.host}/api/v1/stream?ticket=${encodeURIComponent(ticket)}&cursor=${state.seq}`);
   state.socket = ws;
   ws.onopen = () => { state.socketUp = true; $("socket").textContent = "connected"; updateBanner(); };
   ws.onclose = () => {

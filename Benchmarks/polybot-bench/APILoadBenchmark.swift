@@ -64,7 +64,7 @@ enum APILoadBenchmark {
                     out.append(BenchResult(name: "GET \(name) p99", value: r.p99, unit: "ms", target: 10, note: note, lowerIsBetter: true))
                     out.append(BenchResult(name: "GET \(name) throughput", value: r.rps, unit: "req/s", target: 1_000, note: "same run"))
                 }
-                out.append(try await fanOut(ws: "ws://127.0.0.1:\(bound!)/api/v1/stream?token=\(token)", stream: stream, clients: 200, events: 50,
+                out.append(try await fanOut(ws: "ws://127.0.0.1:\(bound!)/api/v1/stream", token: token, stream: stream, clients: 200, events: 50,
                                             logger: quiet))
                 return out
             }
@@ -104,14 +104,15 @@ enum APILoadBenchmark {
     }
 
     /// 200 clients; each event carries its publish time; the worst client's delivery time per event, then the p99 over events.
-    static func fanOut(ws: String, stream: EventStream, clients: Int, events: Int, logger: Logger) async throws -> BenchResult {
+    static func fanOut(ws: String, token: String, stream: EventStream, clients: Int, events: Int, logger: Logger) async throws -> BenchResult {
         let start = ContinuousClock.now
         let published = Shared<[Int: ContinuousClock.Instant]>([:])
         let delays = Shared<[Int: [Duration]]>([:])
         let ready = Shared(0)
         let tasks = (0..<clients).map { _ in
             Task {
-                try await WebSocketClient.connect(url: ws, logger: logger) { inbound, _, _ in
+                try await WebSocketClient.connect(url: ws, configuration: .init(additionalHeaders: [.authorization: "Bearer \(token)"]),
+                                                  logger: logger) { inbound, _, _ in
                     for try await message in inbound.messages(maxSize: 1 << 20) {
                         guard case .text(let text) = message else { continue }
                         let now = ContinuousClock.now

@@ -3,10 +3,15 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOHTTP1
 import PolybotStore
 
-/// Builds the daemon's router: health and metrics, the `/api/v1` routes behind ``AuthMiddleware``, the live event
-/// WebSocket, and the static dashboard (when its folder is found).
+/// Builds the daemon's router: health and metrics, the `/api/v1` routes, the live event WebSocket, and the static
+/// dashboard (when its folder is found).
+///
+/// Middleware, outermost first: security headers (and logged 500s), the request sanitizer (control characters, long
+/// targets), metrics, static files, then ``AuthMiddleware``, which runs after the router has matched a route and
+/// decides on that match: every route needs a token unless ``PublicRoutes`` lists it.
 package enum APIRouter {
     /// The router.
     ///
@@ -18,11 +23,13 @@ package enum APIRouter {
     package static func build(env: APIEnvironment, health: HealthController, dashboardFolder: String?, settings: SettingsControl? = nil,
                               logger: Logger) -> Router<APIContext> {
         let router = Router(context: APIContext.self)
+        router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: RequestSanitizerMiddleware())
         router.add(middleware: MetricsMiddleware())
         if let dashboardFolder {
             router.add(middleware: FileMiddleware(dashboardFolder, searchForIndexHtml: true, logger: logger))
         }
-        router.add(middleware: AuthMiddleware(signer: env.signer, readOnlyToken: env.readOnlyToken, now: env.now))
+        router.add(middleware: AuthMiddleware(signer: env.signer, readOnlyToken: env.readOnlyToken, tickets: env.tickets, now: env.now))
         health.addRoutes(to: router)
         router.get("/api/v1/openapi.json") { _, _ -> Response in
             var headers = HTTPFields()
@@ -39,6 +46,14 @@ package enum APIRouter {
         SettingsController(env: env, control: settings).addRoutes(to: router)
         StreamController(env: env).addRoutes(to: router)
         return router
+    }
+}
+
+extension APIRouter {
+    /// The WebSocket upgrade gate of ``GatedWebSocketChannel``: whether a handshake carries a credential worth trying.
+    package static func upgradeGate(env: APIEnvironment) -> @Sendable (HTTPRequestHead) -> Bool {
+        let auth = AuthMiddleware(signer: env.signer, readOnlyToken: env.readOnlyToken, tickets: env.tickets, now: env.now)
+        return { head in auth.mayUpgrade(authorization: head.headers.first(name: "authorization"), target: head.uri) }
     }
 }
 

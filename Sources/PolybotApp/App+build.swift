@@ -125,7 +125,7 @@ public enum PolybotApp {
         let env = APIEnvironment(
             store: store, mode: config.mode, startingEquity: config.startingEquity, pipeline: pipeline, stream: stream,
             signer: config.jwtSecret.map { TokenSigner(secret: Array($0.revealed.utf8)) } ?? .random(),
-            password: config.operatorPassword.map { PasswordHash(password: $0.revealed) },
+            password: config.operatorPassword.map { PasswordVerifier(password: $0.revealed) },
             readOnlyToken: config.readOnlyToken?.revealed,
             configView: { centre.current.describedSettings(source: centre.current.source).map { ConfigEntry(key: $0.key, value: $0.value, origin: $0.origin) } },
             feedStallSeconds: config.feedStallSeconds)
@@ -144,7 +144,8 @@ public enum PolybotApp {
             dashboardFolder: DashboardFolder.locate(explicit: config.dashboardDirectory), settings: centre.control, logger: logger)
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(maxFrameSize: 1 << 16)),
+            server: GatedWebSocketChannel.builder(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: 1 << 16)),
+                                                  mayUpgrade: APIRouter.upgradeGate(env: apiEnv)),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "polybot"),
             onServerRunning: { channel in
                 logger.info("listening", metadata: ["http.address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])

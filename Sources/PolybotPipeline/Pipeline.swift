@@ -137,7 +137,8 @@ package struct Pipeline: Sendable {
             guard let live else { throw PipelineError.liveSetupMissing }
             liveGateway = LiveOrderGateway(store: store, clob: clob, builder: try OrderBuilder(key: live.key, domain: live.domain),
                                            apiKey: live.credentials.apiKey, ledger: ledger, logger: logger,
-                                           willSend: { probe.sent($0.idempotencyKey) })
+                                           willSend: { probe.sent($0.idempotencyKey) },
+                                           alarm: { events.publish(.reconciliation(problems: [$0])) })
         }
         var approvals: ApprovalGateway?
         let gateway: any OrderGateway
@@ -146,7 +147,8 @@ package struct Pipeline: Sendable {
         case .live: gateway = liveGateway!
         case .approve:
             let a = ApprovalGateway(store: store, inner: liveGateway.map { .live($0) } ?? .paper(paper), books: books,
-                                    timeToLive: settings.approvalTimeToLive)
+                                    timeToLive: settings.approvalTimeToLive,
+                                    recheck: { order, book in try await risk.recheckApproval(order, book: book) })
             approvals = a
             gateway = a
         }
@@ -161,7 +163,13 @@ package struct Pipeline: Sendable {
             gateway: exitGateway,
             risk: .init(approveExit: { await risk.approveExit($0) }, recordMarks: { await risk.recordMarks(unrealizedTotal: $0) },
                         recordSettlement: { await risk.recordSettlement(asset: $0, $1) }, equity: { await risk.equity() },
-                        dayStart: { await risk.dayStart() }, addCooldown: { try? await risk.addCooldown($0) }),
+                        dayStart: { await risk.dayStart() },
+                        addCooldown: { lock in
+                            do { try await risk.addCooldown(lock) } catch {
+                                logger.error("cooldown in force but not persisted", metadata: ["error": "\(error)"])
+                            }
+                        },
+                        hasCooldown: { await risk.hasCooldown($0) }),
             rules: settings.exitRules, markEvery: settings.markEvery, events: events, logger: logger)
         heldTokens.tracker.withLock { $0 = positions }
 
@@ -180,18 +188,20 @@ package struct Pipeline: Sendable {
                                   slippageCap: { liveSettings.get().riskLimits.maxSlippage },
                                   equity: { await risk.equity() },
                                   lifetimeSeconds: settings.orderLifetimeSeconds, output: sized, events: events, logger: logger)
-        let executor = Executor(input: risk.output, gateway: gateway, store: store, probe: probe, events: events, logger: logger)
+        let reservations = ReservationHooks(orderUpdated: { await risk.orderUpdated($0) }, abandoned: { await risk.placementAbandoned(key: $0) })
+        let executor = Executor(input: risk.output, gateway: gateway, store: store, probe: probe, events: events, reservations: reservations,
+                                logger: logger)
 
         var orders: OrderTracker?
         if let liveGateway, let live {
             let userFeed = settings.clobWSURL.map { UserChannelFeed(url: $0 + "/user", credentials: live.credentials, logger: logger) }
             orders = OrderTracker(store: store, clob: clob, gateway: liveGateway, ledger: ledger, books: books, userFeed: userFeed,
-                                  pollInterval: settings.orderPollEvery, events: events, logger: logger)
+                                  pollInterval: settings.orderPollEvery, events: events, reservations: reservations, logger: logger)
         }
         let reconciler = StartupReconciler(
             store: store, mode: settings.mode, tracker: orders, clob: liveGateway == nil ? nil : clob, dataAPI: liveGateway == nil ? nil : dataAPI,
             rpc: rpc, account: live.flatMap { Address($0.key.address.lowercased) }, approvals: approvals, logger: logger)
-        let startup = PipelineStartup(risk: risk, reconciler: reconciler, approvals: approvals, events: events, logger: logger)
+        let startup = PipelineStartup(risk: risk, reconciler: reconciler, approvals: approvals, orders: orders, events: events, logger: logger)
 
         var services: [any Service] = [executor, risk, sizer, consensus, scorer, filter, listener, positions]
         if let orders { services.append(orders) }
@@ -238,10 +248,16 @@ struct PipelineStartup: Service {
     let risk: RiskManager<AsyncChannel<SizedOrder>>
     let reconciler: StartupReconciler
     let approvals: ApprovalGateway?
+    let orders: OrderTracker?
     let events: PipelineEvents
     let logger: Logger
 
     func run() async throws {
+        await risk.install(
+            cancelResting: { entriesOnly in
+                if let orders { await orders.cancelResting(entriesOnly: entriesOnly) }
+            },
+            resumeCheck: { await reconciler.check() })
         var attempt = 0
         while true {
             do {
@@ -256,16 +272,34 @@ struct PipelineStartup: Service {
         let report = await reconciler.run()
         events.publish(.reconciliation(problems: report.problems))
         if !report.problems.isEmpty {
-            try? await risk.setTradingState(.reduceOnly, reason: "reconciliation found \(report.problems.count) problem(s)", actor: "system")
+            // Applied in memory before it is written, so a failed write can never leave trading active.
+            do {
+                try await risk.setTradingState(.reduceOnly, reason: "reconciliation found \(report.problems.count) problem(s)", actor: "system")
+            } catch {
+                logger.error("reduce-only after reconciliation not applied", metadata: ["error": "\(error)"])
+            }
         }
         await risk.reconciled()
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(5))
-                if let approvals, let expired = try? await approvals.expireDue() {
-                    for o in expired {
-                        events.publish(.order(o))
-                        if let id = o.signalId { try? await approvals.store.signals.setStatus(id: id, "expired", reason: "approval window passed") }
+                // A halt made while the database was down is written as soon as it answers again.
+                await risk.flushPendingState()
+                guard let approvals else { continue }
+                let expired: [CopyOrder]
+                do { expired = try await approvals.expireDue() } catch {
+                    logger.warning("approval deadlines not checked; retried in 5 s", metadata: ["error": "\(error)"])
+                    continue
+                }
+                for o in expired {
+                    var ended = o
+                    ended.status = .expired
+                    await risk.orderUpdated(ended)
+                    events.publish(.order(ended))
+                    if let id = o.signalId {
+                        do { try await approvals.store.signals.setStatus(id: id, "expired", reason: "approval window passed") } catch {
+                            logger.error("expired approval's signal not updated", metadata: ["signal.id": "\(id)", "error": "\(error)"])
+                        }
                     }
                 }
             }

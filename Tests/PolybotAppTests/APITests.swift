@@ -153,7 +153,7 @@ struct APITests {
             let received = Mutex<[(type: String, at: ContinuousClock.Instant)]>([])
             let emitted = Mutex<ContinuousClock.Instant?>(nil)
             let client = Task {
-                try await WebSocketClient.connect(url: d.ws + "/api/v1/stream?token=\(token)", logger: Logger(label: "test.ws")) { inbound, _, _ in
+                try await WebSocketClient.connect(url: d.ws + "/api/v1/stream?ticket=\(try await d.streamTicket(token))", logger: Logger(label: "test.ws")) { inbound, _, _ in
                     for try await message in inbound.messages(maxSize: 1 << 20) {
                         guard case .text(let text) = message,
                             let j = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], let type = j["type"] as? String
@@ -196,7 +196,7 @@ struct APITests {
             #expect((overview["feed"] as? [String: Any])?["connections"] as? Int ?? 0 >= 1)
             // A reconnecting client catches up from its cursor.
             let caughtUp = Mutex<[String]>([])
-            try await WebSocketClient.connect(url: d.ws + "/api/v1/stream?token=\(token)&cursor=0", logger: Logger(label: "test.ws")) { inbound, outbound, _ in
+            try await WebSocketClient.connect(url: d.ws + "/api/v1/stream?ticket=\(try await d.streamTicket(token))&cursor=0", logger: Logger(label: "test.ws")) { inbound, outbound, _ in
                 for try await message in inbound.messages(maxSize: 1 << 20) {
                     guard case .text(let text) = message else { continue }
                     caughtUp.withLock { $0.append(text) }

@@ -36,6 +36,40 @@ struct ConfigurationTests {
         }
     }
 
+    /// Issue 13, item 2: `POLYBOT_FIXED_ORDER_USDC=9000000000000` was accepted and crashed the daemon at every signal;
+    /// an empty value was accepted and silently replaced by the built-in default.
+    @Test func moneySettingsHaveSaneRangesAndEmptyValuesAreRefused() throws {
+        for (key, value) in [("POLYBOT_FIXED_ORDER_USDC", "9000000000000"), ("POLYBOT_STARTING_EQUITY_USDC", "9000000000000"),
+                             ("POLYBOT_RISK_MAX_EXPOSURE_USDC", "1000000000.000001"), ("POLYBOT_WHALE_MIN_NOTIONAL", "100000000.5")] {
+            do {
+                _ = try load([key: value])
+                Issue.record("\(key)=\(value) accepted")
+            } catch {
+                #expect(error.problems.contains { $0.hasPrefix(key) && $0.contains("must be ≤") }, "\(error)")
+            }
+        }
+        for key in ["POLYBOT_FIXED_ORDER_USDC", "POLYBOT_MODE", "POLYBOT_TAKE_PROFIT_PCT", "POLY_API_KEY", "POLYBOT_OPERATOR_PASSWORD"] {
+            do {
+                _ = try load([key: ""])
+                Issue.record("\(key) empty accepted")
+            } catch {
+                #expect(error.problems.contains { $0.hasPrefix(key) && $0.contains("empty value") }, "\(error)")
+            }
+        }
+        // The same rules hold for a file and for values the dashboard stores (the same validation path).
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("polybot-\(UUID().uuidString).env")
+        try "POLYBOT_FIXED_ORDER_USDC=\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect(throws: ConfigurationError.self) { try load([:], file: file.path) }
+        var source = ConfigurationSource(environment: ["POLYBOT_FIXED_ORDER_USDC": "75"])
+        source.operatorSetting("POLYBOT_FIXED_ORDER_USDC", "")
+        #expect(throws: ConfigurationError.self) { try AppConfiguration(source: source) }
+        // Take-profit and stop-loss are switched off with `off`, not with an empty value.
+        #expect(try load(["POLYBOT_TAKE_PROFIT_PCT": "off"]).takeProfitBps == nil)
+        #expect(try load(["POLYBOT_TAKE_PROFIT_PCT": "25"]).takeProfitBps == 2_500)
+        #expect(try load(["POLYBOT_FIXED_ORDER_USDC": "1000000"]).fixedOrder == Micros(1_000_000_000_000))
+    }
+
     @Test func liveModeNamesWhatIsMissing() {
         #expect(throws: ConfigurationError.self) { try load(["POLYBOT_MODE": "live", "POLY_API_KEY": "k"]) }
         do {

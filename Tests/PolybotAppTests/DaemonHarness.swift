@@ -47,6 +47,11 @@ struct Daemon: Sendable {
         return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
     }
 
+    /// A single-use ticket for the event stream.
+    func streamTicket(_ token: String) async throws -> String {
+        try await json(.POST, "/api/v1/stream/ticket", token: token)["ticket"] as? String ?? ""
+    }
+
     /// Logs in as the operator.
     func login() async throws -> String {
         let j = try await json(.POST, "/api/v1/login", token: nil, body: #"{"password":"\#(Self.password)"}"#)

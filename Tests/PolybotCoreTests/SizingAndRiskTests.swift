@@ -133,3 +133,41 @@ struct RiskRulesTests {
         }
     }
 }
+
+/// Settings far outside sane use never trap (issue 13, item 2): a $9,000,000,000,000 fixed order used to crash the
+/// daemon with an arithmetic overflow at every signal; a Kelly stake without a win probability used to assume 0.5.
+@Suite("Sizing fails closed")
+struct SizingFailsClosedTests {
+    let base = SizingInput(price: Micros(500_000), winProbability: 0.7, equity: Micros(10_000_000_000),
+                           whaleNotional: Micros(50_000_000_000), tick: Micros(10_000), minimumShares: Micros(5_000_000))
+
+    @Test func hugeAmountsAreANamedSkip() {
+        #expect(PositionSizing.size(base, mode: .fixed(Micros(9_000_000_000_000_000_000))) == .skip(.amountOutOfRange))
+        var rich = base
+        rich.whaleNotional = Micros(Int64.max)
+        #expect(PositionSizing.size(rich, mode: .proportional(bps: 10_000)) == .skip(.amountOutOfRange))
+        // Full Kelly of the largest equity at a 1¢ price: more shares than 64-bit micro units hold.
+        rich.equity = Micros(Int64.max)
+        rich.price = Micros(10_000)
+        #expect(PositionSizing.size(rich, mode: .fractionalKelly(fractionBps: 10_000)) == .skip(.amountOutOfRange))
+    }
+
+    @Test func kellyWithoutAProbabilitySkips() {
+        var unknown = base
+        unknown.winProbability = nil
+        #expect(PositionSizing.size(unknown, mode: .fractionalKelly(fractionBps: 2_500)) == .skip(.noScore))
+        // Fixed sizing needs no probability.
+        #expect(PositionSizing.size(unknown, mode: .fixed(Micros(50_000_000))).isSkip == false)
+    }
+
+    @Test func checkedMoneyArithmetic() throws {
+        #expect(throws: MoneyOverflow.self) { try Micros(Int64.max).adding(Micros(1)) }
+        #expect(throws: MoneyOverflow.self) { try Micros(Int64.min).subtracting(Micros(1)) }
+        #expect(throws: MoneyOverflow.self) { try Micros(Int64.max / 2).checkedMultiplied(by: Micros(3_000_000)) }
+        #expect(try Micros(2_000_000).checkedMultiplied(by: Micros(550_000)) == Micros(1_100_000))
+    }
+}
+
+extension SizingDecision {
+    var isSkip: Bool { if case .skip = self { true } else { false } }
+}

@@ -115,12 +115,12 @@ struct LiveOrderGatewayTests {
                 // Before expiry a poll changes nothing; after it, the remainder is cancelled on the CLOB and the order ends expired.
                 let early = OrderTracker(store: store, clob: clob, gateway: gateway, ledger: ledger, books: books, userFeed: nil,
                                          events: PipelineEvents(), logger: logger)
-                await early.pollOnce()
+                try await early.pollOnce()
                 #expect(try await store.orders.get(id: placed.order.id)?.status == .live)
                 let expiry = placed.order.expiration
                 let late = OrderTracker(store: store, clob: clob, gateway: gateway, ledger: ledger, books: books, userFeed: nil,
                                         events: PipelineEvents(), logger: logger, now: { expiry + 1 })
-                await late.pollOnce()
+                try await late.pollOnce()
                 #expect(try await store.orders.get(id: placed.order.id)?.status == .expired)
                 let venue = try await clob.order(id: id)?.status?.uppercased() ?? "GONE"
                 #expect(venue.hasPrefix("CANCEL"), "venue status \(venue)")

@@ -146,6 +146,55 @@ struct PipelineEndToEndTests {
         }
     }
 
+    /// Issue 13, item 4: approving from the queue used to execute whatever was queued, halted or not, over any cap.
+    @Test func approvingAQueuedOrderRunsTheRiskRulesAgain() async throws {
+        let start = Int64(Date().timeIntervalSince1970) - 300
+        let exchange = SimExchange(trades: Scenario.consensus(signals: 3, wallets: whales, start: start))
+        try await scenario(exchange, mode: .approve) { store, p in
+            await exchange.publishNext(9)
+            #expect(try await eventually { try await store.execution.pendingApprovals().count == 3 })
+            let queue = try await store.execution.pendingApprovals()
+            let approvals = try #require(p.approvals)
+            // Three $50 entries are reserved while they wait.
+            #expect(await p.risk.snapshot().reserved == Micros(queue.reduce(Int64(0)) { $0 + $1.size.multiplied(by: $1.price).raw }))
+            // Halted: the approval is refused with the reason, nothing is filled, the order keeps waiting.
+            try await p.risk.setTradingState(.halted, reason: "test", actor: "op")
+            await #expect(throws: ApprovalError.denied(queue[0].id, .tradingHalted, [:])) {
+                _ = try await approvals.approve(orderId: queue[0].id, actor: "op")
+            }
+            #expect(try await store.orders.get(id: queue[0].id)?.status == .pendingApproval)
+            #expect(try await store.positions.openPositions(mode: .approve).isEmpty)
+            // Resumed with an exposure cap that just fits the three reservations: the first approval goes through.
+            try await p.risk.setTradingState(.active, reason: "test", actor: "op")
+            var limits = await p.risk.snapshot().limits
+            limits.maxExposure = await p.risk.snapshot().reserved
+            await p.risk.update(limits: limits)
+            guard case .placed(let filled) = try await approvals.approve(orderId: queue[0].id, actor: "op") else {
+                Issue.record("approval did not execute")
+                return
+            }
+            #expect(filled.filledSize > .zero)
+            // A lower cap: the filled first order plus the third one's reservation leave no room for the second (counting
+            // filled positions only, as before, it would have fitted).
+            limits.maxExposure = Micros(120_000_000)
+            await p.risk.update(limits: limits)
+            #expect(await p.risk.snapshot().exposure + Micros(50_000_000) <= limits.maxExposure)
+            do {
+                _ = try await approvals.approve(orderId: queue[1].id, actor: "op")
+                Issue.record("approved over the exposure cap")
+            } catch ApprovalError.denied(let id, let reason, _) {
+                #expect(id == queue[1].id && reason == .maxExposureExceeded)
+            }
+            #expect(try await store.orders.get(id: queue[1].id)?.status == .pendingApproval)
+            // Rejecting frees its reservation.
+            try await approvals.reject(orderId: queue[2].id, actor: "op", reason: "no")
+            await p.risk.orderUpdated(try #require(try await store.orders.get(id: queue[2].id)))
+            #expect(await p.risk.snapshot().reservations[queue[2].idempotencyKey] == nil)
+            let denied = try await store.db.client.query("SELECT count(*)::bigint FROM risk_decisions WHERE NOT approved AND reason = 'trading_halted'")
+            for try await n in denied.decode(Int64.self) { #expect(n >= 1) }
+        }
+    }
+
     @Test func haltedTradingLetsNoEntryThrough() async throws {
         let start = Int64(Date().timeIntervalSince1970) - 300
         let exchange = SimExchange(trades: Scenario.consensus(signals: 2, wallets: whales, start: start))
@@ -237,7 +286,7 @@ struct PipelineEndToEndTests {
             #expect(stopped)
             let position = try #require(try await store.positions.list(mode: .paper, statuses: nil, limit: 5).first)
             #expect(position.realizedPnl < .zero && position.size == .zero)
-            let exit = try #require(try await store.orders.get(idempotencyKey: "exit:\(position.id):stop_loss"))
+            let exit = try #require(try await store.orders.get(idempotencyKey: "exit:\(position.id):stop_loss:1"))
             #expect(exit.side == .sell && exit.status == .filled)
             // The market is locked for new entries, in the database and in the live risk state.
             let locks = try await store.execution.cooldowns(activeAt: Int64(Date().timeIntervalSince1970))

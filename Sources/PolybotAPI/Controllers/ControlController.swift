@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Hummingbird
 import PolybotCore
 import PolybotPipeline
@@ -40,6 +41,7 @@ struct ControlController {
                 throw APIError.conflict(e.description)
             }
             guard let o = try await env.store.orders.get(id: id) else { throw APIError.notFound("no order \(id)") }
+            await env.pipeline?.risk.orderUpdated(o)
             if let s = o.signalId { try await env.store.signals.setStatus(id: s, "rejected", reason: o.error ?? "rejected by the operator") }
             env.pipeline?.events.publish(.order(o))
             return try jsonResponse(OrderDTO(o))
@@ -50,15 +52,28 @@ struct ControlController {
             let s = try await env.store.execution.tradingState(mode: env.mode)
             return try jsonResponse(State(state: s?.state.rawValue ?? "active", reason: s?.reason ?? ""))
         }
+        // Halt and reduce-only take effect at once, in memory, even with the database down (`persisted: false` until it
+        // is back); resuming needs the database and a clean reconciliation (503 / 409 otherwise).
         router.put("/api/v1/trading-state") { request, context -> Response in
             struct Body: Decodable { var state: String; var reason: String? }
             let body = try await request.json(Body.self, context: context)
             guard let s = TradingState(rawValue: body.state), s != .reconciling else {
                 throw APIError.badRequest("state must be active, reduce_only or halted")
             }
-            try await pipeline().risk.setTradingState(s, reason: String((body.reason ?? "").prefix(500)), actor: context.role?.rawValue ?? "operator")
-            struct State: Encodable { var state: String; var reason: String }
-            return try jsonResponse(State(state: s.rawValue, reason: body.reason ?? ""))
+            let reason = String((body.reason ?? "").prefix(500))
+            let persisted: Bool
+            do {
+                persisted = try await pipeline().risk.setTradingState(s, reason: reason, actor: context.role?.rawValue ?? "operator")
+            } catch let refused as ResumeRefused {
+                throw APIError.conflict(refused.description)
+            } catch let e as APIError {
+                throw e
+            } catch {
+                context.logger.error("trading state not resumed: not persisted", metadata: ["error": "\(error)"])
+                throw APIError.unavailable("cannot resume while the database is unavailable; trading stays as it is")
+            }
+            struct State: Encodable { var state: String; var reason: String; var persisted: Bool }
+            return try jsonResponse(State(state: s.rawValue, reason: reason, persisted: persisted))
         }
         router.get("/api/v1/cooldowns") { _, _ -> Response in
             let locks = try await env.store.execution.cooldowns(activeAt: env.now())

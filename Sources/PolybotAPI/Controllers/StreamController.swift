@@ -3,7 +3,8 @@ import Hummingbird
 import HummingbirdWebSocket
 import NIOWebSocket
 
-/// `GET /api/v1/stream` (WebSocket, `?token=…&cursor=<seq>`): whale trades, signals, risk decisions, orders, positions,
+/// `GET /api/v1/stream` (WebSocket, `?ticket=…&cursor=<seq>` with a ticket from `POST /api/v1/stream/ticket`, or an
+/// `Authorization` header; ``AuthMiddleware`` answers 401 before any upgrade otherwise): whale trades, signals, risk decisions, orders, positions,
 /// trading-state and feed changes as `{"seq", "type", "data"}` frames; a reconnect with the last `seq` catches up.
 struct StreamController {
     let env: APIEnvironment

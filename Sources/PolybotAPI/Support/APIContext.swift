@@ -1,5 +1,6 @@
 import Hummingbird
 import HummingbirdWebSocket
+import NIOCore
 
 /// Who is calling.
 package enum Role: String, Sendable {
@@ -15,10 +16,13 @@ package struct APIContext: RequestContext, WebSocketRequestContext {
     package let webSocket: WebSocketHandlerReference<Self>
     /// Set by ``AuthMiddleware``.
     package var role: Role?
+    /// The peer's IP address (login throttling), `unknown` when the channel has none.
+    package let clientAddress: String
 
     package init(source: Source) {
         coreContext = .init(source: source)
         webSocket = .init()
+        clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// Bodies above 64 KiB are refused with 413: nothing the API accepts is that big.

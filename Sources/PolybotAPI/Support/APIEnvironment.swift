@@ -12,8 +12,8 @@ package struct APIEnvironment: Sendable {
     package var pipeline: Pipeline?
     package var stream: EventStream
     package var signer: TokenSigner
-    /// The operator password's hash (nil: login disabled).
-    package var password: PasswordHash?
+    /// Checks the operator password (nil: login disabled).
+    package var password: PasswordVerifier?
     package var readOnlyToken: String?
     /// The effective settings, secrets redacted: (key, value, origin).
     package var configView: @Sendable () -> [ConfigEntry]
@@ -21,11 +21,16 @@ package struct APIEnvironment: Sendable {
     package var feedStallSeconds: Int
     /// REST calls to Polymarket so far: succeeded, failed, rate-limited.
     package var restStats: @Sendable () -> (ok: Int, failed: Int, rateLimited: Int) = { (0, 0, 0) }
+    /// Password-guessing limits of the login route.
+    package var logins = LoginGuard()
+    package var loginAuditDedupe = LoginAuditDedupe()
+    /// Single-use tickets for the event stream.
+    package var tickets = StreamTickets()
     package var now: @Sendable () -> Int64
 
     /// Creates the environment.
     package init(store: PolybotStore, mode: RunMode, startingEquity: Micros, pipeline: Pipeline?, stream: EventStream, signer: TokenSigner,
-                 password: PasswordHash?, readOnlyToken: String?, configView: @escaping @Sendable () -> [ConfigEntry], feedStallSeconds: Int,
+                 password: PasswordVerifier?, readOnlyToken: String?, configView: @escaping @Sendable () -> [ConfigEntry], feedStallSeconds: Int,
                  now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.store = store
         self.mode = mode

@@ -13,6 +13,8 @@ package enum APIError: Error, HTTPResponseError {
     case conflict(String)
     case unavailable(String)
     case tooLarge(String)
+    /// 429 with `Retry-After` (seconds).
+    case tooManyRequests(String, retryAfter: Int64)
 
     package var status: HTTPResponse.Status {
         switch self {
@@ -23,13 +25,14 @@ package enum APIError: Error, HTTPResponseError {
         case .conflict: .conflict
         case .unavailable: .serviceUnavailable
         case .tooLarge: .contentTooLarge
+        case .tooManyRequests: .tooManyRequests
         }
     }
 
     var message: String {
         switch self {
         case .badRequest(let m), .unauthorized(let m), .forbidden(let m), .notFound(let m), .conflict(let m), .unavailable(let m),
-            .tooLarge(let m): m
+            .tooLarge(let m), .tooManyRequests(let m, _): m
         }
     }
 
@@ -37,6 +40,7 @@ package enum APIError: Error, HTTPResponseError {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if case .unauthorized = self { headers[.wwwAuthenticate] = "Bearer" }
+        if case .tooManyRequests(_, let seconds) = self { headers[.retryAfter] = "\(max(1, seconds))" }
         let body = (try? JSONEncoder().encode(["error": message])) ?? Data(#"{"error":"error"}"#.utf8)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

@@ -55,8 +55,11 @@ package enum OpenAPISpec {
         .init(method: "put", path: "/api/v1/settings", summary: "Change settings: validated, persisted, audited, applied without restart",
               query: [], body: ["key", "value"], auth: true),
         .init(method: "get", path: "/api/v1/audit", summary: "The audit log", query: ["limit"], body: [], auth: true),
-        .init(method: "get", path: "/api/v1/stream", summary: "WebSocket of live events ({seq,type,data}); ?token=…&cursor=<seq> catches up",
-              query: ["token", "cursor"], body: [], auth: true),
+        .init(method: "post", path: "/api/v1/stream/ticket", summary: "A single-use ticket (30 s) for opening the stream from a browser",
+              query: [], body: [], auth: true),
+        .init(method: "get", path: "/api/v1/stream",
+              summary: "WebSocket of live events ({seq,type,data}); ?ticket=…&cursor=<seq> (or an Authorization header) catches up",
+              query: ["ticket", "cursor"], body: [], auth: true),
     ]
 
     /// The OpenAPI 3.0 document.
@@ -65,7 +68,8 @@ package enum OpenAPISpec {
         for r in routes {
             var op: [String: Any] = ["summary": r.summary, "responses": ["200": ["description": "OK (JSON)"],
                                                                           "400": ["description": "{error} — invalid input"],
-                                                                          "401": ["description": "{error} — missing or bad token"]]]
+                                                                          "401": ["description": "{error} — missing or bad token"],
+                                                                          "429": ["description": "{error} — too many attempts (Retry-After)"]]]
             var params: [[String: Any]] = r.query.map { ["name": $0, "in": "query", "required": false, "schema": ["type": "string"]] }
             for name in ["address", "id"] where r.path.contains("{\(name)}") {
                 params.append(["name": name, "in": "path", "required": true, "schema": ["type": "string"]])

@@ -37,8 +37,13 @@ extension Request {
         } catch is NIOTooManyBytesError {
             throw APIError.tooLarge("body larger than \(context.maxUploadSize) bytes")
         }
+        let bytes = Data(buffer.readableBytesView)
+        // PostgreSQL text cannot hold NUL, and no name, note or reason needs one: refuse it here, not as a 500 later.
+        if bytes.contains(0) || bytes.range(of: Data(#"\u0000"#.utf8)) != nil {
+            throw APIError.badRequest("malformed body: NUL character in a string")
+        }
         do {
-            return try JSONDecoder().decode(type, from: Data(buffer.readableBytesView))
+            return try JSONDecoder().decode(type, from: bytes)
         } catch let e as DecodingError {
             throw APIError.badRequest("malformed body: \(Self.describe(e))")
         } catch {

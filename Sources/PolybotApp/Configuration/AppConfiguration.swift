@@ -125,6 +125,17 @@ public struct AppConfiguration: Sendable {
     /// Where the values came from (kept so operator changes can be validated over it).
     public var source: ConfigurationSource
 
+    /// Upper bounds of the money settings: far above any real use, far below where 64-bit micro arithmetic could overflow
+    /// (9.2 × 10^12 dollars), so that no combination of settings can make sizing or risk arithmetic trap.
+    public enum Limits {
+        /// Whale notional threshold: $100 million.
+        public static let maxNotional = Micros(100_000_000 * Micros.scale)
+        /// One copy order: $1 million.
+        public static let maxOrder = Micros(1_000_000 * Micros.scale)
+        /// Equity and exposure: $1 billion.
+        public static let maxEquity = Micros(1_000_000_000 * Micros.scale)
+    }
+
     /// The keys this configuration reads, with their defaults.
     public enum Key {
         static let defaults: [(String, String?)] = [
@@ -189,29 +200,29 @@ public struct AppConfiguration: Sendable {
         if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) {
             p.problem("POLYBOT_LOG_LEVEL: must be trace, debug, info, notice, warning, error or critical, not \"\(logLevel)\"")
         }
-        whaleMinNotional = p.money("POLYBOT_WHALE_MIN_NOTIONAL", min: .zero)
+        whaleMinNotional = p.money("POLYBOT_WHALE_MIN_NOTIONAL", min: .zero, max: Limits.maxNotional)
         consensusWindowHours = p.int("POLYBOT_CONSENSUS_WINDOW_HOURS", in: 1...168)
         consensusRatioBps = p.ratioBps("POLYBOT_CONSENSUS_MIN_RATIO", minBps: 5001, maxBps: 10000)
         consensusMinMembers = p.int("POLYBOT_CONSENSUS_MIN_MEMBERS", in: 1...1000)
         consensusMinUpside = p.money("POLYBOT_CONSENSUS_MIN_UPSIDE", min: .zero, max: .one)
         sizingMode = p.choice("POLYBOT_SIZING_MODE", SizingMode.self) ?? .kelly
         kellyFractionBps = p.ratioBps("POLYBOT_KELLY_FRACTION", minBps: 1, maxBps: 10000)
-        fixedOrder = p.money("POLYBOT_FIXED_ORDER_USDC", min: Micros(1))
+        fixedOrder = p.money("POLYBOT_FIXED_ORDER_USDC", min: Micros(1), max: Limits.maxOrder)
         proportionalBps = p.ratioBps("POLYBOT_PROPORTIONAL_RATIO", minBps: 1, maxBps: 10000)
-        startingEquity = p.money("POLYBOT_STARTING_EQUITY_USDC", min: Micros(1))
+        startingEquity = p.money("POLYBOT_STARTING_EQUITY_USDC", min: Micros(1), max: Limits.maxEquity)
         riskMaxPositionBps = p.percentBps("POLYBOT_RISK_MAX_POSITION_PCT")
         riskMaxPositionsPerEvent = p.int("POLYBOT_RISK_MAX_POSITIONS_PER_EVENT", in: 1...100)
         riskMaxSlippage = p.money("POLYBOT_RISK_MAX_SLIPPAGE", min: .zero, max: .one)
         riskDailyLossStopBps = p.percentBps("POLYBOT_RISK_DAILY_LOSS_STOP_PCT")
-        riskMaxExposure = p.money("POLYBOT_RISK_MAX_EXPOSURE_USDC", min: .zero)
+        riskMaxExposure = p.money("POLYBOT_RISK_MAX_EXPOSURE_USDC", min: .zero, max: Limits.maxEquity)
         riskMaxOrdersPerMinute = p.int("POLYBOT_RISK_MAX_ORDERS_PER_MINUTE", in: 1...10_000)
         copyDelaySeconds = p.int("POLYBOT_COPY_DELAY_SECONDS", in: 0...3_600)
         paperFeeBps = p.int("POLYBOT_PAPER_FEE_BPS", in: 0...1_000)
         orderLifetimeSeconds = p.int("POLYBOT_ORDER_LIFETIME_SECONDS", in: 61...86_400)
         approvalTTLSeconds = p.int("POLYBOT_APPROVAL_TTL_SECONDS", in: 10...86_400)
         approveLive = p.flag("POLYBOT_APPROVE_LIVE")
-        takeProfitBps = p.optional("POLYBOT_TAKE_PROFIT_PCT").map { _ in p.percentBps("POLYBOT_TAKE_PROFIT_PCT") }
-        stopLossBps = p.optional("POLYBOT_STOP_LOSS_PCT").map { _ in p.percentBps("POLYBOT_STOP_LOSS_PCT") }
+        takeProfitBps = p.optional("POLYBOT_TAKE_PROFIT_PCT").flatMap { $0 == "off" ? nil : p.percentBps("POLYBOT_TAKE_PROFIT_PCT") }
+        stopLossBps = p.optional("POLYBOT_STOP_LOSS_PCT").flatMap { $0 == "off" ? nil : p.percentBps("POLYBOT_STOP_LOSS_PCT") }
         mirrorWhaleSells = p.flag("POLYBOT_MIRROR_WHALE_SELLS")
         cooldownAfterStopHours = p.int("POLYBOT_COOLDOWN_AFTER_STOP_HOURS", in: 0...720)
         markSeconds = p.int("POLYBOT_MARK_SECONDS", in: 1...3_600)

@@ -11,6 +11,12 @@ struct ConfigurationParser {
     init(source: ConfigurationSource) {
         self.source = source
         self.problems = source.problems
+        // An empty value is refused wherever it comes from (environment, file, dashboard): it used to fall back to the
+        // built-in default silently, which for a dashboard change meant overriding the environment's value unseen.
+        for (key, value) in source.values.sorted(by: { $0.key < $1.key })
+        where value.trimmingCharacters(in: .whitespaces).isEmpty && AppConfiguration.Key.known.contains(key) && key != "POLYBOT_CONFIG" {
+            problems.append("\(key): empty value (unset it to use the default\(source.origins[key] == "dashboard" ? ", or give a value" : ""))")
+        }
     }
 
     mutating func problem(_ text: String) { problems.append(text) }
@@ -48,7 +54,8 @@ struct ConfigurationParser {
         }
     }
 
-    mutating func money(_ key: String, min: Micros, max: Micros? = nil) -> Micros {
+    /// A decimal amount in `[min, max]`: every money setting has an upper bound, so no arithmetic on it can overflow.
+    mutating func money(_ key: String, min: Micros, max: Micros) -> Micros {
         let text = raw(key) ?? ""
         guard let v = Micros(decimal: text) else {
             problem("\(key): must be a decimal number, not \"\(text)\"")
@@ -58,7 +65,7 @@ struct ConfigurationParser {
             problem("\(key): must be ≥ \(min), not \(text)\(v.raw < 0 ? " (negative)" : "")")
             return min
         }
-        if let max, v > max {
+        if v > max {
             problem("\(key): must be ≤ \(max), not \(text)")
             return max
         }

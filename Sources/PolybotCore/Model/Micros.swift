@@ -117,4 +117,46 @@ public struct Micros: Hashable, Comparable, Sendable, Codable, CustomStringConve
     public static func sum(_ values: some Sequence<Micros>) -> Micros {
         values.reduce(.zero, +)
     }
+
+    // MARK: - Checked arithmetic (money paths fed by settings or venue data never trap)
+
+    /// `self + other`, or ``MoneyOverflow`` when the sum does not fit in 64 bits.
+    public func adding(_ other: Micros) throws(MoneyOverflow) -> Micros {
+        let (v, o) = raw.addingReportingOverflow(other.raw)
+        guard !o else { throw MoneyOverflow(operation: "\(self) + \(other)") }
+        return Micros(v)
+    }
+
+    /// `self - other`, or ``MoneyOverflow``.
+    public func subtracting(_ other: Micros) throws(MoneyOverflow) -> Micros {
+        let (v, o) = raw.subtractingReportingOverflow(other.raw)
+        guard !o else { throw MoneyOverflow(operation: "\(self) - \(other)") }
+        return Micros(v)
+    }
+
+    /// ``multiplied(by:)`` without clamping: ``MoneyOverflow`` when the product does not fit.
+    public func checkedMultiplied(by other: Micros) throws(MoneyOverflow) -> Micros {
+        let product = raw.multipliedFullWidth(by: other.raw)
+        let wide = (Int128(product.high) << 64) | Int128(product.low)
+        let half = Int128(Micros.scale / 2)
+        let rounded = wide >= 0 ? (wide + half) / Int128(Micros.scale) : (wide - half) / Int128(Micros.scale)
+        guard let v = Int64(exactly: rounded) else { throw MoneyOverflow(operation: "\(self) × \(other)") }
+        return Micros(v)
+    }
+
+    /// A 128-bit sum that cannot overflow for any realistic count of 64-bit amounts (for cap comparisons).
+    public static func wideSum(_ values: some Sequence<Micros>) -> Int128 {
+        values.reduce(Int128(0)) { $0 + Int128($1.raw) }
+    }
+}
+
+/// A money computation whose result does not fit in 64-bit micro units: a named outcome, never a trap.
+public struct MoneyOverflow: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The operation that overflowed, with its operands.
+    public var operation: String
+
+    /// Creates the error.
+    public init(operation: String) { self.operation = operation }
+
+    public var description: String { "amount out of range: \(operation)" }
 }

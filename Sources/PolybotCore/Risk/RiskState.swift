@@ -22,6 +22,10 @@ public enum DenialReason: String, Sendable, Hashable, Codable, CaseIterable {
     case maxExposureExceeded = "max_exposure_exceeded"
     case orderRateExceeded = "order_rate_exceeded"
     case cooldownActive = "cooldown_active"
+    /// No order book to check the order against (approval re-check): nothing is sent on a guess.
+    case noBook = "no_book"
+    /// An amount in the check does not fit in 64-bit micro units.
+    case amountOutOfRange = "amount_out_of_range"
 }
 
 /// What the risk manager is asked to approve.
@@ -104,19 +108,49 @@ public struct Cooldown: Sendable, Hashable, Codable {
     }
 }
 
+/// Money set aside for an approved entry that has not finished: in the copy delay, resting on the book, waiting in
+/// the approval queue or being placed. It counts toward every cap until the order fills (the filled part moves to the
+/// position), is cancelled, expires or is rejected.
+public struct Reservation: Sendable, Hashable, Codable {
+    /// The order's idempotency key (`entry:<signal>`).
+    public var key: String
+    public var asset: String
+    public var eventSlug: String
+    /// Limit price × shares when approved.
+    public var notional: Micros
+    /// Cost filled so far (already counted in the position).
+    public var filled: Micros
+
+    /// Creates a reservation.
+    public init(key: String, asset: String, eventSlug: String, notional: Micros, filled: Micros = .zero) {
+        self.key = key
+        self.asset = asset
+        self.eventSlug = eventSlug
+        self.notional = notional
+        self.filled = filled
+    }
+
+    /// What is still set aside.
+    public var open: Micros { notional > filled ? notional - filled : .zero }
+}
+
 /// The risk manager's state and rules. Pure: `evaluate` answers from the state and the clock; `record…`
 /// methods move the state (the actor persists it).
+///
+/// Caps count **committed** money: filled positions plus the open part of every ``Reservation``; ``approve(_:key:now:)``
+/// evaluates and reserves in one step, so two intents approved back to back can never both fit under a cap that
+/// only one of them fits under.
 public struct RiskState: Sendable, Hashable, Codable {
     public var limits: RiskLimits
     public var tradingState: TradingState = .active
     public var equity: Micros
     public var startOfDayEquity: Micros
-    /// Realised + unrealised PnL of the current UTC day.
-    public var todayPnl: Micros = .zero
     /// Open position cost per asset, and the event each belongs to.
     public var positions: [String: Micros] = [:]
     public var positionEvents: [String: String] = [:]
-    /// Times (Unix seconds) of recent orders.
+    /// Approved entries not yet finished, by idempotency key.
+    public var reservations: [String: Reservation] = [:]
+    /// Times (Unix seconds) of recent entry orders.
     public var recentOrders: [Int64] = []
     public var cooldowns: [Cooldown] = []
 
@@ -127,11 +161,25 @@ public struct RiskState: Sendable, Hashable, Codable {
         self.startOfDayEquity = equity
     }
 
-    /// Total open exposure.
+    /// Today's PnL: equity now minus equity at the start of the UTC day (realised and the change in unrealised).
+    public var todayPnl: Micros { equity - startOfDayEquity }
+
+    /// Total open exposure of filled positions.
     public var exposure: Micros { Micros.sum(positions.values) }
 
-    /// Approves or denies an entry (BUY) or reduction (SELL).
-    public func evaluate(_ intent: OrderIntent, now: Int64) -> RiskDecision {
+    /// Total set aside for entries in flight.
+    public var reserved: Micros { Micros.sum(reservations.values.map(\.open)) }
+
+    /// True when today's loss has reached the daily stop.
+    public var dailyLossStopReached: Bool { todayPnl <= -dailyLossLimit }
+
+    private var dailyLossLimit: Micros {
+        Micros(Int64(clamping: (Int128(startOfDayEquity.raw) * Int128(limits.dailyLossStopBps)) / 10_000))
+    }
+
+    /// Approves or denies an entry (BUY) or reduction (SELL), counting reservations except `excluding` (the intent's own,
+    /// when an already reserved order is checked again).
+    public func evaluate(_ intent: OrderIntent, now: Int64, excluding: String? = nil) -> RiskDecision {
         let reducing = intent.side == .sell && (positions[intent.asset] ?? .zero) > .zero
         switch tradingState {
         case .halted: return .denied(.tradingHalted, context: [:])
@@ -139,37 +187,83 @@ public struct RiskState: Sendable, Hashable, Codable {
         case .reduceOnly where !reducing: return .denied(.reducingOnly, context: [:])
         default: break
         }
+        // Exits are never held back by the entry order rate: getting flat matters more than pacing.
+        if reducing { return .approved(intent) }
         let recent = recentOrders.filter { $0 > now - 60 }.count
         if recent >= limits.maxOrdersPerMinute {
             return .denied(.orderRateExceeded, context: ["orders_last_minute": "\(recent)", "limit": "\(limits.maxOrdersPerMinute)"])
         }
-        if reducing { return .approved(intent) }
         if let lock = cooldowns.first(where: { $0.until > now && applies($0.scope, to: intent) }) {
             return .denied(.cooldownActive, context: ["until": "\(lock.until)", "reason": lock.reason])
         }
-        let lossLimit = Micros(Int64((Int128(startOfDayEquity.raw) * Int128(limits.dailyLossStopBps)) / 10_000))
-        if todayPnl <= -lossLimit {
-            return .denied(.dailyLossStop, context: ["today_pnl": "\(todayPnl)", "limit": "-\(lossLimit)"])
+        if dailyLossStopReached {
+            return .denied(.dailyLossStop, context: ["today_pnl": "\(todayPnl)", "limit": "-\(dailyLossLimit)"])
         }
-        if intent.price > intent.whalePrice + limits.maxSlippage {
+        if Int128(intent.price.raw) > Int128(intent.whalePrice.raw) + Int128(limits.maxSlippage.raw) {
             return .denied(.slippageExceeded, context: ["price": "\(intent.price)", "whale_price": "\(intent.whalePrice)",
                                                         "max_slippage": "\(limits.maxSlippage)"])
         }
-        let maxPosition = Micros(Int64((Int128(equity.raw) * Int128(limits.maxPositionBps)) / 10_000))
-        let after = (positions[intent.asset] ?? .zero) + intent.notional
-        if after > maxPosition {
-            return .denied(.maxPositionExceeded, context: ["position_after": "\(after)", "limit": "\(maxPosition)"])
+        let notional: Micros
+        do { notional = try intent.shares.checkedMultiplied(by: intent.price) } catch {
+            return .denied(.amountOutOfRange, context: ["shares": "\(intent.shares)", "price": "\(intent.price)"])
         }
-        if positions[intent.asset] == nil, !intent.eventSlug.isEmpty {
-            let inEvent = positionEvents.filter { $0.value == intent.eventSlug && positions[$0.key] != nil }.count
+        let open = reservations.values.filter { $0.key != excluding && $0.open > .zero }
+        let maxPosition = Int128(equity.raw) * Int128(limits.maxPositionBps) / 10_000
+        let committedAsset = Int128((positions[intent.asset] ?? .zero).raw)
+            + Micros.wideSum(open.filter { $0.asset == intent.asset }.map(\.open))
+        let after = committedAsset + Int128(notional.raw)
+        if after > maxPosition {
+            var context = ["position_after": Self.text(after), "limit": Self.text(maxPosition)]
+            let reservedHere = Micros.sum(open.filter { $0.asset == intent.asset }.map(\.open))
+            if reservedHere > .zero { context["reserved"] = "\(reservedHere)" }
+            return .denied(.maxPositionExceeded, context: context)
+        }
+        if !intent.eventSlug.isEmpty, !committedAssets(excluding: excluding).contains(intent.asset) {
+            let inEvent = assets(inEvent: intent.eventSlug, excluding: excluding).count
             if inEvent >= limits.maxPositionsPerEvent {
                 return .denied(.tooManyPositionsInEvent, context: ["event": intent.eventSlug, "open": "\(inEvent)"])
             }
         }
-        if exposure + intent.notional > limits.maxExposure {
-            return .denied(.maxExposureExceeded, context: ["exposure_after": "\(exposure + intent.notional)", "limit": "\(limits.maxExposure)"])
+        let exposureAfter = Micros.wideSum(positions.values) + Micros.wideSum(open.map(\.open)) + Int128(notional.raw)
+        if exposureAfter > Int128(limits.maxExposure.raw) {
+            return .denied(.maxExposureExceeded, context: ["exposure_after": "\(Self.text(exposureAfter))", "limit": "\(limits.maxExposure)"])
         }
         return .approved(intent)
+    }
+
+    /// Evaluates an entry and, when approved, reserves its notional under `key` and counts it toward the order rate.
+    public mutating func approve(_ intent: OrderIntent, key: String, now: Int64) -> RiskDecision {
+        let decision = evaluate(intent, now: now, excluding: key)
+        guard case .approved = decision else { return decision }
+        let reducing = intent.side == .sell && (positions[intent.asset] ?? .zero) > .zero
+        if !reducing {
+            recordOrder(now: now)
+            if intent.side == .buy {
+                // evaluate() proved the product fits.
+                reservations[key] = Reservation(key: key, asset: intent.asset, eventSlug: intent.eventSlug,
+                                                notional: intent.shares.multiplied(by: intent.price),
+                                                filled: reservations[key]?.filled ?? .zero)
+            }
+        }
+        return decision
+    }
+
+    /// Tokens with a filled position or an open reservation.
+    private func committedAssets(excluding: String?) -> Set<String> {
+        var s = Set(positions.keys)
+        for r in reservations.values where r.key != excluding && r.open > .zero { s.insert(r.asset) }
+        return s
+    }
+
+    /// Distinct tokens of an event with a position or an open reservation.
+    private func assets(inEvent event: String, excluding: String?) -> Set<String> {
+        var s = Set(positionEvents.filter { $0.value == event && positions[$0.key] != nil }.map(\.key))
+        for r in reservations.values where r.key != excluding && r.open > .zero && r.eventSlug == event { s.insert(r.asset) }
+        return s
+    }
+
+    private static func text(_ wide: Int128) -> String {
+        Int64(exactly: wide).map { "\(Micros($0))" } ?? "\(wide) micros"
     }
 
     private func applies(_ scope: Cooldown.Scope, to intent: OrderIntent) -> Bool {
@@ -187,6 +281,20 @@ public struct RiskState: Sendable, Hashable, Codable {
         recentOrders = recentOrders.filter { $0 > now - 60 } + [now]
     }
 
+    /// The order under `key` has filled `filledCost` so far; a finished order (filled, cancelled, expired, rejected,
+    /// failed) releases what is left of its reservation.
+    public mutating func orderProgress(key: String, filledCost: Micros, finished: Bool) {
+        if finished {
+            reservations[key] = nil
+        } else if var r = reservations[key] {
+            r.filled = max(r.filled, filledCost)
+            reservations[key] = r
+        }
+    }
+
+    /// Releases a reservation whose order will never exist (placement failed before anything was stored).
+    public mutating func release(key: String) { reservations[key] = nil }
+
     /// A fill: BUY adds cost to the position, SELL removes cost pro rata (`costReleased`), realising PnL.
     public mutating func recordFill(asset: String, eventSlug: String, side: TradeSide, cost: Micros, realized: Micros = .zero) {
         if side == .buy {
@@ -194,24 +302,23 @@ public struct RiskState: Sendable, Hashable, Codable {
             positionEvents[asset] = eventSlug
         } else {
             let left = (positions[asset] ?? .zero) - cost
-            if left > .zero { positions[asset] = left } else {
+            if left > .zero {
+                positions[asset] = left
+            } else {
                 positions[asset] = nil
                 positionEvents[asset] = nil
             }
         }
-        todayPnl += realized
         equity += realized
     }
 
     /// Marks move unrealised PnL (affects the daily loss stop and equity).
     public mutating func recordMark(pnlChange: Micros) {
-        todayPnl += pnlChange
         equity += pnlChange
     }
 
     /// A new UTC day: the loss stop starts again from current equity.
     public mutating func startDay() {
         startOfDayEquity = equity
-        todayPnl = .zero
     }
 }

@@ -12,8 +12,9 @@ public enum SizingMode: Sendable, Hashable, Codable {
 public struct SizingInput: Sendable, Hashable {
     /// The limit price we would pay (on the market's tick).
     public var price: Micros
-    /// The agreeing wallets' shrunk win rate (probability estimate for the outcome).
-    public var winProbability: Double
+    /// The agreeing wallets' shrunk win rate (probability estimate for the outcome); nil when no agreeing wallet has
+    /// a score. Kelly sizing needs it and skips without it; it is never invented.
+    public var winProbability: Double?
     /// Current equity.
     public var equity: Micros
     /// The whales' net notional behind the signal.
@@ -24,7 +25,7 @@ public struct SizingInput: Sendable, Hashable {
     public var minimumShares: Micros
 
     /// Creates an input.
-    public init(price: Micros, winProbability: Double, equity: Micros, whaleNotional: Micros, tick: Micros, minimumShares: Micros) {
+    public init(price: Micros, winProbability: Double?, equity: Micros, whaleNotional: Micros, tick: Micros, minimumShares: Micros) {
         self.price = price
         self.winProbability = winProbability
         self.equity = equity
@@ -45,35 +46,50 @@ public enum SizingDecision: Sendable, Hashable {
         case belowMinimumSize = "below_minimum_size"
         case priceOffTick = "price_off_tick"
         case invalidPrice = "invalid_price"
+        /// Kelly sizing without a win probability (no agreeing wallet is scored).
+        case noScore = "no_score"
+        /// The stake or the share count does not fit in 64-bit micro units (a setting far outside sane use).
+        case amountOutOfRange = "amount_out_of_range"
     }
 }
 
 /// Pure position sizing (architecture.md, "Sizing").
 public enum PositionSizing {
     /// Sizes one copy order. Shares are floored to the 0.01-share lot; the stake never exceeds what the mode allows.
+    /// Every step is checked: an amount that does not fit is the named skip ``SizingDecision/SkipReason/amountOutOfRange``,
+    /// never a trap.
     public static func size(_ input: SizingInput, mode: SizingMode) -> SizingDecision {
         let p = input.price
         guard p.raw > 0, p < .one else { return .skip(.invalidPrice) }
         guard input.tick.raw > 0, p.raw % input.tick.raw == 0 else { return .skip(.priceOffTick) }
-        let stake: Micros
+        let stakeRaw: Int64
         switch mode {
         case .fractionalKelly(let fractionBps):
+            guard let q = input.winProbability, q.isFinite else { return .skip(.noScore) }
             // Binary bet at price c held to resolution: f* = (p − c)/(1 − c).
             let c = p.doubleValue
-            let f = max(0, min(1, (input.winProbability - c) / (1 - c)))
+            let f = max(0, min(1, (q - c) / (1 - c)))
             guard f > 0 else { return .skip(.noEdge) }
-            let fraction = f * Double(fractionBps) / 10_000
+            let fraction = f * Double(max(0, fractionBps)) / 10_000
             // Nearest micro: the Double product carries sub-micro noise (0.4 × 0.25 = 0.09999…).
-            stake = Micros(Int64((Double(input.equity.raw) * fraction).rounded()))
+            guard let v = Int64(exactly: (Double(input.equity.raw) * fraction).rounded()) else { return .skip(.amountOutOfRange) }
+            stakeRaw = v
         case .fixed(let amount):
-            stake = amount
+            stakeRaw = amount.raw
         case .proportional(let bps):
-            stake = Micros(Int64((Int128(input.whaleNotional.raw) * Int128(bps)) / 10_000))
+            guard let v = Int64(exactly: (Int128(input.whaleNotional.raw) * Int128(bps)) / 10_000) else { return .skip(.amountOutOfRange) }
+            stakeRaw = v
         }
+        guard stakeRaw > 0 else { return .skip(.belowMinimumSize) }
         // Shares = stake / price, floored to hundredths of a share (the CLOB's lot size).
-        let hundredths = (Int128(stake.raw) * 100) / Int128(p.raw)
-        let shares = Micros(Int64(hundredths) * 10_000)
+        let hundredths = (Int128(stakeRaw) * 100) / Int128(p.raw)
+        guard let sharesRaw = Int64(exactly: hundredths * 10_000) else { return .skip(.amountOutOfRange) }
+        let shares = Micros(sharesRaw)
         guard shares >= input.minimumShares, shares.raw > 0 else { return .skip(.belowMinimumSize) }
-        return .size(shares: shares, price: p, notional: shares.multiplied(by: p))
+        do {
+            return .size(shares: shares, price: p, notional: try shares.checkedMultiplied(by: p))
+        } catch {
+            return .skip(.amountOutOfRange)
+        }
     }
 }

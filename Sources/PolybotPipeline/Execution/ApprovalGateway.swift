@@ -20,10 +20,14 @@ package struct ApprovalGateway: OrderGateway {
     let books: @Sendable (String) async throws -> OrderBook
     let timeToLive: Duration
     let now: @Sendable () -> Date
+    /// The risk manager's re-check of a queued order (kill switch, every cap, a fresh book).
+    let recheck: @Sendable (CopyOrder, OrderBook?) async throws -> RiskDecision
 
     /// Creates the gateway.
     package init(store: PolybotStore, inner: Inner, books: @escaping @Sendable (String) async throws -> OrderBook, timeToLive: Duration,
-                 now: @escaping @Sendable () -> Date = { Date() }) {
+                 now: @escaping @Sendable () -> Date = { Date() },
+                 recheck: @escaping @Sendable (CopyOrder, OrderBook?) async throws -> RiskDecision) {
+        self.recheck = recheck
         self.store = store
         self.inner = inner
         self.books = books
@@ -49,9 +53,11 @@ package struct ApprovalGateway: OrderGateway {
         }
     }
 
-    /// The operator approved a queued order: execute it now, at the price and size that were approved.
+    /// The operator approved a queued order: the risk rules run again now (trading state, caps with everything else
+    /// in flight, a fresh book); only when they approve is it executed, at the price and size that were queued.
     ///
-    /// - Throws: ``ApprovalError`` when the order is not waiting any more (decided twice, expired).
+    /// - Throws: ``ApprovalError`` when the order is not waiting any more (decided twice, expired) or risk denies it
+    ///   (nothing is sent; the order stays queued until its deadline).
     package func approve(orderId: Int64, actor: String) async throws -> PlacementOutcome {
         guard let order = try await store.orders.get(id: orderId), order.status == .pendingApproval else {
             throw ApprovalError.notPending(orderId)
@@ -60,8 +66,13 @@ package struct ApprovalGateway: OrderGateway {
             _ = try await store.orders.setStatus(id: orderId, from: [.pendingApproval], to: .expired, error: "approval window passed")
             throw ApprovalError.expired(orderId)
         }
+        let book: OrderBook?
+        do { book = try await books(order.asset) } catch { book = nil }
+        if case .denied(let reason, let context) = try await recheck(order, book) {
+            throw ApprovalError.denied(orderId, reason, context)
+        }
         try await store.audit.append(actor: actor, action: "order.approve", target: "order:\(orderId)", details: "{}")
-        let request = ExecutionRequest(resuming: order, book: try? await books(order.asset), detectedAt: now())
+        let request = ExecutionRequest(resuming: order, book: book, detectedAt: now())
         switch inner {
         case .paper(let paper):
             guard try await store.orders.setStatus(id: orderId, from: [.pendingApproval], to: .intent, error: nil) else {
@@ -97,11 +108,16 @@ package struct ApprovalGateway: OrderGateway {
 package enum ApprovalError: Error, Equatable, CustomStringConvertible {
     case notPending(Int64)
     case expired(Int64)
+    /// The risk re-check denied it: nothing was sent.
+    case denied(Int64, DenialReason, [String: String])
 
     package var description: String {
         switch self {
         case .notPending(let id): "order \(id) is not waiting for approval"
         case .expired(let id): "order \(id) expired before it was approved"
+        case .denied(let id, let reason, let context):
+            "order \(id) denied by risk: \(reason.rawValue)"
+                + (context.isEmpty ? "" : " (" + context.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + ")")
         }
     }
 }

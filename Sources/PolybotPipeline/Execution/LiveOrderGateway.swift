@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import PolybotCore
 import PolybotStore
 import Polymarket
@@ -21,10 +22,18 @@ package struct LiveOrderGateway: OrderGateway {
     let now: @Sendable () -> Date
     /// Called once the order is persisted and signed, right before the POST (latency measurement).
     let willSend: @Sendable (CopyOrder) -> Void
+    /// Leases on orders being sent or resolved (shared with the order tracker).
+    package let inFlight: InFlightOrders
+    /// Raised when the venue reports an amount that cannot be read (the fill is then taken from a lookup, never guessed).
+    let alarm: @Sendable (String) -> Void
+    private let unreadable = Counter(label: "orders.unparseable_amounts")
 
     /// Creates the gateway.
     package init(store: PolybotStore, clob: ClobClient, builder: OrderBuilder, apiKey: String, ledger: FillLedger, logger: Logger,
-                 now: @escaping @Sendable () -> Date = { Date() }, willSend: @escaping @Sendable (CopyOrder) -> Void = { _ in }) {
+                 now: @escaping @Sendable () -> Date = { Date() }, willSend: @escaping @Sendable (CopyOrder) -> Void = { _ in },
+                 inFlight: InFlightOrders = InFlightOrders(), alarm: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.inFlight = inFlight
+        self.alarm = alarm
         self.store = store
         self.clob = clob
         self.builder = builder
@@ -87,34 +96,52 @@ package struct LiveOrderGateway: OrderGateway {
         return try await send(stored, signed)
     }
 
-    /// An order already on record: done, or resolve it by lookup before anything is re-sent.
+    /// An order already on record: done, or resolve it by lookup before anything is re-sent. An order whose lease is
+    /// held (its POST is in flight) is left alone: nothing is looked up, re-sent or recorded for it.
     package func resume(_ order: CopyOrder, _ r: ExecutionRequest) async throws -> PlacementOutcome {
         switch order.status {
         case .intent, .submitting, .unknown:
-            guard let digest = order.orderDigest else { return .unknown(order) }
-            let lookup: ClobOpenOrder?
-            do { lookup = try await clob.order(id: digest) } catch {
-                // The CLOB did not answer: we cannot prove anything, so nothing is sent.
-                return .unknown(order)
-            }
-            if let found = lookup { return .alreadyPlaced(try await apply(found, to: order)) }
-            // Provably not on the CLOB. A GTD order past its expiry would be refused: it ends expired, never re-sent.
-            if order.orderType == .gtd, order.expiration > 0, order.expiration - 60 <= Int64(now().timeIntervalSince1970) {
-                _ = try await store.orders.setStatus(id: order.id, from: [.intent, .submitting, .unknown], to: .expired,
-                                                     error: "never reached the CLOB and expired before it could be re-sent")
-                return .rejected(try await store.orders.get(id: order.id) ?? order, "expired before it was sent")
-            }
-            // Send the identical order (same salt and timestamp → same digest and signature).
-            guard let salt = UInt64(order.salt), let ts = order.orderTimestampMs else { return .unknown(order) }
-            let signed = try sign(r, price: order.price, shares: order.size, salt: salt, timestampMs: UInt64(ts), now: Int64(ts / 1000))
-            guard HexCoding.encode(signed.digest) == digest else { return .unknown(order) }
-            return try await send(order, signed)
+            guard inFlight.acquire(order.id) else { return .alreadyPlaced(order) }
+            defer { inFlight.release(order.id) }
+            // Re-read under the lease: the request that held it may have finished the order meanwhile.
+            guard let current = try await store.orders.get(id: order.id) else { return .unknown(order) }
+            guard [.intent, .submitting, .unknown].contains(current.status) else { return .alreadyPlaced(current) }
+            return try await resolve(current, r)
         default:
             return .alreadyPlaced(order)
         }
     }
 
+    private func resolve(_ order: CopyOrder, _ r: ExecutionRequest) async throws -> PlacementOutcome {
+        guard let digest = order.orderDigest else { return .unknown(order) }
+        let lookup: ClobOpenOrder?
+        do { lookup = try await clob.order(id: digest) } catch {
+            // The CLOB did not answer: we cannot prove anything, so nothing is sent.
+            return .unknown(order)
+        }
+        if let found = lookup { return .alreadyPlaced(try await apply(found, to: order)) }
+        // Provably not on the CLOB. A GTD order past its expiry would be refused: it ends expired, never re-sent.
+        if order.orderType == .gtd, order.expiration > 0, order.expiration - 60 <= Int64(now().timeIntervalSince1970) {
+            _ = try await store.orders.setStatus(id: order.id, from: [.intent, .submitting, .unknown], to: .expired,
+                                                 error: "never reached the CLOB and expired before it could be re-sent")
+            return .rejected(try await store.orders.get(id: order.id) ?? order, "expired before it was sent")
+        }
+        // Send the identical order (same salt and timestamp → same digest and signature).
+        guard let salt = UInt64(order.salt), let ts = order.orderTimestampMs else { return .unknown(order) }
+        let signed = try sign(r, price: order.price, shares: order.size, salt: salt, timestampMs: UInt64(ts), now: Int64(ts / 1000))
+        guard HexCoding.encode(signed.digest) == digest else { return .unknown(order) }
+        return try await post(order, signed)
+    }
+
+    /// Sends under the order's lease (taken here; a held lease means another request is sending it).
     private func send(_ order: CopyOrder, _ signed: SignedOrderV2) async throws -> PlacementOutcome {
+        guard inFlight.acquire(order.id) else { return .alreadyPlaced(order) }
+        defer { inFlight.release(order.id) }
+        return try await post(order, signed)
+    }
+
+    /// The POST itself; the caller holds the lease.
+    private func post(_ order: CopyOrder, _ signed: SignedOrderV2) async throws -> PlacementOutcome {
         _ = try await store.orders.setStatus(id: order.id, from: [.intent, .unknown], to: .submitting, error: nil)
         let body = signed.postBody(owner: apiKey, orderType: order.orderType)
         willSend(order)
@@ -123,17 +150,32 @@ package struct LiveOrderGateway: OrderGateway {
         switch posted {
         case .success(let response):
             guard response.accepted else {
+                if Self.isDuplicate(response.errorMsg) { return try await lookUpExisting(order) }
                 return try await reject(order, response.errorMsg.isEmpty ? "not accepted" : response.errorMsg)
             }
             try await store.orders.markAccepted(id: order.id, exchangeOrderId: response.orderID.isEmpty ? order.orderDigest ?? "" : response.orderID)
-            // makingAmount/takingAmount are what matched at once: USDC and shares for a BUY, the reverse for a SELL.
-            let shares = Micros(decimal: order.side == .buy ? response.takingAmount : response.makingAmount) ?? .zero
-            let usdc = Micros(decimal: order.side == .buy ? response.makingAmount : response.takingAmount)
+            // makingAmount/takingAmount are what matched at once: USDC and shares for a BUY, the reverse for a SELL. The
+            // venue sends "" when nothing matched (a resting order); anything else that is not a decimal is an alarm,
+            // and the fill is then read from the order lookup rather than booked as zero.
+            let sharesText = order.side == .buy ? response.takingAmount : response.makingAmount
+            let usdcText = order.side == .buy ? response.makingAmount : response.takingAmount
+            guard let shares = Self.amount(sharesText), let usdcOrNil = Self.amount(usdcText) else {
+                unreadable.increment()
+                let problem = "order \(order.id): venue amounts not readable (making \"\(response.makingAmount)\", taking \"\(response.takingAmount)\"); fill taken from a lookup"
+                logger.error("unreadable venue amounts", metadata: ["order.id": "\(order.id)", "making": "\(response.makingAmount)",
+                                                                    "taking": "\(response.takingAmount)"])
+                alarm(problem)
+                return try await lookUpExisting(store.orders.get(id: order.id) ?? order)
+            }
+            let usdc: Micros? = usdcText.isEmpty ? nil : usdcOrNil
             let filled = try await ledger.report(
                 orderId: order.id, filledTotal: shares, filledCost: shares > .zero ? usdc : nil,
                 status: order.orderType == .fok || order.orderType == .fak ? (shares >= order.size ? .filled : .cancelled) : nil,
                 eventType: "PLACEMENT", venueStatus: response.status.uppercased())
             return .placed(filled.order)
+        case .failure(.status(let code, let message)) where (400..<500).contains(code) && Self.isDuplicate(message):
+            // "Duplicated" means the venue already has this very order (same digest): look it up, never reject it.
+            return try await lookUpExisting(order)
         case .failure(.status(let code, let message)) where (400..<500).contains(code) && code != 425 && code != 429:
             return try await reject(order, message)
         case .failure(let error):
@@ -146,6 +188,22 @@ package struct LiveOrderGateway: OrderGateway {
             return .unknown(try await store.orders.get(id: order.id) ?? order)
         }
     }
+
+    /// The venue says the order exists: read it and record what it says; unknown until a lookup answers.
+    private func lookUpExisting(_ order: CopyOrder) async throws -> PlacementOutcome {
+        let found: ClobOpenOrder?
+        do { found = try await clob.order(id: order.orderDigest ?? order.exchangeOrderId ?? "") } catch { found = nil }
+        if let found { return .alreadyPlaced(try await apply(found, to: order)) }
+        _ = try await store.orders.setStatus(id: order.id, from: [.intent, .submitting], to: .unknown,
+                                             error: "venue reports a duplicate; being looked up")
+        return .unknown(try await store.orders.get(id: order.id) ?? order)
+    }
+
+    /// The venue's duplicate-order refusal ("order … is invalid. Duplicated.").
+    package static func isDuplicate(_ message: String) -> Bool { message.lowercased().contains("duplicate") }
+
+    /// A venue amount: "" is nothing (documented for resting orders), a decimal is itself, anything else is nil.
+    package static func amount(_ text: String) -> Micros? { text.isEmpty ? .zero : Micros(decimal: text) }
 
     private func reject(_ order: CopyOrder, _ message: String) async throws -> PlacementOutcome {
         _ = try await store.orders.setStatus(id: order.id, from: [.intent, .submitting, .unknown], to: .rejected, error: message)

@@ -19,10 +19,12 @@ package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Ele
     private let concurrency: Int
     private let logger: Logger
     private let outcomes: [String: Counter]
+    private let reservations: ReservationHooks
 
     /// Creates the stage.
     package init(input: Input, gateway: any OrderGateway, store: PolybotStore, probe: LatencyProbe, events: PipelineEvents,
-                 concurrency: Int = 8, logger: Logger) {
+                 concurrency: Int = 8, reservations: ReservationHooks = .none, logger: Logger) {
+        self.reservations = reservations
         self.input = input
         self.gateway = gateway
         self.store = store
@@ -77,9 +79,11 @@ package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Ele
         }
         guard let outcome else {
             outcomes["failed"]?.increment()
+            await releaseAfterFailure(r.idempotencyKey)
             if let id = r.signalId { try? await store.signals.setStatus(id: id, "failed", reason: "\(failure.map { "\($0)" } ?? "unknown")") }
             return
         }
+        await reservations.orderUpdated(outcome.order)
         let (status, reason, key): (String, String, String) =
             switch outcome {
             case .placed(let o): (signalStatus(of: o), o.filledSize == .zero && o.status.isTerminal ? (o.error ?? "no fill within the limit") : "",
@@ -93,6 +97,40 @@ package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Ele
         if let id = r.signalId, r.purpose == .entry { try? await store.signals.setStatus(id: id, status, reason: reason) }
         events.publish(.order(outcome.order))
     }
+}
+
+extension Executor {
+    /// After every attempt failed: an order stored under the key keeps its reservation until it finishes; with no order
+    /// the reservation is released; when even that cannot be checked it is kept (stricter caps, never looser).
+    private func releaseAfterFailure(_ key: String) async {
+        do {
+            if let o = try await store.orders.get(idempotencyKey: key) {
+                await reservations.orderUpdated(o)
+            } else {
+                await reservations.abandoned(key)
+            }
+        } catch {
+            logger.error("placement failed and its order could not be checked; its reservation stays",
+                         metadata: ["order.key": "\(key)", "error": "\(error)"])
+        }
+    }
+}
+
+/// How order progress reaches the risk manager's reservations.
+package struct ReservationHooks: Sendable {
+    /// An order moved (outcome, fill, cancel, expiry, rejection).
+    package var orderUpdated: @Sendable (CopyOrder) async -> Void
+    /// A placement ended with no stored order.
+    package var abandoned: @Sendable (String) async -> Void
+
+    /// Creates hooks.
+    package init(orderUpdated: @escaping @Sendable (CopyOrder) async -> Void, abandoned: @escaping @Sendable (String) async -> Void) {
+        self.orderUpdated = orderUpdated
+        self.abandoned = abandoned
+    }
+
+    /// No risk manager to tell (tests of a gateway alone).
+    package static let none = ReservationHooks(orderUpdated: { _ in }, abandoned: { _ in })
 }
 
 /// The signal status an order implies.

@@ -75,14 +75,23 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
         guard let ask = book.bestAsk else { return .failure(Skip(reason: "no_ask")) }
         let tick = book.tickSize ?? .hundredth
         let minimum = book.minOrderSize ?? Micros(5_000_000)
-        // The agreeing wallets' shrunk win rates, averaged: the probability the Kelly stake is computed on.
-        let scores = (try? await store.scores.latest(wallets: s.agreeing, excludingRun: nil)) ?? [:]
-        let rates = s.agreeing.compactMap { scores[$0]?.shrunkWinRate }
-        let p = rates.isEmpty ? 0.5 : rates.reduce(0, +) / Double(rates.count)
+        // Kelly needs a probability: the agreeing wallets' shrunk win rates, averaged over those that have a score.
+        // None scored → `no_score`; scores unreadable → `score_unavailable`. Never a made-up 0.5.
+        let sizing = mode()
+        var p: Double?
+        if case .fractionalKelly = sizing {
+            let scores: [Address: WalletScore]
+            do { scores = try await store.scores.latest(wallets: s.agreeing, excludingRun: nil) } catch {
+                logger.error("scores unavailable; signal not sized", metadata: ["signal.id": "\(d.signalId)", "error": "\(error)"])
+                return .failure(Skip(reason: "score_unavailable"))
+            }
+            let rates = s.agreeing.compactMap { scores[$0]?.shrunkWinRate }
+            p = rates.isEmpty ? nil : rates.reduce(0, +) / Double(rates.count)
+        }
         let decision = PositionSizing.size(
             SizingInput(price: ask, winProbability: p, equity: await equity(), whaleNotional: s.whaleNotional, tick: Micros(tick.micros),
                         minimumShares: minimum),
-            mode: mode())
+            mode: sizing)
         switch decision {
         case .skip(let reason): return .failure(Skip(reason: reason.rawValue))
         case .size(let shares, let ask, _):

@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import PolybotCore
 import PolybotStore
+import Polymarket
 import ServiceLifecycle
 
 /// Pipeline stage 6: the risk manager. Holds the ``RiskState`` (rebuilt from the database at start-up: trading state,
@@ -27,6 +28,13 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
     private var unrealized: Micros = .zero
     private var isReconciled = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// A trading-state change in force in memory but not yet written (the database was down).
+    private var pendingPersist: PendingState?
+    /// Whether the daily loss stop has already cancelled resting entries today.
+    private var lossStopActed = false
+    private var cancelResting: (@Sendable (_ entriesOnly: Bool) async -> Void)?
+    private var resumeCheck: (@Sendable () async -> [String])?
+    private let unrecorded = Counter(label: "risk.unpersisted")
     private let latency = Timer(label: "pipeline.stage_latency", dimensions: [("stage", "risk")])
     private var denials: [DenialReason: Counter] = [:]
     private let approvals = Counter(label: "risk.approved")
@@ -59,8 +67,10 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
     }
 
     /// Rebuilds the state from the database: equity = starting equity + all realised PnL (+ unrealised at the last
-    /// marks); today's PnL from the day's row; open positions' cost per token and event; live cooldowns; the orders
-    /// of the last minute. The trading state stays `reconciling` until ``reconciled()``.
+    /// marks); open positions' cost per token and event; **reservations** for every entry that has not finished
+    /// (queued for approval, being placed, resting); live cooldowns; the orders of the last minute; the day's start
+    /// equity from its row. Today's PnL is then equity − start-of-day equity, so a restart never counts unrealised PnL
+    /// made on earlier days as today's. The trading state stays `reconciling` until ``reconciled()``.
     package func load() async throws {
         let t = now()
         day = utcDay(t)
@@ -72,13 +82,17 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
             s.positions[p.asset, default: .zero] += p.cost
             s.positionEvents[p.asset] = p.eventSlug
         }
+        for o in try await store.orders.open() where o.mode == mode && o.side == .buy && o.purpose == .entry {
+            s.reservations[o.idempotencyKey] = Reservation(key: o.idempotencyKey, asset: o.asset, eventSlug: o.eventSlug,
+                                                           notional: o.size.multiplied(by: o.price), filled: o.filledCost)
+        }
         s.cooldowns = try await store.execution.cooldowns(activeAt: t)
         s.recentOrders = try await store.orders.placedSince(t - 60)
         let today = try await store.dailyPnl.range(mode: mode, from: day, to: day).first
         s.startOfDayEquity = today?.startEquity ?? s.equity
-        s.todayPnl = (today?.realizedPnl ?? .zero) + unrealized
         s.tradingState = .reconciling
         storedState = try await store.execution.tradingState(mode: mode)?.state ?? .active
+        lossStopActed = s.dailyLossStopReached
         state = s
         recordTradingState()
         if today == nil {
@@ -86,7 +100,8 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         }
     }
 
-    /// Startup reconciliation is done: trading resumes in the stored state (active unless the operator halted it).
+    /// Startup reconciliation is done: trading resumes in the stored state (active unless the operator halted it),
+    /// or in the more cautious state a failed write left in memory.
     package func reconciled() {
         isReconciled = true
         for w in waiters { w.resume() }
@@ -97,14 +112,28 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         logger.notice("trading state", metadata: ["risk.state": "\(storedState.rawValue)"])
     }
 
+    /// Installs what the risk manager drives but does not own: cancelling our resting orders (all of them, or only
+    /// entries) and the reconciliation that must pass before trading resumes.
+    package func install(cancelResting: @escaping @Sendable (_ entriesOnly: Bool) async -> Void,
+                         resumeCheck: @escaping @Sendable () async -> [String]) {
+        self.cancelResting = cancelResting
+        self.resumeCheck = resumeCheck
+    }
+
     package func run() async throws {
         defer { output.finish() }
-        if !isReconciled { await withCheckedContinuation { waiters.append($0) } }
+        if !isReconciled {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { waiters.append($0) }
+            } onCancel: {
+                Task { await self.releaseWaiters() }
+            }
+        }
         for try await sized in input {
             let started = ContinuousClock.now
             rollDayIfNeeded()
             let request = sized.request
-            let decision = state.evaluate(request.intent, now: now())
+            let decision = state.approve(request.intent, key: request.idempotencyKey, now: now())
             do {
                 try await store.signals.recordDecision(signalId: request.signalId, decision: decision, intent: request.intent)
                 if let id = request.signalId {
@@ -114,8 +143,11 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
                     }
                 }
             } catch {
-                // Fail closed: a decision that cannot be recorded is not acted on.
+                // Fail closed: a decision that cannot be recorded is not acted on (and reserves nothing).
+                state.release(key: request.idempotencyKey)
+                unrecorded.increment()
                 logger.error("risk decision not persisted; order dropped", metadata: ["error": "\(error)"])
+                events.publish(.reconciliation(problems: ["risk decision for signal \(request.signalId.map { "\($0)" } ?? "-") not persisted: \(error)"]))
                 continue
             }
             events.publish(.riskDecision(signalId: request.signalId, decision))
@@ -123,7 +155,6 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
             switch decision {
             case .approved:
                 approvals.increment()
-                state.recordOrder(now: now())
                 await output.send(sized)
             case .denied(let reason, let context):
                 denials[reason]?.increment()
@@ -132,31 +163,87 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         }
     }
 
-    /// Evaluates an exit (a SELL reducing a position) outside the stream: only the kill switch and the order rate
-    /// apply. The decision is persisted like any other.
+    private func releaseWaiters() {
+        for w in waiters { w.resume() }
+        waiters.removeAll()
+    }
+
+    /// Evaluates an exit (a SELL reducing a position) outside the stream: only the kill switch applies (the entry
+    /// order rate never blocks an exit). The decision is persisted like any other; a failed write is logged, and the
+    /// exit still goes ahead when approved, because getting flat must not depend on the database.
     package func approveExit(_ intent: OrderIntent) async -> RiskDecision {
         let decision = state.evaluate(intent, now: now())
-        try? await store.signals.recordDecision(signalId: nil, decision: decision, intent: intent)
+        do {
+            try await store.signals.recordDecision(signalId: nil, decision: decision, intent: intent)
+        } catch {
+            unrecorded.increment()
+            logger.error("exit decision not persisted", metadata: ["error": "\(error)", "risk.approved": "\(decision.isApproved)"])
+        }
         events.publish(.riskDecision(signalId: nil, decision))
-        if decision.isApproved { state.recordOrder(now: now()) }
         return decision
     }
 
-    /// A fill moved a position: exposure, realised PnL and equity follow.
-    package func recordFill(_ fill: AppliedFill) {
+    /// Re-runs every rule for an order an operator wants to approve from the queue, with the state, limits and trading
+    /// state in force now and a freshly read book (no book: denied, nothing is sent on a guess). On approval the
+    /// order's reservation is renewed; the decision is persisted either way.
+    package func recheckApproval(_ order: CopyOrder, book: OrderBook?) async throws -> RiskDecision {
+        rollDayIfNeeded()
+        let intent = OrderIntent(signalKey: order.idempotencyKey, basketId: nil, conditionId: order.conditionId, eventSlug: order.eventSlug,
+                                 asset: order.asset, side: order.side, price: order.price, shares: order.size,
+                                 whalePrice: order.whalePrice ?? order.price, wallets: [])
+        let decision: RiskDecision
+        if state.tradingState == .halted || state.tradingState == .reconciling || state.tradingState == .reduceOnly {
+            decision = state.evaluate(intent, now: now(), excluding: order.idempotencyKey)
+        } else if book?.bestAsk == nil {
+            decision = .denied(.noBook, context: ["asset": order.asset])
+        } else {
+            decision = state.approve(intent, key: order.idempotencyKey, now: now())
+        }
+        try await store.signals.recordDecision(signalId: order.signalId, decision: decision, intent: intent)
+        events.publish(.riskDecision(signalId: order.signalId, decision))
+        if case .denied(let reason, _) = decision { denials[reason]?.increment() }
+        return decision
+    }
+
+    /// An order moved (placement outcome, fill, cancel, expiry, rejection): its reservation follows.
+    package func orderUpdated(_ order: CopyOrder) {
+        state.orderProgress(key: order.idempotencyKey, filledCost: order.filledCost, finished: order.status.isTerminal)
+    }
+
+    /// A placement ended without any stored order: its reservation is released.
+    package func placementAbandoned(key: String) { state.release(key: key) }
+
+    /// Drops reservations whose order has finished (a safety net behind ``orderUpdated(_:)``; called with each mark).
+    package func sweepReservations() async {
+        for key in Array(state.reservations.keys) {
+            do {
+                if let o = try await store.orders.get(idempotencyKey: key) { orderUpdated(o) }
+            } catch {
+                // Keeping a reservation too long only makes the caps stricter: fail closed.
+                logger.warning("reservation not checked", metadata: ["order.key": "\(key)", "error": "\(error)"])
+                return
+            }
+        }
+    }
+
+    /// A fill moved a position: the order's reservation, exposure, realised PnL and equity follow.
+    package func recordFill(_ fill: AppliedFill) async {
+        orderUpdated(fill.order)
         guard let applied = fill.applied else { return }
         rollDayIfNeeded()
         state.recordFill(asset: fill.order.asset, eventSlug: fill.order.eventSlug, side: fill.order.side, cost: applied.costChange,
                          realized: applied.realized)
+        await checkLossStop()
     }
 
     /// A settlement released a position.
-    package func recordSettlement(asset: String, _ applied: PositionAccounting.Applied) {
+    package func recordSettlement(asset: String, _ applied: PositionAccounting.Applied) async {
         state.recordFill(asset: asset, eventSlug: "", side: .sell, cost: applied.costChange, realized: applied.realized)
+        await checkLossStop()
     }
 
     /// New marks: the unrealised PnL over open positions is now `total`.
-    package func recordMarks(unrealizedTotal total: Micros) {
+    package func recordMarks(unrealizedTotal total: Micros) async {
         rollDayIfNeeded()
         state.recordMark(pnlChange: total - unrealized)
         unrealized = total
@@ -164,13 +251,78 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         Gauge(label: "pnl.equity_usdc").record(state.equity.doubleValue)
         Gauge(label: "pnl.today_usdc").record(state.todayPnl.doubleValue)
         Gauge(label: "pnl.exposure_usdc").record(state.exposure.doubleValue)
+        await checkLossStop()
     }
 
-    /// The kill switch and its neighbours, persisted and audited.
-    package func setTradingState(_ s: TradingState, reason: String, actor: String) async throws {
-        try await store.execution.setTradingState(mode: mode, s, reason: reason, actor: actor)
-        try await store.audit.append(actor: actor, action: "trading_state.\(s.rawValue)", target: mode.rawValue,
-                                     details: #"{"reason":\#(jsonString(reason))}"#)
+    /// When today's loss first reaches the stop, our resting entries are cancelled (exits keep working).
+    private func checkLossStop() async {
+        let reached = state.dailyLossStopReached
+        defer { lossStopActed = reached }
+        guard reached, !lossStopActed else { return }
+        logger.error("daily loss stop reached; cancelling resting entries", metadata: ["pnl.today": "\(state.todayPnl)"])
+        events.publish(.tradingState(state.tradingState, reason: "daily loss stop reached (today \(state.todayPnl))"))
+        await cancelResting?(true)
+    }
+
+    /// The kill switch and its neighbours.
+    ///
+    /// Halting and reduce-only are applied **in memory first** (and resting orders cancelled: all of them on halt,
+    /// entries on reduce-only), then persisted and audited; when the database is down the change stays in force and is
+    /// written by ``flushPendingState()`` once it is back. Resuming (`active`) is the opposite: it is persisted first
+    /// (throws when it cannot be), then the reconciliation check runs, and trading resumes only when it finds nothing;
+    /// otherwise the state becomes reduce-only and ``ResumeRefused`` lists the problems.
+    ///
+    /// - Returns: whether the change is persisted yet.
+    @discardableResult
+    package func setTradingState(_ s: TradingState, reason: String, actor: String) async throws -> Bool {
+        if s == .active {
+            try await persist(.init(state: s, reason: reason, actor: actor))
+            pendingPersist = nil
+            if let resumeCheck {
+                let problems = await resumeCheck()
+                if !problems.isEmpty {
+                    let why = "resume refused: reconciliation found \(problems.count) problem(s)"
+                    try await setTradingState(.reduceOnly, reason: why, actor: "system")
+                    throw ResumeRefused(problems: problems)
+                }
+            }
+            apply(s, reason: reason, actor: actor)
+            return true
+        }
+        apply(s, reason: reason, actor: actor)
+        await cancelResting?(s == .reduceOnly)
+        let change = PendingState(state: s, reason: reason, actor: actor)
+        do {
+            try await persist(change)
+            pendingPersist = nil
+            return true
+        } catch {
+            pendingPersist = change
+            unrecorded.increment()
+            logger.error("trading state applied in memory, not yet persisted; retried until the database answers",
+                         metadata: ["risk.state": "\(s.rawValue)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    /// Writes a trading-state change that could not be persisted when it was made. Returns true when nothing is pending.
+    @discardableResult
+    package func flushPendingState() async -> Bool {
+        guard let change = pendingPersist else { return true }
+        do {
+            try await persist(change)
+            if pendingPersist == change { pendingPersist = nil }
+            logger.notice("pending trading state persisted", metadata: ["risk.state": "\(change.state.rawValue)"])
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// True when a trading-state change waits to be written.
+    package var hasPendingState: Bool { pendingPersist != nil }
+
+    private func apply(_ s: TradingState, reason: String, actor: String) {
         storedState = s
         if state.tradingState != .reconciling { state.tradingState = s }
         recordTradingState()
@@ -178,10 +330,22 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         logger.notice("trading state changed", metadata: ["risk.state": "\(s.rawValue)", "risk.reason": "\(reason)", "actor": "\(actor)"])
     }
 
-    /// Adds a persisted cooldown lock.
+    private func persist(_ change: PendingState) async throws {
+        try await store.execution.setTradingState(mode: mode, change.state, reason: change.reason, actor: change.actor)
+        try await store.audit.append(actor: change.actor, action: "trading_state.\(change.state.rawValue)", target: mode.rawValue,
+                                     details: #"{"reason":\#(jsonString(change.reason))}"#)
+    }
+
+    /// Adds a persisted cooldown lock (in memory even when the write fails: a lock is the safe side).
     package func addCooldown(_ c: Cooldown) async throws {
-        try await store.execution.addCooldown(c)
         state.cooldowns.append(c)
+        try await store.execution.addCooldown(c)
+    }
+
+    /// True when a lock of this scope is in force now.
+    package func hasCooldown(_ scope: Cooldown.Scope) -> Bool {
+        let t = now()
+        return state.cooldowns.contains { $0.scope == scope && $0.until > t }
     }
 
     /// Replaces the limits (settings changed).
@@ -201,7 +365,21 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         guard today != day else { return }
         day = today
         state.startDay()
+        lossStopActed = false
     }
+}
+
+/// A trading-state change waiting to be written.
+struct PendingState: Sendable, Equatable {
+    var state: TradingState
+    var reason: String
+    var actor: String
+}
+
+/// Resuming was refused: the reconciliation check found problems (trading is reduce-only meanwhile).
+package struct ResumeRefused: Error, CustomStringConvertible {
+    package var problems: [String]
+    package var description: String { "trading not resumed: " + problems.joined(separator: "; ") }
 }
 
 /// A JSON string literal.

@@ -21,6 +21,7 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: Service where Input
     private let persisted = Counter(label: "pipeline.whale_trades")
     private let duplicates = Counter(label: "pipeline.whale_trades.duplicates")
     private let storeErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "wallet_scorer")])
+    private let scoreErrors = Counter(label: "pipeline.score_lookup_errors")
 
     /// Creates the stage.
     package init(input: Input, store: PolybotStore, events: PipelineEvents, cacheTTL: Int64 = 600, logger: Logger) {
@@ -63,12 +64,20 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: Service where Input
         }
     }
 
+    /// The wallet's latest score. A failed lookup is not cached (the next trade asks again) and counts as an error;
+    /// the trade then carries no score, so the wallet does not count toward consensus on it (never the reverse).
     private func score(_ wallet: Address) async -> WalletScore? {
         let now = Int64(Date().timeIntervalSince1970)
         if let hit = cache[wallet], now - hit.at < cacheTTL { return hit.score }
-        let s = try? await store.scores.latest(wallet)
-        cache[wallet] = (s, now)
-        return s
+        do {
+            let s = try await store.scores.latest(wallet)
+            cache[wallet] = (s, now)
+            return s
+        } catch {
+            scoreErrors.increment()
+            logger.error("score lookup failed; not cached", metadata: ["wallet": "\(wallet.hex)", "error": "\(error)"])
+            return nil
+        }
     }
 
     /// Forgets cached scores (after a rescoring run).

@@ -23,11 +23,15 @@ package actor OrderTracker: Service {
     private let now: @Sendable () -> Int64
     private let failedTrades = Counter(label: "orders.trades_failed")
     private let cancels = Counter(label: "orders.expired_cancels")
+    private let haltCancels = Counter(label: "orders.halt_cancels")
+    private let reservations: ReservationHooks
 
     /// Creates the tracker.
     package init(store: PolybotStore, clob: ClobClient, gateway: LiveOrderGateway, ledger: FillLedger,
                  books: @escaping @Sendable (String) async throws -> OrderBook, userFeed: UserChannelFeed?, pollInterval: Duration = .seconds(5),
-                 events: PipelineEvents, logger: Logger, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+                 events: PipelineEvents, reservations: ReservationHooks = .none, logger: Logger,
+                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.reservations = reservations
         self.store = store
         self.clob = clob
         self.gateway = gateway
@@ -45,7 +49,7 @@ package actor OrderTracker: Service {
             await withTaskGroup(of: Void.self) { group in
                 if let feed = self.userFeed {
                     group.addTask {
-                        await feed.run(connected: { _ in await self.pollOnce() }, emit: { event in
+                        await feed.run(connected: { _ in await self.poll() }, emit: { event in
                             if case .success(let e) = event { await self.handle(e) }
                         })
                     }
@@ -54,11 +58,50 @@ package actor OrderTracker: Service {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: self.pollInterval)
                         if Task.isCancelled { break }
-                        await self.pollOnce()
+                        await self.poll()
                     }
                 }
             }
         }
+    }
+
+    /// Cancels our resting orders on the CLOB (the kill switch: all of them; reduce-only and the daily loss stop:
+    /// entries only) and records what the CLOB then says about each. Returns how many were cancelled. An order whose
+    /// POST is in flight is cancelled once it is known (the next poll sees it resting in a state that refuses entries).
+    @discardableResult
+    package func cancelResting(entriesOnly: Bool) async -> Int {
+        let open: [CopyOrder]
+        do { open = try await store.orders.open() } catch {
+            // The database is down: cancel everything the CLOB holds for us, which needs no records.
+            logger.error("open orders unreadable; cancelling all resting orders on the CLOB", metadata: ["error": "\(error)"])
+            do {
+                _ = try await clob.cancelAll()
+                haltCancels.increment()
+            } catch {
+                logger.critical("cancel-all failed: resting orders may still be working", metadata: ["error": "\(error)"])
+                events.publish(.reconciliation(problems: ["halt could not cancel resting orders: \(error)"]))
+            }
+            return 0
+        }
+        var cancelled = 0
+        for order in open where order.status == .live || order.status == .partiallyFilled {
+            if entriesOnly && order.purpose != .entry { continue }
+            let id = order.exchangeOrderId ?? order.orderDigest ?? ""
+            do {
+                _ = try await clob.cancel(orderId: id)
+                cancelled += 1
+                haltCancels.increment()
+                let found = try await clob.order(id: id)
+                let applied = try await ledger.report(orderId: order.id, filledTotal: found?.size_matched?.micros ?? order.filledSize,
+                                                      status: .cancelled, eventType: "CANCELLATION", venueStatus: found?.status ?? "CANCELED")
+                await finished(applied.order, was: order)
+            } catch {
+                logger.error("resting order not cancelled", metadata: ["order.id": "\(order.id)", "error": "\(error)"])
+                events.publish(.reconciliation(problems: ["order \(order.id) could not be cancelled: \(error)"]))
+            }
+        }
+        logger.notice("resting orders cancelled", metadata: ["count": "\(cancelled)", "entries.only": "\(entriesOnly)"])
+        return cancelled
     }
 
     /// One user-channel event.
@@ -93,11 +136,19 @@ package actor OrderTracker: Service {
         }
     }
 
-    /// Resolves, refreshes and expires every live order that is not finished.
-    package func pollOnce() async {
-        guard let open = try? await store.orders.open() else { return }
-        for order in open where order.orderDigest != nil && order.status != .pendingApproval {
+    /// Resolves, refreshes and expires every live order that is not finished; an order whose POST is in flight is
+    /// skipped (its lease is held). Throws when the open orders cannot be read.
+    package func pollOnce() async throws {
+        let open = try await store.orders.open()
+        for order in open where order.orderDigest != nil && order.status != .pendingApproval && !gateway.inFlight.contains(order.id) {
             await refresh(order)
+        }
+    }
+
+    /// ``pollOnce()`` for the timer: a failed read is logged and retried on the next tick.
+    private func poll() async {
+        do { try await pollOnce() } catch {
+            logger.warning("open orders unreadable; retried on the next poll", metadata: ["error": "\(error)"])
         }
     }
 
@@ -132,6 +183,7 @@ package actor OrderTracker: Service {
 
     private func finished(_ order: CopyOrder, was: CopyOrder) async {
         guard order.status != was.status || order.filledSize != was.filledSize else { return }
+        await reservations.orderUpdated(order)
         events.publish(.order(order))
         if let id = order.signalId, order.purpose == .entry {
             try? await store.signals.setStatus(id: id, signalStatus(of: order), reason: order.error ?? "")

@@ -21,13 +21,17 @@ package actor PositionTracker: Service {
         package var equity: @Sendable () async -> Micros
         package var dayStart: @Sendable () async -> (day: String, equity: Micros)
         package var addCooldown: @Sendable (Cooldown) async -> Void
+        /// True when a lock of this scope is in force.
+        package var hasCooldown: @Sendable (Cooldown.Scope) async -> Bool
 
         /// Creates hooks.
         package init(approveExit: @escaping @Sendable (OrderIntent) async -> RiskDecision, recordMarks: @escaping @Sendable (Micros) async -> Void,
                      recordSettlement: @escaping @Sendable (String, PositionAccounting.Applied) async -> Void,
                      equity: @escaping @Sendable () async -> Micros, dayStart: @escaping @Sendable () async -> (day: String, equity: Micros),
-                     addCooldown: @escaping @Sendable (Cooldown) async -> Void = { _ in }) {
+                     addCooldown: @escaping @Sendable (Cooldown) async -> Void = { _ in },
+                     hasCooldown: @escaping @Sendable (Cooldown.Scope) async -> Bool = { _ in false }) {
             self.addCooldown = addCooldown
+            self.hasCooldown = hasCooldown
             self.approveExit = approveExit
             self.recordMarks = recordMarks
             self.recordSettlement = recordSettlement
@@ -104,9 +108,9 @@ package actor PositionTracker: Service {
                 try? await store.positions.update(p)
                 marks.increment()
                 if let reason = rules.priceExit(p, mark: mark), let bid = book?.bestBid {
-                    await exit(p, shares: p.size, price: bid, reason: reason, key: "exit:\(p.id):\(reason.rawValue)")
-                    if reason == .stopLoss, rules.cooldownAfterStopSeconds > 0 {
-                        // No new entry in a market that just stopped us out, for the configured time.
+                    let placed = await retryingExit(p, price: bid, reason: reason)
+                    if placed, reason == .stopLoss, rules.cooldownAfterStopSeconds > 0, !(await risk.hasCooldown(.market(p.conditionId))) {
+                        // No new entry in a market that just stopped us out, for the configured time (one lock, not one per retry).
                         await risk.addCooldown(Cooldown(scope: .market(p.conditionId), until: now() + rules.cooldownAfterStopSeconds,
                                                         reason: "stop-loss on position \(p.id)"))
                     }
@@ -119,13 +123,30 @@ package actor PositionTracker: Service {
         await writeDay(unrealized: unrealized, exposure: exposure)
     }
 
+    /// Writes the mark columns of the day's row only (realised PnL and fees belong to fills and settlements).
     private func writeDay(unrealized: Micros, exposure: Micros) async {
         let (day, start) = await risk.dayStart()
-        let row = try? await store.dailyPnl.range(mode: mode, from: day, to: day).first
         let equity = await risk.equity()
-        try? await store.dailyPnl.upsert(DailyPnl(
-            day: day, mode: mode, startEquity: row?.startEquity ?? start, endEquity: equity, realizedPnl: row?.realizedPnl ?? .zero,
-            unrealizedPnl: unrealized, fees: row?.fees ?? .zero, exposure: exposure))
+        do {
+            try await store.dailyPnl.mark(day: day, mode: mode, startEquity: start, endEquity: equity, unrealized: unrealized, exposure: exposure)
+        } catch {
+            logger.warning("day's marks not written; written on the next pass", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// A price exit (take-profit, stop-loss) that is retried until the position is flat: each attempt has its own
+    /// idempotency key (`exit:<position>:<reason>:<n>`), a new one only once the previous attempt has finished (expired,
+    /// filled in part, cancelled, rejected), and never while one is still working. Returns true when an attempt was
+    /// placed now.
+    private func retryingExit(_ p: Position, price: Micros, reason: ExitReason) async -> Bool {
+        let prefix = "exit:\(p.id):\(reason.rawValue):"
+        let attempts: [CopyOrder]
+        do { attempts = try await store.orders.orders(keyPrefix: prefix) } catch {
+            logger.error("exit attempts unreadable; exit retried on the next pass", metadata: ["position.id": "\(p.id)", "error": "\(error)"])
+            return false
+        }
+        if attempts.contains(where: { !$0.status.isTerminal }) { return false }
+        return await exit(p, shares: p.size, price: price, reason: reason, key: prefix + "\(attempts.count + 1)")
     }
 
     private func settleIfResolved(_ p: Position) async -> PositionAccounting.Applied? {
@@ -178,15 +199,16 @@ package actor PositionTracker: Service {
         }
     }
 
-    private func exit(_ p: Position, shares: Micros, price: Micros, reason: ExitReason, key: String, detectedAt: Date = Date()) async {
+    @discardableResult
+    private func exit(_ p: Position, shares: Micros, price: Micros, reason: ExitReason, key: String, detectedAt: Date = Date()) async -> Bool {
         let book = try? await books(p.asset)
         let lots = Micros((shares.raw / 10_000) * 10_000)
-        guard lots > .zero else { return }
+        guard lots > .zero else { return false }
         let intent = OrderIntent(signalKey: key, basketId: nil, conditionId: p.conditionId, eventSlug: p.eventSlug, asset: p.asset, side: .sell,
                                  price: price, shares: lots, whalePrice: price, wallets: [])
         guard case .approved = await risk.approveExit(intent) else {
             logger.warning("exit denied by risk", metadata: ["position.id": "\(p.id)", "exit.reason": "\(reason.rawValue)"])
-            return
+            return false
         }
         let request = ExecutionRequest(intent: intent, signalId: nil, purpose: .exit, idempotencyKey: key, tickSize: book?.tickSize ?? .hundredth,
                                        negRisk: book?.negRisk ?? false, minimumSize: nil, orderType: .gtd, lifetimeSeconds: 120,
@@ -197,8 +219,11 @@ package actor PositionTracker: Service {
             events.publish(.order(outcome.order))
             logger.notice("exit order", metadata: ["position.id": "\(p.id)", "exit.reason": "\(reason.rawValue)", "exit.shares": "\(lots)",
                                                    "order.status": "\(outcome.order.status.rawValue)"])
+            if case .alreadyPlaced = outcome { return false }
+            return true
         } catch {
             logger.error("exit order failed", metadata: ["position.id": "\(p.id)", "error": "\(error)"])
+            return false
         }
     }
 }

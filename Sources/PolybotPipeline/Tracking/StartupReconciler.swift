@@ -45,24 +45,49 @@ package struct StartupReconciler: Sendable {
         self.logger = logger
     }
 
-    /// Runs once; never throws (an unreachable exchange is itself a flagged problem).
+    /// Runs once at start-up; never throws. Every error — the database's or the exchange's — is itself a problem, so a
+    /// reconciliation that could not look is never reported as one that found nothing.
     package func run() async -> Report {
         var report = Report()
-        let open = (try? await store.orders.open()) ?? []
-        for o in open where o.mode == .paper && o.status == .intent {
-            if (try? await store.orders.setStatus(id: o.id, from: [.intent], to: .expired, error: "interrupted by a restart before its book walk")) == true {
-                report.resolved += 1
-                if let id = o.signalId { try? await store.signals.setStatus(id: id, "expired", reason: "interrupted by a restart") }
+        do {
+            let open = try await store.orders.open()
+            for o in open where o.mode == .paper && o.status == .intent {
+                if try await store.orders.setStatus(id: o.id, from: [.intent], to: .expired, error: "interrupted by a restart before its book walk") {
+                    report.resolved += 1
+                    if let id = o.signalId { try await store.signals.setStatus(id: id, "expired", reason: "interrupted by a restart") }
+                }
             }
+            if let approvals { report.resolved += try await approvals.expireDue().count }
+        } catch {
+            report.problems.append("our orders could not be read or updated: \(error)")
         }
-        if let approvals, let expired = try? await approvals.expireDue() { report.resolved += expired.count }
+        await compareWithExchange(into: &report)
+        await record(report)
+        return report
+    }
+
+    /// The check before trading resumes at run time: the same comparison with the exchange and the database, without
+    /// the start-up clean-up (paper orders in their copy delay are working, not interrupted).
+    package func check() async -> [String] {
+        var report = Report()
+        do { _ = try await store.orders.open() } catch { report.problems.append("our orders could not be read: \(error)") }
+        await compareWithExchange(into: &report)
+        await record(report)
+        return report.problems
+    }
+
+    private func compareWithExchange(into report: inout Report) async {
         if let tracker {
-            let before = open.filter { $0.orderDigest != nil }.count
-            await tracker.pollOnce()
-            let after = ((try? await store.orders.open()) ?? []).filter { $0.orderDigest != nil }
-            report.resolved += max(0, before - after.count)
-            for o in after where o.status == .unknown || o.status == .intent || o.status == .submitting {
-                report.problems.append("order \(o.id) (\(o.idempotencyKey)) could not be resolved on the CLOB: \(o.error ?? o.status.rawValue)")
+            do {
+                let before = try await store.orders.open().filter { $0.orderDigest != nil }.count
+                try await tracker.pollOnce()
+                let after = try await store.orders.open().filter { $0.orderDigest != nil }
+                report.resolved += max(0, before - after.count)
+                for o in after where o.status == .unknown || o.status == .intent || o.status == .submitting {
+                    report.problems.append("order \(o.id) (\(o.idempotencyKey)) could not be resolved on the CLOB: \(o.error ?? o.status.rawValue)")
+                }
+            } catch {
+                report.problems.append("open orders could not be resolved: \(error)")
             }
         }
         if let clob, mode == .live {
@@ -81,25 +106,35 @@ package struct StartupReconciler: Sendable {
             await comparePositions(dataAPI: dataAPI, account: account, into: &report)
         }
         if let rpc, let account, mode == .live, let owner = EthAddress(account.hex) {
-            for p in (try? await store.positions.openPositions(mode: mode)) ?? [] {
-                do {
-                    let onChain = try await rpc.positionBalance(owner: owner, tokenId: p.asset)
-                    if onChain != p.size {
-                        report.problems.append("token \(p.asset): on-chain balance \(onChain) ≠ our position \(p.size)")
+            do {
+                for p in try await store.positions.openPositions(mode: mode) {
+                    do {
+                        let onChain = try await rpc.positionBalance(owner: owner, tokenId: p.asset)
+                        if onChain != p.size {
+                            report.problems.append("token \(p.asset): on-chain balance \(onChain) ≠ our position \(p.size)")
+                        }
+                    } catch {
+                        report.problems.append("on-chain balance of token \(p.asset) unavailable: \(error)")
+                        break
                     }
-                } catch {
-                    report.problems.append("on-chain balance of token \(p.asset) unavailable: \(error)")
-                    break
                 }
+            } catch {
+                report.problems.append("our positions could not be read: \(error)")
             }
         }
+    }
+
+    private func record(_ report: Report) async {
         for problem in report.problems {
             logger.error("reconciliation", metadata: ["problem": "\(problem)"])
-            try? await store.audit.append(actor: "system", action: "reconciliation.problem", target: mode.rawValue,
-                                          details: #"{"problem":\#(jsonString(problem))}"#)
+            do {
+                try await store.audit.append(actor: "system", action: "reconciliation.problem", target: mode.rawValue,
+                                             details: #"{"problem":\#(jsonString(problem))}"#)
+            } catch {
+                logger.error("reconciliation problem not audited", metadata: ["error": "\(error)"])
+            }
         }
         logger.notice("reconciliation done", metadata: ["resolved": "\(report.resolved)", "problems": "\(report.problems.count)"])
-        return report
     }
 
     private func comparePositions(dataAPI: DataAPIClient, account: Address, into report: inout Report) async {

@@ -18,9 +18,13 @@ package struct EmbeddedPostgres: Sendable {
         package var database: String
         /// `false` turns off fsync and full-page writes: for throwaway test clusters only.
         package var durable: Bool
+        /// The TCP port to listen on; a free one when nil (a restart that must keep its clients' URL names one).
+        package var port: Int?
 
         /// Creates options.
-        package init(dataDirectory: String, binDirectory: String? = nil, database: String = "polybot", durable: Bool = true) {
+        package init(dataDirectory: String, binDirectory: String? = nil, database: String = "polybot", durable: Bool = true,
+                     port: Int? = nil) {
+            self.port = port
             self.dataDirectory = dataDirectory
             self.binDirectory = binDirectory
             self.database = database
@@ -94,7 +98,7 @@ package struct EmbeddedPostgres: Sendable {
             logger.info("initialised embedded PostgreSQL cluster", metadata: ["pg.data_dir": "\(dir)"])
         }
 
-        guard let port = FreePort.find() else { throw Failure(description: "no free TCP port on 127.0.0.1") }
+        guard let port = options.port ?? FreePort.find() else { throw Failure(description: "no free TCP port on 127.0.0.1") }
         var serverOptions = "-c listen_addresses=127.0.0.1 -p \(port) -c unix_socket_directories=''"
         if !options.durable {
             serverOptions += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"

@@ -79,6 +79,12 @@ package struct OrderPostgresRepository: OrderRepository {
             """, logger: db.logger))
     }
 
+    package func orders(keyPrefix prefix: String) async throws -> [CopyOrder] {
+        try await decode(db.client.query(
+            "SELECT \(unescaped: Self.columns) FROM copy_orders WHERE starts_with(idempotency_key, \(prefix)) ORDER BY id",
+            logger: db.logger))
+    }
+
     package func appendEvent(_ e: OrderEvent) async throws -> OrderEvent {
         try await mappingErrors {
             let rows = try await db.client.query(

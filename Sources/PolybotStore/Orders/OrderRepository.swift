@@ -60,6 +60,8 @@ package protocol OrderRepository: Sendable {
     func update(id: Int64, _ change: OrderUpdate) async throws
     /// Orders that are not terminal, oldest first.
     func open() async throws -> [CopyOrder]
+    /// Orders whose idempotency key starts with `prefix` (an exit's attempts), oldest first.
+    func orders(keyPrefix prefix: String) async throws -> [CopyOrder]
     /// Appends an event to an order's history.
     @discardableResult func appendEvent(_ event: OrderEvent) async throws -> OrderEvent
     /// An order's events, oldest first.

@@ -132,6 +132,21 @@ package struct DailyPnlPostgresRepository: DailyPnlRepository {
         }
     }
 
+    package func mark(day: String, mode: RunMode, startEquity: Micros, endEquity: Micros, unrealized: Micros, exposure: Micros)
+        async throws
+    {
+        try await mappingErrors {
+            try await db.client.query(
+                """
+                INSERT INTO daily_pnl (day, mode, start_equity_micros, end_equity_micros, unrealized_pnl_micros, exposure_micros)
+                VALUES (\(day)::date, \(mode.rawValue), \(startEquity.raw), \(endEquity.raw), \(unrealized.raw), \(exposure.raw))
+                ON CONFLICT (day, mode) DO UPDATE SET end_equity_micros = EXCLUDED.end_equity_micros,
+                    unrealized_pnl_micros = EXCLUDED.unrealized_pnl_micros, exposure_micros = EXCLUDED.exposure_micros,
+                    updated_at = now()
+                """, logger: db.logger)
+        }
+    }
+
     package func range(mode: RunMode, from: String, to: String) async throws -> [DailyPnl] {
         let rows = try await db.client.query(
             """

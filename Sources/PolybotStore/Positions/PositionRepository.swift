@@ -28,6 +28,10 @@ package struct PositionTotals: Sendable, Hashable {
 package protocol DailyPnlRepository: Sendable {
     /// Inserts or replaces a day's row.
     func upsert(_ row: DailyPnl) async throws
+    /// Writes a marking pass's figures — end equity, unrealised PnL, exposure — and nothing else: realised PnL and fees
+    /// are only ever added by fills and settlements, so a mark can never lose or zero them. Creates the row (with
+    /// `startEquity`) when the day has none yet.
+    func mark(day: String, mode: RunMode, startEquity: Micros, endEquity: Micros, unrealized: Micros, exposure: Micros) async throws
     /// The rows of a mode between two `YYYY-MM-DD` days, inclusive, oldest first.
     func range(mode: RunMode, from: String, to: String) async throws -> [DailyPnl]
 }

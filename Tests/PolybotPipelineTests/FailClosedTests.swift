@@ -1,0 +1,197 @@
+import AsyncAlgorithms
+import Foundation
+import Logging
+import PolybotCore
+import PolybotPipeline
+import PolybotStore
+import PolybotTestSupport
+import Polymarket
+import PolymarketSim
+import PostgresNIO
+import Testing
+
+/// Issue 13 regressions that need the database or the simulator: exits retried until flat (item 7), the day's PnL
+/// after a restart and under marks (item 9), halt and the daily loss stop cancelling resting orders (item 5), the
+/// resend race (item 6) and venue amounts that cannot be read (item 10).
+@Suite("Fail closed: pipeline")
+struct FailClosedPipelineTests {
+    let logger = Logger(label: "test.failclosed")
+    let key = try! PrivateKey(hex: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
+
+    /// An exit gateway that stores each attempt and lets it expire unfilled (a thin book): the tracker must come back
+    /// with a new attempt, not the same key (which the old code did, getting `alreadyPlaced` forever).
+    struct ExpiringGateway: OrderGateway {
+        let store: PolybotStore
+        func place(_ r: ExecutionRequest) async throws -> PlacementOutcome {
+            if let existing = try await store.orders.get(idempotencyKey: r.idempotencyKey) { return .alreadyPlaced(existing) }
+            let order = CopyOrder(idempotencyKey: r.idempotencyKey, signalId: nil, purpose: r.purpose, mode: .paper, salt: "1",
+                                  conditionId: r.intent.conditionId, asset: r.intent.asset, side: r.intent.side, orderType: r.orderType,
+                                  price: r.intent.price, size: r.intent.shares, status: .expired, eventSlug: r.intent.eventSlug)
+            return .placed(try await store.orders.create(order))
+        }
+    }
+
+    @Test func aStopLossIsRetriedUntilFlatAndLocksItsMarketOnce() async throws {
+        try await withTestDatabase { store, _ in
+            let market = Fixtures.hex32(9)
+            let position = try await store.positions.open(
+                Position(mode: .paper, conditionId: market, asset: "555", size: Micros(100_000_000), averagePrice: Micros(500_000),
+                         cost: Micros(50_000_000)))
+            // The mark has fallen 40 %: a 20 % stop-loss fires.
+            let book = OrderBook(market: market, assetId: "555", timestampMs: 1, hash: "",
+                                 bids: [BookLevel(price: Micros(290_000), size: Micros(1_000_000))],
+                                 asks: [BookLevel(price: Micros(310_000), size: Micros(1_000_000))], tickSize: .hundredth)
+            let locks = LockBox()
+            let tracker = PositionTracker(
+                store: store, mode: .paper, books: { _ in book }, resolution: { _ in nil }, gateway: ExpiringGateway(store: store),
+                risk: .init(approveExit: { .approved($0) }, recordMarks: { _ in }, recordSettlement: { _, _ in },
+                            equity: { Micros(10_000_000_000) }, dayStart: { ("2026-12-01", Micros(10_000_000_000)) },
+                            addCooldown: { await locks.add($0) }, hasCooldown: { await locks.has($0) }),
+                rules: ExitRules(stopLossBps: 2_000), events: PipelineEvents(), logger: logger)
+            for _ in 0..<3 { await tracker.markOnce() }
+            let attempts = try await store.orders.orders(keyPrefix: "exit:\(position.id):stop_loss:")
+            #expect(attempts.map(\.idempotencyKey) == (1...3).map { "exit:\(position.id):stop_loss:\($0)" })
+            #expect(await locks.count == 1)
+        }
+    }
+
+    actor LockBox {
+        var locks: [Cooldown] = []
+        var count: Int { locks.count }
+        func add(_ c: Cooldown) { locks.append(c) }
+        func has(_ s: Cooldown.Scope) -> Bool { locks.contains { $0.scope == s } }
+    }
+
+    @Test func aRestartDoesNotCountEarlierUnrealisedPnlAsToday() async throws {
+        try await withTestDatabase { store, _ in
+            let now = Int64(Date().timeIntervalSince1970)
+            let today = utcDay(now)
+            // Bought yesterday for $500, marked at $400 since: unrealised −$100, all of it before today started.
+            _ = try await store.positions.open(
+                Position(mode: .paper, conditionId: Fixtures.hex32(3), asset: "777", size: Micros(1_000_000_000), averagePrice: Micros(500_000),
+                         cost: Micros(500_000_000), markPrice: Micros(400_000)))
+            try await store.dailyPnl.upsert(DailyPnl(day: today, mode: .paper, startEquity: Micros(9_900_000_000), endEquity: Micros(9_900_000_000)))
+            let risk = RiskManager(input: AsyncChannel<SizedOrder>(), store: store, mode: .paper, limits: RiskLimits(),
+                                   startingEquity: Micros(10_000_000_000), events: PipelineEvents(), logger: logger, now: { now })
+            try await risk.load()
+            let s = await risk.snapshot()
+            #expect(s.equity == Micros(9_900_000_000) && s.todayPnl == .zero)  // was −100: the old load added all unrealised PnL
+        }
+    }
+
+    @Test func marksNeverOverwriteTheDaysRealisedPnl() async throws {
+        try await withTestDatabase { store, _ in
+            try await store.dailyPnl.upsert(DailyPnl(day: "2026-12-01", mode: .paper, startEquity: Micros(100), endEquity: Micros(100),
+                                                     realizedPnl: Micros(7_000_000), fees: Micros(50_000)))
+            try await store.dailyPnl.mark(day: "2026-12-01", mode: .paper, startEquity: Micros(1), endEquity: Micros(200),
+                                          unrealized: Micros(-3_000_000), exposure: Micros(9))
+            let row = try #require(try await store.dailyPnl.range(mode: .paper, from: "2026-12-01", to: "2026-12-01").first)
+            #expect(row.realizedPnl == Micros(7_000_000) && row.fees == Micros(50_000))
+            #expect(row.startEquity == Micros(100) && row.endEquity == Micros(200) && row.unrealizedPnl == Micros(-3_000_000))
+        }
+    }
+
+    @Test func venueAmountsAreReadOrRefusedNeverGuessed() {
+        #expect(LiveOrderGateway.amount("") == .zero)  // documented: a resting order matched nothing
+        #expect(LiveOrderGateway.amount("12.5") == Micros(12_500_000))
+        #expect(LiveOrderGateway.amount("NaN") == nil && LiveOrderGateway.amount("1e3") == nil && LiveOrderGateway.amount("12,5") == nil)
+        #expect(LiveOrderGateway.isDuplicate("order 0xabc is invalid. Duplicated."))
+    }
+
+    /// Live: a resting entry and a resting exit; reduce-only cancels the entry, halt cancels everything, and the daily
+    /// loss stop cancels entries — on the simulated CLOB, not just in our records.
+    @Test func haltAndTheLossStopCancelRestingOrders() async throws {
+        let exchange = SimExchange(trades: generated(400))
+        await exchange.publishNext(400)
+        let (token, ask, tick, negRisk) = try await tradableToken(exchange)
+        try await withSimulator(exchange) { base, _ in
+            try await withTestDatabase { store, _ in
+                let transport = HTTPTransport(retry: .none, timeout: .seconds(2), logger: logger)
+                defer { Task { try? await transport.shutdown() } }
+                let creds = try await ClobClient(baseURL: base + "/clob", transport: transport).createOrDeriveApiKey(key: key, chainId: 137)
+                let clob = ClobClient(baseURL: base + "/clob", transport: transport, auth: (creds, key.address))
+                let ledger = FillLedger(store: store, equity: { Micros(10_000_000_000) })
+                let gateway = LiveOrderGateway(store: store, clob: clob,
+                                               builder: try OrderBuilder(key: key, domain: ExchangeDomain.forVersion(2, chainId: 137)!),
+                                               apiKey: creds.apiKey, ledger: ledger, logger: logger)
+                let tracker = OrderTracker(store: store, clob: clob, gateway: gateway, ledger: ledger, books: { try await clob.book(tokenId: $0) },
+                                           userFeed: nil, events: PipelineEvents(), logger: logger)
+                let bid = Micros(max(tick.micros, ask.raw - 20 * tick.micros))
+                func rest(_ key: String, _ purpose: OrderPurpose) async throws -> CopyOrder {
+                    let intent = OrderIntent(signalKey: key, basketId: nil, conditionId: exchange.history[0].conditionId, eventSlug: "",
+                                             asset: token, side: .buy, price: bid, shares: Micros(10_000_000), whalePrice: bid, wallets: [])
+                    let o = try await gateway.place(ExecutionRequest(intent: intent, signalId: nil, purpose: purpose, idempotencyKey: key,
+                                                                     tickSize: tick, negRisk: negRisk, minimumSize: Micros(5_000_000)))
+                    #expect(o.order.status == .live)
+                    return o.order
+                }
+                func venueStatus(_ o: CopyOrder) async throws -> String {
+                    try await clob.order(id: o.exchangeOrderId ?? "")?.status?.uppercased() ?? "GONE"
+                }
+                let risk = RiskManager(input: AsyncChannel<SizedOrder>(), store: store, mode: .live, limits: RiskLimits(),
+                                       startingEquity: Micros(10_000_000_000), events: PipelineEvents(), logger: logger)
+                await risk.install(cancelResting: { await tracker.cancelResting(entriesOnly: $0) }, resumeCheck: { [] })
+                try await risk.load()
+                await risk.reconciled()
+                let entry = try await rest("entry:1", .entry)
+                let exit = try await rest("exit:1", .exit)
+                try await risk.setTradingState(.reduceOnly, reason: "test", actor: "op")
+                let entryOnVenue = try await venueStatus(entry)
+                let exitOnVenue = try await venueStatus(exit)
+                #expect(entryOnVenue.hasPrefix("CANCEL") && exitOnVenue == "LIVE")
+                #expect(try await store.orders.get(id: entry.id)?.status == .cancelled)
+                #expect(await risk.snapshot().reservations["entry:1"] == nil)
+                try await risk.setTradingState(.halted, reason: "test", actor: "op")
+                #expect(try await venueStatus(exit).hasPrefix("CANCEL"))
+                #expect(try await store.orders.get(id: exit.id)?.status == .cancelled)
+
+                // The daily loss stop: a mark loss of 3 % of the day's start cancels the resting entry (once).
+                try await risk.setTradingState(.active, reason: "test", actor: "op")
+                let entry2 = try await rest("entry:2", .entry)
+                await risk.recordMarks(unrealizedTotal: Micros(-300_000_000))
+                #expect(try await venueStatus(entry2).hasPrefix("CANCEL"))
+            }
+        }
+    }
+
+    /// The resend race: while the POST of an order is in flight (the venue answers slowly), the tracker's poll used to
+    /// resume the `submitting` order, send it again, get "Duplicated" and record the live order `rejected`.
+    @Test func theTrackerLeavesAnOrderInFlightAlone() async throws {
+        let exchange = SimExchange(trades: generated(400))
+        await exchange.publishNext(400)
+        let (token, ask, tick, negRisk) = try await tradableToken(exchange)
+        try await withSimulator(exchange) { base, _ in
+            try await withTestDatabase { store, _ in
+                let transport = HTTPTransport(retry: .none, timeout: .seconds(10), logger: logger)
+                defer { Task { try? await transport.shutdown() } }
+                let creds = try await ClobClient(baseURL: base + "/clob", transport: transport).createOrDeriveApiKey(key: key, chainId: 137)
+                let clob = ClobClient(baseURL: base + "/clob", transport: transport, auth: (creds, key.address))
+                let ledger = FillLedger(store: store, equity: { Micros(10_000_000_000) })
+                let gateway = LiveOrderGateway(store: store, clob: clob,
+                                               builder: try OrderBuilder(key: key, domain: ExchangeDomain.forVersion(2, chainId: 137)!),
+                                               apiKey: creds.apiKey, ledger: ledger, logger: logger)
+                let tracker = OrderTracker(store: store, clob: clob, gateway: gateway, ledger: ledger, books: { try await clob.book(tokenId: $0) },
+                                           userFeed: nil, events: PipelineEvents(), logger: logger)
+                var slow = SimFaults()
+                slow.latencyMilliseconds = 1_500
+                await exchange.setFaults(slow)
+                let intent = OrderIntent(signalKey: "race", basketId: nil, conditionId: exchange.history[0].conditionId, eventSlug: "",
+                                         asset: token, side: .buy, price: ask, shares: Micros(10_000_000), whalePrice: ask, wallets: [])
+                let request = ExecutionRequest(intent: intent, signalId: nil, idempotencyKey: "entry:race", tickSize: tick, negRisk: negRisk,
+                                               minimumSize: Micros(5_000_000))
+                async let placed = gateway.place(request)
+                // Observable: the order is stored and marked submitting before the POST goes out.
+                #expect(try await eventually(timeout: .seconds(10)) {
+                    try await store.orders.get(idempotencyKey: "entry:race")?.status == .submitting
+                })
+                try await tracker.pollOnce()
+                let outcome = try await placed
+                await exchange.setFaults(SimFaults())
+                #expect(outcome.order.status != .rejected)
+                let stored = try #require(try await store.orders.get(idempotencyKey: "entry:race"))
+                #expect(stored.status == .filled || stored.status == .live || stored.status == .partiallyFilled)
+                #expect(await exchange.allOrders.count == 1)
+            }
+        }
+    }
+}
