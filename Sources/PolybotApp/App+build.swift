@@ -85,6 +85,7 @@ public enum PolybotApp {
     package static func buildServiceGroup(
         config: AppConfiguration, client: PostgresClient, registry: PrometheusCollectorRegistry, logger: Logger,
         transport: HTTPTransport? = nil, pipeline settings: PipelineSettings? = nil, live: LiveTrading? = nil,
+        passwordRounds: Int = PasswordHash.defaultRounds,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws -> ServiceGroup {
         let store = PolybotStore(client: client, logger: logger)
@@ -125,7 +126,7 @@ public enum PolybotApp {
         let env = APIEnvironment(
             store: store, mode: config.mode, startingEquity: config.startingEquity, pipeline: pipeline, stream: stream,
             signer: config.jwtSecret.map { TokenSigner(secret: Array($0.revealed.utf8)) } ?? .random(),
-            password: config.operatorPassword.map { PasswordVerifier(password: $0.revealed) },
+            password: config.operatorPassword.map { PasswordVerifier(password: $0.revealed, rounds: passwordRounds) },
             readOnlyToken: config.readOnlyToken?.revealed,
             configView: { centre.current.describedSettings(source: centre.current.source).map { ConfigEntry(key: $0.key, value: $0.value, origin: $0.origin) } },
             feedStallSeconds: config.feedStallSeconds)

@@ -61,11 +61,20 @@ struct Daemon: Sendable {
 
 enum HarnessError: Error { case status(Int, String), noPort }
 
-/// Runs the daemon in `mode` for `body`, then shuts it down gracefully.
-func withDaemon<T: Sendable>(mode: String = "paper", exchange: SimExchange, extra: [String: String] = [:],
+/// A fresh migrated test database, or the given server's.
+private func withDatabase<T: Sendable>(_ url: String?, _ body: @Sendable (String, PolybotStore) async throws -> T) async throws -> T {
+    guard let url else { return try await withNamedTestDatabase { url, store, _ in try await body(url, store) } }
+    let logger = Logger(label: "test.store")
+    let client = PostgresClient(configuration: try DatabaseURL(url).clientConfiguration(), backgroundLogger: logger)
+    return try await client.whileRunning { client in try await body(url, PolybotStore(client: client, logger: logger)) }
+}
+
+/// Runs the daemon in `mode` for `body`, then shuts it down gracefully. With `databaseURL` the daemon (and the test's
+/// store) use that server, already migrated, instead of a fresh database on the shared test server.
+func withDaemon<T: Sendable>(mode: String = "paper", exchange: SimExchange, extra: [String: String] = [:], databaseURL: String? = nil,
                              _ body: @Sendable (Daemon) async throws -> T) async throws -> T {
     try await withSimulator(exchange) { simBase, simWS in
-        try await withNamedTestDatabase { url, store, _ in
+        try await withDatabase(databaseURL) { url, store in
             var env: [String: String] = [
                 "DATABASE_URL": url, "POLYBOT_PORT": "0", "POLYBOT_MODE": mode, "POLYBOT_LOG_LEVEL": "warning",
                 "POLYBOT_MIGRATIONS_DIR": SharedData.repositoryRoot.appendingPathComponent("migrations").path,
@@ -87,7 +96,7 @@ func withDaemon<T: Sendable>(mode: String = "paper", exchange: SimExchange, extr
             let port = Mutex<Int?>(nil)
             let group = try PolybotApp.buildServiceGroup(
                 config: config, client: client, registry: PrometheusCollectorRegistry(), logger: logger, transport: transport,
-                pipeline: config.pipelineSettings(), live: nil, onServerRunning: { ch in port.withLock { $0 = ch.localAddress?.port } })
+                pipeline: config.pipelineSettings(), live: nil, passwordRounds: 1 << 14, onServerRunning: { ch in port.withLock { $0 = ch.localAddress?.port } })
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
             let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try? await group.run() }

@@ -238,8 +238,11 @@ struct SimulatorTests {
             await #expect(throws: PolymarketHTTPError.timeout) {
                 try await clob.postOrder(body: signed.postBody(owner: creds.apiKey, orderType: .gtc))
             }
-            // Looking it up (what the executor must do before any retry) finds it filled.
-            let found = try await lookup.order(id: HexCoding.encode(signed.digest))
+            // Looking it up (what the executor must do before any retry) finds it filled — once the venue has taken it:
+            // the client gave up after 400 ms, and under load the server may not have matched it yet.
+            let digest = HexCoding.encode(signed.digest)
+            #expect(await eventually(timeout: .seconds(30)) { await exchange.allOrders.contains { $0.id == digest } })
+            let found = try await lookup.order(id: digest)
             #expect(found?.status == "MATCHED")
         }
     }

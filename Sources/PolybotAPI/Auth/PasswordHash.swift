@@ -89,10 +89,15 @@ package struct PasswordHash: Sendable, Equatable {
 package final class PasswordVerifier: Sendable {
     /// The configured password (the configuration holds it in memory anyway; this keeps no second copy on disk).
     private let password: String
+    private let rounds: Int
     private let hash = Mutex<PasswordHash?>(nil)
 
-    /// Wraps the configured password.
-    package init(password: String) { self.password = password }
+    /// Wraps the configured password. `rounds` is scrypt's N: the daemon always uses the default; the in-process test
+    /// harness passes 2^14, because its debug build compiles BoringSSL without optimisation (≈ 3 s per check at 2^17).
+    package init(password: String, rounds: Int = PasswordHash.defaultRounds) {
+        self.password = password
+        self.rounds = rounds
+    }
 
     /// True when `candidate` is the operator password. Throws when the thread pool is shutting down.
     package func matches(_ candidate: String) async throws -> Bool {
@@ -103,8 +108,8 @@ package final class PasswordVerifier: Sendable {
 
     private func derived() async throws -> PasswordHash {
         if let h = hash.withLock({ $0 }) { return h }
-        let plain = password
-        let made = try await NIOThreadPool.singleton.runIfActive { try PasswordHash(password: plain) }
+        let (plain, n) = (password, rounds)
+        let made = try await NIOThreadPool.singleton.runIfActive { try PasswordHash(password: plain, rounds: n) }
         return hash.withLock { existing in
             if let existing { return existing }
             existing = made

@@ -35,6 +35,8 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
     private var cancelResting: (@Sendable (_ entriesOnly: Bool) async -> Void)?
     private var resumeCheck: (@Sendable () async -> [String])?
     private let unrecorded = Counter(label: "risk.unpersisted")
+    /// How long a trading-state change waits for the database before it is left to ``flushPendingState()``.
+    private let persistTimeout: Duration = .seconds(2)
     private let latency = Timer(label: "pipeline.stage_latency", dimensions: [("stage", "risk")])
     private var denials: [DenialReason: Counter] = [:]
     private let approvals = Counter(label: "risk.approved")
@@ -276,7 +278,7 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
     @discardableResult
     package func setTradingState(_ s: TradingState, reason: String, actor: String) async throws -> Bool {
         if s == .active {
-            try await persist(.init(state: s, reason: reason, actor: actor))
+            try await persist(.init(state: s, reason: reason, actor: actor), within: persistTimeout)
             pendingPersist = nil
             if let resumeCheck {
                 let problems = await resumeCheck()
@@ -284,6 +286,12 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
                     let why = "resume refused: reconciliation found \(problems.count) problem(s)"
                     try await setTradingState(.reduceOnly, reason: why, actor: "system")
                     throw ResumeRefused(problems: problems)
+                }
+                do {
+                    try await store.audit.append(actor: "system", action: "reconciliation.passed", target: mode.rawValue,
+                                                 details: #"{"before":"resume"}"#)
+                } catch {
+                    logger.warning("passed reconciliation not audited", metadata: ["error": "\(error)"])
                 }
             }
             apply(s, reason: reason, actor: actor)
@@ -293,7 +301,7 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         await cancelResting?(s == .reduceOnly)
         let change = PendingState(state: s, reason: reason, actor: actor)
         do {
-            try await persist(change)
+            try await persist(change, within: persistTimeout)
             pendingPersist = nil
             return true
         } catch {
@@ -328,6 +336,20 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         recordTradingState()
         events.publish(.tradingState(s, reason: reason))
         logger.notice("trading state changed", metadata: ["risk.state": "\(s.rawValue)", "risk.reason": "\(reason)", "actor": "\(actor)"])
+    }
+
+    /// ``persist(_:)`` bounded in time: a database that accepts connections but does not answer must not hold the
+    /// operator's halt (already in force) or a resume (refused) for a minute.
+    private func persist(_ change: PendingState, within limit: Duration) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.persist(change) }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                throw PersistTimeout(limit: limit)
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
     }
 
     private func persist(_ change: PendingState) async throws {
@@ -374,6 +396,12 @@ struct PendingState: Sendable, Equatable {
     var state: TradingState
     var reason: String
     var actor: String
+}
+
+/// The database did not confirm a write in time.
+struct PersistTimeout: Error, CustomStringConvertible {
+    var limit: Duration
+    var description: String { "the database did not answer within \(limit)" }
 }
 
 /// Resuming was refused: the reconciliation check found problems (trading is reduce-only meanwhile).
