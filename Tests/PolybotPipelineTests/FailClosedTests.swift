@@ -16,7 +16,6 @@ import Testing
 @Suite("Fail closed: pipeline")
 struct FailClosedPipelineTests {
     let logger = Logger(label: "test.failclosed")
-    let key = try! PrivateKey(hex: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
 
     /// An exit gateway that stores each attempt and lets it expire unfilled (a thin book): the tracker must come back
     /// with a new attempt, not the same key (which the old code did, getting `alreadyPlaced` forever).
@@ -101,97 +100,62 @@ struct FailClosedPipelineTests {
     /// Live: a resting entry and a resting exit; reduce-only cancels the entry, halt cancels everything, and the daily
     /// loss stop cancels entries — on the simulated CLOB, not just in our records.
     @Test func haltAndTheLossStopCancelRestingOrders() async throws {
-        let exchange = SimExchange(trades: generated(400))
-        await exchange.publishNext(400)
-        let (token, ask, tick, negRisk) = try await tradableToken(exchange)
-        try await withSimulator(exchange) { base, _ in
-            try await withTestDatabase { store, _ in
-                let transport = HTTPTransport(retry: .none, timeout: .seconds(2), logger: logger)
-                defer { Task { try? await transport.shutdown() } }
-                let creds = try await ClobClient(baseURL: base + "/clob", transport: transport).createOrDeriveApiKey(key: key, chainId: 137)
-                let clob = ClobClient(baseURL: base + "/clob", transport: transport, auth: (creds, key.address))
-                let ledger = FillLedger(store: store, equity: { Micros(10_000_000_000) })
-                let gateway = LiveOrderGateway(store: store, clob: clob,
-                                               builder: try OrderBuilder(key: key, domain: ExchangeDomain.forVersion(2, chainId: 137)!),
-                                               apiKey: creds.apiKey, ledger: ledger, logger: logger)
-                let tracker = OrderTracker(store: store, clob: clob, gateway: gateway, ledger: ledger, books: { try await clob.book(tokenId: $0) },
-                                           userFeed: nil, events: PipelineEvents(), logger: logger)
-                let bid = Micros(max(tick.micros, ask.raw - 20 * tick.micros))
-                func rest(_ key: String, _ purpose: OrderPurpose) async throws -> CopyOrder {
-                    let intent = OrderIntent(signalKey: key, basketId: nil, conditionId: exchange.history[0].conditionId, eventSlug: "",
-                                             asset: token, side: .buy, price: bid, shares: Micros(10_000_000), whalePrice: bid, wallets: [])
-                    let o = try await gateway.place(ExecutionRequest(intent: intent, signalId: nil, purpose: purpose, idempotencyKey: key,
-                                                                     tickSize: tick, negRisk: negRisk, minimumSize: Micros(5_000_000)))
-                    #expect(o.order.status == .live)
-                    return o.order
-                }
-                func venueStatus(_ o: CopyOrder) async throws -> String {
-                    try await clob.order(id: o.exchangeOrderId ?? "")?.status?.uppercased() ?? "GONE"
-                }
-                let risk = RiskManager(input: AsyncChannel<SizedOrder>(), store: store, mode: .live, limits: RiskLimits(),
-                                       startingEquity: Micros(10_000_000_000), events: PipelineEvents(), logger: logger)
-                await risk.install(cancelResting: { await tracker.cancelResting(entriesOnly: $0) }, resumeCheck: { [] })
-                try await risk.load()
-                await risk.reconciled()
-                let entry = try await rest("entry:1", .entry)
-                let exit = try await rest("exit:1", .exit)
-                try await risk.setTradingState(.reduceOnly, reason: "test", actor: "op")
-                let entryOnVenue = try await venueStatus(entry)
-                let exitOnVenue = try await venueStatus(exit)
-                #expect(entryOnVenue.hasPrefix("CANCEL") && exitOnVenue == "LIVE")
-                #expect(try await store.orders.get(id: entry.id)?.status == .cancelled)
-                #expect(await risk.snapshot().reservations["entry:1"] == nil)
-                try await risk.setTradingState(.halted, reason: "test", actor: "op")
-                #expect(try await venueStatus(exit).hasPrefix("CANCEL"))
-                #expect(try await store.orders.get(id: exit.id)?.status == .cancelled)
-
-                // The daily loss stop: a mark loss of 3 % of the day's start cancels the resting entry (once).
-                try await risk.setTradingState(.active, reason: "test", actor: "op")
-                let entry2 = try await rest("entry:2", .entry)
-                await risk.recordMarks(unrealizedTotal: Micros(-300_000_000))
-                #expect(try await venueStatus(entry2).hasPrefix("CANCEL"))
+        try await withLiveVenue(logger: logger) { v in
+            let tracker = v.tracker(logger: logger)
+            let bid = Micros(max(v.tick.micros, v.ask.raw - 20 * v.tick.micros))
+            func rest(_ key: String, _ purpose: OrderPurpose) async throws -> CopyOrder {
+                let o = try await v.gateway.place(v.request(key, price: bid, purpose: purpose))
+                #expect(o.order.status == .live)
+                return o.order
             }
+            func venueStatus(_ o: CopyOrder) async throws -> String {
+                try await v.clob.order(id: o.exchangeOrderId ?? "")?.status?.uppercased() ?? "GONE"
+            }
+            let risk = RiskManager(input: AsyncChannel<SizedOrder>(), store: v.store, mode: .live, limits: RiskLimits(),
+                                   startingEquity: Micros(10_000_000_000), events: PipelineEvents(), logger: logger)
+            await risk.install(cancelResting: { await tracker.cancelResting(entriesOnly: $0) }, resumeCheck: { [] })
+            try await risk.load()
+            await risk.reconciled()
+            let entry = try await rest("entry:1", .entry)
+            let exit = try await rest("exit:1", .exit)
+            try await risk.setTradingState(.reduceOnly, reason: "test", actor: "op")
+            let entryOnVenue = try await venueStatus(entry)
+            let exitOnVenue = try await venueStatus(exit)
+            #expect(entryOnVenue.hasPrefix("CANCEL") && exitOnVenue == "LIVE")
+            #expect(try await v.store.orders.get(id: entry.id)?.status == .cancelled)
+            #expect(await risk.snapshot().reservations["entry:1"] == nil)
+            try await risk.setTradingState(.halted, reason: "test", actor: "op")
+            #expect(try await venueStatus(exit).hasPrefix("CANCEL"))
+            #expect(try await v.store.orders.get(id: exit.id)?.status == .cancelled)
+
+            // The daily loss stop: a mark loss of 3 % of the day's start cancels the resting entry (once).
+            try await risk.setTradingState(.active, reason: "test", actor: "op")
+            let entry2 = try await rest("entry:2", .entry)
+            await risk.recordMarks(unrealizedTotal: Micros(-300_000_000))
+            #expect(try await venueStatus(entry2).hasPrefix("CANCEL"))
         }
     }
 
     /// The resend race: while the POST of an order is in flight (the venue answers slowly), the tracker's poll used to
     /// resume the `submitting` order, send it again, get "Duplicated" and record the live order `rejected`.
     @Test func theTrackerLeavesAnOrderInFlightAlone() async throws {
-        let exchange = SimExchange(trades: generated(400))
-        await exchange.publishNext(400)
-        let (token, ask, tick, negRisk) = try await tradableToken(exchange)
-        try await withSimulator(exchange) { base, _ in
-            try await withTestDatabase { store, _ in
-                let transport = HTTPTransport(retry: .none, timeout: .seconds(10), logger: logger)
-                defer { Task { try? await transport.shutdown() } }
-                let creds = try await ClobClient(baseURL: base + "/clob", transport: transport).createOrDeriveApiKey(key: key, chainId: 137)
-                let clob = ClobClient(baseURL: base + "/clob", transport: transport, auth: (creds, key.address))
-                let ledger = FillLedger(store: store, equity: { Micros(10_000_000_000) })
-                let gateway = LiveOrderGateway(store: store, clob: clob,
-                                               builder: try OrderBuilder(key: key, domain: ExchangeDomain.forVersion(2, chainId: 137)!),
-                                               apiKey: creds.apiKey, ledger: ledger, logger: logger)
-                let tracker = OrderTracker(store: store, clob: clob, gateway: gateway, ledger: ledger, books: { try await clob.book(tokenId: $0) },
-                                           userFeed: nil, events: PipelineEvents(), logger: logger)
-                var slow = SimFaults()
-                slow.latencyMilliseconds = 1_500
-                await exchange.setFaults(slow)
-                let intent = OrderIntent(signalKey: "race", basketId: nil, conditionId: exchange.history[0].conditionId, eventSlug: "",
-                                         asset: token, side: .buy, price: ask, shares: Micros(10_000_000), whalePrice: ask, wallets: [])
-                let request = ExecutionRequest(intent: intent, signalId: nil, idempotencyKey: "entry:race", tickSize: tick, negRisk: negRisk,
-                                               minimumSize: Micros(5_000_000))
-                async let placed = gateway.place(request)
-                // Observable: the order is stored and marked submitting before the POST goes out.
-                #expect(try await eventually(timeout: .seconds(10)) {
-                    try await store.orders.get(idempotencyKey: "entry:race")?.status == .submitting
-                })
-                try await tracker.pollOnce()
-                let outcome = try await placed
-                await exchange.setFaults(SimFaults())
-                #expect(outcome.order.status != .rejected)
-                let stored = try #require(try await store.orders.get(idempotencyKey: "entry:race"))
-                #expect(stored.status == .filled || stored.status == .live || stored.status == .partiallyFilled)
-                #expect(await exchange.allOrders.count == 1)
-            }
+        try await withLiveVenue(timeout: .seconds(10), logger: logger) { v in
+            let tracker = v.tracker(logger: logger)
+            var slow = SimFaults()
+            slow.latencyMilliseconds = 1_500
+            await v.exchange.setFaults(slow)
+            async let placed = v.gateway.place(v.request("entry:race", price: v.ask))
+            // Observable: the order is stored and marked submitting before the POST goes out.
+            #expect(try await eventually(timeout: .seconds(10)) {
+                try await v.store.orders.get(idempotencyKey: "entry:race")?.status == .submitting
+            })
+            try await tracker.pollOnce()
+            let outcome = try await placed
+            await v.exchange.setFaults(SimFaults())
+            #expect(outcome.order.status != .rejected)
+            let stored = try #require(try await v.store.orders.get(idempotencyKey: "entry:race"))
+            #expect(stored.status == .filled || stored.status == .live || stored.status == .partiallyFilled)
+            #expect(await v.exchange.allOrders.count == 1)
         }
     }
 }

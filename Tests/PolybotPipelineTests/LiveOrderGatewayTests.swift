@@ -88,53 +88,32 @@ struct LiveOrderGatewayTests {
     }
 
     @Test func anUnfilledGTDRemainderIsCancelledAtExpiry() async throws {
-        let exchange = SimExchange(trades: generated(400))
-        await exchange.publishNext(400)
-        let (token, ask, tick, negRisk) = try await tradableToken(exchange)
-        try await withSimulator(exchange) { base, _ in
-            try await withTestDatabase { store, _ in
-                let transport = HTTPTransport(retry: .none, timeout: .seconds(2), logger: logger)
-                defer { Task { try? await transport.shutdown() } }
-                let creds = try await ClobClient(baseURL: base + "/clob", transport: transport).createOrDeriveApiKey(key: key, chainId: 137)
-                let clob = ClobClient(baseURL: base + "/clob", transport: transport, auth: (creds, key.address))
-                let ledger = FillLedger(store: store, equity: { Micros(10_000_000_000) })
-                let gateway = LiveOrderGateway(store: store, clob: clob,
-                                               builder: try OrderBuilder(key: key, domain: ExchangeDomain.forVersion(2, chainId: 137)!),
-                                               apiKey: creds.apiKey, ledger: ledger, logger: logger)
-                // A bid well under the ask rests on the book.
-                let bid = Micros(max(tick.micros, ask.raw - 20 * tick.micros))
-                let intent = OrderIntent(signalKey: "rest", basketId: nil, conditionId: exchange.history[0].conditionId, eventSlug: "",
-                                         asset: token, side: .buy, price: bid, shares: Micros(10_000_000), whalePrice: bid, wallets: [])
-                let placed = try await gateway.place(ExecutionRequest(intent: intent, signalId: nil, purpose: .exit, idempotencyKey: "rest-1",
-                                                                      tickSize: tick, negRisk: negRisk, minimumSize: Micros(5_000_000),
-                                                                      lifetimeSeconds: 120))
-                #expect(placed.order.status == .live && placed.order.filledSize == .zero)
-                let id = try #require(placed.order.exchangeOrderId)
-                #expect(try await clob.order(id: id)?.status?.uppercased() == "LIVE")
-                let books: @Sendable (String) async throws -> OrderBook = { try await clob.book(tokenId: $0) }
-                // Before expiry a poll changes nothing; after it, the remainder is cancelled on the CLOB and the order ends expired.
-                let early = OrderTracker(store: store, clob: clob, gateway: gateway, ledger: ledger, books: books, userFeed: nil,
-                                         events: PipelineEvents(), logger: logger)
-                try await early.pollOnce()
-                #expect(try await store.orders.get(id: placed.order.id)?.status == .live)
-                let expiry = placed.order.expiration
-                let late = OrderTracker(store: store, clob: clob, gateway: gateway, ledger: ledger, books: books, userFeed: nil,
-                                        events: PipelineEvents(), logger: logger, now: { expiry + 1 })
-                try await late.pollOnce()
-                #expect(try await store.orders.get(id: placed.order.id)?.status == .expired)
-                let venue = try await clob.order(id: id)?.status?.uppercased() ?? "GONE"
-                #expect(venue.hasPrefix("CANCEL"), "venue status \(venue)")
+        try await withLiveVenue(logger: logger) { v in
+            // A bid well under the ask rests on the book.
+            let bid = Micros(max(v.tick.micros, v.ask.raw - 20 * v.tick.micros))
+            let placed = try await v.gateway.place(v.request("rest-1", price: bid, purpose: .exit, lifetimeSeconds: 120))
+            #expect(placed.order.status == .live && placed.order.filledSize == .zero)
+            let id = try #require(placed.order.exchangeOrderId)
+            #expect(try await v.clob.order(id: id)?.status?.uppercased() == "LIVE")
+            // Before expiry a poll changes nothing; after it, the remainder is cancelled on the CLOB and the order ends expired.
+            let early = v.tracker(logger: logger)
+            try await early.pollOnce()
+            #expect(try await v.store.orders.get(id: placed.order.id)?.status == .live)
+            let expiry = placed.order.expiration
+            let late = v.tracker(now: { expiry + 1 }, logger: logger)
+            try await late.pollOnce()
+            #expect(try await v.store.orders.get(id: placed.order.id)?.status == .expired)
+            let venue = try await v.clob.order(id: id)?.status?.uppercased() ?? "GONE"
+            #expect(venue.hasPrefix("CANCEL"), "venue status \(venue)")
 
-                // An order on the CLOB that is not in our records (placed by hand, or a lost database) is flagged.
-                let stray = try await gateway.place(ExecutionRequest(intent: intent, signalId: nil, purpose: .exit, idempotencyKey: "rest-2",
-                                                                     tickSize: tick, negRisk: negRisk, minimumSize: Micros(5_000_000)))
-                try await store.db.client.query("DELETE FROM copy_orders WHERE id = \(stray.order.id)")
-                let reconciler = StartupReconciler(store: store, mode: .live, tracker: early, clob: clob, dataAPI: nil, rpc: nil, account: nil,
-                                                   approvals: nil, logger: logger)
-                let report = await reconciler.run()
-                #expect(report.problems.contains { $0.contains(stray.order.orderDigest ?? "?") && $0.contains("not in our records") })
-                #expect(try await store.audit.recent(limit: 5).contains { $0.action == "reconciliation.problem" })
-            }
+            // An order on the CLOB that is not in our records (placed by hand, or a lost database) is flagged.
+            let stray = try await v.gateway.place(v.request("rest-2", price: bid, purpose: .exit))
+            try await v.store.db.client.query("DELETE FROM copy_orders WHERE id = \(stray.order.id)")
+            let reconciler = StartupReconciler(store: v.store, mode: .live, tracker: early, clob: v.clob, dataAPI: nil, rpc: nil, account: nil,
+                                               approvals: nil, logger: logger)
+            let report = await reconciler.run()
+            #expect(report.problems.contains { $0.contains(stray.order.orderDigest ?? "?") && $0.contains("not in our records") })
+            #expect(try await v.store.audit.recent(limit: 5).contains { $0.action == "reconciliation.problem" })
         }
     }
 }
