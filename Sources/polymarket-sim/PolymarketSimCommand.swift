@@ -35,6 +35,7 @@ struct Serve: AsyncParsableCommand {
               5xx=R           answer REST requests with 503 with probability R (0–1)
               latency=MS      add MS milliseconds to every REST response
               timeout-fill=N  accept and execute the next N POST /order, then hold the response (hold=S, default 30)
+              order-delay=MS  hold every POST /order MS milliseconds before processing it (an order still in flight)
               pong=TEXT       RTDS answer to PING (default PONG; pong= for the empty string)
             Every new API key (POST /clob/auth/api-key) is credited with --starting-balance pUSD.
             """)

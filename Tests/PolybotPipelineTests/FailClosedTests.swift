@@ -136,13 +136,15 @@ struct FailClosedPipelineTests {
         }
     }
 
-    /// The resend race: while the POST of an order is in flight (the venue answers slowly), the tracker's poll used to
-    /// resume the `submitting` order, send it again, get "Duplicated" and record the live order `rejected`.
+    /// The resend race: while the POST of an order is in flight (the venue has not processed it yet), the tracker's poll
+    /// used to resume the `submitting` order: the lookup found nothing, it sent the order again, the venue answered
+    /// "Duplicated" to one of the two, and the live order was recorded `rejected`. Now the tracker leaves a leased order
+    /// alone: one POST, one order.
     @Test func theTrackerLeavesAnOrderInFlightAlone() async throws {
         try await withLiveVenue(timeout: .seconds(10), logger: logger) { v in
             let tracker = v.tracker(logger: logger)
             var slow = SimFaults()
-            slow.latencyMilliseconds = 1_500
+            slow.orderDelayMilliseconds = 1_500
             await v.exchange.setFaults(slow)
             async let placed = v.gateway.place(v.request("entry:race", price: v.ask))
             // Observable: the order is stored and marked submitting before the POST goes out.
@@ -156,6 +158,7 @@ struct FailClosedPipelineTests {
             let stored = try #require(try await v.store.orders.get(idempotencyKey: "entry:race"))
             #expect(stored.status == .filled || stored.status == .live || stored.status == .partiallyFilled)
             #expect(await v.exchange.allOrders.count == 1)
+            #expect(await v.exchange.orderPosts == 1)
         }
     }
 }

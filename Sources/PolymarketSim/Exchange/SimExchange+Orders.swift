@@ -312,6 +312,9 @@ extension SimExchange {
     /// Fills of an API key.
     public func fills(apiKey: String) -> [SimFill] { fills.filter { $0.apiKey == apiKey } }
 
+    /// Counts an authenticated `POST /order` (accepted or not).
+    func countOrderPost() { orderPosts += 1 }
+
     /// Every order ever accepted (tests count duplicates with this).
     public var allOrders: [SimOrder] { Array(orders.values) }
 

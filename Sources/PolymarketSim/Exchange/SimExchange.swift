@@ -34,6 +34,8 @@ public actor SimExchange {
     /// Shares per address per token.
     var holdings: [String: [String: Micros]] = [:]
     var orders: [String: SimOrder] = [:]
+    /// Authenticated `POST /order` requests received (a re-send of the same order counts again).
+    public internal(set) var orderPosts = 0
     var fills: [SimFill] = []
     let startingBalance: Micros
     var pendingEvents: [(due: ContinuousClock.Instant, apiKey: String, text: String)] = []

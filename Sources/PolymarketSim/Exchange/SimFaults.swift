@@ -19,6 +19,9 @@ public struct SimFaults: Sendable, Codable, Equatable {
     public var timeoutButFillNextOrders: Int = 0
     /// How long such a response is held, seconds.
     public var holdResponseSeconds: Double = 30
+    /// Every `POST /order` waits this long **before** it is processed, milliseconds (an order still on its way: a
+    /// lookup meanwhile does not find it).
+    public var orderDelayMilliseconds: Int = 0
     /// What RTDS answers to a text PING: "PONG" or "" (both observed in production).
     public var rtdsPongText: String = "PONG"
 
@@ -27,7 +30,7 @@ public struct SimFaults: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case dropWebSocketsEverySeconds, stallSeconds, rateLimitBurst, rateLimitRate, retryAfterSeconds, errorRate, latencyMilliseconds
-        case timeoutButFillNextOrders, holdResponseSeconds, rtdsPongText
+        case timeoutButFillNextOrders, holdResponseSeconds, rtdsPongText, orderDelayMilliseconds
     }
 
     /// Decodes a partial object: absent keys keep their defaults.
@@ -43,6 +46,7 @@ public struct SimFaults: Sendable, Codable, Equatable {
         latencyMilliseconds = try c.decodeIfPresent(Int.self, forKey: .latencyMilliseconds) ?? 0
         timeoutButFillNextOrders = try c.decodeIfPresent(Int.self, forKey: .timeoutButFillNextOrders) ?? 0
         holdResponseSeconds = try c.decodeIfPresent(Double.self, forKey: .holdResponseSeconds) ?? 30
+        orderDelayMilliseconds = try c.decodeIfPresent(Int.self, forKey: .orderDelayMilliseconds) ?? 0
         rtdsPongText = try c.decodeIfPresent(String.self, forKey: .rtdsPongText) ?? "PONG"
     }
 
@@ -67,6 +71,7 @@ public struct SimFaults: Sendable, Codable, Equatable {
         case "latency": latencyMilliseconds = try int(value, spec)
         case "timeout-fill": timeoutButFillNextOrders = try int(value, spec)
         case "hold": holdResponseSeconds = try double(value, spec)
+        case "order-delay": orderDelayMilliseconds = try int(value, spec)
         case "pong": rtdsPongText = value
         default: throw SimFaultError(spec: spec)
         }

@@ -86,6 +86,9 @@ enum SimClobRoutes {
             do throws(SimRejection) { apiKey = try await exchange.authenticate(headers: request.lowercasedHeaders, method: "POST", path: "/order", body: body) } catch {
                 return SimServer.error(error.message, status: .init(code: error.status))
             }
+            await exchange.countOrderPost()
+            let delay = await exchange.faults.orderDelayMilliseconds
+            if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
             let response: String
             do throws(SimRejection) {
                 response = try await exchange.placeOrder(apiKey: apiKey, body: body, wallNow: Int64(Date().timeIntervalSince1970))
