@@ -25,7 +25,7 @@ extension AppConfiguration {
             case .fixed: .fixed(fixedOrder)
             case .proportional: .proportional(bps: proportionalBps)
             }
-        return PipelineSettings(
+        var settings = PipelineSettings(
             mode: mode, whaleRules: WhaleRules(minNotional: whaleMinNotional, allow: allow, deny: deny), consensusRule: rule,
             sizingMode: sizing, riskLimits: limits, startingEquity: startingEquity,
             exitRules: ExitRules(takeProfitBps: takeProfitBps, stopLossBps: stopLossBps, mirrorWhaleSells: mirrorWhaleSells,
@@ -33,6 +33,17 @@ extension AppConfiguration {
             copyDelay: .seconds(copyDelaySeconds), paperFeeBps: paperFeeBps, orderLifetimeSeconds: Int64(orderLifetimeSeconds),
             approvalTimeToLive: .seconds(approvalTTLSeconds), approveExecutesLive: approveLive, markEvery: .seconds(markSeconds),
             feedStallTimeout: .seconds(feedStallSeconds), rtdsURL: feedEnabled ? rtdsURL : nil, clobWSURL: clobWSURL)
+        settings.pendingStateFile = pendingStateFilePath
+        return settings
+    }
+
+    /// `POLYBOT_DATA_DIR/pending-trading-state-<mode>-<database>.json`: named after the database too, so two daemons
+    /// (or test runs) on different databases never read each other's halt.
+    package var pendingStateFilePath: String {
+        let identity = databaseURL.map { "\($0.host):\($0.port)/\($0.database)" } ?? "embedded"
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in identity.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return (dataDirectory as NSString).appendingPathComponent("pending-trading-state-\(mode.rawValue)-\(String(h, radix: 16)).json")
     }
 
     /// True when orders will be signed and sent.

@@ -31,6 +31,8 @@ package struct PipelineSettings: Sendable {
     package var feedStallTimeout: Duration
     package var rtdsURL: String?
     package var clobWSURL: String?
+    /// Where a trading-state change that the database has not confirmed is kept across restarts (nil: memory only).
+    package var pendingStateFile: String?
 
     /// Creates settings.
     package init(mode: RunMode, whaleRules: WhaleRules, consensusRule: ConsensusRule, sizingMode: SizingMode, riskLimits: RiskLimits,
@@ -121,7 +123,8 @@ package struct Pipeline: Sendable {
         let books: @Sendable (String) async throws -> OrderBook = { token in try await clob.book(tokenId: token) }
         let sized = AsyncChannel<SizedOrder>()
         let risk = RiskManager(input: sized, store: store, mode: settings.mode, limits: settings.riskLimits,
-                               startingEquity: settings.startingEquity, events: events, logger: logger)
+                               startingEquity: settings.startingEquity, events: events, logger: logger,
+                               pendingStateFile: settings.pendingStateFile.map(PendingStateFile.init(path:)))
         let heldTokens = HeldTokens()
         let ledger = FillLedger(store: store, equity: { await risk.equity() }, onFill: { fill in
             await risk.recordFill(fill)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOHTTP1
+import PolybotApp
 import PolybotCore
 import PolybotStore
 import PolybotTestSupport
@@ -56,6 +57,9 @@ struct DatabaseOutageTests {
             let haltText = String(decoding: haltBody, as: UTF8.self)
             #expect(halt == 200 && haltText.contains(#""persisted":false"#), "\(halt) \(haltText)")
             #expect(try await d.json(.GET, "/api/v1/trading-state", token: token)["state"] as? String == "halted")
+            // Kept on disk too, so a restart before the database returns would still start halted.
+            let pendingFile = try AppConfiguration(source: ConfigurationSource(environment: ["DATABASE_URL": first.url])).pendingStateFilePath
+            #expect(FileManager.default.fileExists(atPath: pendingFile), "\(pendingFile)")
             // Resuming needs the database: refused, still halted.
             #expect(try await d.call(.PUT, "/api/v1/trading-state", token: token, body: #"{"state":"active"}"#).0 == 503)
             #expect(try await d.json(.GET, "/api/v1/trading-state", token: token)["state"] as? String == "halted")
@@ -66,6 +70,7 @@ struct DatabaseOutageTests {
             #expect(second.port == port)
             #expect(try await eventually(timeout: .seconds(60)) { try await stateRow(d.store) == "halted" })
             #expect(try await d.store.audit.recent(limit: 20).contains { $0.action == "trading_state.halted" && $0.actor == "operator" })
+            #expect(!FileManager.default.fileExists(atPath: pendingFile))
 
             // Halted: whales agree, the signal is denied, no order exists.
             #expect(await eventually { await exchange.rtdsSubscribers > 0 })

@@ -78,6 +78,36 @@ struct FailClosedPipelineTests {
         }
     }
 
+    /// A halt made while the database was down survives a restart that comes before the database does: the pending
+    /// file wins over the stale row, and is written to the database and removed once it answers.
+    @Test func aPendingHaltSurvivesARestart() async throws {
+        try await withTestDatabase { store, _ in
+            try await store.execution.setTradingState(mode: .paper, .active, reason: "before", actor: "op")
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("pending-\(UUID().uuidString).json").path
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try Data(#"{"state":"halted","reason":"db down","actor":"operator"}"#.utf8).write(to: URL(fileURLWithPath: path))
+            let risk = RiskManager(input: AsyncChannel<SizedOrder>(), store: store, mode: .paper, limits: RiskLimits(),
+                                   startingEquity: Micros(10_000_000_000), events: PipelineEvents(), logger: logger,
+                                   pendingStateFile: PendingStateFile(path: path))
+            try await risk.load()
+            await risk.reconciled()
+            #expect(await risk.snapshot().tradingState == .halted)
+            #expect(await risk.hasPendingState)
+            #expect(await risk.flushPendingState())
+            #expect(try await store.execution.tradingState(mode: .paper)?.state == .halted)
+            #expect(!FileManager.default.fileExists(atPath: path))
+            // An unreadable file starts halted rather than trusting the database.
+            try Data("garbage".utf8).write(to: URL(fileURLWithPath: path))
+            try await store.execution.setTradingState(mode: .paper, .active, reason: "later", actor: "op")
+            let again = RiskManager(input: AsyncChannel<SizedOrder>(), store: store, mode: .paper, limits: RiskLimits(),
+                                    startingEquity: Micros(10_000_000_000), events: PipelineEvents(), logger: logger,
+                                    pendingStateFile: PendingStateFile(path: path))
+            try await again.load()
+            await again.reconciled()
+            #expect(await again.snapshot().tradingState == .halted)
+        }
+    }
+
     @Test func marksNeverOverwriteTheDaysRealisedPnl() async throws {
         try await withTestDatabase { store, _ in
             try await store.dailyPnl.upsert(DailyPnl(day: "2026-12-01", mode: .paper, startEquity: Micros(100), endEquity: Micros(100),

@@ -30,6 +30,8 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
     private var waiters: [CheckedContinuation<Void, Never>] = []
     /// A trading-state change in force in memory but not yet written (the database was down).
     private var pendingPersist: PendingState?
+    /// Where such a change is kept across a restart.
+    private let pendingFile: PendingStateFile?
     /// Whether the daily loss stop has already cancelled resting entries today.
     private var lossStopActed = false
     private var cancelResting: (@Sendable (_ entriesOnly: Bool) async -> Void)?
@@ -47,7 +49,9 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
 
     /// Creates the stage (call ``load()`` before running it).
     package init(input: Input, store: PolybotStore, mode: RunMode, limits: RiskLimits, startingEquity: Micros, events: PipelineEvents,
-                 logger: Logger, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+                 logger: Logger, pendingStateFile: PendingStateFile? = nil,
+                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.pendingFile = pendingStateFile
         self.input = input
         self.store = store
         self.mode = mode
@@ -94,6 +98,22 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         s.startOfDayEquity = today?.startEquity ?? s.equity
         s.tradingState = .reconciling
         storedState = try await store.execution.tradingState(mode: mode)?.state ?? .active
+        if let pendingFile {
+            // A halt made while the database was down, before a restart: the more cautious state wins and is written.
+            do {
+                if let change = try pendingFile.read(), change.state.caution >= storedState.caution {
+                    storedState = change.state
+                    pendingPersist = change
+                    logger.notice("trading state from the pending file", metadata: ["risk.state": "\(change.state.rawValue)"])
+                } else {
+                    try pendingFile.remove()
+                }
+            } catch {
+                storedState = .halted
+                pendingPersist = PendingState(state: .halted, reason: "pending trading-state file unreadable: \(error)", actor: "system")
+                logger.error("pending trading-state file unreadable; starting halted", metadata: ["error": "\(error)"])
+            }
+        }
         lossStopActed = s.dailyLossStopReached
         state = s
         recordTradingState()
@@ -280,6 +300,7 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         if s == .active {
             try await persist(.init(state: s, reason: reason, actor: actor), within: persistTimeout)
             pendingPersist = nil
+            try pendingFile?.remove()
             if let resumeCheck {
                 let problems = await resumeCheck()
                 if !problems.isEmpty {
@@ -303,10 +324,16 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         do {
             try await persist(change, within: persistTimeout)
             pendingPersist = nil
+            do { try pendingFile?.remove() } catch {
+                logger.warning("pending trading-state file not removed", metadata: ["error": "\(error)"])
+            }
             return true
         } catch {
             pendingPersist = change
             unrecorded.increment()
+            do { try pendingFile?.write(change) } catch {
+                logger.critical("pending trading state not written to its file either", metadata: ["error": "\(error)"])
+            }
             logger.error("trading state applied in memory, not yet persisted; retried until the database answers",
                          metadata: ["risk.state": "\(s.rawValue)", "error": "\(error)"])
             return false
@@ -319,7 +346,12 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         guard let change = pendingPersist else { return true }
         do {
             try await persist(change)
-            if pendingPersist == change { pendingPersist = nil }
+            if pendingPersist == change {
+                pendingPersist = nil
+                do { try pendingFile?.remove() } catch {
+                    logger.warning("pending trading-state file not removed", metadata: ["error": "\(error)"])
+                }
+            }
             logger.notice("pending trading state persisted", metadata: ["risk.state": "\(change.state.rawValue)"])
             return true
         } catch {
