@@ -166,7 +166,8 @@ let package = Package(
         .executableTarget(
             name: "polybot-bench",
             dependencies: [
-                "PolybotStore", "PolybotCore", "PolymarketSim", "PolybotTestSupport", "Polymarket", "PolybotPipeline", "PolybotAPI",
+                "PolybotStore", "PolybotCore", "PolymarketSim", "PolybotTestSupport", "Polymarket", "PolybotPipeline",
+                "PolybotAPI",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -211,7 +212,8 @@ let package = Package(
         .testTarget(
             name: "PolybotPipelineTests",
             dependencies: [
-                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 "PolybotPipeline", "PolybotStore", "PolybotCore", "Polymarket", "PolymarketSim", "PolybotTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -239,7 +241,8 @@ let package = Package(
             name: "PolybotAppTests",
             dependencies: [
                 .product(name: "Yams", package: "Yams"),
-                "PolybotApp", "PolybotAPI", "PolybotStore", "PolybotTestSupport", "Polymarket", "PolybotCore", "PolymarketSim", "PolybotPipeline",
+                "PolybotApp", "PolybotAPI", "PolybotStore", "PolybotTestSupport", "Polymarket", "PolybotCore",
+                "PolymarketSim", "PolybotPipeline",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

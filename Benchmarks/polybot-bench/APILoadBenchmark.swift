@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import HummingbirdWebSocket
 import HummingbirdWSClient
+import HummingbirdWebSocket
 import Logging
 import PolybotAPI
 import PolybotCore
@@ -36,15 +36,20 @@ enum APILoadBenchmark {
                 """)
             let stream = EventStream()
             let signer = TokenSigner.random()
-            let env = APIEnvironment(store: store, mode: .paper, startingEquity: Micros(10_000_000_000), pipeline: nil, stream: stream,
-                                     signer: signer, password: nil, readOnlyToken: nil, configView: { [] }, feedStallSeconds: 30)
-            let router = APIRouter.build(env: env, health: HealthController(readiness: { Readiness(database: true, pendingMigrations: []) },
-                                                                            metrics: { [] }),
-                                         dashboardFolder: nil, logger: quiet)
+            let env = APIEnvironment(
+                store: store, mode: .paper, startingEquity: Micros(10_000_000_000), pipeline: nil, stream: stream,
+                signer: signer, password: nil, readOnlyToken: nil, configView: { [] }, feedStallSeconds: 30)
+            let router = APIRouter.build(
+                env: env,
+                health: HealthController(
+                    readiness: { Readiness(database: true, pendingMigrations: []) },
+                    metrics: { [] }),
+                dashboardFolder: nil, logger: quiet)
             let port = Mutex<Int?>(nil)
-            let app = Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
-                                  configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                                  onServerRunning: { ch in port.withLock { $0 = ch.localAddress?.port } }, logger: quiet)
+            let app = Application(
+                router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
+                configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                onServerRunning: { ch in port.withLock { $0 = ch.localAddress?.port } }, logger: quiet)
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await app.runService(gracefulShutdownSignals: []) }
                 defer { group.cancelAll() }
@@ -56,26 +61,43 @@ enum APILoadBenchmark {
                 let base = "http://127.0.0.1:\(bound!)"
                 let token = signer.issue(role: .operator_, now: Int64(Date().timeIntervalSince1970))
                 var out: [BenchResult] = []
-                for (name, path) in [("overview", "/api/v1/overview"), ("whales", "/api/v1/whales?limit=50&sort=lowerBound")] {
+                for (name, path) in [
+                    ("overview", "/api/v1/overview"), ("whales", "/api/v1/whales?limit=50&sort=lowerBound"),
+                ] {
                     // Warm-up (discarded): the whale table's first request builds its in-memory snapshot (≈ 1 s for 10,000 wallets).
                     _ = try wrk(url: base + path, token: token, seconds: 4, connections: 1)
                     let r = try wrk(url: base + path, token: token, seconds: seconds)
-                    let note = "wrk -t2 -c16 \(seconds)s after a 4 s one-connection warm-up, \(wallets) wallets; \(Int(r.rps)) req/s; p50 \(String(format: "%.2f", r.p50)) ms"
-                    out.append(BenchResult(name: "GET \(name) p99", value: r.p99, unit: "ms", target: 10, note: note, lowerIsBetter: true))
-                    out.append(BenchResult(name: "GET \(name) throughput", value: r.rps, unit: "req/s", target: 1_000, note: "same run"))
+                    let note =
+                        "wrk -t2 -c16 \(seconds)s after a 4 s one-connection warm-up, \(wallets) wallets; \(Int(r.rps)) req/s; p50 \(String(format: "%.2f", r.p50)) ms"
+                    out.append(
+                        BenchResult(
+                            name: "GET \(name) p99", value: r.p99, unit: "ms", target: 10, note: note,
+                            lowerIsBetter: true))
+                    out.append(
+                        BenchResult(
+                            name: "GET \(name) throughput", value: r.rps, unit: "req/s", target: 1_000, note: "same run"
+                        ))
                 }
-                out.append(try await fanOut(ws: "ws://127.0.0.1:\(bound!)/api/v1/stream", token: token, stream: stream, clients: 200, events: 50,
-                                            logger: quiet))
+                out.append(
+                    try await fanOut(
+                        ws: "ws://127.0.0.1:\(bound!)/api/v1/stream", token: token, stream: stream, clients: 200,
+                        events: 50,
+                        logger: quiet))
                 return out
             }
         }
     }
 
     /// Runs wrk and reads its latency distribution.
-    static func wrk(url: String, token: String, seconds: Int, connections: Int = 16) throws -> (rps: Double, p50: Double, p99: Double) {
+    static func wrk(
+        url: String, token: String, seconds: Int, connections: Int = 16
+    ) throws -> (rps: Double, p50: Double, p99: Double) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
-        p.arguments = ["-t\(min(2, connections))", "-c\(connections)", "-d\(seconds)s", "--latency", "-H", "Authorization: Bearer \(token)", url]
+        p.arguments = [
+            "-t\(min(2, connections))", "-c\(connections)", "-d\(seconds)s", "--latency", "-H",
+            "Authorization: Bearer \(token)", url,
+        ]
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("wrk-\(getpid()).txt")
         FileManager.default.createFile(atPath: out.path, contents: nil)
         let handle = try FileHandle(forWritingTo: out)
@@ -92,7 +114,9 @@ enum APILoadBenchmark {
             if v.hasSuffix("s") { return Double(v.dropLast(1))! * 1000 }
             return .nan
         }
-        var p50 = Double.nan, p99 = Double.nan, rps = Double.nan
+        var p50 = Double.nan
+        var p99 = Double.nan
+        var rps = Double.nan
         for line in text.split(separator: "\n") {
             let f = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
             if f.first == "50%", f.count > 1 { p50 = ms(f[1]) }
@@ -104,27 +128,40 @@ enum APILoadBenchmark {
     }
 
     /// 200 clients; each event carries its publish time; the worst client's delivery time per event, then the p99 over events.
-    static func fanOut(ws: String, token: String, stream: EventStream, clients: Int, events: Int, logger: Logger) async throws -> BenchResult {
+    static func fanOut(
+        ws: String, token: String, stream: EventStream, clients: Int, events: Int, logger: Logger
+    ) async throws -> BenchResult {
         let start = ContinuousClock.now
         let published = Shared<[Int: ContinuousClock.Instant]>([:])
         let delays = Shared<[Int: [Duration]]>([:])
         let ready = Shared(0)
         let tasks = (0..<clients).map { _ in
             Task {
-                try await WebSocketClient.connect(url: ws, configuration: .init(additionalHeaders: [.authorization: "Bearer \(token)"]),
-                                                  logger: logger) { inbound, _, _ in
+                try await WebSocketClient.connect(
+                    url: ws, configuration: .init(additionalHeaders: [.authorization: "Bearer \(token)"]),
+                    logger: logger
+                ) { inbound, _, _ in
                     for try await message in inbound.messages(maxSize: 1 << 20) {
                         guard case .text(let text) = message else { continue }
                         let now = ContinuousClock.now
-                        if text.contains(#""type":"hello""#) { ready.withLock { $0 += 1 }; continue }
-                        guard let r = text.range(of: "bench-"), let n = Int(text[r.upperBound...].prefix { $0.isNumber }) else { continue }
-                        if let at = published.withLock({ $0[n] }) { delays.withLock { $0[n, default: []].append(now - at) } }
+                        if text.contains(#""type":"hello""#) {
+                            ready.withLock { $0 += 1 }
+                            continue
+                        }
+                        guard let r = text.range(of: "bench-"),
+                            let n = Int(text[r.upperBound...].prefix { $0.isNumber })
+                        else { continue }
+                        if let at = published.withLock({ $0[n] }) {
+                            delays.withLock { $0[n, default: []].append(now - at) }
+                        }
                         if n == events - 1 { return }
                     }
                 }
             }
         }
-        while ready.withLock({ $0 }) < clients, ContinuousClock.now - start < .seconds(30) { try await Task.sleep(for: .milliseconds(20)) }
+        while ready.withLock({ $0 }) < clients, ContinuousClock.now - start < .seconds(30) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         for n in 0..<events {
             published.withLock { $0[n] = .now }
             stream.publish(.feed("bench-\(n)"))
@@ -132,13 +169,18 @@ enum APILoadBenchmark {
         }
         for t in tasks { _ = try? await t.value }
         let slowest: [Duration] = delays.withLock { d in (0..<events).map { n in (d[n] ?? []).max() ?? .seconds(999) } }
-        func millis(_ x: Duration) -> Double { Double(x.components.seconds) * 1_000 + Double(x.components.attoseconds) / 1e15 }
+        func millis(_ x: Duration) -> Double {
+            Double(x.components.seconds) * 1_000 + Double(x.components.attoseconds) / 1e15
+        }
         let worst: [Double] = slowest.map(millis).sorted()
         let delivered = delays.withLock { $0.values.map(\.count).reduce(0, +) }
         let p99 = worst[min(worst.count - 1, Int(Double(worst.count - 1) * 0.99))]
-        return BenchResult(name: "WebSocket fan-out, slowest of \(clients) clients per event, p99", value: p99, unit: "ms", target: 100,
-                           note: "\(events) events, \(delivered)/\(clients * events) deliveries; median of slowest \(String(format: "%.1f", worst[worst.count / 2])) ms",
-                           lowerIsBetter: true)
+        return BenchResult(
+            name: "WebSocket fan-out, slowest of \(clients) clients per event, p99", value: p99, unit: "ms",
+            target: 100,
+            note:
+                "\(events) events, \(delivered)/\(clients * events) deliveries; median of slowest \(String(format: "%.1f", worst[worst.count / 2])) ms",
+            lowerIsBetter: true)
     }
 }
 

@@ -34,25 +34,35 @@ enum LatencyBenchmark {
                 settings.orderPollEvery = .seconds(60)
                 // Marks every 30 s as in production (the test default of 0.5 s would poll a book per open position meanwhile).
                 settings.markEvery = .seconds(30)
-                return try await withPipeline(settings: settings, store: store, base: base, live: live, logger: logger) { p in
+                return try await withPipeline(settings: settings, store: store, base: base, live: live, logger: logger)
+                { p in
                     while await p.listener.health().connections == 0 { try await Task.sleep(for: .milliseconds(10)) }
                     for i in 0..<signals {
                         await exchange.publishNext(whales.count)
                         let deadline = ContinuousClock.now + .seconds(5)
-                        while p.probe.recorded().count <= i, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+                        while p.probe.recorded().count <= i, ContinuousClock.now < deadline {
+                            try await Task.sleep(for: .milliseconds(1))
+                        }
                         try await Task.sleep(for: .milliseconds(20))
                     }
                     return p.probe.recorded()
                 }
             }
         }
-        let ms = samples.map { Double($0.components.seconds) * 1_000 + Double($0.components.attoseconds) / 1e15 }.sorted()
-        func pct(_ q: Double) -> Double { ms.isEmpty ? .nan : ms[min(ms.count - 1, Int((Double(ms.count - 1) * q).rounded()))] }
-        let note = "\(ms.count)/\(signals) signals; live mode vs polymarket-sim on loopback, intent persisted before the POST"
+        let ms = samples.map { Double($0.components.seconds) * 1_000 + Double($0.components.attoseconds) / 1e15 }
+            .sorted()
+        func pct(_ q: Double) -> Double {
+            ms.isEmpty ? .nan : ms[min(ms.count - 1, Int((Double(ms.count - 1) * q).rounded()))]
+        }
+        let note =
+            "\(ms.count)/\(signals) signals; live mode vs polymarket-sim on loopback, intent persisted before the POST"
         return [
-            BenchResult(name: "frame → signed order p50", value: pct(0.5), unit: "ms", target: nil,
-                        note: "no target of its own (the target is on p99); " + note, lowerIsBetter: true),
-            BenchResult(name: "frame → signed order p99", value: pct(0.99), unit: "ms", target: 10, note: note, lowerIsBetter: true),
+            BenchResult(
+                name: "frame → signed order p50", value: pct(0.5), unit: "ms", target: nil,
+                note: "no target of its own (the target is on p99); " + note, lowerIsBetter: true),
+            BenchResult(
+                name: "frame → signed order p99", value: pct(0.99), unit: "ms", target: 10, note: note,
+                lowerIsBetter: true),
         ]
     }
 }

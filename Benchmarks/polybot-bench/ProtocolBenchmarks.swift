@@ -12,17 +12,21 @@ enum ProtocolBenchmarks {
         var bodies = 0
         let start = ContinuousClock.now
         for i in 0..<count {
-            let req = OrderRequest(tokenId: token, side: i % 2 == 0 ? .buy : .sell, price: Micros(Int64(10_000 * (1 + i % 98))),
-                                   size: Micros(Int64(5_000_000 + i % 1000 * 10_000)), orderType: .gtc, tickSize: .hundredth)
-            let signed = try builder.build(req, salt: UInt64(i), timestampMs: 1_767_225_600_000 + UInt64(i), now: 1_767_225_600)
+            let req = OrderRequest(
+                tokenId: token, side: i % 2 == 0 ? .buy : .sell, price: Micros(Int64(10_000 * (1 + i % 98))),
+                size: Micros(Int64(5_000_000 + i % 1000 * 10_000)), orderType: .gtc, tickSize: .hundredth)
+            let signed = try builder.build(
+                req, salt: UInt64(i), timestampMs: 1_767_225_600_000 + UInt64(i), now: 1_767_225_600)
             bodies += signed.postBody(owner: "00000000-0000-0000-0000-000000000000", orderType: .gtc).utf8.count
         }
         let seconds = (ContinuousClock.now - start).seconds
-        return BenchResult(name: "order build + EIP-712 + sign + body (1 core)", value: Double(count) / seconds, unit: "orders/s",
-                           target: 10_000,
-                           note: "\(count) orders in \(String(format: "%.2f", seconds)) s; peer figure as the issue measured it on this machine "
-                               + "(no Python client here); ≈ 1,800/s with coincurve",
-                           peer: ("py-clob-client", 210))
+        return BenchResult(
+            name: "order build + EIP-712 + sign + body (1 core)", value: Double(count) / seconds, unit: "orders/s",
+            target: 10_000,
+            note:
+                "\(count) orders in \(String(format: "%.2f", seconds)) s; peer figure as the issue measured it on this machine "
+                + "(no Python client here); ≈ 1,800/s with coincurve",
+            peer: ("py-clob-client", 210))
     }
 
     static func rtdsDecode(count: Int) throws -> BenchResult {
@@ -30,8 +34,12 @@ enum ProtocolBenchmarks {
         var frames: [[UInt8]] = []
         frames.reserveCapacity(count)
         generator.generate { t in
-            let payload = #"{"asset":"\#(t.asset)","bio":"","conditionId":"\#(t.conditionId)","eventSlug":"\#(t.eventSlug)","icon":"https://polymarket-upload.s3.us-east-2.amazonaws.com/x.png","name":"","outcome":"\#(t.outcome)","outcomeIndex":\#(t.outcomeIndex ?? 0),"price":\#(t.price),"profileImage":"","proxyWallet":"\#(t.wallet.eth.checksummed)","pseudonym":"Rowdy-Tenement","side":"\#(t.side.rawValue)","size":\#(t.size),"slug":"\#(t.slug)","timestamp":\#(t.timestamp),"title":"\#(t.title)","transactionHash":"\#(t.transactionHash)"}"#
-            frames.append(Array(#"{"connection_id":"gXseIO-NQWeIKEhJwA==","payload":\#(payload),"timestamp":\#(t.timestamp * 1000),"topic":"activity","type":"trades"}"#.utf8))
+            let payload =
+                #"{"asset":"\#(t.asset)","bio":"","conditionId":"\#(t.conditionId)","eventSlug":"\#(t.eventSlug)","icon":"https://polymarket-upload.s3.us-east-2.amazonaws.com/x.png","name":"","outcome":"\#(t.outcome)","outcomeIndex":\#(t.outcomeIndex ?? 0),"price":\#(t.price),"profileImage":"","proxyWallet":"\#(t.wallet.eth.checksummed)","pseudonym":"Rowdy-Tenement","side":"\#(t.side.rawValue)","size":\#(t.size),"slug":"\#(t.slug)","timestamp":\#(t.timestamp),"title":"\#(t.title)","transactionHash":"\#(t.transactionHash)"}"#
+            frames.append(
+                Array(
+                    #"{"connection_id":"gXseIO-NQWeIKEhJwA==","payload":\#(payload),"timestamp":\#(t.timestamp * 1000),"topic":"activity","type":"trades"}"#
+                        .utf8))
         }
         let rules = WhaleRules()
         var whales = 0
@@ -58,10 +66,12 @@ enum ProtocolBenchmarks {
             }
         }
         let peerRate = Double(sample) / (ContinuousClock.now - peerStart).seconds
-        return BenchResult(name: "RTDS frame decode + whale filter (1 core, median of 5)", value: rates[2], unit: "frames/s",
-                           target: 100_000,
-                           note: "\(count) frames (~\(frames.first?.count ?? 0) bytes each), \(whales) whale trades; best round \(Int(rates[4])) "
-                               + "frames/s; peer on \(sample) of the frames (\(peerWhales) whale trades)",
-                           peer: ("Foundation JSONDecoder", peerRate))
+        return BenchResult(
+            name: "RTDS frame decode + whale filter (1 core, median of 5)", value: rates[2], unit: "frames/s",
+            target: 100_000,
+            note:
+                "\(count) frames (~\(frames.first?.count ?? 0) bytes each), \(whales) whale trades; best round \(Int(rates[4])) "
+                + "frames/s; peer on \(sample) of the frames (\(peerWhales) whale trades)",
+            peer: ("Foundation JSONDecoder", peerRate))
     }
 }

@@ -17,9 +17,11 @@ enum RescoringBenchmark {
         generator.generate { generated.append($0) }
         let trades = generated
         let markets = generator.markets.map { m in
-            MarketInfo(conditionId: m.conditionId, question: m.question, slug: m.slug, eventSlug: m.eventSlug, outcomes: ["Yes", "No"],
-                       tokenIds: m.tokens, closed: true, winningToken: m.tokens[m.winner],
-                       resolvedAt: generator.options.start + generator.options.span)
+            MarketInfo(
+                conditionId: m.conditionId, question: m.question, slug: m.slug, eventSlug: m.eventSlug,
+                outcomes: ["Yes", "No"],
+                tokenIds: m.tokens, closed: true, winningToken: m.tokens[m.winner],
+                resolvedAt: generator.options.start + generator.options.span)
         }
         return try await withTestDatabase { store, client in
             var i = 0
@@ -28,17 +30,21 @@ enum RescoringBenchmark {
                 i += 50_000
             }
             try await store.markets.upsert(markets)
-            try await client.query("INSERT INTO whales (address, tracked, source) SELECT DISTINCT wallet, true, 'import' FROM whale_trades")
+            try await client.query(
+                "INSERT INTO whales (address, tracked, source) SELECT DISTINCT wallet, true, 'import' FROM whale_trades"
+            )
             var config = RescoringJob.Configuration()
             config.chunkSize = 2_500
             config.leaderboardCandidates = 0
-            let job = RescoringJob(store: store, dataAPI: nil, gamma: nil, configuration: config, logger: Logger(label: "bench.rescore"))
+            let job = RescoringJob(
+                store: store, dataAPI: nil, gamma: nil, configuration: config, logger: Logger(label: "bench.rescore"))
             let start = ContinuousClock.now
             let report = try await job.run(trigger: .manual, now: generator.options.start + generator.options.span)
             let seconds = (ContinuousClock.now - start).seconds
-            return BenchResult(name: "nightly rescoring end to end (load, score, snapshot)", value: seconds, unit: "s",
-                               target: 60, note: "\(report.scored) wallets, \(trades.count) trades, chunks of 2,500 wallets",
-                               lowerIsBetter: true)
+            return BenchResult(
+                name: "nightly rescoring end to end (load, score, snapshot)", value: seconds, unit: "s",
+                target: 60, note: "\(report.scored) wallets, \(trades.count) trades, chunks of 2,500 wallets",
+                lowerIsBetter: true)
         }
     }
 }

@@ -34,15 +34,21 @@ enum TradeInsertBenchmark {
             let replaySeconds = (ContinuousClock.now - replayStart).seconds
             precondition(again == 0, "re-insert must add nothing")
             return [
-                BenchResult(name: "trade history generation, \(count) trades requested", value: genSeconds, unit: "s", target: 60,
-                            note: "\(trades.count) trades (market makers' exits come on top), 50,000 wallets, "
-                                + "\(Int(Double(trades.count) / genSeconds)) trades/s", lowerIsBetter: true),
-                BenchResult(name: "whale_trades batch insert (COPY + ON CONFLICT)", value: Double(inserted) / seconds,
-                            unit: "rows/s", target: 100_000,
-                            note: "\(inserted) new of \(trades.count) generated (\(stored) stored) in \(String(format: "%.2f", seconds)) s, batches of \(batchSize); "
-                                + "the natural-key and lookup indexes cost ≈ half the raw COPY rate (docs/decisions/0001)"),
-                BenchResult(name: "idempotent re-insert of a stored batch", value: Double(batchSize) / replaySeconds,
-                            unit: "rows/s", target: nil, note: "no target (the path a restart's backfill takes); 0 new rows, as required"),
+                BenchResult(
+                    name: "trade history generation, \(count) trades requested", value: genSeconds, unit: "s",
+                    target: 60,
+                    note: "\(trades.count) trades (market makers' exits come on top), 50,000 wallets, "
+                        + "\(Int(Double(trades.count) / genSeconds)) trades/s", lowerIsBetter: true),
+                BenchResult(
+                    name: "whale_trades batch insert (COPY + ON CONFLICT)", value: Double(inserted) / seconds,
+                    unit: "rows/s", target: 100_000,
+                    note:
+                        "\(inserted) new of \(trades.count) generated (\(stored) stored) in \(String(format: "%.2f", seconds)) s, batches of \(batchSize); "
+                        + "the natural-key and lookup indexes cost ≈ half the raw COPY rate (docs/decisions/0001)"),
+                BenchResult(
+                    name: "idempotent re-insert of a stored batch", value: Double(batchSize) / replaySeconds,
+                    unit: "rows/s", target: nil,
+                    note: "no target (the path a restart's backfill takes); 0 new rows, as required"),
             ]
         }
     }

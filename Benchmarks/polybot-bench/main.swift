@@ -23,7 +23,9 @@ struct BenchResult {
         let figure = value < 100 ? String(format: "%.2f", value) : String(format: "%.0f", value)
         let verdict: String
         if let target {
-            verdict = lowerIsBetter ? (value <= target ? "meets target ≤ \(Int(target))" : "ABOVE target ≤ \(Int(target))")
+            verdict =
+                lowerIsBetter
+                ? (value <= target ? "meets target ≤ \(Int(target))" : "ABOVE target ≤ \(Int(target))")
                 : (value >= target ? "meets target ≥ \(Int(target))" : "BELOW target ≥ \(Int(target))")
         } else {
             verdict = "no target"
@@ -51,11 +53,14 @@ if which == "all" || which == "rtds-decode" {
     results.append(try ProtocolBenchmarks.rtdsDecode(count: option("--frames", default: 200_000, in: args)))
 }
 if which == "all" || which == "rescore" {
-    results.append(try await RescoringBenchmark.run(trades: option("--count", default: 1_000_000, in: args),
-                                                    wallets: option("--wallets", default: 50_000, in: args)))
+    results.append(
+        try await RescoringBenchmark.run(
+            trades: option("--count", default: 1_000_000, in: args),
+            wallets: option("--wallets", default: 50_000, in: args)))
 }
 if which == "all" || which == "api-load" {
-    results += try await APILoadBenchmark.run(wallets: option("--wallets", default: 10_000, in: args), seconds: option("--seconds", default: 10, in: args))
+    results += try await APILoadBenchmark.run(
+        wallets: option("--wallets", default: 10_000, in: args), seconds: option("--seconds", default: 10, in: args))
 }
 if which == "all" || which == "latency" {
     results += try await LatencyBenchmark.run(signals: option("--signals", default: 300, in: args))
@@ -63,27 +68,44 @@ if which == "all" || which == "latency" {
 if which == "all" || which == "trades-insert" {
     results += try await TradeInsertBenchmark.run(count: count, batchSize: batch)
 }
-let cpuModel = ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "")
+let cpuModel =
+    ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "")
     .split(separator: "\n").first { $0.hasPrefix("model name") }
-    .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" } ?? "unknown CPU"
-let machine = "\(ProcessInfo.processInfo.activeProcessorCount) cores (\(cpuModel)), \(ProcessInfo.processInfo.physicalMemory >> 30) GiB, "
+    .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" }
+    ?? "unknown CPU"
+let machine =
+    "\(ProcessInfo.processInfo.activeProcessorCount) cores (\(cpuModel)), \(ProcessInfo.processInfo.physicalMemory >> 30) GiB, "
     + (ProcessInfo.processInfo.operatingSystemVersionString)
 print("machine: \(machine)")
 for r in results { print(r.line) }
 
 // --write FILE: the table for docs/benchmarks.md (figure, target, verdict, peer/notes) with the machine it ran on.
 if let i = args.firstIndex(of: "--write"), i + 1 < args.count {
-    var md = ["# Benchmarks", "", "Written by `make bench` (`polybot-bench all --write docs/benchmarks.md`, release build) on \(machine), "
-              + "\(ISO8601DateFormatter().string(from: Date())). Figures on a shared 2-core VM move ±30 % run to run.", "",
-              "| figure | measured | target | verdict | peer | ratio | conditions |", "|---|---|---|---|---|---|---|"]
+    var md = [
+        "# Benchmarks", "",
+        "Written by `make bench` (`polybot-bench all --write docs/benchmarks.md`, release build) on \(machine), "
+            + "\(ISO8601DateFormatter().string(from: Date())). Figures on a shared 2-core VM move ±30 % run to run.",
+        "",
+        "| figure | measured | target | verdict | peer | ratio | conditions |", "|---|---|---|---|---|---|---|",
+    ]
     for r in results {
         let figure = r.value < 100 ? String(format: "%.2f", r.value) : String(format: "%.0f", r.value)
         let target = r.target.map { (r.lowerIsBetter ? "≤ " : "≥ ") + String(format: "%.0f", $0) + " " + r.unit } ?? "—"
         let verdict: String
-        if let t = r.target { verdict = (r.lowerIsBetter ? r.value <= t : r.value >= t) ? "met" : "**not met**" } else { verdict = "—" }
-        let peer = r.peer.map { p in "\(p.name): " + (p.value < 100 ? String(format: "%.2f", p.value) : String(format: "%.0f", p.value)) + " \(r.unit)" } ?? "—"
+        if let t = r.target {
+            verdict = (r.lowerIsBetter ? r.value <= t : r.value >= t) ? "met" : "**not met**"
+        } else {
+            verdict = "—"
+        }
+        let peer =
+            r.peer.map { p in
+                "\(p.name): " + (p.value < 100 ? String(format: "%.2f", p.value) : String(format: "%.0f", p.value))
+                    + " \(r.unit)"
+            } ?? "—"
         let ratio = r.ratio.map { "×" + String(format: "%.1f", $0) } ?? "—"
-        md.append("| \(r.name) | \(figure) \(r.unit) | \(target) | \(verdict) | \(peer) | \(ratio) | \(r.note.replacingOccurrences(of: "|", with: "/")) |")
+        md.append(
+            "| \(r.name) | \(figure) \(r.unit) | \(target) | \(verdict) | \(peer) | \(ratio) | \(r.note.replacingOccurrences(of: "|", with: "/")) |"
+        )
     }
     try (md.joined(separator: "\n") + "\n").write(toFile: args[i + 1], atomically: true, encoding: .utf8)
     print("wrote \(args[i + 1])")

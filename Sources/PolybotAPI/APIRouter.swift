@@ -20,8 +20,10 @@ package enum APIRouter {
     ///   - health: `/health`, `/ready`, `/metrics`.
     ///   - dashboardFolder: `dashboard-static/` (nil: no dashboard).
     ///   - settings: the settings centre (nil: read-only view of the configuration only).
-    package static func build(env: APIEnvironment, health: HealthController, dashboardFolder: String?, settings: SettingsControl? = nil,
-                              logger: Logger) -> Router<APIContext> {
+    package static func build(
+        env: APIEnvironment, health: HealthController, dashboardFolder: String?, settings: SettingsControl? = nil,
+        logger: Logger
+    ) -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: RequestSanitizerMiddleware())
@@ -29,12 +31,15 @@ package enum APIRouter {
         if let dashboardFolder {
             router.add(middleware: FileMiddleware(dashboardFolder, searchForIndexHtml: true, logger: logger))
         }
-        router.add(middleware: AuthMiddleware(signer: env.signer, readOnlyToken: env.readOnlyToken, tickets: env.tickets, now: env.now))
+        router.add(
+            middleware: AuthMiddleware(
+                signer: env.signer, readOnlyToken: env.readOnlyToken, tickets: env.tickets, now: env.now))
         health.addRoutes(to: router)
         router.get("/api/v1/openapi.json") { _, _ -> Response in
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPISpec.document)))
+            return Response(
+                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPISpec.document)))
         }
         let directory = WhaleDirectory(store: env.store)
         AuthController(env: env).addRoutes(to: router)
@@ -52,7 +57,8 @@ package enum APIRouter {
 extension APIRouter {
     /// The WebSocket upgrade gate of ``GatedWebSocketChannel``: whether a handshake carries a credential worth trying.
     package static func upgradeGate(env: APIEnvironment) -> @Sendable (HTTPRequestHead) -> Bool {
-        let auth = AuthMiddleware(signer: env.signer, readOnlyToken: env.readOnlyToken, tickets: env.tickets, now: env.now)
+        let auth = AuthMiddleware(
+            signer: env.signer, readOnlyToken: env.readOnlyToken, tickets: env.tickets, now: env.now)
         return { head in auth.mayUpgrade(authorization: head.headers.first(name: "authorization"), target: head.uri) }
     }
 }
@@ -65,8 +71,10 @@ package struct SettingsControl: Sendable {
     package var apply: @Sendable (_ changes: [String: String], _ actor: String) async throws -> [ConfigEntry]
 
     /// Creates the port.
-    package init(current: @escaping @Sendable () async -> [ConfigEntry],
-                 apply: @escaping @Sendable (_ changes: [String: String], _ actor: String) async throws -> [ConfigEntry]) {
+    package init(
+        current: @escaping @Sendable () async -> [ConfigEntry],
+        apply: @escaping @Sendable (_ changes: [String: String], _ actor: String) async throws -> [ConfigEntry]
+    ) {
         self.current = current
         self.apply = apply
     }
@@ -92,9 +100,12 @@ struct SettingsController {
         router.put("/api/v1/settings") { request, context -> Response in
             guard let control else { throw APIError.unavailable("the settings centre is not available") }
             let changes = try await request.json([String: String].self, context: context)
-            guard !changes.isEmpty else { throw APIError.badRequest("no setting to change: send {\"KEY\": \"value\", …}") }
+            guard !changes.isEmpty else {
+                throw APIError.badRequest("no setting to change: send {\"KEY\": \"value\", …}")
+            }
             do {
-                return try jsonResponse(Page(items: try await control.apply(changes, context.role?.rawValue ?? "operator"), next: nil))
+                return try jsonResponse(
+                    Page(items: try await control.apply(changes, context.role?.rawValue ?? "operator"), next: nil))
             } catch let e as SettingsRejected {
                 throw APIError.badRequest(e.description)
             }

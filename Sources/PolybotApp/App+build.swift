@@ -1,18 +1,18 @@
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import Metrics
 import NIOCore
 import PolybotAPI
 import PolybotCore
 import PolybotPipeline
-import Polymarket
 import PolybotStore
+import Polymarket
 import PostgresNIO
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
-import HummingbirdWebSocket
 
 /// The composition root: everything `polybot serve` runs, built in one place that tests call too.
 public enum PolybotApp {
@@ -47,7 +47,9 @@ public enum PolybotApp {
         }
         // Settings the operator changed from the dashboard override the environment and the file.
         let config = try SettingsCentre.applyingStored(lists.stored, to: config)
-        if !lists.stored.isEmpty { logger.notice("operator settings applied", metadata: ["keys": "\(lists.stored.keys.sorted())"]) }
+        if !lists.stored.isEmpty {
+            logger.notice("operator settings applied", metadata: ["keys": "\(lists.stored.keys.sorted())"])
+        }
 
         let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
         let transport = HTTPTransport(logger: logger)
@@ -60,8 +62,9 @@ public enum PolybotApp {
                 throw error
             }
         }
-        let group = try buildServiceGroup(config: config, client: client, registry: registry, logger: logger, transport: transport,
-                                          pipeline: config.pipelineSettings(allow: lists.allow, deny: lists.deny), live: live)
+        let group = try buildServiceGroup(
+            config: config, client: client, registry: registry, logger: logger, transport: transport,
+            pipeline: config.pipelineSettings(allow: lists.allow, deny: lists.deny), live: live)
         do {
             try await group.run()
         } catch {
@@ -101,11 +104,14 @@ public enum PolybotApp {
             var clob = ClobClient(baseURL: config.clobURL, transport: transport)
             if let live { clob.auth = (live.credentials, live.key.address) }
             let built = try Pipeline.build(
-                settings: settings, store: store, clob: clob, dataAPI: DataAPIClient(baseURL: config.dataAPIURL, transport: transport),
-                rpc: config.polygonRPCURL.map { PolygonRPC(url: $0, transport: transport) }, live: live, logger: logger, events: events)
+                settings: settings, store: store, clob: clob,
+                dataAPI: DataAPIClient(baseURL: config.dataAPIURL, transport: transport),
+                rpc: config.polygonRPCURL.map { PolygonRPC(url: $0, transport: transport) }, live: live, logger: logger,
+                events: events)
             services += built.services.map { .init(service: $0) }
             pipeline = built
-            logger.notice("pipeline", metadata: ["mode": "\(settings.mode.rawValue)", "feed": "\(settings.rtdsURL ?? "off")"])
+            logger.notice(
+                "pipeline", metadata: ["mode": "\(settings.mode.rawValue)", "feed": "\(settings.rtdsURL ?? "off")"])
         }
         services.append(.init(service: EventPump(stream: stream, events: events)))
         if let transport {
@@ -114,12 +120,16 @@ public enum PolybotApp {
                 sinks.append(WebhookSink(url: url, secret: secret.revealed, transport: transport))
             }
             if let token = config.telegramBotToken, let chat = config.telegramChatId {
-                sinks.append(TelegramSink(apiURL: config.telegramAPIURL, token: token.revealed, chatId: chat, transport: transport))
+                sinks.append(
+                    TelegramSink(
+                        apiURL: config.telegramAPIURL, token: token.revealed, chatId: chat, transport: transport))
             }
             if let host = config.smtpHost, let from = config.alertEmailFrom {
                 sinks.append(SMTPSink(host: host, port: config.smtpPort, from: from, to: config.alertEmailTo))
             }
-            if !sinks.isEmpty { services.append(.init(service: AlertService(events: events, sinks: sinks, logger: logger))) }
+            if !sinks.isEmpty {
+                services.append(.init(service: AlertService(events: events, sinks: sinks, logger: logger)))
+            }
         }
 
         let centre = SettingsCentre(config: config, store: store, pipeline: pipeline, logger: logger)
@@ -128,7 +138,11 @@ public enum PolybotApp {
             signer: config.jwtSecret.map { TokenSigner(secret: Array($0.revealed.utf8)) } ?? .random(),
             password: config.operatorPassword.map { PasswordVerifier(password: $0.revealed, rounds: passwordRounds) },
             readOnlyToken: config.readOnlyToken?.revealed,
-            configView: { centre.current.describedSettings(source: centre.current.source).map { ConfigEntry(key: $0.key, value: $0.value, origin: $0.origin) } },
+            configView: {
+                centre.current.describedSettings(source: centre.current.source).map {
+                    ConfigEntry(key: $0.key, value: $0.value, origin: $0.origin)
+                }
+            },
             feedStallSeconds: config.feedStallSeconds)
         var apiEnv = env
         if let transport { apiEnv.restStats = { transport.stats.snapshot } }
@@ -142,11 +156,13 @@ public enum PolybotApp {
                     return Readiness(database: up, pendingMigrations: pending)
                 },
                 metrics: { registry.emitToBuffer() }),
-            dashboardFolder: DashboardFolder.locate(explicit: config.dashboardDirectory), settings: centre.control, logger: logger)
+            dashboardFolder: DashboardFolder.locate(explicit: config.dashboardDirectory), settings: centre.control,
+            logger: logger)
         let app = Application(
             router: router,
-            server: GatedWebSocketChannel.builder(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: 1 << 16)),
-                                                  mayUpgrade: APIRouter.upgradeGate(env: apiEnv)),
+            server: GatedWebSocketChannel.builder(
+                webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: 1 << 16)),
+                mayUpgrade: APIRouter.upgradeGate(env: apiEnv)),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "polybot"),
             onServerRunning: { channel in
                 logger.info("listening", metadata: ["http.address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
@@ -154,10 +170,12 @@ public enum PolybotApp {
             },
             logger: logger)
         if let transport, let at = NightlyTime(config.rescoreAtUTC) {
-            let job = RescoringJob(store: store, dataAPI: DataAPIClient(baseURL: config.dataAPIURL, transport: transport),
-                                   gamma: GammaClient(baseURL: config.gammaURL, transport: transport),
-                                   parameters: config.scoringParameters, logger: logger)
-            services.append(.init(service: NightlyRescoreService(job: job, hour: at.hour, minute: at.minute, logger: logger)))
+            let job = RescoringJob(
+                store: store, dataAPI: DataAPIClient(baseURL: config.dataAPIURL, transport: transport),
+                gamma: GammaClient(baseURL: config.gammaURL, transport: transport),
+                parameters: config.scoringParameters, logger: logger)
+            services.append(
+                .init(service: NightlyRescoreService(job: job, hour: at.hour, minute: at.minute, logger: logger)))
         }
         services.append(.init(service: app))
         var groupConfig = ServiceGroupConfiguration(
@@ -187,7 +205,8 @@ enum DashboardFolder {
         var candidates: [String] = []
         if let explicit { candidates.append(explicit) }
         candidates.append(FileManager.default.currentDirectoryPath + "/dashboard-static")
-        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+            .deletingLastPathComponent()
         candidates.append(exe.appendingPathComponent("dashboard-static").path)
         candidates.append(exe.appendingPathComponent("../share/polybot/dashboard-static").standardizedFileURL.path)
         return candidates.first { FileManager.default.fileExists(atPath: $0 + "/index.html") }

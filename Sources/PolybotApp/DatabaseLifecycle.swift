@@ -25,9 +25,11 @@ package struct DatabaseLifecycle: Sendable {
         let configuration = DatabaseURL.make(
             host: "127.0.0.1", port: pg.port, username: "postgres", password: nil, database: "polybot", tls: .disable)
         // The application database lives beside the maintenance one; create it on first start.
-        let admin = PostgresClient(configuration: DatabaseURL.make(
-            host: "127.0.0.1", port: pg.port, username: "postgres", password: nil, database: "postgres", tls: .disable
-        ).clientConfiguration())
+        let admin = PostgresClient(
+            configuration: DatabaseURL.make(
+                host: "127.0.0.1", port: pg.port, username: "postgres", password: nil, database: "postgres",
+                tls: .disable
+            ).clientConfiguration())
         try await admin.whileRunning { admin in
             let rows = try await admin.query("SELECT 1 FROM pg_database WHERE datname = 'polybot'", logger: logger)
             var exists = false
@@ -48,13 +50,17 @@ package struct DatabaseLifecycle: Sendable {
     }
 
     /// Runs `body` with a running client, then shuts the client down.
-    package func withClient<T: Sendable>(logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+    package func withClient<T: Sendable>(
+        logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T
+    ) async throws -> T {
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
         return try await client.whileRunning(body)
     }
 
     /// A migration runner over the configured migrations folder.
-    package static func migrationRunner(_ config: AppConfiguration, client: PostgresClient, logger: Logger) throws -> MigrationRunner {
+    package static func migrationRunner(
+        _ config: AppConfiguration, client: PostgresClient, logger: Logger
+    ) throws -> MigrationRunner {
         let folder = try MigrationRunner.locateFolder(explicit: config.migrationsDirectory)
         return try MigrationRunner(migrations: try MigrationRunner.load(folder: folder), client: client, logger: logger)
     }

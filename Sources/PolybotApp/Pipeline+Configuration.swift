@@ -26,12 +26,16 @@ extension AppConfiguration {
             case .proportional: .proportional(bps: proportionalBps)
             }
         var settings = PipelineSettings(
-            mode: mode, whaleRules: WhaleRules(minNotional: whaleMinNotional, allow: allow, deny: deny), consensusRule: rule,
+            mode: mode, whaleRules: WhaleRules(minNotional: whaleMinNotional, allow: allow, deny: deny),
+            consensusRule: rule,
             sizingMode: sizing, riskLimits: limits, startingEquity: startingEquity,
-            exitRules: ExitRules(takeProfitBps: takeProfitBps, stopLossBps: stopLossBps, mirrorWhaleSells: mirrorWhaleSells,
-                                 cooldownAfterStopSeconds: Int64(cooldownAfterStopHours) * 3_600),
-            copyDelay: .seconds(copyDelaySeconds), paperFeeBps: paperFeeBps, orderLifetimeSeconds: Int64(orderLifetimeSeconds),
-            approvalTimeToLive: .seconds(approvalTTLSeconds), approveExecutesLive: approveLive, markEvery: .seconds(markSeconds),
+            exitRules: ExitRules(
+                takeProfitBps: takeProfitBps, stopLossBps: stopLossBps, mirrorWhaleSells: mirrorWhaleSells,
+                cooldownAfterStopSeconds: Int64(cooldownAfterStopHours) * 3_600),
+            copyDelay: .seconds(copyDelaySeconds), paperFeeBps: paperFeeBps,
+            orderLifetimeSeconds: Int64(orderLifetimeSeconds),
+            approvalTimeToLive: .seconds(approvalTTLSeconds), approveExecutesLive: approveLive,
+            markEvery: .seconds(markSeconds),
             feedStallTimeout: .seconds(feedStallSeconds), rtdsURL: feedEnabled ? rtdsURL : nil, clobWSURL: clobWSURL)
         settings.pendingStateFile = pendingStateFilePath
         return settings
@@ -43,7 +47,8 @@ extension AppConfiguration {
         let identity = databaseURL.map { "\($0.host):\($0.port)/\($0.database)" } ?? "embedded"
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in identity.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return (dataDirectory as NSString).appendingPathComponent("pending-trading-state-\(mode.rawValue)-\(String(h, radix: 16)).json")
+        return (dataDirectory as NSString).appendingPathComponent(
+            "pending-trading-state-\(mode.rawValue)-\(String(h, radix: 16)).json")
     }
 
     /// True when orders will be signed and sent.
@@ -54,14 +59,20 @@ extension AppConfiguration {
     ///
     /// - Throws: ``LiveSetupError``.
     func liveTrading(clob: ClobClient) async throws -> LiveTrading {
-        guard let keyHex = privateKey?.revealed, let apiKey, let secret = apiSecret?.revealed, let passphrase = passphrase?.revealed else {
+        guard let keyHex = privateKey?.revealed, let apiKey, let secret = apiSecret?.revealed,
+            let passphrase = passphrase?.revealed
+        else {
             throw LiveSetupError.missingCredentials
         }
         let key = try PrivateKey(hex: keyHex.hasPrefix("0x") ? keyHex : "0x" + keyHex)
         let version: Int
         do { version = try await clob.version() } catch { throw LiveSetupError.versionUnavailable("\(error)") }
-        guard let domain = ExchangeDomain.forVersion(version, chainId: chainId) else { throw LiveSetupError.unknownVersion(version) }
-        return LiveTrading(key: key, credentials: ApiCredentials(apiKey: apiKey, secret: secret, passphrase: passphrase), domain: domain)
+        guard let domain = ExchangeDomain.forVersion(version, chainId: chainId) else {
+            throw LiveSetupError.unknownVersion(version)
+        }
+        return LiveTrading(
+            key: key, credentials: ApiCredentials(apiKey: apiKey, secret: secret, passphrase: passphrase),
+            domain: domain)
     }
 }
 
@@ -73,9 +84,11 @@ public enum LiveSetupError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .missingCredentials: "live trading needs POLY_PRIVATE_KEY, POLY_API_KEY, POLY_API_SECRET and POLY_PASSPHRASE"
+        case .missingCredentials:
+            "live trading needs POLY_PRIVATE_KEY, POLY_API_KEY, POLY_API_SECRET and POLY_PASSPHRASE"
         case .versionUnavailable(let e): "the CLOB's /version could not be read (\(e)); nothing is signed without it"
-        case .unknownVersion(let v): "the CLOB reports exchange version \(v), which this build cannot sign for; refusing to trade"
+        case .unknownVersion(let v):
+            "the CLOB reports exchange version \(v), which this build cannot sign for; refusing to trade"
         }
     }
 }

@@ -35,11 +35,17 @@ package struct PipelineSettings: Sendable {
     package var pendingStateFile: String?
 
     /// Creates settings.
-    package init(mode: RunMode, whaleRules: WhaleRules, consensusRule: ConsensusRule, sizingMode: SizingMode, riskLimits: RiskLimits,
-                 startingEquity: Micros, exitRules: ExitRules = ExitRules(), copyDelay: Duration = .seconds(2), paperFeeBps: Int = 0,
-                 orderLifetimeSeconds: Int64 = 300, approvalTimeToLive: Duration = .seconds(900), approveExecutesLive: Bool = false,
-                 markEvery: Duration = .seconds(30), orderPollEvery: Duration = .seconds(5), feedStallTimeout: Duration = .seconds(30),
-                 rtdsURL: String?, clobWSURL: String?) {
+    package init(
+        mode: RunMode, whaleRules: WhaleRules, consensusRule: ConsensusRule, sizingMode: SizingMode,
+        riskLimits: RiskLimits,
+        startingEquity: Micros, exitRules: ExitRules = ExitRules(), copyDelay: Duration = .seconds(2),
+        paperFeeBps: Int = 0,
+        orderLifetimeSeconds: Int64 = 300, approvalTimeToLive: Duration = .seconds(900),
+        approveExecutesLive: Bool = false,
+        markEvery: Duration = .seconds(30), orderPollEvery: Duration = .seconds(5),
+        feedStallTimeout: Duration = .seconds(30),
+        rtdsURL: String?, clobWSURL: String?
+    ) {
         self.mode = mode
         self.whaleRules = whaleRules
         self.consensusRule = consensusRule
@@ -117,31 +123,38 @@ package struct Pipeline: Sendable {
     ///   - clob: CLOB client (authenticated with `live`'s credentials in live mode).
     ///   - live: required for live mode and for approve mode that executes live.
     /// - Throws: ``PipelineError`` when live trading is asked for without its setup.
-    package static func build(settings: PipelineSettings, store: PolybotStore, clob: ClobClient, dataAPI: DataAPIClient, rpc: PolygonRPC?,
-                              live: LiveTrading?, logger: Logger, events: PipelineEvents = PipelineEvents()) throws -> Pipeline {
+    package static func build(
+        settings: PipelineSettings, store: PolybotStore, clob: ClobClient, dataAPI: DataAPIClient, rpc: PolygonRPC?,
+        live: LiveTrading?, logger: Logger, events: PipelineEvents = PipelineEvents()
+    ) throws -> Pipeline {
         let probe = LatencyProbe()
         let books: @Sendable (String) async throws -> OrderBook = { token in try await clob.book(tokenId: token) }
         let sized = AsyncChannel<SizedOrder>()
-        let risk = RiskManager(input: sized, store: store, mode: settings.mode, limits: settings.riskLimits,
-                               startingEquity: settings.startingEquity, events: events, logger: logger,
-                               pendingStateFile: settings.pendingStateFile.map(PendingStateFile.init(path:)))
+        let risk = RiskManager(
+            input: sized, store: store, mode: settings.mode, limits: settings.riskLimits,
+            startingEquity: settings.startingEquity, events: events, logger: logger,
+            pendingStateFile: settings.pendingStateFile.map(PendingStateFile.init(path:)))
         let heldTokens = HeldTokens()
-        let ledger = FillLedger(store: store, equity: { await risk.equity() }, onFill: { fill in
-            await risk.recordFill(fill)
-            if let p = fill.position {
-                heldTokens.changed(p)
-                events.publish(.position(p))
-            }
-        })
-        let paper = PaperOrderGateway(store: store, books: books, ledger: ledger, copyDelay: settings.copyDelay, feeBps: settings.paperFeeBps,
-                                      logger: logger)
+        let ledger = FillLedger(
+            store: store, equity: { await risk.equity() },
+            onFill: { fill in
+                await risk.recordFill(fill)
+                if let p = fill.position {
+                    heldTokens.changed(p)
+                    events.publish(.position(p))
+                }
+            })
+        let paper = PaperOrderGateway(
+            store: store, books: books, ledger: ledger, copyDelay: settings.copyDelay, feeBps: settings.paperFeeBps,
+            logger: logger)
         var liveGateway: LiveOrderGateway?
         if settings.mode == .live || (settings.mode == .approve && settings.approveExecutesLive) {
             guard let live else { throw PipelineError.liveSetupMissing }
-            liveGateway = LiveOrderGateway(store: store, clob: clob, builder: try OrderBuilder(key: live.key, domain: live.domain),
-                                           apiKey: live.credentials.apiKey, ledger: ledger, logger: logger,
-                                           willSend: { probe.sent($0.idempotencyKey) },
-                                           alarm: { events.publish(.reconciliation(problems: [$0])) })
+            liveGateway = LiveOrderGateway(
+                store: store, clob: clob, builder: try OrderBuilder(key: live.key, domain: live.domain),
+                apiKey: live.credentials.apiKey, ledger: ledger, logger: logger,
+                willSend: { probe.sent($0.idempotencyKey) },
+                alarm: { events.publish(.reconciliation(problems: [$0])) })
         }
         var approvals: ApprovalGateway?
         let gateway: any OrderGateway
@@ -149,14 +162,16 @@ package struct Pipeline: Sendable {
         case .paper: gateway = paper
         case .live: gateway = liveGateway!
         case .approve:
-            let a = ApprovalGateway(store: store, inner: liveGateway.map { .live($0) } ?? .paper(paper), books: books,
-                                    timeToLive: settings.approvalTimeToLive,
-                                    recheck: { order, book in try await risk.recheckApproval(order, book: book) })
+            let a = ApprovalGateway(
+                store: store, inner: liveGateway.map { .live($0) } ?? .paper(paper), books: books,
+                timeToLive: settings.approvalTimeToLive,
+                recheck: { order, book in try await risk.recheckApproval(order, book: book) })
             approvals = a
             gateway = a
         }
         // Exits are not queued for approval: they reduce risk. In approve mode they go where approved entries go.
-        let exitGateway: any OrderGateway = settings.mode == .approve ? (liveGateway.map { $0 as any OrderGateway } ?? paper) : gateway
+        let exitGateway: any OrderGateway =
+            settings.mode == .approve ? (liveGateway.map { $0 as any OrderGateway } ?? paper) : gateway
         let positions = PositionTracker(
             store: store, mode: settings.mode, books: books,
             resolution: { cid in
@@ -164,15 +179,17 @@ package struct Pipeline: Sendable {
                 return (m.closed?.value ?? false, m.winningTokenId)
             },
             gateway: exitGateway,
-            risk: .init(approveExit: { await risk.approveExit($0) }, recordMarks: { await risk.recordMarks(unrealizedTotal: $0) },
-                        recordSettlement: { await risk.recordSettlement(asset: $0, $1) }, equity: { await risk.equity() },
-                        dayStart: { await risk.dayStart() },
-                        addCooldown: { lock in
-                            do { try await risk.addCooldown(lock) } catch {
-                                logger.error("cooldown in force but not persisted", metadata: ["error": "\(error)"])
-                            }
-                        },
-                        hasCooldown: { await risk.hasCooldown($0) }),
+            risk: .init(
+                approveExit: { await risk.approveExit($0) },
+                recordMarks: { await risk.recordMarks(unrealizedTotal: $0) },
+                recordSettlement: { await risk.recordSettlement(asset: $0, $1) }, equity: { await risk.equity() },
+                dayStart: { await risk.dayStart() },
+                addCooldown: { lock in
+                    do { try await risk.addCooldown(lock) } catch {
+                        logger.error("cooldown in force but not persisted", metadata: ["error": "\(error)"])
+                    }
+                },
+                hasCooldown: { await risk.hasCooldown($0) }),
             rules: settings.exitRules, markEvery: settings.markEvery, events: events, logger: logger)
         heldTokens.tracker.withLock { $0 = positions }
 
@@ -180,38 +197,55 @@ package struct Pipeline: Sendable {
         let feed = settings.rtdsURL.map {
             RTDSFeed(configuration: .init(url: $0, stallTimeout: settings.feedStallTimeout), logger: logger)
         }
-        let listener = TradeListener(feed: feed, dataAPI: dataAPI, store: store, minCash: { liveSettings.get().whaleRules.minNotional }, events: events, logger: logger)
-        let filter = WhaleFilter(input: listener.output, rules: settings.whaleRules, sellTap: { observed in
-            if positions.holds(observed.trade.asset) { await positions.observe(observed) }
-        }, logger: logger)
+        let listener = TradeListener(
+            feed: feed, dataAPI: dataAPI, store: store, minCash: { liveSettings.get().whaleRules.minNotional },
+            events: events, logger: logger)
+        let filter = WhaleFilter(
+            input: listener.output, rules: settings.whaleRules,
+            sellTap: { observed in
+                if positions.holds(observed.trade.asset) { await positions.observe(observed) }
+            }, logger: logger)
         let scorer = WalletScorer(input: filter.output, store: store, events: events, logger: logger)
-        let consensus = ConsensusStage(input: scorer.output, store: store, books: books, baseRule: { liveSettings.get().consensusRule }, events: events,
-                                       logger: logger)
-        let sizer = PositionSizer(input: consensus.output, store: store, books: books, mode: { liveSettings.get().sizingMode },
-                                  slippageCap: { liveSettings.get().riskLimits.maxSlippage },
-                                  equity: { await risk.equity() },
-                                  lifetimeSeconds: settings.orderLifetimeSeconds, output: sized, events: events, logger: logger)
-        let reservations = ReservationHooks(orderUpdated: { await risk.orderUpdated($0) }, abandoned: { await risk.placementAbandoned(key: $0) })
-        let executor = Executor(input: risk.output, gateway: gateway, store: store, probe: probe, events: events, reservations: reservations,
-                                logger: logger)
+        let consensus = ConsensusStage(
+            input: scorer.output, store: store, books: books, baseRule: { liveSettings.get().consensusRule },
+            events: events,
+            logger: logger)
+        let sizer = PositionSizer(
+            input: consensus.output, store: store, books: books, mode: { liveSettings.get().sizingMode },
+            slippageCap: { liveSettings.get().riskLimits.maxSlippage },
+            equity: { await risk.equity() },
+            lifetimeSeconds: settings.orderLifetimeSeconds, output: sized, events: events, logger: logger)
+        let reservations = ReservationHooks(
+            orderUpdated: { await risk.orderUpdated($0) }, abandoned: { await risk.placementAbandoned(key: $0) })
+        let executor = Executor(
+            input: risk.output, gateway: gateway, store: store, probe: probe, events: events,
+            reservations: reservations,
+            logger: logger)
 
         var orders: OrderTracker?
         if let liveGateway, let live {
-            let userFeed = settings.clobWSURL.map { UserChannelFeed(url: $0 + "/user", credentials: live.credentials, logger: logger) }
-            orders = OrderTracker(store: store, clob: clob, gateway: liveGateway, ledger: ledger, books: books, userFeed: userFeed,
-                                  pollInterval: settings.orderPollEvery, events: events, reservations: reservations, logger: logger)
+            let userFeed = settings.clobWSURL.map {
+                UserChannelFeed(url: $0 + "/user", credentials: live.credentials, logger: logger)
+            }
+            orders = OrderTracker(
+                store: store, clob: clob, gateway: liveGateway, ledger: ledger, books: books, userFeed: userFeed,
+                pollInterval: settings.orderPollEvery, events: events, reservations: reservations, logger: logger)
         }
         let reconciler = StartupReconciler(
-            store: store, mode: settings.mode, tracker: orders, clob: liveGateway == nil ? nil : clob, dataAPI: liveGateway == nil ? nil : dataAPI,
-            rpc: rpc, account: live.flatMap { Address($0.key.address.lowercased) }, approvals: approvals, logger: logger)
-        let startup = PipelineStartup(risk: risk, reconciler: reconciler, approvals: approvals, orders: orders, events: events, logger: logger)
+            store: store, mode: settings.mode, tracker: orders, clob: liveGateway == nil ? nil : clob,
+            dataAPI: liveGateway == nil ? nil : dataAPI,
+            rpc: rpc, account: live.flatMap { Address($0.key.address.lowercased) }, approvals: approvals, logger: logger
+        )
+        let startup = PipelineStartup(
+            risk: risk, reconciler: reconciler, approvals: approvals, orders: orders, events: events, logger: logger)
 
         var services: [any Service] = [executor, risk, sizer, consensus, scorer, filter, listener, positions]
         if let orders { services.append(orders) }
         services.append(startup)
-        return Pipeline(services: services, events: events, risk: risk, approvals: approvals, probe: probe, listener: listener,
-                        positions: positions, orders: orders, filter: filter, gateway: gateway,
-                        basketsChanged: { await consensus.basketsChanged() }, live: liveSettings)
+        return Pipeline(
+            services: services, events: events, risk: risk, approvals: approvals, probe: probe, listener: listener,
+            positions: positions, orders: orders, filter: filter, gateway: gateway,
+            basketsChanged: { await consensus.basketsChanged() }, live: liveSettings)
     }
 }
 
@@ -268,7 +302,9 @@ struct PipelineStartup: Service {
                 break
             } catch {
                 attempt += 1
-                logger.error("risk state not loaded; trading stays closed", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+                logger.error(
+                    "risk state not loaded; trading stays closed",
+                    metadata: ["attempt": "\(attempt)", "error": "\(error)"])
                 try await Task.sleep(for: .seconds(min(attempt, 10)))
             }
         }
@@ -277,7 +313,8 @@ struct PipelineStartup: Service {
         if !report.problems.isEmpty {
             // Applied in memory before it is written, so a failed write can never leave trading active.
             do {
-                try await risk.setTradingState(.reduceOnly, reason: "reconciliation found \(report.problems.count) problem(s)", actor: "system")
+                try await risk.setTradingState(
+                    .reduceOnly, reason: "reconciliation found \(report.problems.count) problem(s)", actor: "system")
             } catch {
                 logger.error("reduce-only after reconciliation not applied", metadata: ["error": "\(error)"])
             }
@@ -300,8 +337,13 @@ struct PipelineStartup: Service {
                     await risk.orderUpdated(ended)
                     events.publish(.order(ended))
                     if let id = o.signalId {
-                        do { try await approvals.store.signals.setStatus(id: id, "expired", reason: "approval window passed") } catch {
-                            logger.error("expired approval's signal not updated", metadata: ["signal.id": "\(id)", "error": "\(error)"])
+                        do {
+                            try await approvals.store.signals.setStatus(
+                                id: id, "expired", reason: "approval window passed")
+                        } catch {
+                            logger.error(
+                                "expired approval's signal not updated",
+                                metadata: ["signal.id": "\(id)", "error": "\(error)"])
                         }
                     }
                 }

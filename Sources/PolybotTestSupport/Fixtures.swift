@@ -16,14 +16,18 @@ package enum Fixtures {
 
     /// A trade with sensible defaults.
     package static func trade(
-        tx: Int = 1, wallet: Address = address(1), asset: String = "1234567890", market: Int = 7, side: TradeSide = .buy,
+        tx: Int = 1, wallet: Address = address(1), asset: String = "1234567890", market: Int = 7,
+        side: TradeSide = .buy,
         size: Micros = Micros(100_000_000), price: Micros = Micros(550_000), timestamp: Int64 = 1_760_098_160,
         outcome: String = "Yes", outcomeIndex: Int? = 0, eventSlug: String = "event", source: TradeSource = .rtds
     ) -> Trade {
         Trade(
-            transactionHash: hex32(tx), wallet: wallet, asset: asset, conditionId: hex32(market), side: side, size: size,
-            price: price, timestamp: timestamp, outcome: outcome, outcomeIndex: outcomeIndex, title: "Will it, \"really\"?",
-            slug: "will-it", eventSlug: eventSlug, traderName: "name\twith tab", pseudonym: "Back\\slash", source: source)
+            transactionHash: hex32(tx), wallet: wallet, asset: asset, conditionId: hex32(market), side: side,
+            size: size,
+            price: price, timestamp: timestamp, outcome: outcome, outcomeIndex: outcomeIndex,
+            title: "Will it, \"really\"?",
+            slug: "will-it", eventSlug: eventSlug, traderName: "name\twith tab", pseudonym: "Back\\slash",
+            source: source)
     }
 }
 
@@ -31,16 +35,22 @@ package enum Fixtures {
 package enum Scenario {
     /// `signals` markets; in each, every wallet buys 30,000 shares of the market's first token at `price`
     /// ($12,000 each at 0.40: whale-sized), one second apart, starting at `start`. Each market has its own event.
-    package static func consensus(signals: Int, wallets: [Address], start: Int64, price: Micros = Micros(400_000),
-                                  shares: Micros = Micros(30_000_000_000)) -> [Trade] {
+    package static func consensus(
+        signals: Int, wallets: [Address], start: Int64, price: Micros = Micros(400_000),
+        shares: Micros = Micros(30_000_000_000)
+    ) -> [Trade] {
         var out: [Trade] = []
         var tx = 1
         for i in 0..<signals {
             for (k, w) in wallets.enumerated() {
-                out.append(Trade(
-                    transactionHash: Fixtures.hex32(900_000 + tx), wallet: w, asset: token(i), conditionId: market(i), side: .buy, size: shares,
-                    price: price, timestamp: start + Int64(i * wallets.count + k), outcome: "Yes", outcomeIndex: 0, title: "Scenario \(i)?",
-                    slug: "scenario-\(i)", eventSlug: "scenario-event-\(i)", traderName: "", pseudonym: "", source: .rtds))
+                out.append(
+                    Trade(
+                        transactionHash: Fixtures.hex32(900_000 + tx), wallet: w, asset: token(i),
+                        conditionId: market(i), side: .buy, size: shares,
+                        price: price, timestamp: start + Int64(i * wallets.count + k), outcome: "Yes", outcomeIndex: 0,
+                        title: "Scenario \(i)?",
+                        slug: "scenario-\(i)", eventSlug: "scenario-event-\(i)", traderName: "", pseudonym: "",
+                        source: .rtds))
                 tx += 1
             }
         }

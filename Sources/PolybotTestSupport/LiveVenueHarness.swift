@@ -23,20 +23,28 @@ package struct LiveVenue: Sendable {
     /// A tracker over this venue's gateway.
     package func tracker(now: (@Sendable () -> Int64)? = nil, logger: Logger) -> OrderTracker {
         if let now {
-            return OrderTracker(store: store, clob: clob, gateway: gateway, ledger: ledger, books: { [clob] in try await clob.book(tokenId: $0) },
-                                userFeed: nil, events: PipelineEvents(), logger: logger, now: now)
+            return OrderTracker(
+                store: store, clob: clob, gateway: gateway, ledger: ledger,
+                books: { [clob] in try await clob.book(tokenId: $0) },
+                userFeed: nil, events: PipelineEvents(), logger: logger, now: now)
         }
-        return OrderTracker(store: store, clob: clob, gateway: gateway, ledger: ledger, books: { [clob] in try await clob.book(tokenId: $0) },
-                            userFeed: nil, events: PipelineEvents(), logger: logger)
+        return OrderTracker(
+            store: store, clob: clob, gateway: gateway, ledger: ledger,
+            books: { [clob] in try await clob.book(tokenId: $0) },
+            userFeed: nil, events: PipelineEvents(), logger: logger)
     }
 
     /// A BUY of `shares` at `price` in ``token`` under `key`.
-    package func request(_ key: String, price: Micros, shares: Micros = Micros(10_000_000), purpose: OrderPurpose = .entry,
-                         signalId: Int64? = nil, lifetimeSeconds: Int64 = 300) -> ExecutionRequest {
-        let intent = OrderIntent(signalKey: key, basketId: nil, conditionId: exchange.history[0].conditionId, eventSlug: "", asset: token,
-                                 side: .buy, price: price, shares: shares, whalePrice: price, wallets: [])
-        return ExecutionRequest(intent: intent, signalId: signalId, purpose: purpose, idempotencyKey: key, tickSize: tick, negRisk: negRisk,
-                                minimumSize: Micros(5_000_000), lifetimeSeconds: lifetimeSeconds)
+    package func request(
+        _ key: String, price: Micros, shares: Micros = Micros(10_000_000), purpose: OrderPurpose = .entry,
+        signalId: Int64? = nil, lifetimeSeconds: Int64 = 300
+    ) -> ExecutionRequest {
+        let intent = OrderIntent(
+            signalKey: key, basketId: nil, conditionId: exchange.history[0].conditionId, eventSlug: "", asset: token,
+            side: .buy, price: price, shares: shares, whalePrice: price, wallets: [])
+        return ExecutionRequest(
+            intent: intent, signalId: signalId, purpose: purpose, idempotencyKey: key, tickSize: tick, negRisk: negRisk,
+            minimumSize: Micros(5_000_000), lifetimeSeconds: lifetimeSeconds)
     }
 }
 
@@ -45,7 +53,9 @@ package let testTradingKey = try! PrivateKey(hex: "0xac0974bec39a17e36ba4a6b4d23
 
 /// Runs `body` against a simulator replaying a generated history (400 trades, all published) and a fresh database,
 /// with credentials derived for ``testTradingKey`` and a transport whose request timeout is `timeout`.
-package func withLiveVenue(timeout: Duration = .seconds(2), logger: Logger, _ body: @Sendable (LiveVenue) async throws -> Void) async throws {
+package func withLiveVenue(
+    timeout: Duration = .seconds(2), logger: Logger, _ body: @Sendable (LiveVenue) async throws -> Void
+) async throws {
     let exchange = SimExchange(trades: generated(400))
     await exchange.publishNext(400)
     let (token, ask, tick, negRisk) = try await tradableToken(exchange)
@@ -54,14 +64,18 @@ package func withLiveVenue(timeout: Duration = .seconds(2), logger: Logger, _ bo
             let transport = HTTPTransport(retry: .none, timeout: timeout, logger: logger)
             defer { Task { try? await transport.shutdown() } }
             let key = testTradingKey
-            let creds = try await ClobClient(baseURL: base + "/clob", transport: transport).createOrDeriveApiKey(key: key, chainId: 137)
+            let creds = try await ClobClient(baseURL: base + "/clob", transport: transport).createOrDeriveApiKey(
+                key: key, chainId: 137)
             let clob = ClobClient(baseURL: base + "/clob", transport: transport, auth: (creds, key.address))
             let ledger = FillLedger(store: store, equity: { Micros(10_000_000_000) })
-            let gateway = LiveOrderGateway(store: store, clob: clob,
-                                           builder: try OrderBuilder(key: key, domain: ExchangeDomain.forVersion(2, chainId: 137)!),
-                                           apiKey: creds.apiKey, ledger: ledger, logger: logger)
-            try await body(LiveVenue(exchange: exchange, store: store, clob: clob, credentials: creds, ledger: ledger, gateway: gateway,
-                                     token: token, ask: ask, tick: tick, negRisk: negRisk))
+            let gateway = LiveOrderGateway(
+                store: store, clob: clob,
+                builder: try OrderBuilder(key: key, domain: ExchangeDomain.forVersion(2, chainId: 137)!),
+                apiKey: creds.apiKey, ledger: ledger, logger: logger)
+            try await body(
+                LiveVenue(
+                    exchange: exchange, store: store, clob: clob, credentials: creds, ledger: ledger, gateway: gateway,
+                    token: token, ask: ask, tick: tick, negRisk: negRisk))
         }
     }
 }

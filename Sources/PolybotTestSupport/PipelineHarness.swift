@@ -7,7 +7,9 @@ import Polymarket
 import ServiceLifecycle
 
 /// Pipeline settings for tests: the design's rules with caps wide enough that only what a test is about can deny.
-package func testPipelineSettings(mode: RunMode, base: String, ws: String, sizing: SizingMode = .fixed(Micros(50_000_000))) -> PipelineSettings {
+package func testPipelineSettings(
+    mode: RunMode, base: String, ws: String, sizing: SizingMode = .fixed(Micros(50_000_000))
+) -> PipelineSettings {
     var limits = RiskLimits()
     limits.maxPositionBps = 10_000
     limits.maxPositionsPerEvent = 100
@@ -15,7 +17,8 @@ package func testPipelineSettings(mode: RunMode, base: String, ws: String, sizin
     limits.maxOrdersPerMinute = 100_000
     return PipelineSettings(
         mode: mode, whaleRules: WhaleRules(), consensusRule: ConsensusRule(), sizingMode: sizing, riskLimits: limits,
-        startingEquity: Micros(100_000_000_000), copyDelay: .milliseconds(50), paperFeeBps: 0, orderLifetimeSeconds: 300,
+        startingEquity: Micros(100_000_000_000), copyDelay: .milliseconds(50), paperFeeBps: 0,
+        orderLifetimeSeconds: 300,
         approvalTimeToLive: .seconds(900), markEvery: .milliseconds(500), orderPollEvery: .milliseconds(300),
         feedStallTimeout: .seconds(30), rtdsURL: ws + "/ws", clobWSURL: ws + "/clob-ws")
 }
@@ -24,24 +27,29 @@ package func testPipelineSettings(mode: RunMode, base: String, ws: String, sizin
 package func simulatorLiveTrading(base: String, key: PrivateKey, logger: Logger) async throws -> LiveTrading {
     let transport = HTTPTransport(logger: logger)
     defer { Task { try? await transport.shutdown() } }
-    let creds = try await ClobClient(baseURL: base + "/clob", transport: transport).createOrDeriveApiKey(key: key, chainId: 137)
+    let creds = try await ClobClient(baseURL: base + "/clob", transport: transport).createOrDeriveApiKey(
+        key: key, chainId: 137)
     return LiveTrading(key: key, credentials: creds, domain: ExchangeDomain.forVersion(2, chainId: 137)!)
 }
 
 /// Runs the whole pipeline (listener to executor, trackers, startup reconciliation) against the simulator at
 /// `base` for `body`, then shuts it down gracefully (the stages drain).
 package func withPipeline<T: Sendable>(
-    settings: PipelineSettings, store: PolybotStore, base: String, live: LiveTrading? = nil, requestTimeout: Duration = .seconds(2),
+    settings: PipelineSettings, store: PolybotStore, base: String, live: LiveTrading? = nil,
+    requestTimeout: Duration = .seconds(2),
     logger: Logger = Logger(label: "test.pipeline"), _ body: @Sendable (Pipeline) async throws -> T
 ) async throws -> T {
-    let transport = HTTPTransport(retry: RetryPolicy(maxAttempts: 8, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200)),
-                                  timeout: requestTimeout, logger: logger)
+    let transport = HTTPTransport(
+        retry: RetryPolicy(maxAttempts: 8, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200)),
+        timeout: requestTimeout, logger: logger)
     var clob = ClobClient(baseURL: base + "/clob", transport: transport)
     if let live { clob.auth = (live.credentials, live.key.address) }
-    let pipeline = try Pipeline.build(settings: settings, store: store, clob: clob,
-                                      dataAPI: DataAPIClient(baseURL: base + "/data-api", transport: transport), rpc: nil, live: live,
-                                      logger: logger)
-    let group = ServiceGroup(configuration: .init(services: pipeline.services.map { .init(service: $0) }, logger: logger))
+    let pipeline = try Pipeline.build(
+        settings: settings, store: store, clob: clob,
+        dataAPI: DataAPIClient(baseURL: base + "/data-api", transport: transport), rpc: nil, live: live,
+        logger: logger)
+    let group = ServiceGroup(
+        configuration: .init(services: pipeline.services.map { .init(service: $0) }, logger: logger))
     let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try? await group.run() }
         let r: Result<T, any Error>
@@ -55,7 +63,9 @@ package func withPipeline<T: Sendable>(
 }
 
 /// Waits until `condition` holds, polling every 50 ms; false after `timeout`.
-package func eventually(timeout: Duration = .seconds(60), _ condition: @Sendable () async throws -> Bool) async rethrows -> Bool {
+package func eventually(
+    timeout: Duration = .seconds(60), _ condition: @Sendable () async throws -> Bool
+) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }

@@ -18,8 +18,10 @@ package enum RawHTTP {
     }
 
     /// Sends `method target` with optional headers and body (`Connection: close` is added) and reads the response.
-    package static func send(port: Int, method: String, target: String, headers: [(String, String)] = [], body: String? = nil,
-                             timeout: Duration = .seconds(15)) async throws -> Response {
+    package static func send(
+        port: Int, method: String, target: String, headers: [(String, String)] = [], body: String? = nil,
+        timeout: Duration = .seconds(15)
+    ) async throws -> Response {
         var text = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         for (k, v) in headers { text += "\(k): \(v)\r\n" }
         if let body { text += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
@@ -69,17 +71,24 @@ package enum RawHTTP {
         }
         let lines = text[..<headEnd.lowerBound].split(separator: "\r\n")
         let statusParts = lines.first?.split(separator: " ") ?? []
-        guard statusParts.count >= 2, let status = Int(statusParts[1]) else { throw Failure(description: "bad status line: \(lines.first ?? "")") }
+        guard statusParts.count >= 2, let status = Int(statusParts[1]) else {
+            throw Failure(description: "bad status line: \(lines.first ?? "")")
+        }
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         let body = String(text[headEnd.upperBound...])
         let response = Response(status: status, headers: headers, body: body)
         if complete || status == 101 { return response }
-        if let length = headers["content-length"].flatMap(Int.init) { return body.utf8.count >= length ? response : nil }
-        if headers["transfer-encoding"]?.lowercased() == "chunked" { return body.hasSuffix("0\r\n\r\n") ? response : nil }
+        if let length = headers["content-length"].flatMap(Int.init) {
+            return body.utf8.count >= length ? response : nil
+        }
+        if headers["transfer-encoding"]?.lowercased() == "chunked" {
+            return body.hasSuffix("0\r\n\r\n") ? response : nil
+        }
         return nil
     }
 }

@@ -16,14 +16,19 @@ package enum SharedData {
     }()
 
     /// True when the shared data folder exists.
-    package static var isAvailable: Bool { FileManager.default.fileExists(atPath: folder.appendingPathComponent("README.md").path) }
+    package static var isAvailable: Bool {
+        FileManager.default.fileExists(atPath: folder.appendingPathComponent("README.md").path)
+    }
 
     /// The reason shown when a test is skipped.
-    package static let skipReason = "../shared/data is absent (set POLYBOT_SHARED_DATA to point at it); skipping tests over real Polymarket data"
+    package static let skipReason =
+        "../shared/data is absent (set POLYBOT_SHARED_DATA to point at it); skipping tests over real Polymarket data"
 
     /// The path of a file in the shared data folder.
     package static func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
     /// The contents of a file in the shared data folder.
-    package static func data(_ name: String) throws -> Data { try Data(contentsOf: folder.appendingPathComponent(name)) }
+    package static func data(_ name: String) throws -> Data {
+        try Data(contentsOf: folder.appendingPathComponent(name))
+    }
 }

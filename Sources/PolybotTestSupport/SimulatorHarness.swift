@@ -14,7 +14,9 @@ package func withSimulator<T: Sendable>(
 ) async throws -> T {
     let logger = Logger(label: "test.sim")
     let port = Mutex<Int?>(nil)
-    let app = SimServer.application(exchange: exchange, host: "127.0.0.1", port: 0, logger: logger) { p in port.withLock { $0 = p } }
+    let app = SimServer.application(exchange: exchange, host: "127.0.0.1", port: 0, logger: logger) { p in
+        port.withLock { $0 = p }
+    }
     let replay = SimReplayService(exchange: exchange, speed: .manual, logger: logger)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await app.runService(gracefulShutdownSignals: []) }
@@ -33,15 +35,20 @@ package func withSimulator<T: Sendable>(
 
 package func generated(_ n: Int, seed: UInt64 = 5) -> [Trade] {
     var out: [Trade] = []
-    TradeHistoryGenerator(options: .init(trades: n, wallets: max(1, n / 10), markets: 10, seed: seed)).generate { out.append($0) }
+    TradeHistoryGenerator(options: .init(trades: n, wallets: max(1, n / 10), markets: 10, seed: seed)).generate {
+        out.append($0)
+    }
     return out
 }
 
-
 /// A token of the venue with a two-sided book: (token, best ask, tick, neg risk).
-package func tradableToken(_ exchange: SimExchange) async throws -> (token: String, ask: Micros, tick: TickSize, negRisk: Bool) {
+package func tradableToken(
+    _ exchange: SimExchange
+) async throws -> (token: String, ask: Micros, tick: TickSize, negRisk: Bool) {
     for t in exchange.history.reversed() {
-        if let b = await exchange.book(token: t.asset), let ask = b.bestAsk, b.bestBid != nil, let m = await exchange.market(token: t.asset) {
+        if let b = await exchange.book(token: t.asset), let ask = b.bestAsk, b.bestBid != nil,
+            let m = await exchange.market(token: t.asset)
+        {
             return (t.asset, ask, m.tickSize, m.negRisk)
         }
     }

@@ -28,8 +28,9 @@ package actor TestPostgres {
         let made: Server
         if let url = env["POLYBOT_TEST_DATABASE_URL"], !url.isEmpty {
             let parsed = try DatabaseURL(url)
-            made = Server(host: parsed.host, port: parsed.port, username: parsed.username, password: parsed.password,
-                          tls: parsed.tls)
+            made = Server(
+                host: parsed.host, port: parsed.port, username: parsed.username, password: parsed.password,
+                tls: parsed.tls)
         } else {
             // /tmp is traversable by the postgres user, unlike a 0700 mktemp folder.
             let dir = "/tmp/polybot-test-pg-\(getpid())"
@@ -46,8 +47,10 @@ package actor TestPostgres {
     /// Client configuration for a database on the test server.
     package func configuration(database: String) throws -> PostgresClient.Configuration {
         let s = try ensureServer()
-        return DatabaseURL.make(host: s.host, port: s.port, username: s.username, password: s.password,
-                                database: database, tls: s.tls).clientConfiguration()
+        return DatabaseURL.make(
+            host: s.host, port: s.port, username: s.username, password: s.password,
+            database: database, tls: s.tls
+        ).clientConfiguration()
     }
 
     /// A `postgres://` URL of a database on the test server (for child processes).
@@ -126,7 +129,8 @@ package func withNamedTestDatabase<T: Sendable>(
         let result = try await client.whileRunning { client in
             if migrate {
                 let runner = try MigrationRunner(
-                    migrations: try MigrationRunner.load(folder: repositoryMigrationsFolder), client: client, logger: logger)
+                    migrations: try MigrationRunner.load(folder: repositoryMigrationsFolder), client: client,
+                    logger: logger)
                 try await runner.apply()
             }
             return try await body(url, PolybotStore(client: client, logger: logger), client)

@@ -17,7 +17,8 @@ func runAdmin(_ action: AdminCommand.Action, _ common: CommonOptions) async thro
 /// `polybot whales …`.
 struct Whales: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Manage tracked wallets.", subcommands: [List.self, Show.self, Add.self, Remove.self, Allow.self, Deny.self])
+        abstract: "Manage tracked wallets.",
+        subcommands: [List.self, Show.self, Add.self, Remove.self, Allow.self, Deny.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List whales with status, class and score.")
@@ -45,7 +46,8 @@ struct Whales: AsyncParsableCommand {
         func run() async throws { try await runAdmin(.whaleRemove(address), common) }
     }
     struct Allow: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Allow-list a wallet: its trades always pass the whale filter.")
+        static let configuration = CommandConfiguration(
+            abstract: "Allow-list a wallet: its trades always pass the whale filter.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "Wallet address.") var address: String
         func run() async throws { try await runAdmin(.whaleList(address, allow: true), common) }
@@ -62,19 +64,24 @@ struct Whales: AsyncParsableCommand {
 struct Baskets: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage baskets (named groups whose consensus fires copy signals).",
-        subcommands: [List.self, Show.self, Create.self, Delete.self, AddMember.self, RemoveMember.self, TopWallets.self])
+        subcommands: [
+            List.self, Show.self, Create.self, Delete.self, AddMember.self, RemoveMember.self, TopWallets.self,
+        ])
 
     struct TopWallets: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "top-wallets",
-            abstract: "Print a trades file's most profitable wallets once resolved (top buyers without --markets), one per line.",
+            abstract:
+                "Print a trades file's most profitable wallets once resolved (top buyers without --markets), one per line.",
             discussion: "Chosen in hindsight: for demos and replays, not a selection method (the nightly scores are).")
         @Option(help: "Trades file (Data API CSV or JSONL).") var trades: String
         @Option(help: "Resolutions file (CSV or Gamma JSONL).") var markets: String?
         @Option(help: "How many.") var count = 12
         func run() async throws {
             do {
-                for a in try ReplayCommand.topWallets(tradesPath: trades, marketsPath: markets, count: count) { print(a) }
+                for a in try ReplayCommand.topWallets(tradesPath: trades, marketsPath: markets, count: count) {
+                    print(a)
+                }
             } catch {
                 FileHandle.standardError.write(Data("polybot baskets top-wallets: \(error)\n".utf8))
                 throw ExitCode(2)
@@ -103,8 +110,10 @@ struct Baskets: AsyncParsableCommand {
         @Option(help: "Agreeing share, e.g. 0.8.") var ratio = "0.8"
         @Option(name: .customLong("min-upside"), help: "Required 1 − best ask, e.g. 0.05.") var minUpside = "0.05"
         func run() async throws {
-            try await runAdmin(.basketCreate(name: name, category: category, windowHours: windowHours, minMembers: minMembers,
-                                             ratio: ratio, minUpside: minUpside), common)
+            try await runAdmin(
+                .basketCreate(
+                    name: name, category: category, windowHours: windowHours, minMembers: minMembers,
+                    ratio: ratio, minUpside: minUpside), common)
         }
     }
     struct Delete: AsyncParsableCommand {
@@ -114,14 +123,16 @@ struct Baskets: AsyncParsableCommand {
         func run() async throws { try await runAdmin(.basketDelete(name), common) }
     }
     struct AddMember: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "add-member", abstract: "Add a wallet to a basket.")
+        static let configuration = CommandConfiguration(
+            commandName: "add-member", abstract: "Add a wallet to a basket.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "Basket name.") var name: String
         @Argument(help: "Wallet address.") var address: String
         func run() async throws { try await runAdmin(.basketAddMember(basket: name, wallet: address), common) }
     }
     struct RemoveMember: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "remove-member", abstract: "Remove a wallet from a basket.")
+        static let configuration = CommandConfiguration(
+            commandName: "remove-member", abstract: "Remove a wallet from a basket.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "Basket name.") var name: String
         @Argument(help: "Wallet address.") var address: String

@@ -19,7 +19,8 @@ struct Config: AsyncParsableCommand {
                 """)
 
         @OptionGroup var common: CommonOptions
-        @Flag(name: .customLong("no-database"), help: "Do not read the settings stored by the dashboard.") var noDatabase = false
+        @Flag(name: .customLong("no-database"), help: "Do not read the settings stored by the dashboard.")
+        var noDatabase = false
 
         func run() async throws {
             let (loaded, _) = try common.load()
@@ -34,7 +35,9 @@ struct Config: AsyncParsableCommand {
             let rows = config.describedSettings(source: config.source)
             let width = rows.map(\.key.count).max() ?? 0
             for row in rows {
-                print(row.key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + row.value + "  (" + row.origin + ")")
+                print(
+                    row.key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + row.value + "  ("
+                        + row.origin + ")")
             }
         }
     }

@@ -18,9 +18,15 @@ struct Export: AsyncParsableCommand {
     @Option(help: "Only rows from this date or time on.") var since: String?
 
     func validate() throws {
-        guard ExportCommand.Table(rawValue: table) != nil else { throw ValidationError("table must be orders, trades, positions, signals or risk") }
-        guard ExportCommand.Format(rawValue: format) != nil else { throw ValidationError("--format must be csv or jsonl") }
-        if let since, ExportCommand.parseSince(since) == nil { throw ValidationError("--since must be YYYY-MM-DD or an ISO 8601 time") }
+        guard ExportCommand.Table(rawValue: table) != nil else {
+            throw ValidationError("table must be orders, trades, positions, signals or risk")
+        }
+        guard ExportCommand.Format(rawValue: format) != nil else {
+            throw ValidationError("--format must be csv or jsonl")
+        }
+        if let since, ExportCommand.parseSince(since) == nil {
+            throw ValidationError("--since must be YYYY-MM-DD or an ISO 8601 time")
+        }
     }
 
     func run() async throws {
@@ -28,8 +34,9 @@ struct Export: AsyncParsableCommand {
         var (logger, _) = bootstrap(config)
         logger.logLevel = .error
         do {
-            let n = try await ExportCommand.run(table: ExportCommand.Table(rawValue: table)!, format: ExportCommand.Format(rawValue: format)!,
-                                                since: since.flatMap(ExportCommand.parseSince), config: config, logger: logger)
+            let n = try await ExportCommand.run(
+                table: ExportCommand.Table(rawValue: table)!, format: ExportCommand.Format(rawValue: format)!,
+                since: since.flatMap(ExportCommand.parseSince), config: config, logger: logger)
             FileHandle.standardError.write(Data("\(n) rows\n".utf8))
         } catch {
             throw fail(error)

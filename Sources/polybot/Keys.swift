@@ -27,7 +27,10 @@ struct Keys: AsyncParsableCommand {
                 let creds = try await KeysCommand.derive(config: config, nonce: nonce, logger: logger)
                 let text = KeysCommand.envFile(creds)
                 if let out {
-                    guard FileManager.default.createFile(atPath: out, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+                    guard
+                        FileManager.default.createFile(
+                            atPath: out, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+                    else {
                         throw ValidationError("cannot write \(out)")
                     }
                     print("credentials written to \(out) (mode 0600)")

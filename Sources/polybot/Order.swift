@@ -4,12 +4,14 @@ import PolybotApp
 
 /// `polybot order …`.
 struct Order: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Build and sign CLOB V2 orders.", subcommands: [Sign.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Build and sign CLOB V2 orders.", subcommands: [Sign.self])
 
     /// `polybot order sign`.
     struct Sign: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Build and sign a CLOB V2 order offline; print its digest, the exact POST /order body and L2 headers.",
+            abstract:
+                "Build and sign a CLOB V2 order offline; print its digest, the exact POST /order body and L2 headers.",
             discussion: """
                 Key and credentials come from POLY_PRIVATE_KEY, POLY_API_KEY, POLY_API_SECRET, POLY_PASSPHRASE (or the
                 …_FILE variants). Output: {"digest": "0x…", "body": "<exact POST /order body>", "headers": {…}};
@@ -29,19 +31,26 @@ struct Order: AsyncParsableCommand {
         @Option(name: .customLong("order-type"), help: "GTC, GTD, FOK or FAK (default GTC).") var orderType = "GTC"
         @Option(help: "GTD expiry, Unix seconds (≥ now + 60).") var expiration: Int64?
         @Option(help: "Salt (≤ 2^53 − 1; random by default).") var salt: UInt64?
-        @Option(name: .customLong("timestamp-ms"), help: "Order timestamp in ms (default now).") var timestampMs: UInt64?
-        @Option(name: .customLong("signature-type"), help: "0 EOA, 1 proxy, 2 Gnosis Safe, 3 deposit wallet.") var signatureType: UInt8 = 0
+        @Option(name: .customLong("timestamp-ms"), help: "Order timestamp in ms (default now).") var timestampMs:
+            UInt64?
+        @Option(name: .customLong("signature-type"), help: "0 EOA, 1 proxy, 2 Gnosis Safe, 3 deposit wallet.")
+        var signatureType: UInt8 = 0
         @Option(help: "Funder (maker) address for signature types 1–3.") var funder: String?
         @Option(help: "Builder code, 32 bytes hex.") var builder: String?
         @Option(help: "Metadata, 32 bytes hex.") var metadata: String?
-        @Option(name: .customLong("chain-id"), help: "137 (Polygon, default) or 80002 (Amoy).") var chainId: UInt64 = 137
-        @Option(name: .customLong("clob-version"), help: "Exchange protocol version from GET /version (2 or 3; default 2).") var clobVersion = 2
-        @Option(name: .customLong("l2-timestamp"), help: "POLY_TIMESTAMP for the L2 headers (default now).") var l2Timestamp: Int64?
+        @Option(name: .customLong("chain-id"), help: "137 (Polygon, default) or 80002 (Amoy).") var chainId: UInt64 =
+            137
+        @Option(
+            name: .customLong("clob-version"), help: "Exchange protocol version from GET /version (2 or 3; default 2).")
+        var clobVersion = 2
+        @Option(name: .customLong("l2-timestamp"), help: "POLY_TIMESTAMP for the L2 headers (default now).")
+        var l2Timestamp: Int64?
         @Flag(name: .customLong("post-only"), help: "Post-only (GTC/GTD only).") var postOnly = false
 
         func run() async throws {
             let (config, _) = try common.load()
-            var o = OrderSignCommand.Options(tokenId: tokenId, side: side, price: price, size: size, amount: amount, tickSize: tickSize)
+            var o = OrderSignCommand.Options(
+                tokenId: tokenId, side: side, price: price, size: size, amount: amount, tickSize: tickSize)
             o.negRisk = negRisk
             o.orderType = orderType
             o.expiration = expiration

@@ -11,7 +11,10 @@ struct Polybot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Copies the trades of the best Polymarket wallets (paper by default).",
         discussion: "Settings come from the environment, an optional POLYBOT_CONFIG file and flags; see README.",
-        subcommands: [Serve.self, Migrate.self, Config.self, Order.self, Keys.self, Probe.self, Score.self, Rescore.self, Replay.self, Export.self, Whales.self, Baskets.self])
+        subcommands: [
+            Serve.self, Migrate.self, Config.self, Order.self, Keys.self, Probe.self, Score.self, Rescore.self,
+            Replay.self, Export.self, Whales.self, Baskets.self,
+        ])
 }
 
 /// Options every verb shares.

@@ -4,7 +4,8 @@ import PolybotApp
 /// `polybot probe`.
 struct Probe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check every configured endpoint (Data API, Gamma, CLOB REST, RTDS and CLOB WebSockets, Polygon RPC).",
+        abstract:
+            "Check every configured endpoint (Data API, Gamma, CLOB REST, RTDS and CLOB WebSockets, Polygon RPC).",
         discussion: "Prints one line per endpoint with status and latency; exits 1 when any check fails.")
 
     @OptionGroup var common: CommonOptions

@@ -23,7 +23,10 @@ struct Replay: AsyncParsableCommand {
     @Argument(help: "Trades file.") var file: String
     @Option(help: "Resolutions file (CSV or Gamma JSONL).") var markets: String?
     @Option(help: "Replay speed: × recorded pace, or max.") var speed = "60"
-    @Option(help: "Basket wallets (comma-separated; default: the file's most profitable wallets with --markets, else its top buyers).") var wallets: [String] = []
+    @Option(
+        help:
+            "Basket wallets (comma-separated; default: the file's most profitable wallets with --markets, else its top buyers)."
+    ) var wallets: [String] = []
     @Option(help: "Basket size when --wallets is not given.") var basketSize = 12
     @Option(help: "Members that must agree.") var minMembers = 3
     @Option(help: "Whale notional threshold, USDC (default: POLYBOT_WHALE_MIN_NOTIONAL).") var minNotional: String?
@@ -38,10 +41,15 @@ struct Replay: AsyncParsableCommand {
         let (config, _) = try common.load(["POLYBOT_MODE": "paper"])
         let (logger, _) = bootstrap(config)
         do {
-            let options = try ReplayCommand.options(trades: file, markets: markets, speed: speed, wallets: wallets, basketSize: basketSize,
-                                                    minMembers: minMembers, minNotional: minNotional, timeZone: timezone)
+            let options = try ReplayCommand.options(
+                trades: file, markets: markets, speed: speed, wallets: wallets, basketSize: basketSize,
+                minMembers: minMembers, minNotional: minNotional, timeZone: timezone)
             let report = try await ReplayCommand.run(config: config, options: options, logger: logger)
-            if format == "json" { print(ReplayCommand.json(report)) } else { ReplayCommand.text(report).forEach { print($0) } }
+            if format == "json" {
+                print(ReplayCommand.json(report))
+            } else {
+                for line in ReplayCommand.text(report) { print(line) }
+            }
         } catch {
             throw fail(error)
         }

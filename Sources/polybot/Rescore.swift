@@ -30,7 +30,8 @@ struct Rescore: AsyncParsableCommand {
                     FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total) wallets".utf8))
                     if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
                 } else {
-                    logger.info("rescoring progress", metadata: ["rescore.done": "\(done)", "rescore.total": "\(total)"])
+                    logger.info(
+                        "rescoring progress", metadata: ["rescore.done": "\(done)", "rescore.total": "\(total)"])
                 }
             }
             print(summary)

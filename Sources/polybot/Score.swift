@@ -29,8 +29,9 @@ struct Score: AsyncParsableCommand {
     func run() async throws {
         let output: ScoreCommand.Output
         do {
-            output = try ScoreCommand.run(tradesPath: trades, marketsPath: markets, now: now ?? Int64(Date().timeIntervalSince1970),
-                                          table: format == "table", timeZone: TimeZone(identifier: timezone)!)
+            output = try ScoreCommand.run(
+                tradesPath: trades, marketsPath: markets, now: now ?? Int64(Date().timeIntervalSince1970),
+                table: format == "table", timeZone: TimeZone(identifier: timezone)!)
         } catch {
             FileHandle.standardError.write(Data("polybot score: \(error)\n".utf8))
             throw ExitCode(2)
@@ -39,9 +40,14 @@ struct Score: AsyncParsableCommand {
         var notes: [String] = []
         if output.duplicates > 0 { notes.append("\(output.duplicates) duplicate rows dropped") }
         if !output.badRows.isEmpty {
-            notes.append("\(output.badRows.count) unusable rows (first: line \(output.badRows[0].0): \(output.badRows[0].1))")
+            notes.append(
+                "\(output.badRows.count) unusable rows (first: line \(output.badRows[0].0): \(output.badRows[0].1))")
         }
-        if output.oversoldTrades > 0 { notes.append("warning: \(output.oversoldTrades) SELL trades exceed the shares held in the file") }
-        if !notes.isEmpty { FileHandle.standardError.write(Data(("polybot score: " + notes.joined(separator: "; ") + "\n").utf8)) }
+        if output.oversoldTrades > 0 {
+            notes.append("warning: \(output.oversoldTrades) SELL trades exceed the shares held in the file")
+        }
+        if !notes.isEmpty {
+            FileHandle.standardError.write(Data(("polybot score: " + notes.joined(separator: "; ") + "\n").utf8))
+        }
     }
 }

@@ -1,11 +1,11 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PolybotCore
 import Polymarket
+import PolymarketSim
 import ServiceLifecycle
 import UnixSignals
-import PolybotCore
-import PolymarketSim
 
 /// `polymarket-sim`: the local Polymarket stand-in.
 @main
@@ -49,7 +49,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to bind (0 = any free port; the chosen one is printed).") var port = 8090
     @Option(name: .customLong("fault"), help: "A fault spec; see above. Repeatable.") var faults: [String] = []
     @Option(help: "Zone of local-time timestamps in the replay file.") var timezone = "UTC"
-    @Option(name: .customLong("starting-balance"), help: "pUSD credited to each new account.") var startingBalance = "100000"
+    @Option(name: .customLong("starting-balance"), help: "pUSD credited to each new account.") var startingBalance =
+        "100000"
 
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
@@ -63,10 +64,14 @@ struct Serve: AsyncParsableCommand {
         case "max": replaySpeed = .max
         case "manual": replaySpeed = .manual
         default:
-            guard let n = Double(speed), n > 0 else { throw ValidationError("--speed must be a positive number, max or manual") }
+            guard let n = Double(speed), n > 0 else {
+                throw ValidationError("--speed must be a positive number, max or manual")
+            }
             replaySpeed = .times(n)
         }
-        guard let balance = Micros(decimal: startingBalance), balance >= .zero else { throw ValidationError("--starting-balance must be a decimal ≥ 0") }
+        guard let balance = Micros(decimal: startingBalance), balance >= .zero else {
+            throw ValidationError("--starting-balance must be a decimal ≥ 0")
+        }
         guard let zone = TimeZone(identifier: timezone) else { throw ValidationError("unknown --timezone \(timezone)") }
         var trades: [Trade] = []
         if let replay {
@@ -77,22 +82,31 @@ struct Serve: AsyncParsableCommand {
                 case .success(let t): trades.append(t)
                 case .failure(let e):
                     bad += 1
-                    if bad <= 5 { logger.warning("skipping bad row", metadata: ["sim.line": "\(row.line)", "sim.error": "\(e)"]) }
+                    if bad <= 5 {
+                        logger.warning("skipping bad row", metadata: ["sim.line": "\(row.line)", "sim.error": "\(e)"])
+                    }
                 }
             }
             logger.info("loaded replay file", metadata: ["sim.rows": "\(rows.count)", "sim.bad_rows": "\(bad)"])
         } else {
-            TradeHistoryGenerator(options: .init(trades: generate, wallets: max(1, generate / 20), seed: seed)).generate { trades.append($0) }
+            TradeHistoryGenerator(options: .init(trades: generate, wallets: max(1, generate / 20), seed: seed)).generate
+            { trades.append($0) }
         }
         let res = try resolutions.map { try SimCatalogBuilder.readResolutions(path: $0) } ?? []
         let exchange = SimExchange(trades: trades, resolutions: res, startingBalance: balance)
         await exchange.setFaults(f)
         let app = SimServer.application(exchange: exchange, host: host, port: port, logger: logger) { bound in
-            print("polymarket-sim listening on http://\(host):\(bound) (data-api /data-api, gamma /gamma, clob /clob, rtds ws /ws)")
+            print(
+                "polymarket-sim listening on http://\(host):\(bound) (data-api /data-api, gamma /gamma, clob /clob, rtds ws /ws)"
+            )
         }
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: SimReplayService(exchange: exchange, speed: replaySpeed, logger: logger))],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: app),
+                    .init(service: SimReplayService(exchange: exchange, speed: replaySpeed, logger: logger)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

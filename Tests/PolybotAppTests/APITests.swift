@@ -1,8 +1,8 @@
 import Foundation
-import NIOHTTP1
-import NIOWebSocket
 import HummingbirdWSClient
 import Logging
+import NIOHTTP1
+import NIOWebSocket
 import PolybotAPI
 import PolybotCore
 import PolybotStore
@@ -24,13 +24,16 @@ struct APITests {
         try await withDaemon(exchange: SimExchange(trades: history())) { d in
             let token = try await d.login()
             for r in OpenAPISpec.routes {
-                let path = r.path.replacingOccurrences(of: "{address}", with: Fixtures.address(1).hex).replacingOccurrences(of: "{id}", with: "1")
+                let path = r.path.replacingOccurrences(of: "{address}", with: Fixtures.address(1).hex)
+                    .replacingOccurrences(of: "{id}", with: "1")
                 let method: NIOHTTP1.HTTPMethod = .init(rawValue: r.method.uppercased())
                 let (anonymous, _) = try await d.call(method, path)
                 if r.auth {
                     #expect(anonymous == 401, "\(r.method) \(r.path) without a token: \(anonymous)")
                     let (withToken, _) = try await d.call(method, path, token: token, body: r.body.isEmpty ? nil : "{}")
-                    #expect(withToken != 401 && withToken != 404 || r.path.contains("{"), "\(r.method) \(r.path): \(withToken)")
+                    #expect(
+                        withToken != 401 && withToken != 404 || r.path.contains("{"),
+                        "\(r.method) \(r.path): \(withToken)")
                     #expect(withToken < 500 || r.path.hasSuffix("/stream"), "\(r.method) \(r.path): \(withToken)")
                 } else {
                     #expect(anonymous != 401, "\(r.method) \(r.path) should be open")
@@ -57,7 +60,8 @@ struct APITests {
             #expect(try await d.call(.GET, "/api/v1/overview", token: token + "x").0 == 401)
             // The read-only token reads but cannot change anything.
             #expect(try await d.call(.GET, "/api/v1/whales", token: Daemon.readOnly).0 == 200)
-            let (ro, roBody) = try await d.call(.PUT, "/api/v1/trading-state", token: Daemon.readOnly, body: #"{"state":"halted"}"#)
+            let (ro, roBody) = try await d.call(
+                .PUT, "/api/v1/trading-state", token: Daemon.readOnly, body: #"{"state":"halted"}"#)
             #expect(ro == 403 && String(decoding: roBody, as: UTF8.self).contains("read-only"))
             // Health stays open; readiness and metrics need a token (the read-only one will do, as for Prometheus).
             #expect(try await d.call(.GET, "/health").0 == 200)
@@ -79,22 +83,34 @@ struct APITests {
             for n in 1...7 {
                 let a = Fixtures.address(0x100 + n)
                 // Two score snapshots each (as two nightly runs would write), lower bound rising with n.
-                var s = WalletScore(wallet: a, computedAt: 1_700_000_000, closedPositions: 12, openPositions: 0, winRate: 0.6, decayedWinRate: 0.6,
-                                    shrunkWinRate: 0.6, winRateLowerBound: 0.3 + Double(n) / 100, sharpe: 1, kelly: 0.1, ev: 0.1, edge: 0.2,
-                                    realizedPnl: Micros(Int64(n) * 1_000_000), volume: Micros(1), markets: 3, trades: 20,
-                                    walletClass: n == 7 ? .bot : .informed, features: ["tradesPerDay": Double(n)])
+                var s = WalletScore(
+                    wallet: a, computedAt: 1_700_000_000, closedPositions: 12, openPositions: 0, winRate: 0.6,
+                    decayedWinRate: 0.6,
+                    shrunkWinRate: 0.6, winRateLowerBound: 0.3 + Double(n) / 100, sharpe: 1, kelly: 0.1, ev: 0.1,
+                    edge: 0.2,
+                    realizedPnl: Micros(Int64(n) * 1_000_000), volume: Micros(1), markets: 3, trades: 20,
+                    walletClass: n == 7 ? .bot : .informed, features: ["tradesPerDay": Double(n)])
                 try await d.store.scores.insertSnapshots([s], runId: nil)
                 s.computedAt += 86_400
                 s.winRateLowerBound += 0.01
                 try await d.store.scores.insertSnapshots([s], runId: nil)
-                let created = try await d.json(.POST, "/api/v1/whales", token: token, body: #"{"address":"\#(a.hex.uppercased().replacingOccurrences(of: "0X", with: "0x"))","label":"w\#(n)","tags":["t\#(n % 2)"]}"#)
+                let created = try await d.json(
+                    .POST, "/api/v1/whales", token: token,
+                    body:
+                        #"{"address":"\#(a.hex.uppercased().replacingOccurrences(of: "0X", with: "0x"))","label":"w\#(n)","tags":["t\#(n % 2)"]}"#
+                )
                 #expect(created["address"] as? String == a.hex)
             }
-            #expect(try await d.call(.POST, "/api/v1/whales", token: token, body: #"{"address":"\#(Fixtures.address(0x101).hex)"}"#).0 == 409)
+            #expect(
+                try await d.call(
+                    .POST, "/api/v1/whales", token: token, body: #"{"address":"\#(Fixtures.address(0x101).hex)"}"#
+                ).0 == 409)
             // Sorted by lower bound, paged by 3.
             let page1 = try await d.json(.GET, "/api/v1/whales?limit=3&sort=lowerBound", token: token)
             let items = try #require(page1["items"] as? [[String: Any]])
-            #expect(items.map { $0["label"] as? String } == ["w7", "w6", "w5"] && page1["next"] as? String == "3" && page1["total"] as? Int == 7)
+            #expect(
+                items.map { $0["label"] as? String } == ["w7", "w6", "w5"] && page1["next"] as? String == "3"
+                    && page1["total"] as? Int == 7)
             #expect((items[0]["sparkline"] as? [Double])?.count == 2)
             let page3 = try await d.json(.GET, "/api/v1/whales?limit=3&offset=6&sort=lowerBound", token: token)
             #expect((page3["items"] as? [[String: Any]])?.count == 1 && page3["next"] is NSNull)
@@ -107,9 +123,12 @@ struct APITests {
             #expect(try await d.call(.GET, "/api/v1/whales?limit=0", token: token).0 == 400)
             // Tag, deny, detail with history and the features behind the class.
             let w1 = Fixtures.address(0x101).hex
-            let patched = try await d.json(.PATCH, "/api/v1/whales/\(w1)", token: token, body: #"{"tags":["vip","politics"],"listStatus":"deny"}"#)
+            let patched = try await d.json(
+                .PATCH, "/api/v1/whales/\(w1)", token: token, body: #"{"tags":["vip","politics"],"listStatus":"deny"}"#)
             #expect(patched["listStatus"] as? String == "deny" && patched["tags"] as? [String] == ["politics", "vip"])
-            #expect(try await d.call(.PATCH, "/api/v1/whales/\(w1)", token: token, body: #"{"listStatus":"maybe"}"#).0 == 400)
+            #expect(
+                try await d.call(.PATCH, "/api/v1/whales/\(w1)", token: token, body: #"{"listStatus":"maybe"}"#).0
+                    == 400)
             let detail = try await d.json(.GET, "/api/v1/whales/\(w1)", token: token)
             let hist = try #require(detail["history"] as? [[String: Any]])
             #expect(hist.count == 2 && (hist[0]["features"] as? [String: Double])?["tradesPerDay"] == 1)
@@ -117,22 +136,29 @@ struct APITests {
             #expect(try await d.call(.DELETE, "/api/v1/whales/\(w1)", token: token).0 == 204)
             #expect(try await d.call(.GET, "/api/v1/whales/\(w1)", token: token).0 == 404)
             let actions = try await d.store.audit.recent(limit: 20).map(\.action)
-            #expect(actions.contains("whale.add") && actions.contains("whale.update") && actions.contains("whale.remove"))
+            #expect(
+                actions.contains("whale.add") && actions.contains("whale.update") && actions.contains("whale.remove"))
         }
     }
 
     @Test func basketsAndMembers() async throws {
         try await withDaemon(exchange: SimExchange(trades: history())) { d in
             let token = try await d.login()
-            let b = try await d.json(.POST, "/api/v1/baskets", token: token, body: #"{"name":"politics","windowHours":48,"minMembers":2}"#)
+            let b = try await d.json(
+                .POST, "/api/v1/baskets", token: token, body: #"{"name":"politics","windowHours":48,"minMembers":2}"#)
             let id = try #require(b["id"] as? Int)
             #expect(try await d.call(.POST, "/api/v1/baskets", token: token, body: #"{"name":"politics"}"#).0 == 409)
-            #expect(try await d.call(.POST, "/api/v1/baskets", token: token, body: #"{"name":"x","windowHours":500}"#).0 == 400)
-            #expect(try await d.call(.POST, "/api/v1/baskets", token: token, body: #"{"name":"x","consensusRatio":0.4}"#).0 == 400)
+            #expect(
+                try await d.call(.POST, "/api/v1/baskets", token: token, body: #"{"name":"x","windowHours":500}"#).0
+                    == 400)
+            #expect(
+                try await d.call(.POST, "/api/v1/baskets", token: token, body: #"{"name":"x","consensusRatio":0.4}"#).0
+                    == 400)
             let member = whales[0].hex
             let withMember = try await d.json(.PUT, "/api/v1/baskets/\(id)/members/\(member)", token: token)
             #expect((withMember["members"] as? [[String: Any]])?.first?["wallet"] as? String == member)
-            let patched = try await d.json(.PATCH, "/api/v1/baskets/\(id)", token: token, body: #"{"enabled":false,"consensusRatio":0.9}"#)
+            let patched = try await d.json(
+                .PATCH, "/api/v1/baskets/\(id)", token: token, body: #"{"enabled":false,"consensusRatio":0.9}"#)
             #expect(patched["enabled"] as? Bool == false && patched["consensusRatio"] as? Double == 0.9)
             #expect(try await d.call(.DELETE, "/api/v1/baskets/\(id)/members/\(member)", token: token).0 == 204)
             #expect(try await d.call(.DELETE, "/api/v1/baskets/\(id)/members/\(member)", token: token).0 == 404)
@@ -153,10 +179,14 @@ struct APITests {
             let received = Mutex<[(type: String, at: ContinuousClock.Instant)]>([])
             let emitted = Mutex<ContinuousClock.Instant?>(nil)
             let client = Task {
-                try await WebSocketClient.connect(url: d.ws + "/api/v1/stream?ticket=\(try await d.streamTicket(token))", logger: Logger(label: "test.ws")) { inbound, _, _ in
+                try await WebSocketClient.connect(
+                    url: d.ws + "/api/v1/stream?ticket=\(try await d.streamTicket(token))",
+                    logger: Logger(label: "test.ws")
+                ) { inbound, _, _ in
                     for try await message in inbound.messages(maxSize: 1 << 20) {
                         guard case .text(let text) = message,
-                            let j = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], let type = j["type"] as? String
+                            let j = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                            let type = j["type"] as? String
                         else { continue }
                         received.withLock { $0.append((type, .now)) }
                     }
@@ -169,7 +199,10 @@ struct APITests {
             let firstTrade = try #require(received.withLock { $0.first { $0.type == "whale_trade" } })
             let delay = firstTrade.at - (emitted.withLock { $0 } ?? .now)
             #expect(delay < .seconds(1), "whale trade after \(delay)")
-            #expect(received.withLock { r in Set(r.map(\.type)) }.isSuperset(of: ["whale_trade", "signal", "risk_decision", "order", "position"]))
+            #expect(
+                received.withLock { r in Set(r.map(\.type)) }.isSuperset(of: [
+                    "whale_trade", "signal", "risk_decision", "order", "position",
+                ]))
             client.cancel()
             // The same history through the REST routes, paged.
             let trades = try await d.json(.GET, "/api/v1/trades?limit=4", token: token)
@@ -183,7 +216,8 @@ struct APITests {
             let orders = try await d.json(.GET, "/api/v1/orders?status=filled", token: token)
             let order = try #require((orders["items"] as? [[String: Any]])?.first)
             let orderDetail = try await d.json(.GET, "/api/v1/orders/\(order["id"] as? Int ?? 0)", token: token)
-            #expect((orderDetail["events"] as? [[String: Any]])?.contains { $0["type"] as? String == "PAPER_FILL" } == true)
+            #expect(
+                (orderDetail["events"] as? [[String: Any]])?.contains { $0["type"] as? String == "PAPER_FILL" } == true)
             #expect(try await d.call(.GET, "/api/v1/orders?status=bogus", token: token).0 == 400)
             let positions = try await d.json(.GET, "/api/v1/positions?status=open", token: token)
             #expect((positions["items"] as? [Any])?.count == 2)
@@ -196,7 +230,10 @@ struct APITests {
             #expect((overview["feed"] as? [String: Any])?["connections"] as? Int ?? 0 >= 1)
             // A reconnecting client catches up from its cursor.
             let caughtUp = Mutex<[String]>([])
-            try await WebSocketClient.connect(url: d.ws + "/api/v1/stream?ticket=\(try await d.streamTicket(token))&cursor=0", logger: Logger(label: "test.ws")) { inbound, outbound, _ in
+            try await WebSocketClient.connect(
+                url: d.ws + "/api/v1/stream?ticket=\(try await d.streamTicket(token))&cursor=0",
+                logger: Logger(label: "test.ws")
+            ) { inbound, outbound, _ in
                 for try await message in inbound.messages(maxSize: 1 << 20) {
                     guard case .text(let text) = message else { continue }
                     caughtUp.withLock { $0.append(text) }
@@ -210,34 +247,59 @@ struct APITests {
     @Test func killSwitchCooldownsAndSettings() async throws {
         try await withDaemon(exchange: SimExchange(trades: history())) { d in
             let token = try await d.login()
-            #expect(try await d.call(.PUT, "/api/v1/trading-state", token: token, body: #"{"state":"paused"}"#).0 == 400)
-            #expect(await eventually { (try? await d.json(.GET, "/api/v1/trading-state", token: token)["state"] as? String) == "active" })
-            _ = try await d.json(.PUT, "/api/v1/trading-state", token: token, body: #"{"state":"halted","reason":"test"}"#)
+            #expect(
+                try await d.call(.PUT, "/api/v1/trading-state", token: token, body: #"{"state":"paused"}"#).0 == 400)
+            #expect(
+                await eventually {
+                    (try? await d.json(.GET, "/api/v1/trading-state", token: token)["state"] as? String) == "active"
+                })
+            _ = try await d.json(
+                .PUT, "/api/v1/trading-state", token: token, body: #"{"state":"halted","reason":"test"}"#)
             #expect(try await d.json(.GET, "/api/v1/trading-state", token: token)["state"] as? String == "halted")
             #expect(try await d.store.execution.tradingState(mode: .paper)?.state == .halted)
-            let lock = try await d.json(.POST, "/api/v1/cooldowns", token: token, body: #"{"scope":"wallet","value":"\#(whales[0].hex)","minutes":30}"#)
+            let lock = try await d.json(
+                .POST, "/api/v1/cooldowns", token: token,
+                body: #"{"scope":"wallet","value":"\#(whales[0].hex)","minutes":30}"#)
             #expect(lock["scope"] as? String == "wallet")
-            #expect(try await d.call(.POST, "/api/v1/cooldowns", token: token, body: #"{"scope":"planet","value":"x","minutes":30}"#).0 == 400)
+            #expect(
+                try await d.call(
+                    .POST, "/api/v1/cooldowns", token: token, body: #"{"scope":"planet","value":"x","minutes":30}"#
+                ).0 == 400)
             #expect((try await d.json(.GET, "/api/v1/cooldowns", token: token)["items"] as? [Any])?.count == 1)
             // Settings: every problem at once, nothing stored; then a valid change, stored, audited, in force.
-            let (bad, body) = try await d.call(.PUT, "/api/v1/settings", token: token,
-                                               body: #"{"POLYBOT_WHALE_MIN_NOTIONAL":"-5","POLYBOT_MODE":"live"}"#)
+            let (bad, body) = try await d.call(
+                .PUT, "/api/v1/settings", token: token,
+                body: #"{"POLYBOT_WHALE_MIN_NOTIONAL":"-5","POLYBOT_MODE":"live"}"#)
             let text = String(decoding: body, as: UTF8.self)
             #expect(bad == 400 && text.contains("POLYBOT_MODE") && !text.contains("POLYBOT_WHALE_MIN_NOTIONAL: must"))
-            let (bad2, body2) = try await d.call(.PUT, "/api/v1/settings", token: token,
-                                                 body: #"{"POLYBOT_WHALE_MIN_NOTIONAL":"-5","POLYBOT_RISK_MAX_SLIPPAGE":"2"}"#)
+            let (bad2, body2) = try await d.call(
+                .PUT, "/api/v1/settings", token: token,
+                body: #"{"POLYBOT_WHALE_MIN_NOTIONAL":"-5","POLYBOT_RISK_MAX_SLIPPAGE":"2"}"#)
             let text2 = String(decoding: body2, as: UTF8.self)
-            #expect(bad2 == 400 && text2.contains("POLYBOT_WHALE_MIN_NOTIONAL") && text2.contains("POLYBOT_RISK_MAX_SLIPPAGE"))
+            #expect(
+                bad2 == 400 && text2.contains("POLYBOT_WHALE_MIN_NOTIONAL")
+                    && text2.contains("POLYBOT_RISK_MAX_SLIPPAGE"))
             #expect(try await d.store.settings.all().isEmpty)
-            let ok = try await d.json(.PUT, "/api/v1/settings", token: token, body: #"{"POLYBOT_WHALE_MIN_NOTIONAL":"25000","POLYBOT_RISK_MAX_SLIPPAGE":"0.03"}"#)
+            let ok = try await d.json(
+                .PUT, "/api/v1/settings", token: token,
+                body: #"{"POLYBOT_WHALE_MIN_NOTIONAL":"25000","POLYBOT_RISK_MAX_SLIPPAGE":"0.03"}"#)
             let entries = try #require(ok["items"] as? [[String: Any]])
-            #expect(entries.contains { $0["key"] as? String == "POLYBOT_WHALE_MIN_NOTIONAL" && $0["value"] as? String == "25000" && $0["origin"] as? String == "dashboard" })
+            #expect(
+                entries.contains {
+                    $0["key"] as? String == "POLYBOT_WHALE_MIN_NOTIONAL" && $0["value"] as? String == "25000"
+                        && $0["origin"] as? String == "dashboard"
+                })
             #expect(try await d.store.settings.all()["POLYBOT_RISK_MAX_SLIPPAGE"] == "0.03")
             #expect(try await d.store.audit.recent(limit: 5).contains { $0.action == "settings.change" })
             let config = try await d.json(.GET, "/api/v1/config", token: token)
             let view = try #require(config["items"] as? [[String: Any]])
-            #expect(view.contains { $0["key"] as? String == "POLYBOT_OPERATOR_PASSWORD" && $0["value"] as? String == "<redacted>" })
-            #expect(!String(decoding: try JSONSerialization.data(withJSONObject: view), as: UTF8.self).contains(Daemon.password))
+            #expect(
+                view.contains {
+                    $0["key"] as? String == "POLYBOT_OPERATOR_PASSWORD" && $0["value"] as? String == "<redacted>"
+                })
+            #expect(
+                !String(decoding: try JSONSerialization.data(withJSONObject: view), as: UTF8.self).contains(
+                    Daemon.password))
         }
     }
 }

@@ -22,8 +22,10 @@ struct ConfigurationTests {
 
     @Test func reportsEveryProblemAtOnce() {
         do {
-            _ = try load(["POLYBOT_WHALE_MIN_NOTIONAL": "-5", "DATABASE_URL": "mysql//nope", "POLYBOT_PORT": "99999",
-                          "POLYBOT_MODE": "yolo", "POLYBOT_WHALE_MIN_NOTINAL": "1"])
+            _ = try load([
+                "POLYBOT_WHALE_MIN_NOTIONAL": "-5", "DATABASE_URL": "mysql//nope", "POLYBOT_PORT": "99999",
+                "POLYBOT_MODE": "yolo", "POLYBOT_WHALE_MIN_NOTINAL": "1",
+            ])
             Issue.record("must throw")
         } catch {
             let text = "\(error)"
@@ -39,8 +41,10 @@ struct ConfigurationTests {
     /// Issue 13, item 2: `POLYBOT_FIXED_ORDER_USDC=9000000000000` was accepted and crashed the daemon at every signal;
     /// an empty value was accepted and silently replaced by the built-in default.
     @Test func moneySettingsHaveSaneRangesAndEmptyValuesAreRefused() throws {
-        for (key, value) in [("POLYBOT_FIXED_ORDER_USDC", "9000000000000"), ("POLYBOT_STARTING_EQUITY_USDC", "9000000000000"),
-                             ("POLYBOT_RISK_MAX_EXPOSURE_USDC", "1000000000.000001"), ("POLYBOT_WHALE_MIN_NOTIONAL", "100000000.5")] {
+        for (key, value) in [
+            ("POLYBOT_FIXED_ORDER_USDC", "9000000000000"), ("POLYBOT_STARTING_EQUITY_USDC", "9000000000000"),
+            ("POLYBOT_RISK_MAX_EXPOSURE_USDC", "1000000000.000001"), ("POLYBOT_WHALE_MIN_NOTIONAL", "100000000.5"),
+        ] {
             do {
                 _ = try load([key: value])
                 Issue.record("\(key)=\(value) accepted")
@@ -48,7 +52,10 @@ struct ConfigurationTests {
                 #expect(error.problems.contains { $0.hasPrefix(key) && $0.contains("must be ≤") }, "\(error)")
             }
         }
-        for key in ["POLYBOT_FIXED_ORDER_USDC", "POLYBOT_MODE", "POLYBOT_TAKE_PROFIT_PCT", "POLY_API_KEY", "POLYBOT_OPERATOR_PASSWORD"] {
+        for key in [
+            "POLYBOT_FIXED_ORDER_USDC", "POLYBOT_MODE", "POLYBOT_TAKE_PROFIT_PCT", "POLY_API_KEY",
+            "POLYBOT_OPERATOR_PASSWORD",
+        ] {
             do {
                 _ = try load([key: ""])
                 Issue.record("\(key) empty accepted")
@@ -75,9 +82,10 @@ struct ConfigurationTests {
         do {
             _ = try load(["POLYBOT_MODE": "live", "POLY_API_KEY": "k"])
         } catch {
-            #expect(error.problems == [
-                "POLYBOT_MODE=live needs POLY_PRIVATE_KEY, POLY_API_SECRET, POLY_PASSPHRASE (run `polybot keys derive` for the API credentials)"
-            ])
+            #expect(
+                error.problems == [
+                    "POLYBOT_MODE=live needs POLY_PRIVATE_KEY, POLY_API_SECRET, POLY_PASSPHRASE (run `polybot keys derive` for the API credentials)"
+                ])
         }
     }
 
@@ -90,26 +98,31 @@ struct ConfigurationTests {
         try (key + "\n").write(toFile: keyFile, atomically: true, encoding: .utf8)
         let source = ConfigurationSource(environment: [
             "POLY_PRIVATE_KEY_FILE": keyFile, "POLY_API_SECRET": "c2VjcmV0", "POLY_API_KEY": "key-id",
-            "POLY_PASSPHRASE": "pass", "DATABASE_URL": "postgres://bot:hunter2@db.internal:5433/polybot?sslmode=disable",
+            "POLY_PASSPHRASE": "pass",
+            "DATABASE_URL": "postgres://bot:hunter2@db.internal:5433/polybot?sslmode=disable",
         ])
         let c = try AppConfiguration(source: source)
         #expect(c.privateKey?.revealed == key)
         #expect("\(c.privateKey!)" == "<redacted>")
-        let shown = c.describedSettings(source: source).map { "\($0.key)=\($0.value) \($0.origin)" }.joined(separator: "\n")
-        #expect(!shown.contains("abab") && !shown.contains("c2VjcmV0") && !shown.contains("hunter2") && !shown.contains("pass\n"))
+        let shown = c.describedSettings(source: source).map { "\($0.key)=\($0.value) \($0.origin)" }.joined(
+            separator: "\n")
+        #expect(
+            !shown.contains("abab") && !shown.contains("c2VjcmV0") && !shown.contains("hunter2")
+                && !shown.contains("pass\n"))
         #expect(shown.contains("POLY_PRIVATE_KEY=<redacted> env"))
         #expect(shown.contains("DATABASE_URL=postgres://bot:***@db.internal:5433/polybot?sslmode=disable env"))
         #expect(c.databaseURL?.port == 5433 && c.databaseURL?.password == "hunter2")
     }
 
     @Test func fileValuesAreOverriddenByEnvironmentAndFlags() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("polybot-\(UUID().uuidString).env").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("polybot-\(UUID().uuidString).env")
+            .path
         try """
-            # comment
-            POLYBOT_PORT=9000
-            export POLYBOT_HOST="0.0.0.0"
-            POLYBOT_WHALE_MIN_NOTIONAL=25000
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        # comment
+        POLYBOT_PORT=9000
+        export POLYBOT_HOST="0.0.0.0"
+        POLYBOT_WHALE_MIN_NOTIONAL=25000
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         var source = ConfigurationSource(environment: ["POLYBOT_PORT": "9100"], file: path)
         source.override("POLYBOT_MODE", "approve")

@@ -11,7 +11,8 @@ import Testing
 /// The `polybot` binary in live mode against the simulator, killed with SIGKILL while its order is in flight.
 @Suite("Crash recovery", .serialized)
 struct CrashRecoveryTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let binary = root.appendingPathComponent(".build/debug/polybot").path
 
     /// Starts the daemon with `env`, output appended to `log`.
@@ -20,7 +21,9 @@ struct CrashRecoveryTests {
         p.executableURL = URL(fileURLWithPath: Self.binary)
         p.arguments = ["serve"]
         p.environment = env
-        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: log.path) {
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        }
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()
         p.standardOutput = handle
@@ -30,11 +33,14 @@ struct CrashRecoveryTests {
         return p
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary), "needs the polybot binary: swift build first"))
+    @Test(
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: binary), "needs the polybot binary: swift build first"))
     func sigkillBetweenIntentAndResponseEndsWithOneOrder() async throws {
         let whales = (1...3).map { Fixtures.address(0xB0 + $0) }
         let key = try PrivateKey(hex: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d")
-        let exchange = SimExchange(trades: Scenario.consensus(signals: 1, wallets: whales, start: Int64(Date().timeIntervalSince1970) - 120))
+        let exchange = SimExchange(
+            trades: Scenario.consensus(signals: 1, wallets: whales, start: Int64(Date().timeIntervalSince1970) - 120))
         try await withSimulator(exchange) { base, ws in
             try await withNamedTestDatabase { url, store, _ in
                 let basket = try await store.baskets.create(Basket(name: "trio"))
@@ -46,12 +52,15 @@ struct CrashRecoveryTests {
                 let env: [String: String] = [
                     "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "DATABASE_URL": url,
                     "POLYBOT_MIGRATIONS_DIR": Self.root.appendingPathComponent("migrations").path, "POLYBOT_PORT": "0",
-                    "POLYBOT_MODE": "live", "POLY_PRIVATE_KEY": "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+                    "POLYBOT_MODE": "live",
+                    "POLY_PRIVATE_KEY": "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
                     "POLY_API_KEY": live.credentials.apiKey, "POLY_API_SECRET": live.credentials.secret,
                     "POLY_PASSPHRASE": live.credentials.passphrase,
-                    "POLYBOT_DATA_API_URL": base + "/data-api", "POLYBOT_GAMMA_URL": base + "/gamma", "POLYBOT_CLOB_URL": base + "/clob",
+                    "POLYBOT_DATA_API_URL": base + "/data-api", "POLYBOT_GAMMA_URL": base + "/gamma",
+                    "POLYBOT_CLOB_URL": base + "/clob",
                     "POLYBOT_RTDS_URL": ws + "/ws", "POLYBOT_CLOB_WS_URL": ws + "/clob-ws",
-                    "POLYBOT_SIZING_MODE": "fixed", "POLYBOT_FIXED_ORDER_USDC": "50", "POLYBOT_RISK_MAX_POSITION_PCT": "100",
+                    "POLYBOT_SIZING_MODE": "fixed", "POLYBOT_FIXED_ORDER_USDC": "50",
+                    "POLYBOT_RISK_MAX_POSITION_PCT": "100",
                     "POLYBOT_RISK_MAX_EXPOSURE_USDC": "100000", "POLYBOT_STARTING_EQUITY_USDC": "100000",
                 ]
                 let log = FileManager.default.temporaryDirectory.appendingPathComponent("polybot-crash-\(getpid()).log")
@@ -67,14 +76,20 @@ struct CrashRecoveryTests {
                 var firstEnv = env
                 firstEnv["POLYBOT_CLOB_WS_URL"] = "ws://127.0.0.1:9/clob-ws"
                 let first = try start(firstEnv, log: log)
-                #expect(await eventually { await exchange.rtdsSubscribers > 0 }, "daemon never subscribed: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).suffix(2_000))")
+                #expect(
+                    await eventually { await exchange.rtdsSubscribers > 0 },
+                    "daemon never subscribed: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).suffix(2_000))"
+                )
                 await exchange.publishNext(3)
                 let inFlight = try await eventually(timeout: .seconds(30)) {
                     let orders = try await store.orders.list(statuses: nil, limit: 10, beforeId: nil)
                     let venue = await exchange.allOrders.count
                     return orders.count == 1 && orders[0].status == .submitting && venue == 1
                 }
-                #expect(inFlight, "no in-flight order: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).suffix(3_000))")
+                #expect(
+                    inFlight,
+                    "no in-flight order: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).suffix(3_000))"
+                )
                 kill(first.processIdentifier, SIGKILL)
                 first.waitUntilExit()
                 #expect(first.terminationReason == .uncaughtSignal)
@@ -88,7 +103,10 @@ struct CrashRecoveryTests {
                 let settled = try await eventually(timeout: .seconds(30)) {
                     try await store.orders.get(id: before.id)?.status == .filled
                 }
-                #expect(settled, "not reconciled: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).suffix(3_000))")
+                #expect(
+                    settled,
+                    "not reconciled: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).suffix(3_000))"
+                )
                 // Give a redelivered trade (backfill on restart) the chance to misbehave before checking.
                 try await Task.sleep(for: .seconds(1))
                 second.terminate()
@@ -101,7 +119,9 @@ struct CrashRecoveryTests {
                 let order = try #require(orders.first)
                 #expect(order.exchangeOrderId == order.orderDigest && order.filledSize == order.size)
                 let positions = try await store.positions.openPositions(mode: .live)
-                #expect(positions.count == 1 && positions.first?.size == order.filledSize && positions.first?.cost == order.filledCost)
+                #expect(
+                    positions.count == 1 && positions.first?.size == order.filledSize
+                        && positions.first?.cost == order.filledCost)
                 #expect(try await store.signals.recent(limit: 5).map(\.status) == ["filled"])
                 let events = try await store.orders.events(orderId: order.id).map(\.eventType)
                 #expect(events.contains("LOOKUP"))

@@ -2,8 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
-import NIOHTTP1
 import NIOFoundationCompat
+import NIOHTTP1
 import PolybotApp
 import PolybotStore
 import PolybotTestSupport
@@ -27,7 +27,9 @@ struct Daemon: Sendable {
 
     /// A request; returns (status, body).
     @discardableResult
-    func call(_ method: NIOHTTP1.HTTPMethod, _ path: String, token: String? = nil, body: String? = nil) async throws -> (Int, Data) {
+    func call(
+        _ method: NIOHTTP1.HTTPMethod, _ path: String, token: String? = nil, body: String? = nil
+    ) async throws -> (Int, Data) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
@@ -41,9 +43,13 @@ struct Daemon: Sendable {
     }
 
     /// JSON of a 2xx response (fails the test otherwise).
-    func json(_ method: NIOHTTP1.HTTPMethod = .GET, _ path: String, token: String?, body: String? = nil) async throws -> [String: Any] {
+    func json(
+        _ method: NIOHTTP1.HTTPMethod = .GET, _ path: String, token: String?, body: String? = nil
+    ) async throws -> [String: Any] {
         let (status, data) = try await call(method, path, token: token, body: body)
-        guard (200..<300).contains(status) else { throw HarnessError.status(status, String(decoding: data, as: UTF8.self)) }
+        guard (200..<300).contains(status) else {
+            throw HarnessError.status(status, String(decoding: data, as: UTF8.self))
+        }
         return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
     }
 
@@ -59,10 +65,15 @@ struct Daemon: Sendable {
     }
 }
 
-enum HarnessError: Error { case status(Int, String), noPort }
+enum HarnessError: Error {
+    case status(Int, String)
+    case noPort
+}
 
 /// A fresh migrated test database, or the given server's.
-private func withDatabase<T: Sendable>(_ url: String?, _ body: @Sendable (String, PolybotStore) async throws -> T) async throws -> T {
+private func withDatabase<T: Sendable>(
+    _ url: String?, _ body: @Sendable (String, PolybotStore) async throws -> T
+) async throws -> T {
     guard let url else { return try await withNamedTestDatabase { url, store, _ in try await body(url, store) } }
     let logger = Logger(label: "test.store")
     let client = PostgresClient(configuration: try DatabaseURL(url).clientConfiguration(), backgroundLogger: logger)
@@ -71,32 +82,41 @@ private func withDatabase<T: Sendable>(_ url: String?, _ body: @Sendable (String
 
 /// Runs the daemon in `mode` for `body`, then shuts it down gracefully. With `databaseURL` the daemon (and the test's
 /// store) use that server, already migrated, instead of a fresh database on the shared test server.
-func withDaemon<T: Sendable>(mode: String = "paper", exchange: SimExchange, extra: [String: String] = [:], databaseURL: String? = nil,
-                             _ body: @Sendable (Daemon) async throws -> T) async throws -> T {
+func withDaemon<T: Sendable>(
+    mode: String = "paper", exchange: SimExchange, extra: [String: String] = [:], databaseURL: String? = nil,
+    _ body: @Sendable (Daemon) async throws -> T
+) async throws -> T {
     try await withSimulator(exchange) { simBase, simWS in
         try await withDatabase(databaseURL) { url, store in
             var env: [String: String] = [
                 "DATABASE_URL": url, "POLYBOT_PORT": "0", "POLYBOT_MODE": mode, "POLYBOT_LOG_LEVEL": "warning",
                 "POLYBOT_MIGRATIONS_DIR": SharedData.repositoryRoot.appendingPathComponent("migrations").path,
                 "POLYBOT_DASHBOARD_DIR": SharedData.repositoryRoot.appendingPathComponent("dashboard-static").path,
-                "POLYBOT_DATA_API_URL": simBase + "/data-api", "POLYBOT_GAMMA_URL": simBase + "/gamma", "POLYBOT_CLOB_URL": simBase + "/clob",
+                "POLYBOT_DATA_API_URL": simBase + "/data-api", "POLYBOT_GAMMA_URL": simBase + "/gamma",
+                "POLYBOT_CLOB_URL": simBase + "/clob",
                 "POLYBOT_RTDS_URL": simWS + "/ws", "POLYBOT_CLOB_WS_URL": simWS + "/clob-ws",
                 "POLYBOT_OPERATOR_PASSWORD": Daemon.password, "POLYBOT_READONLY_TOKEN": Daemon.readOnly,
-                "POLYBOT_SIZING_MODE": "fixed", "POLYBOT_RISK_MAX_POSITION_PCT": "100", "POLYBOT_RISK_MAX_EXPOSURE_USDC": "100000",
-                "POLYBOT_RISK_MAX_POSITIONS_PER_EVENT": "100", "POLYBOT_STARTING_EQUITY_USDC": "100000", "POLYBOT_COPY_DELAY_SECONDS": "0",
+                "POLYBOT_SIZING_MODE": "fixed", "POLYBOT_RISK_MAX_POSITION_PCT": "100",
+                "POLYBOT_RISK_MAX_EXPOSURE_USDC": "100000",
+                "POLYBOT_RISK_MAX_POSITIONS_PER_EVENT": "100", "POLYBOT_STARTING_EQUITY_USDC": "100000",
+                "POLYBOT_COPY_DELAY_SECONDS": "0",
                 "POLYBOT_MARK_SECONDS": "1", "POLYBOT_FEED_STALL_SECONDS": "3",
             ]
             for (k, v) in extra { env[k] = v }
             let config = try AppConfiguration(source: ConfigurationSource(environment: env))
             var logger = Logger(label: "test.daemon")
             logger.logLevel = .warning
-            let client = PostgresClient(configuration: try DatabaseURL(url).clientConfiguration(), backgroundLogger: logger)
-            let transport = HTTPTransport(retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200)),
-                                          timeout: .seconds(2), logger: logger)
+            let client = PostgresClient(
+                configuration: try DatabaseURL(url).clientConfiguration(), backgroundLogger: logger)
+            let transport = HTTPTransport(
+                retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200)),
+                timeout: .seconds(2), logger: logger)
             let port = Mutex<Int?>(nil)
             let group = try PolybotApp.buildServiceGroup(
-                config: config, client: client, registry: PrometheusCollectorRegistry(), logger: logger, transport: transport,
-                pipeline: config.pipelineSettings(), live: nil, passwordRounds: 1 << 14, onServerRunning: { ch in port.withLock { $0 = ch.localAddress?.port } })
+                config: config, client: client, registry: PrometheusCollectorRegistry(), logger: logger,
+                transport: transport,
+                pipeline: config.pipelineSettings(), live: nil, passwordRounds: 1 << 14,
+                onServerRunning: { ch in port.withLock { $0 = ch.localAddress?.port } })
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
             let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try? await group.run() }
@@ -108,7 +128,11 @@ func withDaemon<T: Sendable>(mode: String = "paper", exchange: SimExchange, extr
                         if bound == nil { try await Task.sleep(for: .milliseconds(10)) }
                     }
                     guard let p = bound else { throw HarnessError.noPort }
-                    r = .success(try await body(Daemon(base: "http://127.0.0.1:\(p)", ws: "ws://127.0.0.1:\(p)", store: store, exchange: exchange, http: http)))
+                    r = .success(
+                        try await body(
+                            Daemon(
+                                base: "http://127.0.0.1:\(p)", ws: "ws://127.0.0.1:\(p)", store: store,
+                                exchange: exchange, http: http)))
                 } catch {
                     r = .failure(error)
                 }

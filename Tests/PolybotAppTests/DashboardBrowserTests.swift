@@ -28,11 +28,24 @@ struct WebDriver: Sendable {
     }
 
     static func start(_ http: HTTPClient, base: String) async throws -> WebDriver {
-        let caps: [String: Any] = ["capabilities": ["alwaysMatch": ["browserName": "chrome", "goog:chromeOptions": [
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1100"]]]]]
+        let caps: [String: Any] = [
+            "capabilities": [
+                "alwaysMatch": [
+                    "browserName": "chrome",
+                    "goog:chromeOptions": [
+                        "binary": "/usr/bin/chromium",
+                        "args": [
+                            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                            "--window-size=1400,1100",
+                        ],
+                    ],
+                ]
+            ]
+        ]
         let r = try await post(http, base + "/session", caps)
-        guard let v = r["value"] as? [String: Any], let id = v["sessionId"] as? String else { throw HarnessError.status(0, "\(r)") }
+        guard let v = r["value"] as? [String: Any], let id = v["sessionId"] as? String else {
+            throw HarnessError.status(0, "\(r)")
+        }
         return WebDriver(base: base, session: id, http: http)
     }
 
@@ -52,13 +65,21 @@ struct WebDriver: Sendable {
 
     func element(_ css: String) async throws -> String {
         let v = try await call(.POST, "/element", ["using": "css selector", "value": css]) as? [String: Any]
-        guard let id = v?[Self.elementKey] as? String else { throw HarnessError.status(0, "no element \(css): \(String(describing: v))") }
+        guard let id = v?[Self.elementKey] as? String else {
+            throw HarnessError.status(0, "no element \(css): \(String(describing: v))")
+        }
         return id
     }
 
-    func type(_ css: String, _ text: String) async throws { _ = try await call(.POST, "/element/\(try await element(css))/value", ["text": text]) }
-    func click(_ css: String) async throws { _ = try await call(.POST, "/element/\(try await element(css))/click", [:]) }
-    func script(_ js: String) async throws -> Any? { try await call(.POST, "/execute/sync", ["script": js, "args": []]) }
+    func type(_ css: String, _ text: String) async throws {
+        _ = try await call(.POST, "/element/\(try await element(css))/value", ["text": text])
+    }
+    func click(_ css: String) async throws {
+        _ = try await call(.POST, "/element/\(try await element(css))/click", [:])
+    }
+    func script(_ js: String) async throws -> Any? {
+        try await call(.POST, "/execute/sync", ["script": js, "args": []])
+    }
 
     /// Waits until `js` returns true.
     func until(_ js: String, timeout: Duration = .seconds(20)) async throws -> Bool {
@@ -71,8 +92,11 @@ struct WebDriver: Sendable {
     }
 
     func screenshot(to path: String) async throws {
-        guard let b64 = try await call(.GET, "/screenshot") as? String, let png = Data(base64Encoded: b64) else { return }
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        guard let b64 = try await call(.GET, "/screenshot") as? String, let png = Data(base64Encoded: b64) else {
+            return
+        }
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try png.write(to: URL(fileURLWithPath: path))
     }
 
@@ -80,8 +104,11 @@ struct WebDriver: Sendable {
 }
 
 /// The dashboard in headless Chromium against a running daemon and the simulator.
-@Suite("Dashboard in a browser", .serialized,
-       .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"), "needs chromium and chromium-driver (make deps installs them)"))
+@Suite(
+    "Dashboard in a browser", .serialized,
+    .enabled(
+        if: FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"),
+        "needs chromium and chromium-driver (make deps installs them)"))
 struct DashboardBrowserTests {
     static let artifacts = SharedData.repositoryRoot.appendingPathComponent(".build/test-artifacts").path
 
@@ -103,7 +130,9 @@ struct DashboardBrowserTests {
         try await withDaemon(exchange: exchange) { d in
             let token = try await d.login()
             let b = try await d.json(.POST, "/api/v1/baskets", token: token, body: #"{"name":"trio"}"#)
-            for w in whales { _ = try await d.json(.PUT, "/api/v1/baskets/\(b["id"] as? Int ?? 0)/members/\(w.hex)", token: token) }
+            for w in whales {
+                _ = try await d.json(.PUT, "/api/v1/baskets/\(b["id"] as? Int ?? 0)/members/\(w.hex)", token: token)
+            }
             #expect(await eventually { await exchange.rtdsSubscribers > 0 })
 
             // chromedriver refuses to start when its log folder is missing (a fresh clone has no .build/test-artifacts).
@@ -116,13 +145,18 @@ struct DashboardBrowserTests {
                 let port = FreePort.find() ?? Int.random(in: 20_000...40_000)
                 driver = Process()
                 driver.executableURL = URL(fileURLWithPath: "/usr/bin/chromedriver")
-                driver.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1", "--log-path=" + Self.artifacts + "/chromedriver-\(attempt).log"]
+                driver.arguments = [
+                    "--port=\(port)", "--allowed-ips=127.0.0.1",
+                    "--log-path=" + Self.artifacts + "/chromedriver-\(attempt).log",
+                ]
                 driver.standardOutput = FileHandle.nullDevice
                 driver.standardError = FileHandle.nullDevice
                 try driver.run()
                 wdBase = "http://127.0.0.1:\(port)"
                 for _ in 0..<100 where !ready && driver.isRunning {
-                    ready = ((try? await d.http.execute(HTTPClientRequest(url: wdBase + "/status"), timeout: .milliseconds(500)))?.status == .ok)
+                    ready =
+                        ((try? await d.http.execute(
+                            HTTPClientRequest(url: wdBase + "/status"), timeout: .milliseconds(500)))?.status == .ok)
                     if !ready { try await Task.sleep(for: .milliseconds(100)) }
                 }
                 if !ready {
@@ -132,7 +166,10 @@ struct DashboardBrowserTests {
             }
             let chromedriver = driver
             // SIGKILL: chromedriver ignores SIGTERM while it has a browser child, and waitUntilExit would hang.
-            defer { kill(chromedriver.processIdentifier, SIGKILL); chromedriver.waitUntilExit() }
+            defer {
+                kill(chromedriver.processIdentifier, SIGKILL)
+                chromedriver.waitUntilExit()
+            }
             try #require(ready, "chromedriver did not start")
             let web = try await WebDriver.start(d.http, base: wdBase)
             do {
@@ -150,7 +187,8 @@ struct DashboardBrowserTests {
                 #expect(try await web.until("return document.getElementById('socket').textContent === 'connected'"))
                 await exchange.publishNext(3)
                 let live = try await web.until("return document.querySelectorAll('#live-trades tr').length >= 3")
-                let diagnostics = "stored \(try await d.store.trades.count()), socket \(String(describing: try await web.script("return document.getElementById('socket').textContent")))"
+                let diagnostics =
+                    "stored \(try await d.store.trades.count()), socket \(String(describing: try await web.script("return document.getElementById('socket').textContent")))"
                 #expect(live, "\(diagnostics)")
                 #expect(try await web.until("return document.querySelectorAll('#positions tr').length === 1"))
                 try await web.screenshot(to: Self.artifacts + "/dashboard.png")
@@ -159,10 +197,12 @@ struct DashboardBrowserTests {
                 var f = SimFaults()
                 f.stallSeconds = 8
                 await exchange.setFaults(f)
-                await exchange.publishNext(3)   // emitted during the stall: lost on the socket, kept by the Data API
+                await exchange.publishNext(3)  // emitted during the stall: lost on the socket, kept by the Data API
                 let shown = ContinuousClock.now
-                #expect(try await web.until("return document.body.dataset.stalled === '1' && !document.getElementById('banner').classList.contains('hidden')",
-                                            timeout: .seconds(10)))
+                #expect(
+                    try await web.until(
+                        "return document.body.dataset.stalled === '1' && !document.getElementById('banner').classList.contains('hidden')",
+                        timeout: .seconds(10)))
                 #expect(ContinuousClock.now - shown < .seconds(6))
                 try await web.screenshot(to: Self.artifacts + "/dashboard-stalled.png")
                 // When the feed returns, the gap is backfilled: every whale trade the venue published is in the database.
@@ -170,14 +210,18 @@ struct DashboardBrowserTests {
                 await exchange.publishNext(3)
                 // Fresh frames clear the banner (the dashboard polls every 2 s; the stall limit is 3 s).
                 let flow = Task {
-                    while !Task.isCancelled, await exchange.publishNext(1) > 0 { try await Task.sleep(for: .milliseconds(250)) }
+                    while !Task.isCancelled, await exchange.publishNext(1) > 0 {
+                        try await Task.sleep(for: .milliseconds(250))
+                    }
                 }
                 defer { flow.cancel() }
                 #expect(try await web.until("return document.body.dataset.stalled === '0'", timeout: .seconds(10)))
                 let all = try await eventually(timeout: .seconds(30)) { try await d.store.trades.count() == 9 }
                 let stored = try await d.store.trades.count()
                 #expect(all, "whale trades stored: \(stored) of 9")
-                #expect(try await web.until("return document.querySelectorAll('#positions tr').length === 3", timeout: .seconds(20)))
+                #expect(
+                    try await web.until(
+                        "return document.querySelectorAll('#positions tr').length === 3", timeout: .seconds(20)))
             } catch {
                 try? await web.screenshot(to: Self.artifacts + "/dashboard-failure.png")
                 await web.quit()

@@ -39,7 +39,9 @@ struct DatabaseOutageTests {
         }
         let migrator = PostgresClient(configuration: try DatabaseURL(first.url).clientConfiguration())
         _ = try await migrator.whileRunning { client in
-            try await MigrationRunner(migrations: try MigrationRunner.load(folder: repositoryMigrationsFolder), client: client, logger: logger).apply()
+            try await MigrationRunner(
+                migrations: try MigrationRunner.load(folder: repositoryMigrationsFolder), client: client, logger: logger
+            ).apply()
         }
         let start = Int64(Date().timeIntervalSince1970) - 300
         let exchange = SimExchange(trades: Scenario.consensus(signals: 1, wallets: whales, start: start))
@@ -48,20 +50,27 @@ struct DatabaseOutageTests {
             let b = try await d.json(.POST, "/api/v1/baskets", token: token, body: #"{"name":"outage"}"#)
             let basket = try #require(b["id"] as? Int)
             for w in whales { _ = try await d.json(.PUT, "/api/v1/baskets/\(basket)/members/\(w.hex)", token: token) }
-            #expect(try await eventually { try await d.json(.GET, "/api/v1/trading-state", token: token)["state"] as? String == "active" })
+            #expect(
+                try await eventually {
+                    try await d.json(.GET, "/api/v1/trading-state", token: token)["state"] as? String == "active"
+                })
 
             // The database goes away.
             try first.stop(logger: logger)
             #expect(!first.isRunning)
-            let (halt, haltBody) = try await d.call(.PUT, "/api/v1/trading-state", token: token, body: #"{"state":"halted","reason":"db down"}"#)
+            let (halt, haltBody) = try await d.call(
+                .PUT, "/api/v1/trading-state", token: token, body: #"{"state":"halted","reason":"db down"}"#)
             let haltText = String(decoding: haltBody, as: UTF8.self)
             #expect(halt == 200 && haltText.contains(#""persisted":false"#), "\(halt) \(haltText)")
             #expect(try await d.json(.GET, "/api/v1/trading-state", token: token)["state"] as? String == "halted")
             // Kept on disk too, so a restart before the database returns would still start halted.
-            let pendingFile = try AppConfiguration(source: ConfigurationSource(environment: ["DATABASE_URL": first.url])).pendingStateFilePath
+            let pendingFile = try AppConfiguration(
+                source: ConfigurationSource(environment: ["DATABASE_URL": first.url])
+            ).pendingStateFilePath
             #expect(FileManager.default.fileExists(atPath: pendingFile), "\(pendingFile)")
             // Resuming needs the database: refused, still halted.
-            #expect(try await d.call(.PUT, "/api/v1/trading-state", token: token, body: #"{"state":"active"}"#).0 == 503)
+            #expect(
+                try await d.call(.PUT, "/api/v1/trading-state", token: token, body: #"{"state":"active"}"#).0 == 503)
             #expect(try await d.json(.GET, "/api/v1/trading-state", token: token)["state"] as? String == "halted")
 
             // The database comes back on the same port: the halt is written without anyone asking again.
@@ -69,19 +78,26 @@ struct DatabaseOutageTests {
             running.withLock { $0 = second }
             #expect(second.port == port)
             #expect(try await eventually(timeout: .seconds(60)) { try await stateRow(d.store) == "halted" })
-            #expect(try await d.store.audit.recent(limit: 20).contains { $0.action == "trading_state.halted" && $0.actor == "operator" })
+            #expect(
+                try await d.store.audit.recent(limit: 20).contains {
+                    $0.action == "trading_state.halted" && $0.actor == "operator"
+                })
             #expect(!FileManager.default.fileExists(atPath: pendingFile))
 
             // Halted: whales agree, the signal is denied, no order exists.
             #expect(await eventually { await exchange.rtdsSubscribers > 0 })
             await exchange.publishNext(3)
-            #expect(try await eventually {
-                try await d.store.signals.recent(limit: 10).contains { $0.status == "denied" && $0.reason == "trading_halted" }
-            })
+            #expect(
+                try await eventually {
+                    try await d.store.signals.recent(limit: 10).contains {
+                        $0.status == "denied" && $0.reason == "trading_halted"
+                    }
+                })
             #expect(try await d.store.orders.list(statuses: nil, limit: 10, beforeId: nil).isEmpty)
 
             // Resume: persisted first, then the reconciliation check, then active.
-            let (resume, resumeBody) = try await d.call(.PUT, "/api/v1/trading-state", token: token, body: #"{"state":"active"}"#)
+            let (resume, resumeBody) = try await d.call(
+                .PUT, "/api/v1/trading-state", token: token, body: #"{"state":"active"}"#)
             #expect(resume == 200, "\(String(decoding: resumeBody, as: UTF8.self))")
             #expect(try await stateRow(d.store) == "active")
             let actions = try await d.store.audit.recent(limit: 20).map(\.action)

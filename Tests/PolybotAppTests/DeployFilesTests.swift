@@ -11,7 +11,9 @@ import Yams
 @Suite("Deployment files")
 struct DeployFilesTests {
     static let deploy = SharedData.repositoryRoot.appendingPathComponent("deploy")
-    func text(_ name: String) throws -> String { try String(contentsOf: Self.deploy.appendingPathComponent(name), encoding: .utf8) }
+    func text(_ name: String) throws -> String {
+        try String(contentsOf: Self.deploy.appendingPathComponent(name), encoding: .utf8)
+    }
 
     @Test func composeHasTheServicesHealthChecksAndVolumes() throws {
         let doc = try #require(try Yams.load(yaml: try text("docker-compose.yml")) as? [String: Any])
@@ -25,7 +27,9 @@ struct DeployFilesTests {
         #expect((dependsOn["migrate"] as? [String: Any])?["condition"] as? String == "service_completed_successfully")
         #expect((services["migrate"] as? [String: Any])?["command"] as? [String] == ["migrate"])
         let postgres = try #require(services["postgres"] as? [String: Any])
-        #expect(postgres["healthcheck"] != nil && (postgres["volumes"] as? [String])?.contains { $0.hasPrefix("pgdata:") } == true)
+        #expect(
+            postgres["healthcheck"] != nil
+                && (postgres["volumes"] as? [String])?.contains { $0.hasPrefix("pgdata:") } == true)
         #expect((doc["volumes"] as? [String: Any])?.keys.contains("pgdata") == true)
         // The scrape config reads the read-only token from a file.
         let prom = try #require(try Yams.load(yaml: try text("prometheus/prometheus.yml")) as? [String: Any])
@@ -40,17 +44,22 @@ struct DeployFilesTests {
         for raw in try text("Dockerfile").split(separator: "\n", omittingEmptySubsequences: false) {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("#") { continue }
-            if line.hasSuffix("\\") { current += line.dropLast() + " "; continue }
+            if line.hasSuffix("\\") {
+                current += line.dropLast() + " "
+                continue
+            }
             current += line
             if !current.isEmpty { lines.append(current) }
             current = ""
         }
         let stages = lines.split(omittingEmptySubsequences: false) { $0.hasPrefix("FROM ") }.dropFirst()
         #expect(stages.count == 2)
-        let build = try #require(stages.first), runtime = try #require(stages.last)
+        let build = try #require(stages.first)
+        let runtime = try #require(stages.last)
         #expect(lines.filter { $0.hasPrefix("FROM ") }.last == "FROM debian:bookworm-slim")
         #expect(build.contains { $0.contains("swift build -c release --static-swift-stdlib --product polybot") })
-        #expect(runtime.contains { $0.contains("apt-get install") && $0.contains("libsecp256k1-1") && $0.contains("curl") })
+        #expect(
+            runtime.contains { $0.contains("apt-get install") && $0.contains("libsecp256k1-1") && $0.contains("curl") })
         #expect(runtime.contains { $0.hasPrefix("USER ") && $0 != "USER root" })
         // Every COPY source exists in the repository (or is the build stage's binary); the ENV paths and the
         // entry point name copied files.
@@ -59,11 +68,14 @@ struct DeployFilesTests {
             let words = line.split(separator: " ").map(String.init).filter { !$0.hasPrefix("--") }
             let (source, destination) = (words[1], words[2])
             if !line.contains("--from=build") {
-                #expect(FileManager.default.fileExists(atPath: SharedData.repositoryRoot.appendingPathComponent(source).path), "\(source)")
+                #expect(
+                    FileManager.default.fileExists(
+                        atPath: SharedData.repositoryRoot.appendingPathComponent(source).path), "\(source)")
             }
             destinations.append(destination)
         }
-        #expect(Set(destinations) == ["/opt/polybot/polybot", "/opt/polybot/migrations", "/opt/polybot/dashboard-static"])
+        #expect(
+            Set(destinations) == ["/opt/polybot/polybot", "/opt/polybot/migrations", "/opt/polybot/dashboard-static"])
         let env = runtime.filter { $0.hasPrefix("ENV ") }.joined(separator: " ")
         #expect(env.contains("POLYBOT_MIGRATIONS_DIR=/opt/polybot/migrations"))
         #expect(env.contains("POLYBOT_DASHBOARD_DIR=/opt/polybot/dashboard-static"))
@@ -73,11 +85,16 @@ struct DeployFilesTests {
 
     @Test func envExampleHasEverySettingAndNoSecret() throws {
         let env = try text(".env.example")
-        let keys = try AppConfiguration(source: ConfigurationSource(environment: [:])).describedSettings(source: ConfigurationSource(environment: [:]))
-            .map(\.key)
+        let keys = try AppConfiguration(source: ConfigurationSource(environment: [:])).describedSettings(
+            source: ConfigurationSource(environment: [:])
+        )
+        .map(\.key)
         for key in keys { #expect(env.contains(key), "\(key) missing from .env.example") }
-        let secrets = ["POLY_PRIVATE_KEY", "POLY_API_SECRET", "POLY_PASSPHRASE", "POLYBOT_OPERATOR_PASSWORD", "POLYBOT_READONLY_TOKEN",
-                       "POLYBOT_JWT_SECRET", "POLYBOT_ALERT_WEBHOOK_SECRET", "POLYBOT_TELEGRAM_BOT_TOKEN"]
+        let secrets = [
+            "POLY_PRIVATE_KEY", "POLY_API_SECRET", "POLY_PASSPHRASE", "POLYBOT_OPERATOR_PASSWORD",
+            "POLYBOT_READONLY_TOKEN",
+            "POLYBOT_JWT_SECRET", "POLYBOT_ALERT_WEBHOOK_SECRET", "POLYBOT_TELEGRAM_BOT_TOKEN",
+        ]
         for line in env.split(separator: "\n") where !line.hasPrefix("#") {
             for s in secrets { #expect(!line.hasPrefix(s + "="), "a secret value in .env.example: \(line)") }
         }
@@ -86,13 +103,17 @@ struct DeployFilesTests {
     /// `systemd-analyze verify` on the three units, in a scratch root that holds the host's system units and the built
     /// `polybot` at `/opt/polybot/polybot` (verify checks that the ExecStart binaries exist). Warnings such as an
     /// unknown key exit 0, so any output at all fails the test.
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"),
-                   "systemd-analyze is not installed; systemdUnitsHaveTheirKeys checks the keys instead"))
+    @Test(
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"),
+            "systemd-analyze is not installed; systemdUnitsHaveTheirKeys checks the keys instead"))
     func systemdAnalyzeVerifiesTheUnits() throws {
         let fm = FileManager.default
         let binary = SharedData.repositoryRoot.appendingPathComponent(".build/debug/polybot").path
         try #require(fm.isExecutableFile(atPath: binary), "build polybot first (swift build --build-tests builds it)")
-        let root = SharedData.repositoryRoot.appendingPathComponent(".build/test-artifacts/systemd-root-\(UUID().uuidString)").path
+        let root = SharedData.repositoryRoot.appendingPathComponent(
+            ".build/test-artifacts/systemd-root-\(UUID().uuidString)"
+        ).path
         defer { try? fm.removeItem(atPath: root) }
         try fm.createDirectory(atPath: root + "/opt/polybot", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: root + "/etc/systemd/system", withIntermediateDirectories: true)
@@ -104,10 +125,14 @@ struct DeployFilesTests {
         }
         let units = ["polybot.service", "polybot-rescore.service", "polybot-rescore.timer"]
         for unit in units {
-            try fm.copyItem(atPath: Self.deploy.appendingPathComponent(unit).path, toPath: root + "/etc/systemd/system/" + unit)
+            try fm.copyItem(
+                atPath: Self.deploy.appendingPathComponent(unit).path, toPath: root + "/etc/systemd/system/" + unit)
         }
-        let result = try ShellCommand.run(["systemd-analyze", "verify", "--root=\(root)"] + units.map { root + "/etc/systemd/system/" + $0 })
-        #expect(result.status == 0 && result.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(result.output)")
+        let result = try ShellCommand.run(
+            ["systemd-analyze", "verify", "--root=\(root)"] + units.map { root + "/etc/systemd/system/" + $0 })
+        #expect(
+            result.status == 0 && result.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+            "\(result.output)")
     }
 
     @Test func systemdUnitsHaveTheirKeys() throws {
@@ -117,18 +142,27 @@ struct DeployFilesTests {
             for raw in try text(name).split(separator: "\n") {
                 let line = raw.trimmingCharacters(in: .whitespaces)
                 if line.isEmpty || line.hasPrefix("#") { continue }
-                if line.hasPrefix("[") { section = String(line.dropFirst().dropLast()); continue }
+                if line.hasPrefix("[") {
+                    section = String(line.dropFirst().dropLast())
+                    continue
+                }
                 let kv = line.split(separator: "=", maxSplits: 1).map(String.init)
                 if kv.count == 2 { out[section, default: [:]][kv[0]] = kv[1] }
             }
             return out
         }
         let service = try ini("polybot.service")
-        #expect(service["Service"]?["ExecStart"] == "/opt/polybot/polybot serve" && service["Service"]?["User"] == "polybot")
-        #expect(service["Service"]?["ExecStartPre"]?.hasSuffix("migrate") == true && service["Service"]?["Restart"] == "on-failure")
+        #expect(
+            service["Service"]?["ExecStart"] == "/opt/polybot/polybot serve" && service["Service"]?["User"] == "polybot"
+        )
+        #expect(
+            service["Service"]?["ExecStartPre"]?.hasSuffix("migrate") == true
+                && service["Service"]?["Restart"] == "on-failure")
         #expect(service["Install"]?["WantedBy"] == "multi-user.target")
         let rescore = try ini("polybot-rescore.service")
-        #expect(rescore["Service"]?["Type"] == "oneshot" && rescore["Service"]?["ExecStart"] == "/opt/polybot/polybot rescore")
+        #expect(
+            rescore["Service"]?["Type"] == "oneshot"
+                && rescore["Service"]?["ExecStart"] == "/opt/polybot/polybot rescore")
         let timer = try ini("polybot-rescore.timer")
         #expect(timer["Timer"]?["OnCalendar"] != nil && timer["Install"]?["WantedBy"] == "timers.target")
     }
@@ -137,22 +171,29 @@ struct DeployFilesTests {
         // Every metric label the code registers, as Prometheus names it (dots become underscores).
         var exported: Set<String> = ["up"]
         let sources = SharedData.repositoryRoot.appendingPathComponent("Sources")
-        let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+        let files =
+            FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL }
+            ?? []
         let pattern = try Regex(#"(?:Counter|Gauge|Timer)\(label: "([a-z_.]+)""#)
         for f in files where f.pathExtension == "swift" {
             let code = try String(contentsOf: f, encoding: .utf8)
-            for m in code.matches(of: pattern) { if let name = m.output[1].substring { exported.insert(name.replacingOccurrences(of: ".", with: "_")) } }
+            for m in code.matches(of: pattern) {
+                if let name = m.output[1].substring { exported.insert(name.replacingOccurrences(of: ".", with: "_")) }
+            }
         }
         let rules = try #require(try Yams.load(yaml: try text("prometheus/alerts.yml")) as? [String: Any])
         let group = try #require((rules["groups"] as? [[String: Any]])?.first?["rules"] as? [[String: Any]])
         var exprs = group.compactMap { $0["expr"] as? String }
         #expect(group.allSatisfy { ($0["annotations"] as? [String: Any])?["summary"] != nil && $0["alert"] != nil })
-        let dashboard = try #require(try JSONSerialization.jsonObject(with: Data(try text("grafana/polybot.json").utf8)) as? [String: Any])
+        let dashboard = try #require(
+            try JSONSerialization.jsonObject(with: Data(try text("grafana/polybot.json").utf8)) as? [String: Any])
         for panel in dashboard["panels"] as? [[String: Any]] ?? [] {
             exprs += (panel["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String }
         }
-        let functions: Set<String> = ["rate", "increase", "sum", "by", "histogram_quantile", "or", "le", "stage", "source", "reason", "sink",
-                                      "outcome", "job", "state", "max"]
+        let functions: Set<String> = [
+            "rate", "increase", "sum", "by", "histogram_quantile", "or", "le", "stage", "source", "reason", "sink",
+            "outcome", "job", "state", "max",
+        ]
         let name = try Regex(#"[a-z_]+(?=[\[{)\s]|$)"#)
         for e in exprs {
             for m in e.matches(of: name) {

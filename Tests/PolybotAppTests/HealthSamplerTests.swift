@@ -9,7 +9,9 @@ import Testing
 @Suite("Health sampler")
 struct HealthSamplerTests {
     @Test func pingIsTrueAgainstPostgresAndFalseWithinTheTimeoutWithoutIt() async throws {
-        let up = try await withTestDatabase(migrate: false) { store, _ in await HealthSampler.ping(store.db, timeout: .seconds(5)) }
+        let up = try await withTestDatabase(migrate: false) { store, _ in
+            await HealthSampler.ping(store.db, timeout: .seconds(5))
+        }
         #expect(up)
 
         // Nothing listens on this port: the pool keeps retrying the connection, the ping gives up at the timeout.
@@ -27,7 +29,9 @@ struct HealthSamplerTests {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         try #require(bound == 0 && listen(fd, 16) == 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -40,11 +44,14 @@ struct HealthSamplerTests {
 
     /// A ping with a 500 ms timeout against 127.0.0.1:`port` answers false well within 3 s.
     private func expectPingGivesUp(port: Int) async throws {
-        let client = PostgresClient(configuration: .init(
-            host: "127.0.0.1", port: port, username: "postgres", password: nil, database: "postgres", tls: .disable))
+        let client = PostgresClient(
+            configuration: .init(
+                host: "127.0.0.1", port: port, username: "postgres", password: nil, database: "postgres", tls: .disable)
+        )
         let (answered, took) = try await client.whileRunning { client in
             let start = ContinuousClock.now
-            let answered = await HealthSampler.ping(Database(client: client, logger: Logger(label: "test")), timeout: .milliseconds(500))
+            let answered = await HealthSampler.ping(
+                Database(client: client, logger: Logger(label: "test")), timeout: .milliseconds(500))
             return (answered, ContinuousClock.now - start)
         }
         #expect(!answered)

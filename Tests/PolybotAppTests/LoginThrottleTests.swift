@@ -51,7 +51,9 @@ struct LoginThrottleTests {
         #expect(!h.matches(String(repeating: "x", count: PasswordHash.maximumLength + 1)))
         let parsed = try #require(PasswordHash(encoded: h.encoded))
         #expect(parsed == h && h.encoded.hasPrefix("scrypt$16384$8$1$"))
-        #expect(PasswordHash(encoded: "scrypt$1024$8$1$AAAAAAAAAAAAAAAAAAAAAA==$" + String(repeating: "A", count: 43) + "=") == nil)  // too weak
+        #expect(
+            PasswordHash(encoded: "scrypt$1024$8$1$AAAAAAAAAAAAAAAAAAAAAA==$" + String(repeating: "A", count: 43) + "=")
+                == nil)  // too weak
         #expect(PasswordHash.defaultRounds >= 1 << 17)
     }
 }

@@ -14,7 +14,8 @@ struct OrderSignCommandTests {
     }
 
     func options() -> OrderSignCommand.Options {
-        var o = OrderSignCommand.Options(tokenId: token, side: "BUY", price: "0.55", size: "100", amount: nil, tickSize: "0.01")
+        var o = OrderSignCommand.Options(
+            tokenId: token, side: "BUY", price: "0.55", size: "100", amount: nil, tickSize: "0.01")
         o.salt = 123
         o.timestampMs = 1_767_225_600_123
         return o
@@ -22,8 +23,10 @@ struct OrderSignCommandTests {
 
     @Test func bodySignatureRecoversToTheKeyAndHeadersFollowHMACRules() throws {
         let secret = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTAxMjM="
-        let cfg = try config(["POLY_PRIVATE_KEY": key, "POLY_API_KEY": "11111111-2222-3333-4444-555555555555",
-                              "POLY_API_SECRET": secret, "POLY_PASSPHRASE": "phrase"])
+        let cfg = try config([
+            "POLY_PRIVATE_KEY": key, "POLY_API_KEY": "11111111-2222-3333-4444-555555555555",
+            "POLY_API_SECRET": secret, "POLY_PASSPHRASE": "phrase",
+        ])
         var o = options()
         o.l2Timestamp = 1_767_225_601
         let out = try OrderSignCommand.run(o, config: cfg)
@@ -54,9 +57,13 @@ struct OrderSignCommandTests {
         // Headers: HMAC over timestamp + POST + /order + exact body.
         #expect(headers["POLY_TIMESTAMP"] == "1767225601")
         #expect(headers["POLY_ADDRESS"] == "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266")
-        #expect(headers["POLY_API_KEY"] == "11111111-2222-3333-4444-555555555555" && headers["POLY_PASSPHRASE"] == "phrase")
-        #expect(headers["POLY_SIGNATURE"] == (try L2Auth.signature(secret: secret, timestamp: 1_767_225_601, method: "POST",
-                                                                  path: "/order", body: body)))
+        #expect(
+            headers["POLY_API_KEY"] == "11111111-2222-3333-4444-555555555555" && headers["POLY_PASSPHRASE"] == "phrase")
+        #expect(
+            headers["POLY_SIGNATURE"]
+                == (try L2Auth.signature(
+                    secret: secret, timestamp: 1_767_225_601, method: "POST",
+                    path: "/order", body: body)))
         #expect(!out.contains(secret) && !out.contains("ac0974bec3"))
     }
 
@@ -72,7 +79,8 @@ struct OrderSignCommandTests {
         #expect(throws: OrderSignCommand.Failure.self) { try OrderSignCommand.run(o, config: cfg) }
         o = options()
         o.orderType = "FOK"
-        #expect(throws: OrderSignCommand.Failure.self) { try OrderSignCommand.run(o, config: cfg) }  // market orders take --amount
+        // Market orders take --amount.
+        #expect(throws: OrderSignCommand.Failure.self) { try OrderSignCommand.run(o, config: cfg) }
         o.size = nil
         o.amount = "25"
         let market = try OrderSignCommand.run(o, config: cfg)

@@ -26,26 +26,43 @@ struct ProbeAndKeysTests {
     func router(verifiedL1: Verified) -> Router<BasicWebSocketRequestContext> {
         let router = Router(context: BasicWebSocketRequestContext.self)
         let json = Self.json
-        router.get("/trades") { _, _ in json("[" + #"{"proxyWallet":"0x510f4963b66b1b18505faab74b0bb943d1dda43c","side":"BUY","asset":"1","conditionId":"0x1d8720896546460a48d4f7fd5b3f0705a8d427921222de498d1cd334d4890c52","size":1,"price":0.5,"timestamp":1,"transactionHash":"0xb6acf6859bc84216f4b3e2567fb392a2eae19d275340ad96ea17218ccfec27b7"}"# + "]") }
-        router.get("/markets") { _, _ in json(#"[{"id":"1","conditionId":"0xA467b14d51f01b957109d9cbb1d6c124fab2a089d52ed8f471d23c2812e743b7","outcomes":"[\"Yes\", \"No\"]","outcomePrices":"[\"1\", \"0\"]","clobTokenIds":"[\"11\", \"22\"]","closed":true,"umaResolutionStatus":"resolved","orderPriceMinTickSize":0.001}]"#) }
+        router.get("/trades") { _, _ in
+            json(
+                "["
+                    + #"{"proxyWallet":"0x510f4963b66b1b18505faab74b0bb943d1dda43c","side":"BUY","asset":"1","conditionId":"0x1d8720896546460a48d4f7fd5b3f0705a8d427921222de498d1cd334d4890c52","size":1,"price":0.5,"timestamp":1,"transactionHash":"0xb6acf6859bc84216f4b3e2567fb392a2eae19d275340ad96ea17218ccfec27b7"}"#
+                    + "]")
+        }
+        router.get("/markets") { _, _ in
+            json(
+                #"[{"id":"1","conditionId":"0xA467b14d51f01b957109d9cbb1d6c124fab2a089d52ed8f471d23c2812e743b7","outcomes":"[\"Yes\", \"No\"]","outcomePrices":"[\"1\", \"0\"]","clobTokenIds":"[\"11\", \"22\"]","closed":true,"umaResolutionStatus":"resolved","orderPriceMinTickSize":0.001}]"#
+            )
+        }
         router.get("/version") { _, _ in json(#"{"version":2}"#) }
         router.get("/time") { _, _ in json("100000") }
         router.post("/auth/api-key") { request, _ -> Response in
             // Verify the L1 headers the way the CLOB does: the signature must recover to POLY_ADDRESS.
             let h = request.headers
             guard let address = h[HTTPField.Name("POLY_ADDRESS")!], let sig = h[HTTPField.Name("POLY_SIGNATURE")!],
-                let ts = h[HTTPField.Name("POLY_TIMESTAMP")!], let nonce = h[HTTPField.Name("POLY_NONCE")!].flatMap(UInt64.init),
+                let ts = h[HTTPField.Name("POLY_TIMESTAMP")!],
+                let nonce = h[HTTPField.Name("POLY_NONCE")!].flatMap(UInt64.init),
                 let signer = EthAddress(address), let signature = EthSignature(hex: sig),
-                let recovered = try? SignatureRecovery.signer(of: ClobAuth.digest(address: signer, timestamp: ts, nonce: nonce, chainId: 137),
-                                                             signature: signature),
+                let recovered = try? SignatureRecovery.signer(
+                    of: ClobAuth.digest(address: signer, timestamp: ts, nonce: nonce, chainId: 137),
+                    signature: signature),
                 recovered == signer
             else {
-                return Response(status: .unauthorized, body: .init(byteBuffer: ByteBuffer(string: #"{"error":"Invalid L1 Request headers"}"#)))
+                return Response(
+                    status: .unauthorized,
+                    body: .init(byteBuffer: ByteBuffer(string: #"{"error":"Invalid L1 Request headers"}"#)))
             }
             verifiedL1.addresses.withLock { $0.append(address) }
             return json(#"{"apiKey":"11111111-2222-3333-4444-555555555555","secret":"c2VjcmV0","passphrase":"pp"}"#)
         }
-        router.post("/rpc") { _, _ in json(#"{"jsonrpc":"2.0","id":1,"result":"0x00000000000000000000000000000000000000000000000000000000002a3c18"}"#) }
+        router.post("/rpc") { _, _ in
+            json(
+                #"{"jsonrpc":"2.0","id":1,"result":"0x00000000000000000000000000000000000000000000000000000000002a3c18"}"#
+            )
+        }
         router.ws("/ws") { inbound, outbound, _ in
             for try await message in inbound.messages(maxSize: 1 << 20) {
                 if case .text(let t) = message, t == "PING" { try await outbound.write(.text("PONG")) }
@@ -61,20 +78,25 @@ struct ProbeAndKeysTests {
 
     func config(port: Int) throws -> AppConfiguration {
         let base = "http://127.0.0.1:\(port)"
-        return try AppConfiguration(source: ConfigurationSource(environment: [
-            "POLYBOT_DATA_API_URL": base, "POLYBOT_GAMMA_URL": base, "POLYBOT_CLOB_URL": base,
-            "POLYBOT_RTDS_URL": "ws://127.0.0.1:\(port)/ws", "POLYBOT_CLOB_WS_URL": "ws://127.0.0.1:\(port)/ws",
-            "POLYBOT_POLYGON_RPC_URL": base + "/rpc", "POLY_PRIVATE_KEY": Self.key,
-        ]))
+        return try AppConfiguration(
+            source: ConfigurationSource(environment: [
+                "POLYBOT_DATA_API_URL": base, "POLYBOT_GAMMA_URL": base, "POLYBOT_CLOB_URL": base,
+                "POLYBOT_RTDS_URL": "ws://127.0.0.1:\(port)/ws", "POLYBOT_CLOB_WS_URL": "ws://127.0.0.1:\(port)/ws",
+                "POLYBOT_POLYGON_RPC_URL": base + "/rpc", "POLY_PRIVATE_KEY": Self.key,
+            ]))
     }
 
     @Test func probeReportsEveryEndpoint() async throws {
         let verified = Verified()
         let checks = try await withLoopbackServer(router: router(verifiedL1: verified), webSocket: true) { port in
-            await ProbeCommand.run(config: try config(port: port), timeout: .seconds(5), logger: Logger(label: "test.probe"))
+            await ProbeCommand.run(
+                config: try config(port: port), timeout: .seconds(5), logger: Logger(label: "test.probe"))
         }
-        #expect(checks.map(\.name) == ["data-api /trades", "gamma /markets", "clob /version", "clob /time", "rtds", "clob ws market",
-                                       "polygon rpc"])
+        #expect(
+            checks.map(\.name) == [
+                "data-api /trades", "gamma /markets", "clob /version", "clob /time", "rtds", "clob ws market",
+                "polygon rpc",
+            ])
         #expect(checks.allSatisfy { $0.ok }, "\(checks.map { $0.line })")
         #expect(checks.first { $0.name == "clob /version" }?.detail == "version 2")
         #expect(checks.first { $0.name == "polygon rpc" }?.detail.contains("2.767896") == true)
@@ -99,6 +121,8 @@ struct ProbeAndKeysTests {
         }
         #expect(markets.count == 1)
         #expect(markets[0].conditionId == "0xa467b14d51f01b957109d9cbb1d6c124fab2a089d52ed8f471d23c2812e743b7")
-        #expect(markets[0].clobTokenIds == ["11", "22"] && markets[0].winningTokenId == "11" && markets[0].tickSize == TickSize.thousandth)
+        #expect(
+            markets[0].clobTokenIds == ["11", "22"] && markets[0].winningTokenId == "11"
+                && markets[0].tickSize == TickSize.thousandth)
     }
 }

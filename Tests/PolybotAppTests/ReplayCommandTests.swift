@@ -6,15 +6,20 @@ import PolybotTestSupport
 import Testing
 
 /// `polybot replay` on the Nobel 2025 history: the daemon's pipeline in paper mode against the in-process simulator.
-@Suite("polybot replay over the Nobel dataset", .enabled(if: SharedData.isAvailable, Comment(rawValue: SharedData.skipReason)))
+@Suite(
+    "polybot replay over the Nobel dataset",
+    .enabled(if: SharedData.isAvailable, Comment(rawValue: SharedData.skipReason)))
 struct ReplayCommandTests {
     @Test func paperFillsComeFromTheBookAndEachSignalReportsItsCopyDelayCost() async throws {
-        let config = try AppConfiguration(source: ConfigurationSource(environment: [
-            "POLYBOT_SIZING_MODE": "fixed", "POLYBOT_FIXED_ORDER_USDC": "50",
-            "POLYBOT_MIGRATIONS_DIR": SharedData.repositoryRoot.appendingPathComponent("migrations").path,
-        ], file: nil))
+        let config = try AppConfiguration(
+            source: ConfigurationSource(
+                environment: [
+                    "POLYBOT_SIZING_MODE": "fixed", "POLYBOT_FIXED_ORDER_USDC": "50",
+                    "POLYBOT_MIGRATIONS_DIR": SharedData.repositoryRoot.appendingPathComponent("migrations").path,
+                ], file: nil))
         let options = try ReplayCommand.options(
-            trades: SharedData.path("nobel2025_trades.data-api.csv"), markets: SharedData.path("nobel2025_resolutions.derived.csv"),
+            trades: SharedData.path("nobel2025_trades.data-api.csv"),
+            markets: SharedData.path("nobel2025_resolutions.derived.csv"),
             speed: "1200", wallets: [], basketSize: 12, minMembers: 2, minNotional: "1000", timeZone: "UTC")
         let report = try await ReplayCommand.run(config: config, options: options, logger: Logger(label: "test.replay"))
         #expect(report.trades == 1_500 && report.basket.count == 12)

@@ -4,19 +4,25 @@ import PolybotCore
 import PolybotTestSupport
 import Testing
 
-@Suite("polybot score over the Nobel dataset", .enabled(if: SharedData.isAvailable, Comment(rawValue: SharedData.skipReason)))
+@Suite(
+    "polybot score over the Nobel dataset",
+    .enabled(if: SharedData.isAvailable, Comment(rawValue: SharedData.skipReason)))
 struct ScoreCommandTests {
     @Test func scoresEveryWalletAndMatchesHandComputedValues() throws {
-        let out = try ScoreCommand.run(tradesPath: SharedData.path("nobel2025_trades.data-api.csv"),
-                                       marketsPath: SharedData.path("nobel2025_resolutions.derived.csv"), now: 1_760_140_800, table: false)
+        let out = try ScoreCommand.run(
+            tradesPath: SharedData.path("nobel2025_trades.data-api.csv"),
+            marketsPath: SharedData.path("nobel2025_resolutions.derived.csv"), now: 1_760_140_800, table: false)
         #expect(out.lines.count == 665)
         #expect(out.duplicates == 3500 && out.badRows.isEmpty)
         var byWallet: [String: [String: Any]] = [:]
         for line in out.lines {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            #expect(Set(object.keys) == ["wallet", "closedPositions", "openPositions", "winRate", "decayedWinRate", "shrunkWinRate",
-                                        "winRateLowerBound", "sharpe", "kelly", "ev", "edge", "realizedPnl", "volume", "markets",
-                                        "trades", "class"])
+            #expect(
+                Set(object.keys) == [
+                    "wallet", "closedPositions", "openPositions", "winRate", "decayedWinRate", "shrunkWinRate",
+                    "winRateLowerBound", "sharpe", "kelly", "ev", "edge", "realizedPnl", "volume", "markets",
+                    "trades", "class",
+                ])
             byWallet[object["wallet"] as! String] = object
         }
         // Reference values computed independently from the CSV (average cost, settlement at 1/0 by the resolutions file).

@@ -11,21 +11,30 @@ struct BasketConsensusTests {
 
     func buy(_ member: Int, _ asset: String, usdc: Int64 = 5_000, at: Int64, tx: Int? = nil) -> Trade {
         // size × 0.50 = usdc
-        Fixtures.trade(tx: tx ?? member * 100 + Int(at % 97), wallet: members[member - 1], asset: asset, market: market, side: .buy,
-                       size: Micros(usdc * 2_000_000), price: Micros(500_000), timestamp: at, outcome: asset == yes ? "Yes" : "No")
+        Fixtures.trade(
+            tx: tx ?? member * 100 + Int(at % 97), wallet: members[member - 1], asset: asset, market: market,
+            side: .buy,
+            size: Micros(usdc * 2_000_000), price: Micros(500_000), timestamp: at, outcome: asset == yes ? "Yes" : "No")
     }
 
     func consensus() -> BasketConsensus { BasketConsensus(basketId: 7, members: Set(members), rule: ConsensusRule()) }
 
-    func feed(_ c: inout BasketConsensus, _ trades: [Trade], now: Int64, ask: Micros = Micros(550_000)) -> [ConsensusOutcome] {
+    func feed(
+        _ c: inout BasketConsensus, _ trades: [Trade], now: Int64, ask: Micros = Micros(550_000)
+    ) -> [ConsensusOutcome] {
         trades.compactMap { c.add($0, now: now, bestAsk: { _ in ask }) }
     }
 
     @Test func fourOfFiveAgreeingFires() throws {
         var c = consensus()
         // Member 5 opposes first; after three Yes votes the ratio is 3/4 = 75 % (no signal); the fourth makes 4/5 = 80 %.
-        let r = feed(&c, [buy(5, no, at: 50), buy(1, yes, at: 100), buy(2, yes, at: 200), buy(3, yes, at: 300), buy(4, yes, at: 400)],
-                     now: 500)
+        let r = feed(
+            &c,
+            [
+                buy(5, no, at: 50), buy(1, yes, at: 100), buy(2, yes, at: 200), buy(3, yes, at: 300),
+                buy(4, yes, at: 400),
+            ],
+            now: 500)
         #expect(r[3] == .miss(.ratioTooLow(agreeing: 3, opposing: 1)))
         let signal = try #require(r[4].signal)
         #expect(signal.asset == yes && signal.outcome == "Yes" && signal.agreeing == Array(members[0..<4]).sorted())
@@ -33,12 +42,17 @@ struct BasketConsensusTests {
         #expect(signal.whaleAveragePrice == Micros(500_000) && signal.whaleNotional == Micros(20_000_000_000))
         #expect(signal.basketId == 7 && signal.key.hasPrefix("7:"))
         // It fires once: more agreement in the same window does not signal again.
-        #expect(c.add(buy(4, yes, at: 450, tx: 9_999), now: 460, bestAsk: { _ in Micros(550_000) }) == .miss(.alreadySignalled))
+        #expect(
+            c.add(buy(4, yes, at: 450, tx: 9_999), now: 460, bestAsk: { _ in Micros(550_000) })
+                == .miss(.alreadySignalled))
     }
 
     @Test func threeAgreeTwoOpposeIsNoSignal() {
         var c = consensus()
-        let results = feed(&c, [buy(4, no, at: 10), buy(5, no, at: 20), buy(1, yes, at: 30), buy(2, yes, at: 40), buy(3, yes, at: 50)], now: 60)
+        let results = feed(
+            &c,
+            [buy(4, no, at: 10), buy(5, no, at: 20), buy(1, yes, at: 30), buy(2, yes, at: 40), buy(3, yes, at: 50)],
+            now: 60)
         #expect(results.last == .miss(.ratioTooLow(agreeing: 3, opposing: 2)))
         #expect(!results.contains { $0.signal != nil })
     }
@@ -59,8 +73,12 @@ struct BasketConsensusTests {
         #expect(r.last == .miss(.tooFewAgreeing(agreeing: 2, needed: 3)))
         // A partly hedged member (5k Yes, 2k No) still agrees with a net 3k ≥ the 1k minimum.
         var d = consensus()
-        let r2 = feed(&d, [buy(1, yes, at: 1), buy(2, yes, at: 2), buy(3, no, usdc: 2_000, at: 3), buy(3, yes, at: 4)], now: 5)
-        guard case .signal(let s) = r2.last else { Issue.record("expected a signal: \(r2)"); return }
+        let r2 = feed(
+            &d, [buy(1, yes, at: 1), buy(2, yes, at: 2), buy(3, no, usdc: 2_000, at: 3), buy(3, yes, at: 4)], now: 5)
+        guard case .signal(let s) = r2.last else {
+            Issue.record("expected a signal: \(r2)")
+            return
+        }
         #expect(s.agreeing.contains(members[2]) && s.whaleNotional == Micros(13_000_000_000))
     }
 
@@ -69,10 +87,13 @@ struct BasketConsensusTests {
         let r = feed(&c, [buy(1, yes, at: 1), buy(2, yes, at: 2), buy(3, yes, at: 3)], now: 4, ask: Micros(960_000))
         #expect(r.last == .miss(.noUpside(bestAsk: Micros(960_000))))
         var d = consensus()
-        let atEdge = feed(&d, [buy(1, yes, at: 1), buy(2, yes, at: 2), buy(3, yes, at: 3)], now: 4, ask: Micros(950_000))
+        let atEdge = feed(
+            &d, [buy(1, yes, at: 1), buy(2, yes, at: 2), buy(3, yes, at: 3)], now: 4, ask: Micros(950_000))
         #expect(atEdge.last.map { $0.signal != nil } == true)  // exactly 5¢ is enough
         var e = consensus()
-        let noBook = [buy(1, yes, at: 1), buy(2, yes, at: 2), buy(3, yes, at: 3)].compactMap { e.add($0, now: 4, bestAsk: { _ in nil }) }
+        let noBook = [buy(1, yes, at: 1), buy(2, yes, at: 2), buy(3, yes, at: 3)].compactMap {
+            e.add($0, now: 4, bestAsk: { _ in nil })
+        }
         #expect(noBook.last == .miss(.noBook))
     }
 

@@ -5,7 +5,8 @@ import Testing
 struct MicrosTests {
     @Test(arguments: [
         ("0", 0), ("1", 1_000_000), ("0.55", 550_000), ("10000", 10_000_000_000), ("-3.25", -3_250_000),
-        ("0.000001", 1), ("0.0000005", 1), ("0.0000004", 0), ("0.8699999676", 870_000), (".5", 500_000), ("+2", 2_000_000),
+        ("0.000001", 1), ("0.0000005", 1), ("0.0000004", 0), ("0.8699999676", 870_000), (".5", 500_000),
+        ("+2", 2_000_000),
     ])
     func parsesDecimalText(text: String, raw: Int64) {
         #expect(Micros(decimal: text)?.raw == raw)
@@ -56,8 +57,10 @@ struct AddressTests {
         #expect(a?.hex == "0x510f4963b66b1b18505faab74b0bb943d1dda43c")
     }
 
-    @Test(arguments: ["", "0x", "510f4963b66b1b18505faab74b0bb943d1dda43c", "0x510f4963b66b1b18505faab74b0bb943d1dda43",
-                      "0x510f4963b66b1b18505faab74b0bb943d1dda43cz", "0xg10f4963b66b1b18505faab74b0bb943d1dda43c"])
+    @Test(arguments: [
+        "", "0x", "510f4963b66b1b18505faab74b0bb943d1dda43c", "0x510f4963b66b1b18505faab74b0bb943d1dda43",
+        "0x510f4963b66b1b18505faab74b0bb943d1dda43cz", "0xg10f4963b66b1b18505faab74b0bb943d1dda43c",
+    ])
     func rejectsMalformedAddresses(text: String) {
         #expect(Address(text) == nil)
     }

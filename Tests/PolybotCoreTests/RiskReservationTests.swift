@@ -10,22 +10,27 @@ struct RiskReservationTests {
     let now: Int64 = 2_000_000
 
     func intent(_ asset: String, event: String = "e", price: Int64 = 500_000, shares: Int64 = 100) -> OrderIntent {
-        OrderIntent(signalKey: "k", basketId: 1, conditionId: Fixtures.hex32(1), eventSlug: event, asset: asset, side: .buy,
-                    price: Micros(price), shares: Micros(shares * 1_000_000), whalePrice: Micros(price), wallets: [])
+        OrderIntent(
+            signalKey: "k", basketId: 1, conditionId: Fixtures.hex32(1), eventSlug: event, asset: asset, side: .buy,
+            price: Micros(price), shares: Micros(shares * 1_000_000), whalePrice: Micros(price), wallets: [])
     }
 
     @Test func twoIntentsInFlightCannotBothTakeTheLastRoom() {
         var s = RiskState(limits: RiskLimits(), equity: Micros(10_000_000_000))
         // Position cap $500: $300 approved and not yet filled leaves $200 of room in that token.
         #expect(s.approve(intent("a", shares: 600), key: "entry:1", now: now).isApproved)
-        #expect(s.approve(intent("a", shares: 600), key: "entry:2", now: now)
+        #expect(
+            s.approve(intent("a", shares: 600), key: "entry:2", now: now)
                 == .denied(.maxPositionExceeded, context: ["position_after": "600", "limit": "500", "reserved": "300"]))
         // Per event: two tokens in flight fill the event's two slots.
         #expect(s.approve(intent("b"), key: "entry:3", now: now).isApproved)
-        #expect(s.approve(intent("c"), key: "entry:4", now: now) == .denied(.tooManyPositionsInEvent, context: ["event": "e", "open": "2"]))
+        #expect(
+            s.approve(intent("c"), key: "entry:4", now: now)
+                == .denied(.tooManyPositionsInEvent, context: ["event": "e", "open": "2"]))
         // Exposure: $300 + $50 reserved; the $2,000 cap leaves $1,650.
         #expect(s.reserved == Micros(350_000_000))
-        #expect(!s.approve(intent("z", event: "other", price: 900_000, shares: 1_900), key: "entry:5", now: now).isApproved)
+        #expect(
+            !s.approve(intent("z", event: "other", price: 900_000, shares: 1_900), key: "entry:5", now: now).isApproved)
         // Cancelled unfilled: the room comes back.
         s.orderProgress(key: "entry:3", filledCost: .zero, finished: true)
         #expect(s.approve(intent("c"), key: "entry:4", now: now).isApproved)
@@ -78,9 +83,13 @@ struct RiskReservationTests {
     @Test func anAmountThatDoesNotFitIsANamedDenialNotATrap() {
         let s = RiskState(limits: RiskLimits(), equity: Micros(10_000_000_000))
         // With a price under 1 a share count that fits also gives a notional that fits; a corrupt price above 1 must not trap.
-        let huge = OrderIntent(signalKey: "k", basketId: nil, conditionId: Fixtures.hex32(1), eventSlug: "", asset: "a", side: .buy,
-                               price: Micros(2_000_000), shares: Micros(Int64.max), whalePrice: Micros(2_000_000), wallets: [])
-        guard case .denied(.amountOutOfRange, _) = s.evaluate(huge, now: now) else { Issue.record("not denied"); return }
+        let huge = OrderIntent(
+            signalKey: "k", basketId: nil, conditionId: Fixtures.hex32(1), eventSlug: "", asset: "a", side: .buy,
+            price: Micros(2_000_000), shares: Micros(Int64.max), whalePrice: Micros(2_000_000), wallets: [])
+        guard case .denied(.amountOutOfRange, _) = s.evaluate(huge, now: now) else {
+            Issue.record("not denied")
+            return
+        }
     }
 
     /// Intents are approved and then fill later, partly or never (expire, cancel); whatever the interleaving, what is
@@ -107,7 +116,9 @@ struct RiskReservationTests {
             case 0, 1, 2:
                 // A token belongs to one market, and so to one event.
                 let token = next(8)
-                let i = intent("t\(token)", event: "e\(token % 3)", price: Int64(10_000 * (1 + next(98))), shares: Int64(1 + next(1_200)))
+                let i = intent(
+                    "t\(token)", event: "e\(token % 3)", price: Int64(10_000 * (1 + next(98))),
+                    shares: Int64(1 + next(1_200)))
                 let key = "entry:\(step)"
                 if case .approved = s.approve(i, key: key, now: t) { live[key] = i }
             case 3:
@@ -133,7 +144,9 @@ struct RiskReservationTests {
             let committed = s.exposure + s.reserved
             #expect(committed <= s.limits.maxExposure, "step \(step): committed \(committed)")
             for asset in Set(s.positions.keys).union(s.reservations.values.map(\.asset)) {
-                let inAsset = (s.positions[asset] ?? .zero) + Micros.sum(s.reservations.values.filter { $0.asset == asset }.map(\.open))
+                let inAsset =
+                    (s.positions[asset] ?? .zero)
+                    + Micros.sum(s.reservations.values.filter { $0.asset == asset }.map(\.open))
                 #expect(inAsset <= maxPosition, "step \(step): \(asset) \(inAsset)")
             }
             for event in ["e0", "e1", "e2"] {

@@ -4,12 +4,14 @@ import Testing
 
 @Suite("Position sizing")
 struct PositionSizingTests {
-    let base = SizingInput(price: Micros(500_000), winProbability: 0.7, equity: Micros(10_000_000_000),
-                           whaleNotional: Micros(50_000_000_000), tick: Micros(10_000), minimumShares: Micros(5_000_000))
+    let base = SizingInput(
+        price: Micros(500_000), winProbability: 0.7, equity: Micros(10_000_000_000),
+        whaleNotional: Micros(50_000_000_000), tick: Micros(10_000), minimumShares: Micros(5_000_000))
 
     @Test func quarterKellyOnTheShrunkWinRate() {
         // f* = (0.7 − 0.5)/(1 − 0.5) = 0.4; ¼ Kelly = 0.1 of $10,000 = $1,000 → 2,000 shares at 0.50.
-        #expect(PositionSizing.size(base, mode: .fractionalKelly(fractionBps: 2_500))
+        #expect(
+            PositionSizing.size(base, mode: .fractionalKelly(fractionBps: 2_500))
                 == .size(shares: Micros(2_000_000_000), price: Micros(500_000), notional: Micros(1_000_000_000)))
         var noEdge = base
         noEdge.winProbability = 0.45
@@ -20,10 +22,14 @@ struct PositionSizingTests {
         var odd = base
         odd.price = Micros(330_000)
         // $50 / 0.33 = 151.515… → 151.51 shares.
-        #expect(PositionSizing.size(odd, mode: .fixed(Micros(50_000_000))) == .size(shares: Micros(151_510_000), price: Micros(330_000),
-                                                                                      notional: Micros(49_998_300)))
+        #expect(
+            PositionSizing.size(odd, mode: .fixed(Micros(50_000_000)))
+                == .size(
+                    shares: Micros(151_510_000), price: Micros(330_000),
+                    notional: Micros(49_998_300)))
         // 1 % of $50,000 = $500 at 0.50 → 1,000 shares.
-        #expect(PositionSizing.size(base, mode: .proportional(bps: 100))
+        #expect(
+            PositionSizing.size(base, mode: .proportional(bps: 100))
                 == .size(shares: Micros(1_000_000_000), price: Micros(500_000), notional: Micros(500_000_000)))
     }
 
@@ -41,10 +47,14 @@ struct PositionSizingTests {
 struct RiskRulesTests {
     let now: Int64 = 1_000_000
 
-    func intent(asset: String = "a", event: String = "e", price: Int64 = 500_000, shares: Int64 = 100, whale: Int64 = 480_000,
-                side: TradeSide = .buy) -> OrderIntent {
-        OrderIntent(signalKey: "k", basketId: 1, conditionId: Fixtures.hex32(1), eventSlug: event, asset: asset, side: side,
-                    price: Micros(price), shares: Micros(shares * 1_000_000), whalePrice: Micros(whale), wallets: [Fixtures.address(1)])
+    func intent(
+        asset: String = "a", event: String = "e", price: Int64 = 500_000, shares: Int64 = 100, whale: Int64 = 480_000,
+        side: TradeSide = .buy
+    ) -> OrderIntent {
+        OrderIntent(
+            signalKey: "k", basketId: 1, conditionId: Fixtures.hex32(1), eventSlug: event, asset: asset, side: side,
+            price: Micros(price), shares: Micros(shares * 1_000_000), whalePrice: Micros(whale),
+            wallets: [Fixtures.address(1)])
     }
 
     func state() -> RiskState { RiskState(limits: RiskLimits(), equity: Micros(10_000_000_000)) }
@@ -53,40 +63,56 @@ struct RiskRulesTests {
         var s = state()
         #expect(s.evaluate(intent(), now: now).isApproved)
         // Position ≤ 5 % of $10,000 = $500: 1,100 shares at 0.50 = $550.
-        #expect(s.evaluate(intent(shares: 1_100), now: now) == .denied(.maxPositionExceeded, context: ["position_after": "550", "limit": "500"]))
+        #expect(
+            s.evaluate(intent(shares: 1_100), now: now)
+                == .denied(.maxPositionExceeded, context: ["position_after": "550", "limit": "500"]))
         // Slippage: 0.54 > 0.48 + 0.05.
-        #expect(s.evaluate(intent(price: 540_000), now: now)
-                == .denied(.slippageExceeded, context: ["price": "0.54", "whale_price": "0.48", "max_slippage": "0.05"]))
+        #expect(
+            s.evaluate(intent(price: 540_000), now: now)
+                == .denied(
+                    .slippageExceeded, context: ["price": "0.54", "whale_price": "0.48", "max_slippage": "0.05"]))
         // Two positions in an event already.
         s.recordFill(asset: "x", eventSlug: "e", side: .buy, cost: Micros(10_000_000))
         s.recordFill(asset: "y", eventSlug: "e", side: .buy, cost: Micros(10_000_000))
-        #expect(s.evaluate(intent(), now: now) == .denied(.tooManyPositionsInEvent, context: ["event": "e", "open": "2"]))
+        #expect(
+            s.evaluate(intent(), now: now) == .denied(.tooManyPositionsInEvent, context: ["event": "e", "open": "2"]))
         #expect(s.evaluate(intent(asset: "x"), now: now).isApproved)  // adding to an open one is fine
         // Daily loss stop at 3 % of start-of-day equity.
         var loss = state()
         loss.recordMark(pnlChange: Micros(-300_000_000))
-        #expect(loss.evaluate(intent(), now: now) == .denied(.dailyLossStop, context: ["today_pnl": "-300", "limit": "-300"]))
+        #expect(
+            loss.evaluate(intent(), now: now)
+                == .denied(.dailyLossStop, context: ["today_pnl": "-300", "limit": "-300"]))
         // Exposure cap ($2,000 by default).
         var full = state()
         full.limits.maxPositionBps = 10_000
         full.recordFill(asset: "z", eventSlug: "other", side: .buy, cost: Micros(1_990_000_000))
-        #expect(full.evaluate(intent(), now: now) == .denied(.maxExposureExceeded, context: ["exposure_after": "2040", "limit": "2000"]))
+        #expect(
+            full.evaluate(intent(), now: now)
+                == .denied(.maxExposureExceeded, context: ["exposure_after": "2040", "limit": "2000"]))
         // Order rate.
         var busy = state()
         for i in 0..<10 { busy.recordOrder(now: now - Int64(i)) }
-        #expect(busy.evaluate(intent(), now: now) == .denied(.orderRateExceeded, context: ["orders_last_minute": "10", "limit": "10"]))
+        #expect(
+            busy.evaluate(intent(), now: now)
+                == .denied(.orderRateExceeded, context: ["orders_last_minute": "10", "limit": "10"]))
         #expect(busy.evaluate(intent(), now: now + 61).isApproved)
         // Cooldowns by market, wallet and basket.
         var locked = state()
         locked.cooldowns = [Cooldown(scope: .wallet(Fixtures.address(1)), until: now + 10, reason: "loss")]
-        #expect(locked.evaluate(intent(), now: now) == .denied(.cooldownActive, context: ["until": "\(now + 10)", "reason": "loss"]))
+        #expect(
+            locked.evaluate(intent(), now: now)
+                == .denied(.cooldownActive, context: ["until": "\(now + 10)", "reason": "loss"]))
         #expect(locked.evaluate(intent(), now: now + 10).isApproved)
     }
 
     @Test func tradingStatesGateEntries() {
         var s = state()
         s.recordFill(asset: "a", eventSlug: "e", side: .buy, cost: Micros(50_000_000))
-        for (state, reason) in [(TradingState.halted, DenialReason.tradingHalted), (.reduceOnly, .reducingOnly), (.reconciling, .streamReconciling)] {
+        for (state, reason) in [
+            (TradingState.halted, DenialReason.tradingHalted), (.reduceOnly, .reducingOnly),
+            (.reconciling, .streamReconciling),
+        ] {
             s.tradingState = state
             #expect(s.evaluate(intent(asset: "b"), now: now) == .denied(reason, context: [:]))
         }
@@ -100,7 +126,9 @@ struct RiskRulesTests {
     func capsHoldUnderAnySequence(seed: Int) {
         var rng = UInt64(seed + 1) &* 0x9E37_79B9_7F4A_7C15
         func next(_ n: Int) -> Int {
-            rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17
+            rng ^= rng << 13
+            rng ^= rng >> 7
+            rng ^= rng << 17
             return Int(rng % UInt64(n))
         }
         var s = state()
@@ -112,8 +140,10 @@ struct RiskRulesTests {
             case 1: s.recordMark(pnlChange: Micros(Int64(next(200_000_000)) - 100_000_000))
             case 2: if next(20) == 0 { s.startDay() }
             default:
-                let i = intent(asset: "t\(next(12))", event: "e\(next(4))", price: Int64(10_000 * (1 + next(98))),
-                               shares: Int64(1 + next(3_000)), whale: Int64(10_000 * (1 + next(98))), side: next(5) == 0 ? .sell : .buy)
+                let i = intent(
+                    asset: "t\(next(12))", event: "e\(next(4))", price: Int64(10_000 * (1 + next(98))),
+                    shares: Int64(1 + next(3_000)), whale: Int64(10_000 * (1 + next(98))),
+                    side: next(5) == 0 ? .sell : .buy)
                 let exposureBefore = s.exposure
                 let decision = s.evaluate(i, now: t)
                 if s.tradingState == .halted { #expect(!decision.isApproved) }
@@ -122,11 +152,14 @@ struct RiskRulesTests {
                     if ok.side == .buy {
                         s.recordFill(asset: ok.asset, eventSlug: ok.eventSlug, side: .buy, cost: ok.notional)
                         // Invariants after every approved entry (a BUY fill does not change equity).
-                        let maxPosition = Micros(Int64((Int128(s.equity.raw) * Int128(s.limits.maxPositionBps)) / 10_000))
+                        let maxPosition = Micros(
+                            Int64((Int128(s.equity.raw) * Int128(s.limits.maxPositionBps)) / 10_000))
                         #expect(s.exposure <= s.limits.maxExposure && s.exposure > exposureBefore)
                         #expect(s.positions[ok.asset]! <= maxPosition)
                     } else {
-                        s.recordFill(asset: ok.asset, eventSlug: ok.eventSlug, side: .sell, cost: min(ok.notional, s.positions[ok.asset] ?? .zero))
+                        s.recordFill(
+                            asset: ok.asset, eventSlug: ok.eventSlug, side: .sell,
+                            cost: min(ok.notional, s.positions[ok.asset] ?? .zero))
                     }
                 }
             }
@@ -138,8 +171,9 @@ struct RiskRulesTests {
 /// daemon with an arithmetic overflow at every signal; a Kelly stake without a win probability used to assume 0.5.
 @Suite("Sizing fails closed")
 struct SizingFailsClosedTests {
-    let base = SizingInput(price: Micros(500_000), winProbability: 0.7, equity: Micros(10_000_000_000),
-                           whaleNotional: Micros(50_000_000_000), tick: Micros(10_000), minimumShares: Micros(5_000_000))
+    let base = SizingInput(
+        price: Micros(500_000), winProbability: 0.7, equity: Micros(10_000_000_000),
+        whaleNotional: Micros(50_000_000_000), tick: Micros(10_000), minimumShares: Micros(5_000_000))
 
     @Test func hugeAmountsAreANamedSkip() {
         #expect(PositionSizing.size(base, mode: .fixed(Micros(9_000_000_000_000_000_000))) == .skip(.amountOutOfRange))

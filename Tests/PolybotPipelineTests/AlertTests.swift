@@ -22,7 +22,9 @@ struct AlertTests {
         let halt = Alert.from(.tradingState(.halted, reason: "kill switch"), now: 100)
         #expect(halt?.kind == .riskHalt && halt?.text == "kill switch")
         #expect(Alert.from(.tradingState(.active, reason: "resumed"), now: 100) == nil)
-        #expect(Alert.from(.feed("stalled 30s"), now: 1)?.kind == .feedStall && Alert.from(.feed("connected"), now: 1) == nil)
+        #expect(
+            Alert.from(.feed("stalled 30s"), now: 1)?.kind == .feedStall
+                && Alert.from(.feed("connected"), now: 1) == nil)
         var d = AlertDeduper(windowSeconds: 600)
         let a = Alert(kind: .feedStall, key: "feed:stalled", title: "t", text: "x", at: 1_000)
         let first = d.admit(a)
@@ -41,9 +43,19 @@ struct AlertTests {
         let router = Router(context: BasicWebSocketRequestContext.self)
         router.post("/hook") { request, context -> Response in
             let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
-            if failuresLeft.withLock({ n -> Bool in defer { n -= 1 }; return n > 0 }) { return Response(status: .internalServerError) }
-            received.withLock { $0.append(("/hook", body, request.headers[HTTPField.Name("X-Polybot-Signature")!] ?? "",
-                                           request.headers[HTTPField.Name("X-Polybot-Timestamp")!] ?? "")) }
+            if failuresLeft.withLock({ n -> Bool in
+                defer { n -= 1 }
+                return n > 0
+            }) {
+                return Response(status: .internalServerError)
+            }
+            received.withLock {
+                $0.append(
+                    (
+                        "/hook", body, request.headers[HTTPField.Name("X-Polybot-Signature")!] ?? "",
+                        request.headers[HTTPField.Name("X-Polybot-Timestamp")!] ?? ""
+                    ))
+            }
             return Response(status: .ok)
         }
         router.post("/botTOKEN123/sendMessage") { request, _ -> Response in
@@ -63,7 +75,7 @@ struct AlertTests {
             let task = Task { try await service.run() }
             try await Task.sleep(for: .milliseconds(100))
             events.publish(.tradingState(.halted, reason: "operator pressed halt"))
-            events.publish(.tradingState(.halted, reason: "operator pressed halt"))   // deduped
+            events.publish(.tradingState(.halted, reason: "operator pressed halt"))  // deduped
             #expect(await eventually { received.withLock { $0.count } >= 2 })
             try await Task.sleep(for: .milliseconds(300))
             task.cancel()
@@ -71,7 +83,9 @@ struct AlertTests {
             let hook = try #require(got.first { $0.path == "/hook" })
             // The webhook failed twice (500) and was retried; the signature verifies over timestamp.body.
             #expect(got.filter { $0.path == "/hook" }.count == 1)
-            #expect(hook.signature == "sha256=" + WebhookSink.signature(secret: secret, timestamp: hook.timestamp, body: hook.body))
+            #expect(
+                hook.signature == "sha256="
+                    + WebhookSink.signature(secret: secret, timestamp: hook.timestamp, body: hook.body))
             #expect(hook.body.contains(#""kind":"risk_halt""#) && hook.body.contains("operator pressed halt"))
             let telegram = try #require(got.first { $0.path == "/telegram" })
             #expect(telegram.body.contains(#""chat_id":"42""#) && telegram.body.contains("Trading halted"))
@@ -83,7 +97,9 @@ struct AlertTests {
         let transcript = Mutex<[String]>([])
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .bind(host: "127.0.0.1", port: 0) { ch in
-                ch.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: ch) }
+                ch.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: ch)
+                }
             }
         let port = try #require(server.channel.localAddress?.port)
         let serving = Task {
@@ -100,7 +116,10 @@ struct AlertTests {
                                 pending = String(pending[r.upperBound...])
                                 transcript.withLock { $0.append(line) }
                                 if inData {
-                                    if line == "." { inData = false; try await outbound.write(ByteBuffer(string: "250 queued\r\n")) }
+                                    if line == "." {
+                                        inData = false
+                                        try await outbound.write(ByteBuffer(string: "250 queued\r\n"))
+                                    }
                                 } else if line.hasPrefix("EHLO") {
                                     try await outbound.write(ByteBuffer(string: "250-test\r\n250 OK\r\n"))
                                 } else if line == "DATA" {
@@ -120,7 +139,10 @@ struct AlertTests {
         }
         defer { serving.cancel() }
         let sink = SMTPSink(host: "127.0.0.1", port: port, from: "bot@polybot.local", to: ["ops@example.com"])
-        try await sink.send(Alert(kind: .reconciliation, key: "r", title: "Reconciliation: 1 problem(s)", text: ".starts with a dot\nsecond", at: 1_800_000_000))
+        try await sink.send(
+            Alert(
+                kind: .reconciliation, key: "r", title: "Reconciliation: 1 problem(s)",
+                text: ".starts with a dot\nsecond", at: 1_800_000_000))
         let lines = transcript.withLock { $0 }
         #expect(lines.contains("MAIL FROM:<bot@polybot.local>") && lines.contains("RCPT TO:<ops@example.com>"))
         #expect(lines.contains("Subject: [Polybot] Reconciliation: 1 problem(s)"))

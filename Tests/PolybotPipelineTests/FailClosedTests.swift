@@ -22,10 +22,13 @@ struct FailClosedPipelineTests {
     struct ExpiringGateway: OrderGateway {
         let store: PolybotStore
         func place(_ r: ExecutionRequest) async throws -> PlacementOutcome {
-            if let existing = try await store.orders.get(idempotencyKey: r.idempotencyKey) { return .alreadyPlaced(existing) }
-            let order = CopyOrder(idempotencyKey: r.idempotencyKey, signalId: nil, purpose: r.purpose, mode: .paper, salt: "1",
-                                  conditionId: r.intent.conditionId, asset: r.intent.asset, side: r.intent.side, orderType: r.orderType,
-                                  price: r.intent.price, size: r.intent.shares, status: .expired, eventSlug: r.intent.eventSlug)
+            if let existing = try await store.orders.get(idempotencyKey: r.idempotencyKey) {
+                return .alreadyPlaced(existing)
+            }
+            let order = CopyOrder(
+                idempotencyKey: r.idempotencyKey, signalId: nil, purpose: r.purpose, mode: .paper, salt: "1",
+                conditionId: r.intent.conditionId, asset: r.intent.asset, side: r.intent.side, orderType: r.orderType,
+                price: r.intent.price, size: r.intent.shares, status: .expired, eventSlug: r.intent.eventSlug)
             return .placed(try await store.orders.create(order))
         }
     }
@@ -34,18 +37,23 @@ struct FailClosedPipelineTests {
         try await withTestDatabase { store, _ in
             let market = Fixtures.hex32(9)
             let position = try await store.positions.open(
-                Position(mode: .paper, conditionId: market, asset: "555", size: Micros(100_000_000), averagePrice: Micros(500_000),
-                         cost: Micros(50_000_000)))
+                Position(
+                    mode: .paper, conditionId: market, asset: "555", size: Micros(100_000_000),
+                    averagePrice: Micros(500_000),
+                    cost: Micros(50_000_000)))
             // The mark has fallen 40 %: a 20 % stop-loss fires.
-            let book = OrderBook(market: market, assetId: "555", timestampMs: 1, hash: "",
-                                 bids: [BookLevel(price: Micros(290_000), size: Micros(1_000_000))],
-                                 asks: [BookLevel(price: Micros(310_000), size: Micros(1_000_000))], tickSize: .hundredth)
+            let book = OrderBook(
+                market: market, assetId: "555", timestampMs: 1, hash: "",
+                bids: [BookLevel(price: Micros(290_000), size: Micros(1_000_000))],
+                asks: [BookLevel(price: Micros(310_000), size: Micros(1_000_000))], tickSize: .hundredth)
             let locks = LockBox()
             let tracker = PositionTracker(
-                store: store, mode: .paper, books: { _ in book }, resolution: { _ in nil }, gateway: ExpiringGateway(store: store),
-                risk: .init(approveExit: { .approved($0) }, recordMarks: { _ in }, recordSettlement: { _, _ in },
-                            equity: { Micros(10_000_000_000) }, dayStart: { ("2026-12-01", Micros(10_000_000_000)) },
-                            addCooldown: { await locks.add($0) }, hasCooldown: { await locks.has($0) }),
+                store: store, mode: .paper, books: { _ in book }, resolution: { _ in nil },
+                gateway: ExpiringGateway(store: store),
+                risk: .init(
+                    approveExit: { .approved($0) }, recordMarks: { _ in }, recordSettlement: { _, _ in },
+                    equity: { Micros(10_000_000_000) }, dayStart: { ("2026-12-01", Micros(10_000_000_000)) },
+                    addCooldown: { await locks.add($0) }, hasCooldown: { await locks.has($0) }),
                 rules: ExitRules(stopLossBps: 2_000), events: PipelineEvents(), logger: logger)
             for _ in 0..<3 { await tracker.markOnce() }
             let attempts = try await store.orders.orders(keyPrefix: "exit:\(position.id):stop_loss:")
@@ -67,14 +75,20 @@ struct FailClosedPipelineTests {
             let today = utcDay(now)
             // Bought yesterday for $500, marked at $400 since: unrealised −$100, all of it before today started.
             _ = try await store.positions.open(
-                Position(mode: .paper, conditionId: Fixtures.hex32(3), asset: "777", size: Micros(1_000_000_000), averagePrice: Micros(500_000),
-                         cost: Micros(500_000_000), markPrice: Micros(400_000)))
-            try await store.dailyPnl.upsert(DailyPnl(day: today, mode: .paper, startEquity: Micros(9_900_000_000), endEquity: Micros(9_900_000_000)))
-            let risk = RiskManager(input: AsyncChannel<SizedOrder>(), store: store, mode: .paper, limits: RiskLimits(),
-                                   startingEquity: Micros(10_000_000_000), events: PipelineEvents(), logger: logger, now: { now })
+                Position(
+                    mode: .paper, conditionId: Fixtures.hex32(3), asset: "777", size: Micros(1_000_000_000),
+                    averagePrice: Micros(500_000),
+                    cost: Micros(500_000_000), markPrice: Micros(400_000)))
+            try await store.dailyPnl.upsert(
+                DailyPnl(day: today, mode: .paper, startEquity: Micros(9_900_000_000), endEquity: Micros(9_900_000_000))
+            )
+            let risk = RiskManager(
+                input: AsyncChannel<SizedOrder>(), store: store, mode: .paper, limits: RiskLimits(),
+                startingEquity: Micros(10_000_000_000), events: PipelineEvents(), logger: logger, now: { now })
             try await risk.load()
             let s = await risk.snapshot()
-            #expect(s.equity == Micros(9_900_000_000) && s.todayPnl == .zero)  // was −100: the old load added all unrealised PnL
+            // Was −100: the old load added all unrealised PnL.
+            #expect(s.equity == Micros(9_900_000_000) && s.todayPnl == .zero)
         }
     }
 
@@ -83,12 +97,16 @@ struct FailClosedPipelineTests {
     @Test func aPendingHaltSurvivesARestart() async throws {
         try await withTestDatabase { store, _ in
             try await store.execution.setTradingState(mode: .paper, .active, reason: "before", actor: "op")
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("pending-\(UUID().uuidString).json").path
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "pending-\(UUID().uuidString).json"
+            ).path
             defer { try? FileManager.default.removeItem(atPath: path) }
-            try Data(#"{"state":"halted","reason":"db down","actor":"operator"}"#.utf8).write(to: URL(fileURLWithPath: path))
-            let risk = RiskManager(input: AsyncChannel<SizedOrder>(), store: store, mode: .paper, limits: RiskLimits(),
-                                   startingEquity: Micros(10_000_000_000), events: PipelineEvents(), logger: logger,
-                                   pendingStateFile: PendingStateFile(path: path))
+            try Data(#"{"state":"halted","reason":"db down","actor":"operator"}"#.utf8).write(
+                to: URL(fileURLWithPath: path))
+            let risk = RiskManager(
+                input: AsyncChannel<SizedOrder>(), store: store, mode: .paper, limits: RiskLimits(),
+                startingEquity: Micros(10_000_000_000), events: PipelineEvents(), logger: logger,
+                pendingStateFile: PendingStateFile(path: path))
             try await risk.load()
             await risk.reconciled()
             #expect(await risk.snapshot().tradingState == .halted)
@@ -99,9 +117,10 @@ struct FailClosedPipelineTests {
             // An unreadable file starts halted rather than trusting the database.
             try Data("garbage".utf8).write(to: URL(fileURLWithPath: path))
             try await store.execution.setTradingState(mode: .paper, .active, reason: "later", actor: "op")
-            let again = RiskManager(input: AsyncChannel<SizedOrder>(), store: store, mode: .paper, limits: RiskLimits(),
-                                    startingEquity: Micros(10_000_000_000), events: PipelineEvents(), logger: logger,
-                                    pendingStateFile: PendingStateFile(path: path))
+            let again = RiskManager(
+                input: AsyncChannel<SizedOrder>(), store: store, mode: .paper, limits: RiskLimits(),
+                startingEquity: Micros(10_000_000_000), events: PipelineEvents(), logger: logger,
+                pendingStateFile: PendingStateFile(path: path))
             try await again.load()
             await again.reconciled()
             #expect(await again.snapshot().tradingState == .halted)
@@ -110,20 +129,28 @@ struct FailClosedPipelineTests {
 
     @Test func marksNeverOverwriteTheDaysRealisedPnl() async throws {
         try await withTestDatabase { store, _ in
-            try await store.dailyPnl.upsert(DailyPnl(day: "2026-12-01", mode: .paper, startEquity: Micros(100), endEquity: Micros(100),
-                                                     realizedPnl: Micros(7_000_000), fees: Micros(50_000)))
-            try await store.dailyPnl.mark(day: "2026-12-01", mode: .paper, startEquity: Micros(1), endEquity: Micros(200),
-                                          unrealized: Micros(-3_000_000), exposure: Micros(9))
-            let row = try #require(try await store.dailyPnl.range(mode: .paper, from: "2026-12-01", to: "2026-12-01").first)
+            try await store.dailyPnl.upsert(
+                DailyPnl(
+                    day: "2026-12-01", mode: .paper, startEquity: Micros(100), endEquity: Micros(100),
+                    realizedPnl: Micros(7_000_000), fees: Micros(50_000)))
+            try await store.dailyPnl.mark(
+                day: "2026-12-01", mode: .paper, startEquity: Micros(1), endEquity: Micros(200),
+                unrealized: Micros(-3_000_000), exposure: Micros(9))
+            let row = try #require(
+                try await store.dailyPnl.range(mode: .paper, from: "2026-12-01", to: "2026-12-01").first)
             #expect(row.realizedPnl == Micros(7_000_000) && row.fees == Micros(50_000))
-            #expect(row.startEquity == Micros(100) && row.endEquity == Micros(200) && row.unrealizedPnl == Micros(-3_000_000))
+            #expect(
+                row.startEquity == Micros(100) && row.endEquity == Micros(200)
+                    && row.unrealizedPnl == Micros(-3_000_000))
         }
     }
 
     @Test func venueAmountsAreReadOrRefusedNeverGuessed() {
         #expect(LiveOrderGateway.amount("") == .zero)  // documented: a resting order matched nothing
         #expect(LiveOrderGateway.amount("12.5") == Micros(12_500_000))
-        #expect(LiveOrderGateway.amount("NaN") == nil && LiveOrderGateway.amount("1e3") == nil && LiveOrderGateway.amount("12,5") == nil)
+        #expect(
+            LiveOrderGateway.amount("NaN") == nil && LiveOrderGateway.amount("1e3") == nil
+                && LiveOrderGateway.amount("12,5") == nil)
         #expect(LiveOrderGateway.isDuplicate("order 0xabc is invalid. Duplicated."))
     }
 
@@ -141,8 +168,9 @@ struct FailClosedPipelineTests {
             func venueStatus(_ o: CopyOrder) async throws -> String {
                 try await v.clob.order(id: o.exchangeOrderId ?? "")?.status?.uppercased() ?? "GONE"
             }
-            let risk = RiskManager(input: AsyncChannel<SizedOrder>(), store: v.store, mode: .live, limits: RiskLimits(),
-                                   startingEquity: Micros(10_000_000_000), events: PipelineEvents(), logger: logger)
+            let risk = RiskManager(
+                input: AsyncChannel<SizedOrder>(), store: v.store, mode: .live, limits: RiskLimits(),
+                startingEquity: Micros(10_000_000_000), events: PipelineEvents(), logger: logger)
             await risk.install(cancelResting: { await tracker.cancelResting(entriesOnly: $0) }, resumeCheck: { [] })
             try await risk.load()
             await risk.reconciled()
@@ -178,9 +206,10 @@ struct FailClosedPipelineTests {
             await v.exchange.setFaults(slow)
             async let placed = v.gateway.place(v.request("entry:race", price: v.ask))
             // Observable: the order is stored and marked submitting before the POST goes out.
-            #expect(try await eventually(timeout: .seconds(10)) {
-                try await v.store.orders.get(idempotencyKey: "entry:race")?.status == .submitting
-            })
+            #expect(
+                try await eventually(timeout: .seconds(10)) {
+                    try await v.store.orders.get(idempotencyKey: "entry:race")?.status == .submitting
+                })
             try await tracker.pollOnce()
             let outcome = try await placed
             await v.exchange.setFaults(SimFaults())

@@ -23,26 +23,36 @@ struct LiveOrderGatewayTests {
             try await withTestDatabase { store, _ in
                 let transport = HTTPTransport(retry: .none, timeout: .milliseconds(500), logger: logger)
                 defer { Task { try? await transport.shutdown() } }
-                let creds = try await ClobClient(baseURL: base + "/clob", transport: transport).createOrDeriveApiKey(key: key, chainId: 137)
+                let creds = try await ClobClient(baseURL: base + "/clob", transport: transport).createOrDeriveApiKey(
+                    key: key, chainId: 137)
                 let clob = ClobClient(baseURL: base + "/clob", transport: transport, auth: (creds, key.address))
                 let basket = try await store.baskets.create(Basket(name: "b"))
-                let gateway = LiveOrderGateway(store: store, clob: clob,
-                                               builder: try OrderBuilder(key: key, domain: ExchangeDomain.forVersion(2, chainId: 137)!),
-                                               apiKey: creds.apiKey, ledger: FillLedger(store: store, equity: { Micros(10_000_000_000) }),
-                                               logger: logger)
+                let gateway = LiveOrderGateway(
+                    store: store, clob: clob,
+                    builder: try OrderBuilder(key: key, domain: ExchangeDomain.forVersion(2, chainId: 137)!),
+                    apiKey: creds.apiKey, ledger: FillLedger(store: store, equity: { Micros(10_000_000_000) }),
+                    logger: logger)
                 func request(_ n: Int) async throws -> ExecutionRequest {
-                    let signal = CopySignal(key: "sig-\(n)", basketId: basket.id, conditionId: exchange.history[0].conditionId, asset: token,
-                                            outcome: "Yes", agreeing: [], opposing: [], ratio: 1, trades: [], whaleAveragePrice: ask,
-                                            whaleNotional: Micros(1), bestAsk: ask, windowStart: 0, createdAt: 1)
+                    let signal = CopySignal(
+                        key: "sig-\(n)", basketId: basket.id, conditionId: exchange.history[0].conditionId,
+                        asset: token,
+                        outcome: "Yes", agreeing: [], opposing: [], ratio: 1, trades: [], whaleAveragePrice: ask,
+                        whaleNotional: Micros(1), bestAsk: ask, windowStart: 0, createdAt: 1)
                     let id = try await store.signals.record(signal, eventSlug: "").id
-                    let intent = OrderIntent(signalKey: signal.key, basketId: 1, conditionId: signal.conditionId, eventSlug: "", asset: token,
-                                             side: .buy, price: ask, shares: Micros(10_000_000), whalePrice: ask, wallets: [])
-                    return ExecutionRequest(intent: intent, signalId: id, tickSize: tick, negRisk: negRisk, minimumSize: Micros(5_000_000))
+                    let intent = OrderIntent(
+                        signalKey: signal.key, basketId: 1, conditionId: signal.conditionId, eventSlug: "",
+                        asset: token,
+                        side: .buy, price: ask, shares: Micros(10_000_000), whalePrice: ask, wallets: [])
+                    return ExecutionRequest(
+                        intent: intent, signalId: id, tickSize: tick, negRisk: negRisk, minimumSize: Micros(5_000_000))
                 }
 
                 // 1. A signal produces exactly one accepted order with the expected amounts.
                 let first = try await request(1)
-                guard case .placed(let o1) = try await gateway.place(first) else { Issue.record("not placed"); return }
+                guard case .placed(let o1) = try await gateway.place(first) else {
+                    Issue.record("not placed")
+                    return
+                }
                 #expect(o1.status == .filled && o1.takerAmount == 10_000_000 && o1.makerAmount == 10 * ask.raw)
                 #expect(o1.exchangeOrderId == o1.orderDigest)
                 // The fill reached the position in the same transaction: 10 shares at what the CLOB charged.
@@ -50,7 +60,10 @@ struct LiveOrderGatewayTests {
                 #expect(position.size == Micros(10_000_000) && position.cost == o1.filledCost && o1.filledCost > .zero)
                 #expect(o1.positionId == position.id && o1.filledCost <= Micros(10 * ask.raw))
                 // Placing the same signal again sends nothing.
-                guard case .alreadyPlaced = try await gateway.place(first) else { Issue.record("placed twice"); return }
+                guard case .alreadyPlaced = try await gateway.place(first) else {
+                    Issue.record("placed twice")
+                    return
+                }
                 #expect(await exchange.allOrders.count == 1)
 
                 // 2. "Timed out but filled": the response never arrives; the lookup finds the fill. Still one order.
@@ -59,9 +72,15 @@ struct LiveOrderGatewayTests {
                 f.holdResponseSeconds = 2
                 await exchange.setFaults(f)
                 let second = try await request(2)
-                guard case .placed(let o2) = try await gateway.place(second) else { Issue.record("timeout not resolved"); return }
+                guard case .placed(let o2) = try await gateway.place(second) else {
+                    Issue.record("timeout not resolved")
+                    return
+                }
                 #expect(o2.status == .filled)
-                #expect(try await store.orders.events(orderId: o2.id).contains { $0.eventType == "LOOKUP" && $0.status == "MATCHED" })
+                #expect(
+                    try await store.orders.events(orderId: o2.id).contains {
+                        $0.eventType == "LOOKUP" && $0.status == "MATCHED"
+                    })
                 #expect(await exchange.allOrders.count == 2)
                 await exchange.setFaults(SimFaults())
 
@@ -72,10 +91,16 @@ struct LiveOrderGatewayTests {
                 await exchange.setFaults(f)
                 let third = try await request(3)
                 let outcome3 = try await gateway.place(third)
-                guard case .unknown(let pending) = outcome3 else { Issue.record("expected unknown, got \(outcome3)"); return }
+                guard case .unknown(let pending) = outcome3 else {
+                    Issue.record("expected unknown, got \(outcome3)")
+                    return
+                }
                 #expect(pending.status == .unknown && pending.orderDigest != nil)
                 await exchange.setFaults(SimFaults())
-                guard case .placed(let o3) = try await gateway.place(third) else { Issue.record("not resumed"); return }
+                guard case .placed(let o3) = try await gateway.place(third) else {
+                    Issue.record("not resumed")
+                    return
+                }
                 #expect(o3.id == pending.id && o3.orderDigest == pending.orderDigest && o3.status == .filled)
                 #expect(await exchange.allOrders.count == 3)
                 let onVenue = Set(await exchange.allOrders.map(\.id))
@@ -91,7 +116,8 @@ struct LiveOrderGatewayTests {
         try await withLiveVenue(logger: logger) { v in
             // A bid well under the ask rests on the book.
             let bid = Micros(max(v.tick.micros, v.ask.raw - 20 * v.tick.micros))
-            let placed = try await v.gateway.place(v.request("rest-1", price: bid, purpose: .exit, lifetimeSeconds: 120))
+            let placed = try await v.gateway.place(
+                v.request("rest-1", price: bid, purpose: .exit, lifetimeSeconds: 120))
             #expect(placed.order.status == .live && placed.order.filledSize == .zero)
             let id = try #require(placed.order.exchangeOrderId)
             #expect(try await v.clob.order(id: id)?.status?.uppercased() == "LIVE")
@@ -109,10 +135,14 @@ struct LiveOrderGatewayTests {
             // An order on the CLOB that is not in our records (placed by hand, or a lost database) is flagged.
             let stray = try await v.gateway.place(v.request("rest-2", price: bid, purpose: .exit))
             try await v.store.db.client.query("DELETE FROM copy_orders WHERE id = \(stray.order.id)")
-            let reconciler = StartupReconciler(store: v.store, mode: .live, tracker: early, clob: v.clob, dataAPI: nil, rpc: nil, account: nil,
-                                               approvals: nil, logger: logger)
+            let reconciler = StartupReconciler(
+                store: v.store, mode: .live, tracker: early, clob: v.clob, dataAPI: nil, rpc: nil, account: nil,
+                approvals: nil, logger: logger)
             let report = await reconciler.run()
-            #expect(report.problems.contains { $0.contains(stray.order.orderDigest ?? "?") && $0.contains("not in our records") })
+            #expect(
+                report.problems.contains {
+                    $0.contains(stray.order.orderDigest ?? "?") && $0.contains("not in our records")
+                })
             #expect(try await v.store.audit.recent(limit: 5).contains { $0.action == "reconciliation.problem" })
         }
     }

@@ -27,18 +27,24 @@ struct PipelineEndToEndTests {
 
     /// Runs the pipeline against `exchange` served by the simulator, with the three whales as a basket, a fresh
     /// database and (in live mode) credentials derived over L1; `body` starts once the feed is subscribed.
-    private func scenario(_ exchange: SimExchange, mode: RunMode = .paper, requestTimeout: Duration = .seconds(2),
-                          before: @escaping @Sendable (PolybotStore) async throws -> Void = { _ in },
-                          configure: @escaping @Sendable (inout PipelineSettings) -> Void = { _ in },
-                          _ body: @escaping @Sendable (PolybotStore, Pipeline) async throws -> Void) async throws {
+    private func scenario(
+        _ exchange: SimExchange, mode: RunMode = .paper, requestTimeout: Duration = .seconds(2),
+        before: @escaping @Sendable (PolybotStore) async throws -> Void = { _ in },
+        configure: @escaping @Sendable (inout PipelineSettings) -> Void = { _ in },
+        _ body: @escaping @Sendable (PolybotStore, Pipeline) async throws -> Void
+    ) async throws {
         try await withSimulator(exchange) { base, ws in
             try await withTestDatabase { store, _ in
                 try await basket(store)
                 try await before(store)
                 var settings = testPipelineSettings(mode: mode, base: base, ws: ws)
                 configure(&settings)
-                let live = mode == .live ? try await simulatorLiveTrading(base: base, key: key, logger: Logger(label: "test")) : nil
-                try await withPipeline(settings: settings, store: store, base: base, live: live, requestTimeout: requestTimeout) { p in
+                let live =
+                    mode == .live
+                    ? try await simulatorLiveTrading(base: base, key: key, logger: Logger(label: "test")) : nil
+                try await withPipeline(
+                    settings: settings, store: store, base: base, live: live, requestTimeout: requestTimeout
+                ) { p in
                     // Subscribed on both ends: the simulator only sends to sockets whose subscribe it has processed.
                     #expect(await eventually { await connected(p) })
                     #expect(await eventually { await exchange.rtdsSubscribers > 0 })
@@ -62,8 +68,9 @@ struct PipelineEndToEndTests {
             await exchange.publishNext(9)
             #expect(try await eventually { try await statuses(store)["filled"] == 3 })
             for i in 0..<3 {
-                let order = try #require(try await store.orders.list(statuses: nil, limit: 10, beforeId: nil)
-                    .first { $0.asset == Scenario.token(i) })
+                let order = try #require(
+                    try await store.orders.list(statuses: nil, limit: 10, beforeId: nil)
+                        .first { $0.asset == Scenario.token(i) })
                 // The book after the last whale trade at 0.40: asks from 0.41 up. $50 at 0.41 = 121.95 shares; the
                 // limit is the whales' 0.40 + the 5¢ slippage cap, and the walk fills all of it at the 0.41 level.
                 let book = try #require(await exchange.book(token: Scenario.token(i)))
@@ -74,11 +81,15 @@ struct PipelineEndToEndTests {
                 let walk = try #require(events.first { $0.eventType == "PAPER_BOOK" })
                 // Copy-delay cost: (0.41 − 0.40) × 121.95 = 1.2195 USDC.
                 #expect(walk.payload.replacingOccurrences(of: " ", with: "").contains(#""copy_delay_cost":"1.2195""#))
-                let position = try #require(try await store.positions.openPosition(mode: .paper, asset: Scenario.token(i)))
-                #expect(position.size == order.filledSize && position.cost == order.filledCost && position.entrySignalId == order.signalId)
+                let position = try #require(
+                    try await store.positions.openPosition(mode: .paper, asset: Scenario.token(i)))
+                #expect(
+                    position.size == order.filledSize && position.cost == order.filledCost
+                        && position.entrySignalId == order.signalId)
             }
             // Every decision is on record.
-            let decisions = try await store.db.client.query("SELECT count(*)::bigint FROM risk_decisions WHERE approved")
+            let decisions = try await store.db.client.query(
+                "SELECT count(*)::bigint FROM risk_decisions WHERE approved")
             for try await n in decisions.decode(Int64.self) { #expect(n == 3) }
         }
     }
@@ -86,7 +97,10 @@ struct PipelineEndToEndTests {
     @Test func twoHundredLiveSignalsUnderFaultsGiveNoDuplicate() async throws {
         let start = Int64(Date().timeIntervalSince1970) - 3_600
         let exchange = SimExchange(trades: Scenario.consensus(signals: 200, wallets: whales, start: start))
-        try await scenario(exchange, mode: .live, requestTimeout: .milliseconds(800), configure: { $0.orderPollEvery = .milliseconds(200) }) { store, p in
+        try await scenario(
+            exchange, mode: .live, requestTimeout: .milliseconds(800),
+            configure: { $0.orderPollEvery = .milliseconds(200) }
+        ) { store, p in
             var f = SimFaults()
             f.errorRate = 0.1
             f.rateLimitRate = 0.1
@@ -95,7 +109,8 @@ struct PipelineEndToEndTests {
             await exchange.publishNext(600)
             let ended: @Sendable () async throws -> Bool = {
                 let s = try await statuses(store)
-                return s.values.reduce(0, +) == 200 && (s["filled"] ?? 0) + (s["rejected"] ?? 0) + (s["expired"] ?? 0) == 200
+                return s.values.reduce(0, +) == 200
+                    && (s["filled"] ?? 0) + (s["rejected"] ?? 0) + (s["expired"] ?? 0) == 200
             }
             let done = try await eventually(timeout: .seconds(90), ended)
             let s = try await statuses(store)
@@ -105,7 +120,8 @@ struct PipelineEndToEndTests {
             let venue = await exchange.allOrders
             var perToken: [String: Int] = [:]
             for o in venue { perToken[o.tokenId, default: 0] += 1 }
-            #expect(perToken.values.allSatisfy { $0 == 1 }, "venue orders per token: \(perToken.filter { $0.value > 1 })")
+            #expect(
+                perToken.values.allSatisfy { $0 == 1 }, "venue orders per token: \(perToken.filter { $0.value > 1 })")
             let ours = try await store.orders.list(statuses: nil, limit: 1_000, beforeId: nil)
             #expect(Set(venue.map(\.id)).isSubset(of: Set(ours.compactMap(\.orderDigest))))
             // A rejected or expired signal says why.
@@ -135,11 +151,16 @@ struct PipelineEndToEndTests {
                 return
             }
             #expect(filled.status == .filled && filled.filledSize > .zero)
-            await #expect(throws: ApprovalError.notPending(queue[0].id)) { _ = try await approvals.approve(orderId: queue[0].id, actor: "op") }
+            await #expect(throws: ApprovalError.notPending(queue[0].id)) {
+                _ = try await approvals.approve(orderId: queue[0].id, actor: "op")
+            }
             try await approvals.reject(orderId: queue[1].id, actor: "op", reason: "not this one")
             #expect(try await store.orders.get(id: queue[1].id)?.status == .rejected)
             // The third one expires unanswered.
-            #expect(try await eventually(timeout: .seconds(10)) { try await store.orders.get(id: queue[2].id)?.status == .expired })
+            #expect(
+                try await eventually(timeout: .seconds(10)) {
+                    try await store.orders.get(id: queue[2].id)?.status == .expired
+                })
             #expect(try await store.positions.openPositions(mode: .approve).count == 1)
             let audit = try await store.audit.recent(limit: 10).map(\.action)
             #expect(audit.contains("order.approve") && audit.contains("order.reject"))
@@ -156,7 +177,9 @@ struct PipelineEndToEndTests {
             let queue = try await store.execution.pendingApprovals()
             let approvals = try #require(p.approvals)
             // Three $50 entries are reserved while they wait.
-            #expect(await p.risk.snapshot().reserved == Micros(queue.reduce(Int64(0)) { $0 + $1.size.multiplied(by: $1.price).raw }))
+            #expect(
+                await p.risk.snapshot().reserved
+                    == Micros(queue.reduce(Int64(0)) { $0 + $1.size.multiplied(by: $1.price).raw }))
             // Halted: the approval is refused with the reason, nothing is filled, the order keeps waiting.
             try await p.risk.setTradingState(.halted, reason: "test", actor: "op")
             await #expect(throws: ApprovalError.denied(queue[0].id, .tradingHalted, [:])) {
@@ -190,7 +213,8 @@ struct PipelineEndToEndTests {
             try await approvals.reject(orderId: queue[2].id, actor: "op", reason: "no")
             await p.risk.orderUpdated(try #require(try await store.orders.get(id: queue[2].id)))
             #expect(await p.risk.snapshot().reservations[queue[2].idempotencyKey] == nil)
-            let denied = try await store.db.client.query("SELECT count(*)::bigint FROM risk_decisions WHERE NOT approved AND reason = 'trading_halted'")
+            let denied = try await store.db.client.query(
+                "SELECT count(*)::bigint FROM risk_decisions WHERE NOT approved AND reason = 'trading_halted'")
             for try await n in denied.decode(Int64.self) { #expect(n >= 1) }
         }
     }
@@ -198,7 +222,10 @@ struct PipelineEndToEndTests {
     @Test func haltedTradingLetsNoEntryThrough() async throws {
         let start = Int64(Date().timeIntervalSince1970) - 300
         let exchange = SimExchange(trades: Scenario.consensus(signals: 2, wallets: whales, start: start))
-        try await scenario(exchange, before: { db in try await db.execution.setTradingState(mode: .paper, .halted, reason: "test", actor: "op") }) { store, p in
+        try await scenario(
+            exchange,
+            before: { db in try await db.execution.setTradingState(mode: .paper, .halted, reason: "test", actor: "op") }
+        ) { store, p in
             await exchange.publishNext(6)
             #expect(try await eventually { try await statuses(store)["denied"] == 2 })
             #expect(try await store.orders.list(statuses: nil, limit: 10, beforeId: nil).isEmpty)
@@ -213,7 +240,7 @@ struct PipelineEndToEndTests {
         var sell = history[0]
         sell.transactionHash = Fixtures.hex32(777_777)
         sell.side = .sell
-        sell.size = Micros(15_000_000_000)   // half of its 30,000 shares
+        sell.size = Micros(15_000_000_000)  // half of its 30,000 shares
         sell.timestamp = start + 60
         history.append(sell)
         let whaleSell = sell
@@ -229,14 +256,17 @@ struct PipelineEndToEndTests {
                 return orders.contains { o in o.purpose == .exit && o.status == .filled }
             }
             #expect(exitOrder)
-            let exit = try #require(try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).first { $0.purpose == .exit })
+            let exit = try #require(
+                try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).first { $0.purpose == .exit })
             #expect(exit.side == .sell && exit.size == Micros((entry.filledSize.raw / 6 / 10_000) * 10_000))
             let position = try #require(try await store.positions.openPosition(mode: .paper, asset: entry.asset))
             #expect(position.size == entry.filledSize - exit.filledSize && position.realizedPnl != .zero)
             // The same trade delivered again (a backfill) does not sell twice.
             await p.listener.accept(whaleSell)
             try await Task.sleep(for: .milliseconds(500))
-            #expect(try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).filter { $0.purpose == .exit }.count == 1)
+            #expect(
+                try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).filter { $0.purpose == .exit }.count
+                    == 1)
         }
     }
 
@@ -244,8 +274,9 @@ struct PipelineEndToEndTests {
         let start = Int64(Date().timeIntervalSince1970) - 300
         let history = Scenario.consensus(signals: 1, wallets: whales, start: start)
         // The market has resolved for the first token (the venue still shows its book, as a closed market's does).
-        let resolution = SimCatalogBuilder.Resolution(conditionId: Scenario.market(0), question: "q", eventSlug: "scenario-event-0",
-                                                      yesToken: Scenario.token(0), noToken: "99", winningIndex: 0)
+        let resolution = SimCatalogBuilder.Resolution(
+            conditionId: Scenario.market(0), question: "q", eventSlug: "scenario-event-0",
+            yesToken: Scenario.token(0), noToken: "99", winningIndex: 0)
         let exchange = SimExchange(trades: history, resolutions: [resolution])
         try await scenario(exchange) { store, p in
             await exchange.publishNext(3)
@@ -276,7 +307,13 @@ struct PipelineEndToEndTests {
         crash.timestamp = start + 120
         history.append(crash)
         let exchange = SimExchange(trades: history)
-        try await scenario(exchange, configure: { $0.exitRules = ExitRules(stopLossBps: 2_000); $0.markEvery = .milliseconds(200) }) { store, p in
+        try await scenario(
+            exchange,
+            configure: {
+                $0.exitRules = ExitRules(stopLossBps: 2_000)
+                $0.markEvery = .milliseconds(200)
+            }
+        ) { store, p in
             await exchange.publishNext(3)
             #expect(try await eventually { try await statuses(store)["filled"] == 1 })
             await exchange.publishNext(1)

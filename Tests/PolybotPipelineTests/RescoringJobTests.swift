@@ -19,8 +19,9 @@ struct RescoringJobTests {
         var trades: [Trade] = []
         generator.generate { trades.append($0) }
         let resolutions = generator.markets.map {
-            SimCatalogBuilder.Resolution(conditionId: $0.conditionId, question: $0.question, eventSlug: $0.eventSlug,
-                                         yesToken: $0.tokens[0], noToken: $0.tokens[1], winningIndex: $0.winner)
+            SimCatalogBuilder.Resolution(
+                conditionId: $0.conditionId, question: $0.question, eventSlug: $0.eventSlug,
+                yesToken: $0.tokens[0], noToken: $0.tokens[1], winningIndex: $0.winner)
         }
         return (SimExchange(trades: trades, resolutions: resolutions), generator.wallets.prefix(30).map(\.address))
     }
@@ -35,9 +36,10 @@ struct RescoringJobTests {
             var config = RescoringJob.Configuration()
             config.chunkSize = 7
             config.leaderboardCandidates = 20
-            let job = RescoringJob(store: store, dataAPI: DataAPIClient(baseURL: base + "/data-api", transport: transport),
-                                   gamma: GammaClient(baseURL: base + "/gamma", transport: transport), configuration: config,
-                                   logger: logger)
+            let job = RescoringJob(
+                store: store, dataAPI: DataAPIClient(baseURL: base + "/data-api", transport: transport),
+                gamma: GammaClient(baseURL: base + "/gamma", transport: transport), configuration: config,
+                logger: logger)
             var firstRun: Int64?
             if let interruptAfter {
                 await #expect(throws: CancellationError.self) {
@@ -48,12 +50,17 @@ struct RescoringJobTests {
                 firstRun = unfinished.id
             }
             // A resumed run is handed a later clock but must still score as of its own start.
-            let report = try await job.run(trigger: .scheduled, now: interruptAfter == nil ? scoringTime : scoringTime + 86_400)
+            let report = try await job.run(
+                trigger: .scheduled, now: interruptAfter == nil ? scoringTime : scoringTime + 86_400)
             if let firstRun { #expect(report.resumed && report.runId == firstRun) }
             #expect(try await store.scores.run(id: report.runId)?.status == .completed)
             // Promoted wallets joined the general basket automatically, each with an audit entry.
-            let promotedNow = Set(try await store.audit.recent(limit: 1_000).filter { $0.action == "promote" }.compactMap { Address($0.target) })
-            let autoMembers = Set(try await store.baskets.members(basketId: general.id).filter { $0.membership == .auto }.map(\.wallet))
+            let promotedNow = Set(
+                try await store.audit.recent(limit: 1_000).filter { $0.action == "promote" }.compactMap {
+                    Address($0.target)
+                })
+            let autoMembers = Set(
+                try await store.baskets.members(basketId: general.id).filter { $0.membership == .auto }.map(\.wallet))
             #expect(!promotedNow.isEmpty && autoMembers == promotedNow)
             var out: [Address: WalletScore] = [:]
             for w in try await store.whales.all() { out[w.address] = try await store.scores.latest(w.address) }
@@ -70,7 +77,10 @@ struct RescoringJobTests {
         let (exchange, seed) = venue()
         await exchange.publishNext(10_000)
         let (interrupted, straight) = try await withSimulator(exchange) { base, _ in
-            (try await rescore(base: base, seed: seed, interruptAfter: 14), try await rescore(base: base, seed: seed, interruptAfter: nil))
+            (
+                try await rescore(base: base, seed: seed, interruptAfter: 14),
+                try await rescore(base: base, seed: seed, interruptAfter: nil)
+            )
         }
         #expect(interrupted.count == straight.count && interrupted.count >= 30)
         #expect(interrupted == straight)

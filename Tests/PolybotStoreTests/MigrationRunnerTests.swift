@@ -27,9 +27,11 @@ struct MigrationRunnerTests {
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
             var names: Set<String> = []
             for try await t in tables.decode(String.self) { names.insert(t) }
-            for required in ["whales", "whale_baskets", "basket_wallets", "whale_trades", "copy_orders", "positions",
-                             "daily_pnl", "markets", "wallet_scores", "scoring_runs", "signals", "risk_decisions",
-                             "order_events", "feed_checkpoints", "audit_log"] {
+            for required in [
+                "whales", "whale_baskets", "basket_wallets", "whale_trades", "copy_orders", "positions",
+                "daily_pnl", "markets", "wallet_scores", "scoring_runs", "signals", "risk_decisions",
+                "order_events", "feed_checkpoints", "audit_log",
+            ] {
                 #expect(names.contains(required), "missing table \(required)")
             }
         }
@@ -41,7 +43,10 @@ struct MigrationRunnerTests {
             try await MigrationRunner(migrations: [v1], client: client, logger: logger).apply()
             let edited = Migration(version: 1, name: "0001_a.sql", sql: "CREATE TABLE a (x bigint);")
             let runner = try MigrationRunner(migrations: [edited], client: client, logger: logger)
-            await #expect(throws: MigrationError.checksumMismatch(name: "0001_a.sql", applied: v1.checksum, onDisk: edited.checksum)) {
+            await #expect(
+                throws: MigrationError.checksumMismatch(
+                    name: "0001_a.sql", applied: v1.checksum, onDisk: edited.checksum)
+            ) {
                 try await runner.apply()
             }
             await #expect(throws: MigrationError.self) { try await runner.pending() }
@@ -87,7 +92,8 @@ struct MigrationRunnerTests {
         #expect(throws: MigrationError.badFileName("init.sql")) { try MigrationRunner.load(folder: dir) }
         let a = Migration(version: 3, name: "0003_a.sql", sql: "")
         let b = Migration(version: 3, name: "0003_b.sql", sql: "")
-        let client = PostgresClient(configuration: .init(host: "127.0.0.1", username: "x", password: nil, database: nil, tls: .disable))
+        let client = PostgresClient(
+            configuration: .init(host: "127.0.0.1", username: "x", password: nil, database: nil, tls: .disable))
         #expect(throws: MigrationError.duplicateVersion(3)) {
             try MigrationRunner(migrations: [a, b], client: client, logger: logger)
         }

@@ -8,8 +8,9 @@ import Testing
 struct RepositoryTests {
     @Test func whales() async throws {
         try await withTestDatabase { store, _ in
-            let w = Whale(address: Fixtures.address(0xabc), label: "Theo", tags: ["politics", "us"], listStatus: .allow,
-                          tracked: true, source: .leaderboard, notes: "big")
+            let w = Whale(
+                address: Fixtures.address(0xabc), label: "Theo", tags: ["politics", "us"], listStatus: .allow,
+                tracked: true, source: .leaderboard, notes: "big")
             try await store.whales.upsert(w)
             var got = try #require(try await store.whales.get(w.address))
             #expect(got.label == "Theo" && got.tags == ["politics", "us"] && got.listStatus == .allow)
@@ -31,7 +32,8 @@ struct RepositoryTests {
 
     @Test func basketsAndMembers() async throws {
         try await withTestDatabase { store, _ in
-            let created = try await store.baskets.create(Basket(name: "politics", category: "politics", windowHours: 48))
+            let created = try await store.baskets.create(
+                Basket(name: "politics", category: "politics", windowHours: 48))
             #expect(created.id > 0)
             await #expect(throws: StoreError.self) { _ = try await store.baskets.create(Basket(name: "politics")) }
             var b = try #require(try await store.baskets.get(name: "politics"))
@@ -46,9 +48,11 @@ struct RepositoryTests {
             }
             for n in 1...3 {
                 try await store.whales.upsert(Whale(address: Fixtures.address(n)))
-                try await store.baskets.upsertMember(basketId: b.id, BasketMember(wallet: Fixtures.address(n), weightBps: 5000 * n))
+                try await store.baskets.upsertMember(
+                    basketId: b.id, BasketMember(wallet: Fixtures.address(n), weightBps: 5000 * n))
             }
-            try await store.baskets.upsertMember(basketId: b.id, BasketMember(wallet: Fixtures.address(2), membership: .auto))
+            try await store.baskets.upsertMember(
+                basketId: b.id, BasketMember(wallet: Fixtures.address(2), membership: .auto))
             let members = try await store.baskets.members(basketId: b.id)
             #expect(members.map(\.wallet) == [1, 2, 3].map(Fixtures.address))
             #expect(members[1].membership == .auto && members[1].weightBps == 10_000)
@@ -90,8 +94,10 @@ struct RepositoryTests {
         try await withTestDatabase { store, _ in
             var batch: [Trade] = []
             for i in 0..<500 {
-                batch.append(Fixtures.trade(tx: i, wallet: Fixtures.address(i % 7), size: Micros(Int64(1_000_000 + i)),
-                                            timestamp: 1_760_000_000 + Int64(i)))
+                batch.append(
+                    Fixtures.trade(
+                        tx: i, wallet: Fixtures.address(i % 7), size: Micros(Int64(1_000_000 + i)),
+                        timestamp: 1_760_000_000 + Int64(i)))
             }
             let firstInserted = try await store.trades.insertBatch(batch + batch.prefix(10))
             #expect(firstInserted == 500)
@@ -125,7 +131,8 @@ struct RepositoryTests {
             let signalId = try await insertSignal(client)
             let intent = CopyOrder(
                 idempotencyKey: "sig-\(signalId)-entry", signalId: signalId, mode: .live, salt: "123456789",
-                conditionId: Fixtures.hex32(7), asset: "1234567890", side: .buy, orderType: .gtd, price: Micros(550_000),
+                conditionId: Fixtures.hex32(7), asset: "1234567890", side: .buy, orderType: .gtd,
+                price: Micros(550_000),
                 size: Micros(100_000_000), makerAmount: 55_000_000, takerAmount: 100_000_000, expiration: 1_767_225_700)
             let created = try await store.orders.create(intent)
             #expect(created.id > 0)
@@ -143,16 +150,20 @@ struct RepositoryTests {
             change.status = .live
             change.exchangeOrderId = "0xorder"
             try await store.orders.update(id: created.id, change)
-            _ = try await store.execution.applyFill(FillReport(
-                orderId: created.id, filledTotal: Micros(40_000_000), filledCost: Micros(21_960_000), fee: Micros(10_000),
-                eventType: "TRADE", venueStatus: "MATCHED", day: "2026-01-01", equity: Micros(1_000_000_000)))
+            _ = try await store.execution.applyFill(
+                FillReport(
+                    orderId: created.id, filledTotal: Micros(40_000_000), filledCost: Micros(21_960_000),
+                    fee: Micros(10_000),
+                    eventType: "TRADE", venueStatus: "MATCHED", day: "2026-01-01", equity: Micros(1_000_000_000)))
             let updated = try #require(try await store.orders.get(id: created.id))
             #expect(updated.status == .partiallyFilled && updated.filledSize == Micros(40_000_000))
             #expect(updated.exchangeOrderId == "0xorder" && updated.averageFillPrice == Micros(549_000))
             #expect(try await store.orders.open().map(\.id) == [created.id])
-            try await store.orders.appendEvent(OrderEvent(orderId: created.id, eventType: "TRADE", status: "MATCHED",
-                                                          size: Micros(40_000_000), price: Micros(549_000),
-                                                          payload: #"{"id":"t1"}"#))
+            try await store.orders.appendEvent(
+                OrderEvent(
+                    orderId: created.id, eventType: "TRADE", status: "MATCHED",
+                    size: Micros(40_000_000), price: Micros(549_000),
+                    payload: #"{"id":"t1"}"#))
             let events = try await store.orders.events(orderId: created.id).filter { $0.eventType == "TRADE" }
             #expect(events.count == 2 && events[1].status == "MATCHED" && events[1].payload == #"{"id": "t1"}"#)
             change.status = .filled
@@ -163,9 +174,10 @@ struct RepositoryTests {
 
     @Test func positionsAndDailyPnl() async throws {
         try await withTestDatabase { store, _ in
-            let p = try await store.positions.open(Position(
-                mode: .paper, conditionId: Fixtures.hex32(7), asset: "42", eventSlug: "ev", outcome: "Yes",
-                size: Micros(100_000_000), averagePrice: Micros(550_000), cost: Micros(55_000_000)))
+            let p = try await store.positions.open(
+                Position(
+                    mode: .paper, conditionId: Fixtures.hex32(7), asset: "42", eventSlug: "ev", outcome: "Yes",
+                    size: Micros(100_000_000), averagePrice: Micros(550_000), cost: Micros(55_000_000)))
             await #expect(throws: StoreError.duplicate(constraint: "positions_one_open_per_asset")) {
                 _ = try await store.positions.open(p)
             }
@@ -181,14 +193,17 @@ struct RepositoryTests {
             #expect(try await store.positions.openPositions(mode: .paper).isEmpty)
             #expect(try await store.positions.get(id: p.id)?.status == .closed)
 
-            let day = DailyPnl(day: "2026-11-20", mode: .paper, startEquity: Micros(10_000_000_000),
-                               endEquity: Micros(10_050_000_000), realizedPnl: Micros(40_000_000))
+            let day = DailyPnl(
+                day: "2026-11-20", mode: .paper, startEquity: Micros(10_000_000_000),
+                endEquity: Micros(10_050_000_000), realizedPnl: Micros(40_000_000))
             try await store.dailyPnl.upsert(day)
             var later = day
             later.endEquity = Micros(9_990_000_000)
             try await store.dailyPnl.upsert(later)
-            try await store.dailyPnl.upsert(DailyPnl(day: "2026-11-21", mode: .paper, startEquity: later.endEquity,
-                                                     endEquity: later.endEquity))
+            try await store.dailyPnl.upsert(
+                DailyPnl(
+                    day: "2026-11-21", mode: .paper, startEquity: later.endEquity,
+                    endEquity: later.endEquity))
             let series = try await store.dailyPnl.range(mode: .paper, from: "2026-11-01", to: "2026-11-30")
             #expect(series.map(\.day) == ["2026-11-20", "2026-11-21"])
             #expect(series[0] == later)
@@ -239,17 +254,26 @@ struct RepositoryTests {
     @Test func fillsAreCumulativeIdempotentAndMovePositionAndDayTogether() async throws {
         try await withTestDatabase { store, client in
             let signalId = try await insertSignal(client)
-            let buy = try await store.orders.create(CopyOrder(
-                idempotencyKey: "entry:\(signalId)", signalId: signalId, mode: .paper, salt: "1", conditionId: Fixtures.hex32(7),
-                asset: "42", side: .buy, orderType: .gtd, price: Micros(400_000), size: Micros(100_000_000), eventSlug: "ev", outcome: "Yes"))
-            func report(_ id: Int64, _ total: Int64, cost: Int64? = nil, status: OrderStatus? = nil) async throws -> AppliedFill {
-                try await store.execution.applyFill(FillReport(
-                    orderId: id, filledTotal: Micros(total), filledCost: cost.map(Micros.init), status: status, eventType: "TEST",
-                    venueStatus: "MATCHED", day: "2026-11-21", equity: Micros(1_000_000_000)))
+            let buy = try await store.orders.create(
+                CopyOrder(
+                    idempotencyKey: "entry:\(signalId)", signalId: signalId, mode: .paper, salt: "1",
+                    conditionId: Fixtures.hex32(7),
+                    asset: "42", side: .buy, orderType: .gtd, price: Micros(400_000), size: Micros(100_000_000),
+                    eventSlug: "ev", outcome: "Yes"))
+            func report(
+                _ id: Int64, _ total: Int64, cost: Int64? = nil, status: OrderStatus? = nil
+            ) async throws -> AppliedFill {
+                try await store.execution.applyFill(
+                    FillReport(
+                        orderId: id, filledTotal: Micros(total), filledCost: cost.map(Micros.init), status: status,
+                        eventType: "TEST",
+                        venueStatus: "MATCHED", day: "2026-11-21", equity: Micros(1_000_000_000)))
             }
             // 40 then 100 shares (cumulative); the 40 report again, late, changes nothing.
             let a = try await report(buy.id, 40_000_000, cost: 15_000_000)
-            #expect(a.order.status == .partiallyFilled && a.position?.size == Micros(40_000_000) && a.position?.cost == Micros(15_000_000))
+            #expect(
+                a.order.status == .partiallyFilled && a.position?.size == Micros(40_000_000)
+                    && a.position?.cost == Micros(15_000_000))
             let b = try await report(buy.id, 100_000_000)
             #expect(b.order.status == .filled && b.position?.size == Micros(100_000_000))
             #expect(b.position?.cost == Micros(15_000_000 + 24_000_000) && b.order.filledCost == Micros(39_000_000))
@@ -259,20 +283,26 @@ struct RepositoryTests {
             let over = try await report(buy.id, 150_000_000, status: .cancelled)
             #expect(over.applied == nil && over.order.status == .filled)
             // A SELL of half at 0.60 realises 30 − 19.5 = 10.5, into the position and the day's row in one go.
-            let sell = try await store.orders.create(CopyOrder(
-                idempotencyKey: "exit:1", signalId: nil, purpose: .exit, mode: .paper, salt: "2", conditionId: Fixtures.hex32(7), asset: "42",
-                side: .sell, orderType: .gtd, price: Micros(600_000), size: Micros(50_000_000)))
+            let sell = try await store.orders.create(
+                CopyOrder(
+                    idempotencyKey: "exit:1", signalId: nil, purpose: .exit, mode: .paper, salt: "2",
+                    conditionId: Fixtures.hex32(7), asset: "42",
+                    side: .sell, orderType: .gtd, price: Micros(600_000), size: Micros(50_000_000)))
             let s = try await report(sell.id, 50_000_000)
             #expect(s.applied?.realized == Micros(10_500_000) && s.position?.size == Micros(50_000_000))
-            let day = try #require(try await store.dailyPnl.range(mode: .paper, from: "2026-11-21", to: "2026-11-21").first)
+            let day = try #require(
+                try await store.dailyPnl.range(mode: .paper, from: "2026-11-21", to: "2026-11-21").first)
             #expect(day.realizedPnl == Micros(10_500_000) && day.startEquity == Micros(1_000_000_000))
             // Settlement at resolution: the other 50 shares win → 50 − 19.5.
             let p = try #require(s.position)
-            let settled = try #require(try await store.execution.settle(positionId: p.id, won: true, day: "2026-11-21", equity: .zero))
+            let settled = try #require(
+                try await store.execution.settle(positionId: p.id, won: true, day: "2026-11-21", equity: .zero))
             #expect(settled.realized == Micros(30_500_000))
-            #expect(try await store.execution.settle(positionId: p.id, won: true, day: "2026-11-21", equity: .zero) == nil)
+            #expect(
+                try await store.execution.settle(positionId: p.id, won: true, day: "2026-11-21", equity: .zero) == nil)
             #expect(try await store.positions.get(id: p.id)?.realizedPnl == Micros(41_000_000))
-            let after = try #require(try await store.dailyPnl.range(mode: .paper, from: "2026-11-21", to: "2026-11-21").first)
+            let after = try #require(
+                try await store.dailyPnl.range(mode: .paper, from: "2026-11-21", to: "2026-11-21").first)
             #expect(after.realizedPnl == Micros(41_000_000))
         }
     }
@@ -283,8 +313,10 @@ struct RepositoryTests {
             try await store.execution.setTradingState(mode: .live, .halted, reason: "kill switch", actor: "op")
             let s = try #require(try await store.execution.tradingState(mode: .live))
             #expect(s.state == .halted && s.reason == "kill switch")
-            try await store.execution.addCooldown(Cooldown(scope: .wallet(Fixtures.address(9)), until: 2_000_000_000, reason: "loss"))
-            try await store.execution.addCooldown(Cooldown(scope: .market(Fixtures.hex32(1)), until: 1_000, reason: "old"))
+            try await store.execution.addCooldown(
+                Cooldown(scope: .wallet(Fixtures.address(9)), until: 2_000_000_000, reason: "loss"))
+            try await store.execution.addCooldown(
+                Cooldown(scope: .market(Fixtures.hex32(1)), until: 1_000, reason: "old"))
             let active = try await store.execution.cooldowns(activeAt: 1_800_000_000)
             #expect(active == [Cooldown(scope: .wallet(Fixtures.address(9)), until: 2_000_000_000, reason: "loss")])
         }

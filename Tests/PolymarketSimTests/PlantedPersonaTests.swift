@@ -11,12 +11,14 @@ struct PlantedPersonaTests {
         generator.generate { trades.append($0) }
         var resolutions: [String: MarketResolution] = [:]
         for m in generator.markets {
-            resolutions[m.conditionId] = MarketResolution(conditionId: m.conditionId, winningToken: m.tokens[m.winner],
-                                                          resolvedAt: generator.options.start + generator.options.span, tokens: m.tokens)
+            resolutions[m.conditionId] = MarketResolution(
+                conditionId: m.conditionId, winningToken: m.tokens[m.winner],
+                resolvedAt: generator.options.start + generator.options.span, tokens: m.tokens)
         }
         let persona = Dictionary(uniqueKeysWithValues: generator.wallets.map { ($0.address, $0.persona) })
-        let results = WalletScoring.scoreAll(trades: trades, resolutions: resolutions,
-                                             now: generator.options.start + generator.options.span)
+        let results = WalletScoring.scoreAll(
+            trades: trades, resolutions: resolutions,
+            now: generator.options.start + generator.options.span)
 
         // Ranking: wallets with a full sample.
         // Market makers and bots are not candidates (their round trips "win" by construction), as in consensus.
@@ -30,7 +32,9 @@ struct PlantedPersonaTests {
         let top = eligible.sorted { $0.score.winRateLowerBound > $1.score.winRateLowerBound }.prefix(informedCount)
         let hits = top.filter { persona[$0.score.wallet] == .informed }.count
         let precisionAtK = Double(hits) / Double(max(informedCount, 1))
-        print("planted informed wallets with ≥ 10 closed positions: \(informedCount); precision@\(informedCount) = \(precisionAtK)")
+        print(
+            "planted informed wallets with ≥ 10 closed positions: \(informedCount); precision@\(informedCount) = \(precisionAtK)"
+        )
         #expect(informedCount >= 20)
         #expect(precisionAtK >= 0.9)
 
@@ -39,12 +43,16 @@ struct PlantedPersonaTests {
             let labelled = results.filter { $0.score.walletClass == label }
             let truePositives = labelled.filter { persona[$0.score.wallet] == planted }.count
             let actual = results.filter { persona[$0.score.wallet] == planted }.count
-            return (Double(truePositives) / Double(max(labelled.count, 1)), Double(truePositives) / Double(max(actual, 1)))
+            return (
+                Double(truePositives) / Double(max(labelled.count, 1)), Double(truePositives) / Double(max(actual, 1))
+            )
         }
         let mm = quality(.marketMaker, .marketMaker)
         let bot = quality(.bot, .bot)
         let informed = quality(.informed, .informed)
-        print("marketMaker precision \(mm.precision) recall \(mm.recall); bot precision \(bot.precision) recall \(bot.recall); informed precision \(informed.precision) recall \(informed.recall)")
+        print(
+            "marketMaker precision \(mm.precision) recall \(mm.recall); bot precision \(bot.precision) recall \(bot.recall); informed precision \(informed.precision) recall \(informed.recall)"
+        )
         #expect(mm.precision >= 0.9 && mm.recall >= 0.9)
         #expect(bot.precision >= 0.9 && bot.recall >= 0.9)
         // Default thresholds (shrunk ≥ 0.65, edge ≥ 0.15) measured here: precision ≈ 0.9, recall ≈ 0.72.

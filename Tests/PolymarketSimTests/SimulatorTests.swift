@@ -16,7 +16,9 @@ let testKey = try! PrivateKey(hex: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cb
 struct SimulatorTests {
     let logger = Logger(label: "test.sim.client")
 
-    func transport(retry: RetryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10)), timeout: Duration = .seconds(5))
+    func transport(
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10)), timeout: Duration = .seconds(5)
+    )
         -> HTTPTransport
     { HTTPTransport(retry: retry, timeout: timeout, logger: logger) }
 
@@ -68,7 +70,8 @@ struct SimulatorTests {
 
     /// API credentials for the test key (L1 against the simulator) and an authenticated CLOB client.
     func account(_ base: String, _ t: HTTPTransport) async throws -> (ApiCredentials, ClobClient) {
-        let creds = try await ClobClient(baseURL: base + "/clob", transport: t).createOrDeriveApiKey(key: testKey, chainId: 137)
+        let creds = try await ClobClient(baseURL: base + "/clob", transport: t).createOrDeriveApiKey(
+            key: testKey, chainId: 137)
         return (creds, ClobClient(baseURL: base + "/clob", transport: t, auth: (creds, testKey.address)))
     }
 
@@ -98,8 +101,10 @@ struct SimulatorTests {
 
             let builder = try OrderBuilder(key: testKey, domain: ExchangeDomain.forVersion(2, chainId: 137)!)
             let signed = try builder.build(
-                OrderRequest(tokenId: token, side: .buy, price: ask, size: Micros(10_000_000), tickSize: tick, negRisk: negRisk),
-                salt: OrderBuilder.randomSalt(), timestampMs: UInt64(Date().timeIntervalSince1970 * 1000), now: Int64(Date().timeIntervalSince1970))
+                OrderRequest(
+                    tokenId: token, side: .buy, price: ask, size: Micros(10_000_000), tickSize: tick, negRisk: negRisk),
+                salt: OrderBuilder.randomSalt(), timestampMs: UInt64(Date().timeIntervalSince1970 * 1000),
+                now: Int64(Date().timeIntervalSince1970))
             let response = try await clob.postOrder(body: signed.postBody(owner: creds.apiKey, orderType: .gtc))
             #expect(response.accepted && response.status == "matched")
             #expect(response.orderID == HexCoding.encode(signed.digest))
@@ -125,25 +130,35 @@ struct SimulatorTests {
             let builder = try OrderBuilder(key: testKey, domain: ExchangeDomain.forVersion(2, chainId: 137)!)
             let now = Int64(Date().timeIntervalSince1970)
             func body(_ req: OrderRequest, now: Int64 = now) throws -> (String, String) {
-                let s = try builder.build(req, salt: OrderBuilder.randomSalt(), timestampMs: UInt64(now) * 1000, now: now)
+                let s = try builder.build(
+                    req, salt: OrderBuilder.randomSalt(), timestampMs: UInt64(now) * 1000, now: now)
                 return (s.postBody(owner: creds.apiKey, orderType: req.orderType), HexCoding.encode(s.digest))
             }
-            let good = OrderRequest(tokenId: token, side: .buy, price: ask, size: Micros(10_000_000), tickSize: tick, negRisk: negRisk)
+            let good = OrderRequest(
+                tokenId: token, side: .buy, price: ask, size: Micros(10_000_000), tickSize: tick, negRisk: negRisk)
 
             // Wrong signature: a valid body with another key's signature bytes.
             var (text, _) = try body(good)
-            let other = try OrderBuilder(key: PrivateKey(bytes: [UInt8](repeating: 7, count: 32)), domain: ExchangeDomain.forVersion(2, chainId: 137)!)
+            let other = try OrderBuilder(
+                key: PrivateKey(bytes: [UInt8](repeating: 7, count: 32)),
+                domain: ExchangeDomain.forVersion(2, chainId: 137)!)
             let foreign = try other.build(good, salt: 1, timestampMs: 1, now: now).signature
             let sigRange = try #require(text.range(of: #""signature":"0x"#))
             let start = sigRange.upperBound
             let end = text.index(start, offsetBy: 130)
             text.replaceSubrange(text.index(start, offsetBy: -2)..<end, with: foreign)
-            await #expect(throws: PolymarketHTTPError.status(400, message: "invalid signature")) { try await clob.postOrder(body: text) }
+            await #expect(throws: PolymarketHTTPError.status(400, message: "invalid signature")) {
+                try await clob.postOrder(body: text)
+            }
 
             // Wrong HMAC: right key id, wrong secret.
-            let badAuth = ClobClient(baseURL: base + "/clob", transport: t,
-                                     auth: (ApiCredentials(apiKey: creds.apiKey, secret: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-                                                           passphrase: creds.passphrase), testKey.address))
+            let badAuth = ClobClient(
+                baseURL: base + "/clob", transport: t,
+                auth: (
+                    ApiCredentials(
+                        apiKey: creds.apiKey, secret: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+                        passphrase: creds.passphrase), testKey.address
+                ))
             await #expect(throws: PolymarketHTTPError.status(401, message: "Unauthorized/Invalid api key")) {
                 try await badAuth.postOrder(body: try body(good).0)
             }
@@ -154,8 +169,13 @@ struct SimulatorTests {
             offTick.price = Micros(ask.raw - finer.micros)
             offTick.tickSize = finer
             let (offBody, offId) = try body(offTick)
-            await #expect(throws: PolymarketHTTPError.status(
-                400, message: "order \(offId) is invalid. Price (\(offTick.price)) breaks minimum tick size rule: \(tick.rawValue)")) {
+            await #expect(
+                throws: PolymarketHTTPError.status(
+                    400,
+                    message:
+                        "order \(offId) is invalid. Price (\(offTick.price)) breaks minimum tick size rule: \(tick.rawValue)"
+                )
+            ) {
                 try await clob.postOrder(body: offBody)
             }
 
@@ -164,13 +184,18 @@ struct SimulatorTests {
             gtd.orderType = .gtd
             gtd.expiration = now + 30
             let (gtdBody, _) = try body(gtd, now: now - 100)
-            await #expect(throws: PolymarketHTTPError.status(400, message: "invalid expiration")) { try await clob.postOrder(body: gtdBody) }
+            await #expect(throws: PolymarketHTTPError.status(400, message: "invalid expiration")) {
+                try await clob.postOrder(body: gtdBody)
+            }
 
             // Below the minimum size (5 shares).
             var small = good
             small.size = Micros(2_000_000)
             let (smallBody, smallId) = try body(small)
-            await #expect(throws: PolymarketHTTPError.status(400, message: "order \(smallId) is invalid. Size (2) lower than the minimum: 5")) {
+            await #expect(
+                throws: PolymarketHTTPError.status(
+                    400, message: "order \(smallId) is invalid. Size (2) lower than the minimum: 5")
+            ) {
                 try await clob.postOrder(body: smallBody)
             }
 
@@ -188,7 +213,8 @@ struct SimulatorTests {
         let exchange = venue()
         try await withSimulator(exchange) { base, _ in
             await exchange.publishNext(400)
-            let t = transport(retry: RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20)))
+            let t = transport(
+                retry: RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20)))
             defer { Task { try? await t.shutdown() } }
             let data = DataAPIClient(baseURL: base + "/data-api", transport: t)
 
@@ -224,7 +250,12 @@ struct SimulatorTests {
             // short timeout the fault is about.
             let setup = transport(retry: .none, timeout: .seconds(10))
             let t = transport(retry: .none, timeout: .milliseconds(400))
-            defer { Task { try? await t.shutdown(); try? await setup.shutdown() } }
+            defer {
+                Task {
+                    try? await t.shutdown()
+                    try? await setup.shutdown()
+                }
+            }
             let (creds, lookup) = try await account(base, setup)
             let clob = ClobClient(baseURL: base + "/clob", transport: t, auth: (creds, testKey.address))
             let (token, ask, tick, negRisk) = try await tradableToken(exchange)
@@ -233,7 +264,8 @@ struct SimulatorTests {
             f.holdResponseSeconds = 2
             await exchange.setFaults(f)
             let signed = try OrderBuilder(key: testKey, domain: ExchangeDomain.forVersion(2, chainId: 137)!).build(
-                OrderRequest(tokenId: token, side: .buy, price: ask, size: Micros(10_000_000), tickSize: tick, negRisk: negRisk),
+                OrderRequest(
+                    tokenId: token, side: .buy, price: ask, size: Micros(10_000_000), tickSize: tick, negRisk: negRisk),
                 salt: 99, timestampMs: 1, now: Int64(Date().timeIntervalSince1970))
             await #expect(throws: PolymarketHTTPError.timeout) {
                 try await clob.postOrder(body: signed.postBody(owner: creds.apiKey, orderType: .gtc))
@@ -251,13 +283,17 @@ struct SimulatorTests {
         let exchange = venue()
         let events = try await withSimulator(exchange) { _, ws -> [FeedEvent] in
             let got = Mutex<[FeedEvent]>([])
-            let feed = RTDSFeed(configuration: .init(url: ws + "/ws", pingInterval: .milliseconds(100), stallTimeout: .milliseconds(500),
-                                                     initialBackoff: .milliseconds(50)), logger: logger)
+            let feed = RTDSFeed(
+                configuration: .init(
+                    url: ws + "/ws", pingInterval: .milliseconds(100), stallTimeout: .milliseconds(500),
+                    initialBackoff: .milliseconds(50)), logger: logger)
             let task = Task { await feed.run { e in got.withLock { $0.append(e) } } }
             for _ in 0..<200 where got.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(10)) }
             // Drop: the server closes the sockets; the feed reconnects.
             await exchange.dropAllSockets()
-            for _ in 0..<200 where !got.withLock({ $0.contains(.connected(attempt: 2)) }) { try await Task.sleep(for: .milliseconds(10)) }
+            for _ in 0..<200 where !got.withLock({ $0.contains(.connected(attempt: 2)) }) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             // Stall: open socket, no frames (PONG included) → the watchdog fires.
             var f = SimFaults()
             f.stallSeconds = 1.5
@@ -288,9 +324,12 @@ struct SimulatorTests {
             let now = Int64(Date().timeIntervalSince1970)
             // Two resting bids below the touch, in one batch.
             let bodies = try [1, 2].map { k in
-                try builder.build(OrderRequest(tokenId: token, side: .buy, price: Micros(bid.raw - Int64(k) * tick.micros),
-                                               size: Micros(6_000_000), tickSize: tick, negRisk: negRisk),
-                                  salt: UInt64(k), timestampMs: UInt64(now) * 1000, now: now).postBody(owner: creds.apiKey, orderType: .gtc)
+                try builder.build(
+                    OrderRequest(
+                        tokenId: token, side: .buy, price: Micros(bid.raw - Int64(k) * tick.micros),
+                        size: Micros(6_000_000), tickSize: tick, negRisk: negRisk),
+                    salt: UInt64(k), timestampMs: UInt64(now) * 1000, now: now
+                ).postBody(owner: creds.apiKey, orderType: .gtc)
             }
             let placed = try await clob.postOrders(bodies: bodies)
             #expect(placed.count == 2 && placed.allSatisfy { $0.accepted && $0.status == "live" })

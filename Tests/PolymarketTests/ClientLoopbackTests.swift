@@ -11,7 +11,8 @@ import Testing
 func tradeJSON(_ n: Int, timestamp: Int64 = 1_790_000_000) -> String {
     let hex = String(n, radix: 16)
     let tx = "0x" + String(repeating: "0", count: 64 - hex.count) + hex
-    return #"{"proxyWallet":"0x510F4963b66B1B18505faaB74b0bB943D1dDa43C","side":"BUY","asset":"1234","conditionId":"0x1d8720896546460a48d4f7fd5b3f0705a8d427921222de498d1cd334d4890c52","size":10,"price":0.5,"timestamp":\#(timestamp + Int64(n)),"outcome":"Yes","outcomeIndex":0,"transactionHash":"\#(tx)"}"#
+    return
+        #"{"proxyWallet":"0x510F4963b66B1B18505faaB74b0bB943D1dDa43C","side":"BUY","asset":"1234","conditionId":"0x1d8720896546460a48d4f7fd5b3f0705a8d427921222de498d1cd334d4890c52","size":10,"price":0.5,"timestamp":\#(timestamp + Int64(n)),"outcome":"Yes","outcomeIndex":0,"transactionHash":"\#(tx)"}"#
 }
 
 @Suite("Clients against a loopback server")
@@ -31,17 +32,22 @@ struct ClientLoopbackTests {
             if first {
                 var h = HTTPFields()
                 h[.retryAfter] = "0"
-                return Response(status: .tooManyRequests, headers: h, body: .init(byteBuffer: ByteBuffer(string: #"{"error":"Too Many Requests"}"#)))
+                return Response(
+                    status: .tooManyRequests, headers: h,
+                    body: .init(byteBuffer: ByteBuffer(string: #"{"error":"Too Many Requests"}"#)))
             }
             let rows = (0..<5).dropFirst(offset).prefix(limit).map { tradeJSON($0) }
-            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "[" + rows.joined(separator: ",") + "]")))
+            return Response(
+                status: .ok, body: .init(byteBuffer: ByteBuffer(string: "[" + rows.joined(separator: ",") + "]")))
         }
         router.post("/order") { _, _ -> Response in
             calls.withLock { $0.append("POST /order") }
-            return Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: #"{"error":"boom"}"#)))
+            return Response(
+                status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: #"{"error":"boom"}"#)))
         }
         try await withLoopbackServer(router: router) { port in
-            let transport = HTTPTransport(retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10)), logger: logger)
+            let transport = HTTPTransport(
+                retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10)), logger: logger)
             defer { Task { try? await transport.shutdown() } }
             let data = DataAPIClient(baseURL: "http://127.0.0.1:\(port)", transport: transport)
             let (rows, capped) = try await data.allTrades(.init(), pageSize: 2)
@@ -49,10 +55,16 @@ struct ClientLoopbackTests {
             #expect(rows.count == 5 && rows.allSatisfy { (try? $0.get()) != nil })
             #expect(transport.stats.snapshot.rateLimited == 1)
             // POST is never retried automatically: one call, then the error surfaces.
-            let clob = ClobClient(baseURL: "http://127.0.0.1:\(port)", transport: transport,
-                                  auth: (ApiCredentials(apiKey: "k", secret: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", passphrase: "p"),
-                                         EthAddress.zero))
-            await #expect(throws: PolymarketHTTPError.status(500, message: "boom")) { try await clob.postOrder(body: "{}") }
+            let clob = ClobClient(
+                baseURL: "http://127.0.0.1:\(port)", transport: transport,
+                auth: (
+                    ApiCredentials(
+                        apiKey: "k", secret: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", passphrase: "p"),
+                    EthAddress.zero
+                ))
+            await #expect(throws: PolymarketHTTPError.status(500, message: "boom")) {
+                try await clob.postOrder(body: "{}")
+            }
             #expect(calls.withLock { $0.filter { $0 == "POST /order" }.count } == 1)
             #expect(calls.withLock { $0.prefix(2) } == ["trades?offset=0", "trades?offset=0"])
         }
@@ -79,8 +91,10 @@ struct ClientLoopbackTests {
                     sentTrades = true
                     let base = n == 1 ? 0 : 100
                     for i in 0..<3 {
-                        try await outbound.write(.text(
-                            #"{"connection_id":"x","topic":"activity","type":"trades","timestamp":1790000000000,"payload":"# + tradeJSON(base + i) + "}"))
+                        try await outbound.write(
+                            .text(
+                                #"{"connection_id":"x","topic":"activity","type":"trades","timestamp":1790000000000,"payload":"#
+                                    + tradeJSON(base + i) + "}"))
                     }
                     try await outbound.write(.text("{not json at all"))
                 }
@@ -90,17 +104,22 @@ struct ClientLoopbackTests {
             let collected = Mutex<[FeedEvent]>([])
             let calls = Mutex(0)
             let feed = RTDSFeed(
-                configuration: .init(url: "ws://127.0.0.1:\(port)/", pingInterval: .milliseconds(100), stallTimeout: .milliseconds(600),
-                                     initialBackoff: .milliseconds(50)),
+                configuration: .init(
+                    url: "ws://127.0.0.1:\(port)/", pingInterval: .milliseconds(100), stallTimeout: .milliseconds(600),
+                    initialBackoff: .milliseconds(50)),
                 logger: logger,
-                now: { calls.withLock { c in
-                    c += 1
-                    return c == 1 ? 1_790_000_001 : 1_790_000_500  // first connect, then the reconnect
-                } })
+                now: {
+                    calls.withLock { c in
+                        c += 1
+                        return c == 1 ? 1_790_000_001 : 1_790_000_500  // first connect, then the reconnect
+                    }
+                })
             let task = Task { await feed.run { e in collected.withLock { $0.append(e) } } }
             for _ in 0..<100 {
                 try await Task.sleep(for: .milliseconds(50))
-                if collected.withLock({ $0.filter { if case .trade = $0 { true } else { false } }.count }) >= 6 { break }
+                if collected.withLock({ $0.filter { if case .trade = $0 { true } else { false } }.count }) >= 6 {
+                    break
+                }
             }
             task.cancel()
             await task.value

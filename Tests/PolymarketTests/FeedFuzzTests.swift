@@ -51,7 +51,8 @@ struct FeedFuzzTests {
     @Test func hundredThousandMutatedFrames() {
         var rng = Rng(state: 2026_11_21)
         let seeds = Self.seeds.map { Array($0.utf8) }
-        var decoded = 0, rejected = 0
+        var decoded = 0
+        var rejected = 0
         for i in 0..<100_000 {
             var frame = Self.mutate(seeds[i % seeds.count], &rng)
             let text = String(decoding: frame, as: UTF8.self)
@@ -75,7 +76,8 @@ struct FeedFuzzTests {
         var agreedOK = 0
         for i in 0..<30_000 {
             let frame = Self.mutate(seeds[i % 3 == 0 ? 0 : i % seeds.count], &rng)
-            var a = frame, b = frame
+            var a = frame
+            var b = frame
             let fast = Result { () throws(FeedDecodeError) in try RTDSDecoder.decode(bytes: &a) }
             let slow = Result { () throws(FeedDecodeError) in try RTDSDecoder.decode(bytes: &b, fastPath: false) }
             switch (fast, slow) {
@@ -100,10 +102,14 @@ struct FeedFuzzTests {
 
     @Test func malformedTradesGiveTypedErrors() {
         #expect(throws: FeedDecodeError.missingField("transactionHash")) {
-            try RTDSDecoder.decode(#"{"topic":"activity","type":"trades","payload":{"proxyWallet":"0x510f4963b66b1b18505faab74b0bb943d1dda43c","side":"BUY","asset":"1","conditionId":"0x1d8720896546460a48d4f7fd5b3f0705a8d427921222de498d1cd334d4890c52","size":1,"price":0.5,"timestamp":1}}"#)
+            try RTDSDecoder.decode(
+                #"{"topic":"activity","type":"trades","payload":{"proxyWallet":"0x510f4963b66b1b18505faab74b0bb943d1dda43c","side":"BUY","asset":"1","conditionId":"0x1d8720896546460a48d4f7fd5b3f0705a8d427921222de498d1cd334d4890c52","size":1,"price":0.5,"timestamp":1}}"#
+            )
         }
         #expect(throws: FeedDecodeError.invalidField("side", "HOLD")) {
-            try RTDSDecoder.decode(#"{"topic":"activity","type":"trades","payload":{"proxyWallet":"0x510f4963b66b1b18505faab74b0bb943d1dda43c","side":"HOLD"}}"#)
+            try RTDSDecoder.decode(
+                #"{"topic":"activity","type":"trades","payload":{"proxyWallet":"0x510f4963b66b1b18505faab74b0bb943d1dda43c","side":"HOLD"}}"#
+            )
         }
         #expect(throws: FeedDecodeError.self) { try RTDSDecoder.decode("{not json") }
     }

@@ -5,14 +5,20 @@ import Polymarket
 import Testing
 
 /// Decoding of every recorded payload and dataset in ../shared/data: nothing the real API sends is rejected.
-@Suite("Wire decoding over real payloads", .enabled(if: SharedData.isAvailable, Comment(rawValue: SharedData.skipReason)))
+@Suite(
+    "Wire decoding over real payloads", .enabled(if: SharedData.isAvailable, Comment(rawValue: SharedData.skipReason)))
 struct WireDecodingTests {
     @Test func rtdsRecordedFramesDecode() throws {
-        let raw = String(decoding: try SharedData.data("payloads/rtds_activity_trade_single_frame.raw.json"), as: UTF8.self)
+        let raw = String(
+            decoding: try SharedData.data("payloads/rtds_activity_trade_single_frame.raw.json"), as: UTF8.self)
         let messages = try RTDSDecoder.decode(raw)
-        guard case .trade(let t, let type, let serverMs) = messages.first else { Issue.record("not a trade: \(messages)"); return }
+        guard case .trade(let t, let type, let serverMs) = messages.first else {
+            Issue.record("not a trade: \(messages)")
+            return
+        }
         #expect(type == "trades" && serverMs != nil)
-        #expect(t.wallet.hex == "0x1015bb260154f51e5f432cb0a3227c1619fcbac8")  // checksummed on the wire, lower-cased here
+        // Checksummed on the wire, lower-cased here.
+        #expect(t.wallet.hex == "0x1015bb260154f51e5f432cb0a3227c1619fcbac8")
         #expect(t.price == Micros(450_000) && t.size == Micros(4_330_000) && t.outcome == "Up" && t.outcomeIndex == 0)
         #expect(t.timestamp == 1_785_027_308 && t.source == .rtds)
 
@@ -26,15 +32,17 @@ struct WireDecodingTests {
     }
 
     @Test func dataAPITradesExcerptDecodes() throws {
-        let rows = try JSONDecoder().decode([WireTrade].self, from: try SharedData.data("payloads/data_api_trades.excerpt.whalescan.json"))
+        let rows = try JSONDecoder().decode(
+            [WireTrade].self, from: try SharedData.data("payloads/data_api_trades.excerpt.whalescan.json"))
         let trades = try rows.map { try $0.toTrade(source: .dataAPI) }
         #expect(trades.count == 3)
         #expect(trades[0].size == Micros(8_643_000_000) && trades[0].price == Micros(680_000))
     }
 
     @Test func closedPositionsDecode() throws {
-        let rows = try JSONDecoder().decode([WireClosedPosition].self,
-                                            from: try SharedData.data("payloads/data_api_closed_positions.excerpt.whalescan.json"))
+        let rows = try JSONDecoder().decode(
+            [WireClosedPosition].self,
+            from: try SharedData.data("payloads/data_api_closed_positions.excerpt.whalescan.json"))
         #expect(rows.count == 4)
         #expect(rows.allSatisfy { $0.curPrice?.micros == .one || $0.curPrice?.micros == .zero })
         #expect(rows[0].realizedPnl?.micros == Micros(583_136_400))
@@ -102,7 +110,8 @@ struct WireDecodingTests {
         for line in text.split(separator: "\n") {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             let raw = try #require(object["raw"])
-            let market = try JSONDecoder().decode(GammaMarket.self, from: try JSONSerialization.data(withJSONObject: raw))
+            let market = try JSONDecoder().decode(
+                GammaMarket.self, from: try JSONSerialization.data(withJSONObject: raw))
             decoded += 1
             #expect(market.clobTokenIds.count == 2 && market.outcomes.count == 2)
             #expect(market.clobTokenIds == object["token_ids"] as? [String])

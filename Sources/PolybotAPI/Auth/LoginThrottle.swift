@@ -114,7 +114,9 @@ package final class LoginGuard: Sendable {
     package init(limits: LoginThrottle.Limits = .init()) { state = Mutex(LoginThrottle(limits: limits)) }
 
     /// See ``LoginThrottle/begin(client:now:)``.
-    package func begin(client: String, now: Int64) -> LoginThrottle.Decision { state.withLock { $0.begin(client: client, now: now) } }
+    package func begin(client: String, now: Int64) -> LoginThrottle.Decision {
+        state.withLock { $0.begin(client: client, now: now) }
+    }
 
     /// See ``LoginThrottle/finished(client:success:now:)``.
     package func finished(client: String, success: Bool, now: Int64) {

@@ -29,11 +29,14 @@ package struct PasswordHash: Sendable, Equatable {
     /// Hashes a password with a fresh salt.
     ///
     /// - Throws: when the KDF refuses the parameters (never with the defaults).
-    package init(password: String, rounds: Int = defaultRounds, blockSize: Int = defaultBlockSize,
-                 parallelism: Int = defaultParallelism) throws {
+    package init(
+        password: String, rounds: Int = defaultRounds, blockSize: Int = defaultBlockSize,
+        parallelism: Int = defaultParallelism
+    ) throws {
         var rng = SystemRandomNumberGenerator()
         let salt = (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        let hash = try Self.derive(Array(password.utf8), salt: salt, rounds: rounds, blockSize: blockSize, parallelism: parallelism)
+        let hash = try Self.derive(
+            Array(password.utf8), salt: salt, rounds: rounds, blockSize: blockSize, parallelism: parallelism)
         self.init(rounds: rounds, blockSize: blockSize, parallelism: parallelism, salt: salt, hash: hash)
     }
 
@@ -48,7 +51,8 @@ package struct PasswordHash: Sendable, Equatable {
     /// Parses the text form; nil when malformed or weaker than N = 2^14.
     package init?(encoded: String) {
         let p = encoded.split(separator: "$", omittingEmptySubsequences: false)
-        guard p.count == 6, p[0] == "scrypt", let n = Int(p[1]), n >= 1 << 14, n & (n - 1) == 0, let r = Int(p[2]), (1...32).contains(r),
+        guard p.count == 6, p[0] == "scrypt", let n = Int(p[1]), n >= 1 << 14, n & (n - 1) == 0, let r = Int(p[2]),
+            (1...32).contains(r),
             let par = Int(p[3]), (1...16).contains(par), let s = Data(base64Encoded: String(p[4])), s.count >= 16,
             let h = Data(base64Encoded: String(p[5])), h.count == 32
         else { return nil }
@@ -67,7 +71,8 @@ package struct PasswordHash: Sendable, Equatable {
         guard bytes.count <= Self.maximumLength else { return false }
         let candidate: [UInt8]
         do {
-            candidate = try Self.derive(bytes, salt: salt, rounds: rounds, blockSize: blockSize, parallelism: parallelism)
+            candidate = try Self.derive(
+                bytes, salt: salt, rounds: rounds, blockSize: blockSize, parallelism: parallelism)
         } catch {
             return false
         }
@@ -76,9 +81,12 @@ package struct PasswordHash: Sendable, Equatable {
         return diff == 0 && candidate.count == hash.count
     }
 
-    static func derive(_ password: [UInt8], salt: [UInt8], rounds: Int, blockSize: Int, parallelism: Int) throws -> [UInt8] {
-        let key = try KDF.Scrypt.deriveKey(from: password, salt: salt, outputByteCount: 32, rounds: rounds, blockSize: blockSize,
-                                           parallelism: parallelism)
+    static func derive(
+        _ password: [UInt8], salt: [UInt8], rounds: Int, blockSize: Int, parallelism: Int
+    ) throws -> [UInt8] {
+        let key = try KDF.Scrypt.deriveKey(
+            from: password, salt: salt, outputByteCount: 32, rounds: rounds, blockSize: blockSize,
+            parallelism: parallelism)
         return key.withUnsafeBytes { Array($0) }
     }
 }

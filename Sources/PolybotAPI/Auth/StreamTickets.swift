@@ -5,7 +5,10 @@ import Synchronization
 /// WebSocket, and a bearer token in a query string ends up in proxy and access logs; a ticket there is worthless
 /// once used or after ``lifetime`` seconds.
 package final class StreamTickets: Sendable {
-    private struct Entry { var role: Role; var expires: Int64 }
+    private struct Entry {
+        var role: Role
+        var expires: Int64
+    }
     private let entries = Mutex<[String: Entry]>([:])
     /// Seconds a ticket stays valid.
     package let lifetime: Int64

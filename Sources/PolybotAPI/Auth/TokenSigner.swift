@@ -25,7 +25,8 @@ package struct TokenSigner: Sendable {
     /// Issues a token for `role` at `now`.
     package func issue(role: Role, now: Int64) -> String {
         let header = Self.base64URL(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
-        let payload = Self.base64URL(Data(#"{"sub":"polybot","role":"\#(role.rawValue)","iat":\#(now),"exp":\#(now + lifetime)}"#.utf8))
+        let payload = Self.base64URL(
+            Data(#"{"sub":"polybot","role":"\#(role.rawValue)","iat":\#(now),"exp":\#(now + lifetime)}"#.utf8))
         let signature = HMAC<SHA256>.authenticationCode(for: Data("\(header).\(payload)".utf8), using: key)
         return "\(header).\(payload).\(Self.base64URL(Data(signature)))"
     }
@@ -36,9 +37,15 @@ package struct TokenSigner: Sendable {
         guard parts.count == 3, let sig = Self.decode(parts[2]), let headerData = Self.decode(parts[0]),
             let payloadData = Self.decode(parts[1])
         else { return nil }
-        guard HMAC<SHA256>.isValidAuthenticationCode(sig, authenticating: Data("\(parts[0]).\(parts[1])".utf8), using: key) else { return nil }
+        guard
+            HMAC<SHA256>.isValidAuthenticationCode(
+                sig, authenticating: Data("\(parts[0]).\(parts[1])".utf8), using: key)
+        else { return nil }
         struct Header: Decodable { var alg: String }
-        struct Payload: Decodable { var role: String; var exp: Int64 }
+        struct Payload: Decodable {
+            var role: String
+            var exp: Int64
+        }
         guard let header = try? JSONDecoder().decode(Header.self, from: headerData), header.alg == "HS256",
             let payload = try? JSONDecoder().decode(Payload.self, from: payloadData), payload.exp > now
         else { return nil }

@@ -1,6 +1,6 @@
 import Foundation
-import Logging
 import Hummingbird
+import Logging
 import Metrics
 import PolybotCore
 import PolybotPipeline
@@ -38,13 +38,15 @@ struct AuthController {
                 if env.loginAuditDedupe.shouldAudit(client: client, now: started) {
                     // Audit failure must not turn a 429 into a 500: the refusal stands either way, and the counter counts it.
                     do {
-                        try await env.store.audit.append(actor: "anonymous", action: "login.throttled", target: client,
-                                                         details: #"{"scope":\#(jsonString(scope))}"#)
+                        try await env.store.audit.append(
+                            actor: "anonymous", action: "login.throttled", target: client,
+                            details: #"{"scope":\#(jsonString(scope))}"#)
                     } catch {
                         context.logger.error("login throttle not audited", metadata: ["error": "\(error)"])
                     }
                 }
-                throw APIError.tooManyRequests("too many login attempts (\(scope)); retry after \(retryAfter) s", retryAfter: retryAfter)
+                throw APIError.tooManyRequests(
+                    "too many login attempts (\(scope)); retry after \(retryAfter) s", retryAfter: retryAfter)
             }
             let ok: Bool
             do {
@@ -59,14 +61,23 @@ struct AuthController {
                 throw APIError.unauthorized("wrong password")
             }
             let now = env.now()
-            struct Token: Encodable { var token: String; var role: String; var expiresAt: Int64 }
-            return try jsonResponse(Token(token: env.signer.issue(role: .operator_, now: now), role: Role.operator_.rawValue,
-                                          expiresAt: now + env.signer.lifetime))
+            struct Token: Encodable {
+                var token: String
+                var role: String
+                var expiresAt: Int64
+            }
+            return try jsonResponse(
+                Token(
+                    token: env.signer.issue(role: .operator_, now: now), role: Role.operator_.rawValue,
+                    expiresAt: now + env.signer.lifetime))
         }
         router.post("/api/v1/stream/ticket") { _, context -> Response in
             guard let role = context.role else { throw APIError.unauthorized("missing bearer token") }
             let issued = env.tickets.issue(role: role, now: env.now())
-            struct Ticket: Encodable { var ticket: String; var expiresAt: Int64 }
+            struct Ticket: Encodable {
+                var ticket: String
+                var expiresAt: Int64
+            }
             return try jsonResponse(Ticket(ticket: issued.ticket, expiresAt: issued.expiresAt), status: .created)
         }
     }

@@ -1,9 +1,9 @@
 import Foundation
+import Hummingbird
+import NIOCore
 import PolybotCore
 import PolybotPipeline
 import PolybotStore
-import Hummingbird
-import NIOCore
 
 /// What `/ready` reports.
 package struct Readiness: Sendable, Codable {

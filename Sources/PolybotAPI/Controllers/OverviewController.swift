@@ -1,8 +1,8 @@
 import Foundation
-import PolybotPipeline
-import PolybotStore
 import Hummingbird
 import PolybotCore
+import PolybotPipeline
+import PolybotStore
 
 /// `GET /api/v1/overview`: equity, PnL today and in total, exposure, trading state, feed health.
 struct OverviewController {
@@ -65,9 +65,11 @@ struct OverviewController {
         var startOfDay = equity
         var today = Micros.zero
         let rest = env.restStats()
-        var feed = Feed(connected: false, lastFrameAt: nil, lagSeconds: nil, stalled: false, stallSeconds: env.feedStallSeconds,
-                        connections: 0, reconnects: 0, stalls: 0, lastBackfillAt: nil, frames: 0, restOk: rest.ok, restFailed: rest.failed,
-                        rateLimited: rest.rateLimited)
+        var feed = Feed(
+            connected: false, lastFrameAt: nil, lagSeconds: nil, stalled: false, stallSeconds: env.feedStallSeconds,
+            connections: 0, reconnects: 0, stalls: 0, lastBackfillAt: nil, frames: 0, restOk: rest.ok,
+            restFailed: rest.failed,
+            rateLimited: rest.rateLimited)
         if let p = env.pipeline {
             let risk = await p.risk.snapshot()
             state = risk.tradingState
@@ -77,16 +79,24 @@ struct OverviewController {
             let h = await p.listener.health()
             let last = h.lastFrameAt.map { Int64($0.timeIntervalSince1970) }
             let lag = last.map { now - $0 }
-            feed = Feed(connected: h.connections > 0 && (lag ?? 0) < Int64(env.feedStallSeconds), lastFrameAt: last, lagSeconds: lag,
-                        stalled: (lag ?? 0) >= Int64(env.feedStallSeconds) || (h.connections > 0 && h.lastFrameAt == nil && h.stalls > 0),
-                        stallSeconds: env.feedStallSeconds, connections: h.connections, reconnects: h.reconnects, stalls: h.stalls,
-                        lastBackfillAt: h.lastBackfillAt.map { Int64($0.timeIntervalSince1970) }, frames: h.frames, restOk: rest.ok,
-                        restFailed: rest.failed, rateLimited: rest.rateLimited)
+            feed = Feed(
+                connected: h.connections > 0 && (lag ?? 0) < Int64(env.feedStallSeconds), lastFrameAt: last,
+                lagSeconds: lag,
+                stalled: (lag ?? 0) >= Int64(env.feedStallSeconds)
+                    || (h.connections > 0 && h.lastFrameAt == nil && h.stalls > 0),
+                stallSeconds: env.feedStallSeconds, connections: h.connections, reconnects: h.reconnects,
+                stalls: h.stalls,
+                lastBackfillAt: h.lastBackfillAt.map { Int64($0.timeIntervalSince1970) }, frames: h.frames,
+                restOk: rest.ok,
+                restFailed: rest.failed, rateLimited: rest.rateLimited)
         }
         return Overview(
-            mode: env.mode.rawValue, tradingState: state.rawValue, equity: "\(equity)", startOfDayEquity: "\(startOfDay)", pnlToday: "\(today)",
-            pnlTotal: "\(totals.realizedPnl + unrealized)", realizedPnl: "\(totals.realizedPnl)", unrealizedPnl: "\(unrealized)",
-            exposure: "\(Micros.sum(open.map(\.cost)))", openPositions: open.count, pendingApprovals: pending, feed: feed,
+            mode: env.mode.rawValue, tradingState: state.rawValue, equity: "\(equity)",
+            startOfDayEquity: "\(startOfDay)", pnlToday: "\(today)",
+            pnlTotal: "\(totals.realizedPnl + unrealized)", realizedPnl: "\(totals.realizedPnl)",
+            unrealizedPnl: "\(unrealized)",
+            exposure: "\(Micros.sum(open.map(\.cost)))", openPositions: open.count, pendingApprovals: pending,
+            feed: feed,
             streamClients: env.stream.clientCount, serverTime: now)
     }
 }

@@ -68,9 +68,11 @@ actor WhaleDirectory {
             for m in try await store.baskets.members(basketId: b.id) { memberOf[m.wallet, default: []].append(b.id) }
         }
         let rows = whales.map { w in
-            WhaleDTO(address: w.address.hex, label: w.label, tags: w.tags, listStatus: w.listStatus.rawValue, tracked: w.tracked,
-                     source: w.source.rawValue, addedAt: w.addedAt, score: scores[w.address].map(ScoreDTO.init),
-                     sparkline: sparks[w.address] ?? [], baskets: memberOf[w.address] ?? [])
+            WhaleDTO(
+                address: w.address.hex, label: w.label, tags: w.tags, listStatus: w.listStatus.rawValue,
+                tracked: w.tracked,
+                source: w.source.rawValue, addedAt: w.addedAt, score: scores[w.address].map(ScoreDTO.init),
+                sparkline: sparks[w.address] ?? [], baskets: memberOf[w.address] ?? [])
         }
         var orders: [String: [Int]] = [:]
         for (key, less) in WhalesController.sortKeys {
@@ -104,7 +106,10 @@ struct WhalesController {
         "shrunkWinRate": { ($0.score?.shrunkWinRate ?? -1) < ($1.score?.shrunkWinRate ?? -1) },
         "sharpe": { ($0.score?.sharpe ?? -.infinity) < ($1.score?.sharpe ?? -.infinity) },
         "kelly": { ($0.score?.kelly ?? -1) < ($1.score?.kelly ?? -1) },
-        "pnl": { (Micros(decimal: $0.score?.realizedPnl ?? "") ?? Micros(.min)) < (Micros(decimal: $1.score?.realizedPnl ?? "") ?? Micros(.min)) },
+        "pnl": {
+            (Micros(decimal: $0.score?.realizedPnl ?? "") ?? Micros(.min))
+                < (Micros(decimal: $1.score?.realizedPnl ?? "") ?? Micros(.min))
+        },
         "closedPositions": { ($0.score?.closedPositions ?? -1) < ($1.score?.closedPositions ?? -1) },
         "address": { $0.address < $1.address },
         "addedAt": { $0.addedAt < $1.addedAt },
@@ -121,16 +126,20 @@ struct WhalesController {
             let descending = (request.uri.queryParameters.get("order") ?? "desc") != "asc"
             let klass = request.uri.queryParameters.get("class")
             if let klass, WalletClass(rawValue: klass) == nil {
-                throw APIError.badRequest("class must be one of \(WalletClass.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw APIError.badRequest(
+                    "class must be one of \(WalletClass.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let list = request.uri.queryParameters.get("list")
-            if let list, ListStatus(rawValue: list) == nil { throw APIError.badRequest("list must be allow, deny or neutral") }
+            if let list, ListStatus(rawValue: list) == nil {
+                throw APIError.badRequest("list must be allow, deny or neutral")
+            }
             let tag = request.uri.queryParameters.get("tag")
             let q = request.uri.queryParameters.get("q")?.lowercased()
             let snap = try await directory.current()
             let filtered = klass != nil || list != nil || tag != nil || q != nil
             func matches(_ w: WhaleDTO) -> Bool {
-                (klass == nil || w.score?.walletClass == klass) && (list == nil || w.listStatus == list) && (tag == nil || w.tags.contains(tag!))
+                (klass == nil || w.score?.walletClass == klass) && (list == nil || w.listStatus == list)
+                    && (tag == nil || w.tags.contains(tag!))
                     && (q == nil || w.address.hasPrefix(q!) || w.label.lowercased().contains(q!))
             }
             // Walk the precomputed order (descending = backwards; ties stay by address) and keep one page.
@@ -147,7 +156,9 @@ struct WhalesController {
                 if !filtered && page.count == limit { break }
             }
             let next = offset + page.count < total ? "\"\(offset + page.count)\"" : "null"
-            let body = "{\"items\":[" + page.map { snap.encoded[$0] }.joined(separator: ",") + "],\"next\":\(next),\"total\":\(total)}"
+            let body =
+                "{\"items\":[" + page.map { snap.encoded[$0] }.joined(separator: ",")
+                + "],\"next\":\(next),\"total\":\(total)}"
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
             headers[.cacheControl] = "no-store"
@@ -155,35 +166,62 @@ struct WhalesController {
         }
         router.get("/api/v1/whales/:address") { request, context -> Response in
             let address = try context.parameters.address("address")
-            guard let w = try await directory.all().first(where: { $0.address == address.hex }) else { throw APIError.notFound("not tracked: \(address.hex)") }
+            guard let w = try await directory.all().first(where: { $0.address == address.hex }) else {
+                throw APIError.notFound("not tracked: \(address.hex)")
+            }
             let limit = try request.int("history", default: 30, in: 1...365)
-            struct Detail: Encodable { var whale: WhaleDTO; var history: [ScoreDTO]; var recentTrades: [TradeDTO] }
+            struct Detail: Encodable {
+                var whale: WhaleDTO
+                var history: [ScoreDTO]
+                var recentTrades: [TradeDTO]
+            }
             let history = try await env.store.scores.history(address, limit: limit).map(ScoreDTO.init)
-            let trades = try await env.store.trades.page(wallet: address, market: nil, side: nil, minNotional: nil, beforeId: nil, limit: 20)
-            return try jsonResponse(Detail(whale: w, history: history, recentTrades: trades.map { TradeDTO(id: $0.id, $0.trade) }))
+            let trades = try await env.store.trades.page(
+                wallet: address, market: nil, side: nil, minNotional: nil, beforeId: nil, limit: 20)
+            return try jsonResponse(
+                Detail(whale: w, history: history, recentTrades: trades.map { TradeDTO(id: $0.id, $0.trade) }))
         }
         router.post("/api/v1/whales") { request, context -> Response in
-            struct Body: Decodable { var address: String; var label: String?; var tags: [String]?; var notes: String? }
+            struct Body: Decodable {
+                var address: String
+                var label: String?
+                var tags: [String]?
+                var notes: String?
+            }
             let body = try await request.json(Body.self, context: context)
-            guard let a = Address(body.address.lowercased()) else { throw APIError.badRequest("address must be a 0x-prefixed 20-byte address") }
+            guard let a = Address(body.address.lowercased()) else {
+                throw APIError.badRequest("address must be a 0x-prefixed 20-byte address")
+            }
             let tags = try Self.validTags(body.tags ?? [])
             if try await env.store.whales.get(a) != nil { throw APIError.conflict("already tracked: \(a.hex)") }
-            try await env.store.whales.upsert(Whale(address: a, label: String((body.label ?? "").prefix(100)), tags: tags, source: .manual,
-                                                    notes: String((body.notes ?? "").prefix(1_000)), addedAt: env.now()))
+            try await env.store.whales.upsert(
+                Whale(
+                    address: a, label: String((body.label ?? "").prefix(100)), tags: tags, source: .manual,
+                    notes: String((body.notes ?? "").prefix(1_000)), addedAt: env.now()))
             try await env.audit(context.role, "whale.add", a.hex)
             await directory.invalidate()
-            guard let w = try await directory.all().first(where: { $0.address == a.hex }) else { throw APIError.notFound(a.hex) }
+            guard let w = try await directory.all().first(where: { $0.address == a.hex }) else {
+                throw APIError.notFound(a.hex)
+            }
             return try jsonResponse(w, status: .created)
         }
         router.patch("/api/v1/whales/:address") { request, context -> Response in
             let a = try context.parameters.address("address")
-            struct Body: Decodable { var label: String?; var tags: [String]?; var listStatus: String?; var tracked: Bool?; var notes: String? }
+            struct Body: Decodable {
+                var label: String?
+                var tags: [String]?
+                var listStatus: String?
+                var tracked: Bool?
+                var notes: String?
+            }
             let body = try await request.json(Body.self, context: context)
             guard var w = try await env.store.whales.get(a) else { throw APIError.notFound("not tracked: \(a.hex)") }
             if let l = body.label { w.label = String(l.prefix(100)) }
             if let t = body.tags { w.tags = try Self.validTags(t) }
             if let s = body.listStatus {
-                guard let v = ListStatus(rawValue: s) else { throw APIError.badRequest("listStatus must be allow, deny or neutral") }
+                guard let v = ListStatus(rawValue: s) else {
+                    throw APIError.badRequest("listStatus must be allow, deny or neutral")
+                }
                 w.listStatus = v
             }
             if let t = body.tracked { w.tracked = t }
@@ -199,7 +237,9 @@ struct WhalesController {
                 await p.filter.update(lists: lists.allow, deny: lists.deny)
             }
             await directory.invalidate()
-            guard let dto = try await directory.all().first(where: { $0.address == a.hex }) else { throw APIError.notFound(a.hex) }
+            guard let dto = try await directory.all().first(where: { $0.address == a.hex }) else {
+                throw APIError.notFound(a.hex)
+            }
             return try jsonResponse(dto)
         }
         router.delete("/api/v1/whales/:address") { _, context -> Response in

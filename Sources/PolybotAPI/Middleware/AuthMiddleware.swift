@@ -34,15 +34,19 @@ package struct AuthMiddleware: RouterMiddleware {
     package static let streamEndpoint = "/api/v1/stream"
 
     /// Creates the middleware.
-    package init(signer: TokenSigner, readOnlyToken: String?, tickets: StreamTickets,
-                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+    package init(
+        signer: TokenSigner, readOnlyToken: String?, tickets: StreamTickets,
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) {
         self.signer = signer
         self.readOnlyToken = readOnlyToken
         self.tickets = tickets
         self.now = now
     }
 
-    package func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws
+    package func handle(
+        _ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response
+    ) async throws
         -> Response
     {
         // No route matched: nothing of ours runs (the file middleware or the 404 answer it).
@@ -84,7 +88,8 @@ package struct AuthMiddleware: RouterMiddleware {
             if let ro = readOnlyToken, Self.constantTimeEquals(token, ro) { return true }
             return signer.verify(token, now: now()) != nil
         }
-        guard let query = URLComponents(string: target)?.queryItems, let ticket = query.first(where: { $0.name == "ticket" })?.value
+        guard let query = URLComponents(string: target)?.queryItems,
+            let ticket = query.first(where: { $0.name == "ticket" })?.value
         else { return false }
         return tickets.isValid(ticket, now: now())
     }

@@ -12,7 +12,9 @@ package struct RequestSanitizerMiddleware<Context: RequestContext>: RouterMiddle
     /// Creates the middleware.
     package init() {}
 
-    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    package func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         let target = request.uri.description
@@ -26,7 +28,9 @@ package struct RequestSanitizerMiddleware<Context: RequestContext>: RouterMiddle
     /// Why a request target is refused, or nil when it is clean.
     package static func problem(in target: String) -> String? {
         if target.utf8.contains(where: isControl) { return "control character in the request target" }
-        guard let decoded = target.removingPercentEncoding else { return "malformed percent-encoding in the request target" }
+        guard let decoded = target.removingPercentEncoding else {
+            return "malformed percent-encoding in the request target"
+        }
         if decoded.utf8.contains(where: isControl) { return "control character (such as %00) in the request target" }
         return nil
     }

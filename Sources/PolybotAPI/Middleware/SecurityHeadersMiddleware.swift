@@ -19,7 +19,9 @@ package struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlew
     /// Creates the middleware.
     package init() {}
 
-    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    package func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         var response: Response
@@ -29,11 +31,13 @@ package struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlew
             response = try error.response(from: request, context: context)
         } catch {
             context.logger.error(
-                "request failed", metadata: ["http.method": "\(request.method)", "http.path": "\(request.uri.path)", "error": "\(error)"])
+                "request failed",
+                metadata: ["http.method": "\(request.method)", "http.path": "\(request.uri.path)", "error": "\(error)"])
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
-            response = Response(status: .internalServerError, headers: headers,
-                                body: .init(byteBuffer: ByteBuffer(string: #"{"error":"internal error"}"#)))
+            response = Response(
+                status: .internalServerError, headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: #"{"error":"internal error"}"#)))
         }
         response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
         response.headers[.xContentTypeOptions] = "nosniff"

@@ -1,7 +1,7 @@
 import Foundation
-import PolybotStore
 import PolybotCore
 import PolybotPipeline
+import PolybotStore
 import Synchronization
 
 /// Numbers the pipeline's events, keeps the last `capacity` as JSON, and fans them out to WebSocket clients.
@@ -74,11 +74,14 @@ package final class EventStream: Sendable {
         switch event {
         case .whaleTrade(let t, let id): return json(TradeDTO(id: id, t)).map { ("whale_trade", $0) }
         case .signal(let s, let id): return json(SignalDTO(s, id: id)).map { ("signal", $0) }
-        case .signalSkipped(let id, let reason): return json(["signalId": "\(id)", "reason": reason]).map { ("signal_skipped", $0) }
-        case .riskDecision(let id, let d): return json(DecisionDTO(signalId: id, d, at: now)).map { ("risk_decision", $0) }
+        case .signalSkipped(let id, let reason):
+            return json(["signalId": "\(id)", "reason": reason]).map { ("signal_skipped", $0) }
+        case .riskDecision(let id, let d):
+            return json(DecisionDTO(signalId: id, d, at: now)).map { ("risk_decision", $0) }
         case .order(let o): return json(OrderDTO(o)).map { ("order", $0) }
         case .position(let p): return json(PositionDTO(p)).map { ("position", $0) }
-        case .tradingState(let s, let reason): return json(["state": s.rawValue, "reason": reason]).map { ("trading_state", $0) }
+        case .tradingState(let s, let reason):
+            return json(["state": s.rawValue, "reason": reason]).map { ("trading_state", $0) }
         case .reconciliation(let problems): return json(["problems": problems]).map { ("reconciliation", $0) }
         case .feed(let status): return json(["status": status]).map { ("feed", $0) }
         }

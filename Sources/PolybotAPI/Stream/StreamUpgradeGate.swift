@@ -36,7 +36,8 @@ package struct GatedWebSocketChannel: ServerChildChannel {
         let webSocketResponder = webSocketRouter.buildResponder()
         return HTTPServerBuilder { responder in
             GatedWebSocketChannel(
-                inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
+                inner: HTTP1WebSocketUpgradeChannel(
+                    responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
                 mayUpgrade: mayUpgrade)
         }
     }

@@ -29,9 +29,13 @@ package struct APIEnvironment: Sendable {
     package var now: @Sendable () -> Int64
 
     /// Creates the environment.
-    package init(store: PolybotStore, mode: RunMode, startingEquity: Micros, pipeline: Pipeline?, stream: EventStream, signer: TokenSigner,
-                 password: PasswordVerifier?, readOnlyToken: String?, configView: @escaping @Sendable () -> [ConfigEntry], feedStallSeconds: Int,
-                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+    package init(
+        store: PolybotStore, mode: RunMode, startingEquity: Micros, pipeline: Pipeline?, stream: EventStream,
+        signer: TokenSigner,
+        password: PasswordVerifier?, readOnlyToken: String?, configView: @escaping @Sendable () -> [ConfigEntry],
+        feedStallSeconds: Int,
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) {
         self.store = store
         self.mode = mode
         self.startingEquity = startingEquity
@@ -48,8 +52,9 @@ package struct APIEnvironment: Sendable {
     /// Appends to the audit log as the operator.
     func audit(_ role: Role?, _ action: String, _ target: String, _ details: [String: String] = [:]) async throws {
         let data = (try? JSONEncoder().encode(details)) ?? Data("{}".utf8)
-        try await store.audit.append(actor: role?.rawValue ?? "operator", action: action, target: target,
-                                     details: String(decoding: data, as: UTF8.self))
+        try await store.audit.append(
+            actor: role?.rawValue ?? "operator", action: action, target: target,
+            details: String(decoding: data, as: UTF8.self))
     }
 }
 

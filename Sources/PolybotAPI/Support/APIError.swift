@@ -1,8 +1,8 @@
 import Foundation
+import Hummingbird
 import PolybotCore
 import PolybotPipeline
 import PolybotStore
-import Hummingbird
 
 /// API failures, answered as `{"error": "…"}` with their status.
 package enum APIError: Error, HTTPResponseError {
@@ -31,8 +31,10 @@ package enum APIError: Error, HTTPResponseError {
 
     var message: String {
         switch self {
-        case .badRequest(let m), .unauthorized(let m), .forbidden(let m), .notFound(let m), .conflict(let m), .unavailable(let m),
-            .tooLarge(let m), .tooManyRequests(let m, _): m
+        case .badRequest(let m), .unauthorized(let m), .forbidden(let m), .notFound(let m), .conflict(let m),
+            .unavailable(let m),
+            .tooLarge(let m), .tooManyRequests(let m, _):
+            m
         }
     }
 

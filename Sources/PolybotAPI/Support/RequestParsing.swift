@@ -1,16 +1,17 @@
 import Foundation
-import PolybotPipeline
-import PolybotStore
 import Hummingbird
 import NIOCore
 import PolybotCore
+import PolybotPipeline
+import PolybotStore
 
 extension Request {
     /// A query integer in a range (default when absent); 400 naming the parameter otherwise.
     func int(_ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
         guard let text = uri.queryParameters.get(name) else { return value }
         guard let v = Int(text), range.contains(v) else {
-            throw APIError.badRequest("\(name) must be a whole number in \(range.lowerBound)…\(range.upperBound), not \"\(text)\"")
+            throw APIError.badRequest(
+                "\(name) must be a whole number in \(range.lowerBound)…\(range.upperBound), not \"\(text)\"")
         }
         return v
     }
@@ -18,14 +19,18 @@ extension Request {
     /// An optional query Int64 (a `before` cursor).
     func cursor(_ name: String = "before") throws -> Int64? {
         guard let text = uri.queryParameters.get(name) else { return nil }
-        guard let v = Int64(text), v > 0 else { throw APIError.badRequest("\(name) must be a positive id, not \"\(text)\"") }
+        guard let v = Int64(text), v > 0 else {
+            throw APIError.badRequest("\(name) must be a positive id, not \"\(text)\"")
+        }
         return v
     }
 
     /// An optional query address.
     func address(_ name: String) throws -> Address? {
         guard let text = uri.queryParameters.get(name) else { return nil }
-        guard let a = Address(text.lowercased()) else { throw APIError.badRequest("\(name) must be a 0x-prefixed 20-byte address") }
+        guard let a = Address(text.lowercased()) else {
+            throw APIError.badRequest("\(name) must be a 0x-prefixed 20-byte address")
+        }
         return a
     }
 
@@ -54,7 +59,8 @@ extension Request {
     static func describe(_ e: DecodingError) -> String {
         switch e {
         case .keyNotFound(let k, _): "missing field \(k.stringValue)"
-        case .typeMismatch(_, let c), .valueNotFound(_, let c): "wrong type at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
+        case .typeMismatch(_, let c), .valueNotFound(_, let c):
+            "wrong type at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
         case .dataCorrupted(let c): c.debugDescription
         @unknown default: "\(e)"
         }
@@ -72,7 +78,9 @@ extension Parameters {
 
     /// A path id; 400 otherwise.
     func id(_ name: String = "id") throws -> Int64 {
-        guard let text = get(name), let v = Int64(text), v > 0 else { throw APIError.badRequest("\(name) must be a positive id") }
+        guard let text = get(name), let v = Int64(text), v > 0 else {
+            throw APIError.badRequest("\(name) must be a positive id")
+        }
         return v
     }
 }

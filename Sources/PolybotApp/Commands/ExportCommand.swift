@@ -23,39 +23,70 @@ package enum ExportCommand {
         func ts(_ c: String) -> String { "to_char(\(c) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')" }
         switch t {
         case .orders:
-            return ("copy_orders", "created_at", [
-                ("id", "id"), ("created_at", ts("created_at")), ("signal_id", "signal_id"), ("purpose", "purpose"), ("mode", "mode"),
-                ("condition_id", "condition_id"), ("asset", "asset"), ("outcome", "outcome"), ("side", "side"), ("order_type", "order_type"),
-                ("price", dec("price_micros")), ("size", dec("size_micros")), ("status", "status"), ("filled_size", dec("filled_size_micros")),
-                ("avg_fill_price", dec("avg_fill_price_micros")), ("filled_cost", dec("filled_cost_micros")), ("fee", dec("fee_micros")),
-                ("whale_price", dec("whale_price_micros")), ("exchange_order_id", "exchange_order_id"), ("error", "error"),
-            ])
+            return (
+                "copy_orders", "created_at",
+                [
+                    ("id", "id"), ("created_at", ts("created_at")), ("signal_id", "signal_id"), ("purpose", "purpose"),
+                    ("mode", "mode"),
+                    ("condition_id", "condition_id"), ("asset", "asset"), ("outcome", "outcome"), ("side", "side"),
+                    ("order_type", "order_type"),
+                    ("price", dec("price_micros")), ("size", dec("size_micros")), ("status", "status"),
+                    ("filled_size", dec("filled_size_micros")),
+                    ("avg_fill_price", dec("avg_fill_price_micros")), ("filled_cost", dec("filled_cost_micros")),
+                    ("fee", dec("fee_micros")),
+                    ("whale_price", dec("whale_price_micros")), ("exchange_order_id", "exchange_order_id"),
+                    ("error", "error"),
+                ]
+            )
         case .trades:
-            return ("whale_trades", "traded_at", [
-                ("id", "id"), ("traded_at", ts("traded_at")), ("wallet", "wallet"), ("side", "side"), ("asset", "asset"),
-                ("condition_id", "condition_id"), ("title", "title"), ("outcome", "outcome"), ("size", dec("size_micros")),
-                ("price", dec("price_micros")), ("notional", dec("notional_micros")), ("transaction_hash", "transaction_hash"), ("source", "source"),
-            ])
+            return (
+                "whale_trades", "traded_at",
+                [
+                    ("id", "id"), ("traded_at", ts("traded_at")), ("wallet", "wallet"), ("side", "side"),
+                    ("asset", "asset"),
+                    ("condition_id", "condition_id"), ("title", "title"), ("outcome", "outcome"),
+                    ("size", dec("size_micros")),
+                    ("price", dec("price_micros")), ("notional", dec("notional_micros")),
+                    ("transaction_hash", "transaction_hash"), ("source", "source"),
+                ]
+            )
         case .positions:
-            return ("positions", "opened_at", [
-                ("id", "id"), ("opened_at", ts("opened_at")), ("closed_at", ts("closed_at")), ("mode", "mode"), ("condition_id", "condition_id"),
-                ("asset", "asset"), ("event_slug", "event_slug"), ("outcome", "outcome"), ("size", dec("size_micros")),
-                ("avg_price", dec("avg_price_micros")), ("cost", dec("cost_micros")), ("realized_pnl", dec("realized_pnl_micros")),
-                ("mark_price", dec("mark_price_micros")), ("fees", dec("fees_micros")), ("status", "status"), ("entry_signal_id", "entry_signal_id"),
-            ])
+            return (
+                "positions", "opened_at",
+                [
+                    ("id", "id"), ("opened_at", ts("opened_at")), ("closed_at", ts("closed_at")), ("mode", "mode"),
+                    ("condition_id", "condition_id"),
+                    ("asset", "asset"), ("event_slug", "event_slug"), ("outcome", "outcome"),
+                    ("size", dec("size_micros")),
+                    ("avg_price", dec("avg_price_micros")), ("cost", dec("cost_micros")),
+                    ("realized_pnl", dec("realized_pnl_micros")),
+                    ("mark_price", dec("mark_price_micros")), ("fees", dec("fees_micros")), ("status", "status"),
+                    ("entry_signal_id", "entry_signal_id"),
+                ]
+            )
         case .signals:
-            return ("signals", "created_at", [
-                ("id", "id"), ("created_at", ts("created_at")), ("signal_key", "signal_key"), ("basket_id", "basket_id"),
-                ("condition_id", "condition_id"), ("asset", "asset"), ("outcome", "outcome"), ("agreeing", "agreeing"), ("opposing", "opposing"),
-                ("ratio", "ratio"), ("whale_avg_price", dec("whale_avg_price_micros")), ("whale_notional", dec("whale_notional_micros")),
-                ("best_ask", dec("best_ask_micros")), ("status", "status"), ("status_reason", "status_reason"),
-                ("wallets", "array_to_string(wallets, ' ')"),
-            ])
+            return (
+                "signals", "created_at",
+                [
+                    ("id", "id"), ("created_at", ts("created_at")), ("signal_key", "signal_key"),
+                    ("basket_id", "basket_id"),
+                    ("condition_id", "condition_id"), ("asset", "asset"), ("outcome", "outcome"),
+                    ("agreeing", "agreeing"), ("opposing", "opposing"),
+                    ("ratio", "ratio"), ("whale_avg_price", dec("whale_avg_price_micros")),
+                    ("whale_notional", dec("whale_notional_micros")),
+                    ("best_ask", dec("best_ask_micros")), ("status", "status"), ("status_reason", "status_reason"),
+                    ("wallets", "array_to_string(wallets, ' ')"),
+                ]
+            )
         case .risk:
-            return ("risk_decisions", "decided_at", [
-                ("id", "id"), ("decided_at", ts("decided_at")), ("signal_id", "signal_id"), ("approved", "approved"), ("reason", "reason"),
-                ("context", "context::text"), ("size", dec("size_micros")), ("price", dec("price_micros")),
-            ])
+            return (
+                "risk_decisions", "decided_at",
+                [
+                    ("id", "id"), ("decided_at", ts("decided_at")), ("signal_id", "signal_id"),
+                    ("approved", "approved"), ("reason", "reason"),
+                    ("context", "context::text"), ("size", dec("size_micros")), ("price", dec("price_micros")),
+                ]
+            )
         }
     }
 
@@ -69,12 +100,15 @@ package enum ExportCommand {
     }
 
     /// Writes the export through `emit` (one line at a time); returns the number of rows.
-    package static func run(table: Table, format: Format, since: Int64?, client: PostgresClient, logger: Logger,
-                            emit: (String) -> Void) async throws -> Int {
+    package static func run(
+        table: Table, format: Format, since: Int64?, client: PostgresClient, logger: Logger,
+        emit: (String) -> Void
+    ) async throws -> Int {
         let spec = columns(table)
         let select = spec.cols.map { "(\($0.1))::text" }.joined(separator: ", ")
         let sinceDate = since.map { Date(timeIntervalSince1970: TimeInterval($0)) }
-        let sql = "SELECT json_build_array(\(select))::text FROM \(spec.from) WHERE ($1::timestamptz IS NULL OR \(spec.time) >= $1) ORDER BY id"
+        let sql =
+            "SELECT json_build_array(\(select))::text FROM \(spec.from) WHERE ($1::timestamptz IS NULL OR \(spec.time) >= $1) ORDER BY id"
         var bindings = PostgresBindings()
         bindings.append(sinceDate)
         let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
@@ -108,7 +142,9 @@ package enum ExportCommand {
 
 extension ExportCommand {
     /// Opens the configured database (embedded when no `DATABASE_URL`) and exports to standard output.
-    package static func run(table: Table, format: Format, since: Int64?, config: AppConfiguration, logger: Logger) async throws -> Int {
+    package static func run(
+        table: Table, format: Format, since: Int64?, config: AppConfiguration, logger: Logger
+    ) async throws -> Int {
         let database = try await DatabaseLifecycle.open(config, logger: logger)
         defer { database.close(logger: logger) }
         return try await database.withClient(logger: logger) { client in

@@ -56,7 +56,9 @@ public enum OrderSignCommand {
             throw Failure(description: "POLY_PRIVATE_KEY (or POLY_PRIVATE_KEY_FILE) is required to sign")
         }
         let key = try PrivateKey(hex: keyText)
-        guard let side = TradeSide(rawValue: options.side.uppercased()) else { throw Failure(description: "--side must be BUY or SELL") }
+        guard let side = TradeSide(rawValue: options.side.uppercased()) else {
+            throw Failure(description: "--side must be BUY or SELL")
+        }
         guard let orderType = OrderType(rawValue: options.orderType.uppercased()) else {
             throw Failure(description: "--order-type must be GTC, GTD, FOK or FAK")
         }
@@ -66,20 +68,29 @@ public enum OrderSignCommand {
         case (false, let size?, nil): quantityText = size
         case (true, nil, let amount?): quantityText = amount
         case (false, _, _): throw Failure(description: "limit orders (GTC/GTD) take --size (shares), not --amount")
-        case (true, _, _): throw Failure(description: "market orders (FOK/FAK) take --amount (USDC to spend for BUY, shares for SELL), not --size")
+        case (true, _, _):
+            throw Failure(
+                description:
+                    "market orders (FOK/FAK) take --amount (USDC to spend for BUY, shares for SELL), not --size")
         }
         guard let quantity = Micros(decimal: quantityText), quantity > .zero else {
             throw Failure(description: "size/amount must be a positive decimal, not \(quantityText)")
         }
-        guard let price = Micros(decimal: options.price) else { throw Failure(description: "--price must be a decimal, not \(options.price)") }
+        guard let price = Micros(decimal: options.price) else {
+            throw Failure(description: "--price must be a decimal, not \(options.price)")
+        }
         guard let tick = TickSize(decimal: options.tickSize) else {
-            throw Failure(description: "--tick-size must be one of \(TickSize.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw Failure(
+                description: "--tick-size must be one of \(TickSize.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard let signatureType = SignatureType(rawValue: options.signatureType) else {
             throw Failure(description: "--signature-type must be 0, 1, 2 or 3")
         }
         guard let domain = ExchangeDomain.forVersion(options.clobVersion, chainId: options.chainId) else {
-            throw Failure(description: "refusing to sign: CLOB version \(options.clobVersion) on chain \(options.chainId) is not one this client knows (2 or 3 on 137 or 80002)")
+            throw Failure(
+                description:
+                    "refusing to sign: CLOB version \(options.clobVersion) on chain \(options.chainId) is not one this client knows (2 or 3 on 137 or 80002)"
+            )
         }
         var funder: EthAddress?
         if let f = options.funder {
@@ -88,11 +99,14 @@ public enum OrderSignCommand {
         }
         let builder = try OrderBuilder(
             key: key, domain: domain, signatureType: signatureType, funder: funder,
-            builderCode: try bytes32(options.builder, flag: "--builder"), metadata: try bytes32(options.metadata, flag: "--metadata"))
+            builderCode: try bytes32(options.builder, flag: "--builder"),
+            metadata: try bytes32(options.metadata, flag: "--metadata"))
         let nowSeconds = Int64(now.timeIntervalSince1970)
         let signed = try builder.build(
-            OrderRequest(tokenId: options.tokenId, side: side, price: price, size: quantity, orderType: orderType, tickSize: tick,
-                         negRisk: options.negRisk, expiration: options.expiration, postOnly: options.postOnly),
+            OrderRequest(
+                tokenId: options.tokenId, side: side, price: price, size: quantity, orderType: orderType,
+                tickSize: tick,
+                negRisk: options.negRisk, expiration: options.expiration, postOnly: options.postOnly),
             salt: options.salt ?? OrderBuilder.randomSalt(),
             timestampMs: options.timestampMs ?? UInt64(now.timeIntervalSince1970 * 1000), now: nowSeconds)
         let owner = config.apiKey ?? "00000000-0000-0000-0000-000000000000"
@@ -101,15 +115,20 @@ public enum OrderSignCommand {
         if let apiKey = config.apiKey, let secret = config.apiSecret, let passphrase = config.passphrase {
             let headers = try L2Auth.headers(
                 credentials: ApiCredentials(apiKey: apiKey, secret: secret.revealed, passphrase: passphrase.revealed),
-                address: key.address, timestamp: options.l2Timestamp ?? nowSeconds, method: "POST", path: "/order", body: body)
-            fields.append("\"headers\":{" + headers.map { "\(jsonString($0.0)):\(jsonString($0.1))" }.joined(separator: ",") + "}")
+                address: key.address, timestamp: options.l2Timestamp ?? nowSeconds, method: "POST", path: "/order",
+                body: body)
+            fields.append(
+                "\"headers\":{" + headers.map { "\(jsonString($0.0)):\(jsonString($0.1))" }.joined(separator: ",") + "}"
+            )
         }
         return "{" + fields.joined(separator: ",") + "}"
     }
 
     private static func bytes32(_ text: String?, flag: String) throws -> [UInt8] {
         guard let text else { return [UInt8](repeating: 0, count: 32) }
-        guard let b = HexCoding.decode(text), b.count == 32 else { throw Failure(description: "\(flag) must be 32 bytes of hex (0x + 64 digits)") }
+        guard let b = HexCoding.decode(text), b.count == 32 else {
+            throw Failure(description: "\(flag) must be 32 bytes of hex (0x + 64 digits)")
+        }
         return b
     }
 

@@ -22,24 +22,42 @@ public enum ProbeCommand {
     }
 
     /// Runs every check (REST, WebSockets, RPC when configured) concurrently with a per-check timeout.
-    public static func run(config: AppConfiguration, timeout: Duration = .seconds(10), logger: Logger) async -> [Check] {
+    public static func run(config: AppConfiguration, timeout: Duration = .seconds(10), logger: Logger) async -> [Check]
+    {
         let transport = HTTPTransport(retry: .none, timeout: timeout, logger: logger)
         defer { Task { try? await transport.shutdown() } }
         let data = DataAPIClient(baseURL: config.dataAPIURL, transport: transport)
         let gamma = GammaClient(baseURL: config.gammaURL, transport: transport)
         let clob = ClobClient(baseURL: config.clobURL, transport: transport)
         var checks: [@Sendable () async -> Check] = [
-            { await timed("data-api /trades", config.dataAPIURL) { try await "\(data.trades(.init(), limit: 1, offset: 0).count) row(s)" } },
-            { await timed("gamma /markets", config.gammaURL) { try await "\(gamma.markets(limit: 1).count) market(s)" } },
-            { await timed("clob /version", config.clobURL) {
-                let v = try await clob.version()
-                return ExchangeDomain.forVersion(v, chainId: config.chainId) == nil
-                    ? "version \(v): UNKNOWN, orders will not be signed" : "version \(v)"
-            } },
+            {
+                await timed("data-api /trades", config.dataAPIURL) {
+                    try await "\(data.trades(.init(), limit: 1, offset: 0).count) row(s)"
+                }
+            },
+            {
+                await timed("gamma /markets", config.gammaURL) {
+                    try await "\(gamma.markets(limit: 1).count) market(s)"
+                }
+            },
+            {
+                await timed("clob /version", config.clobURL) {
+                    let v = try await clob.version()
+                    return ExchangeDomain.forVersion(v, chainId: config.chainId) == nil
+                        ? "version \(v): UNKNOWN, orders will not be signed" : "version \(v)"
+                }
+            },
             { await timed("clob /time", config.clobURL) { "server time \(try await clob.serverTime())" } },
-            { await webSocket("rtds", config.rtdsURL, subscribe: RTDSDecoder.subscribeActivity, timeout: timeout, logger: logger) },
-            { await webSocket("clob ws market", config.clobWSURL.hasSuffix("/market") ? config.clobWSURL : config.clobWSURL + "/market",
-                              subscribe: MarketChannelDecoder.subscribe(assetIds: []), timeout: timeout, logger: logger) },
+            {
+                await webSocket(
+                    "rtds", config.rtdsURL, subscribe: RTDSDecoder.subscribeActivity, timeout: timeout, logger: logger)
+            },
+            {
+                await webSocket(
+                    "clob ws market",
+                    config.clobWSURL.hasSuffix("/market") ? config.clobWSURL : config.clobWSURL + "/market",
+                    subscribe: MarketChannelDecoder.subscribe(assetIds: []), timeout: timeout, logger: logger)
+            },
         ]
         if let rpc = config.polygonRPCURL {
             let client = PolygonRPC(url: rpc, transport: transport)
@@ -58,7 +76,9 @@ public enum ProbeCommand {
         }
     }
 
-    private static func timed(_ name: String, _ target: String, _ body: @Sendable () async throws -> String) async -> Check {
+    private static func timed(
+        _ name: String, _ target: String, _ body: @Sendable () async throws -> String
+    ) async -> Check {
         let start = ContinuousClock.now
         do {
             let detail = try await body()
@@ -69,7 +89,9 @@ public enum ProbeCommand {
     }
 
     /// Connects, subscribes, sends `PING` and waits for any frame.
-    private static func webSocket(_ name: String, _ url: String, subscribe: String, timeout: Duration, logger: Logger) async -> Check {
+    private static func webSocket(
+        _ name: String, _ url: String, subscribe: String, timeout: Duration, logger: Logger
+    ) async -> Check {
         let start = ContinuousClock.now
         let firstFrame = FrameBox()
         do {
@@ -95,12 +117,15 @@ public enum ProbeCommand {
                 group.cancelAll()
             }
             let frame = firstFrame.value.withLock { $0 }
-            return Check(name: name, target: url, ok: frame != nil, milliseconds: ms(since: start),
-                         detail: frame.map { "first frame: \($0.isEmpty ? "(empty)" : $0)" } ?? "connected but no frame")
+            return Check(
+                name: name, target: url, ok: frame != nil, milliseconds: ms(since: start),
+                detail: frame.map { "first frame: \($0.isEmpty ? "(empty)" : $0)" } ?? "connected but no frame")
         } catch {
             let frame = firstFrame.value.withLock { $0 }
-            return Check(name: name, target: url, ok: frame != nil, milliseconds: ms(since: start),
-                         detail: frame.map { "first frame: \($0)" } ?? (error is CancellationError ? "no frame within \(timeout)" : "\(error)"))
+            return Check(
+                name: name, target: url, ok: frame != nil, milliseconds: ms(since: start),
+                detail: frame.map { "first frame: \($0)" }
+                    ?? (error is CancellationError ? "no frame within \(timeout)" : "\(error)"))
         }
     }
 

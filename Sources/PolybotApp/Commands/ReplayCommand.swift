@@ -31,8 +31,11 @@ package enum ReplayCommand {
         package var timeZone: TimeZone
 
         /// Creates options.
-        package init(tradesPath: String, marketsPath: String?, speed: Double?, wallets: [Address], basketSize: Int, minMembers: Int,
-                     whaleMinNotional: Micros?, timeZone: TimeZone) {
+        package init(
+            tradesPath: String, marketsPath: String?, speed: Double?, wallets: [Address], basketSize: Int,
+            minMembers: Int,
+            whaleMinNotional: Micros?, timeZone: TimeZone
+        ) {
             self.tradesPath = tradesPath
             self.marketsPath = marketsPath
             self.speed = speed
@@ -78,25 +81,41 @@ package enum ReplayCommand {
     /// Builds options from command-line text.
     ///
     /// - Throws: ``ReplayError/badArgument(_:)`` naming the bad value.
-    package static func options(trades: String, markets: String?, speed: String, wallets: [String], basketSize: Int, minMembers: Int,
-                                minNotional: String?, timeZone: String) throws -> Options {
+    package static func options(
+        trades: String, markets: String?, speed: String, wallets: [String], basketSize: Int, minMembers: Int,
+        minNotional: String?, timeZone: String
+    ) throws -> Options {
         var parsed: [Address] = []
         for w in wallets.flatMap({ $0.split(separator: ",") }) {
-            guard let a = Address(w.trimmingCharacters(in: .whitespaces)) else { throw ReplayError.badArgument("--wallets: \(w) is not an address") }
+            guard let a = Address(w.trimmingCharacters(in: .whitespaces)) else {
+                throw ReplayError.badArgument("--wallets: \(w) is not an address")
+            }
             parsed.append(a)
         }
         let s: Double?
-        if speed == "max" { s = nil } else if let v = Double(speed), v > 0 { s = v } else {
+        if speed == "max" {
+            s = nil
+        } else if let v = Double(speed), v > 0 {
+            s = v
+        } else {
             throw ReplayError.badArgument("--speed must be a positive number or max, not \(speed)")
         }
         let minimum = try minNotional.map { text -> Micros in
-            guard let m = Micros(decimal: text), m >= .zero else { throw ReplayError.badArgument("--min-notional must be ≥ 0, not \(text)") }
+            guard let m = Micros(decimal: text), m >= .zero else {
+                throw ReplayError.badArgument("--min-notional must be ≥ 0, not \(text)")
+            }
             return m
         }
-        guard let zone = TimeZone(identifier: timeZone) else { throw ReplayError.badArgument("unknown --timezone \(timeZone)") }
-        guard basketSize > 0, minMembers > 0 else { throw ReplayError.badArgument("--basket-size and --min-members must be ≥ 1") }
-        return Options(tradesPath: trades, marketsPath: markets, speed: s, wallets: parsed, basketSize: basketSize, minMembers: minMembers,
-                       whaleMinNotional: minimum, timeZone: zone)
+        guard let zone = TimeZone(identifier: timeZone) else {
+            throw ReplayError.badArgument("unknown --timezone \(timeZone)")
+        }
+        guard basketSize > 0, minMembers > 0 else {
+            throw ReplayError.badArgument("--basket-size and --min-members must be ≥ 1")
+        }
+        return Options(
+            tradesPath: trades, marketsPath: markets, speed: s, wallets: parsed, basketSize: basketSize,
+            minMembers: minMembers,
+            whaleMinNotional: minimum, timeZone: zone)
     }
 
     /// The report as JSON.
@@ -112,11 +131,14 @@ package enum ReplayCommand {
     package static func run(config: AppConfiguration, options: Options, logger: Logger) async throws -> Report {
         let rows = try readTrades(options.tradesPath, timeZone: options.timeZone)
         let resolutions = try options.marketsPath.map { try ResolutionFileReader.read(path: $0) } ?? [:]
-        let basket = options.wallets.isEmpty ? defaultBasket(rows, resolutions: resolutions, count: options.basketSize) : options.wallets
+        let basket =
+            options.wallets.isEmpty
+            ? defaultBasket(rows, resolutions: resolutions, count: options.basketSize) : options.wallets
 
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("polybot-replay-\(getpid())").path
         try? FileManager.default.removeItem(atPath: dir)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var dbConfig = config
         dbConfig.databaseURL = nil
@@ -129,7 +151,9 @@ package enum ReplayCommand {
 
         let exchange = SimExchange(trades: rows)
         let port = Mutex<Int?>(nil)
-        let sim = SimServer.application(exchange: exchange, host: "127.0.0.1", port: 0, logger: logger) { p in port.withLock { $0 = p } }
+        let sim = SimServer.application(exchange: exchange, host: "127.0.0.1", port: 0, logger: logger) { p in
+            port.withLock { $0 = p }
+        }
         let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
         let store = PolybotStore(client: client, logger: logger)
         let transport = HTTPTransport(logger: logger)
@@ -156,7 +180,8 @@ package enum ReplayCommand {
             // The basket's scores over the file (what Kelly sizing reads), as the nightly job would have stored them.
             let members = Set(basket)
             let end = (rows.last?.timestamp ?? 0) + 86_400
-            let scores = WalletScoring.scoreAll(trades: rows.filter { members.contains($0.wallet) }, resolutions: resolutions, now: end)
+            let scores = WalletScoring.scoreAll(
+                trades: rows.filter { members.contains($0.wallet) }, resolutions: resolutions, now: end)
             try await store.scores.insertSnapshots(scores.map(\.score), runId: nil)
             var settings = config.pipelineSettings()
             settings.mode = .paper
@@ -169,13 +194,17 @@ package enum ReplayCommand {
             settings.markEvery = .seconds(1)
             var clob = ClobClient(baseURL: base + "/clob", transport: transport)
             clob.now = { Int64(Date().timeIntervalSince1970) }
-            let pipeline = try Pipeline.build(settings: settings, store: store, clob: clob,
-                                              dataAPI: DataAPIClient(baseURL: base + "/data-api", transport: transport), rpc: nil, live: nil,
-                                              logger: logger)
-            let services = ServiceGroup(configuration: .init(services: pipeline.services.map { .init(service: $0) }, logger: logger))
+            let pipeline = try Pipeline.build(
+                settings: settings, store: store, clob: clob,
+                dataAPI: DataAPIClient(baseURL: base + "/data-api", transport: transport), rpc: nil, live: nil,
+                logger: logger)
+            let services = ServiceGroup(
+                configuration: .init(services: pipeline.services.map { .init(service: $0) }, logger: logger))
             group.addTask { try await services.run() }
             // Replay only once the listener listens, so the first frames are not lost.
-            for _ in 0..<1_000 where await pipeline.listener.health().connections == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            for _ in 0..<1_000 where await pipeline.listener.health().connections == 0 {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             let replay = SimReplayService(exchange: exchange, speed: speed.map { .times($0) } ?? .max, logger: logger)
             group.addTask { try await replay.run() }
             while !(await exchange.finished) { try await Task.sleep(for: .milliseconds(100)) }
@@ -194,12 +223,16 @@ package enum ReplayCommand {
             let today = utcDay(Int64(Date().timeIntervalSince1970))
             for p in try await store.positions.openPositions(mode: .paper) {
                 guard let r = resolutions[p.conditionId], let winner = r.winningToken else { continue }
-                if try await store.execution.settle(positionId: p.id, won: winner == p.asset, day: today, equity: config.startingEquity) != nil {
+                if try await store.execution.settle(
+                    positionId: p.id, won: winner == p.asset, day: today, equity: config.startingEquity) != nil
+                {
                     settled += 1
                 }
             }
-            return try await report(store: store, trades: rows.count, basket: basket, speed: speed, copyDelaySeconds: config.copyDelaySeconds,
-                                    settled: settled)
+            return try await report(
+                store: store, trades: rows.count, basket: basket, speed: speed,
+                copyDelaySeconds: config.copyDelaySeconds,
+                settled: settled)
         }
     }
 
@@ -226,7 +259,8 @@ package enum ReplayCommand {
     static func defaultBasket(_ trades: [Trade], resolutions: [String: MarketResolution], count: Int) -> [Address] {
         guard !resolutions.isEmpty else { return topBuyers(trades, count: count) }
         let end = (trades.last?.timestamp ?? 0) + 86_400
-        let scores: [WalletScore] = WalletScoring.scoreAll(trades: trades, resolutions: resolutions, now: end).map(\.score)
+        let scores: [WalletScore] = WalletScoring.scoreAll(trades: trades, resolutions: resolutions, now: end).map(
+            \.score)
         let winners = scores.filter { $0.realizedPnl > .zero }.sorted { (a: WalletScore, b: WalletScore) -> Bool in
             a.realizedPnl != b.realizedPnl ? a.realizedPnl > b.realizedPnl : a.wallet.hex < b.wallet.hex
         }
@@ -237,10 +271,13 @@ package enum ReplayCommand {
     static func topBuyers(_ trades: [Trade], count: Int) -> [Address] {
         var bought: [Address: Int64] = [:]
         for t in trades where t.side == .buy { bought[t.wallet, default: 0] += t.notional.raw }
-        return bought.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.hex < $1.key.hex }.prefix(count).map(\.key)
+        return bought.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.hex < $1.key.hex }.prefix(count).map(
+            \.key)
     }
 
-    private static func report(store: PolybotStore, trades: Int, basket: [Address], speed: Double?, copyDelaySeconds: Int, settled: Int)
+    private static func report(
+        store: PolybotStore, trades: Int, basket: [Address], speed: Double?, copyDelaySeconds: Int, settled: Int
+    )
         async throws -> Report
     {
         let rows = try await store.db.client.query(
@@ -251,41 +288,59 @@ package enum ReplayCommand {
             """, logger: store.db.logger)
         var lines: [SignalLine] = []
         var delayTotal = Micros.zero
-        for try await r in rows.decode((Int64, String, String, Int32, Int64, String, String, Int64?, Int64?, Int64?).self) {
+        for try await r in rows.decode(
+            (Int64, String, String, Int32, Int64, String, String, Int64?, Int64?, Int64?).self)
+        {
             let filled = r.8.map(Micros.init) ?? .zero
             var delay: Micros?
             if filled > .zero, let cost = r.9 {
                 delay = Micros(cost) - filled.multiplied(by: Micros(r.4))
                 delayTotal += delay!
             }
-            lines.append(SignalLine(
-                signalId: r.0, market: r.1, outcome: r.2, agreeing: Int(r.3), whalePrice: "\(Micros(r.4))", status: r.5, reason: r.6,
-                ourPrice: r.7.map { "\(Micros($0))" }, shares: filled > .zero ? "\(filled)" : nil, cost: r.9.flatMap { $0 > 0 ? "\(Micros($0))" : nil },
-                copyDelayCost: delay.map { "\($0)" }))
+            lines.append(
+                SignalLine(
+                    signalId: r.0, market: r.1, outcome: r.2, agreeing: Int(r.3), whalePrice: "\(Micros(r.4))",
+                    status: r.5, reason: r.6,
+                    ourPrice: r.7.map { "\(Micros($0))" }, shares: filled > .zero ? "\(filled)" : nil,
+                    cost: r.9.flatMap { $0 > 0 ? "\(Micros($0))" : nil },
+                    copyDelayCost: delay.map { "\($0)" }))
         }
         let orders = try await store.orders.list(statuses: nil, limit: 100_000, beforeId: nil)
         let positions = try await store.positions.list(mode: .paper, statuses: nil, limit: 100_000)
         return Report(
-            trades: trades, basket: basket.map(\.hex), speed: speed.map { "\($0)x" } ?? "max", copyDelaySeconds: copyDelaySeconds, signals: lines,
-            orders: orders.count, filledOrders: orders.filter { $0.filledSize > .zero }.count, copyDelayCostTotal: "\(delayTotal)",
+            trades: trades, basket: basket.map(\.hex), speed: speed.map { "\($0)x" } ?? "max",
+            copyDelaySeconds: copyDelaySeconds, signals: lines,
+            orders: orders.count, filledOrders: orders.filter { $0.filledSize > .zero }.count,
+            copyDelayCostTotal: "\(delayTotal)",
             realizedPnl: "\(Micros.sum(positions.map(\.realizedPnl)))",
-            unrealizedPnl: "\(Micros.sum(positions.filter { $0.status == .open }.map(\.unrealizedPnl)))", settledPositions: settled)
+            unrealizedPnl: "\(Micros.sum(positions.filter { $0.status == .open }.map(\.unrealizedPnl)))",
+            settledPositions: settled)
     }
 
     /// The report as text.
     package static func text(_ r: Report) -> [String] {
-        var out = ["replayed \(r.trades) trades at \(r.speed), copy delay \(r.copyDelaySeconds) s of market time, paper mode",
-                   "basket (\(r.basket.count)): \(r.basket.joined(separator: " "))",
-                   "signals: \(r.signals.count)   orders: \(r.orders)   filled: \(r.filledOrders)", ""]
-        out.append("signal  market        outcome  whales  whale px  status    our px    shares       cost        delay cost  reason")
+        var out = [
+            "replayed \(r.trades) trades at \(r.speed), copy delay \(r.copyDelaySeconds) s of market time, paper mode",
+            "basket (\(r.basket.count)): \(r.basket.joined(separator: " "))",
+            "signals: \(r.signals.count)   orders: \(r.orders)   filled: \(r.filledOrders)", "",
+        ]
+        out.append(
+            "signal  market        outcome  whales  whale px  status    our px    shares       cost        delay cost  reason"
+        )
         for s in r.signals {
-            func pad(_ v: String, _ n: Int) -> String { v.count >= n ? v : v + String(repeating: " ", count: n - v.count) }
-            out.append(pad("\(s.signalId)", 8) + pad(String(s.market.prefix(12)), 14) + pad(s.outcome, 9) + pad("\(s.agreeing)", 8)
-                       + pad(s.whalePrice, 10) + pad(s.status, 10) + pad(s.ourPrice ?? "-", 10) + pad(s.shares ?? "-", 13)
-                       + pad(s.cost ?? "-", 12) + pad(s.copyDelayCost ?? "-", 12) + s.reason)
+            func pad(_ v: String, _ n: Int) -> String {
+                v.count >= n ? v : v + String(repeating: " ", count: n - v.count)
+            }
+            out.append(
+                pad("\(s.signalId)", 8) + pad(String(s.market.prefix(12)), 14) + pad(s.outcome, 9)
+                    + pad("\(s.agreeing)", 8)
+                    + pad(s.whalePrice, 10) + pad(s.status, 10) + pad(s.ourPrice ?? "-", 10) + pad(s.shares ?? "-", 13)
+                    + pad(s.cost ?? "-", 12) + pad(s.copyDelayCost ?? "-", 12) + s.reason)
         }
-        out += ["", "copy-delay cost total: \(r.copyDelayCostTotal) USDC",
-                "PnL: realized \(r.realizedPnl) USDC (\(r.settledPositions) position(s) settled at resolution), unrealized \(r.unrealizedPnl) USDC"]
+        out += [
+            "", "copy-delay cost total: \(r.copyDelayCostTotal) USDC",
+            "PnL: realized \(r.realizedPnl) USDC (\(r.settledPositions) position(s) settled at resolution), unrealized \(r.unrealizedPnl) USDC",
+        ]
         return out
     }
 }

@@ -13,11 +13,15 @@ public enum RescoreCommand {
     ///   - wallet: score only this wallet (lower-case or checksummed hex).
     ///   - progress: called after every chunk with (done, total).
     /// - Returns: a one-line summary.
-    public static func run(config: AppConfiguration, wallet: String?, logger: Logger,
-                           progress: @escaping @Sendable (Int, Int) -> Void) async throws -> String {
+    public static func run(
+        config: AppConfiguration, wallet: String?, logger: Logger,
+        progress: @escaping @Sendable (Int, Int) -> Void
+    ) async throws -> String {
         var parsed: Address?
         if let wallet {
-            guard let a = Address(wallet) else { throw RescoreFailure(description: "--wallet \(wallet) is not an address") }
+            guard let a = Address(wallet) else {
+                throw RescoreFailure(description: "--wallet \(wallet) is not an address")
+            }
             parsed = a
         }
         let only = parsed
@@ -32,9 +36,12 @@ public enum RescoreCommand {
             let pending = try await runner.pending()
             guard pending.isEmpty else { throw MigrationError.pending(pending.map(\.name)) }
             let store = PolybotStore(client: client, logger: logger)
-            let job = RescoringJob(store: store, dataAPI: dataAPI, gamma: gamma, parameters: config.scoringParameters, logger: logger)
-            let r = try await job.run(trigger: .manual, now: Int64(Date().timeIntervalSince1970), only: only, progress: progress)
-            return "run \(r.runId)\(r.resumed ? " (resumed)" : ""): \(r.scored)/\(r.wallets) wallets scored, \(r.backfilledTrades) trades backfilled, "
+            let job = RescoringJob(
+                store: store, dataAPI: dataAPI, gamma: gamma, parameters: config.scoringParameters, logger: logger)
+            let r = try await job.run(
+                trigger: .manual, now: Int64(Date().timeIntervalSince1970), only: only, progress: progress)
+            return
+                "run \(r.runId)\(r.resumed ? " (resumed)" : ""): \(r.scored)/\(r.wallets) wallets scored, \(r.backfilledTrades) trades backfilled, "
                 + "\(r.promoted.count) promoted, \(r.demoted.count) demoted"
         }
     }

@@ -23,8 +23,10 @@ public enum ScoreCommand {
     ///   - now: Unix seconds for the decayed win rate.
     ///   - table: human table instead of JSON lines.
     /// - Throws: file and format errors.
-    public static func run(tradesPath: String, marketsPath: String?, now: Int64, table: Bool,
-                           parameters: ScoringParameters = ScoringParameters(), timeZone: TimeZone = TimeZone(identifier: "UTC")!)
+    public static func run(
+        tradesPath: String, marketsPath: String?, now: Int64, table: Bool,
+        parameters: ScoringParameters = ScoringParameters(), timeZone: TimeZone = TimeZone(identifier: "UTC")!
+    )
         throws -> Output
     {
         let rows = try TradeFileReader(options: .init(localTimeZone: timeZone, source: .import)).read(path: tradesPath)
@@ -42,7 +44,9 @@ public enum ScoreCommand {
         let resolutions = try marketsPath.map { try ResolutionFileReader.read(path: $0) } ?? [:]
         let results = WalletScoring.scoreAll(trades: trades, resolutions: resolutions, now: now, parameters: parameters)
         let lines = table ? tableLines(results.map(\.score)) : results.map { json($0.score) }
-        return Output(lines: lines, badRows: bad, duplicates: duplicates, oversoldTrades: results.map(\.oversoldTrades).reduce(0, +))
+        return Output(
+            lines: lines, badRows: bad, duplicates: duplicates,
+            oversoldTrades: results.map(\.oversoldTrades).reduce(0, +))
     }
 
     /// One wallet as the architecture's JSON contract (keys in its order, null below the sample size).
@@ -51,7 +55,8 @@ public enum ScoreCommand {
             guard let d, d.isFinite else { return "null" }
             return String(format: "%.6f", d).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
         }
-        return "{\"wallet\":\"\(s.wallet.hex)\",\"closedPositions\":\(s.closedPositions),\"openPositions\":\(s.openPositions),"
+        return
+            "{\"wallet\":\"\(s.wallet.hex)\",\"closedPositions\":\(s.closedPositions),\"openPositions\":\(s.openPositions),"
             + "\"winRate\":\(num(s.winRate)),\"decayedWinRate\":\(num(s.decayedWinRate)),\"shrunkWinRate\":\(num(s.shrunkWinRate)),"
             + "\"winRateLowerBound\":\(num(s.winRateLowerBound)),\"sharpe\":\(num(s.sharpe)),\"kelly\":\(num(s.kelly)),"
             + "\"ev\":\(num(s.ev)),\"edge\":\(num(s.edge)),\"realizedPnl\":\(s.realizedPnl),\"volume\":\(s.volume),"
@@ -60,12 +65,18 @@ public enum ScoreCommand {
 
     private static func tableLines(_ scores: [WalletScore]) -> [String] {
         func f(_ d: Double?) -> String { d.map { String(format: "%.3f", $0) } ?? "-" }
-        let header = "wallet                                      closed open  winRate shrunk lower  sharpe kelly  edge   realizedPnl      volume class"
-        return [header] + scores.sorted { $0.realizedPnl > $1.realizedPnl }.map { s in
-            [s.wallet.hex, String(s.closedPositions).pad(6), String(s.openPositions).pad(4), f(s.winRate).pad(8), f(s.shrunkWinRate).pad(6),
-             f(s.winRateLowerBound).pad(6), f(s.sharpe).pad(7), f(s.kelly).pad(5), f(s.edge).pad(6), s.realizedPnl.description.pad(13),
-             s.volume.description.pad(11), s.walletClass.rawValue].joined(separator: " ")
-        }
+        let header =
+            "wallet                                      closed open  winRate shrunk lower  sharpe kelly  edge   realizedPnl      volume class"
+        return [header]
+            + scores.sorted { $0.realizedPnl > $1.realizedPnl }.map { s in
+                [
+                    s.wallet.hex, String(s.closedPositions).pad(6), String(s.openPositions).pad(4), f(s.winRate).pad(8),
+                    f(s.shrunkWinRate).pad(6),
+                    f(s.winRateLowerBound).pad(6), f(s.sharpe).pad(7), f(s.kelly).pad(5), f(s.edge).pad(6),
+                    s.realizedPnl.description.pad(13),
+                    s.volume.description.pad(11), s.walletClass.rawValue,
+                ].joined(separator: " ")
+            }
     }
 }
 

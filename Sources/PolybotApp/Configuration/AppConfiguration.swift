@@ -150,13 +150,17 @@ public struct AppConfiguration: Sendable {
             ("POLYBOT_RISK_MAX_POSITION_PCT", "5"), ("POLYBOT_RISK_MAX_POSITIONS_PER_EVENT", "2"),
             ("POLYBOT_RISK_MAX_SLIPPAGE", "0.05"), ("POLYBOT_RISK_DAILY_LOSS_STOP_PCT", "3"),
             ("POLYBOT_RISK_MAX_EXPOSURE_USDC", "2000"), ("POLYBOT_RISK_MAX_ORDERS_PER_MINUTE", "10"),
-            ("POLYBOT_COPY_DELAY_SECONDS", "2"), ("POLYBOT_PAPER_FEE_BPS", "0"), ("POLYBOT_ORDER_LIFETIME_SECONDS", "300"),
-            ("POLYBOT_APPROVAL_TTL_SECONDS", "900"), ("POLYBOT_APPROVE_LIVE", "false"), ("POLYBOT_TAKE_PROFIT_PCT", nil),
-            ("POLYBOT_STOP_LOSS_PCT", nil), ("POLYBOT_COOLDOWN_AFTER_STOP_HOURS", "24"), ("POLYBOT_MIRROR_WHALE_SELLS", "true"), ("POLYBOT_MARK_SECONDS", "30"),
+            ("POLYBOT_COPY_DELAY_SECONDS", "2"), ("POLYBOT_PAPER_FEE_BPS", "0"),
+            ("POLYBOT_ORDER_LIFETIME_SECONDS", "300"),
+            ("POLYBOT_APPROVAL_TTL_SECONDS", "900"), ("POLYBOT_APPROVE_LIVE", "false"),
+            ("POLYBOT_TAKE_PROFIT_PCT", nil),
+            ("POLYBOT_STOP_LOSS_PCT", nil), ("POLYBOT_COOLDOWN_AFTER_STOP_HOURS", "24"),
+            ("POLYBOT_MIRROR_WHALE_SELLS", "true"), ("POLYBOT_MARK_SECONDS", "30"),
             ("POLYBOT_FEED", "on"),
             ("POLYBOT_RTDS_URL", "wss://ws-live-data.polymarket.com"),
             ("POLYBOT_DATA_API_URL", "https://data-api.polymarket.com"),
-            ("POLYBOT_GAMMA_URL", "https://gamma-api.polymarket.com"), ("POLYBOT_CLOB_URL", "https://clob.polymarket.com"),
+            ("POLYBOT_GAMMA_URL", "https://gamma-api.polymarket.com"),
+            ("POLYBOT_CLOB_URL", "https://clob.polymarket.com"),
             ("POLYBOT_CLOB_WS_URL", "wss://ws-subscriptions-clob.polymarket.com/ws"), ("POLYBOT_POLYGON_RPC_URL", nil),
             ("POLYBOT_CHAIN_ID", "137"), ("POLYBOT_FEED_STALL_SECONDS", "30"), ("POLYBOT_RESCORE_AT", "03:00"),
             ("POLYBOT_SCORE_MIN_SAMPLE", "10"), ("POLYBOT_SCORE_HALF_LIFE_DAYS", "30"),
@@ -165,15 +169,19 @@ public struct AppConfiguration: Sendable {
             ("POLYBOT_CLASS_BOT_TRADES_PER_DAY", "150"), ("POLYBOT_CLASS_BOT_CLOCK_SHARE", "0.8"),
             ("POLYBOT_OPERATOR_PASSWORD", nil), ("POLYBOT_READONLY_TOKEN", nil), ("POLYBOT_JWT_SECRET", nil),
             ("POLYBOT_DASHBOARD_DIR", nil),
-            ("POLYBOT_ALERT_WEBHOOK_URL", nil), ("POLYBOT_ALERT_WEBHOOK_SECRET", nil), ("POLYBOT_TELEGRAM_BOT_TOKEN", nil),
-            ("POLYBOT_TELEGRAM_CHAT_ID", nil), ("POLYBOT_TELEGRAM_API_URL", "https://api.telegram.org"), ("POLYBOT_SMTP_HOST", nil),
+            ("POLYBOT_ALERT_WEBHOOK_URL", nil), ("POLYBOT_ALERT_WEBHOOK_SECRET", nil),
+            ("POLYBOT_TELEGRAM_BOT_TOKEN", nil),
+            ("POLYBOT_TELEGRAM_CHAT_ID", nil), ("POLYBOT_TELEGRAM_API_URL", "https://api.telegram.org"),
+            ("POLYBOT_SMTP_HOST", nil),
             ("POLYBOT_SMTP_PORT", "25"), ("POLYBOT_ALERT_EMAIL_FROM", nil), ("POLYBOT_ALERT_EMAIL_TO", nil),
             ("POLY_PRIVATE_KEY", nil), ("POLY_API_KEY", nil), ("POLY_API_SECRET", nil), ("POLY_PASSPHRASE", nil),
         ]
         /// Keys whose values are secrets (and their `_FILE` variants).
-        static let secrets: Set<String> = ["POLY_PRIVATE_KEY", "POLY_API_SECRET", "POLY_PASSPHRASE", "POLYBOT_OPERATOR_PASSWORD",
-                                           "POLYBOT_READONLY_TOKEN", "POLYBOT_JWT_SECRET", "POLYBOT_ALERT_WEBHOOK_SECRET",
-                                           "POLYBOT_TELEGRAM_BOT_TOKEN"]
+        static let secrets: Set<String> = [
+            "POLY_PRIVATE_KEY", "POLY_API_SECRET", "POLY_PASSPHRASE", "POLYBOT_OPERATOR_PASSWORD",
+            "POLYBOT_READONLY_TOKEN", "POLYBOT_JWT_SECRET", "POLYBOT_ALERT_WEBHOOK_SECRET",
+            "POLYBOT_TELEGRAM_BOT_TOKEN",
+        ]
         /// Keys that are read but are not settings (`POLYBOT_CONFIG` names the file).
         static let meta: Set<String> = ["POLYBOT_CONFIG"]
         static var known: Set<String> {
@@ -198,7 +206,9 @@ public struct AppConfiguration: Sendable {
         logFormat = p.choice("POLYBOT_LOG_FORMAT", LogFormat.self) ?? .human
         logLevel = p.string("POLYBOT_LOG_LEVEL")
         if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) {
-            p.problem("POLYBOT_LOG_LEVEL: must be trace, debug, info, notice, warning, error or critical, not \"\(logLevel)\"")
+            p.problem(
+                "POLYBOT_LOG_LEVEL: must be trace, debug, info, notice, warning, error or critical, not \"\(logLevel)\""
+            )
         }
         whaleMinNotional = p.money("POLYBOT_WHALE_MIN_NOTIONAL", min: .zero, max: Limits.maxNotional)
         consensusWindowHours = p.int("POLYBOT_CONSENSUS_WINDOW_HOURS", in: 1...168)
@@ -221,8 +231,12 @@ public struct AppConfiguration: Sendable {
         orderLifetimeSeconds = p.int("POLYBOT_ORDER_LIFETIME_SECONDS", in: 61...86_400)
         approvalTTLSeconds = p.int("POLYBOT_APPROVAL_TTL_SECONDS", in: 10...86_400)
         approveLive = p.flag("POLYBOT_APPROVE_LIVE")
-        takeProfitBps = p.optional("POLYBOT_TAKE_PROFIT_PCT").flatMap { $0 == "off" ? nil : p.percentBps("POLYBOT_TAKE_PROFIT_PCT") }
-        stopLossBps = p.optional("POLYBOT_STOP_LOSS_PCT").flatMap { $0 == "off" ? nil : p.percentBps("POLYBOT_STOP_LOSS_PCT") }
+        takeProfitBps = p.optional("POLYBOT_TAKE_PROFIT_PCT").flatMap {
+            $0 == "off" ? nil : p.percentBps("POLYBOT_TAKE_PROFIT_PCT")
+        }
+        stopLossBps = p.optional("POLYBOT_STOP_LOSS_PCT").flatMap {
+            $0 == "off" ? nil : p.percentBps("POLYBOT_STOP_LOSS_PCT")
+        }
         mirrorWhaleSells = p.flag("POLYBOT_MIRROR_WHALE_SELLS")
         cooldownAfterStopHours = p.int("POLYBOT_COOLDOWN_AFTER_STOP_HOURS", in: 0...720)
         markSeconds = p.int("POLYBOT_MARK_SECONDS", in: 1...3_600)
@@ -232,33 +246,49 @@ public struct AppConfiguration: Sendable {
         gammaURL = p.url("POLYBOT_GAMMA_URL", schemes: ["http", "https"])
         clobURL = p.url("POLYBOT_CLOB_URL", schemes: ["http", "https"])
         clobWSURL = p.url("POLYBOT_CLOB_WS_URL", schemes: ["ws", "wss"])
-        polygonRPCURL = p.optional("POLYBOT_POLYGON_RPC_URL").map { _ in p.url("POLYBOT_POLYGON_RPC_URL", schemes: ["http", "https"]) }
+        polygonRPCURL = p.optional("POLYBOT_POLYGON_RPC_URL").map { _ in
+            p.url("POLYBOT_POLYGON_RPC_URL", schemes: ["http", "https"])
+        }
         let chain = p.int("POLYBOT_CHAIN_ID", in: 1...Int(Int32.max))
         chainId = UInt64(chain)
-        if chain != 137 && chain != 80002 { p.problem("POLYBOT_CHAIN_ID: must be 137 (Polygon) or 80002 (Amoy), not \(chain)") }
+        if chain != 137 && chain != 80002 {
+            p.problem("POLYBOT_CHAIN_ID: must be 137 (Polygon) or 80002 (Amoy), not \(chain)")
+        }
         feedStallSeconds = p.int("POLYBOT_FEED_STALL_SECONDS", in: 1...3600)
         rescoreAtUTC = p.string("POLYBOT_RESCORE_AT")
         if NightlyTime(rescoreAtUTC) == nil && rescoreAtUTC != "off" {
-            p.problem("POLYBOT_RESCORE_AT: must be HH:MM (UTC) or off (an external timer runs `polybot rescore`), not \"\(rescoreAtUTC)\"")
+            p.problem(
+                "POLYBOT_RESCORE_AT: must be HH:MM (UTC) or off (an external timer runs `polybot rescore`), not \"\(rescoreAtUTC)\""
+            )
         }
         var sp = ScoringParameters()
         sp.minimumSample = p.int("POLYBOT_SCORE_MIN_SAMPLE", in: 1...10_000)
         sp.halfLifeSeconds = Double(p.int("POLYBOT_SCORE_HALF_LIFE_DAYS", in: 1...3650)) * 86_400
-        sp.informedShrunkWinRate = Double(p.ratioBps("POLYBOT_CLASS_INFORMED_MIN_SHRUNK_WIN_RATE", minBps: 0, maxBps: 10_000)) / 10_000
+        sp.informedShrunkWinRate =
+            Double(p.ratioBps("POLYBOT_CLASS_INFORMED_MIN_SHRUNK_WIN_RATE", minBps: 0, maxBps: 10_000)) / 10_000
         sp.informedEdge = Double(p.ratioBps("POLYBOT_CLASS_INFORMED_MIN_EDGE", minBps: 0, maxBps: 10_000)) / 10_000
-        sp.marketMakerTwoSidedShare = Double(p.ratioBps("POLYBOT_CLASS_MM_MIN_TWO_SIDED_SHARE", minBps: 0, maxBps: 10_000)) / 10_000
+        sp.marketMakerTwoSidedShare =
+            Double(p.ratioBps("POLYBOT_CLASS_MM_MIN_TWO_SIDED_SHARE", minBps: 0, maxBps: 10_000)) / 10_000
         sp.marketMakerMinMarkets = p.int("POLYBOT_CLASS_MM_MIN_MARKETS", in: 1...100_000)
         sp.botTradesPerActiveDay = Double(p.int("POLYBOT_CLASS_BOT_TRADES_PER_DAY", in: 1...1_000_000))
         sp.botClockShare = Double(p.ratioBps("POLYBOT_CLASS_BOT_CLOCK_SHARE", minBps: 0, maxBps: 10_000)) / 10_000
         scoringParameters = sp
         operatorPassword = p.secret("POLYBOT_OPERATOR_PASSWORD")
-        if let pw = operatorPassword?.revealed, pw.count < 8 { p.problem("POLYBOT_OPERATOR_PASSWORD: at least 8 characters (value not shown)") }
+        if let pw = operatorPassword?.revealed, pw.count < 8 {
+            p.problem("POLYBOT_OPERATOR_PASSWORD: at least 8 characters (value not shown)")
+        }
         readOnlyToken = p.secret("POLYBOT_READONLY_TOKEN")
-        if let t = readOnlyToken?.revealed, t.count < 16 { p.problem("POLYBOT_READONLY_TOKEN: at least 16 characters (value not shown)") }
+        if let t = readOnlyToken?.revealed, t.count < 16 {
+            p.problem("POLYBOT_READONLY_TOKEN: at least 16 characters (value not shown)")
+        }
         jwtSecret = p.secret("POLYBOT_JWT_SECRET")
-        if let j = jwtSecret?.revealed, j.utf8.count < 32 { p.problem("POLYBOT_JWT_SECRET: at least 32 bytes (value not shown)") }
+        if let j = jwtSecret?.revealed, j.utf8.count < 32 {
+            p.problem("POLYBOT_JWT_SECRET: at least 32 bytes (value not shown)")
+        }
         dashboardDirectory = p.optional("POLYBOT_DASHBOARD_DIR")
-        alertWebhookURL = p.optional("POLYBOT_ALERT_WEBHOOK_URL").map { _ in p.url("POLYBOT_ALERT_WEBHOOK_URL", schemes: ["http", "https"]) }
+        alertWebhookURL = p.optional("POLYBOT_ALERT_WEBHOOK_URL").map { _ in
+            p.url("POLYBOT_ALERT_WEBHOOK_URL", schemes: ["http", "https"])
+        }
         alertWebhookSecret = p.secret("POLYBOT_ALERT_WEBHOOK_SECRET")
         if alertWebhookURL != nil && alertWebhookSecret == nil {
             p.problem("POLYBOT_ALERT_WEBHOOK_URL needs POLYBOT_ALERT_WEBHOOK_SECRET (alerts are HMAC-signed)")
@@ -272,8 +302,10 @@ public struct AppConfiguration: Sendable {
         smtpHost = p.optional("POLYBOT_SMTP_HOST")
         smtpPort = p.int("POLYBOT_SMTP_PORT", in: 1...65535)
         alertEmailFrom = p.optional("POLYBOT_ALERT_EMAIL_FROM")
-        alertEmailTo = (p.optional("POLYBOT_ALERT_EMAIL_TO") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
+        alertEmailTo = (p.optional("POLYBOT_ALERT_EMAIL_TO") ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        .filter { !$0.isEmpty }
         if smtpHost != nil && (alertEmailFrom == nil || alertEmailTo.isEmpty) {
             p.problem("POLYBOT_SMTP_HOST needs POLYBOT_ALERT_EMAIL_FROM and POLYBOT_ALERT_EMAIL_TO")
         }
@@ -281,7 +313,9 @@ public struct AppConfiguration: Sendable {
         apiKey = p.optional("POLY_API_KEY")
         apiSecret = p.secret("POLY_API_SECRET")
         passphrase = p.secret("POLY_PASSPHRASE")
-        if let key = privateKey?.revealed, !Hex.isLowerHex(key.lowercased().hasPrefix("0x") ? key.lowercased() : "0x" + key.lowercased(), bytes: 32) {
+        if let key = privateKey?.revealed,
+            !Hex.isLowerHex(key.lowercased().hasPrefix("0x") ? key.lowercased() : "0x" + key.lowercased(), bytes: 32)
+        {
             p.problem("POLY_PRIVATE_KEY: must be 32 bytes of hex (value not shown)")
         }
         if mode == .live || (mode == .approve && approveLive) {
@@ -291,7 +325,9 @@ public struct AppConfiguration: Sendable {
             if apiSecret == nil { missing.append("POLY_API_SECRET") }
             if passphrase == nil { missing.append("POLY_PASSPHRASE") }
             if !missing.isEmpty {
-                p.problem("POLYBOT_MODE=\(mode.rawValue)\(mode == .approve ? " with POLYBOT_APPROVE_LIVE" : "") needs \(missing.joined(separator: ", ")) (run `polybot keys derive` for the API credentials)")
+                p.problem(
+                    "POLYBOT_MODE=\(mode.rawValue)\(mode == .approve ? " with POLYBOT_APPROVE_LIVE" : "") needs \(missing.joined(separator: ", ")) (run `polybot keys derive` for the API credentials)"
+                )
             }
         }
         p.flagUnknownKeys()

@@ -14,8 +14,12 @@ struct ConfigurationParser {
         // An empty value is refused wherever it comes from (environment, file, dashboard): it used to fall back to the
         // built-in default silently, which for a dashboard change meant overriding the environment's value unseen.
         for (key, value) in source.values.sorted(by: { $0.key < $1.key })
-        where value.trimmingCharacters(in: .whitespaces).isEmpty && AppConfiguration.Key.known.contains(key) && key != "POLYBOT_CONFIG" {
-            problems.append("\(key): empty value (unset it to use the default\(source.origins[key] == "dashboard" ? ", or give a value" : ""))")
+        where value.trimmingCharacters(in: .whitespaces).isEmpty && AppConfiguration.Key.known.contains(key)
+            && key != "POLYBOT_CONFIG"
+        {
+            problems.append(
+                "\(key): empty value (unset it to use the default\(source.origins[key] == "dashboard" ? ", or give a value" : ""))"
+            )
         }
     }
 
@@ -113,7 +117,8 @@ struct ConfigurationParser {
 
     mutating func url(_ key: String, schemes: Set<String>) -> String {
         let text = raw(key) ?? ""
-        guard let u = URLComponents(string: text), let scheme = u.scheme, schemes.contains(scheme), u.host?.isEmpty == false
+        guard let u = URLComponents(string: text), let scheme = u.scheme, schemes.contains(scheme),
+            u.host?.isEmpty == false
         else {
             problem("\(key): must be a \(schemes.sorted().joined(separator: "/")) URL with a host, not \"\(text)\"")
             return text

@@ -33,7 +33,9 @@ package struct HealthSampler: Service {
                 let answered = await Self.ping(database, timeout: timeout)
                 up.record(answered ? 1 : 0)
                 if answered != wasUp {
-                    if answered { logger.notice("database answers again") } else {
+                    if answered {
+                        logger.notice("database answers again")
+                    } else {
                         logger.error("database does not answer", metadata: ["db.timeout": "\(timeout)"])
                     }
                     wasUp = answered

@@ -10,7 +10,8 @@ public enum LoggingSetup {
     ///   - level: minimum level.
     public static func bootstrap(json: Bool, level: Logger.Level) {
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            var handler: any LogHandler =
+                json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
@@ -35,7 +36,8 @@ public struct JSONLogHandler: LogHandler {
         var fields: [String: String] = [:]
         for (k, v) in metadata { fields[k] = "\(v)" }
         for (k, v) in event.metadata ?? [:] { fields[k] = "\(v)" }
-        fields["ts"] = ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withInternetDateTime, .withFractionalSeconds])
+        fields["ts"] = ISO8601DateFormatter.string(
+            from: Date(), timeZone: .gmt, formatOptions: [.withInternetDateTime, .withFractionalSeconds])
         fields["level"] = event.level.rawValue
         fields["label"] = label
         fields["msg"] = "\(event.message)"

@@ -12,10 +12,13 @@ import Synchronization
 package final class SettingsCentre: Sendable {
     /// Keys the operator may change at run time. Everything else (mode, URLs, secrets, storage) needs a restart.
     package static let editable: [String] = [
-        "POLYBOT_WHALE_MIN_NOTIONAL", "POLYBOT_CONSENSUS_WINDOW_HOURS", "POLYBOT_CONSENSUS_MIN_RATIO", "POLYBOT_CONSENSUS_MIN_MEMBERS",
+        "POLYBOT_WHALE_MIN_NOTIONAL", "POLYBOT_CONSENSUS_WINDOW_HOURS", "POLYBOT_CONSENSUS_MIN_RATIO",
+        "POLYBOT_CONSENSUS_MIN_MEMBERS",
         "POLYBOT_CONSENSUS_MIN_UPSIDE", "POLYBOT_SIZING_MODE", "POLYBOT_KELLY_FRACTION", "POLYBOT_FIXED_ORDER_USDC",
-        "POLYBOT_PROPORTIONAL_RATIO", "POLYBOT_RISK_MAX_POSITION_PCT", "POLYBOT_RISK_MAX_POSITIONS_PER_EVENT", "POLYBOT_RISK_MAX_SLIPPAGE",
-        "POLYBOT_RISK_DAILY_LOSS_STOP_PCT", "POLYBOT_RISK_MAX_EXPOSURE_USDC", "POLYBOT_RISK_MAX_ORDERS_PER_MINUTE", "POLYBOT_TAKE_PROFIT_PCT",
+        "POLYBOT_PROPORTIONAL_RATIO", "POLYBOT_RISK_MAX_POSITION_PCT", "POLYBOT_RISK_MAX_POSITIONS_PER_EVENT",
+        "POLYBOT_RISK_MAX_SLIPPAGE",
+        "POLYBOT_RISK_DAILY_LOSS_STOP_PCT", "POLYBOT_RISK_MAX_EXPOSURE_USDC", "POLYBOT_RISK_MAX_ORDERS_PER_MINUTE",
+        "POLYBOT_TAKE_PROFIT_PCT",
         "POLYBOT_STOP_LOSS_PCT", "POLYBOT_COOLDOWN_AFTER_STOP_HOURS", "POLYBOT_MIRROR_WHALE_SELLS",
     ]
 
@@ -39,7 +42,9 @@ package final class SettingsCentre: Sendable {
     ///
     /// - Throws: ``ConfigurationError`` when the stored settings no longer validate (the daemon refuses to start
     ///   rather than trade on settings nobody chose).
-    package static func applyingStored(_ stored: [String: String], to config: AppConfiguration) throws -> AppConfiguration {
+    package static func applyingStored(
+        _ stored: [String: String], to config: AppConfiguration
+    ) throws -> AppConfiguration {
         guard !stored.isEmpty else { return config }
         var source = config.source
         for (k, v) in stored where editable.contains(k) { source.operatorSetting(k, v) }
@@ -62,7 +67,10 @@ package final class SettingsCentre: Sendable {
     package func apply(_ changes: [String: String], actor: String) async throws -> [ConfigEntry] {
         let notEditable = changes.keys.filter { !Self.editable.contains($0) }.sorted()
         guard notEditable.isEmpty else {
-            throw SettingsRejected(problems: notEditable.map { "\($0): not a setting the dashboard can change (restart with it in the environment)" })
+            throw SettingsRejected(
+                problems: notEditable.map {
+                    "\($0): not a setting the dashboard can change (restart with it in the environment)"
+                })
         }
         var source = current.source
         for (k, v) in changes { source.operatorSetting(k, v.trimmingCharacters(in: .whitespaces)) }
@@ -73,13 +81,16 @@ package final class SettingsCentre: Sendable {
         try await store.settings.save(trimmed, actor: actor, auditDetails: details)
         config.withLock { $0 = next }
         if let pipeline { await pipeline.apply(next.pipelineSettings()) }
-        logger.notice("settings changed", metadata: ["actor": "\(actor)", "keys": "\(trimmed.keys.sorted().joined(separator: ","))"])
+        logger.notice(
+            "settings changed",
+            metadata: ["actor": "\(actor)", "keys": "\(trimmed.keys.sorted().joined(separator: ","))"])
         return entries()
     }
 
     /// The API's port onto this centre.
     package var control: SettingsControl {
-        SettingsControl(current: { self.entries() }, apply: { changes, actor in try await self.apply(changes, actor: actor) })
+        SettingsControl(
+            current: { self.entries() }, apply: { changes, actor in try await self.apply(changes, actor: actor) })
     }
 }
 
@@ -87,7 +98,9 @@ extension PolybotApp {
     /// The configuration with the operator's stored settings applied, as `serve` would run it. Reads the database
     /// (starting the embedded cluster when there is no `DATABASE_URL`); when it cannot, returns the configuration
     /// as given and says why.
-    public static func effectiveConfiguration(_ config: AppConfiguration, logger: Logger) async -> (AppConfiguration, note: String?) {
+    public static func effectiveConfiguration(
+        _ config: AppConfiguration, logger: Logger
+    ) async -> (AppConfiguration, note: String?) {
         do {
             let database = try await DatabaseLifecycle.open(config, logger: logger)
             defer { database.close(logger: logger) }

@@ -48,9 +48,11 @@ public struct CopySignal: Sendable, Hashable, Codable {
     public var createdAt: Int64
 
     /// Creates a signal.
-    public init(key: String, basketId: Int64, conditionId: String, asset: String, outcome: String, agreeing: [Address],
-                opposing: [Address], ratio: Double, trades: [TradeKey], whaleAveragePrice: Micros, whaleNotional: Micros,
-                bestAsk: Micros, windowStart: Int64, createdAt: Int64) {
+    public init(
+        key: String, basketId: Int64, conditionId: String, asset: String, outcome: String, agreeing: [Address],
+        opposing: [Address], ratio: Double, trades: [TradeKey], whaleAveragePrice: Micros, whaleNotional: Micros,
+        bestAsk: Micros, windowStart: Int64, createdAt: Int64
+    ) {
         self.key = key
         self.basketId = basketId
         self.conditionId = conditionId
@@ -73,9 +75,11 @@ extension TradeKey: Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(transactionHash: try c.decode(String.self, forKey: .transactionHash), wallet: try c.decode(Address.self, forKey: .wallet),
-                  asset: try c.decode(String.self, forKey: .asset), side: try c.decode(TradeSide.self, forKey: .side),
-                  size: try c.decode(Micros.self, forKey: .size), price: try c.decode(Micros.self, forKey: .price))
+        self.init(
+            transactionHash: try c.decode(String.self, forKey: .transactionHash),
+            wallet: try c.decode(Address.self, forKey: .wallet),
+            asset: try c.decode(String.self, forKey: .asset), side: try c.decode(TradeSide.self, forKey: .side),
+            size: try c.decode(Micros.self, forKey: .size), price: try c.decode(Micros.self, forKey: .price))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -171,16 +175,22 @@ public struct BasketConsensus: Sendable {
                 let on = positions[token] ?? 0
                 let against = positions.filter { $0.key != token }.values.reduce(0, +)
                 let stance = on - against
-                if stance >= rule.minNetNotional.raw { agreeing.append(wallet) } else if stance <= -rule.minNetNotional.raw {
+                if stance >= rule.minNetNotional.raw {
+                    agreeing.append(wallet)
+                } else if stance <= -rule.minNetNotional.raw {
                     opposing.append(wallet)
                 }
             }
-            if best == nil || agreeing.count > best!.agreeing.count { best = (token, agreeing.sorted(), opposing.sorted()) }
+            if best == nil || agreeing.count > best!.agreeing.count {
+                best = (token, agreeing.sorted(), opposing.sorted())
+            }
         }
         guard let (asset, agreeing, opposing) = best, !agreeing.isEmpty else {
             return .miss(.tooFewAgreeing(agreeing: 0, needed: rule.minMembers))
         }
-        guard agreeing.count >= rule.minMembers else { return .miss(.tooFewAgreeing(agreeing: agreeing.count, needed: rule.minMembers)) }
+        guard agreeing.count >= rule.minMembers else {
+            return .miss(.tooFewAgreeing(agreeing: agreeing.count, needed: rule.minMembers))
+        }
         guard agreeing.count * 10_000 >= rule.ratioBps * (agreeing.count + opposing.count) else {
             return .miss(.ratioTooLow(agreeing: agreeing.count, opposing: opposing.count))
         }
@@ -194,20 +204,26 @@ public struct BasketConsensus: Sendable {
         fired[key] = now
         let agreeingSet = Set(agreeing)
         let evidence = trades.filter { agreeingSet.contains($0.wallet) }
-        var paid: Int128 = 0, shares: Int128 = 0
+        var paid: Int128 = 0
+        var shares: Int128 = 0
         for t in evidence where t.side == .buy && t.asset == asset {
             paid += Int128(t.notional.raw)
             shares += Int128(t.size.raw)
         }
         let avg = shares > 0 ? Micros(Int64(paid * Int128(Micros.scale) / shares)) : .zero
-        let whaleNotional = Micros(agreeing.reduce(Int64(0)) { sum, w in
-            let p = net[w] ?? [:]
-            return sum + (p[asset] ?? 0) - p.filter { $0.key != asset }.values.reduce(0, +)
-        })
-        return .signal(CopySignal(
-            key: key, basketId: basketId, conditionId: market, asset: asset, outcome: outcomeName[asset] ?? "", agreeing: agreeing,
-            opposing: opposing, ratio: Double(agreeing.count) / Double(agreeing.count + opposing.count), trades: evidence.map(\.key),
-            whaleAveragePrice: avg, whaleNotional: whaleNotional, bestAsk: ask, windowStart: windowStart, createdAt: now))
+        let whaleNotional = Micros(
+            agreeing.reduce(Int64(0)) { sum, w in
+                let p = net[w] ?? [:]
+                return sum + (p[asset] ?? 0) - p.filter { $0.key != asset }.values.reduce(0, +)
+            })
+        return .signal(
+            CopySignal(
+                key: key, basketId: basketId, conditionId: market, asset: asset, outcome: outcomeName[asset] ?? "",
+                agreeing: agreeing,
+                opposing: opposing, ratio: Double(agreeing.count) / Double(agreeing.count + opposing.count),
+                trades: evidence.map(\.key),
+                whaleAveragePrice: avg, whaleNotional: whaleNotional, bestAsk: ask, windowStart: windowStart,
+                createdAt: now))
     }
 }
 

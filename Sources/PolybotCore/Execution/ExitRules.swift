@@ -20,7 +20,10 @@ public struct ExitRules: Sendable, Hashable, Codable {
     public var cooldownAfterStopSeconds: Int64
 
     /// Creates rules; by default only whale sells are mirrored, and a stop-loss locks its market for 24 h.
-    public init(takeProfitBps: Int? = nil, stopLossBps: Int? = nil, mirrorWhaleSells: Bool = true, cooldownAfterStopSeconds: Int64 = 86_400) {
+    public init(
+        takeProfitBps: Int? = nil, stopLossBps: Int? = nil, mirrorWhaleSells: Bool = true,
+        cooldownAfterStopSeconds: Int64 = 86_400
+    ) {
         self.takeProfitBps = takeProfitBps
         self.stopLossBps = stopLossBps
         self.mirrorWhaleSells = mirrorWhaleSells
@@ -39,7 +42,9 @@ public struct ExitRules: Sendable, Hashable, Codable {
     /// Shares to sell when one of the `agreeing` whales behind our entry sells `whaleSold` of the `whaleBought`
     /// shares it had bought: each whale stands for 1/agreeing of the entry, and we sell the same share of that
     /// part as it sold of its own. Floored to the 0.01-share lot and never more than we hold.
-    public static func mirroredShares(entryShares: Micros, held: Micros, whaleSold: Micros, whaleBought: Micros, agreeing: Int) -> Micros {
+    public static func mirroredShares(
+        entryShares: Micros, held: Micros, whaleSold: Micros, whaleBought: Micros, agreeing: Int
+    ) -> Micros {
         guard agreeing > 0, whaleBought > .zero, whaleSold > .zero, held > .zero else { return .zero }
         let fraction = min(Int128(whaleSold.raw), Int128(whaleBought.raw))
         let raw = (Int128(entryShares.raw) * fraction) / (Int128(whaleBought.raw) * Int128(agreeing))

@@ -26,7 +26,8 @@ public struct PaperFill: Sendable, Hashable {
 
     /// Volume-weighted price of the fills.
     public var averagePrice: Micros? {
-        filledShares > .zero ? Micros(Int64((Int128(notional.raw) * Int128(Micros.scale)) / Int128(filledShares.raw))) : nil
+        filledShares > .zero
+            ? Micros(Int64((Int128(notional.raw) * Int128(Micros.scale)) / Int128(filledShares.raw))) : nil
     }
 
     /// Walks the opposite side of the book (asks for a BUY, bids for a SELL, best first) up to the limit price.
@@ -38,7 +39,9 @@ public struct PaperFill: Sendable, Hashable {
     ///   - limit: worst acceptable price.
     ///   - feeBps: taker fee rate in basis points of notional.
     ///   - whalePrice: the whales' average price, for the copy-delay cost.
-    public static func walk(levels: [PaperLevel], side: TradeSide, shares: Micros, limit: Micros, feeBps: Int, whalePrice: Micros)
+    public static func walk(
+        levels: [PaperLevel], side: TradeSide, shares: Micros, limit: Micros, feeBps: Int, whalePrice: Micros
+    )
         -> PaperFill
     {
         var left = shares
@@ -56,6 +59,7 @@ public struct PaperFill: Sendable, Hashable {
         let fee = Micros(Int64((Int128(notional.raw) * Int128(feeBps)) / 10_000))
         let whaleNotional = filled.multiplied(by: whalePrice)
         let delayCost = side == .buy ? notional - whaleNotional : whaleNotional - notional
-        return PaperFill(fills: fills, filledShares: filled, notional: notional, fee: fee, remaining: left, copyDelayCost: delayCost)
+        return PaperFill(
+            fills: fills, filledShares: filled, notional: notional, fee: fee, remaining: left, copyDelayCost: delayCost)
     }
 }

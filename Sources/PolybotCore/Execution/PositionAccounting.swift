@@ -24,7 +24,9 @@ public enum PositionAccounting {
     ///   - shares: shares filled.
     ///   - notional: USDC paid (BUY) or received (SELL), before fees.
     ///   - fee: fee in USDC.
-    public static func apply(to position: Position, side: TradeSide, shares: Micros, notional: Micros, fee: Micros) -> Applied {
+    public static func apply(
+        to position: Position, side: TradeSide, shares: Micros, notional: Micros, fee: Micros
+    ) -> Applied {
         var p = position
         guard shares > .zero else { return Applied(position: p, realized: .zero, costChange: .zero, shares: .zero) }
         switch side {
@@ -40,8 +42,11 @@ public enum PositionAccounting {
             guard sold > .zero else { return Applied(position: p, realized: .zero, costChange: .zero, shares: .zero) }
             // Proceeds of the shares we actually held (a SELL beyond the holding cannot happen on our own book,
             // but the numbers stay right if a venue report says so).
-            let proceeds = sold == shares ? notional : Micros(Int64((Int128(notional.raw) * Int128(sold.raw)) / Int128(shares.raw)))
-            let released = sold == p.size ? p.cost : Micros(Int64((Int128(p.cost.raw) * Int128(sold.raw)) / Int128(p.size.raw)))
+            let proceeds =
+                sold == shares
+                ? notional : Micros(Int64((Int128(notional.raw) * Int128(sold.raw)) / Int128(shares.raw)))
+            let released =
+                sold == p.size ? p.cost : Micros(Int64((Int128(p.cost.raw) * Int128(sold.raw)) / Int128(p.size.raw)))
             let realized = proceeds - released - fee
             p.size -= sold
             p.cost -= released

@@ -30,8 +30,10 @@ public struct WhaleRules: Sendable, Hashable {
     public var excludedEvents: Set<String>
 
     /// Creates rules; by default $10k and no lists.
-    public init(minNotional: Micros = Micros(10_000_000_000), allow: Set<Address> = [], deny: Set<Address> = [],
-                excludedMarkets: Set<String> = [], excludedEvents: Set<String> = []) {
+    public init(
+        minNotional: Micros = Micros(10_000_000_000), allow: Set<Address> = [], deny: Set<Address> = [],
+        excludedMarkets: Set<String> = [], excludedEvents: Set<String> = []
+    ) {
         self.minNotional = minNotional
         self.allow = allow
         self.deny = deny
@@ -42,7 +44,9 @@ public struct WhaleRules: Sendable, Hashable {
     /// Classifies one trade.
     public func evaluate(_ trade: Trade) -> WhaleVerdict {
         if deny.contains(trade.wallet) { return .denyListed }
-        if excludedMarkets.contains(trade.conditionId) || excludedEvents.contains(trade.eventSlug) { return .marketExcluded }
+        if excludedMarkets.contains(trade.conditionId) || excludedEvents.contains(trade.eventSlug) {
+            return .marketExcluded
+        }
         if allow.contains(trade.wallet) { return .allowListed }
         // Exact: size × price in 128 bits against the threshold scaled up, so no rounding can promote a trade.
         let product = trade.size.raw.multipliedFullWidth(by: trade.price.raw)

@@ -23,7 +23,10 @@ public enum OrderStatus: String, Sendable, Codable, Hashable, CaseIterable {
 
 /// CLOB order types.
 public enum OrderType: String, Sendable, Codable, Hashable, CaseIterable {
-    case gtc = "GTC", gtd = "GTD", fok = "FOK", fak = "FAK"
+    case gtc = "GTC"
+    case gtd = "GTD"
+    case fok = "FOK"
+    case fak = "FAK"
 }
 
 /// Why an order exists.

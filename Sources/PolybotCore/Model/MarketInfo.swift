@@ -15,9 +15,11 @@ public struct MarketInfo: Sendable, Hashable {
     public var resolvedAt: Int64?
 
     /// Creates a market record.
-    public init(conditionId: String, question: String = "", slug: String = "", eventSlug: String = "", outcomes: [String] = [],
-                tokenIds: [String] = [], tickSize: Micros = Micros(10_000), minOrderSize: Micros = Micros(5_000_000),
-                negRisk: Bool = false, closed: Bool = false, winningToken: String? = nil, resolvedAt: Int64? = nil) {
+    public init(
+        conditionId: String, question: String = "", slug: String = "", eventSlug: String = "", outcomes: [String] = [],
+        tokenIds: [String] = [], tickSize: Micros = Micros(10_000), minOrderSize: Micros = Micros(5_000_000),
+        negRisk: Bool = false, closed: Bool = false, winningToken: String? = nil, resolvedAt: Int64? = nil
+    ) {
         self.conditionId = conditionId
         self.question = question
         self.slug = slug

@@ -85,7 +85,10 @@ public struct Micros: Hashable, Comparable, Sendable, Codable, CustomStringConve
         var text = (negative ? "-" : "") + String(whole)
         if frac != 0 {
             var digits = 6
-            while frac % 10 == 0 { frac /= 10; digits -= 1 }
+            while frac % 10 == 0 {
+                frac /= 10
+                digits -= 1
+            }
             let s = String(frac)
             text += "." + String(repeating: "0", count: digits - s.count) + s
         }

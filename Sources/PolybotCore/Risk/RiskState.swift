@@ -45,8 +45,10 @@ public struct OrderIntent: Sendable, Hashable, Codable {
     public var wallets: [Address]
 
     /// Creates an intent.
-    public init(signalKey: String, basketId: Int64?, conditionId: String, eventSlug: String, asset: String, side: TradeSide,
-                price: Micros, shares: Micros, whalePrice: Micros, wallets: [Address]) {
+    public init(
+        signalKey: String, basketId: Int64?, conditionId: String, eventSlug: String, asset: String, side: TradeSide,
+        price: Micros, shares: Micros, whalePrice: Micros, wallets: [Address]
+    ) {
         self.signalKey = signalKey
         self.basketId = basketId
         self.conditionId = conditionId
@@ -191,7 +193,9 @@ public struct RiskState: Sendable, Hashable, Codable {
         if reducing { return .approved(intent) }
         let recent = recentOrders.filter { $0 > now - 60 }.count
         if recent >= limits.maxOrdersPerMinute {
-            return .denied(.orderRateExceeded, context: ["orders_last_minute": "\(recent)", "limit": "\(limits.maxOrdersPerMinute)"])
+            return .denied(
+                .orderRateExceeded,
+                context: ["orders_last_minute": "\(recent)", "limit": "\(limits.maxOrdersPerMinute)"])
         }
         if let lock = cooldowns.first(where: { $0.until > now && applies($0.scope, to: intent) }) {
             return .denied(.cooldownActive, context: ["until": "\(lock.until)", "reason": lock.reason])
@@ -200,8 +204,12 @@ public struct RiskState: Sendable, Hashable, Codable {
             return .denied(.dailyLossStop, context: ["today_pnl": "\(todayPnl)", "limit": "-\(dailyLossLimit)"])
         }
         if Int128(intent.price.raw) > Int128(intent.whalePrice.raw) + Int128(limits.maxSlippage.raw) {
-            return .denied(.slippageExceeded, context: ["price": "\(intent.price)", "whale_price": "\(intent.whalePrice)",
-                                                        "max_slippage": "\(limits.maxSlippage)"])
+            return .denied(
+                .slippageExceeded,
+                context: [
+                    "price": "\(intent.price)", "whale_price": "\(intent.whalePrice)",
+                    "max_slippage": "\(limits.maxSlippage)",
+                ])
         }
         let notional: Micros
         do { notional = try intent.shares.checkedMultiplied(by: intent.price) } catch {
@@ -209,7 +217,8 @@ public struct RiskState: Sendable, Hashable, Codable {
         }
         let open = reservations.values.filter { $0.key != excluding && $0.open > .zero }
         let maxPosition = Int128(equity.raw) * Int128(limits.maxPositionBps) / 10_000
-        let committedAsset = Int128((positions[intent.asset] ?? .zero).raw)
+        let committedAsset =
+            Int128((positions[intent.asset] ?? .zero).raw)
             + Micros.wideSum(open.filter { $0.asset == intent.asset }.map(\.open))
         let after = committedAsset + Int128(notional.raw)
         if after > maxPosition {
@@ -226,7 +235,9 @@ public struct RiskState: Sendable, Hashable, Codable {
         }
         let exposureAfter = Micros.wideSum(positions.values) + Micros.wideSum(open.map(\.open)) + Int128(notional.raw)
         if exposureAfter > Int128(limits.maxExposure.raw) {
-            return .denied(.maxExposureExceeded, context: ["exposure_after": "\(Self.text(exposureAfter))", "limit": "\(limits.maxExposure)"])
+            return .denied(
+                .maxExposureExceeded,
+                context: ["exposure_after": "\(Self.text(exposureAfter))", "limit": "\(limits.maxExposure)"])
         }
         return .approved(intent)
     }
@@ -240,9 +251,10 @@ public struct RiskState: Sendable, Hashable, Codable {
             recordOrder(now: now)
             if intent.side == .buy {
                 // evaluate() proved the product fits.
-                reservations[key] = Reservation(key: key, asset: intent.asset, eventSlug: intent.eventSlug,
-                                                notional: intent.shares.multiplied(by: intent.price),
-                                                filled: reservations[key]?.filled ?? .zero)
+                reservations[key] = Reservation(
+                    key: key, asset: intent.asset, eventSlug: intent.eventSlug,
+                    notional: intent.shares.multiplied(by: intent.price),
+                    filled: reservations[key]?.filled ?? .zero)
             }
         }
         return decision
@@ -258,7 +270,9 @@ public struct RiskState: Sendable, Hashable, Codable {
     /// Distinct tokens of an event with a position or an open reservation.
     private func assets(inEvent event: String, excluding: String?) -> Set<String> {
         var s = Set(positionEvents.filter { $0.value == event && positions[$0.key] != nil }.map(\.key))
-        for r in reservations.values where r.key != excluding && r.open > .zero && r.eventSlug == event { s.insert(r.asset) }
+        for r in reservations.values where r.key != excluding && r.open > .zero && r.eventSlug == event {
+            s.insert(r.asset)
+        }
         return s
     }
 
@@ -296,7 +310,9 @@ public struct RiskState: Sendable, Hashable, Codable {
     public mutating func release(key: String) { reservations[key] = nil }
 
     /// A fill: BUY adds cost to the position, SELL removes cost pro rata (`costReleased`), realising PnL.
-    public mutating func recordFill(asset: String, eventSlug: String, side: TradeSide, cost: Micros, realized: Micros = .zero) {
+    public mutating func recordFill(
+        asset: String, eventSlug: String, side: TradeSide, cost: Micros, realized: Micros = .zero
+    ) {
         if side == .buy {
             positions[asset, default: .zero] += cost
             positionEvents[asset] = eventSlug

@@ -18,7 +18,8 @@ public enum BetaDistribution {
 
     /// The p-quantile, by bisection on the CDF (60 halvings: well below 1e-15).
     public static func quantile(_ p: Double, a: Double, b: Double) -> Double {
-        var lo = 0.0, hi = 1.0
+        var lo = 0.0
+        var hi = 1.0
         for _ in 0..<60 {
             let mid = (lo + hi) / 2
             if cdf(mid, a: a, b: b) < p { lo = mid } else { hi = mid }

@@ -30,16 +30,19 @@ public struct DecayDetector: Sendable, Hashable {
         let recent = closed.filter { $0.closedAt >= cutoff }
         let earlier = closed.filter { $0.closedAt < cutoff }
         guard recent.count >= minimumRecent, earlier.count >= minimumRecent else {
-            return Verdict(decayed: false, recentWinRate: nil, earlierWinRate: nil, z: nil,
-                           reason: "not enough closed positions (\(recent.count) recent, \(earlier.count) earlier)")
+            return Verdict(
+                decayed: false, recentWinRate: nil, earlierWinRate: nil, z: nil,
+                reason: "not enough closed positions (\(recent.count) recent, \(earlier.count) earlier)")
         }
         let r = Double(recent.filter(\.isWin).count) / Double(recent.count)
         let e = Double(earlier.filter(\.isWin).count) / Double(earlier.count)
-        let pooled = Double(recent.filter(\.isWin).count + earlier.filter(\.isWin).count) / Double(recent.count + earlier.count)
+        let pooled =
+            Double(recent.filter(\.isWin).count + earlier.filter(\.isWin).count) / Double(recent.count + earlier.count)
         let se = (pooled * (1 - pooled) * (1 / Double(recent.count) + 1 / Double(earlier.count))).squareRoot()
         let z = se > 0 ? (e - r) / se : 0
         let decayed = e - r >= minimumDrop && z >= zThreshold
-        let reason = decayed
+        let reason =
+            decayed
             ? "win rate fell from \(pct(e)) to \(pct(r)) over the last \(windowSeconds / 86_400) days (z = \(String(format: "%.2f", z)))"
             : "recent \(pct(r)) vs earlier \(pct(e)): no significant decay"
         return Verdict(decayed: decayed, recentWinRate: r, earlierWinRate: e, z: z, reason: reason)

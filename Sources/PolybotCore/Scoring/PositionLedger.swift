@@ -79,7 +79,9 @@ public struct PositionLedger: Sendable {
     public init(trades: [Trade], resolutions: [String: MarketResolution]) {
         var open: [String: Open] = [:]
         var market: [String: String] = [:]
-        let ordered = trades.enumerated().sorted { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }
+        let ordered = trades.enumerated().sorted {
+            ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset)
+        }
         for (_, t) in ordered {
             market[t.asset] = t.conditionId
             var p = open[t.asset] ?? Open()
@@ -101,14 +103,18 @@ public struct PositionLedger: Sendable {
                     continue
                 }
                 // Cost of the shares sold at the average cost; the last sale takes exactly the remaining cost.
-                let basis = sold == p.shares ? p.cost : Micros(Int64((Int128(p.cost.raw) * Int128(sold.raw)) / Int128(p.shares.raw)))
+                let basis =
+                    sold == p.shares
+                    ? p.cost : Micros(Int64((Int128(p.cost.raw) * Int128(sold.raw)) / Int128(p.shares.raw)))
                 p.realized += sold.multiplied(by: t.price) - basis
                 p.cost -= basis
                 p.shares -= sold
                 p.lastAt = t.timestamp
                 if p.shares == .zero {
-                    closed.append(ClosedPosition(asset: t.asset, conditionId: t.conditionId, cost: p.paid, realized: p.realized,
-                                                 openedAt: p.openedAt, closedAt: t.timestamp))
+                    closed.append(
+                        ClosedPosition(
+                            asset: t.asset, conditionId: t.conditionId, cost: p.paid, realized: p.realized,
+                            openedAt: p.openedAt, closedAt: t.timestamp))
                     p = Open()
                 }
             }
@@ -120,8 +126,10 @@ public struct PositionLedger: Sendable {
                 continue
             }
             let payout = asset == winner ? p.shares : .zero
-            closed.append(ClosedPosition(asset: asset, conditionId: conditionId, cost: p.paid, realized: p.realized + payout - p.cost,
-                                         openedAt: p.openedAt, closedAt: max(r.resolvedAt ?? p.lastAt, p.lastAt)))
+            closed.append(
+                ClosedPosition(
+                    asset: asset, conditionId: conditionId, cost: p.paid, realized: p.realized + payout - p.cost,
+                    openedAt: p.openedAt, closedAt: max(r.resolvedAt ?? p.lastAt, p.lastAt)))
         }
     }
 

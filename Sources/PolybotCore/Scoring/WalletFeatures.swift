@@ -53,9 +53,11 @@ public struct WalletFeatures: Sendable, Hashable {
             }
         }
         return WalletFeatures(
-            twoSidedShare: sidesByMarket.isEmpty ? 0 : Double(twoSided) / Double(sidesByMarket.count), markets: sidesByMarket.count,
+            twoSidedShare: sidesByMarket.isEmpty ? 0 : Double(twoSided) / Double(sidesByMarket.count),
+            markets: sidesByMarket.count,
             tradesPerActiveDay: days.isEmpty ? 0 : Double(trades.count) / Double(days.count), medianHoldSeconds: median,
-            clockShare: trades.isEmpty ? 0 : Double(secondCounts.max() ?? 0) / Double(trades.count), gapVariation: variation,
+            clockShare: trades.isEmpty ? 0 : Double(secondCounts.max() ?? 0) / Double(trades.count),
+            gapVariation: variation,
             trades: trades.count)
     }
 }

@@ -19,8 +19,10 @@ public enum WalletScoring {
     ///   - resolutions: market resolutions by condition id.
     ///   - now: Unix seconds, for the decayed win rate.
     ///   - parameters: sample sizes, prior, half-life and classifier thresholds.
-    public static func score(wallet: Address, trades: [Trade], resolutions: [String: MarketResolution], now: Int64,
-                             parameters p: ScoringParameters = ScoringParameters()) -> Result {
+    public static func score(
+        wallet: Address, trades: [Trade], resolutions: [String: MarketResolution], now: Int64,
+        parameters p: ScoringParameters = ScoringParameters()
+    ) -> Result {
         let ledger = PositionLedger(trades: trades, resolutions: resolutions)
         let closed = ledger.closed
         let n = closed.count
@@ -39,7 +41,8 @@ public enum WalletScoring {
         var ev: Double?
         var edge: Double?
         if enough {
-            var weightSum = 0.0, winWeight = 0.0
+            var weightSum = 0.0
+            var winWeight = 0.0
             for c in closed {
                 let age = max(0, Double(now - c.closedAt))
                 let w = pow(0.5, age / p.halfLifeSeconds)
@@ -59,11 +62,13 @@ public enum WalletScoring {
             } else if losing.isEmpty || losing.allSatisfy({ $0 == 0 }) {
                 kelly = min(1, max(0, pw))
             } else {
-                let bRatio = (winning.reduce(0, +) / Double(winning.count)) / abs(losing.reduce(0, +) / Double(losing.count))
+                let bRatio =
+                    (winning.reduce(0, +) / Double(winning.count)) / abs(losing.reduce(0, +) / Double(losing.count))
                 kelly = min(1, max(0, pw - (1 - pw) / bRatio))
             }
             // Volume-weighted (USDC notional) average entry price: a dollar at 0.02 weighs what a dollar at 0.95 does.
-            var volume = 0.0, weighted = 0.0
+            var volume = 0.0
+            var weighted = 0.0
             for t in trades where t.side == .buy {
                 let n = t.notional.doubleValue
                 volume += n
@@ -76,21 +81,27 @@ public enum WalletScoring {
         let volume = Micros.sum(trades.map(\.notional))
         var score = WalletScore(
             wallet: wallet, computedAt: now, closedPositions: n, openPositions: ledger.openCount, winRate: winRate,
-            decayedWinRate: decayed, shrunkWinRate: shrunk, winRateLowerBound: lower, sharpe: sharpe, kelly: kelly, ev: ev,
-            edge: edge, realizedPnl: ledger.realizedPnl, volume: volume, markets: features.markets, trades: trades.count,
+            decayedWinRate: decayed, shrunkWinRate: shrunk, winRateLowerBound: lower, sharpe: sharpe, kelly: kelly,
+            ev: ev,
+            edge: edge, realizedPnl: ledger.realizedPnl, volume: volume, markets: features.markets,
+            trades: trades.count,
             walletClass: .unclassified, features: features.dictionary)
         score.walletClass = classify(features: features, score: score, parameters: p)
         return Result(score: score, features: features, oversoldTrades: ledger.oversoldTrades)
     }
 
     /// The class from explicit features, in order: market maker, bot, informed, unclassified.
-    public static func classify(features f: WalletFeatures, score: WalletScore, parameters p: ScoringParameters) -> WalletClass {
+    public static func classify(
+        features f: WalletFeatures, score: WalletScore, parameters p: ScoringParameters
+    ) -> WalletClass {
         if f.twoSidedShare >= p.marketMakerTwoSidedShare && f.markets >= p.marketMakerMinMarkets
             && (f.medianHoldSeconds ?? 0) <= p.marketMakerMaxMedianHoldSeconds
         {
             return .marketMaker
         }
-        if f.tradesPerActiveDay >= p.botTradesPerActiveDay || (f.trades >= p.botMinTrades && f.clockShare >= p.botClockShare) {
+        if f.tradesPerActiveDay >= p.botTradesPerActiveDay
+            || (f.trades >= p.botMinTrades && f.clockShare >= p.botClockShare)
+        {
             return .bot
         }
         if score.shrunkWinRate >= p.informedShrunkWinRate, let edge = score.edge, edge >= p.informedEdge {
@@ -100,10 +111,14 @@ public enum WalletScoring {
     }
 
     /// Scores every wallet of a trade set (grouped by wallet, input order kept within each wallet).
-    public static func scoreAll(trades: [Trade], resolutions: [String: MarketResolution], now: Int64,
-                                parameters: ScoringParameters = ScoringParameters()) -> [Result] {
+    public static func scoreAll(
+        trades: [Trade], resolutions: [String: MarketResolution], now: Int64,
+        parameters: ScoringParameters = ScoringParameters()
+    ) -> [Result] {
         var byWallet: [Address: [Trade]] = [:]
         for t in trades { byWallet[t.wallet, default: []].append(t) }
-        return byWallet.keys.sorted().map { w in score(wallet: w, trades: byWallet[w]!, resolutions: resolutions, now: now, parameters: parameters) }
+        return byWallet.keys.sorted().map { w in
+            score(wallet: w, trades: byWallet[w]!, resolutions: resolutions, now: now, parameters: parameters)
+        }
     }
 }

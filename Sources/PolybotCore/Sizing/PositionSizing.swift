@@ -25,7 +25,10 @@ public struct SizingInput: Sendable, Hashable {
     public var minimumShares: Micros
 
     /// Creates an input.
-    public init(price: Micros, winProbability: Double?, equity: Micros, whaleNotional: Micros, tick: Micros, minimumShares: Micros) {
+    public init(
+        price: Micros, winProbability: Double?, equity: Micros, whaleNotional: Micros, tick: Micros,
+        minimumShares: Micros
+    ) {
         self.price = price
         self.winProbability = winProbability
         self.equity = equity
@@ -72,12 +75,16 @@ public enum PositionSizing {
             guard f > 0 else { return .skip(.noEdge) }
             let fraction = f * Double(max(0, fractionBps)) / 10_000
             // Nearest micro: the Double product carries sub-micro noise (0.4 × 0.25 = 0.09999…).
-            guard let v = Int64(exactly: (Double(input.equity.raw) * fraction).rounded()) else { return .skip(.amountOutOfRange) }
+            guard let v = Int64(exactly: (Double(input.equity.raw) * fraction).rounded()) else {
+                return .skip(.amountOutOfRange)
+            }
             stakeRaw = v
         case .fixed(let amount):
             stakeRaw = amount.raw
         case .proportional(let bps):
-            guard let v = Int64(exactly: (Int128(input.whaleNotional.raw) * Int128(bps)) / 10_000) else { return .skip(.amountOutOfRange) }
+            guard let v = Int64(exactly: (Int128(input.whaleNotional.raw) * Int128(bps)) / 10_000) else {
+                return .skip(.amountOutOfRange)
+            }
             stakeRaw = v
         }
         guard stakeRaw > 0 else { return .skip(.belowMinimumSize) }

@@ -3,7 +3,12 @@ import PolybotCore
 
 /// Something the operator should hear about now.
 package struct Alert: Sendable, Equatable, Codable {
-    package enum Kind: String, Sendable, Codable { case signal, fill, riskHalt = "risk_halt", feedStall = "feed_stall", reconciliation }
+    package enum Kind: String, Sendable, Codable {
+        case signal, fill
+        case riskHalt = "risk_halt"
+        case feedStall = "feed_stall"
+        case reconciliation
+    }
     package var kind: Kind
     /// Same key within the dedupe window → sent once.
     package var key: String
@@ -24,18 +29,31 @@ package struct Alert: Sendable, Equatable, Codable {
     package static func from(_ event: PipelineEvent, now: Int64) -> Alert? {
         switch event {
         case .signal(let s, let id):
-            return Alert(kind: .signal, key: "signal:\(id)", title: "Copy signal #\(id)",
-                         text: "\(s.agreeing.count) whales agree on \(s.outcome) in \(s.conditionId) at \(s.whaleAveragePrice) (ask \(s.bestAsk))", at: now)
+            return Alert(
+                kind: .signal, key: "signal:\(id)", title: "Copy signal #\(id)",
+                text:
+                    "\(s.agreeing.count) whales agree on \(s.outcome) in \(s.conditionId) at \(s.whaleAveragePrice) (ask \(s.bestAsk))",
+                at: now)
         case .order(let o) where o.filledSize > .zero && o.status.isTerminal || o.status == .filled:
-            return Alert(kind: .fill, key: "fill:\(o.id):\(o.filledSize.raw)", title: "\(o.side.rawValue) filled (order #\(o.id))",
-                         text: "\(o.filledSize) shares at \(o.averageFillPrice.map { "\($0)" } ?? "?") in \(o.conditionId) [\(o.mode.rawValue)]", at: now)
+            return Alert(
+                kind: .fill, key: "fill:\(o.id):\(o.filledSize.raw)",
+                title: "\(o.side.rawValue) filled (order #\(o.id))",
+                text:
+                    "\(o.filledSize) shares at \(o.averageFillPrice.map { "\($0)" } ?? "?") in \(o.conditionId) [\(o.mode.rawValue)]",
+                at: now)
         case .tradingState(let s, let reason) where s == .halted || s == .reduceOnly:
-            return Alert(kind: .riskHalt, key: "state:\(s.rawValue):\(reason)", title: "Trading \(s.rawValue)", text: reason, at: now)
+            return Alert(
+                kind: .riskHalt, key: "state:\(s.rawValue):\(reason)", title: "Trading \(s.rawValue)", text: reason,
+                at: now)
         case .feed(let status) where status.hasPrefix("stalled"):
-            return Alert(kind: .feedStall, key: "feed:stalled", title: "Trade feed stalled", text: "RTDS \(status); reconnecting and backfilling", at: now)
+            return Alert(
+                kind: .feedStall, key: "feed:stalled", title: "Trade feed stalled",
+                text: "RTDS \(status); reconnecting and backfilling", at: now)
         case .reconciliation(let problems) where !problems.isEmpty:
-            return Alert(kind: .reconciliation, key: "reconciliation:\(problems.joined().hashValue)", title: "Reconciliation: \(problems.count) problem(s)",
-                         text: problems.joined(separator: "\n"), at: now)
+            return Alert(
+                kind: .reconciliation, key: "reconciliation:\(problems.joined().hashValue)",
+                title: "Reconciliation: \(problems.count) problem(s)",
+                text: problems.joined(separator: "\n"), at: now)
         default:
             return nil
         }

@@ -15,8 +15,11 @@ package struct AlertService: Service {
     let logger: Logger
 
     /// Creates the service.
-    package init(events: PipelineEvents, sinks: [any AlertSink], dedupeSeconds: Int64 = 600, retryDelay: Duration = .milliseconds(500),
-                 logger: Logger) {
+    package init(
+        events: PipelineEvents, sinks: [any AlertSink], dedupeSeconds: Int64 = 600,
+        retryDelay: Duration = .milliseconds(500),
+        logger: Logger
+    ) {
         self.events = events
         self.sinks = sinks
         self.dedupeSeconds = dedupeSeconds
@@ -51,7 +54,9 @@ package struct AlertService: Service {
                 Counter(label: "alerts.sent", dimensions: [("sink", sink.name)]).increment()
                 return true
             } catch {
-                logger.warning("alert not delivered", metadata: ["sink": "\(sink.name)", "attempt": "\(attempt)", "error": "\(error)"])
+                logger.warning(
+                    "alert not delivered",
+                    metadata: ["sink": "\(sink.name)", "attempt": "\(attempt)", "error": "\(error)"])
                 if attempt < 3 { try? await Task.sleep(for: retryDelay * attempt) }
             }
         }

@@ -31,14 +31,19 @@ package struct WebhookSink: AlertSink {
         e.outputFormatting = [.sortedKeys]
         let body = String(decoding: try e.encode(alert), as: UTF8.self)
         let ts = String(alert.at)
-        _ = try await transport.send(.POST, url: url, headers: [("Content-Type", "application/json"), ("X-Polybot-Timestamp", ts),
-                                                            ("X-Polybot-Signature", "sha256=" + Self.signature(secret: secret, timestamp: ts, body: body))],
-                                     body: body, family: .dataGeneral, idempotent: false)
+        _ = try await transport.send(
+            .POST, url: url,
+            headers: [
+                ("Content-Type", "application/json"), ("X-Polybot-Timestamp", ts),
+                ("X-Polybot-Signature", "sha256=" + Self.signature(secret: secret, timestamp: ts, body: body)),
+            ],
+            body: body, family: .dataGeneral, idempotent: false)
     }
 
     /// Hex HMAC-SHA256 of `timestamp.body`.
     package static func signature(secret: String, timestamp: String, body: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data((timestamp + "." + body).utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: Data((timestamp + "." + body).utf8), using: SymmetricKey(data: Data(secret.utf8)))
         return mac.map { String(format: "%02x", $0) }.joined()
     }
 }
@@ -60,10 +65,13 @@ package struct TelegramSink: AlertSink {
     }
 
     package func send(_ alert: Alert) async throws {
-        let payload = try JSONSerialization.data(withJSONObject: ["chat_id": chatId, "text": "Polybot — \(alert.title)\n\(alert.text)",
-                                                                  "disable_web_page_preview": true])
-        _ = try await transport.send(.POST, url: "\(apiURL)/bot\(token)/sendMessage", headers: [("Content-Type", "application/json")],
-                                     body: String(decoding: payload, as: UTF8.self), family: .dataGeneral, idempotent: false)
+        let payload = try JSONSerialization.data(withJSONObject: [
+            "chat_id": chatId, "text": "Polybot — \(alert.title)\n\(alert.text)",
+            "disable_web_page_preview": true,
+        ])
+        _ = try await transport.send(
+            .POST, url: "\(apiURL)/bot\(token)/sendMessage", headers: [("Content-Type", "application/json")],
+            body: String(decoding: payload, as: UTF8.self), family: .dataGeneral, idempotent: false)
     }
 }
 
@@ -88,7 +96,9 @@ package struct SMTPSink: AlertSink {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(5))
             .connect(host: host, port: port) { ch in
-                ch.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: ch) }
+                ch.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: ch)
+                }
             }
         try await channel.executeThenClose { inbound, outbound in
             var lines = LineReader(inbound.makeAsyncIterator())
@@ -113,9 +123,15 @@ package struct SMTPSink: AlertSink {
             try await expect("354")
             let date = DateFormatter.rfc5322.string(from: Date(timeIntervalSince1970: TimeInterval(alert.at)))
             // Dot-stuffing (a line starting with "." gets another one), CRLF line ends.
-            let body = alert.text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasPrefix(".") ? "." + $0 : String($0) }
-            let message = ["From: \(from)", "To: \(to.joined(separator: ", "))", "Subject: [Polybot] \(alert.title)", "Date: \(date)",
-                           "Content-Type: text/plain; charset=utf-8", ""] + body + ["."]
+            let body = alert.text.split(separator: "\n", omittingEmptySubsequences: false).map {
+                $0.hasPrefix(".") ? "." + $0 : String($0)
+            }
+            let message =
+                [
+                    "From: \(from)", "To: \(to.joined(separator: ", "))", "Subject: [Polybot] \(alert.title)",
+                    "Date: \(date)",
+                    "Content-Type: text/plain; charset=utf-8", "",
+                ] + body + ["."]
             try await say(message.joined(separator: "\r\n"))
             try await expect("250")
             try await say("QUIT")
@@ -123,7 +139,10 @@ package struct SMTPSink: AlertSink {
         }
     }
 
-    enum SMTPError: Error { case closed, unexpected(String) }
+    enum SMTPError: Error {
+        case closed
+        case unexpected(String)
+    }
 
     struct LineReader {
         var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator

@@ -24,9 +24,12 @@ package struct ApprovalGateway: OrderGateway {
     let recheck: @Sendable (CopyOrder, OrderBook?) async throws -> RiskDecision
 
     /// Creates the gateway.
-    package init(store: PolybotStore, inner: Inner, books: @escaping @Sendable (String) async throws -> OrderBook, timeToLive: Duration,
-                 now: @escaping @Sendable () -> Date = { Date() },
-                 recheck: @escaping @Sendable (CopyOrder, OrderBook?) async throws -> RiskDecision) {
+    package init(
+        store: PolybotStore, inner: Inner, books: @escaping @Sendable (String) async throws -> OrderBook,
+        timeToLive: Duration,
+        now: @escaping @Sendable () -> Date = { Date() },
+        recheck: @escaping @Sendable (CopyOrder, OrderBook?) async throws -> RiskDecision
+    ) {
         self.recheck = recheck
         self.store = store
         self.inner = inner
@@ -42,13 +45,16 @@ package struct ApprovalGateway: OrderGateway {
         let expires = Int64(now().timeIntervalSince1970) + timeToLive.components.seconds
         let order = CopyOrder(
             idempotencyKey: r.idempotencyKey, signalId: r.signalId, purpose: r.purpose, mode: .approve, salt: "0",
-            conditionId: r.intent.conditionId, asset: r.intent.asset, side: r.intent.side, orderType: r.orderType, price: r.intent.price,
+            conditionId: r.intent.conditionId, asset: r.intent.asset, side: r.intent.side, orderType: r.orderType,
+            price: r.intent.price,
             size: r.intent.shares, status: .pendingApproval, eventSlug: r.intent.eventSlug, outcome: r.outcome,
             whalePrice: r.intent.whalePrice, approvalExpiresAt: expires)
         do {
             return .pendingApproval(try await store.orders.create(order))
         } catch StoreError.duplicate {
-            guard let existing = try await store.orders.get(idempotencyKey: r.idempotencyKey) else { throw StoreError.notFound(r.idempotencyKey) }
+            guard let existing = try await store.orders.get(idempotencyKey: r.idempotencyKey) else {
+                throw StoreError.notFound(r.idempotencyKey)
+            }
             return .alreadyPlaced(existing)
         }
     }
@@ -63,7 +69,8 @@ package struct ApprovalGateway: OrderGateway {
             throw ApprovalError.notPending(orderId)
         }
         if let expires = order.approvalExpiresAt, expires <= Int64(now().timeIntervalSince1970) {
-            _ = try await store.orders.setStatus(id: orderId, from: [.pendingApproval], to: .expired, error: "approval window passed")
+            _ = try await store.orders.setStatus(
+                id: orderId, from: [.pendingApproval], to: .expired, error: "approval window passed")
             throw ApprovalError.expired(orderId)
         }
         let book: OrderBook?
@@ -75,7 +82,8 @@ package struct ApprovalGateway: OrderGateway {
         let request = ExecutionRequest(resuming: order, book: book, detectedAt: now())
         switch inner {
         case .paper(let paper):
-            guard try await store.orders.setStatus(id: orderId, from: [.pendingApproval], to: .intent, error: nil) else {
+            guard try await store.orders.setStatus(id: orderId, from: [.pendingApproval], to: .intent, error: nil)
+            else {
                 throw ApprovalError.notPending(orderId)
             }
             return try await paper.place(request)
@@ -86,7 +94,9 @@ package struct ApprovalGateway: OrderGateway {
 
     /// The operator rejected a queued order.
     package func reject(orderId: Int64, actor: String, reason: String) async throws {
-        guard try await store.orders.setStatus(id: orderId, from: [.pendingApproval], to: .rejected, error: "rejected by \(actor): \(reason)")
+        guard
+            try await store.orders.setStatus(
+                id: orderId, from: [.pendingApproval], to: .rejected, error: "rejected by \(actor): \(reason)")
         else { throw ApprovalError.notPending(orderId) }
         try await store.audit.append(actor: actor, action: "order.reject", target: "order:\(orderId)", details: "{}")
     }
@@ -96,7 +106,9 @@ package struct ApprovalGateway: OrderGateway {
         let nowSeconds = Int64(now().timeIntervalSince1970)
         var expired: [CopyOrder] = []
         for o in try await store.execution.pendingApprovals() where (o.approvalExpiresAt ?? .max) <= nowSeconds {
-            if try await store.orders.setStatus(id: o.id, from: [.pendingApproval], to: .expired, error: "approval window passed") {
+            if try await store.orders.setStatus(
+                id: o.id, from: [.pendingApproval], to: .expired, error: "approval window passed")
+            {
                 expired.append(o)
             }
         }
@@ -117,7 +129,10 @@ package enum ApprovalError: Error, Equatable, CustomStringConvertible {
         case .expired(let id): "order \(id) expired before it was approved"
         case .denied(let id, let reason, let context):
             "order \(id) denied by risk: \(reason.rawValue)"
-                + (context.isEmpty ? "" : " (" + context.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + ")")
+                + (context.isEmpty
+                    ? ""
+                    : " (" + context.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+                        + ")")
         }
     }
 }

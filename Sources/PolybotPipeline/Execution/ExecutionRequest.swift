@@ -24,9 +24,12 @@ package struct ExecutionRequest: Sendable {
     package var detectedAt: Date
 
     /// Creates a request; the idempotency key defaults to `entry:<signal>`.
-    package init(intent: OrderIntent, signalId: Int64?, purpose: OrderPurpose = .entry, idempotencyKey: String? = nil,
-                 tickSize: TickSize, negRisk: Bool, minimumSize: Micros?, orderType: OrderType = .gtd, lifetimeSeconds: Int64 = 300,
-                 outcome: String = "", detectedAt: Date = Date()) {
+    package init(
+        intent: OrderIntent, signalId: Int64?, purpose: OrderPurpose = .entry, idempotencyKey: String? = nil,
+        tickSize: TickSize, negRisk: Bool, minimumSize: Micros?, orderType: OrderType = .gtd,
+        lifetimeSeconds: Int64 = 300,
+        outcome: String = "", detectedAt: Date = Date()
+    ) {
         self.intent = intent
         self.signalId = signalId
         self.purpose = purpose
@@ -46,11 +49,15 @@ extension ExecutionRequest {
     /// market's terms from a fresh book (defaults when there is none: the venue then refuses what does not fit).
     package init(resuming order: CopyOrder, book: OrderBook?, detectedAt: Date = Date()) {
         self.init(
-            intent: OrderIntent(signalKey: order.idempotencyKey, basketId: nil, conditionId: order.conditionId, eventSlug: order.eventSlug,
-                                asset: order.asset, side: order.side, price: order.price, shares: order.size,
-                                whalePrice: order.whalePrice ?? order.price, wallets: []),
-            signalId: order.signalId, purpose: order.purpose, idempotencyKey: order.idempotencyKey, tickSize: book?.tickSize ?? .hundredth,
-            negRisk: book?.negRisk ?? false, minimumSize: book?.minOrderSize, orderType: order.orderType, outcome: order.outcome,
+            intent: OrderIntent(
+                signalKey: order.idempotencyKey, basketId: nil, conditionId: order.conditionId,
+                eventSlug: order.eventSlug,
+                asset: order.asset, side: order.side, price: order.price, shares: order.size,
+                whalePrice: order.whalePrice ?? order.price, wallets: []),
+            signalId: order.signalId, purpose: order.purpose, idempotencyKey: order.idempotencyKey,
+            tickSize: book?.tickSize ?? .hundredth,
+            negRisk: book?.negRisk ?? false, minimumSize: book?.minOrderSize, orderType: order.orderType,
+            outcome: order.outcome,
             detectedAt: detectedAt)
     }
 }

@@ -13,8 +13,11 @@ package struct FillLedger: Sendable {
     let now: @Sendable () -> Date
 
     /// Creates a ledger.
-    package init(store: PolybotStore, equity: @escaping @Sendable () async -> Micros,
-                 onFill: @escaping @Sendable (AppliedFill) async -> Void = { _ in }, now: @escaping @Sendable () -> Date = { Date() }) {
+    package init(
+        store: PolybotStore, equity: @escaping @Sendable () async -> Micros,
+        onFill: @escaping @Sendable (AppliedFill) async -> Void = { _ in },
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.store = store
         self.equity = equity
         self.onFill = onFill
@@ -23,11 +26,15 @@ package struct FillLedger: Sendable {
 
     /// Applies a cumulative report for an order.
     @discardableResult
-    package func report(orderId: Int64, filledTotal: Micros, filledCost: Micros? = nil, fee: Micros? = nil, status: OrderStatus? = nil,
-                        eventType: String, venueStatus: String) async throws -> AppliedFill {
-        let applied = try await store.execution.applyFill(FillReport(
-            orderId: orderId, filledTotal: filledTotal, filledCost: filledCost, fee: fee, status: status, eventType: eventType,
-            venueStatus: venueStatus, day: utcDay(Int64(now().timeIntervalSince1970)), equity: await equity()))
+    package func report(
+        orderId: Int64, filledTotal: Micros, filledCost: Micros? = nil, fee: Micros? = nil, status: OrderStatus? = nil,
+        eventType: String, venueStatus: String
+    ) async throws -> AppliedFill {
+        let applied = try await store.execution.applyFill(
+            FillReport(
+                orderId: orderId, filledTotal: filledTotal, filledCost: filledCost, fee: fee, status: status,
+                eventType: eventType,
+                venueStatus: venueStatus, day: utcDay(Int64(now().timeIntervalSince1970)), equity: await equity()))
         await onFill(applied)
         return applied
     }

@@ -29,9 +29,12 @@ package struct LiveOrderGateway: OrderGateway {
     private let unreadable = Counter(label: "orders.unparseable_amounts")
 
     /// Creates the gateway.
-    package init(store: PolybotStore, clob: ClobClient, builder: OrderBuilder, apiKey: String, ledger: FillLedger, logger: Logger,
-                 now: @escaping @Sendable () -> Date = { Date() }, willSend: @escaping @Sendable (CopyOrder) -> Void = { _ in },
-                 inFlight: InFlightOrders = InFlightOrders(), alarm: @escaping @Sendable (String) -> Void = { _ in }) {
+    package init(
+        store: PolybotStore, clob: ClobClient, builder: OrderBuilder, apiKey: String, ledger: FillLedger,
+        logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }, willSend: @escaping @Sendable (CopyOrder) -> Void = { _ in },
+        inFlight: InFlightOrders = InFlightOrders(), alarm: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.inFlight = inFlight
         self.alarm = alarm
         self.store = store
@@ -53,14 +56,18 @@ package struct LiveOrderGateway: OrderGateway {
         let wall = now()
         let timestampMs = UInt64(wall.timeIntervalSince1970 * 1000)
         let seconds = Int64(wall.timeIntervalSince1970)
-        let signed = try sign(r, price: r.intent.price, shares: r.intent.shares, salt: OrderBuilder.randomSalt(), timestampMs: timestampMs,
-                              now: seconds)
+        let signed = try sign(
+            r, price: r.intent.price, shares: r.intent.shares, salt: OrderBuilder.randomSalt(),
+            timestampMs: timestampMs,
+            now: seconds)
         let intent = CopyOrder(
             idempotencyKey: key, signalId: r.signalId, purpose: r.purpose, mode: .live, salt: String(signed.order.salt),
-            conditionId: r.intent.conditionId, asset: r.intent.asset, side: r.intent.side, orderType: r.orderType, price: r.intent.price,
+            conditionId: r.intent.conditionId, asset: r.intent.asset, side: r.intent.side, orderType: r.orderType,
+            price: r.intent.price,
             size: r.intent.shares, makerAmount: signed.order.makerAmount, takerAmount: signed.order.takerAmount,
             expiration: signed.order.expiration, status: .intent, orderDigest: HexCoding.encode(signed.digest),
-            orderTimestampMs: Int64(timestampMs), eventSlug: r.intent.eventSlug, outcome: r.outcome, whalePrice: r.intent.whalePrice)
+            orderTimestampMs: Int64(timestampMs), eventSlug: r.intent.eventSlug, outcome: r.outcome,
+            whalePrice: r.intent.whalePrice)
         let stored: CopyOrder
         do {
             stored = try await store.orders.create(intent)
@@ -72,13 +79,16 @@ package struct LiveOrderGateway: OrderGateway {
         return try await send(stored, signed)
     }
 
-    private func sign(_ r: ExecutionRequest, price: Micros, shares: Micros, salt: UInt64, timestampMs: UInt64, now: Int64) throws
+    private func sign(
+        _ r: ExecutionRequest, price: Micros, shares: Micros, salt: UInt64, timestampMs: UInt64, now: Int64
+    ) throws
         -> SignedOrderV2
     {
         try builder.build(
-            OrderRequest(tokenId: r.intent.asset, side: r.intent.side, price: price, size: shares, orderType: r.orderType,
-                         tickSize: r.tickSize, negRisk: r.negRisk, minimumSize: r.minimumSize,
-                         expiration: r.orderType == .gtd ? now + max(61, r.lifetimeSeconds) : nil),
+            OrderRequest(
+                tokenId: r.intent.asset, side: r.intent.side, price: price, size: shares, orderType: r.orderType,
+                tickSize: r.tickSize, negRisk: r.negRisk, minimumSize: r.minimumSize,
+                expiration: r.orderType == .gtd ? now + max(61, r.lifetimeSeconds) : nil),
             salt: salt, timestampMs: timestampMs, now: now)
     }
 
@@ -86,13 +96,19 @@ package struct LiveOrderGateway: OrderGateway {
     package func placeApproved(_ order: CopyOrder, _ r: ExecutionRequest) async throws -> PlacementOutcome {
         let wall = now()
         let timestampMs = UInt64(wall.timeIntervalSince1970 * 1000)
-        let signed = try sign(r, price: order.price, shares: order.size, salt: OrderBuilder.randomSalt(), timestampMs: timestampMs,
-                              now: Int64(wall.timeIntervalSince1970))
-        guard try await store.orders.markSigned(
-            id: order.id, salt: String(signed.order.salt), makerAmount: signed.order.makerAmount, takerAmount: signed.order.takerAmount,
-            expiration: signed.order.expiration, digest: HexCoding.encode(signed.digest), timestampMs: Int64(timestampMs))
+        let signed = try sign(
+            r, price: order.price, shares: order.size, salt: OrderBuilder.randomSalt(), timestampMs: timestampMs,
+            now: Int64(wall.timeIntervalSince1970))
+        guard
+            try await store.orders.markSigned(
+                id: order.id, salt: String(signed.order.salt), makerAmount: signed.order.makerAmount,
+                takerAmount: signed.order.takerAmount,
+                expiration: signed.order.expiration, digest: HexCoding.encode(signed.digest),
+                timestampMs: Int64(timestampMs))
         else { return .alreadyPlaced(try await store.orders.get(id: order.id) ?? order) }
-        guard let stored = try await store.orders.get(id: order.id) else { throw StoreError.notFound("order \(order.id)") }
+        guard let stored = try await store.orders.get(id: order.id) else {
+            throw StoreError.notFound("order \(order.id)")
+        }
         return try await send(stored, signed)
     }
 
@@ -122,13 +138,15 @@ package struct LiveOrderGateway: OrderGateway {
         if let found = lookup { return .alreadyPlaced(try await apply(found, to: order)) }
         // Provably not on the CLOB. A GTD order past its expiry would be refused: it ends expired, never re-sent.
         if order.orderType == .gtd, order.expiration > 0, order.expiration - 60 <= Int64(now().timeIntervalSince1970) {
-            _ = try await store.orders.setStatus(id: order.id, from: [.intent, .submitting, .unknown], to: .expired,
-                                                 error: "never reached the CLOB and expired before it could be re-sent")
+            _ = try await store.orders.setStatus(
+                id: order.id, from: [.intent, .submitting, .unknown], to: .expired,
+                error: "never reached the CLOB and expired before it could be re-sent")
             return .rejected(try await store.orders.get(id: order.id) ?? order, "expired before it was sent")
         }
         // Send the identical order (same salt and timestamp → same digest and signature).
         guard let salt = UInt64(order.salt), let ts = order.orderTimestampMs else { return .unknown(order) }
-        let signed = try sign(r, price: order.price, shares: order.size, salt: salt, timestampMs: UInt64(ts), now: Int64(ts / 1000))
+        let signed = try sign(
+            r, price: order.price, shares: order.size, salt: salt, timestampMs: UInt64(ts), now: Int64(ts / 1000))
         guard HexCoding.encode(signed.digest) == digest else { return .unknown(order) }
         return try await post(order, signed)
     }
@@ -153,7 +171,8 @@ package struct LiveOrderGateway: OrderGateway {
                 if Self.isDuplicate(response.errorMsg) { return try await lookUpExisting(order) }
                 return try await reject(order, response.errorMsg.isEmpty ? "not accepted" : response.errorMsg)
             }
-            try await store.orders.markAccepted(id: order.id, exchangeOrderId: response.orderID.isEmpty ? order.orderDigest ?? "" : response.orderID)
+            try await store.orders.markAccepted(
+                id: order.id, exchangeOrderId: response.orderID.isEmpty ? order.orderDigest ?? "" : response.orderID)
             // makingAmount/takingAmount are what matched at once: USDC and shares for a BUY, the reverse for a SELL. The
             // venue sends "" when nothing matched (a resting order); anything else that is not a decimal is an alarm,
             // and the fill is then read from the order lookup rather than booked as zero.
@@ -161,16 +180,22 @@ package struct LiveOrderGateway: OrderGateway {
             let usdcText = order.side == .buy ? response.makingAmount : response.takingAmount
             guard let shares = Self.amount(sharesText), let usdcOrNil = Self.amount(usdcText) else {
                 unreadable.increment()
-                let problem = "order \(order.id): venue amounts not readable (making \"\(response.makingAmount)\", taking \"\(response.takingAmount)\"); fill taken from a lookup"
-                logger.error("unreadable venue amounts", metadata: ["order.id": "\(order.id)", "making": "\(response.makingAmount)",
-                                                                    "taking": "\(response.takingAmount)"])
+                let problem =
+                    "order \(order.id): venue amounts not readable (making \"\(response.makingAmount)\", taking \"\(response.takingAmount)\"); fill taken from a lookup"
+                logger.error(
+                    "unreadable venue amounts",
+                    metadata: [
+                        "order.id": "\(order.id)", "making": "\(response.makingAmount)",
+                        "taking": "\(response.takingAmount)",
+                    ])
                 alarm(problem)
                 return try await lookUpExisting(store.orders.get(id: order.id) ?? order)
             }
             let usdc: Micros? = usdcText.isEmpty ? nil : usdcOrNil
             let filled = try await ledger.report(
                 orderId: order.id, filledTotal: shares, filledCost: shares > .zero ? usdc : nil,
-                status: order.orderType == .fok || order.orderType == .fak ? (shares >= order.size ? .filled : .cancelled) : nil,
+                status: order.orderType == .fok || order.orderType == .fak
+                    ? (shares >= order.size ? .filled : .cancelled) : nil,
                 eventType: "PLACEMENT", venueStatus: response.status.uppercased())
             return .placed(filled.order)
         case .failure(.status(let code, let message)) where (400..<500).contains(code) && Self.isDuplicate(message):
@@ -180,8 +205,11 @@ package struct LiveOrderGateway: OrderGateway {
             return try await reject(order, message)
         case .failure(let error):
             // Timeout or transport failure: the order may or may not exist. Look it up before anything else.
-            _ = try await store.orders.setStatus(id: order.id, from: [.intent, .submitting], to: .unknown, error: "\(error)")
-            logger.warning("order outcome unknown; looking it up", metadata: ["order.id": "\(order.id)", "order.error": "\(error)"])
+            _ = try await store.orders.setStatus(
+                id: order.id, from: [.intent, .submitting], to: .unknown, error: "\(error)")
+            logger.warning(
+                "order outcome unknown; looking it up",
+                metadata: ["order.id": "\(order.id)", "order.error": "\(error)"])
             if let digest = order.orderDigest, let found = try? await clob.order(id: digest) {
                 return .placed(try await apply(found, to: store.orders.get(id: order.id) ?? order))
             }
@@ -194,8 +222,9 @@ package struct LiveOrderGateway: OrderGateway {
         let found: ClobOpenOrder?
         do { found = try await clob.order(id: order.orderDigest ?? order.exchangeOrderId ?? "") } catch { found = nil }
         if let found { return .alreadyPlaced(try await apply(found, to: order)) }
-        _ = try await store.orders.setStatus(id: order.id, from: [.intent, .submitting], to: .unknown,
-                                             error: "venue reports a duplicate; being looked up")
+        _ = try await store.orders.setStatus(
+            id: order.id, from: [.intent, .submitting], to: .unknown,
+            error: "venue reports a duplicate; being looked up")
         return .unknown(try await store.orders.get(id: order.id) ?? order)
     }
 
@@ -206,7 +235,8 @@ package struct LiveOrderGateway: OrderGateway {
     package static func amount(_ text: String) -> Micros? { text.isEmpty ? .zero : Micros(decimal: text) }
 
     private func reject(_ order: CopyOrder, _ message: String) async throws -> PlacementOutcome {
-        _ = try await store.orders.setStatus(id: order.id, from: [.intent, .submitting, .unknown], to: .rejected, error: message)
+        _ = try await store.orders.setStatus(
+            id: order.id, from: [.intent, .submitting, .unknown], to: .rejected, error: message)
         return .rejected(try await store.orders.get(id: order.id) ?? order, message)
     }
 
@@ -222,7 +252,9 @@ package struct LiveOrderGateway: OrderGateway {
             case "MATCHED": matched >= order.size ? .filled : nil
             default: nil
             }
-        return try await ledger.report(orderId: order.id, filledTotal: matched, status: status, eventType: "LOOKUP",
-                                       venueStatus: found.status ?? "").order
+        return try await ledger.report(
+            orderId: order.id, filledTotal: matched, status: status, eventType: "LOOKUP",
+            venueStatus: found.status ?? ""
+        ).order
     }
 }

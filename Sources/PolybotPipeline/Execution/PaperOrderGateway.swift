@@ -23,8 +23,10 @@ package struct PaperOrderGateway: OrderGateway {
     ///   - books: the order book of a token (the CLOB's `/book`, real or simulated).
     ///   - copyDelay: how long after detection a real order would reach the book.
     ///   - feeBps: taker fee, basis points of notional.
-    package init(store: PolybotStore, books: @escaping @Sendable (String) async throws -> OrderBook, ledger: FillLedger,
-                 copyDelay: Duration, feeBps: Int, logger: Logger) {
+    package init(
+        store: PolybotStore, books: @escaping @Sendable (String) async throws -> OrderBook, ledger: FillLedger,
+        copyDelay: Duration, feeBps: Int, logger: Logger
+    ) {
         self.store = store
         self.books = books
         self.ledger = ledger
@@ -38,14 +40,19 @@ package struct PaperOrderGateway: OrderGateway {
             return existing.status == .intent ? try await fill(existing, r) : .alreadyPlaced(existing)
         }
         let order = CopyOrder(
-            idempotencyKey: r.idempotencyKey, signalId: r.signalId, purpose: r.purpose, mode: .paper, salt: String(OrderBuilder.randomSalt()),
-            conditionId: r.intent.conditionId, asset: r.intent.asset, side: r.intent.side, orderType: r.orderType, price: r.intent.price,
-            size: r.intent.shares, status: .intent, eventSlug: r.intent.eventSlug, outcome: r.outcome, whalePrice: r.intent.whalePrice)
+            idempotencyKey: r.idempotencyKey, signalId: r.signalId, purpose: r.purpose, mode: .paper,
+            salt: String(OrderBuilder.randomSalt()),
+            conditionId: r.intent.conditionId, asset: r.intent.asset, side: r.intent.side, orderType: r.orderType,
+            price: r.intent.price,
+            size: r.intent.shares, status: .intent, eventSlug: r.intent.eventSlug, outcome: r.outcome,
+            whalePrice: r.intent.whalePrice)
         let stored: CopyOrder
         do {
             stored = try await store.orders.create(order)
         } catch StoreError.duplicate {
-            guard let existing = try await store.orders.get(idempotencyKey: r.idempotencyKey) else { throw StoreError.notFound(r.idempotencyKey) }
+            guard let existing = try await store.orders.get(idempotencyKey: r.idempotencyKey) else {
+                throw StoreError.notFound(r.idempotencyKey)
+            }
             return .alreadyPlaced(existing)
         }
         return try await fill(stored, r)
@@ -53,27 +60,34 @@ package struct PaperOrderGateway: OrderGateway {
 
     private func fill(_ order: CopyOrder, _ r: ExecutionRequest) async throws -> PlacementOutcome {
         // The book as a real order would find it: detection time + the copy delay.
-        let due = r.detectedAt.addingTimeInterval(Double(copyDelay.components.seconds) + Double(copyDelay.components.attoseconds) / 1e18)
+        let due = r.detectedAt.addingTimeInterval(
+            Double(copyDelay.components.seconds) + Double(copyDelay.components.attoseconds) / 1e18)
         let wait = due.timeIntervalSinceNow
         if wait > 0 { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
         let book: OrderBook
         do { book = try await books(order.asset) } catch {
-            _ = try await store.orders.setStatus(id: order.id, from: [.intent], to: .rejected, error: "no book: \(error)")
+            _ = try await store.orders.setStatus(
+                id: order.id, from: [.intent], to: .rejected, error: "no book: \(error)")
             return .rejected(try await store.orders.get(id: order.id) ?? order, "no book: \(error)")
         }
         let side = order.side == .buy ? book.asks : book.bids
-        let walk = PaperFill.walk(levels: side.map { PaperLevel(price: $0.price, size: $0.size) }, side: order.side, shares: order.size,
-                                  limit: order.price, feeBps: feeBps, whalePrice: order.whalePrice ?? order.price)
+        let walk = PaperFill.walk(
+            levels: side.map { PaperLevel(price: $0.price, size: $0.size) }, side: order.side, shares: order.size,
+            limit: order.price, feeBps: feeBps, whalePrice: order.whalePrice ?? order.price)
         try await store.orders.markAccepted(id: order.id, exchangeOrderId: "paper-\(order.id)")
         let payload = """
             {"book_ts":\(book.timestampMs),"levels":\(walk.fills.count),"copy_delay_cost":"\(walk.copyDelayCost)","best":"\(side.first.map { "\($0.price)" } ?? "")"}
             """
-        try await store.orders.appendEvent(OrderEvent(orderId: order.id, eventType: "PAPER_BOOK", status: walk.filledShares > .zero ? "MATCHED" : "NO_LIQUIDITY",
-                                                      size: walk.filledShares, price: walk.averagePrice, payload: payload))
+        try await store.orders.appendEvent(
+            OrderEvent(
+                orderId: order.id, eventType: "PAPER_BOOK",
+                status: walk.filledShares > .zero ? "MATCHED" : "NO_LIQUIDITY",
+                size: walk.filledShares, price: walk.averagePrice, payload: payload))
         let final: OrderStatus = walk.remaining == .zero ? .filled : .expired
-        let applied = try await ledger.report(orderId: order.id, filledTotal: walk.filledShares,
-                                              filledCost: walk.filledShares > .zero ? walk.notional : nil, fee: walk.fee, status: final,
-                                              eventType: "PAPER_FILL", venueStatus: walk.remaining == .zero ? "MATCHED" : "PARTIAL")
+        let applied = try await ledger.report(
+            orderId: order.id, filledTotal: walk.filledShares,
+            filledCost: walk.filledShares > .zero ? walk.notional : nil, fee: walk.fee, status: final,
+            eventType: "PAPER_FILL", venueStatus: walk.remaining == .zero ? "MATCHED" : "PARTIAL")
         if walk.filledShares == .zero {
             return .rejected(applied.order, "no liquidity within the limit price \(order.price)")
         }

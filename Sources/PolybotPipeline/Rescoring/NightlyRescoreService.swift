@@ -15,8 +15,10 @@ package struct NightlyRescoreService: Service {
     let now: @Sendable () -> Int64
 
     /// Creates the service.
-    package init(job: RescoringJob, hour: Int, minute: Int, logger: Logger,
-                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+    package init(
+        job: RescoringJob, hour: Int, minute: Int, logger: Logger,
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) {
         self.job = job
         self.hour = hour
         self.minute = minute

@@ -48,8 +48,11 @@ package struct RescoringJob: Sendable {
 
     /// Creates a job. Without `dataAPI` nothing is backfilled or discovered from the leaderboard; without `gamma`
     /// resolutions come only from the markets table.
-    package init(store: PolybotStore, dataAPI: DataAPIClient?, gamma: GammaClient?, parameters: ScoringParameters = ScoringParameters(),
-                 decay: DecayDetector = DecayDetector(), configuration: Configuration = Configuration(), logger: Logger) {
+    package init(
+        store: PolybotStore, dataAPI: DataAPIClient?, gamma: GammaClient?,
+        parameters: ScoringParameters = ScoringParameters(),
+        decay: DecayDetector = DecayDetector(), configuration: Configuration = Configuration(), logger: Logger
+    ) {
         self.store = store
         self.dataAPI = dataAPI
         self.gamma = gamma
@@ -68,13 +71,17 @@ package struct RescoringJob: Sendable {
     ///   - stopAfterWallets: stop (as if interrupted) once this many wallets are done — for tests and drills.
     ///   - progress: called after every chunk with (done, total).
     /// - Throws: `CancellationError` when interrupted (the run is marked `interrupted` and can be resumed).
-    package func run(trigger: ScoringTrigger, now: Int64, only: Address? = nil, stopAfterWallets: Int? = nil,
-                     progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> Report {
+    package func run(
+        trigger: ScoringTrigger, now: Int64, only: Address? = nil, stopAfterWallets: Int? = nil,
+        progress: @Sendable (Int, Int) -> Void = { _, _ in }
+    ) async throws -> Report {
         let resumed = only == nil ? try await store.scores.unfinishedRun() : nil
         let wallets: [Address]
         if let only {
             wallets = [only]
-            if try await store.whales.get(only) == nil { try await store.whales.upsert(Whale(address: only, tracked: true, source: .manual)) }
+            if try await store.whales.get(only) == nil {
+                try await store.whales.upsert(Whale(address: only, tracked: true, source: .manual))
+            }
         } else if resumed != nil {
             // A resumed run finishes the wallet set its start discovered (candidates were stored as whales then).
             wallets = try await store.whales.all().map(\.address).sorted()
@@ -82,28 +89,39 @@ package struct RescoringJob: Sendable {
             wallets = try await discoverWallets(now: now)
         }
         let run: ScoringRun
-        if let resumed { run = resumed } else {
+        if let resumed {
+            run = resumed
+        } else {
             run = try await store.scores.startRun(trigger: trigger, walletsTotal: wallets.count, scoringTime: now)
         }
         let scoringTime = run.scoringTime
         let remaining = wallets.filter { w in run.cursorWallet.map { w > $0 } ?? true }
-        var report = Report(runId: run.id, resumed: resumed != nil, wallets: wallets.count, scored: run.walletsScored,
-                            backfilledTrades: 0, promoted: [], demoted: [])
-        logger.info("rescoring", metadata: [
-            "rescore.run": "\(run.id)", "rescore.resumed": "\(resumed != nil)", "rescore.wallets": "\(wallets.count)",
-            "rescore.remaining": "\(remaining.count)",
-        ])
+        var report = Report(
+            runId: run.id, resumed: resumed != nil, wallets: wallets.count, scored: run.walletsScored,
+            backfilledTrades: 0, promoted: [], demoted: [])
+        logger.info(
+            "rescoring",
+            metadata: [
+                "rescore.run": "\(run.id)", "rescore.resumed": "\(resumed != nil)",
+                "rescore.wallets": "\(wallets.count)",
+                "rescore.remaining": "\(remaining.count)",
+            ])
         var resolutions = try await store.markets.resolutions()
         var start = 0
         do {
             while start < remaining.count {
                 try Task.checkCancellation()
                 if let limit = stopAfterWallets, report.scored >= limit { throw CancellationError() }
-                let end = min(start + configuration.chunkSize, remaining.count, stopAfterWallets.map { start + max(1, $0 - report.scored) } ?? .max)
+                let end = min(
+                    start + configuration.chunkSize, remaining.count,
+                    stopAfterWallets.map { start + max(1, $0 - report.scored) } ?? .max)
                 let chunk = Array(remaining[start..<end])
                 report.backfilledTrades += try await backfill(chunk, until: scoringTime)
-                if try await refreshMarkets(for: chunk, known: resolutions) { resolutions = try await store.markets.resolutions() }
-                let (promoted, demoted) = try await score(chunk, runId: run.id, scoringTime: scoringTime, resolutions: resolutions)
+                if try await refreshMarkets(for: chunk, known: resolutions) {
+                    resolutions = try await store.markets.resolutions()
+                }
+                let (promoted, demoted) = try await score(
+                    chunk, runId: run.id, scoringTime: scoringTime, resolutions: resolutions)
                 report.promoted += promoted
                 report.demoted += demoted
                 report.scored += chunk.count
@@ -113,17 +131,25 @@ package struct RescoringJob: Sendable {
             }
         } catch {
             let interrupted = error is CancellationError
-            try? await store.scores.finishRun(runId: run.id, status: interrupted ? .interrupted : .failed,
-                                              error: interrupted ? "interrupted" : String(describing: error))
-            logger.warning("rescoring stopped", metadata: ["rescore.run": "\(run.id)", "rescore.scored": "\(report.scored)",
-                                                          "rescore.error": "\(error)"])
+            try? await store.scores.finishRun(
+                runId: run.id, status: interrupted ? .interrupted : .failed,
+                error: interrupted ? "interrupted" : String(describing: error))
+            logger.warning(
+                "rescoring stopped",
+                metadata: [
+                    "rescore.run": "\(run.id)", "rescore.scored": "\(report.scored)",
+                    "rescore.error": "\(error)",
+                ])
             throw error
         }
         try await store.scores.finishRun(runId: run.id, status: .completed, error: nil)
-        logger.info("rescoring completed", metadata: [
-            "rescore.run": "\(run.id)", "rescore.scored": "\(report.scored)", "rescore.promoted": "\(report.promoted.count)",
-            "rescore.demoted": "\(report.demoted.count)", "rescore.backfilled": "\(report.backfilledTrades)",
-        ])
+        logger.info(
+            "rescoring completed",
+            metadata: [
+                "rescore.run": "\(run.id)", "rescore.scored": "\(report.scored)",
+                "rescore.promoted": "\(report.promoted.count)",
+                "rescore.demoted": "\(report.demoted.count)", "rescore.backfilled": "\(report.backfilledTrades)",
+            ])
         return report
     }
 
@@ -133,8 +159,10 @@ package struct RescoringJob: Sendable {
     private func discoverWallets(now: Int64) async throws -> [Address] {
         var all = Set(try await store.whales.all().map(\.address))
         var fresh: [Whale] = []
-        for w in try await store.trades.wallets(minNotional: configuration.candidateMinNotional,
-                                                since: now - configuration.candidateLookbackSeconds) where !all.contains(w) {
+        for w in try await store.trades.wallets(
+            minNotional: configuration.candidateMinNotional,
+            since: now - configuration.candidateLookbackSeconds) where !all.contains(w)
+        {
             fresh.append(Whale(address: w, tracked: false, source: .discovered))
             all.insert(w)
         }
@@ -146,7 +174,8 @@ package struct RescoringJob: Sendable {
                     all.insert(w)
                 }
             } catch {
-                logger.warning("leaderboard unavailable; continuing without it", metadata: ["rescore.error": "\(error)"])
+                logger.warning(
+                    "leaderboard unavailable; continuing without it", metadata: ["rescore.error": "\(error)"])
             }
         }
         if let dataAPI, configuration.holderMarkets > 0 {
@@ -162,7 +191,8 @@ package struct RescoringJob: Sendable {
                         }
                     }
                 } catch {
-                    logger.warning("holders unavailable; continuing without them", metadata: ["rescore.error": "\(error)"])
+                    logger.warning(
+                        "holders unavailable; continuing without them", metadata: ["rescore.error": "\(error)"])
                 }
             }
         }
@@ -194,16 +224,22 @@ package struct RescoringJob: Sendable {
         guard !missing.isEmpty else { return false }
         let markets = try await gamma.markets(conditionIds: missing)
         guard !markets.isEmpty else { return false }
-        try await store.markets.upsert(markets.map { m in
-            MarketInfo(conditionId: m.conditionId, question: m.question, slug: m.slug, eventSlug: m.eventSlug, outcomes: m.outcomes,
-                       tokenIds: m.clobTokenIds, tickSize: Micros(m.tickSize?.micros ?? 10_000), minOrderSize: m.minOrderSize ?? Micros(5_000_000),
-                       negRisk: m.negRisk, closed: m.closed, winningToken: m.winningTokenId, resolvedAt: nil)
-        })
+        try await store.markets.upsert(
+            markets.map { m in
+                MarketInfo(
+                    conditionId: m.conditionId, question: m.question, slug: m.slug, eventSlug: m.eventSlug,
+                    outcomes: m.outcomes,
+                    tokenIds: m.clobTokenIds, tickSize: Micros(m.tickSize?.micros ?? 10_000),
+                    minOrderSize: m.minOrderSize ?? Micros(5_000_000),
+                    negRisk: m.negRisk, closed: m.closed, winningToken: m.winningTokenId, resolvedAt: nil)
+            })
         return markets.contains { $0.winningTokenId != nil }
     }
 
     /// Scores a chunk, writes its snapshots, promotes and demotes.
-    private func score(_ wallets: [Address], runId: Int64, scoringTime: Int64, resolutions: [String: MarketResolution])
+    private func score(
+        _ wallets: [Address], runId: Int64, scoringTime: Int64, resolutions: [String: MarketResolution]
+    )
         async throws -> (promoted: [Address], demoted: [(Address, String)])
     {
         let tradesByWallet = try await store.trades.trades(wallets: wallets)
@@ -214,7 +250,8 @@ package struct RescoringJob: Sendable {
         var demoted: [(Address, String)] = []
         for w in wallets {
             let trades = tradesByWallet[w] ?? []
-            let result = WalletScoring.score(wallet: w, trades: trades, resolutions: resolutions, now: scoringTime, parameters: parameters)
+            let result = WalletScoring.score(
+                wallet: w, trades: trades, resolutions: resolutions, now: scoringTime, parameters: parameters)
             snapshots.append(result.score)
             guard var whale = whales[w], whale.listStatus != .deny else { continue }
             let closed = PositionLedger(trades: trades, resolutions: resolutions).closed
@@ -222,8 +259,9 @@ package struct RescoringJob: Sendable {
             if whale.tracked && whale.listStatus != .allow && verdict.decayed {
                 whale.tracked = false
                 try await store.whales.upsert(whale)
-                try await store.audit.append(actor: "rescoring", action: "demote", target: w.hex,
-                                             details: #"{"reason":\#(jsonString(verdict.reason)),"run":\#(runId)}"#)
+                try await store.audit.append(
+                    actor: "rescoring", action: "demote", target: w.hex,
+                    details: #"{"reason":\#(jsonString(verdict.reason)),"run":\#(runId)}"#)
                 demoted.append((w, verdict.reason))
             } else if !whale.tracked, result.score.walletClass == .informed,
                 result.score.winRateLowerBound >= configuration.promoteLowerBound
@@ -231,9 +269,11 @@ package struct RescoringJob: Sendable {
                 whale.tracked = true
                 try await store.whales.upsert(whale)
                 let was = previous[w].map { String(format: "%.2f", $0.winRateLowerBound) } ?? "none"
-                let reason = "informed; win-rate lower bound \(String(format: "%.2f", result.score.winRateLowerBound)) (was \(was))"
-                try await store.audit.append(actor: "rescoring", action: "promote", target: w.hex,
-                                             details: #"{"reason":\#(jsonString(reason)),"run":\#(runId)}"#)
+                let reason =
+                    "informed; win-rate lower bound \(String(format: "%.2f", result.score.winRateLowerBound)) (was \(was))"
+                try await store.audit.append(
+                    actor: "rescoring", action: "promote", target: w.hex,
+                    details: #"{"reason":\#(jsonString(reason)),"run":\#(runId)}"#)
                 promoted.append(w)
             }
         }
@@ -254,7 +294,8 @@ package struct RescoringJob: Sendable {
             let present = Set(members.map(\.wallet))
             if basket.category.isEmpty {
                 for w in promoted where !present.contains(w) {
-                    try await store.baskets.upsertMember(basketId: basket.id, BasketMember(wallet: w, membership: .auto))
+                    try await store.baskets.upsertMember(
+                        basketId: basket.id, BasketMember(wallet: w, membership: .auto))
                 }
             }
             for w in demoted where auto.contains(w) {

@@ -35,8 +35,11 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Inp
     /// - Parameters:
     ///   - books: the CLOB book of a token.
     ///   - baseRule: the configured rule (a basket's own window, members, ratio and upside override it).
-    package init(input: Input, store: PolybotStore, books: @escaping @Sendable (String) async throws -> OrderBook,
-                 baseRule: @escaping @Sendable () -> ConsensusRule, events: PipelineEvents, reloadEvery: Int64 = 60, logger: Logger) {
+    package init(
+        input: Input, store: PolybotStore, books: @escaping @Sendable (String) async throws -> OrderBook,
+        baseRule: @escaping @Sendable () -> ConsensusRule, events: PipelineEvents, reloadEvery: Int64 = 60,
+        logger: Logger
+    ) {
         self.input = input
         self.store = store
         self.books = books
@@ -55,10 +58,12 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Inp
             let counts = scored.score?.walletClass == .informed
             var fired: [CopySignal] = []
             for (id, entry) in baskets.sorted(by: { $0.key < $1.key }) {
-                guard entry.consensus.members.contains(trade.wallet), counts || entry.manual.contains(trade.wallet) else { continue }
+                guard entry.consensus.members.contains(trade.wallet), counts || entry.manual.contains(trade.wallet)
+                else { continue }
                 await refreshAsks(Set([trade.asset]).union(entry.consensus.tokens(market: trade.conditionId)))
                 var consensus = entry.consensus
-                let outcome = consensus.add(trade, now: trade.timestamp) { token in self.booksSeen[token]?.book?.bestAsk }
+                let outcome = consensus.add(trade, now: trade.timestamp) { token in self.booksSeen[token]?.book?.bestAsk
+                }
                 baskets[id]?.consensus = consensus
                 if case .signal(let s) = outcome { fired.append(s) }
             }
@@ -68,19 +73,26 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Inp
                     let (signalId, created) = try await store.signals.record(signal, eventSlug: trade.eventSlug)
                     guard created else { continue }
                     signals.increment()
-                    logger.notice("copy signal", metadata: [
-                        "signal.id": "\(signalId)", "signal.basket": "\(signal.basketId)", "signal.asset": "\(signal.asset)",
-                        "signal.agreeing": "\(signal.agreeing.count)", "signal.ask": "\(signal.bestAsk)",
-                    ])
+                    logger.notice(
+                        "copy signal",
+                        metadata: [
+                            "signal.id": "\(signalId)", "signal.basket": "\(signal.basketId)",
+                            "signal.asset": "\(signal.asset)",
+                            "signal.agreeing": "\(signal.agreeing.count)", "signal.ask": "\(signal.bestAsk)",
+                        ])
                     events.publish(.signal(signal, id: signalId))
                     // The book the upside gate just read travels with the signal: the sizer prices on it (it is at most
                     // 2 s old) instead of asking again.
                     let seen = booksSeen[signal.asset]
-                    await output.send(DetectedSignal(signal: signal, signalId: signalId, eventSlug: trade.eventSlug,
-                                                     arrived: scored.observed.arrived, arrivedAt: scored.observed.arrivedAt,
-                                                     book: seen?.book, bookAt: seen?.at))
+                    await output.send(
+                        DetectedSignal(
+                            signal: signal, signalId: signalId, eventSlug: trade.eventSlug,
+                            arrived: scored.observed.arrived, arrivedAt: scored.observed.arrivedAt,
+                            book: seen?.book, bookAt: seen?.at))
                 } catch {
-                    logger.error("signal not stored; dropped before any order", metadata: ["signal.key": "\(signal.key)", "error": "\(error)"])
+                    logger.error(
+                        "signal not stored; dropped before any order",
+                        metadata: ["signal.key": "\(signal.key)", "error": "\(error)"])
                 }
             }
         }

@@ -22,8 +22,10 @@ package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Ele
     private let reservations: ReservationHooks
 
     /// Creates the stage.
-    package init(input: Input, gateway: any OrderGateway, store: PolybotStore, probe: LatencyProbe, events: PipelineEvents,
-                 concurrency: Int = 8, reservations: ReservationHooks = .none, logger: Logger) {
+    package init(
+        input: Input, gateway: any OrderGateway, store: PolybotStore, probe: LatencyProbe, events: PipelineEvents,
+        concurrency: Int = 8, reservations: ReservationHooks = .none, logger: Logger
+    ) {
         self.reservations = reservations
         self.input = input
         self.gateway = gateway
@@ -73,28 +75,38 @@ package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Ele
                 break
             } catch {
                 failure = error
-                logger.error("placement failed", metadata: ["order.key": "\(r.idempotencyKey)", "attempt": "\(attempt)", "error": "\(error)"])
+                logger.error(
+                    "placement failed",
+                    metadata: ["order.key": "\(r.idempotencyKey)", "attempt": "\(attempt)", "error": "\(error)"])
                 try? await Task.sleep(for: .milliseconds(200 * attempt))
             }
         }
         guard let outcome else {
             outcomes["failed"]?.increment()
             await releaseAfterFailure(r.idempotencyKey)
-            if let id = r.signalId { try? await store.signals.setStatus(id: id, "failed", reason: "\(failure.map { "\($0)" } ?? "unknown")") }
+            if let id = r.signalId {
+                try? await store.signals.setStatus(id: id, "failed", reason: "\(failure.map { "\($0)" } ?? "unknown")")
+            }
             return
         }
         await reservations.orderUpdated(outcome.order)
         let (status, reason, key): (String, String, String) =
             switch outcome {
-            case .placed(let o): (signalStatus(of: o), o.filledSize == .zero && o.status.isTerminal ? (o.error ?? "no fill within the limit") : "",
-                                  "placed")
+            case .placed(let o):
+                (
+                    signalStatus(of: o),
+                    o.filledSize == .zero && o.status.isTerminal ? (o.error ?? "no fill within the limit") : "",
+                    "placed"
+                )
             case .alreadyPlaced(let o): (signalStatus(of: o), o.error ?? "", "already_placed")
             case .rejected(_, let message): ("rejected", message, "rejected")
             case .unknown: ("ordered", "outcome unknown; being looked up", "unknown")
             case .pendingApproval: ("approved", "waiting for an operator", "pending_approval")
             }
         outcomes[key]?.increment()
-        if let id = r.signalId, r.purpose == .entry { try? await store.signals.setStatus(id: id, status, reason: reason) }
+        if let id = r.signalId, r.purpose == .entry {
+            try? await store.signals.setStatus(id: id, status, reason: reason)
+        }
         events.publish(.order(outcome.order))
     }
 }
@@ -110,8 +122,9 @@ extension Executor {
                 await reservations.abandoned(key)
             }
         } catch {
-            logger.error("placement failed and its order could not be checked; its reservation stays",
-                         metadata: ["order.key": "\(key)", "error": "\(error)"])
+            logger.error(
+                "placement failed and its order could not be checked; its reservation stays",
+                metadata: ["order.key": "\(key)", "error": "\(error)"])
         }
     }
 }
@@ -124,7 +137,10 @@ package struct ReservationHooks: Sendable {
     package var abandoned: @Sendable (String) async -> Void
 
     /// Creates hooks.
-    package init(orderUpdated: @escaping @Sendable (CopyOrder) async -> Void, abandoned: @escaping @Sendable (String) async -> Void) {
+    package init(
+        orderUpdated: @escaping @Sendable (CopyOrder) async -> Void,
+        abandoned: @escaping @Sendable (String) async -> Void
+    ) {
         self.orderUpdated = orderUpdated
         self.abandoned = abandoned
     }

@@ -21,7 +21,8 @@ package struct PendingStateFile: Sendable {
     func write(_ change: PendingState) throws {
         let dir = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let data = try JSONEncoder().encode(Content(state: change.state.rawValue, reason: change.reason, actor: change.actor))
+        let data = try JSONEncoder().encode(
+            Content(state: change.state.rawValue, reason: change.reason, actor: change.actor))
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 

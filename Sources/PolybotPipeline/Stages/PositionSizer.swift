@@ -26,9 +26,12 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
     private let latency = Timer(label: "pipeline.stage_latency", dimensions: [("stage", "sizer")])
 
     /// Creates the stage.
-    package init(input: Input, store: PolybotStore, books: @escaping @Sendable (String) async throws -> OrderBook,
-                 mode: @escaping @Sendable () -> SizingMode, slippageCap: @escaping @Sendable () -> Micros, equity: @escaping @Sendable () async -> Micros, orderType: OrderType = .gtd,
-                 lifetimeSeconds: Int64 = 300, output: AsyncChannel<SizedOrder> = .init(), events: PipelineEvents, logger: Logger) {
+    package init(
+        input: Input, store: PolybotStore, books: @escaping @Sendable (String) async throws -> OrderBook,
+        mode: @escaping @Sendable () -> SizingMode, slippageCap: @escaping @Sendable () -> Micros,
+        equity: @escaping @Sendable () async -> Micros, orderType: OrderType = .gtd,
+        lifetimeSeconds: Int64 = 300, output: AsyncChannel<SizedOrder> = .init(), events: PipelineEvents, logger: Logger
+    ) {
         self.input = input
         self.output = output
         self.store = store
@@ -82,15 +85,19 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
         if case .fractionalKelly = sizing {
             let scores: [Address: WalletScore]
             do { scores = try await store.scores.latest(wallets: s.agreeing, excludingRun: nil) } catch {
-                logger.error("scores unavailable; signal not sized", metadata: ["signal.id": "\(d.signalId)", "error": "\(error)"])
+                logger.error(
+                    "scores unavailable; signal not sized",
+                    metadata: ["signal.id": "\(d.signalId)", "error": "\(error)"])
                 return .failure(Skip(reason: "score_unavailable"))
             }
             let rates = s.agreeing.compactMap { scores[$0]?.shrunkWinRate }
             p = rates.isEmpty ? nil : rates.reduce(0, +) / Double(rates.count)
         }
         let decision = PositionSizing.size(
-            SizingInput(price: ask, winProbability: p, equity: await equity(), whaleNotional: s.whaleNotional, tick: Micros(tick.micros),
-                        minimumShares: minimum),
+            SizingInput(
+                price: ask, winProbability: p, equity: await equity(), whaleNotional: s.whaleNotional,
+                tick: Micros(tick.micros),
+                minimumShares: minimum),
             mode: sizing)
         switch decision {
         case .skip(let reason): return .failure(Skip(reason: reason.rawValue))
@@ -101,11 +108,14 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
             let t = Micros(tick.micros)
             let cap = Micros(min(((s.whaleAveragePrice + slippageCap()).raw / t.raw) * t.raw, Micros.one.raw - t.raw))
             let price = ask > cap ? ask : max(cap, ask)
-            let intent = OrderIntent(signalKey: s.key, basketId: s.basketId, conditionId: s.conditionId, eventSlug: d.eventSlug, asset: s.asset,
-                                     side: .buy, price: price, shares: shares, whalePrice: s.whaleAveragePrice, wallets: s.agreeing)
-            let request = ExecutionRequest(intent: intent, signalId: d.signalId, tickSize: tick, negRisk: book.negRisk ?? false,
-                                           minimumSize: minimum, orderType: orderType, lifetimeSeconds: lifetimeSeconds, outcome: s.outcome,
-                                           detectedAt: d.arrivedAt)
+            let intent = OrderIntent(
+                signalKey: s.key, basketId: s.basketId, conditionId: s.conditionId, eventSlug: d.eventSlug,
+                asset: s.asset,
+                side: .buy, price: price, shares: shares, whalePrice: s.whaleAveragePrice, wallets: s.agreeing)
+            let request = ExecutionRequest(
+                intent: intent, signalId: d.signalId, tickSize: tick, negRisk: book.negRisk ?? false,
+                minimumSize: minimum, orderType: orderType, lifetimeSeconds: lifetimeSeconds, outcome: s.outcome,
+                detectedAt: d.arrivedAt)
             return .success(SizedOrder(request: request, arrived: d.arrived))
         }
     }

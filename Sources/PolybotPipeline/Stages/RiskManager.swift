@@ -43,14 +43,18 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
     private var denials: [DenialReason: Counter] = [:]
     private let approvals = Counter(label: "risk.approved")
     /// `risk_trading_state{state=…}`, one-hot: what dashboards show and the halt / reduce-only alerts watch.
-    private let stateGauges = Dictionary(uniqueKeysWithValues: TradingState.allCases.map {
-        ($0, Gauge(label: "risk.trading_state", dimensions: [("state", $0.rawValue)]))
-    })
+    private let stateGauges = Dictionary(
+        uniqueKeysWithValues: TradingState.allCases.map {
+            ($0, Gauge(label: "risk.trading_state", dimensions: [("state", $0.rawValue)]))
+        })
 
     /// Creates the stage (call ``load()`` before running it).
-    package init(input: Input, store: PolybotStore, mode: RunMode, limits: RiskLimits, startingEquity: Micros, events: PipelineEvents,
-                 logger: Logger, pendingStateFile: PendingStateFile? = nil,
-                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+    package init(
+        input: Input, store: PolybotStore, mode: RunMode, limits: RiskLimits, startingEquity: Micros,
+        events: PipelineEvents,
+        logger: Logger, pendingStateFile: PendingStateFile? = nil,
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) {
         self.pendingFile = pendingStateFile
         self.input = input
         self.store = store
@@ -63,7 +67,9 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         s.tradingState = .reconciling
         state = s
         day = utcDay(now())
-        for r in DenialReason.allCases { denials[r] = Counter(label: "risk.denied", dimensions: [("reason", r.rawValue)]) }
+        for r in DenialReason.allCases {
+            denials[r] = Counter(label: "risk.denied", dimensions: [("reason", r.rawValue)])
+        }
         for (g, gauge) in stateGauges { gauge.record(g == .reconciling ? 1 : 0) }
     }
 
@@ -89,8 +95,9 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
             s.positionEvents[p.asset] = p.eventSlug
         }
         for o in try await store.orders.open() where o.mode == mode && o.side == .buy && o.purpose == .entry {
-            s.reservations[o.idempotencyKey] = Reservation(key: o.idempotencyKey, asset: o.asset, eventSlug: o.eventSlug,
-                                                           notional: o.size.multiplied(by: o.price), filled: o.filledCost)
+            s.reservations[o.idempotencyKey] = Reservation(
+                key: o.idempotencyKey, asset: o.asset, eventSlug: o.eventSlug,
+                notional: o.size.multiplied(by: o.price), filled: o.filledCost)
         }
         s.cooldowns = try await store.execution.cooldowns(activeAt: t)
         s.recentOrders = try await store.orders.placedSince(t - 60)
@@ -104,13 +111,15 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
                 if let change = try pendingFile.read(), change.state.caution >= storedState.caution {
                     storedState = change.state
                     pendingPersist = change
-                    logger.notice("trading state from the pending file", metadata: ["risk.state": "\(change.state.rawValue)"])
+                    logger.notice(
+                        "trading state from the pending file", metadata: ["risk.state": "\(change.state.rawValue)"])
                 } else {
                     try pendingFile.remove()
                 }
             } catch {
                 storedState = .halted
-                pendingPersist = PendingState(state: .halted, reason: "pending trading-state file unreadable: \(error)", actor: "system")
+                pendingPersist = PendingState(
+                    state: .halted, reason: "pending trading-state file unreadable: \(error)", actor: "system")
                 logger.error("pending trading-state file unreadable; starting halted", metadata: ["error": "\(error)"])
             }
         }
@@ -118,7 +127,8 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         state = s
         recordTradingState()
         if today == nil {
-            try await store.dailyPnl.upsert(DailyPnl(day: day, mode: mode, startEquity: s.equity, endEquity: s.equity, exposure: s.exposure))
+            try await store.dailyPnl.upsert(
+                DailyPnl(day: day, mode: mode, startEquity: s.equity, endEquity: s.equity, exposure: s.exposure))
         }
     }
 
@@ -136,8 +146,10 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
 
     /// Installs what the risk manager drives but does not own: cancelling our resting orders (all of them, or only
     /// entries) and the reconciliation that must pass before trading resumes.
-    package func install(cancelResting: @escaping @Sendable (_ entriesOnly: Bool) async -> Void,
-                         resumeCheck: @escaping @Sendable () async -> [String]) {
+    package func install(
+        cancelResting: @escaping @Sendable (_ entriesOnly: Bool) async -> Void,
+        resumeCheck: @escaping @Sendable () async -> [String]
+    ) {
         self.cancelResting = cancelResting
         self.resumeCheck = resumeCheck
     }
@@ -157,7 +169,8 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
             let request = sized.request
             let decision = state.approve(request.intent, key: request.idempotencyKey, now: now())
             do {
-                try await store.signals.recordDecision(signalId: request.signalId, decision: decision, intent: request.intent)
+                try await store.signals.recordDecision(
+                    signalId: request.signalId, decision: decision, intent: request.intent)
                 if let id = request.signalId {
                     switch decision {
                     case .approved: try await store.signals.setStatus(id: id, "approved", reason: "")
@@ -169,7 +182,10 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
                 state.release(key: request.idempotencyKey)
                 unrecorded.increment()
                 logger.error("risk decision not persisted; order dropped", metadata: ["error": "\(error)"])
-                events.publish(.reconciliation(problems: ["risk decision for signal \(request.signalId.map { "\($0)" } ?? "-") not persisted: \(error)"]))
+                events.publish(
+                    .reconciliation(problems: [
+                        "risk decision for signal \(request.signalId.map { "\($0)" } ?? "-") not persisted: \(error)"
+                    ]))
                 continue
             }
             events.publish(.riskDecision(signalId: request.signalId, decision))
@@ -180,7 +196,8 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
                 await output.send(sized)
             case .denied(let reason, let context):
                 denials[reason]?.increment()
-                logger.info("order denied", metadata: ["risk.reason": "\(reason.rawValue)", "risk.context": "\(context)"])
+                logger.info(
+                    "order denied", metadata: ["risk.reason": "\(reason.rawValue)", "risk.context": "\(context)"])
             }
         }
     }
@@ -199,7 +216,9 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
             try await store.signals.recordDecision(signalId: nil, decision: decision, intent: intent)
         } catch {
             unrecorded.increment()
-            logger.error("exit decision not persisted", metadata: ["error": "\(error)", "risk.approved": "\(decision.isApproved)"])
+            logger.error(
+                "exit decision not persisted",
+                metadata: ["error": "\(error)", "risk.approved": "\(decision.isApproved)"])
         }
         events.publish(.riskDecision(signalId: nil, decision))
         return decision
@@ -210,9 +229,10 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
     /// order's reservation is renewed; the decision is persisted either way.
     package func recheckApproval(_ order: CopyOrder, book: OrderBook?) async throws -> RiskDecision {
         rollDayIfNeeded()
-        let intent = OrderIntent(signalKey: order.idempotencyKey, basketId: nil, conditionId: order.conditionId, eventSlug: order.eventSlug,
-                                 asset: order.asset, side: order.side, price: order.price, shares: order.size,
-                                 whalePrice: order.whalePrice ?? order.price, wallets: [])
+        let intent = OrderIntent(
+            signalKey: order.idempotencyKey, basketId: nil, conditionId: order.conditionId, eventSlug: order.eventSlug,
+            asset: order.asset, side: order.side, price: order.price, shares: order.size,
+            whalePrice: order.whalePrice ?? order.price, wallets: [])
         let decision: RiskDecision
         if state.tradingState == .halted || state.tradingState == .reconciling || state.tradingState == .reduceOnly {
             decision = state.evaluate(intent, now: now(), excluding: order.idempotencyKey)
@@ -253,8 +273,9 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         orderUpdated(fill.order)
         guard let applied = fill.applied else { return }
         rollDayIfNeeded()
-        state.recordFill(asset: fill.order.asset, eventSlug: fill.order.eventSlug, side: fill.order.side, cost: applied.costChange,
-                         realized: applied.realized)
+        state.recordFill(
+            asset: fill.order.asset, eventSlug: fill.order.eventSlug, side: fill.order.side, cost: applied.costChange,
+            realized: applied.realized)
         await checkLossStop()
     }
 
@@ -281,7 +302,8 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         let reached = state.dailyLossStopReached
         defer { lossStopActed = reached }
         guard reached, !lossStopActed else { return }
-        logger.error("daily loss stop reached; cancelling resting entries", metadata: ["pnl.today": "\(state.todayPnl)"])
+        logger.error(
+            "daily loss stop reached; cancelling resting entries", metadata: ["pnl.today": "\(state.todayPnl)"])
         events.publish(.tradingState(state.tradingState, reason: "daily loss stop reached (today \(state.todayPnl))"))
         await cancelResting?(true)
     }
@@ -309,8 +331,9 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
                     throw ResumeRefused(problems: problems)
                 }
                 do {
-                    try await store.audit.append(actor: "system", action: "reconciliation.passed", target: mode.rawValue,
-                                                 details: #"{"before":"resume"}"#)
+                    try await store.audit.append(
+                        actor: "system", action: "reconciliation.passed", target: mode.rawValue,
+                        details: #"{"before":"resume"}"#)
                 } catch {
                     logger.warning("passed reconciliation not audited", metadata: ["error": "\(error)"])
                 }
@@ -334,8 +357,9 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
             do { try pendingFile?.write(change) } catch {
                 logger.critical("pending trading state not written to its file either", metadata: ["error": "\(error)"])
             }
-            logger.error("trading state applied in memory, not yet persisted; retried until the database answers",
-                         metadata: ["risk.state": "\(s.rawValue)", "error": "\(error)"])
+            logger.error(
+                "trading state applied in memory, not yet persisted; retried until the database answers",
+                metadata: ["risk.state": "\(s.rawValue)", "error": "\(error)"])
             return false
         }
     }
@@ -367,7 +391,9 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         if state.tradingState != .reconciling { state.tradingState = s }
         recordTradingState()
         events.publish(.tradingState(s, reason: reason))
-        logger.notice("trading state changed", metadata: ["risk.state": "\(s.rawValue)", "risk.reason": "\(reason)", "actor": "\(actor)"])
+        logger.notice(
+            "trading state changed",
+            metadata: ["risk.state": "\(s.rawValue)", "risk.reason": "\(reason)", "actor": "\(actor)"])
     }
 
     /// ``persist(_:)`` bounded in time: a database that accepts connections but does not answer must not hold the
@@ -386,8 +412,9 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
 
     private func persist(_ change: PendingState) async throws {
         try await store.execution.setTradingState(mode: mode, change.state, reason: change.reason, actor: change.actor)
-        try await store.audit.append(actor: change.actor, action: "trading_state.\(change.state.rawValue)", target: mode.rawValue,
-                                     details: #"{"reason":\#(jsonString(change.reason))}"#)
+        try await store.audit.append(
+            actor: change.actor, action: "trading_state.\(change.state.rawValue)", target: mode.rawValue,
+            details: #"{"reason":\#(jsonString(change.reason))}"#)
     }
 
     /// Adds a persisted cooldown lock (in memory even when the write fails: a lock is the safe side).

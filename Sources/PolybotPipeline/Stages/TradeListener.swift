@@ -56,8 +56,10 @@ package actor TradeListener: Service {
     ///   - store: where the newest stored trade is read at start-up.
     ///   - minCash: the whale notional threshold (backfills ask only for trades at least this big).
     ///   - buffer: output edge capacity.
-    package init(feed: RTDSFeed?, dataAPI: DataAPIClient?, store: PolybotStore?, minCash: @escaping @Sendable () -> Micros,
-                 maxBackfill: Int64 = 24 * 3_600, buffer: Int = 50_000, events: PipelineEvents, logger: Logger) {
+    package init(
+        feed: RTDSFeed?, dataAPI: DataAPIClient?, store: PolybotStore?, minCash: @escaping @Sendable () -> Micros,
+        maxBackfill: Int64 = 24 * 3_600, buffer: Int = 50_000, events: PipelineEvents, logger: Logger
+    ) {
         (output, continuation) = AsyncStream<ObservedTrade>.makeStream(bufferingPolicy: .bufferingNewest(buffer))
         self.feed = feed
         self.dataAPI = dataAPI
@@ -145,7 +147,8 @@ package actor TradeListener: Service {
         do {
             let (rows, capped) = try await dataAPI.allTrades(q)
             var added = 0
-            for case .success(let t) in rows where t.timestamp >= from && t.timestamp <= to + RTDSFeed.gapMarginSeconds {
+            for case .success(let t) in rows where t.timestamp >= from && t.timestamp <= to + RTDSFeed.gapMarginSeconds
+            {
                 if accept(t) {
                     added += 1
                     backfilled.increment()
@@ -153,7 +156,9 @@ package actor TradeListener: Service {
             }
             lastBackfillAt = Date()
             if capped { logger.warning("backfill hit the Data API offset cap; older trades of the gap may be missing") }
-            logger.info("backfilled", metadata: ["backfill.from": "\(from)", "backfill.to": "\(to)", "backfill.added": "\(added)"])
+            logger.info(
+                "backfilled",
+                metadata: ["backfill.from": "\(from)", "backfill.to": "\(to)", "backfill.added": "\(added)"])
             events.publish(.feed("backfilled \(added)"))
         } catch {
             logger.error("backfill failed", metadata: ["backfill.error": "\(error)"])
@@ -161,7 +166,9 @@ package actor TradeListener: Service {
     }
 
     /// Feed health snapshot.
-    package func health() -> (connections: Int, lastFrameAt: Date?, stalls: Int, reconnects: Int, lastBackfillAt: Date?, frames: Int) {
+    package func health() -> (
+        connections: Int, lastFrameAt: Date?, stalls: Int, reconnects: Int, lastBackfillAt: Date?, frames: Int
+    ) {
         (connections, lastFrameAt, stalls, reconnects, lastBackfillAt, framesSeen)
     }
 }

@@ -46,8 +46,12 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: Service where Input
                     break
                 } catch {
                     storeErrors.increment()
-                    logger.error("whale trade not persisted", metadata: ["trade.tx": "\(trade.transactionHash)", "attempt": "\(attempt)",
-                                                                         "error": "\(error)"])
+                    logger.error(
+                        "whale trade not persisted",
+                        metadata: [
+                            "trade.tx": "\(trade.transactionHash)", "attempt": "\(attempt)",
+                            "error": "\(error)",
+                        ])
                     try? await Task.sleep(for: .milliseconds(100 * attempt))
                 }
             }

@@ -21,14 +21,18 @@ package actor WhaleFilter<Input: AsyncSequence & Sendable>: Service where Input.
 
     /// Creates the stage.
     /// Creates the stage; `sellTap` sees every SELL, whale-sized or not (exits mirror the copied wallets' sells of any size).
-    package init(input: Input, rules: WhaleRules, sellTap: (@Sendable (ObservedTrade) async -> Void)? = nil, logger: Logger) {
+    package init(
+        input: Input, rules: WhaleRules, sellTap: (@Sendable (ObservedTrade) async -> Void)? = nil, logger: Logger
+    ) {
         self.input = input
         self.sellTap = sellTap
         self.rules = rules
         self.logger = logger
         var rejected: [WhaleVerdict: Counter] = [:]
-        for (verdict, reason) in [(WhaleVerdict.denyListed, "deny_listed"), (.belowThreshold, "below_threshold"),
-                                  (.marketExcluded, "market_excluded")] {
+        for (verdict, reason) in [
+            (WhaleVerdict.denyListed, "deny_listed"), (.belowThreshold, "below_threshold"),
+            (.marketExcluded, "market_excluded"),
+        ] {
             rejected[verdict] = Counter(label: "pipeline.whale_filter.rejected", dimensions: [("reason", reason)])
         }
         self.rejected = rejected

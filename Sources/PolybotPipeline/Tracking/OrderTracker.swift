@@ -27,10 +27,13 @@ package actor OrderTracker: Service {
     private let reservations: ReservationHooks
 
     /// Creates the tracker.
-    package init(store: PolybotStore, clob: ClobClient, gateway: LiveOrderGateway, ledger: FillLedger,
-                 books: @escaping @Sendable (String) async throws -> OrderBook, userFeed: UserChannelFeed?, pollInterval: Duration = .seconds(5),
-                 events: PipelineEvents, reservations: ReservationHooks = .none, logger: Logger,
-                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+    package init(
+        store: PolybotStore, clob: ClobClient, gateway: LiveOrderGateway, ledger: FillLedger,
+        books: @escaping @Sendable (String) async throws -> OrderBook, userFeed: UserChannelFeed?,
+        pollInterval: Duration = .seconds(5),
+        events: PipelineEvents, reservations: ReservationHooks = .none, logger: Logger,
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) {
         self.reservations = reservations
         self.store = store
         self.clob = clob
@@ -49,9 +52,11 @@ package actor OrderTracker: Service {
             await withTaskGroup(of: Void.self) { group in
                 if let feed = self.userFeed {
                     group.addTask {
-                        await feed.run(connected: { _ in await self.poll() }, emit: { event in
-                            if case .success(let e) = event { await self.handle(e) }
-                        })
+                        await feed.run(
+                            connected: { _ in await self.poll() },
+                            emit: { event in
+                                if case .success(let e) = event { await self.handle(e) }
+                            })
                     }
                 }
                 group.addTask {
@@ -73,12 +78,14 @@ package actor OrderTracker: Service {
         let open: [CopyOrder]
         do { open = try await store.orders.open() } catch {
             // The database is down: cancel everything the CLOB holds for us, which needs no records.
-            logger.error("open orders unreadable; cancelling all resting orders on the CLOB", metadata: ["error": "\(error)"])
+            logger.error(
+                "open orders unreadable; cancelling all resting orders on the CLOB", metadata: ["error": "\(error)"])
             do {
                 _ = try await clob.cancelAll()
                 haltCancels.increment()
             } catch {
-                logger.critical("cancel-all failed: resting orders may still be working", metadata: ["error": "\(error)"])
+                logger.critical(
+                    "cancel-all failed: resting orders may still be working", metadata: ["error": "\(error)"])
                 events.publish(.reconciliation(problems: ["halt could not cancel resting orders: \(error)"]))
             }
             return 0
@@ -92,15 +99,17 @@ package actor OrderTracker: Service {
                 cancelled += 1
                 haltCancels.increment()
                 let found = try await clob.order(id: id)
-                let applied = try await ledger.report(orderId: order.id, filledTotal: found?.size_matched?.micros ?? order.filledSize,
-                                                      status: .cancelled, eventType: "CANCELLATION", venueStatus: found?.status ?? "CANCELED")
+                let applied = try await ledger.report(
+                    orderId: order.id, filledTotal: found?.size_matched?.micros ?? order.filledSize,
+                    status: .cancelled, eventType: "CANCELLATION", venueStatus: found?.status ?? "CANCELED")
                 await finished(applied.order, was: order)
             } catch {
                 logger.error("resting order not cancelled", metadata: ["order.id": "\(order.id)", "error": "\(error)"])
                 events.publish(.reconciliation(problems: ["order \(order.id) could not be cancelled: \(error)"]))
             }
         }
-        logger.notice("resting orders cancelled", metadata: ["count": "\(cancelled)", "entries.only": "\(entriesOnly)"])
+        logger.notice(
+            "resting orders cancelled", metadata: ["count": "\(cancelled)", "entries.only": "\(entriesOnly)"])
         return cancelled
     }
 
@@ -111,20 +120,26 @@ package actor OrderTracker: Service {
             case .order(let e):
                 guard let order = try await store.orders.get(exchangeOrderId: e.orderId) else { return }
                 let cancelled = e.type.uppercased() == "CANCELLATION"
-                let applied = try await ledger.report(orderId: order.id, filledTotal: e.sizeMatched ?? order.filledSize,
-                                                      status: cancelled ? (order.expiration > 0 && order.expiration <= now() ? .expired : .cancelled) : nil,
-                                                      eventType: e.type.uppercased(), venueStatus: e.status ?? "")
+                let applied = try await ledger.report(
+                    orderId: order.id, filledTotal: e.sizeMatched ?? order.filledSize,
+                    status: cancelled
+                        ? (order.expiration > 0 && order.expiration <= now() ? .expired : .cancelled) : nil,
+                    eventType: e.type.uppercased(), venueStatus: e.status ?? "")
                 await finished(applied.order, was: order)
             case .trade(let e):
                 for id in [e.takerOrderId] + e.makerOrderIds {
                     guard let order = try await store.orders.get(exchangeOrderId: id) else { continue }
-                    try await store.orders.appendEvent(OrderEvent(orderId: order.id, eventType: "TRADE", status: e.status, size: e.size,
-                                                                  price: e.price, payload: #"{"trade_id":\#(jsonString(e.tradeId))}"#))
+                    try await store.orders.appendEvent(
+                        OrderEvent(
+                            orderId: order.id, eventType: "TRADE", status: e.status, size: e.size,
+                            price: e.price, payload: #"{"trade_id":\#(jsonString(e.tradeId))}"#))
                     if e.status.uppercased() == "FAILED" {
                         failedTrades.increment()
-                        logger.error("trade failed on chain; the order is re-read from the CLOB",
-                                     metadata: ["order.id": "\(order.id)", "trade.id": "\(e.tradeId)"])
-                        events.publish(.reconciliation(problems: ["trade \(e.tradeId) of order \(order.id) FAILED on chain"]))
+                        logger.error(
+                            "trade failed on chain; the order is re-read from the CLOB",
+                            metadata: ["order.id": "\(order.id)", "trade.id": "\(e.tradeId)"])
+                        events.publish(
+                            .reconciliation(problems: ["trade \(e.tradeId) of order \(order.id) FAILED on chain"]))
                     }
                     await refresh(order)
                 }
@@ -140,7 +155,8 @@ package actor OrderTracker: Service {
     /// skipped (its lease is held). Throws when the open orders cannot be read.
     package func pollOnce() async throws {
         let open = try await store.orders.open()
-        for order in open where order.orderDigest != nil && order.status != .pendingApproval && !gateway.inFlight.contains(order.id) {
+        for order in open
+        where order.orderDigest != nil && order.status != .pendingApproval && !gateway.inFlight.contains(order.id) {
             await refresh(order)
         }
     }
@@ -166,8 +182,9 @@ package actor OrderTracker: Service {
                     _ = try? await clob.cancel(orderId: id)
                     cancels.increment()
                     let found = try? await clob.order(id: id)
-                    let applied = try await ledger.report(orderId: order.id, filledTotal: found?.size_matched?.micros ?? order.filledSize,
-                                                          status: .expired, eventType: "EXPIRY", venueStatus: found?.status ?? "EXPIRED")
+                    let applied = try await ledger.report(
+                        orderId: order.id, filledTotal: found?.size_matched?.micros ?? order.filledSize,
+                        status: .expired, eventType: "EXPIRY", venueStatus: found?.status ?? "EXPIRED")
                     await finished(applied.order, was: order)
                 } else if let found = try await clob.order(id: id) {
                     let updated = try await gateway.apply(found, to: order)
@@ -177,7 +194,9 @@ package actor OrderTracker: Service {
                 return
             }
         } catch {
-            logger.warning("order refresh failed; retried on the next poll", metadata: ["order.id": "\(order.id)", "error": "\(error)"])
+            logger.warning(
+                "order refresh failed; retried on the next poll",
+                metadata: ["order.id": "\(order.id)", "error": "\(error)"])
         }
     }
 

@@ -25,11 +25,15 @@ package actor PositionTracker: Service {
         package var hasCooldown: @Sendable (Cooldown.Scope) async -> Bool
 
         /// Creates hooks.
-        package init(approveExit: @escaping @Sendable (OrderIntent) async -> RiskDecision, recordMarks: @escaping @Sendable (Micros) async -> Void,
-                     recordSettlement: @escaping @Sendable (String, PositionAccounting.Applied) async -> Void,
-                     equity: @escaping @Sendable () async -> Micros, dayStart: @escaping @Sendable () async -> (day: String, equity: Micros),
-                     addCooldown: @escaping @Sendable (Cooldown) async -> Void = { _ in },
-                     hasCooldown: @escaping @Sendable (Cooldown.Scope) async -> Bool = { _ in false }) {
+        package init(
+            approveExit: @escaping @Sendable (OrderIntent) async -> RiskDecision,
+            recordMarks: @escaping @Sendable (Micros) async -> Void,
+            recordSettlement: @escaping @Sendable (String, PositionAccounting.Applied) async -> Void,
+            equity: @escaping @Sendable () async -> Micros,
+            dayStart: @escaping @Sendable () async -> (day: String, equity: Micros),
+            addCooldown: @escaping @Sendable (Cooldown) async -> Void = { _ in },
+            hasCooldown: @escaping @Sendable (Cooldown.Scope) async -> Bool = { _ in false }
+        ) {
             self.addCooldown = addCooldown
             self.hasCooldown = hasCooldown
             self.approveExit = approveExit
@@ -62,10 +66,12 @@ package actor PositionTracker: Service {
     /// - Parameters:
     ///   - resolution: whether a market (condition id) is closed and its winning token (the CLOB's market record).
     ///   - gateway: where exit orders go (the run mode's gateway).
-    package init(store: PolybotStore, mode: RunMode, books: @escaping @Sendable (String) async throws -> OrderBook,
-                 resolution: @escaping @Sendable (String) async -> (closed: Bool, winner: String?)?, gateway: any OrderGateway,
-                 risk: RiskHooks, rules: ExitRules, markEvery: Duration = .seconds(30), events: PipelineEvents, logger: Logger,
-                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+    package init(
+        store: PolybotStore, mode: RunMode, books: @escaping @Sendable (String) async throws -> OrderBook,
+        resolution: @escaping @Sendable (String) async -> (closed: Bool, winner: String?)?, gateway: any OrderGateway,
+        risk: RiskHooks, rules: ExitRules, markEvery: Duration = .seconds(30), events: PipelineEvents, logger: Logger,
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) {
         self.store = store
         self.mode = mode
         self.books = books
@@ -109,10 +115,14 @@ package actor PositionTracker: Service {
                 marks.increment()
                 if let reason = rules.priceExit(p, mark: mark), let bid = book?.bestBid {
                     let placed = await retryingExit(p, price: bid, reason: reason)
-                    if placed, reason == .stopLoss, rules.cooldownAfterStopSeconds > 0, !(await risk.hasCooldown(.market(p.conditionId))) {
+                    if placed, reason == .stopLoss, rules.cooldownAfterStopSeconds > 0,
+                        !(await risk.hasCooldown(.market(p.conditionId)))
+                    {
                         // No new entry in a market that just stopped us out, for the configured time (one lock, not one per retry).
-                        await risk.addCooldown(Cooldown(scope: .market(p.conditionId), until: now() + rules.cooldownAfterStopSeconds,
-                                                        reason: "stop-loss on position \(p.id)"))
+                        await risk.addCooldown(
+                            Cooldown(
+                                scope: .market(p.conditionId), until: now() + rules.cooldownAfterStopSeconds,
+                                reason: "stop-loss on position \(p.id)"))
                     }
                 }
             }
@@ -128,7 +138,8 @@ package actor PositionTracker: Service {
         let (day, start) = await risk.dayStart()
         let equity = await risk.equity()
         do {
-            try await store.dailyPnl.mark(day: day, mode: mode, startEquity: start, endEquity: equity, unrealized: unrealized, exposure: exposure)
+            try await store.dailyPnl.mark(
+                day: day, mode: mode, startEquity: start, endEquity: equity, unrealized: unrealized, exposure: exposure)
         } catch {
             logger.warning("day's marks not written; written on the next pass", metadata: ["error": "\(error)"])
         }
@@ -142,7 +153,9 @@ package actor PositionTracker: Service {
         let prefix = "exit:\(p.id):\(reason.rawValue):"
         let attempts: [CopyOrder]
         do { attempts = try await store.orders.orders(keyPrefix: prefix) } catch {
-            logger.error("exit attempts unreadable; exit retried on the next pass", metadata: ["position.id": "\(p.id)", "error": "\(error)"])
+            logger.error(
+                "exit attempts unreadable; exit retried on the next pass",
+                metadata: ["position.id": "\(p.id)", "error": "\(error)"])
             return false
         }
         if attempts.contains(where: { !$0.status.isTerminal }) { return false }
@@ -156,11 +169,15 @@ package actor PositionTracker: Service {
         resolutionCheckedAt[p.conditionId] = t
         guard let r = await resolution(p.conditionId), r.closed, let winner = r.winner else { return nil }
         let (day, _) = await risk.dayStart()
-        guard let applied = try? await store.execution.settle(positionId: p.id, won: winner == p.asset, day: day, equity: await risk.equity())
+        guard
+            let applied = try? await store.execution.settle(
+                positionId: p.id, won: winner == p.asset, day: day, equity: await risk.equity())
         else { return nil }
         exits.increment()
         events.publish(.position(applied.position))
-        logger.notice("position settled", metadata: ["position.id": "\(p.id)", "won": "\(winner == p.asset)", "pnl": "\(applied.realized)"])
+        logger.notice(
+            "position settled",
+            metadata: ["position.id": "\(p.id)", "won": "\(winner == p.asset)", "pnl": "\(applied.realized)"])
         return applied
     }
 
@@ -177,48 +194,63 @@ package actor PositionTracker: Service {
         guard rules.mirrorWhaleSells, observed.trade.side == .sell, holds(observed.trade.asset) else { return }
         let trade = observed.trade
         do {
-            guard let p = try await store.positions.openPosition(mode: mode, asset: trade.asset), let signalId = p.entrySignalId else { return }
+            guard let p = try await store.positions.openPosition(mode: mode, asset: trade.asset),
+                let signalId = p.entrySignalId
+            else { return }
             let agreeing = try await store.signals.agreeingWallets(signalId: signalId)
             guard agreeing.contains(trade.wallet) else { return }
             let bought = try await store.trades.trades(wallet: trade.wallet, since: trade.timestamp - 90 * 86_400)
                 .filter { $0.trade.asset == trade.asset && $0.trade.side == .buy }
                 .reduce(Micros.zero) { $0 + $1.trade.size }
             let entry = try await store.orders.get(idempotencyKey: "entry:\(signalId)")?.filledSize ?? p.size
-            let shares = ExitRules.mirroredShares(entryShares: entry, held: p.size, whaleSold: trade.size, whaleBought: bought,
-                                                  agreeing: agreeing.count)
+            let shares = ExitRules.mirroredShares(
+                entryShares: entry, held: p.size, whaleSold: trade.size, whaleBought: bought,
+                agreeing: agreeing.count)
             guard shares > .zero else { return }
             let book = try? await books(trade.asset)
             guard let bid = book?.bestBid else {
                 logger.warning("whale sold but there is no bid to sell into", metadata: ["position.id": "\(p.id)"])
                 return
             }
-            await exit(p, shares: shares, price: bid, reason: .whaleSold,
-                       key: "exit:\(p.id):whale:\(trade.transactionHash):\(trade.wallet.hex)", detectedAt: observed.arrivedAt)
+            await exit(
+                p, shares: shares, price: bid, reason: .whaleSold,
+                key: "exit:\(p.id):whale:\(trade.transactionHash):\(trade.wallet.hex)", detectedAt: observed.arrivedAt)
         } catch {
-            logger.error("whale sell not mirrored", metadata: ["trade.tx": "\(trade.transactionHash)", "error": "\(error)"])
+            logger.error(
+                "whale sell not mirrored", metadata: ["trade.tx": "\(trade.transactionHash)", "error": "\(error)"])
         }
     }
 
     @discardableResult
-    private func exit(_ p: Position, shares: Micros, price: Micros, reason: ExitReason, key: String, detectedAt: Date = Date()) async -> Bool {
+    private func exit(
+        _ p: Position, shares: Micros, price: Micros, reason: ExitReason, key: String, detectedAt: Date = Date()
+    ) async -> Bool {
         let book = try? await books(p.asset)
         let lots = Micros((shares.raw / 10_000) * 10_000)
         guard lots > .zero else { return false }
-        let intent = OrderIntent(signalKey: key, basketId: nil, conditionId: p.conditionId, eventSlug: p.eventSlug, asset: p.asset, side: .sell,
-                                 price: price, shares: lots, whalePrice: price, wallets: [])
+        let intent = OrderIntent(
+            signalKey: key, basketId: nil, conditionId: p.conditionId, eventSlug: p.eventSlug, asset: p.asset,
+            side: .sell,
+            price: price, shares: lots, whalePrice: price, wallets: [])
         guard case .approved = await risk.approveExit(intent) else {
-            logger.warning("exit denied by risk", metadata: ["position.id": "\(p.id)", "exit.reason": "\(reason.rawValue)"])
+            logger.warning(
+                "exit denied by risk", metadata: ["position.id": "\(p.id)", "exit.reason": "\(reason.rawValue)"])
             return false
         }
-        let request = ExecutionRequest(intent: intent, signalId: nil, purpose: .exit, idempotencyKey: key, tickSize: book?.tickSize ?? .hundredth,
-                                       negRisk: book?.negRisk ?? false, minimumSize: nil, orderType: .gtd, lifetimeSeconds: 120,
-                                       outcome: p.outcome, detectedAt: detectedAt)
+        let request = ExecutionRequest(
+            intent: intent, signalId: nil, purpose: .exit, idempotencyKey: key, tickSize: book?.tickSize ?? .hundredth,
+            negRisk: book?.negRisk ?? false, minimumSize: nil, orderType: .gtd, lifetimeSeconds: 120,
+            outcome: p.outcome, detectedAt: detectedAt)
         do {
             let outcome = try await gateway.place(request)
             exits.increment()
             events.publish(.order(outcome.order))
-            logger.notice("exit order", metadata: ["position.id": "\(p.id)", "exit.reason": "\(reason.rawValue)", "exit.shares": "\(lots)",
-                                                   "order.status": "\(outcome.order.status.rawValue)"])
+            logger.notice(
+                "exit order",
+                metadata: [
+                    "position.id": "\(p.id)", "exit.reason": "\(reason.rawValue)", "exit.shares": "\(lots)",
+                    "order.status": "\(outcome.order.status.rawValue)",
+                ])
             if case .alreadyPlaced = outcome { return false }
             return true
         } catch {

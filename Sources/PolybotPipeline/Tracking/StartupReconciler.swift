@@ -32,8 +32,11 @@ package struct StartupReconciler: Sendable {
     let logger: Logger
 
     /// Creates the reconciler; exchange clients are nil in paper mode.
-    package init(store: PolybotStore, mode: RunMode, tracker: OrderTracker?, clob: ClobClient?, dataAPI: DataAPIClient?, rpc: PolygonRPC?,
-                 account: Address?, approvals: ApprovalGateway?, logger: Logger) {
+    package init(
+        store: PolybotStore, mode: RunMode, tracker: OrderTracker?, clob: ClobClient?, dataAPI: DataAPIClient?,
+        rpc: PolygonRPC?,
+        account: Address?, approvals: ApprovalGateway?, logger: Logger
+    ) {
         self.store = store
         self.mode = mode
         self.tracker = tracker
@@ -52,9 +55,13 @@ package struct StartupReconciler: Sendable {
         do {
             let open = try await store.orders.open()
             for o in open where o.mode == .paper && o.status == .intent {
-                if try await store.orders.setStatus(id: o.id, from: [.intent], to: .expired, error: "interrupted by a restart before its book walk") {
+                if try await store.orders.setStatus(
+                    id: o.id, from: [.intent], to: .expired, error: "interrupted by a restart before its book walk")
+                {
                     report.resolved += 1
-                    if let id = o.signalId { try await store.signals.setStatus(id: id, "expired", reason: "interrupted by a restart") }
+                    if let id = o.signalId {
+                        try await store.signals.setStatus(id: id, "expired", reason: "interrupted by a restart")
+                    }
                 }
             }
             if let approvals { report.resolved += try await approvals.expireDue().count }
@@ -70,7 +77,9 @@ package struct StartupReconciler: Sendable {
     /// the start-up clean-up (paper orders in their copy delay are working, not interrupted).
     package func check() async -> [String] {
         var report = Report()
-        do { _ = try await store.orders.open() } catch { report.problems.append("our orders could not be read: \(error)") }
+        do { _ = try await store.orders.open() } catch {
+            report.problems.append("our orders could not be read: \(error)")
+        }
         await compareWithExchange(into: &report)
         await record(report)
         return report.problems
@@ -84,7 +93,9 @@ package struct StartupReconciler: Sendable {
                 let after = try await store.orders.open().filter { $0.orderDigest != nil }
                 report.resolved += max(0, before - after.count)
                 for o in after where o.status == .unknown || o.status == .intent || o.status == .submitting {
-                    report.problems.append("order \(o.id) (\(o.idempotencyKey)) could not be resolved on the CLOB: \(o.error ?? o.status.rawValue)")
+                    report.problems.append(
+                        "order \(o.id) (\(o.idempotencyKey)) could not be resolved on the CLOB: \(o.error ?? o.status.rawValue)"
+                    )
                 }
             } catch {
                 report.problems.append("open orders could not be resolved: \(error)")
@@ -95,7 +106,8 @@ package struct StartupReconciler: Sendable {
                 for venue in try await clob.openOrders() {
                     guard let id = venue.id else { continue }
                     if try await store.orders.get(exchangeOrderId: id) == nil {
-                        report.problems.append("open order \(id) on the CLOB is not in our records (placed outside Polybot?)")
+                        report.problems.append(
+                            "open order \(id) on the CLOB is not in our records (placed outside Polybot?)")
                     }
                 }
             } catch {
@@ -111,7 +123,8 @@ package struct StartupReconciler: Sendable {
                     do {
                         let onChain = try await rpc.positionBalance(owner: owner, tokenId: p.asset)
                         if onChain != p.size {
-                            report.problems.append("token \(p.asset): on-chain balance \(onChain) ≠ our position \(p.size)")
+                            report.problems.append(
+                                "token \(p.asset): on-chain balance \(onChain) ≠ our position \(p.size)")
                         }
                     } catch {
                         report.problems.append("on-chain balance of token \(p.asset) unavailable: \(error)")
@@ -128,13 +141,15 @@ package struct StartupReconciler: Sendable {
         for problem in report.problems {
             logger.error("reconciliation", metadata: ["problem": "\(problem)"])
             do {
-                try await store.audit.append(actor: "system", action: "reconciliation.problem", target: mode.rawValue,
-                                             details: #"{"problem":\#(jsonString(problem))}"#)
+                try await store.audit.append(
+                    actor: "system", action: "reconciliation.problem", target: mode.rawValue,
+                    details: #"{"problem":\#(jsonString(problem))}"#)
             } catch {
                 logger.error("reconciliation problem not audited", metadata: ["error": "\(error)"])
             }
         }
-        logger.notice("reconciliation done", metadata: ["resolved": "\(report.resolved)", "problems": "\(report.problems.count)"])
+        logger.notice(
+            "reconciliation done", metadata: ["resolved": "\(report.resolved)", "problems": "\(report.problems.count)"])
     }
 
     private func comparePositions(dataAPI: DataAPIClient, account: Address, into report: inout Report) async {

@@ -25,7 +25,8 @@ package struct AuditPostgresRepository: AuditRepository {
 
     package func recent(limit: Int) async throws -> [(actor: String, action: String, target: String, details: String)] {
         let rows = try await db.client.query(
-            "SELECT actor, action, target, details::text FROM audit_log ORDER BY id DESC LIMIT \(Int64(limit))", logger: db.logger)
+            "SELECT actor, action, target, details::text FROM audit_log ORDER BY id DESC LIMIT \(Int64(limit))",
+            logger: db.logger)
         var out: [(actor: String, action: String, target: String, details: String)] = []
         for try await r in rows.decode((String, String, String, String).self) { out.append((r.0, r.1, r.2, r.3)) }
         return out

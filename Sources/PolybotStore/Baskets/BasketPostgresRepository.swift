@@ -45,22 +45,28 @@ package struct BasketPostgresRepository: BasketRepository {
     }
 
     package func get(id: Int64) async throws -> Basket? {
-        try await decode(db.client.query(
-            "SELECT \(unescaped: Self.columns) FROM whale_baskets WHERE id = \(id)", logger: db.logger)).first
+        try await decode(
+            db.client.query(
+                "SELECT \(unescaped: Self.columns) FROM whale_baskets WHERE id = \(id)", logger: db.logger)
+        ).first
     }
 
     package func get(name: String) async throws -> Basket? {
-        try await decode(db.client.query(
-            "SELECT \(unescaped: Self.columns) FROM whale_baskets WHERE name = \(name)", logger: db.logger)).first
+        try await decode(
+            db.client.query(
+                "SELECT \(unescaped: Self.columns) FROM whale_baskets WHERE name = \(name)", logger: db.logger)
+        ).first
     }
 
     package func list() async throws -> [Basket] {
-        try await decode(db.client.query(
-            "SELECT \(unescaped: Self.columns) FROM whale_baskets ORDER BY name", logger: db.logger))
+        try await decode(
+            db.client.query(
+                "SELECT \(unescaped: Self.columns) FROM whale_baskets ORDER BY name", logger: db.logger))
     }
 
     package func delete(id: Int64) async throws -> Bool {
-        let rows = try await db.client.query("DELETE FROM whale_baskets WHERE id = \(id) RETURNING id", logger: db.logger)
+        let rows = try await db.client.query(
+            "DELETE FROM whale_baskets WHERE id = \(id) RETURNING id", logger: db.logger)
         var deleted = false
         for try await _ in rows { deleted = true }
         return deleted
@@ -105,8 +111,9 @@ package struct BasketPostgresRepository: BasketRepository {
         var result: [Basket] = []
         for try await r in rows.decode(Row.self) {
             result.append(
-                Basket(id: r.0, name: r.1, category: r.2, description: r.3, windowHours: Int(r.4), minMembers: Int(r.5),
-                       consensusRatioBps: Int(r.6), minUpside: Micros(r.7), enabled: r.8))
+                Basket(
+                    id: r.0, name: r.1, category: r.2, description: r.3, windowHours: Int(r.4), minMembers: Int(r.5),
+                    consensusRatioBps: Int(r.6), minUpside: Micros(r.7), enabled: r.8))
         }
         return result
     }

@@ -28,7 +28,9 @@ package struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
             throw DatabaseURLError(reason: "scheme must be postgres:// or postgresql://, not \(scheme)://")
         }
         guard let host = components.host, !host.isEmpty else { throw DatabaseURLError(reason: "no host") }
-        if let port = components.port, !(1...65535).contains(port) { throw DatabaseURLError(reason: "port out of range") }
+        if let port = components.port, !(1...65535).contains(port) {
+            throw DatabaseURLError(reason: "port out of range")
+        }
         let db = String(components.path.drop { $0 == "/" })
         guard !db.isEmpty else { throw DatabaseURLError(reason: "no database name in the path") }
         var tls = TLSMode.prefer
@@ -76,8 +78,10 @@ package struct DatabaseURLError: Error, CustomStringConvertible, Equatable {
 
 extension DatabaseURL {
     /// Builds a URL value from its parts.
-    package static func make(host: String, port: Int, username: String, password: String?, database: String,
-                             tls: TLSMode) -> DatabaseURL {
+    package static func make(
+        host: String, port: Int, username: String, password: String?, database: String,
+        tls: TLSMode
+    ) -> DatabaseURL {
         // The parts are already valid, so parsing the assembled text cannot fail; build it directly instead.
         DatabaseURL(host: host, port: port, username: username, password: password, database: database, tls: tls)
     }

@@ -22,8 +22,10 @@ package struct EmbeddedPostgres: Sendable {
         package var port: Int?
 
         /// Creates options.
-        package init(dataDirectory: String, binDirectory: String? = nil, database: String = "polybot", durable: Bool = true,
-                     port: Int? = nil) {
+        package init(
+            dataDirectory: String, binDirectory: String? = nil, database: String = "polybot", durable: Bool = true,
+            port: Int? = nil
+        ) {
             self.port = port
             self.dataDirectory = dataDirectory
             self.binDirectory = binDirectory
@@ -65,7 +67,8 @@ package struct EmbeddedPostgres: Sendable {
         var dir = URL(fileURLWithPath: options.dataDirectory).standardizedFileURL.path
         let asRoot = getuid() == 0
         let parent = (dir as NSString).deletingLastPathComponent
-        try fm.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try fm.createDirectory(
+            atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         if asRoot && !postgresUserCanReach(parent) {
             // A parent such as a 0700 mktemp folder blocks the postgres user: fall back to a stable place it can reach.
@@ -74,7 +77,8 @@ package struct EmbeddedPostgres: Sendable {
                 "postgres user cannot reach the data directory; using a fallback",
                 metadata: ["pg.requested": "\(dir)", "pg.data_dir": "\(fallback)"])
             dir = fallback
-            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try fm.createDirectory(
+                atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         if asRoot {
             _ = try ShellCommand.run(["chown", "postgres:postgres", dir])
@@ -82,7 +86,8 @@ package struct EmbeddedPostgres: Sendable {
         _ = try ShellCommand.run(["chmod", "700", dir])
 
         if let running = runningPort(dataDirectory: dir) {
-            logger.info("attached to running embedded PostgreSQL", metadata: ["pg.port": "\(running)", "pg.data_dir": "\(dir)"])
+            logger.info(
+                "attached to running embedded PostgreSQL", metadata: ["pg.port": "\(running)", "pg.data_dir": "\(dir)"])
             return EmbeddedPostgres(
                 dataDirectory: dir, port: running, database: options.database, ownsServer: false, binDirectory: bin)
         }
@@ -98,7 +103,9 @@ package struct EmbeddedPostgres: Sendable {
             logger.info("initialised embedded PostgreSQL cluster", metadata: ["pg.data_dir": "\(dir)"])
         }
 
-        guard let port = options.port ?? FreePort.find() else { throw Failure(description: "no free TCP port on 127.0.0.1") }
+        guard let port = options.port ?? FreePort.find() else {
+            throw Failure(description: "no free TCP port on 127.0.0.1")
+        }
         var serverOptions = "-c listen_addresses=127.0.0.1 -p \(port) -c unix_socket_directories=''"
         if !options.durable {
             serverOptions += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -111,7 +118,8 @@ package struct EmbeddedPostgres: Sendable {
             throw Failure(description: "pg_ctl start failed (\(start.status)): \(start.output)\n\(serverLog)")
         }
         logger.info("started embedded PostgreSQL", metadata: ["pg.port": "\(port)", "pg.data_dir": "\(dir)"])
-        return EmbeddedPostgres(dataDirectory: dir, port: port, database: options.database, ownsServer: true, binDirectory: bin)
+        return EmbeddedPostgres(
+            dataDirectory: dir, port: port, database: options.database, ownsServer: true, binDirectory: bin)
     }
 
     /// Stops the postmaster with a fast shutdown, if this process started it.
@@ -120,7 +128,8 @@ package struct EmbeddedPostgres: Sendable {
     package func stop(logger: Logger) throws {
         guard ownsServer else { return }
         let result = try ShellCommand.run(
-            ["\(binDirectory)/pg_ctl", "-D", dataDirectory, "-m", "fast", "-w", "-t", "30", "stop"], asPostgresUser: true)
+            ["\(binDirectory)/pg_ctl", "-D", dataDirectory, "-m", "fast", "-w", "-t", "30", "stop"],
+            asPostgresUser: true)
         guard result.status == 0 else {
             throw Failure(description: "pg_ctl stop failed (\(result.status)): \(result.output)")
         }
@@ -139,7 +148,9 @@ package struct EmbeddedPostgres: Sendable {
             .compactMap { Int($0) }.sorted()
         guard let newest = versions.last, FileManager.default.fileExists(atPath: "\(root)/\(newest)/bin/pg_ctl") else {
             throw Failure(
-                description: "no PostgreSQL binaries under \(root); install them with `apt-get install -y postgresql` or set DATABASE_URL")
+                description:
+                    "no PostgreSQL binaries under \(root); install them with `apt-get install -y postgresql` or set DATABASE_URL"
+            )
         }
         return "\(root)/\(newest)/bin"
     }

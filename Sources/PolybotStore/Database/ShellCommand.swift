@@ -23,7 +23,8 @@ package enum ShellCommand {
     /// - Returns: the exit status and the combined output.
     /// - Throws: when the command cannot be started at all.
     package static func run(_ arguments: [String], asPostgresUser: Bool = false) throws -> Result {
-        let closeFds = #"for fd in /proc/$$/fd/*; do fd=${fd##*/}; case "$fd" in 0|1|2|255) ;; *) eval "exec $fd>&-" 2>/dev/null ;; esac; done; exec "$@""#
+        let closeFds =
+            #"for fd in /proc/$$/fd/*; do fd=${fd##*/}; case "$fd" in 0|1|2|255) ;; *) eval "exec $fd>&-" 2>/dev/null ;; esac; done; exec "$@""#
         var argv = arguments
         if asPostgresUser && getuid() == 0 {
             argv = ["runuser", "-u", "postgres", "--"] + argv

@@ -25,8 +25,10 @@ package struct FillReport: Sendable {
     package var equity: Micros
 
     /// Creates a report.
-    package init(orderId: Int64, filledTotal: Micros, filledCost: Micros? = nil, fee: Micros? = nil, status: OrderStatus? = nil,
-                 eventType: String, venueStatus: String, day: String, equity: Micros) {
+    package init(
+        orderId: Int64, filledTotal: Micros, filledCost: Micros? = nil, fee: Micros? = nil, status: OrderStatus? = nil,
+        eventType: String, venueStatus: String, day: String, equity: Micros
+    ) {
         self.orderId = orderId
         self.filledTotal = filledTotal
         self.filledCost = filledCost
@@ -78,7 +80,8 @@ package struct ExecutionPostgresRepository: ExecutionRepository {
     package init(db: Database) { self.db = db }
 
     package func tradingState(mode: RunMode) async throws -> (state: TradingState, reason: String)? {
-        let rows = try await db.client.query("SELECT state, reason FROM trading_state WHERE mode = \(mode.rawValue)", logger: db.logger)
+        let rows = try await db.client.query(
+            "SELECT state, reason FROM trading_state WHERE mode = \(mode.rawValue)", logger: db.logger)
         for try await (state, reason) in rows.decode((String, String).self) {
             guard let s = TradingState(rawValue: state) else { throw StoreError.corruptRow("trading_state \(mode)") }
             return (s, reason)
@@ -154,7 +157,9 @@ package struct ExecutionPostgresRepository: ExecutionRepository {
                 let delta = total - order.filledSize
                 var result = AppliedFill(order: order, position: nil, applied: nil, fee: .zero)
                 if delta > .zero {
-                    let cost = r.filledCost.map { max($0, order.filledCost) } ?? (order.filledCost + delta.multiplied(by: order.price))
+                    let cost =
+                        r.filledCost.map { max($0, order.filledCost) }
+                        ?? (order.filledCost + delta.multiplied(by: order.price))
                     let deltaCost = cost - order.filledCost
                     let fee = r.fee.map { max($0, order.fee) } ?? order.fee
                     let deltaFee = fee - order.fee
@@ -165,10 +170,14 @@ package struct ExecutionPostgresRepository: ExecutionRepository {
                         """, logger: db.logger)
                     let existing = try await PositionPostgresRepository.decode(posRows).first
                     if existing != nil || order.side == .buy {
-                        let base = existing ?? Position(mode: order.mode, conditionId: order.conditionId, asset: order.asset,
-                                                        eventSlug: order.eventSlug, outcome: order.outcome, size: .zero,
-                                                        averagePrice: .zero, cost: .zero, entrySignalId: order.signalId)
-                        let applied = PositionAccounting.apply(to: base, side: order.side, shares: delta, notional: deltaCost, fee: deltaFee)
+                        let base =
+                            existing
+                            ?? Position(
+                                mode: order.mode, conditionId: order.conditionId, asset: order.asset,
+                                eventSlug: order.eventSlug, outcome: order.outcome, size: .zero,
+                                averagePrice: .zero, cost: .zero, entrySignalId: order.signalId)
+                        let applied = PositionAccounting.apply(
+                            to: base, side: order.side, shares: delta, notional: deltaCost, fee: deltaFee)
                         var p = applied.position
                         p.fees += deltaFee
                         if existing == nil {
@@ -211,7 +220,9 @@ package struct ExecutionPostgresRepository: ExecutionRepository {
                     o.averageFillPrice = PositionAccounting.average(cost: cost, size: total)
                     result.fee = deltaFee
                 }
-                o.status = Self.nextStatus(current: order.status, reported: r.status, filled: o.filledSize, size: o.size, newFill: delta > .zero)
+                o.status = Self.nextStatus(
+                    current: order.status, reported: r.status, filled: o.filledSize, size: o.size,
+                    newFill: delta > .zero)
                 if o != order {
                     try await conn.query(
                         """
@@ -234,25 +245,35 @@ package struct ExecutionPostgresRepository: ExecutionRepository {
 
     /// The state after a report: terminal states are final; otherwise the numbers decide between live, partially
     /// filled and filled, and an explicit report (cancelled, expired, failed…) wins.
-    static func nextStatus(current: OrderStatus, reported: OrderStatus?, filled: Micros, size: Micros, newFill: Bool) -> OrderStatus {
+    static func nextStatus(
+        current: OrderStatus, reported: OrderStatus?, filled: Micros, size: Micros, newFill: Bool
+    ) -> OrderStatus {
         if current.isTerminal { return current }
         var next = reported ?? (newFill ? .partiallyFilled : current)
         switch next {
         case .filled where filled < size: next = filled > .zero ? .partiallyFilled : .live
         case .live, .partiallyFilled, .submitting, .unknown, .intent:
-            if filled >= size { next = .filled } else if filled > .zero, next != .unknown || newFill { next = .partiallyFilled }
+            if filled >= size {
+                next = .filled
+            } else if filled > .zero, next != .unknown || newFill {
+                next = .partiallyFilled
+            }
         default: break
         }
         return next
     }
 
-    package func settle(positionId: Int64, won: Bool, day: String, equity: Micros) async throws -> PositionAccounting.Applied? {
+    package func settle(
+        positionId: Int64, won: Bool, day: String, equity: Micros
+    ) async throws -> PositionAccounting.Applied? {
         try await mappingErrors {
             try await db.client.withTransaction(logger: db.logger) { conn in
                 let rows = try await conn.query(
                     "SELECT \(unescaped: PositionPostgresRepository.columns) FROM positions WHERE id = \(positionId) FOR UPDATE",
                     logger: db.logger)
-                guard let p = try await PositionPostgresRepository.decode(rows).first, p.status == .open else { return nil }
+                guard let p = try await PositionPostgresRepository.decode(rows).first, p.status == .open else {
+                    return nil
+                }
                 let applied = PositionAccounting.settle(p, won: won)
                 let s = applied.position
                 try await conn.query(
@@ -274,8 +295,9 @@ package struct ExecutionPostgresRepository: ExecutionRepository {
     }
 
     package func pendingApprovals() async throws -> [CopyOrder] {
-        try await OrderPostgresRepository.decode(db.client.query(
-            "SELECT \(unescaped: OrderPostgresRepository.columns) FROM copy_orders WHERE status = 'pending_approval' ORDER BY id",
-            logger: db.logger))
+        try await OrderPostgresRepository.decode(
+            db.client.query(
+                "SELECT \(unescaped: OrderPostgresRepository.columns) FROM copy_orders WHERE status = 'pending_approval' ORDER BY id",
+                logger: db.logger))
     }
 }

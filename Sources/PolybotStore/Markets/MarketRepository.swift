@@ -43,13 +43,17 @@ package struct MarketPostgresRepository: MarketRepository {
     }
 
     package func get(_ conditionIds: [String]) async throws -> [String: MarketInfo] {
-        try await decode(db.client.query(
-            "SELECT \(unescaped: Self.columns) FROM markets WHERE condition_id = ANY(\(conditionIds))", logger: db.logger))
+        try await decode(
+            db.client.query(
+                "SELECT \(unescaped: Self.columns) FROM markets WHERE condition_id = ANY(\(conditionIds))",
+                logger: db.logger))
     }
 
     package func resolutions() async throws -> [String: MarketResolution] {
-        try await decode(db.client.query(
-            "SELECT \(unescaped: Self.columns) FROM markets WHERE winning_token_id IS NOT NULL", logger: db.logger)).mapValues(\.resolution)
+        try await decode(
+            db.client.query(
+                "SELECT \(unescaped: Self.columns) FROM markets WHERE winning_token_id IS NOT NULL", logger: db.logger)
+        ).mapValues(\.resolution)
     }
 
     private static let columns = """
@@ -59,10 +63,13 @@ package struct MarketPostgresRepository: MarketRepository {
 
     private func decode(_ rows: PostgresRowSequence) async throws -> [String: MarketInfo] {
         var out: [String: MarketInfo] = [:]
-        for try await r in rows.decode((String, String, String, String, [String], [String], Int64, Int64, Bool, Bool, String?, Date?).self) {
-            out[r.0] = MarketInfo(conditionId: r.0, question: r.1, slug: r.2, eventSlug: r.3, outcomes: r.4, tokenIds: r.5,
-                                  tickSize: Micros(r.6), minOrderSize: Micros(r.7), negRisk: r.8, closed: r.9, winningToken: r.10,
-                                  resolvedAt: r.11?.unixSeconds)
+        for try await r in rows.decode(
+            (String, String, String, String, [String], [String], Int64, Int64, Bool, Bool, String?, Date?).self)
+        {
+            out[r.0] = MarketInfo(
+                conditionId: r.0, question: r.1, slug: r.2, eventSlug: r.3, outcomes: r.4, tokenIds: r.5,
+                tickSize: Micros(r.6), minOrderSize: Micros(r.7), negRisk: r.8, closed: r.9, winningToken: r.10,
+                resolvedAt: r.11?.unixSeconds)
         }
         return out
     }

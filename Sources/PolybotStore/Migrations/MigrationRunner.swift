@@ -101,7 +101,8 @@ package struct MigrationRunner: Sendable {
         var candidates: [String] = []
         if let explicit { candidates.append(explicit) }
         candidates.append(FileManager.default.currentDirectoryPath + "/migrations")
-        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+            .deletingLastPathComponent()
         candidates.append(exe.appendingPathComponent("migrations").path)
         candidates.append(exe.appendingPathComponent("../share/polybot/migrations").standardizedFileURL.path)
         var isDir: ObjCBool = false
@@ -169,7 +170,9 @@ package struct MigrationRunner: Sendable {
             let reason = error.closureError.map { String(reflecting: $0) } ?? String(reflecting: error)
             throw MigrationError.failed(name: migration.name, statement: index, reason: Self.serverMessage(reason))
         }
-        logger.info("applied migration", metadata: ["migration.name": "\(migration.name)", "migration.statements": "\(statements.count)"])
+        logger.info(
+            "applied migration",
+            metadata: ["migration.name": "\(migration.name)", "migration.statements": "\(statements.count)"])
     }
 
     private func ensureTable() async throws {
@@ -186,7 +189,8 @@ package struct MigrationRunner: Sendable {
 
     private func appliedChecksums() async throws -> [String: String] {
         var result: [String: String] = [:]
-        let rows = try await client.query("SELECT name, checksum FROM schema_migrations ORDER BY version", logger: logger)
+        let rows = try await client.query(
+            "SELECT name, checksum FROM schema_migrations ORDER BY version", logger: logger)
         for try await (name, checksum) in rows.decode((String, String).self) {
             result[name] = checksum
         }

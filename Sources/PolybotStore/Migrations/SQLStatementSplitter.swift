@@ -22,23 +22,40 @@ package enum SQLStatementSplitter {
             let next: Unicode.Scalar? = i + 1 < chars.count ? chars[i + 1] : nil
             switch c {
             case "-" where next == "-":
-                while i < chars.count && chars[i] != "\n" { current.append(chars[i]); i += 1 }
+                while i < chars.count && chars[i] != "\n" {
+                    current.append(chars[i])
+                    i += 1
+                }
                 continue
             case "/" where next == "*":
                 var depth = 0
                 repeat {
-                    if chars[i] == "/" && i + 1 < chars.count && chars[i + 1] == "*" { depth += 1; current.append(chars[i]); i += 1 }
-                    else if chars[i] == "*" && i + 1 < chars.count && chars[i + 1] == "/" { depth -= 1; current.append(chars[i]); i += 1 }
-                    current.append(chars[i]); i += 1
+                    if chars[i] == "/" && i + 1 < chars.count && chars[i + 1] == "*" {
+                        depth += 1
+                        current.append(chars[i])
+                        i += 1
+                    } else if chars[i] == "*" && i + 1 < chars.count && chars[i + 1] == "/" {
+                        depth -= 1
+                        current.append(chars[i])
+                        i += 1
+                    }
+                    current.append(chars[i])
+                    i += 1
                 } while i < chars.count && depth > 0
                 continue
             case "'", "\"":
                 hasCode = true
-                current.append(c); i += 1
+                current.append(c)
+                i += 1
                 while i < chars.count {
                     current.append(chars[i])
                     if chars[i] == c {
-                        if i + 1 < chars.count && chars[i + 1] == c { i += 1; current.append(chars[i]) } else { break }
+                        if i + 1 < chars.count && chars[i + 1] == c {
+                            i += 1
+                            current.append(chars[i])
+                        } else {
+                            break
+                        }
                     }
                     i += 1
                 }
@@ -47,28 +64,35 @@ package enum SQLStatementSplitter {
             case "$":
                 // A dollar-quote tag is $$ or $identifier$.
                 var j = i + 1
-                while j < chars.count, chars[j] == "_" || chars[j].properties.isAlphabetic || (j > i + 1 && ("0"..."9").contains(chars[j])) { j += 1 }
+                while j < chars.count,
+                    chars[j] == "_" || chars[j].properties.isAlphabetic || (j > i + 1 && ("0"..."9").contains(chars[j]))
+                { j += 1 }
                 if j < chars.count && chars[j] == "$" {
                     let tag = Array(chars[i...j])
                     hasCode = true
-                    current.unicodeScalars(append: tag); i = j + 1
+                    current.unicodeScalars(append: tag)
+                    i = j + 1
                     while i < chars.count {
                         if chars[i] == "$" && i + tag.count <= chars.count && Array(chars[i..<(i + tag.count)]) == tag {
-                            current.unicodeScalars(append: tag); i += tag.count
+                            current.unicodeScalars(append: tag)
+                            i += tag.count
                             break
                         }
-                        current.append(chars[i]); i += 1
+                        current.append(chars[i])
+                        i += 1
                     }
                     continue
                 }
             case ";":
-                flush(); i += 1
+                flush()
+                i += 1
                 continue
             default:
                 break
             }
             if !c.properties.isWhitespace { hasCode = true }
-            current.append(c); i += 1
+            current.append(c)
+            i += 1
         }
         flush()
         return statements

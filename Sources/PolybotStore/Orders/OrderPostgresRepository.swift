@@ -39,22 +39,28 @@ package struct OrderPostgresRepository: OrderRepository {
     }
 
     package func get(id: Int64) async throws -> CopyOrder? {
-        try await decode(db.client.query(
-            "SELECT \(unescaped: Self.columns) FROM copy_orders WHERE id = \(id)", logger: db.logger)).first
+        try await decode(
+            db.client.query(
+                "SELECT \(unescaped: Self.columns) FROM copy_orders WHERE id = \(id)", logger: db.logger)
+        ).first
     }
 
     package func get(idempotencyKey: String) async throws -> CopyOrder? {
-        try await decode(db.client.query(
-            "SELECT \(unescaped: Self.columns) FROM copy_orders WHERE idempotency_key = \(idempotencyKey)",
-            logger: db.logger)).first
+        try await decode(
+            db.client.query(
+                "SELECT \(unescaped: Self.columns) FROM copy_orders WHERE idempotency_key = \(idempotencyKey)",
+                logger: db.logger)
+        ).first
     }
 
     package func get(exchangeOrderId: String) async throws -> CopyOrder? {
-        try await decode(db.client.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM copy_orders
-            WHERE exchange_order_id = \(exchangeOrderId) OR order_digest = \(exchangeOrderId) LIMIT 1
-            """, logger: db.logger)).first
+        try await decode(
+            db.client.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM copy_orders
+                WHERE exchange_order_id = \(exchangeOrderId) OR order_digest = \(exchangeOrderId) LIMIT 1
+                """, logger: db.logger)
+        ).first
     }
 
     package func update(id: Int64, _ c: OrderUpdate) async throws {
@@ -72,17 +78,19 @@ package struct OrderPostgresRepository: OrderRepository {
     }
 
     package func open() async throws -> [CopyOrder] {
-        try await decode(db.client.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM copy_orders
-            WHERE status NOT IN ('filled', 'cancelled', 'rejected', 'expired', 'failed') ORDER BY id
-            """, logger: db.logger))
+        try await decode(
+            db.client.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM copy_orders
+                WHERE status NOT IN ('filled', 'cancelled', 'rejected', 'expired', 'failed') ORDER BY id
+                """, logger: db.logger))
     }
 
     package func orders(keyPrefix prefix: String) async throws -> [CopyOrder] {
-        try await decode(db.client.query(
-            "SELECT \(unescaped: Self.columns) FROM copy_orders WHERE starts_with(idempotency_key, \(prefix)) ORDER BY id",
-            logger: db.logger))
+        try await decode(
+            db.client.query(
+                "SELECT \(unescaped: Self.columns) FROM copy_orders WHERE starts_with(idempotency_key, \(prefix)) ORDER BY id",
+                logger: db.logger))
     }
 
     package func appendEvent(_ e: OrderEvent) async throws -> OrderEvent {
@@ -109,20 +117,23 @@ package struct OrderPostgresRepository: OrderRepository {
         for try await (id, oid, type, status, size, price, payload) in rows.decode(
             (Int64, Int64, String, String, Int64?, Int64?, String).self)
         {
-            result.append(OrderEvent(id: id, orderId: oid, eventType: type, status: status, size: size.map(Micros.init),
-                                     price: price.map(Micros.init), payload: payload))
+            result.append(
+                OrderEvent(
+                    id: id, orderId: oid, eventType: type, status: status, size: size.map(Micros.init),
+                    price: price.map(Micros.init), payload: payload))
         }
         return result
     }
 
     package func list(statuses: [OrderStatus]?, limit: Int, beforeId: Int64?) async throws -> [CopyOrder] {
         let names = statuses?.map(\.rawValue)
-        return try await decode(db.client.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM copy_orders
-            WHERE (\(names)::text[] IS NULL OR status = ANY(\(names)::text[])) AND (\(beforeId)::bigint IS NULL OR id < \(beforeId))
-            ORDER BY id DESC LIMIT \(limit)
-            """, logger: db.logger))
+        return try await decode(
+            db.client.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM copy_orders
+                WHERE (\(names)::text[] IS NULL OR status = ANY(\(names)::text[])) AND (\(beforeId)::bigint IS NULL OR id < \(beforeId))
+                ORDER BY id DESC LIMIT \(limit)
+                """, logger: db.logger))
     }
 
     package func placedSince(_ seconds: Int64) async throws -> [Int64] {
@@ -136,8 +147,10 @@ package struct OrderPostgresRepository: OrderRepository {
         return out
     }
 
-    package func markSigned(id: Int64, salt: String, makerAmount: Int64, takerAmount: Int64, expiration: Int64, digest: String,
-                            timestampMs: Int64) async throws -> Bool {
+    package func markSigned(
+        id: Int64, salt: String, makerAmount: Int64, takerAmount: Int64, expiration: Int64, digest: String,
+        timestampMs: Int64
+    ) async throws -> Bool {
         try await mappingErrors {
             let rows = try await db.client.query(
                 """
@@ -180,9 +193,13 @@ package struct OrderPostgresRepository: OrderRepository {
     static func decode(_ rows: PostgresRowSequence) async throws -> [CopyOrder] {
         var result: [CopyOrder] = []
         for try await r in rows.decode(
-            (Int64, String, Int64?, String, String, String, String, String, String, String, Int64, Int64, Int64, Int64,
-             Int64, String?, String, Int64, Int64?, Int64, String?, String?, Int64?, String, String, Int64?, Int64, Int64?,
-             Int64?).self)
+            (
+                Int64, String, Int64?, String, String, String, String, String, String, String, Int64, Int64, Int64,
+                Int64,
+                Int64, String?, String, Int64, Int64?, Int64, String?, String?, Int64?, String, String, Int64?, Int64,
+                Int64?,
+                Int64?
+            ).self)
         {
             guard let purpose = OrderPurpose(rawValue: r.3), let mode = RunMode(rawValue: r.4),
                 let side = TradeSide(rawValue: r.8), let type = OrderType(rawValue: r.9),
@@ -195,7 +212,8 @@ package struct OrderPostgresRepository: OrderRepository {
                     makerAmount: r.12, takerAmount: r.13, expiration: r.14, exchangeOrderId: r.15, status: status,
                     filledSize: Micros(r.17), averageFillPrice: r.18.map(Micros.init), fee: Micros(r.19), error: r.20,
                     orderDigest: r.21, orderTimestampMs: r.22, eventSlug: r.23, outcome: r.24,
-                    whalePrice: r.25.map(Micros.init), filledCost: Micros(r.26), approvalExpiresAt: r.27, positionId: r.28))
+                    whalePrice: r.25.map(Micros.init), filledCost: Micros(r.26), approvalExpiresAt: r.27,
+                    positionId: r.28))
         }
         return result
     }

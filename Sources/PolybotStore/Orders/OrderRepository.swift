@@ -18,8 +18,10 @@ package struct OrderEvent: Hashable, Sendable {
     package var payload: String
 
     /// Creates an event.
-    package init(id: Int64 = 0, orderId: Int64, eventType: String, status: String, size: Micros? = nil,
-                 price: Micros? = nil, payload: String = "{}") {
+    package init(
+        id: Int64 = 0, orderId: Int64, eventType: String, status: String, size: Micros? = nil,
+        price: Micros? = nil, payload: String = "{}"
+    ) {
         self.id = id
         self.orderId = orderId
         self.eventType = eventType
@@ -72,8 +74,10 @@ package protocol OrderRepository: Sendable {
     func placedSince(_ seconds: Int64) async throws -> [Int64]
     /// Stores the signed identity of an approved queue entry and moves it from `pending_approval` to `intent`;
     /// false when it was not pending any more (approved twice, rejected or expired meanwhile).
-    func markSigned(id: Int64, salt: String, makerAmount: Int64, takerAmount: Int64, expiration: Int64, digest: String,
-                    timestampMs: Int64) async throws -> Bool
+    func markSigned(
+        id: Int64, salt: String, makerAmount: Int64, takerAmount: Int64, expiration: Int64, digest: String,
+        timestampMs: Int64
+    ) async throws -> Bool
     /// The CLOB accepted the order: records its id and moves it to `live` unless something (a fill report) moved it on
     /// already.
     func markAccepted(id: Int64, exchangeOrderId: String) async throws

@@ -49,32 +49,38 @@ package struct PositionPostgresRepository: PositionRepository {
     }
 
     package func get(id: Int64) async throws -> Position? {
-        try await decode(db.client.query(
-            "SELECT \(unescaped: Self.columns) FROM positions WHERE id = \(id)", logger: db.logger)).first
+        try await decode(
+            db.client.query(
+                "SELECT \(unescaped: Self.columns) FROM positions WHERE id = \(id)", logger: db.logger)
+        ).first
     }
 
     package func openPosition(mode: RunMode, asset: String) async throws -> Position? {
-        try await decode(db.client.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM positions
-            WHERE mode = \(mode.rawValue) AND asset = \(asset) AND status = 'open'
-            """, logger: db.logger)).first
+        try await decode(
+            db.client.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM positions
+                WHERE mode = \(mode.rawValue) AND asset = \(asset) AND status = 'open'
+                """, logger: db.logger)
+        ).first
     }
 
     package func openPositions(mode: RunMode) async throws -> [Position] {
-        try await decode(db.client.query(
-            "SELECT \(unescaped: Self.columns) FROM positions WHERE mode = \(mode.rawValue) AND status = 'open' ORDER BY id",
-            logger: db.logger))
+        try await decode(
+            db.client.query(
+                "SELECT \(unescaped: Self.columns) FROM positions WHERE mode = \(mode.rawValue) AND status = 'open' ORDER BY id",
+                logger: db.logger))
     }
 
     package func list(mode: RunMode, statuses: [PositionStatus]?, limit: Int) async throws -> [Position] {
         let names = statuses?.map(\.rawValue)
-        return try await decode(db.client.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM positions
-            WHERE mode = \(mode.rawValue) AND (\(names)::text[] IS NULL OR status = ANY(\(names)::text[]))
-            ORDER BY id DESC LIMIT \(limit)
-            """, logger: db.logger))
+        return try await decode(
+            db.client.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM positions
+                WHERE mode = \(mode.rawValue) AND (\(names)::text[] IS NULL OR status = ANY(\(names)::text[]))
+                ORDER BY id DESC LIMIT \(limit)
+                """, logger: db.logger))
     }
 
     package func totals(mode: RunMode) async throws -> PositionTotals {
@@ -95,15 +101,17 @@ package struct PositionPostgresRepository: PositionRepository {
     static func decode(_ rows: PostgresRowSequence) async throws -> [Position] {
         var result: [Position] = []
         for try await r in rows.decode(
-            (Int64, String, String, String, String, String, Int64, Int64, Int64, Int64, Int64?, String, Int64?, Int64).self)
+            (Int64, String, String, String, String, String, Int64, Int64, Int64, Int64, Int64?, String, Int64?, Int64)
+                .self)
         {
             guard let mode = RunMode(rawValue: r.1), let status = PositionStatus(rawValue: r.11) else {
                 throw StoreError.corruptRow("position \(r.0)")
             }
             result.append(
-                Position(id: r.0, mode: mode, conditionId: r.2, asset: r.3, eventSlug: r.4, outcome: r.5, size: Micros(r.6),
-                         averagePrice: Micros(r.7), cost: Micros(r.8), realizedPnl: Micros(r.9),
-                         markPrice: r.10.map(Micros.init), status: status, entrySignalId: r.12, fees: Micros(r.13)))
+                Position(
+                    id: r.0, mode: mode, conditionId: r.2, asset: r.3, eventSlug: r.4, outcome: r.5, size: Micros(r.6),
+                    averagePrice: Micros(r.7), cost: Micros(r.8), realizedPnl: Micros(r.9),
+                    markPrice: r.10.map(Micros.init), status: status, entrySignalId: r.12, fees: Micros(r.13)))
         }
         return result
     }
@@ -132,7 +140,9 @@ package struct DailyPnlPostgresRepository: DailyPnlRepository {
         }
     }
 
-    package func mark(day: String, mode: RunMode, startEquity: Micros, endEquity: Micros, unrealized: Micros, exposure: Micros)
+    package func mark(
+        day: String, mode: RunMode, startEquity: Micros, endEquity: Micros, unrealized: Micros, exposure: Micros
+    )
         async throws
     {
         try await mappingErrors {
@@ -157,8 +167,9 @@ package struct DailyPnlPostgresRepository: DailyPnlRepository {
         var result: [DailyPnl] = []
         for try await r in rows.decode((String, Int64, Int64, Int64, Int64, Int64, Int64).self) {
             result.append(
-                DailyPnl(day: r.0, mode: mode, startEquity: Micros(r.1), endEquity: Micros(r.2), realizedPnl: Micros(r.3),
-                         unrealizedPnl: Micros(r.4), fees: Micros(r.5), exposure: Micros(r.6)))
+                DailyPnl(
+                    day: r.0, mode: mode, startEquity: Micros(r.1), endEquity: Micros(r.2), realizedPnl: Micros(r.3),
+                    unrealizedPnl: Micros(r.4), fees: Micros(r.5), exposure: Micros(r.6)))
         }
         return result
     }

@@ -31,7 +31,9 @@ package protocol DailyPnlRepository: Sendable {
     /// Writes a marking pass's figures — end equity, unrealised PnL, exposure — and nothing else: realised PnL and fees
     /// are only ever added by fills and settlements, so a mark can never lose or zero them. Creates the row (with
     /// `startEquity`) when the day has none yet.
-    func mark(day: String, mode: RunMode, startEquity: Micros, endEquity: Micros, unrealized: Micros, exposure: Micros) async throws
+    func mark(
+        day: String, mode: RunMode, startEquity: Micros, endEquity: Micros, unrealized: Micros, exposure: Micros)
+        async throws
     /// The rows of a mode between two `YYYY-MM-DD` days, inclusive, oldest first.
     func range(mode: RunMode, from: String, to: String) async throws -> [DailyPnl]
 }

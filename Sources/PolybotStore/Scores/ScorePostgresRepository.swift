@@ -22,7 +22,8 @@ package struct ScorePostgresRepository: ScoreRepository {
             VALUES (\(trigger.rawValue), \(Int32(walletsTotal)), \(params)::jsonb) RETURNING id
             """, logger: db.logger)
         for try await id in rows.decode(Int64.self) {
-            return ScoringRun(id: id, status: .running, walletsTotal: walletsTotal, walletsScored: 0, scoringTime: scoringTime)
+            return ScoringRun(
+                id: id, status: .running, walletsTotal: walletsTotal, walletsScored: 0, scoringTime: scoringTime)
         }
         throw StoreError.corruptRow("scoring_runs insert returned no id")
     }
@@ -95,8 +96,9 @@ package struct ScorePostgresRepository: ScoreRepository {
             (Int64, String, Int32, Int32, String?, String?, Int64).self)
         {
             guard let s = ScoringRunStatus(rawValue: status) else { throw StoreError.corruptRow("run \(id)") }
-            return ScoringRun(id: id, status: s, walletsTotal: Int(total), walletsScored: Int(scored),
-                              cursorWallet: cursor.flatMap { Address($0) }, error: error, scoringTime: time)
+            return ScoringRun(
+                id: id, status: s, walletsTotal: Int(total), walletsScored: Int(scored),
+                cursorWallet: cursor.flatMap { Address($0) }, error: error, scoringTime: time)
         }
         return nil
     }
@@ -107,9 +109,11 @@ package struct ScorePostgresRepository: ScoreRepository {
             try await db.client.withConnection { conn in
                 try await conn.copyFrom(
                     table: "wallet_scores",
-                    columns: ["wallet", "run_id", "computed_at", "closed_positions", "open_positions", "win_rate",
-                              "decayed_win_rate", "shrunk_win_rate", "win_rate_lower_bound", "sharpe", "kelly", "ev", "edge",
-                              "realized_pnl_micros", "volume_micros", "markets", "trades", "class", "features"],
+                    columns: [
+                        "wallet", "run_id", "computed_at", "closed_positions", "open_positions", "win_rate",
+                        "decayed_win_rate", "shrunk_win_rate", "win_rate_lower_bound", "sharpe", "kelly", "ev", "edge",
+                        "realized_pnl_micros", "volume_micros", "markets", "trades", "class", "features",
+                    ],
                     logger: db.logger
                 ) { writer in
                     var buffer = ByteBuffer()
@@ -129,7 +133,8 @@ package struct ScorePostgresRepository: ScoreRepository {
 
     package func deleteSnapshots(runId: Int64, wallets: [Address]) async throws {
         try await db.client.query(
-            "DELETE FROM wallet_scores WHERE run_id = \(runId) AND wallet = ANY(\(wallets.map(\.hex)))", logger: db.logger)
+            "DELETE FROM wallet_scores WHERE run_id = \(runId) AND wallet = ANY(\(wallets.map(\.hex)))",
+            logger: db.logger)
     }
 
     package func latest(_ wallet: Address) async throws -> WalletScore? {
@@ -154,10 +159,15 @@ package struct ScorePostgresRepository: ScoreRepository {
     private func decodeScores(_ rows: PostgresRowSequence) async throws -> [WalletScore] {
         var result: [WalletScore] = []
         for try await r in rows.decode(
-            (String, Int64, Int32, Int32, Double?, Double?, Double, Double, Double?, Double?, Double?, Double?, Int64, Int64,
-             Int32, Int32, String, String).self)
+            (
+                String, Int64, Int32, Int32, Double?, Double?, Double, Double, Double?, Double?, Double?, Double?,
+                Int64, Int64,
+                Int32, Int32, String, String
+            ).self)
         {
-            guard let a = Address(r.0), let cls = WalletClass(rawValue: r.16) else { throw StoreError.corruptRow("score \(r.0)") }
+            guard let a = Address(r.0), let cls = WalletClass(rawValue: r.16) else {
+                throw StoreError.corruptRow("score \(r.0)")
+            }
             result.append(
                 WalletScore(
                     wallet: a, computedAt: r.1, closedPositions: Int(r.2), openPositions: Int(r.3), winRate: r.4,
@@ -175,7 +185,8 @@ package struct ScorePostgresRepository: ScoreRepository {
             utcTimestampText(s.computedAt),
             String(s.closedPositions), String(s.openPositions), opt(s.winRate), opt(s.decayedWinRate),
             "\(s.shrunkWinRate)", "\(s.winRateLowerBound)", opt(s.sharpe), opt(s.kelly), opt(s.ev), opt(s.edge),
-            String(s.realizedPnl.raw), String(s.volume.raw), String(s.markets), String(s.trades), s.walletClass.rawValue,
+            String(s.realizedPnl.raw), String(s.volume.raw), String(s.markets), String(s.trades),
+            s.walletClass.rawValue,
         ]
         for c in cells {
             b.writeString(c)

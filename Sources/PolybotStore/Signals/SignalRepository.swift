@@ -36,7 +36,8 @@ package struct SignalPostgresRepository: SignalRepository {
                 ON CONFLICT (signal_key) DO NOTHING RETURNING id
                 """, logger: db.logger)
             for try await id in rows.decode(Int64.self) { return (id, true) }
-            let existing = try await db.client.query("SELECT id FROM signals WHERE signal_key = \(s.key)", logger: db.logger)
+            let existing = try await db.client.query(
+                "SELECT id FROM signals WHERE signal_key = \(s.key)", logger: db.logger)
             for try await id in existing.decode(Int64.self) { return (id, false) }
             throw StoreError.notFound("signal \(s.key)")
         }
@@ -44,7 +45,8 @@ package struct SignalPostgresRepository: SignalRepository {
 
     package func setStatus(id: Int64, _ status: String, reason: String) async throws {
         try await mappingErrors {
-            try await db.client.query("UPDATE signals SET status = \(status), status_reason = \(reason) WHERE id = \(id)", logger: db.logger)
+            try await db.client.query(
+                "UPDATE signals SET status = \(status), status_reason = \(reason) WHERE id = \(id)", logger: db.logger)
         }
     }
 
@@ -56,9 +58,12 @@ package struct SignalPostgresRepository: SignalRepository {
 
     package func recent(limit: Int) async throws -> [(id: Int64, key: String, status: String, reason: String)] {
         let rows = try await db.client.query(
-            "SELECT id, signal_key, status, status_reason FROM signals ORDER BY id DESC LIMIT \(limit)", logger: db.logger)
+            "SELECT id, signal_key, status, status_reason FROM signals ORDER BY id DESC LIMIT \(limit)",
+            logger: db.logger)
         var out: [(id: Int64, key: String, status: String, reason: String)] = []
-        for try await (id, key, status, reason) in rows.decode((Int64, String, String, String).self) { out.append((id, key, status, reason)) }
+        for try await (id, key, status, reason) in rows.decode((Int64, String, String, String).self) {
+            out.append((id, key, status, reason))
+        }
         return out
     }
 

@@ -100,31 +100,36 @@ package struct TradePostgresRepository: TradeRepository {
     }
 
     package func recent(limit: Int) async throws -> [StoredTrade] {
-        try await decode(db.client.query(
-            "SELECT id, \(unescaped: Self.selectColumns) FROM whale_trades ORDER BY traded_at DESC, id DESC LIMIT \(Int64(limit))",
-            logger: db.logger))
+        try await decode(
+            db.client.query(
+                "SELECT id, \(unescaped: Self.selectColumns) FROM whale_trades ORDER BY traded_at DESC, id DESC LIMIT \(Int64(limit))",
+                logger: db.logger))
     }
 
-    package func page(wallet: Address?, market: String?, side: TradeSide?, minNotional: Micros?, beforeId: Int64?, limit: Int) async throws
+    package func page(
+        wallet: Address?, market: String?, side: TradeSide?, minNotional: Micros?, beforeId: Int64?, limit: Int
+    ) async throws
         -> [StoredTrade]
     {
-        try await decode(db.client.query(
-            """
-            SELECT id, \(unescaped: Self.selectColumns) FROM whale_trades
-            WHERE (\(wallet?.hex)::text IS NULL OR wallet = \(wallet?.hex)) AND (\(market)::text IS NULL OR condition_id = \(market))
-              AND (\(side?.rawValue)::text IS NULL OR side = \(side?.rawValue))
-              AND (\(minNotional?.raw)::bigint IS NULL OR notional_micros >= \(minNotional?.raw))
-              AND (\(beforeId)::bigint IS NULL OR id < \(beforeId))
-            ORDER BY id DESC LIMIT \(Int64(limit))
-            """, logger: db.logger))
+        try await decode(
+            db.client.query(
+                """
+                SELECT id, \(unescaped: Self.selectColumns) FROM whale_trades
+                WHERE (\(wallet?.hex)::text IS NULL OR wallet = \(wallet?.hex)) AND (\(market)::text IS NULL OR condition_id = \(market))
+                  AND (\(side?.rawValue)::text IS NULL OR side = \(side?.rawValue))
+                  AND (\(minNotional?.raw)::bigint IS NULL OR notional_micros >= \(minNotional?.raw))
+                  AND (\(beforeId)::bigint IS NULL OR id < \(beforeId))
+                ORDER BY id DESC LIMIT \(Int64(limit))
+                """, logger: db.logger))
     }
 
     package func trades(wallet: Address, since: Int64) async throws -> [StoredTrade] {
-        try await decode(db.client.query(
-            """
-            SELECT id, \(unescaped: Self.selectColumns) FROM whale_trades
-            WHERE wallet = \(wallet.hex) AND traded_at >= \(Date(unixSeconds: since)) ORDER BY traded_at, id
-            """, logger: db.logger))
+        try await decode(
+            db.client.query(
+                """
+                SELECT id, \(unescaped: Self.selectColumns) FROM whale_trades
+                WHERE wallet = \(wallet.hex) AND traded_at >= \(Date(unixSeconds: since)) ORDER BY traded_at, id
+                """, logger: db.logger))
     }
 
     package func count() async throws -> Int {
@@ -164,7 +169,8 @@ package struct TradePostgresRepository: TradeRepository {
 
     package func markets(wallets: [Address]) async throws -> Set<String> {
         let rows = try await db.client.query(
-            "SELECT DISTINCT condition_id FROM whale_trades WHERE wallet = ANY(\(wallets.map(\.hex)))", logger: db.logger)
+            "SELECT DISTINCT condition_id FROM whale_trades WHERE wallet = ANY(\(wallets.map(\.hex)))",
+            logger: db.logger)
         var out = Set<String>()
         for try await m in rows.decode(String.self) { out.insert(m) }
         return out
@@ -178,15 +184,21 @@ package struct TradePostgresRepository: TradeRepository {
     private func decode(_ rows: PostgresRowSequence) async throws -> [StoredTrade] {
         var result: [StoredTrade] = []
         for try await r in rows.decode(
-            (Int64, String, String, String, String, String, Int64, Int64, String, Int32?, String, String, String, String,
-             String, Date, String).self)
+            (
+                Int64, String, String, String, String, String, Int64, Int64, String, Int32?, String, String, String,
+                String,
+                String, Date, String
+            ).self)
         {
-            guard let wallet = Address(r.2), let side = TradeSide(rawValue: r.5), let source = TradeSource(rawValue: r.16) else {
+            guard let wallet = Address(r.2), let side = TradeSide(rawValue: r.5),
+                let source = TradeSource(rawValue: r.16)
+            else {
                 throw StoreError.corruptRow("trade \(r.0)")
             }
             let trade = Trade(
                 transactionHash: r.1, wallet: wallet, asset: r.3, conditionId: r.4, side: side, size: Micros(r.6),
-                price: Micros(r.7), timestamp: r.15.unixSeconds, outcome: r.8, outcomeIndex: r.9.map(Int.init), title: r.10,
+                price: Micros(r.7), timestamp: r.15.unixSeconds, outcome: r.8, outcomeIndex: r.9.map(Int.init),
+                title: r.10,
                 slug: r.11, eventSlug: r.12, traderName: r.13, pseudonym: r.14, source: source)
             result.append(StoredTrade(id: r.0, trade: trade))
         }
@@ -197,23 +209,38 @@ package struct TradePostgresRepository: TradeRepository {
 /// Encodes rows in PostgreSQL's COPY text format: tab-separated, `\N` for null, with backslash escapes.
 enum CopyText {
     static func appendRow(_ t: Trade, to buffer: inout ByteBuffer) {
-        field(t.transactionHash, &buffer); tab(&buffer)
-        field(t.wallet.hex, &buffer); tab(&buffer)
-        field(t.asset, &buffer); tab(&buffer)
-        field(t.conditionId, &buffer); tab(&buffer)
-        field(t.side.rawValue, &buffer); tab(&buffer)
-        buffer.writeString(String(t.size.raw)); tab(&buffer)
-        buffer.writeString(String(t.price.raw)); tab(&buffer)
-        buffer.writeString(String(t.notional.raw)); tab(&buffer)
-        field(t.outcome, &buffer); tab(&buffer)
+        field(t.transactionHash, &buffer)
+        tab(&buffer)
+        field(t.wallet.hex, &buffer)
+        tab(&buffer)
+        field(t.asset, &buffer)
+        tab(&buffer)
+        field(t.conditionId, &buffer)
+        tab(&buffer)
+        field(t.side.rawValue, &buffer)
+        tab(&buffer)
+        buffer.writeString(String(t.size.raw))
+        tab(&buffer)
+        buffer.writeString(String(t.price.raw))
+        tab(&buffer)
+        buffer.writeString(String(t.notional.raw))
+        tab(&buffer)
+        field(t.outcome, &buffer)
+        tab(&buffer)
         if let i = t.outcomeIndex { buffer.writeString(String(i)) } else { buffer.writeStaticString("\\N") }
         tab(&buffer)
-        field(t.title, &buffer); tab(&buffer)
-        field(t.slug, &buffer); tab(&buffer)
-        field(t.eventSlug, &buffer); tab(&buffer)
-        field(t.traderName, &buffer); tab(&buffer)
-        field(t.pseudonym, &buffer); tab(&buffer)
-        buffer.writeString(String(t.timestamp)); tab(&buffer)
+        field(t.title, &buffer)
+        tab(&buffer)
+        field(t.slug, &buffer)
+        tab(&buffer)
+        field(t.eventSlug, &buffer)
+        tab(&buffer)
+        field(t.traderName, &buffer)
+        tab(&buffer)
+        field(t.pseudonym, &buffer)
+        tab(&buffer)
+        buffer.writeString(String(t.timestamp))
+        tab(&buffer)
         field(t.source.rawValue, &buffer)
         buffer.writeInteger(UInt8(ascii: "\n"))
     }
@@ -227,7 +254,10 @@ enum CopyText {
             needsEscape = true
             break
         }
-        guard needsEscape else { buffer.writeString(text); return }
+        guard needsEscape else {
+            buffer.writeString(text)
+            return
+        }
         for b in text.utf8 {
             switch b {
             case 0x5C: buffer.writeStaticString("\\\\")

@@ -22,7 +22,9 @@ package protocol TradeRepository: Sendable {
     /// The number of stored trades.
     func count() async throws -> Int
     /// Trades newest first (by id), filtered, paged with `beforeId`.
-    func page(wallet: Address?, market: String?, side: TradeSide?, minNotional: Micros?, beforeId: Int64?, limit: Int) async throws
+    func page(
+        wallet: Address?, market: String?, side: TradeSide?, minNotional: Micros?, beforeId: Int64?, limit: Int
+    ) async throws
         -> [StoredTrade]
     /// The trades of several wallets, each wallet's in time order (ties by id).
     func trades(wallets: [Address]) async throws -> [Address: [Trade]]

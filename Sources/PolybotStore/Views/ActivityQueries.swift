@@ -53,11 +53,16 @@ package struct ActivityQueries: Sendable {
             """, logger: db.logger)
         var out: [SignalRow] = []
         for try await r in rows.decode(
-            (Int64, String, Int64?, String, String, String, Int32, Int32, Double, [String], Int64, Int64, Int64?, String, String, Int64).self)
+            (
+                Int64, String, Int64?, String, String, String, Int32, Int32, Double, [String], Int64, Int64, Int64?,
+                String, String, Int64
+            ).self)
         {
-            out.append(SignalRow(id: r.0, key: r.1, basketId: r.2, conditionId: r.3, asset: r.4, outcome: r.5, agreeing: Int(r.6),
-                                 opposing: Int(r.7), ratio: r.8, wallets: r.9, whalePrice: Micros(r.10), whaleNotional: Micros(r.11),
-                                 bestAsk: r.12.map(Micros.init), status: r.13, reason: r.14, createdAt: r.15))
+            out.append(
+                SignalRow(
+                    id: r.0, key: r.1, basketId: r.2, conditionId: r.3, asset: r.4, outcome: r.5, agreeing: Int(r.6),
+                    opposing: Int(r.7), ratio: r.8, wallets: r.9, whalePrice: Micros(r.10), whaleNotional: Micros(r.11),
+                    bestAsk: r.12.map(Micros.init), status: r.13, reason: r.14, createdAt: r.15))
         }
         return out
     }
@@ -72,8 +77,10 @@ package struct ActivityQueries: Sendable {
             """, logger: db.logger)
         var out: [DecisionRow] = []
         for try await r in rows.decode((Int64, Int64?, Bool, String, String, Int64?, Int64?, Int64).self) {
-            out.append(DecisionRow(id: r.0, signalId: r.1, approved: r.2, reason: r.3, context: r.4, size: r.5.map(Micros.init),
-                                   price: r.6.map(Micros.init), decidedAt: r.7))
+            out.append(
+                DecisionRow(
+                    id: r.0, signalId: r.1, approved: r.2, reason: r.3, context: r.4, size: r.5.map(Micros.init),
+                    price: r.6.map(Micros.init), decidedAt: r.7))
         }
         return out
     }

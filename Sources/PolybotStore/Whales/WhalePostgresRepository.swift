@@ -53,11 +53,14 @@ package struct WhalePostgresRepository: WhaleRepository {
         for try await (address, label, tags, status, tracked, source, notes, added) in rows.decode(
             (String, String, [String], String, Bool, String, String, Date).self)
         {
-            guard let a = Address(address), let st = ListStatus(rawValue: status), let src = WhaleSource(rawValue: source) else {
+            guard let a = Address(address), let st = ListStatus(rawValue: status),
+                let src = WhaleSource(rawValue: source)
+            else {
                 throw StoreError.corruptRow("whale \(address)")
             }
-            out[a] = Whale(address: a, label: label, tags: tags, listStatus: st, tracked: tracked, source: src, notes: notes,
-                           addedAt: added.unixSeconds)
+            out[a] = Whale(
+                address: a, label: label, tags: tags, listStatus: st, tracked: tracked, source: src, notes: notes,
+                addedAt: added.unixSeconds)
         }
         return out
     }
@@ -87,12 +90,15 @@ package struct WhalePostgresRepository: WhaleRepository {
         for try await (address, label, tags, status, tracked, source, notes, added) in rows.decode(
             (String, String, [String], String, Bool, String, String, Date).self)
         {
-            guard let a = Address(address), let s = ListStatus(rawValue: status), let src = WhaleSource(rawValue: source) else {
+            guard let a = Address(address), let s = ListStatus(rawValue: status),
+                let src = WhaleSource(rawValue: source)
+            else {
                 throw StoreError.corruptRow("whale \(address)")
             }
             result.append(
-                Whale(address: a, label: label, tags: tags, listStatus: s, tracked: tracked, source: src, notes: notes,
-                      addedAt: added.unixSeconds))
+                Whale(
+                    address: a, label: label, tags: tags, listStatus: s, tracked: tracked, source: src, notes: notes,
+                    addedAt: added.unixSeconds))
         }
         return result
     }

@@ -22,6 +22,9 @@ extension WhaleRepository {
     /// The allow and deny lists (wallets whose `listStatus` is allow / deny), as the whale filter takes them.
     package func lists() async throws -> (allow: Set<Address>, deny: Set<Address>) {
         let all = try await all()
-        return (Set(all.filter { $0.listStatus == .allow }.map(\.address)), Set(all.filter { $0.listStatus == .deny }.map(\.address)))
+        return (
+            Set(all.filter { $0.listStatus == .allow }.map(\.address)),
+            Set(all.filter { $0.listStatus == .deny }.map(\.address))
+        )
     }
 }

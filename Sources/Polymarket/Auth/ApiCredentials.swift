@@ -35,24 +35,32 @@ public enum L2Auth {
     ///   - path: path only, no host or query.
     ///   - body: the exact body bytes sent (nothing appended when nil or empty).
     /// - Throws: ``HMACError/invalidSecret``.
-    public static func signature(secret: String, timestamp: Int64, method: String, path: String, body: String?) throws(HMACError)
+    public static func signature(
+        secret: String, timestamp: Int64, method: String, path: String, body: String?
+    ) throws(HMACError)
         -> String
     {
         guard let key = decodeBase64Loosely(secret) else { throw .invalidSecret }
         var message = String(timestamp) + method + path
         if let body, !body.isEmpty { message += body }
         let mac = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: SymmetricKey(data: key))
-        return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
+            of: "/", with: "_")
     }
 
     /// The five L2 headers for a request.
     ///
     /// - Throws: ``HMACError/invalidSecret``.
-    public static func headers(credentials: ApiCredentials, address: EthAddress, timestamp: Int64, method: String, path: String,
-                               body: String?) throws(HMACError) -> [(String, String)] {
+    public static func headers(
+        credentials: ApiCredentials, address: EthAddress, timestamp: Int64, method: String, path: String,
+        body: String?
+    ) throws(HMACError) -> [(String, String)] {
         [
             ("POLY_ADDRESS", address.checksummed),
-            ("POLY_SIGNATURE", try signature(secret: credentials.secret, timestamp: timestamp, method: method, path: path, body: body)),
+            (
+                "POLY_SIGNATURE",
+                try signature(secret: credentials.secret, timestamp: timestamp, method: method, path: path, body: body)
+            ),
             ("POLY_TIMESTAMP", String(timestamp)),
             ("POLY_API_KEY", credentials.apiKey),
             ("POLY_PASSPHRASE", credentials.passphrase),

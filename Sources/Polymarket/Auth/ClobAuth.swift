@@ -11,18 +11,22 @@ public enum ClobAuth {
         e.string(timestamp)
         e.uint(nonce)
         e.string(message)
-        let domain = EIP712.domainSeparator(name: "ClobAuthDomain", version: "1", chainId: chainId, verifyingContract: nil)
+        let domain = EIP712.domainSeparator(
+            name: "ClobAuthDomain", version: "1", chainId: chainId, verifyingContract: nil)
         return EIP712.digest(domainSeparator: domain, structHash: e.hash())
     }
 
     /// The four L1 headers (`POLY_ADDRESS`, `POLY_SIGNATURE`, `POLY_TIMESTAMP`, `POLY_NONCE`).
     ///
     /// - Throws: ``SigningError`` when signing fails.
-    public static func headers(key: PrivateKey, timestamp: Int64, nonce: UInt64 = 0, chainId: UInt64) throws(SigningError)
+    public static func headers(
+        key: PrivateKey, timestamp: Int64, nonce: UInt64 = 0, chainId: UInt64
+    ) throws(SigningError)
         -> [(String, String)]
     {
         let ts = String(timestamp)
-        let signature = try key.sign(digest: digest(address: key.address, timestamp: ts, nonce: nonce, chainId: chainId))
+        let signature = try key.sign(
+            digest: digest(address: key.address, timestamp: ts, nonce: nonce, chainId: chainId))
         return [
             ("POLY_ADDRESS", key.address.checksummed), ("POLY_SIGNATURE", signature.description),
             ("POLY_TIMESTAMP", ts), ("POLY_NONCE", String(nonce)),

@@ -12,7 +12,9 @@ public struct ClobClient: Sendable {
     public var now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
 
     /// Creates a client.
-    public init(baseURL: String, transport: HTTPTransport, auth: (credentials: ApiCredentials, address: EthAddress)? = nil) {
+    public init(
+        baseURL: String, transport: HTTPTransport, auth: (credentials: ApiCredentials, address: EthAddress)? = nil
+    ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.transport = transport
         self.auth = auth
@@ -36,8 +38,10 @@ public struct ClobClient: Sendable {
 
     /// `POST /books` for up to 500 tokens.
     public func books(tokenIds: [String]) async throws(PolymarketHTTPError) -> [OrderBook] {
-        let body = "[" + tokenIds.prefix(500).map { "{\"token_id\":\"\(JSONText.escape($0))\"}" }.joined(separator: ",") + "]"
-        let r = try await transport.send(.POST, url: baseURL + "/books", body: body, family: .clobBooks, idempotent: true)
+        let body =
+            "[" + tokenIds.prefix(500).map { "{\"token_id\":\"\(JSONText.escape($0))\"}" }.joined(separator: ",") + "]"
+        let r = try await transport.send(
+            .POST, url: baseURL + "/books", body: body, family: .clobBooks, idempotent: true)
         do { return try OrderBook.decodeArray(r.body) } catch { throw .decode(error) }
     }
 
@@ -57,9 +61,12 @@ public struct ClobClient: Sendable {
         var q = Query()
         q.add("token_id", tokenId)
         let t = try HTTPTransport.decode(T.self, try await get("/tick-size", q, family: .clobTickSize))
-        guard let tick = TickSize(decimal: t.minimum_tick_size.text) ?? t.minimum_tick_size.micros.flatMap({ m in
-            TickSize.allCases.first { $0.micros == m.raw }
-        }) else { throw .decode(.invalidField("minimum_tick_size", t.minimum_tick_size.text)) }
+        guard
+            let tick = TickSize(decimal: t.minimum_tick_size.text)
+                ?? t.minimum_tick_size.micros.flatMap({ m in
+                    TickSize.allCases.first { $0.micros == m.raw }
+                })
+        else { throw .decode(.invalidField("minimum_tick_size", t.minimum_tick_size.text)) }
         return tick
     }
 
@@ -84,16 +91,23 @@ public struct ClobClient: Sendable {
     // MARK: - API keys (L1)
 
     /// Creates (`POST /auth/api-key`) or, when that fails, derives (`GET /auth/derive-api-key`) API credentials.
-    public func createOrDeriveApiKey(key: PrivateKey, chainId: UInt64, nonce: UInt64 = 0) async throws -> ApiCredentials {
-        struct Creds: Decodable { var apiKey: String; var secret: String; var passphrase: String }
+    public func createOrDeriveApiKey(key: PrivateKey, chainId: UInt64, nonce: UInt64 = 0) async throws -> ApiCredentials
+    {
+        struct Creds: Decodable {
+            var apiKey: String
+            var secret: String
+            var passphrase: String
+        }
         let headers = try ClobAuth.headers(key: key, timestamp: now(), nonce: nonce, chainId: chainId)
         do {
-            let r = try await transport.send(.POST, url: baseURL + "/auth/api-key", headers: headers, family: .clobAuth, idempotent: false)
+            let r = try await transport.send(
+                .POST, url: baseURL + "/auth/api-key", headers: headers, family: .clobAuth, idempotent: false)
             let c = try HTTPTransport.decode(Creds.self, r)
             return ApiCredentials(apiKey: c.apiKey, secret: c.secret, passphrase: c.passphrase)
         } catch {
             let again = try ClobAuth.headers(key: key, timestamp: now(), nonce: nonce, chainId: chainId)
-            let r = try await transport.send(.GET, url: baseURL + "/auth/derive-api-key", headers: again, family: .clobAuth, idempotent: true)
+            let r = try await transport.send(
+                .GET, url: baseURL + "/auth/derive-api-key", headers: again, family: .clobAuth, idempotent: true)
             let c = try HTTPTransport.decode(Creds.self, r)
             return ApiCredentials(apiKey: c.apiKey, secret: c.secret, passphrase: c.passphrase)
         }
@@ -104,45 +118,51 @@ public struct ClobClient: Sendable {
     /// `POST /order` with the exact signed body. Never retried here: on a timeout the caller must look the order up
     /// (``order(id:)`` / ``openOrders()``) before deciding anything.
     public func postOrder(body: String) async throws(PolymarketHTTPError) -> OrderPostResponse {
-        let r = try await transport.send(.POST, url: baseURL + "/order", headers: try l2("POST", "/order", body), body: body,
-                                         family: .clobPostOrder, idempotent: false)
+        let r = try await transport.send(
+            .POST, url: baseURL + "/order", headers: try l2("POST", "/order", body), body: body,
+            family: .clobPostOrder, idempotent: false)
         return try HTTPTransport.decode(OrderPostResponse.self, r)
     }
 
     /// `POST /orders`: several signed bodies (each exactly as for `POST /order`) in one request; never retried.
     public func postOrders(bodies: [String]) async throws(PolymarketHTTPError) -> [OrderPostResponse] {
         let body = "[" + bodies.joined(separator: ",") + "]"
-        let r = try await transport.send(.POST, url: baseURL + "/orders", headers: try l2("POST", "/orders", body), body: body,
-                                         family: .clobPostOrder, idempotent: false)
+        let r = try await transport.send(
+            .POST, url: baseURL + "/orders", headers: try l2("POST", "/orders", body), body: body,
+            family: .clobPostOrder, idempotent: false)
         return try HTTPTransport.decode([OrderPostResponse].self, r)
     }
 
     /// `DELETE /orders` for several order ids.
     public func cancel(orderIds: [String]) async throws(PolymarketHTTPError) -> HTTPResult {
         let body = "[" + orderIds.map { "\"\(JSONText.escape($0))\"" }.joined(separator: ",") + "]"
-        return try await transport.send(.DELETE, url: baseURL + "/orders", headers: try l2("DELETE", "/orders", body), body: body,
-                                         family: .clobCancel, idempotent: true)
+        return try await transport.send(
+            .DELETE, url: baseURL + "/orders", headers: try l2("DELETE", "/orders", body), body: body,
+            family: .clobCancel, idempotent: true)
     }
 
     /// `DELETE /cancel-all`.
     public func cancelAll() async throws(PolymarketHTTPError) -> HTTPResult {
-        try await transport.send(.DELETE, url: baseURL + "/cancel-all", headers: try l2("DELETE", "/cancel-all", nil),
-                                 family: .clobCancel, idempotent: true)
+        try await transport.send(
+            .DELETE, url: baseURL + "/cancel-all", headers: try l2("DELETE", "/cancel-all", nil),
+            family: .clobCancel, idempotent: true)
     }
 
     /// `DELETE /order` for one order id.
     public func cancel(orderId: String) async throws(PolymarketHTTPError) -> HTTPResult {
         let body = "{\"orderID\":\"\(JSONText.escape(orderId))\"}"
-        return try await transport.send(.DELETE, url: baseURL + "/order", headers: try l2("DELETE", "/order", body), body: body,
-                                         family: .clobCancel, idempotent: true)
+        return try await transport.send(
+            .DELETE, url: baseURL + "/order", headers: try l2("DELETE", "/order", body), body: body,
+            family: .clobCancel, idempotent: true)
     }
 
     /// `GET /data/order/{id}`; nil when the CLOB does not know it.
     public func order(id: String) async throws(PolymarketHTTPError) -> ClobOpenOrder? {
         let path = "/data/order/\(id)"
         do {
-            let r = try await transport.send(.GET, url: baseURL + path, headers: try l2("GET", path, nil), family: .clobData,
-                                             idempotent: true)
+            let r = try await transport.send(
+                .GET, url: baseURL + path, headers: try l2("GET", path, nil), family: .clobData,
+                idempotent: true)
             if r.body.isEmpty || r.body == Data("null".utf8) { return nil }
             return try HTTPTransport.decode(ClobOpenOrder.self, r)
         } catch .status(404, _) {
@@ -160,7 +180,9 @@ public struct ClobClient: Sendable {
         try await walk("/data/trades", market: market, after: after)
     }
 
-    private func walk<T: Decodable & Sendable>(_ path: String, market: String? = nil, after: Int64? = nil)
+    private func walk<T: Decodable & Sendable>(
+        _ path: String, market: String? = nil, after: Int64? = nil
+    )
         async throws(PolymarketHTTPError) -> [T]
     {
         var out: [T] = []
@@ -170,8 +192,9 @@ public struct ClobClient: Sendable {
             q.add("market", market)
             q.add("after", after.map(String.init))
             q.add("next_cursor", cursor)
-            let r = try await transport.send(.GET, url: q.url(baseURL, path), headers: try l2("GET", path, nil), family: .clobData,
-                                             idempotent: true)
+            let r = try await transport.send(
+                .GET, url: q.url(baseURL, path), headers: try l2("GET", path, nil), family: .clobData,
+                idempotent: true)
             let page = try HTTPTransport.decode(ClobPage<T>.self, r)
             out += page.data
             guard let next = page.next_cursor, !next.isEmpty, next != cursor else { break }
@@ -180,15 +203,22 @@ public struct ClobClient: Sendable {
         return out
     }
 
-    private func get(_ path: String, _ q: Query = Query(), family: EndpointFamily) async throws(PolymarketHTTPError) -> HTTPResult {
+    private func get(
+        _ path: String, _ q: Query = Query(), family: EndpointFamily
+    ) async throws(PolymarketHTTPError) -> HTTPResult {
         try await transport.send(.GET, url: q.url(baseURL, path), family: family, idempotent: true)
     }
 
-    private func l2(_ method: String, _ path: String, _ body: String?) throws(PolymarketHTTPError) -> [(String, String)] {
-        guard let auth else { throw .invalidRequest("\(method) \(path) needs API credentials (POLY_API_KEY, POLY_API_SECRET, POLY_PASSPHRASE)") }
+    private func l2(_ method: String, _ path: String, _ body: String?) throws(PolymarketHTTPError) -> [(String, String)]
+    {
+        guard let auth else {
+            throw .invalidRequest(
+                "\(method) \(path) needs API credentials (POLY_API_KEY, POLY_API_SECRET, POLY_PASSPHRASE)")
+        }
         do {
-            return try L2Auth.headers(credentials: auth.credentials, address: auth.address, timestamp: now(), method: method,
-                                      path: path, body: body)
+            return try L2Auth.headers(
+                credentials: auth.credentials, address: auth.address, timestamp: now(), method: method,
+                path: path, body: body)
         } catch {
             throw .invalidRequest("\(error)")
         }

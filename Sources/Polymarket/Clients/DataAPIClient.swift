@@ -47,7 +47,9 @@ public struct DataAPIClient: Sendable {
     /// One page of `GET /trades`, as decoded rows (bad rows are reported, not dropped silently).
     ///
     /// - Throws: ``PolymarketHTTPError``.
-    public func trades(_ q: TradeQuery, limit: Int, offset: Int) async throws(PolymarketHTTPError) -> [Result<Trade, FeedDecodeError>] {
+    public func trades(
+        _ q: TradeQuery, limit: Int, offset: Int
+    ) async throws(PolymarketHTTPError) -> [Result<Trade, FeedDecodeError>] {
         var query = Query()
         query.add("user", q.user?.hex)
         query.add("market", q.markets.isEmpty ? nil : q.markets.joined(separator: ","))
@@ -59,7 +61,8 @@ public struct DataAPIClient: Sendable {
         query.add("takerOnly", q.takerOnly ? nil : "false")
         query.add("limit", min(limit, Caps.tradesLimit))
         query.add("offset", offset)
-        let result = try await transport.send(.GET, url: query.url(baseURL, "/trades"), family: .dataTrades, idempotent: true)
+        let result = try await transport.send(
+            .GET, url: query.url(baseURL, "/trades"), family: .dataTrades, idempotent: true)
         return try HTTPTransport.decode([WireTrade].self, result).map { row in
             Result { () throws(FeedDecodeError) -> Trade in try row.toTrade(source: .dataAPI) }
         }
@@ -68,7 +71,9 @@ public struct DataAPIClient: Sendable {
     /// Walks `/trades` newest first until a short page or the offset cap.
     ///
     /// - Returns: the rows and whether the cap stopped the walk (older history needs `/activity` windows).
-    public func allTrades(_ q: TradeQuery, pageSize: Int = 500) async throws(PolymarketHTTPError)
+    public func allTrades(
+        _ q: TradeQuery, pageSize: Int = 500
+    ) async throws(PolymarketHTTPError)
         -> (rows: [Result<Trade, FeedDecodeError>], capped: Bool)
     {
         var rows: [Result<Trade, FeedDecodeError>] = []
@@ -87,7 +92,9 @@ public struct DataAPIClient: Sendable {
     /// the offset cap would be exceeded, so a long history is read completely.
     ///
     /// - Throws: ``PolymarketHTTPError``.
-    public func activityTrades(user: Address, start: Int64, end: Int64, pageSize: Int = 500) async throws(PolymarketHTTPError)
+    public func activityTrades(
+        user: Address, start: Int64, end: Int64, pageSize: Int = 500
+    ) async throws(PolymarketHTTPError)
         -> [Result<Trade, FeedDecodeError>]
     {
         var windows: [(Int64, Int64)] = [(start, end)]
@@ -107,7 +114,8 @@ public struct DataAPIClient: Sendable {
                 q.add("sortDirection", "ASC")
                 q.add("limit", size)
                 q.add("offset", offset)
-                let result = try await transport.send(.GET, url: q.url(baseURL, "/activity"), family: .dataGeneral, idempotent: true)
+                let result = try await transport.send(
+                    .GET, url: q.url(baseURL, "/activity"), family: .dataGeneral, idempotent: true)
                 let page = try HTTPTransport.decode([WireTrade].self, result)
                 window += page.filter { ($0.type ?? "TRADE") == "TRADE" }.map { row in
                     Result { () throws(FeedDecodeError) -> Trade in try row.toTrade(source: .dataAPI) }
@@ -140,7 +148,8 @@ public struct DataAPIClient: Sendable {
             q.add("offset", offset)
             let page = try HTTPTransport.decode(
                 [WirePosition].self,
-                try await transport.send(.GET, url: q.url(baseURL, "/positions"), family: .dataPositions, idempotent: true))
+                try await transport.send(
+                    .GET, url: q.url(baseURL, "/positions"), family: .dataPositions, idempotent: true))
             out += page
             if page.count < Caps.positionsLimit || offset >= Caps.activityOffset { return out }
             offset += Caps.positionsLimit
@@ -148,7 +157,9 @@ public struct DataAPIClient: Sendable {
     }
 
     /// `GET /closed-positions` of a user (all pages, 50 per page).
-    public func closedPositions(user: Address, maxRows: Int = 10_000) async throws(PolymarketHTTPError) -> [WireClosedPosition] {
+    public func closedPositions(
+        user: Address, maxRows: Int = 10_000
+    ) async throws(PolymarketHTTPError) -> [WireClosedPosition] {
         var out: [WireClosedPosition] = []
         var offset = 0
         while out.count < maxRows {
@@ -158,7 +169,8 @@ public struct DataAPIClient: Sendable {
             q.add("offset", offset)
             let page = try HTTPTransport.decode(
                 [WireClosedPosition].self,
-                try await transport.send(.GET, url: q.url(baseURL, "/closed-positions"), family: .dataClosedPositions, idempotent: true))
+                try await transport.send(
+                    .GET, url: q.url(baseURL, "/closed-positions"), family: .dataClosedPositions, idempotent: true))
             out += page
             if page.count < Caps.closedPositionsLimit { break }
             offset += Caps.closedPositionsLimit
@@ -171,22 +183,28 @@ public struct DataAPIClient: Sendable {
         var q = Query()
         q.add("user", user.hex)
         let rows = try HTTPTransport.decode(
-            [WireValue].self, try await transport.send(.GET, url: q.url(baseURL, "/value"), family: .dataGeneral, idempotent: true))
+            [WireValue].self,
+            try await transport.send(.GET, url: q.url(baseURL, "/value"), family: .dataGeneral, idempotent: true))
         return rows.first?.value?.micros ?? .zero
     }
 
     /// `GET /holders`: top holders (≤ 20) of each outcome token of the markets.
-    public func holders(markets: [String], limit: Int = Caps.holdersLimit) async throws(PolymarketHTTPError) -> [WireHolders] {
+    public func holders(
+        markets: [String], limit: Int = Caps.holdersLimit
+    ) async throws(PolymarketHTTPError) -> [WireHolders] {
         var q = Query()
         q.add("market", markets.joined(separator: ","))
         q.add("limit", min(limit, Caps.holdersLimit))
         return try HTTPTransport.decode(
-            [WireHolders].self, try await transport.send(.GET, url: q.url(baseURL, "/holders"), family: .dataGeneral, idempotent: true))
+            [WireHolders].self,
+            try await transport.send(.GET, url: q.url(baseURL, "/holders"), family: .dataGeneral, idempotent: true))
     }
 
     /// `GET /v1/leaderboard`.
-    public func leaderboard(category: String = "OVERALL", period: String = "MONTH", orderBy: String = "PNL", limit: Int = 50,
-                            offset: Int = 0) async throws(PolymarketHTTPError) -> [WireLeaderboardEntry] {
+    public func leaderboard(
+        category: String = "OVERALL", period: String = "MONTH", orderBy: String = "PNL", limit: Int = 50,
+        offset: Int = 0
+    ) async throws(PolymarketHTTPError) -> [WireLeaderboardEntry] {
         var q = Query()
         q.add("category", category)
         q.add("timePeriod", period)
@@ -195,6 +213,7 @@ public struct DataAPIClient: Sendable {
         q.add("offset", offset)
         return try HTTPTransport.decode(
             [WireLeaderboardEntry].self,
-            try await transport.send(.GET, url: q.url(baseURL, "/v1/leaderboard"), family: .dataGeneral, idempotent: true))
+            try await transport.send(
+                .GET, url: q.url(baseURL, "/v1/leaderboard"), family: .dataGeneral, idempotent: true))
     }
 }

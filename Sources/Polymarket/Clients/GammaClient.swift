@@ -32,7 +32,9 @@ public struct GammaClient: Sendable {
     }
 
     /// One page of `/markets` with arbitrary filters (`limit` ≤ 100 per page).
-    public func markets(limit: Int = 100, offset: Int = 0, closed: Bool? = nil, order: String? = nil, ascending: Bool? = nil)
+    public func markets(
+        limit: Int = 100, offset: Int = 0, closed: Bool? = nil, order: String? = nil, ascending: Bool? = nil
+    )
         async throws(PolymarketHTTPError) -> [GammaMarket]
     {
         var q = Query()
@@ -45,7 +47,9 @@ public struct GammaClient: Sendable {
     }
 
     /// One page of `/events` (each event embeds its markets).
-    public func events(limit: Int = 50, offset: Int = 0, closed: Bool? = false) async throws(PolymarketHTTPError) -> [GammaEvent] {
+    public func events(
+        limit: Int = 50, offset: Int = 0, closed: Bool? = false
+    ) async throws(PolymarketHTTPError) -> [GammaEvent] {
         var q = Query()
         q.add("limit", limit)
         q.add("offset", offset)
@@ -53,11 +57,13 @@ public struct GammaClient: Sendable {
         q.add("order", "id")
         q.add("ascending", "false")
         return try HTTPTransport.decode(
-            [GammaEvent].self, try await transport.send(.GET, url: q.url(baseURL, "/events"), family: .gammaEvents, idempotent: true))
+            [GammaEvent].self,
+            try await transport.send(.GET, url: q.url(baseURL, "/events"), family: .gammaEvents, idempotent: true))
     }
 
     private func page(_ q: Query) async throws(PolymarketHTTPError) -> [GammaMarket] {
-        let result = try await transport.send(.GET, url: q.url(baseURL, "/markets"), family: .gammaMarkets, idempotent: true)
+        let result = try await transport.send(
+            .GET, url: q.url(baseURL, "/markets"), family: .gammaMarkets, idempotent: true)
         // Decode element by element so one odd market does not hide the others.
         guard let array = try? JSONSerialization.jsonObject(with: result.body) as? [Any] else {
             throw .decode(.notJSON("expected an array of markets"))

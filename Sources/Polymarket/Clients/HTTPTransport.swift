@@ -85,8 +85,10 @@ public final class HTTPTransport: Sendable {
     public let stats = TransportStats()
 
     /// Creates a transport over a shared `HTTPClient` (or its own when nil; call ``shutdown()`` then).
-    public init(client: HTTPClient? = nil, limiter: RateLimiter = RateLimiter(), retry: RetryPolicy = RetryPolicy(),
-                timeout: Duration = .seconds(10), logger: Logger) {
+    public init(
+        client: HTTPClient? = nil, limiter: RateLimiter = RateLimiter(), retry: RetryPolicy = RetryPolicy(),
+        timeout: Duration = .seconds(10), logger: Logger
+    ) {
         self.client = client ?? HTTPClient(eventLoopGroupProvider: .singleton)
         self.ownsClient = client == nil
         self.limiter = limiter
@@ -111,8 +113,10 @@ public final class HTTPTransport: Sendable {
     ///   - idempotent: only idempotent requests are retried; a POST /order never is.
     /// - Returns: the response when its status is 2xx.
     /// - Throws: ``PolymarketHTTPError``.
-    public func send(_ method: HTTPMethod, url: String, headers: [(String, String)] = [], body: String? = nil,
-                     family: EndpointFamily, idempotent: Bool) async throws(PolymarketHTTPError) -> HTTPResult {
+    public func send(
+        _ method: HTTPMethod, url: String, headers: [(String, String)] = [], body: String? = nil,
+        family: EndpointFamily, idempotent: Bool
+    ) async throws(PolymarketHTTPError) -> HTTPResult {
         let attempts = idempotent ? max(1, retry.maxAttempts) : 1
         var lastError = PolymarketHTTPError.transport("not attempted")
         for attempt in 1...attempts {
@@ -121,7 +125,8 @@ public final class HTTPTransport: Sendable {
             } catch {
                 throw .transport("cancelled")
             }
-            let result: Result<HTTPResult, PolymarketHTTPError> = await once(method, url: url, headers: headers, body: body)
+            let result: Result<HTTPResult, PolymarketHTTPError> = await once(
+                method, url: url, headers: headers, body: body)
             switch result {
             case .success(let r):
                 stats.record(success: true, rateLimited: false)
@@ -136,16 +141,21 @@ public final class HTTPTransport: Sendable {
                 }
                 guard error.isRetryable, attempt < attempts else { throw error }
                 let wait = retry.delay(attempt: attempt, retryAfter: retryAfter)
-                logger.debug("retrying request", metadata: [
-                    "http.url": "\(url)", "http.error": "\(error)", "http.attempt": "\(attempt)", "http.wait_ms": "\(Int(wait.seconds * 1000))",
-                ])
+                logger.debug(
+                    "retrying request",
+                    metadata: [
+                        "http.url": "\(url)", "http.error": "\(error)", "http.attempt": "\(attempt)",
+                        "http.wait_ms": "\(Int(wait.seconds * 1000))",
+                    ])
                 do { try await Task.sleep(for: wait) } catch { throw .transport("cancelled") }
             }
         }
         throw lastError
     }
 
-    private func once(_ method: HTTPMethod, url: String, headers: [(String, String)], body: String?) async
+    private func once(
+        _ method: HTTPMethod, url: String, headers: [(String, String)], body: String?
+    ) async
         -> Result<HTTPResult, PolymarketHTTPError>
     {
         var request = HTTPClientRequest(url: url)
@@ -162,15 +172,20 @@ public final class HTTPTransport: Sendable {
             let data = Data(buffer: bytes)
             let status = Int(response.status.code)
             let responseHeaders = response.headers.map { ($0.name, $0.value) }
-            if (200..<300).contains(status) { return .success(HTTPResult(status: status, body: data, headers: responseHeaders)) }
+            if (200..<300).contains(status) {
+                return .success(HTTPResult(status: status, body: data, headers: responseHeaders))
+            }
             if status == 429 {
                 let after = response.headers.first(name: "Retry-After").flatMap(Double.init)
                 return .failure(.rateLimited(retryAfter: after))
             }
             return .failure(.status(status, message: Self.errorMessage(data)))
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+        } catch let error as HTTPClientError
+            where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
+        {
             return .failure(.timeout)
-        } catch let error as HTTPClientError where error == .invalidURL || error == .emptyHost || error == .emptyScheme {
+        } catch let error as HTTPClientError where error == .invalidURL || error == .emptyHost || error == .emptyScheme
+        {
             return .failure(.invalidRequest("\(url): \(error)"))
         } catch {
             return .failure(.transport(String(describing: error)))
@@ -179,7 +194,9 @@ public final class HTTPTransport: Sendable {
 
     /// The `error` of a `{"error": "…"}` body, or the body text.
     static func errorMessage(_ data: Data) -> String {
-        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let e = object["error"] as? String {
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let e = object["error"] as? String
+        {
             return e
         }
         return String(decoding: data.prefix(500), as: UTF8.self)

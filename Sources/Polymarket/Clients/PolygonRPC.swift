@@ -22,10 +22,14 @@ public struct PolygonRPC: Sendable {
 
     /// `eth_call` at `latest`; returns the result bytes.
     public func call(to: EthAddress, data: [UInt8]) async throws(PolymarketHTTPError) -> [UInt8] {
-        let body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":[{\"to\":\"\(to.lowercased)\",\"data\":\"\(HexCoding.encode(data))\"},\"latest\"]}"
+        let body =
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":[{\"to\":\"\(to.lowercased)\",\"data\":\"\(HexCoding.encode(data))\"},\"latest\"]}"
         let r = try await transport.send(.POST, url: url, body: body, family: .rpc, idempotent: true)
         struct Reply: Decodable {
-            struct RPCError: Decodable { var code: Int?; var message: String? }
+            struct RPCError: Decodable {
+                var code: Int?
+                var message: String?
+            }
             var result: String?
             var error: RPCError?
         }
@@ -36,23 +40,31 @@ public struct PolygonRPC: Sendable {
     }
 
     /// ERC-1155 `balanceOf(account, id)` on the Conditional Tokens contract (or the contract given), in micro shares.
-    public func positionBalance(owner: EthAddress, tokenId: String, contract: EthAddress = Contracts.conditionalTokens)
+    public func positionBalance(
+        owner: EthAddress, tokenId: String, contract: EthAddress = Contracts.conditionalTokens
+    )
         async throws(PolymarketHTTPError) -> Micros
     {
         guard let id = UInt256Word(decimal: tokenId) else { throw .invalidRequest("token id \(tokenId)") }
-        return try Self.micros(try await call(to: contract, data: [0x00, 0xfd, 0xd5, 0x8e] + Self.word(owner) + id.bytes))
+        return try Self.micros(
+            try await call(to: contract, data: [0x00, 0xfd, 0xd5, 0x8e] + Self.word(owner) + id.bytes))
     }
 
     /// ERC-20 `balanceOf(owner)` (pUSD by default).
-    public func collateralBalance(owner: EthAddress, token: EthAddress = Contracts.pUSD) async throws(PolymarketHTTPError) -> Micros {
+    public func collateralBalance(
+        owner: EthAddress, token: EthAddress = Contracts.pUSD
+    ) async throws(PolymarketHTTPError) -> Micros {
         try Self.micros(try await call(to: token, data: [0x70, 0xa0, 0x82, 0x31] + Self.word(owner)))
     }
 
     /// ERC-20 `allowance(owner, spender)`.
-    public func allowance(owner: EthAddress, spender: EthAddress, token: EthAddress = Contracts.pUSD) async throws(PolymarketHTTPError)
+    public func allowance(
+        owner: EthAddress, spender: EthAddress, token: EthAddress = Contracts.pUSD
+    ) async throws(PolymarketHTTPError)
         -> Micros
     {
-        try Self.micros(try await call(to: token, data: [0xdd, 0x62, 0xed, 0x3e] + Self.word(owner) + Self.word(spender)))
+        try Self.micros(
+            try await call(to: token, data: [0xdd, 0x62, 0xed, 0x3e] + Self.word(owner) + Self.word(spender)))
     }
 
     static func word(_ a: EthAddress) -> [UInt8] { [UInt8](repeating: 0, count: 12) + a.bytes }

@@ -51,9 +51,11 @@ public actor RateLimiter {
     public func acquire(_ family: EndpointFamily) async throws {
         while true {
             let now = clock.now
-            var b = buckets[family] ?? Bucket(
-                tokens: family.perTenSeconds * headroom, capacity: family.perTenSeconds * headroom,
-                ratePerSecond: family.perTenSeconds * headroom / 10, last: now)
+            var b =
+                buckets[family]
+                ?? Bucket(
+                    tokens: family.perTenSeconds * headroom, capacity: family.perTenSeconds * headroom,
+                    ratePerSecond: family.perTenSeconds * headroom / 10, last: now)
             if let until = b.blockedUntil, until > now {
                 buckets[family] = b
                 try await clock.sleep(until: until)
@@ -76,8 +78,11 @@ public actor RateLimiter {
     /// Blocks a family until `duration` from now (after a 429 with Retry-After).
     public func penalize(_ family: EndpointFamily, for duration: Duration) {
         let now = clock.now
-        var b = buckets[family] ?? Bucket(
-            tokens: 0, capacity: family.perTenSeconds * headroom, ratePerSecond: family.perTenSeconds * headroom / 10, last: now)
+        var b =
+            buckets[family]
+            ?? Bucket(
+                tokens: 0, capacity: family.perTenSeconds * headroom,
+                ratePerSecond: family.perTenSeconds * headroom / 10, last: now)
         b.tokens = 0
         b.blockedUntil = now.advanced(by: duration)
         buckets[family] = b

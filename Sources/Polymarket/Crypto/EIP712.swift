@@ -8,7 +8,9 @@ public enum EIP712 {
     private static let domainWithoutContract = typeHash("EIP712Domain(string name,string version,uint256 chainId)")
 
     /// The domain separator for {name, version, chainId[, verifyingContract]}.
-    public static func domainSeparator(name: String, version: String, chainId: UInt64, verifyingContract: EthAddress?) -> [UInt8] {
+    public static func domainSeparator(
+        name: String, version: String, chainId: UInt64, verifyingContract: EthAddress?
+    ) -> [UInt8] {
         var e = Encoder(typeHash: verifyingContract == nil ? domainWithoutContract : domainWithContract)
         e.string(name)
         e.string(version)

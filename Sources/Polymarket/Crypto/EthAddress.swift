@@ -13,7 +13,9 @@ public struct EthAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses `0x` + 40 hex digits in any case (the checksum is not enforced; see ``isValidChecksum(_:)``).
     public init?(_ text: String) {
-        guard text.utf8.count == 42, text.hasPrefix("0x"), let b = HexCoding.decode(text), b.count == 20 else { return nil }
+        guard text.utf8.count == 42, text.hasPrefix("0x"), let b = HexCoding.decode(text), b.count == 20 else {
+            return nil
+        }
         bytes = b
     }
 

@@ -64,10 +64,17 @@ public enum Keccak256 {
                 c.2 = s[2] ^ s[7] ^ s[12] ^ s[17] ^ s[22]
                 c.3 = s[3] ^ s[8] ^ s[13] ^ s[18] ^ s[23]
                 c.4 = s[4] ^ s[9] ^ s[14] ^ s[19] ^ s[24]
-                let d0 = c.4 ^ rotl(c.1, 1), d1 = c.0 ^ rotl(c.2, 1), d2 = c.1 ^ rotl(c.3, 1)
-                let d3 = c.2 ^ rotl(c.4, 1), d4 = c.3 ^ rotl(c.0, 1)
+                let d0 = c.4 ^ rotl(c.1, 1)
+                let d1 = c.0 ^ rotl(c.2, 1)
+                let d2 = c.1 ^ rotl(c.3, 1)
+                let d3 = c.2 ^ rotl(c.4, 1)
+                let d4 = c.3 ^ rotl(c.0, 1)
                 for y in stride(from: 0, to: 25, by: 5) {
-                    s[y] ^= d0; s[y + 1] ^= d1; s[y + 2] ^= d2; s[y + 3] ^= d3; s[y + 4] ^= d4
+                    s[y] ^= d0
+                    s[y + 1] ^= d1
+                    s[y + 2] ^= d2
+                    s[y + 3] ^= d3
+                    s[y + 4] ^= d4
                 }
                 // ρ and π
                 for x in 0..<5 {

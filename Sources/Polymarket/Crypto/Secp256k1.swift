@@ -119,7 +119,9 @@ public enum SignatureRecovery {
         guard digest.count == 32 else { throw .invalidDigest }
         let ctx = Secp256k1Context.shared.pointer
         var sig = secp256k1_ecdsa_recoverable_signature()
-        guard secp256k1_ecdsa_recoverable_signature_parse_compact(ctx, &sig, signature.compact, Int32(signature.recoveryId)) == 1
+        guard
+            secp256k1_ecdsa_recoverable_signature_parse_compact(
+                ctx, &sig, signature.compact, Int32(signature.recoveryId)) == 1
         else { throw .recoveryFailed }
         var pubkey = secp256k1_pubkey()
         guard secp256k1_ecdsa_recover(ctx, &pubkey, &sig, digest) == 1 else { throw .recoveryFailed }
@@ -133,7 +135,8 @@ extension EthAddress {
         var key = publicKey
         var out = [UInt8](repeating: 0, count: 65)
         var len = 65
-        _ = secp256k1_ec_pubkey_serialize(Secp256k1Context.shared.pointer, &out, &len, &key, UInt32(SECP256K1_EC_UNCOMPRESSED))
+        _ = secp256k1_ec_pubkey_serialize(
+            Secp256k1Context.shared.pointer, &out, &len, &key, UInt32(SECP256K1_EC_UNCOMPRESSED))
         self.init(bytes: Array(Keccak256.hash(out[1..<65]).suffix(20)))!
     }
 }

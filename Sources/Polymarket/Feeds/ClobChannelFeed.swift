@@ -11,7 +11,9 @@ public struct MarketChannelFeed: Sendable {
     private let stallTimeout: Duration
 
     /// Creates a feed; `assetIds` is read on every (re)connection.
-    public init(url: String, assetIds: @escaping @Sendable () -> [String], stallTimeout: Duration = .seconds(30), logger: Logger) {
+    public init(
+        url: String, assetIds: @escaping @Sendable () -> [String], stallTimeout: Duration = .seconds(30), logger: Logger
+    ) {
         self.url = url.hasSuffix("/market") ? url : url + "/market"
         self.assetIds = assetIds
         self.stallTimeout = stallTimeout
@@ -23,17 +25,18 @@ public struct MarketChannelFeed: Sendable {
         let ids = assetIds
         await ReconnectingWebSocket(
             configuration: .init(url: url, pingInterval: .seconds(10), stallTimeout: stallTimeout), logger: logger
-        ).run(.init(
-            subscriptions: { [MarketChannelDecoder.subscribe(assetIds: ids())] },
-            opened: { _ in },
-            text: { text in
-                do throws(FeedDecodeError) {
-                    for e in try MarketChannelDecoder.decode(text) { await emit(.success(e)) }
-                } catch {
-                    await emit(.failure(error))
-                }
-            },
-            stalled: { _ in }, closed: { _, _ in }))
+        ).run(
+            .init(
+                subscriptions: { [MarketChannelDecoder.subscribe(assetIds: ids())] },
+                opened: { _ in },
+                text: { text in
+                    do throws(FeedDecodeError) {
+                        for e in try MarketChannelDecoder.decode(text) { await emit(.success(e)) }
+                    } catch {
+                        await emit(.failure(error))
+                    }
+                },
+                stalled: { _ in }, closed: { _, _ in }))
     }
 }
 
@@ -45,7 +48,9 @@ public struct UserChannelFeed: Sendable {
     private let logger: Logger
 
     /// Creates a feed; `markets` (condition ids, empty = all) is read on every (re)connection.
-    public init(url: String, credentials: ApiCredentials, markets: @escaping @Sendable () -> [String] = { [] }, logger: Logger) {
+    public init(
+        url: String, credentials: ApiCredentials, markets: @escaping @Sendable () -> [String] = { [] }, logger: Logger
+    ) {
         self.url = url.hasSuffix("/user") ? url : url + "/user"
         self.credentials = credentials
         self.markets = markets
@@ -53,23 +58,26 @@ public struct UserChannelFeed: Sendable {
     }
 
     /// Runs until cancelled. `connected` fires on every (re)connection so the caller can poll REST for what it missed.
-    public func run(connected: @escaping @Sendable (Int) async -> Void,
-                    emit: @escaping @Sendable (Result<UserChannelEvent, FeedDecodeError>) async -> Void) async {
+    public func run(
+        connected: @escaping @Sendable (Int) async -> Void,
+        emit: @escaping @Sendable (Result<UserChannelEvent, FeedDecodeError>) async -> Void
+    ) async {
         let creds = credentials
         let markets = markets
         // The user channel is quiet when we have no orders: no stall watchdog beyond a long one.
         await ReconnectingWebSocket(
             configuration: .init(url: url, pingInterval: .seconds(10), stallTimeout: .seconds(120)), logger: logger
-        ).run(.init(
-            subscriptions: { [UserChannelDecoder.subscribe(credentials: creds, markets: markets())] },
-            opened: connected,
-            text: { text in
-                do throws(FeedDecodeError) {
-                    for e in try UserChannelDecoder.decode(text) { await emit(.success(e)) }
-                } catch {
-                    await emit(.failure(error))
-                }
-            },
-            stalled: { _ in }, closed: { _, _ in }))
+        ).run(
+            .init(
+                subscriptions: { [UserChannelDecoder.subscribe(credentials: creds, markets: markets())] },
+                opened: connected,
+                text: { text in
+                    do throws(FeedDecodeError) {
+                        for e in try UserChannelDecoder.decode(text) { await emit(.success(e)) }
+                    } catch {
+                        await emit(.failure(error))
+                    }
+                },
+                stalled: { _ in }, closed: { _, _ in }))
     }
 }

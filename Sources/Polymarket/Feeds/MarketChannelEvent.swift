@@ -8,7 +8,8 @@ public enum MarketChannelEvent: Sendable, Equatable {
     /// Level updates: `size` is the new aggregate size at `price` (0 = level removed); BUY = bid, SELL = ask.
     case priceChange(market: String, timestampMs: Int64, changes: [PriceChange])
     /// The last trade (taker side and size).
-    case lastTradePrice(market: String, assetId: String, price: Micros, side: TradeSide?, size: Micros?, timestampMs: Int64)
+    case lastTradePrice(
+        market: String, assetId: String, price: Micros, side: TradeSide?, size: Micros?, timestampMs: Int64)
     /// The market's tick size changed.
     case tickSizeChange(market: String, assetId: String, old: TickSize?, new: TickSize, timestampMs: Int64)
     /// Best bid / ask (custom feature).
@@ -63,7 +64,9 @@ public enum MarketChannelDecoder {
     /// - Throws: ``FeedDecodeError`` for malformed JSON or an event with unusable fields.
     public static func decode(_ text: String) throws(FeedDecodeError) -> [MarketChannelEvent] {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let first = trimmed.first, first == "{" || first == "[" else { return [.ignored(String(trimmed.prefix(32)))] }
+        guard let first = trimmed.first, first == "{" || first == "[" else {
+            return [.ignored(String(trimmed.prefix(32)))]
+        }
         let data = Data(trimmed.utf8)
         if first == "[" {
             var out: [MarketChannelEvent] = []
@@ -95,35 +98,45 @@ public enum MarketChannelDecoder {
                 var out: [MarketChannelEvent.PriceChange] = []
                 for c in w.price_changes ?? w.changes ?? [] {
                     guard let asset = c.asset_id ?? w.asset_id else { throw .missingField("price_changes.asset_id") }
-                    guard let p = c.price?.micros else { throw .invalidField("price_changes.price", c.price?.text ?? "nil") }
-                    guard let s = c.size?.micros else { throw .invalidField("price_changes.size", c.size?.text ?? "nil") }
+                    guard let p = c.price?.micros else {
+                        throw .invalidField("price_changes.price", c.price?.text ?? "nil")
+                    }
+                    guard let s = c.size?.micros else {
+                        throw .invalidField("price_changes.size", c.size?.text ?? "nil")
+                    }
                     guard let side = c.side.flatMap({ TradeSide(rawValue: $0.uppercased()) }) else {
                         throw .invalidField("price_changes.side", c.side ?? "nil")
                     }
-                    out.append(.init(assetId: asset, price: p, size: s, side: side, bestBid: c.best_bid?.micros,
-                                     bestAsk: c.best_ask?.micros))
+                    out.append(
+                        .init(
+                            assetId: asset, price: p, size: s, side: side, bestBid: c.best_bid?.micros,
+                            bestAsk: c.best_ask?.micros))
                 }
                 return .priceChange(market: w.market ?? "", timestampMs: ts, changes: out)
             case "last_trade_price":
                 guard let asset = w.asset_id else { throw .missingField("asset_id") }
                 guard let p = w.price?.micros else { throw .invalidField("price", w.price?.text ?? "nil") }
-                return .lastTradePrice(market: w.market ?? "", assetId: asset, price: p,
-                                       side: w.side.flatMap { TradeSide(rawValue: $0.uppercased()) }, size: w.size?.micros,
-                                       timestampMs: ts)
+                return .lastTradePrice(
+                    market: w.market ?? "", assetId: asset, price: p,
+                    side: w.side.flatMap { TradeSide(rawValue: $0.uppercased()) }, size: w.size?.micros,
+                    timestampMs: ts)
             case "tick_size_change":
                 guard let asset = w.asset_id else { throw .missingField("asset_id") }
                 guard let new = w.new_tick_size.flatMap({ TickSize(decimal: $0.text) }) else {
                     throw .invalidField("new_tick_size", w.new_tick_size?.text ?? "nil")
                 }
-                return .tickSizeChange(market: w.market ?? "", assetId: asset,
-                                       old: w.old_tick_size.flatMap { TickSize(decimal: $0.text) }, new: new, timestampMs: ts)
+                return .tickSizeChange(
+                    market: w.market ?? "", assetId: asset,
+                    old: w.old_tick_size.flatMap { TickSize(decimal: $0.text) }, new: new, timestampMs: ts)
             case "best_bid_ask":
-                return .bestBidAsk(market: w.market ?? "", assetId: w.asset_id ?? "", bestBid: w.best_bid?.micros,
-                                   bestAsk: w.best_ask?.micros, timestampMs: ts)
+                return .bestBidAsk(
+                    market: w.market ?? "", assetId: w.asset_id ?? "", bestBid: w.best_bid?.micros,
+                    bestAsk: w.best_ask?.micros, timestampMs: ts)
             case "market_resolved":
                 guard let winner = w.winning_asset_id else { throw .missingField("winning_asset_id") }
-                return .marketResolved(market: w.market ?? "", winningAssetId: winner, winningOutcome: w.winning_outcome ?? "",
-                                       timestampMs: ts)
+                return .marketResolved(
+                    market: w.market ?? "", winningAssetId: winner, winningOutcome: w.winning_outcome ?? "",
+                    timestampMs: ts)
             case let other:
                 return .ignored(other ?? "no event_type")
             }

@@ -32,8 +32,10 @@ public struct RTDSFeed: Sendable {
         public var maxBackoff: Duration
 
         /// Defaults from the official clients: ping 5 s, stall 30 s, backoff 1 s doubling to 60 s.
-        public init(url: String, pingInterval: Duration = .seconds(5), stallTimeout: Duration = .seconds(30),
-                    initialBackoff: Duration = .seconds(1), maxBackoff: Duration = .seconds(60)) {
+        public init(
+            url: String, pingInterval: Duration = .seconds(5), stallTimeout: Duration = .seconds(30),
+            initialBackoff: Duration = .seconds(1), maxBackoff: Duration = .seconds(60)
+        ) {
             self.url = url
             self.pingInterval = pingInterval
             self.stallTimeout = stallTimeout
@@ -51,8 +53,10 @@ public struct RTDSFeed: Sendable {
     private let now: @Sendable () -> Int64
 
     /// Creates a feed.
-    public init(configuration: Configuration, logger: Logger,
-                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+    public init(
+        configuration: Configuration, logger: Logger,
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) {
         self.configuration = configuration
         self.logger = logger
         self.now = now
@@ -68,34 +72,36 @@ public struct RTDSFeed: Sendable {
         let coverage = Coverage()
         let clock = now
         let socket = ReconnectingWebSocket(
-            configuration: .init(url: configuration.url, pingText: "PING", pingInterval: configuration.pingInterval,
-                                 stallTimeout: configuration.stallTimeout, initialBackoff: configuration.initialBackoff,
-                                 maxBackoff: configuration.maxBackoff, controlFramesKeepAlive: false),
+            configuration: .init(
+                url: configuration.url, pingText: "PING", pingInterval: configuration.pingInterval,
+                stallTimeout: configuration.stallTimeout, initialBackoff: configuration.initialBackoff,
+                maxBackoff: configuration.maxBackoff, controlFramesKeepAlive: false),
             logger: logger)
-        await socket.run(.init(
-            subscriptions: { [RTDSDecoder.subscribeActivity] },
-            opened: { attempt in
-                await emit(.connected(attempt: attempt))
-                let connectedAt = clock()
-                if let covered = coverage.until.withLock({ $0 }) {
-                    await emit(.gap(from: min(covered, connectedAt) - RTDSFeed.gapMarginSeconds, to: connectedAt))
-                }
-                coverage.until.withLock { $0 = max($0 ?? 0, connectedAt) }
-            },
-            text: { text in
-                var bytes = Array(text.utf8)
-                do throws(FeedDecodeError) {
-                    for m in try RTDSDecoder.decode(bytes: &bytes) {
-                        if case .trade(let trade, _, let serverMs) = m {
-                            coverage.until.withLock { $0 = max($0 ?? 0, trade.timestamp) }
-                            await emit(.trade(trade, serverTimeMs: serverMs))
-                        }
+        await socket.run(
+            .init(
+                subscriptions: { [RTDSDecoder.subscribeActivity] },
+                opened: { attempt in
+                    await emit(.connected(attempt: attempt))
+                    let connectedAt = clock()
+                    if let covered = coverage.until.withLock({ $0 }) {
+                        await emit(.gap(from: min(covered, connectedAt) - RTDSFeed.gapMarginSeconds, to: connectedAt))
                     }
-                } catch {
-                    await emit(.decodeError(error))
-                }
-            },
-            stalled: { seconds in await emit(.stalled(silentSeconds: seconds)) },
-            closed: { reason, _ in await emit(.disconnected(reason: reason)) }))
+                    coverage.until.withLock { $0 = max($0 ?? 0, connectedAt) }
+                },
+                text: { text in
+                    var bytes = Array(text.utf8)
+                    do throws(FeedDecodeError) {
+                        for m in try RTDSDecoder.decode(bytes: &bytes) {
+                            if case .trade(let trade, _, let serverMs) = m {
+                                coverage.until.withLock { $0 = max($0 ?? 0, trade.timestamp) }
+                                await emit(.trade(trade, serverTimeMs: serverMs))
+                            }
+                        }
+                    } catch {
+                        await emit(.decodeError(error))
+                    }
+                },
+                stalled: { seconds in await emit(.stalled(silentSeconds: seconds)) },
+                closed: { reason, _ in await emit(.disconnected(reason: reason)) }))
     }
 }

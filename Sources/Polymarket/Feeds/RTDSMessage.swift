@@ -53,7 +53,8 @@ public enum RTDSDecoder {
         guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
             return [.control(String(decoding: bytes.prefix(64), as: UTF8.self))]
         }
-        if fastPath, first == UInt8(ascii: "{"), let envelope = bytes.withUnsafeBufferPointer({ try? fastEnvelope($0) }) {
+        if fastPath, first == UInt8(ascii: "{"), let envelope = bytes.withUnsafeBufferPointer({ try? fastEnvelope($0) })
+        {
             return [try message(envelope)]
         }
         let data = Data(bytes)
@@ -68,7 +69,8 @@ public enum RTDSDecoder {
     }
 
     private enum PayloadKey {
-        case proxyWallet, side, asset, conditionId, size, price, timestamp, title, slug, eventSlug, outcome, outcomeIndex
+        case proxyWallet, side, asset, conditionId, size, price, timestamp, title, slug, eventSlug, outcome,
+            outcomeIndex
         case name, pseudonym, transactionHash
     }
 

@@ -23,9 +23,11 @@ public struct ReconnectingWebSocket: Sendable {
         public var controlFramesKeepAlive: Bool
 
         /// Creates settings.
-        public init(url: String, pingText: String = "PING", pingInterval: Duration, stallTimeout: Duration,
-                    initialBackoff: Duration = .seconds(1), maxBackoff: Duration = .seconds(60), maxFrameSize: Int = 1 << 22,
-                    controlFramesKeepAlive: Bool = true) {
+        public init(
+            url: String, pingText: String = "PING", pingInterval: Duration, stallTimeout: Duration,
+            initialBackoff: Duration = .seconds(1), maxBackoff: Duration = .seconds(60), maxFrameSize: Int = 1 << 22,
+            controlFramesKeepAlive: Bool = true
+        ) {
             self.url = url
             self.pingText = pingText
             self.pingInterval = pingInterval
@@ -51,9 +53,11 @@ public struct ReconnectingWebSocket: Sendable {
         public var closed: @Sendable (_ reason: String, _ wasOpen: Bool) async -> Void
 
         /// Creates handlers.
-        public init(subscriptions: @escaping @Sendable () -> [String], opened: @escaping @Sendable (Int) async -> Void,
-                    text: @escaping @Sendable (String) async -> Void, stalled: @escaping @Sendable (Int) async -> Void,
-                    closed: @escaping @Sendable (String, Bool) async -> Void) {
+        public init(
+            subscriptions: @escaping @Sendable () -> [String], opened: @escaping @Sendable (Int) async -> Void,
+            text: @escaping @Sendable (String) async -> Void, stalled: @escaping @Sendable (Int) async -> Void,
+            closed: @escaping @Sendable (String, Bool) async -> Void
+        ) {
             self.subscriptions = subscriptions
             self.opened = opened
             self.text = text
@@ -73,7 +77,9 @@ public struct ReconnectingWebSocket: Sendable {
 
     /// A JSON object or array (as opposed to `PONG`, `pong` or empty text).
     static func isData(_ text: String) -> Bool {
-        guard let first = text.utf8.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else { return false }
+        guard let first = text.utf8.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
+            return false
+        }
         return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
     }
 
@@ -94,8 +100,10 @@ public struct ReconnectingWebSocket: Sendable {
             var reason = "closed"
             do {
                 // A stalled server may never answer our close frame: don't wait the default 15 s for it.
-                let config = WebSocketClientConfiguration(maxFrameSize: settings.maxFrameSize, closeTimeout: .seconds(2))
-                let close = try await WebSocketClient.connect(url: settings.url, configuration: config, logger: logger) {
+                let config = WebSocketClientConfiguration(
+                    maxFrameSize: settings.maxFrameSize, closeTimeout: .seconds(2))
+                let close = try await WebSocketClient.connect(url: settings.url, configuration: config, logger: logger)
+                {
                     inbound, outbound, _ in
                     last.opened.withLock { $0 = true }
                     last.instant.withLock { $0 = .now }
@@ -121,7 +129,9 @@ public struct ReconnectingWebSocket: Sendable {
                         }
                         for try await message in inbound.messages(maxSize: settings.maxFrameSize) {
                             guard case .text(let text) = message else { continue }
-                            if settings.controlFramesKeepAlive || Self.isData(text) { last.instant.withLock { $0 = .now } }
+                            if settings.controlFramesKeepAlive || Self.isData(text) {
+                                last.instant.withLock { $0 = .now }
+                            }
                             await handlers.text(text)
                         }
                         group.cancelAll()
@@ -138,9 +148,12 @@ public struct ReconnectingWebSocket: Sendable {
             if wasOpen { backoff = settings.initialBackoff }
             await handlers.closed(reason, wasOpen)
             let jittered = Duration.milliseconds(Int64(Double.random(in: 0.5...1.0) * backoff.seconds * 1000))
-            logger.info("websocket reconnecting", metadata: [
-                "ws.url": "\(settings.url)", "ws.reason": "\(reason)", "ws.backoff_ms": "\(Int(jittered.seconds * 1000))",
-            ])
+            logger.info(
+                "websocket reconnecting",
+                metadata: [
+                    "ws.url": "\(settings.url)", "ws.reason": "\(reason)",
+                    "ws.backoff_ms": "\(Int(jittered.seconds * 1000))",
+                ])
             do { try await Task.sleep(for: jittered) } catch { break }
             backoff = min(settings.maxBackoff, backoff * 2)
         }

@@ -71,9 +71,12 @@ public enum UserChannelDecoder {
     /// - Throws: ``FeedDecodeError``.
     public static func decode(_ text: String) throws(FeedDecodeError) -> [UserChannelEvent] {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let first = trimmed.first, first == "{" || first == "[" else { return [.ignored(String(trimmed.prefix(32)))] }
+        guard let first = trimmed.first, first == "{" || first == "[" else {
+            return [.ignored(String(trimmed.prefix(32)))]
+        }
         let data = Data(trimmed.utf8)
-        let wires = first == "[" ? try WireJSON.decode([Wire].self, from: data) : [try WireJSON.decode(Wire.self, from: data)]
+        let wires =
+            first == "[" ? try WireJSON.decode([Wire].self, from: data) : [try WireJSON.decode(Wire.self, from: data)]
         var out: [UserChannelEvent] = []
         for w in wires { out.append(try event(w)) }
         return out
@@ -84,18 +87,24 @@ public enum UserChannelDecoder {
         switch w.event_type {
         case "order":
             guard let id = w.id else { throw .missingField("id") }
-            return .order(OrderUpdateEvent(
-                orderId: id, assetId: w.asset_id ?? "", market: w.market ?? "", type: w.type ?? "",
-                side: w.side.flatMap { TradeSide(rawValue: $0.uppercased()) }, price: w.price?.micros,
-                originalSize: w.original_size?.micros, sizeMatched: w.size_matched?.micros, status: w.status, timestamp: ts))
+            return .order(
+                OrderUpdateEvent(
+                    orderId: id, assetId: w.asset_id ?? "", market: w.market ?? "", type: w.type ?? "",
+                    side: w.side.flatMap { TradeSide(rawValue: $0.uppercased()) }, price: w.price?.micros,
+                    originalSize: w.original_size?.micros, sizeMatched: w.size_matched?.micros, status: w.status,
+                    timestamp: ts))
         case "trade":
             guard let id = w.id else { throw .missingField("id") }
             guard let status = w.status else { throw .missingField("status") }
-            return .trade(TradeStatusEvent(
-                tradeId: id, takerOrderId: w.taker_order_id ?? "", makerOrderIds: (w.maker_orders ?? []).compactMap(\.order_id),
-                assetId: w.asset_id ?? "", market: w.market ?? "", side: w.side.flatMap { TradeSide(rawValue: $0.uppercased()) },
-                price: w.price?.micros, size: w.size?.micros, status: status.uppercased(), transactionHash: w.transaction_hash,
-                timestamp: ts))
+            return .trade(
+                TradeStatusEvent(
+                    tradeId: id, takerOrderId: w.taker_order_id ?? "",
+                    makerOrderIds: (w.maker_orders ?? []).compactMap(\.order_id),
+                    assetId: w.asset_id ?? "", market: w.market ?? "",
+                    side: w.side.flatMap { TradeSide(rawValue: $0.uppercased()) },
+                    price: w.price?.micros, size: w.size?.micros, status: status.uppercased(),
+                    transactionHash: w.transaction_hash,
+                    timestamp: ts))
         case let other:
             return .ignored(other ?? "no event_type")
         }
@@ -104,7 +113,8 @@ public enum UserChannelDecoder {
     /// The authenticated subscription for a set of markets (condition ids).
     public static func subscribe(credentials: ApiCredentials, markets: [String]) -> String {
         let ids = markets.map { "\"\(JSONText.escape($0))\"" }.joined(separator: ",")
-        return "{\"auth\":{\"apiKey\":\"\(JSONText.escape(credentials.apiKey))\",\"secret\":\"\(JSONText.escape(credentials.secret))\","
+        return
+            "{\"auth\":{\"apiKey\":\"\(JSONText.escape(credentials.apiKey))\",\"secret\":\"\(JSONText.escape(credentials.secret))\","
             + "\"passphrase\":\"\(JSONText.escape(credentials.passphrase))\"},\"markets\":[\(ids)],\"type\":\"user\"}"
     }
 }

@@ -35,7 +35,8 @@ public struct OrderPostResponse: Decodable, Sendable, Equatable {
     public var transactionsHashes: [String]
 
     enum CodingKeys: String, CodingKey {
-        case success, errorMsg, error_msg, orderID, status, takingAmount, makingAmount, transactionsHashes, transactionHashes
+        case success, errorMsg, error_msg, orderID, status, takingAmount, makingAmount, transactionsHashes,
+            transactionHashes
     }
 
     public init(from decoder: any Decoder) throws {
@@ -46,7 +47,8 @@ public struct OrderPostResponse: Decodable, Sendable, Equatable {
         status = c.lenient(String.self, .status) ?? ""
         takingAmount = c.lenient(String.self, .takingAmount) ?? ""
         makingAmount = c.lenient(String.self, .makingAmount) ?? ""
-        transactionsHashes = c.lenient([String].self, .transactionsHashes) ?? c.lenient([String].self, .transactionHashes) ?? []
+        transactionsHashes =
+            c.lenient([String].self, .transactionsHashes) ?? c.lenient([String].self, .transactionHashes) ?? []
     }
 
     /// True when the CLOB accepted the order.

@@ -37,7 +37,8 @@ public struct GammaMarket: Decodable, Sendable, Equatable {
         id = c.lenient(LenientDecimal.self, .id)?.text ?? ""
         question = c.lenient(String.self, .question) ?? ""
         guard let cond = c.lenient(String.self, .conditionId) else {
-            throw DecodingError.keyNotFound(CodingKeys.conditionId, .init(codingPath: c.codingPath, debugDescription: "conditionId"))
+            throw DecodingError.keyNotFound(
+                CodingKeys.conditionId, .init(codingPath: c.codingPath, debugDescription: "conditionId"))
         }
         conditionId = cond.lowercased()
         slug = c.lenient(String.self, .slug) ?? ""
@@ -50,7 +51,9 @@ public struct GammaMarket: Decodable, Sendable, Equatable {
         acceptingOrders = c.lenient(LenientBool.self, .acceptingOrders)?.value ?? false
         enableOrderBook = c.lenient(LenientBool.self, .enableOrderBook)?.value ?? false
         negRisk = c.lenient(LenientBool.self, .negRisk)?.value ?? false
-        tickSize = c.lenient(LenientDecimal.self, .orderPriceMinTickSize).flatMap { TickSize(decimal: $0.text) ?? $0.micros.flatMap { m in TickSize.allCases.first { $0.micros == m.raw } } }
+        tickSize = c.lenient(LenientDecimal.self, .orderPriceMinTickSize).flatMap {
+            TickSize(decimal: $0.text) ?? $0.micros.flatMap { m in TickSize.allCases.first { $0.micros == m.raw } }
+        }
         minOrderSize = c.lenient(LenientDecimal.self, .orderMinSize)?.micros
         endDate = c.lenient(String.self, .endDate)
         let statuses = Self.stringArray(c, .umaResolutionStatuses)

@@ -40,7 +40,9 @@ public struct LenientDecimal: Decodable, Sendable, Hashable {
         } else if let i = try? c.decode(Int64.self) {
             text = String(i)
         } else if let d = try? c.decode(Double.self) {
-            guard d.isFinite else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "non-finite number") }
+            guard d.isFinite else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "non-finite number")
+            }
             text = LenientDecimal.format(d)
         } else {
             throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected a number or numeric string")
@@ -59,7 +61,9 @@ public struct LenientDecimal: Decodable, Sendable, Hashable {
     }
 
     /// The value as an integer, or nil.
-    public var int64: Int64? { Int64(text) ?? Double(text).flatMap { $0.isFinite && $0 == $0.rounded() ? Int64(exactly: $0) : nil } }
+    public var int64: Int64? {
+        Int64(text) ?? Double(text).flatMap { $0.isFinite && $0 == $0.rounded() ? Int64(exactly: $0) : nil }
+    }
 
     /// Shortest text that round-trips a Double (what the venue's JSON had), without exponent for normal magnitudes.
     static func format(_ d: Double) -> String {
@@ -141,8 +145,10 @@ public enum WireJSON {
         } catch let DecodingError.typeMismatch(_, ctx) {
             throw .invalidField(ctx.codingPath.map(\.stringValue).joined(separator: "."), ctx.debugDescription)
         } catch let DecodingError.dataCorrupted(ctx) {
-            throw ctx.codingPath.isEmpty ? .notJSON(ctx.debugDescription) : .invalidField(
-                ctx.codingPath.map(\.stringValue).joined(separator: "."), ctx.debugDescription)
+            throw ctx.codingPath.isEmpty
+                ? .notJSON(ctx.debugDescription)
+                : .invalidField(
+                    ctx.codingPath.map(\.stringValue).joined(separator: "."), ctx.debugDescription)
         } catch {
             throw .notJSON("\(error)")
         }

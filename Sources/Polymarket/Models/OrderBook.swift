@@ -30,8 +30,10 @@ public struct OrderBook: Sendable, Hashable {
     public var lastTradePrice: Micros?
 
     /// Creates a book, sorting the levels best first (the venue sends them worst first).
-    public init(market: String, assetId: String, timestampMs: Int64, hash: String, bids: [BookLevel], asks: [BookLevel],
-                tickSize: TickSize? = nil, minOrderSize: Micros? = nil, negRisk: Bool? = nil, lastTradePrice: Micros? = nil) {
+    public init(
+        market: String, assetId: String, timestampMs: Int64, hash: String, bids: [BookLevel], asks: [BookLevel],
+        tickSize: TickSize? = nil, minOrderSize: Micros? = nil, negRisk: Bool? = nil, lastTradePrice: Micros? = nil
+    ) {
         self.market = market
         self.assetId = assetId
         self.timestampMs = timestampMs
@@ -78,8 +80,12 @@ struct WireBook: Decodable {
         func levels(_ l: [Level]?, _ name: String) throws(FeedDecodeError) -> [BookLevel] {
             var out: [BookLevel] = []
             for level in l ?? [] {
-                guard let p = level.price.micros, p.raw >= 0, p <= .one else { throw .invalidField("\(name).price", level.price.text) }
-                guard let s = level.size.micros, s.raw >= 0 else { throw .invalidField("\(name).size", level.size.text) }
+                guard let p = level.price.micros, p.raw >= 0, p <= .one else {
+                    throw .invalidField("\(name).price", level.price.text)
+                }
+                guard let s = level.size.micros, s.raw >= 0 else {
+                    throw .invalidField("\(name).size", level.size.text)
+                }
                 out.append(BookLevel(price: p, size: s))
             }
             return out

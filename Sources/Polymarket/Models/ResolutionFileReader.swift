@@ -22,7 +22,10 @@ public enum ResolutionFileReader {
             guard let i = header.firstIndex(of: name) else { throw .missingField("CSV column \(name)") }
             return i
         }
-        let c = try col("conditionId"), y = try col("yes_token"), n = try col("no_token"), w = try col("winning_outcomeIndex")
+        let c = try col("conditionId")
+        let y = try col("yes_token")
+        let n = try col("no_token")
+        let w = try col("winning_outcomeIndex")
         let at = header.firstIndex(of: "resolved_at_utc")
         var out: [String: MarketResolution] = [:]
         for r in records where r.fields.count > max(c, y, n, w) {
@@ -40,13 +43,16 @@ public enum ResolutionFileReader {
     private static func readJSONL(_ text: String) -> [String: MarketResolution] {
         var out: [String: MarketResolution] = [:]
         for line in text.split(separator: "\n") {
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else { continue }
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else {
+                continue
+            }
             let market = (object["raw"] as? [String: Any]) ?? object
             guard let data = try? JSONSerialization.data(withJSONObject: market),
                 let m = try? JSONDecoder().decode(GammaMarket.self, from: data)
             else { continue }
-            out[m.conditionId] = MarketResolution(conditionId: m.conditionId, winningToken: m.winningTokenId, resolvedAt: nil,
-                                                  tokens: m.clobTokenIds)
+            out[m.conditionId] = MarketResolution(
+                conditionId: m.conditionId, winningToken: m.winningTokenId, resolvedAt: nil,
+                tokens: m.clobTokenIds)
         }
         return out
     }

@@ -60,7 +60,8 @@ public struct TradeFileReader: Sendable {
             if trimmed.isEmpty { continue }
             let result: Result<Trade, FeedDecodeError>
             do {
-                result = .success(try WireJSON.decode(WireTrade.self, from: Data(trimmed.utf8)).toTrade(source: options.source))
+                result = .success(
+                    try WireJSON.decode(WireTrade.self, from: Data(trimmed.utf8)).toTrade(source: options.source))
             } catch {
                 result = .failure(error)
             }
@@ -77,7 +78,8 @@ public struct TradeFileReader: Sendable {
         let header = records.removeFirst().fields.map { $0.trimmingCharacters(in: .whitespaces) }
         var index: [String: Int] = [:]
         for (i, name) in header.enumerated() where index[name] == nil { index[name] = i }
-        for required in ["proxyWallet", "side", "asset", "conditionId", "size", "price", "timestamp"] where index[required] == nil {
+        for required in ["proxyWallet", "side", "asset", "conditionId", "size", "price", "timestamp"]
+        where index[required] == nil {
             throw .missingField("CSV column \(required)")
         }
         let synthetic = index["transactionHash"] == nil
@@ -140,8 +142,10 @@ public struct TradeFileReader: Sendable {
     }
 
     private func syntheticHash(_ w: WireTrade) -> String {
-        let key = ["polybot-synthetic", (w.proxyWallet ?? "").lowercased(), w.asset ?? "", (w.side ?? "").uppercased(),
-                   w.size?.text ?? "", w.price?.text ?? "", String(w.timestamp?.value ?? 0)].joined(separator: "|")
+        let key = [
+            "polybot-synthetic", (w.proxyWallet ?? "").lowercased(), w.asset ?? "", (w.side ?? "").uppercased(),
+            w.size?.text ?? "", w.price?.text ?? "", String(w.timestamp?.value ?? 0),
+        ].joined(separator: "|")
         return HexCoding.encode(Keccak256.hash(Array(key.utf8)))
     }
 }

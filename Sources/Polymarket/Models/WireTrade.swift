@@ -25,7 +25,8 @@ public struct WireTrade: Decodable, Sendable, Hashable {
     public var usdcSize: LenientDecimal?
 
     enum CodingKeys: String, CodingKey {
-        case proxyWallet, side, asset, conditionId, size, price, timestamp, title, slug, eventSlug, outcome, outcomeIndex
+        case proxyWallet, side, asset, conditionId, size, price, timestamp, title, slug, eventSlug, outcome,
+            outcomeIndex
         case name, pseudonym, transactionHash, type, usdcSize
     }
 
@@ -82,9 +83,11 @@ public struct WireTrade: Decodable, Sendable, Hashable {
         guard seconds > 0 else { throw .invalidField("timestamp", String(ts)) }
         let index = outcomeIndex.map(\.value).flatMap { (0...64).contains($0) ? Int($0) : nil }
         return Trade(
-            transactionHash: hash, wallet: wallet, asset: asset, conditionId: condition, side: tradeSide, size: sizeMicros,
+            transactionHash: hash, wallet: wallet, asset: asset, conditionId: condition, side: tradeSide,
+            size: sizeMicros,
             price: priceMicros, timestamp: seconds, outcome: clean(outcome), outcomeIndex: index, title: clean(title),
-            slug: clean(slug), eventSlug: clean(eventSlug), traderName: clean(name), pseudonym: clean(pseudonym), source: source)
+            slug: clean(slug), eventSlug: clean(eventSlug), traderName: clean(name), pseudonym: clean(pseudonym),
+            source: source)
     }
 
     private func clean(_ s: String?) -> String {

@@ -33,7 +33,9 @@ public enum TickSize: String, Sendable, CaseIterable, Codable {
 
     /// Parses a tick as the venue prints it (`"0.01"`, `0.010`, …).
     public init?(decimal text: String) {
-        guard let m = Micros(decimal: text), let t = TickSize.allCases.first(where: { $0.micros == m.raw }) else { return nil }
+        guard let m = Micros(decimal: text), let t = TickSize.allCases.first(where: { $0.micros == m.raw }) else {
+            return nil
+        }
         self = t
     }
 }
@@ -65,7 +67,9 @@ public enum OrderAmounts {
     ///
     /// BUY: maker = USDC, taker = shares; SELL: maker = shares, taker = USDC. The size is floored to 2 decimals.
     /// - Throws: ``OrderAmountError``.
-    public static func limit(side: TradeSide, price: Micros, size: Micros, tick: TickSize) throws(OrderAmountError)
+    public static func limit(
+        side: TradeSide, price: Micros, size: Micros, tick: TickSize
+    ) throws(OrderAmountError)
         -> (maker: Int64, taker: Int64)
     {
         let p = try priceUnits(price, tick)
@@ -78,7 +82,9 @@ public enum OrderAmounts {
 
     /// Market (FOK/FAK) amounts: BUY spends `amount` USDC, SELL sells `amount` shares.
     /// - Throws: ``OrderAmountError``.
-    public static func market(side: TradeSide, amount: Micros, price: Micros, tick: TickSize) throws(OrderAmountError)
+    public static func market(
+        side: TradeSide, amount: Micros, price: Micros, tick: TickSize
+    ) throws(OrderAmountError)
         -> (maker: Int64, taker: Int64)
     {
         // V2 market orders round the price down to the tick.

@@ -19,7 +19,8 @@ public enum OrderBuildError: Error, Equatable, CustomStringConvertible {
         case .invalidTokenId(let t): "token id \(t) is not a uint256 decimal"
         case .saltTooLarge(let s): "salt \(s) exceeds 2^53 − 1 (the CLOB parses it as a double)"
         case .expirationNotAllowed(let t): "only GTD orders carry an expiration, not \(t.rawValue)"
-        case .expirationTooSoon(let e, let earliest): "invalid expiration \(e): GTD orders must expire at or after \(earliest) (now + 60 s)"
+        case .expirationTooSoon(let e, let earliest):
+            "invalid expiration \(e): GTD orders must expire at or after \(earliest) (now + 60 s)"
         case .missingExpiration: "GTD orders need an expiration"
         case .postOnlyNotAllowed(let t): "post-only is not supported for \(t.rawValue) orders"
         case .signerMismatch(let m, let s): "EOA orders need maker == signer (maker \(m), signer \(s))"
@@ -47,9 +48,11 @@ public struct OrderRequest: Sendable {
     public var postOnly: Bool
 
     /// Creates a request.
-    public init(tokenId: String, side: TradeSide, price: Micros, size: Micros, orderType: OrderType = .gtc,
-                tickSize: TickSize, negRisk: Bool = false, minimumSize: Micros? = nil, expiration: Int64? = nil,
-                postOnly: Bool = false) {
+    public init(
+        tokenId: String, side: TradeSide, price: Micros, size: Micros, orderType: OrderType = .gtc,
+        tickSize: TickSize, negRisk: Bool = false, minimumSize: Micros? = nil, expiration: Int64? = nil,
+        postOnly: Bool = false
+    ) {
         self.tokenId = tokenId
         self.side = side
         self.price = price
@@ -83,8 +86,10 @@ public struct OrderBuilder: Sendable {
     ///
     /// - Throws: ``OrderBuildError/signerMismatch(maker:signer:)`` for EOA orders with a different funder,
     ///   ``OrderBuildError/unsupportedSignatureType(_:)`` for POLY_1271 without a deposit-wallet funder.
-    public init(key: PrivateKey, domain: ExchangeDomain, signatureType: SignatureType = .eoa, funder: EthAddress? = nil,
-                builderCode: [UInt8] = [UInt8](repeating: 0, count: 32), metadata: [UInt8] = [UInt8](repeating: 0, count: 32))
+    public init(
+        key: PrivateKey, domain: ExchangeDomain, signatureType: SignatureType = .eoa, funder: EthAddress? = nil,
+        builderCode: [UInt8] = [UInt8](repeating: 0, count: 32), metadata: [UInt8] = [UInt8](repeating: 0, count: 32)
+    )
         throws(OrderBuildError)
     {
         let maker = funder ?? key.address
@@ -107,7 +112,9 @@ public struct OrderBuilder: Sendable {
     ///   - timestampMs: creation time in ms (signed).
     ///   - now: current Unix seconds, for the GTD expiry rule.
     /// - Throws: ``OrderBuildError``.
-    public func build(_ request: OrderRequest, salt: UInt64, timestampMs: UInt64, now: Int64) throws(OrderBuildError)
+    public func build(
+        _ request: OrderRequest, salt: UInt64, timestampMs: UInt64, now: Int64
+    ) throws(OrderBuildError)
         -> SignedOrderV2
     {
         guard UInt256Word(decimal: request.tokenId) != nil else { throw .invalidTokenId(request.tokenId) }
@@ -124,27 +131,31 @@ public struct OrderBuilder: Sendable {
         let amounts: (maker: Int64, taker: Int64)
         do throws(OrderAmountError) {
             if request.isMarket {
-                amounts = try OrderAmounts.market(side: request.side, amount: request.size, price: request.price,
-                                                  tick: request.tickSize)
+                amounts = try OrderAmounts.market(
+                    side: request.side, amount: request.size, price: request.price,
+                    tick: request.tickSize)
             } else {
                 if let minimum = request.minimumSize, request.size < minimum {
                     throw OrderAmountError.belowMinimumSize(size: request.size, minimum: minimum)
                 }
-                amounts = try OrderAmounts.limit(side: request.side, price: request.price, size: request.size,
-                                                 tick: request.tickSize)
+                amounts = try OrderAmounts.limit(
+                    side: request.side, price: request.price, size: request.size,
+                    tick: request.tickSize)
             }
         } catch {
             throw .amounts(error)
         }
         let order = OrderV2(
-            salt: salt, maker: maker, signer: signatureType == .poly1271 ? maker : key.address, tokenId: request.tokenId, makerAmount: amounts.maker,
+            salt: salt, maker: maker, signer: signatureType == .poly1271 ? maker : key.address,
+            tokenId: request.tokenId, makerAmount: amounts.maker,
             takerAmount: amounts.taker, side: request.side, signatureType: signatureType, timestampMs: timestampMs,
             metadata: metadata, builder: builderCode, expiration: expiration)
         let digest = order.digest(domain: domain, negRisk: request.negRisk)
         do throws(SigningError) {
             let signature =
                 signatureType == .poly1271
-                ? HexCoding.encode(try Poly1271Envelope.sign(order: order, domain: domain, negRisk: request.negRisk, owner: key))
+                ? HexCoding.encode(
+                    try Poly1271Envelope.sign(order: order, domain: domain, negRisk: request.negRisk, owner: key))
                 : try key.sign(digest: digest).description
             return SignedOrderV2(order: order, signature: signature, digest: digest)
         } catch {

@@ -26,8 +26,9 @@ public struct ExchangeDomain: Sendable, Equatable {
 
     /// Domain separator for a market.
     public func separator(negRisk: Bool) -> [UInt8] {
-        EIP712.domainSeparator(name: "Polymarket CTF Exchange", version: version, chainId: chainId,
-                               verifyingContract: contract(negRisk: negRisk))
+        EIP712.domainSeparator(
+            name: "Polymarket CTF Exchange", version: version, chainId: chainId,
+            verifyingContract: contract(negRisk: negRisk))
     }
 
     /// The domain for a protocol version read from `GET /version`, or nil when this client does not know it —
@@ -41,7 +42,9 @@ public struct ExchangeDomain: Sendable, Equatable {
                 negRiskExchange: EthAddress("0xe2222d279d744050d28e00520010520000310F59")!)
         case 3:
             // V3 signs the same struct with one exchange for both kinds of market (signing notes §8.7).
-            let v3 = EthAddress(chainId == 137 ? "0xe3333700cA9d93003F00f0F71f8515005F6c00Aa" : "0x9fE6e61422AdB6F610d8597F9684b16912D50C3D")!
+            let v3 = EthAddress(
+                chainId == 137
+                    ? "0xe3333700cA9d93003F00f0F71f8515005F6c00Aa" : "0x9fE6e61422AdB6F610d8597F9684b16912D50C3D")!
             return ExchangeDomain(version: "3", chainId: chainId, exchange: v3, negRiskExchange: v3)
         default:
             return nil
@@ -68,9 +71,11 @@ public struct OrderV2: Sendable, Equatable {
     public var expiration: Int64
 
     /// Creates an order from its fields.
-    public init(salt: UInt64, maker: EthAddress, signer: EthAddress, tokenId: String, makerAmount: Int64, takerAmount: Int64,
-                side: TradeSide, signatureType: SignatureType, timestampMs: UInt64, metadata: [UInt8], builder: [UInt8],
-                expiration: Int64) {
+    public init(
+        salt: UInt64, maker: EthAddress, signer: EthAddress, tokenId: String, makerAmount: Int64, takerAmount: Int64,
+        side: TradeSide, signatureType: SignatureType, timestampMs: UInt64, metadata: [UInt8], builder: [UInt8],
+        expiration: Int64
+    ) {
         self.salt = salt
         self.maker = maker
         self.signer = signer
@@ -131,7 +136,8 @@ public struct SignedOrderV2: Sendable, Equatable {
     }
 
     /// The exact POST /order body: the HMAC is computed over these bytes and exactly these bytes are sent.
-    public func postBody(owner: String, orderType: OrderType, postOnly: Bool = false, deferExec: Bool = false) -> String {
+    public func postBody(owner: String, orderType: OrderType, postOnly: Bool = false, deferExec: Bool = false) -> String
+    {
         "{\"order\":\(orderJSON),\"owner\":\"\(JSONText.escape(owner))\",\"orderType\":\"\(orderType.rawValue)\","
             + "\"deferExec\":\(deferExec),\"postOnly\":\(postOnly)}"
     }

@@ -7,7 +7,9 @@ public enum Poly1271Envelope {
     /// The wallet-owner-signed envelope: innerSig(65) ‖ domainSeparator(32) ‖ contentsHash(32) ‖ type string ‖ uint16 length.
     ///
     /// - Throws: ``SigningError``.
-    public static func sign(order: OrderV2, domain: ExchangeDomain, negRisk: Bool, owner: PrivateKey) throws(SigningError)
+    public static func sign(
+        order: OrderV2, domain: ExchangeDomain, negRisk: Bool, owner: PrivateKey
+    ) throws(SigningError)
         -> [UInt8]
     {
         let contents = order.structHash
@@ -22,6 +24,8 @@ public enum Poly1271Envelope {
         let digest = EIP712.digest(domainSeparator: separator, structHash: e.hash())
         let inner = try owner.sign(digest: digest)
         let typeBytes = Array(OrderV2.typeString.utf8)
-        return inner.bytes + separator + contents + typeBytes + [UInt8(typeBytes.count >> 8), UInt8(typeBytes.count & 0xFF)]
+        return inner.bytes + separator + contents + typeBytes + [
+            UInt8(typeBytes.count >> 8), UInt8(typeBytes.count & 0xFF),
+        ]
     }
 }

@@ -52,7 +52,8 @@ extension SimExchange {
         let seed = Array("\(address.lowercased)|\(nonce)".utf8)
         let h = Keccak256.hash(Array("apikey|".utf8) + seed)
         let hex = HexCoding.encode(h, prefix: false)
-        let uuid = "\(hex.prefix(8))-\(hex.dropFirst(8).prefix(4))-\(hex.dropFirst(12).prefix(4))-\(hex.dropFirst(16).prefix(4))-\(hex.dropFirst(20).prefix(12))"
+        let uuid =
+            "\(hex.prefix(8))-\(hex.dropFirst(8).prefix(4))-\(hex.dropFirst(12).prefix(4))-\(hex.dropFirst(16).prefix(4))-\(hex.dropFirst(20).prefix(12))"
         let secret = Data(Keccak256.hash(Array("secret|".utf8) + seed)).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
         let passphrase = HexCoding.encode(Keccak256.hash(Array("pass|".utf8) + seed).prefix(16), prefix: false)
@@ -74,19 +75,26 @@ extension SimExchange {
     public func balance(of address: EthAddress) -> Micros { balances[address.lowercased] ?? .zero }
 
     /// Shares of a token held by an address.
-    public func holding(of address: EthAddress, token: String) -> Micros { holdings[address.lowercased]?[token] ?? .zero }
+    public func holding(of address: EthAddress, token: String) -> Micros {
+        holdings[address.lowercased]?[token] ?? .zero
+    }
 
     // MARK: - L2 authentication
 
     /// Verifies the five L2 headers over the exact request (path without prefix or query).
-    public func authenticate(headers: [String: String], method: String, path: String, body: String?) throws(SimRejection) -> String {
+    public func authenticate(
+        headers: [String: String], method: String, path: String, body: String?
+    ) throws(SimRejection) -> String {
         let unauthorized = SimRejection(status: 401, message: "Unauthorized/Invalid api key")
-        guard let key = headers["poly_api_key"], let account = accounts[key], let ts = headers["poly_timestamp"].flatMap(Int64.init),
+        guard let key = headers["poly_api_key"], let account = accounts[key],
+            let ts = headers["poly_timestamp"].flatMap(Int64.init),
             let signature = headers["poly_signature"], headers["poly_passphrase"] == account.credentials.passphrase,
             let address = headers["poly_address"], address.lowercased() == account.address.lowercased
         else { throw unauthorized }
-        guard let expected = try? L2Auth.signature(secret: account.credentials.secret, timestamp: ts, method: method, path: path,
-                                                   body: body),
+        guard
+            let expected = try? L2Auth.signature(
+                secret: account.credentials.secret, timestamp: ts, method: method, path: path,
+                body: body),
             expected == signature
         else { throw unauthorized }
         return key
@@ -108,13 +116,16 @@ extension SimExchange {
             throw SimRejection(status: 400, message: "the order owner has to be the owner of the API KEY")
         }
         guard let orderType = (object["orderType"] as? String).flatMap(OrderType.init(rawValue:)),
-            let salt = (o["salt"] as? NSNumber)?.uint64Value, let makerText = o["maker"] as? String, let maker = EthAddress(makerText),
-            let signerText = o["signer"] as? String, let signer = EthAddress(signerText), let tokenId = o["tokenId"] as? String,
+            let salt = (o["salt"] as? NSNumber)?.uint64Value, let makerText = o["maker"] as? String,
+            let maker = EthAddress(makerText),
+            let signerText = o["signer"] as? String, let signer = EthAddress(signerText),
+            let tokenId = o["tokenId"] as? String,
             UInt256Word(decimal: tokenId) != nil, let makerAmount = (o["makerAmount"] as? String).flatMap(Int64.init),
             let takerAmount = (o["takerAmount"] as? String).flatMap(Int64.init), makerAmount > 0, takerAmount > 0,
             let side = (o["side"] as? String).flatMap(TradeSide.init(rawValue:)),
             let expiration = (o["expiration"] as? String).flatMap(Int64.init),
-            let sigTypeRaw = (o["signatureType"] as? NSNumber)?.uint8Value, let sigType = SignatureType(rawValue: sigTypeRaw),
+            let sigTypeRaw = (o["signatureType"] as? NSNumber)?.uint8Value,
+            let sigType = SignatureType(rawValue: sigTypeRaw),
             let timestamp = (o["timestamp"] as? String).flatMap(UInt64.init),
             let metadata = (o["metadata"] as? String).flatMap({ HexCoding.decode($0) }), metadata.count == 32,
             let builder = (o["builder"] as? String).flatMap({ HexCoding.decode($0) }), builder.count == 32,
@@ -123,9 +134,10 @@ extension SimExchange {
         guard let conditionId = tokenMarket[tokenId], let market = markets[conditionId] else {
             throw SimRejection(status: 400, message: "the market is not yet ready to process new orders")
         }
-        let signedOrder = OrderV2(salt: salt, maker: maker, signer: signer, tokenId: tokenId, makerAmount: makerAmount,
-                                  takerAmount: takerAmount, side: side, signatureType: sigType, timestampMs: timestamp,
-                                  metadata: metadata, builder: builder, expiration: expiration)
+        let signedOrder = OrderV2(
+            salt: salt, maker: maker, signer: signer, tokenId: tokenId, makerAmount: makerAmount,
+            takerAmount: takerAmount, side: side, signatureType: sigType, timestampMs: timestamp,
+            metadata: metadata, builder: builder, expiration: expiration)
         let domain = ExchangeDomain.forVersion(2, chainId: 137)!
         let digest = signedOrder.digest(domain: domain, negRisk: market.negRisk)
         let orderId = HexCoding.encode(digest)
@@ -135,30 +147,36 @@ extension SimExchange {
         case .poly1271:
             guard let env = HexCoding.decode(signatureText), env.count > 65,
                 let inner = EthSignature(hex: HexCoding.encode(env.prefix(65))),
-                let expected = try? Poly1271Envelope.sign(order: signedOrder, domain: domain, negRisk: market.negRisk,
-                                                         owner: PrivateKey(bytes: [UInt8](repeating: 1, count: 32))),
+                let expected = try? Poly1271Envelope.sign(
+                    order: signedOrder, domain: domain, negRisk: market.negRisk,
+                    owner: PrivateKey(bytes: [UInt8](repeating: 1, count: 32))),
                 env.count == expected.count, Array(env.dropFirst(65)) == Array(expected.dropFirst(65))
             else { throw SimRejection(status: 400, message: "invalid signature") }
             // Recover the owner from the inner signature over the envelope digest.
-            var e = EIP712.Encoder(typeHash: EIP712.typeHash(
-                "TypedDataSign(Order contents,string name,string version,uint256 chainId,address verifyingContract,bytes32 salt)"
-                    + "Order(uint256 salt,address maker,address signer,uint256 tokenId,uint256 makerAmount,uint256 takerAmount,uint8 side,uint8 signatureType,uint256 timestamp,bytes32 metadata,bytes32 builder)"))
+            var e = EIP712.Encoder(
+                typeHash: EIP712.typeHash(
+                    "TypedDataSign(Order contents,string name,string version,uint256 chainId,address verifyingContract,bytes32 salt)"
+                        + "Order(uint256 salt,address maker,address signer,uint256 tokenId,uint256 makerAmount,uint256 takerAmount,uint8 side,uint8 signatureType,uint256 timestamp,bytes32 metadata,bytes32 builder)"
+                ))
             e.word(signedOrder.structHash)
             e.string("DepositWallet")
             e.string("1")
             e.uint(domain.chainId)
             e.address(signer)
             e.bytes32([UInt8](repeating: 0, count: 32))
-            let envelopeDigest = EIP712.digest(domainSeparator: domain.separator(negRisk: market.negRisk), structHash: e.hash())
+            let envelopeDigest = EIP712.digest(
+                domainSeparator: domain.separator(negRisk: market.negRisk), structHash: e.hash())
             guard (try? SignatureRecovery.signer(of: envelopeDigest, signature: inner)) == account.address else {
                 throw SimRejection(status: 400, message: "invalid signature")
             }
         default:
-            guard let sig = EthSignature(hex: signatureText), let recovered = try? SignatureRecovery.signer(of: digest, signature: sig),
+            guard let sig = EthSignature(hex: signatureText),
+                let recovered = try? SignatureRecovery.signer(of: digest, signature: sig),
                 recovered == signer
             else { throw SimRejection(status: 400, message: "invalid signature") }
             guard signer == account.address else {
-                throw SimRejection(status: 400, message: "the order signer address has to be the address of the API KEY")
+                throw SimRejection(
+                    status: 400, message: "the order signer address has to be the address of the API KEY")
             }
             if sigType == .eoa && maker != signer { throw invalid }
         }
@@ -171,17 +189,27 @@ extension SimExchange {
         let price = Micros(usdc * Micros.scale / shares)
         if orderType == .gtc || orderType == .gtd {
             guard priceExact, price.raw % tick == 0, price.raw >= tick, price.raw <= Micros.scale - tick else {
-                throw SimRejection(status: 400, message: "order \(orderId) is invalid. Price (\(price)) breaks minimum tick size rule: \(market.tickSize.rawValue)")
+                throw SimRejection(
+                    status: 400,
+                    message:
+                        "order \(orderId) is invalid. Price (\(price)) breaks minimum tick size rule: \(market.tickSize.rawValue)"
+                )
             }
             guard Micros(shares) >= market.minOrderSize else {
-                throw SimRejection(status: 400, message: "order \(orderId) is invalid. Size (\(Micros(shares))) lower than the minimum: \(market.minOrderSize)")
+                throw SimRejection(
+                    status: 400,
+                    message:
+                        "order \(orderId) is invalid. Size (\(Micros(shares))) lower than the minimum: \(market.minOrderSize)"
+                )
             }
         }
         // Expiration: only GTD carries one, at least a minute ahead (the CLOB's security threshold).
         if orderType == .gtd ? expiration < wallNow + 60 : expiration != 0 {
             throw SimRejection(status: 400, message: "invalid expiration")
         }
-        guard orders[orderId] == nil else { throw SimRejection(status: 400, message: "order \(orderId) is invalid. Duplicated.") }
+        guard orders[orderId] == nil else {
+            throw SimRejection(status: 400, message: "order \(orderId) is invalid. Duplicated.")
+        }
 
         // Balance: BUY needs free pUSD for the whole order, SELL the shares.
         let owner = account.address.lowercased
@@ -196,9 +224,10 @@ extension SimExchange {
         }
 
         // Match against the book (price improvement: fills at the resting level's price).
-        var order = SimOrder(id: orderId, apiKey: apiKey, maker: owner, tokenId: tokenId, market: conditionId, side: side,
-                             price: price, originalSize: Micros(shares), matched: .zero, status: "LIVE", orderType: orderType,
-                             expiration: expiration, createdAt: wallNow, trades: [])
+        var order = SimOrder(
+            id: orderId, apiKey: apiKey, maker: owner, tokenId: tokenId, market: conditionId, side: side,
+            price: price, originalSize: Micros(shares), matched: .zero, status: "LIVE", orderType: orderType,
+            expiration: expiration, createdAt: wallNow, trades: [])
         let levels = (book(token: tokenId).map { side == .buy ? $0.asks : $0.bids }) ?? []
         var plan: [(price: Micros, size: Micros)] = []
         var left = Micros(shares)
@@ -210,10 +239,15 @@ extension SimExchange {
         }
         let fillable = Micros(shares) - left
         if orderType == .fok && left > .zero {
-            throw SimRejection(status: 400, message: "order couldn't be fully filled. FOK orders are fully filled or killed.")
+            throw SimRejection(
+                status: 400, message: "order couldn't be fully filled. FOK orders are fully filled or killed.")
         }
         if orderType == .fak && fillable == .zero {
-            throw SimRejection(status: 400, message: "no orders found to match with FAK order. FAK orders are partially filled or killed if no match is found.")
+            throw SimRejection(
+                status: 400,
+                message:
+                    "no orders found to match with FAK order. FAK orders are partially filled or killed if no match is found."
+            )
         }
         var hashes: [String] = []
         var spent = Micros.zero
@@ -252,8 +286,9 @@ extension SimExchange {
         let fillId = UUID().uuidString.lowercased()
         let tx = HexCoding.encode(Keccak256.hash(Array("fill|\(fillId)".utf8)))
         order.trades.append(fillId)
-        let fill = SimFill(id: fillId, orderId: order.id, apiKey: order.apiKey, tokenId: order.tokenId, market: order.market,
-                           side: order.side, size: size, price: price, matchTime: wallNow, transactionHash: tx, status: "MATCHED")
+        let fill = SimFill(
+            id: fillId, orderId: order.id, apiKey: order.apiKey, tokenId: order.tokenId, market: order.market,
+            side: order.side, size: size, price: price, matchTime: wallNow, transactionHash: tx, status: "MATCHED")
         fills.append(fill)
         if order.status == "LIVE" && order.matched > .zero {
             sendUser(apiKey: order.apiKey, orderEvent(order, type: "UPDATE"))
@@ -262,7 +297,8 @@ extension SimExchange {
         let now = ContinuousClock.now
         // MATCHED → MINED → CONFIRMED, like a settlement that takes a block and then finality.
         pendingEvents.append((now.advanced(by: .milliseconds(150)), order.apiKey, tradeEvent(fill, status: "MINED")))
-        pendingEvents.append((now.advanced(by: .milliseconds(300)), order.apiKey, tradeEvent(fill, status: "CONFIRMED")))
+        pendingEvents.append(
+            (now.advanced(by: .milliseconds(300)), order.apiKey, tradeEvent(fill, status: "CONFIRMED")))
         return fill
     }
 
@@ -319,11 +355,16 @@ extension SimExchange {
     public var allOrders: [SimOrder] { Array(orders.values) }
 
     private func reserved(_ owner: String) -> Micros {
-        Micros.sum(orders.values.filter { $0.maker == owner && $0.status == "LIVE" && $0.side == .buy }.map { $0.remaining.multiplied(by: $0.price) })
+        Micros.sum(
+            orders.values.filter { $0.maker == owner && $0.status == "LIVE" && $0.side == .buy }.map {
+                $0.remaining.multiplied(by: $0.price)
+            })
     }
 
     private func reservedShares(_ owner: String, _ token: String) -> Micros {
-        Micros.sum(orders.values.filter { $0.maker == owner && $0.status == "LIVE" && $0.side == .sell && $0.tokenId == token }.map(\.remaining))
+        Micros.sum(
+            orders.values.filter { $0.maker == owner && $0.status == "LIVE" && $0.side == .sell && $0.tokenId == token }
+                .map(\.remaining))
     }
 
     // MARK: - Event JSON

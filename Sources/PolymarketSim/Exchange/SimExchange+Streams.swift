@@ -28,7 +28,8 @@ extension SimExchange {
             var filterMarket: String?
             if let f = sub["filters"] {
                 // Accept the filter as a JSON string (official TS client) or as raw JSON (Rust SDK).
-                let decoded: Any? = (f as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } ?? f
+                let decoded: Any? =
+                    (f as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } ?? f
                 if let d = decoded as? [String: Any] {
                     filterEvent = d["event_slug"] as? String
                     filterMarket = d["market_slug"] as? String

@@ -62,12 +62,17 @@ public actor SimExchange {
     ///   - trades: the trades to replay (duplicates are dropped, order is by timestamp, ties keep input order).
     ///   - resolutions: optional market resolutions.
     ///   - startingBalance: pUSD credited to every account the first time it derives an API key.
-    public init(trades: [Trade], resolutions: [SimCatalogBuilder.Resolution] = [], startingBalance: Micros = Micros(100_000_000_000)) {
+    public init(
+        trades: [Trade], resolutions: [SimCatalogBuilder.Resolution] = [],
+        startingBalance: Micros = Micros(100_000_000_000)
+    ) {
         var seen = Set<TradeKey>()
         var unique: [Trade] = []
         unique.reserveCapacity(trades.count)
         for t in trades where seen.insert(t.key).inserted { unique.append(t) }
-        let ordered = unique.enumerated().sorted { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }.map(\.element)
+        let ordered = unique.enumerated().sorted {
+            ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset)
+        }.map(\.element)
         history = ordered
         markets = SimCatalogBuilder.build(trades: ordered, resolutions: resolutions)
         var tokenMarket: [String: String] = [:]
@@ -135,9 +140,10 @@ public actor SimExchange {
                 if left > .zero { asks.append(BookLevel(price: Micros(ask), size: left)) }
             }
         }
-        return OrderBook(market: conditionId, assetId: token, timestampMs: simNow * 1000, hash: "", bids: bids, asks: asks,
-                         tickSize: market.tickSize, minOrderSize: market.minOrderSize, negRisk: market.negRisk,
-                         lastTradePrice: lastPrice[token])
+        return OrderBook(
+            market: conditionId, assetId: token, timestampMs: simNow * 1000, hash: "", bids: bids, asks: asks,
+            tickSize: market.tickSize, minOrderSize: market.minOrderSize, negRisk: market.negRisk,
+            lastTradePrice: lastPrice[token])
     }
 
     func consume(token: String, price: Micros, size: Micros) {
@@ -147,7 +153,9 @@ public actor SimExchange {
     // MARK: - Data API views (only what has been published)
 
     /// The published trades matching the `/trades` filters, newest first.
-    public func publishedTrades(user: Address?, markets filter: Set<String>, side: TradeSide?, minCash: Micros?, minTokens: Micros?)
+    public func publishedTrades(
+        user: Address?, markets filter: Set<String>, side: TradeSide?, minCash: Micros?, minTokens: Micros?
+    )
         -> ArraySlice<Trade>
     {
         var out: [Trade] = []
@@ -175,21 +183,28 @@ public actor SimExchange {
     }
 
     /// Net holdings of a wallet from the published trades (and, for our accounts, the simulated fills).
-    public func positions(user: Address) -> [(token: String, size: Micros, avgPrice: Micros, bought: Micros, realized: Micros)] {
+    public func positions(
+        user: Address
+    ) -> [(token: String, size: Micros, avgPrice: Micros, bought: Micros, realized: Micros)] {
         var book: [String: (size: Micros, cost: Micros, bought: Micros, realized: Micros)] = [:]
         var order: [String] = []
         for t in history.prefix(published) where t.wallet == user {
-            var p = book[t.asset] ?? {
-                order.append(t.asset)
-                return (.zero, .zero, .zero, .zero)
-            }()
+            var p =
+                book[t.asset]
+                ?? {
+                    order.append(t.asset)
+                    return (.zero, .zero, .zero, .zero)
+                }()
             if t.side == .buy {
                 p.size += t.size
                 p.cost += t.notional
                 p.bought += t.size
             } else {
                 let sold = min(t.size, p.size)
-                guard sold > .zero else { book[t.asset] = p; continue }
+                guard sold > .zero else {
+                    book[t.asset] = p
+                    continue
+                }
                 let avg = Micros(p.cost.raw * Micros.scale / max(p.size.raw, 1))
                 let basis = sold.multiplied(by: avg)
                 p.realized += sold.multiplied(by: t.price) - basis
@@ -231,7 +246,8 @@ public actor SimExchange {
     public func setFaults(_ f: SimFaults) {
         faults = f
         rateLimitRemaining = f.rateLimitBurst
-        stallUntil = f.stallSeconds > 0 ? ContinuousClock.now.advanced(by: .milliseconds(Int64(f.stallSeconds * 1000))) : nil
+        stallUntil =
+            f.stallSeconds > 0 ? ContinuousClock.now.advanced(by: .milliseconds(Int64(f.stallSeconds * 1000))) : nil
     }
 
     /// What to do with the next REST request: serve, 429 (with Retry-After) or 503.

@@ -29,7 +29,8 @@ public struct SimFaults: Sendable, Codable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case dropWebSocketsEverySeconds, stallSeconds, rateLimitBurst, rateLimitRate, retryAfterSeconds, errorRate, latencyMilliseconds
+        case dropWebSocketsEverySeconds, stallSeconds, rateLimitBurst, rateLimitRate, retryAfterSeconds, errorRate,
+            latencyMilliseconds
         case timeoutButFillNextOrders, holdResponseSeconds, rtdsPongText, orderDelayMilliseconds
     }
 
@@ -49,7 +50,6 @@ public struct SimFaults: Sendable, Codable, Equatable {
         orderDelayMilliseconds = try c.decodeIfPresent(Int.self, forKey: .orderDelayMilliseconds) ?? 0
         rtdsPongText = try c.decodeIfPresent(String.self, forKey: .rtdsPongText) ?? "PONG"
     }
-
 
     /// Parses `name=value` specs from `--fault` flags, e.g. `drop=30`, `stall=20`, `429=5`, `5xx=0.2`,
     /// `latency=50`, `timeout-fill=1`, `pong=`.

@@ -25,9 +25,12 @@ enum SimJSON {
 
     /// A CLOB `/book` body; levels worst-first like the real service (best bid and best ask last).
     static func book(_ b: OrderBook) -> String {
-        let bids = b.bids.reversed().map { "{\"price\":\"\($0.price)\",\"size\":\"\($0.size)\"}" }.joined(separator: ",")
-        let asks = b.asks.reversed().map { "{\"price\":\"\($0.price)\",\"size\":\"\($0.size)\"}" }.joined(separator: ",")
-        return "{\"market\":\"\(b.market)\",\"asset_id\":\"\(b.assetId)\",\"timestamp\":\"\(b.timestampMs)\",\"hash\":\"\(b.hash)\","
+        let bids = b.bids.reversed().map { "{\"price\":\"\($0.price)\",\"size\":\"\($0.size)\"}" }.joined(
+            separator: ",")
+        let asks = b.asks.reversed().map { "{\"price\":\"\($0.price)\",\"size\":\"\($0.size)\"}" }.joined(
+            separator: ",")
+        return
+            "{\"market\":\"\(b.market)\",\"asset_id\":\"\(b.assetId)\",\"timestamp\":\"\(b.timestampMs)\",\"hash\":\"\(b.hash)\","
             + "\"bids\":[\(bids)],\"asks\":[\(asks)],\"min_order_size\":\"\(b.minOrderSize ?? Micros(5_000_000))\","
             + "\"tick_size\":\"\(b.tickSize?.rawValue ?? "0.01")\",\"neg_risk\":\(b.negRisk ?? false),"
             + "\"last_trade_price\":\"\(b.lastTradePrice ?? Micros(500_000))\"}"

@@ -38,7 +38,10 @@ public enum SimCatalogBuilder {
         public var winningIndex: Int?
 
         /// Creates a resolution row.
-        public init(conditionId: String, question: String, eventSlug: String, yesToken: String, noToken: String, winningIndex: Int?) {
+        public init(
+            conditionId: String, question: String, eventSlug: String, yesToken: String, noToken: String,
+            winningIndex: Int?
+        ) {
             self.conditionId = conditionId
             self.question = question
             self.eventSlug = eventSlug
@@ -60,11 +63,16 @@ public enum SimCatalogBuilder {
             guard let i = header.firstIndex(of: name) else { throw FeedDecodeError.missingField("CSV column \(name)") }
             return i
         }
-        let c = try col("conditionId"), q = try col("question"), e = try col("eventSlug")
-        let y = try col("yes_token"), n = try col("no_token"), w = try col("winning_outcomeIndex")
+        let c = try col("conditionId")
+        let q = try col("question")
+        let e = try col("eventSlug")
+        let y = try col("yes_token")
+        let n = try col("no_token")
+        let w = try col("winning_outcomeIndex")
         return rows.filter { $0.count > max(c, q, e, y, n, w) }.map {
-            Resolution(conditionId: $0[c].lowercased(), question: $0[q], eventSlug: $0[e], yesToken: $0[y], noToken: $0[n],
-                       winningIndex: Int($0[w]))
+            Resolution(
+                conditionId: $0[c].lowercased(), question: $0[q], eventSlug: $0[e], yesToken: $0[y], noToken: $0[n],
+                winningIndex: Int($0[w]))
         }
     }
 
@@ -73,15 +81,22 @@ public enum SimCatalogBuilder {
         var markets: [String: SimMarket] = [:]
         var order: [String] = []
         for t in trades {
-            var m = markets[t.conditionId] ?? {
-                order.append(t.conditionId)
-                return SimMarket(conditionId: t.conditionId, question: t.title, slug: t.slug, eventSlug: t.eventSlug, tokens: [],
-                                 outcomes: [], tickSize: .hundredth, minOrderSize: Micros(5_000_000), negRisk: false, winner: nil,
-                                 gammaId: 0)
-            }()
+            var m =
+                markets[t.conditionId]
+                ?? {
+                    order.append(t.conditionId)
+                    return SimMarket(
+                        conditionId: t.conditionId, question: t.title, slug: t.slug, eventSlug: t.eventSlug, tokens: [],
+                        outcomes: [], tickSize: .hundredth, minOrderSize: Micros(5_000_000), negRisk: false,
+                        winner: nil,
+                        gammaId: 0)
+                }()
             if !m.tokens.contains(t.asset) {
                 let index = t.outcomeIndex ?? m.tokens.count
-                while m.tokens.count <= min(index, 1) { m.tokens.append(""); m.outcomes.append("") }
+                while m.tokens.count <= min(index, 1) {
+                    m.tokens.append("")
+                    m.outcomes.append("")
+                }
                 if index < m.tokens.count, m.tokens[index].isEmpty {
                     m.tokens[index] = t.asset
                     m.outcomes[index] = t.outcome
@@ -95,12 +110,16 @@ public enum SimCatalogBuilder {
             markets[t.conditionId] = m
         }
         for r in resolutions {
-            var m = markets[r.conditionId] ?? {
-                order.append(r.conditionId)
-                return SimMarket(conditionId: r.conditionId, question: r.question, slug: "", eventSlug: r.eventSlug, tokens: [],
-                                 outcomes: [], tickSize: .hundredth, minOrderSize: Micros(5_000_000), negRisk: false, winner: nil,
-                                 gammaId: 0)
-            }()
+            var m =
+                markets[r.conditionId]
+                ?? {
+                    order.append(r.conditionId)
+                    return SimMarket(
+                        conditionId: r.conditionId, question: r.question, slug: "", eventSlug: r.eventSlug, tokens: [],
+                        outcomes: [], tickSize: .hundredth, minOrderSize: Micros(5_000_000), negRisk: false,
+                        winner: nil,
+                        gammaId: 0)
+                }()
             m.tokens = [r.yesToken, r.noToken]
             m.outcomes = ["Yes", "No"]
             if m.question.isEmpty { m.question = r.question }
@@ -132,19 +151,46 @@ enum CSVRows {
             if quoted {
                 if c == "\"" {
                     if let n = iterator.next() {
-                        if n == "\"" { field.append("\"") } else {
+                        if n == "\"" {
+                            field.append("\"")
+                        } else {
                             quoted = false
-                            if n == "," { row.append(field); field = "" } else if n == "\n" || n == "\r\n" {
-                                row.append(field); rows.append(row); row = []; field = ""
-                            } else if n != "\r" { field.append(n) }
+                            if n == "," {
+                                row.append(field)
+                                field = ""
+                            } else if n == "\n" || n == "\r\n" {
+                                row.append(field)
+                                rows.append(row)
+                                row = []
+                                field = ""
+                            } else if n != "\r" {
+                                field.append(n)
+                            }
                         }
-                    } else { quoted = false }
-                } else { field.append(c) }
-            } else if c == "\"" { quoted = true } else if c == "," { row.append(field); field = "" } else if c == "\n" || c == "\r\n" {
-                row.append(field); rows.append(row); row = []; field = ""
-            } else if c != "\r" { field.append(c) }
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.append(c)
+                }
+            } else if c == "\"" {
+                quoted = true
+            } else if c == "," {
+                row.append(field)
+                field = ""
+            } else if c == "\n" || c == "\r\n" {
+                row.append(field)
+                rows.append(row)
+                row = []
+                field = ""
+            } else if c != "\r" {
+                field.append(c)
+            }
         }
-        if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
+        if !field.isEmpty || !row.isEmpty {
+            row.append(field)
+            rows.append(row)
+        }
         return rows
     }
 }

@@ -12,7 +12,8 @@ public enum TradeFileWriter {
         [
             t.wallet.hex, t.side.rawValue, t.asset, t.conditionId, t.size.description, t.price.description,
             String(t.timestamp), quote(t.title), quote(t.slug), "", quote(t.eventSlug), quote(t.outcome),
-            t.outcomeIndex.map(String.init) ?? "", quote(t.traderName), quote(t.pseudonym), "", "", "", t.transactionHash,
+            t.outcomeIndex.map(String.init) ?? "", quote(t.traderName), quote(t.pseudonym), "", "", "",
+            t.transactionHash,
         ].joined(separator: ",")
     }
 
@@ -23,7 +24,8 @@ public enum TradeFileWriter {
     /// One resolutions line for a generated market.
     public static func resolutionRow(_ m: GeneratedMarket, resolvedAt: String) -> String {
         [
-            m.conditionId, quote(m.question), quote(m.eventSlug), m.tokens[0], m.tokens[1], m.winner == 0 ? "Yes" : "No",
+            m.conditionId, quote(m.question), quote(m.eventSlug), m.tokens[0], m.tokens[1],
+            m.winner == 0 ? "Yes" : "No",
             String(m.winner), resolvedAt, "generated",
         ].joined(separator: ",")
     }

@@ -90,9 +90,11 @@ public struct TradeHistoryGenerator: Sendable {
         public var botShare: Double
 
         /// Defaults: 30 days, 2 % informed, 1 % market makers, 1 % bots, one market per 500 trades.
-        public init(trades: Int, wallets: Int, markets: Int? = nil, seed: UInt64 = 42, start: Int64 = 1_760_000_000,
-                    span: Int64 = 30 * 86_400, informedShare: Double = 0.02, marketMakerShare: Double = 0.01,
-                    botShare: Double = 0.01) {
+        public init(
+            trades: Int, wallets: Int, markets: Int? = nil, seed: UInt64 = 42, start: Int64 = 1_760_000_000,
+            span: Int64 = 30 * 86_400, informedShare: Double = 0.02, marketMakerShare: Double = 0.01,
+            botShare: Double = 0.01
+        ) {
             self.trades = trades
             self.wallets = max(1, wallets)
             self.markets = max(1, markets ?? max(20, trades / 500))
@@ -133,9 +135,11 @@ public struct TradeHistoryGenerator: Sendable {
         for _ in 0..<options.wallets {
             let u = rng.unit()
             let persona: Persona =
-                u < options.informedShare ? .informed
-                : u < options.informedShare + options.marketMakerShare ? .marketMaker
-                : u < options.informedShare + options.marketMakerShare + options.botShare ? .bot : .noise
+                u < options.informedShare
+                ? .informed
+                : u < options.informedShare + options.marketMakerShare
+                    ? .marketMaker
+                    : u < options.informedShare + options.marketMakerShare + options.botShare ? .bot : .noise
             wallets.append((Address("0x" + rng.hex(bytes: 20))!, persona))
         }
         self.wallets = wallets
@@ -181,7 +185,8 @@ public struct TradeHistoryGenerator: Sendable {
                 walletIndex = i
             } else {
                 let x = rng.unit() * total
-                var lo = 0, hi = cumulative.count - 1
+                var lo = 0
+                var hi = cumulative.count - 1
                 while lo < hi {
                     let mid = (lo + hi) / 2
                     if cumulative[mid] > x { hi = mid } else { lo = mid + 1 }
@@ -191,7 +196,8 @@ public struct TradeHistoryGenerator: Sendable {
             let (wallet, persona) = wallets[walletIndex]
             // Each wallet works a stable subset of markets (market makers a broad one), so positions build up.
             let breadth = persona == .marketMaker ? 40 : persona == .informed ? 30 : persona == .bot ? 5 : 8
-            let pick = Int((UInt64(walletIndex) &* 2_654_435_761 &+ UInt64(rng.next() % UInt64(breadth))) % UInt64(markets.count))
+            let pick = Int(
+                (UInt64(walletIndex) &* 2_654_435_761 &+ UInt64(rng.next() % UInt64(breadth))) % UInt64(markets.count))
             let market = markets[pick]
             let progress = Double(t - options.start) / Double(options.span)
             let yesTruth = market.winner == 0 ? 1.0 : 0.0

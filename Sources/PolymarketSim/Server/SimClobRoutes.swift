@@ -23,12 +23,16 @@ enum SimClobRoutes {
         }
         group.post("/books") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
-            guard let array = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [[String: Any]], array.count <= 500 else {
+            guard let array = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [[String: Any]],
+                array.count <= 500
+            else {
                 return SimServer.error("Invalid payload", status: .badRequest)
             }
             var books: [String] = []
             for item in array {
-                if let t = item["token_id"] as? String, let b = await exchange.book(token: t) { books.append(SimJSON.book(b)) }
+                if let t = item["token_id"] as? String, let b = await exchange.book(token: t) {
+                    books.append(SimJSON.book(b))
+                }
             }
             return SimServer.json("[" + books.joined(separator: ",") + "]")
         }
@@ -51,7 +55,8 @@ enum SimClobRoutes {
             return SimServer.json("{\"neg_risk\":\(m.negRisk)}")
         }
         group.get("/markets/:condition_id") { request, context -> Response in
-            guard let id = context.parameters.get("condition_id")?.lowercased(), let m = await exchange.markets[id] else {
+            guard let id = context.parameters.get("condition_id")?.lowercased(), let m = await exchange.markets[id]
+            else {
                 return SimServer.error("market not found", status: .notFound)
             }
             let prices = await exchange.lastPrices(tokens: m.tokens)
@@ -61,20 +66,25 @@ enum SimClobRoutes {
             return SimServer.json(
                 "{\"condition_id\":\"\(m.conditionId)\",\"question\":\(SimJSON.string(m.question)),\"market_slug\":\(SimJSON.string(m.slug)),"
                     + "\"active\":true,\"closed\":\(m.winner != nil),\"accepting_orders\":\(m.winner == nil),\"neg_risk\":\(m.negRisk),"
-                    + "\"minimum_order_size\":\(m.minOrderSize),\"minimum_tick_size\":\(m.tickSize.rawValue),\"tokens\":[\(tokens.joined(separator: ","))]}")
+                    + "\"minimum_order_size\":\(m.minOrderSize),\"minimum_tick_size\":\(m.tickSize.rawValue),\"tokens\":[\(tokens.joined(separator: ","))]}"
+            )
         }
 
         // L1: create / derive API keys. The ClobAuth signature must recover to POLY_ADDRESS.
         let l1: @Sendable (Request, SimExchange) async -> Response = { request, exchange in
             let h = request.lowercasedHeaders
-            guard let addressText = h["poly_address"], let address = EthAddress(addressText), let sigText = h["poly_signature"],
-                let signature = EthSignature(hex: sigText), let ts = h["poly_timestamp"], let nonce = UInt64(h["poly_nonce"] ?? "0"),
-                let recovered = try? SignatureRecovery.signer(of: ClobAuth.digest(address: address, timestamp: ts, nonce: nonce, chainId: 137),
-                                                             signature: signature),
+            guard let addressText = h["poly_address"], let address = EthAddress(addressText),
+                let sigText = h["poly_signature"],
+                let signature = EthSignature(hex: sigText), let ts = h["poly_timestamp"],
+                let nonce = UInt64(h["poly_nonce"] ?? "0"),
+                let recovered = try? SignatureRecovery.signer(
+                    of: ClobAuth.digest(address: address, timestamp: ts, nonce: nonce, chainId: 137),
+                    signature: signature),
                 recovered == address
             else { return SimServer.error("Invalid L1 Request headers", status: .unauthorized) }
             let c = await exchange.credentials(for: address, nonce: nonce)
-            return SimServer.json("{\"apiKey\":\"\(c.apiKey)\",\"secret\":\"\(c.secret)\",\"passphrase\":\"\(c.passphrase)\"}")
+            return SimServer.json(
+                "{\"apiKey\":\"\(c.apiKey)\",\"secret\":\"\(c.secret)\",\"passphrase\":\"\(c.passphrase)\"}")
         }
         group.post("/auth/api-key") { request, _ in await l1(request, exchange) }
         group.get("/auth/derive-api-key") { request, _ in await l1(request, exchange) }
@@ -83,7 +93,10 @@ enum SimClobRoutes {
         group.post("/order") { request, _ -> Response in
             let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
             let apiKey: String
-            do throws(SimRejection) { apiKey = try await exchange.authenticate(headers: request.lowercasedHeaders, method: "POST", path: "/order", body: body) } catch {
+            do throws(SimRejection) {
+                apiKey = try await exchange.authenticate(
+                    headers: request.lowercasedHeaders, method: "POST", path: "/order", body: body)
+            } catch {
                 return SimServer.error(error.message, status: .init(code: error.status))
             }
             await exchange.countOrderPost()
@@ -91,7 +104,8 @@ enum SimClobRoutes {
             if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
             let response: String
             do throws(SimRejection) {
-                response = try await exchange.placeOrder(apiKey: apiKey, body: body, wallNow: Int64(Date().timeIntervalSince1970))
+                response = try await exchange.placeOrder(
+                    apiKey: apiKey, body: body, wallNow: Int64(Date().timeIntervalSince1970))
             } catch {
                 return SimServer.error(error.message, status: .init(code: error.status))
             }
@@ -104,34 +118,49 @@ enum SimClobRoutes {
         group.delete("/order") { request, _ -> Response in
             let body = String(buffer: try await request.body.collect(upTo: 1 << 16))
             let apiKey: String
-            do throws(SimRejection) { apiKey = try await exchange.authenticate(headers: request.lowercasedHeaders, method: "DELETE", path: "/order", body: body) } catch {
+            do throws(SimRejection) {
+                apiKey = try await exchange.authenticate(
+                    headers: request.lowercasedHeaders, method: "DELETE", path: "/order", body: body)
+            } catch {
                 return SimServer.error(error.message, status: .init(code: error.status))
             }
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any], let id = object["orderID"] as? String
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any],
+                let id = object["orderID"] as? String
             else { return SimServer.error("Invalid order payload", status: .badRequest) }
             let ok = await exchange.cancel(apiKey: apiKey, orderId: id)
-            return SimServer.json(ok ? "{\"canceled\":[\"\(id)\"],\"not_canceled\":{}}" : "{\"canceled\":[],\"not_canceled\":{\"\(id)\":\"order not found or already closed\"}}")
+            return SimServer.json(
+                ok
+                    ? "{\"canceled\":[\"\(id)\"],\"not_canceled\":{}}"
+                    : "{\"canceled\":[],\"not_canceled\":{\"\(id)\":\"order not found or already closed\"}}")
         }
         group.post("/orders") { request, _ -> Response in
             let body = String(buffer: try await request.body.collect(upTo: 1 << 22))
             let apiKey: String
-            do throws(SimRejection) { apiKey = try await exchange.authenticate(headers: request.lowercasedHeaders, method: "POST", path: "/orders", body: body) } catch {
+            do throws(SimRejection) {
+                apiKey = try await exchange.authenticate(
+                    headers: request.lowercasedHeaders, method: "POST", path: "/orders", body: body)
+            } catch {
                 return SimServer.error(error.message, status: .init(code: error.status))
             }
             guard let array = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [Any] else {
                 return SimServer.error("Invalid order payload", status: .badRequest)
             }
             guard array.count <= 15 else {
-                return SimServer.error("Too many orders in payload: \(array.count), max allowed: 15", status: .badRequest)
+                return SimServer.error(
+                    "Too many orders in payload: \(array.count), max allowed: 15", status: .badRequest)
             }
             var results: [String] = []
             for element in array {
                 guard let data = try? JSONSerialization.data(withJSONObject: element) else { continue }
                 do throws(SimRejection) {
-                    results.append(try await exchange.placeOrder(apiKey: apiKey, body: String(decoding: data, as: UTF8.self),
-                                                                 wallNow: Int64(Date().timeIntervalSince1970)))
+                    results.append(
+                        try await exchange.placeOrder(
+                            apiKey: apiKey, body: String(decoding: data, as: UTF8.self),
+                            wallNow: Int64(Date().timeIntervalSince1970)))
                 } catch {
-                    results.append("{\"success\":false,\"errorMsg\":\(SimJSON.string(error.message)),\"orderID\":\"\",\"status\":\"\",\"takingAmount\":\"\",\"makingAmount\":\"\",\"transactionsHashes\":[]}")
+                    results.append(
+                        "{\"success\":false,\"errorMsg\":\(SimJSON.string(error.message)),\"orderID\":\"\",\"status\":\"\",\"takingAmount\":\"\",\"makingAmount\":\"\",\"transactionsHashes\":[]}"
+                    )
                 }
             }
             return SimServer.json("[" + results.joined(separator: ",") + "]")
@@ -139,7 +168,10 @@ enum SimClobRoutes {
         group.delete("/orders") { request, _ -> Response in
             let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
             let apiKey: String
-            do throws(SimRejection) { apiKey = try await exchange.authenticate(headers: request.lowercasedHeaders, method: "DELETE", path: "/orders", body: body) } catch {
+            do throws(SimRejection) {
+                apiKey = try await exchange.authenticate(
+                    headers: request.lowercasedHeaders, method: "DELETE", path: "/orders", body: body)
+            } catch {
                 return SimServer.error(error.message, status: .init(code: error.status))
             }
             guard let ids = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String] else {
@@ -148,50 +180,73 @@ enum SimClobRoutes {
             var canceled: [String] = []
             var notCanceled: [String] = []
             for id in ids {
-                if await exchange.cancel(apiKey: apiKey, orderId: id) { canceled.append("\"\(id)\"") } else {
+                if await exchange.cancel(apiKey: apiKey, orderId: id) {
+                    canceled.append("\"\(id)\"")
+                } else {
                     notCanceled.append("\"\(id)\":\"order not found or already closed\"")
                 }
             }
-            return SimServer.json("{\"canceled\":[\(canceled.joined(separator: ","))],\"not_canceled\":{\(notCanceled.joined(separator: ","))}}")
+            return SimServer.json(
+                "{\"canceled\":[\(canceled.joined(separator: ","))],\"not_canceled\":{\(notCanceled.joined(separator: ","))}}"
+            )
         }
         group.delete("/cancel-all") { request, _ -> Response in
             let apiKey: String
-            do throws(SimRejection) { apiKey = try await exchange.authenticate(headers: request.lowercasedHeaders, method: "DELETE", path: "/cancel-all", body: nil) } catch {
+            do throws(SimRejection) {
+                apiKey = try await exchange.authenticate(
+                    headers: request.lowercasedHeaders, method: "DELETE", path: "/cancel-all", body: nil)
+            } catch {
                 return SimServer.error(error.message, status: .init(code: error.status))
             }
             var canceled: [String] = []
-            for o in await exchange.openOrders(apiKey: apiKey) where await exchange.cancel(apiKey: apiKey, orderId: o.id) {
+            for o in await exchange.openOrders(apiKey: apiKey)
+            where await exchange.cancel(apiKey: apiKey, orderId: o.id) {
                 canceled.append("\"\(o.id)\"")
             }
             return SimServer.json("{\"canceled\":[\(canceled.joined(separator: ","))],\"not_canceled\":{}}")
         }
         group.get("/data/orders") { request, _ -> Response in
             let apiKey: String
-            do throws(SimRejection) { apiKey = try await exchange.authenticate(headers: request.lowercasedHeaders, method: "GET", path: "/data/orders", body: nil) } catch {
+            do throws(SimRejection) {
+                apiKey = try await exchange.authenticate(
+                    headers: request.lowercasedHeaders, method: "GET", path: "/data/orders", body: nil)
+            } catch {
                 return SimServer.error(error.message, status: .init(code: error.status))
             }
             let rows = await exchange.openOrders(apiKey: apiKey)
             let texts = await rows.asyncMap { await exchange.orderJSON($0) }
-            return SimServer.json("{\"data\":[\(texts.joined(separator: ","))],\"next_cursor\":\"LTE=\",\"limit\":\(rows.count),\"count\":\(rows.count)}")
+            return SimServer.json(
+                "{\"data\":[\(texts.joined(separator: ","))],\"next_cursor\":\"LTE=\",\"limit\":\(rows.count),\"count\":\(rows.count)}"
+            )
         }
         group.get("/data/order/:id") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
             let apiKey: String
-            do throws(SimRejection) { apiKey = try await exchange.authenticate(headers: request.lowercasedHeaders, method: "GET", path: "/data/order/\(id)", body: nil) } catch {
+            do throws(SimRejection) {
+                apiKey = try await exchange.authenticate(
+                    headers: request.lowercasedHeaders, method: "GET", path: "/data/order/\(id)", body: nil)
+            } catch {
                 return SimServer.error(error.message, status: .init(code: error.status))
             }
-            guard let o = await exchange.order(apiKey: apiKey, id: id) else { return SimServer.error("order not found", status: .notFound) }
+            guard let o = await exchange.order(apiKey: apiKey, id: id) else {
+                return SimServer.error("order not found", status: .notFound)
+            }
             return SimServer.json(await exchange.orderJSON(o))
         }
         group.get("/data/trades") { request, _ -> Response in
             let apiKey: String
-            do throws(SimRejection) { apiKey = try await exchange.authenticate(headers: request.lowercasedHeaders, method: "GET", path: "/data/trades", body: nil) } catch {
+            do throws(SimRejection) {
+                apiKey = try await exchange.authenticate(
+                    headers: request.lowercasedHeaders, method: "GET", path: "/data/trades", body: nil)
+            } catch {
                 return SimServer.error(error.message, status: .init(code: error.status))
             }
             let after = request.query("after").flatMap(Int64.init) ?? 0
             let rows = await exchange.fills(apiKey: apiKey).filter { $0.matchTime >= after }
             let texts = await rows.asyncMap { await exchange.fillJSON($0) }
-            return SimServer.json("{\"data\":[\(texts.joined(separator: ","))],\"next_cursor\":\"LTE=\",\"limit\":\(rows.count),\"count\":\(rows.count)}")
+            return SimServer.json(
+                "{\"data\":[\(texts.joined(separator: ","))],\"next_cursor\":\"LTE=\",\"limit\":\(rows.count),\"count\":\(rows.count)}"
+            )
         }
     }
 }

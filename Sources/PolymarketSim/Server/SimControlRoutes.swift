@@ -11,7 +11,9 @@ enum SimControlRoutes {
     static func add(to router: Router<BasicWebSocketRequestContext>, exchange: SimExchange) {
         router.get("/_sim/status") { _, _ -> Response in
             let s = await exchange.status()
-            return SimServer.json("{\"published\":\(s.published),\"total\":\(s.total),\"simTime\":\(s.simTime),\"rtdsClients\":\(s.rtds)}")
+            return SimServer.json(
+                "{\"published\":\(s.published),\"total\":\(s.total),\"simTime\":\(s.simTime),\"rtdsClients\":\(s.rtds)}"
+            )
         }
         router.post("/_sim/publish") { request, _ -> Response in
             let n = Int(request.query("count") ?? "1") ?? 1
@@ -27,7 +29,8 @@ enum SimControlRoutes {
             return SimServer.json("{\"ok\":true}")
         }
         router.post("/_sim/credit") { request, _ -> Response in
-            guard let a = request.query("address").flatMap({ EthAddress($0) }), let amount = request.query("amount").flatMap({ Micros(decimal: $0) })
+            guard let a = request.query("address").flatMap({ EthAddress($0) }),
+                let amount = request.query("amount").flatMap({ Micros(decimal: $0) })
             else { return SimServer.error("address and amount required", status: .badRequest) }
             await exchange.credit(a, amount)
             return SimServer.json("{\"ok\":true}")
@@ -37,6 +40,7 @@ enum SimControlRoutes {
 
 extension SimExchange {
     /// Counters for `/_sim/status`.
-    public func status() -> (published: Int, total: Int, simTime: Int64, rtds: Int) { (published, history.count, simNow, rtds.count) }
+    public func status() -> (published: Int, total: Int, simTime: Int64, rtds: Int) {
+        (published, history.count, simNow, rtds.count)
+    }
 }
-

@@ -10,11 +10,16 @@ enum SimDataAPIRoutes {
         group.get("/trades") { request, _ -> Response in
             let limit = Int(request.query("limit") ?? "100") ?? -1
             let offset = Int(request.query("offset") ?? "0") ?? -1
-            guard (0...10_000).contains(limit) else { return SimServer.error("limit must be between 0 and 10000", status: .badRequest) }
-            guard (0...10_000).contains(offset) else { return SimServer.error("offset must be between 0 and 10000", status: .badRequest) }
+            guard (0...10_000).contains(limit) else {
+                return SimServer.error("limit must be between 0 and 10000", status: .badRequest)
+            }
+            guard (0...10_000).contains(offset) else {
+                return SimServer.error("offset must be between 0 and 10000", status: .badRequest)
+            }
             var user: Address?
             if let u = request.query("user") {
-                guard let a = Address(u) else { return SimJSON.emptyArray }  // a comma list returns [] like the real API
+                // A comma list returns [] like the real API.
+                guard let a = Address(u) else { return SimJSON.emptyArray }
                 user = a
             }
             if request.query("market") != nil && request.query("eventId") != nil {
@@ -23,13 +28,16 @@ enum SimDataAPIRoutes {
             let markets = Set((request.query("market") ?? "").split(separator: ",").map { $0.lowercased() })
             var side: TradeSide?
             if let s = request.query("side") {
-                guard let v = TradeSide(rawValue: s) else { return SimServer.error("invalid side", status: .badRequest) }
+                guard let v = TradeSide(rawValue: s) else {
+                    return SimServer.error("invalid side", status: .badRequest)
+                }
                 side = v
             }
             var minCash: Micros?
             var minTokens: Micros?
             if let type = request.query("filterType") {
-                guard let amount = request.query("filterAmount").flatMap({ Micros(decimal: $0) }), amount >= .zero else {
+                guard let amount = request.query("filterAmount").flatMap({ Micros(decimal: $0) }), amount >= .zero
+                else {
                     return SimServer.error("filterType must be paired with filterAmount", status: .badRequest)
                 }
                 switch type {
@@ -40,7 +48,8 @@ enum SimDataAPIRoutes {
             } else if request.query("filterAmount") != nil {
                 return SimServer.error("filterAmount must be paired with filterType", status: .badRequest)
             }
-            let rows = await exchange.publishedTrades(user: user, markets: markets, side: side, minCash: minCash, minTokens: minTokens)
+            let rows = await exchange.publishedTrades(
+                user: user, markets: markets, side: side, minCash: minCash, minTokens: minTokens)
             let page = rows.dropFirst(offset).prefix(limit)
             return SimServer.json("[" + page.map { SimJSON.trade($0) }.joined(separator: ",") + "]")
         }
@@ -54,10 +63,13 @@ enum SimDataAPIRoutes {
             guard (0...500).contains(limit), (0...10_000).contains(offset) else {
                 return SimServer.error("limit must be 0…500 and offset 0…10000", status: .badRequest)
             }
-            if let type = request.query("type"), !type.split(separator: ",").contains("TRADE") { return SimJSON.emptyArray }
+            if let type = request.query("type"), !type.split(separator: ",").contains("TRADE") {
+                return SimJSON.emptyArray
+            }
             let ascending = request.query("sortDirection") == "ASC"
-            let rows = await exchange.activity(user: user, start: request.query("start").flatMap(Int64.init),
-                                               end: request.query("end").flatMap(Int64.init), ascending: ascending)
+            let rows = await exchange.activity(
+                user: user, start: request.query("start").flatMap(Int64.init),
+                end: request.query("end").flatMap(Int64.init), ascending: ascending)
             let page = rows.dropFirst(offset).prefix(limit).map { t -> String in
                 String(SimJSON.trade(t).dropLast()) + ",\"type\":\"TRADE\",\"usdcSize\":\(t.notional)}"
             }
@@ -73,7 +85,8 @@ enum SimDataAPIRoutes {
             let prices = await exchange.lastPrices(tokens: rows.map(\.token))
             let text = rows.map { p -> String in
                 let cur = prices[p.token] ?? p.avgPrice
-                return "{\"proxyWallet\":\"\(user.hex)\",\"asset\":\"\(p.token)\",\"size\":\(p.size),\"avgPrice\":\(p.avgPrice),"
+                return
+                    "{\"proxyWallet\":\"\(user.hex)\",\"asset\":\"\(p.token)\",\"size\":\(p.size),\"avgPrice\":\(p.avgPrice),"
                     + "\"initialValue\":\(p.size.multiplied(by: p.avgPrice)),\"currentValue\":\(p.size.multiplied(by: cur)),"
                     + "\"cashPnl\":\(p.size.multiplied(by: cur) - p.size.multiplied(by: p.avgPrice)),\"totalBought\":\(p.bought),"
                     + "\"realizedPnl\":\(p.realized),\"curPrice\":\(cur),\"redeemable\":false}"
@@ -115,7 +128,8 @@ enum SimDataAPIRoutes {
             let limit = min(Int(request.query("limit") ?? "20") ?? 20, 20)
             let groups = await exchange.holders(market: market, limit: limit)
             let text = groups.map { g in
-                "{\"token\":\"\(g.token)\",\"holders\":[" + g.holders.map { "{\"proxyWallet\":\"\($0.0.hex)\",\"amount\":\($0.1)}" }
+                "{\"token\":\"\(g.token)\",\"holders\":["
+                    + g.holders.map { "{\"proxyWallet\":\"\($0.0.hex)\",\"amount\":\($0.1)}" }
                     .joined(separator: ",") + "]}"
             }
             return SimServer.json("[" + text.joined(separator: ",") + "]")

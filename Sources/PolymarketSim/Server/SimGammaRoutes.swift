@@ -32,7 +32,8 @@ enum SimGammaRoutes {
             let rows = order.dropFirst(offset).prefix(limit).enumerated().map { i, slug -> String in
                 let ms = events[slug] ?? []
                 let closed = ms.allSatisfy { $0.winner != nil }
-                return "{\"id\":\"\(900_000 + offset + i)\",\"slug\":\(SimJSON.string(slug)),\"title\":\(SimJSON.string(slug)),"
+                return
+                    "{\"id\":\"\(900_000 + offset + i)\",\"slug\":\(SimJSON.string(slug)),\"title\":\(SimJSON.string(slug)),"
                     + "\"negRisk\":\(ms.count > 1),\"closed\":\(closed),\"markets\":["
                     + ms.map { SimJSON.gammaMarket($0, lastPrices: prices) }.joined(separator: ",") + "]}"
             }

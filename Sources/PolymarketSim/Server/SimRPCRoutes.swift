@@ -21,9 +21,14 @@ enum SimRPCRoutes {
                 return SimServer.json("{\"jsonrpc\":\"2.0\",\"id\":\(id),\"result\":\"\(hex)\"}")
             }
             guard object["method"] as? String == "eth_call", let params = object["params"] as? [Any],
-                let call = params.first as? [String: Any], let data = (call["data"] as? String).flatMap({ HexCoding.decode($0) }),
+                let call = params.first as? [String: Any],
+                let data = (call["data"] as? String).flatMap({ HexCoding.decode($0) }),
                 data.count >= 4
-            else { return SimServer.json("{\"jsonrpc\":\"2.0\",\"id\":\(id),\"error\":{\"code\":-32601,\"message\":\"method not supported\"}}") }
+            else {
+                return SimServer.json(
+                    "{\"jsonrpc\":\"2.0\",\"id\":\(id),\"error\":{\"code\":-32601,\"message\":\"method not supported\"}}"
+                )
+            }
             let selector = Array(data.prefix(4))
             func address(at offset: Int) -> EthAddress? {
                 guard data.count >= offset + 32 else { return nil }
@@ -38,10 +43,12 @@ enum SimRPCRoutes {
                 guard let owner = address(at: 4) else { break }
                 return result(await exchange.balance(of: owner).raw)
             case [0xdd, 0x62, 0xed, 0x3e]:  // allowance(address,address): unlimited
-                return SimServer.json("{\"jsonrpc\":\"2.0\",\"id\":\(id),\"result\":\"0x" + String(repeating: "f", count: 64) + "\"}")
+                return SimServer.json(
+                    "{\"jsonrpc\":\"2.0\",\"id\":\(id),\"result\":\"0x" + String(repeating: "f", count: 64) + "\"}")
             default: break
             }
-            return SimServer.json("{\"jsonrpc\":\"2.0\",\"id\":\(id),\"error\":{\"code\":-32000,\"message\":\"execution reverted\"}}")
+            return SimServer.json(
+                "{\"jsonrpc\":\"2.0\",\"id\":\(id),\"error\":{\"code\":-32000,\"message\":\"execution reverted\"}}")
         }
     }
 

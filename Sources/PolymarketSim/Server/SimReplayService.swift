@@ -57,7 +57,9 @@ public struct SimReplayService: Service {
                     let due = start.advanced(by: .milliseconds(Int64(Double(next - origin) * 1000 / factor)))
                     while clock.now >= due, await exchange.publishNext(1) == 1 {
                         guard let n = await exchange.nextTradeTime else { break }
-                        if start.advanced(by: .milliseconds(Int64(Double(n - origin) * 1000 / factor))) > clock.now { break }
+                        if start.advanced(by: .milliseconds(Int64(Double(n - origin) * 1000 / factor))) > clock.now {
+                            break
+                        }
                     }
                 }
             }
@@ -68,7 +70,9 @@ public struct SimReplayService: Service {
                 logger.info("replay finished", metadata: ["sim.trades": "\(total)"])
             }
             // 20 ms ticks: fine enough for event delays, cheap when idle; `max` keeps publishing without sleeping.
-            if speed == .max, !finished { await Task.yield() } else {
+            if speed == .max, !finished {
+                await Task.yield()
+            } else {
                 try await Task.sleep(for: .milliseconds(20))
             }
         }

@@ -34,8 +34,10 @@ public enum SimServer {
     }
 
     /// The application on `host:port` (port 0 picks a free one; `onServerRunning` receives the bound port).
-    public static func application(exchange: SimExchange, host: String, port: Int, logger: Logger,
-                                   onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+    public static func application(
+        exchange: SimExchange, host: String, port: Int, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    )
         -> some ApplicationProtocol
     {
         let router = router(exchange: exchange, logger: logger)
@@ -64,7 +66,9 @@ public enum SimServer {
 struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
     let exchange: SimExchange
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         switch await exchange.admit() {
         case .rateLimited(let after):
             var r = SimServer.error("Too Many Requests", status: .tooManyRequests)

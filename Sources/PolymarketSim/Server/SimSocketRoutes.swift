@@ -33,7 +33,8 @@ enum SimSocketRoutes {
     }
 
     private static func serve(
-        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, frames: AsyncStream<String>, exchange: SimExchange,
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, frames: AsyncStream<String>,
+        exchange: SimExchange,
         onText: @escaping @Sendable (String) async -> String?
     ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
