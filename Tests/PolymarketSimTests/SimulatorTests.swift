@@ -96,8 +96,12 @@ struct SimulatorTests {
                     if case .success(.trade(let tr)) = e { statuses.withLock { $0.append(tr.status) } }
                 }
             }
-            for _ in 0..<200 where !opened.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
-            try await Task.sleep(for: .milliseconds(100))
+            // Observable: the simulator has bound the connection to our key (only then are our trades sent to it).
+            let bound = await eventually(timeout: .seconds(30)) {
+                let channels = await exchange.authenticatedUserChannels
+                return opened.withLock { $0 } && channels > 0
+            }
+            #expect(bound)
 
             let builder = try OrderBuilder(key: testKey, domain: ExchangeDomain.forVersion(2, chainId: 137)!)
             let signed = try builder.build(

@@ -51,6 +51,9 @@ extension SimExchange {
     /// RTDS connections that have subscribed (tests wait for a client before publishing).
     public var rtdsSubscribers: Int { rtds.values.filter(\.subscribed).count }
 
+    /// User-channel connections that have authenticated (tests wait for one before trading).
+    public var authenticatedUserChannels: Int { userSubscribers.values.filter { !$0.apiKey.isEmpty }.count }
+
     func broadcastRTDS(_ t: Trade) {
         guard !rtds.isEmpty else { return }
         let frame = SimJSON.rtdsFrame(t, connectionId: "sim")
