@@ -4,7 +4,7 @@ BIN_DEBUG  := $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 BIN_RELEASE = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 PORT       ?= 8080
 
-.PHONY: deps build test run bench image-check clean
+.PHONY: deps build test lint format run bench image-check clean
 
 deps:
 	@scripts/ensure-deps.sh
@@ -12,8 +12,16 @@ deps:
 build: deps
 	$(SWIFT) build
 
-## Unit + integration tests (real PostgreSQL started by the harness), then the binary's end-to-end smoke checks.
-test: deps
+## The toolchain's formatter, with the checked-in .swift-format: `make lint` checks, `make format` rewrites.
+FORMAT_PATHS := Package.swift Sources Tests Benchmarks
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
+
+format:
+	$(SWIFT) format --in-place --recursive --parallel $(FORMAT_PATHS)
+
+## Lint, unit + integration tests (real PostgreSQL started by the harness), then the binary's end-to-end smoke checks.
+test: deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	scripts/serve-smoke.sh "$(BIN_DEBUG)/polybot"
