@@ -325,6 +325,8 @@ struct PipelineStartup: Service {
                 try? await Task.sleep(for: .seconds(5))
                 // A halt made while the database was down is written as soon as it answers again.
                 await risk.flushPendingState()
+                // Releases any reservation whose order finished without telling the risk manager.
+                await risk.sweepReservations()
                 guard let approvals else { continue }
                 let expired: [CopyOrder]
                 do { expired = try await approvals.expireDue() } catch {

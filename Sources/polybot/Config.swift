@@ -6,7 +6,29 @@ import PolybotApp
 /// `polybot config …`.
 struct Config: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Inspect the configuration.", subcommands: [Show.self])
+        abstract: "Inspect the configuration.", subcommands: [Show.self, Reset.self])
+
+    /// `polybot config reset KEY…`.
+    struct Reset: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Remove settings stored from the dashboard, so the environment's (or the default) value applies again.",
+            discussion: """
+                `serve` refuses to start when a stored setting no longer validates (for example after a range was tightened);
+                this removes it without the dashboard. Audited as `settings.reset` by `cli`.
+                """)
+
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The settings to remove, e.g. POLYBOT_FIXED_ORDER_USDC.") var keys: [String]
+
+        func run() async throws {
+            let (config, _) = try common.load()
+            var logger = Logger(label: "polybot")
+            logger.logLevel = .error
+            let removed = try await PolybotApp.resetStoredSettings(keys, config: config, logger: logger)
+            for key in keys { print("\(key): \(removed.contains(key) ? "removed" : "was not stored")") }
+        }
+    }
 
     /// `polybot config show`.
     struct Show: AsyncParsableCommand {

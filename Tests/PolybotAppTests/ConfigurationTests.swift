@@ -77,6 +77,19 @@ struct ConfigurationTests {
         #expect(try load(["POLYBOT_FIXED_ORDER_USDC": "1000000"]).fixedOrder == Micros(1_000_000_000_000))
     }
 
+    /// A value stored from the dashboard before a range was tightened: the daemon refuses it (never trades on it) and
+    /// says how to remove it.
+    @Test func aStoredSettingThatNoLongerValidatesNamesTheWayOut() throws {
+        let config = try load([:])
+        do {
+            _ = try SettingsCentre.applyingStored(["POLYBOT_FIXED_ORDER_USDC": "9000000000000"], to: config)
+            Issue.record("accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.problems.contains { $0.hasPrefix("POLYBOT_FIXED_ORDER_USDC: must be ≤") })
+            #expect(error.problems.contains { $0.contains("polybot config reset POLYBOT_FIXED_ORDER_USDC") })
+        }
+    }
+
     @Test func liveModeNamesWhatIsMissing() {
         #expect(throws: ConfigurationError.self) { try load(["POLYBOT_MODE": "live", "POLY_API_KEY": "k"]) }
         do {

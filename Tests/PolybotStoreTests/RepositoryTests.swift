@@ -30,6 +30,22 @@ struct RepositoryTests {
         }
     }
 
+    @Test func storedSettingsAreResetWithAnAuditEntry() async throws {
+        try await withTestDatabase { store, _ in
+            try await store.settings.save(
+                ["POLYBOT_FIXED_ORDER_USDC": "75", "POLYBOT_WHALE_MIN_NOTIONAL": "20000"], actor: "operator",
+                auditDetails: "{}")
+            let removed = try await store.settings.reset(
+                ["POLYBOT_FIXED_ORDER_USDC", "POLYBOT_KELLY_FRACTION"], actor: "cli")
+            #expect(removed == ["POLYBOT_FIXED_ORDER_USDC"])
+            #expect(try await store.settings.all() == ["POLYBOT_WHALE_MIN_NOTIONAL": "20000"])
+            #expect(
+                try await store.audit.recent(limit: 1).first.map { ($0.actor, $0.action) } ?? ("", "") == (
+                    "cli", "settings.reset"
+                ))
+        }
+    }
+
     @Test func basketsAndMembers() async throws {
         try await withTestDatabase { store, _ in
             let created = try await store.baskets.create(

@@ -48,7 +48,17 @@ package final class SettingsCentre: Sendable {
         guard !stored.isEmpty else { return config }
         var source = config.source
         for (k, v) in stored where editable.contains(k) { source.operatorSetting(k, v) }
-        return try AppConfiguration(source: source)
+        do {
+            return try AppConfiguration(source: source)
+        } catch {
+            let fromDashboard = stored.keys.filter { key in error.problems.contains { $0.hasPrefix(key) } }.sorted()
+            guard !fromDashboard.isEmpty else { throw error }
+            throw ConfigurationError(
+                problems: error.problems + [
+                    "stored from the dashboard: \(fromDashboard.joined(separator: ", ")) — `polybot config reset "
+                        + "\(fromDashboard.joined(separator: " "))` removes \(fromDashboard.count == 1 ? "it" : "them")"
+                ])
+        }
     }
 
     /// The editable settings with their values and origins.
@@ -95,6 +105,20 @@ package final class SettingsCentre: Sendable {
 }
 
 extension PolybotApp {
+    /// Removes settings stored from the dashboard (`polybot config reset`), audited as `cli`. Works when the stored
+    /// values no longer validate, which is when `serve` refuses to start and the dashboard cannot be used to fix them.
+    ///
+    /// - Returns: the keys that were stored and are now removed.
+    public static func resetStoredSettings(
+        _ keys: [String], config: AppConfiguration, logger: Logger
+    ) async throws -> [String] {
+        let database = try await DatabaseLifecycle.open(config, logger: logger)
+        defer { database.close(logger: logger) }
+        return try await database.withClient(logger: logger) { client in
+            try await PolybotStore(client: client, logger: logger).settings.reset(keys, actor: "cli")
+        }
+    }
+
     /// The configuration with the operator's stored settings applied, as `serve` would run it. Reads the database
     /// (starting the embedded cluster when there is no `DATABASE_URL`); when it cannot, returns the configuration
     /// as given and says why.

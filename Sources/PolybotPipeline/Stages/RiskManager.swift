@@ -255,7 +255,8 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
     /// A placement ended without any stored order: its reservation is released.
     package func placementAbandoned(key: String) { state.release(key: key) }
 
-    /// Drops reservations whose order has finished (a safety net behind ``orderUpdated(_:)``; called with each mark).
+    /// Drops reservations whose order has finished (a safety net behind ``orderUpdated(_:)``; the startup service calls
+    /// it every 5 s).
     package func sweepReservations() async {
         for key in Array(state.reservations.keys) {
             do {

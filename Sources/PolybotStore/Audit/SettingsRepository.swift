@@ -16,6 +16,27 @@ package struct SettingsRepository: Sendable {
         return out
     }
 
+    /// Removes stored settings (the environment's or the default value applies again) with their audit entry, in one
+    /// transaction. Returns the keys that were stored.
+    package func reset(_ keys: [String], actor: String) async throws -> [String] {
+        try await mappingErrors {
+            try await db.client.withTransaction(logger: db.logger) { conn in
+                var removed: [String] = []
+                for k in keys.sorted() {
+                    let rows = try await conn.query(
+                        "DELETE FROM settings WHERE key = \(k) RETURNING key", logger: db.logger)
+                    for try await key in rows.decode(String.self) { removed.append(key) }
+                }
+                let details = String(decoding: try JSONEncoder().encode(["reset": removed]), as: UTF8.self)
+                try await conn.query(
+                    """
+                    INSERT INTO audit_log (actor, action, target, details) VALUES (\(actor), 'settings.reset', 'settings', \(details)::jsonb)
+                    """, logger: db.logger)
+                return removed
+            }
+        }
+    }
+
     /// Stores settings and their audit entry in one transaction.
     package func save(_ changes: [String: String], actor: String, auditDetails: String) async throws {
         try await mappingErrors {
