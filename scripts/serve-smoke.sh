@@ -47,7 +47,8 @@ if [ $rc -eq 0 ] && grep -q "up to date" <<<"$out"; then ok "second migrate is a
 # 4. serve answers /health (open), /ready and /metrics (bearer token: here the read-only one).
 PORT=$(free_port)
 RO=smoke-read-only-token-123
-POLYBOT_READONLY_TOKEN=$RO "$BIN" serve --port "$PORT" >"$WORK/serve.log" 2>&1 &
+OPW=smoke-operator-password
+POLYBOT_READONLY_TOKEN=$RO POLYBOT_OPERATOR_PASSWORD=$OPW "$BIN" serve --port "$PORT" >"$WORK/serve.log" 2>&1 &
 SERVER_PID=$!
 up=0
 for _ in $(seq 1 120); do
@@ -70,6 +71,34 @@ in_force=$(grep -c '^risk_trading_state{state="[a-z_]*"} 1' "$WORK/m")
 grep -q '^database_up 1' "$WORK/m" && [ "$in_force" = 1 ] && grep -q '^rest_requests{outcome="failed"}' "$WORK/m" \
   && ok "/metrics: database_up 1, one trading state in force, REST outcome counters" \
   || bad "/metrics gauges (trading states in force: $in_force)" "$(grep -E '^(database_up|risk_trading_state|rest_)' "$WORK/m")"
+
+# 4b. The kill switch with the database stopped under the running binary: the halt is in force at once, resuming is
+#     refused, and the halt is written by itself once the cluster is back (on the same port).
+PG="$POLYBOT_DATA_DIR/pg"
+PGPORT=$(sed -n 4p "$PG/postmaster.pid" 2>/dev/null)
+PGCTL=$(ls /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | sort -V | tail -1)
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+JWT=$(curl -s -X POST -H 'Content-Type: application/json' -d "{\"password\":\"$OPW\"}" "http://127.0.0.1:$PORT/api/v1/login" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin).get("token",""))' 2>/dev/null)
+if [ -n "$JWT" ] && [ -n "$PGPORT" ] && [ -n "$PGCTL" ] && as_pg "$PGCTL" -D "$PG" -m fast -w stop >/dev/null 2>&1; then
+  code=$(curl -s -o "$WORK/halt" -w '%{http_code}' -X PUT -H "Authorization: Bearer $JWT" -H 'Content-Type: application/json' \
+    -d '{"state":"halted","reason":"smoke: database down"}' "http://127.0.0.1:$PORT/api/v1/trading-state")
+  state=$(curl -s -H "Authorization: Bearer $JWT" "http://127.0.0.1:$PORT/api/v1/trading-state")
+  resume=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H "Authorization: Bearer $JWT" -H 'Content-Type: application/json' \
+    -d '{"state":"active"}' "http://127.0.0.1:$PORT/api/v1/trading-state")
+  if [ "$code" = 200 ] && grep -q '"persisted":false' "$WORK/halt" && grep -q '"halted"' <<<"$state" && [ "$resume" = 503 ]; then
+    ok "database stopped: halt in force at once (not yet written), resume refused (503)"
+  else bad "halt with the database stopped: $code $(cat "$WORK/halt") / state $state / resume $resume"; fi
+  as_pg "$PGCTL" -D "$PG" -l "$PG/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $PGPORT -c unix_socket_directories=''" start >/dev/null 2>&1
+  written=""
+  for _ in $(seq 1 60); do
+    written=$(psql -h 127.0.0.1 -p "$PGPORT" -U postgres -d polybot -tAc "SELECT state FROM trading_state WHERE mode = 'paper'" 2>/dev/null)
+    [ "$written" = halted ] && break
+    sleep 0.5
+  done
+  [ "$written" = halted ] && ok "database back: the halt was written by itself" || bad "halt not written after the database returned ($written)"
+else bad "could not log in or stop the embedded cluster (jwt ${JWT:+yes}, port $PGPORT, pg_ctl $PGCTL)"; fi
 
 # 5. SIGTERM: exit 0 within 10 s, embedded cluster stopped.
 if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
