@@ -62,3 +62,19 @@ package enum Scenario {
     /// The condition id of scenario market `i`.
     package static func market(_ i: Int) -> String { Fixtures.hex32(50_000 + i) }
 }
+
+/// A seeded xorshift64 generator for property tests: the same seed gives the same sequence on every machine.
+package struct SeededDraws: Sendable {
+    private var state: UInt64
+
+    /// Starts from `seed` (any value; it is mixed first so that small seeds differ).
+    package init(seed: Int) { state = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 }
+
+    /// A number in `0..<n`.
+    package mutating func next(_ n: Int) -> Int {
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return Int(state % UInt64(n))
+    }
+}

@@ -96,13 +96,8 @@ struct RiskReservationTests {
     /// committed — filled positions plus open reservations — never exceeds a cap.
     @Test(arguments: 0..<40)
     func noCapIsExceededCountingOpenIntents(seed: Int) {
-        var rng = UInt64(seed + 7) &* 0x9E37_79B9_7F4A_7C15
-        func next(_ n: Int) -> Int {
-            rng ^= rng << 13
-            rng ^= rng >> 7
-            rng ^= rng << 17
-            return Int(rng % UInt64(n))
-        }
+        var draws = SeededDraws(seed: seed + 7)
+        func next(_ n: Int) -> Int { draws.next(n) }
         var limits = RiskLimits()
         limits.maxOrdersPerMinute = 10_000
         var s = RiskState(limits: limits, equity: Micros(10_000_000_000))

@@ -124,13 +124,8 @@ struct RiskRulesTests {
 
     @Test(arguments: 0..<25)
     func capsHoldUnderAnySequence(seed: Int) {
-        var rng = UInt64(seed + 1) &* 0x9E37_79B9_7F4A_7C15
-        func next(_ n: Int) -> Int {
-            rng ^= rng << 13
-            rng ^= rng >> 7
-            rng ^= rng << 17
-            return Int(rng % UInt64(n))
-        }
+        var draws = SeededDraws(seed: seed + 1)
+        func next(_ n: Int) -> Int { draws.next(n) }
         var s = state()
         var t = now
         for _ in 0..<400 {
