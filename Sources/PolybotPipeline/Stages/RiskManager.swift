@@ -323,7 +323,7 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         if s == .active {
             try await persist(.init(state: s, reason: reason, actor: actor), within: persistTimeout)
             pendingPersist = nil
-            try pendingFile?.remove()
+            removePendingFile()
             if let resumeCheck {
                 let problems = await resumeCheck()
                 if !problems.isEmpty {
@@ -348,9 +348,7 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         do {
             try await persist(change, within: persistTimeout)
             pendingPersist = nil
-            do { try pendingFile?.remove() } catch {
-                logger.warning("pending trading-state file not removed", metadata: ["error": "\(error)"])
-            }
+            removePendingFile()
             return true
         } catch {
             pendingPersist = change
@@ -373,14 +371,20 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
             try await persist(change)
             if pendingPersist == change {
                 pendingPersist = nil
-                do { try pendingFile?.remove() } catch {
-                    logger.warning("pending trading-state file not removed", metadata: ["error": "\(error)"])
-                }
+                removePendingFile()
             }
             logger.notice("pending trading state persisted", metadata: ["risk.state": "\(change.state.rawValue)"])
             return true
         } catch {
             return false
+        }
+    }
+
+    /// The database has the change: the file is stale. A file that cannot be removed only makes the next start more
+    /// cautious (the more cautious state wins), so it is logged, not thrown.
+    private func removePendingFile() {
+        do { try pendingFile?.remove() } catch {
+            logger.warning("pending trading-state file not removed", metadata: ["error": "\(error)"])
         }
     }
 
