@@ -78,11 +78,15 @@ struct DatabaseOutageTests {
             running.withLock { $0 = second }
             #expect(second.port == port)
             #expect(try await eventually(timeout: .seconds(60)) { try await stateRow(d.store) == "halted" })
+            // The row and its audit entry are two writes: wait for the second too.
             #expect(
-                try await d.store.audit.recent(limit: 20).contains {
-                    $0.action == "trading_state.halted" && $0.actor == "operator"
+                try await eventually(timeout: .seconds(30)) {
+                    try await d.store.audit.recent(limit: 20).contains {
+                        $0.action == "trading_state.halted" && $0.actor == "operator"
+                    }
                 })
-            #expect(!FileManager.default.fileExists(atPath: pendingFile))
+            // The file goes right after the row is written (the flush writes first, then removes it): wait for that.
+            #expect(await eventually(timeout: .seconds(30)) { !FileManager.default.fileExists(atPath: pendingFile) })
 
             // Halted: whales agree, the signal is denied, no order exists.
             #expect(await eventually { await exchange.rtdsSubscribers > 0 })
