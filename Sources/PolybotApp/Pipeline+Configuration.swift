@@ -45,10 +45,8 @@ extension AppConfiguration {
     /// (or test runs) on different databases never read each other's halt.
     package var pendingStateFilePath: String {
         let identity = databaseURL.map { "\($0.host):\($0.port)/\($0.database)" } ?? "embedded"
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in identity.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         return (dataDirectory as NSString).appendingPathComponent(
-            "pending-trading-state-\(mode.rawValue)-\(String(h, radix: 16)).json")
+            "pending-trading-state-\(mode.rawValue)-\(EmbeddedPostgres.stableHash(identity)).json")
     }
 
     /// True when orders will be signed and sent.

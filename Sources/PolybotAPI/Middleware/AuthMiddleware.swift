@@ -63,12 +63,11 @@ package struct AuthMiddleware: RouterMiddleware {
     /// The caller's role, or 401.
     func authenticate(_ request: Request, endpoint: String) throws -> Role {
         if let header = request.headers[.authorization] {
-            guard header.hasPrefix("Bearer "), case let token = String(header.dropFirst(7)), !token.isEmpty else {
+            guard let token = Self.bearerToken(header) else {
                 throw APIError.unauthorized("malformed Authorization header: use Bearer <token>")
             }
-            if let ro = readOnlyToken, Self.constantTimeEquals(token, ro) { return .readOnly }
-            if let role = signer.verify(token, now: now()) { return role }
-            throw APIError.unauthorized("invalid or expired token")
+            guard let role = role(ofToken: token) else { throw APIError.unauthorized("invalid or expired token") }
+            return role
         }
         if endpoint == Self.streamEndpoint, let ticket = request.uri.queryParameters.get("ticket") {
             guard let role = tickets.redeem(ticket, now: now()) else {
@@ -82,16 +81,24 @@ package struct AuthMiddleware: RouterMiddleware {
     /// Whether a WebSocket handshake carries a credential that could pass ``authenticate(_:endpoint:)``: a valid bearer
     /// token or an unspent ticket (not spent here). Used by ``GatedWebSocketChannel`` before any routing.
     package func mayUpgrade(authorization: String?, target: String) -> Bool {
-        if let header = authorization {
-            guard header.hasPrefix("Bearer ") else { return false }
-            let token = String(header.dropFirst(7))
-            if let ro = readOnlyToken, Self.constantTimeEquals(token, ro) { return true }
-            return signer.verify(token, now: now()) != nil
-        }
+        if let header = authorization { return Self.bearerToken(header).flatMap(role(ofToken:)) != nil }
         guard let query = URLComponents(string: target)?.queryItems,
             let ticket = query.first(where: { $0.name == "ticket" })?.value
         else { return false }
         return tickets.isValid(ticket, now: now())
+    }
+
+    /// The token of a `Bearer <token>` header; nil when the header has another shape or an empty token.
+    static func bearerToken(_ header: String) -> String? {
+        guard header.hasPrefix("Bearer ") else { return nil }
+        let token = String(header.dropFirst(7))
+        return token.isEmpty ? nil : token
+    }
+
+    /// The role of a bearer token: the read-only token (compared in constant time) or a valid, unexpired JWT.
+    func role(ofToken token: String) -> Role? {
+        if let ro = readOnlyToken, Self.constantTimeEquals(token, ro) { return .readOnly }
+        return signer.verify(token, now: now())
     }
 
     static func constantTimeEquals(_ a: String, _ b: String) -> Bool {

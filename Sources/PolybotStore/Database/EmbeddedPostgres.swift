@@ -172,8 +172,8 @@ package struct EmbeddedPostgres: Sendable {
         (try? ShellCommand.run(["test", "-x", dir], asPostgresUser: true).status) == 0
     }
 
-    /// FNV-1a of the path: stable across runs, so the fallback folder is reused.
-    private static func stableHash(_ text: String) -> String {
+    /// FNV-1a of a text, in hex: stable across runs (the fallback data folder, the pending trading-state file).
+    package static func stableHash(_ text: String) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         return String(h, radix: 16)
