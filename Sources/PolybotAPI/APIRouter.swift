@@ -13,6 +13,9 @@ import PolybotStore
 /// targets), metrics, static files, then ``AuthMiddleware``, which runs after the router has matched a route and
 /// decides on that match: every route needs a token unless ``PublicRoutes`` lists it.
 package enum APIRouter {
+    /// The decoder's limit on one header field and on the header list, bytes (the head limits themselves are in
+    /// `RequestHeadLimit`: 8 KiB target → 414, 16 KiB of headers → 431).
+    package static let maxHeadBytes = RequestHeadLimit.decoderLimit
     /// The router.
     ///
     /// - Parameters:

@@ -29,9 +29,17 @@ public enum PolybotApp {
     public static func serve(
         config: AppConfiguration, migrateFirst: Bool, registry: PrometheusCollectorRegistry, logger: Logger
     ) async throws {
+        // Signals first: from here on SIGTERM/SIGINT end `serve` cleanly at whatever step it has reached.
+        let signals = ShutdownSignals.process
+        await signals.trap()
+        defer { signals.finish() }
         let database = try await DatabaseLifecycle.open(config, logger: logger)
         defer { database.close(logger: logger) }
         logger.info("database", metadata: ["db.target": "\(database.target)"])
+        if signals.requested {
+            logger.notice("shutdown requested during start-up; stopping before the pipeline starts")
+            return
+        }
 
         // Pre-flight on a short-lived client, so nothing listens before the schema is known to be current.
         let lists = try await database.withClient(logger: logger) { client in
@@ -51,6 +59,10 @@ public enum PolybotApp {
             logger.notice("operator settings applied", metadata: ["keys": "\(lists.stored.keys.sorted())"])
         }
 
+        if signals.requested {
+            logger.notice("shutdown requested during start-up; stopping before the pipeline starts")
+            return
+        }
         let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
         let transport = HTTPTransport(logger: logger)
         var live: LiveTrading?
@@ -64,7 +76,8 @@ public enum PolybotApp {
         }
         let group = try buildServiceGroup(
             config: config, client: client, registry: registry, logger: logger, transport: transport,
-            pipeline: config.pipelineSettings(allow: lists.allow, deny: lists.deny), live: live)
+            pipeline: config.pipelineSettings(allow: lists.allow, deny: lists.deny), live: live, trapsSignals: false)
+        await signals.forward(to: group)
         do {
             try await group.run()
         } catch {
@@ -83,12 +96,14 @@ public enum PolybotApp {
     ///   - client: a PostgreSQL client that is not running yet; the group runs it.
     ///   - registry: metrics registry served on `/metrics`.
     ///   - logger: the root logger.
+    ///   - trapsSignals: the group traps SIGTERM/SIGINT itself (false: the caller forwards them, see
+    ///     ``ShutdownSignals``).
     ///   - onServerRunning: called with the bound channel once the HTTP server listens (tests read the port).
     /// - Returns: a group that handles SIGTERM and SIGINT.
     package static func buildServiceGroup(
         config: AppConfiguration, client: PostgresClient, registry: PrometheusCollectorRegistry, logger: Logger,
         transport: HTTPTransport? = nil, pipeline settings: PipelineSettings? = nil, live: LiveTrading? = nil,
-        passwordRounds: Int = PasswordHash.defaultRounds,
+        passwordRounds: Int = PasswordHash.defaultRounds, trapsSignals: Bool = true,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws -> ServiceGroup {
         let store = PolybotStore(client: client, logger: logger)
@@ -161,7 +176,14 @@ public enum PolybotApp {
         let app = Application(
             router: router,
             server: GatedWebSocketChannel.builder(
-                webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: 1 << 16)),
+                webSocketRouter: router,
+                configuration: .init(
+                    // An idle HTTP connection is closed after 30 s; heads are bounded by RequestHeadLimit.
+                    http1: .init(
+                        idleTimeout: .seconds(30),
+                        httpDecoderConfiguration: .init(
+                            maxHeaderFieldSize: APIRouter.maxHeadBytes, maxHeaderListSize: APIRouter.maxHeadBytes)),
+                    ws: .init(maxFrameSize: 1 << 16)),
                 mayUpgrade: APIRouter.upgradeGate(env: apiEnv)),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "polybot"),
             onServerRunning: { channel in
@@ -178,14 +200,27 @@ public enum PolybotApp {
                 .init(service: NightlyRescoreService(job: job, hour: at.hour, minute: at.minute, logger: logger)))
         }
         services.append(.init(service: app))
+        // Last in the group, so first to hear a graceful shutdown: closes the event streams before the server waits on
+        // their connections.
+        services.append(.init(service: StreamCloser(stream: stream)))
         var groupConfig = ServiceGroupConfiguration(
             services: services,
-            gracefulShutdownSignals: [.sigterm, .sigint],
+            gracefulShutdownSignals: trapsSignals ? [.sigterm, .sigint] : [],
             cancellationSignals: [],
             logger: logger)
         // Why 8 s: operators and the container runtime expect exit within 10 s of SIGTERM.
         groupConfig.maximumGracefulShutdownDuration = .seconds(8)
         return ServiceGroup(configuration: groupConfig)
+    }
+}
+
+/// Closes every event-stream client when the graceful shutdown begins.
+struct StreamCloser: Service {
+    let stream: EventStream
+
+    func run() async throws {
+        do { try await gracefulShutdown() } catch { return }  // cancelled: the group is going down anyway
+        stream.closeAll()
     }
 }
 

@@ -38,6 +38,8 @@ extension AppConfiguration {
             markEvery: .seconds(markSeconds),
             feedStallTimeout: .seconds(feedStallSeconds), rtdsURL: feedEnabled ? rtdsURL : nil, clobWSURL: clobWSURL)
         settings.pendingStateFile = pendingStateFilePath
+        settings.feedSweepEvery = feedSweepSeconds > 0 ? .seconds(feedSweepSeconds) : nil
+        settings.feedSweepWindowSeconds = Int64(feedSweepWindowSeconds)
         return settings
     }
 

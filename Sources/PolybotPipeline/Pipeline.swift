@@ -33,6 +33,10 @@ package struct PipelineSettings: Sendable {
     package var clobWSURL: String?
     /// Where a trading-state change that the database has not confirmed is kept across restarts (nil: memory only).
     package var pendingStateFile: String?
+    /// Time between the listener's safety-net sweeps of the Data API (nil: none).
+    package var feedSweepEvery: Duration? = .seconds(60)
+    /// How far before the newest trade time a sweep reaches, seconds.
+    package var feedSweepWindowSeconds: Int64 = 600
 
     /// Creates settings.
     package init(
@@ -199,11 +203,12 @@ package struct Pipeline: Sendable {
         }
         let listener = TradeListener(
             feed: feed, dataAPI: dataAPI, store: store, minCash: { liveSettings.get().whaleRules.minNotional },
+            sweep: .init(every: settings.feedSweepEvery, window: settings.feedSweepWindowSeconds),
             events: events, logger: logger)
         let filter = WhaleFilter(
             input: listener.output, rules: settings.whaleRules,
             sellTap: { observed in
-                if positions.holds(observed.trade.asset) { await positions.observe(observed) }
+                if positions.holds(observed.trade.asset) { positions.enqueueSell(observed) }
             }, logger: logger)
         let scorer = WalletScorer(input: filter.output, store: store, events: events, logger: logger)
         let consensus = ConsensusStage(

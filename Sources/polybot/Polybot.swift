@@ -15,6 +15,13 @@ struct Polybot: AsyncParsableCommand {
             Serve.self, Migrate.self, Config.self, Order.self, Keys.self, Probe.self, Score.self, Rescore.self,
             Replay.self, Export.self, Whales.self, Baskets.self,
         ])
+
+    /// Traps SIGTERM/SIGINT before anything else when the verb is `serve`, so a signal during start-up ends it cleanly
+    /// (exit 0, the embedded cluster stopped) instead of killing it; every other verb keeps the default signals.
+    static func main() async {
+        if CommandLine.arguments.dropFirst().first == "serve" { await ShutdownSignals.process.trap() }
+        await main(nil)
+    }
 }
 
 /// Options every verb shares.

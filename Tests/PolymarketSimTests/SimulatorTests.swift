@@ -293,6 +293,12 @@ struct SimulatorTests {
                     initialBackoff: .milliseconds(50)), logger: logger)
             let task = Task { await feed.run { e in got.withLock { $0.append(e) } } }
             for _ in 0..<200 where got.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(10)) }
+            // One trade first: a gap is only reported once there is a trade time to measure it from (market time).
+            // (Published until one arrives: the subscription may not be registered yet when the socket opens.)
+            for _ in 0..<100 where !got.withLock({ $0.contains { if case .trade = $0 { true } else { false } } }) {
+                await exchange.publishNext(1)
+                try await Task.sleep(for: .milliseconds(50))
+            }
             // Drop: the server closes the sockets; the feed reconnects.
             await exchange.dropAllSockets()
             for _ in 0..<200 where !got.withLock({ $0.contains(.connected(attempt: 2)) }) {

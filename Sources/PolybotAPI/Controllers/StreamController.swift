@@ -20,6 +20,8 @@ struct StreamController {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await frame in frames { try await outbound.write(.text(frame)) }
+                    // The stream ended without the client leaving: the daemon is shutting down.
+                    if !Task.isCancelled { try await outbound.close(.goingAway, reason: "polybot is shutting down") }
                 }
                 // Client messages are ignored; the loop ends when the client closes.
                 for try await _ in inbound.messages(maxSize: 4_096) {}

@@ -2,6 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import PolybotStore
+import PostgresNIO
 
 /// The outermost middleware: every answer — a route's, a static file's, or an error's — carries the browser security
 /// headers, and an error that is not an HTTP error becomes a logged 500 with no detail for the client (never an
@@ -29,6 +31,17 @@ package struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlew
             response = try await next(request, context)
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
+        } catch let error where Self.isDatabaseDown(error) {
+            // PostgreSQL is away: a bounded, named 503 (the query limit and breaker keep this fast), never a hang.
+            context.logger.warning(
+                "request refused: database unavailable",
+                metadata: ["http.method": "\(request.method)", "http.path": "\(request.uri.path)", "error": "\(error)"])
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            headers[.retryAfter] = "5"
+            response = Response(
+                status: .serviceUnavailable, headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: #"{"error":"database unavailable","retryable":true}"#)))
         } catch {
             context.logger.error(
                 "request failed",
@@ -44,5 +57,13 @@ package struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlew
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
         return response
+    }
+
+    /// A time-out or open breaker (``DatabaseUnavailable``), or a postgres-nio error with no server answer (the
+    /// connection failed or closed) — as opposed to the server refusing a statement.
+    static func isDatabaseDown(_ error: any Error) -> Bool {
+        if error is DatabaseUnavailable { return true }
+        if let psql = error as? PSQLError { return psql.serverInfo == nil }
+        return false
     }
 }

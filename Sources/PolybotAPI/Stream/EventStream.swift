@@ -12,6 +12,7 @@ package final class EventStream: Sendable {
         var seq: Int64 = 0
         var buffer: [(seq: Int64, json: String)] = []
         var clients: [UUID: AsyncStream<String>.Continuation] = [:]
+        var closed = false
     }
     private let state = Mutex(State())
     private let capacity: Int
@@ -42,6 +43,11 @@ package final class EventStream: Sendable {
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(5_000))
         let id = UUID()
         state.withLock { s in
+            // Shutting down: the stream ends at once (the handler then closes the socket).
+            if s.closed {
+                continuation.finish()
+                return
+            }
             if let cursor {
                 if let first = s.buffer.first?.seq, cursor < first - 1 {
                     continuation.yield(#"{"seq":\#(s.seq),"type":"reset","data":{}}"#)
@@ -53,6 +59,17 @@ package final class EventStream: Sendable {
             s.clients[id] = continuation
         }
         return (id, stream)
+    }
+
+    /// Ends every client's stream and refuses new ones: the first step of a graceful shutdown, so connected dashboards
+    /// are closed (WebSocket close 1001) instead of holding the server's shutdown until its time limit.
+    package func closeAll() {
+        let clients = state.withLock { s in
+            s.closed = true
+            defer { s.clients.removeAll() }
+            return Array(s.clients.values)
+        }
+        for c in clients { c.finish() }
     }
 
     /// Forgets a client.

@@ -22,6 +22,8 @@ package struct GatedWebSocketChannel: ServerChildChannel {
             let ops = channel.pipeline.syncOperations
             let decoder = try ops.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
             try ops.addHandler(UpgradeGate(mayUpgrade: mayUpgrade), position: .after(decoder))
+            // Directly after the decoder (before the gate): oversized or malformed heads are answered here.
+            try ops.addHandler(RequestHeadLimit(mayUpgrade: mayUpgrade), position: .after(decoder))
             return value
         }
     }

@@ -94,6 +94,10 @@ public struct AppConfiguration: Sendable {
     /// Polygon chain id for signing: 137 (mainnet) or 80002 (Amoy).
     public var chainId: UInt64
     public var feedStallSeconds: Int
+    /// Seconds between safety-net sweeps of the Data API's recent window (0: off).
+    public var feedSweepSeconds: Int
+    /// How far before the newest trade time each sweep reaches, seconds.
+    public var feedSweepWindowSeconds: Int
     /// Nightly rescoring time, `HH:MM` UTC.
     public var rescoreAtUTC: String
     /// Scoring and classifier thresholds.
@@ -162,7 +166,9 @@ public struct AppConfiguration: Sendable {
             ("POLYBOT_GAMMA_URL", "https://gamma-api.polymarket.com"),
             ("POLYBOT_CLOB_URL", "https://clob.polymarket.com"),
             ("POLYBOT_CLOB_WS_URL", "wss://ws-subscriptions-clob.polymarket.com/ws"), ("POLYBOT_POLYGON_RPC_URL", nil),
-            ("POLYBOT_CHAIN_ID", "137"), ("POLYBOT_FEED_STALL_SECONDS", "30"), ("POLYBOT_RESCORE_AT", "03:00"),
+            ("POLYBOT_CHAIN_ID", "137"), ("POLYBOT_FEED_STALL_SECONDS", "30"),
+            ("POLYBOT_FEED_SWEEP_SECONDS", "60"), ("POLYBOT_FEED_SWEEP_WINDOW_SECONDS", "600"),
+            ("POLYBOT_RESCORE_AT", "03:00"),
             ("POLYBOT_SCORE_MIN_SAMPLE", "10"), ("POLYBOT_SCORE_HALF_LIFE_DAYS", "30"),
             ("POLYBOT_CLASS_INFORMED_MIN_SHRUNK_WIN_RATE", "0.65"), ("POLYBOT_CLASS_INFORMED_MIN_EDGE", "0.15"),
             ("POLYBOT_CLASS_MM_MIN_TWO_SIDED_SHARE", "0.5"), ("POLYBOT_CLASS_MM_MIN_MARKETS", "5"),
@@ -255,6 +261,8 @@ public struct AppConfiguration: Sendable {
             p.problem("POLYBOT_CHAIN_ID: must be 137 (Polygon) or 80002 (Amoy), not \(chain)")
         }
         feedStallSeconds = p.int("POLYBOT_FEED_STALL_SECONDS", in: 1...3600)
+        feedSweepSeconds = p.int("POLYBOT_FEED_SWEEP_SECONDS", in: 0...3600)
+        feedSweepWindowSeconds = p.int("POLYBOT_FEED_SWEEP_WINDOW_SECONDS", in: 60...86_400)
         rescoreAtUTC = p.string("POLYBOT_RESCORE_AT")
         if NightlyTime(rescoreAtUTC) == nil && rescoreAtUTC != "off" {
             p.problem(

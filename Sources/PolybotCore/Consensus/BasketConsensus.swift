@@ -138,10 +138,28 @@ public struct BasketConsensus: Sendable {
     /// - Returns: a signal, a miss, or nil when the trade is not a member's.
     public mutating func add(_ trade: Trade, now: Int64, bestAsk: (String) -> Micros?) -> ConsensusOutcome? {
         guard members.contains(trade.wallet) else { return nil }
-        window[trade.conditionId, default: []].append(trade)
+        // The same trade twice (feed and backfill, a retried write, a window rebuilt from the store) counts once; the
+        // market is still evaluated (a fired signal is never fired again).
+        if !(window[trade.conditionId]?.contains(where: { $0.key == trade.key }) ?? false) {
+            window[trade.conditionId, default: []].append(trade)
+        }
         prune(now: now)
         return evaluate(market: trade.conditionId, now: now, bestAsk: bestAsk)
     }
+
+    /// Restores evidence known before a restart or a rule change, without evaluating it: member trades already stored
+    /// and the signals already fired (by key and creation time), then prunes to the window ending at `now`.
+    public mutating func seed(trades: [Trade], fired signals: [(key: String, createdAt: Int64)], now: Int64) {
+        for t in trades where members.contains(t.wallet) {
+            guard !(window[t.conditionId]?.contains(where: { $0.key == t.key }) ?? false) else { continue }
+            window[t.conditionId, default: []].append(t)
+        }
+        for s in signals { fired[s.key] = max(fired[s.key] ?? s.createdAt, s.createdAt) }
+        prune(now: now)
+    }
+
+    /// Member trades held in the window, over all markets.
+    public var heldTrades: Int { window.values.reduce(0) { $0 + $1.count } }
 
     /// Drops trades older than the window and forgets signals older than it.
     public mutating func prune(now: Int64) {

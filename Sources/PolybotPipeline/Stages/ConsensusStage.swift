@@ -28,6 +28,7 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Inp
     private var loadedAt: Int64?
     private var booksSeen: [String: (book: OrderBook?, at: ContinuousClock.Instant)] = [:]
     private let signals = Counter(label: "pipeline.signals")
+    private let storeErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "consensus")])
     private let latency = Timer(label: "pipeline.stage_latency", dimensions: [("stage", "consensus")])
 
     /// Creates the stage.
@@ -51,6 +52,22 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Inp
 
     package func run() async throws {
         defer { output.finish() }
+        try await process()
+        // Drained: the next stage may finish; this one waits for its own turn to stop (see awaitShutdownTurn).
+        output.finish()
+        await awaitShutdownTurn()
+    }
+
+    /// Handles the input until it ends.
+    private func process() async throws {
+        // Signals a previous run stored but never acted on (a crash, a stop during an outage) end with a reason.
+        let closed = await untilStored("interrupted signals", errors: storeErrors, logger: logger) { _ in
+            try await store.signals.closeInterrupted(reason: "interrupted: polybot stopped before acting on it")
+        }
+        guard let closed else { return }
+        if closed > 0 {
+            logger.warning("signals interrupted by the last stop closed", metadata: ["count": "\(closed)"])
+        }
         for try await scored in input {
             let started = ContinuousClock.now
             await reloadIfDue()
@@ -69,31 +86,35 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Inp
             }
             latency.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
             for signal in fired {
-                do {
-                    let (signalId, created) = try await store.signals.record(signal, eventSlug: trade.eventSlug)
-                    guard created else { continue }
-                    signals.increment()
-                    logger.notice(
-                        "copy signal",
-                        metadata: [
-                            "signal.id": "\(signalId)", "signal.basket": "\(signal.basketId)",
-                            "signal.asset": "\(signal.asset)",
-                            "signal.agreeing": "\(signal.agreeing.count)", "signal.ask": "\(signal.bestAsk)",
-                        ])
-                    events.publish(.signal(signal, id: signalId))
-                    // The book the upside gate just read travels with the signal: the sizer prices on it (it is at most
-                    // 2 s old) instead of asking again.
-                    let seen = booksSeen[signal.asset]
-                    await output.send(
-                        DetectedSignal(
-                            signal: signal, signalId: signalId, eventSlug: trade.eventSlug,
-                            arrived: scored.observed.arrived, arrivedAt: scored.observed.arrivedAt,
-                            book: seen?.book, bookAt: seen?.at))
-                } catch {
-                    logger.error(
-                        "signal not stored; dropped before any order",
-                        metadata: ["signal.key": "\(signal.key)", "error": "\(error)"])
-                }
+                // Stored before it moves on, waiting through an outage; after a failed attempt, a signal that is
+                // already there and still `new` is this one (its write went through, the answer was lost).
+                guard
+                    let (signalId, created) = await untilStored(
+                        "signal \(signal.key)", errors: storeErrors, logger: logger,
+                        { retry in
+                            let (id, created) = try await store.signals.record(signal, eventSlug: trade.eventSlug)
+                            if created || !retry { return (id, created) }
+                            return (id, try await store.signals.status(id: id) == "new")
+                        })
+                else { return }  // Shutdown while waiting: the trades are stored; the rebuilt window re-evaluates.
+                guard created else { continue }
+                signals.increment()
+                logger.notice(
+                    "copy signal",
+                    metadata: [
+                        "signal.id": "\(signalId)", "signal.basket": "\(signal.basketId)",
+                        "signal.asset": "\(signal.asset)",
+                        "signal.agreeing": "\(signal.agreeing.count)", "signal.ask": "\(signal.bestAsk)",
+                    ])
+                events.publish(.signal(signal, id: signalId))
+                // The book the upside gate just read travels with the signal: the sizer prices on it (it is at most
+                // 2 s old) instead of asking again.
+                let seen = booksSeen[signal.asset]
+                await output.send(
+                    DetectedSignal(
+                        signal: signal, signalId: signalId, eventSlug: trade.eventSlug,
+                        arrived: scored.observed.arrived, arrivedAt: scored.observed.arrivedAt,
+                        book: seen?.book, bookAt: seen?.at))
             }
         }
     }
@@ -123,12 +144,40 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Inp
                 if let old = baskets[basket.id], old.consensus.members == set, old.consensus.rule == rule {
                     next[basket.id] = (old.consensus, manual)
                 } else {
-                    next[basket.id] = (BasketConsensus(basketId: basket.id, members: set, rule: rule), manual)
+                    var fresh = BasketConsensus(basketId: basket.id, members: set, rule: rule)
+                    try await rebuild(&fresh, manual: manual)
+                    next[basket.id] = (fresh, manual)
                 }
             }
             baskets = next
         } catch {
             logger.error("baskets not reloaded; keeping the previous ones", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Refills a new or changed basket's window from the whale trades already stored (up to one window before the newest
+    /// stored trade, in market time) and the signals it already fired, so a restart or a rule edit forgets no evidence
+    /// and cannot fire twice. Members count as they do live: classed `informed` now, or added by hand.
+    private func rebuild(_ consensus: inout BasketConsensus, manual: Set<Address>) async throws {
+        guard let newest = try await store.trades.recent(limit: 1).first?.trade.timestamp else { return }
+        let since = newest - consensus.rule.windowSeconds
+        var trades: [Trade] = []
+        for wallet in consensus.members.sorted(by: { $0.hex < $1.hex }) {
+            if !manual.contains(wallet) {
+                guard try await store.scores.latest(wallet)?.walletClass == .informed else { continue }
+            }
+            trades += try await store.trades.trades(wallet: wallet, since: since).map(\.trade)
+        }
+        trades.sort { ($0.timestamp, $0.transactionHash) < ($1.timestamp, $1.transactionHash) }
+        let fired = try await store.signals.keys(basketId: consensus.basketId, since: since)
+        consensus.seed(trades: trades, fired: fired, now: newest)
+        if consensus.heldTrades > 0 || !fired.isEmpty {
+            logger.info(
+                "consensus window rebuilt",
+                metadata: [
+                    "basket.id": "\(consensus.basketId)", "trades": "\(consensus.heldTrades)",
+                    "signals": "\(fired.count)",
+                ])
         }
     }
 

@@ -20,6 +20,7 @@ package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Ele
     private let logger: Logger
     private let outcomes: [String: Counter]
     private let reservations: ReservationHooks
+    private let statusErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "executor")])
 
     /// Creates the stage.
     package init(
@@ -61,6 +62,8 @@ package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Ele
             }
             _ = finished
         }
+        // Every placement in flight has finished; wait for this stage's turn to stop (see awaitShutdownTurn).
+        await awaitShutdownTurn()
     }
 
     /// Places one order and records how its signal ended. Never throws: errors end the signal `failed` with the reason.
@@ -85,7 +88,7 @@ package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Ele
             outcomes["failed"]?.increment()
             await releaseAfterFailure(r.idempotencyKey)
             if let id = r.signalId {
-                try? await store.signals.setStatus(id: id, "failed", reason: "\(failure.map { "\($0)" } ?? "unknown")")
+                await recordOutcome(signal: id, "failed", reason: "\(failure.map { "\($0)" } ?? "unknown")")
             }
             return
         }
@@ -105,13 +108,21 @@ package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Ele
             }
         outcomes[key]?.increment()
         if let id = r.signalId, r.purpose == .entry {
-            try? await store.signals.setStatus(id: id, status, reason: reason)
+            await recordOutcome(signal: id, status, reason: reason)
         }
         events.publish(.order(outcome.order))
     }
 }
 
 extension Executor {
+    /// Persists how a signal ended, waiting through a database outage (a drained shutdown leaves no signal without
+    /// its outcome; a stop mid-outage leaves it `approved`, which the order's own record and reconciliation resolve).
+    private func recordOutcome(signal id: Int64, _ status: String, reason: String) async {
+        _ = await untilStored("outcome of signal \(id)", errors: statusErrors, logger: logger) { _ in
+            try await store.signals.setStatus(id: id, status, reason: reason)
+        }
+    }
+
     /// After every attempt failed: an order stored under the key keeps its reservation until it finishes; with no order
     /// the reservation is released; when even that cannot be checked it is kept (stricter caps, never looser).
     private func releaseAfterFailure(_ key: String) async {

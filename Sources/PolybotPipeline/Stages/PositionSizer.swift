@@ -23,6 +23,7 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
     private let events: PipelineEvents
     private let logger: Logger
     private let skipped = Counter(label: "pipeline.signals.skipped")
+    private let statusErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "position_sizer")])
     private let latency = Timer(label: "pipeline.stage_latency", dimensions: [("stage", "sizer")])
 
     /// Creates the stage.
@@ -47,6 +48,14 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
 
     package func run() async throws {
         defer { output.finish() }
+        try await process()
+        // Drained: the next stage may finish; this one waits for its own turn to stop (see awaitShutdownTurn).
+        output.finish()
+        await awaitShutdownTurn()
+    }
+
+    /// Handles the input until it ends.
+    private func process() async throws {
         for try await detected in input {
             let started = ContinuousClock.now
             let result = await size(detected)
@@ -56,7 +65,10 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
             case .failure(let skip):
                 let reason = skip.reason
                 skipped.increment()
-                try? await store.signals.setStatus(id: detected.signalId, "skipped", reason: reason)
+                _ = await untilStored("skip of signal \(detected.signalId)", errors: statusErrors, logger: logger) {
+                    _ in
+                    try await store.signals.setStatus(id: detected.signalId, "skipped", reason: reason)
+                }
                 events.publish(.signalSkipped(signalId: detected.signalId, reason: reason))
                 logger.info("signal skipped", metadata: ["signal.id": "\(detected.signalId)", "reason": "\(reason)"])
             }

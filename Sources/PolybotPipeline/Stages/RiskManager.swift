@@ -156,6 +156,14 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
 
     package func run() async throws {
         defer { output.finish() }
+        try await process()
+        // Drained: the next stage may finish; this one waits for its own turn to stop (see awaitShutdownTurn).
+        output.finish()
+        await awaitShutdownTurn()
+    }
+
+    /// Handles the input until it ends.
+    private func process() async throws {
         if !isReconciled {
             await withTaskCancellationHandler {
                 await withCheckedContinuation { waiters.append($0) }
@@ -186,6 +194,12 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
                     .reconciliation(problems: [
                         "risk decision for signal \(request.signalId.map { "\($0)" } ?? "-") not persisted: \(error)"
                     ]))
+                // The signal still gets its outcome, once the database answers again.
+                if let id = request.signalId {
+                    _ = await untilStored("outcome of signal \(id)", errors: unrecorded, logger: logger) { _ in
+                        try await store.signals.setStatus(id: id, "failed", reason: "risk decision not persisted")
+                    }
+                }
                 continue
             }
             events.publish(.riskDecision(signalId: request.signalId, decision))

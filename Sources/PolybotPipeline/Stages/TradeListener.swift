@@ -9,13 +9,18 @@ import ServiceLifecycle
 /// Pipeline stage 1: the RTDS `activity` firehose merged with Data API backfills.
 ///
 /// - Dedupes on the natural key (transaction hash, wallet, asset, side, size, price) over a bounded memory of recent
-///   keys; the database's unique key is the final guard downstream.
-/// - Backfills from the Data API (`/trades` with the whale notional as `filterAmount`) after every feed gap and at
-///   start-up from the newest stored trade (at most `maxBackfill` back), so no whale trade is missed across
-///   disconnects, stalls or restarts.
+///   keys; the database's unique key is the final guard downstream. A trade dropped at the output edge is forgotten
+///   again, so a later backfill or sweep can bring it back.
+/// - Backfills from the Data API (`/trades` with the whale notional as `filterAmount`): at start-up from the newest
+///   stored trade, after every feed gap, and — because RTDS frames carry no sequence numbers, so a silent stall shorter
+///   than the watchdog loses trades unseen — in a **sweep** of the recent window every `sweepEvery`. What a sweep
+///   finds that the feed did not deliver counts in `feed_sweep_recovered` and is logged, so any loss is bounded (by
+///   the sweep window) and visible. Every window is in **market time**: the newest trade time seen (feed, backfill or
+///   database), never the local clock, so a replayed history backfills like the live venue.
 /// - Output edge: a bounded buffer that keeps the newest trades — under overload trades are **counted and dropped
 ///   here only**, before the whale filter (architecture.md, "Buffering").
-/// - Stops on graceful shutdown; finishing its output is the drain signal for the stages after it.
+/// - Stops on graceful shutdown (a backfill waiting on a 429 included); finishing its output is the drain signal for
+///   the stages after it.
 package actor TradeListener: Service {
     /// Accepted trades in arrival order.
     package nonisolated let output: AsyncStream<ObservedTrade>
@@ -24,13 +29,17 @@ package actor TradeListener: Service {
     private let dataAPI: DataAPIClient?
     private let store: PolybotStore?
     private let minCash: @Sendable () -> Micros
-    private let maxBackfill: Int64
+    private let sweep: SweepSchedule
     private let events: PipelineEvents
     private let logger: Logger
     private var seen: Set<TradeKey> = []
     private var seenOrder: [TradeKey] = []
     private var seenHead = 0
     private let memory = 200_000
+    /// The newest trade time known (market time): where gaps and sweeps are measured from.
+    private(set) var newestTradeTime: Int64?
+    /// The oldest trade time dropped at the output edge since the last sweep (the next sweep reaches back to it).
+    private var droppedSince: Int64?
     /// Feed health for the dashboard and /metrics.
     private(set) var lastFrameAt: Date?
     private(set) var stalls = 0
@@ -38,51 +47,83 @@ package actor TradeListener: Service {
     private(set) var connections = 0
     private(set) var framesSeen = 0
     private(set) var lastBackfillAt: Date?
+    private(set) var sweeps = 0
+    private(set) var sweepRecovered = 0
     private let frames = Counter(label: "feed.trades", dimensions: [("source", "rtds")])
     private let backfilled = Counter(label: "feed.trades", dimensions: [("source", "backfill")])
+    private let swept = Counter(label: "feed.trades", dimensions: [("source", "sweep")])
+    private let recovered = Counter(label: "feed.sweep_recovered")
+    private let sweepRuns = Counter(label: "feed.sweeps")
+    private let backfillErrors = Counter(label: "feed.backfill_errors")
     private let duplicates = Counter(label: "feed.duplicates")
     private let dropped = Counter(label: "pipeline.dropped", dimensions: [("edge", "listener")])
     private let decodeErrors = Counter(label: "feed.decode_errors")
     private let gaps = Counter(label: "feed.gaps")
     private let stallCounter = Counter(label: "feed.stalls")
-    /// Seconds between a trade's block time and its arrival here.
+    /// Seconds between a trade's block time and the venue's send time of its frame (both market time).
     private let lag = Gauge(label: "feed.lag_seconds")
+
+    /// When and how far back the safety-net sweep looks.
+    package struct SweepSchedule: Sendable {
+        /// Time between sweeps (nil: no sweep).
+        package var every: Duration?
+        /// How far before the newest trade time each sweep reaches.
+        package var window: Int64
+        /// Waits between sweeps (the injected clock).
+        package var sleep: @Sendable (Duration) async throws -> Void
+
+        /// Creates a schedule.
+        package init(
+            every: Duration? = .seconds(60), window: Int64 = 600,
+            sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+        ) {
+            self.every = every
+            self.window = window
+            self.sleep = sleep
+        }
+    }
 
     /// Creates the listener.
     ///
     /// - Parameters:
     ///   - feed: the RTDS feed (nil: no live feed, e.g. when only `accept` is used).
-    ///   - dataAPI: Data API client for backfills (nil: no backfill).
+    ///   - dataAPI: Data API client for backfills and sweeps (nil: neither).
     ///   - store: where the newest stored trade is read at start-up.
     ///   - minCash: the whale notional threshold (backfills ask only for trades at least this big).
+    ///   - sweep: the safety-net sweep.
     ///   - buffer: output edge capacity.
     package init(
         feed: RTDSFeed?, dataAPI: DataAPIClient?, store: PolybotStore?, minCash: @escaping @Sendable () -> Micros,
-        maxBackfill: Int64 = 24 * 3_600, buffer: Int = 50_000, events: PipelineEvents, logger: Logger
+        sweep: SweepSchedule = SweepSchedule(), buffer: Int = 50_000, events: PipelineEvents, logger: Logger
     ) {
         (output, continuation) = AsyncStream<ObservedTrade>.makeStream(bufferingPolicy: .bufferingNewest(buffer))
         self.feed = feed
         self.dataAPI = dataAPI
         self.store = store
         self.minCash = minCash
-        self.maxBackfill = maxBackfill
+        self.sweep = sweep
         self.events = events
         self.logger = logger
     }
 
     package func run() async throws {
         defer { continuation.finish() }
-        if let store, let newest = try? await store.trades.recent(limit: 1).first?.trade.timestamp {
-            let now = Int64(Date().timeIntervalSince1970)
-            await backfill(from: max(newest - RTDSFeed.gapMarginSeconds, now - maxBackfill), to: now)
-        }
-        guard let feed else { return }
         await cancelWhenGracefulShutdown {
-            await feed.run { event in await self.handle(event) }
+            await self.startupBackfill()
+            await withDiscardingTaskGroup { group in
+                if self.dataAPI != nil, let every = self.sweep.every {
+                    group.addTask { await self.sweepLoop(every: every) }
+                }
+                if let feed = self.feed {
+                    group.addTask { await feed.run { event in await self.handle(event) } }
+                }
+            }
         }
+        // No feed and no sweep: nothing to listen to, but the listener still stops only when told to.
+        if !Task.isCancelled, !Task.isShuttingDownGracefully { await awaitShutdownTurn() }
     }
 
-    /// Accepts one trade from any source (deduped); false when it was a duplicate or had to be dropped.
+    /// Accepts one trade from any source (deduped); false when it was a duplicate.
     @discardableResult
     package func accept(_ trade: Trade, arrived: ContinuousClock.Instant = .now) -> Bool {
         let key = trade.key
@@ -91,13 +132,14 @@ package actor TradeListener: Service {
             return false
         }
         remember(key)
-        switch continuation.yield(ObservedTrade(trade, arrived: arrived)) {
-        case .dropped:
+        newestTradeTime = max(newestTradeTime ?? trade.timestamp, trade.timestamp)
+        if case .dropped(let old) = continuation.yield(ObservedTrade(trade, arrived: arrived)) {
+            // The edge was full and its oldest trade made room: forget it, so the next sweep can bring it back.
             dropped.increment()
-            return false
-        default:
-            return true
+            seen.remove(old.trade.key)
+            droppedSince = min(droppedSince ?? old.trade.timestamp, old.trade.timestamp)
         }
+        return true
     }
 
     private func remember(_ key: TradeKey) {
@@ -113,11 +155,11 @@ package actor TradeListener: Service {
 
     private func handle(_ event: FeedEvent) async {
         switch event {
-        case .trade(let trade, _):
+        case .trade(let trade, let serverTimeMs):
             let arrived = ContinuousClock.now
             lastFrameAt = Date()
             framesSeen += 1
-            lag.record(Double(Int64(Date().timeIntervalSince1970) - trade.timestamp))
+            if let serverTimeMs { lag.record(Double(serverTimeMs) / 1000 - Double(trade.timestamp)) }
             frames.increment()
             accept(trade, arrived: arrived)
         case .decodeError(let error):
@@ -134,34 +176,98 @@ package actor TradeListener: Service {
             stallCounter.increment()
             logger.warning("feed stalled", metadata: ["feed.silent_seconds": "\(seconds)"])
             events.publish(.feed("stalled \(seconds)s"))
-        case .gap(let from, let to):
+        case .gap(let from, _):
             gaps.increment()
-            await backfill(from: from, to: to)
+            _ = await backfill(since: from, source: .backfill)
         }
     }
 
-    /// Pulls whale-sized trades in [from, to + margin] from the Data API (newest first, paged) and accepts the new ones.
-    private func backfill(from: Int64, to: Int64) async {
+    /// At start-up: everything since the newest stored trade (less the gap margin), in market time.
+    private func startupBackfill() async {
+        guard let store else { return }
+        let newest: Int64?
+        do { newest = try await store.trades.recent(limit: 1).first?.trade.timestamp } catch {
+            // The sweep reaches back to the newest trade it learns of; restart backfill is what is lost here.
+            backfillErrors.increment()
+            logger.error("newest stored trade unknown; start-up backfill skipped", metadata: ["error": "\(error)"])
+            return
+        }
+        guard let newest else { return }
+        newestTradeTime = max(newestTradeTime ?? newest, newest)
+        _ = await backfill(since: newest - RTDSFeed.gapMarginSeconds, source: .backfill)
+    }
+
+    private func sweepLoop(every: Duration) async {
+        while !Task.isCancelled {
+            do { try await sweep.sleep(every) } catch { return }
+            await sweepOnce()
+        }
+    }
+
+    /// One safety-net sweep: whale-sized trades from `window` before the newest trade time (or the oldest trade dropped
+    /// since the last sweep, if older) that the feed did not deliver.
+    package func sweepOnce() async {
+        guard let newest = newestTradeTime else {
+            // Nothing seen yet: learn where the venue is, so the next sweep has a window (history is not ingested).
+            await learnNewestTime()
+            return
+        }
+        var from = newest - sweep.window
+        if let d = droppedSince { from = min(from, d - RTDSFeed.gapMarginSeconds) }
+        guard let added = await backfill(since: from, source: .sweep) else { return }
+        droppedSince = nil
+        sweeps += 1
+        sweepRuns.increment()
+        if added > 0 {
+            sweepRecovered += added
+            recovered.increment(by: added)
+            logger.warning("sweep recovered trades the feed did not deliver", metadata: ["feed.recovered": "\(added)"])
+            events.publish(.feed("sweep recovered \(added)"))
+        }
+    }
+
+    private func learnNewestTime() async {
         guard let dataAPI else { return }
+        do {
+            let page = try await dataAPI.trades(DataAPIClient.TradeQuery(minCash: minCash()), limit: 1, offset: 0)
+            for case .success(let t) in page { newestTradeTime = max(newestTradeTime ?? t.timestamp, t.timestamp) }
+        } catch {
+            backfillErrors.increment()
+            logger.warning("sweep could not read the Data API", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private enum Source { case backfill, sweep }
+
+    /// Pulls whale-sized trades from `since` onwards (Data API, newest first, paged back to `since`) and accepts the
+    /// new ones. Returns how many were new, or nil when the Data API could not be read (logged and counted).
+    private func backfill(since from: Int64, source: Source) async -> Int? {
+        guard let dataAPI else { return nil }
         let q = DataAPIClient.TradeQuery(minCash: minCash())
         do {
-            let (rows, capped) = try await dataAPI.allTrades(q)
+            let (rows, capped) = try await dataAPI.tradesSince(q, since: from)
             var added = 0
-            for case .success(let t) in rows where t.timestamp >= from && t.timestamp <= to + RTDSFeed.gapMarginSeconds
-            {
-                if accept(t) {
-                    added += 1
-                    backfilled.increment()
-                }
+            // Oldest first, so the stages downstream see them in market order.
+            let fresh = rows.compactMap { row -> Trade? in
+                if case .success(let t) = row, t.timestamp >= from { t } else { nil }
+            }
+            for t in fresh.reversed() where accept(t) {
+                added += 1
+                (source == .sweep ? swept : backfilled).increment()
             }
             lastBackfillAt = Date()
-            if capped { logger.warning("backfill hit the Data API offset cap; older trades of the gap may be missing") }
-            logger.info(
-                "backfilled",
-                metadata: ["backfill.from": "\(from)", "backfill.to": "\(to)", "backfill.added": "\(added)"])
-            events.publish(.feed("backfilled \(added)"))
+            if capped {
+                logger.warning("backfill hit the Data API offset cap; older trades of the window may be missing")
+            }
+            if source == .backfill {
+                logger.info("backfilled", metadata: ["backfill.since": "\(from)", "backfill.added": "\(added)"])
+                events.publish(.feed("backfilled \(added)"))
+            }
+            return added
         } catch {
-            logger.error("backfill failed", metadata: ["backfill.error": "\(error)"])
+            backfillErrors.increment()
+            logger.error("backfill failed", metadata: ["backfill.since": "\(from)", "backfill.error": "\(error)"])
+            return nil
         }
     }
 
@@ -171,4 +277,7 @@ package actor TradeListener: Service {
     ) {
         (connections, lastFrameAt, stalls, reconnects, lastBackfillAt, framesSeen)
     }
+
+    /// Safety-net sweep figures: sweeps run and trades they recovered.
+    package func sweepStats() -> (sweeps: Int, recovered: Int) { (sweeps, sweepRecovered) }
 }

@@ -34,29 +34,26 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: Service where Input
 
     package func run() async throws {
         defer { output.finish() }
+        try await process()
+        // Drained: the next stage may finish; this one waits for its own turn to stop (see awaitShutdownTurn).
+        output.finish()
+        await awaitShutdownTurn()
+    }
+
+    /// Handles the input until it ends.
+    private func process() async throws {
         for try await observed in input {
             let started = ContinuousClock.now
             let trade = observed.trade
-            var id: Int64?
-            var stored = false
-            for attempt in 1...3 {
-                do {
-                    id = try await store.trades.insert(trade)
-                    stored = true
-                    break
-                } catch {
-                    storeErrors.increment()
-                    logger.error(
-                        "whale trade not persisted",
-                        metadata: [
-                            "trade.tx": "\(trade.transactionHash)", "attempt": "\(attempt)",
-                            "error": "\(error)",
-                        ])
-                    try? await Task.sleep(for: .milliseconds(100 * attempt))
-                }
-            }
-            // Stored and no id: the natural key existed — seen before (feed + backfill, or a restart).
-            if stored && id == nil {
+            // Stored before anything downstream sees it; waits through a database outage (never moves on without it).
+            guard
+                let (id, retried) = await untilStored(
+                    "whale trade \(trade.transactionHash)", errors: storeErrors, logger: logger,
+                    { retry in (try await store.trades.insert(trade), retry) })
+            else { return }  // Shutdown while waiting: the trade is newer than the stored watermark; restart backfills it.
+            // No id: the natural key existed — seen before (feed + backfill, or a restart). After a failed attempt it may
+            // be this trade's own lost write, so it still flows on (consensus counts a wallet once per trade key).
+            if id == nil && !retried {
                 duplicates.increment()
                 continue
             }

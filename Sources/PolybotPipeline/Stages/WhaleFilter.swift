@@ -55,6 +55,14 @@ package actor WhaleFilter<Input: AsyncSequence & Sendable>: Service where Input.
 
     package func run() async throws {
         defer { output.finish() }
+        try await process()
+        // Drained: the next stage may finish; this one waits for its own turn to stop (see awaitShutdownTurn).
+        output.finish()
+        await awaitShutdownTurn()
+    }
+
+    /// Handles the input until it ends.
+    private func process() async throws {
         for try await observed in input {
             if observed.trade.side == .sell, let sellTap { await sellTap(observed) }
             let verdict = rules.evaluate(observed.trade)

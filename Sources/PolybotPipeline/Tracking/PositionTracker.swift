@@ -60,6 +60,9 @@ package actor PositionTracker: Service {
     private let held = Mutex<Set<String>>([])
     private let exits = Counter(label: "positions.exits")
     private let marks = Counter(label: "positions.marks")
+    private let mirrorErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "whale_sell_mirror")])
+    /// Whale sells waiting to be mirrored, so the whale filter never waits on this tracker.
+    private let sells = AsyncStream<ObservedTrade>.makeStream()
 
     /// Creates the tracker.
     ///
@@ -87,12 +90,21 @@ package actor PositionTracker: Service {
 
     package func run() async throws {
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await self.markOnce()
-                try? await Task.sleep(for: self.markEvery)
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    for await observed in self.sells.stream { await self.observe(observed) }
+                }
+                while !Task.isCancelled {
+                    await self.markOnce()
+                    try? await Task.sleep(for: self.markEvery)
+                }
+                group.cancelAll()
             }
         }
     }
+
+    /// Queues a whale SELL for mirroring (returns at once; the tracker's run loop mirrors it in order).
+    package nonisolated func enqueueSell(_ observed: ObservedTrade) { sells.continuation.yield(observed) }
 
     /// Replaces the exit rules (settings changed).
     package func update(rules: ExitRules) { self.rules = rules }
@@ -192,6 +204,13 @@ package actor PositionTracker: Service {
     /// A SELL on the feed: if a whale whose buy we copied sold, sell the same share of our position.
     package func observe(_ observed: ObservedTrade) async {
         guard rules.mirrorWhaleSells, observed.trade.side == .sell, holds(observed.trade.asset) else { return }
+        // Database reads wait through an outage (the sell is mirrored once it answers, never dropped).
+        _ = await untilStored(
+            "mirror of whale sell \(observed.trade.transactionHash)", errors: mirrorErrors, logger: logger
+        ) { _ in try await mirror(observed) }
+    }
+
+    private func mirror(_ observed: ObservedTrade) async throws {
         let trade = observed.trade
         do {
             guard let p = try await store.positions.openPosition(mode: mode, asset: trade.asset),
@@ -215,9 +234,6 @@ package actor PositionTracker: Service {
             await exit(
                 p, shares: shares, price: bid, reason: .whaleSold,
                 key: "exit:\(p.id):whale:\(trade.transactionHash):\(trade.wallet.hex)", detectedAt: observed.arrivedAt)
-        } catch {
-            logger.error(
-                "whale sell not mirrored", metadata: ["trade.tx": "\(trade.transactionHash)", "error": "\(error)"])
         }
     }
 

@@ -3,20 +3,24 @@ import Logging
 import PolybotCore
 import PostgresNIO
 
-/// The handle every repository shares: a running `PostgresClient` and a logger.
+/// The handle every repository shares: a running `PostgresClient` behind a time limit and a breaker, and a logger.
 package struct Database: Sendable {
-    /// The connection pool. Its `run()` must be running (it is a `Service` in the daemon's group).
-    package let client: PostgresClient
+    /// The connection pool with a time limit per query (``BoundedPostgresClient``). The pool's `run()` must be
+    /// running (it is a `Service` in the daemon's group).
+    package let client: BoundedPostgresClient
     /// Logger for queries.
     package let logger: Logger
 
     /// Wraps a client.
-    package init(client: PostgresClient, logger: Logger) {
-        self.client = client
+    package init(client: PostgresClient, logger: Logger, queryLimit: Duration = .seconds(5)) {
+        self.client = BoundedPostgresClient(pool: client, limit: queryLimit)
         self.logger = logger
     }
 
-    /// True when `SELECT 1` answers.
+    /// Whether the last query answered (false while the breaker is open).
+    package var isUp: Bool { client.health.isUp }
+
+    /// True when `SELECT 1` answers (within the query limit).
     package func ping() async -> Bool {
         do {
             let rows = try await client.query("SELECT 1", logger: logger)

@@ -86,10 +86,21 @@ package struct EmbeddedPostgres: Sendable {
         _ = try ShellCommand.run(["chmod", "700", dir])
 
         if let running = runningPort(dataDirectory: dir) {
-            logger.info(
-                "attached to running embedded PostgreSQL", metadata: ["pg.port": "\(running)", "pg.data_dir": "\(dir)"])
+            // A cluster whose starter is gone (a `kill -9`, a crash) has no one to stop it: this process adopts it.
+            if let owner = ownerPid(dataDirectory: dir), owner != getpid(), processAlive(owner) {
+                logger.info(
+                    "attached to running embedded PostgreSQL",
+                    metadata: ["pg.port": "\(running)", "pg.data_dir": "\(dir)", "pg.owner_pid": "\(owner)"])
+                return EmbeddedPostgres(
+                    dataDirectory: dir, port: running, database: options.database, ownsServer: false,
+                    binDirectory: bin)
+            }
+            try recordOwner(dataDirectory: dir)
+            logger.notice(
+                "adopted embedded PostgreSQL left running by a process that is gone; it is stopped at exit",
+                metadata: ["pg.port": "\(running)", "pg.data_dir": "\(dir)"])
             return EmbeddedPostgres(
-                dataDirectory: dir, port: running, database: options.database, ownsServer: false, binDirectory: bin)
+                dataDirectory: dir, port: running, database: options.database, ownsServer: true, binDirectory: bin)
         }
 
         if !fm.fileExists(atPath: dir + "/PG_VERSION") {
@@ -117,6 +128,7 @@ package struct EmbeddedPostgres: Sendable {
             let serverLog = (try? String(contentsOfFile: dir + "/server.log", encoding: .utf8))?.suffix(2000) ?? ""
             throw Failure(description: "pg_ctl start failed (\(start.status)): \(start.output)\n\(serverLog)")
         }
+        try recordOwner(dataDirectory: dir)
         logger.info("started embedded PostgreSQL", metadata: ["pg.port": "\(port)", "pg.data_dir": "\(dir)"])
         return EmbeddedPostgres(
             dataDirectory: dir, port: port, database: options.database, ownsServer: true, binDirectory: bin)
@@ -132,6 +144,9 @@ package struct EmbeddedPostgres: Sendable {
             asPostgresUser: true)
         guard result.status == 0 else {
             throw Failure(description: "pg_ctl stop failed (\(result.status)): \(result.output)")
+        }
+        do { try FileManager.default.removeItem(atPath: dataDirectory + "/" + Self.ownerFile) } catch {
+            logger.debug("owner file not removed", metadata: ["error": "\(error)"])
         }
         logger.info("stopped embedded PostgreSQL", metadata: ["pg.data_dir": "\(dataDirectory)"])
     }
@@ -165,6 +180,25 @@ package struct EmbeddedPostgres: Sendable {
         // kill(pid, 0) probes for existence without sending anything.
         guard kill(pid, 0) == 0 || errno == EPERM else { return nil }
         return port
+    }
+
+    /// The file in the data directory naming the process that started (or adopted) the running cluster.
+    static let ownerFile = "polybot.owner"
+
+    static func ownerPid(dataDirectory dir: String) -> Int32? {
+        guard let text = try? String(contentsOfFile: dir + "/" + ownerFile, encoding: .utf8) else { return nil }
+        return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    static func recordOwner(dataDirectory dir: String) throws {
+        try "\(getpid())\n".write(toFile: dir + "/" + ownerFile, atomically: true, encoding: .utf8)
+    }
+
+    /// Whether a process exists (a zombie counts as gone).
+    static func processAlive(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        return !stat.contains(") Z ")
     }
 
     /// True when the `postgres` user can traverse `dir` (and so every folder above it).

@@ -15,6 +15,13 @@ package protocol SignalRepository: Sendable {
     func recent(limit: Int) async throws -> [(id: Int64, key: String, status: String, reason: String)]
     /// Stores a risk decision for a signal.
     func recordDecision(signalId: Int64?, decision: RiskDecision, intent: OrderIntent?) async throws
+    /// A signal's status, nil when there is no such signal.
+    func status(id: Int64) async throws -> String?
+    /// Keys and creation times (Unix seconds) of a basket's signals created at or after `since`.
+    func keys(basketId: Int64, since: Int64) async throws -> [(key: String, createdAt: Int64)]
+    /// Ends every signal still `new` or `sized` — left so by a stop before it was acted on — as `expired` with the
+    /// reason; returns how many. Run before this process creates signals.
+    func closeInterrupted(reason: String) async throws -> Int
 }
 
 /// ``SignalRepository`` over PostgreSQL.
@@ -40,6 +47,40 @@ package struct SignalPostgresRepository: SignalRepository {
                 "SELECT id FROM signals WHERE signal_key = \(s.key)", logger: db.logger)
             for try await id in existing.decode(Int64.self) { return (id, false) }
             throw StoreError.notFound("signal \(s.key)")
+        }
+    }
+
+    package func status(id: Int64) async throws -> String? {
+        try await mappingErrors {
+            let rows = try await db.client.query("SELECT status FROM signals WHERE id = \(id)", logger: db.logger)
+            for try await s in rows.decode(String.self) { return s }
+            return nil
+        }
+    }
+
+    package func keys(basketId: Int64, since: Int64) async throws -> [(key: String, createdAt: Int64)] {
+        try await mappingErrors {
+            let rows = try await db.client.query(
+                """
+                SELECT signal_key, created_at FROM signals
+                WHERE basket_id = \(basketId) AND created_at >= \(Date(unixSeconds: since))
+                """, logger: db.logger)
+            var out: [(key: String, createdAt: Int64)] = []
+            for try await (key, at) in rows.decode((String, Date).self) { out.append((key, at.unixSeconds)) }
+            return out
+        }
+    }
+
+    package func closeInterrupted(reason: String) async throws -> Int {
+        try await mappingErrors {
+            let rows = try await db.client.query(
+                """
+                UPDATE signals SET status = 'expired', status_reason = \(reason)
+                WHERE status IN ('new', 'sized') RETURNING id
+                """, logger: db.logger)
+            var n = 0
+            for try await _ in rows.decode(Int64.self) { n += 1 }
+            return n
         }
     }
 

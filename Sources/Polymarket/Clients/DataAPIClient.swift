@@ -88,6 +88,30 @@ public struct DataAPIClient: Sendable {
         }
     }
 
+    /// `GET /trades` newest first, paged until a page reaches back before `since` (Unix seconds), a short page, or the
+    /// offset cap — a backfill of the recent past costs a page or two instead of the whole history.
+    ///
+    /// - Returns: the rows read (some may be older than `since`; the caller filters) and whether the offset cap cut
+    ///   the read short before reaching `since`.
+    /// - Throws: ``PolymarketHTTPError``.
+    public func tradesSince(
+        _ q: TradeQuery, since: Int64, pageSize: Int = 500
+    ) async throws(PolymarketHTTPError) -> (rows: [Result<Trade, FeedDecodeError>], capped: Bool) {
+        var rows: [Result<Trade, FeedDecodeError>] = []
+        var offset = 0
+        let size = min(pageSize, Caps.tradesLimit)
+        while true {
+            let page = try await trades(q, limit: size, offset: offset)
+            rows += page
+            let oldest = page.compactMap { row -> Int64? in
+                if case .success(let t) = row { t.timestamp } else { nil }
+            }.min()
+            if page.count < size || (oldest.map { $0 < since } ?? false) { return (rows, false) }
+            offset += size
+            if offset > Caps.tradesOffset { return (rows, true) }
+        }
+    }
+
     /// `GET /activity` TRADE rows of a user in a time window, oldest first; splits the window in two whenever
     /// the offset cap would be exceeded, so a long history is read completely.
     ///

@@ -15,7 +15,9 @@ public enum FeedEvent: Sendable, Equatable {
     case disconnected(reason: String)
     /// No frame for the stall timeout on an open socket; the socket is dropped and reopened.
     case stalled(silentSeconds: Int)
-    /// Frames may have been missed between these Unix seconds; the listener backfills this range from the Data API.
+    /// Frames may have been missed after an outage: `to` is the newest trade time seen before it and `from` the same
+    /// less ``RTDSFeed/gapMarginSeconds`` (Unix seconds, market time — never the local clock, so a replayed history
+    /// backfills correctly). The listener backfills everything from `from` onwards.
     case gap(from: Int64, to: Int64)
 }
 
@@ -50,27 +52,22 @@ public struct RTDSFeed: Sendable {
 
     public let configuration: Configuration
     private let logger: Logger
-    private let now: @Sendable () -> Int64
 
     /// Creates a feed.
-    public init(
-        configuration: Configuration, logger: Logger,
-        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
-    ) {
+    public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        self.now = now
     }
 
     private final class Coverage: Sendable {
-        /// The newest moment known to be covered: the last trade's time, or the time a session opened.
+        /// The newest trade time seen (market time). Before the first trade there is nothing to cover: the listener's
+        /// start-up backfill and periodic sweep cover that.
         let until = Mutex<Int64?>(nil)
     }
 
     /// Connects and keeps reconnecting until the task is cancelled, reporting through `emit`.
     public func run(emit: @escaping @Sendable (FeedEvent) async -> Void) async {
         let coverage = Coverage()
-        let clock = now
         let socket = ReconnectingWebSocket(
             configuration: .init(
                 url: configuration.url, pingText: "PING", pingInterval: configuration.pingInterval,
@@ -82,11 +79,9 @@ public struct RTDSFeed: Sendable {
                 subscriptions: { [RTDSDecoder.subscribeActivity] },
                 opened: { attempt in
                     await emit(.connected(attempt: attempt))
-                    let connectedAt = clock()
-                    if let covered = coverage.until.withLock({ $0 }) {
-                        await emit(.gap(from: min(covered, connectedAt) - RTDSFeed.gapMarginSeconds, to: connectedAt))
+                    if attempt > 1, let covered = coverage.until.withLock({ $0 }) {
+                        await emit(.gap(from: covered - RTDSFeed.gapMarginSeconds, to: covered))
                     }
-                    coverage.until.withLock { $0 = max($0 ?? 0, connectedAt) }
                 },
                 text: { text in
                     var bytes = Array(text.utf8)
