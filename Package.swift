@@ -39,7 +39,7 @@ let package = Package(
         .executableTarget(
             name: "polybot",
             dependencies: [
-                "PolybotApp",
+                "PolybotApp", "CEarlySignals",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -47,6 +47,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // A loader constructor that records SIGTERM/SIGINT for `polybot serve` before Swift code runs.
+        .target(name: "CEarlySignals"),
         .executableTarget(
             name: "polymarket-sim",
             dependencies: [

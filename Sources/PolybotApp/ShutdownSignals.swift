@@ -38,6 +38,9 @@ public final class ShutdownSignals: Sendable {
         task.withLock { $0 = $0 ?? t }
     }
 
+    /// Records a shutdown request that arrived another way (a signal caught before ``trap()`` ran).
+    public func request() { state.withLock { $0.requested = true } }
+
     /// True once SIGTERM or SIGINT arrived.
     package var requested: Bool { state.withLock { $0.requested } }
 

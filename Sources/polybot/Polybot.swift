@@ -1,4 +1,5 @@
 import ArgumentParser
+import CEarlySignals
 import Foundation
 import Logging
 import Metrics
@@ -19,7 +20,11 @@ struct Polybot: AsyncParsableCommand {
     /// Traps SIGTERM/SIGINT before anything else when the verb is `serve`, so a signal during start-up ends it cleanly
     /// (exit 0, the embedded cluster stopped) instead of killing it; every other verb keeps the default signals.
     static func main() async {
-        if CommandLine.arguments.dropFirst().first == "serve" { await ShutdownSignals.process.trap() }
+        if CommandLine.arguments.dropFirst().first == "serve" {
+            await ShutdownSignals.process.trap()
+            // A signal that came before the handlers existed was recorded by the loader constructor (CEarlySignals).
+            if polybot_early_signal() != 0 { ShutdownSignals.process.request() }
+        }
         await main(nil)
     }
 }

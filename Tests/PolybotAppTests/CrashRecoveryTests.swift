@@ -11,31 +11,7 @@ import Testing
 /// The `polybot` binary in live mode against the simulator, killed with SIGKILL while its order is in flight.
 @Suite("Crash recovery", .serialized)
 struct CrashRecoveryTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let binary = root.appendingPathComponent(".build/debug/polybot").path
-
-    /// Starts the daemon with `env`, output appended to `log`.
-    func start(_ env: [String: String], log: URL) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.binary)
-        p.arguments = ["serve"]
-        p.environment = env
-        if !FileManager.default.fileExists(atPath: log.path) {
-            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        }
-        let handle = try FileHandle(forWritingTo: log)
-        handle.seekToEndOfFile()
-        p.standardOutput = handle
-        p.standardError = handle
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        return p
-    }
-
-    @Test(
-        .enabled(
-            if: FileManager.default.isExecutableFile(atPath: binary), "needs the polybot binary: swift build first"))
+    @Test(.enabled(if: DaemonProcess.runs, DaemonProcess.missing))
     func sigkillBetweenIntentAndResponseEndsWithOneOrder() async throws {
         let whales = (1...3).map { Fixtures.address(0xB0 + $0) }
         let key = try PrivateKey(hex: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d")
@@ -51,7 +27,8 @@ struct CrashRecoveryTests {
                 let live = try await simulatorLiveTrading(base: base, key: key, logger: Logger(label: "test"))
                 let env: [String: String] = [
                     "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "DATABASE_URL": url,
-                    "POLYBOT_MIGRATIONS_DIR": Self.root.appendingPathComponent("migrations").path, "POLYBOT_PORT": "0",
+                    "POLYBOT_MIGRATIONS_DIR": DaemonProcess.root.appendingPathComponent("migrations").path,
+                    "POLYBOT_PORT": "0",
                     "POLYBOT_MODE": "live",
                     "POLY_PRIVATE_KEY": "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
                     "POLY_API_KEY": live.credentials.apiKey, "POLY_API_SECRET": live.credentials.secret,
@@ -75,10 +52,11 @@ struct CrashRecoveryTests {
                 // poll could tell it about the fill: the kill lands while the order is `submitting`.
                 var firstEnv = env
                 firstEnv["POLYBOT_CLOB_WS_URL"] = "ws://127.0.0.1:9/clob-ws"
-                let first = try start(firstEnv, log: log)
+                let firstRun = try DaemonProcess.start(env: firstEnv, log: log)
+                let first = firstRun.process
                 #expect(
                     await eventually { await exchange.rtdsSubscribers > 0 },
-                    "daemon never subscribed: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).suffix(2_000))"
+                    "daemon never subscribed: \(firstRun.output())"
                 )
                 await exchange.publishNext(3)
                 let inFlight = try await eventually(timeout: .seconds(30)) {
@@ -88,7 +66,7 @@ struct CrashRecoveryTests {
                 }
                 #expect(
                     inFlight,
-                    "no in-flight order: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).suffix(3_000))"
+                    "no in-flight order: \(firstRun.output())"
                 )
                 kill(first.processIdentifier, SIGKILL)
                 first.waitUntilExit()
@@ -99,19 +77,25 @@ struct CrashRecoveryTests {
 
                 // Restart: reconciliation looks the digest up, finds the fill, and books it once.
                 await exchange.setFaults(SimFaults())
-                let second = try start(env, log: log)
+                let backfillsBefore = firstRun.lines(containing: "backfilled")
+                let second = try DaemonProcess.start(env: env, log: log)
                 let settled = try await eventually(timeout: .seconds(30)) {
                     try await store.orders.get(id: before.id)?.status == .filled
                 }
                 #expect(
                     settled,
-                    "not reconciled: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).suffix(3_000))"
+                    "not reconciled: \(second.output())"
                 )
-                // Give a redelivered trade (backfill on restart) the chance to misbehave before checking.
-                try await Task.sleep(for: .seconds(1))
-                second.terminate()
-                second.waitUntilExit()
-                #expect(second.terminationStatus == 0)
+                // The restart's backfill redelivers the three trades: wait until it has run and the feed is subscribed
+                // (the listener subscribes only after its start-up backfill), then stop.
+                #expect(
+                    await eventually {
+                        let subscribed = await exchange.rtdsSubscribers > 0
+                        return subscribed && second.lines(containing: "backfilled") > backfillsBefore
+                    })
+                second.signal(SIGTERM)
+                let ended = await second.exit()
+                #expect(ended?.reason == .exit && ended?.status == 0, "\(second.output())")
 
                 let orders = try await store.orders.list(statuses: nil, limit: 10, beforeId: nil)
                 let venue = await exchange.allOrders.count

@@ -24,14 +24,20 @@ struct DatabaseOutageTests {
         try await store.execution.tradingState(mode: .paper)?.state.rawValue
     }
 
-    @Test func haltWorksWithTheDatabaseDownAndResumeWaitsForReconciliation() async throws {
+    /// A private, migrated cluster on a fixed port that `body` may stop and start again (`restart`); whichever cluster
+    /// is up at the end is stopped and its folder removed.
+    func withPrivateCluster(
+        _ body:
+            @Sendable (_ url: String, _ stop: @Sendable () throws -> Void, _ restart: @Sendable () throws -> Void)
+            async throws -> Void
+    ) async throws {
         let dir = "/tmp/polybot-outage-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let port = try #require(FreePort.find())
         let options = EmbeddedPostgres.Options(dataDirectory: dir, database: "postgres", durable: false, port: port)
         let first = try EmbeddedPostgres.start(options, logger: logger)
         let running = Mutex<EmbeddedPostgres?>(first)
+        let logger = self.logger
         defer {
-            // Whichever cluster is up at the end is stopped; then its folder goes.
             if let last = running.withLock({ $0 }), last.isRunning {
                 do { try last.stop(logger: logger) } catch { Issue.record("cluster not stopped: \(error)") }
             }
@@ -43,9 +49,31 @@ struct DatabaseOutageTests {
                 migrations: try MigrationRunner.load(folder: repositoryMigrationsFolder), client: client, logger: logger
             ).apply()
         }
+        try await body(
+            first.url,
+            {
+                try running.withLock { $0 }?.stop(logger: logger)
+                #expect(!first.isRunning)
+            },
+            {
+                let again = try EmbeddedPostgres.start(options, logger: logger)
+                running.withLock { $0 = again }
+                #expect(again.port == port)
+            })
+    }
+
+    @Test func haltWorksWithTheDatabaseDownAndResumeWaitsForReconciliation() async throws {
+        try await withPrivateCluster { url, stopDatabase, restartDatabase in
+            try await haltScenario(url: url, stopDatabase: stopDatabase, restartDatabase: restartDatabase)
+        }
+    }
+
+    func haltScenario(
+        url: String, stopDatabase: @Sendable () throws -> Void, restartDatabase: @Sendable () throws -> Void
+    ) async throws {
         let start = Int64(Date().timeIntervalSince1970) - 300
         let exchange = SimExchange(trades: Scenario.consensus(signals: 1, wallets: whales, start: start))
-        try await withDaemon(exchange: exchange, databaseURL: first.url) { d in
+        try await withDaemon(exchange: exchange, databaseURL: url) { d in
             let token = try await d.login()
             let b = try await d.json(.POST, "/api/v1/baskets", token: token, body: #"{"name":"outage"}"#)
             let basket = try #require(b["id"] as? Int)
@@ -56,8 +84,7 @@ struct DatabaseOutageTests {
                 })
 
             // The database goes away.
-            try first.stop(logger: logger)
-            #expect(!first.isRunning)
+            try stopDatabase()
             let (halt, haltBody) = try await d.call(
                 .PUT, "/api/v1/trading-state", token: token, body: #"{"state":"halted","reason":"db down"}"#)
             let haltText = String(decoding: haltBody, as: UTF8.self)
@@ -65,7 +92,7 @@ struct DatabaseOutageTests {
             #expect(try await d.json(.GET, "/api/v1/trading-state", token: token)["state"] as? String == "halted")
             // Kept on disk too, so a restart before the database returns would still start halted.
             let pendingFile = try AppConfiguration(
-                source: ConfigurationSource(environment: ["DATABASE_URL": first.url])
+                source: ConfigurationSource(environment: ["DATABASE_URL": url])
             ).pendingStateFilePath
             #expect(FileManager.default.fileExists(atPath: pendingFile), "\(pendingFile)")
             // Resuming needs the database: refused, still halted.
@@ -74,9 +101,7 @@ struct DatabaseOutageTests {
             #expect(try await d.json(.GET, "/api/v1/trading-state", token: token)["state"] as? String == "halted")
 
             // The database comes back on the same port: the halt is written without anyone asking again.
-            let second = try EmbeddedPostgres.start(options, logger: logger)
-            running.withLock { $0 = second }
-            #expect(second.port == port)
+            try restartDatabase()
             #expect(try await eventually(timeout: .seconds(60)) { try await stateRow(d.store) == "halted" })
             // The row and its audit entry are two writes: wait for the second too.
             #expect(
@@ -107,6 +132,49 @@ struct DatabaseOutageTests {
             let actions = try await d.store.audit.recent(limit: 20).map(\.action)
             #expect(actions.contains("reconciliation.passed") && actions.contains("trading_state.active"))
             #expect(try await d.json(.GET, "/api/v1/trading-state", token: token)["state"] as? String == "active")
+        }
+    }
+
+    /// Items 1 and 7: whale trades published while PostgreSQL is down are held (not dropped after three retries) and all
+    /// stored once it returns, with their signals; meanwhile API reads and `/ready` answer 503 at once instead of
+    /// hanging for a minute.
+    @Test func whaleTradesDuringAnOutageAreAllStoredAndTheAPIAnswers503() async throws {
+        try await withPrivateCluster { url, stopDatabase, restartDatabase in
+            let start = Int64(Date().timeIntervalSince1970) - 300
+            let trades = Scenario.consensus(signals: 4, wallets: whales, start: start)
+            let exchange = SimExchange(trades: trades)
+            try await withDaemon(exchange: exchange, databaseURL: url) { d in
+                let token = try await d.login()
+                let b = try await d.json(.POST, "/api/v1/baskets", token: token, body: #"{"name":"outage"}"#)
+                let basket = try #require(b["id"] as? Int)
+                for w in whales {
+                    _ = try await d.json(.PUT, "/api/v1/baskets/\(basket)/members/\(w.hex)", token: token)
+                }
+                #expect(await eventually { await exchange.rtdsSubscribers > 0 })
+                await exchange.publishNext(3)
+                #expect(try await eventually { try await d.store.signals.recent(limit: 10).count == 1 })
+
+                try stopDatabase()
+                await exchange.publishNext(9)
+                // The sim delivered all twelve over the socket (its own count, no database involved)…
+                #expect(await eventually { await exchange.rtdsFramesSent >= 12 })
+                // …and a read of stored data is refused with a reason, not held (the client gives up after 10 s).
+                let (status, body) = try await d.call(.GET, "/api/v1/signals", token: token)
+                #expect(status == 503 && String(decoding: body, as: UTF8.self).contains("database unavailable"))
+                #expect(try await d.call(.GET, "/ready", token: Daemon.readOnly).0 == 503)
+
+                try restartDatabase()
+                #expect(try await eventually(timeout: .seconds(60)) { try await d.store.trades.count() == 12 })
+                #expect(try await eventually { try await d.store.signals.recent(limit: 10).count == 4 })
+                // Every signal ends with an outcome (paper fills here), none left `new` or `sized`.
+                #expect(
+                    try await eventually {
+                        try await d.store.signals.recent(limit: 10).allSatisfy {
+                            !["new", "sized"].contains($0.status)
+                        }
+                    })
+                #expect(try await d.call(.GET, "/ready", token: Daemon.readOnly).0 == 200)
+            }
         }
     }
 }

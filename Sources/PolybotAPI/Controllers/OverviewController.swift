@@ -23,6 +23,9 @@ struct OverviewController {
         var restOk: Int
         var restFailed: Int
         var rateLimited: Int
+        /// Safety-net sweeps run, and trades they found that the feed had not delivered.
+        var sweeps: Int = 0
+        var sweepRecovered: Int = 0
     }
 
     struct Overview: Encodable, Sendable {
@@ -89,6 +92,7 @@ struct OverviewController {
                 lastBackfillAt: h.lastBackfillAt.map { Int64($0.timeIntervalSince1970) }, frames: h.frames,
                 restOk: rest.ok,
                 restFailed: rest.failed, rateLimited: rest.rateLimited)
+            (feed.sweeps, feed.sweepRecovered) = await p.listener.sweepStats()
         }
         return Overview(
             mode: env.mode.rawValue, tradingState: state.rawValue, equity: "\(equity)",

@@ -171,7 +171,7 @@ package struct EmbeddedPostgres: Sendable {
     }
 
     /// The port of a live postmaster recorded in `postmaster.pid`, or nil when none runs.
-    static func runningPort(dataDirectory dir: String) -> Int? {
+    package static func runningPort(dataDirectory dir: String) -> Int? {
         guard let text = try? String(contentsOfFile: dir + "/postmaster.pid", encoding: .utf8) else { return nil }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.count > 3, let pid = Int32(lines[0].trimmingCharacters(in: .whitespaces)),

@@ -54,6 +54,9 @@ extension SimExchange {
     /// User-channel connections that have authenticated (tests wait for one before trading).
     public var authenticatedUserChannels: Int { userSubscribers.values.filter { !$0.apiKey.isEmpty }.count }
 
+    /// Counts one RTDS frame written to a socket (tests wait on it: "the feed delivered N").
+    func countRTDSFrameSent() { rtdsFramesSent += 1 }
+
     func broadcastRTDS(_ t: Trade) {
         guard !rtds.isEmpty else { return }
         let frame = SimJSON.rtdsFrame(t, connectionId: "sim")

@@ -55,6 +55,8 @@ public actor SimExchange {
     var marketSubscribers: [UUID: (continuation: AsyncStream<String>.Continuation, assets: Set<String>)] = [:]
     var userSubscribers: [UUID: (continuation: AsyncStream<String>.Continuation, apiKey: String)] = [:]
     var stallUntil: ContinuousClock.Instant?
+    /// RTDS frames written to sockets so far (pings and pongs excluded).
+    public internal(set) var rtdsFramesSent = 0
 
     /// Creates a venue over a history.
     ///

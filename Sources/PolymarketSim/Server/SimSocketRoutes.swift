@@ -11,8 +11,8 @@ enum SimSocketRoutes {
     static func add(to router: Router<BasicWebSocketRequestContext>, exchange: SimExchange, logger: Logger) {
         router.ws("/ws") { inbound, outbound, _ in
             let (id, frames) = await exchange.openRTDS()
-            try await serve(inbound: inbound, outbound: outbound, frames: frames, exchange: exchange) { text in
-                await exchange.rtdsMessage(id, text: text)
+            try await serve(inbound: inbound, outbound: outbound, frames: frames, exchange: exchange, rtds: true) {
+                text in await exchange.rtdsMessage(id, text: text)
             }
             await exchange.closeRTDS(id)
         }
@@ -34,7 +34,7 @@ enum SimSocketRoutes {
 
     private static func serve(
         inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, frames: AsyncStream<String>,
-        exchange: SimExchange,
+        exchange: SimExchange, rtds: Bool = false,
         onText: @escaping @Sendable (String) async -> String?
     ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -43,6 +43,7 @@ enum SimSocketRoutes {
                     // A silent stall drops frames on the floor: the socket stays open, nothing arrives.
                     if await exchange.stalled { continue }
                     try await outbound.write(.text(frame))
+                    if rtds { await exchange.countRTDSFrameSent() }
                 }
                 try? await outbound.close(.goingAway, reason: "connection dropped")
             }
