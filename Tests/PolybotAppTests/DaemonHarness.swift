@@ -22,6 +22,8 @@ struct Daemon: Sendable {
     let store: PolybotStore
     let exchange: SimExchange
     let http: HTTPClient
+    /// Asks the daemon to shut down gracefully and returns once its service group has finished.
+    let stop: @Sendable () async -> Void
     static let password = "correct horse battery"
     static let readOnly = "read-only-token-0123456789"
 
@@ -118,8 +120,16 @@ func withDaemon<T: Sendable>(
                 pipeline: config.pipelineSettings(), live: nil, passwordRounds: 1 << 14,
                 onServerRunning: { ch in port.withLock { $0 = ch.localAddress?.port } })
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            let finished = AsyncStream<Void>.makeStream()
+            let stop: @Sendable () async -> Void = {
+                await group.triggerGracefulShutdown()
+                for await _ in finished.stream {}
+            }
             let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try? await group.run() }
+                tasks.addTask {
+                    try? await group.run()
+                    finished.continuation.finish()
+                }
                 let r: Result<T, any Error>
                 do {
                     var bound: Int?
@@ -132,7 +142,7 @@ func withDaemon<T: Sendable>(
                         try await body(
                             Daemon(
                                 base: "http://127.0.0.1:\(p)", ws: "ws://127.0.0.1:\(p)", store: store,
-                                exchange: exchange, http: http)))
+                                exchange: exchange, http: http, stop: stop)))
                 } catch {
                     r = .failure(error)
                 }

@@ -37,4 +37,25 @@ struct FeedSafetyNetTests {
             #expect(await exchange.stalled)
         }
     }
+
+    /// Item 3: a replayed history carries last year's timestamps. After a reconnect the gap is measured in market time
+    /// (the newest trade seen), so the backfill recovers what was published while the socket was down; with windows on
+    /// the local clock it recovered nothing.
+    @Test func aReconnectDuringAReplayOfOldTradesBackfillsWhatWasMissed() async throws {
+        let whales = (1...3).map { Fixtures.address(0xC8 + $0) }
+        let aYearAgo = Int64(Date().timeIntervalSince1970) - 365 * 86_400
+        let exchange = SimExchange(trades: Scenario.consensus(signals: 2, wallets: whales, start: aYearAgo))
+        try await withDaemon(exchange: exchange, extra: ["POLYBOT_FEED_SWEEP_SECONDS": "0"]) { d in
+            #expect(await eventually { await exchange.rtdsSubscribers > 0 })
+            await exchange.publishNext(3)
+            #expect(try await eventually { try await d.store.trades.count() == 3 })
+            // The venue drops the socket; three trades are published before the feed is back (its backoff is ≥ 1 s).
+            await exchange.dropAllSockets()
+            await exchange.publishNext(3)
+            #expect(try await eventually { try await d.store.trades.count() == 6 })
+            let feed = try #require(
+                try await d.json(.GET, "/api/v1/overview", token: Daemon.readOnly)["feed"] as? [String: Any])
+            #expect(feed["reconnects"] as? Int ?? 0 >= 1 && feed["sweeps"] as? Int == 0, "\(feed)")
+        }
+    }
 }

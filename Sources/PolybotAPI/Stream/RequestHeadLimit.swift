@@ -6,6 +6,10 @@ import NIOHTTP1
 /// (or that the HTTP decoder itself refuses as too large) **431**, any other malformed head **400** — each with
 /// `Connection: close`, after which the connection closes. (Hummingbird disables NIO's protocol error handler and
 /// leaves a refused head to the connection's fate; this handler answers it.)
+///
+/// It also closes an HTTP connection that has been silent for the idle limit with no request in progress (the
+/// ``IdleStateHandler`` in front of it reports the silence; Hummingbird's own idle timer starts only after a first
+/// request). On a WebSocket upgrade both step aside: a stream may be quiet for as long as it likes.
 final class RequestHeadLimit: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -16,14 +20,24 @@ final class RequestHeadLimit: ChannelDuplexHandler, RemovableChannelHandler {
     static let maxTarget = 8 * 1024
     /// The most header bytes (names and values) accepted.
     static let maxHeaderBytes = 16 * 1024
-    /// The decoder's own per-field and per-list limits (set on the server's decoder configuration).
+    /// The decoder's own per-field and per-list limits (set on the server's decoder configuration). A head beyond it —
+    /// a request target included — is refused by the decoder and answered 431.
     static let decoderLimit = 32 * 1024
+    /// How long an HTTP connection may stay silent between requests.
+    static let idleLimit = TimeAmount.seconds(30)
 
     private var refused = false
+    /// A request has been read and its response not yet written in full.
+    private var inProgress = false
+    /// The idle timer in front of the decoder (removed with this handler on an upgrade).
+    private let idle: IdleStateHandler?
     /// The upgrade gate's predicate: a handshake it lets through becomes a WebSocket, so this handler steps aside.
     private let mayUpgrade: @Sendable (HTTPRequestHead) -> Bool
 
-    init(mayUpgrade: @escaping @Sendable (HTTPRequestHead) -> Bool) { self.mayUpgrade = mayUpgrade }
+    init(mayUpgrade: @escaping @Sendable (HTTPRequestHead) -> Bool, idle: IdleStateHandler? = nil) {
+        self.mayUpgrade = mayUpgrade
+        self.idle = idle
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !refused else { return }  // the rest of a refused request is dropped
@@ -38,11 +52,26 @@ final class RequestHeadLimit: ChannelDuplexHandler, RemovableChannelHandler {
             if head.headers.contains(name: "upgrade"), mayUpgrade(head) {
                 // After a 101 the connection carries WebSocket frames, not HTTP parts.
                 context.fireChannelRead(data)
+                if let idle { context.pipeline.syncOperations.removeHandler(idle, promise: nil) }
                 context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
                 return
             }
+            inProgress = true
         }
         context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { inProgress = false }
+        context.write(data, promise: promise)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let e = event as? IdleStateHandler.IdleStateEvent, e == .read, !inProgress {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -23,7 +23,9 @@ package struct GatedWebSocketChannel: ServerChildChannel {
             let decoder = try ops.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
             try ops.addHandler(UpgradeGate(mayUpgrade: mayUpgrade), position: .after(decoder))
             // Directly after the decoder (before the gate): oversized or malformed heads are answered here.
-            try ops.addHandler(RequestHeadLimit(mayUpgrade: mayUpgrade), position: .after(decoder))
+            let idle = IdleStateHandler(readTimeout: RequestHeadLimit.idleLimit)
+            try ops.addHandler(idle, position: .first)
+            try ops.addHandler(RequestHeadLimit(mayUpgrade: mayUpgrade, idle: idle), position: .after(decoder))
             return value
         }
     }
