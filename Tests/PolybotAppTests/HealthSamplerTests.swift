@@ -42,7 +42,7 @@ struct HealthSamplerTests {
         try await expectPingGivesUp(port: port)
     }
 
-    /// A ping with a 500 ms timeout against 127.0.0.1:`port` answers false well within 3 s.
+    /// A ping with a 500 ms timeout against 127.0.0.1:`port` answers false within seconds, not after the pool gives up.
     private func expectPingGivesUp(port: Int) async throws {
         let client = PostgresClient(
             configuration: .init(
@@ -55,6 +55,6 @@ struct HealthSamplerTests {
             return (answered, ContinuousClock.now - start)
         }
         #expect(!answered)
-        #expect(took < .seconds(3), "ping took \(took)")
+        #expect(took < .seconds(10), "ping took \(took)")  // bounded (it used to hang for a minute), with room for load
     }
 }

@@ -73,13 +73,15 @@ struct AlertTests {
             let events = PipelineEvents()
             let service = AlertService(events: events, sinks: sinks, retryDelay: .milliseconds(20), logger: logger)
             let task = Task { try await service.run() }
-            try await Task.sleep(for: .milliseconds(100))
+            #expect(await eventually { events.subscriberCount > 0 })  // the service listens before anything is sent
             events.publish(.tradingState(.halted, reason: "operator pressed halt"))
             events.publish(.tradingState(.halted, reason: "operator pressed halt"))  // deduped
-            #expect(await eventually { received.withLock { $0.count } >= 2 })
-            try await Task.sleep(for: .milliseconds(300))
+            // A later, different alert: alerts go out in order, so once it has reached both sinks a duplicate of the
+            // first that got through would have arrived before it.
+            events.publish(.tradingState(.reduceOnly, reason: "marker"))
+            #expect(await eventually { received.withLock { $0.filter { $0.body.contains("marker") }.count } == 2 })
             task.cancel()
-            let got = received.withLock { $0 }
+            let got = received.withLock { $0.filter { !$0.body.contains("marker") } }
             let hook = try #require(got.first { $0.path == "/hook" })
             // The webhook failed twice (500) and was retried; the signature verifies over timestamp.body.
             #expect(got.filter { $0.path == "/hook" }.count == 1)

@@ -38,7 +38,8 @@ struct SimulatorTests {
                 }
             }
             for _ in 0..<200 where !connected.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
-            try await Task.sleep(for: .milliseconds(100))  // the subscribe message lands before the replay starts
+            // The subscribe message lands before the replay starts.
+            for _ in 0..<200 where await exchange.rtdsSubscribers == 0 { try await Task.sleep(for: .milliseconds(10)) }
             await exchange.publishNext(300)
             for _ in 0..<300 where got.withLock({ $0.count }) < 300 { try await Task.sleep(for: .milliseconds(10)) }
             task.cancel()
@@ -300,17 +301,20 @@ struct SimulatorTests {
                 try await Task.sleep(for: .milliseconds(50))
             }
             // Drop: the server closes the sockets; the feed reconnects.
+            // (Waits for the gap itself: under load the 500 ms watchdog may already have reconnected once.)
             await exchange.dropAllSockets()
-            for _ in 0..<200 where !got.withLock({ $0.contains(.connected(attempt: 2)) }) {
+            for _ in 0..<500 where !got.withLock({ $0.contains { if case .gap = $0 { true } else { false } } }) {
                 try await Task.sleep(for: .milliseconds(10))
             }
-            // Stall: open socket, no frames (PONG included) → the watchdog fires.
+            // Stall: open socket, no frames (PONG included) → the watchdog fires (a new stall event, counted).
+            let stalls: @Sendable () -> Int = {
+                got.withLock { $0.filter { if case .stalled = $0 { true } else { false } }.count }
+            }
+            let stallsBefore = stalls()
             var f = SimFaults()
             f.stallSeconds = 1.5
             await exchange.setFaults(f)
-            for _ in 0..<300 where !got.withLock({ $0.contains { if case .stalled = $0 { true } else { false } } }) {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            for _ in 0..<500 where stalls() == stallsBefore { try await Task.sleep(for: .milliseconds(10)) }
             task.cancel()
             await task.value
             return got.withLock { $0 }

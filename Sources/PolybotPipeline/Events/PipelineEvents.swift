@@ -29,6 +29,9 @@ package final class PipelineEvents: Sendable {
         for c in targets { c.yield(event) }
     }
 
+    /// How many subscribers are listening (tests wait on it instead of sleeping).
+    package var subscriberCount: Int { subscribers.withLock { $0.count } }
+
     /// A stream of the events published from now on; it ends when the consumer stops iterating.
     package func subscribe(buffer: Int = 1_000) -> AsyncStream<PipelineEvent> {
         let (stream, continuation) = AsyncStream<PipelineEvent>.makeStream(bufferingPolicy: .bufferingNewest(buffer))
