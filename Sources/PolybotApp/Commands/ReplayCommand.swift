@@ -237,7 +237,7 @@ package enum ReplayCommand {
     }
 
     /// A trades file's decodable rows, duplicates (natural key) dropped, in time order.
-    static func readTrades(_ path: String, timeZone: TimeZone) throws -> [Trade] {
+    package static func readTrades(_ path: String, timeZone: TimeZone) throws -> [Trade] {
         var rows: [Trade] = []
         var seen = Set<TradeKey>()
         for row in try TradeFileReader(options: .init(localTimeZone: timeZone, source: .rtds)).read(path: path) {

@@ -169,6 +169,15 @@ package actor TradeListener: Service {
             connections += 1
             if attempt > 1 { reconnects += 1 }
             events.publish(.feed("connected"))
+            // A reconnect before any trade time is known has no gap to report (the feed measures gaps from the last
+            // trade): the venue's newest whale trade tells where it is, and the window before it is backfilled.
+            if attempt > 1, newestTradeTime == nil {
+                await learnNewestTime()
+                if let newest = newestTradeTime {
+                    gaps.increment()
+                    _ = await backfill(since: newest - sweep.window, source: .backfill)
+                }
+            }
         case .disconnected(let reason):
             events.publish(.feed("disconnected: \(reason)"))
         case .stalled(let seconds):
