@@ -193,7 +193,9 @@ public enum PolybotApp {
             logger: logger)
         if let transport, let at = NightlyTime(config.rescoreAtUTC) {
             let job = RescoringJob(
-                store: store, dataAPI: DataAPIClient(baseURL: config.dataAPIURL, transport: transport),
+                // Its own limit and breaker: a long scoring query neither times out at 5 s nor trips the API's breaker.
+                store: PolybotStore(client: client, logger: logger, queryLimit: .batchQueryLimit),
+                dataAPI: DataAPIClient(baseURL: config.dataAPIURL, transport: transport),
                 gamma: GammaClient(baseURL: config.gammaURL, transport: transport),
                 parameters: config.scoringParameters, logger: logger)
             services.append(

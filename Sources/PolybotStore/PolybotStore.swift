@@ -22,8 +22,11 @@ package struct PolybotStore: Sendable {
     package let settings: SettingsRepository
 
     /// Builds the PostgreSQL repositories over a client.
-    package init(client: PostgresClient, logger: Logger) {
-        let db = Database(client: client, logger: logger)
+    ///
+    /// `queryLimit` bounds each query (waiting for a connection included; see ``BoundedPostgresClient``): short for
+    /// the daemon's request and pipeline paths, long for batch work such as rescoring and replays.
+    package init(client: PostgresClient, logger: Logger, queryLimit: Duration = .seconds(5)) {
+        let db = Database(client: client, logger: logger, queryLimit: queryLimit)
         self.db = db
         whales = WhalePostgresRepository(db: db)
         baskets = BasketPostgresRepository(db: db)

@@ -14,32 +14,16 @@ struct CrashRecoveryTests {
     @Test(.enabled(if: DaemonProcess.runs, DaemonProcess.missing))
     func sigkillBetweenIntentAndResponseEndsWithOneOrder() async throws {
         let whales = (1...3).map { Fixtures.address(0xB0 + $0) }
-        let key = try PrivateKey(hex: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d")
+        let key = try PrivateKey(hex: "0x" + DaemonProcess.testKeyHex)
         let exchange = SimExchange(
             trades: Scenario.consensus(signals: 1, wallets: whales, start: Int64(Date().timeIntervalSince1970) - 120))
         try await withSimulator(exchange) { base, ws in
             try await withNamedTestDatabase { url, store, _ in
-                let basket = try await store.baskets.create(Basket(name: "trio"))
-                for w in whales {
-                    try await store.whales.upsert(Whale(address: w))
-                    try await store.baskets.upsertMember(basketId: basket.id, BasketMember(wallet: w))
-                }
+                try await DaemonProcess.createBasket("trio", whales: whales, in: store)
                 let live = try await simulatorLiveTrading(base: base, key: key, logger: Logger(label: "test"))
-                let env: [String: String] = [
-                    "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "DATABASE_URL": url,
-                    "POLYBOT_MIGRATIONS_DIR": DaemonProcess.root.appendingPathComponent("migrations").path,
-                    "POLYBOT_PORT": "0",
-                    "POLYBOT_MODE": "live",
-                    "POLY_PRIVATE_KEY": "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-                    "POLY_API_KEY": live.credentials.apiKey, "POLY_API_SECRET": live.credentials.secret,
-                    "POLY_PASSPHRASE": live.credentials.passphrase,
-                    "POLYBOT_DATA_API_URL": base + "/data-api", "POLYBOT_GAMMA_URL": base + "/gamma",
-                    "POLYBOT_CLOB_URL": base + "/clob",
-                    "POLYBOT_RTDS_URL": ws + "/ws", "POLYBOT_CLOB_WS_URL": ws + "/clob-ws",
-                    "POLYBOT_SIZING_MODE": "fixed", "POLYBOT_FIXED_ORDER_USDC": "50",
-                    "POLYBOT_RISK_MAX_POSITION_PCT": "100",
-                    "POLYBOT_RISK_MAX_EXPOSURE_USDC": "100000", "POLYBOT_STARTING_EQUITY_USDC": "100000",
-                ]
+                let env = DaemonProcess.environment(
+                    base: base, ws: ws,
+                    extra: ["DATABASE_URL": url].merging(DaemonProcess.liveMode(live)) { $1 })
                 let log = FileManager.default.temporaryDirectory.appendingPathComponent("polybot-crash-\(getpid()).log")
                 defer { try? FileManager.default.removeItem(at: log) }
                 // The venue executes the order and then holds the response: the daemon has persisted the intent and

@@ -1,4 +1,9 @@
 import Foundation
+import PolybotCore
+import PolybotPipeline
+import PolybotStore
+import PolybotTestSupport
+import Polymarket
 import Testing
 
 /// The `polybot` binary run as a child process (what an operator and the container runtime run), with its output
@@ -14,6 +19,42 @@ struct DaemonProcess {
 
     let process: Process
     let log: URL
+
+    /// The daemon's environment against the simulator at `base`/`ws` (paper mode, fixed $50 orders, roomy limits).
+    static func environment(base: String, ws: String, extra: [String: String] = [:]) -> [String: String] {
+        var env = [
+            "POLYBOT_MIGRATIONS_DIR": root.appendingPathComponent("migrations").path,
+            "POLYBOT_PORT": "0", "POLYBOT_MODE": "paper",
+            "POLYBOT_DATA_API_URL": base + "/data-api", "POLYBOT_GAMMA_URL": base + "/gamma",
+            "POLYBOT_CLOB_URL": base + "/clob", "POLYBOT_RTDS_URL": ws + "/ws", "POLYBOT_CLOB_WS_URL": ws + "/clob-ws",
+            "POLYBOT_SIZING_MODE": "fixed", "POLYBOT_FIXED_ORDER_USDC": "50", "POLYBOT_RISK_MAX_POSITION_PCT": "100",
+            "POLYBOT_RISK_MAX_EXPOSURE_USDC": "100000", "POLYBOT_STARTING_EQUITY_USDC": "100000",
+            "POLYBOT_RISK_MAX_POSITIONS_PER_EVENT": "100", "POLYBOT_RESCORE_AT": "off",
+        ]
+        for (k, v) in extra { env[k] = v }
+        return env
+    }
+
+    /// The simulator account's signing key (a fixed test key, never a real one).
+    static let testKeyHex = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
+
+    /// The settings of live mode with the simulator account `live` (derived from ``testKeyHex``).
+    static func liveMode(_ live: LiveTrading) -> [String: String] {
+        [
+            "POLYBOT_MODE": "live", "POLY_PRIVATE_KEY": testKeyHex,
+            "POLY_API_KEY": live.credentials.apiKey, "POLY_API_SECRET": live.credentials.secret,
+            "POLY_PASSPHRASE": live.credentials.passphrase,
+        ]
+    }
+
+    /// A basket of `whales` (each also added to the whales table), for daemons started as processes.
+    static func createBasket(_ name: String, whales: [Address], in store: PolybotStore) async throws {
+        let basket = try await store.baskets.create(Basket(name: name))
+        for w in whales {
+            try await store.whales.upsert(Whale(address: w))
+            try await store.baskets.upsertMember(basketId: basket.id, BasketMember(wallet: w))
+        }
+    }
 
     /// Starts `polybot` with `arguments` and `env`, output appended to `log`.
     static func start(_ arguments: [String] = ["serve"], env: [String: String], log: URL) throws -> DaemonProcess {
@@ -48,6 +89,31 @@ struct DaemonProcess {
     }
 
     func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+
+    /// The HTTP port of the latest start logged to this file (`http.address=…:PORT`), nil before it listens.
+    func port() -> Int? {
+        let text = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
+        guard let line = text.split(separator: "\n").last(where: { $0.contains("http.address=") }),
+            let field = line.split(separator: " ").first(where: { $0.hasPrefix("http.address=") }),
+            let port = field.split(separator: ":").last.flatMap({ Int($0) })
+        else { return nil }
+        return port
+    }
+
+    /// As an operator after reading the reconciliation report: logs in with `password` and sets trading `active`.
+    /// Returns the HTTP status of the change (200, or 409/503 when the daemon refuses).
+    func resumeTrading(password: String) async throws -> Int {
+        let listening = self.port()
+        let port = try #require(listening, "daemon not listening: \(output())")
+        let login = try await RawHTTP.send(
+            port: port, method: "POST", target: "/api/v1/login", body: #"{"password":"\#(password)"}"#)
+        let json = try JSONSerialization.jsonObject(with: Data(login.body.utf8)) as? [String: Any]
+        let token = try #require(json?["token"] as? String, "login: \(login.status) \(login.body)")
+        return try await RawHTTP.send(
+            port: port, method: "PUT", target: "/api/v1/trading-state",
+            headers: [("Authorization", "Bearer \(token)")], body: #"{"state":"active","reason":"soak"}"#
+        ).status
+    }
 
     /// Waits for the process to end (at most `timeout`; then it is killed and nil returned).
     func exit(within timeout: Duration = .seconds(30)) async -> (reason: Process.TerminationReason, status: Int32)? {

@@ -192,7 +192,7 @@ struct DeployFilesTests {
         }
         let functions: Set<String> = [
             "rate", "increase", "sum", "by", "histogram_quantile", "or", "le", "stage", "source", "reason", "sink",
-            "outcome", "job", "state", "max",
+            "outcome", "job", "state", "max", "edge",
         ]
         let name = try Regex(#"[a-z_]+(?=[\[{)\s]|$)"#)
         for e in exprs {

@@ -10,33 +10,27 @@ import Testing
 /// signal accepted before the SIGTERM has a persisted outcome.
 @Suite("Shutdown", .serialized)
 struct ShutdownTests {
-    /// The daemon's environment against the simulator at `base`/`ws`.
-    func environment(base: String, ws: String, extra: [String: String]) -> [String: String] {
-        var env = [
-            "POLYBOT_MIGRATIONS_DIR": DaemonProcess.root.appendingPathComponent("migrations").path,
-            "POLYBOT_PORT": "0", "POLYBOT_MODE": "paper",
-            "POLYBOT_DATA_API_URL": base + "/data-api", "POLYBOT_GAMMA_URL": base + "/gamma",
-            "POLYBOT_CLOB_URL": base + "/clob", "POLYBOT_RTDS_URL": ws + "/ws", "POLYBOT_CLOB_WS_URL": ws + "/clob-ws",
-            "POLYBOT_SIZING_MODE": "fixed", "POLYBOT_FIXED_ORDER_USDC": "50", "POLYBOT_RISK_MAX_POSITION_PCT": "100",
-            "POLYBOT_RISK_MAX_EXPOSURE_USDC": "100000", "POLYBOT_STARTING_EQUITY_USDC": "100000",
-            "POLYBOT_RISK_MAX_POSITIONS_PER_EVENT": "100", "POLYBOT_RESCORE_AT": "off",
-        ]
-        for (k, v) in extra { env[k] = v }
-        return env
-    }
-
     func temporaryFolder(_ name: String) -> String {
         "/tmp/polybot-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 
-    @Test(.enabled(if: DaemonProcess.runs, DaemonProcess.missing))
-    func sigtermAtAnyMomentOfStartUpExitsZeroAndStopsTheEmbeddedCluster() async throws {
-        let data = temporaryFolder("startup")
+    /// A simulator and an environment whose daemon runs its own embedded cluster in a fresh data folder; `body` gets
+    /// the environment, the folder and a log file (all removed afterwards).
+    func withEmbeddedDatabase(
+        _ name: String, _ body: @Sendable (_ env: [String: String], _ data: String, _ log: URL) async throws -> Void
+    ) async throws {
+        let data = temporaryFolder(name)
         defer { try? FileManager.default.removeItem(atPath: data) }
         let log = URL(fileURLWithPath: data + ".log")
         defer { try? FileManager.default.removeItem(at: log) }
         try await withSimulator(SimExchange(trades: [])) { base, ws in
-            let env = environment(base: base, ws: ws, extra: ["POLYBOT_DATA_DIR": data])
+            try await body(DaemonProcess.environment(base: base, ws: ws, extra: ["POLYBOT_DATA_DIR": data]), data, log)
+        }
+    }
+
+    @Test(.enabled(if: DaemonProcess.runs, DaemonProcess.missing))
+    func sigtermAtAnyMomentOfStartUpExitsZeroAndStopsTheEmbeddedCluster() async throws {
+        try await withEmbeddedDatabase("startup") { env, data, log in
             // From the first instant (before the handlers could exist, in the old order) to a running pipeline.
             for delay in [0, 5, 30, 80, 150, 400, 1_500] {
                 let daemon = try DaemonProcess.start(["serve", "--migrate"], env: env, log: log)
@@ -53,12 +47,7 @@ struct ShutdownTests {
 
     @Test(.enabled(if: DaemonProcess.runs, DaemonProcess.missing))
     func afterKillNineTheNextDaemonAdoptsTheClusterAndStopsIt() async throws {
-        let data = temporaryFolder("adopt")
-        defer { try? FileManager.default.removeItem(atPath: data) }
-        let log = URL(fileURLWithPath: data + ".log")
-        defer { try? FileManager.default.removeItem(at: log) }
-        try await withSimulator(SimExchange(trades: [])) { base, ws in
-            let env = environment(base: base, ws: ws, extra: ["POLYBOT_DATA_DIR": data])
+        try await withEmbeddedDatabase("adopt") { env, data, log in
             let first = try DaemonProcess.start(["serve", "--migrate"], env: env, log: log)
             #expect(await eventually { first.lines(containing: "http.address=") == 1 }, "\(first.output())")
             first.signal(SIGKILL)
@@ -88,12 +77,8 @@ struct ShutdownTests {
         defer { try? FileManager.default.removeItem(at: log) }
         try await withSimulator(exchange) { base, ws in
             try await withNamedTestDatabase { url, store, _ in
-                let basket = try await store.baskets.create(Basket(name: "drain"))
-                for w in whales {
-                    try await store.whales.upsert(Whale(address: w))
-                    try await store.baskets.upsertMember(basketId: basket.id, BasketMember(wallet: w))
-                }
-                let env = environment(
+                try await DaemonProcess.createBasket("drain", whales: whales, in: store)
+                let env = DaemonProcess.environment(
                     base: base, ws: ws, extra: ["DATABASE_URL": url, "POLYBOT_COPY_DELAY_SECONDS": "2"])
                 let daemon = try DaemonProcess.start(env: env, log: log)
                 #expect(await eventually { await exchange.rtdsSubscribers > 0 }, "\(daemon.output())")

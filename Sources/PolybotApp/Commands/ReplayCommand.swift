@@ -155,7 +155,7 @@ package enum ReplayCommand {
             port.withLock { $0 = p }
         }
         let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
-        let store = PolybotStore(client: client, logger: logger)
+        let store = PolybotStore(client: client, logger: logger, queryLimit: .batchQueryLimit)
         let transport = HTTPTransport(logger: logger)
         defer { Task { try? await transport.shutdown() } }
         let speed = options.speed

@@ -35,7 +35,7 @@ public enum RescoreCommand {
             let runner = try DatabaseLifecycle.migrationRunner(config, client: client, logger: logger)
             let pending = try await runner.pending()
             guard pending.isEmpty else { throw MigrationError.pending(pending.map(\.name)) }
-            let store = PolybotStore(client: client, logger: logger)
+            let store = PolybotStore(client: client, logger: logger, queryLimit: .batchQueryLimit)
             let job = RescoringJob(
                 store: store, dataAPI: dataAPI, gamma: gamma, parameters: config.scoringParameters, logger: logger)
             let r = try await job.run(

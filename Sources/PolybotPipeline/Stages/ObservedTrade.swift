@@ -21,7 +21,8 @@ package struct ObservedTrade: Sendable {
 /// A whale trade after the wallet scorer: persisted, with the wallet's latest score attached.
 package struct ScoredTrade: Sendable {
     package var observed: ObservedTrade
-    /// Database id (nil when persistence failed after retries; the trade still flows on).
+    /// Database id (nil only when a write retried after a failure found the row already there — possibly its own
+    /// earlier write whose answer was lost; the trade still flows on).
     package var tradeId: Int64?
     package var score: WalletScore?
     package var trade: Trade { observed.trade }

@@ -32,14 +32,24 @@ package final class DatabaseHealth: Sendable {
     package var isUp: Bool { state.withLock { $0.downSince == nil } }
 
     /// Throws ``DatabaseUnavailable`` while the breaker is open; lets one probe through after the cool-down.
-    func admit() throws(DatabaseUnavailable) {
-        let refusal = state.withLock { s -> String? in
-            guard s.downSince != nil else { return nil }
-            if s.probing || (s.retryAt.map { ContinuousClock.now < $0 } ?? false) { return s.lastError }
+    ///
+    /// - Returns: whether this call is that probe (its outcome must be reported, even a cancellation).
+    @discardableResult
+    func admit() throws(DatabaseUnavailable) -> Bool {
+        let (refusal, probe) = state.withLock { s -> (String?, Bool) in
+            guard s.downSince != nil else { return (nil, false) }
+            if s.probing || (s.retryAt.map { ContinuousClock.now < $0 } ?? false) { return (s.lastError, false) }
             s.probing = true
-            return nil
+            return (nil, true)
         }
         if let refusal { throw DatabaseUnavailable(reason: refusal) }
+        return probe
+    }
+
+    /// The probe's caller gave up before an answer: the next caller probes instead.
+    func abandoned(probe: Bool) {
+        guard probe else { return }
+        state.withLock { $0.probing = false }
     }
 
     func succeeded() {
@@ -52,7 +62,12 @@ package final class DatabaseHealth: Sendable {
 
     /// Records a failure; returns whether it counts against the database (as opposed to a server-side SQL error).
     @discardableResult
-    func failed(_ error: any Error) -> Bool {
+    func failed(_ error: any Error, probe: Bool) -> Bool {
+        // The caller gave up (its request ended, a shutdown): says nothing about the database.
+        if error is CancellationError || Task.isCancelled {
+            abandoned(probe: probe)
+            return false
+        }
         if let psql = error as? PSQLError, psql.serverInfo != nil {
             // The server answered (with an error): it is up.
             succeeded()
@@ -66,6 +81,11 @@ package final class DatabaseHealth: Sendable {
         }
         return true
     }
+}
+
+extension Duration {
+    /// The query limit of batch work (rescoring, replays): long, but still a limit.
+    package static let batchQueryLimit: Duration = .seconds(300)
 }
 
 /// What every repository queries through: postgres-nio's `PostgresClient` with a time limit on each query and the
@@ -94,7 +114,7 @@ package struct BoundedPostgresClient: Sendable {
     package func query(
         _ query: PostgresQuery, logger: Logger? = nil, file: String = #fileID, line: Int = #line
     ) async throws -> PostgresRowSequence {
-        try health.admit()
+        let probe = try health.admit()
         let pool = self.pool
         let limit = self.limit
         do {
@@ -115,7 +135,7 @@ package struct BoundedPostgresClient: Sendable {
             health.succeeded()
             return rows
         } catch {
-            health.failed(error)
+            health.failed(error, probe: probe)
             throw error
         }
     }
@@ -125,26 +145,26 @@ package struct BoundedPostgresClient: Sendable {
         logger: Logger, file: String = #file, line: Int = #line,
         _ body: (PostgresConnection) async throws -> sending T
     ) async throws -> sending T {
-        try health.admit()
+        let probe = try health.admit()
         do {
             let value = try await pool.withTransaction(logger: logger, file: file, line: line, body)
             health.succeeded()
             return value
         } catch {
-            health.failed(error)
+            health.failed(error, probe: probe)
             throw error
         }
     }
 
     /// Runs `body` on a leased connection (behind the breaker).
     package func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try health.admit()
+        let probe = try health.admit()
         do {
             let value = try await pool.withConnection(body)
             health.succeeded()
             return value
         } catch {
-            health.failed(error)
+            health.failed(error, probe: probe)
             throw error
         }
     }

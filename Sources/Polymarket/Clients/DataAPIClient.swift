@@ -76,16 +76,7 @@ public struct DataAPIClient: Sendable {
     ) async throws(PolymarketHTTPError)
         -> (rows: [Result<Trade, FeedDecodeError>], capped: Bool)
     {
-        var rows: [Result<Trade, FeedDecodeError>] = []
-        var offset = 0
-        let size = min(pageSize, Caps.tradesLimit)
-        while true {
-            let page = try await trades(q, limit: size, offset: offset)
-            rows += page
-            if page.count < size { return (rows, false) }
-            offset += size
-            if offset > Caps.tradesOffset { return (rows, true) }
-        }
+        try await tradesSince(q, since: .min, pageSize: pageSize)
     }
 
     /// `GET /trades` newest first, paged until a page reaches back before `since` (Unix seconds), a short page, or the

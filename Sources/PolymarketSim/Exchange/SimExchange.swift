@@ -190,7 +190,16 @@ public actor SimExchange {
     ) -> [(token: String, size: Micros, avgPrice: Micros, bought: Micros, realized: Micros)] {
         var book: [String: (size: Micros, cost: Micros, bought: Micros, realized: Micros)] = [:]
         var order: [String] = []
-        for t in history.prefix(published) where t.wallet == user {
+        // The user's trades in the published history, then the fills of the user's own CLOB orders (a real account's
+        // positions include what it traded on the CLOB; reconciliation compares against them).
+        var moves = history.prefix(published).filter { $0.wallet == user }.map {
+            (asset: $0.asset, side: $0.side, size: $0.size, price: $0.price, notional: $0.notional)
+        }
+        for f in fills {
+            guard let o = orders[f.orderId], Address(o.maker) == user else { continue }
+            moves.append((f.tokenId, f.side, f.size, f.price, f.size.multiplied(by: f.price)))
+        }
+        for t in moves {
             var p =
                 book[t.asset]
                 ?? {
