@@ -46,11 +46,13 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: Service where Input
             let started = ContinuousClock.now
             let trade = observed.trade
             // Stored before anything downstream sees it; waits through a database outage (never moves on without it).
+            // A shutdown while waiting returns: the trade is newer than the newest stored one, so the restart's
+            // backfill brings it back.
             guard
                 let (id, retried) = await untilStored(
                     "whale trade \(trade.transactionHash)", errors: storeErrors, logger: logger,
                     { retry in (try await store.trades.insert(trade), retry) })
-            else { return }  // Shutdown while waiting: the trade is newer than the stored watermark; restart backfills it.
+            else { return }
             // No id: the natural key existed — seen before (feed + backfill, or a restart). After a failed attempt it may
             // be this trade's own lost write, so it still flows on (consensus counts a wallet once per trade key).
             if id == nil && !retried {
