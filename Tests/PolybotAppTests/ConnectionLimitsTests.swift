@@ -4,6 +4,7 @@ import HummingbirdWSClient
 import Logging
 import NIOCore
 import NIOPosix
+import PolybotStore
 import PolybotTestSupport
 import PolymarketSim
 import Testing
@@ -85,6 +86,32 @@ struct ConnectionLimitsTests {
             await d.stop()
             _ = try await client.value
             return ContinuousClock.now - started
+        }
+        #expect(elapsed < .seconds(5), "shutdown took \(elapsed)")
+    }
+
+    /// Item 6, second half: the start-up backfill (the database already holds a trade) is told by a 429 to wait 30 s;
+    /// a shutdown meanwhile cancels the wait instead of being held to the 8 s limit.
+    @Test func aBackfillWaitingOnRetryAfterDoesNotHoldTheShutdown() async throws {
+        let whales = (1...3).map { Fixtures.address(0xCC + $0) }
+        let start = Int64(Date().timeIntervalSince1970) - 300
+        let trades = Scenario.consensus(signals: 2, wallets: whales, start: start)
+        let exchange = SimExchange(trades: trades)
+        await exchange.publishNext(3)
+        // Every REST answer is a 429 asking for 30 s.
+        var f = SimFaults()
+        f.rateLimitBurst = 10_000
+        f.retryAfterSeconds = 30
+        await exchange.setFaults(f)
+        let elapsed = try await withNamedTestDatabase { url, store, _ in
+            _ = try await store.trades.insert(trades[0])
+            return try await withDaemon(exchange: exchange, databaseURL: url) { d -> Duration in
+                let waiting = await eventually { await exchange.rateLimitedAnswers > 0 }
+                #expect(waiting)
+                let started = ContinuousClock.now
+                await d.stop()
+                return ContinuousClock.now - started
+            }
         }
         #expect(elapsed < .seconds(5), "shutdown took \(elapsed)")
     }

@@ -41,6 +41,8 @@ public actor SimExchange {
     var pendingEvents: [(due: ContinuousClock.Instant, apiKey: String, text: String)] = []
     var requestsSeen = 0
     var rateLimitRemaining = 0
+    /// REST requests answered 429 so far (tests wait on it).
+    public internal(set) var rateLimitedAnswers = 0
 
     // MARK: - Subscribers
 
@@ -266,9 +268,11 @@ public actor SimExchange {
         requestsSeen += 1
         if rateLimitRemaining > 0 {
             rateLimitRemaining -= 1
+            rateLimitedAnswers += 1
             return .rateLimited(retryAfter: faults.retryAfterSeconds)
         }
         if faults.rateLimitRate > 0, Double.random(in: 0..<1) < faults.rateLimitRate {
+            rateLimitedAnswers += 1
             return .rateLimited(retryAfter: faults.retryAfterSeconds)
         }
         if faults.errorRate > 0, Double.random(in: 0..<1) < faults.errorRate { return .unavailable }
