@@ -37,7 +37,7 @@ bench: deps
 	$(SWIFT) build -c release --product polybot-bench
 	$(BIN_RELEASE)/polybot-bench all --write docs/benchmarks.md
 
-## Fault soak (issue 14; about 15 minutes, not part of `make test`): 50 SIGTERMs of `serve` during a replay, 10 kill -9
+## Fault soak (issue 14; about 7 minutes, not part of `make test`): 50 SIGTERMs of `serve` during a replay, 10 kill -9
 ## during live orders, a 95 s database outage and a 15 s silent stall during a replay. Prints `soak:` lines with the counts.
 soak: deps
 	$(SWIFT) build --build-tests

@@ -14,7 +14,10 @@ struct Serve: AsyncParsableCommand {
             POLY_PRIVATE_KEY, POLY_API_KEY, POLY_API_SECRET, POLY_PASSPHRASE and a CLOB /version this build can sign for).
             Without DATABASE_URL an embedded PostgreSQL cluster is started in POLYBOT_DATA_DIR/pg and stopped on exit.
             Refuses to start while migrations are pending (run `polybot migrate`, or pass --migrate).
-            SIGTERM or SIGINT shuts down gracefully: the feed stops and the stages drain what they hold.
+            SIGTERM or SIGINT shuts down gracefully: the feed stops and the stages drain what they hold (exit 0); one
+            that arrives during start-up stops it at the next step, the embedded cluster included. A whale trade that
+            cannot be stored waits for the database; the feed is checked by a Data API sweep every
+            POLYBOT_FEED_SWEEP_SECONDS.
             """)
 
     @OptionGroup var common: CommonOptions
