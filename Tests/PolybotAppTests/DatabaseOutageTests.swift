@@ -143,7 +143,10 @@ struct DatabaseOutageTests {
             let start = Int64(Date().timeIntervalSince1970) - 300
             let trades = Scenario.consensus(signals: 4, wallets: whales, start: start)
             let exchange = SimExchange(trades: trades)
-            try await withDaemon(exchange: exchange, databaseURL: url) { d in
+            // A 60 s stall limit: a loaded machine must not turn a slow PONG into a reconnect, so the nine trades
+            // arrive over the socket during the outage (a reconnect would bring them by backfill instead).
+            let extra = ["POLYBOT_FEED_STALL_SECONDS": "60"]
+            try await withDaemon(exchange: exchange, extra: extra, databaseURL: url) { d in
                 let token = try await d.login()
                 let b = try await d.json(.POST, "/api/v1/baskets", token: token, body: #"{"name":"outage"}"#)
                 let basket = try #require(b["id"] as? Int)
