@@ -98,12 +98,14 @@ public enum PolybotApp {
     ///   - logger: the root logger.
     ///   - trapsSignals: the group traps SIGTERM/SIGINT itself (false: the caller forwards them, see
     ///     ``ShutdownSignals``).
+    ///   - groupLogger: the service group's own log (which service starts and stops); `logger` when nil.
     ///   - onServerRunning: called with the bound channel once the HTTP server listens (tests read the port).
     /// - Returns: a group that handles SIGTERM and SIGINT.
     package static func buildServiceGroup(
         config: AppConfiguration, client: PostgresClient, registry: PrometheusCollectorRegistry, logger: Logger,
         transport: HTTPTransport? = nil, pipeline settings: PipelineSettings? = nil, live: LiveTrading? = nil,
         passwordRounds: Int = PasswordHash.defaultRounds, trapsSignals: Bool = true,
+        groupLogger: Logger? = nil,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws -> ServiceGroup {
         let store = PolybotStore(client: client, logger: logger)
@@ -209,7 +211,7 @@ public enum PolybotApp {
             services: services,
             gracefulShutdownSignals: trapsSignals ? [.sigterm, .sigint] : [],
             cancellationSignals: [],
-            logger: logger)
+            logger: groupLogger ?? logger)
         // Why 8 s: operators and the container runtime expect exit within 10 s of SIGTERM.
         groupConfig.maximumGracefulShutdownDuration = .seconds(8)
         return ServiceGroup(configuration: groupConfig)

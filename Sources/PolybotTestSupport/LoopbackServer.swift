@@ -20,13 +20,18 @@ package func withLoopbackServer<T: Sendable>(
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await app.runService(gracefulShutdownSignals: []) }
         defer { group.cancelAll() }
-        var bound: Int?
-        for _ in 0..<200 {
-            bound = port.withLock { $0 }
-            if bound != nil { break }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        guard let bound else { throw CancellationError() }
+        guard let bound = try await boundPort({ port.withLock { $0 } }) else { throw CancellationError() }
         return try await body(bound)
     }
+}
+
+/// The port a server reported once it listens: polls `port` until it answers, for at most `limit` (start-up takes
+/// milliseconds when the machine is idle; a loaded CI machine gets the minute).
+package func boundPort(limit: Duration = .seconds(60), _ port: () -> Int?) async throws -> Int? {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if let p = port() { return p }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    return port()
 }

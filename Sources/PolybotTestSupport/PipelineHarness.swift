@@ -5,6 +5,7 @@ import PolybotPipeline
 import PolybotStore
 import Polymarket
 import ServiceLifecycle
+import Testing
 
 /// Pipeline settings for tests: the design's rules with caps wide enough that only what a test is about can deny.
 package func testPipelineSettings(
@@ -48,15 +49,18 @@ package func withPipeline<T: Sendable>(
         settings: settings, store: store, clob: clob,
         dataAPI: DataAPIClient(baseURL: base + "/data-api", transport: transport), rpc: nil, live: live,
         logger: logger)
-    let group = ServiceGroup(
-        configuration: .init(services: pipeline.services.map { .init(service: $0) }, logger: logger))
-    let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try? await group.run() }
-        let r: Result<T, any Error>
-        do { r = .success(try await body(pipeline)) } catch { r = .failure(error) }
-        await group.triggerGracefulShutdown()
-        await tasks.waitForAll()
-        return r
+    let runner = ServiceGroupRunner()
+    var configuration = ServiceGroupConfiguration(
+        services: pipeline.services.map { .init(service: $0) }, logger: runner.logger(logger))
+    // Stages drain within seconds; one still running after 30 s is a bug the test reports (below), then cancelled.
+    configuration.maximumGracefulShutdownDuration = .seconds(30)
+    let group = ServiceGroup(configuration: configuration)
+    runner.start(group)
+    let result: Result<T, any Error>
+    do { result = .success(try await body(pipeline)) } catch { result = .failure(error) }
+    if await runner.stop(group), runner.escalatedToCancellation {
+        Issue.record(
+            "a pipeline stage did not stop within 30 s of the graceful shutdown; the group's log:\n\(runner.log)")
     }
     try? await transport.shutdown()
     return try result.get()

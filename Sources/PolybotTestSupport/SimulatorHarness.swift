@@ -22,13 +22,7 @@ package func withSimulator<T: Sendable>(
         group.addTask { try await app.runService(gracefulShutdownSignals: []) }
         group.addTask { try await replay.run() }
         defer { group.cancelAll() }
-        var bound: Int?
-        for _ in 0..<300 {
-            bound = port.withLock { $0 }
-            if bound != nil { break }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        let p = try #require(bound)
+        let p = try #require(try await boundPort { port.withLock { $0 } })
         return try await body("http://127.0.0.1:\(p)", "ws://127.0.0.1:\(p)")
     }
 }

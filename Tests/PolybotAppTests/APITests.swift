@@ -211,8 +211,12 @@ struct APITests {
             let rest = try await d.json(.GET, "/api/v1/trades?limit=4&before=\(next)", token: token)
             #expect((rest["items"] as? [Any])?.count == 2 && rest["next"] is NSNull)
             #expect(try await d.call(.GET, "/api/v1/trades?wallet=nope", token: token).0 == 400)
-            let signals = try await d.json(.GET, "/api/v1/signals", token: token)
-            #expect((signals["items"] as? [[String: Any]])?.allSatisfy { $0["status"] as? String == "filled" } == true)
+            // The first order event only says the first of the two signals got that far: wait for both fills.
+            #expect(
+                try await eventually {
+                    let items = try await d.json(.GET, "/api/v1/signals", token: token)["items"] as? [[String: Any]]
+                    return items?.count == 2 && items?.allSatisfy { $0["status"] as? String == "filled" } == true
+                })
             let orders = try await d.json(.GET, "/api/v1/orders?status=filled", token: token)
             let order = try #require((orders["items"] as? [[String: Any]])?.first)
             let orderDetail = try await d.json(.GET, "/api/v1/orders/\(order["id"] as? Int ?? 0)", token: token)

@@ -13,6 +13,7 @@ import PostgresNIO
 import Prometheus
 import ServiceLifecycle
 import Synchronization
+import Testing
 
 /// A running daemon (`buildServiceGroup`, the same composition as `polybot serve`) against the simulator and a fresh
 /// test database, reachable over real HTTP/WebSocket on 127.0.0.1.
@@ -114,42 +115,36 @@ func withDaemon<T: Sendable>(
                 retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200)),
                 timeout: .seconds(2), logger: logger)
             let port = Mutex<Int?>(nil)
+            let runner = ServiceGroupRunner()
             let group = try PolybotApp.buildServiceGroup(
                 config: config, client: client, registry: PrometheusCollectorRegistry(), logger: logger,
                 transport: transport,
                 pipeline: config.pipelineSettings(), live: nil, passwordRounds: 1 << 14,
+                groupLogger: runner.logger(logger),
                 onServerRunning: { ch in port.withLock { $0 = ch.localAddress?.port } })
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
-            let finished = AsyncStream<Void>.makeStream()
-            let stop: @Sendable () async -> Void = {
-                await group.triggerGracefulShutdown()
-                for await _ in finished.stream {}
-            }
-            let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { tasks in
-                tasks.addTask {
-                    try? await group.run()
-                    finished.continuation.finish()
+            runner.start(group)
+            // The daemon's own limit is 8 s of graceful shutdown, then cancellation; 60 s means a service ignores both.
+            let stop: @Sendable () async -> Void = { await runner.stop(group) }
+            let result: Result<T, any Error>
+            do {
+                // Start-up (migrations included) takes well under a second when idle; a loaded machine gets 60 s.
+                var bound: Int?
+                let deadline = ContinuousClock.now + .seconds(60)
+                while bound == nil, !runner.hasFinished, ContinuousClock.now < deadline {
+                    bound = port.withLock { $0 }
+                    if bound == nil { try await Task.sleep(for: .milliseconds(10)) }
                 }
-                let r: Result<T, any Error>
-                do {
-                    var bound: Int?
-                    for _ in 0..<500 where bound == nil {
-                        bound = port.withLock { $0 }
-                        if bound == nil { try await Task.sleep(for: .milliseconds(10)) }
-                    }
-                    guard let p = bound else { throw HarnessError.noPort }
-                    r = .success(
-                        try await body(
-                            Daemon(
-                                base: "http://127.0.0.1:\(p)", ws: "ws://127.0.0.1:\(p)", store: store,
-                                exchange: exchange, http: http, stop: stop)))
-                } catch {
-                    r = .failure(error)
-                }
-                await group.triggerGracefulShutdown()
-                await tasks.waitForAll()
-                return r
+                guard let p = bound else { throw HarnessError.noPort }
+                result = .success(
+                    try await body(
+                        Daemon(
+                            base: "http://127.0.0.1:\(p)", ws: "ws://127.0.0.1:\(p)", store: store,
+                            exchange: exchange, http: http, stop: stop)))
+            } catch {
+                result = .failure(error)
             }
+            await runner.stop(group)
             try? await http.shutdown()
             try? await transport.shutdown()
             return try result.get()

@@ -32,7 +32,9 @@ struct DatabaseOutageTests {
             async throws -> Void
     ) async throws {
         let dir = "/tmp/polybot-outage-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let port = try #require(FreePort.find())
+        // Below the ephemeral range: while the cluster is down, no other test's `bind(0)` or outgoing connection can
+        // take its port, so the restart comes back where the daemon reconnects.
+        let port = try #require(FreePort.find(in: 20_000..<32_000))
         let options = EmbeddedPostgres.Options(dataDirectory: dir, database: "postgres", durable: false, port: port)
         let first = try EmbeddedPostgres.start(options, logger: logger)
         let running = Mutex<EmbeddedPostgres?>(first)

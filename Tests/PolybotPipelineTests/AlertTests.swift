@@ -64,7 +64,9 @@ struct AlertTests {
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: #"{"ok":true}"#)))
         }
         try await withLoopbackServer(router: router) { port in
-            let transport = HTTPTransport(retry: .none, timeout: .seconds(2), logger: logger)
+            // 30 s: on a loaded machine a 2 s limit timed out a message the server had taken, and the retry sent it
+            // again (delivery is at-least-once); this test is about retries after a 500 and the dedupe.
+            let transport = HTTPTransport(retry: .none, timeout: .seconds(30), logger: logger)
             defer { Task { try? await transport.shutdown() } }
             let sinks: [any AlertSink] = [
                 WebhookSink(url: "http://127.0.0.1:\(port)/hook", secret: secret, transport: transport),

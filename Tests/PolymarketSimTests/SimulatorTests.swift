@@ -37,11 +37,11 @@ struct SimulatorTests {
                     }
                 }
             }
-            for _ in 0..<200 where !connected.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+            _ = await eventually { connected.withLock { $0 } }
             // The subscribe message lands before the replay starts.
-            for _ in 0..<200 where await exchange.rtdsSubscribers == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            _ = await eventually { await exchange.rtdsSubscribers > 0 }
             await exchange.publishNext(300)
-            for _ in 0..<300 where got.withLock({ $0.count }) < 300 { try await Task.sleep(for: .milliseconds(10)) }
+            _ = await eventually { got.withLock { $0.count } >= 300 }
             task.cancel()
             await task.value
             return got.withLock { $0 }
@@ -117,7 +117,7 @@ struct SimulatorTests {
             let fills = try await clob.trades()
             #expect(fills.count == 1 && fills.first?.taker_order_id == response.orderID)
             #expect(try await clob.order(id: response.orderID)?.status == "MATCHED")
-            for _ in 0..<100 where statuses.withLock({ $0.count }) < 3 { try await Task.sleep(for: .milliseconds(20)) }
+            _ = await eventually { statuses.withLock { $0.count } >= 3 }
             task.cancel()
             await task.value
             #expect(statuses.withLock { $0 } == ["MATCHED", "MINED", "CONFIRMED"])
@@ -293,19 +293,18 @@ struct SimulatorTests {
                     url: ws + "/ws", pingInterval: .milliseconds(100), stallTimeout: .milliseconds(500),
                     initialBackoff: .milliseconds(50)), logger: logger)
             let task = Task { await feed.run { e in got.withLock { $0.append(e) } } }
-            for _ in 0..<200 where got.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(10)) }
+            _ = await eventually { !got.withLock { $0.isEmpty } }
             // One trade first: a gap is only reported once there is a trade time to measure it from (market time).
             // (Published until one arrives: the subscription may not be registered yet when the socket opens.)
-            for _ in 0..<100 where !got.withLock({ $0.contains { if case .trade = $0 { true } else { false } } }) {
+            _ = await eventually {
+                if got.withLock({ $0.contains { if case .trade = $0 { true } else { false } } }) { return true }
                 await exchange.publishNext(1)
-                try await Task.sleep(for: .milliseconds(50))
+                return false
             }
             // Drop: the server closes the sockets; the feed reconnects.
             // (Waits for the gap itself: under load the 500 ms watchdog may already have reconnected once.)
             await exchange.dropAllSockets()
-            for _ in 0..<500 where !got.withLock({ $0.contains { if case .gap = $0 { true } else { false } } }) {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            _ = await eventually { got.withLock { $0.contains { if case .gap = $0 { true } else { false } } } }
             // Stall: open socket, no frames (PONG included) → the watchdog fires (a new stall event, counted).
             let stalls: @Sendable () -> Int = {
                 got.withLock { $0.filter { if case .stalled = $0 { true } else { false } }.count }
@@ -314,7 +313,7 @@ struct SimulatorTests {
             var f = SimFaults()
             f.stallSeconds = 1.5
             await exchange.setFaults(f)
-            for _ in 0..<500 where stalls() == stallsBefore { try await Task.sleep(for: .milliseconds(10)) }
+            _ = await eventually { stalls() != stallsBefore }
             task.cancel()
             await task.value
             return got.withLock { $0 }

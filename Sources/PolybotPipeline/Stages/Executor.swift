@@ -21,6 +21,8 @@ package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Ele
     private let outcomes: [String: Counter]
     private let reservations: ReservationHooks
     private let statusErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "executor")])
+    /// What each placement in flight is doing (by idempotency key): logged when a shutdown waits on them.
+    private var steps: [String: String] = [:]
 
     /// Creates the stage.
     package init(
@@ -43,37 +45,55 @@ package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Ele
     }
 
     package func run() async throws {
-        try await withThrowingDiscardingTaskGroup { group in
-            var inFlight = 0
-            let finished = AsyncStream<Void>.makeStream()
-            defer { finished.continuation.finish() }
-            var iterator = finished.stream.makeAsyncIterator()
+        let placements = PlacementTasks()
+        var ended = placements.endings.makeAsyncIterator()
+        try await withTaskCancellationHandler {
             for try await sized in input {
-                if inFlight >= concurrency {
-                    _ = await iterator.next()
-                    inFlight -= 1
-                }
-                inFlight += 1
-                let done = finished.continuation
-                group.addTask {
-                    await self.execute(sized)
-                    done.yield()
-                }
+                // At most `concurrency` in flight: wait for one to end (nil: cancelled, the loop ends below).
+                while placements.count >= concurrency, !Task.isCancelled { _ = await ended.next(isolation: #isolation) }
+                if Task.isCancelled { break }
+                placements.start { await self.execute(sized) }
             }
-            _ = finished
+            // The input has ended (the stages before have drained): wait for the placements in flight, saying what
+            // they are doing every 5 s, unless cancelled (then they are cancelled and left to end on their own).
+            let reporter = Task { await self.reportWhileInFlight() }
+            defer { reporter.cancel() }
+            while placements.count > 0, !Task.isCancelled { _ = await ended.next(isolation: #isolation) }
+        } onCancel: {
+            placements.cancelAll()
         }
-        // Every placement in flight has finished; wait for this stage's turn to stop (see awaitShutdownTurn).
+        // Every placement in flight has finished (or the stop was cancelled); wait for this stage's turn to stop (see
+        // awaitShutdownTurn).
         await awaitShutdownTurn()
+    }
+
+    /// Logs the placements still in flight every 5 s until none is left (a stop waits for them).
+    private func reportWhileInFlight() async {
+        var waited = Duration.zero
+        while !steps.isEmpty {
+            do { try await Task.sleep(for: .milliseconds(50)) } catch { return }
+            waited += .milliseconds(50)
+            if waited >= .seconds(5), !steps.isEmpty {
+                waited = .zero
+                logger.warning(
+                    "input ended; waiting for placements in flight",
+                    metadata: ["placements": "\(steps.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" })"])
+            }
+        }
     }
 
     /// Places one order and records how its signal ended. Never throws: errors end the signal `failed` with the reason.
     package func execute(_ sized: SizedOrder) async {
         let r = sized.request
+        let stepKey = r.idempotencyKey
+        steps[stepKey] = "placing"
+        defer { steps[stepKey] = nil }
         probe.expect(r.idempotencyKey, arrived: sized.arrived)
         var outcome: PlacementOutcome?
         var failure: (any Error)?
         for attempt in 1...3 {
             do {
+                steps[stepKey] = "placing, attempt \(attempt)"
                 outcome = try await gateway.place(r)
                 break
             } catch {
@@ -85,6 +105,7 @@ package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Ele
             }
         }
         guard let outcome else {
+            steps[stepKey] = "recording the failure"
             outcomes["failed"]?.increment()
             await releaseAfterFailure(r.idempotencyKey)
             if let id = r.signalId {
@@ -92,6 +113,7 @@ package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Ele
             }
             return
         }
+        steps[stepKey] = "updating the reservation"
         await reservations.orderUpdated(outcome.order)
         let (status, reason, key): (String, String, String) =
             switch outcome {
@@ -108,6 +130,7 @@ package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Ele
             }
         outcomes[key]?.increment()
         if let id = r.signalId, r.purpose == .entry {
+            steps[stepKey] = "recording the outcome"
             await recordOutcome(signal: id, status, reason: reason)
         }
         events.publish(.order(outcome.order))

@@ -45,4 +45,10 @@ package struct DetectedSignal: Sendable {
 package struct SizedOrder: Sendable {
     package var request: ExecutionRequest
     package var arrived: ContinuousClock.Instant
+
+    /// Creates a sized order.
+    package init(request: ExecutionRequest, arrived: ContinuousClock.Instant) {
+        self.request = request
+        self.arrived = arrived
+    }
 }

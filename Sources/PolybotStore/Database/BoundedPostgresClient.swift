@@ -118,19 +118,9 @@ package struct BoundedPostgresClient: Sendable {
         let pool = self.pool
         let limit = self.limit
         do {
-            let rows = try await withThrowingTaskGroup(of: PostgresRowSequence?.self) { group in
-                group.addTask {
-                    try await pool.query(query, logger: logger ?? Logger(label: "postgres"), file: file, line: line)
-                }
-                group.addTask {
-                    try await Task.sleep(for: limit)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let rows = first else {
-                    throw DatabaseUnavailable(reason: "no answer within \(limit)")
-                }
-                return rows
+            // Not a task group: it would wait for a query postgres-nio does not cancel once sent (see `bounded`).
+            let rows = try await bounded(limit, timeout: { DatabaseUnavailable(reason: "no answer within \(limit)") }) {
+                try await pool.query(query, logger: logger ?? Logger(label: "postgres"), file: file, line: line)
             }
             health.succeeded()
             return rows
