@@ -251,10 +251,11 @@ struct SimulatorTests {
         let exchange = venue()
         try await withSimulator(exchange) { base, _ in
             await exchange.publishNext(400)
-            // Set-up and the lookup get a patient transport (the suite runs beside heavy tests); only the POST has the
-            // short timeout the fault is about.
+            // Set-up and the lookup get a patient transport (the suite runs beside heavy tests). The POST's 5 s limit is
+            // long enough for the request to reach the venue on a loaded machine (a 400 ms limit once gave up before
+            // sending it), and far shorter than the 60 s the venue holds its answer.
             let setup = transport(retry: .none, timeout: .seconds(10))
-            let t = transport(retry: .none, timeout: .milliseconds(400))
+            let t = transport(retry: .none, timeout: .seconds(5))
             defer {
                 Task {
                     try? await t.shutdown()
@@ -266,7 +267,7 @@ struct SimulatorTests {
             let (token, ask, tick, negRisk) = try await tradableToken(exchange)
             var f = SimFaults()
             f.timeoutButFillNextOrders = 1
-            f.holdResponseSeconds = 2
+            f.holdResponseSeconds = 60
             await exchange.setFaults(f)
             let signed = try OrderBuilder(key: testKey, domain: ExchangeDomain.forVersion(2, chainId: 137)!).build(
                 OrderRequest(
@@ -276,7 +277,7 @@ struct SimulatorTests {
                 try await clob.postOrder(body: signed.postBody(owner: creds.apiKey, orderType: .gtc))
             }
             // Looking it up (what the executor must do before any retry) finds it filled — once the venue has taken it:
-            // the client gave up after 400 ms, and under load the server may not have matched it yet.
+            // the client gave up after 5 s, and under load the server may not have matched it yet.
             let digest = HexCoding.encode(signed.digest)
             #expect(await eventually(timeout: .seconds(30)) { await exchange.allOrders.contains { $0.id == digest } })
             let found = try await lookup.order(id: digest)
