@@ -45,7 +45,8 @@ struct FailClosedPipelineTests {
             let book = OrderBook(
                 market: market, assetId: "555", timestampMs: 1, hash: "",
                 bids: [BookLevel(price: Micros(290_000), size: Micros(1_000_000))],
-                asks: [BookLevel(price: Micros(310_000), size: Micros(1_000_000))], tickSize: .hundredth)
+                asks: [BookLevel(price: Micros(310_000), size: Micros(1_000_000))], tickSize: .hundredth, negRisk: false
+            )
             let locks = LockBox()
             let tracker = PositionTracker(
                 store: store, mode: .paper, books: { _ in book }, resolution: { _ in nil },
@@ -142,6 +143,34 @@ struct FailClosedPipelineTests {
             #expect(
                 row.startEquity == Micros(100) && row.endEquity == Micros(200)
                     && row.unrealizedPnl == Micros(-3_000_000))
+        }
+    }
+
+    /// A book that does not say which exchange (neg-risk or not) or tick size the market uses gets no exit order: the
+    /// exit is signed for the venue's values, never for assumed ones (it used to default to 0.01 and not neg-risk).
+    @Test func anExitIsNeverSignedForAnAssumedExchange() async throws {
+        try await withTestDatabase { store, _ in
+            let market = Fixtures.hex32(10)
+            let position = try await store.positions.open(
+                Position(
+                    mode: .paper, conditionId: market, asset: "556", size: Micros(100_000_000),
+                    averagePrice: Micros(500_000), cost: Micros(50_000_000)))
+            let book = OrderBook(
+                market: market, assetId: "556", timestampMs: 1, hash: "",
+                bids: [BookLevel(price: Micros(290_000), size: Micros(1_000_000))],
+                asks: [BookLevel(price: Micros(310_000), size: Micros(1_000_000))], tickSize: .hundredth)
+            let tracker = PositionTracker(
+                store: store, mode: .paper, books: { _ in book }, resolution: { _ in nil },
+                gateway: ExpiringGateway(store: store),
+                risk: .init(
+                    approveExit: { .approved($0) }, recordMarks: { _ in }, recordSettlement: { _, _ in },
+                    equity: { Micros(10_000_000_000) }, dayStart: { ("2026-12-01", Micros(10_000_000_000)) },
+                    addCooldown: { _ in }, hasCooldown: { _ in false }),
+                rules: ExitRules(stopLossBps: 2_000), events: PipelineEvents(), logger: logger)
+            await tracker.markOnce()
+            #expect(try await store.orders.orders(keyPrefix: "exit:\(position.id):").isEmpty)
+            // The mark itself is still taken (the stop-loss waits for a book that says where to send it).
+            #expect(try await store.positions.openPositions(mode: .paper).first?.markPrice == Micros(300_000))
         }
     }
 

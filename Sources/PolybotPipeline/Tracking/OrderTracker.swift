@@ -24,6 +24,7 @@ package actor OrderTracker: Service {
     private let failedTrades = Counter(label: "orders.trades_failed")
     private let cancels = Counter(label: "orders.expired_cancels")
     private let haltCancels = Counter(label: "orders.halt_cancels")
+    private let statusErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "order_tracker")])
     private let reservations: ReservationHooks
 
     /// Creates the tracker.
@@ -172,18 +173,40 @@ package actor OrderTracker: Service {
         do {
             switch order.status {
             case .intent, .submitting, .unknown:
-                let request = ExecutionRequest(resuming: order, book: try? await books(order.asset))
+                // The book only supplies the tick size and neg-risk flag of a re-signed resend, and a resend must
+                // reproduce the stored digest or nothing is sent: without a book the order is still looked up.
+                let book: OrderBook?
+                do { book = try await books(order.asset) } catch {
+                    book = nil
+                    logger.info(
+                        "book unreadable; order looked up without it", metadata: ["order.id": "\(order.id)"])
+                }
+                let request = ExecutionRequest(resuming: order, book: book)
                 let outcome = try await gateway.resume(order, request)
                 await finished(outcome.order, was: order)
             case .live, .partiallyFilled:
                 let id = order.exchangeOrderId ?? order.orderDigest ?? ""
                 if order.expiration > 0, order.expiration <= now() {
                     // GTD expiry: the CLOB also expires it, but a cancel makes sure no late fill lands on a stale price.
-                    _ = try? await clob.cancel(orderId: id)
+                    do { _ = try await clob.cancel(orderId: id) } catch {
+                        // Already expired on the CLOB, or not answering: what it says about the order decides below.
+                        logger.info("expiry cancel failed", metadata: ["order.id": "\(order.id)", "error": "\(error)"])
+                    }
                     cancels.increment()
-                    let found = try? await clob.order(id: id)
+                    // The fills come from the CLOB, never from our last known figure: an unreadable answer leaves the
+                    // order as it is until the next poll. Only an order the CLOB no longer knows keeps our figure.
+                    let found = try await clob.order(id: id)
+                    let filled: Micros
+                    if let found {
+                        guard let matched = found.size_matched?.micros else {
+                            throw TrackerError.unreadable("size_matched of order \(order.id)")
+                        }
+                        filled = matched
+                    } else {
+                        filled = order.filledSize
+                    }
                     let applied = try await ledger.report(
-                        orderId: order.id, filledTotal: found?.size_matched?.micros ?? order.filledSize,
+                        orderId: order.id, filledTotal: filled,
                         status: .expired, eventType: "EXPIRY", venueStatus: found?.status ?? "EXPIRED")
                     await finished(applied.order, was: order)
                 } else if let found = try await clob.order(id: id) {
@@ -205,7 +228,24 @@ package actor OrderTracker: Service {
         await reservations.orderUpdated(order)
         events.publish(.order(order))
         if let id = order.signalId, order.purpose == .entry {
-            try? await store.signals.setStatus(id: id, signalStatus(of: order), reason: order.error ?? "")
+            do { try await store.signals.setStatus(id: id, signalStatus(of: order), reason: order.error ?? "") } catch {
+                // The order row is right; the signal's status follows it at the next change or restart's check.
+                statusErrors.increment()
+                logger.error(
+                    "signal status not updated after its order moved",
+                    metadata: ["signal.id": "\(id)", "order.id": "\(order.id)", "error": "\(error)"])
+            }
+        }
+    }
+}
+
+/// What the tracker refuses to guess.
+enum TrackerError: Error, CustomStringConvertible {
+    case unreadable(String)
+
+    var description: String {
+        switch self {
+        case .unreadable(let what): "unreadable venue answer: \(what)"
         }
     }
 }

@@ -61,6 +61,8 @@ package actor PositionTracker: Service {
     private let exits = Counter(label: "positions.exits")
     private let marks = Counter(label: "positions.marks")
     private let mirrorErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "whale_sell_mirror")])
+    /// Marking passes, settlements and exits that could not read or write what they needed (retried on the next pass).
+    private let markErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "position_marks")])
     /// Whale sells waiting to be mirrored, so the whale filter never waits on this tracker.
     private let sells = AsyncStream<ObservedTrade>.makeStream()
 
@@ -111,7 +113,13 @@ package actor PositionTracker: Service {
 
     /// One marking pass: marks, settlements, take-profit / stop-loss, the day's PnL row.
     package func markOnce() async {
-        guard let open = try? await store.positions.openPositions(mode: mode) else { return }
+        let open: [Position]
+        do { open = try await store.positions.openPositions(mode: mode) } catch {
+            // No marks, no stop-loss and no settlement this pass: loud, and retried on the next one.
+            markErrors.increment()
+            logger.error("open positions unreadable; nothing marked this pass", metadata: ["error": "\(error)"])
+            return
+        }
         held.withLock { $0 = Set(open.map(\.asset)) }
         var unrealized = Micros.zero
         var exposure = Micros.zero
@@ -120,13 +128,28 @@ package actor PositionTracker: Service {
                 await risk.recordSettlement(p.asset, settled)
                 continue
             }
-            let book = try? await books(p.asset)
-            if let mark = book?.midpoint ?? book?.lastTradePrice {
+            let book: OrderBook
+            do { book = try await books(p.asset) } catch {
+                // Unmarked means no take-profit or stop-loss for this position this pass: say so.
+                markErrors.increment()
+                logger.error(
+                    "book unreadable; position not marked this pass",
+                    metadata: ["position.id": "\(p.id)", "error": "\(error)"])
+                unrealized += p.unrealizedPnl
+                exposure += p.cost
+                continue
+            }
+            if let mark = book.midpoint ?? book.lastTradePrice {
                 p.markPrice = mark
-                try? await store.positions.update(p)
+                do { try await store.positions.update(p) } catch {
+                    markErrors.increment()
+                    logger.warning(
+                        "mark not stored; the exit rules still use it",
+                        metadata: ["position.id": "\(p.id)", "error": "\(error)"])
+                }
                 marks.increment()
-                if let reason = rules.priceExit(p, mark: mark), let bid = book?.bestBid {
-                    let placed = await retryingExit(p, price: bid, reason: reason)
+                if let reason = rules.priceExit(p, mark: mark), let bid = book.bestBid {
+                    let placed = await retryingExit(p, price: bid, reason: reason, book: book)
                     if placed, reason == .stopLoss, rules.cooldownAfterStopSeconds > 0,
                         !(await risk.hasCooldown(.market(p.conditionId)))
                     {
@@ -161,7 +184,7 @@ package actor PositionTracker: Service {
     /// idempotency key (`exit:<position>:<reason>:<n>`), a new one only once the previous attempt has finished (expired,
     /// filled in part, cancelled, rejected), and never while one is still working. Returns true when an attempt was
     /// placed now.
-    private func retryingExit(_ p: Position, price: Micros, reason: ExitReason) async -> Bool {
+    private func retryingExit(_ p: Position, price: Micros, reason: ExitReason, book: OrderBook) async -> Bool {
         let prefix = "exit:\(p.id):\(reason.rawValue):"
         let attempts: [CopyOrder]
         do { attempts = try await store.orders.orders(keyPrefix: prefix) } catch {
@@ -171,7 +194,8 @@ package actor PositionTracker: Service {
             return false
         }
         if attempts.contains(where: { !$0.status.isTerminal }) { return false }
-        return await exit(p, shares: p.size, price: price, reason: reason, key: prefix + "\(attempts.count + 1)")
+        return await exit(
+            p, shares: p.size, price: price, reason: reason, key: prefix + "\(attempts.count + 1)", book: book)
     }
 
     private func settleIfResolved(_ p: Position) async -> PositionAccounting.Applied? {
@@ -181,10 +205,20 @@ package actor PositionTracker: Service {
         resolutionCheckedAt[p.conditionId] = t
         guard let r = await resolution(p.conditionId), r.closed, let winner = r.winner else { return nil }
         let (day, _) = await risk.dayStart()
-        guard
-            let applied = try? await store.execution.settle(
+        let settled: PositionAccounting.Applied?
+        do {
+            settled = try await store.execution.settle(
                 positionId: p.id, won: winner == p.asset, day: day, equity: await risk.equity())
-        else { return nil }
+        } catch {
+            // Tried again on the next pass (not in 5 minutes): the market is known to be resolved.
+            resolutionCheckedAt[p.conditionId] = nil
+            markErrors.increment()
+            logger.error(
+                "resolved market not settled; retried on the next pass",
+                metadata: ["position.id": "\(p.id)", "error": "\(error)"])
+            return nil
+        }
+        guard let applied = settled else { return nil }  // nothing left to settle
         exits.increment()
         events.publish(.position(applied.position))
         logger.notice(
@@ -226,24 +260,42 @@ package actor PositionTracker: Service {
                 entryShares: entry, held: p.size, whaleSold: trade.size, whaleBought: bought,
                 agreeing: agreeing.count)
             guard shares > .zero else { return }
-            let book = try? await books(trade.asset)
-            guard let bid = book?.bestBid else {
+            // Like no bid, an unreadable book is not retried (a resolved market's book may be gone for good, and the
+            // queue of sells must not wait on it); it is counted and logged, and the exit rules still apply.
+            let book: OrderBook
+            do { book = try await books(trade.asset) } catch {
+                markErrors.increment()
+                logger.error(
+                    "whale sold but the book is unreadable; sell not mirrored",
+                    metadata: ["position.id": "\(p.id)", "error": "\(error)"])
+                return
+            }
+            guard let bid = book.bestBid else {
                 logger.warning("whale sold but there is no bid to sell into", metadata: ["position.id": "\(p.id)"])
                 return
             }
             await exit(
                 p, shares: shares, price: bid, reason: .whaleSold,
-                key: "exit:\(p.id):whale:\(trade.transactionHash):\(trade.wallet.hex)", detectedAt: observed.arrivedAt)
+                key: "exit:\(p.id):whale:\(trade.transactionHash):\(trade.wallet.hex)", book: book,
+                detectedAt: observed.arrivedAt)
         }
     }
 
     @discardableResult
     private func exit(
-        _ p: Position, shares: Micros, price: Micros, reason: ExitReason, key: String, detectedAt: Date = Date()
+        _ p: Position, shares: Micros, price: Micros, reason: ExitReason, key: String, book: OrderBook,
+        detectedAt: Date = Date()
     ) async -> Bool {
-        let book = try? await books(p.asset)
         let lots = Micros((shares.raw / 10_000) * 10_000)
         guard lots > .zero else { return false }
+        // The order is signed for the market's tick size and exchange (neg-risk or not): from the venue, never assumed.
+        guard let tickSize = book.tickSize, let negRisk = book.negRisk else {
+            markErrors.increment()
+            logger.error(
+                "book without tick size or neg-risk flag; exit retried on the next pass",
+                metadata: ["position.id": "\(p.id)", "exit.reason": "\(reason.rawValue)"])
+            return false
+        }
         let intent = OrderIntent(
             signalKey: key, basketId: nil, conditionId: p.conditionId, eventSlug: p.eventSlug, asset: p.asset,
             side: .sell,
@@ -254,8 +306,8 @@ package actor PositionTracker: Service {
             return false
         }
         let request = ExecutionRequest(
-            intent: intent, signalId: nil, purpose: .exit, idempotencyKey: key, tickSize: book?.tickSize ?? .hundredth,
-            negRisk: book?.negRisk ?? false, minimumSize: nil, orderType: .gtd, lifetimeSeconds: 120,
+            intent: intent, signalId: nil, purpose: .exit, idempotencyKey: key, tickSize: tickSize,
+            negRisk: negRisk, minimumSize: nil, orderType: .gtd, lifetimeSeconds: 120,
             outcome: p.outcome, detectedAt: detectedAt)
         do {
             let outcome = try await gateway.place(request)
