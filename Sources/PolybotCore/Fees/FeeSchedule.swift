@@ -1,0 +1,77 @@
+/// A market's taker fee schedule (Polymarket since March 2026; Gamma `feeSchedule {rate, exponent, takerOnly,
+/// rebateRate}`, the CLOB's `fd {r, e}`).
+///
+/// A taker filling `s` shares at price `p` pays `s × rate × (p × (1 − p))^exponent` pUSD; a maker pays nothing (the
+/// formula of the official client's `fees.py`). The arithmetic is exact on integers — shares and price in micro units,
+/// the rate in millionths — with **one rounding, at the end: down to the venue's 0.00001 pUSD** (NautilusTrader's
+/// Polymarket adapter, citing docs.polymarket.com/trading/fees, floors to 5 decimals). Exponents 0, 1 and 2 are
+/// computed (the venue uses 1 and 2); `init` refuses any other, so a market whose fee cannot be computed is never
+/// traded on a guessed one.
+public struct FeeSchedule: Hashable, Sendable, Codable {
+    /// The rate as a fraction in micro units (`0.04` → 40 000).
+    public let rate: Micros
+    /// The exponent of `p × (1 − p)`.
+    public let exponent: Int
+    /// Whether only takers pay (every 2026 schedule says so; a maker is never charged here either way).
+    public let takerOnly: Bool
+    /// The share of taker fees paid back to makers (reported, not used: a copy trader takes).
+    public let rebateRate: Micros
+
+    /// No fees (fee-free markets; `feesEnabled: false`).
+    public static let free = FeeSchedule(uncheckedRate: .zero, exponent: 1, takerOnly: true, rebateRate: .zero)
+
+    /// The venue's smallest fee step: 0.00001 pUSD.
+    public static let step: Int64 = 10
+
+    private init(uncheckedRate rate: Micros, exponent: Int, takerOnly: Bool, rebateRate: Micros) {
+        self.rate = rate
+        self.exponent = exponent
+        self.takerOnly = takerOnly
+        self.rebateRate = rebateRate
+    }
+
+    /// A schedule, or nil when it cannot be computed exactly: a rate outside 0…1, an exponent other than 0, 1 or 2, or
+    /// a rebate outside 0…1.
+    public init?(rate: Micros, exponent: Int, takerOnly: Bool = true, rebateRate: Micros = .zero) {
+        guard rate >= .zero, rate <= .one, (0...2).contains(exponent), rebateRate >= .zero, rebateRate <= .one else {
+            return nil
+        }
+        self.init(uncheckedRate: rate, exponent: exponent, takerOnly: takerOnly, rebateRate: rebateRate)
+    }
+
+    /// Whether this schedule charges anything.
+    public var chargesFees: Bool { rate > .zero }
+
+    /// The taker fee in pUSD for `shares` filled at `price`, floored to 0.00001; nil for a negative size or a price
+    /// outside 0…1 (refused, not guessed).
+    public func takerFee(shares: Micros, price: Micros) -> Micros? {
+        guard shares >= .zero, price >= .zero, price <= .one else { return nil }
+        let s = UInt128(shares.raw)
+        let r = UInt128(rate.raw)
+        let p = UInt128(price.raw)
+        let scale = UInt128(Micros.scale)
+        // p × (1 − p) at scale 10^12.
+        let q = p * (scale - p)
+        let micros: UInt128
+        switch exponent {
+        case 0:
+            // s·r / 10^6
+            micros = s * r / scale
+        case 1:
+            // s·r·q / 10^18 (s·r < 2^63·2^20, ·q < 2^38: fits 128 bits)
+            micros = s * r * q / (scale * scale * scale)
+        default:
+            // s·r·q·q / 10^30: the product needs 256 bits, the quotient (≤ s) fits 128.
+            let wide = (s * r * q).multipliedFullWidth(by: q)
+            let divisor = scale * scale * scale * scale * scale
+            micros = divisor.dividingFullWidth(wide).quotient
+        }
+        let floored = micros / UInt128(Self.step) * UInt128(Self.step)
+        return Micros(Int64(floored))
+    }
+
+    /// What a fill costs in fees: the taker fee for a taker, nothing for a maker.
+    public func fee(shares: Micros, price: Micros, taker: Bool) -> Micros? {
+        taker ? takerFee(shares: shares, price: price) : (shares >= .zero ? .zero : nil)
+    }
+}
