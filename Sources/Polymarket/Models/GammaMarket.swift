@@ -23,11 +23,13 @@ public struct GammaMarket: Decodable, Sendable, Equatable {
     public var liquidity: Micros?
     /// `"v1"` (CTF ledger) or `"v2"` (PositionManager); `"v1"` when absent.
     public var version: String
+    /// The market's taker fees (`feesEnabled`, `feeType`, `feeSchedule`).
+    public var fees: MarketFees
 
     enum CodingKeys: String, CodingKey {
         case id, question, conditionId, slug, outcomes, outcomePrices, clobTokenIds, active, closed, acceptingOrders
         case enableOrderBook, negRisk, orderPriceMinTickSize, orderMinSize, endDate, umaResolutionStatus
-        case umaResolutionStatuses, liquidity, version, events
+        case umaResolutionStatuses, liquidity, version, events, feesEnabled, feeType, feeSchedule
     }
 
     private struct EventRef: Decodable { var slug: String? }
@@ -60,6 +62,10 @@ public struct GammaMarket: Decodable, Sendable, Equatable {
         umaResolutionStatus = c.lenient(String.self, .umaResolutionStatus) ?? statuses.last
         liquidity = c.lenient(LenientDecimal.self, .liquidity)?.micros
         version = c.lenient(String.self, .version) ?? "v1"
+        fees = MarketFees.read(
+            enabled: c.lenient(LenientBool.self, .feesEnabled)?.value, type: c.lenient(String.self, .feeType),
+            schedule: c.lenient(MarketFees.Wire.self, .feeSchedule),
+            schedulePresent: c.contains(.feeSchedule) && (try? c.decodeNil(forKey: .feeSchedule)) == false)
     }
 
     /// A field that is a JSON array, or a string containing one (`"[\"Yes\", \"No\"]"`).
