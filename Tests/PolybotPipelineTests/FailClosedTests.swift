@@ -33,29 +33,35 @@ struct FailClosedPipelineTests {
         }
     }
 
+    /// A position bought at 0.50 whose book now stands at 0.29/0.31 (the mark has fallen 40 %: a 20 % stop-loss fires),
+    /// and a tracker over it whose exits expire unfilled.
+    func stopLossScenario(
+        _ store: PolybotStore, asset: String, negRisk: Bool?, locks: LockBox
+    ) async throws -> (Position, PositionTracker) {
+        let market = Fixtures.hex32(Int(asset) ?? 0)
+        let position = try await store.positions.open(
+            Position(
+                mode: .paper, conditionId: market, asset: asset, size: Micros(100_000_000),
+                averagePrice: Micros(500_000), cost: Micros(50_000_000)))
+        let book = OrderBook(
+            market: market, assetId: asset, timestampMs: 1, hash: "",
+            bids: [BookLevel(price: Micros(290_000), size: Micros(1_000_000))],
+            asks: [BookLevel(price: Micros(310_000), size: Micros(1_000_000))], tickSize: .hundredth, negRisk: negRisk)
+        let tracker = PositionTracker(
+            store: store, mode: .paper, books: { _ in book }, resolution: { _ in nil },
+            gateway: ExpiringGateway(store: store),
+            risk: .init(
+                approveExit: { .approved($0) }, recordMarks: { _ in }, recordSettlement: { _, _ in },
+                equity: { Micros(10_000_000_000) }, dayStart: { ("2026-12-01", Micros(10_000_000_000)) },
+                addCooldown: { await locks.add($0) }, hasCooldown: { await locks.has($0) }),
+            rules: ExitRules(stopLossBps: 2_000), events: PipelineEvents(), logger: logger)
+        return (position, tracker)
+    }
+
     @Test func aStopLossIsRetriedUntilFlatAndLocksItsMarketOnce() async throws {
         try await withTestDatabase { store, _ in
-            let market = Fixtures.hex32(9)
-            let position = try await store.positions.open(
-                Position(
-                    mode: .paper, conditionId: market, asset: "555", size: Micros(100_000_000),
-                    averagePrice: Micros(500_000),
-                    cost: Micros(50_000_000)))
-            // The mark has fallen 40 %: a 20 % stop-loss fires.
-            let book = OrderBook(
-                market: market, assetId: "555", timestampMs: 1, hash: "",
-                bids: [BookLevel(price: Micros(290_000), size: Micros(1_000_000))],
-                asks: [BookLevel(price: Micros(310_000), size: Micros(1_000_000))], tickSize: .hundredth, negRisk: false
-            )
             let locks = LockBox()
-            let tracker = PositionTracker(
-                store: store, mode: .paper, books: { _ in book }, resolution: { _ in nil },
-                gateway: ExpiringGateway(store: store),
-                risk: .init(
-                    approveExit: { .approved($0) }, recordMarks: { _ in }, recordSettlement: { _, _ in },
-                    equity: { Micros(10_000_000_000) }, dayStart: { ("2026-12-01", Micros(10_000_000_000)) },
-                    addCooldown: { await locks.add($0) }, hasCooldown: { await locks.has($0) }),
-                rules: ExitRules(stopLossBps: 2_000), events: PipelineEvents(), logger: logger)
+            let (position, tracker) = try await stopLossScenario(store, asset: "555", negRisk: false, locks: locks)
             for _ in 0..<3 { await tracker.markOnce() }
             let attempts = try await store.orders.orders(keyPrefix: "exit:\(position.id):stop_loss:")
             #expect(attempts.map(\.idempotencyKey) == (1...3).map { "exit:\(position.id):stop_loss:\($0)" })
@@ -150,23 +156,7 @@ struct FailClosedPipelineTests {
     /// exit is signed for the venue's values, never for assumed ones (it used to default to 0.01 and not neg-risk).
     @Test func anExitIsNeverSignedForAnAssumedExchange() async throws {
         try await withTestDatabase { store, _ in
-            let market = Fixtures.hex32(10)
-            let position = try await store.positions.open(
-                Position(
-                    mode: .paper, conditionId: market, asset: "556", size: Micros(100_000_000),
-                    averagePrice: Micros(500_000), cost: Micros(50_000_000)))
-            let book = OrderBook(
-                market: market, assetId: "556", timestampMs: 1, hash: "",
-                bids: [BookLevel(price: Micros(290_000), size: Micros(1_000_000))],
-                asks: [BookLevel(price: Micros(310_000), size: Micros(1_000_000))], tickSize: .hundredth)
-            let tracker = PositionTracker(
-                store: store, mode: .paper, books: { _ in book }, resolution: { _ in nil },
-                gateway: ExpiringGateway(store: store),
-                risk: .init(
-                    approveExit: { .approved($0) }, recordMarks: { _ in }, recordSettlement: { _, _ in },
-                    equity: { Micros(10_000_000_000) }, dayStart: { ("2026-12-01", Micros(10_000_000_000)) },
-                    addCooldown: { _ in }, hasCooldown: { _ in false }),
-                rules: ExitRules(stopLossBps: 2_000), events: PipelineEvents(), logger: logger)
+            let (position, tracker) = try await stopLossScenario(store, asset: "556", negRisk: nil, locks: LockBox())
             await tracker.markOnce()
             #expect(try await store.orders.orders(keyPrefix: "exit:\(position.id):").isEmpty)
             // The mark itself is still taken (the stop-loss waits for a book that says where to send it).
