@@ -247,6 +247,25 @@ struct SimulatorTests {
         }
     }
 
+    /// Gamma's 2026 fee fields, served per market and read back by our client as a schedule (issue 15).
+    @Test func gammaServesEachMarketsFeeSchedule() async throws {
+        let politics = try #require(FeeSchedule(rate: Micros(40_000), exponent: 1, rebateRate: Micros(250_000)))
+        let history = generated(100)
+        let charged = history[0].conditionId
+        let exchange = SimExchange(trades: history) { m in
+            m.conditionId == charged ? SimFees(type: "politics_fees", schedule: politics) : nil
+        }
+        let other = try #require(exchange.markets.keys.first { $0 != charged })
+        try await withSimulator(exchange) { base, _ in
+            let t = transport(retry: .none, timeout: .seconds(10))
+            defer { Task { try? await t.shutdown() } }
+            let markets = try await GammaClient(baseURL: base + "/gamma", transport: t).markets(
+                conditionIds: [charged, other])
+            #expect(markets.first { $0.conditionId == charged }?.fees == .charged(politics, type: "politics_fees"))
+            #expect(markets.first { $0.conditionId == other }?.fees == .notStated)
+        }
+    }
+
     @Test func timedOutButFilledOrderIsOnTheBook() async throws {
         let exchange = venue()
         try await withSimulator(exchange) { base, _ in

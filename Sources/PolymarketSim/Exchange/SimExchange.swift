@@ -66,9 +66,10 @@ public actor SimExchange {
     ///   - trades: the trades to replay (duplicates are dropped, order is by timestamp, ties keep input order).
     ///   - resolutions: optional market resolutions.
     ///   - startingBalance: pUSD credited to every account the first time it derives an API key.
+    ///   - fees: the fee fields each market shows on Gamma (none by default, as in the recorded data).
     public init(
         trades: [Trade], resolutions: [SimCatalogBuilder.Resolution] = [],
-        startingBalance: Micros = Micros(100_000_000_000)
+        startingBalance: Micros = Micros(100_000_000_000), fees: (SimMarket) -> SimFees? = { _ in nil }
     ) {
         var seen = Set<TradeKey>()
         var unique: [Trade] = []
@@ -78,7 +79,11 @@ public actor SimExchange {
             ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset)
         }.map(\.element)
         history = ordered
-        markets = SimCatalogBuilder.build(trades: ordered, resolutions: resolutions)
+        markets = SimCatalogBuilder.build(trades: ordered, resolutions: resolutions).mapValues { m in
+            var m = m
+            m.fees = fees(m)
+            return m
+        }
         var tokenMarket: [String: String] = [:]
         for m in markets.values { for t in m.tokens { tokenMarket[t] = m.conditionId } }
         self.tokenMarket = tokenMarket

@@ -56,6 +56,15 @@ enum SimJSON {
             + "\"clobTokenIds\":\"\(tokens)\",\"active\":true,\"closed\":\(closed),\"acceptingOrders\":\(!closed),"
             + "\"enableOrderBook\":true,\"negRisk\":\(m.negRisk),\"orderPriceMinTickSize\":\(m.tickSize.rawValue),"
             + "\"orderMinSize\":\(m.minOrderSize),\"umaResolutionStatus\":\(closed ? "\"resolved\"" : "\"\""),"
-            + "\"events\":[{\"slug\":\(string(m.eventSlug))}],\"version\":\"v1\"}"
+            + "\"events\":[{\"slug\":\(string(m.eventSlug))}],\"version\":\"v1\"" + gammaFees(m.fees) + "}"
+    }
+
+    /// `,"feesEnabled":…,"feeType":…,"feeSchedule":{…}` as in the 2026 capture, or nothing.
+    static func gammaFees(_ fees: SimFees?) -> String {
+        guard let f = fees else { return "" }
+        let s = f.schedule
+        return
+            ",\"feesEnabled\":\(f.enabled),\"feeType\":\(string(f.type)),\"feeSchedule\":{\"exponent\":\(s.exponent),"
+            + "\"rate\":\(s.rate),\"takerOnly\":\(s.takerOnly),\"rebateRate\":\(s.rebateRate)}"
     }
 }

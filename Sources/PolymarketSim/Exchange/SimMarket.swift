@@ -18,6 +18,8 @@ public struct SimMarket: Sendable, Equatable {
     public var winner: String?
     /// Gamma numeric id.
     public var gammaId: Int
+    /// The fee fields Gamma shows (nil: none, as in the data from before 2026).
+    public var fees: SimFees? = nil
 
     /// The other token of the pair, if known.
     public func complement(of token: String) -> String? {
@@ -192,5 +194,19 @@ enum CSVRows {
             rows.append(row)
         }
         return rows
+    }
+}
+
+/// A market's fee fields as Gamma shows them (2026: `feesEnabled`, `feeType`, `feeSchedule`).
+public struct SimFees: Sendable, Equatable {
+    public var enabled: Bool
+    public var type: String
+    public var schedule: FeeSchedule
+
+    /// Creates fee fields.
+    public init(enabled: Bool = true, type: String, schedule: FeeSchedule) {
+        self.enabled = enabled
+        self.type = type
+        self.schedule = schedule
     }
 }
