@@ -21,7 +21,9 @@ struct LiveOrderGatewayTests {
         let (token, ask, tick, negRisk) = try await tradableToken(exchange)
         try await withSimulator(exchange) { base, _ in
             try await withTestDatabase { store, _ in
-                let transport = HTTPTransport(retry: .none, timeout: .milliseconds(500), logger: logger)
+                // 5 s: room for a loaded machine (500 ms once timed out deriving the API key); the "timed out but
+                // filled" step below holds its answer for 30 s, so it still times out.
+                let transport = HTTPTransport(retry: .none, timeout: .seconds(5), logger: logger)
                 defer { Task { try? await transport.shutdown() } }
                 let creds = try await ClobClient(baseURL: base + "/clob", transport: transport).createOrDeriveApiKey(
                     key: key, chainId: 137)
@@ -69,7 +71,7 @@ struct LiveOrderGatewayTests {
                 // 2. "Timed out but filled": the response never arrives; the lookup finds the fill. Still one order.
                 var f = SimFaults()
                 f.timeoutButFillNextOrders = 1
-                f.holdResponseSeconds = 2
+                f.holdResponseSeconds = 30
                 await exchange.setFaults(f)
                 let second = try await request(2)
                 guard case .placed(let o2) = try await gateway.place(second) else {

@@ -247,8 +247,9 @@ struct SimulatorTests {
         }
     }
 
-    /// Gamma's 2026 fee fields, served per market and read back by our client as a schedule (issue 15).
-    @Test func gammaServesEachMarketsFeeSchedule() async throws {
+    /// Gamma's 2026 fee fields and the CLOB's compact `/clob-markets/{id}` (`fd {r, e}`), served per market and read
+    /// back by our clients as a schedule (issue 15).
+    @Test func gammaAndTheClobServeEachMarketsFeeSchedule() async throws {
         let politics = try #require(FeeSchedule(rate: Micros(40_000), exponent: 1, rebateRate: Micros(250_000)))
         let history = generated(100)
         let charged = history[0].conditionId
@@ -263,6 +264,12 @@ struct SimulatorTests {
                 conditionIds: [charged, other])
             #expect(markets.first { $0.conditionId == charged }?.fees == .charged(politics, type: "politics_fees"))
             #expect(markets.first { $0.conditionId == other }?.fees == .notStated)
+            let clob = ClobClient(baseURL: base + "/clob", transport: t)
+            let info = try await clob.clobMarketInfo(conditionId: charged)
+            // The compact record carries rate and exponent only (the rebate is Gamma's).
+            #expect(info.fees == .charged(try #require(FeeSchedule(rate: Micros(40_000), exponent: 1)), type: nil))
+            #expect(info.tokens == exchange.markets[charged]?.tokens && info.tickSize != nil)
+            #expect(try await clob.clobMarketInfo(conditionId: other).fees == .free)
         }
     }
 

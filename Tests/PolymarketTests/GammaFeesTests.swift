@@ -51,4 +51,25 @@ struct GammaFeesTests {
             #expect(m.fees.schedule == nil)
         }
     }
+
+    @Test func theClobsCompactRecordIsReadTheWayTheOfficialClientReadsIt() throws {
+        func info(_ json: String) throws -> ClobMarketInfo {
+            try JSONDecoder().decode(ClobMarketInfo.self, from: Data(json.utf8))
+        }
+        let charged = try info(
+            #"{"t":[{"t":"11","o":"Yes"},{"t":"22","o":"No"}],"mts":0.001,"nr":true,"fd":{"r":0.25,"e":2}}"#)
+        #expect(charged.tokens == ["11", "22"] && charged.tickSize == .thousandth && charged.negRisk)
+        #expect(charged.fees.schedule == FeeSchedule(rate: Micros(250_000), exponent: 2))
+        // No fd: the official client charges rate 0.
+        #expect(try info(#"{"t":[{"t":"11"}],"mts":"0.01","nr":false}"#).fees == .free)
+        guard case .uncomputable = try info(#"{"t":[{"t":"11"}],"mts":0.01,"fd":{"r":0.04,"e":0.5}}"#).fees else {
+            Issue.record("a fractional exponent must not be guessed")
+            return
+        }
+        guard case .uncomputable = try info(#"{"t":[{"t":"11"}],"mts":0.01,"fd":"x"}"#).fees else {
+            Issue.record("an unreadable fd must not be read as free")
+            return
+        }
+        #expect(throws: DecodingError.self) { try info(#"{"mts":0.01}"#) }
+    }
 }

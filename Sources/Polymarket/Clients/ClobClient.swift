@@ -83,6 +83,12 @@ public struct ClobClient: Sendable {
         try HTTPTransport.decode(ClobMarket.self, try await get("/markets/\(conditionId)", family: .clobGeneral))
     }
 
+    /// `GET /clob-markets/{condition_id}`: tick size, neg-risk flag and fee schedule in one compact record.
+    public func clobMarketInfo(conditionId: String) async throws(PolymarketHTTPError) -> ClobMarketInfo {
+        try HTTPTransport.decode(
+            ClobMarketInfo.self, try await get("/clob-markets/\(conditionId)", family: .clobGeneral))
+    }
+
     /// `GET /time`: server Unix seconds.
     public func serverTime() async throws(PolymarketHTTPError) -> Int64 {
         try HTTPTransport.decode(LenientInt.self, try await get("/time", family: .clobGeneral)).value

@@ -54,6 +54,17 @@ enum SimClobRoutes {
             }
             return SimServer.json("{\"neg_risk\":\(m.negRisk)}")
         }
+        // The compact record the official client reads for tick size, neg risk and fees (`fd` only when charged).
+        group.get("/clob-markets/:condition_id") { _, context -> Response in
+            guard let id = context.parameters.get("condition_id")?.lowercased(), let m = exchange.markets[id] else {
+                return SimServer.error("market not found", status: .notFound)
+            }
+            let tokens = zip(m.tokens, m.outcomes).map { t, o in "{\"t\":\"\(t)\",\"o\":\(SimJSON.string(o))}" }
+            var fd = ""
+            if let f = m.fees, f.enabled { fd = ",\"fd\":{\"r\":\(f.schedule.rate),\"e\":\(f.schedule.exponent)}" }
+            return SimServer.json(
+                "{\"t\":[\(tokens.joined(separator: ","))],\"mts\":\(m.tickSize.rawValue),\"nr\":\(m.negRisk)\(fd)}")
+        }
         group.get("/markets/:condition_id") { request, context -> Response in
             guard let id = context.parameters.get("condition_id")?.lowercased(), let m = await exchange.markets[id]
             else {
