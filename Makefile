@@ -14,8 +14,10 @@ build: deps
 
 ## The toolchain's formatter, with the checked-in .swift-format: `make lint` checks, `make format` rewrites.
 FORMAT_PATHS := Package.swift Sources Tests Benchmarks
+## `make lint` also checks the one-clock rule (scripts/lint-clock.sh): no wall-clock reads in the pipeline.
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
+	scripts/lint-clock.sh
 
 format:
 	$(SWIFT) format --in-place --recursive --parallel $(FORMAT_PATHS)

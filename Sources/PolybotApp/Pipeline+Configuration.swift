@@ -32,7 +32,7 @@ extension AppConfiguration {
             exitRules: ExitRules(
                 takeProfitBps: takeProfitBps, stopLossBps: stopLossBps, mirrorWhaleSells: mirrorWhaleSells,
                 cooldownAfterStopSeconds: Int64(cooldownAfterStopHours) * 3_600),
-            copyDelay: .seconds(copyDelaySeconds), paperFeeBps: paperFeeBps,
+            copyDelay: .seconds(copyDelaySeconds),
             orderLifetimeSeconds: Int64(orderLifetimeSeconds),
             approvalTimeToLive: .seconds(approvalTTLSeconds), approveExecutesLive: approveLive,
             markEvery: .seconds(markSeconds),

@@ -16,10 +16,8 @@ package struct PipelineSettings: Sendable {
     package var riskLimits: RiskLimits
     package var startingEquity: Micros
     package var exitRules: ExitRules
-    /// Paper fills walk the book this long after detection.
+    /// Paper fills walk the book this long after detection (pipeline-clock time: market time in replay).
     package var copyDelay: Duration
-    /// Taker fee for paper fills, basis points.
-    package var paperFeeBps: Int
     /// GTD lifetime of entries, seconds.
     package var orderLifetimeSeconds: Int64
     /// How long an intent waits for an operator in approve mode.
@@ -43,7 +41,6 @@ package struct PipelineSettings: Sendable {
         mode: RunMode, whaleRules: WhaleRules, consensusRule: ConsensusRule, sizingMode: SizingMode,
         riskLimits: RiskLimits,
         startingEquity: Micros, exitRules: ExitRules = ExitRules(), copyDelay: Duration = .seconds(2),
-        paperFeeBps: Int = 0,
         orderLifetimeSeconds: Int64 = 300, approvalTimeToLive: Duration = .seconds(900),
         approveExecutesLive: Bool = false,
         markEvery: Duration = .seconds(30), orderPollEvery: Duration = .seconds(5),
@@ -58,7 +55,6 @@ package struct PipelineSettings: Sendable {
         self.startingEquity = startingEquity
         self.exitRules = exitRules
         self.copyDelay = copyDelay
-        self.paperFeeBps = paperFeeBps
         self.orderLifetimeSeconds = orderLifetimeSeconds
         self.approvalTimeToLive = approvalTimeToLive
         self.approveExecutesLive = approveExecutesLive
@@ -126,18 +122,23 @@ package struct Pipeline: Sendable {
     /// - Parameters:
     ///   - clob: CLOB client (authenticated with `live`'s credentials in live mode).
     ///   - live: required for live mode and for approve mode that executes live.
+    ///   - engine: clock, feed, books and fees (default: the daemon's — wall clock, RTDS, the CLOB).
     /// - Throws: ``PipelineError`` when live trading is asked for without its setup.
     package static func build(
-        settings: PipelineSettings, store: PolybotStore, clob: ClobClient, dataAPI: DataAPIClient, rpc: PolygonRPC?,
-        live: LiveTrading?, logger: Logger, events: PipelineEvents = PipelineEvents()
+        settings: PipelineSettings, store: PolybotStore, clob: ClobClient, dataAPI: DataAPIClient?, rpc: PolygonRPC?,
+        live: LiveTrading?, logger: Logger, events: PipelineEvents = PipelineEvents(),
+        engine: PipelineEngine = PipelineEngine()
     ) throws -> Pipeline {
         let probe = LatencyProbe()
-        let books: @Sendable (String) async throws -> OrderBook = { token in try await clob.book(tokenId: token) }
+        let clock = engine.clock
+        let work = engine.work
+        let market = engine.market ?? .clob(clob, clock: clock)
+        let books = market.book
         let sized = AsyncChannel<SizedOrder>()
         let risk = RiskManager(
             input: sized, store: store, mode: settings.mode, limits: settings.riskLimits,
             startingEquity: settings.startingEquity, events: events, logger: logger,
-            pendingStateFile: settings.pendingStateFile.map(PendingStateFile.init(path:)))
+            pendingStateFile: settings.pendingStateFile.map(PendingStateFile.init(path:)), clock: clock, work: work)
         let heldTokens = HeldTokens()
         let ledger = FillLedger(
             store: store, equity: { await risk.equity() },
@@ -147,16 +148,15 @@ package struct Pipeline: Sendable {
                     heldTokens.changed(p)
                     events.publish(.position(p))
                 }
-            })
+            }, now: { clock.date() })
         let paper = PaperOrderGateway(
-            store: store, books: books, ledger: ledger, copyDelay: settings.copyDelay, feeBps: settings.paperFeeBps,
-            logger: logger)
+            store: store, market: market, ledger: ledger, copyDelay: settings.copyDelay, logger: logger)
         var liveGateway: LiveOrderGateway?
         if settings.mode == .live || (settings.mode == .approve && settings.approveExecutesLive) {
             guard let live else { throw PipelineError.liveSetupMissing }
             liveGateway = LiveOrderGateway(
                 store: store, clob: clob, builder: try OrderBuilder(key: live.key, domain: live.domain),
-                apiKey: live.credentials.apiKey, ledger: ledger, logger: logger,
+                apiKey: live.credentials.apiKey, ledger: ledger, logger: logger, now: { clock.date() },
                 willSend: { probe.sent($0.idempotencyKey) },
                 alarm: { events.publish(.reconciliation(problems: [$0])) })
         }
@@ -168,7 +168,7 @@ package struct Pipeline: Sendable {
         case .approve:
             let a = ApprovalGateway(
                 store: store, inner: liveGateway.map { .live($0) } ?? .paper(paper), books: books,
-                timeToLive: settings.approvalTimeToLive,
+                timeToLive: settings.approvalTimeToLive, now: { clock.date() },
                 recheck: { order, book in try await risk.recheckApproval(order, book: book) })
             approvals = a
             gateway = a
@@ -178,10 +178,7 @@ package struct Pipeline: Sendable {
             settings.mode == .approve ? (liveGateway.map { $0 as any OrderGateway } ?? paper) : gateway
         let positions = PositionTracker(
             store: store, mode: settings.mode, books: books,
-            resolution: { cid in
-                guard let m = try? await clob.market(conditionId: cid) else { return nil }
-                return (m.closed?.value ?? false, m.winningTokenId)
-            },
+            resolution: market.resolution,
             gateway: exitGateway,
             risk: .init(
                 approveExit: { await risk.approveExit($0) },
@@ -194,37 +191,41 @@ package struct Pipeline: Sendable {
                     }
                 },
                 hasCooldown: { await risk.hasCooldown($0) }),
-            rules: settings.exitRules, markEvery: settings.markEvery, events: events, logger: logger)
+            rules: settings.exitRules, markEvery: settings.markEvery, events: events, logger: logger, clock: clock,
+            work: work)
         heldTokens.tracker.withLock { $0 = positions }
 
         let liveSettings = LiveSettings(settings)
-        let feed = settings.rtdsURL.map {
-            RTDSFeed(configuration: .init(url: $0, stallTimeout: settings.feedStallTimeout), logger: logger)
-        }
+        let feed: (any MarketFeed)? =
+            engine.feed
+            ?? settings.rtdsURL.map {
+                RTDSFeed(configuration: .init(url: $0, stallTimeout: settings.feedStallTimeout), logger: logger)
+            }
         let listener = TradeListener(
             feed: feed, dataAPI: dataAPI, store: store, minCash: { liveSettings.get().whaleRules.minNotional },
             sweep: .init(every: settings.feedSweepEvery, window: settings.feedSweepWindowSeconds),
-            events: events, logger: logger)
+            clock: clock, work: work, events: events, logger: logger)
         let filter = WhaleFilter(
             input: listener.output, rules: settings.whaleRules,
             sellTap: { observed in
                 if positions.holds(observed.trade.asset) { positions.enqueueSell(observed) }
-            }, logger: logger)
-        let scorer = WalletScorer(input: filter.output, store: store, events: events, logger: logger)
+            }, work: work, logger: logger)
+        let scorer = WalletScorer(
+            input: filter.output, store: store, events: events, clock: clock, work: work, logger: logger)
         let consensus = ConsensusStage(
-            input: scorer.output, store: store, books: books, baseRule: { liveSettings.get().consensusRule },
-            events: events,
-            logger: logger)
+            input: scorer.output, store: store, market: market, baseRule: { liveSettings.get().consensusRule },
+            events: events, clock: clock, work: work, logger: logger)
         let sizer = PositionSizer(
             input: consensus.output, store: store, books: books, mode: { liveSettings.get().sizingMode },
             slippageCap: { liveSettings.get().riskLimits.maxSlippage },
             equity: { await risk.equity() },
-            lifetimeSeconds: settings.orderLifetimeSeconds, output: sized, events: events, logger: logger)
+            lifetimeSeconds: settings.orderLifetimeSeconds, output: sized, clock: clock, work: work, events: events,
+            logger: logger)
         let reservations = ReservationHooks(
             orderUpdated: { await risk.orderUpdated($0) }, abandoned: { await risk.placementAbandoned(key: $0) })
         let executor = Executor(
             input: risk.output, gateway: gateway, store: store, probe: probe, events: events,
-            reservations: reservations,
+            reservations: reservations, work: work,
             logger: logger)
 
         var orders: OrderTracker?
@@ -234,7 +235,8 @@ package struct Pipeline: Sendable {
             }
             orders = OrderTracker(
                 store: store, clob: clob, gateway: liveGateway, ledger: ledger, books: books, userFeed: userFeed,
-                pollInterval: settings.orderPollEvery, events: events, reservations: reservations, logger: logger)
+                pollInterval: settings.orderPollEvery, events: events, reservations: reservations, logger: logger,
+                now: { clock.now() })
         }
         let reconciler = StartupReconciler(
             store: store, mode: settings.mode, tracker: orders, clob: liveGateway == nil ? nil : clob,
@@ -242,7 +244,8 @@ package struct Pipeline: Sendable {
             rpc: rpc, account: live.flatMap { Address($0.key.address.lowercased) }, approvals: approvals, logger: logger
         )
         let startup = PipelineStartup(
-            risk: risk, reconciler: reconciler, approvals: approvals, orders: orders, events: events, logger: logger)
+            risk: risk, reconciler: reconciler, approvals: approvals, orders: orders, events: events, clock: clock,
+            logger: logger)
 
         var services: [any Service] = [executor, risk, sizer, consensus, scorer, filter, listener, positions]
         if let orders { services.append(orders) }
@@ -292,6 +295,7 @@ struct PipelineStartup: Service {
     let approvals: ApprovalGateway?
     let orders: OrderTracker?
     let events: PipelineEvents
+    let clock: any PipelineClock
     let logger: Logger
 
     func run() async throws {
@@ -310,7 +314,7 @@ struct PipelineStartup: Service {
                 logger.error(
                     "risk state not loaded; trading stays closed",
                     metadata: ["attempt": "\(attempt)", "error": "\(error)"])
-                try await Task.sleep(for: .seconds(min(attempt, 10)))
+                try await Task.sleep(for: .seconds(min(attempt, 10)))  // clock-edge: database retry backoff
             }
         }
         let report = await reconciler.run()
@@ -326,17 +330,17 @@ struct PipelineStartup: Service {
         }
         await risk.reconciled()
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(5))
+            // Every 5 s of the pipeline clock (market time in replay, where the driver runs the passes).
+            await clock.every(.seconds(5)) {
                 // A halt made while the database was down is written as soon as it answers again.
                 await risk.flushPendingState()
                 // Releases any reservation whose order finished without telling the risk manager.
                 await risk.sweepReservations()
-                guard let approvals else { continue }
+                guard let approvals else { return }
                 let expired: [CopyOrder]
                 do { expired = try await approvals.expireDue() } catch {
                     logger.warning("approval deadlines not checked; retried in 5 s", metadata: ["error": "\(error)"])
-                    continue
+                    return
                 }
                 for o in expired {
                     var ended = o

@@ -44,7 +44,8 @@ package struct LiveVenue: Sendable {
             side: .buy, price: price, shares: shares, whalePrice: price, wallets: [])
         return ExecutionRequest(
             intent: intent, signalId: signalId, purpose: purpose, idempotencyKey: key, tickSize: tick, negRisk: negRisk,
-            minimumSize: Micros(5_000_000), lifetimeSeconds: lifetimeSeconds)
+            minimumSize: Micros(5_000_000), lifetimeSeconds: lifetimeSeconds,
+            detectedAtMs: SystemPipelineClock().nowMs())
     }
 }
 

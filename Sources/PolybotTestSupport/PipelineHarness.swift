@@ -18,7 +18,7 @@ package func testPipelineSettings(
     limits.maxOrdersPerMinute = 100_000
     return PipelineSettings(
         mode: mode, whaleRules: WhaleRules(), consensusRule: ConsensusRule(), sizingMode: sizing, riskLimits: limits,
-        startingEquity: Micros(100_000_000_000), copyDelay: .milliseconds(50), paperFeeBps: 0,
+        startingEquity: Micros(100_000_000_000), copyDelay: .milliseconds(50),
         orderLifetimeSeconds: 300,
         approvalTimeToLive: .seconds(900), markEvery: .milliseconds(500), orderPollEvery: .milliseconds(300),
         feedStallTimeout: .seconds(30), rtdsURL: ws + "/ws", clobWSURL: ws + "/clob-ws")

@@ -8,21 +8,28 @@ struct Replay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the whole pipeline in paper mode over a recorded trade file and print a report.",
         discussion: """
-            The file (Data API /trades rows as CSV with header, or JSONL; duplicates dropped) is served by an in-process
-            polymarket-sim on 127.0.0.1 at --speed × the recorded pace; the daemon's stages consume its RTDS feed and the
-            paper gateway walks its books at detection time + POLYBOT_COPY_DELAY_SECONDS of market time. A throwaway
-            embedded database is used and removed. The basket is --wallets, or the file's --basket-size most profitable wallets
+            The file (Data API /trades rows as CSV with header, or JSONL; duplicates dropped) runs through the daemon's
+            stages on the event-time engine: market time, each trade handled to the end before the next, books from the
+            history at the point asked for (the simulator's synthetic books, in process — no server, no socket), and the
+            paper gateway walks them at detection time + POLYBOT_COPY_DELAY_SECONDS of market time, paying each market's
+            taker fee (--fees). The report is byte-for-byte the same at every --speed (max by default; a number paces
+            delivery at that many times the recorded pace). A throwaway embedded database is used and removed. The basket is --wallets, or the file's --basket-size most profitable wallets
             once its markets resolved (with --markets; top buyers by notional without), chosen in hindsight: the report
             measures execution, not wallet selection. With --markets (resolutions CSV or
             Gamma JSONL), positions still open at the end are settled at resolution.
-            Report: every signal with its status or skip/denial reason, our fill price and size from the book walk, and the
-            copy-delay cost ((our average − the whales' average) × shares); totals and PnL.
+            Report: every signal with its status or skip/denial reason, our fill price, size and fee from the book walk,
+            and the copy-delay cost ((our average − the whales' average) × shares); every fill with its fee; totals and
+            PnL (fees in the cost basis).
             """)
 
     @OptionGroup var common: CommonOptions
     @Argument(help: "Trades file.") var file: String
     @Option(help: "Resolutions file (CSV or Gamma JSONL).") var markets: String?
-    @Option(help: "Replay speed: × recorded pace, or max.") var speed = "60"
+    @Option(help: "Replay speed: × recorded pace, or max (the report is the same at every speed).") var speed = "max"
+    @Option(
+        help:
+            "Fee schedules: 2026 (the venue's, by category: politics 0.04, crypto 0.07, sports 0.03, exponent 1), none, or RATE:EXPONENT."
+    ) var fees = "2026"
     @Option(
         help:
             "Basket wallets (comma-separated; default: the file's most profitable wallets with --markets, else its top buyers)."
@@ -43,12 +50,12 @@ struct Replay: AsyncParsableCommand {
         do {
             let options = try ReplayCommand.options(
                 trades: file, markets: markets, speed: speed, wallets: wallets, basketSize: basketSize,
-                minMembers: minMembers, minNotional: minNotional, timeZone: timezone)
+                minMembers: minMembers, minNotional: minNotional, timeZone: timezone, fees: fees)
             let report = try await ReplayCommand.run(config: config, options: options, logger: logger)
             if format == "json" {
                 print(ReplayCommand.json(report))
             } else {
-                for line in ReplayCommand.text(report) { print(line) }
+                for line in ReplayCommand.text(report, speed: options.speed) { print(line) }
             }
         } catch {
             throw fail(error)

@@ -5,7 +5,8 @@ import PolybotCore
 import PolybotTestSupport
 import Testing
 
-/// `polybot replay` on the Nobel 2025 history: the daemon's pipeline in paper mode against the in-process simulator.
+/// `polybot replay` on the Nobel 2025 history: the daemon's pipeline in paper mode on the event-time engine, with the
+/// venue's 2026 fee schedule (the Nobel markets read as politics: rate 0.04, exponent 1).
 @Suite(
     "polybot replay over the Nobel dataset",
     .enabled(if: SharedData.isAvailable, Comment(rawValue: SharedData.skipReason)))
@@ -20,20 +21,29 @@ struct ReplayCommandTests {
         let options = try ReplayCommand.options(
             trades: SharedData.path("nobel2025_trades.data-api.csv"),
             markets: SharedData.path("nobel2025_resolutions.derived.csv"),
-            // 400×: the stages still read the wall clock and the simulator's live books (the event-time engine of the
-            // fees issue removes that); at 1200× a loaded 2-core machine fell far enough behind to miss the signal.
-            speed: "400", wallets: [], basketSize: 12, minMembers: 2, minNotional: "1000", timeZone: "UTC")
+            // As fast as the machine goes: market time, so the outcome no longer depends on the machine's speed.
+            speed: "max", wallets: [], basketSize: 12, minMembers: 2, minNotional: "1000", timeZone: "UTC")
         let report = try await ReplayCommand.run(config: config, options: options, logger: Logger(label: "test.replay"))
-        #expect(report.trades == 1_500 && report.basket.count == 12)
+        #expect(report.trades == 1_500 && report.basket.count == 12 && report.feePlan == "2026")
         let filled = report.signals.filter { $0.status == "filled" }
-        // Known and intermittent until the event-time engine (issue 15): the stages read the wall clock, so on a loaded
-        // machine the pipeline falls behind the replayed books and the one signal is denied (`slippage_exceeded`) or
-        // never forms (1 run in 9 of the full suite). Recorded as a known issue, not hidden; the fill checks below
-        // hold whenever there are fills.
-        withKnownIssue("replay outcomes depend on machine speed until issue 15", isIntermittent: true) {
-            #expect(!filled.isEmpty, "signals: \(report.signals)")
-            #expect(report.settledPositions >= 1)
+        #expect(!filled.isEmpty, "signals: \(report.signals)")
+        #expect(report.settledPositions >= 1)
+        // Every fill pays the taker fee, listed per fill and in the total.
+        #expect(!report.fills.isEmpty)
+        var total = Micros.zero
+        for f in report.fills {
+            let fee = try #require(Micros(decimal: f.fee))
+            let shares = try #require(Micros(decimal: f.shares))
+            let price = try #require(Micros(decimal: f.price))
+            // Between the fee of the whole fill at its average price (floored once) and that plus one 0.00001 step per
+            // book level (each level is charged on its own): p(1 − p) is concave, so per-level fees never exceed it by more.
+            let atAverage = try #require(
+                FeeSchedule(rate: Micros(40_000), exponent: 1)?.takerFee(shares: shares, price: price))
+            #expect(
+                fee > .zero && fee <= atAverage + Micros(50), "fill \(f.orderId): fee \(fee), at average \(atAverage)")
+            total += fee
         }
+        #expect(Micros(decimal: report.feesTotal) == total)
         for s in filled {
             let shares = try #require(s.shares.flatMap { Micros(decimal: $0) })
             let cost = try #require(s.cost.flatMap { Micros(decimal: $0) })

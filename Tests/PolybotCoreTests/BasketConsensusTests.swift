@@ -22,7 +22,7 @@ struct BasketConsensusTests {
     func feed(
         _ c: inout BasketConsensus, _ trades: [Trade], now: Int64, ask: Micros = Micros(550_000)
     ) -> [ConsensusOutcome] {
-        trades.compactMap { c.add($0, now: now, bestAsk: { _ in ask }) }
+        trades.compactMap { c.add($0, now: now, fees: .free, bestAsk: { _ in ask }) }
     }
 
     @Test func fourOfFiveAgreeingFires() throws {
@@ -43,7 +43,7 @@ struct BasketConsensusTests {
         #expect(signal.basketId == 7 && signal.key.hasPrefix("7:"))
         // It fires once: more agreement in the same window does not signal again.
         #expect(
-            c.add(buy(4, yes, at: 450, tx: 9_999), now: 460, bestAsk: { _ in Micros(550_000) })
+            c.add(buy(4, yes, at: 450, tx: 9_999), now: 460, fees: .free, bestAsk: { _ in Micros(550_000) })
                 == .miss(.alreadySignalled))
     }
 
@@ -92,14 +92,32 @@ struct BasketConsensusTests {
         #expect(atEdge.last.map { $0.signal != nil } == true)  // exactly 5¢ is enough
         var e = consensus()
         let noBook = [buy(1, yes, at: 1), buy(2, yes, at: 2), buy(3, yes, at: 3)].compactMap {
-            e.add($0, now: 4, bestAsk: { _ in nil })
+            e.add($0, now: 4, fees: .free, bestAsk: { _ in nil })
         }
         #expect(noBook.last == .miss(.noBook))
+    }
+
+    /// Issue 15: the 5¢ upside is judged after our taker fee. At a best ask of 0.948 a fee-free market leaves 5.2¢ and
+    /// fires; the 2026 crypto schedule (0.07 × 0.948 × 0.052 = 0.35¢ a share) leaves 4.86¢ and does not; a market whose
+    /// fee is unknown never fires.
+    @Test func theUpsideGateIsAfterTheFee() throws {
+        let trades = [buy(1, yes, at: 1), buy(2, yes, at: 2), buy(3, yes, at: 3)]
+        let ask = Micros(948_000)
+        var free = consensus()
+        let a = trades.compactMap { free.add($0, now: 4, fees: .free, bestAsk: { _ in ask }) }
+        #expect(a.last?.signal != nil)
+        let crypto = try #require(FeeSchedule(rate: Micros(70_000), exponent: 1))
+        var charged = consensus()
+        let b = trades.compactMap { charged.add($0, now: 4, fees: crypto, bestAsk: { _ in ask }) }
+        #expect(b.last == .miss(.noUpside(bestAsk: ask)))
+        var unknown = consensus()
+        let c = trades.compactMap { unknown.add($0, now: 4, fees: nil, bestAsk: { _ in ask }) }
+        #expect(c.last == .miss(.feeUnknown))
     }
 
     @Test func nonMembersAreIgnored() {
         var c = consensus()
         let outsider = Fixtures.trade(wallet: Fixtures.address(999), asset: yes, market: market)
-        #expect(c.add(outsider, now: 1, bestAsk: { _ in Micros(500_000) }) == nil)
+        #expect(c.add(outsider, now: 1, fees: .free, bestAsk: { _ in Micros(500_000) }) == nil)
     }
 }

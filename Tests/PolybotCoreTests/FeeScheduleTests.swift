@@ -84,4 +84,28 @@ struct FeeScheduleTests {
         let steep = try #require(FeeSchedule(rate: .one, exponent: 2))
         #expect(steep.takerFee(shares: Micros(Int64.max), price: Micros(500_000)) != nil)
     }
+
+    /// The official client's `adjust_buy_amount_for_fees` (py-clob-client-v2 1.2.1): a market BUY of $100 at 0.50 on a
+    /// 0.04 / exponent 1 market pays a $2.00 platform fee; with $100.50 in the account the amount becomes 100.50 − 2.00 =
+    /// 98.50 (the Python gives 98.5); with $200 it stays $100; with $1 it is $1 − 0.02 = 0.98.
+    @Test func marketBuysAreSizedToTheBalanceLikeTheOfficialClient() throws {
+        let politics = try #require(FeeSchedule(rate: Micros(40_000), exponent: 1))
+        let amount = Micros(100_000_000)
+        let half = Micros(500_000)
+        #expect(politics.adjustedBuyAmount(amount, price: half, balance: Micros(100_500_000)) == Micros(98_500_000))
+        #expect(politics.adjustedBuyAmount(amount, price: half, balance: Micros(200_000_000)) == amount)
+        #expect(politics.adjustedBuyAmount(amount, price: half, balance: Micros(1_000_000)) == Micros(980_000))
+        #expect(FeeSchedule.free.adjustedBuyAmount(amount, price: half, balance: Micros(100_000_000)) == amount)
+        #expect(politics.adjustedBuyAmount(amount, price: .zero, balance: amount) == nil)
+    }
+
+    /// Gates and sizing add the fee per share rounded **up**: 0.07 × 0.51 × 0.49 = 0.017493 exactly, 0.07 × 0.333 × 0.667
+    /// = 0.01554777 → 0.015548.
+    @Test func theFeePerShareRoundsUp() throws {
+        let crypto = try #require(FeeSchedule(rate: Micros(70_000), exponent: 1))
+        #expect(crypto.perShare(price: Micros(510_000)) == Micros(17_493))
+        #expect(crypto.perShare(price: Micros(333_000)) == Micros(15_548))
+        #expect(crypto.effectivePrice(Micros(333_000)) == Micros(348_548))
+        #expect(FeeSchedule.free.effectivePrice(Micros(333_000)) == Micros(333_000))
+    }
 }

@@ -2,11 +2,44 @@ import PolybotCore
 import PolybotTestSupport
 import Testing
 
+extension SizingInput {
+    fileprivate func with(q: Double) -> SizingInput {
+        var c = self
+        c.winProbability = q
+        return c
+    }
+}
+
 @Suite("Position sizing")
 struct PositionSizingTests {
     let base = SizingInput(
         price: Micros(500_000), winProbability: 0.7, equity: Micros(10_000_000_000),
-        whaleNotional: Micros(50_000_000_000), tick: Micros(10_000), minimumShares: Micros(5_000_000))
+        whaleNotional: Micros(50_000_000_000), tick: Micros(10_000), minimumShares: Micros(5_000_000), fees: .free)
+
+    /// Issue 15: a copy is a taker, so each share costs price + fee. Side by side at 0.50 with q = 0.7: fee-free, ¼ Kelly
+    /// stakes $1,000 for 2,000 shares; with the politics schedule (0.04 × 0.25 = 1¢ a share) the edge is judged at 0.51
+    /// (f* = 0.19 / 0.49), the stake is $969.387755 and it buys 1,900.76 shares at 0.51 each, fee included. A fixed
+    /// $1,000 buys 1,960.78 shares instead of 2,000, so shares × price + fee stays within the $1,000.
+    @Test func kellyAndFixedSizesPayTheFee() throws {
+        let politics = try #require(FeeSchedule(rate: Micros(40_000), exponent: 1))
+        var charged = base
+        charged.fees = politics
+        #expect(
+            PositionSizing.size(charged, mode: .fractionalKelly(fractionBps: 2_500))
+                == .size(shares: Micros(1_900_760_000), price: Micros(500_000), notional: Micros(950_380_000)))
+        #expect(
+            PositionSizing.size(base, mode: .fixed(Micros(1_000_000_000)))
+                == .size(shares: Micros(2_000_000_000), price: Micros(500_000), notional: Micros(1_000_000_000)))
+        let fixed = PositionSizing.size(charged, mode: .fixed(Micros(1_000_000_000)))
+        #expect(fixed == .size(shares: Micros(1_960_780_000), price: Micros(500_000), notional: Micros(980_390_000)))
+        let fee = try #require(politics.takerFee(shares: Micros(1_960_780_000), price: Micros(500_000)))
+        #expect(Micros(980_390_000) + fee <= Micros(1_000_000_000))
+        // A price whose fee leaves no edge at all is `no_edge`, not a stake.
+        var dear = charged
+        dear.winProbability = 0.505
+        #expect(PositionSizing.size(base.with(q: 0.505), mode: .fractionalKelly(fractionBps: 2_500)) != .skip(.noEdge))
+        #expect(PositionSizing.size(dear, mode: .fractionalKelly(fractionBps: 2_500)) == .skip(.noEdge))
+    }
 
     @Test func quarterKellyOnTheShrunkWinRate() {
         // f* = (0.7 − 0.5)/(1 − 0.5) = 0.4; ¼ Kelly = 0.1 of $10,000 = $1,000 → 2,000 shares at 0.50.
@@ -70,7 +103,21 @@ struct RiskRulesTests {
         #expect(
             s.evaluate(intent(price: 540_000), now: now)
                 == .denied(
-                    .slippageExceeded, context: ["price": "0.54", "whale_price": "0.48", "max_slippage": "0.05"]))
+                    .slippageExceeded,
+                    context: ["price": "0.54", "price_with_fee": "0.54", "whale_price": "0.48", "max_slippage": "0.05"])
+        )
+        // With the fee (issue 15): 0.525 is within 0.48 + 0.05 fee-free, but 0.525 + 0.04 × 0.525 × 0.475 = 0.534975 a
+        // share on a politics market is not.
+        var charged = intent(price: 525_000)
+        #expect(s.evaluate(charged, now: now).isApproved)
+        charged.fees = FeeSchedule(rate: Micros(40_000), exponent: 1)
+        #expect(
+            s.evaluate(charged, now: now)
+                == .denied(
+                    .slippageExceeded,
+                    context: [
+                        "price": "0.525", "price_with_fee": "0.534975", "whale_price": "0.48", "max_slippage": "0.05",
+                    ]))
         // Two positions in an event already.
         s.recordFill(asset: "x", eventSlug: "e", side: .buy, cost: Micros(10_000_000))
         s.recordFill(asset: "y", eventSlug: "e", side: .buy, cost: Micros(10_000_000))
@@ -168,7 +215,7 @@ struct RiskRulesTests {
 struct SizingFailsClosedTests {
     let base = SizingInput(
         price: Micros(500_000), winProbability: 0.7, equity: Micros(10_000_000_000),
-        whaleNotional: Micros(50_000_000_000), tick: Micros(10_000), minimumShares: Micros(5_000_000))
+        whaleNotional: Micros(50_000_000_000), tick: Micros(10_000), minimumShares: Micros(5_000_000), fees: .free)
 
     @Test func hugeAmountsAreANamedSkip() {
         #expect(PositionSizing.size(base, mode: .fixed(Micros(9_000_000_000_000_000_000))) == .skip(.amountOutOfRange))

@@ -45,7 +45,7 @@ struct ExecutorStopTests {
                 wallets: [])
             let request = ExecutionRequest(
                 intent: intent, signalId: nil, purpose: .entry, idempotencyKey: "entry:stuck", tickSize: .hundredth,
-                negRisk: false, minimumSize: Micros(5_000_000), lifetimeSeconds: 300)
+                negRisk: false, minimumSize: Micros(5_000_000), lifetimeSeconds: 300, detectedAtMs: 0)
             let feed = Task { await input.send(SizedOrder(request: request, arrived: .now)) }
             #expect(await eventually { gateway.entered.withLock { $0 } })
             run.cancel()

@@ -91,7 +91,8 @@ struct FailClosedPipelineTests {
             )
             let risk = RiskManager(
                 input: AsyncChannel<SizedOrder>(), store: store, mode: .paper, limits: RiskLimits(),
-                startingEquity: Micros(10_000_000_000), events: PipelineEvents(), logger: logger, now: { now })
+                startingEquity: Micros(10_000_000_000), events: PipelineEvents(), logger: logger,
+                clock: ReplayClock(startMs: now * 1000))
             try await risk.load()
             let s = await risk.snapshot()
             // Was −100: the old load added all unrealised PnL.

@@ -46,7 +46,8 @@ struct LiveOrderGatewayTests {
                         asset: token,
                         side: .buy, price: ask, shares: Micros(10_000_000), whalePrice: ask, wallets: [])
                     return ExecutionRequest(
-                        intent: intent, signalId: id, tickSize: tick, negRisk: negRisk, minimumSize: Micros(5_000_000))
+                        intent: intent, signalId: id, tickSize: tick, negRisk: negRisk, minimumSize: Micros(5_000_000),
+                        detectedAtMs: SystemPipelineClock().nowMs())
                 }
 
                 // 1. A signal produces exactly one accepted order with the expected amounts.

@@ -10,12 +10,13 @@ import PostgresNIO
 import ServiceLifecycle
 import Synchronization
 
-/// `polybot replay`: the whole pipeline in paper mode over a recorded trade file.
+/// `polybot replay`: the whole pipeline in paper mode over a recorded trade file, on the event-time engine.
 ///
-/// The file is served by an in-process `polymarket-sim` on 127.0.0.1 (RTDS frames at `speed`× the recorded pace, books
-/// around the last replayed price), the daemon's stages consume it exactly as they consume the live feed, and the paper
-/// gateway walks those books. The copy delay is divided by the speed, so it means the same market time at any speed.
-/// Everything runs on a throwaway embedded database. The basket is either the wallets given, or the file's top buyers
+/// The daemon's stages run unchanged on market time: a ``ReplayFeed`` delivers the file's trades one by one (each
+/// handled to the end before the next), books are the simulator's synthetic books around the history's last price at
+/// the point asked for, and every market gets a fee schedule from the fee plan (default: the venue's 2026 schedule by
+/// category). The copy delay is market time. The report — fills with their fees included — is the same, byte for byte,
+/// at any `speed`, which only paces delivery. Everything runs on a throwaway embedded database. The basket is either the wallets given, or the file's top buyers
 /// by notional — chosen with hindsight, so the report measures execution (copy-delay cost, fills), not wallet selection.
 package enum ReplayCommand {
     /// What to replay.
@@ -29,6 +30,10 @@ package enum ReplayCommand {
         package var minMembers: Int
         package var whaleMinNotional: Micros?
         package var timeZone: TimeZone
+        /// Fee schedules given to the file's markets.
+        package var fees: SimFeePlan = .venue2026
+        /// How the fee plan was asked for (shown in the report).
+        package var feesLabel = "2026"
 
         /// Creates options.
         package init(
@@ -61,15 +66,33 @@ package enum ReplayCommand {
         package var cost: String?
         /// (our average − the whales' average) × shares: what copying late cost.
         package var copyDelayCost: String?
+        /// Taker fees paid on the entry.
+        package var fee: String?
+    }
+
+    /// One fill of a paper order (entry or exit), as booked.
+    package struct FillLine: Sendable, Codable {
+        package var orderId: Int64
+        package var signalId: Int64?
+        package var purpose: String
+        package var market: String
+        package var side: String
+        package var shares: String
+        package var price: String
+        package var fee: String
+        package var status: String
     }
 
     /// The replay's result.
     package struct Report: Sendable, Codable {
         package var trades: Int
         package var basket: [String]
-        package var speed: String
         package var copyDelaySeconds: Int
+        /// The fee plan (`2026`, `none`, or `RATE:EXPONENT`).
+        package var feePlan: String
         package var signals: [SignalLine]
+        package var fills: [FillLine]
+        package var feesTotal: String
         package var orders: Int
         package var filledOrders: Int
         package var copyDelayCostTotal: String
@@ -83,8 +106,11 @@ package enum ReplayCommand {
     /// - Throws: ``ReplayError/badArgument(_:)`` naming the bad value.
     package static func options(
         trades: String, markets: String?, speed: String, wallets: [String], basketSize: Int, minMembers: Int,
-        minNotional: String?, timeZone: String
+        minNotional: String?, timeZone: String, fees: String = "2026"
     ) throws -> Options {
+        guard let plan = SimFeePlan(fees) else {
+            throw ReplayError.badArgument("--fees must be 2026, none or RATE:EXPONENT (e.g. 0.04:1), not \(fees)")
+        }
         var parsed: [Address] = []
         for w in wallets.flatMap({ $0.split(separator: ",") }) {
             guard let a = Address(w.trimmingCharacters(in: .whitespaces)) else {
@@ -112,10 +138,13 @@ package enum ReplayCommand {
         guard basketSize > 0, minMembers > 0 else {
             throw ReplayError.badArgument("--basket-size and --min-members must be ≥ 1")
         }
-        return Options(
+        var o = Options(
             tradesPath: trades, marketsPath: markets, speed: s, wallets: parsed, basketSize: basketSize,
             minMembers: minMembers,
             whaleMinNotional: minimum, timeZone: zone)
+        o.fees = plan
+        o.feesLabel = fees
+        return o
     }
 
     /// The report as JSON.
@@ -127,7 +156,11 @@ package enum ReplayCommand {
 
     /// Runs the replay and returns the report.
     ///
-    /// - Throws: file, database and bind errors.
+    /// The engine is in-process: the history drives a ``ReplayClock`` (market time) through a ``ReplayFeed``, books
+    /// come from ``HistoryBooks`` at the point of the history asked for, fees from the fee plan — no HTTP server and no
+    /// socket. Each trade is handled to the end before the next is delivered, so the report is the same at any speed.
+    ///
+    /// - Throws: file, database and bind errors; ``ReplayError/pipelineDidNotStart`` when the stages never got ready.
     package static func run(config: AppConfiguration, options: Options, logger: Logger) async throws -> Report {
         let rows = try readTrades(options.tradesPath, timeZone: options.timeZone)
         let resolutions = try options.marketsPath.map { try ResolutionFileReader.read(path: $0) } ?? [:]
@@ -135,7 +168,9 @@ package enum ReplayCommand {
             options.wallets.isEmpty
             ? defaultBasket(rows, resolutions: resolutions, count: options.basketSize) : options.wallets
 
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("polybot-replay-\(getpid())").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "polybot-replay-\(getpid())-\(UUID().uuidString.prefix(8))"
+        ).path
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(
             atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
@@ -149,28 +184,21 @@ package enum ReplayCommand {
             try await DatabaseLifecycle.migrationRunner(config, client: client, logger: logger).apply()
         }
 
-        let exchange = SimExchange(trades: rows)
-        let port = Mutex<Int?>(nil)
-        let sim = SimServer.application(exchange: exchange, host: "127.0.0.1", port: 0, logger: logger) { p in
-            port.withLock { $0 = p }
+        let plan = options.fees
+        let markets = SimCatalogBuilder.build(trades: rows, resolutions: []).mapValues { m in
+            var m = m
+            m.fees = plan.fees(for: m)
+            return m
         }
+        let history = HistoryBooks(history: rows, markets: markets)
         let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
         let store = PolybotStore(client: client, logger: logger, queryLimit: .batchQueryLimit)
         let transport = HTTPTransport(logger: logger)
         defer { Task { try? await transport.shutdown() } }
-        let speed = options.speed
 
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
-            group.addTask { try await sim.runService(gracefulShutdownSignals: []) }
             defer { group.cancelAll() }
-            var bound: Int?
-            for _ in 0..<500 where bound == nil {
-                bound = port.withLock { $0 }
-                if bound == nil { try await Task.sleep(for: .milliseconds(10)) }
-            }
-            guard let simPort = bound else { throw ReplayError.simulatorDidNotStart }
-            let base = "http://127.0.0.1:\(simPort)"
 
             let b = try await store.baskets.create(Basket(name: "replay", minMembers: options.minMembers))
             for w in basket {
@@ -183,56 +211,80 @@ package enum ReplayCommand {
             let scores = WalletScoring.scoreAll(
                 trades: rows.filter { members.contains($0.wallet) }, resolutions: resolutions, now: end)
             try await store.scores.insertSnapshots(scores.map(\.score), runId: nil)
+
+            let clock = ReplayClock(startMs: ((rows.first?.timestamp ?? 0) - 1) * 1000)
+            let work = WorkGauge()
+            let cursor = ReplayCursor()
+            let market = MarketPorts(
+                book: { token in
+                    guard let b = history.book(token: token, through: cursor.index, atMs: clock.nowMs()) else {
+                        throw MarketFeeError.unknownMarket(token)
+                    }
+                    return b
+                },
+                bookAt: { token, atMs in
+                    // Now (or earlier): the history up to the trade being delivered; later: up to that market time.
+                    let through = atMs <= clock.nowMs() ? cursor.index : Int.max
+                    guard let b = history.book(token: token, through: through, atMs: atMs) else {
+                        throw MarketFeeError.unknownMarket(token)
+                    }
+                    return b
+                },
+                fees: { conditionId in
+                    guard let m = history.markets[conditionId] else { throw MarketFeeError.unknownMarket(conditionId) }
+                    return m.fees.map { $0.enabled ? $0.schedule : .free } ?? .free
+                },
+                // Resolutions are applied at the end (the markets file says how, not when, each market ended).
+                resolution: { _ in nil })
             var settings = config.pipelineSettings()
             settings.mode = .paper
             if let m = options.whaleMinNotional { settings.whaleRules.minNotional = m }
             settings.consensusRule.minMembers = options.minMembers
-            let delayMs = Int64(config.copyDelaySeconds) * 1000
-            settings.copyDelay = .milliseconds(speed.map { Int64(Double(delayMs) / $0) } ?? 0)
-            settings.rtdsURL = "ws://127.0.0.1:\(simPort)/ws"
+            settings.copyDelay = .seconds(config.copyDelaySeconds)
+            settings.rtdsURL = nil
             settings.clobWSURL = nil
-            settings.markEvery = .seconds(1)
-            var clob = ClobClient(baseURL: base + "/clob", transport: transport)
-            clob.now = { Int64(Date().timeIntervalSince1970) }
+            settings.feedSweepEvery = nil
+            settings.pendingStateFile = nil
+            let (done, doneSignal) = AsyncStream<Void>.makeStream()
+            // Two schedules (reservation sweeps, marks) are registered once the pipeline has reconciled and started.
+            let ready: @Sendable () async -> Void = {
+                while clock.schedules < 2 {
+                    do { try await Task.sleep(for: .milliseconds(5)) } catch { return }  // clock-edge: start-up wait
+                }
+            }
+            let feed = ReplayFeed(
+                trades: rows, clock: clock, work: work, cursor: cursor, speed: options.speed,
+                tailMs: (Int64(config.copyDelaySeconds) + settings.orderLifetimeSeconds + 60) * 1000,
+                ready: ready, finished: { doneSignal.yield() })
             let pipeline = try Pipeline.build(
-                settings: settings, store: store, clob: clob,
-                dataAPI: DataAPIClient(baseURL: base + "/data-api", transport: transport), rpc: nil, live: nil,
-                logger: logger)
+                settings: settings, store: store,
+                clob: ClobClient(baseURL: "http://127.0.0.1:9/unused", transport: transport), dataAPI: nil, rpc: nil,
+                live: nil, logger: logger,
+                engine: PipelineEngine(clock: clock, work: work, feed: feed, market: market))
             let services = ServiceGroup(
                 configuration: .init(services: pipeline.services.map { .init(service: $0) }, logger: logger))
             group.addTask { try await services.run() }
-            // Replay only once the listener listens, so the first frames are not lost.
-            for _ in 0..<1_000 where await pipeline.listener.health().connections == 0 {
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            let replay = SimReplayService(exchange: exchange, speed: speed.map { .times($0) } ?? .max, logger: logger)
-            group.addTask { try await replay.run() }
-            while !(await exchange.finished) { try await Task.sleep(for: .milliseconds(100)) }
-            // Drain: every signal reaches an end (or 30 s pass).
-            let open: Set<String> = ["new", "sized", "approved", "ordered"]
-            for _ in 0..<300 {
-                try await Task.sleep(for: .milliseconds(100))
-                let s = try await store.signals.recent(limit: 10_000)
-                if !s.contains(where: { open.contains($0.status) }) { break }
-            }
-            await pipeline.positions.markOnce()
+            var it = done.makeAsyncIterator()
+            _ = await it.next()
             await services.triggerGracefulShutdown()
 
             // Held to resolution when the markets file says how each market ended.
             var settled = 0
-            let today = utcDay(Int64(Date().timeIntervalSince1970))
+            let lastDay = utcDay(clock.now())
             for p in try await store.positions.openPositions(mode: .paper) {
                 guard let r = resolutions[p.conditionId], let winner = r.winningToken else { continue }
                 if try await store.execution.settle(
-                    positionId: p.id, won: winner == p.asset, day: today, equity: config.startingEquity) != nil
+                    positionId: p.id, won: winner == p.asset, day: lastDay, equity: config.startingEquity) != nil
                 {
                     settled += 1
                 }
             }
+            if work.underflows > 0 {
+                logger.error("replay barrier miscounted", metadata: ["underflows": "\(work.underflows)"])
+            }
             return try await report(
-                store: store, trades: rows.count, basket: basket, speed: speed,
-                copyDelaySeconds: config.copyDelaySeconds,
-                settled: settled)
+                store: store, trades: rows.count, basket: basket,
+                copyDelaySeconds: config.copyDelaySeconds, fees: options.feesLabel, settled: settled)
         }
     }
 
@@ -276,20 +328,21 @@ package enum ReplayCommand {
     }
 
     private static func report(
-        store: PolybotStore, trades: Int, basket: [Address], speed: Double?, copyDelaySeconds: Int, settled: Int
+        store: PolybotStore, trades: Int, basket: [Address], copyDelaySeconds: Int, fees: String,
+        settled: Int
     )
         async throws -> Report
     {
         let rows = try await store.db.client.query(
             """
             SELECT s.id, s.condition_id, s.outcome, s.agreeing, s.whale_avg_price_micros, s.status, s.status_reason,
-                   o.avg_fill_price_micros, o.filled_size_micros, o.filled_cost_micros
+                   o.avg_fill_price_micros, o.filled_size_micros, o.filled_cost_micros, o.fee_micros
             FROM signals s LEFT JOIN copy_orders o ON o.signal_id = s.id AND o.purpose = 'entry' ORDER BY s.id
             """, logger: store.db.logger)
         var lines: [SignalLine] = []
         var delayTotal = Micros.zero
         for try await r in rows.decode(
-            (Int64, String, String, Int32, Int64, String, String, Int64?, Int64?, Int64?).self)
+            (Int64, String, String, Int32, Int64, String, String, Int64?, Int64?, Int64?, Int64?).self)
         {
             let filled = r.8.map(Micros.init) ?? .zero
             var delay: Micros?
@@ -303,13 +356,28 @@ package enum ReplayCommand {
                     status: r.5, reason: r.6,
                     ourPrice: r.7.map { "\(Micros($0))" }, shares: filled > .zero ? "\(filled)" : nil,
                     cost: r.9.flatMap { $0 > 0 ? "\(Micros($0))" : nil },
-                    copyDelayCost: delay.map { "\($0)" }))
+                    copyDelayCost: delay.map { "\($0)" }, fee: filled > .zero ? r.10.map { "\(Micros($0))" } : nil))
+        }
+        let fillRows = try await store.db.client.query(
+            """
+            SELECT id, signal_id, purpose, condition_id, side, filled_size_micros, avg_fill_price_micros, fee_micros,
+                   status
+            FROM copy_orders WHERE filled_size_micros > 0 ORDER BY id
+            """, logger: store.db.logger)
+        var fills: [FillLine] = []
+        var feesTotal = Micros.zero
+        for try await r in fillRows.decode((Int64, Int64?, String, String, String, Int64, Int64?, Int64, String).self) {
+            feesTotal += Micros(r.7)
+            fills.append(
+                FillLine(
+                    orderId: r.0, signalId: r.1, purpose: r.2, market: r.3, side: r.4, shares: "\(Micros(r.5))",
+                    price: r.6.map { "\(Micros($0))" } ?? "-", fee: "\(Micros(r.7))", status: r.8))
         }
         let orders = try await store.orders.list(statuses: nil, limit: 100_000, beforeId: nil)
         let positions = try await store.positions.list(mode: .paper, statuses: nil, limit: 100_000)
         return Report(
-            trades: trades, basket: basket.map(\.hex), speed: speed.map { "\($0)x" } ?? "max",
-            copyDelaySeconds: copyDelaySeconds, signals: lines,
+            trades: trades, basket: basket.map(\.hex),
+            copyDelaySeconds: copyDelaySeconds, feePlan: fees, signals: lines, fills: fills, feesTotal: "\(feesTotal)",
             orders: orders.count, filledOrders: orders.filter { $0.filledSize > .zero }.count,
             copyDelayCostTotal: "\(delayTotal)",
             realizedPnl: "\(Micros.sum(positions.map(\.realizedPnl)))",
@@ -317,15 +385,15 @@ package enum ReplayCommand {
             settledPositions: settled)
     }
 
-    /// The report as text.
-    package static func text(_ r: Report) -> [String] {
+    /// The report as text (`speed` only says how fast it was delivered: the report is the same at any speed).
+    package static func text(_ r: Report, speed: Double? = nil) -> [String] {
         var out = [
-            "replayed \(r.trades) trades at \(r.speed), copy delay \(r.copyDelaySeconds) s of market time, paper mode",
+            "replayed \(r.trades) trades at \(speed.map { "\($0)x" } ?? "max speed"), copy delay \(r.copyDelaySeconds) s of market time, paper mode, fees: \(r.feePlan)",
             "basket (\(r.basket.count)): \(r.basket.joined(separator: " "))",
             "signals: \(r.signals.count)   orders: \(r.orders)   filled: \(r.filledOrders)", "",
         ]
         out.append(
-            "signal  market        outcome  whales  whale px  status    our px    shares       cost        delay cost  reason"
+            "signal  market        outcome  whales  whale px  status    our px    shares       cost        fee        delay cost  reason"
         )
         for s in r.signals {
             func pad(_ v: String, _ n: Int) -> String {
@@ -335,10 +403,11 @@ package enum ReplayCommand {
                 pad("\(s.signalId)", 8) + pad(String(s.market.prefix(12)), 14) + pad(s.outcome, 9)
                     + pad("\(s.agreeing)", 8)
                     + pad(s.whalePrice, 10) + pad(s.status, 10) + pad(s.ourPrice ?? "-", 10) + pad(s.shares ?? "-", 13)
-                    + pad(s.cost ?? "-", 12) + pad(s.copyDelayCost ?? "-", 12) + s.reason)
+                    + pad(s.cost ?? "-", 12) + pad(s.fee ?? "-", 11) + pad(s.copyDelayCost ?? "-", 12) + s.reason)
         }
         out += [
-            "", "copy-delay cost total: \(r.copyDelayCostTotal) USDC",
+            "", "fills: \(r.fills.count), taker fees total: \(r.feesTotal) pUSD (in the cost basis and the PnL below)",
+            "copy-delay cost total: \(r.copyDelayCostTotal) USDC",
             "PnL: realized \(r.realizedPnl) USDC (\(r.settledPositions) position(s) settled at resolution), unrealized \(r.unrealizedPnl) USDC",
         ]
         return out
@@ -347,12 +416,10 @@ package enum ReplayCommand {
 
 /// Why a replay could not run.
 package enum ReplayError: Error, CustomStringConvertible {
-    case simulatorDidNotStart
     case badArgument(String)
 
     package var description: String {
         switch self {
-        case .simulatorDidNotStart: "the in-process simulator did not start"
         case .badArgument(let m): m
         }
     }

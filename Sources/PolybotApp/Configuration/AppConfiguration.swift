@@ -66,8 +66,6 @@ public struct AppConfiguration: Sendable {
 
     /// Paper fills walk the book this many seconds after detection.
     public var copyDelaySeconds: Int
-    /// Taker fee applied to paper fills, basis points of notional.
-    public var paperFeeBps: Int
     /// GTD lifetime of entry orders, seconds.
     public var orderLifetimeSeconds: Int
     /// How long an intent waits for an operator in approve mode, seconds.
@@ -154,7 +152,7 @@ public struct AppConfiguration: Sendable {
             ("POLYBOT_RISK_MAX_POSITION_PCT", "5"), ("POLYBOT_RISK_MAX_POSITIONS_PER_EVENT", "2"),
             ("POLYBOT_RISK_MAX_SLIPPAGE", "0.05"), ("POLYBOT_RISK_DAILY_LOSS_STOP_PCT", "3"),
             ("POLYBOT_RISK_MAX_EXPOSURE_USDC", "2000"), ("POLYBOT_RISK_MAX_ORDERS_PER_MINUTE", "10"),
-            ("POLYBOT_COPY_DELAY_SECONDS", "2"), ("POLYBOT_PAPER_FEE_BPS", "0"),
+            ("POLYBOT_COPY_DELAY_SECONDS", "2"),
             ("POLYBOT_ORDER_LIFETIME_SECONDS", "300"),
             ("POLYBOT_APPROVAL_TTL_SECONDS", "900"), ("POLYBOT_APPROVE_LIVE", "false"),
             ("POLYBOT_TAKE_PROFIT_PCT", nil),
@@ -233,7 +231,6 @@ public struct AppConfiguration: Sendable {
         riskMaxExposure = p.money("POLYBOT_RISK_MAX_EXPOSURE_USDC", min: .zero, max: Limits.maxEquity)
         riskMaxOrdersPerMinute = p.int("POLYBOT_RISK_MAX_ORDERS_PER_MINUTE", in: 1...10_000)
         copyDelaySeconds = p.int("POLYBOT_COPY_DELAY_SECONDS", in: 0...3_600)
-        paperFeeBps = p.int("POLYBOT_PAPER_FEE_BPS", in: 0...1_000)
         orderLifetimeSeconds = p.int("POLYBOT_ORDER_LIFETIME_SECONDS", in: 61...86_400)
         approvalTTLSeconds = p.int("POLYBOT_APPROVAL_TTL_SECONDS", in: 10...86_400)
         approveLive = p.flag("POLYBOT_APPROVE_LIVE")

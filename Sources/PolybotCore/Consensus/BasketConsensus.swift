@@ -6,7 +6,7 @@ public struct ConsensusRule: Sendable, Hashable, Codable {
     public var minMembers = 3
     /// agreeing / (agreeing + opposing), basis points (8000 = 80 %).
     public var ratioBps = 8_000
-    /// Required upside 1 − best ask.
+    /// Required upside 1 − (best ask + our taker fee per share).
     public var minUpside = Micros(50_000)
     /// A member's net stance must be at least this much USDC to count as agreeing or opposing.
     public var minNetNotional = Micros(1_000_000_000)
@@ -108,6 +108,8 @@ public enum ConsensusMiss: Sendable, Hashable {
     case ratioTooLow(agreeing: Int, opposing: Int)
     case noBook
     case noUpside(bestAsk: Micros)
+    /// The market's fee schedule is not known (or the fee at the ask cannot be computed): the upside cannot be judged.
+    case feeUnknown
     case alreadySignalled
 }
 
@@ -134,9 +136,12 @@ public struct BasketConsensus: Sendable {
     /// - Parameters:
     ///   - trade: a whale trade.
     ///   - now: current Unix seconds (window and signal time).
+    ///   - fees: the market's taker fee schedule (nil when unknown: no signal, ``ConsensusMiss/feeUnknown``).
     ///   - bestAsk: the current best ask of a token (nil when no book).
     /// - Returns: a signal, a miss, or nil when the trade is not a member's.
-    public mutating func add(_ trade: Trade, now: Int64, bestAsk: (String) -> Micros?) -> ConsensusOutcome? {
+    public mutating func add(
+        _ trade: Trade, now: Int64, fees: FeeSchedule?, bestAsk: (String) -> Micros?
+    ) -> ConsensusOutcome? {
         guard members.contains(trade.wallet) else { return nil }
         // The same trade twice (feed and backfill, a retried write, a window rebuilt from the store) counts once; the
         // market is still evaluated (a fired signal is never fired again).
@@ -144,7 +149,7 @@ public struct BasketConsensus: Sendable {
             window[trade.conditionId, default: []].append(trade)
         }
         prune(now: now)
-        return evaluate(market: trade.conditionId, now: now, bestAsk: bestAsk)
+        return evaluate(market: trade.conditionId, now: now, fees: fees, bestAsk: bestAsk)
     }
 
     /// Restores evidence known before a restart or a rule change, without evaluating it: member trades already stored
@@ -171,8 +176,11 @@ public struct BasketConsensus: Sendable {
         fired = fired.filter { $0.value >= cutoff }
     }
 
-    /// Evaluates one market's window.
-    public mutating func evaluate(market: String, now: Int64, bestAsk: (String) -> Micros?) -> ConsensusOutcome {
+    /// Evaluates one market's window. The upside gate is after our taker fee: 1 − (best ask + fee per share at the ask)
+    /// must reach ``ConsensusRule/minUpside`` — a copy is a taker, and the fee is what the upside must pay first.
+    public mutating func evaluate(
+        market: String, now: Int64, fees: FeeSchedule?, bestAsk: (String) -> Micros?
+    ) -> ConsensusOutcome {
         let trades = window[market] ?? []
         // Net bought notional per member per token (buys minus sells).
         var net: [Address: [String: Int64]] = [:]
@@ -213,7 +221,8 @@ public struct BasketConsensus: Sendable {
             return .miss(.ratioTooLow(agreeing: agreeing.count, opposing: opposing.count))
         }
         guard let ask = bestAsk(asset) else { return .miss(.noBook) }
-        guard Micros.one - ask >= rule.minUpside else { return .miss(.noUpside(bestAsk: ask)) }
+        guard let fees, let paying = fees.effectivePrice(ask) else { return .miss(.feeUnknown) }
+        guard Micros.one - paying >= rule.minUpside else { return .miss(.noUpside(bestAsk: ask)) }
         let windowStart = trades.map(\.timestamp).min() ?? now
         let key = "\(basketId):\(market):\(asset):\(windowStart / max(rule.windowSeconds, 1))"
         guard fired.first(where: { $0.key.hasPrefix("\(basketId):\(market):\(asset):") }) == nil else {

@@ -37,26 +37,30 @@ public struct PaperFill: Sendable, Hashable {
     ///   - side: our side.
     ///   - shares: order size.
     ///   - limit: worst acceptable price.
-    ///   - feeBps: taker fee rate in basis points of notional.
+    ///   - fees: the market's fee schedule; a paper order takes liquidity, so every level taken pays the taker fee,
+    ///     computed per level (each match is charged on its own, as the venue does) and summed.
     ///   - whalePrice: the whales' average price, for the copy-delay cost.
+    /// - Returns: nil when a level's fee cannot be computed (a price outside 0…1): the order is not filled on a guess.
     public static func walk(
-        levels: [PaperLevel], side: TradeSide, shares: Micros, limit: Micros, feeBps: Int, whalePrice: Micros
+        levels: [PaperLevel], side: TradeSide, shares: Micros, limit: Micros, fees: FeeSchedule, whalePrice: Micros
     )
-        -> PaperFill
+        -> PaperFill?
     {
         var left = shares
         var fills: [PaperLevel] = []
         var notional = Micros.zero
+        var fee = Micros.zero
         for level in levels where left > .zero {
             guard side == .buy ? level.price <= limit : level.price >= limit else { break }
             let take = min(left, level.size)
             guard take > .zero else { continue }
             fills.append(PaperLevel(price: level.price, size: take))
             notional += take.multiplied(by: level.price)
+            guard let levelFee = fees.takerFee(shares: take, price: level.price) else { return nil }
+            fee += levelFee
             left -= take
         }
         let filled = shares - left
-        let fee = Micros(Int64((Int128(notional.raw) * Int128(feeBps)) / 10_000))
         let whaleNotional = filled.multiplied(by: whalePrice)
         let delayCost = side == .buy ? notional - whaleNotional : whaleNotional - notional
         return PaperFill(

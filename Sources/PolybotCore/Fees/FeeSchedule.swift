@@ -45,6 +45,42 @@ public struct FeeSchedule: Hashable, Sendable, Codable {
     /// The taker fee in pUSD for `shares` filled at `price`, floored to 0.00001; nil for a negative size or a price
     /// outside 0…1 (refused, not guessed).
     public func takerFee(shares: Micros, price: Micros) -> Micros? {
+        guard let micros = exactMicros(shares: shares, price: price, roundingUp: false) else { return nil }
+        return Micros(micros / Self.step * Self.step)
+    }
+
+    /// The taker fee of one share at `price`, **rounded up** to the micro: what gates and sizing add to the price, so
+    /// they never understate the cost. nil for a price outside 0…1.
+    public func perShare(price: Micros) -> Micros? {
+        exactMicros(shares: .one, price: price, roundingUp: true).map(Micros.init)
+    }
+
+    /// The effective price of a taker BUY at `price`: price + ``perShare(price:)``. nil for a price outside 0…1 or a sum
+    /// that does not fit.
+    public func effectivePrice(_ price: Micros) -> Micros? {
+        guard let fee = perShare(price: price) else { return nil }
+        let (sum, overflow) = price.raw.addingReportingOverflow(fee.raw)
+        return overflow ? nil : Micros(sum)
+    }
+
+    /// How much of `amount` pUSD a market BUY at `price` may spend when the account holds `balance`: the official
+    /// client's `adjust_buy_amount_for_fees` (py-clob-client-v2 1.2.1, no builder fee, no fee slippage) in exact
+    /// integers — when the balance cannot cover the amount plus the platform fee on it, the amount becomes the balance
+    /// less that fee (never below zero). The fee is on `min(amount, balance) / price` shares, rounded up to the micro.
+    /// nil for a price outside (0, 1) or a negative amount or balance.
+    public func adjustedBuyAmount(_ amount: Micros, price: Micros, balance: Micros) -> Micros? {
+        guard price > .zero, price < .one, amount >= .zero, balance >= .zero else { return nil }
+        let base = min(amount, balance)
+        guard let shares = Int64(exactly: Int128(base.raw) * Int128(Micros.scale) / Int128(price.raw)),
+            let fee = exactMicros(shares: Micros(shares), price: price, roundingUp: true)
+        else { return nil }
+        let (total, overflow) = amount.raw.addingReportingOverflow(fee)
+        if overflow || balance.raw <= total { return Micros(max(balance.raw - fee, 0)) }
+        return amount
+    }
+
+    /// shares × rate × (p(1 − p))^exponent in micro units, exact, then floored or rounded up once.
+    private func exactMicros(shares: Micros, price: Micros, roundingUp: Bool) -> Int64? {
         guard shares >= .zero, price >= .zero, price <= .one else { return nil }
         let s = UInt128(shares.raw)
         let r = UInt128(rate.raw)
@@ -52,22 +88,25 @@ public struct FeeSchedule: Hashable, Sendable, Codable {
         let scale = UInt128(Micros.scale)
         // p × (1 − p) at scale 10^12.
         let q = p * (scale - p)
-        let micros: UInt128
+        let quotient: UInt128
+        let exact: Bool
         switch exponent {
         case 0:
             // s·r / 10^6
-            micros = s * r / scale
+            (quotient, exact) = (s * r / scale, (s * r) % scale == 0)
         case 1:
             // s·r·q / 10^18 (s·r < 2^63·2^20, ·q < 2^38: fits 128 bits)
-            micros = s * r * q / (scale * scale * scale)
+            let d = scale * scale * scale
+            (quotient, exact) = (s * r * q / d, (s * r * q) % d == 0)
         default:
             // s·r·q·q / 10^30: the product needs 256 bits, the quotient (≤ s) fits 128.
             let wide = (s * r * q).multipliedFullWidth(by: q)
             let divisor = scale * scale * scale * scale * scale
-            micros = divisor.dividingFullWidth(wide).quotient
+            let (qq, rem) = divisor.dividingFullWidth(wide)
+            (quotient, exact) = (qq, rem == 0)
         }
-        let floored = micros / UInt128(Self.step) * UInt128(Self.step)
-        return Micros(Int64(floored))
+        let rounded = roundingUp && !exact ? quotient + 1 : quotient
+        return Int64(exactly: rounded)
     }
 
     /// What a fill costs in fees: the taker fee for a taker, nothing for a maker.

@@ -43,12 +43,17 @@ public struct OrderIntent: Sendable, Hashable, Codable {
     public var whalePrice: Micros
     /// The agreeing wallets (for wallet cooldowns).
     public var wallets: [Address]
+    /// The market's taker fee schedule, as the sizer priced the entry with it: the slippage rule then compares price +
+    /// fee per share with the whales' price. nil for exits and for orders resumed from the store (approval re-checks),
+    /// which are checked on their limit price.
+    public var fees: FeeSchedule?
 
     /// Creates an intent.
     public init(
         signalKey: String, basketId: Int64?, conditionId: String, eventSlug: String, asset: String, side: TradeSide,
-        price: Micros, shares: Micros, whalePrice: Micros, wallets: [Address]
+        price: Micros, shares: Micros, whalePrice: Micros, wallets: [Address], fees: FeeSchedule? = nil
     ) {
+        self.fees = fees
         self.signalKey = signalKey
         self.basketId = basketId
         self.conditionId = conditionId
@@ -203,11 +208,21 @@ public struct RiskState: Sendable, Hashable, Codable {
         if dailyLossStopReached {
             return .denied(.dailyLossStop, context: ["today_pnl": "\(todayPnl)", "limit": "-\(dailyLossLimit)"])
         }
-        if Int128(intent.price.raw) > Int128(intent.whalePrice.raw) + Int128(limits.maxSlippage.raw) {
+        // What a share costs us: the limit price plus the taker fee at it (a fee we cannot compute denies).
+        let paying: Micros
+        if let fees = intent.fees {
+            guard let p = fees.effectivePrice(intent.price) else {
+                return .denied(.slippageExceeded, context: ["price": "\(intent.price)", "fee": "not computable"])
+            }
+            paying = p
+        } else {
+            paying = intent.price
+        }
+        if Int128(paying.raw) > Int128(intent.whalePrice.raw) + Int128(limits.maxSlippage.raw) {
             return .denied(
                 .slippageExceeded,
                 context: [
-                    "price": "\(intent.price)", "whale_price": "\(intent.whalePrice)",
+                    "price": "\(intent.price)", "price_with_fee": "\(paying)", "whale_price": "\(intent.whalePrice)",
                     "max_slippage": "\(limits.maxSlippage)",
                 ])
         }

@@ -23,12 +23,15 @@ public struct SizingInput: Sendable, Hashable {
     public var tick: Micros
     /// The market's minimum order size, shares.
     public var minimumShares: Micros
+    /// The market's taker fee schedule: a copy is a taker, so every share costs price + fee.
+    public var fees: FeeSchedule
 
     /// Creates an input.
     public init(
         price: Micros, winProbability: Double?, equity: Micros, whaleNotional: Micros, tick: Micros,
-        minimumShares: Micros
+        minimumShares: Micros, fees: FeeSchedule
     ) {
+        self.fees = fees
         self.price = price
         self.winProbability = winProbability
         self.equity = equity
@@ -58,19 +61,23 @@ public enum SizingDecision: Sendable, Hashable {
 
 /// Pure position sizing (architecture.md, "Sizing").
 public enum PositionSizing {
-    /// Sizes one copy order. Shares are floored to the 0.01-share lot; the stake never exceeds what the mode allows.
+    /// Sizes one copy order. Shares are floored to the 0.01-share lot; the stake never exceeds what the mode allows, and
+    /// it pays the taker fee too: every share costs the effective price c = price + fee per share (rounded up), Kelly's
+    /// edge is judged against c, and shares = stake / c — the exact form of the official client's
+    /// `adjust_buy_amount_for_fees` (the amount spent, fee included, stays within the stake).
     /// Every step is checked: an amount that does not fit is the named skip ``SizingDecision/SkipReason/amountOutOfRange``,
     /// never a trap.
     public static func size(_ input: SizingInput, mode: SizingMode) -> SizingDecision {
         let p = input.price
         guard p.raw > 0, p < .one else { return .skip(.invalidPrice) }
         guard input.tick.raw > 0, p.raw % input.tick.raw == 0 else { return .skip(.priceOffTick) }
+        guard let paying = input.fees.effectivePrice(p), paying < .one else { return .skip(.noEdge) }
         let stakeRaw: Int64
         switch mode {
         case .fractionalKelly(let fractionBps):
             guard let q = input.winProbability, q.isFinite else { return .skip(.noScore) }
-            // Binary bet at price c held to resolution: f* = (p − c)/(1 − c).
-            let c = p.doubleValue
+            // Binary bet at effective price c (price + fee) held to resolution: f* = (q − c)/(1 − c).
+            let c = paying.doubleValue
             let f = max(0, min(1, (q - c) / (1 - c)))
             guard f > 0 else { return .skip(.noEdge) }
             let fraction = f * Double(max(0, fractionBps)) / 10_000
@@ -88,8 +95,8 @@ public enum PositionSizing {
             stakeRaw = v
         }
         guard stakeRaw > 0 else { return .skip(.belowMinimumSize) }
-        // Shares = stake / price, floored to hundredths of a share (the CLOB's lot size).
-        let hundredths = (Int128(stakeRaw) * 100) / Int128(p.raw)
+        // Shares = stake / (price + fee per share), floored to hundredths of a share (the CLOB's lot size).
+        let hundredths = (Int128(stakeRaw) * 100) / Int128(paying.raw)
         guard let sharesRaw = Int64(exactly: hundredths * 10_000) else { return .skip(.amountOutOfRange) }
         let shares = Micros(sharesRaw)
         guard shares >= input.minimumShares, shares.raw > 0 else { return .skip(.belowMinimumSize) }

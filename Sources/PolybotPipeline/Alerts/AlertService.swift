@@ -33,7 +33,8 @@ package struct AlertService: Service {
         await cancelWhenGracefulShutdown {
             var dedupe = AlertDeduper(windowSeconds: dedupeSeconds)
             for await event in stream {
-                guard let alert = Alert.from(event, now: Int64(Date().timeIntervalSince1970)) else { continue }
+                // clock-edge: alert time is wall time
+                guard let alert = Alert.from(event, now: SystemPipelineClock().now()) else { continue }
                 guard dedupe.admit(alert) else {
                     Counter(label: "alerts.deduped").increment()
                     continue
@@ -57,7 +58,7 @@ package struct AlertService: Service {
                 logger.warning(
                     "alert not delivered",
                     metadata: ["sink": "\(sink.name)", "attempt": "\(attempt)", "error": "\(error)"])
-                if attempt < 3 { try? await Task.sleep(for: retryDelay * attempt) }
+                if attempt < 3 { try? await Task.sleep(for: retryDelay * attempt) }  // clock-edge: HTTP retry backoff
             }
         }
         Counter(label: "alerts.failed", dimensions: [("sink", sink.name)]).increment()

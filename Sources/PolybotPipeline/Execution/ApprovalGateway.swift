@@ -27,7 +27,7 @@ package struct ApprovalGateway: OrderGateway {
     package init(
         store: PolybotStore, inner: Inner, books: @escaping @Sendable (String) async throws -> OrderBook,
         timeToLive: Duration,
-        now: @escaping @Sendable () -> Date = { Date() },
+        now: @escaping @Sendable () -> Date = { SystemPipelineClock().date() },
         recheck: @escaping @Sendable (CopyOrder, OrderBook?) async throws -> RiskDecision
     ) {
         self.recheck = recheck
@@ -79,7 +79,8 @@ package struct ApprovalGateway: OrderGateway {
             throw ApprovalError.denied(orderId, reason, context)
         }
         try await store.audit.append(actor: actor, action: "order.approve", target: "order:\(orderId)", details: "{}")
-        let request = ExecutionRequest(resuming: order, book: book, detectedAt: now())
+        let request = ExecutionRequest(
+            resuming: order, book: book, detectedAtMs: Int64(now().timeIntervalSince1970 * 1000))
         switch inner {
         case .paper(let paper):
             guard try await store.orders.setStatus(id: orderId, from: [.pendingApproval], to: .intent, error: nil)

@@ -20,15 +20,16 @@ package struct ExecutionRequest: Sendable {
     package var lifetimeSeconds: Int64
     /// Outcome label (stored with the order and its position).
     package var outcome: String
-    /// When the whale trade that caused it was detected (paper fills walk the book at this time + the copy delay).
-    package var detectedAt: Date
+    /// When the whale trade that caused it was detected, pipeline-clock ms (paper fills walk the book at this time + the
+    /// copy delay).
+    package var detectedAtMs: Int64
 
     /// Creates a request; the idempotency key defaults to `entry:<signal>`.
     package init(
         intent: OrderIntent, signalId: Int64?, purpose: OrderPurpose = .entry, idempotencyKey: String? = nil,
         tickSize: TickSize, negRisk: Bool, minimumSize: Micros?, orderType: OrderType = .gtd,
         lifetimeSeconds: Int64 = 300,
-        outcome: String = "", detectedAt: Date = Date()
+        outcome: String = "", detectedAtMs: Int64
     ) {
         self.intent = intent
         self.signalId = signalId
@@ -40,14 +41,14 @@ package struct ExecutionRequest: Sendable {
         self.orderType = orderType
         self.lifetimeSeconds = lifetimeSeconds
         self.outcome = outcome
-        self.detectedAt = detectedAt
+        self.detectedAtMs = detectedAtMs
     }
 }
 
 extension ExecutionRequest {
     /// The request of an order already on record (approved from the queue, or resumed after a crash), with the
     /// market's terms from a fresh book (defaults when there is none: the venue then refuses what does not fit).
-    package init(resuming order: CopyOrder, book: OrderBook?, detectedAt: Date = Date()) {
+    package init(resuming order: CopyOrder, book: OrderBook?, detectedAtMs: Int64) {
         self.init(
             intent: OrderIntent(
                 signalKey: order.idempotencyKey, basketId: nil, conditionId: order.conditionId,
@@ -58,7 +59,7 @@ extension ExecutionRequest {
             tickSize: book?.tickSize ?? .hundredth,
             negRisk: book?.negRisk ?? false, minimumSize: book?.minOrderSize, orderType: order.orderType,
             outcome: order.outcome,
-            detectedAt: detectedAt)
+            detectedAtMs: detectedAtMs)
     }
 }
 

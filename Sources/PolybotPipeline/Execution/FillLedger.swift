@@ -16,7 +16,7 @@ package struct FillLedger: Sendable {
     package init(
         store: PolybotStore, equity: @escaping @Sendable () async -> Micros,
         onFill: @escaping @Sendable (AppliedFill) async -> Void = { _ in },
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { SystemPipelineClock().date() }
     ) {
         self.store = store
         self.equity = equity

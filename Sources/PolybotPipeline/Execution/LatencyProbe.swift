@@ -20,7 +20,7 @@ package final class LatencyProbe: Sendable {
     /// The order with this key is being sent now.
     package func sent(_ key: String) {
         guard let arrived = pending.withLock({ $0.removeValue(forKey: key) }) else { return }
-        let d = ContinuousClock.now - arrived
+        let d = ContinuousClock.now - arrived  // clock-edge: latency metric
         timer.recordNanoseconds(Int64(d.nanoseconds))
         samples.withLock { if $0.count < keep { $0.append(d) } }
     }

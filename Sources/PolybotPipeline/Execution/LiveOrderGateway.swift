@@ -32,7 +32,8 @@ package struct LiveOrderGateway: OrderGateway {
     package init(
         store: PolybotStore, clob: ClobClient, builder: OrderBuilder, apiKey: String, ledger: FillLedger,
         logger: Logger,
-        now: @escaping @Sendable () -> Date = { Date() }, willSend: @escaping @Sendable (CopyOrder) -> Void = { _ in },
+        now: @escaping @Sendable () -> Date = { SystemPipelineClock().date() },
+        willSend: @escaping @Sendable (CopyOrder) -> Void = { _ in },
         inFlight: InFlightOrders = InFlightOrders(), alarm: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.inFlight = inFlight

@@ -6,32 +6,29 @@ import Polymarket
 
 /// Paper execution: everything real except the order. The order is persisted first (same at-most-once key as live),
 /// then filled by walking the real book as it stands at detection time + the copy delay, up to our limit price, with
-/// partial fills and the taker fee. What a GTD order could not take at once is not left resting (no queue position can
+/// partial fills and the market's taker fee on every level taken (its schedule from the venue; a market whose fee is not
+/// known is not filled). What a GTD order could not take at once is not left resting (no queue position can
 /// be simulated honestly): the remainder ends `expired` and the fill is what the book gave. The copy-delay cost
 /// (our average price against the whales') is stored on the order's event.
 package struct PaperOrderGateway: OrderGateway {
     let store: PolybotStore
-    let books: @Sendable (String) async throws -> OrderBook
+    let market: MarketPorts
     let ledger: FillLedger
     let copyDelay: Duration
-    let feeBps: Int
     let logger: Logger
 
     /// Creates the gateway.
     ///
     /// - Parameters:
-    ///   - books: the order book of a token (the CLOB's `/book`, real or simulated).
+    ///   - market: books at a market time (the CLOB's `/book` once that time has come; the history in replay) and fees.
     ///   - copyDelay: how long after detection a real order would reach the book.
-    ///   - feeBps: taker fee, basis points of notional.
     package init(
-        store: PolybotStore, books: @escaping @Sendable (String) async throws -> OrderBook, ledger: FillLedger,
-        copyDelay: Duration, feeBps: Int, logger: Logger
+        store: PolybotStore, market: MarketPorts, ledger: FillLedger, copyDelay: Duration, logger: Logger
     ) {
         self.store = store
-        self.books = books
+        self.market = market
         self.ledger = ledger
         self.copyDelay = copyDelay
-        self.feeBps = feeBps
         self.logger = logger
     }
 
@@ -59,24 +56,27 @@ package struct PaperOrderGateway: OrderGateway {
     }
 
     private func fill(_ order: CopyOrder, _ r: ExecutionRequest) async throws -> PlacementOutcome {
-        // The book as a real order would find it: detection time + the copy delay.
-        let due = r.detectedAt.addingTimeInterval(
-            Double(copyDelay.components.seconds) + Double(copyDelay.components.attoseconds) / 1e18)
-        let wait = due.timeIntervalSinceNow
-        if wait > 0 { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
+        // The book as a real order would find it: detection time + the copy delay (market time).
+        let due = r.detectedAtMs + copyDelay.wholeMilliseconds
         let book: OrderBook
-        do { book = try await books(order.asset) } catch {
-            _ = try await store.orders.setStatus(
-                id: order.id, from: [.intent], to: .rejected, error: "no book: \(error)")
-            return .rejected(try await store.orders.get(id: order.id) ?? order, "no book: \(error)")
+        let fees: FeeSchedule
+        do {
+            book = try await market.bookAt(order.asset, due)
+        } catch {
+            return try await reject(order, "no book: \(error)")
+        }
+        do { fees = try await market.fees(order.conditionId) } catch {
+            return try await reject(order, "fee schedule unknown: \(error)")
         }
         let side = order.side == .buy ? book.asks : book.bids
-        let walk = PaperFill.walk(
-            levels: side.map { PaperLevel(price: $0.price, size: $0.size) }, side: order.side, shares: order.size,
-            limit: order.price, feeBps: feeBps, whalePrice: order.whalePrice ?? order.price)
+        guard
+            let walk = PaperFill.walk(
+                levels: side.map { PaperLevel(price: $0.price, size: $0.size) }, side: order.side, shares: order.size,
+                limit: order.price, fees: fees, whalePrice: order.whalePrice ?? order.price)
+        else { return try await reject(order, "fee not computable on this book") }
         try await store.orders.markAccepted(id: order.id, exchangeOrderId: "paper-\(order.id)")
         let payload = """
-            {"book_ts":\(book.timestampMs),"levels":\(walk.fills.count),"copy_delay_cost":"\(walk.copyDelayCost)","best":"\(side.first.map { "\($0.price)" } ?? "")"}
+            {"book_ts":\(book.timestampMs),"levels":\(walk.fills.count),"copy_delay_cost":"\(walk.copyDelayCost)","best":"\(side.first.map { "\($0.price)" } ?? "")","fee":"\(walk.fee)","fee_rate":"\(fees.rate)","fee_exponent":\(fees.exponent)}
             """
         try await store.orders.appendEvent(
             OrderEvent(
@@ -92,5 +92,10 @@ package struct PaperOrderGateway: OrderGateway {
             return .rejected(applied.order, "no liquidity within the limit price \(order.price)")
         }
         return .placed(applied.order)
+    }
+
+    private func reject(_ order: CopyOrder, _ reason: String) async throws -> PlacementOutcome {
+        _ = try await store.orders.setStatus(id: order.id, from: [.intent], to: .rejected, error: reason)
+        return .rejected(try await store.orders.get(id: order.id) ?? order, reason)
     }
 }

@@ -35,6 +35,7 @@ package func untilStored<T: Sendable>(
                     metadata: ["item": "\(what())", "attempt": "\(attempt)", "error": "\(error)"])
             }
             let backoff = min(5_000, 100 << min(attempt - 1, 6))
+            // clock-edge: backoff between retries of a failed database call (wall time by design)
             do { try await Task.sleep(for: .milliseconds(backoff)) } catch { return nil }
         }
     }

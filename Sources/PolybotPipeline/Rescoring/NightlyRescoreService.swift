@@ -17,7 +17,7 @@ package struct NightlyRescoreService: Service {
     /// Creates the service.
     package init(
         job: RescoringJob, hour: Int, minute: Int, logger: Logger,
-        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+        now: @escaping @Sendable () -> Int64 = { SystemPipelineClock().now() }
     ) {
         self.job = job
         self.hour = hour
@@ -34,8 +34,8 @@ package struct NightlyRescoreService: Service {
             while !Task.isCancelled {
                 let next = NightlySchedule.next(after: now(), hour: hour, minute: minute)
                 logger.info("next rescoring", metadata: ["rescore.at": "\(next)"])
-                try await Task.sleep(for: .seconds(max(0, next - now())))
-                let start = ContinuousClock.now
+                try await Task.sleep(for: .seconds(max(0, next - now())))  // clock-edge: the daemon's nightly job
+                let start = ContinuousClock.now  // clock-edge: duration metric
                 do {
                     let report = try await job.run(trigger: .scheduled, now: now())
                     scored.increment(by: report.scored)
@@ -47,6 +47,7 @@ package struct NightlyRescoreService: Service {
                     Counter(label: "rescore.runs", dimensions: [("outcome", "failed")]).increment()
                     logger.error("rescoring failed", metadata: ["rescore.error": "\(error)"])
                 }
+                // clock-edge: metric
                 duration.recordNanoseconds(Int64((ContinuousClock.now - start).components.seconds) * 1_000_000_000)
             }
         }

@@ -11,39 +11,45 @@ import ServiceLifecycle
 /// members or rule change, reloaded every `reloadEvery`), feeds it the trades of members that count — wallets
 /// classed `informed`, and any wallet the operator added by hand — and stores each signal once under its
 /// deterministic key before passing it on. The books of the market's tokens are fetched before evaluating, so the
-/// 5¢ upside gate sees a live best ask.
+/// 5¢ upside gate sees a live best ask, and the market's fee schedule is read so that the gate judges the upside after
+/// our taker fee (a market whose fee is unknown fires nothing).
 ///
 /// The consensus clock is the trades' own time (the window is about when whales traded; a replay at any speed gives
-/// the same signals as the live feed did).
+/// the same signals as the live feed did); caches (books 2 s, baskets 60 s) age on the pipeline clock.
 package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Input.Element == ScoredTrade {
     package nonisolated let output = AsyncChannel<DetectedSignal>()
     private let input: Input
     private let store: PolybotStore
-    private let books: @Sendable (String) async throws -> OrderBook
+    private let market: MarketPorts
+    private let clock: any PipelineClock
+    private let work: WorkGauge?
     private let baseRule: @Sendable () -> ConsensusRule
     private let events: PipelineEvents
     private let logger: Logger
     private let reloadEvery: Int64
     private var baskets: [Int64: (consensus: BasketConsensus, manual: Set<Address>)] = [:]
     private var loadedAt: Int64?
-    private var booksSeen: [String: (book: OrderBook?, at: ContinuousClock.Instant)] = [:]
+    private var booksSeen: [String: (book: OrderBook?, atMs: Int64)] = [:]
     private let signals = Counter(label: "pipeline.signals")
     private let storeErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "consensus")])
+    private let feeErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "consensus_fees")])
     private let latency = Timer(label: "pipeline.stage_latency", dimensions: [("stage", "consensus")])
 
     /// Creates the stage.
     ///
     /// - Parameters:
-    ///   - books: the CLOB book of a token.
+    ///   - market: books and fee schedules.
     ///   - baseRule: the configured rule (a basket's own window, members, ratio and upside override it).
     package init(
-        input: Input, store: PolybotStore, books: @escaping @Sendable (String) async throws -> OrderBook,
+        input: Input, store: PolybotStore, market: MarketPorts,
         baseRule: @escaping @Sendable () -> ConsensusRule, events: PipelineEvents, reloadEvery: Int64 = 60,
-        logger: Logger
+        clock: any PipelineClock = SystemPipelineClock(), work: WorkGauge? = nil, logger: Logger
     ) {
         self.input = input
         self.store = store
-        self.books = books
+        self.market = market
+        self.clock = clock
+        self.work = work
         self.baseRule = baseRule
         self.events = events
         self.reloadEvery = reloadEvery
@@ -69,67 +75,94 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Inp
             logger.warning("signals interrupted by the last stop closed", metadata: ["count": "\(closed)"])
         }
         for try await scored in input {
-            let started = ContinuousClock.now
-            await reloadIfDue()
-            let trade = scored.trade
-            let counts = scored.score?.walletClass == .informed
-            var fired: [CopySignal] = []
-            for (id, entry) in baskets.sorted(by: { $0.key < $1.key }) {
-                guard entry.consensus.members.contains(trade.wallet), counts || entry.manual.contains(trade.wallet)
-                else { continue }
-                await refreshAsks(Set([trade.asset]).union(entry.consensus.tokens(market: trade.conditionId)))
-                var consensus = entry.consensus
-                let outcome = consensus.add(trade, now: trade.timestamp) { token in self.booksSeen[token]?.book?.bestAsk
-                }
-                baskets[id]?.consensus = consensus
-                if case .signal(let s) = outcome { fired.append(s) }
+            let goOn = await handle(scored)
+            work.end()
+            if !goOn { return }
+        }
+    }
+
+    /// One scored trade: evaluates the baskets it counts in and passes on each new signal. False on shutdown.
+    private func handle(_ scored: ScoredTrade) async -> Bool {
+        let started = ContinuousClock.now  // clock-edge: latency metric
+        await reloadIfDue()
+        let trade = scored.trade
+        let counts = scored.score?.walletClass == .informed
+        var fired: [(signal: CopySignal, fees: FeeSchedule)] = []
+        var fees: FeeSchedule??
+        for (id, entry) in baskets.sorted(by: { $0.key < $1.key }) {
+            guard entry.consensus.members.contains(trade.wallet), counts || entry.manual.contains(trade.wallet)
+            else { continue }
+            await refreshAsks(Set([trade.asset]).union(entry.consensus.tokens(market: trade.conditionId)))
+            if fees == nil { fees = .some(await feeSchedule(trade.conditionId)) }
+            var consensus = entry.consensus
+            let schedule = fees ?? nil
+            let outcome = consensus.add(trade, now: trade.timestamp, fees: schedule) { token in
+                self.booksSeen[token]?.book?.bestAsk
             }
-            latency.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
-            for signal in fired {
-                // Stored before it moves on, waiting through an outage; after a failed attempt, a signal that is
-                // already there and still `new` is this one (its write went through, the answer was lost).
-                guard
-                    let (signalId, created) = await untilStored(
-                        "signal \(signal.key)", errors: storeErrors, logger: logger,
-                        { retry in
-                            let (id, created) = try await store.signals.record(signal, eventSlug: trade.eventSlug)
-                            if created || !retry { return (id, created) }
-                            return (id, try await store.signals.status(id: id) == "new")
-                        })
-                else { return }  // Shutdown while waiting: the trades are stored; the rebuilt window re-evaluates.
-                guard created else { continue }
-                signals.increment()
-                logger.notice(
-                    "copy signal",
-                    metadata: [
-                        "signal.id": "\(signalId)", "signal.basket": "\(signal.basketId)",
-                        "signal.asset": "\(signal.asset)",
-                        "signal.agreeing": "\(signal.agreeing.count)", "signal.ask": "\(signal.bestAsk)",
-                    ])
-                events.publish(.signal(signal, id: signalId))
-                // The book the upside gate just read travels with the signal: the sizer prices on it (it is at most
-                // 2 s old) instead of asking again.
-                let seen = booksSeen[signal.asset]
-                await output.send(
-                    DetectedSignal(
-                        signal: signal, signalId: signalId, eventSlug: trade.eventSlug,
-                        arrived: scored.observed.arrived, arrivedAt: scored.observed.arrivedAt,
-                        book: seen?.book, bookAt: seen?.at))
-            }
+            baskets[id]?.consensus = consensus
+            if case .signal(let s) = outcome, let schedule { fired.append((s, schedule)) }
+        }
+        latency.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))  // clock-edge: latency metric
+        for (signal, schedule) in fired {
+            // Stored before it moves on, waiting through an outage; after a failed attempt, a signal that is
+            // already there and still `new` is this one (its write went through, the answer was lost).
+            guard
+                let (signalId, created) = await untilStored(
+                    "signal \(signal.key)", errors: storeErrors, logger: logger,
+                    { retry in
+                        let (id, created) = try await store.signals.record(signal, eventSlug: trade.eventSlug)
+                        if created || !retry { return (id, created) }
+                        return (id, try await store.signals.status(id: id) == "new")
+                    })
+            else { return false }  // Shutdown while waiting: the trades are stored; the rebuilt window re-evaluates.
+            guard created else { continue }
+            signals.increment()
+            logger.notice(
+                "copy signal",
+                metadata: [
+                    "signal.id": "\(signalId)", "signal.basket": "\(signal.basketId)",
+                    "signal.asset": "\(signal.asset)",
+                    "signal.agreeing": "\(signal.agreeing.count)", "signal.ask": "\(signal.bestAsk)",
+                ])
+            events.publish(.signal(signal, id: signalId))
+            // The book the upside gate just read travels with the signal: the sizer prices on it (it is at most
+            // 2 s old) instead of asking again.
+            let seen = booksSeen[signal.asset]
+            work.begin()
+            await output.send(
+                DetectedSignal(
+                    signal: signal, signalId: signalId, eventSlug: trade.eventSlug,
+                    arrived: scored.observed.arrived, detectedAtMs: scored.observed.detectedAtMs,
+                    book: seen?.book, bookAtMs: seen?.atMs, fees: schedule))
+        }
+        return true
+    }
+
+    /// The market's fee schedule, or nil (counted and logged) when it is not known: the gate then fires nothing.
+    private func feeSchedule(_ conditionId: String) async -> FeeSchedule? {
+        do { return try await market.fees(conditionId) } catch {
+            feeErrors.increment()
+            logger.error(
+                "fee schedule unknown; no signal in this market until it is",
+                metadata: ["market": "\(conditionId)", "error": "\(error)"])
+            return nil
         }
     }
 
     private func refreshAsks(_ tokens: Set<String>) async {
+        let now = clock.nowMs()
         for token in tokens {
-            if let cached = booksSeen[token], ContinuousClock.now - cached.at < .seconds(2) { continue }
-            let book = try? await books(token)
-            booksSeen[token] = (book, .now)
+            if let cached = booksSeen[token], now - cached.atMs < 2_000 { continue }
+            // No book is a named miss of the gate (`noBook`), not an error: the token may have no orders.
+            let book: OrderBook?
+            do { book = try await market.book(token) } catch { book = nil }
+            booksSeen[token] = (book, now)
         }
     }
 
     /// Reloads baskets and members when due (and on the first trade).
     private func reloadIfDue() async {
-        let now = Int64(Date().timeIntervalSince1970)
+        let now = clock.now()
         if let loadedAt, now - loadedAt < reloadEvery { return }
         loadedAt = now
         do {

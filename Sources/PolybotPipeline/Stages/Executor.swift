@@ -23,19 +23,22 @@ package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Ele
     private let statusErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "executor")])
     /// What each placement in flight is doing (by idempotency key): logged when a shutdown waits on them.
     private var steps: [String: String] = [:]
+    private let work: WorkGauge?
 
     /// Creates the stage.
     package init(
         input: Input, gateway: any OrderGateway, store: PolybotStore, probe: LatencyProbe, events: PipelineEvents,
-        concurrency: Int = 8, reservations: ReservationHooks = .none, logger: Logger
+        concurrency: Int = 8, reservations: ReservationHooks = .none, work: WorkGauge? = nil, logger: Logger
     ) {
+        self.work = work
         self.reservations = reservations
         self.input = input
         self.gateway = gateway
         self.store = store
         self.probe = probe
         self.events = events
-        self.concurrency = max(1, concurrency)
+        // Under a replay barrier, one placement at a time: fills then reach the risk state in signal order at any speed.
+        self.concurrency = work == nil ? max(1, concurrency) : 1
         self.logger = logger
         var o: [String: Counter] = [:]
         for k in ["placed", "already_placed", "rejected", "unknown", "pending_approval", "failed"] {
@@ -52,7 +55,11 @@ package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Ele
                 // At most `concurrency` in flight: wait for one to end (nil: cancelled, the loop ends below).
                 while placements.count >= concurrency, !Task.isCancelled { _ = await ended.next(isolation: #isolation) }
                 if Task.isCancelled { break }
-                placements.start { await self.execute(sized) }
+                let work = self.work
+                placements.start {
+                    await self.execute(sized)
+                    work.end()
+                }
             }
             // The input has ended (the stages before have drained): wait for the placements in flight, saying what
             // they are doing every 5 s, unless cancelled (then they are cancelled and left to end on their own).
@@ -71,7 +78,7 @@ package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Ele
     private func reportWhileInFlight() async {
         var waited = Duration.zero
         while !steps.isEmpty {
-            do { try await Task.sleep(for: .milliseconds(50)) } catch { return }
+            do { try await Task.sleep(for: .milliseconds(50)) } catch { return }  // clock-edge: shutdown progress log
             waited += .milliseconds(50)
             if waited >= .seconds(5), !steps.isEmpty {
                 waited = .zero
@@ -101,7 +108,7 @@ package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Ele
                 logger.error(
                     "placement failed",
                     metadata: ["order.key": "\(r.idempotencyKey)", "attempt": "\(attempt)", "error": "\(error)"])
-                try? await Task.sleep(for: .milliseconds(200 * attempt))
+                try? await Task.sleep(for: .milliseconds(200 * attempt))  // clock-edge: retry backoff of a failed call
             }
         }
         guard let outcome else {

@@ -5,16 +5,18 @@ import Polymarket
 /// A trade as the listener accepted it, with the moment it arrived (per-stage and frame-to-order latency).
 package struct ObservedTrade: Sendable {
     package var trade: Trade
-    /// Monotonic arrival time at the listener.
+    /// Monotonic arrival time at the listener (latency metrics only: a metrics edge, never a decision).
     package var arrived: ContinuousClock.Instant
-    /// Wall-clock arrival time (paper fills walk the book at this time + the copy delay).
-    package var arrivedAt: Date
+    /// When the listener accepted it on the pipeline clock, ms (market time in replay): paper fills walk the book at this
+    /// time + the copy delay.
+    package var detectedAtMs: Int64
 
-    /// Wraps a trade arriving now.
-    package init(_ trade: Trade, arrived: ContinuousClock.Instant = .now, arrivedAt: Date = Date()) {
+    // clock-edge: the arrival instant feeds the latency metrics only
+    /// Wraps a trade accepted at `detectedAtMs`.
+    package init(_ trade: Trade, detectedAtMs: Int64, arrived: ContinuousClock.Instant = .now) {
         self.trade = trade
         self.arrived = arrived
-        self.arrivedAt = arrivedAt
+        self.detectedAtMs = detectedAtMs
     }
 }
 
@@ -35,10 +37,12 @@ package struct DetectedSignal: Sendable {
     package var eventSlug: String
     /// When the trade that completed the consensus arrived.
     package var arrived: ContinuousClock.Instant
-    package var arrivedAt: Date
-    /// The book the consensus stage read for the upside gate, and when.
+    package var detectedAtMs: Int64
+    /// The book the consensus stage read for the upside gate, and when (pipeline clock, ms).
     package var book: OrderBook?
-    package var bookAt: ContinuousClock.Instant?
+    package var bookAtMs: Int64?
+    /// The market's fee schedule the gate used.
+    package var fees: FeeSchedule
 }
 
 /// A sized order on its way to the risk manager.

@@ -7,14 +7,17 @@ import PolybotStore
 import Polymarket
 import ServiceLifecycle
 
-/// Pipeline stage 5: turns a signal into an order size (``PositionSizing``, priced at the current best ask) and a limit
-/// price on the market's tick: the whales' average plus the slippage cap, so the order takes the book up to there.
+/// Pipeline stage 5: turns a signal into an order size (``PositionSizing``, priced at the current best ask plus the
+/// market's taker fee) and a limit price on the market's tick: the highest whose price + fee stays within the whales'
+/// average plus the slippage cap, so the order takes the book up to there.
 /// The book also gives the tick, the minimum size and whether the market is neg-risk. A signal that cannot be sized is marked `skipped` with the reason and stops here.
 package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Input.Element == DetectedSignal {
     package nonisolated let output: AsyncChannel<SizedOrder>
     private let input: Input
     private let store: PolybotStore
     private let books: @Sendable (String) async throws -> OrderBook
+    private let clock: any PipelineClock
+    private let work: WorkGauge?
     private let mode: @Sendable () -> SizingMode
     private let slippageCap: @Sendable () -> Micros
     private let equity: @Sendable () async -> Micros
@@ -31,8 +34,11 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
         input: Input, store: PolybotStore, books: @escaping @Sendable (String) async throws -> OrderBook,
         mode: @escaping @Sendable () -> SizingMode, slippageCap: @escaping @Sendable () -> Micros,
         equity: @escaping @Sendable () async -> Micros, orderType: OrderType = .gtd,
-        lifetimeSeconds: Int64 = 300, output: AsyncChannel<SizedOrder> = .init(), events: PipelineEvents, logger: Logger
+        lifetimeSeconds: Int64 = 300, output: AsyncChannel<SizedOrder> = .init(),
+        clock: any PipelineClock = SystemPipelineClock(), work: WorkGauge? = nil, events: PipelineEvents, logger: Logger
     ) {
+        self.clock = clock
+        self.work = work
         self.input = input
         self.output = output
         self.store = store
@@ -57,9 +63,9 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
     /// Handles the input until it ends.
     private func process() async throws {
         for try await detected in input {
-            let started = ContinuousClock.now
+            let started = ContinuousClock.now  // clock-edge: latency metric
             let result = await size(detected)
-            latency.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
+            latency.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))  // clock-edge: latency metric
             switch result {
             case .success(let sized): await output.send(sized)
             case .failure(let skip):
@@ -71,6 +77,7 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
                 }
                 events.publish(.signalSkipped(signalId: detected.signalId, reason: reason))
                 logger.info("signal skipped", metadata: ["signal.id": "\(detected.signalId)", "reason": "\(reason)"])
+                work.end()
             }
         }
     }
@@ -82,7 +89,7 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
         let book: OrderBook
         // Why 100 ms: the consensus stage's book is reused only when it was read for this very signal (the hand-over
         // takes microseconds); anything older is read again, since the limit price is set from it.
-        if let seen = d.book, let at = d.bookAt, ContinuousClock.now - at < .milliseconds(100) {
+        if let seen = d.book, let at = d.bookAtMs, clock.nowMs() - at < 100 {
             book = seen
         } else {
             do { book = try await books(s.asset) } catch { return .failure(Skip(reason: "no_book")) }
@@ -109,7 +116,7 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
             SizingInput(
                 price: ask, winProbability: p, equity: await equity(), whaleNotional: s.whaleNotional,
                 tick: Micros(tick.micros),
-                minimumShares: minimum),
+                minimumShares: minimum, fees: d.fees),
             mode: sizing)
         switch decision {
         case .skip(let reason): return .failure(Skip(reason: reason.rawValue))
@@ -117,17 +124,21 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
             // The limit: as far above the whales' price as the slippage cap allows (on the tick, below 1), so the order
             // takes what the book offers up to there; when even the best ask is beyond the cap the ask is the limit and
             // the risk manager denies it with the numbers.
+            // With a fee, the highest tick whose price + fee per share is within the cap.
             let t = Micros(tick.micros)
-            let cap = Micros(min(((s.whaleAveragePrice + slippageCap()).raw / t.raw) * t.raw, Micros.one.raw - t.raw))
+            let bound = s.whaleAveragePrice + slippageCap()
+            var cap = Micros(min((bound.raw / t.raw) * t.raw, Micros.one.raw - t.raw))
+            while cap > t, let paying = d.fees.effectivePrice(cap), paying > bound { cap -= t }
             let price = ask > cap ? ask : max(cap, ask)
             let intent = OrderIntent(
                 signalKey: s.key, basketId: s.basketId, conditionId: s.conditionId, eventSlug: d.eventSlug,
                 asset: s.asset,
-                side: .buy, price: price, shares: shares, whalePrice: s.whaleAveragePrice, wallets: s.agreeing)
+                side: .buy, price: price, shares: shares, whalePrice: s.whaleAveragePrice, wallets: s.agreeing,
+                fees: d.fees)
             let request = ExecutionRequest(
                 intent: intent, signalId: d.signalId, tickSize: tick, negRisk: book.negRisk ?? false,
                 minimumSize: minimum, orderType: orderType, lifetimeSeconds: lifetimeSeconds, outcome: s.outcome,
-                detectedAt: d.arrivedAt)
+                detectedAtMs: d.detectedAtMs)
             return .success(SizedOrder(request: request, arrived: d.arrived))
         }
     }

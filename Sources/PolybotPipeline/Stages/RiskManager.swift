@@ -21,6 +21,7 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
     private let events: PipelineEvents
     private let logger: Logger
     private let now: @Sendable () -> Int64
+    private let work: WorkGauge?
     private var state: RiskState
     /// The stored trading state, applied once reconciliation is done.
     private var storedState: TradingState = .active
@@ -53,8 +54,10 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         input: Input, store: PolybotStore, mode: RunMode, limits: RiskLimits, startingEquity: Micros,
         events: PipelineEvents,
         logger: Logger, pendingStateFile: PendingStateFile? = nil,
-        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+        clock: any PipelineClock = SystemPipelineClock(), work: WorkGauge? = nil
     ) {
+        self.work = work
+        let now: @Sendable () -> Int64 = { clock.now() }
         self.pendingFile = pendingStateFile
         self.input = input
         self.store = store
@@ -172,7 +175,7 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
             }
         }
         for try await sized in input {
-            let started = ContinuousClock.now
+            let started = ContinuousClock.now  // clock-edge: latency metric
             rollDayIfNeeded()
             let request = sized.request
             let decision = state.approve(request.intent, key: request.idempotencyKey, now: now())
@@ -200,10 +203,11 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
                         try await store.signals.setStatus(id: id, "failed", reason: "risk decision not persisted")
                     }
                 }
+                work.end()
                 continue
             }
             events.publish(.riskDecision(signalId: request.signalId, decision))
-            latency.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
+            latency.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))  // clock-edge: latency metric
             switch decision {
             case .approved:
                 approvals.increment()
@@ -212,6 +216,7 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
                 denials[reason]?.increment()
                 logger.info(
                     "order denied", metadata: ["risk.reason": "\(reason.rawValue)", "risk.context": "\(context)"])
+                work.end()
             }
         }
     }
@@ -421,7 +426,7 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.persist(change) }
             group.addTask {
-                try await Task.sleep(for: limit)
+                try await Task.sleep(for: limit)  // clock-edge: database timeout (wall time by design)
                 throw PersistTimeout(limit: limit)
             }
             defer { group.cancelAll() }

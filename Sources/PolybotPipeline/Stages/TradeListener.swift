@@ -25,7 +25,9 @@ package actor TradeListener: Service {
     /// Accepted trades in arrival order.
     package nonisolated let output: AsyncStream<ObservedTrade>
     private let continuation: AsyncStream<ObservedTrade>.Continuation
-    private let feed: RTDSFeed?
+    private let feed: (any MarketFeed)?
+    private let clock: any PipelineClock
+    private let work: WorkGauge?
     private let dataAPI: DataAPIClient?
     private let store: PolybotStore?
     private let minCash: @Sendable () -> Micros
@@ -69,13 +71,13 @@ package actor TradeListener: Service {
         package var every: Duration?
         /// How far before the newest trade time each sweep reaches.
         package var window: Int64
-        /// Waits between sweeps (the injected clock).
-        package var sleep: @Sendable (Duration) async throws -> Void
+        /// Waits between sweeps (nil: the listener's clock).
+        package var sleep: (@Sendable (Duration) async throws -> Void)?
 
         /// Creates a schedule.
         package init(
             every: Duration? = .seconds(60), window: Int64 = 600,
-            sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+            sleep: (@Sendable (Duration) async throws -> Void)? = nil
         ) {
             self.every = every
             self.window = window
@@ -86,16 +88,21 @@ package actor TradeListener: Service {
     /// Creates the listener.
     ///
     /// - Parameters:
-    ///   - feed: the RTDS feed (nil: no live feed, e.g. when only `accept` is used).
+    ///   - feed: the trade feed — RTDS live, a history in replay (nil: none, e.g. when only `accept` is used).
+    ///   - clock: the pipeline clock (detection times, health).
+    ///   - work: the replay barrier's gauge (one unit per accepted trade; nil in the daemon).
     ///   - dataAPI: Data API client for backfills and sweeps (nil: neither).
     ///   - store: where the newest stored trade is read at start-up.
     ///   - minCash: the whale notional threshold (backfills ask only for trades at least this big).
     ///   - sweep: the safety-net sweep.
     ///   - buffer: output edge capacity.
     package init(
-        feed: RTDSFeed?, dataAPI: DataAPIClient?, store: PolybotStore?, minCash: @escaping @Sendable () -> Micros,
-        sweep: SweepSchedule = SweepSchedule(), buffer: Int = 50_000, events: PipelineEvents, logger: Logger
+        feed: (any MarketFeed)?, dataAPI: DataAPIClient?, store: PolybotStore?,
+        minCash: @escaping @Sendable () -> Micros, sweep: SweepSchedule = SweepSchedule(), buffer: Int = 50_000,
+        clock: any PipelineClock = SystemPipelineClock(), work: WorkGauge? = nil, events: PipelineEvents, logger: Logger
     ) {
+        self.clock = clock
+        self.work = work
         (output, continuation) = AsyncStream<ObservedTrade>.makeStream(bufferingPolicy: .bufferingNewest(buffer))
         self.feed = feed
         self.dataAPI = dataAPI
@@ -123,6 +130,7 @@ package actor TradeListener: Service {
         if !Task.isCancelled, !Task.isShuttingDownGracefully { await awaitShutdownTurn() }
     }
 
+    // clock-edge: the arrival instant feeds the latency metrics only
     /// Accepts one trade from any source (deduped); false when it was a duplicate.
     @discardableResult
     package func accept(_ trade: Trade, arrived: ContinuousClock.Instant = .now) -> Bool {
@@ -133,8 +141,12 @@ package actor TradeListener: Service {
         }
         remember(key)
         newestTradeTime = max(newestTradeTime ?? trade.timestamp, trade.timestamp)
-        if case .dropped(let old) = continuation.yield(ObservedTrade(trade, arrived: arrived)) {
+        work.begin()
+        if case .dropped(let old) = continuation.yield(
+            ObservedTrade(trade, detectedAtMs: clock.nowMs(), arrived: arrived))
+        {
             // The edge was full and its oldest trade made room: forget it, so the next sweep can bring it back.
+            work.end()
             dropped.increment()
             seen.remove(old.trade.key)
             droppedSince = min(droppedSince ?? old.trade.timestamp, old.trade.timestamp)
@@ -156,8 +168,8 @@ package actor TradeListener: Service {
     private func handle(_ event: FeedEvent) async {
         switch event {
         case .trade(let trade, let serverTimeMs):
-            let arrived = ContinuousClock.now
-            lastFrameAt = Date()
+            let arrived = ContinuousClock.now  // clock-edge: latency metric
+            lastFrameAt = clock.date()
             framesSeen += 1
             if let serverTimeMs { lag.record(Double(serverTimeMs) / 1000 - Double(trade.timestamp)) }
             frames.increment()
@@ -208,7 +220,9 @@ package actor TradeListener: Service {
 
     private func sweepLoop(every: Duration) async {
         while !Task.isCancelled {
-            do { try await sweep.sleep(every) } catch { return }
+            do {
+                if let sleep = sweep.sleep { try await sleep(every) } else { try await clock.sleep(for: every) }
+            } catch { return }
             await sweepOnce()
         }
     }
@@ -264,7 +278,7 @@ package actor TradeListener: Service {
                 added += 1
                 (source == .sweep ? swept : backfilled).increment()
             }
-            lastBackfillAt = Date()
+            lastBackfillAt = clock.date()
             if capped {
                 logger.warning("backfill hit the Data API offset cap; older trades of the window may be missing")
             }

@@ -17,6 +17,8 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: Service where Input
     private let logger: Logger
     private let cacheTTL: Int64
     private var cache: [Address: (score: WalletScore?, at: Int64)] = [:]
+    private let clock: any PipelineClock
+    private let work: WorkGauge?
     private let latency = Timer(label: "pipeline.stage_latency", dimensions: [("stage", "wallet_scorer")])
     private let persisted = Counter(label: "pipeline.whale_trades")
     private let duplicates = Counter(label: "pipeline.whale_trades.duplicates")
@@ -24,7 +26,12 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: Service where Input
     private let scoreErrors = Counter(label: "pipeline.score_lookup_errors")
 
     /// Creates the stage.
-    package init(input: Input, store: PolybotStore, events: PipelineEvents, cacheTTL: Int64 = 600, logger: Logger) {
+    package init(
+        input: Input, store: PolybotStore, events: PipelineEvents, cacheTTL: Int64 = 600,
+        clock: any PipelineClock = SystemPipelineClock(), work: WorkGauge? = nil, logger: Logger
+    ) {
+        self.clock = clock
+        self.work = work
         self.input = input
         self.store = store
         self.events = events
@@ -43,7 +50,7 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: Service where Input
     /// Handles the input until it ends.
     private func process() async throws {
         for try await observed in input {
-            let started = ContinuousClock.now
+            let started = ContinuousClock.now  // clock-edge: latency metric
             let trade = observed.trade
             // Stored before anything downstream sees it; waits through a database outage (never moves on without it).
             // A shutdown while waiting returns: the trade is newer than the newest stored one, so the restart's
@@ -57,12 +64,13 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: Service where Input
             // be this trade's own lost write, so it still flows on (consensus counts a wallet once per trade key).
             if id == nil && !retried {
                 duplicates.increment()
+                work.end()
                 continue
             }
             persisted.increment()
             let scored = ScoredTrade(observed: observed, tradeId: id, score: await score(trade.wallet))
             if let id { events.publish(.whaleTrade(trade, id: id)) }
-            latency.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
+            latency.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))  // clock-edge: latency metric
             await output.send(scored)
         }
     }
@@ -70,7 +78,7 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: Service where Input
     /// The wallet's latest score. A failed lookup is not cached (the next trade asks again) and counts as an error;
     /// the trade then carries no score, so the wallet does not count toward consensus on it (never the reverse).
     private func score(_ wallet: Address) async -> WalletScore? {
-        let now = Int64(Date().timeIntervalSince1970)
+        let now = clock.now()
         if let hit = cache[wallet], now - hit.at < cacheTTL { return hit.score }
         do {
             let s = try await store.scores.latest(wallet)

@@ -18,12 +18,15 @@ package actor WhaleFilter<Input: AsyncSequence & Sendable>: Service where Input.
     private let passed = Counter(label: "pipeline.whale_filter.passed")
     private let rejected: [WhaleVerdict: Counter]
     private let sellTap: (@Sendable (ObservedTrade) async -> Void)?
+    private let work: WorkGauge?
 
     /// Creates the stage.
     /// Creates the stage; `sellTap` sees every SELL, whale-sized or not (exits mirror the copied wallets' sells of any size).
     package init(
-        input: Input, rules: WhaleRules, sellTap: (@Sendable (ObservedTrade) async -> Void)? = nil, logger: Logger
+        input: Input, rules: WhaleRules, sellTap: (@Sendable (ObservedTrade) async -> Void)? = nil,
+        work: WorkGauge? = nil, logger: Logger
     ) {
+        self.work = work
         self.input = input
         self.sellTap = sellTap
         self.rules = rules
@@ -71,6 +74,7 @@ package actor WhaleFilter<Input: AsyncSequence & Sendable>: Service where Input.
                 await output.send(observed)
             } else {
                 rejected[verdict]?.increment()
+                work.end()
             }
         }
     }

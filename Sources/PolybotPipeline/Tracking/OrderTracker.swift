@@ -33,7 +33,7 @@ package actor OrderTracker: Service {
         books: @escaping @Sendable (String) async throws -> OrderBook, userFeed: UserChannelFeed?,
         pollInterval: Duration = .seconds(5),
         events: PipelineEvents, reservations: ReservationHooks = .none, logger: Logger,
-        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+        now: @escaping @Sendable () -> Int64 = { SystemPipelineClock().now() }
     ) {
         self.reservations = reservations
         self.store = store
@@ -62,7 +62,7 @@ package actor OrderTracker: Service {
                 }
                 group.addTask {
                     while !Task.isCancelled {
-                        try? await Task.sleep(for: self.pollInterval)
+                        try? await Task.sleep(for: self.pollInterval)  // clock-edge: live venue polling (wall time)
                         if Task.isCancelled { break }
                         await self.poll()
                     }
@@ -181,7 +181,7 @@ package actor OrderTracker: Service {
                     logger.info(
                         "book unreadable; order looked up without it", metadata: ["order.id": "\(order.id)"])
                 }
-                let request = ExecutionRequest(resuming: order, book: book)
+                let request = ExecutionRequest(resuming: order, book: book, detectedAtMs: now() * 1000)
                 let outcome = try await gateway.resume(order, request)
                 await finished(outcome.order, was: order)
             case .live, .partiallyFilled:

@@ -55,9 +55,14 @@ package actor PositionTracker: Service {
     private let events: PipelineEvents
     private let logger: Logger
     private let now: @Sendable () -> Int64
+    private let clock: any PipelineClock
+    private let work: WorkGauge?
     private var resolutionCheckedAt: [String: Int64] = [:]
-    /// Tokens we hold, readable without waiting on the actor (the whale filter asks for every SELL on the feed).
-    private let held = Mutex<Set<String>>([])
+    /// Tokens we hold, readable without waiting on the actor (the whale filter asks for every SELL on the feed), and
+    /// whether a fill changed them since the last pass.
+    private let held = Mutex<(tokens: Set<String>, changed: Bool)>(([], true))
+    /// The day of the last pass that found nothing open (the next passes that day have nothing to do).
+    private var quietDay: String?
     private let exits = Counter(label: "positions.exits")
     private let marks = Counter(label: "positions.marks")
     private let mirrorErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "whale_sell_mirror")])
@@ -75,8 +80,10 @@ package actor PositionTracker: Service {
         store: PolybotStore, mode: RunMode, books: @escaping @Sendable (String) async throws -> OrderBook,
         resolution: @escaping @Sendable (String) async -> (closed: Bool, winner: String?)?, gateway: any OrderGateway,
         risk: RiskHooks, rules: ExitRules, markEvery: Duration = .seconds(30), events: PipelineEvents, logger: Logger,
-        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+        clock: any PipelineClock = SystemPipelineClock(), work: WorkGauge? = nil
     ) {
+        self.clock = clock
+        self.work = work
         self.store = store
         self.mode = mode
         self.books = books
@@ -87,32 +94,44 @@ package actor PositionTracker: Service {
         self.markEvery = markEvery
         self.events = events
         self.logger = logger
-        self.now = now
+        self.now = { clock.now() }
     }
 
     package func run() async throws {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask {
-                    for await observed in self.sells.stream { await self.observe(observed) }
+                    for await observed in self.sells.stream {
+                        await self.observe(observed)
+                        self.work.end()
+                    }
                 }
-                while !Task.isCancelled {
-                    await self.markOnce()
-                    try? await Task.sleep(for: self.markEvery)
-                }
+                await self.markOnce()
+                // Every `markEvery` of the pipeline clock (market time in replay, where the driver runs the passes).
+                await self.clock.every(self.markEvery) { await self.markOnce() }
                 group.cancelAll()
             }
         }
     }
 
     /// Queues a whale SELL for mirroring (returns at once; the tracker's run loop mirrors it in order).
-    package nonisolated func enqueueSell(_ observed: ObservedTrade) { sells.continuation.yield(observed) }
+    package nonisolated func enqueueSell(_ observed: ObservedTrade) {
+        work.begin()
+        sells.continuation.yield(observed)
+    }
 
     /// Replaces the exit rules (settings changed).
     package func update(rules: ExitRules) { self.rules = rules }
 
     /// One marking pass: marks, settlements, take-profit / stop-loss, the day's PnL row.
     package func markOnce() async {
+        // Nothing held and no fill since a pass that found nothing open today: nothing to mark, settle or write.
+        let (day, _) = await risk.dayStart()
+        let idle = held.withLock { h in
+            defer { h.changed = false }
+            return h.tokens.isEmpty && !h.changed
+        }
+        if idle, quietDay == day { return }
         let open: [Position]
         do { open = try await store.positions.openPositions(mode: mode) } catch {
             // No marks, no stop-loss and no settlement this pass: loud, and retried on the next one.
@@ -120,7 +139,8 @@ package actor PositionTracker: Service {
             logger.error("open positions unreadable; nothing marked this pass", metadata: ["error": "\(error)"])
             return
         }
-        held.withLock { $0 = Set(open.map(\.asset)) }
+        held.withLock { $0.tokens = Set(open.map(\.asset)) }
+        quietDay = open.isEmpty ? day : nil
         var unrealized = Micros.zero
         var exposure = Micros.zero
         for var p in open {
@@ -228,11 +248,14 @@ package actor PositionTracker: Service {
     }
 
     /// True when we hold this token (cheap, for the feed's every SELL).
-    package nonisolated func holds(_ asset: String) -> Bool { held.withLock { $0.contains(asset) } }
+    package nonisolated func holds(_ asset: String) -> Bool { held.withLock { $0.tokens.contains(asset) } }
 
     /// A fill changed what we hold.
     package nonisolated func positionChanged(_ p: Position) {
-        held.withLock { if p.status == .open { $0.insert(p.asset) } else { $0.remove(p.asset) } }
+        held.withLock { h in
+            if p.status == .open { h.tokens.insert(p.asset) } else { h.tokens.remove(p.asset) }
+            h.changed = true
+        }
     }
 
     /// A SELL on the feed: if a whale whose buy we copied sold, sell the same share of our position.
@@ -277,14 +300,14 @@ package actor PositionTracker: Service {
             await exit(
                 p, shares: shares, price: bid, reason: .whaleSold,
                 key: "exit:\(p.id):whale:\(trade.transactionHash):\(trade.wallet.hex)", book: book,
-                detectedAt: observed.arrivedAt)
+                detectedAtMs: observed.detectedAtMs)
         }
     }
 
     @discardableResult
     private func exit(
         _ p: Position, shares: Micros, price: Micros, reason: ExitReason, key: String, book: OrderBook,
-        detectedAt: Date = Date()
+        detectedAtMs: Int64? = nil
     ) async -> Bool {
         let lots = Micros((shares.raw / 10_000) * 10_000)
         guard lots > .zero else { return false }
@@ -308,7 +331,7 @@ package actor PositionTracker: Service {
         let request = ExecutionRequest(
             intent: intent, signalId: nil, purpose: .exit, idempotencyKey: key, tickSize: tickSize,
             negRisk: negRisk, minimumSize: nil, orderType: .gtd, lifetimeSeconds: 120,
-            outcome: p.outcome, detectedAt: detectedAt)
+            outcome: p.outcome, detectedAtMs: detectedAtMs ?? clock.nowMs())
         do {
             let outcome = try await gateway.place(request)
             exits.increment()

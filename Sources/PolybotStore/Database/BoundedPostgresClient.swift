@@ -38,6 +38,7 @@ package final class DatabaseHealth: Sendable {
     func admit() throws(DatabaseUnavailable) -> Bool {
         let (refusal, probe) = state.withLock { s -> (String?, Bool) in
             guard s.downSince != nil else { return (nil, false) }
+            // clock-edge: the circuit breaker's cool-down is wall time (a database edge)
             if s.probing || (s.retryAt.map { ContinuousClock.now < $0 } ?? false) { return (s.lastError, false) }
             s.probing = true
             return (nil, true)
@@ -74,8 +75,8 @@ package final class DatabaseHealth: Sendable {
             return false
         }
         state.withLock { s in
-            s.downSince = s.downSince ?? .now
-            s.retryAt = .now + coolDown
+            s.downSince = s.downSince ?? .now  // clock-edge: outage timing (a database edge)
+            s.retryAt = .now + coolDown  // clock-edge: circuit-breaker cool-down
             s.probing = false
             s.lastError = (error as? DatabaseUnavailable)?.reason ?? "\(error)"
         }

@@ -19,7 +19,8 @@ package func bounded<T: Sendable>(
                 do { slot.resume(.success(try await work())) } catch { slot.resume(.failure(error)) }
             }
             let timer = Task {
-                do { try await Task.sleep(for: limit) } catch { return }  // cancelled: the answer came first
+                // clock-edge: a query's time limit is wall time (a database edge). Cancelled: the answer came first.
+                do { try await Task.sleep(for: limit) } catch { return }
                 slot.resume(.failure(timeout()))
             }
             slot.attach(worker: worker, timer: timer)

@@ -11,6 +11,7 @@ package struct ScorePostgresRepository: ScoreRepository {
     package init(db: Database) { self.db = db }
 
     package func startRun(trigger: ScoringTrigger, walletsTotal: Int) async throws -> ScoringRun {
+        // clock-edge: the nightly job's default scoring time is the daemon's wall clock (callers may pass a time)
         try await startRun(trigger: trigger, walletsTotal: walletsTotal, scoringTime: Date().unixSeconds)
     }
 

@@ -129,30 +129,9 @@ public actor SimExchange {
     /// Five levels a side around the last trade price, on the market's tick, minus what our orders took.
     public func book(token: String) -> OrderBook? {
         guard let conditionId = tokenMarket[token], let market = markets[conditionId] else { return nil }
-        let tick = market.tickSize.micros
-        let reference = lastPrice[token] ?? Micros(500_000)
-        let center = (reference.raw / tick) * tick
-        let used = consumed[token] ?? [:]
-        var bids: [BookLevel] = []
-        var asks: [BookLevel] = []
-        for k in 1...5 {
-            // Why these sizes: depth grows away from the touch, 250 → 4,000 shares, like a typical mid-liquidity book.
-            let size = Micros(Int64(250_000_000) << (k - 1))
-            let bid = center - Int64(k - 1) * tick - (center == reference.raw ? tick : 0)
-            let ask = center + Int64(k) * tick
-            if bid >= tick {
-                let left = size - (used[bid] ?? .zero)
-                if left > .zero { bids.append(BookLevel(price: Micros(bid), size: left)) }
-            }
-            if ask <= Micros.scale - tick {
-                let left = size - (used[ask] ?? .zero)
-                if left > .zero { asks.append(BookLevel(price: Micros(ask), size: left)) }
-            }
-        }
-        return OrderBook(
-            market: conditionId, assetId: token, timestampMs: simNow * 1000, hash: "", bids: bids, asks: asks,
-            tickSize: market.tickSize, minOrderSize: market.minOrderSize, negRisk: market.negRisk,
-            lastTradePrice: lastPrice[token])
+        return SimBook.synthetic(
+            market: market, token: token, reference: lastPrice[token], used: consumed[token] ?? [:],
+            timestampMs: simNow * 1000)
     }
 
     func consume(token: String, price: Micros, size: Micros) {
