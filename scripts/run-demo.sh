@@ -19,7 +19,10 @@ else
   "$BIN/polymarket-sim" generate --trades 20000 --wallets 2000 --seed 7 --out "$GEN/trades.csv" --resolutions "$GEN/res.csv" >/dev/null
   TRADES="$GEN/trades.csv"; MARKETS="$GEN/res.csv"; SPEED=600; MIN_MEMBERS=3
 fi
-"$BIN/polymarket-sim" serve --port "$SIM_PORT" --replay "$TRADES" --speed "$SPEED" &
+# Fees as the venue charges them in 2026 (decision 0009): politics 0.04, crypto 0.07, sports 0.03, exponent 1,
+# takers only — shown on Gamma and /clob-markets, charged by the simulator, paid by every paper fill.
+echo "fees: the venue's 2026 taker schedule by category (politics 0.04, crypto 0.07, sports 0.03; exponent 1)"
+"$BIN/polymarket-sim" serve --port "$SIM_PORT" --replay "$TRADES" --speed "$SPEED" --fees 2026 &
 SIM=$!
 trap 'kill -INT $SIM 2>/dev/null; wait $SIM 2>/dev/null; rm -rf "$GEN"' EXIT
 BASE="http://127.0.0.1:$SIM_PORT"

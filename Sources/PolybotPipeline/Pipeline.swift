@@ -156,7 +156,8 @@ package struct Pipeline: Sendable {
             guard let live else { throw PipelineError.liveSetupMissing }
             liveGateway = LiveOrderGateway(
                 store: store, clob: clob, builder: try OrderBuilder(key: live.key, domain: live.domain),
-                apiKey: live.credentials.apiKey, ledger: ledger, logger: logger, now: { clock.date() },
+                apiKey: live.credentials.apiKey, ledger: ledger, fees: market.fees, logger: logger,
+                now: { clock.date() },
                 willSend: { probe.sent($0.idempotencyKey) },
                 alarm: { events.publish(.reconciliation(problems: [$0])) })
         }

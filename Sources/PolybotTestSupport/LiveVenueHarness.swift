@@ -53,11 +53,13 @@ package struct LiveVenue: Sendable {
 package let testTradingKey = try! PrivateKey(hex: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
 
 /// Runs `body` against a simulator replaying a generated history (400 trades, all published) and a fresh database,
-/// with credentials derived for ``testTradingKey`` and a transport whose request timeout is `timeout`.
+/// with credentials derived for ``testTradingKey`` and a transport whose request timeout is `timeout`; `fees` gives the
+/// markets their fee schedules (none by default), which the gateway reads from the simulator's `/clob-markets`.
 package func withLiveVenue(
-    timeout: Duration = .seconds(2), logger: Logger, _ body: @Sendable (LiveVenue) async throws -> Void
+    timeout: Duration = .seconds(2), fees: SimFeePlan = .none, logger: Logger,
+    _ body: @Sendable (LiveVenue) async throws -> Void
 ) async throws {
-    let exchange = SimExchange(trades: generated(400))
+    let exchange = SimExchange(trades: generated(400), fees: { fees.fees(for: $0) })
     await exchange.publishNext(400)
     let (token, ask, tick, negRisk) = try await tradableToken(exchange)
     try await withSimulator(exchange) { base, _ in
@@ -72,7 +74,8 @@ package func withLiveVenue(
             let gateway = LiveOrderGateway(
                 store: store, clob: clob,
                 builder: try OrderBuilder(key: key, domain: ExchangeDomain.forVersion(2, chainId: 137)!),
-                apiKey: creds.apiKey, ledger: ledger, logger: logger)
+                apiKey: creds.apiKey, ledger: ledger, fees: MarketPorts.clob(clob, clock: SystemPipelineClock()).fees,
+                logger: logger)
             try await body(
                 LiveVenue(
                     exchange: exchange, store: store, clob: clob, credentials: creds, ledger: ledger, gateway: gateway,

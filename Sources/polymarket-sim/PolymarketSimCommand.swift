@@ -51,6 +51,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Zone of local-time timestamps in the replay file.") var timezone = "UTC"
     @Option(name: .customLong("starting-balance"), help: "pUSD credited to each new account.") var startingBalance =
         "100000"
+    @Option(
+        help:
+            "Fee schedules shown on Gamma and /clob-markets and charged to takers: none, 2026 (the venue's by category: politics 0.04, crypto 0.07, sports 0.03, exponent 1), or RATE:EXPONENT."
+    ) var fees = "none"
 
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
@@ -73,6 +77,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--starting-balance must be a decimal ≥ 0")
         }
         guard let zone = TimeZone(identifier: timezone) else { throw ValidationError("unknown --timezone \(timezone)") }
+        guard let plan = SimFeePlan(fees) else { throw ValidationError("--fees must be none, 2026 or RATE:EXPONENT") }
         var trades: [Trade] = []
         if let replay {
             let rows = try TradeFileReader(options: .init(localTimeZone: zone, source: .replay)).read(path: replay)
@@ -93,7 +98,8 @@ struct Serve: AsyncParsableCommand {
             { trades.append($0) }
         }
         let res = try resolutions.map { try SimCatalogBuilder.readResolutions(path: $0) } ?? []
-        let exchange = SimExchange(trades: trades, resolutions: res, startingBalance: balance)
+        let exchange = SimExchange(
+            trades: trades, resolutions: res, startingBalance: balance, fees: { plan.fees(for: $0) })
         await exchange.setFaults(f)
         let app = SimServer.application(exchange: exchange, host: host, port: port, logger: logger) { bound in
             print(

@@ -33,7 +33,7 @@ struct LiveOrderGatewayTests {
                     store: store, clob: clob,
                     builder: try OrderBuilder(key: key, domain: ExchangeDomain.forVersion(2, chainId: 137)!),
                     apiKey: creds.apiKey, ledger: FillLedger(store: store, equity: { Micros(10_000_000_000) }),
-                    logger: logger)
+                    fees: MarketPorts.clob(clob, clock: SystemPipelineClock()).fees, logger: logger)
                 func request(_ n: Int) async throws -> ExecutionRequest {
                     let signal = CopySignal(
                         key: "sig-\(n)", basketId: basket.id, conditionId: exchange.history[0].conditionId,
@@ -112,6 +112,27 @@ struct LiveOrderGatewayTests {
                 let total = try #require(try await store.positions.openPosition(mode: .live, asset: token))
                 #expect(total.size == Micros(30_000_000))
             }
+        }
+    }
+
+    /// Issue 15: a copy that takes liquidity on a fee market pays the venue's taker fee. The simulator charges it on
+    /// the match (0.04 × p(1 − p) per share) and debits it from the balance; the gateway books the same fee on the order,
+    /// and the position's cost basis includes it.
+    @Test func aTakerFillOnAFeeMarketBooksTheVenuesFee() async throws {
+        let politics = try #require(FeeSchedule(rate: Micros(40_000), exponent: 1))
+        try await withLiveVenue(fees: .uniform(politics, type: "politics"), logger: logger) { v in
+            let me = testTradingKey.address
+            let before = await v.exchange.balance(of: me)
+            let outcome = try await v.gateway.place(v.request("entry:fee", price: v.ask, shares: Micros(10_000_000)))
+            let order = outcome.order
+            #expect(order.filledSize == Micros(10_000_000), "outcome: \(outcome)")
+            let charged = Micros.sum(await v.exchange.fills(apiKey: v.credentials.apiKey).map(\.fee))
+            #expect(charged == politics.takerFee(shares: Micros(10_000_000), price: v.ask))
+            #expect(charged > .zero && order.fee == charged)
+            let after = await v.exchange.balance(of: me)
+            #expect(before - after == order.filledCost + charged)
+            let position = try await v.store.positions.openPosition(mode: .live, asset: v.token)
+            #expect(position?.cost == order.filledCost + charged && position?.fees == charged)
         }
     }
 

@@ -270,6 +270,19 @@ struct SimulatorTests {
             #expect(info.fees == .charged(try #require(FeeSchedule(rate: Micros(40_000), exponent: 1)), type: nil))
             #expect(info.tokens == exchange.markets[charged]?.tokens && info.tickSize != nil)
             #expect(try await clob.clobMarketInfo(conditionId: other).fees == .free)
+            // What the official client reads: `/fee-rate` → {"base_fee": bps}, `/markets-by-token/{token}` → condition id.
+            let port = try #require(URLComponents(string: base)?.port)
+            let token = try #require(exchange.markets[charged]?.tokens.first)
+            let rate = try await RawHTTP.send(port: port, method: "GET", target: "/clob/fee-rate?token_id=\(token)")
+            #expect(rate.status == 200 && rate.body == "{\"base_fee\":400}")
+            let otherToken = try #require(exchange.markets[other]?.tokens.first)
+            let free = try await RawHTTP.send(
+                port: port, method: "GET", target: "/clob/fee-rate?token_id=\(otherToken)")
+            #expect(free.body == "{\"base_fee\":0}")
+            let byToken = try await RawHTTP.send(port: port, method: "GET", target: "/clob/markets-by-token/\(token)")
+            #expect(byToken.status == 200 && byToken.body.contains("\"condition_id\":\"\(charged)\""))
+            let missing = try await RawHTTP.send(port: port, method: "GET", target: "/clob/markets-by-token/123")
+            #expect(missing.status == 404)
         }
     }
 

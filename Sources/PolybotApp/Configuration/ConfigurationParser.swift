@@ -152,11 +152,17 @@ struct ConfigurationParser {
         return trimmed.isEmpty ? nil : Secret(trimmed)
     }
 
+    /// Settings that no longer exist, with what replaced them.
+    static let removed = [
+        "POLYBOT_PAPER_FEE_BPS":
+            "removed: paper fills now pay each market's own taker fee from the venue's schedule (docs/decisions/0009-fees.md)"
+    ]
+
     /// Unknown `POLYBOT_*` keys are almost always typos of real settings.
     mutating func flagUnknownKeys() {
         let known = AppConfiguration.Key.known
         for key in source.values.keys.sorted() where !known.contains(key) && key.hasPrefix("POLYBOT_") {
-            problem("\(key): unknown setting (typo?)")
+            problem("\(key): \(Self.removed[key] ?? "unknown setting (typo?)")")
         }
     }
 }

@@ -18,6 +18,8 @@ package struct LiveOrderGateway: OrderGateway {
     let builder: OrderBuilder
     let apiKey: String
     let ledger: FillLedger
+    /// The market's (condition id's) taker fee schedule: what matched on arrival (we took liquidity) pays.
+    let fees: @Sendable (String) async throws -> FeeSchedule
     let logger: Logger
     let now: @Sendable () -> Date
     /// Called once the order is persisted and signed, right before the POST (latency measurement).
@@ -27,11 +29,12 @@ package struct LiveOrderGateway: OrderGateway {
     /// Raised when the venue reports an amount that cannot be read (the fill is then taken from a lookup, never guessed).
     let alarm: @Sendable (String) -> Void
     private let unreadable = Counter(label: "orders.unparseable_amounts")
+    private let feeErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "live_fees")])
 
     /// Creates the gateway.
     package init(
         store: PolybotStore, clob: ClobClient, builder: OrderBuilder, apiKey: String, ledger: FillLedger,
-        logger: Logger,
+        fees: @escaping @Sendable (String) async throws -> FeeSchedule, logger: Logger,
         now: @escaping @Sendable () -> Date = { SystemPipelineClock().date() },
         willSend: @escaping @Sendable (CopyOrder) -> Void = { _ in },
         inFlight: InFlightOrders = InFlightOrders(), alarm: @escaping @Sendable (String) -> Void = { _ in }
@@ -43,6 +46,7 @@ package struct LiveOrderGateway: OrderGateway {
         self.builder = builder
         self.apiKey = apiKey
         self.ledger = ledger
+        self.fees = fees
         self.logger = logger
         self.now = now
         self.willSend = willSend
@@ -193,8 +197,9 @@ package struct LiveOrderGateway: OrderGateway {
                 return try await lookUpExisting(store.orders.get(id: order.id) ?? order)
             }
             let usdc: Micros? = usdcText.isEmpty ? nil : usdcOrNil
+            let fee = shares > .zero ? await takerFee(order, shares: shares, cost: usdc) : nil
             let filled = try await ledger.report(
-                orderId: order.id, filledTotal: shares, filledCost: shares > .zero ? usdc : nil,
+                orderId: order.id, filledTotal: shares, filledCost: shares > .zero ? usdc : nil, fee: fee,
                 status: order.orderType == .fok || order.orderType == .fak
                     ? (shares >= order.size ? .filled : .cancelled) : nil,
                 eventType: "PLACEMENT", venueStatus: response.status.uppercased())
@@ -231,6 +236,26 @@ package struct LiveOrderGateway: OrderGateway {
 
     /// The venue's duplicate-order refusal ("order … is invalid. Duplicated.").
     package static func isDuplicate(_ message: String) -> Bool { message.lowercased().contains("duplicate") }
+
+    /// The taker fee of what matched as the order arrived (it took liquidity): the market's schedule on the matched
+    /// shares at their average price. A fee that cannot be known is counted, alarmed and left out (nil), never guessed.
+    private func takerFee(_ order: CopyOrder, shares: Micros, cost: Micros?) async -> Micros? {
+        let schedule: FeeSchedule
+        do { schedule = try await fees(order.conditionId) } catch {
+            feeErrors.increment()
+            alarm("order \(order.id): fee schedule unknown (\(error)); its fee is not in the PnL")
+            return nil
+        }
+        let average =
+            cost.map { Micros(Int64((Int128($0.raw) * Int128(Micros.scale)) / Int128(max(shares.raw, 1)))) }
+            ?? order.price
+        guard let fee = schedule.takerFee(shares: shares, price: average) else {
+            feeErrors.increment()
+            alarm("order \(order.id): fee not computable at \(average); its fee is not in the PnL")
+            return nil
+        }
+        return fee
+    }
 
     /// A venue amount: "" is nothing (documented for resting orders), a decimal is itself, anything else is nil.
     package static func amount(_ text: String) -> Micros? { text.isEmpty ? .zero : Micros(decimal: text) }

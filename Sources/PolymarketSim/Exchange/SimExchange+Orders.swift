@@ -36,6 +36,12 @@ public struct SimFill: Sendable {
     public var matchTime: Int64
     public var transactionHash: String
     public var status: String
+    /// Whether our order took liquidity (matched on arrival) or was resting (matched by a later trade).
+    public var taker: Bool
+    /// The platform fee charged on this fill (takers only): the market's schedule, floored to 0.00001 pUSD.
+    public var fee: Micros
+    /// The market's base fee rate in basis points (what trade events report as `fee_rate_bps`).
+    public var feeRateBps: Int64
 }
 
 /// A rejection with the CLOB's own message and status code.
@@ -211,10 +217,11 @@ extension SimExchange {
             throw SimRejection(status: 400, message: "order \(orderId) is invalid. Duplicated.")
         }
 
-        // Balance: BUY needs free pUSD for the whole order, SELL the shares.
+        // Balance: BUY needs free pUSD for the whole order plus the taker fee on it, SELL the shares.
         let owner = account.address.lowercased
         if side == .buy {
-            guard (balances[owner] ?? .zero) - reserved(owner) >= Micros(usdc) else {
+            let fee = takerFee(market: conditionId, shares: Micros(shares), price: price) ?? .zero
+            guard (balances[owner] ?? .zero) - reserved(owner) >= Micros(usdc) + fee else {
                 throw SimRejection(status: 400, message: "not enough balance / allowance")
             }
         } else {
@@ -252,7 +259,7 @@ extension SimExchange {
         var hashes: [String] = []
         var spent = Micros.zero
         for (p, s) in plan {
-            let fill = execute(&order, price: p, size: s, wallNow: wallNow)
+            let fill = execute(&order, price: p, size: s, wallNow: wallNow, taker: true)
             hashes.append(fill.transactionHash)
             spent += s.multiplied(by: p)
         }
@@ -271,15 +278,26 @@ extension SimExchange {
             + "\"transactionsHashes\":[\(hashes.map { "\"\($0)\"" }.joined(separator: ","))]}"
     }
 
-    /// Applies one fill: balances, holdings, book depletion, user-channel events.
-    private func execute(_ order: inout SimOrder, price: Micros, size: Micros, wallNow: Int64) -> SimFill {
+    /// The taker fee of a match on a market (nil: the market charges none).
+    func takerFee(market conditionId: String, shares: Micros, price: Micros) -> Micros? {
+        guard let fees = markets[conditionId]?.fees, fees.enabled else { return nil }
+        return fees.schedule.takerFee(shares: shares, price: price)
+    }
+
+    /// Applies one fill: balances (the taker fee included), holdings, book depletion, user-channel events.
+    private func execute(
+        _ order: inout SimOrder, price: Micros, size: Micros, wallNow: Int64, taker: Bool
+    ) -> SimFill {
         let cost = size.multiplied(by: price)
+        // Takers pay the platform fee in pUSD on every match (makers pay none; the maker rebate is not simulated).
+        let fee = taker ? (takerFee(market: order.market, shares: size, price: price) ?? .zero) : .zero
+        let rateBps = (markets[order.market]?.fees).map { $0.enabled ? $0.schedule.rate.raw / 100 : 0 } ?? 0
         if order.side == .buy {
-            balances[order.maker, default: .zero] -= cost
+            balances[order.maker, default: .zero] -= cost + fee
             holdings[order.maker, default: [:]][order.tokenId, default: .zero] += size
         } else {
             holdings[order.maker, default: [:]][order.tokenId, default: .zero] -= size
-            balances[order.maker, default: .zero] += cost
+            balances[order.maker, default: .zero] += cost - fee
         }
         consume(token: order.tokenId, price: price, size: size)
         order.matched += size
@@ -288,7 +306,8 @@ extension SimExchange {
         order.trades.append(fillId)
         let fill = SimFill(
             id: fillId, orderId: order.id, apiKey: order.apiKey, tokenId: order.tokenId, market: order.market,
-            side: order.side, size: size, price: price, matchTime: wallNow, transactionHash: tx, status: "MATCHED")
+            side: order.side, size: size, price: price, matchTime: wallNow, transactionHash: tx, status: "MATCHED",
+            taker: taker, fee: fee, feeRateBps: rateBps)
         fills.append(fill)
         if order.status == "LIVE" && order.matched > .zero {
             sendUser(apiKey: order.apiKey, orderEvent(order, type: "UPDATE"))
@@ -312,7 +331,7 @@ extension SimExchange {
             guard crosses else { continue }
             if o.side == .buy, (balances[o.maker] ?? .zero) < o.remaining.multiplied(by: o.price) { continue }
             let take = min(o.remaining, available)
-            _ = execute(&o, price: o.price, size: take, wallNow: Int64(Date().timeIntervalSince1970))
+            _ = execute(&o, price: o.price, size: take, wallNow: Int64(Date().timeIntervalSince1970), taker: false)
             available -= take
             if o.remaining == .zero { o.status = "MATCHED" }
             orders[id] = o
@@ -380,7 +399,7 @@ extension SimExchange {
         "{\"event_type\":\"trade\",\"type\":\"TRADE\",\"id\":\"\(f.id)\",\"taker_order_id\":\"\(f.orderId)\",\"asset_id\":\"\(f.tokenId)\","
             + "\"market\":\"\(f.market)\",\"side\":\"\(f.side.rawValue)\",\"size\":\"\(f.size)\",\"price\":\"\(f.price)\","
             + "\"status\":\"\(status)\",\"owner\":\"\(f.apiKey)\",\"trade_owner\":\"\(f.apiKey)\",\"maker_orders\":[],"
-            + "\"transaction_hash\":\"\(f.transactionHash)\",\"trader_side\":\"TAKER\",\"matchtime\":\"\(f.matchTime)\","
+            + "\"transaction_hash\":\"\(f.transactionHash)\",\"trader_side\":\"\(f.taker ? "TAKER" : "MAKER")\",\"fee_rate_bps\":\"\(f.feeRateBps)\",\"matchtime\":\"\(f.matchTime)\","
             + "\"timestamp\":\"\(f.matchTime)\"}"
     }
 
@@ -393,8 +412,8 @@ extension SimExchange {
 
     func fillJSON(_ f: SimFill) -> String {
         "{\"id\":\"\(f.id)\",\"taker_order_id\":\"\(f.orderId)\",\"market\":\"\(f.market)\",\"asset_id\":\"\(f.tokenId)\","
-            + "\"side\":\"\(f.side.rawValue)\",\"size\":\"\(f.size)\",\"fee_rate_bps\":\"0\",\"price\":\"\(f.price)\",\"status\":\"CONFIRMED\","
+            + "\"side\":\"\(f.side.rawValue)\",\"size\":\"\(f.size)\",\"fee_rate_bps\":\"\(f.feeRateBps)\",\"price\":\"\(f.price)\",\"status\":\"CONFIRMED\","
             + "\"match_time\":\"\(f.matchTime)\",\"last_update\":\"\(f.matchTime)\",\"outcome\":\"\",\"owner\":\"\(f.apiKey)\","
-            + "\"maker_address\":\"\",\"maker_orders\":[],\"transaction_hash\":\"\(f.transactionHash)\",\"trader_side\":\"TAKER\"}"
+            + "\"maker_address\":\"\",\"maker_orders\":[],\"transaction_hash\":\"\(f.transactionHash)\",\"trader_side\":\"\(f.taker ? "TAKER" : "MAKER")\"}"
     }
 }

@@ -54,6 +54,26 @@ enum SimClobRoutes {
             }
             return SimServer.json("{\"neg_risk\":\(m.negRisk)}")
         }
+        // The official client's `get_fee_rate_bps`: `{"base_fee": bps}` (0 for a market without fees).
+        group.get("/fee-rate") { request, _ -> Response in
+            guard let token = request.query("token_id"), let m = await exchange.market(token: token) else {
+                return SimServer.error("market not found", status: .notFound)
+            }
+            let bps = m.fees.map { $0.enabled ? $0.schedule.rate.raw / 100 : 0 } ?? 0
+            return SimServer.json("{\"base_fee\":\(bps)}")
+        }
+        // The official client resolves a token's condition id here before reading `/clob-markets/{condition_id}`.
+        group.get("/markets-by-token/:token_id") { _, context -> Response in
+            guard let token = context.parameters.get("token_id"), let m = await exchange.market(token: token) else {
+                return SimServer.error("market not found", status: .notFound)
+            }
+            let tokens = zip(m.tokens, m.outcomes).map { t, o in
+                "{\"token_id\":\"\(t)\",\"outcome\":\(SimJSON.string(o))}"
+            }
+            return SimServer.json(
+                "{\"condition_id\":\"\(m.conditionId)\",\"question\":\(SimJSON.string(m.question)),"
+                    + "\"tokens\":[\(tokens.joined(separator: ","))]}")
+        }
         // The compact record the official client reads for tick size, neg risk and fees (`fd` only when charged).
         group.get("/clob-markets/:condition_id") { _, context -> Response in
             guard let id = context.parameters.get("condition_id")?.lowercased(), let m = exchange.markets[id] else {
