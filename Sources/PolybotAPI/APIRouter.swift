@@ -50,6 +50,7 @@ package enum APIRouter {
         WhalesController(env: env, directory: directory).addRoutes(to: router)
         BasketsController(env: env, directory: directory).addRoutes(to: router)
         ActivityController(env: env).addRoutes(to: router)
+        MarketsController(env: env).addRoutes(to: router)
         ControlController(env: env).addRoutes(to: router)
         SettingsController(env: env, control: settings).addRoutes(to: router)
         StreamController(env: env).addRoutes(to: router)

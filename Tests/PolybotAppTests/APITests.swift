@@ -46,6 +46,37 @@ struct APITests {
         }
     }
 
+    /// Issue 15: a market's fees are stored with it and shown by the API as the venue states them.
+    @Test func aMarketShowsItsFees() async throws {
+        try await withDaemon(exchange: SimExchange(trades: history())) { d in
+            let token = try await d.login()
+            let politics = try #require(
+                FeeSchedule(rate: Micros(40_000), exponent: 1, takerOnly: true, rebateRate: Micros(250_000)))
+            let charged = "0x" + String(repeating: "a", count: 64)
+            let broken = "0x" + String(repeating: "b", count: 64)
+            try await d.store.markets.upsert([
+                MarketInfo(
+                    conditionId: charged, question: "Who wins?", fees: .charged(politics, type: "politics_fees")),
+                MarketInfo(conditionId: broken, fees: .uncomputable("feeSchedule.exponent 1.5")),
+            ])
+            #expect(
+                try await d.store.markets.get([charged])[charged]?.fees == .charged(politics, type: "politics_fees"))
+            let m = try await d.json(.GET, "/api/v1/markets/\(charged)", token: token)
+            let fees = try #require(m["fees"] as? [String: Any])
+            #expect(m["question"] as? String == "Who wins?" && fees["status"] as? String == "charged")
+            #expect(
+                fees["rate"] as? String == "0.04" && fees["exponent"] as? Int == 1
+                    && fees["type"] as? String == "politics_fees")
+            #expect(fees["rebateRate"] as? String == "0.25" && fees["perShareAtHalf"] as? String == "0.01")
+            let b = try await d.json(.GET, "/api/v1/markets/\(broken)", token: token)
+            let bf = try #require(b["fees"] as? [String: Any])
+            #expect(bf["status"] as? String == "uncomputable" && bf["note"] as? String == "feeSchedule.exponent 1.5")
+            let unknown = "0x" + String(repeating: "c", count: 64)
+            #expect(try await d.call(.GET, "/api/v1/markets/\(unknown)", token: token).0 == 404)
+            #expect(try await d.call(.GET, "/api/v1/markets/\(charged)").0 == 401)
+        }
+    }
+
     @Test func loginTokensAndTheReadOnlyToken() async throws {
         try await withDaemon(exchange: SimExchange(trades: history())) { d in
             let (wrong, body) = try await d.call(.POST, "/api/v1/login", body: #"{"password":"nope"}"#)

@@ -23,7 +23,11 @@ struct RescoringJobTests {
                 conditionId: $0.conditionId, question: $0.question, eventSlug: $0.eventSlug,
                 yesToken: $0.tokens[0], noToken: $0.tokens[1], winningIndex: $0.winner)
         }
-        return (SimExchange(trades: trades, resolutions: resolutions), generator.wallets.prefix(30).map(\.address))
+        // The venue's 2026 fee schedules: the job's market refresh stores them with each market (issue 15).
+        return (
+            SimExchange(trades: trades, resolutions: resolutions, fees: { SimFeePlan.venue2026.fees(for: $0) }),
+            generator.wallets.prefix(30).map(\.address)
+        )
     }
 
     /// Seeds 30 tracked whales, runs the job (optionally interrupted and resumed), returns every wallet's newest score.
@@ -53,6 +57,17 @@ struct RescoringJobTests {
             let report = try await job.run(
                 trigger: .scheduled, now: interruptAfter == nil ? scoringTime : scoringTime + 86_400)
             if let firstRun { #expect(report.resumed && report.runId == firstRun) }
+            // Markets refreshed from Gamma carry the schedule Gamma states.
+            let stored = try await store.markets.resolutions().keys.sorted()
+            let markets = try await store.markets.get(stored)
+            #expect(!markets.isEmpty)
+            for m in markets.values {
+                guard case .charged(let schedule, let type) = m.fees else {
+                    Issue.record("market \(m.conditionId) stored without its fees: \(m.fees)")
+                    continue
+                }
+                #expect(schedule == SimFeePlan.schedule2026(category: type ?? ""))
+            }
             #expect(try await store.scores.run(id: report.runId)?.status == .completed)
             // Promoted wallets joined the general basket automatically, each with an audit entry.
             let promotedNow = Set(

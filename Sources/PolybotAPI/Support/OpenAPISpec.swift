@@ -39,6 +39,10 @@ package enum OpenAPISpec {
             auth: true),
         .init(method: "get", path: "/api/v1/baskets", summary: "Baskets with members", query: [], body: [], auth: true),
         .init(
+            method: "get", path: "/api/v1/markets/{conditionId}",
+            summary: "A stored market with its fees (status not_stated/free/charged/uncomputable, rate, exponent)",
+            query: [], body: [], auth: true),
+        .init(
             method: "post", path: "/api/v1/baskets", summary: "Create a basket", query: [],
             body: [
                 "name", "category", "description", "windowHours", "minMembers", "consensusRatio", "minUpside",

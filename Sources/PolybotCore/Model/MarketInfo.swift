@@ -13,13 +13,17 @@ public struct MarketInfo: Sendable, Hashable {
     public var closed: Bool
     public var winningToken: String?
     public var resolvedAt: Int64?
+    /// What the venue says about the market's fees (not stated until Gamma or the CLOB has been asked).
+    public var fees: MarketFees
 
     /// Creates a market record.
     public init(
         conditionId: String, question: String = "", slug: String = "", eventSlug: String = "", outcomes: [String] = [],
         tokenIds: [String] = [], tickSize: Micros = Micros(10_000), minOrderSize: Micros = Micros(5_000_000),
-        negRisk: Bool = false, closed: Bool = false, winningToken: String? = nil, resolvedAt: Int64? = nil
+        negRisk: Bool = false, closed: Bool = false, winningToken: String? = nil, resolvedAt: Int64? = nil,
+        fees: MarketFees = .notStated
     ) {
+        self.fees = fees
         self.conditionId = conditionId
         self.question = question
         self.slug = slug

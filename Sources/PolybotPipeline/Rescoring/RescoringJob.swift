@@ -231,7 +231,7 @@ package struct RescoringJob: Sendable {
                     outcomes: m.outcomes,
                     tokenIds: m.clobTokenIds, tickSize: Micros(m.tickSize?.micros ?? 10_000),
                     minOrderSize: m.minOrderSize ?? Micros(5_000_000),
-                    negRisk: m.negRisk, closed: m.closed, winningToken: m.winningTokenId, resolvedAt: nil)
+                    negRisk: m.negRisk, closed: m.closed, winningToken: m.winningTokenId, resolvedAt: nil, fees: m.fees)
             })
         return markets.contains { $0.winningTokenId != nil }
     }
