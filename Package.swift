@@ -169,7 +169,7 @@ let package = Package(
             name: "polybot-bench",
             dependencies: [
                 "PolybotStore", "PolybotCore", "PolymarketSim", "PolybotTestSupport", "Polymarket", "PolybotPipeline",
-                "PolybotAPI",
+                "PolybotAPI", "PolybotApp",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -35,7 +35,7 @@ struct BenchResult {
     }
 }
 
-// polybot-bench [all|sign|rtds-decode|trades-insert|rescore|latency|api-load] [--orders N] [--frames N] [--count N] [--batch N] [--signals N]
+// polybot-bench [all|sign|rtds-decode|trades-insert|rescore|replay|latency|api-load] [--orders N] [--frames N] [--count N] [--batch N] [--signals N]
 let args = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String, default value: Int, in args: [String]) -> Int {
     guard let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]) else { return value }
@@ -64,6 +64,10 @@ if which == "all" || which == "api-load" {
 }
 if which == "all" || which == "latency" {
     results += try await LatencyBenchmark.run(signals: option("--signals", default: 300, in: args))
+}
+if which == "all" || which == "replay" {
+    results += try await ReplayBenchmark.run(
+        trades: option("--count", default: 1_000_000, in: args), wallets: option("--wallets", default: 50_000, in: args))
 }
 if which == "all" || which == "trades-insert" {
     results += try await TradeInsertBenchmark.run(count: count, batchSize: batch)
