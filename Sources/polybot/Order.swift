@@ -46,6 +46,14 @@ struct Order: AsyncParsableCommand {
         @Option(name: .customLong("l2-timestamp"), help: "POLY_TIMESTAMP for the L2 headers (default now).")
         var l2Timestamp: Int64?
         @Flag(name: .customLong("post-only"), help: "Post-only (GTC/GTD only).") var postOnly = false
+        @Option(
+            help:
+                "Market BUY: the pUSD balance; the amount is cut to what it covers after the taker fee (the official client's adjust_buy_amount_for_fees)."
+        ) var balance: String?
+        @Option(name: .customLong("fee-rate"), help: "The market's fee rate (with --balance), e.g. 0.04.") var feeRate:
+            String?
+        @Option(name: .customLong("fee-exponent"), help: "The market's fee exponent (with --balance), 0–2.")
+        var feeExponent: Int?
 
         func run() async throws {
             let (config, _) = try common.load()
@@ -64,6 +72,9 @@ struct Order: AsyncParsableCommand {
             o.clobVersion = clobVersion
             o.l2Timestamp = l2Timestamp
             o.postOnly = postOnly
+            o.balance = balance
+            o.feeRate = feeRate
+            o.feeExponent = feeExponent
             do {
                 print(try OrderSignCommand.run(o, config: config))
             } catch {

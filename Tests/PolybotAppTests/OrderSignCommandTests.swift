@@ -85,6 +85,18 @@ struct OrderSignCommandTests {
         o.amount = "25"
         let market = try OrderSignCommand.run(o, config: cfg)
         #expect(market.contains(#"\"orderType\":\"FOK\""#))
+        // Sized to the balance after the fee, like the official client: $100 at 0.50 on a 0.04 / exponent 1 market
+        // with $100.50 spends 100.50 − 2.00 = $98.50 (makerAmount 98500000); the fee must be stated.
+        o.amount = "100"
+        o.price = "0.5"
+        o.balance = "100.5"
+        #expect(throws: OrderSignCommand.Failure.self) { try OrderSignCommand.run(o, config: cfg) }
+        o.feeRate = "0.04"
+        o.feeExponent = 1
+        let adjusted = try OrderSignCommand.run(o, config: cfg)
+        #expect(adjusted.contains(#"\"makerAmount\":\"98500000\""#), "\(adjusted)")
+        o.balance = "500"
+        #expect(try OrderSignCommand.run(o, config: cfg).contains(#"\"makerAmount\":\"100000000\""#))
         #expect(throws: OrderSignCommand.Failure.self) { try OrderSignCommand.run(options(), config: try config([:])) }
     }
 }

@@ -26,6 +26,11 @@ public enum OrderSignCommand {
         public var clobVersion = 2
         public var l2Timestamp: Int64?
         public var postOnly = false
+        /// Market BUY only: the account's pUSD balance; with it the amount is cut to what the balance covers after the
+        /// market's taker fee (`feeRate`, `feeExponent`), as the official client's `adjust_buy_amount_for_fees` does.
+        public var balance: String?
+        public var feeRate: String?
+        public var feeExponent: Int?
 
         /// Creates options with the required fields.
         public init(tokenId: String, side: String, price: String, size: String?, amount: String?, tickSize: String) {
@@ -73,11 +78,30 @@ public enum OrderSignCommand {
                 description:
                     "market orders (FOK/FAK) take --amount (USDC to spend for BUY, shares for SELL), not --size")
         }
-        guard let quantity = Micros(decimal: quantityText), quantity > .zero else {
+        guard var quantity = Micros(decimal: quantityText), quantity > .zero else {
             throw Failure(description: "size/amount must be a positive decimal, not \(quantityText)")
         }
         guard let price = Micros(decimal: options.price) else {
             throw Failure(description: "--price must be a decimal, not \(options.price)")
+        }
+        if let balanceText = options.balance {
+            guard isMarket, side == .buy else { throw Failure(description: "--balance is for market BUY orders") }
+            guard let balance = Micros(decimal: balanceText), balance >= .zero else {
+                throw Failure(description: "--balance must be a decimal ≥ 0, not \(balanceText)")
+            }
+            // The fee must be stated: a balance check that assumed no fee would overspend on a fee market.
+            guard let rateText = options.feeRate, let rate = Micros(decimal: rateText), let e = options.feeExponent,
+                let schedule = FeeSchedule(rate: rate, exponent: e)
+            else {
+                throw Failure(
+                    description:
+                        "--balance needs the market's fee: --fee-rate R --fee-exponent E (0 and 1 for a free market)")
+            }
+            guard let adjusted = schedule.adjustedBuyAmount(quantity, price: price, balance: balance), adjusted > .zero
+            else {
+                throw Failure(description: "the balance \(balance) does not cover a fee-paying BUY at \(price)")
+            }
+            quantity = adjusted
         }
         guard let tick = TickSize(decimal: options.tickSize) else {
             throw Failure(
