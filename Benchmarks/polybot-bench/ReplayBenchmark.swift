@@ -29,8 +29,10 @@ enum ReplayBenchmark {
         out.write(Data(buffer.utf8))
         try out.close()
         let resolutions =
-            [TradeFileWriter.resolutionsHeader] + generator.markets.map { TradeFileWriter.resolutionRow($0, resolvedAt: "") }
-        try (resolutions.joined(separator: "\n") + "\n").write(toFile: resolutionsPath, atomically: true, encoding: .utf8)
+            [TradeFileWriter.resolutionsHeader]
+            + generator.markets.map { TradeFileWriter.resolutionRow($0, resolvedAt: "") }
+        try (resolutions.joined(separator: "\n") + "\n").write(
+            toFile: resolutionsPath, atomically: true, encoding: .utf8)
 
         let config = try AppConfiguration(
             source: ConfigurationSource(
@@ -39,9 +41,12 @@ enum ReplayBenchmark {
                     "POLYBOT_MIGRATIONS_DIR": FileManager.default.currentDirectoryPath + "/migrations",
                     "POLYBOT_LOG_LEVEL": "warning",
                 ], file: nil))
+        // The basket: 20 of the generator's informed wallets (the ones with skill), so signals fire and fill; the
+        // whale threshold is the product's default ($10,000).
+        let informed = generator.wallets.filter { $0.persona == .informed }.prefix(20).map(\.address.hex)
         let options = try ReplayCommand.options(
-            trades: tradesPath, markets: resolutionsPath, speed: "max", wallets: [], basketSize: 20, minMembers: 2,
-            minNotional: "1000", timeZone: "UTC")
+            trades: tradesPath, markets: resolutionsPath, speed: "max", wallets: informed, basketSize: 20,
+            minMembers: 2, minNotional: nil, timeZone: "UTC")
         var logger = Logger(label: "bench.replay")
         logger.logLevel = .warning
         let start = ContinuousClock.now
@@ -52,7 +57,8 @@ enum ReplayBenchmark {
         let conditions =
             "\(report.trades) trades (\(count) requested, market makers' exits on top), \(wallets) wallets, "
             + "\(generator.options.span / 86_400) days of market time in \(String(format: "%.1f", seconds)) s; "
-            + "basket of 20, 2 must agree, whale ≥ $1,000: \(report.signals.count) signals, \(report.fills.count) fills, "
+            + "basket: 20 of the generator's informed wallets, 2 must agree, whale ≥ $10,000 (the default): "
+            + "\(report.signals.count) signals, \(report.fills.count) fills, "
             + "fees \(report.feesTotal) pUSD"
         return [
             BenchResult(

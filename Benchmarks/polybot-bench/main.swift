@@ -67,7 +67,8 @@ if which == "all" || which == "latency" {
 }
 if which == "all" || which == "replay" {
     results += try await ReplayBenchmark.run(
-        trades: option("--count", default: 1_000_000, in: args), wallets: option("--wallets", default: 50_000, in: args))
+        trades: option("--count", default: 1_000_000, in: args), wallets: option("--wallets", default: 50_000, in: args)
+    )
 }
 if which == "all" || which == "trades-insert" {
     results += try await TradeInsertBenchmark.run(count: count, batchSize: batch)

@@ -104,6 +104,13 @@ package struct Pipeline: Sendable {
     /// The settings in force; the stages read them on every trade or signal.
     package let live: LiveSettings
 
+    /// Whether a trade can change anything past the listener: the whale filter passes it, or it is a SELL of a token we
+    /// hold (exits mirror the copied wallets' sells). Any other trade is counted by the listener and dropped by the
+    /// filter, whatever happens around it — the replay driver does not wait for those.
+    package func mayMatter(_ trade: Trade) -> Bool {
+        filter.wouldPass(trade) || (trade.side == .sell && positions.holds(trade.asset))
+    }
+
     /// Applies new settings without a restart: thresholds, consensus rule, sizing, risk limits and exit rules (the
     /// whale filter keeps its allow/deny lists, which come from the whales table). Mode, URLs and timings need a restart.
     package func apply(_ new: PipelineSettings) async {
@@ -205,7 +212,7 @@ package struct Pipeline: Sendable {
         let listener = TradeListener(
             feed: feed, dataAPI: dataAPI, store: store, minCash: { liveSettings.get().whaleRules.minNotional },
             sweep: .init(every: settings.feedSweepEvery, window: settings.feedSweepWindowSeconds),
-            clock: clock, work: work, events: events, logger: logger)
+            clock: clock, work: work, relevance: engine.relevance, events: events, logger: logger)
         let filter = WhaleFilter(
             input: listener.output, rules: settings.whaleRules,
             sellTap: { observed in

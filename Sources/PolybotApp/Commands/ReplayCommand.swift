@@ -164,9 +164,11 @@ package enum ReplayCommand {
     package static func run(config: AppConfiguration, options: Options, logger: Logger) async throws -> Report {
         let rows = try readTrades(options.tradesPath, timeZone: options.timeZone)
         let resolutions = try options.marketsPath.map { try ResolutionFileReader.read(path: $0) } ?? [:]
+        logger.info("replay: trades read", metadata: ["trades": "\(rows.count)"])
         let basket =
             options.wallets.isEmpty
             ? defaultBasket(rows, resolutions: resolutions, count: options.basketSize) : options.wallets
+        logger.info("replay: basket chosen", metadata: ["wallets": "\(basket.count)"])
 
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
             "polybot-replay-\(getpid())-\(UUID().uuidString.prefix(8))"
@@ -191,6 +193,7 @@ package enum ReplayCommand {
             return m
         }
         let history = HistoryBooks(history: rows, markets: markets)
+        logger.info("replay: books indexed", metadata: ["markets": "\(markets.count)"])
         let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
         let store = PolybotStore(client: client, logger: logger, queryLimit: .batchQueryLimit)
         let transport = HTTPTransport(logger: logger)
@@ -252,15 +255,17 @@ package enum ReplayCommand {
                     do { try await Task.sleep(for: .milliseconds(5)) } catch { return }  // clock-edge: start-up wait
                 }
             }
+            let relevance = ReplayRelevance()
             let feed = ReplayFeed(
-                trades: rows, clock: clock, work: work, cursor: cursor, speed: options.speed,
+                trades: rows, clock: clock, work: work, cursor: cursor, relevance: relevance, speed: options.speed,
                 tailMs: (Int64(config.copyDelaySeconds) + settings.orderLifetimeSeconds + 60) * 1000,
                 ready: ready, finished: { doneSignal.yield() })
             let pipeline = try Pipeline.build(
                 settings: settings, store: store,
                 clob: ClobClient(baseURL: "http://127.0.0.1:9/unused", transport: transport), dataAPI: nil, rpc: nil,
                 live: nil, logger: logger,
-                engine: PipelineEngine(clock: clock, work: work, feed: feed, market: market))
+                engine: PipelineEngine(clock: clock, work: work, feed: feed, market: market, relevance: relevance))
+            relevance.set { pipeline.mayMatter($0) }
             let services = ServiceGroup(
                 configuration: .init(services: pipeline.services.map { .init(service: $0) }, logger: logger))
             group.addTask { try await services.run() }

@@ -15,6 +15,29 @@ package final class ReplayCursor: Sendable {
     func set(_ i: Int) { value.withLock { $0 = i } }
 }
 
+/// Which trades the replay driver must wait for (set once the pipeline exists; until then, every trade).
+package final class ReplayRelevance: Sendable {
+    /// The closure is boxed: a closure kept directly in a `Mutex` and read back on every trade was re-wrapped in a
+    /// reabstraction thunk at each read on this toolchain, until the stack overflowed (seen at 100,000 trades).
+    private final class Test: Sendable {
+        let f: @Sendable (Trade) -> Bool
+        init(_ f: @escaping @Sendable (Trade) -> Bool) { self.f = f }
+    }
+
+    private let test = Mutex<Test?>(nil)
+
+    /// Creates a relevance that waits for every trade.
+    package init() {}
+
+    /// Installs the test (``Pipeline/mayMatter(_:)``).
+    package func set(_ f: @escaping @Sendable (Trade) -> Bool) { test.withLock { $0 = Test(f) } }
+
+    func mayMatter(_ t: Trade) -> Bool {
+        guard let test = test.withLock({ $0 }) else { return true }
+        return test.f(t)
+    }
+}
+
 /// The replay adapter of ``MarketFeed``, and the driver of the event-time engine.
 ///
 /// For each trade of the history, in order: the ``ReplayClock`` is advanced to the trade's time (running every
@@ -23,11 +46,18 @@ package final class ReplayCursor: Sendable {
 /// each trade meets exactly the state that every earlier trade left, and the result does not depend on the machine's
 /// speed or on `speed`, which only paces delivery against the wall clock (nil: as fast as possible). After the last
 /// trade the clock runs on `tailMs` (paper fills due after the copy delay, marks) before `finished` is called.
+///
+/// A trade that cannot matter past the listener (``Pipeline/mayMatter(_:)``: the whale filter will drop it and it is not
+/// a SELL of a token we hold) is handed over without waiting and counted as background — its whole effect is a counter
+/// and the listener's dedupe memory, which take it in order anyway, and nothing a schedule tick reads. The driver waits
+/// for all counted work after every trade that can matter and after every tick, and for the background too whenever
+/// 10,000 trades are in flight (the listener's edge holds 50,000: none is ever dropped) and at the end.
 package struct ReplayFeed: MarketFeed {
     package let trades: [Trade]
     package let clock: ReplayClock
     package let work: WorkGauge
     package let cursor: ReplayCursor
+    package let relevance: ReplayRelevance
     package let speed: Double?
     package let tailMs: Int64
     /// Awaited before the first trade (the pipeline registers its schedules; see ``ReplayClock/schedules``).
@@ -36,9 +66,11 @@ package struct ReplayFeed: MarketFeed {
 
     /// Creates the feed.
     package init(
-        trades: [Trade], clock: ReplayClock, work: WorkGauge, cursor: ReplayCursor, speed: Double?, tailMs: Int64,
-        ready: @escaping @Sendable () async -> Void, finished: @escaping @Sendable () -> Void
+        trades: [Trade], clock: ReplayClock, work: WorkGauge, cursor: ReplayCursor, relevance: ReplayRelevance,
+        speed: Double?, tailMs: Int64, ready: @escaping @Sendable () async -> Void,
+        finished: @escaping @Sendable () -> Void
     ) {
+        self.relevance = relevance
         self.trades = trades
         self.clock = clock
         self.work = work
@@ -62,13 +94,22 @@ package struct ReplayFeed: MarketFeed {
                 let due = wallStart.advanced(by: .milliseconds(Int64(Double(trade.timestamp - first) * 1000 / speed)))
                 do { try await Task.sleep(until: due, clock: pace) } catch { return }  // clock-edge: pacing
             }
+            // Counted work is always settled here (the driver waited after the last trade that could matter), so the
+            // schedules due before this trade run on a settled pipeline.
             await clock.advance(to: trade.timestamp * 1000, settle: settle)
             cursor.set(i)
+            let matters = relevance.mayMatter(trade)
             await emit(.trade(trade, serverTimeMs: nil))
-            await work.idle()
+            if matters {
+                await work.idle()
+            } else if work.background >= 10_000 {
+                await work.idle(includingBackground: true)
+            }
         }
+        await work.idle(includingBackground: true)
         let end = (trades.last?.timestamp ?? 0) * 1000 + tailMs
         await clock.advance(to: end, settle: settle)
+        await work.idle(includingBackground: true)
         finished()
     }
 }

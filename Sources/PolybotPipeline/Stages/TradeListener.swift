@@ -28,6 +28,7 @@ package actor TradeListener: Service {
     private let feed: (any MarketFeed)?
     private let clock: any PipelineClock
     private let work: WorkGauge?
+    private let relevance: ReplayRelevance?
     private let dataAPI: DataAPIClient?
     private let store: PolybotStore?
     private let minCash: @Sendable () -> Micros
@@ -99,10 +100,12 @@ package actor TradeListener: Service {
     package init(
         feed: (any MarketFeed)?, dataAPI: DataAPIClient?, store: PolybotStore?,
         minCash: @escaping @Sendable () -> Micros, sweep: SweepSchedule = SweepSchedule(), buffer: Int = 50_000,
-        clock: any PipelineClock = SystemPipelineClock(), work: WorkGauge? = nil, events: PipelineEvents, logger: Logger
+        clock: any PipelineClock = SystemPipelineClock(), work: WorkGauge? = nil, relevance: ReplayRelevance? = nil,
+        events: PipelineEvents, logger: Logger
     ) {
         self.clock = clock
         self.work = work
+        self.relevance = relevance
         (output, continuation) = AsyncStream<ObservedTrade>.makeStream(bufferingPolicy: .bufferingNewest(buffer))
         self.feed = feed
         self.dataAPI = dataAPI
@@ -141,12 +144,14 @@ package actor TradeListener: Service {
         }
         remember(key)
         newestTradeTime = max(newestTradeTime ?? trade.timestamp, trade.timestamp)
-        work.begin()
-        if case .dropped(let old) = continuation.yield(
-            ObservedTrade(trade, detectedAtMs: clock.nowMs(), arrived: arrived))
-        {
+        var observed = ObservedTrade(trade, detectedAtMs: clock.nowMs(), arrived: arrived)
+        if let work {
+            observed.counted = relevance?.mayMatter(trade) ?? true
+            if observed.counted { work.begin() } else { work.beginBackground() }
+        }
+        if case .dropped(let old) = continuation.yield(observed) {
             // The edge was full and its oldest trade made room: forget it, so the next sweep can bring it back.
-            work.end()
+            work.end(old)
             dropped.increment()
             seen.remove(old.trade.key)
             droppedSince = min(droppedSince ?? old.trade.timestamp, old.trade.timestamp)

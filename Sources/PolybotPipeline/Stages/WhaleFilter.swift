@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import PolybotCore
 import ServiceLifecycle
+import Synchronization
 
 /// Pipeline stage: keeps the trades that ``WhaleRules`` call whale trades.
 ///
@@ -13,7 +14,11 @@ package actor WhaleFilter<Input: AsyncSequence & Sendable>: Service where Input.
     /// Whale trades, in input order.
     package nonisolated let output = AsyncChannel<ObservedTrade>()
     private let input: Input
-    private var rules: WhaleRules
+    private var rules: WhaleRules {
+        didSet { published.withLock { $0 = rules } }
+    }
+    /// The rules in force, readable without the actor (the replay driver asks whether a trade can matter).
+    private nonisolated let published: Mutex<WhaleRules>
     private let logger: Logger
     private let passed = Counter(label: "pipeline.whale_filter.passed")
     private let rejected: [WhaleVerdict: Counter]
@@ -30,6 +35,7 @@ package actor WhaleFilter<Input: AsyncSequence & Sendable>: Service where Input.
         self.input = input
         self.sellTap = sellTap
         self.rules = rules
+        self.published = Mutex(rules)
         self.logger = logger
         var rejected: [WhaleVerdict: Counter] = [:]
         for (verdict, reason) in [
@@ -51,6 +57,9 @@ package actor WhaleFilter<Input: AsyncSequence & Sendable>: Service where Input.
     /// The rules in force.
     package func currentRules() -> WhaleRules { rules }
 
+    /// Whether the rules in force pass `trade` (what this stage will decide when it reaches it).
+    package nonisolated func wouldPass(_ trade: Trade) -> Bool { published.withLock { $0.evaluate(trade).passes } }
+
     package func update(rules: WhaleRules) {
         self.rules = rules
         logger.info("whale rules updated", metadata: ["whale.min_notional": "\(rules.minNotional)"])
@@ -71,10 +80,17 @@ package actor WhaleFilter<Input: AsyncSequence & Sendable>: Service where Input.
             let verdict = rules.evaluate(observed.trade)
             if verdict.passes {
                 passed.increment()
+                var observed = observed
+                if let work, !observed.counted {
+                    // Background when accepted, yet it passes now: counted from here on.
+                    work.begin()
+                    work.endBackground()
+                    observed.counted = true
+                }
                 await output.send(observed)
             } else {
                 rejected[verdict]?.increment()
-                work.end()
+                work.end(observed)
             }
         }
     }

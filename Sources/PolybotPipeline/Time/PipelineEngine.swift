@@ -12,12 +12,15 @@ package struct PipelineEngine: Sendable {
     package var feed: (any MarketFeed)?
     /// Books and fees (nil: the CLOB's).
     package var market: MarketPorts?
+    /// Which trades the barrier counts (replay; set to ``Pipeline/mayMatter(_:)`` once the pipeline exists).
+    package var relevance: ReplayRelevance?
 
     /// Creates an engine (defaults: the daemon's).
     package init(
         clock: any PipelineClock = SystemPipelineClock(), work: WorkGauge? = nil, feed: (any MarketFeed)? = nil,
-        market: MarketPorts? = nil
+        market: MarketPorts? = nil, relevance: ReplayRelevance? = nil
     ) {
+        self.relevance = relevance
         self.clock = clock
         self.work = work
         self.feed = feed

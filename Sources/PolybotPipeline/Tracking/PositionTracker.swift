@@ -63,6 +63,21 @@ package actor PositionTracker: Service {
     private let held = Mutex<(tokens: Set<String>, changed: Bool)>(([], true))
     /// The day of the last pass that found nothing open (the next passes that day have nothing to do).
     private var quietDay: String?
+    /// The open positions as the last pass left them (marks applied), reused until a fill, a settlement or an exit
+    /// changes them, and re-read from the database at least every ``rereadEvery`` passes.
+    private var openCache: [Position]?
+    private var passesSinceRead = 0
+    private static let rereadEvery = 10
+    /// The day row last written (a pass that would write the same figures again does not).
+    private var lastDayWritten: DayMarks?
+
+    private struct DayMarks: Equatable {
+        var day: String
+        var start: Micros
+        var equity: Micros
+        var unrealized: Micros
+        var exposure: Micros
+    }
     private let exits = Counter(label: "positions.exits")
     private let marks = Counter(label: "positions.marks")
     private let mirrorErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "whale_sell_mirror")])
@@ -127,27 +142,39 @@ package actor PositionTracker: Service {
     package func markOnce() async {
         // Nothing held and no fill since a pass that found nothing open today: nothing to mark, settle or write.
         let (day, _) = await risk.dayStart()
-        let idle = held.withLock { h in
+        let (empty, changed) = held.withLock { h in
             defer { h.changed = false }
-            return h.tokens.isEmpty && !h.changed
+            return (h.tokens.isEmpty, h.changed)
         }
-        if idle, quietDay == day { return }
+        if empty, !changed, quietDay == day { return }
         let open: [Position]
-        do { open = try await store.positions.openPositions(mode: mode) } catch {
-            // No marks, no stop-loss and no settlement this pass: loud, and retried on the next one.
-            markErrors.increment()
-            logger.error("open positions unreadable; nothing marked this pass", metadata: ["error": "\(error)"])
-            return
+        if let cached = openCache, !changed, passesSinceRead < Self.rereadEvery {
+            open = cached
+            passesSinceRead += 1
+        } else {
+            do { open = try await store.positions.openPositions(mode: mode) } catch {
+                // No marks, no stop-loss and no settlement this pass: loud, and retried on the next one.
+                markErrors.increment()
+                openCache = nil
+                logger.error("open positions unreadable; nothing marked this pass", metadata: ["error": "\(error)"])
+                return
+            }
+            passesSinceRead = 0
+            held.withLock { $0.tokens = Set(open.map(\.asset)) }
         }
-        held.withLock { $0.tokens = Set(open.map(\.asset)) }
         quietDay = open.isEmpty ? day : nil
         var unrealized = Micros.zero
         var exposure = Micros.zero
+        var kept: [Position] = []
+        var acted = false
+        defer { openCache = acted ? nil : kept }
         for var p in open {
             if let settled = await settleIfResolved(p) {
                 await risk.recordSettlement(p.asset, settled)
+                acted = true
                 continue
             }
+            defer { kept.append(p) }
             let book: OrderBook
             do { book = try await books(p.asset) } catch {
                 // Unmarked means no take-profit or stop-loss for this position this pass: say so.
@@ -160,16 +187,21 @@ package actor PositionTracker: Service {
                 continue
             }
             if let mark = book.midpoint ?? book.lastTradePrice {
-                p.markPrice = mark
-                do { try await store.positions.update(p) } catch {
-                    markErrors.increment()
-                    logger.warning(
-                        "mark not stored; the exit rules still use it",
-                        metadata: ["position.id": "\(p.id)", "error": "\(error)"])
+                // Written when it moved (an unchanged mark is already stored; a failed write is retried next pass).
+                if p.markPrice != mark {
+                    p.markPrice = mark
+                    do { try await store.positions.update(p) } catch {
+                        markErrors.increment()
+                        acted = true
+                        logger.warning(
+                            "mark not stored; the exit rules still use it",
+                            metadata: ["position.id": "\(p.id)", "error": "\(error)"])
+                    }
                 }
                 marks.increment()
                 if let reason = rules.priceExit(p, mark: mark), let bid = book.bestBid {
                     let placed = await retryingExit(p, price: bid, reason: reason, book: book)
+                    if placed { acted = true }
                     if placed, reason == .stopLoss, rules.cooldownAfterStopSeconds > 0,
                         !(await risk.hasCooldown(.market(p.conditionId)))
                     {
@@ -192,9 +224,12 @@ package actor PositionTracker: Service {
     private func writeDay(unrealized: Micros, exposure: Micros) async {
         let (day, start) = await risk.dayStart()
         let equity = await risk.equity()
+        let figures = DayMarks(day: day, start: start, equity: equity, unrealized: unrealized, exposure: exposure)
+        if figures == lastDayWritten { return }
         do {
             try await store.dailyPnl.mark(
                 day: day, mode: mode, startEquity: start, endEquity: equity, unrealized: unrealized, exposure: exposure)
+            lastDayWritten = figures
         } catch {
             logger.warning("day's marks not written; written on the next pass", metadata: ["error": "\(error)"])
         }
