@@ -75,6 +75,7 @@ async function loadOverview() {
   $("sod").textContent = usd(o.startOfDayEquity);
   $("pnl-today").innerHTML = signed(o.pnlToday);
   $("pnl-total").innerHTML = signed(o.pnlTotal);
+  $("fees-paid").textContent = usd(o.feesPaid);
   $("exposure").textContent = usd(o.exposure);
   $("open-positions").textContent = o.openPositions;
   const f = o.feed;

@@ -199,7 +199,10 @@ struct APITests {
     }
 
     @Test func aSignalFlowsToTheStreamAndTheActivityRoutes() async throws {
-        let exchange = SimExchange(trades: history(signals: 2))
+        // The markets charge the 2026 politics fee: the daemon reads it from the simulator's /clob-markets and every
+        // paper fill pays it (issue 15).
+        let politics = try #require(FeeSchedule(rate: Micros(40_000), exponent: 1))
+        let exchange = SimExchange(trades: history(signals: 2)) { _ in SimFees(type: "politics", schedule: politics) }
         try await withDaemon(exchange: exchange) { d in
             let token = try await d.login()
             let b = try await d.json(.POST, "/api/v1/baskets", token: token, body: #"{"name":"trio"}"#)
@@ -262,6 +265,11 @@ struct APITests {
             #expect((decisions["items"] as? [[String: Any]])?.count == 2)
             let overview = try await d.json(.GET, "/api/v1/overview", token: token)
             #expect(overview["openPositions"] as? Int == 2 && overview["tradingState"] as? String == "active")
+            let orderFees = try #require(orders["items"] as? [[String: Any]]).compactMap {
+                ($0["fee"] as? String).flatMap { Micros(decimal: $0) }
+            }
+            let feesPaid = try #require((overview["feesPaid"] as? String).flatMap { Micros(decimal: $0) })
+            #expect(feesPaid > .zero && feesPaid == Micros.sum(orderFees), "orders: \(orders)")
             #expect((overview["feed"] as? [String: Any])?["connections"] as? Int ?? 0 >= 1)
             // A reconnecting client catches up from its cursor.
             let caughtUp = Mutex<[String]>([])

@@ -37,6 +37,8 @@ struct OverviewController {
         var pnlTotal: String
         var realizedPnl: String
         var unrealizedPnl: String
+        /// Taker fees paid on every fill so far (already in the cost basis and the PnL figures).
+        var feesPaid: String
         var exposure: String
         var openPositions: Int
         var pendingApprovals: Int
@@ -98,7 +100,7 @@ struct OverviewController {
             mode: env.mode.rawValue, tradingState: state.rawValue, equity: "\(equity)",
             startOfDayEquity: "\(startOfDay)", pnlToday: "\(today)",
             pnlTotal: "\(totals.realizedPnl + unrealized)", realizedPnl: "\(totals.realizedPnl)",
-            unrealizedPnl: "\(unrealized)",
+            unrealizedPnl: "\(unrealized)", feesPaid: "\(totals.fees)",
             exposure: "\(Micros.sum(open.map(\.cost)))", openPositions: open.count, pendingApprovals: pending,
             feed: feed,
             streamClients: env.stream.clientCount, serverTime: now)
