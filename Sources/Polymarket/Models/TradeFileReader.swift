@@ -73,53 +73,86 @@ public struct TradeFileReader: Sendable {
     // MARK: - CSV
 
     private func readCSV(_ text: String) throws(FeedDecodeError) -> [Row] {
-        var records = CSV.parse(text)
-        guard !records.isEmpty else { return [] }
-        let header = records.removeFirst().fields.map { $0.trimmingCharacters(in: .whitespaces) }
-        var index: [String: Int] = [:]
-        for (i, name) in header.enumerated() where index[name] == nil { index[name] = i }
-        for required in ["proxyWallet", "side", "asset", "conditionId", "size", "price", "timestamp"]
-        where index[required] == nil {
-            throw .missingField("CSV column \(required)")
-        }
-        let synthetic = index["transactionHash"] == nil
+        var columns: Columns?
         var rows: [Row] = []
-        rows.reserveCapacity(records.count)
-        for record in records {
-            if record.fields.count == 1 && record.fields[0].isEmpty { continue }
-            func field(_ name: String) -> String? {
-                guard let i = index[name], i < record.fields.count else { return nil }
-                return record.fields[i]
+        var failure: FeedDecodeError?
+        CSV.forEach(text) { record in
+            guard failure == nil else { return }
+            guard let c = columns else {
+                do throws(FeedDecodeError) { columns = try Columns(header: record.fields) } catch { failure = error }
+                return
             }
-            var w = WireTrade()
-            w.proxyWallet = field("proxyWallet")
-            w.side = field("side")
-            w.asset = field("asset")
-            w.conditionId = field("conditionId")
-            w.size = field("size").map(LenientDecimal.init(text:))
-            w.price = field("price").map(LenientDecimal.init(text:))
-            w.title = field("title")
-            w.slug = field("slug")
-            w.eventSlug = field("eventSlug")
-            w.outcome = field("outcome")
-            w.outcomeIndex = field("outcomeIndex").flatMap(Int64.init).map(LenientInt.init)
-            w.name = field("name")
-            w.pseudonym = field("pseudonym")
-            w.transactionHash = field("transactionHash")
-            let result: Result<Trade, FeedDecodeError>
-            if let ts = field("timestamp").flatMap(parseTimestamp) {
-                w.timestamp = LenientInt(ts)
-                if synthetic { w.transactionHash = syntheticHash(w) }
-                do { result = .success(try w.toTrade(source: options.source)) } catch { result = .failure(error) }
-            } else {
-                result = .failure(.invalidField("timestamp", field("timestamp") ?? "nil"))
-            }
-            rows.append(Row(line: record.line, result: result))
+            if record.fields.count == 1 && record.fields[0].isEmpty { return }
+            rows.append(row(record, c))
         }
+        if let failure { throw failure }
         return rows
     }
 
+    /// Where each column is (looked up once per file).
+    private struct Columns {
+        var wallet, side, asset, conditionId, size, price, timestamp: Int
+        var title, slug, eventSlug, outcome, outcomeIndex, name, pseudonym, transactionHash: Int?
+
+        init(header raw: [String]) throws(FeedDecodeError) {
+            let header = raw.map { $0.trimmingCharacters(in: .whitespaces) }
+            var index: [String: Int] = [:]
+            for (i, name) in header.enumerated() where index[name] == nil { index[name] = i }
+            func required(_ name: String) throws(FeedDecodeError) -> Int {
+                guard let i = index[name] else { throw .missingField("CSV column \(name)") }
+                return i
+            }
+            wallet = try required("proxyWallet")
+            side = try required("side")
+            asset = try required("asset")
+            conditionId = try required("conditionId")
+            size = try required("size")
+            price = try required("price")
+            timestamp = try required("timestamp")
+            title = index["title"]
+            slug = index["slug"]
+            eventSlug = index["eventSlug"]
+            outcome = index["outcome"]
+            outcomeIndex = index["outcomeIndex"]
+            name = index["name"]
+            pseudonym = index["pseudonym"]
+            transactionHash = index["transactionHash"]
+        }
+    }
+
+    private func row(_ record: CSV.Record, _ c: Columns) -> Row {
+        func field(_ i: Int?) -> String? {
+            guard let i, i < record.fields.count else { return nil }
+            return record.fields[i]
+        }
+        var w = WireTrade()
+        w.proxyWallet = field(c.wallet)
+        w.side = field(c.side)
+        w.asset = field(c.asset)
+        w.conditionId = field(c.conditionId)
+        w.size = field(c.size).map(LenientDecimal.init(text:))
+        w.price = field(c.price).map(LenientDecimal.init(text:))
+        w.title = field(c.title)
+        w.slug = field(c.slug)
+        w.eventSlug = field(c.eventSlug)
+        w.outcome = field(c.outcome)
+        w.outcomeIndex = field(c.outcomeIndex).flatMap(Int64.init).map(LenientInt.init)
+        w.name = field(c.name)
+        w.pseudonym = field(c.pseudonym)
+        w.transactionHash = field(c.transactionHash)
+        let result: Result<Trade, FeedDecodeError>
+        if let ts = field(c.timestamp).flatMap(parseTimestamp) {
+            w.timestamp = LenientInt(ts)
+            if c.transactionHash == nil { w.transactionHash = syntheticHash(w) }
+            do { result = .success(try w.toTrade(source: options.source)) } catch { result = .failure(error) }
+        } else {
+            result = .failure(.invalidField("timestamp", field(c.timestamp) ?? "nil"))
+        }
+        return Row(line: record.line, result: result)
+    }
+
     private func parseTimestamp(_ text: String) -> Int64? {
+        if let v = Int64(text) { return v }
         let t = text.trimmingCharacters(in: .whitespaces)
         if let v = Int64(t) { return v }
         if let d = Double(t), d.isFinite { return Int64(d) }
@@ -157,53 +190,85 @@ enum CSV {
         var fields: [String]
     }
 
+    /// Every record of `text`.
     static func parse(_ text: String) -> [Record] {
         var records: [Record] = []
-        var fields: [String] = []
-        var field = [UInt8]()
-        var inQuotes = false
-        var line = 1
-        var recordLine = 1
-        let bytes = Array(text.utf8)
-        var i = 0
-        func endField() {
-            fields.append(String(decoding: field, as: UTF8.self))
-            field.removeAll(keepingCapacity: true)
-        }
-        while i < bytes.count {
-            let b = bytes[i]
-            if inQuotes {
-                if b == UInt8(ascii: "\"") {
-                    if i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\"") {
-                        field.append(b)
-                        i += 1
-                    } else {
-                        inQuotes = false
-                    }
-                } else {
-                    if b == UInt8(ascii: "\n") { line += 1 }
-                    field.append(b)
-                }
-            } else {
-                switch b {
-                case UInt8(ascii: "\""): inQuotes = true
-                case UInt8(ascii: ","): endField()
-                case UInt8(ascii: "\r"): break
-                case UInt8(ascii: "\n"):
-                    endField()
-                    records.append(Record(line: recordLine, fields: fields))
-                    fields.removeAll(keepingCapacity: true)
-                    line += 1
-                    recordLine = line
-                default: field.append(b)
-                }
-            }
-            i += 1
-        }
-        if !field.isEmpty || !fields.isEmpty {
-            endField()
-            records.append(Record(line: recordLine, fields: fields))
-        }
+        forEach(text) { records.append($0) }
         return records
+    }
+
+    /// Calls `body` with each record in order, without holding them all (a million-row file is read in one pass).
+    ///
+    /// One byte state machine over the UTF-8: outside quotes `,` ends a field, `\n` a record and `\r` is dropped; a `"`
+    /// opens quotes, inside which `""` is a quote and anything else (line breaks included) is data. A field made only of
+    /// plain bytes becomes a `String` straight from its slice of the input; only a field with quotes or `\r` is copied
+    /// byte by byte.
+    static func forEach(_ text: String, _ body: (Record) throws -> Void) rethrows {
+        var text = text
+        try text.withUTF8 { bytes in
+            var fields: [String] = []
+            fields.reserveCapacity(32)
+            var slow = [UInt8]()
+            var plain = true
+            var start = 0
+            var inQuotes = false
+            var line = 1
+            var recordLine = 1
+            var i = 0
+            let n = bytes.count
+            let quote = UInt8(ascii: "\"")
+            let comma = UInt8(ascii: ",")
+            let cr = UInt8(ascii: "\r")
+            let lf = UInt8(ascii: "\n")
+            while i < n {
+                let b = bytes[i]
+                if inQuotes {
+                    if b == quote {
+                        if i + 1 < n && bytes[i + 1] == quote {
+                            slow.append(b)
+                            i += 1
+                        } else {
+                            inQuotes = false
+                        }
+                    } else {
+                        if b == lf { line += 1 }
+                        slow.append(b)
+                    }
+                } else if b == comma || b == lf {
+                    if plain {
+                        fields.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
+                    } else {
+                        fields.append(String(decoding: slow, as: UTF8.self))
+                        slow.removeAll(keepingCapacity: true)
+                        plain = true
+                    }
+                    start = i + 1
+                    if b == lf {
+                        try body(Record(line: recordLine, fields: fields))
+                        fields.removeAll(keepingCapacity: true)
+                        line += 1
+                        recordLine = line
+                    }
+                } else if b == quote || b == cr {
+                    if plain {
+                        // From here on this field is copied: what it held so far first.
+                        slow.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                        plain = false
+                    }
+                    if b == quote { inQuotes = true }
+                } else if !plain {
+                    slow.append(b)
+                }
+                i += 1
+            }
+            let pending = plain ? start < n : !slow.isEmpty
+            if pending || !fields.isEmpty {
+                fields.append(
+                    plain
+                        ? String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<n]), as: UTF8.self)
+                        : String(decoding: slow, as: UTF8.self))
+                try body(Record(line: recordLine, fields: fields))
+            }
+        }
     }
 }
