@@ -340,10 +340,9 @@ struct PipelineStartup: Service {
         await cancelWhenGracefulShutdown {
             // Every 5 s of the pipeline clock (market time in replay, where the driver runs the passes).
             await clock.every(.seconds(5)) {
-                // A halt made while the database was down is written as soon as it answers again.
-                await risk.flushPendingState()
-                // Releases any reservation whose order finished without telling the risk manager.
-                await risk.sweepReservations()
+                // A halt made while the database was down is written as soon as it answers again, and any
+                // reservation whose order finished without telling the risk manager is released (one call).
+                await risk.housekeeping()
                 guard let approvals else { return }
                 let expired: [CopyOrder]
                 do { expired = try await approvals.expireDue() } catch {

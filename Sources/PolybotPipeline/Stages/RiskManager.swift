@@ -274,6 +274,12 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
     /// A placement ended without any stored order: its reservation is released.
     package func placementAbandoned(key: String) { state.release(key: key) }
 
+    /// The startup service's 5 s pass: ``flushPendingState()`` and ``sweepReservations()``, in one hop.
+    package func housekeeping() async {
+        if pendingPersist != nil { _ = await flushPendingState() }
+        if !state.reservations.isEmpty { await sweepReservations() }
+    }
+
     /// Drops reservations whose order has finished (a safety net behind ``orderUpdated(_:)``; the startup service calls
     /// it every 5 s).
     package func sweepReservations() async {
