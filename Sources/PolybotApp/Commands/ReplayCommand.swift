@@ -160,7 +160,7 @@ package enum ReplayCommand {
     /// come from ``HistoryBooks`` at the point of the history asked for, fees from the fee plan — no HTTP server and no
     /// socket. Each trade is handled to the end before the next is delivered, so the report is the same at any speed.
     ///
-    /// - Throws: file, database and bind errors; ``ReplayError/pipelineDidNotStart`` when the stages never got ready.
+    /// - Throws: file and database errors.
     package static func run(config: AppConfiguration, options: Options, logger: Logger) async throws -> Report {
         let rows = try readTrades(options.tradesPath, timeZone: options.timeZone)
         let resolutions = try options.marketsPath.map { try ResolutionFileReader.read(path: $0) } ?? [:]
@@ -221,7 +221,7 @@ package enum ReplayCommand {
             let market = MarketPorts(
                 book: { token in
                     guard let b = history.book(token: token, through: cursor.index, atMs: clock.nowMs()) else {
-                        throw MarketFeeError.unknownMarket(token)
+                        throw ReplayError.unknownToken(token)
                     }
                     return b
                 },
@@ -229,7 +229,7 @@ package enum ReplayCommand {
                     // Now (or earlier): the history up to the trade being delivered; later: up to that market time.
                     let through = atMs <= clock.nowMs() ? cursor.index : Int.max
                     guard let b = history.book(token: token, through: through, atMs: atMs) else {
-                        throw MarketFeeError.unknownMarket(token)
+                        throw ReplayError.unknownToken(token)
                     }
                     return b
                 },
@@ -425,9 +425,12 @@ package enum ReplayCommand {
 /// Why a replay could not run.
 package enum ReplayError: Error, CustomStringConvertible {
     case badArgument(String)
+    /// A book was asked for a token of no market in the file.
+    case unknownToken(String)
 
     package var description: String {
         switch self {
+        case .unknownToken(let t): "no market in the replayed file has token \(t)"
         case .badArgument(let m): m
         }
     }
