@@ -83,8 +83,13 @@ struct WalletScoringTests {
         }
         let s = WalletScoring.score(wallet: w, trades: trades, resolutions: res, now: 5_000).score
         #expect(s.closedPositions == 3 && s.winRate == 2.0 / 3.0)
-        #expect(s.sharpe == nil && s.kelly == nil && s.ev == nil && s.edge == nil && s.decayedWinRate == nil)
+        #expect(s.sharpe == nil && s.kelly == nil && s.ev == nil && s.decayedWinRate == nil)
         #expect(s.shrunkWinRate == 4.0 / 7.0)
+        // The edge is estimated (2 wins at 0.50, 1 loss: +1/6), but 3 resolved markets are too few to test it.
+        #expect(abs(s.edge! - 1.0 / 6.0) < 1e-12 && s.resolvedMarkets == 3)
+        #expect(s.qValue == nil && s.walletClass == .unclassified)
+        #expect(s.classBasis?.rule.hasPrefix("not tested") == true)
+        #expect(s.classBasis?.thresholds["informedMinResolvedMarkets"] == 5)
     }
 
     @Test func fullMetricsOnTenBinaryBets() {
@@ -98,7 +103,7 @@ struct WalletScoringTests {
             trades.append(t(i, .buy, "\(i)", size: 10, price: 50, at: Int64(i), market: i))
             res[Fixtures.hex32(i)] = MarketResolution(
                 conditionId: Fixtures.hex32(i), winningToken: win ? "\(i)" : "other",
-                resolvedAt: win ? now : now - 30 * day, tokens: ["\(i)", "other"])
+                resolvedAt: win ? now - 1 : now - 30 * day, tokens: ["\(i)", "other"])
         }
         let s = WalletScoring.score(wallet: w, trades: trades, resolutions: res, now: now).score
         #expect(s.closedPositions == 10 && s.winRate == 0.6)
@@ -106,7 +111,12 @@ struct WalletScoringTests {
         #expect(abs(s.sharpe! - 0.19364916731037088) < 1e-12)
         #expect(abs(s.kelly! - 0.2) < 1e-12)  // (p − c)/(1 − c) with c = 0.5
         #expect(abs(s.edge! - 0.1) < 1e-12)  // 0.6 − 0.5
-        #expect(abs(s.decayedWinRate! - 0.75) < 1e-12)  // 6 / (6 + 4 × 0.5)
+        // Sandwich over 10 markets: residuals 2.5 − 0.5 (×6) and −2.5 − 0.5 (×4) on W = 50 → √(60 × 10/9) / 50; the
+        // no-edge variance (10 × 25 × ¼ / 2,500 = 0.025) is smaller. p ≈ P(Binomial(10, ½) ≥ 6) = 0.377.
+        #expect(abs(s.edgeStandardError! - (60.0 * 10 / 9).squareRoot() / 50) < 1e-12)
+        #expect(s.pValue! > 0.33 && s.pValue! < 0.42)
+        #expect(s.qValue == s.pValue && s.walletClass == .unclassified)
+        #expect(abs(s.decayedWinRate! - 0.75) < 1e-6)  // 6 / (6 + 4 × 0.5)
         #expect(abs(s.shrunkWinRate - 8.0 / 14.0) < 1e-12)
         #expect(abs(s.winRateLowerBound - 0.35479928101961294) < 1e-9)  // Beta(8, 6) 5 % quantile (scipy)
         #expect(

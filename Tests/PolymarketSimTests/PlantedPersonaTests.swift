@@ -18,7 +18,7 @@ struct PlantedPersonaTests {
         let persona = Dictionary(uniqueKeysWithValues: generator.wallets.map { ($0.address, $0.persona) })
         let results = WalletScoring.scoreAll(
             trades: trades, resolutions: resolutions,
-            now: generator.options.start + generator.options.span)
+            now: generator.options.start + generator.options.span + 1)
 
         // Ranking: wallets with a full sample.
         // Market makers and bots are not candidates (their round trips "win" by construction), as in consensus.
@@ -55,7 +55,9 @@ struct PlantedPersonaTests {
         )
         #expect(mm.precision >= 0.9 && mm.recall >= 0.9)
         #expect(bot.precision >= 0.9 && bot.recall >= 0.9)
-        // Default thresholds (shrunk ≥ 0.65, edge ≥ 0.15) measured here: precision ≈ 0.9, recall ≈ 0.72.
-        #expect(informed.precision >= 0.85 && informed.recall >= 0.65)
+        // `informed` = a positive edge surviving BH at q = 0.10 over 3,000 wallets tested. Measured here: precision 1.0,
+        // recall 0.10 — about 20 markets per wallet is thin evidence once 3,000 wallets are tested at once (the old
+        // win-rate thresholds had recall 0.72 here but named 16 no-skill wallets in an independent population).
+        #expect(informed.precision >= 0.9 && informed.recall > 0.05)
     }
 }

@@ -168,9 +168,11 @@ public struct AppConfiguration: Sendable {
             ("POLYBOT_FEED_SWEEP_SECONDS", "60"), ("POLYBOT_FEED_SWEEP_WINDOW_SECONDS", "600"),
             ("POLYBOT_RESCORE_AT", "03:00"),
             ("POLYBOT_SCORE_MIN_SAMPLE", "10"), ("POLYBOT_SCORE_HALF_LIFE_DAYS", "30"),
-            ("POLYBOT_CLASS_INFORMED_MIN_SHRUNK_WIN_RATE", "0.65"), ("POLYBOT_CLASS_INFORMED_MIN_EDGE", "0.15"),
+            ("POLYBOT_CLASS_INFORMED_FDR", "0.10"), ("POLYBOT_CLASS_INFORMED_MIN_MARKETS", "5"),
+            ("POLYBOT_CLASS_INFORMED_MIN_EDGE", "0"), ("POLYBOT_CLASS_INFORMED_MIN_MARKOUT_1H", nil),
             ("POLYBOT_CLASS_MM_MIN_TWO_SIDED_SHARE", "0.5"), ("POLYBOT_CLASS_MM_MIN_MARKETS", "5"),
-            ("POLYBOT_CLASS_BOT_TRADES_PER_DAY", "150"), ("POLYBOT_CLASS_BOT_CLOCK_SHARE", "0.8"),
+            ("POLYBOT_CLASS_BOT_TRADES_PER_DAY", "150"), ("POLYBOT_CLASS_BOT_CLOCK_SHARE", "0.5"),
+            ("POLYBOT_CLASS_BOT_PERIODIC_SHARE", "0.6"),
             ("POLYBOT_OPERATOR_PASSWORD", nil), ("POLYBOT_READONLY_TOKEN", nil), ("POLYBOT_JWT_SECRET", nil),
             ("POLYBOT_DASHBOARD_DIR", nil),
             ("POLYBOT_ALERT_WEBHOOK_URL", nil), ("POLYBOT_ALERT_WEBHOOK_SECRET", nil),
@@ -269,14 +271,20 @@ public struct AppConfiguration: Sendable {
         var sp = ScoringParameters()
         sp.minimumSample = p.int("POLYBOT_SCORE_MIN_SAMPLE", in: 1...10_000)
         sp.halfLifeSeconds = Double(p.int("POLYBOT_SCORE_HALF_LIFE_DAYS", in: 1...3650)) * 86_400
-        sp.informedShrunkWinRate =
-            Double(p.ratioBps("POLYBOT_CLASS_INFORMED_MIN_SHRUNK_WIN_RATE", minBps: 0, maxBps: 10_000)) / 10_000
-        sp.informedEdge = Double(p.ratioBps("POLYBOT_CLASS_INFORMED_MIN_EDGE", minBps: 0, maxBps: 10_000)) / 10_000
+        sp.falseDiscoveryRate = Double(p.ratioBps("POLYBOT_CLASS_INFORMED_FDR", minBps: 1, maxBps: 5_000)) / 10_000
+        sp.informedMinResolvedMarkets = p.int("POLYBOT_CLASS_INFORMED_MIN_MARKETS", in: 2...100_000)
+        sp.informedMinEdge = Double(p.ratioBps("POLYBOT_CLASS_INFORMED_MIN_EDGE", minBps: 0, maxBps: 10_000)) / 10_000
+        if p.optional("POLYBOT_CLASS_INFORMED_MIN_MARKOUT_1H") != nil {
+            sp.informedMinMarkout1h =
+                Double(p.ratioBps("POLYBOT_CLASS_INFORMED_MIN_MARKOUT_1H", minBps: -10_000, maxBps: 10_000)) / 10_000
+        }
         sp.marketMakerTwoSidedShare =
             Double(p.ratioBps("POLYBOT_CLASS_MM_MIN_TWO_SIDED_SHARE", minBps: 0, maxBps: 10_000)) / 10_000
         sp.marketMakerMinMarkets = p.int("POLYBOT_CLASS_MM_MIN_MARKETS", in: 1...100_000)
         sp.botTradesPerActiveDay = Double(p.int("POLYBOT_CLASS_BOT_TRADES_PER_DAY", in: 1...1_000_000))
         sp.botClockShare = Double(p.ratioBps("POLYBOT_CLASS_BOT_CLOCK_SHARE", minBps: 0, maxBps: 10_000)) / 10_000
+        sp.botPeriodicShare =
+            Double(p.ratioBps("POLYBOT_CLASS_BOT_PERIODIC_SHARE", minBps: 0, maxBps: 10_000)) / 10_000
         scoringParameters = sp
         operatorPassword = p.secret("POLYBOT_OPERATOR_PASSWORD")
         if let pw = operatorPassword?.revealed, pw.count < 8 {

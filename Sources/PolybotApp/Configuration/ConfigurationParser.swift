@@ -155,7 +155,9 @@ struct ConfigurationParser {
     /// Settings that no longer exist, with what replaced them.
     static let removed = [
         "POLYBOT_PAPER_FEE_BPS":
-            "removed: paper fills now pay each market's own taker fee from the venue's schedule (docs/decisions/0009-fees.md)"
+            "removed: paper fills now pay each market's own taker fee from the venue's schedule (docs/decisions/0009-fees.md)",
+        "POLYBOT_CLASS_INFORMED_MIN_SHRUNK_WIN_RATE":
+            "removed: informed now means a positive edge over the price paid that survives false-discovery control (POLYBOT_CLASS_INFORMED_FDR, docs/decisions/0010-evidence.md)",
     ]
 
     /// Unknown `POLYBOT_*` keys are almost always typos of real settings.

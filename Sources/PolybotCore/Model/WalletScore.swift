@@ -3,13 +3,14 @@ public enum WalletClass: String, Sendable, Codable, Hashable, CaseIterable {
     case informed, marketMaker, bot, unclassified
 }
 
-/// A wallet's metrics at one point in time (one snapshot of the nightly job).
+/// A wallet's metrics at one point in time: an immutable snapshot, valid from ``computedAt``.
 ///
-/// Statistics are `Double`; money is ``Micros``. Optional metrics are `nil` below the minimum sample.
+/// Built only from trades before ``computedAt`` and resolutions known before it (point in time). Statistics are
+/// `Double`; money is ``Micros``. Optional metrics are `nil` below the minimum sample.
 public struct WalletScore: Hashable, Sendable, Codable {
     /// The wallet.
     public var wallet: Address
-    /// When it was computed (Unix seconds).
+    /// The time the snapshot is as of and valid from (Unix seconds): nothing at or after it went into it.
     public var computedAt: Int64
     /// Closed positions counted.
     public var closedPositions: Int
@@ -29,7 +30,8 @@ public struct WalletScore: Hashable, Sendable, Codable {
     public var kelly: Double?
     /// Mean return per dollar risked.
     public var ev: Double?
-    /// Win rate minus volume-weighted entry price.
+    /// Cost-weighted mean of (outcome − price paid) over bets in markets resolved before ``computedAt`` (sells enter as
+    /// buys of the complement at 1 − price); nil without such a bet. See ``EdgeEstimate``.
     public var edge: Double?
     /// Realised PnL.
     public var realizedPnl: Micros
@@ -43,14 +45,44 @@ public struct WalletScore: Hashable, Sendable, Codable {
     public var walletClass: WalletClass
     /// The classifier's inputs, by name.
     public var features: [String: Double]
+    /// The edge's standard error (market-clustered; never below the no-edge variance), z and p-value.
+    public var edgeStandardError: Double?
+    public var edgeZ: Double?
+    public var pValue: Double?
+    /// Benjamini–Hochberg q-value across every wallet tested in the same run (nil when not tested).
+    public var qValue: Double?
+    /// Markets resolved before ``computedAt`` that carried bets (the edge's sample, in independent draws).
+    public var resolvedMarkets: Int
+    /// Cost-weighted mean price move 1 h and 24 h after the wallet's trades, in each trade's direction (known before
+    /// ``computedAt``), and how many trades carry a 1 h markout.
+    public var markout1h: Double?
+    public var markout24h: Double?
+    public var markoutTrades: Int
+    /// Why the class: the rule that decided, with the features and thresholds it compared.
+    public var classBasis: ClassBasis?
+    /// The stored snapshot's id (set when read from the database).
+    public var snapshotId: Int64?
 
     /// Creates a score.
     public init(
         wallet: Address, computedAt: Int64, closedPositions: Int, openPositions: Int, winRate: Double?,
         decayedWinRate: Double?, shrunkWinRate: Double, winRateLowerBound: Double, sharpe: Double?, kelly: Double?,
         ev: Double?, edge: Double?, realizedPnl: Micros, volume: Micros, markets: Int, trades: Int,
-        walletClass: WalletClass, features: [String: Double] = [:]
+        walletClass: WalletClass, features: [String: Double] = [:], edgeStandardError: Double? = nil,
+        edgeZ: Double? = nil, pValue: Double? = nil, qValue: Double? = nil, resolvedMarkets: Int = 0,
+        markout1h: Double? = nil, markout24h: Double? = nil, markoutTrades: Int = 0, classBasis: ClassBasis? = nil,
+        snapshotId: Int64? = nil
     ) {
+        self.edgeStandardError = edgeStandardError
+        self.edgeZ = edgeZ
+        self.pValue = pValue
+        self.qValue = qValue
+        self.resolvedMarkets = resolvedMarkets
+        self.markout1h = markout1h
+        self.markout24h = markout24h
+        self.markoutTrades = markoutTrades
+        self.classBasis = classBasis
+        self.snapshotId = snapshotId
         self.wallet = wallet
         self.computedAt = computedAt
         self.closedPositions = closedPositions
@@ -69,5 +101,22 @@ public struct WalletScore: Hashable, Sendable, Codable {
         self.trades = trades
         self.walletClass = walletClass
         self.features = features
+    }
+}
+
+/// The record of one class decision: which rule decided and the numbers it compared.
+public struct ClassBasis: Hashable, Sendable, Codable {
+    /// The rule that decided, e.g. `bot: periodicShare ≥ botPeriodicShare`, or why no rule did.
+    public var rule: String
+    /// The features compared, by name.
+    public var features: [String: Double]
+    /// The thresholds they were compared with, by name.
+    public var thresholds: [String: Double]
+
+    /// Creates a basis.
+    public init(rule: String, features: [String: Double], thresholds: [String: Double]) {
+        self.rule = rule
+        self.features = features
+        self.thresholds = thresholds
     }
 }

@@ -53,8 +53,13 @@ public struct ClosedPosition: Sendable, Hashable {
 /// (price − average cost) × shares; a SELL beyond the shares held realises nothing for the excess and is counted.
 /// Shares back at zero close the position (a later buy opens a new one). After the trades, remaining shares in a
 /// resolved market settle at 1 (winning token) or 0.
+///
+/// The ledger is incremental: ``apply(_:)`` takes one trade (in time order) and ``settled(by:)`` values what is still
+/// open against the resolutions known at some time without changing the ledger, so point-in-time scores cost one pass
+/// over the trades plus the open positions at each snapshot.
 public struct PositionLedger: Sendable {
-    private struct Open {
+    private struct Open: Sendable {
+        var conditionId: String
         var shares: Micros = .zero
         var cost: Micros = .zero
         var paid: Micros = .zero
@@ -63,6 +68,7 @@ public struct PositionLedger: Sendable {
         var lastAt: Int64 = 0
     }
 
+    private var open: [String: Open] = [:]
     public private(set) var closed: [ClosedPosition] = []
     /// Positions still holding shares (not settled).
     public private(set) var openCount = 0
@@ -71,66 +77,81 @@ public struct PositionLedger: Sendable {
     /// Number of SELL trades that sold more than was held.
     public private(set) var oversoldTrades = 0
 
-    /// Reconstructs positions from a wallet's trades.
+    /// An empty ledger.
+    public init() {}
+
+    /// Reconstructs positions from a wallet's trades and settles what remains in resolved markets.
     ///
     /// - Parameters:
     ///   - trades: the wallet's trades, any order (sorted stably by timestamp here).
     ///   - resolutions: by condition id.
     public init(trades: [Trade], resolutions: [String: MarketResolution]) {
-        var open: [String: Open] = [:]
-        var market: [String: String] = [:]
         let ordered = trades.enumerated().sorted {
             ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset)
         }
-        for (_, t) in ordered {
-            market[t.asset] = t.conditionId
-            var p = open[t.asset] ?? Open()
-            if t.side == .buy {
-                if p.shares == .zero && p.paid == .zero { p.openedAt = t.timestamp }
-                let notional = t.notional
-                p.shares += t.size
-                p.cost += notional
-                p.paid += notional
-                p.lastAt = t.timestamp
-            } else {
-                let sold = min(t.size, p.shares)
-                if t.size > p.shares {
-                    oversoldShares += t.size - p.shares
-                    oversoldTrades += 1
-                }
-                guard sold > .zero else {
-                    open[t.asset] = p
-                    continue
-                }
-                // Cost of the shares sold at the average cost; the last sale takes exactly the remaining cost.
-                let basis =
-                    sold == p.shares
-                    ? p.cost : Micros(Int64((Int128(p.cost.raw) * Int128(sold.raw)) / Int128(p.shares.raw)))
-                p.realized += sold.multiplied(by: t.price) - basis
-                p.cost -= basis
-                p.shares -= sold
-                p.lastAt = t.timestamp
-                if p.shares == .zero {
-                    closed.append(
-                        ClosedPosition(
-                            asset: t.asset, conditionId: t.conditionId, cost: p.paid, realized: p.realized,
-                            openedAt: p.openedAt, closedAt: t.timestamp))
-                    p = Open()
-                }
+        for (_, t) in ordered { apply(t) }
+        let (settled, stillOpen) = settled(by: resolutions)
+        closed += settled
+        openCount = stillOpen
+        open = [:]
+    }
+
+    /// Applies one trade (trades must come in time order).
+    public mutating func apply(_ t: Trade) {
+        var p = open[t.asset] ?? Open(conditionId: t.conditionId)
+        if t.side == .buy {
+            if p.shares == .zero && p.paid == .zero { p.openedAt = t.timestamp }
+            let notional = t.notional
+            p.shares += t.size
+            p.cost += notional
+            p.paid += notional
+            p.lastAt = t.timestamp
+        } else {
+            let sold = min(t.size, p.shares)
+            if t.size > p.shares {
+                oversoldShares += t.size - p.shares
+                oversoldTrades += 1
             }
-            open[t.asset] = p
+            guard sold > .zero else {
+                open[t.asset] = p
+                return
+            }
+            // Cost of the shares sold at the average cost; the last sale takes exactly the remaining cost.
+            let basis =
+                sold == p.shares
+                ? p.cost : Micros(Int64((Int128(p.cost.raw) * Int128(sold.raw)) / Int128(p.shares.raw)))
+            p.realized += sold.multiplied(by: t.price) - basis
+            p.cost -= basis
+            p.shares -= sold
+            p.lastAt = t.timestamp
+            if p.shares == .zero {
+                closed.append(
+                    ClosedPosition(
+                        asset: t.asset, conditionId: t.conditionId, cost: p.paid, realized: p.realized,
+                        openedAt: p.openedAt, closedAt: t.timestamp))
+                p = Open(conditionId: t.conditionId)
+            }
         }
+        open[t.asset] = p
+    }
+
+    /// The open positions settled by the given resolutions (shares at 1 for the winner, 0 otherwise; closed at the
+    /// later of the resolution time and the last trade), and how many stay open. The ledger is not changed.
+    public func settled(by resolutions: [String: MarketResolution]) -> (settled: [ClosedPosition], open: Int) {
+        var out: [ClosedPosition] = []
+        var stillOpen = 0
         for (asset, p) in open.sorted(by: { $0.key < $1.key }) where p.shares > .zero {
-            guard let conditionId = market[asset], let r = resolutions[conditionId], let winner = r.winningToken else {
-                openCount += 1
+            guard let r = resolutions[p.conditionId], let winner = r.winningToken else {
+                stillOpen += 1
                 continue
             }
             let payout = asset == winner ? p.shares : .zero
-            closed.append(
+            out.append(
                 ClosedPosition(
-                    asset: asset, conditionId: conditionId, cost: p.paid, realized: p.realized + payout - p.cost,
+                    asset: asset, conditionId: p.conditionId, cost: p.paid, realized: p.realized + payout - p.cost,
                     openedAt: p.openedAt, closedAt: max(r.resolvedAt ?? p.lastAt, p.lastAt)))
         }
+        return (out, stillOpen)
     }
 
     /// Total realised PnL.

@@ -1,6 +1,6 @@
-/// The knobs of wallet scoring and classification (configuration; defaults from architecture.md).
+/// The knobs of wallet scoring and classification (configuration; defaults from architecture.md and decision 0010).
 public struct ScoringParameters: Sendable, Hashable, Codable {
-    /// Below this many closed positions, Sharpe, Kelly, EV, edge and the decayed win rate are null.
+    /// Below this many closed positions, Sharpe, Kelly, EV and the decayed win rate are null.
     public var minimumSample = 10
     /// Half-life of the decayed win rate, seconds (30 days).
     public var halfLifeSeconds: Double = 30 * 86_400
@@ -17,16 +17,42 @@ public struct ScoringParameters: Sendable, Hashable, Codable {
     public var marketMakerMinMarkets = 5
     /// Market maker: median hold of sold positions at most this (seconds); nil medians (no sells) do not disqualify.
     public var marketMakerMaxMedianHoldSeconds: Double = 3 * 86_400
-    /// Bot: trades per active day at or above this.
+    /// Bot by rate: trades per active day at or above this (checked after the market-maker rule: a fast but
+    /// irregular two-sided wallet is a market maker).
     public var botTradesPerActiveDay: Double = 150
-    /// Bot: share of trades on one second-of-minute (a fixed clock) at or above this, with enough trades.
-    public var botClockShare = 0.8
+    /// Bot by clock: share of trades on one second-of-minute at or above this (people spread over 60 seconds: with 20
+    /// trades the fullest second holds about 3).
+    public var botClockShare = 0.5
+    /// Bot by period: share of the gaps between trades within ±10 % of the median gap at or above this (a Poisson
+    /// trader has about 7 % there; a timer near 100 %).
+    public var botPeriodicShare = 0.6
+    /// Trades needed before timing says anything.
     public var botMinTrades = 20
-    /// Informed: shrunk win rate and calibrated edge at or above these. Why 0.65 / 0.15: on a generated history
-    /// with planted skilled wallets these keep precision near 0.9 (0.55 / 0.05 let lucky noise traders in: 0.27).
-    public var informedShrunkWinRate = 0.65
-    public var informedEdge = 0.15
+
+    // Informed: a positive edge that survives false-discovery control.
+    /// The false discovery rate of the `informed` class across one run (Benjamini–Hochberg q).
+    public var falseDiscoveryRate = 0.10
+    /// Resolved markets needed before a wallet is tested at all (fewer are too few independent draws).
+    public var informedMinResolvedMarkets = 5
+    /// The smallest edge worth the name, on top of significance (0: significance alone).
+    public var informedMinEdge = 0.0
+    /// When set, `informed` also needs a cost-weighted 1 h markout at or above this over ≥ 10 trades (early skill).
+    public var informedMinMarkout1h: Double?
 
     /// The design's defaults.
     public init() {}
+
+    /// The thresholds by name (stored with every class decision).
+    public var thresholds: [String: Double] {
+        var t: [String: Double] = [
+            "marketMakerTwoSidedShare": marketMakerTwoSidedShare, "marketMakerMinMarkets": Double(marketMakerMinMarkets),
+            "marketMakerMaxMedianHoldSeconds": marketMakerMaxMedianHoldSeconds,
+            "botTradesPerActiveDay": botTradesPerActiveDay, "botClockShare": botClockShare,
+            "botPeriodicShare": botPeriodicShare, "botMinTrades": Double(botMinTrades),
+            "falseDiscoveryRate": falseDiscoveryRate, "informedMinResolvedMarkets": Double(informedMinResolvedMarkets),
+            "informedMinEdge": informedMinEdge,
+        ]
+        if let m = informedMinMarkout1h { t["informedMinMarkout1h"] = m }
+        return t
+    }
 }

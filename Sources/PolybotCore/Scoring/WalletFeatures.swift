@@ -12,6 +12,8 @@ public struct WalletFeatures: Sendable, Hashable {
     public var clockShare: Double
     /// Coefficient of variation of the gaps between trades; nil below 3 trades.
     public var gapVariation: Double?
+    /// Share of the positive gaps within ±10 % of the median positive gap (a timer's regularity); nil below 3 trades.
+    public var periodicShare: Double?
     public var trades: Int
 
     /// The features as named numbers (for `wallet_scores.features`).
@@ -22,42 +24,75 @@ public struct WalletFeatures: Sendable, Hashable {
         ]
         if let m = medianHoldSeconds { d["medianHoldSeconds"] = m }
         if let g = gapVariation { d["gapVariation"] = g }
+        if let p = periodicShare { d["periodicShare"] = p }
         return d
     }
 
-    /// Computes the features of a wallet's trades.
+    /// Computes the features of a wallet's trades (any order).
     public static func compute(trades: [Trade], closed: [ClosedPosition]) -> WalletFeatures {
-        var sidesByMarket: [String: Set<String>] = [:]
-        var days = Set<Int64>()
-        var secondCounts = [Int](repeating: 0, count: 60)
-        for t in trades {
-            sidesByMarket[t.conditionId, default: []].insert(t.asset + "|" + t.side.rawValue)
-            days.insert(t.timestamp / 86_400)
-            secondCounts[Int(((t.timestamp % 60) + 60) % 60)] += 1
-        }
-        let twoSided = sidesByMarket.values.filter { sides in
-            let assets = Set(sides.map { $0.split(separator: "|")[0] })
-            let hasBuyAndSell = Set(sides.map { $0.split(separator: "|")[1] }).count > 1
-            return assets.count > 1 || hasBuyAndSell
-        }.count
+        var acc = FeatureAccumulator()
+        for t in trades.sorted(by: { $0.timestamp < $1.timestamp }) { acc.add(t) }
+        return acc.features(closed: closed)
+    }
+}
+
+/// The running sums behind ``WalletFeatures``, updated one trade at a time (trades in time order).
+public struct FeatureAccumulator: Sendable {
+    private struct MarketSides: Sendable {
+        var assets: Set<String> = []
+        var bought = false
+        var sold = false
+        var twoSided: Bool { assets.count > 1 || (bought && sold) }
+    }
+
+    private var sides: [String: MarketSides] = [:]
+    private var days = Set<Int64>()
+    private var secondCounts = [Int](repeating: 0, count: 60)
+    private var times: [Int64] = []
+
+    /// Nothing yet.
+    public init() {}
+
+    /// Trades added.
+    public var trades: Int { times.count }
+
+    /// Adds a trade.
+    public mutating func add(_ t: Trade) {
+        var s = sides[t.conditionId] ?? MarketSides()
+        s.assets.insert(t.asset)
+        if t.side == .buy { s.bought = true } else { s.sold = true }
+        sides[t.conditionId] = s
+        days.insert(t.timestamp / 86_400)
+        secondCounts[Int(((t.timestamp % 60) + 60) % 60)] += 1
+        times.append(t.timestamp)
+    }
+
+    /// The features now, with the wallet's closed positions for the hold time.
+    public func features(closed: [ClosedPosition]) -> WalletFeatures {
+        let twoSided = sides.values.filter(\.twoSided).count
         let sellHolds = closed.filter { $0.closedAt > $0.openedAt }.map { Double($0.closedAt - $0.openedAt) }.sorted()
         let median: Double? = sellHolds.isEmpty ? nil : sellHolds[sellHolds.count / 2]
-        let times = trades.map(\.timestamp).sorted()
         var variation: Double?
+        var periodic: Double?
         if times.count >= 3 {
-            let gaps = zip(times.dropFirst(), times).map { Double($0 - $1) }
+            let sorted = times.sorted()
+            let gaps = zip(sorted.dropFirst(), sorted).map { Double($0 - $1) }
             let mean = gaps.reduce(0, +) / Double(gaps.count)
             if mean > 0 {
                 let sd = (gaps.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(gaps.count - 1)).squareRoot()
                 variation = sd / mean
             }
+            let positive = gaps.filter { $0 > 0 }.sorted()
+            if !positive.isEmpty {
+                let m = positive[positive.count / 2]
+                periodic = Double(positive.filter { abs($0 - m) <= 0.1 * m }.count) / Double(positive.count)
+            }
         }
         return WalletFeatures(
-            twoSidedShare: sidesByMarket.isEmpty ? 0 : Double(twoSided) / Double(sidesByMarket.count),
-            markets: sidesByMarket.count,
-            tradesPerActiveDay: days.isEmpty ? 0 : Double(trades.count) / Double(days.count), medianHoldSeconds: median,
-            clockShare: trades.isEmpty ? 0 : Double(secondCounts.max() ?? 0) / Double(trades.count),
-            gapVariation: variation,
-            trades: trades.count)
+            twoSidedShare: sides.isEmpty ? 0 : Double(twoSided) / Double(sides.count),
+            markets: sides.count,
+            tradesPerActiveDay: days.isEmpty ? 0 : Double(times.count) / Double(days.count), medianHoldSeconds: median,
+            clockShare: times.isEmpty ? 0 : Double(secondCounts.max() ?? 0) / Double(times.count),
+            gapVariation: variation, periodicShare: periodic, trades: times.count)
     }
 }

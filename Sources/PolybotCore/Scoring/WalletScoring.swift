@@ -1,7 +1,8 @@
 import Foundation
 
-/// Scores wallets from their trade history: the metrics and classes of architecture.md ("Definitions").
-/// Pure: the same inputs (trades, resolutions, `now`, parameters) always give the same score.
+/// Scores wallets from their trade history: the metrics and classes of architecture.md ("Definitions") and the
+/// edge test of decision 0010. Pure: the same inputs (trades, resolutions, `now`, parameters) always give the same
+/// score. Every path goes through ``ScoreFold``, so a batch score and a point-in-time snapshot agree.
 public enum WalletScoring {
     /// A score plus the reconstruction's warnings.
     public struct Result: Sendable {
@@ -11,114 +12,115 @@ public enum WalletScoring {
         public var oversoldTrades: Int
     }
 
-    /// Scores one wallet.
+    /// Scores one wallet as of `now` (its BH q-value is its p-value: one hypothesis).
     ///
     /// - Parameters:
     ///   - wallet: the wallet.
     ///   - trades: its trades (any order; applied by timestamp, ties in input order).
-    ///   - resolutions: market resolutions by condition id.
-    ///   - now: Unix seconds, for the decayed win rate.
+    ///   - resolutions: market resolutions by condition id; those dated at or after `now` are not used, undated ones are.
+    ///   - now: Unix seconds: the time the score is as of.
     ///   - parameters: sample sizes, prior, half-life and classifier thresholds.
     public static func score(
         wallet: Address, trades: [Trade], resolutions: [String: MarketResolution], now: Int64,
         parameters p: ScoringParameters = ScoringParameters()
     ) -> Result {
-        let ledger = PositionLedger(trades: trades, resolutions: resolutions)
-        let closed = ledger.closed
-        let n = closed.count
-        let wins = closed.filter(\.isWin).count
-        let winRate: Double? = n > 0 ? Double(wins) / Double(n) : nil
-        let a = Double(wins) + p.priorAlpha
-        let b = Double(n - wins) + p.priorBeta
-        let shrunk = a / (a + b)
-        let lower = BetaDistribution.quantile(p.lowerBoundQuantile, a: a, b: b)
-        let enough = n >= p.minimumSample
-        let returns = closed.map(\.returnOnCost)
-
-        var decayed: Double?
-        var sharpe: Double?
-        var kelly: Double?
-        var ev: Double?
-        var edge: Double?
-        if enough {
-            var weightSum = 0.0
-            var winWeight = 0.0
-            for c in closed {
-                let age = max(0, Double(now - c.closedAt))
-                let w = pow(0.5, age / p.halfLifeSeconds)
-                weightSum += w
-                if c.isWin { winWeight += w }
-            }
-            decayed = weightSum > 0 ? winWeight / weightSum : nil
-            let mean = returns.reduce(0, +) / Double(n)
-            let variance = returns.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n - 1)
-            sharpe = variance > 0 ? mean / variance.squareRoot() : nil
-            ev = mean
-            let winning = returns.filter { $0 > 0 }
-            let losing = returns.filter { $0 <= 0 }
-            let pw = Double(wins) / Double(n)
-            if winning.isEmpty {
-                kelly = 0
-            } else if losing.isEmpty || losing.allSatisfy({ $0 == 0 }) {
-                kelly = min(1, max(0, pw))
-            } else {
-                let bRatio =
-                    (winning.reduce(0, +) / Double(winning.count)) / abs(losing.reduce(0, +) / Double(losing.count))
-                kelly = min(1, max(0, pw - (1 - pw) / bRatio))
-            }
-            // Volume-weighted (USDC notional) average entry price: a dollar at 0.02 weighs what a dollar at 0.95 does.
-            var volume = 0.0
-            var weighted = 0.0
-            for t in trades where t.side == .buy {
-                let n = t.notional.doubleValue
-                volume += n
-                weighted += n * t.price.doubleValue
-            }
-            if volume > 0, let wr = winRate { edge = wr - weighted / volume }
-        }
-
-        let features = WalletFeatures.compute(trades: trades, closed: closed)
-        let volume = Micros.sum(trades.map(\.notional))
-        var score = WalletScore(
-            wallet: wallet, computedAt: now, closedPositions: n, openPositions: ledger.openCount, winRate: winRate,
-            decayedWinRate: decayed, shrunkWinRate: shrunk, winRateLowerBound: lower, sharpe: sharpe, kelly: kelly,
-            ev: ev,
-            edge: edge, realizedPnl: ledger.realizedPnl, volume: volume, markets: features.markets,
-            trades: trades.count,
+        let mine = trades.filter { $0.wallet == wallet }
+        if let r = scoreAll(trades: mine, resolutions: resolutions, now: now, parameters: p).first { return r }
+        let features = FeatureAccumulator().features(closed: [])
+        var s = WalletScore(
+            wallet: wallet, computedAt: now, closedPositions: 0, openPositions: 0, winRate: nil, decayedWinRate: nil,
+            shrunkWinRate: p.priorAlpha / (p.priorAlpha + p.priorBeta),
+            winRateLowerBound: BetaDistribution.quantile(p.lowerBoundQuantile, a: p.priorAlpha, b: p.priorBeta),
+            sharpe: nil, kelly: nil, ev: nil, edge: nil, realizedPnl: .zero, volume: .zero, markets: 0, trades: 0,
             walletClass: .unclassified, features: features.dictionary)
-        score.walletClass = classify(features: features, score: score, parameters: p)
-        return Result(score: score, features: features, oversoldTrades: ledger.oversoldTrades)
+        (s.walletClass, s.classBasis) = classify(features: features, score: s, parameters: p)
+        return Result(score: s, features: features, oversoldTrades: 0)
     }
 
-    /// The class from explicit features, in order: market maker, bot, informed, unclassified.
-    public static func classify(
-        features f: WalletFeatures, score: WalletScore, parameters p: ScoringParameters
-    ) -> WalletClass {
-        if f.twoSidedShare >= p.marketMakerTwoSidedShare && f.markets >= p.marketMakerMinMarkets
-            && (f.medianHoldSeconds ?? 0) <= p.marketMakerMaxMedianHoldSeconds
-        {
-            return .marketMaker
-        }
-        if f.tradesPerActiveDay >= p.botTradesPerActiveDay
-            || (f.trades >= p.botMinTrades && f.clockShare >= p.botClockShare)
-        {
-            return .bot
-        }
-        if score.shrunkWinRate >= p.informedShrunkWinRate, let edge = score.edge, edge >= p.informedEdge {
-            return .informed
-        }
-        return .unclassified
-    }
-
-    /// Scores every wallet of a trade set (grouped by wallet, input order kept within each wallet).
+    /// Scores every wallet of a trade set as of `now`, with Benjamini–Hochberg across all of them.
     public static func scoreAll(
         trades: [Trade], resolutions: [String: MarketResolution], now: Int64,
         parameters: ScoringParameters = ScoringParameters()
     ) -> [Result] {
-        var byWallet: [Address: [Trade]] = [:]
-        for t in trades { byWallet[t.wallet, default: []].append(t) }
-        return byWallet.keys.sorted().map { w in
-            score(wallet: w, trades: byWallet[w]!, resolutions: resolutions, now: now, parameters: parameters)
+        var fold = ScoreFold(resolutions: resolutions, parameters: parameters, undatedResolutionsKnown: true)
+        let unordered = zip(trades, trades.dropFirst()).contains { $0.timestamp > $1.timestamp }
+        if unordered {
+            for (_, t) in trades.enumerated().sorted(by: {
+                ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset)
+            }) { fold.add(t) }
+        } else {
+            for t in trades { fold.add(t) }
         }
+        return fold.snapshot(asOf: now)
+    }
+
+    /// The class from explicit features and the edge test, in order: timing bot, market maker, rate bot, informed,
+    /// unclassified — with the rule that decided and the numbers it compared.
+    ///
+    /// A machine-regular wallet is a bot even when it trades both sides; a fast but irregular two-sided wallet is a
+    /// market maker. `informed` needs a positive edge whose BH q-value is within the false discovery rate, over enough
+    /// resolved markets.
+    public static func classify(
+        features f: WalletFeatures, score: WalletScore, parameters p: ScoringParameters
+    ) -> (WalletClass, ClassBasis) {
+        let feats = f.dictionary
+        // The features a rule compared, and the thresholds it compared them with (named in the rule).
+        func basis(_ rule: String, _ names: [String], extra: [String: Double] = [:]) -> ClassBasis {
+            ClassBasis(
+                rule: rule, features: feats.filter { names.contains($0.key) }.merging(extra) { a, _ in a },
+                thresholds: p.thresholds.filter { rule.contains($0.key) })
+        }
+        if f.trades >= p.botMinTrades {
+            if let periodic = f.periodicShare, periodic >= p.botPeriodicShare {
+                return (.bot, basis("bot: periodicShare ≥ botPeriodicShare", ["periodicShare", "trades"]))
+            }
+            if f.clockShare >= p.botClockShare {
+                return (.bot, basis("bot: clockShare ≥ botClockShare", ["clockShare", "trades"]))
+            }
+        }
+        if f.twoSidedShare >= p.marketMakerTwoSidedShare && f.markets >= p.marketMakerMinMarkets
+            && (f.medianHoldSeconds ?? 0) <= p.marketMakerMaxMedianHoldSeconds
+        {
+            return (
+                .marketMaker,
+                basis(
+                    "marketMaker: twoSidedShare ≥ marketMakerTwoSidedShare, markets ≥ marketMakerMinMarkets, medianHoldSeconds ≤ marketMakerMaxMedianHoldSeconds",
+                    ["twoSidedShare", "markets", "medianHoldSeconds"])
+            )
+        }
+        if f.tradesPerActiveDay >= p.botTradesPerActiveDay {
+            return (.bot, basis("bot: tradesPerActiveDay ≥ botTradesPerActiveDay", ["tradesPerActiveDay"]))
+        }
+        var stats: [String: Double] = ["resolvedMarkets": Double(score.resolvedMarkets)]
+        if let e = score.edge { stats["edge"] = e }
+        if let q = score.qValue { stats["qValue"] = q }
+        if let m = score.markout1h { stats["markout1h"] = m }
+        let names = ["resolvedMarkets"]
+        guard score.resolvedMarkets >= p.informedMinResolvedMarkets else {
+            return (
+                .unclassified,
+                basis("not tested: resolvedMarkets < informedMinResolvedMarkets", names, extra: stats)
+            )
+        }
+        guard let q = score.qValue, let edge = score.edge else {
+            return (.unclassified, basis("not tested: no edge estimate", names, extra: stats))
+        }
+        guard edge > p.informedMinEdge, q <= p.falseDiscoveryRate else {
+            return (
+                .unclassified,
+                basis("not informed: edge ≤ informedMinEdge or qValue > falseDiscoveryRate", names, extra: stats)
+            )
+        }
+        if let floor = p.informedMinMarkout1h {
+            guard let m = score.markout1h, score.markoutTrades >= 10, m >= floor else {
+                return (.unclassified, basis("not informed: markout1h < informedMinMarkout1h", names, extra: stats))
+            }
+        }
+        return (
+            .informed,
+            basis(
+                "informed: resolvedMarkets ≥ informedMinResolvedMarkets, edge > informedMinEdge, qValue ≤ falseDiscoveryRate",
+                names, extra: stats)
+        )
     }
 }

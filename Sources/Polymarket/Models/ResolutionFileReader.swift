@@ -27,13 +27,16 @@ public enum ResolutionFileReader {
         let n = try col("no_token")
         let w = try col("winning_outcomeIndex")
         let at = header.firstIndex(of: "resolved_at_utc")
+        let basis = header.firstIndex(of: "basis")
         var out: [String: MarketResolution] = [:]
         for r in records where r.fields.count > max(c, y, n, w) {
             let f = r.fields
             let tokens = [f[y], f[n]]
             let winner = Int(f[w]).flatMap { $0 < 2 ? tokens[$0] : nil }
             var resolvedAt: Int64?
-            if let at, at < f.count { resolvedAt = dayStart(f[at]) }
+            if let at, at < f.count {
+                resolvedAt = resolutionTime(f[at], basis: basis.flatMap { $0 < f.count ? f[$0] : nil })
+            }
             let id = f[c].lowercased()
             out[id] = MarketResolution(conditionId: id, winningToken: winner, resolvedAt: resolvedAt, tokens: tokens)
         }
@@ -55,6 +58,30 @@ public enum ResolutionFileReader {
                 tokens: m.clobTokenIds)
         }
         return out
+    }
+
+    /// When a resolution became known, from `resolved_at_utc` (and the `basis` column, which for Gamma-derived rows
+    /// reads `… closed YYYY-MM-DD HH:MM:SS+00`). A full time (`YYYY-MM-DDTHH:MM:SSZ`, `YYYY-MM-DD HH:MM:SS`, or Unix
+    /// seconds) is taken as it is; a date alone means "some time that day", so it counts from the *end* of the day — a
+    /// point-in-time score must never learn a result before it was public. Nil when neither says.
+    static func resolutionTime(_ text: String, basis: String?) -> Int64? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let unix = Int64(trimmed), unix > 100_000_000 { return unix }
+        if let full = dateTime(trimmed) { return full }
+        if let basis, let range = basis.range(of: "closed ") {
+            let rest = basis[range.upperBound...].prefix(19)
+            if let closed = dateTime(String(rest)), dayStart(trimmed).map({ closed >= $0 }) ?? true { return closed }
+        }
+        return dayStart(trimmed).map { $0 + 86_400 }
+    }
+
+    /// `YYYY-MM-DD[T ]HH:MM:SS` (UTC; a trailing `Z` or `+00` ignored) → Unix seconds.
+    static func dateTime(_ text: String) -> Int64? {
+        guard text.count >= 19, let day = dayStart(text) else { return nil }
+        let clock = text.dropFirst(11).prefix(8).split(separator: ":").compactMap { Int64($0) }
+        let separator = text[text.index(text.startIndex, offsetBy: 10)]
+        guard clock.count == 3, separator == "T" || separator == " " else { return nil }
+        return day + clock[0] * 3_600 + clock[1] * 60 + clock[2]
     }
 
     /// `YYYY-MM-DD` → Unix seconds at 00:00 UTC.

@@ -145,7 +145,7 @@ public struct TradeHistoryGenerator: Sendable {
         self.wallets = wallets
     }
 
-    private static func tokenId(_ rng: inout SplitMix64) -> String {
+    static func tokenId(_ rng: inout SplitMix64) -> String {
         // 76–77 decimal digits, like real ERC-1155 position ids.
         var s = String(1 + rng.next() % 9)
         while s.count < 76 { s += String(rng.next() % 10_000_000_000_000_000, radix: 10).leftPadded(16) }
@@ -260,7 +260,7 @@ public struct TradeHistoryGenerator: Sendable {
         }
     }
 
-    private static func logNormal(_ rng: inout SplitMix64, median: Double, sigma: Double) -> Double {
+    static func logNormal(_ rng: inout SplitMix64, median: Double, sigma: Double) -> Double {
         median * exp(sigma * rng.normal())
     }
 }

@@ -1,0 +1,190 @@
+import Foundation
+
+/// One wallet's bets in one market, reduced to what the edge test needs.
+///
+/// A bet is a BUY (sells are exits, not bets — decision 0010): a BUY of the market's reference token (slot 0) is long
+/// slot 0, a BUY of the other token is short it. Bet `i` has a weight `wᵢ` (USDC paid: shares × price), a sign `sᵢ`
+/// (+1 long, −1 short) and the implied probability `πᵢ` of slot 0 at the trade (the price, or 1 − the price for the
+/// other token). Its excess once the market resolves (`Y` = 1 when slot 0 won) is `sᵢ (Y − πᵢ)` = outcome − price
+/// paid.
+public struct MarketBets: Sendable, Hashable {
+    /// Σ wᵢ: USDC paid.
+    public var weight = 0.0
+    /// Σ wᵢ sᵢ: net exposure to slot 0.
+    public var exposure = 0.0
+    /// Σ wᵢ sᵢ πᵢ.
+    public var priced = 0.0
+    /// Σ wᵢ πᵢ.
+    public var implied = 0.0
+
+    /// Nothing yet.
+    public init() {}
+
+    /// Adds one bet.
+    public mutating func add(weight w: Double, long: Bool, impliedProbability pi: Double) {
+        let s = long ? 1.0 : -1.0
+        weight += w
+        exposure += w * s
+        priced += w * s * pi
+        implied += w * pi
+    }
+
+    /// Σ wᵢ (outcomeᵢ − priceᵢ) once the market resolved (`slot0Won`).
+    public func excess(slot0Won: Bool) -> Double { (slot0Won ? exposure : 0) - priced }
+
+    /// The probability of slot 0 that the prices paid imply (their weighted mean): the null hypothesis is that the
+    /// outcome is drawn with it. Bets on both sides at prices adding to less than 1 lock in a gain whatever the outcome;
+    /// that part is expected under the null and is no evidence of skill.
+    public var nullProbability: Double { weight > 0 ? min(1, max(0, implied / weight)) : 0.5 }
+}
+
+/// A wallet's edge over the price it paid, with an honest standard error and p-value.
+///
+/// - **Edge** = Σ wᵢ (outcomeᵢ − priceᵢ) / Σ wᵢ over buys in markets whose resolution was known (cost-weighted).
+/// - **Standard error** treats bets in one market as one draw (they share one outcome): the larger of the
+///   cluster-robust (sandwich) variance across markets, with the G/(G − 1) small-sample factor, and the variance the
+///   bets would have if every price were right (the null: Var = Σ (exposure_g)² π_g (1 − π_g) / W²). The second keeps a
+///   wallet that bought ten 95¢ favourites that all won from looking certain.
+/// - **p-value** (one-sided, H₀: no edge): the tail of the null distribution of Σ_g exposure_g (Y_g − π_g) (π_g the
+///   market's ``MarketBets/nullProbability``) with
+///   independent markets, by the Lugannani–Rice saddlepoint approximation with a half-step continuity correction
+///   (accurate far into the tail, where BH works with 1,000 wallets, unlike the normal approximation for skewed
+///   longshot bets: tested against exact binomial tails). It is a score test — the variance under "no edge" — so it
+///   can differ from the normal tail of ``z``, which uses the larger, data-driven standard error.
+public struct EdgeEstimate: Sendable, Hashable, Codable {
+    /// Cost-weighted mean of (outcome − price paid).
+    public var edge: Double
+    /// Its standard error (see the type's documentation).
+    public var standardError: Double
+    /// edge / standardError.
+    public var z: Double
+    /// One-sided p-value of "no edge".
+    public var pValue: Double
+    /// Markets with known resolutions that carried bets.
+    public var markets: Int
+    /// Effective number of markets, (Σ W_g)² / Σ W_g²: one dominant market makes it near 1.
+    public var effectiveMarkets: Double
+    /// USDC at risk in those markets.
+    public var weight: Double
+
+    /// The one-sided lower confidence bound edge − z_q × SE (z_q = 1.645 for 95 %).
+    public func lowerBound(z q: Double = 1.645) -> Double { edge - q * standardError }
+
+    /// Estimates the edge from resolved markets: `(bets, slot 0 won)`; nil when no bet carries weight.
+    public static func estimate(_ resolved: [(bets: MarketBets, slot0Won: Bool)]) -> EdgeEstimate? {
+        let total = resolved.reduce(0.0) { $0 + $1.bets.weight }
+        guard total > 0 else { return nil }
+        let g = resolved.count
+        let observed = resolved.reduce(0.0) { $0 + $1.bets.excess(slot0Won: $1.slot0Won) }
+        let edge = observed / total
+        var sandwich = 0.0
+        var null = 0.0
+        var squares = 0.0
+        for (b, won) in resolved {
+            let r = b.excess(slot0Won: won) - edge * b.weight
+            sandwich += r * r
+            let pi = b.nullProbability
+            null += b.exposure * b.exposure * pi * (1 - pi)
+            squares += b.weight * b.weight
+        }
+        if g > 1 { sandwich *= Double(g) / Double(g - 1) }
+        let varSandwich = sandwich / (total * total)
+        let varNull = null / (total * total)
+        let se = max(varSandwich, varNull).squareRoot()
+        let z = se > 0 ? edge / se : (edge > 0 ? .infinity : edge < 0 ? -.infinity : 0)
+        let tail = NullTail.pValue(
+            resolved.map { (exposure: $0.bets.exposure / total, probability: $0.bets.nullProbability) },
+            observed: observed / total, offset: resolved.reduce(0.0) { $0 + $1.bets.exposure * $1.bets.nullProbability - $1.bets.priced } / total)
+        return EdgeEstimate(
+            edge: edge, standardError: se, z: z, pValue: min(1, max(0, tail)), markets: g,
+            effectiveMarkets: total * total / max(squares, .leastNonzeroMagnitude), weight: total)
+    }
+}
+
+/// The standard normal distribution.
+public enum Normal {
+    /// P(Z > z).
+    public static func upperTail(_ z: Double) -> Double { 0.5 * erfc(z / 2.0.squareRoot()) }
+    /// The density.
+    public static func density(_ z: Double) -> Double { exp(-z * z / 2) / (2 * Double.pi).squareRoot() }
+}
+
+/// The upper tail of a sum of independent scaled Bernoulli deviations, Σ_g a_g (Y_g − π_g) + offset.
+enum NullTail {
+    /// P(Σ a_g (Y_g − π_g) + offset ≥ observed) by Lugannani–Rice with a half-step continuity correction.
+    static func pValue(_ terms: [(exposure: Double, probability: Double)], observed: Double, offset: Double) -> Double {
+        let live = terms.filter { abs($0.exposure) > 1e-15 && $0.probability > 0 && $0.probability < 1 }
+        var t = observed - offset
+        guard !live.isEmpty else { return t > 1e-12 ? 0 : 1 }
+        let ceiling = live.reduce(0.0) {
+            $0 + ($1.exposure > 0 ? $1.exposure * (1 - $1.probability) : -$1.exposure * $1.probability)
+        }
+        if t >= ceiling - 1e-12 {
+            // Only the extreme outcome (every market the wallet's way) reaches it: exactly.
+            return live.reduce(1.0) { $0 * ($1.exposure > 0 ? $1.probability : 1 - $1.probability) }
+        }
+        // The continuity correction: half the smallest step of the sum (conservative for non-lattice sums).
+        let step = live.map { abs($0.exposure) }.min() ?? 0
+        t -= step / 2
+        let variance = live.reduce(0.0) { $0 + $1.exposure * $1.exposure * $1.probability * (1 - $1.probability) }
+        guard t > 0 else { return Normal.upperTail(t / variance.squareRoot()) }
+        // K(θ), K'(θ), K''(θ) of the centred sum.
+        func cumulants(_ theta: Double) -> (k: Double, k1: Double, k2: Double) {
+            var k = 0.0
+            var k1 = 0.0
+            var k2 = 0.0
+            for (a, p) in live {
+                let x = theta * a
+                // log(1 − p + p eˣ) without overflow.
+                let logMgf = x > 0 ? x + log(p + (1 - p) * exp(-x)) : log(1 - p + p * exp(x))
+                k += logMgf - x * p
+                let tilted = 1 / (1 + (1 - p) / p * exp(-x))
+                k1 += a * (tilted - p)
+                k2 += a * a * tilted * (1 - tilted)
+            }
+            return (k, k1, k2)
+        }
+        var lo = 0.0
+        var hi = 1.0
+        var guardCount = 0
+        while cumulants(hi).k1 < t && guardCount < 200 {
+            lo = hi
+            hi *= 2
+            guardCount += 1
+        }
+        for _ in 0..<200 {
+            let mid = (lo + hi) / 2
+            if cumulants(mid).k1 < t { lo = mid } else { hi = mid }
+            if hi - lo <= 1e-12 * max(1, hi) { break }
+        }
+        let theta = (lo + hi) / 2
+        let (k, _, k2) = cumulants(theta)
+        let w2 = 2 * (theta * t - k)
+        guard w2 > 1e-12, k2 > 0 else { return Normal.upperTail(t / variance.squareRoot()) }
+        let w = w2.squareRoot()
+        let u = theta * k2.squareRoot()
+        if abs(w) < 1e-4 || abs(u) < 1e-10 { return Normal.upperTail(t / variance.squareRoot()) }
+        let p = Normal.upperTail(w) + Normal.density(w) * (1 / u - 1 / w)
+        return min(1, max(0, p))
+    }
+}
+
+/// Benjamini–Hochberg control of the false discovery rate.
+public enum FalseDiscovery {
+    /// The BH q-value of each p-value (same order): q₍ᵢ₎ = min over j ≥ i of m p₍ⱼ₎ / j, at most 1. Declaring every
+    /// hypothesis with q ≤ α a discovery keeps the expected share of false discoveries at or below α (for independent
+    /// or positively dependent tests).
+    public static func qValues(_ p: [Double]) -> [Double] {
+        let m = p.count
+        guard m > 0 else { return [] }
+        let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] < p[$1] : $0 < $1 }
+        var q = [Double](repeating: 1, count: m)
+        var running = 1.0
+        for rank in stride(from: m, through: 1, by: -1) {
+            let i = order[rank - 1]
+            running = min(running, p[i] * Double(m) / Double(rank))
+            q[i] = min(1, running)
+        }
+        return q
+    }
+}

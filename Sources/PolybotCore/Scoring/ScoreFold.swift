@@ -1,0 +1,284 @@
+import Foundation
+
+/// Point-in-time wallet scoring as one incremental fold over the trade stream.
+///
+/// Trades go in once, in time order (``add(_:)``); each updates its wallet's position ledger, classifier features,
+/// per-market bets and markout queue. ``snapshot(asOf:)`` then scores every wallet as of a time `T` from what the fold
+/// holds — trades before `T` (the caller stops adding at `T`) and only the resolutions known before `T` (a market's
+/// resolution time is data: a resolution without a time counts only when ``undatedResolutionsKnown``) — and applies
+/// Benjamini–Hochberg across every wallet tested in that snapshot. Snapshots at many times therefore cost one pass over
+/// the trades plus the wallets' open positions and markets at each snapshot, not one recompute per snapshot.
+public struct ScoreFold: Sendable {
+    /// Markout horizons, seconds (1 h and 24 h).
+    public static let markoutHorizons: (short: Int64, long: Int64) = (3_600, 86_400)
+
+    private struct Markouts: Sendable {
+        var weight = 0.0
+        var sum = 0.0
+        var count = 0
+        var mean: Double? { weight > 0 ? sum / weight : nil }
+    }
+
+    private struct WalletState: Sendable {
+        var wallet: Address
+        var ledger = PositionLedger()
+        var features = FeatureAccumulator()
+        var bets: [Int32: MarketBets] = [:]
+        var volume = Micros.zero
+        var short = Markouts()
+        var long = Markouts()
+        var cachedFeatures: (trades: Int, closed: Int, features: WalletFeatures)?
+    }
+
+    private struct PendingMarkout: Sendable {
+        var due: Int64
+        var wallet: Int32
+        var market: Int32
+        var long: Bool
+        var impliedProbability: Double
+        var weight: Double
+    }
+
+    /// A FIFO of markouts due in time order (trades arrive in time order, so their due times do too).
+    private struct MarkoutQueue: Sendable {
+        var items: [PendingMarkout] = []
+        var head = 0
+        mutating func push(_ m: PendingMarkout) { items.append(m) }
+        mutating func popDue(before t: Int64) -> PendingMarkout? {
+            guard head < items.count, items[head].due < t else {
+                if head > 4_096 && head * 2 > items.count {
+                    items.removeFirst(head)
+                    head = 0
+                }
+                return nil
+            }
+            head += 1
+            return items[head - 1]
+        }
+    }
+
+    public let parameters: ScoringParameters
+    /// Whether a resolution without a time counts as known (batch scoring "as of now" of a resolutions file without
+    /// dates); point-in-time runs leave it false, so an undated resolution never leaks into the past.
+    public let undatedResolutionsKnown: Bool
+    private let resolutions: [String: MarketResolution]
+    private var walletIndex: [Address: Int32] = [:]
+    private var states: [WalletState] = []
+    private var marketIndex: [String: Int32] = [:]
+    private var marketIds: [String] = []
+    private var marketTokens: [[String]] = []
+    private var lastSlot0: [Double] = []
+    private var shortQueue = MarkoutQueue()
+    private var longQueue = MarkoutQueue()
+    /// The newest trade time added.
+    public private(set) var lastTime = Int64.min
+    /// Trades older than one added before them (applied, but point-in-time order was broken by the caller).
+    public private(set) var outOfOrderTrades = 0
+    /// Trades in a market with more than two tokens (no edge or markout: the bet's complement is not one token).
+    public private(set) var unsupportedTrades = 0
+
+    /// Creates an empty fold.
+    ///
+    /// - Parameters:
+    ///   - resolutions: every market's resolution with its time; read only for times before a snapshot.
+    public init(
+        resolutions: [String: MarketResolution], parameters: ScoringParameters = ScoringParameters(),
+        undatedResolutionsKnown: Bool = false
+    ) {
+        self.resolutions = resolutions
+        self.parameters = parameters
+        self.undatedResolutionsKnown = undatedResolutionsKnown
+    }
+
+    /// Wallets seen so far.
+    public var walletCount: Int { states.count }
+
+    /// True when `r` is known before `t`.
+    public func isKnown(_ r: MarketResolution, before t: Int64) -> Bool {
+        guard r.winningToken != nil else { return false }
+        guard let at = r.resolvedAt else { return undatedResolutionsKnown }
+        return at < t
+    }
+
+    /// Adds one trade (in time order).
+    public mutating func add(_ t: Trade) {
+        if t.timestamp < lastTime { outOfOrderTrades += 1 } else { lastTime = t.timestamp }
+        settleMarkouts(before: t.timestamp)
+        let w: Int32
+        if let i = walletIndex[t.wallet] {
+            w = i
+        } else {
+            w = Int32(states.count)
+            walletIndex[t.wallet] = w
+            states.append(WalletState(wallet: t.wallet))
+        }
+        states[Int(w)].ledger.apply(t)
+        states[Int(w)].features.add(t)
+        states[Int(w)].volume += t.notional
+
+        let m: Int32
+        if let i = marketIndex[t.conditionId] {
+            m = i
+        } else {
+            m = Int32(marketIds.count)
+            marketIndex[t.conditionId] = m
+            marketIds.append(t.conditionId)
+            marketTokens.append([])
+            lastSlot0.append(.nan)
+        }
+        var slot = marketTokens[Int(m)].firstIndex(of: t.asset)
+        if slot == nil, marketTokens[Int(m)].count < 2 {
+            marketTokens[Int(m)].append(t.asset)
+            slot = marketTokens[Int(m)].count - 1
+        }
+        guard let slot else {
+            unsupportedTrades += 1
+            return
+        }
+        let price = t.price.doubleValue
+        // The trade's implied probability of slot 0, and whether it bets on slot 0 (a buy of slot 0 or a sell of the
+        // other token) or against it.
+        let pi = slot == 0 ? price : 1 - price
+        let isLong = (slot == 0) == (t.side == .buy)
+        let weight = t.size.doubleValue * (t.side == .buy ? price : 1 - price)
+        lastSlot0[Int(m)] = pi
+        // Trades once the outcome was public are not bets, nor worth a markout.
+        if let r = resolutions[t.conditionId], let at = r.resolvedAt, t.timestamp >= at { return }
+        guard weight > 0 else { return }
+        // Only buys are bets (sells are exits: their effect is in realised PnL and in the markouts).
+        if t.side == .buy {
+            states[Int(w)].bets[m, default: MarketBets()].add(weight: weight, long: isLong, impliedProbability: pi)
+        }
+        let pending = PendingMarkout(
+            due: t.timestamp + Self.markoutHorizons.short, wallet: w, market: m, long: isLong, impliedProbability: pi,
+            weight: weight)
+        shortQueue.push(pending)
+        var later = pending
+        later.due = t.timestamp + Self.markoutHorizons.long
+        longQueue.push(later)
+    }
+
+    /// Settles the markouts due before `t` (every trade before `t` has been added).
+    public mutating func advance(to t: Int64) { settleMarkouts(before: t) }
+
+    private mutating func settleMarkouts(before t: Int64) {
+        while let p = shortQueue.popDue(before: t) { record(p, long: false) }
+        while let p = longQueue.popDue(before: t) { record(p, long: true) }
+    }
+
+    private mutating func record(_ p: PendingMarkout, long horizon: Bool) {
+        let now = lastSlot0[Int(p.market)]
+        guard !now.isNaN else { return }
+        let move = (p.long ? 1.0 : -1.0) * (now - p.impliedProbability)
+        if horizon {
+            states[Int(p.wallet)].long.weight += p.weight
+            states[Int(p.wallet)].long.sum += p.weight * move
+            states[Int(p.wallet)].long.count += 1
+        } else {
+            states[Int(p.wallet)].short.weight += p.weight
+            states[Int(p.wallet)].short.sum += p.weight * move
+            states[Int(p.wallet)].short.count += 1
+        }
+    }
+
+    /// Scores every wallet as of `t` (call after adding every trade before `t` and none at or after it).
+    ///
+    /// - Parameter wallets: only these (all when nil); BH still runs over the wallets scored.
+    public mutating func snapshot(asOf t: Int64, wallets: Set<Address>? = nil) -> [WalletScoring.Result] {
+        advance(to: t)
+        let known = resolutions.filter { isKnown($0.value, before: t) }
+        var results: [WalletScoring.Result] = []
+        var estimates: [EdgeEstimate?] = []
+        for i in states.indices {
+            if let wallets, !wallets.contains(states[i].wallet) { continue }
+            let (r, e) = score(i, asOf: t, known: known)
+            results.append(r)
+            estimates.append(e)
+        }
+        // Benjamini–Hochberg over the wallets with enough resolved markets to be tested.
+        let tested = results.indices.filter {
+            estimates[$0] != nil && results[$0].score.resolvedMarkets >= parameters.informedMinResolvedMarkets
+        }
+        let q = FalseDiscovery.qValues(tested.map { results[$0].score.pValue ?? 1 })
+        for (k, i) in tested.enumerated() { results[i].score.qValue = q[k] }
+        for i in results.indices {
+            let (c, basis) = WalletScoring.classify(
+                features: results[i].features, score: results[i].score, parameters: parameters)
+            results[i].score.walletClass = c
+            results[i].score.classBasis = basis
+        }
+        return results.sorted { $0.score.wallet < $1.score.wallet }
+    }
+
+    private mutating func score(
+        _ i: Int, asOf now: Int64, known: [String: MarketResolution]
+    ) -> (WalletScoring.Result, EdgeEstimate?) {
+        let p = parameters
+        let s = states[i]
+        let (settled, open) = s.ledger.settled(by: known)
+        let closed = s.ledger.closed + settled
+        let features: WalletFeatures
+        if let c = s.cachedFeatures, c.trades == s.features.trades, c.closed == closed.count {
+            features = c.features
+        } else {
+            features = s.features.features(closed: closed)
+            states[i].cachedFeatures = (s.features.trades, closed.count, features)
+        }
+        var resolved: [(bets: MarketBets, slot0Won: Bool)] = []
+        for (m, bets) in s.bets {
+            guard let r = known[marketIds[Int(m)]], let winner = r.winningToken else { continue }
+            resolved.append((bets, winner == marketTokens[Int(m)][0]))
+        }
+        // A stable order, so the floating-point sums are the same on every run.
+        resolved.sort { ($0.bets.weight, $0.bets.priced) < ($1.bets.weight, $1.bets.priced) }
+        let estimate = EdgeEstimate.estimate(resolved)
+
+        let n = closed.count
+        let wins = closed.filter(\.isWin).count
+        let a = Double(wins) + p.priorAlpha
+        let b = Double(n - wins) + p.priorBeta
+        var decayed: Double?
+        var sharpe: Double?
+        var kelly: Double?
+        var ev: Double?
+        if n >= p.minimumSample {
+            var weightSum = 0.0
+            var winWeight = 0.0
+            for c in closed {
+                let w = pow(0.5, max(0, Double(now - c.closedAt)) / p.halfLifeSeconds)
+                weightSum += w
+                if c.isWin { winWeight += w }
+            }
+            decayed = weightSum > 0 ? winWeight / weightSum : nil
+            let returns = closed.map(\.returnOnCost)
+            let mean = returns.reduce(0, +) / Double(n)
+            let variance = returns.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n - 1)
+            sharpe = variance > 0 ? mean / variance.squareRoot() : nil
+            ev = mean
+            let winning = returns.filter { $0 > 0 }
+            let losing = returns.filter { $0 <= 0 }
+            let pw = Double(wins) / Double(n)
+            if winning.isEmpty {
+                kelly = 0
+            } else if losing.isEmpty || losing.allSatisfy({ $0 == 0 }) {
+                kelly = min(1, max(0, pw))
+            } else {
+                let ratio =
+                    (winning.reduce(0, +) / Double(winning.count)) / abs(losing.reduce(0, +) / Double(losing.count))
+                kelly = min(1, max(0, pw - (1 - pw) / ratio))
+            }
+        }
+        let score = WalletScore(
+            wallet: s.wallet, computedAt: now, closedPositions: n, openPositions: open,
+            winRate: n > 0 ? Double(wins) / Double(n) : nil, decayedWinRate: decayed, shrunkWinRate: a / (a + b),
+            winRateLowerBound: BetaDistribution.quantile(p.lowerBoundQuantile, a: a, b: b), sharpe: sharpe,
+            kelly: kelly, ev: ev, edge: estimate?.edge, realizedPnl: Micros.sum(closed.map(\.realized)),
+            volume: s.volume, markets: features.markets, trades: features.trades, walletClass: .unclassified,
+            features: features.dictionary, edgeStandardError: estimate?.standardError, edgeZ: estimate?.z,
+            pValue: estimate?.pValue, qValue: nil, resolvedMarkets: estimate?.markets ?? 0,
+            markout1h: s.short.mean, markout24h: s.long.mean, markoutTrades: s.short.count)
+        return (
+            WalletScoring.Result(score: score, features: features, oversoldTrades: s.ledger.oversoldTrades), estimate
+        )
+    }
+}
