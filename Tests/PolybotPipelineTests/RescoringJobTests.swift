@@ -6,6 +6,7 @@ import PolybotStore
 import PolybotTestSupport
 import Polymarket
 import PolymarketSim
+import PostgresNIO
 import Testing
 
 /// The nightly rescoring against the simulator's Data API and Gamma, with a real PostgreSQL.
@@ -15,7 +16,7 @@ struct RescoringJobTests {
     let scoringTime: Int64 = 1_770_000_000
 
     func venue() -> (SimExchange, [Address]) {
-        let generator = TradeHistoryGenerator(options: .init(trades: 3_000, wallets: 150, markets: 20, seed: 77))
+        let generator = TradeHistoryGenerator(options: .init(trades: 8_000, wallets: 150, markets: 40, seed: 77))
         var trades: [Trade] = []
         generator.generate { trades.append($0) }
         let resolutions = generator.markets.map {
@@ -79,6 +80,17 @@ struct RescoringJobTests {
             #expect(!promotedNow.isEmpty && autoMembers == promotedNow)
             var out: [Address: WalletScore] = [:]
             for w in try await store.whales.all() { out[w.address] = try await store.scores.latest(w.address) }
+            // Promotion needs a positive edge that survived BH across the run; the snapshot says why, with its id.
+            for w in promotedNow {
+                let s = try #require(out[w])
+                #expect(s.walletClass == .informed && (s.qValue ?? 1) <= 0.10 && (s.edge ?? 0) > 0)
+                #expect(s.classBasis?.rule.hasPrefix("informed") == true && s.snapshotId != nil)
+                #expect(s.resolvedMarkets >= 5)
+            }
+            // Snapshots are immutable.
+            await #expect(throws: (any Error).self) {
+                try await store.db.client.query("UPDATE wallet_scores SET edge = 0", logger: logger)
+            }
             // A second full run adds snapshots; the previous one stays readable.
             let second = try await job.run(trigger: .manual, now: scoringTime + 2 * 86_400)
             #expect(second.runId != report.runId && !second.resumed)

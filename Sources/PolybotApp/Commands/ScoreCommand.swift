@@ -49,30 +49,51 @@ public enum ScoreCommand {
             oversoldTrades: results.map(\.oversoldTrades).reduce(0, +))
     }
 
-    /// One wallet as the architecture's JSON contract (keys in its order, null below the sample size).
+    /// One wallet as the architecture's JSON contract (keys in its order, null below the sample size), then the edge
+    /// test (standard error, z, p- and BH q-value, resolved markets), markouts and the class decision's basis.
     public static func json(_ s: WalletScore) -> String {
         func num(_ d: Double?) -> String {
             guard let d, d.isFinite else { return "null" }
             return String(format: "%.6f", d).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
+        }
+        // Six significant digits: p- and q-values far below 10⁻⁶ must not print as 0.
+        func sig(_ d: Double?) -> String {
+            guard let d, d.isFinite else { return "null" }
+            return String(format: "%.6g", d)
+        }
+        var basis = "null"
+        if let b = s.classBasis {
+            let e = JSONEncoder()
+            e.outputFormatting = .sortedKeys
+            var finite = b
+            finite.features = b.features.filter { $0.value.isFinite }
+            finite.thresholds = b.thresholds.filter { $0.value.isFinite }
+            do { basis = String(decoding: try e.encode(finite), as: UTF8.self) } catch {
+                basis = "{\"rule\":\"unencodable: \(error)\"}"
+            }
         }
         return
             "{\"wallet\":\"\(s.wallet.hex)\",\"closedPositions\":\(s.closedPositions),\"openPositions\":\(s.openPositions),"
             + "\"winRate\":\(num(s.winRate)),\"decayedWinRate\":\(num(s.decayedWinRate)),\"shrunkWinRate\":\(num(s.shrunkWinRate)),"
             + "\"winRateLowerBound\":\(num(s.winRateLowerBound)),\"sharpe\":\(num(s.sharpe)),\"kelly\":\(num(s.kelly)),"
             + "\"ev\":\(num(s.ev)),\"edge\":\(num(s.edge)),\"realizedPnl\":\(s.realizedPnl),\"volume\":\(s.volume),"
-            + "\"markets\":\(s.markets),\"trades\":\(s.trades),\"class\":\"\(s.walletClass.rawValue)\"}"
+            + "\"markets\":\(s.markets),\"trades\":\(s.trades),\"class\":\"\(s.walletClass.rawValue)\","
+            + "\"edgeStandardError\":\(num(s.edgeStandardError)),\"edgeZ\":\(num(s.edgeZ)),\"pValue\":\(sig(s.pValue)),"
+            + "\"qValue\":\(sig(s.qValue)),\"resolvedMarkets\":\(s.resolvedMarkets),\"markout1h\":\(num(s.markout1h)),"
+            + "\"markout24h\":\(num(s.markout24h)),\"markoutTrades\":\(s.markoutTrades),\"classBasis\":\(basis)}"
     }
 
     private static func tableLines(_ scores: [WalletScore]) -> [String] {
         func f(_ d: Double?) -> String { d.map { String(format: "%.3f", $0) } ?? "-" }
         let header =
-            "wallet                                      closed open  winRate shrunk lower  sharpe kelly  edge   realizedPnl      volume class"
+            "wallet                                      closed open  winRate shrunk lower  sharpe kelly  edge   se     q       realizedPnl      volume class"
         return [header]
             + scores.sorted { $0.realizedPnl > $1.realizedPnl }.map { s in
                 [
                     s.wallet.hex, String(s.closedPositions).pad(6), String(s.openPositions).pad(4), f(s.winRate).pad(8),
                     f(s.shrunkWinRate).pad(6),
                     f(s.winRateLowerBound).pad(6), f(s.sharpe).pad(7), f(s.kelly).pad(5), f(s.edge).pad(6),
+                    f(s.edgeStandardError).pad(6), (s.qValue.map { String(format: "%.1e", $0) } ?? "-").pad(7),
                     s.realizedPnl.description.pad(13),
                     s.volume.description.pad(11), s.walletClass.rawValue,
                 ].joined(separator: " ")

@@ -46,6 +46,9 @@ public struct CopySignal: Sendable, Hashable, Codable {
     public var bestAsk: Micros
     public var windowStart: Int64
     public var createdAt: Int64
+    /// The score snapshots (ids) that made the agreeing wallets count, as the consensus stage saw them; nil when the
+    /// signal was built without stored scores (pure logic, tests).
+    public var scoreIds: [Int64]?
 
     /// Creates a signal.
     public init(

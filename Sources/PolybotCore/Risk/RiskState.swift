@@ -47,6 +47,8 @@ public struct OrderIntent: Sendable, Hashable, Codable {
     /// fee per share with the whales' price. nil for exits and for orders resumed from the store (approval re-checks),
     /// which are checked on their limit price.
     public var fees: FeeSchedule?
+    /// The score snapshots (ids) the decision used: those sizing read (Kelly), else the signal's.
+    public var scoreIds: [Int64]?
 
     /// Creates an intent.
     public init(

@@ -5,9 +5,10 @@ import PolybotStore
 import Polymarket
 
 /// The nightly rescoring: backfills tracked and candidate wallets from the Data API, discovers candidates,
-/// refreshes market resolutions from Gamma, recomputes every score, writes versioned snapshots, and promotes
-/// rising wallets / demotes decayed ones with the reason in the audit log. Resumable: progress is recorded
-/// after every chunk, and a re-run continues an unfinished run with the same scoring time.
+/// refreshes market resolutions from Gamma (chunk by chunk), then scores every wallet of the run together as of the
+/// scoring time — one fold, Benjamini–Hochberg across all of them — writes immutable snapshots, and promotes
+/// informed wallets / demotes decayed ones with the reason in the audit log. Resumable: progress is recorded after
+/// every backfill chunk, and a re-run continues an unfinished run with the same scoring time.
 package struct RescoringJob: Sendable {
     /// Settings.
     package struct Configuration: Sendable {
@@ -120,15 +121,17 @@ package struct RescoringJob: Sendable {
                 if try await refreshMarkets(for: chunk, known: resolutions) {
                     resolutions = try await store.markets.resolutions()
                 }
-                let (promoted, demoted) = try await score(
-                    chunk, runId: run.id, scoringTime: scoringTime, resolutions: resolutions)
-                report.promoted += promoted
-                report.demoted += demoted
                 report.scored += chunk.count
                 try await store.scores.recordProgress(runId: run.id, walletsScored: report.scored, cursor: chunk.last)
                 progress(report.scored, wallets.count)
                 start = end
             }
+            // Scored together once every wallet's trades and markets are in: the false discovery rate is controlled
+            // across the whole run, not per chunk.
+            let (promoted, demoted) = try await score(
+                wallets, runId: run.id, scoringTime: scoringTime, resolutions: resolutions)
+            report.promoted += promoted
+            report.demoted += demoted
         } catch {
             let interrupted = error is CancellationError
             try? await store.scores.finishRun(
@@ -236,7 +239,8 @@ package struct RescoringJob: Sendable {
         return markets.contains { $0.winningTokenId != nil }
     }
 
-    /// Scores a chunk, writes its snapshots, promotes and demotes.
+    /// Scores every wallet of the run as of the scoring time (one fold, Benjamini–Hochberg across all of them), writes
+    /// the snapshots, promotes and demotes.
     private func score(
         _ wallets: [Address], runId: Int64, scoringTime: Int64, resolutions: [String: MarketResolution]
     )
@@ -245,13 +249,24 @@ package struct RescoringJob: Sendable {
         let tradesByWallet = try await store.trades.trades(wallets: wallets)
         let previous = try await store.scores.latest(wallets: wallets, excludingRun: runId)
         let whales = try await store.whales.get(wallets)
+        // Only trades before the scoring time, and resolutions known before it (undated ones from Gamma count: they
+        // are known now).
+        let before = wallets.flatMap { w in (tradesByWallet[w] ?? []).filter { $0.timestamp < scoringTime } }
+        var byWallet: [Address: WalletScoring.Result] = [:]
+        for r in WalletScoring.scoreAll(
+            trades: before, resolutions: resolutions, now: scoringTime, parameters: parameters)
+        {
+            byWallet[r.score.wallet] = r
+        }
         var snapshots: [WalletScore] = []
         var promoted: [Address] = []
         var demoted: [(Address, String)] = []
         for w in wallets {
-            let trades = tradesByWallet[w] ?? []
-            let result = WalletScoring.score(
-                wallet: w, trades: trades, resolutions: resolutions, now: scoringTime, parameters: parameters)
+            let trades = (tradesByWallet[w] ?? []).filter { $0.timestamp < scoringTime }
+            let result =
+                byWallet[w]
+                ?? WalletScoring.score(
+                    wallet: w, trades: [], resolutions: resolutions, now: scoringTime, parameters: parameters)
             snapshots.append(result.score)
             guard var whale = whales[w], whale.listStatus != .deny else { continue }
             let closed = PositionLedger(trades: trades, resolutions: resolutions).closed
@@ -278,9 +293,12 @@ package struct RescoringJob: Sendable {
             }
         }
         try await updateAutoMemberships(promoted: promoted, demoted: demoted.map(\.0))
-        // A crash between writing a chunk and recording its progress leaves its snapshots behind: replace them.
-        try await store.scores.deleteSnapshots(runId: runId, wallets: wallets)
-        try await store.scores.insertSnapshots(snapshots, runId: runId)
+        // A crash between writing the snapshots and finishing the run leaves them behind: replace them.
+        for start in stride(from: 0, to: snapshots.count, by: 5_000) {
+            let part = Array(snapshots[start..<min(start + 5_000, snapshots.count)])
+            try await store.scores.deleteSnapshots(runId: runId, wallets: part.map(\.wallet))
+            try await store.scores.insertSnapshots(part, runId: runId)
+        }
         return (promoted, demoted)
     }
 

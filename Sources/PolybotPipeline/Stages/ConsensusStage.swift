@@ -30,6 +30,8 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Inp
     private var baskets: [Int64: (consensus: BasketConsensus, manual: Set<Address>)] = [:]
     private var loadedAt: Int64?
     private var booksSeen: [String: (book: OrderBook?, atMs: Int64)] = [:]
+    /// The snapshot each member's latest counted trade was judged with (recorded on the signals it makes).
+    private var snapshotOf: [Address: Int64] = [:]
     private let signals = Counter(label: "pipeline.signals")
     private let storeErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "consensus")])
     private let feeErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "consensus_fees")])
@@ -87,6 +89,7 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Inp
         await reloadIfDue()
         let trade = scored.trade
         let counts = scored.score?.walletClass == .informed
+        if let id = scored.score?.snapshotId { snapshotOf[trade.wallet] = id }
         var fired: [(signal: CopySignal, fees: FeeSchedule)] = []
         var fees: FeeSchedule??
         for (id, entry) in baskets.sorted(by: { $0.key < $1.key }) {
@@ -100,7 +103,10 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Inp
                 self.booksSeen[token]?.book?.bestAsk
             }
             baskets[id]?.consensus = consensus
-            if case .signal(let s) = outcome, let schedule { fired.append((s, schedule)) }
+            if case .signal(var s) = outcome, let schedule {
+                s.scoreIds = s.agreeing.compactMap { snapshotOf[$0] }
+                fired.append((s, schedule))
+            }
         }
         latency.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))  // clock-edge: latency metric
         for (signal, schedule) in fired {

@@ -101,6 +101,7 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
         // None scored → `no_score`; scores unreadable → `score_unavailable`. Never a made-up 0.5.
         let sizing = mode()
         var p: Double?
+        var used = s.scoreIds
         if case .fractionalKelly = sizing {
             let scores: [Address: WalletScore]
             do { scores = try await store.scores.latest(wallets: s.agreeing, excludingRun: nil) } catch {
@@ -110,6 +111,7 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
                 return .failure(Skip(reason: "score_unavailable"))
             }
             let rates = s.agreeing.compactMap { scores[$0]?.shrunkWinRate }
+            used = s.agreeing.compactMap { scores[$0]?.snapshotId }
             p = rates.isEmpty ? nil : rates.reduce(0, +) / Double(rates.count)
         }
         let decision = PositionSizing.size(
@@ -130,11 +132,12 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
             var cap = Micros(min((bound.raw / t.raw) * t.raw, Micros.one.raw - t.raw))
             while cap > t, let paying = d.fees.effectivePrice(cap), paying > bound { cap -= t }
             let price = ask > cap ? ask : max(cap, ask)
-            let intent = OrderIntent(
+            var intent = OrderIntent(
                 signalKey: s.key, basketId: s.basketId, conditionId: s.conditionId, eventSlug: d.eventSlug,
                 asset: s.asset,
                 side: .buy, price: price, shares: shares, whalePrice: s.whaleAveragePrice, wallets: s.agreeing,
                 fees: d.fees)
+            intent.scoreIds = used
             let request = ExecutionRequest(
                 intent: intent, signalId: d.signalId, tickSize: tick, negRisk: book.negRisk ?? false,
                 minimumSize: minimum, orderType: orderType, lifetimeSeconds: lifetimeSeconds, outcome: s.outcome,

@@ -113,13 +113,15 @@ package struct ScorePostgresRepository: ScoreRepository {
                     columns: [
                         "wallet", "run_id", "computed_at", "closed_positions", "open_positions", "win_rate",
                         "decayed_win_rate", "shrunk_win_rate", "win_rate_lower_bound", "sharpe", "kelly", "ev", "edge",
-                        "realized_pnl_micros", "volume_micros", "markets", "trades", "class", "features",
+                        "realized_pnl_micros", "volume_micros", "markets", "trades", "class", "edge_se", "edge_z",
+                        "p_value", "q_value", "resolved_markets", "markout_1h", "markout_24h", "markout_trades",
+                        "class_basis", "features",
                     ],
                     logger: db.logger
                 ) { writer in
                     var buffer = ByteBuffer()
                     for s in scores {
-                        Self.appendRow(s, runId: runId, to: &buffer)
+                        try Self.appendRow(s, runId: runId, to: &buffer)
                         if buffer.readableBytes > (1 << 20) {
                             try await writer.write(buffer)
                             buffer.clear()
@@ -154,32 +156,46 @@ package struct ScorePostgresRepository: ScoreRepository {
     private static let scoreColumns = """
         wallet, extract(epoch FROM computed_at)::bigint, closed_positions, open_positions, win_rate, decayed_win_rate,
         shrunk_win_rate, win_rate_lower_bound, sharpe, kelly, ev, edge, realized_pnl_micros, volume_micros, markets, trades, class,
-        features::text
+        features::text, id, edge_se, edge_z, p_value, q_value, resolved_markets, markout_1h, markout_24h, markout_trades,
+        class_basis::text
         """
 
     private func decodeScores(_ rows: PostgresRowSequence) async throws -> [WalletScore] {
         var result: [WalletScore] = []
-        for try await r in rows.decode(
-            (
-                String, Int64, Int32, Int32, Double?, Double?, Double, Double, Double?, Double?, Double?, Double?,
-                Int64, Int64,
-                Int32, Int32, String, String
-            ).self)
-        {
+        for try await row in rows {
+            let all = try row.decode(
+                (
+                    String, Int64, Int32, Int32, Double?, Double?, Double, Double, Double?, Double?, Double?, Double?,
+                    Int64, Int64, Int32, Int32, String, String,
+                    Int64, Double?, Double?, Double?, Double?, Int32, Double?, Double?, Int32, String?
+                ).self)
+            let r = (
+                all.0, all.1, all.2, all.3, all.4, all.5, all.6, all.7, all.8, all.9, all.10, all.11, all.12, all.13,
+                all.14, all.15, all.16, all.17
+            )
+            let t = (all.18, all.19, all.20, all.21, all.22, all.23, all.24, all.25, all.26, all.27)
             guard let a = Address(r.0), let cls = WalletClass(rawValue: r.16) else {
                 throw StoreError.corruptRow("score \(r.0)")
+            }
+            var basis: ClassBasis?
+            if let text = t.9 {
+                do { basis = try JSONDecoder().decode(ClassBasis.self, from: Data(text.utf8)) } catch {
+                    throw StoreError.corruptRow("score \(t.0): class_basis is not a class decision (\(error))")
+                }
             }
             result.append(
                 WalletScore(
                     wallet: a, computedAt: r.1, closedPositions: Int(r.2), openPositions: Int(r.3), winRate: r.4,
                     decayedWinRate: r.5, shrunkWinRate: r.6, winRateLowerBound: r.7, sharpe: r.8, kelly: r.9, ev: r.10,
                     edge: r.11, realizedPnl: Micros(r.12), volume: Micros(r.13), markets: Int(r.14), trades: Int(r.15),
-                    walletClass: cls, features: decodeFeatures(r.17)))
+                    walletClass: cls, features: decodeFeatures(r.17), edgeStandardError: t.1, edgeZ: t.2, pValue: t.3,
+                    qValue: t.4, resolvedMarkets: Int(t.5), markout1h: t.6, markout24h: t.7, markoutTrades: Int(t.8),
+                    classBasis: basis, snapshotId: t.0))
         }
         return result
     }
 
-    private static func appendRow(_ s: WalletScore, runId: Int64?, to b: inout ByteBuffer) {
+    private static func appendRow(_ s: WalletScore, runId: Int64?, to b: inout ByteBuffer) throws {
         func opt(_ d: Double?) -> String { d.map { $0.isFinite ? "\($0)" : "\\N" } ?? "\\N" }
         let cells: [String] = [
             s.wallet.hex, runId.map(String.init) ?? "\\N",
@@ -187,12 +203,24 @@ package struct ScorePostgresRepository: ScoreRepository {
             String(s.closedPositions), String(s.openPositions), opt(s.winRate), opt(s.decayedWinRate),
             "\(s.shrunkWinRate)", "\(s.winRateLowerBound)", opt(s.sharpe), opt(s.kelly), opt(s.ev), opt(s.edge),
             String(s.realizedPnl.raw), String(s.volume.raw), String(s.markets), String(s.trades),
-            s.walletClass.rawValue,
+            s.walletClass.rawValue, opt(s.edgeStandardError), opt(s.edgeZ), opt(s.pValue), opt(s.qValue),
+            String(s.resolvedMarkets), opt(s.markout1h), opt(s.markout24h), String(s.markoutTrades),
         ]
         for c in cells {
             b.writeString(c)
             b.writeInteger(UInt8(ascii: "\t"))
         }
+        if let basis = s.classBasis {
+            var finite = basis
+            finite.features = basis.features.filter { $0.value.isFinite }
+            finite.thresholds = basis.thresholds.filter { $0.value.isFinite }
+            let e = JSONEncoder()
+            e.outputFormatting = .sortedKeys
+            CopyText.field(String(decoding: try e.encode(finite), as: UTF8.self), &b)
+        } else {
+            b.writeString("\\N")
+        }
+        b.writeInteger(UInt8(ascii: "\t"))
         CopyText.field(jsonText(s.features.filter { $0.value.isFinite }), &b)
         b.writeInteger(UInt8(ascii: "\n"))
     }

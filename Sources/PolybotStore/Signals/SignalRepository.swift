@@ -36,10 +36,10 @@ package struct SignalPostgresRepository: SignalRepository {
             let rows = try await db.client.query(
                 """
                 INSERT INTO signals (signal_key, basket_id, condition_id, asset, outcome, agreeing, opposing, ratio, wallets,
-                    whale_avg_price_micros, whale_notional_micros, best_ask_micros, created_at)
+                    whale_avg_price_micros, whale_notional_micros, best_ask_micros, created_at, score_ids)
                 VALUES (\(s.key), \(s.basketId), \(s.conditionId), \(s.asset), \(s.outcome), \(Int32(s.agreeing.count)),
                     \(Int32(s.opposing.count)), \(s.ratio), \(s.agreeing.map(\.hex)), \(s.whaleAveragePrice.raw),
-                    \(s.whaleNotional.raw), \(s.bestAsk.raw), \(Date(unixSeconds: s.createdAt)))
+                    \(s.whaleNotional.raw), \(s.bestAsk.raw), \(Date(unixSeconds: s.createdAt)), \(s.scoreIds ?? []))
                 ON CONFLICT (signal_key) DO NOTHING RETURNING id
                 """, logger: db.logger)
             for try await id in rows.decode(Int64.self) { return (id, true) }
@@ -118,8 +118,9 @@ package struct SignalPostgresRepository: SignalRepository {
         try await mappingErrors {
             try await db.client.query(
                 """
-                INSERT INTO risk_decisions (signal_id, approved, reason, context, size_micros, price_micros)
-                VALUES (\(signalId), \(approved), \(reason), \(contextJSON)::jsonb, \(intent?.shares.raw), \(intent?.price.raw))
+                INSERT INTO risk_decisions (signal_id, approved, reason, context, size_micros, price_micros, score_ids)
+                VALUES (\(signalId), \(approved), \(reason), \(contextJSON)::jsonb, \(intent?.shares.raw), \(intent?.price.raw),
+                    \(intent?.scoreIds ?? []))
                 """, logger: db.logger)
         }
     }

@@ -62,7 +62,7 @@ public enum ResolutionFileReader {
 
     /// When a resolution became known, from `resolved_at_utc` (and the `basis` column, which for Gamma-derived rows
     /// reads `… closed YYYY-MM-DD HH:MM:SS+00`). A full time (`YYYY-MM-DDTHH:MM:SSZ`, `YYYY-MM-DD HH:MM:SS`, or Unix
-    /// seconds) is taken as it is; a date alone means "some time that day", so it counts from the *end* of the day — a
+    /// seconds) is taken as it is; a date alone means "some time that day", so it counts from the *last second* of the day — a
     /// point-in-time score must never learn a result before it was public. Nil when neither says.
     static func resolutionTime(_ text: String, basis: String?) -> Int64? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -72,7 +72,7 @@ public enum ResolutionFileReader {
             let rest = basis[range.upperBound...].prefix(19)
             if let closed = dateTime(String(rest)), dayStart(trimmed).map({ closed >= $0 }) ?? true { return closed }
         }
-        return dayStart(trimmed).map { $0 + 86_400 }
+        return dayStart(trimmed).map { $0 + 86_399 }
     }
 
     /// `YYYY-MM-DD[T ]HH:MM:SS` (UTC; a trailing `Z` or `+00` ignored) → Unix seconds.
