@@ -14,7 +14,7 @@ struct Polybot: AsyncParsableCommand {
         discussion: "Settings come from the environment, an optional POLYBOT_CONFIG file and flags; see README.",
         subcommands: [
             Serve.self, Migrate.self, Config.self, Order.self, Keys.self, Probe.self, Score.self, Rescore.self,
-            Replay.self, Export.self, Whales.self, Baskets.self,
+            Replay.self, Backtest.self, Export.self, Whales.self, Baskets.self,
         ])
 
     /// Traps SIGTERM/SIGINT before anything else when the verb is `serve`, so a signal during start-up ends it cleanly

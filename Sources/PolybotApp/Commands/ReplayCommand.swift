@@ -170,22 +170,6 @@ package enum ReplayCommand {
             ? defaultBasket(rows, resolutions: resolutions, count: options.basketSize) : options.wallets
         logger.info("replay: basket chosen", metadata: ["wallets": "\(basket.count)"])
 
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "polybot-replay-\(getpid())-\(UUID().uuidString.prefix(8))"
-        ).path
-        try? FileManager.default.removeItem(atPath: dir)
-        try FileManager.default.createDirectory(
-            atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        var dbConfig = config
-        dbConfig.databaseURL = nil
-        dbConfig.dataDirectory = dir
-        let database = try await DatabaseLifecycle.open(dbConfig, logger: logger)
-        defer { database.close(logger: logger) }
-        try await database.withClient(logger: logger) { client in
-            try await DatabaseLifecycle.migrationRunner(config, client: client, logger: logger).apply()
-        }
-
         let plan = options.fees
         let markets = SimCatalogBuilder.build(trades: rows, resolutions: []).mapValues { m in
             var m = m
@@ -194,102 +178,31 @@ package enum ReplayCommand {
         }
         let history = HistoryBooks(history: rows, markets: markets)
         logger.info("replay: books indexed", metadata: ["markets": "\(markets.count)"])
-        let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
-        let store = PolybotStore(client: client, logger: logger, queryLimit: .batchQueryLimit)
-        let transport = HTTPTransport(logger: logger)
-        defer { Task { try? await transport.shutdown() } }
-
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-
-            let b = try await store.baskets.create(Basket(name: "replay", minMembers: options.minMembers))
-            for w in basket {
-                try await store.whales.upsert(Whale(address: w, label: "replay basket"))
-                try await store.baskets.upsertMember(basketId: b.id, BasketMember(wallet: w))
-            }
-            // The basket's scores over the file (what Kelly sizing reads), as the nightly job would have stored them.
-            let members = Set(basket)
-            let end = (rows.last?.timestamp ?? 0) + 86_400
-            let scores = WalletScoring.scoreAll(
-                trades: rows.filter { members.contains($0.wallet) }, resolutions: resolutions, now: end)
-            try await store.scores.insertSnapshots(scores.map(\.score), runId: nil)
-
-            let clock = ReplayClock(startMs: ((rows.first?.timestamp ?? 0) - 1) * 1000)
-            let work = WorkGauge()
-            let cursor = ReplayCursor()
-            let market = MarketPorts(
-                book: { token in
-                    guard let b = history.book(token: token, through: cursor.index, atMs: clock.nowMs()) else {
-                        throw ReplayError.unknownToken(token)
-                    }
-                    return b
-                },
-                bookAt: { token, atMs in
-                    // Now (or earlier): the history up to the trade being delivered; later: up to that market time.
-                    let through = atMs <= clock.nowMs() ? cursor.index : Int.max
-                    guard let b = history.book(token: token, through: through, atMs: atMs) else {
-                        throw ReplayError.unknownToken(token)
-                    }
-                    return b
-                },
-                fees: { conditionId in
-                    guard let m = history.markets[conditionId] else { throw MarketFeeError.unknownMarket(conditionId) }
-                    return m.fees.map { $0.enabled ? $0.schedule : .free } ?? .free
-                },
-                // Resolutions are applied at the end (the markets file says how, not when, each market ended).
-                resolution: { _ in nil })
-            var settings = config.pipelineSettings()
-            settings.mode = .paper
-            if let m = options.whaleMinNotional { settings.whaleRules.minNotional = m }
-            settings.consensusRule.minMembers = options.minMembers
-            settings.copyDelay = .seconds(config.copyDelaySeconds)
-            settings.rtdsURL = nil
-            settings.clobWSURL = nil
-            settings.feedSweepEvery = nil
-            settings.pendingStateFile = nil
-            let (done, doneSignal) = AsyncStream<Void>.makeStream()
-            // Two schedules (reservation sweeps, marks) are registered once the pipeline has reconciled and started.
-            let ready: @Sendable () async -> Void = {
-                while clock.schedules < 2 {
-                    do { try await Task.sleep(for: .milliseconds(5)) } catch { return }  // clock-edge: start-up wait
-                }
-            }
-            let relevance = ReplayRelevance()
-            let feed = ReplayFeed(
-                trades: rows, clock: clock, work: work, cursor: cursor, relevance: relevance, speed: options.speed,
-                tailMs: (Int64(config.copyDelaySeconds) + settings.orderLifetimeSeconds + 60) * 1000,
-                ready: ready, finished: { doneSignal.yield() })
-            let pipeline = try Pipeline.build(
-                settings: settings, store: store,
-                clob: ClobClient(baseURL: "http://127.0.0.1:9/unused", transport: transport), dataAPI: nil, rpc: nil,
-                live: nil, logger: logger,
-                engine: PipelineEngine(clock: clock, work: work, feed: feed, market: market, relevance: relevance))
-            relevance.set { pipeline.mayMatter($0) }
-            let services = ServiceGroup(
-                configuration: .init(services: pipeline.services.map { .init(service: $0) }, logger: logger))
-            group.addTask { try await services.run() }
-            var it = done.makeAsyncIterator()
-            _ = await it.next()
-            await services.triggerGracefulShutdown()
-
-            // Held to resolution when the markets file says how each market ended.
+        // The basket's scores over the file (what Kelly sizing reads), as the nightly job would have stored them.
+        let members = Set(basket)
+        let end = (rows.last?.timestamp ?? 0) + 86_400
+        let scores = WalletScoring.scoreAll(
+            trades: rows.filter { members.contains($0.wallet) }, resolutions: resolutions, now: end)
+        let run = PaperEngine.Run(
+            rows: rows, history: history, speed: options.speed, minMembers: options.minMembers,
+            whaleMinNotional: options.whaleMinNotional, members: basket, scores: scores.map(\.score))
+        let equity = config.startingEquity
+        let copyDelay = config.copyDelaySeconds
+        let label = options.feesLabel
+        return try await PaperEngine.run(config: config, run, logger: logger) { store, now in
+            // Resolutions are applied at the end (the markets file says how, not when, each market ended).
             var settled = 0
-            let lastDay = utcDay(clock.now())
             for p in try await store.positions.openPositions(mode: .paper) {
                 guard let r = resolutions[p.conditionId], let winner = r.winningToken else { continue }
                 if try await store.execution.settle(
-                    positionId: p.id, won: winner == p.asset, day: lastDay, equity: config.startingEquity) != nil
+                    positionId: p.id, won: winner == p.asset, day: utcDay(now), equity: equity) != nil
                 {
                     settled += 1
                 }
             }
-            if work.underflows > 0 {
-                logger.error("replay barrier miscounted", metadata: ["underflows": "\(work.underflows)"])
-            }
             return try await report(
-                store: store, trades: rows.count, basket: basket,
-                copyDelaySeconds: config.copyDelaySeconds, fees: options.feesLabel, settled: settled)
+                store: store, trades: rows.count, basket: basket, copyDelaySeconds: copyDelay, fees: label,
+                settled: settled)
         }
     }
 

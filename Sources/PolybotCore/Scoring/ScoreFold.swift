@@ -68,6 +68,8 @@ public struct ScoreFold: Sendable {
     private var marketIds: [String] = []
     private var marketTokens: [[String]] = []
     private var lastSlot0: [Double] = []
+    /// The Beta lower bound by (wins, losses): the quantile costs thousands of operations, the pairs repeat.
+    private var lowerBounds: [Int64: Double] = [:]
     private var shortQueue = MarkoutQueue()
     private var longQueue = MarkoutQueue()
     /// The newest trade time added.
@@ -210,6 +212,16 @@ public struct ScoreFold: Sendable {
         return results.sorted { $0.score.wallet < $1.score.wallet }
     }
 
+    private mutating func lowerBound(wins: Int, losses: Int) -> Double {
+        let key = Int64(wins) << 32 | Int64(losses)
+        if let v = lowerBounds[key] { return v }
+        let v = BetaDistribution.quantile(
+            parameters.lowerBoundQuantile, a: Double(wins) + parameters.priorAlpha,
+            b: Double(losses) + parameters.priorBeta)
+        lowerBounds[key] = v
+        return v
+    }
+
     private mutating func score(
         _ i: Int, asOf now: Int64, known: [String: MarketResolution]
     ) -> (WalletScoring.Result, EdgeEstimate?) {
@@ -271,7 +283,7 @@ public struct ScoreFold: Sendable {
         let score = WalletScore(
             wallet: s.wallet, computedAt: now, closedPositions: n, openPositions: open,
             winRate: n > 0 ? Double(wins) / Double(n) : nil, decayedWinRate: decayed, shrunkWinRate: a / (a + b),
-            winRateLowerBound: BetaDistribution.quantile(p.lowerBoundQuantile, a: a, b: b), sharpe: sharpe,
+            winRateLowerBound: lowerBound(wins: wins, losses: n - wins), sharpe: sharpe,
             kelly: kelly, ev: ev, edge: estimate?.edge, realizedPnl: Micros.sum(closed.map(\.realized)),
             volume: s.volume, markets: features.markets, trades: features.trades, walletClass: .unclassified,
             features: features.dictionary, edgeStandardError: estimate?.standardError, edgeZ: estimate?.z,

@@ -76,7 +76,7 @@ public enum ResolutionFileReader {
     }
 
     /// `YYYY-MM-DD[T ]HH:MM:SS` (UTC; a trailing `Z` or `+00` ignored) → Unix seconds.
-    static func dateTime(_ text: String) -> Int64? {
+    package static func dateTime(_ text: String) -> Int64? {
         guard text.count >= 19, let day = dayStart(text) else { return nil }
         let clock = text.dropFirst(11).prefix(8).split(separator: ":").compactMap { Int64($0) }
         let separator = text[text.index(text.startIndex, offsetBy: 10)]

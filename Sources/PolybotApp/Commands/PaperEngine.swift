@@ -1,0 +1,181 @@
+import Foundation
+import Logging
+import PolybotCore
+import PolybotPipeline
+import PolybotStore
+import Polymarket
+import PolymarketSim
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// The daemon's pipeline in paper mode over a recorded history, on market time: what `polybot replay` and
+/// `polybot backtest` both run.
+///
+/// A throwaway embedded database, a ``ReplayClock`` driven by a ``ReplayFeed`` (each trade handled to the end before
+/// the next), books from ``HistoryBooks`` at the point of the history asked for, fees from the markets' schedules.
+/// The run may carry a schedule (`every`) that runs inline on market time — the backtest's walk-forward rescoring —
+/// and a resolution port that says what was known when (positions settle at their market's resolution time).
+package enum PaperEngine {
+    /// What to run.
+    package struct Run: Sendable {
+        package var rows: [Trade]
+        /// Books and fee schedules of the history's markets.
+        package var history: HistoryBooks
+        package var speed: Double?
+        package var minMembers: Int
+        package var whaleMinNotional: Micros?
+        /// The basket's members at the start (manual members: they count whatever their class).
+        package var members: [Address]
+        /// Snapshots stored before the start (what Kelly sizing reads).
+        package var scores: [WalletScore]
+        /// Whether a market is resolved at a market time (Unix seconds); nil = never during the run.
+        package var resolution: @Sendable (String, Int64) -> (closed: Bool, winner: String?)? = { _, _ in nil }
+        /// A schedule on market time: its interval and body (store, basket id, market time in seconds).
+        package var every: (interval: Duration, body: @Sendable (PolybotStore, Int64, Int64) async throws -> Void)?
+
+        /// Creates a run.
+        package init(
+            rows: [Trade], history: HistoryBooks, speed: Double?, minMembers: Int, whaleMinNotional: Micros?,
+            members: [Address], scores: [WalletScore]
+        ) {
+            self.rows = rows
+            self.history = history
+            self.speed = speed
+            self.minMembers = minMembers
+            self.whaleMinNotional = whaleMinNotional
+            self.members = members
+            self.scores = scores
+        }
+    }
+
+    /// Runs the pipeline over the history, then `finish` on the store (at the last market time) for the report.
+    ///
+    /// - Throws: database errors, an error of the schedule (the run stops), and what `finish` throws.
+    package static func run<Result: Sendable>(
+        config: AppConfiguration, _ run: Run, logger: Logger,
+        finish: @escaping @Sendable (PolybotStore, Int64) async throws -> Result
+    ) async throws -> Result {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "polybot-replay-\(getpid())-\(UUID().uuidString.prefix(8))"
+        ).path
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(
+            atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var dbConfig = config
+        dbConfig.databaseURL = nil
+        dbConfig.dataDirectory = dir
+        let database = try await DatabaseLifecycle.open(dbConfig, logger: logger)
+        defer { database.close(logger: logger) }
+        try await database.withClient(logger: logger) { client in
+            try await DatabaseLifecycle.migrationRunner(config, client: client, logger: logger).apply()
+        }
+        let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
+        let store = PolybotStore(client: client, logger: logger, queryLimit: .batchQueryLimit)
+        let transport = HTTPTransport(logger: logger)
+        defer { Task { try? await transport.shutdown() } }
+        let history = run.history
+        let rows = run.rows
+
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+
+            let b = try await store.baskets.create(Basket(name: "paper", minMembers: run.minMembers))
+            for w in run.members {
+                try await store.whales.upsert(Whale(address: w, label: "basket"))
+                try await store.baskets.upsertMember(basketId: b.id, BasketMember(wallet: w))
+            }
+            try await store.scores.insertSnapshots(run.scores, runId: nil)
+
+            let clock = ReplayClock(startMs: ((rows.first?.timestamp ?? 0) - 1) * 1000)
+            let work = WorkGauge()
+            let cursor = ReplayCursor()
+            let resolution = run.resolution
+            let market = MarketPorts(
+                book: { token in
+                    guard let b = history.book(token: token, through: cursor.index, atMs: clock.nowMs()) else {
+                        throw ReplayError.unknownToken(token)
+                    }
+                    return b
+                },
+                bookAt: { token, atMs in
+                    // Now (or earlier): the history up to the trade being delivered; later: up to that market time.
+                    let through = atMs <= clock.nowMs() ? cursor.index : Int.max
+                    guard let b = history.book(token: token, through: through, atMs: atMs) else {
+                        throw ReplayError.unknownToken(token)
+                    }
+                    return b
+                },
+                fees: { conditionId in
+                    guard let m = history.markets[conditionId] else { throw MarketFeeError.unknownMarket(conditionId) }
+                    return m.fees.map { $0.enabled ? $0.schedule : .free } ?? .free
+                },
+                resolution: { conditionId in resolution(conditionId, clock.now()) })
+            var settings = config.pipelineSettings()
+            settings.mode = .paper
+            if let m = run.whaleMinNotional { settings.whaleRules.minNotional = m }
+            settings.consensusRule.minMembers = run.minMembers
+            settings.copyDelay = .seconds(config.copyDelaySeconds)
+            settings.rtdsURL = nil
+            settings.clobWSURL = nil
+            settings.feedSweepEvery = nil
+            settings.pendingStateFile = nil
+            let (done, doneSignal) = AsyncStream<Void>.makeStream()
+            // The pipeline registers two schedules (reservation sweeps, marks) once it has reconciled and started.
+            let expectedSchedules = 2 + (run.every == nil ? 0 : 1)
+            let ready: @Sendable () async -> Void = {
+                while clock.schedules < expectedSchedules {
+                    do { try await Task.sleep(for: .milliseconds(5)) } catch { return }  // clock-edge: start-up wait
+                }
+            }
+            let failure = ScheduleFailure()
+            if let every = run.every {
+                group.addTask {
+                    await clock.every(every.interval) {
+                        guard failure.error == nil else { return }
+                        do { try await every.body(store, b.id, clock.now()) } catch {
+                            // The run cannot go on without its schedule (a backtest without its rescoring would
+                            // measure nothing): record the error, stop delivering, and throw it after shutdown.
+                            failure.error = error
+                            logger.error("paper run schedule failed; stopping", metadata: ["error": "\(error)"])
+                            doneSignal.yield()
+                        }
+                    }
+                }
+            }
+            let relevance = ReplayRelevance()
+            let feed = ReplayFeed(
+                trades: rows, clock: clock, work: work, cursor: cursor, relevance: relevance, speed: run.speed,
+                tailMs: (Int64(config.copyDelaySeconds) + settings.orderLifetimeSeconds + 60) * 1000,
+                ready: ready, finished: { doneSignal.yield() })
+            let pipeline = try Pipeline.build(
+                settings: settings, store: store,
+                clob: ClobClient(baseURL: "http://127.0.0.1:9/unused", transport: transport), dataAPI: nil, rpc: nil,
+                live: nil, logger: logger,
+                engine: PipelineEngine(clock: clock, work: work, feed: feed, market: market, relevance: relevance))
+            relevance.set { pipeline.mayMatter($0) }
+            let services = ServiceGroup(
+                configuration: .init(services: pipeline.services.map { .init(service: $0) }, logger: logger))
+            group.addTask { try await services.run() }
+            var it = done.makeAsyncIterator()
+            _ = await it.next()
+            await services.triggerGracefulShutdown()
+            if let error = failure.error { throw error }
+            if work.underflows > 0 {
+                logger.error("replay barrier miscounted", metadata: ["underflows": "\(work.underflows)"])
+            }
+            return try await finish(store, clock.now())
+        }
+    }
+
+    /// The first error of a schedule, shared between the schedule's task and the run.
+    private final class ScheduleFailure: Sendable {
+        private let state = Mutex<(any Error)?>(nil)
+        var error: (any Error)? {
+            get { state.withLock { $0 } }
+            set { state.withLock { $0 = newValue } }
+        }
+    }
+}
