@@ -35,7 +35,7 @@ struct BenchResult {
     }
 }
 
-// polybot-bench [all|sign|rtds-decode|trades-insert|rescore|replay|latency|api-load] [--orders N] [--frames N] [--count N] [--batch N] [--signals N]
+// polybot-bench [all|sign|rtds-decode|trades-insert|rescore|replay|backtest|latency|api-load] [--orders N] [--frames N] [--count N] [--batch N] [--signals N]
 let args = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String, default value: Int, in args: [String]) -> Int {
     guard let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]) else { return value }
@@ -69,6 +69,9 @@ if which == "all" || which == "replay" {
     results += try await ReplayBenchmark.run(
         trades: option("--count", default: 1_000_000, in: args), wallets: option("--wallets", default: 50_000, in: args)
     )
+}
+if which == "all" || which == "backtest" {
+    results += try await BacktestBenchmark.run()
 }
 if which == "all" || which == "trades-insert" {
     results += try await TradeInsertBenchmark.run(count: count, batchSize: batch)

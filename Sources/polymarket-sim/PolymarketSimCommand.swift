@@ -134,6 +134,12 @@ struct Generate: ParsableCommand {
     @Option(help: "Output trades CSV ('-' for standard output).") var out = "-"
     @Option(help: "Also write market resolutions to this CSV.") var resolutions: String?
     @Option(help: "Also write each wallet's planted persona to this CSV (wallet,persona).") var personas: String?
+    @Option(
+        help: """
+            A world for testing evidence instead (--trades/--wallets ignored): null (no skill), skilled:EDGE (30 wallets \
+            beat the price by EDGE, e.g. 0.08), bloom:EDGE:FRACTION (skilled only after FRACTION of the 60 days); \
+            1,200 no-skill wallets, 25 market makers, 15 two-sided timer bots; resolutions carry their exact times.
+            """) var world: String?
 
     func validate() throws {
         guard trades >= 0 else { throw ValidationError("--trades must be ≥ 0") }
@@ -142,6 +148,23 @@ struct Generate: ParsableCommand {
     }
 
     func run() throws {
+        if let world {
+            guard let kind = WorldGenerator.Kind(world) else {
+                throw ValidationError("--world must be null, skilled:EDGE or bloom:EDGE:FRACTION, not \(world)")
+            }
+            let w = WorldGenerator(options: .init(kind: kind, seed: seed))
+            let sink = try LineSink(path: out)
+            sink.write(TradeFileWriter.csvHeader)
+            for t in w.trades() { sink.write(TradeFileWriter.csvRow(t)) }
+            sink.close()
+            for (path, rows) in [(resolutions, w.resolutionRows()), (personas, w.personaRows())] {
+                guard let path else { continue }
+                let r = try LineSink(path: path)
+                for line in rows { r.write(line) }
+                r.close()
+            }
+            return
+        }
         let generator = TradeHistoryGenerator(
             options: .init(trades: trades, wallets: wallets, markets: markets, seed: seed))
         let sink = try LineSink(path: out)

@@ -103,6 +103,10 @@ struct WorldEvidenceTests {
         for t in trades where t.timestamp < bloom { fresh.add(t) }
         let again = fresh.snapshot(asOf: bloom)
         #expect(again.map(\.score) == before.map(\.score))
+        // Scores a later snapshot kept from an earlier one (nothing changed for the wallet) equal fresh ones.
+        var whole = ScoreFold(resolutions: world.resolutions.filter { ($0.value.resolvedAt ?? .max) < end })
+        for t in trades { whole.add(t) }
+        #expect(whole.snapshot(asOf: end).map(\.score) == after.map(\.score))
         // A snapshot is as of its time: nothing at or after it went in.
         #expect(before.allSatisfy { $0.score.computedAt == bloom })
         #expect(world.resolutions.values.contains { ($0.resolvedAt ?? 0) >= bloom })

@@ -106,6 +106,8 @@ package enum BacktestCommand {
         package var agreeing: Int
         /// The score snapshots that made the agreeing wallets count.
         package var snapshotIds: [Int64]
+        /// The newest of those snapshots' times: never after the signal.
+        package var snapshotsAsOf: Int64?
         package var whalePrice: String
         package var status: String
         package var reason: String
@@ -487,12 +489,29 @@ package enum BacktestCommand {
             signals.append(
                 SignalLine(
                     signalId: r.0, time: r.1, market: r.2, outcome: r.4, agreeing: Int(r.5), snapshotIds: r.9,
-                    whalePrice: "\(Micros(r.6))", status: r.7, reason: r.8, ourPrice: r.11.map { "\(Micros($0))" },
+                    snapshotsAsOf: nil, whalePrice: "\(Micros(r.6))", status: r.7, reason: r.8, ourPrice: r.11.map { "\(Micros($0))" },
                     shares: shares > .zero ? "\(shares)" : nil, cost: r.13.flatMap { $0 > 0 ? "\(Micros($0))" : nil },
                     fee: shares > .zero ? r.14.map { "\(Micros($0))" } : nil, copyDelayCost: delay.map { "\($0)" },
                     result: result))
         }
+        let times = try await store.db.client.query(
+            "SELECT id, extract(epoch FROM computed_at)::bigint FROM wallet_scores WHERE id = ANY(\(signals.flatMap(\.snapshotIds)))",
+            logger: store.db.logger)
+        var snapshotTime: [Int64: Int64] = [:]
+        for try await (id, t) in times.decode((Int64, Int64).self) { snapshotTime[id] = t }
+        for i in signals.indices {
+            signals[i].snapshotsAsOf = signals[i].snapshotIds.compactMap { snapshotTime[$0] }.max()
+        }
         let positions = try await store.positions.list(mode: .paper, statuses: nil, limit: 1_000_000)
+        // What was paid per market: entry fills and their fees (a closed position's cost basis is back at zero).
+        let paidRows = try await store.db.client.query(
+            """
+            SELECT condition_id, sum(filled_cost_micros + fee_micros)::bigint FROM copy_orders
+            WHERE purpose = 'entry' AND filled_size_micros > 0 GROUP BY condition_id
+            """, logger: store.db.logger)
+        var paid: [String: Micros] = [:]
+        for try await (market, total) in paidRows.decode((String, Int64).self) { paid[market] = Micros(total) }
+        let openMarkets = Set(positions.filter { $0.status == .open }.map(\.conditionId))
         var byMarket: [String: MarketResult] = [:]
         var closed: [(time: Int64, id: Int64, pnl: Micros)] = []
         var open = 0
@@ -501,10 +520,15 @@ package enum BacktestCommand {
                 open += 1
                 continue
             }
-            var m = byMarket[p.conditionId] ?? MarketResult(market: p.conditionId, pnl: 0, cost: 0)
-            m.pnl += Double(p.realizedPnl.raw) / 1e6
-            m.cost += Double(p.cost.raw) / 1e6
-            byMarket[p.conditionId] = m
+            // A market counts once every position in it is closed: its whole cost against its whole PnL.
+            if !openMarkets.contains(p.conditionId) {
+                var m =
+                    byMarket[p.conditionId]
+                    ?? MarketResult(
+                        market: p.conditionId, pnl: 0, cost: Double((paid[p.conditionId] ?? .zero).raw) / 1e6)
+                m.pnl += Double(p.realizedPnl.raw) / 1e6
+                byMarket[p.conditionId] = m
+            }
             closed.append((p.entrySignalId.flatMap { signalTime[$0] } ?? 0, p.id, p.realizedPnl))
         }
         var equity: [EquityPoint] = []
@@ -515,7 +539,7 @@ package enum BacktestCommand {
         }
         return RunResult(
             signals: signals, markets: byMarket.values.sorted { $0.market < $1.market }, equity: equity,
-            entries: entries, delayTotal: delayTotal, cost: Micros.sum(positions.map(\.cost)),
+            entries: entries, delayTotal: delayTotal, cost: Micros.sum(Array(paid.values)),
             fees: Micros.sum(positions.map(\.fees)), pnl: Micros.sum(positions.map(\.realizedPnl)), filled: filled,
             openAtEnd: open)
     }

@@ -115,7 +115,12 @@ package enum PaperEngine {
                 resolution: { conditionId in resolution(conditionId, clock.now()) })
             var settings = config.pipelineSettings()
             settings.mode = .paper
-            if let m = run.whaleMinNotional { settings.whaleRules.minNotional = m }
+            if let m = run.whaleMinNotional {
+                // A member's stance is at least one whale trade's worth: a lower threshold would otherwise still need
+                // the configured net notional, and no smaller trade could ever agree.
+                settings.whaleRules.minNotional = m
+                settings.consensusRule.minNetNotional = m
+            }
             settings.consensusRule.minMembers = run.minMembers
             settings.copyDelay = .seconds(config.copyDelaySeconds)
             settings.rtdsURL = nil

@@ -59,6 +59,7 @@ public struct ClosedPosition: Sendable, Hashable {
 /// over the trades plus the open positions at each snapshot.
 public struct PositionLedger: Sendable {
     private struct Open: Sendable {
+        var asset: String
         var conditionId: String
         var shares: Micros = .zero
         var cost: Micros = .zero
@@ -68,7 +69,10 @@ public struct PositionLedger: Sendable {
         var lastAt: Int64 = 0
     }
 
-    private var open: [String: Open] = [:]
+    /// Open positions by asset key (a caller's integer id of the token, or this ledger's own).
+    private var open: [Int: Open] = [:]
+    /// The ledger's own asset keys when the caller gives none.
+    private var keys: [String: Int] = [:]
     public private(set) var closed: [ClosedPosition] = []
     /// Positions still holding shares (not settled).
     public private(set) var openCount = 0
@@ -96,9 +100,21 @@ public struct PositionLedger: Sendable {
         open = [:]
     }
 
-    /// Applies one trade (trades must come in time order).
+    /// Applies one trade (trades must come in time order), keyed by the ledger's own asset ids.
     public mutating func apply(_ t: Trade) {
-        var p = open[t.asset] ?? Open(conditionId: t.conditionId)
+        let key: Int
+        if let k = keys[t.asset] {
+            key = k
+        } else {
+            key = keys.count
+            keys[t.asset] = key
+        }
+        apply(t, assetKey: key)
+    }
+
+    /// Applies one trade (trades must come in time order); `assetKey` identifies its token (one key per token).
+    public mutating func apply(_ t: Trade, assetKey: Int) {
+        var p = open[assetKey] ?? Open(asset: t.asset, conditionId: t.conditionId)
         if t.side == .buy {
             if p.shares == .zero && p.paid == .zero { p.openedAt = t.timestamp }
             let notional = t.notional
@@ -113,7 +129,7 @@ public struct PositionLedger: Sendable {
                 oversoldTrades += 1
             }
             guard sold > .zero else {
-                open[t.asset] = p
+                open[assetKey] = p
                 return
             }
             // Cost of the shares sold at the average cost; the last sale takes exactly the remaining cost.
@@ -129,27 +145,38 @@ public struct PositionLedger: Sendable {
                     ClosedPosition(
                         asset: t.asset, conditionId: t.conditionId, cost: p.paid, realized: p.realized,
                         openedAt: p.openedAt, closedAt: t.timestamp))
-                p = Open(conditionId: t.conditionId)
+                p = Open(asset: t.asset, conditionId: t.conditionId)
             }
         }
-        open[t.asset] = p
+        open[assetKey] = p
     }
 
     /// The open positions settled by the given resolutions (shares at 1 for the winner, 0 otherwise; closed at the
     /// later of the resolution time and the last trade), and how many stay open. The ledger is not changed.
     public func settled(by resolutions: [String: MarketResolution]) -> (settled: [ClosedPosition], open: Int) {
+        settled { key, p in
+            guard let r = resolutions[p.conditionId], let winner = r.winningToken else { return nil }
+            return (p.asset == winner, r.resolvedAt)
+        }
+    }
+
+    /// The open positions settled by `outcome(assetKey, (asset, conditionId))`: nil while unresolved, else whether the
+    /// token won and when. In asset-key order. The ledger is not changed.
+    public func settled(
+        _ outcome: (Int, (asset: String, conditionId: String)) -> (won: Bool, at: Int64?)?
+    ) -> (settled: [ClosedPosition], open: Int) {
         var out: [ClosedPosition] = []
         var stillOpen = 0
-        for (asset, p) in open.sorted(by: { $0.key < $1.key }) where p.shares > .zero {
-            guard let r = resolutions[p.conditionId], let winner = r.winningToken else {
+        for (key, p) in open.sorted(by: { $0.key < $1.key }) where p.shares > .zero {
+            guard let (won, at) = outcome(key, (p.asset, p.conditionId)) else {
                 stillOpen += 1
                 continue
             }
-            let payout = asset == winner ? p.shares : .zero
+            let payout = won ? p.shares : .zero
             out.append(
                 ClosedPosition(
-                    asset: asset, conditionId: p.conditionId, cost: p.paid, realized: p.realized + payout - p.cost,
-                    openedAt: p.openedAt, closedAt: max(r.resolvedAt ?? p.lastAt, p.lastAt)))
+                    asset: p.asset, conditionId: p.conditionId, cost: p.paid, realized: p.realized + payout - p.cost,
+                    openedAt: p.openedAt, closedAt: max(at ?? p.lastAt, p.lastAt)))
         }
         return (out, stillOpen)
     }

@@ -24,10 +24,13 @@ public struct ScoreFold: Sendable {
         var ledger = PositionLedger()
         var features = FeatureAccumulator()
         var bets: [Int32: MarketBets] = [:]
+        var markets = Set<Int32>()
         var volume = Micros.zero
         var short = Markouts()
         var long = Markouts()
-        var cachedFeatures: (trades: Int, closed: Int, features: WalletFeatures)?
+        /// Bumped by every change that can move the score (a trade, a markout, a resolution of one of its markets).
+        var version = 0
+        var cached: (version: Int, result: WalletScoring.Result, estimate: EdgeEstimate?)?
     }
 
     private struct PendingMarkout: Sendable {
@@ -68,6 +71,11 @@ public struct ScoreFold: Sendable {
     private var marketIds: [String] = []
     private var marketTokens: [[String]] = []
     private var lastSlot0: [Double] = []
+    /// Wallets that traded each market (to mark them changed when it resolves).
+    private var marketWallets: [[Int32]] = []
+    /// Per market, once known: the winning token's number (0 or 1; −2 for a token never traded) and when.
+    private var winnerSlot: [Int8] = []
+    private var resolvedAtOf: [Int64?] = []
     /// The Beta lower bound by (wins, losses): the quantile costs thousands of operations, the pairs repeat.
     private var lowerBounds: [Int64: Double] = [:]
     private var shortQueue = MarkoutQueue()
@@ -114,10 +122,6 @@ public struct ScoreFold: Sendable {
             walletIndex[t.wallet] = w
             states.append(WalletState(wallet: t.wallet))
         }
-        states[Int(w)].ledger.apply(t)
-        states[Int(w)].features.add(t)
-        states[Int(w)].volume += t.notional
-
         let m: Int32
         if let i = marketIndex[t.conditionId] {
             m = i
@@ -127,13 +131,24 @@ public struct ScoreFold: Sendable {
             marketIds.append(t.conditionId)
             marketTokens.append([])
             lastSlot0.append(.nan)
+            marketWallets.append([])
+            winnerSlot.append(-1)
+            resolvedAtOf.append(nil)
         }
-        var slot = marketTokens[Int(m)].firstIndex(of: t.asset)
-        if slot == nil, marketTokens[Int(m)].count < 2 {
+        let slot: Int
+        if let s = marketTokens[Int(m)].firstIndex(of: t.asset) {
+            slot = s
+        } else {
+            slot = marketTokens[Int(m)].count
             marketTokens[Int(m)].append(t.asset)
-            slot = marketTokens[Int(m)].count - 1
         }
-        guard let slot else {
+        let wi = Int(w)
+        states[wi].ledger.apply(t, assetKey: Int(m) << 8 | min(slot, 255))
+        states[wi].features.add(t, market: Int(m), slot: slot)
+        states[wi].volume += t.notional
+        states[wi].version += 1
+        if states[wi].markets.insert(m).inserted { marketWallets[Int(m)].append(w) }
+        guard slot < 2, marketTokens[Int(m)].count <= 2 else {
             unsupportedTrades += 1
             return
         }
@@ -149,7 +164,7 @@ public struct ScoreFold: Sendable {
         guard weight > 0 else { return }
         // Only buys are bets (sells are exits: their effect is in realised PnL and in the markouts).
         if t.side == .buy {
-            states[Int(w)].bets[m, default: MarketBets()].add(weight: weight, long: isLong, impliedProbability: pi)
+            states[wi].bets[m, default: MarketBets()].add(weight: weight, long: isLong, impliedProbability: pi)
         }
         let pending = PendingMarkout(
             due: t.timestamp + Self.markoutHorizons.short, wallet: w, market: m, long: isLong, impliedProbability: pi,
@@ -172,6 +187,7 @@ public struct ScoreFold: Sendable {
         let now = lastSlot0[Int(p.market)]
         guard !now.isNaN else { return }
         let move = (p.long ? 1.0 : -1.0) * (now - p.impliedProbability)
+        states[Int(p.wallet)].version += 1
         if horizon {
             states[Int(p.wallet)].long.weight += p.weight
             states[Int(p.wallet)].long.sum += p.weight * move
@@ -185,15 +201,34 @@ public struct ScoreFold: Sendable {
 
     /// Scores every wallet as of `t` (call after adding every trade before `t` and none at or after it).
     ///
+    /// A wallet with no trade, markout or resolution since its last snapshot keeps its score (only its time, q-value
+    /// and class are renewed): the decayed win rate is referenced to the newest closed position, so it does not move
+    /// with `t` alone.
+    ///
     /// - Parameter wallets: only these (all when nil); BH still runs over the wallets scored.
     public mutating func snapshot(asOf t: Int64, wallets: Set<Address>? = nil) -> [WalletScoring.Result] {
         advance(to: t)
-        let known = resolutions.filter { isKnown($0.value, before: t) }
+        // Markets whose resolution became known: their wallets' scores change.
+        for m in winnerSlot.indices where winnerSlot[m] == -1 {
+            guard let r = resolutions[marketIds[m]], isKnown(r, before: t), let winner = r.winningToken else { continue }
+            winnerSlot[m] = Int8(marketTokens[m].firstIndex(of: winner).map { min($0, 1) } ?? -2)
+            resolvedAtOf[m] = r.resolvedAt
+            for w in marketWallets[m] { states[Int(w)].version += 1 }
+        }
         var results: [WalletScoring.Result] = []
         var estimates: [EdgeEstimate?] = []
         for i in states.indices {
             if let wallets, !wallets.contains(states[i].wallet) { continue }
-            let (r, e) = score(i, asOf: t, known: known)
+            var r: WalletScoring.Result
+            let e: EdgeEstimate?
+            if let c = states[i].cached, c.version == states[i].version {
+                (r, e) = (c.result, c.estimate)
+            } else {
+                (r, e) = score(i)
+                states[i].cached = (states[i].version, r, e)
+            }
+            r.score.computedAt = t
+            r.score.qValue = nil
             results.append(r)
             estimates.append(e)
         }
@@ -222,24 +257,20 @@ public struct ScoreFold: Sendable {
         return v
     }
 
-    private mutating func score(
-        _ i: Int, asOf now: Int64, known: [String: MarketResolution]
-    ) -> (WalletScoring.Result, EdgeEstimate?) {
+    private mutating func score(_ i: Int) -> (WalletScoring.Result, EdgeEstimate?) {
         let p = parameters
         let s = states[i]
-        let (settled, open) = s.ledger.settled(by: known)
-        let closed = s.ledger.closed + settled
-        let features: WalletFeatures
-        if let c = s.cachedFeatures, c.trades == s.features.trades, c.closed == closed.count {
-            features = c.features
-        } else {
-            features = s.features.features(closed: closed)
-            states[i].cachedFeatures = (s.features.trades, closed.count, features)
+        let (settled, open) = s.ledger.settled { key, _ in
+            let m = key >> 8
+            let slot = key & 255
+            guard winnerSlot[m] != -1 else { return nil }
+            return (Int(winnerSlot[m]) == slot, resolvedAtOf[m])
         }
+        let closed = s.ledger.closed + settled
+        let features = s.features.features(closed: closed)
         var resolved: [(bets: MarketBets, slot0Won: Bool)] = []
-        for (m, bets) in s.bets {
-            guard let r = known[marketIds[Int(m)]], let winner = r.winningToken else { continue }
-            resolved.append((bets, winner == marketTokens[Int(m)][0]))
+        for (m, bets) in s.bets where winnerSlot[Int(m)] != -1 {
+            resolved.append((bets, winnerSlot[Int(m)] == 0))
         }
         // A stable order, so the floating-point sums are the same on every run.
         resolved.sort { ($0.bets.weight, $0.bets.priced) < ($1.bets.weight, $1.bets.priced) }
@@ -254,10 +285,13 @@ public struct ScoreFold: Sendable {
         var kelly: Double?
         var ev: Double?
         if n >= p.minimumSample {
+            // Ages from the newest close: the weights' ratio is the same from any later `now`, so the value depends
+            // only on the positions (a snapshot that changed nothing keeps it exactly).
+            let newest = closed.map(\.closedAt).max() ?? 0
             var weightSum = 0.0
             var winWeight = 0.0
             for c in closed {
-                let w = pow(0.5, max(0, Double(now - c.closedAt)) / p.halfLifeSeconds)
+                let w = pow(0.5, Double(newest - c.closedAt) / p.halfLifeSeconds)
                 weightSum += w
                 if c.isWin { winWeight += w }
             }
@@ -281,7 +315,7 @@ public struct ScoreFold: Sendable {
             }
         }
         let score = WalletScore(
-            wallet: s.wallet, computedAt: now, closedPositions: n, openPositions: open,
+            wallet: s.wallet, computedAt: 0, closedPositions: n, openPositions: open,
             winRate: n > 0 ? Double(wins) / Double(n) : nil, decayedWinRate: decayed, shrunkWinRate: a / (a + b),
             winRateLowerBound: lowerBound(wins: wins, losses: n - wins), sharpe: sharpe,
             kelly: kelly, ev: ev, edge: estimate?.edge, realizedPnl: Micros.sum(closed.map(\.realized)),

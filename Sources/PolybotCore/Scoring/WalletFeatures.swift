@@ -39,16 +39,20 @@ public struct WalletFeatures: Sendable, Hashable {
 /// The running sums behind ``WalletFeatures``, updated one trade at a time (trades in time order).
 public struct FeatureAccumulator: Sendable {
     private struct MarketSides: Sendable {
-        var assets: Set<String> = []
+        /// Bit i: the market's token i was traded (tokens numbered by first appearance; 64 at most counted).
+        var tokens: UInt64 = 0
         var bought = false
         var sold = false
-        var twoSided: Bool { assets.count > 1 || (bought && sold) }
+        var twoSided: Bool { tokens.nonzeroBitCount > 1 || (bought && sold) }
     }
 
-    private var sides: [String: MarketSides] = [:]
+    private var sides: [Int: MarketSides] = [:]
     private var days = Set<Int64>()
     private var secondCounts = [Int](repeating: 0, count: 60)
     private var times: [Int64] = []
+    /// The accumulator's own market and token numbering when the caller gives none.
+    private var marketKeys: [String: Int] = [:]
+    private var tokenSlots: [Int: [String]] = [:]
 
     /// Nothing yet.
     public init() {}
@@ -56,12 +60,33 @@ public struct FeatureAccumulator: Sendable {
     /// Trades added.
     public var trades: Int { times.count }
 
-    /// Adds a trade.
+    /// Adds a trade, numbering markets and tokens itself.
     public mutating func add(_ t: Trade) {
-        var s = sides[t.conditionId] ?? MarketSides()
-        s.assets.insert(t.asset)
+        let market: Int
+        if let m = marketKeys[t.conditionId] {
+            market = m
+        } else {
+            market = marketKeys.count
+            marketKeys[t.conditionId] = market
+        }
+        var tokens = tokenSlots[market] ?? []
+        let slot: Int
+        if let s = tokens.firstIndex(of: t.asset) {
+            slot = s
+        } else {
+            slot = tokens.count
+            tokens.append(t.asset)
+            tokenSlots[market] = tokens
+        }
+        add(t, market: market, slot: slot)
+    }
+
+    /// Adds a trade whose market and token the caller numbered (`slot` = the token's number within its market).
+    public mutating func add(_ t: Trade, market: Int, slot: Int) {
+        var s = sides[market] ?? MarketSides()
+        if slot < 64 { s.tokens |= 1 << UInt64(slot) }
         if t.side == .buy { s.bought = true } else { s.sold = true }
-        sides[t.conditionId] = s
+        sides[market] = s
         days.insert(t.timestamp / 86_400)
         secondCounts[Int(((t.timestamp % 60) + 60) % 60)] += 1
         times.append(t.timestamp)

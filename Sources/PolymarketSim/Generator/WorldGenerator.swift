@@ -21,6 +21,21 @@ public struct WorldGenerator: Sendable {
         case skilled(edge: Double)
         /// Skilled wallets beat the price by `edge` only after `bloomFraction` of the span.
         case lateBloomers(edge: Double, bloomFraction: Double)
+
+        /// `null`, `skilled:EDGE` or `bloom:EDGE:FRACTION`.
+        public init?(_ text: String) {
+            let p = text.split(separator: ":").map(String.init)
+            switch (p.first, p.count) {
+            case ("null", 1): self = .null
+            case ("skilled", 2):
+                guard let e = Double(p[1]), e > 0, e < 0.5 else { return nil }
+                self = .skilled(edge: e)
+            case ("bloom", 3):
+                guard let e = Double(p[1]), e > 0, e < 0.5, let f = Double(p[2]), f > 0, f < 1 else { return nil }
+                self = .lateBloomers(edge: e, bloomFraction: f)
+            default: return nil
+            }
+        }
     }
 
     /// The world's size and seed.
@@ -34,6 +49,9 @@ public struct WorldGenerator: Sendable {
         public var skilled: Int
         public var marketMakers: Int
         public var bots: Int
+        /// Trades per no-skill wallet and per skilled wallet (uniform in the range).
+        public var noiseTrades: ClosedRange<Int> = 15...104
+        public var skilledTrades: ClosedRange<Int> = 150...399
 
         /// The population by default: 1,200 no-skill wallets, 30 skilled, 25 market makers, 15 bots, 400
         /// markets over 60 days.
@@ -129,6 +147,25 @@ public struct WorldGenerator: Sendable {
             })
     }
 
+    /// The resolutions file (the layout of `midterms2022_resolutions.csv`), each with its exact time.
+    public func resolutionRows() -> [String] {
+        let f = ISO8601DateFormatter()
+        f.timeZone = TimeZone(identifier: "UTC")
+        return [TradeFileWriter.resolutionsHeader]
+            + markets.map { m in
+                [
+                    m.conditionId, "World market \(m.slug)", "world", m.tokens[0], m.tokens[1], m.winner == 0 ? "Yes" : "No",
+                    String(m.winner), f.string(from: Date(timeIntervalSince1970: TimeInterval(m.resolvesAt))), "generated",
+                ].joined(separator: ",")
+            }
+    }
+
+    /// The wallets and their truth as CSV (`wallet,persona,edge,blooms_at`).
+    public func personaRows() -> [String] {
+        ["wallet,persona,edge,blooms_at"]
+            + wallets.map { "\($0.address.hex),\($0.persona.rawValue),\($0.edge),\($0.bloomsAt.map(String.init) ?? "")" }
+    }
+
     /// The Yes price of a market at `t` (a deterministic function of the market, `t` and a noise draw).
     private func yesPrice(_ m: Market, at t: Int64, noise: Double) -> Double {
         let x = Double(t - m.opensAt) / Double(max(1, m.resolvesAt - m.opensAt))
@@ -167,7 +204,8 @@ public struct WorldGenerator: Sendable {
         for w in wallets {
             switch w.persona {
             case .noise, .informed:
-                let count = w.persona == .informed ? 150 + Int(rng.next() % 250) : 15 + Int(rng.next() % 90)
+                let range = w.persona == .informed ? options.skilledTrades : options.noiseTrades
+                let count = range.lowerBound + Int(rng.next() % UInt64(range.count))
                 for _ in 0..<count {
                     let t = options.start + Int64(rng.unit() * Double(span))
                     guard let m = openMarket(at: t, &rng) else { continue }
