@@ -79,7 +79,8 @@ enum BacktestBenchmark {
         let wallets = Set(trades.map(\.wallet)).count
         return [
             BenchResult(
-                name: "backtest, ~1,000,000 generated trades, 50,000 wallets, daily walk-forward rescoring over 30 days",
+                name:
+                    "backtest, ~1,000,000 generated trades, 50,000 wallets, daily walk-forward rescoring over 30 days",
                 value: seconds, unit: "s", target: 120,
                 note:
                     "\(report.trades) trades, \(wallets) wallets, \(report.rescorings.count) rescorings, basket top:20, "
@@ -90,7 +91,8 @@ enum BacktestBenchmark {
                 name: "point-in-time fold: 30 daily snapshots vs one batch score", value: foldSeconds / batchSeconds,
                 unit: "× one pass", target: nil,
                 note: String(
-                    format: "fold with 30 snapshots %.1f s, one batch score %.1f s (%d trades, %d wallets; %d informed at the end)",
+                    format:
+                        "fold with 30 snapshots %.1f s, one batch score %.1f s (%d trades, %d wallets; %d informed at the end)",
                     foldSeconds, batchSeconds, trades.count, wallets, informed)),
         ]
     }

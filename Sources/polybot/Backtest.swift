@@ -40,8 +40,12 @@ struct Backtest: AsyncParsableCommand {
     @Option(help: "text, json or html (one self-contained page).") var format = "text"
 
     func validate() throws {
-        guard ["text", "json", "html"].contains(format) else { throw ValidationError("--format must be text, json or html") }
-        guard baselines == "all" || baselines == "none" else { throw ValidationError("--baselines must be all or none") }
+        guard ["text", "json", "html"].contains(format) else {
+            throw ValidationError("--format must be text, json or html")
+        }
+        guard baselines == "all" || baselines == "none" else {
+            throw ValidationError("--baselines must be all or none")
+        }
     }
 
     func run() async throws {

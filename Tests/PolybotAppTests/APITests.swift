@@ -120,7 +120,12 @@ struct APITests {
                     shrunkWinRate: 0.6, winRateLowerBound: 0.3 + Double(n) / 100, sharpe: 1, kelly: 0.1, ev: 0.1,
                     edge: 0.2,
                     realizedPnl: Micros(Int64(n) * 1_000_000), volume: Micros(1), markets: 3, trades: 20,
-                    walletClass: n == 7 ? .bot : .informed, features: ["tradesPerDay": Double(n)])
+                    walletClass: n == 7 ? .bot : .informed, features: ["tradesPerDay": Double(n)],
+                    edgeStandardError: 0.05, edgeZ: 4, pValue: 3e-5, qValue: 0.002, resolvedMarkets: 9, markout1h: 0.01,
+                    markout24h: 0.03, markoutTrades: 18,
+                    classBasis: ClassBasis(
+                        rule: "informed: qValue ≤ falseDiscoveryRate", features: ["qValue": 0.002],
+                        thresholds: ["falseDiscoveryRate": 0.1]))
                 try await d.store.scores.insertSnapshots([s], runId: nil)
                 s.computedAt += 86_400
                 s.winRateLowerBound += 0.01
@@ -163,6 +168,13 @@ struct APITests {
             let detail = try await d.json(.GET, "/api/v1/whales/\(w1)", token: token)
             let hist = try #require(detail["history"] as? [[String: Any]])
             #expect(hist.count == 2 && (hist[0]["features"] as? [String: Double])?["tradesPerDay"] == 1)
+            // The edge test, markouts and the class decision are stored and served with each snapshot.
+            #expect(hist[0]["qValue"] as? Double == 0.002 && hist[0]["edgeStandardError"] as? Double == 0.05)
+            #expect(hist[0]["resolvedMarkets"] as? Int == 9 && hist[0]["markout24h"] as? Double == 0.03)
+            #expect(hist[0]["snapshotId"] is Int)
+            let basis = try #require(hist[0]["classBasis"] as? [String: Any])
+            #expect(basis["rule"] as? String == "informed: qValue ≤ falseDiscoveryRate")
+            #expect((basis["thresholds"] as? [String: Double])?["falseDiscoveryRate"] == 0.1)
             // Remove.
             #expect(try await d.call(.DELETE, "/api/v1/whales/\(w1)", token: token).0 == 204)
             #expect(try await d.call(.GET, "/api/v1/whales/\(w1)", token: token).0 == 404)

@@ -42,7 +42,9 @@ struct BacktestCommandTests {
             config: try config(), options: options, logger: Logger(label: "test.backtest"))
 
         // No hindsight: nobody is picked before the bloom (nobody had skill), bloomers are picked after it.
-        for r in report.rescorings where r.time <= bloom { #expect(r.basket.isEmpty, "basket at \(r.time) before the bloom") }
+        for r in report.rescorings where r.time <= bloom {
+            #expect(r.basket.isEmpty, "basket at \(r.time) before the bloom")
+        }
         let picked = Set(report.rescorings.flatMap(\.basket))
         #expect(!picked.isEmpty && picked.isSubset(of: bloomers), "picked: \(picked.count)")
         // Every signal records the snapshots that made its wallets count, all taken before it.

@@ -25,7 +25,8 @@ struct ScoreCommandTests {
                     "markout24h", "markoutTrades", "classBasis",
                 ])
             let basis = try #require(object["classBasis"] as? [String: Any])
-            #expect(basis["rule"] is String && basis["features"] is [String: Any] && basis["thresholds"] is [String: Any])
+            #expect(
+                basis["rule"] is String && basis["features"] is [String: Any] && basis["thresholds"] is [String: Any])
             byWallet[object["wallet"] as! String] = object
         }
         // Reference values computed independently from the CSV (average cost, settlement at 1/0 by the resolutions file).

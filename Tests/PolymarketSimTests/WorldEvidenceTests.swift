@@ -30,7 +30,9 @@ struct WorldEvidenceTests {
             actual: world.wallets.filter { $0.persona == planted }.count)
     }
 
-    static let skilledWorlds = [UInt64(1), 3].map { WorldGenerator(options: .init(kind: .skilled(edge: 0.08), seed: $0)) }
+    static let skilledWorlds = [UInt64(1), 3].map {
+        WorldGenerator(options: .init(kind: .skilled(edge: 0.08), seed: $0))
+    }
     static let skilledResults = skilledWorlds.map { score($0) }
 
     @Test func theNullWorldNamesNobodyAndItsPValuesAreNotOptimistic() {
@@ -58,7 +60,9 @@ struct WorldEvidenceTests {
             let q = Self.quality(results, world, .informed, .informed)
             labelled += q.labelled
             hits += q.truePositives
-            print("skilled world (edge 0.08) seed \(world.options.seed): named \(q.labelled), right \(q.truePositives), recall \(q.recall)")
+            print(
+                "skilled world (edge 0.08) seed \(world.options.seed): named \(q.labelled), right \(q.truePositives), recall \(q.recall)"
+            )
         }
         // Measured: 7/7 and 16/16 named are skilled (recall 0.23 and 0.53: 8 points is hard to see in 150–400 buys).
         #expect(labelled >= 5)
@@ -76,7 +80,8 @@ struct WorldEvidenceTests {
             #expect(mm.precision >= 0.9 && mm.recall >= 0.9, "market makers \(mm)")
             #expect(bot.precision >= 0.9 && bot.recall >= 0.9, "bots \(bot)")
             for r in results where r.score.walletClass == .bot || r.score.walletClass == .marketMaker {
-                #expect(r.score.classBasis?.thresholds.isEmpty == false && r.score.classBasis?.features.isEmpty == false)
+                #expect(
+                    r.score.classBasis?.thresholds.isEmpty == false && r.score.classBasis?.features.isEmpty == false)
             }
         }
     }

@@ -57,6 +57,19 @@ package struct ScoreDTO: Codable, Sendable {
     var markets: Int
     var trades: Int
     var features: [String: Double]
+    /// The stored snapshot's id (what signals and risk decisions record).
+    var snapshotId: Int64?
+    var edgeStandardError: Double?
+    var edgeZ: Double?
+    var pValue: Double?
+    /// Benjamini–Hochberg q-value across the run that scored it.
+    var qValue: Double?
+    var resolvedMarkets: Int
+    var markout1h: Double?
+    var markout24h: Double?
+    var markoutTrades: Int
+    /// The rule, features and thresholds that decided the class.
+    var classBasis: ClassBasis?
 
     init(_ s: WalletScore) {
         computedAt = s.computedAt
@@ -76,6 +89,16 @@ package struct ScoreDTO: Codable, Sendable {
         markets = s.markets
         trades = s.trades
         features = s.features
+        snapshotId = s.snapshotId
+        edgeStandardError = s.edgeStandardError
+        edgeZ = s.edgeZ
+        pValue = s.pValue
+        qValue = s.qValue
+        resolvedMarkets = s.resolvedMarkets
+        markout1h = s.markout1h
+        markout24h = s.markout24h
+        markoutTrades = s.markoutTrades
+        classBasis = s.classBasis
     }
 }
 

@@ -19,7 +19,8 @@ extension BacktestCommand {
     }
 
     static func interval(_ s: Int64) -> String {
-        s % 86_400 == 0 ? "\(s / 86_400) d" : s % 3_600 == 0 ? "\(s / 3_600) h" : s % 60 == 0 ? "\(s / 60) min" : "\(s) s"
+        s % 86_400 == 0
+            ? "\(s / 86_400) d" : s % 3_600 == 0 ? "\(s / 3_600) h" : s % 60 == 0 ? "\(s / 60) min" : "\(s) s"
     }
 
     static func percent(_ v: Double?) -> String { v.map { String(format: "%+.2f %%", $0 * 100) } ?? "-" }
@@ -61,12 +62,16 @@ extension BacktestCommand {
             "rescorings: \(r.rescorings.count); with a basket: \(withBasket.count); most informed at once: \(r.rescorings.map(\.informed).max() ?? 0)"
         )
         for s in withBasket.prefix(5) {
-            out.append("  \(date(s.time)): \(s.basket.count) member(s) of \(s.informed) informed / \(s.walletsTested) tested")
+            out.append(
+                "  \(date(s.time)): \(s.basket.count) member(s) of \(s.informed) informed / \(s.walletsTested) tested")
         }
         out.append("")
         out += table(
-            ["signal", "time", "market", "outcome", "whales", "snapshots", "whale px", "status", "our px", "shares", "fee",
-             "delay", "result"],
+            [
+                "signal", "time", "market", "outcome", "whales", "snapshots", "whale px", "status", "our px", "shares",
+                "fee",
+                "delay", "result",
+            ],
             r.signals.map { s in
                 [
                     "\(s.signalId)", date(s.time), String(s.market.prefix(12)), s.outcome, "\(s.agreeing)",
@@ -139,10 +144,12 @@ extension BacktestCommand {
             let y = 15 + i * 30
             out += "<text x=\"0\" y=\"\(y + 4)\" font-size=\"11\">\(escape(String(s.name.prefix(44))))</text>"
             if let i = s.interval {
-                out += "<line x1=\"\(x(i.lower))\" y1=\"\(y)\" x2=\"\(x(i.upper))\" y2=\"\(y)\" stroke=\"#444\" stroke-width=\"2\"/>"
+                out +=
+                    "<line x1=\"\(x(i.lower))\" y1=\"\(y)\" x2=\"\(x(i.upper))\" y2=\"\(y)\" stroke=\"#444\" stroke-width=\"2\"/>"
             }
             if let v = s.returnOnCost {
-                out += "<circle cx=\"\(x(v))\" cy=\"\(y)\" r=\"5\" fill=\"\(s.edgeSignificant ? "#2da44e" : "#cf222e")\"/>"
+                out +=
+                    "<circle cx=\"\(x(v))\" cy=\"\(y)\" r=\"5\" fill=\"\(s.edgeSignificant ? "#2da44e" : "#cf222e")\"/>"
             }
         }
         return out + "</svg>"

@@ -241,9 +241,10 @@ package enum BacktestCommand {
         let state: Mutex<State>
 
         /// A rule's walk-forward (`rule`), or a fixed basket whose snapshots are still taken point in time.
-        init(all: [Trade], resolutions: [String: MarketResolution], parameters: ScoringParameters, rule: BasketRule?,
-             fixed: [Address]?)
-        {
+        init(
+            all: [Trade], resolutions: [String: MarketResolution], parameters: ScoringParameters, rule: BasketRule?,
+            fixed: [Address]?
+        ) {
             self.all = all
             self.rule = rule
             self.fixed = fixed
@@ -317,7 +318,9 @@ package enum BacktestCommand {
         let parameters = config.scoringParameters
         let threshold = options.whaleMinNotional ?? config.pipelineSettings().whaleRules.minNotional
 
-        func once(_ name: String, rule: BasketRule?, fixed: [Address]?, minMembers: Int) async throws -> (
+        func once(
+            _ name: String, rule: BasketRule?, fixed: [Address]?, minMembers: Int
+        ) async throws -> (
             RunResult, WalkForward
         ) {
             let walk = WalkForward(
@@ -356,7 +359,8 @@ package enum BacktestCommand {
             return (result, walk)
         }
 
-        let (main, walk) = try await once("walk-forward", rule: options.rule, fixed: nil, minMembers: options.minMembers)
+        let (main, walk) = try await once(
+            "walk-forward", rule: options.rule, fixed: nil, minMembers: options.minMembers)
         let largest = walk.state.withLock { $0.largestBasket }
         let rescorings = walk.state.withLock { $0.rescorings }
         var baselines: [RunSummary] = []
@@ -404,7 +408,8 @@ package enum BacktestCommand {
             verdict =
                 i.significant
                 ? String(
-                    format: "edge after fees: %+.2f %% of cost (95 %% CI %+.2f … %+.2f %%, %d markets): positive at 95 %%",
+                    format:
+                        "edge after fees: %+.2f %% of cost (95 %% CI %+.2f … %+.2f %%, %d markets): positive at 95 %%",
                     r * 100, i.lower * 100, i.upper * 100, i.markets)
                 : String(
                     format:
@@ -417,7 +422,8 @@ package enum BacktestCommand {
         return Report(
             trades: rows.count, from: from, to: to, rescoreEverySeconds: options.rescoreEverySeconds,
             basketRule: options.rule.description, minMembers: options.minMembers,
-            sizing: options.sizing == .fixed ? "fixed \(config.fixedOrder) USDC" : options.sizing.rawValue, feePlan: options.feesLabel,
+            sizing: options.sizing == .fixed ? "fixed \(config.fixedOrder) USDC" : options.sizing.rawValue,
+            feePlan: options.feesLabel,
             copyDelaySeconds: config.copyDelaySeconds, falseDiscoveryRate: parameters.falseDiscoveryRate,
             undatedResolutions: resolutions.values.filter { $0.winningToken != nil && $0.resolvedAt == nil }.count,
             rescorings: rescorings, signals: main.signals, equity: main.equity,
@@ -489,7 +495,8 @@ package enum BacktestCommand {
             signals.append(
                 SignalLine(
                     signalId: r.0, time: r.1, market: r.2, outcome: r.4, agreeing: Int(r.5), snapshotIds: r.9,
-                    snapshotsAsOf: nil, whalePrice: "\(Micros(r.6))", status: r.7, reason: r.8, ourPrice: r.11.map { "\(Micros($0))" },
+                    snapshotsAsOf: nil, whalePrice: "\(Micros(r.6))", status: r.7, reason: r.8,
+                    ourPrice: r.11.map { "\(Micros($0))" },
                     shares: shares > .zero ? "\(shares)" : nil, cost: r.13.flatMap { $0 > 0 ? "\(Micros($0))" : nil },
                     fee: shares > .zero ? r.14.map { "\(Micros($0))" } : nil, copyDelayCost: delay.map { "\($0)" },
                     result: result))

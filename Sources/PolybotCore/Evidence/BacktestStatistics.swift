@@ -32,8 +32,9 @@ public struct EdgeInterval: Sendable, Hashable, Codable {
 
     /// The percentile bootstrap of Σ pnl / Σ cost, resampling markets with replacement (deterministic for a seed).
     /// Nil without a market that cost anything.
-    public static func bootstrap(_ results: [MarketResult], resamples: Int = 2_000, seed: UInt64 = 2026) -> EdgeInterval?
-    {
+    public static func bootstrap(
+        _ results: [MarketResult], resamples: Int = 2_000, seed: UInt64 = 2026
+    ) -> EdgeInterval? {
         let r = results.filter { $0.cost > 0 }.sorted { $0.market < $1.market }
         guard !r.isEmpty else { return nil }
         let estimate = r.reduce(0.0) { $0 + $1.pnl } / r.reduce(0.0) { $0 + $1.cost }
@@ -51,7 +52,9 @@ public struct EdgeInterval: Sendable, Hashable, Codable {
             draws.append(pnl / cost)
         }
         draws.sort()
-        func percentile(_ q: Double) -> Double { draws[min(draws.count - 1, max(0, Int((q * Double(draws.count)).rounded(.down))))] }
+        func percentile(_ q: Double) -> Double {
+            draws[min(draws.count - 1, max(0, Int((q * Double(draws.count)).rounded(.down))))]
+        }
         return EdgeInterval(
             estimate: estimate, lower: percentile(0.025), upper: percentile(0.975), markets: r.count,
             resamples: resamples)

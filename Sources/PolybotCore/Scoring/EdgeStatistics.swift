@@ -94,7 +94,8 @@ public struct EdgeEstimate: Sendable, Hashable, Codable {
         let z = se > 0 ? edge / se : (edge > 0 ? .infinity : edge < 0 ? -.infinity : 0)
         let tail = NullTail.pValue(
             resolved.map { (exposure: $0.bets.exposure / total, probability: $0.bets.nullProbability) },
-            observed: observed / total, offset: resolved.reduce(0.0) { $0 + $1.bets.exposure * $1.bets.nullProbability - $1.bets.priced } / total)
+            observed: observed / total,
+            offset: resolved.reduce(0.0) { $0 + $1.bets.exposure * $1.bets.nullProbability - $1.bets.priced } / total)
         return EdgeEstimate(
             edge: edge, standardError: se, z: z, pValue: min(1, max(0, tail)), markets: g,
             effectiveMarkets: total * total / max(squares, .leastNonzeroMagnitude), weight: total)
@@ -144,6 +145,8 @@ enum NullTail {
             }
             return (k, k1, k2)
         }
+        // Solve K'(θ) = t: K' increases with θ. Newton steps kept inside a bracket that doubles until it holds the
+        // root; bisection when a step leaves it.
         var lo = 0.0
         var hi = 1.0
         var guardCount = 0
@@ -152,12 +155,18 @@ enum NullTail {
             hi *= 2
             guardCount += 1
         }
-        for _ in 0..<200 {
-            let mid = (lo + hi) / 2
-            if cumulants(mid).k1 < t { lo = mid } else { hi = mid }
-            if hi - lo <= 1e-12 * max(1, hi) { break }
+        var theta = (lo + hi) / 2
+        for _ in 0..<100 {
+            let (_, k1, k2) = cumulants(theta)
+            if k1 < t { lo = theta } else { hi = theta }
+            var next = k2 > 0 ? theta - (k1 - t) / k2 : (lo + hi) / 2
+            if !(next > lo && next < hi) { next = (lo + hi) / 2 }
+            if abs(next - theta) <= 1e-12 * max(1, abs(theta)) || hi - lo <= 1e-12 * max(1, hi) {
+                theta = next
+                break
+            }
+            theta = next
         }
-        let theta = (lo + hi) / 2
         let (k, _, k2) = cumulants(theta)
         let w2 = 2 * (theta * t - k)
         guard w2 > 1e-12, k2 > 0 else { return Normal.upperTail(t / variance.squareRoot()) }

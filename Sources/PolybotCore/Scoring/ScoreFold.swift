@@ -210,7 +210,9 @@ public struct ScoreFold: Sendable {
         advance(to: t)
         // Markets whose resolution became known: their wallets' scores change.
         for m in winnerSlot.indices where winnerSlot[m] == -1 {
-            guard let r = resolutions[marketIds[m]], isKnown(r, before: t), let winner = r.winningToken else { continue }
+            guard let r = resolutions[marketIds[m]], isKnown(r, before: t), let winner = r.winningToken else {
+                continue
+            }
             winnerSlot[m] = Int8(marketTokens[m].firstIndex(of: winner).map { min($0, 1) } ?? -2)
             resolvedAtOf[m] = r.resolvedAt
             for w in marketWallets[m] { states[Int(w)].version += 1 }

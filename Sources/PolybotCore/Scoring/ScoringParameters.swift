@@ -45,7 +45,8 @@ public struct ScoringParameters: Sendable, Hashable, Codable {
     /// The thresholds by name (stored with every class decision).
     public var thresholds: [String: Double] {
         var t: [String: Double] = [
-            "marketMakerTwoSidedShare": marketMakerTwoSidedShare, "marketMakerMinMarkets": Double(marketMakerMinMarkets),
+            "marketMakerTwoSidedShare": marketMakerTwoSidedShare,
+            "marketMakerMinMarkets": Double(marketMakerMinMarkets),
             "marketMakerMaxMedianHoldSeconds": marketMakerMaxMedianHoldSeconds,
             "botTradesPerActiveDay": botTradesPerActiveDay, "botClockShare": botClockShare,
             "botPeriodicShare": botPeriodicShare, "botMinTrades": Double(botMinTrades),

@@ -64,18 +64,35 @@ public enum WalletScoring {
         features f: WalletFeatures, score: WalletScore, parameters p: ScoringParameters
     ) -> (WalletClass, ClassBasis) {
         let feats = f.dictionary
-        // The features a rule compared, and the thresholds it compared them with (named in the rule).
-        func basis(_ rule: String, _ names: [String], extra: [String: Double] = [:]) -> ClassBasis {
-            ClassBasis(
-                rule: rule, features: feats.filter { names.contains($0.key) }.merging(extra) { a, _ in a },
-                thresholds: p.thresholds.filter { rule.contains($0.key) })
+        let all = p.thresholds
+        // The features a rule compared, and the thresholds it compared them with.
+        func basis(
+            _ rule: String, _ names: [String], _ thresholds: [String], extra: [String: Double] = [:]
+        ) -> ClassBasis {
+            var chosen: [String: Double] = [:]
+            for t in thresholds { if let v = all[t] { chosen[t] = v } }
+            var features = extra
+            for n in names { if let v = feats[n] { features[n] = v } }
+            return ClassBasis(rule: rule, features: features, thresholds: chosen)
         }
+        let informedThresholds = [
+            "informedMinResolvedMarkets", "informedMinEdge", "falseDiscoveryRate", "informedMinMarkout1h",
+        ]
         if f.trades >= p.botMinTrades {
             if let periodic = f.periodicShare, periodic >= p.botPeriodicShare {
-                return (.bot, basis("bot: periodicShare ≥ botPeriodicShare", ["periodicShare", "trades"]))
+                return (
+                    .bot,
+                    basis(
+                        "bot: periodicShare ≥ botPeriodicShare", ["periodicShare", "trades"],
+                        ["botPeriodicShare", "botMinTrades"])
+                )
             }
             if f.clockShare >= p.botClockShare {
-                return (.bot, basis("bot: clockShare ≥ botClockShare", ["clockShare", "trades"]))
+                return (
+                    .bot,
+                    basis(
+                        "bot: clockShare ≥ botClockShare", ["clockShare", "trades"], ["botClockShare", "botMinTrades"])
+                )
             }
         }
         if f.twoSidedShare >= p.marketMakerTwoSidedShare && f.markets >= p.marketMakerMinMarkets
@@ -85,11 +102,17 @@ public enum WalletScoring {
                 .marketMaker,
                 basis(
                     "marketMaker: twoSidedShare ≥ marketMakerTwoSidedShare, markets ≥ marketMakerMinMarkets, medianHoldSeconds ≤ marketMakerMaxMedianHoldSeconds",
-                    ["twoSidedShare", "markets", "medianHoldSeconds"])
+                    ["twoSidedShare", "markets", "medianHoldSeconds"],
+                    ["marketMakerTwoSidedShare", "marketMakerMinMarkets", "marketMakerMaxMedianHoldSeconds"])
             )
         }
         if f.tradesPerActiveDay >= p.botTradesPerActiveDay {
-            return (.bot, basis("bot: tradesPerActiveDay ≥ botTradesPerActiveDay", ["tradesPerActiveDay"]))
+            return (
+                .bot,
+                basis(
+                    "bot: tradesPerActiveDay ≥ botTradesPerActiveDay", ["tradesPerActiveDay"], ["botTradesPerActiveDay"]
+                )
+            )
         }
         var stats: [String: Double] = ["resolvedMarkets": Double(score.resolvedMarkets)]
         if let e = score.edge { stats["edge"] = e }
@@ -99,28 +122,36 @@ public enum WalletScoring {
         guard score.resolvedMarkets >= p.informedMinResolvedMarkets else {
             return (
                 .unclassified,
-                basis("not tested: resolvedMarkets < informedMinResolvedMarkets", names, extra: stats)
+                basis(
+                    "not tested: resolvedMarkets < informedMinResolvedMarkets", names, ["informedMinResolvedMarkets"],
+                    extra: stats)
             )
         }
         guard let q = score.qValue, let edge = score.edge else {
-            return (.unclassified, basis("not tested: no edge estimate", names, extra: stats))
+            return (.unclassified, basis("not tested: no edge estimate", names, informedThresholds, extra: stats))
         }
         guard edge > p.informedMinEdge, q <= p.falseDiscoveryRate else {
             return (
                 .unclassified,
-                basis("not informed: edge ≤ informedMinEdge or qValue > falseDiscoveryRate", names, extra: stats)
+                basis(
+                    "not informed: edge ≤ informedMinEdge or qValue > falseDiscoveryRate", names, informedThresholds,
+                    extra: stats)
             )
         }
         if let floor = p.informedMinMarkout1h {
             guard let m = score.markout1h, score.markoutTrades >= 10, m >= floor else {
-                return (.unclassified, basis("not informed: markout1h < informedMinMarkout1h", names, extra: stats))
+                return (
+                    .unclassified,
+                    basis(
+                        "not informed: markout1h < informedMinMarkout1h", names, informedThresholds, extra: stats)
+                )
             }
         }
         return (
             .informed,
             basis(
                 "informed: resolvedMarkets ≥ informedMinResolvedMarkets, edge > informedMinEdge, qValue ≤ falseDiscoveryRate",
-                names, extra: stats)
+                names, informedThresholds, extra: stats)
         )
     }
 }

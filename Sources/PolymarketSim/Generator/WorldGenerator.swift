@@ -119,7 +119,8 @@ public struct WorldGenerator: Sendable {
         func add(_ n: Int, _ persona: Persona, edge: Double = 0, bloomsAt: Int64? = nil) {
             for _ in 0..<n {
                 wallets.append(
-                    Wallet(address: Address("0x" + rng.hex(bytes: 20))!, persona: persona, edge: edge, bloomsAt: bloomsAt))
+                    Wallet(
+                        address: Address("0x" + rng.hex(bytes: 20))!, persona: persona, edge: edge, bloomsAt: bloomsAt))
             }
         }
         add(options.noise, .noise)
@@ -154,8 +155,10 @@ public struct WorldGenerator: Sendable {
         return [TradeFileWriter.resolutionsHeader]
             + markets.map { m in
                 [
-                    m.conditionId, "World market \(m.slug)", "world", m.tokens[0], m.tokens[1], m.winner == 0 ? "Yes" : "No",
-                    String(m.winner), f.string(from: Date(timeIntervalSince1970: TimeInterval(m.resolvesAt))), "generated",
+                    m.conditionId, "World market \(m.slug)", "world", m.tokens[0], m.tokens[1],
+                    m.winner == 0 ? "Yes" : "No",
+                    String(m.winner), f.string(from: Date(timeIntervalSince1970: TimeInterval(m.resolvesAt))),
+                    "generated",
                 ].joined(separator: ",")
             }
     }
@@ -163,7 +166,9 @@ public struct WorldGenerator: Sendable {
     /// The wallets and their truth as CSV (`wallet,persona,edge,blooms_at`).
     public func personaRows() -> [String] {
         ["wallet,persona,edge,blooms_at"]
-            + wallets.map { "\($0.address.hex),\($0.persona.rawValue),\($0.edge),\($0.bloomsAt.map(String.init) ?? "")" }
+            + wallets.map {
+                "\($0.address.hex),\($0.persona.rawValue),\($0.edge),\($0.bloomsAt.map(String.init) ?? "")"
+            }
     }
 
     /// The Yes price of a market at `t` (a deterministic function of the market, `t` and a noise draw).
