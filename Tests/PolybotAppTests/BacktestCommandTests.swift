@@ -19,10 +19,10 @@ struct BacktestCommandTests {
     }
 
     @Test func aLateBloomerJoinsOnlyAfterItBloomsAndEverySignalUsedOnlyThePast() async throws {
-        // A small world: 200 no-skill wallets, 20 that beat the price by 25 points only after 30 % of 40 days.
+        // A small world: 120 no-skill wallets, 20 that beat the price by 25 points only after 30 % of 40 days.
         let world = WorldGenerator(
             options: .init(
-                kind: .lateBloomers(edge: 0.25, bloomFraction: 0.3), seed: 11, days: 40, markets: 150, noise: 200,
+                kind: .lateBloomers(edge: 0.25, bloomFraction: 0.3), seed: 11, days: 40, markets: 150, noise: 120,
                 skilled: 20, marketMakers: 6, bots: 4))
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("polybot-backtest-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

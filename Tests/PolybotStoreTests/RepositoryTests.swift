@@ -246,8 +246,17 @@ struct RepositoryTests {
             second.sharpe = nil
             second.walletClass = .unclassified
             try await store.scores.insertSnapshots([second], runId: run2.id)
-            #expect(try await store.scores.latest(wallet) == second)
-            #expect(try await store.scores.history(wallet, limit: 10) == [second, first])
+            // Read back with their ids (what signals record); otherwise as written.
+            func withoutId(_ s: WalletScore?) -> WalletScore? {
+                var s = s
+                s?.snapshotId = nil
+                return s
+            }
+            let latest = try await store.scores.latest(wallet)
+            #expect(withoutId(latest) == second && latest?.snapshotId != nil)
+            let history = try await store.scores.history(wallet, limit: 10)
+            #expect(history.map(withoutId) == [second, first])
+            #expect(Set(history.compactMap(\.snapshotId)).count == 2)
             let r1 = try #require(try await store.scores.run(id: run1.id))
             #expect(r1.status == .completed && r1.walletsScored == 1 && r1.cursorWallet == wallet)
             // The same wallet twice in one run is refused, not silently merged.

@@ -155,7 +155,7 @@ public struct WorldGenerator: Sendable {
         return [TradeFileWriter.resolutionsHeader]
             + markets.map { m in
                 [
-                    m.conditionId, "World market \(m.slug)", "world", m.tokens[0], m.tokens[1],
+                    m.conditionId, "World market \(m.slug)", "event-\(m.slug)", m.tokens[0], m.tokens[1],
                     m.winner == 0 ? "Yes" : "No",
                     String(m.winner), f.string(from: Date(timeIntervalSince1970: TimeInterval(m.resolvesAt))),
                     "generated",
@@ -204,7 +204,7 @@ public struct WorldGenerator: Sendable {
                 conditionId: m.conditionId, side: side, size: Micros(roundingDouble: shares) ?? Micros(10_000),
                 price: Micros(roundingDouble: price) ?? Micros(500_000), timestamp: t,
                 outcome: outcome == 0 ? "Yes" : "No", outcomeIndex: outcome, title: "World market \(m.slug)",
-                slug: m.slug, eventSlug: "world", source: .replay)
+                slug: m.slug, eventSlug: "event-\(m.slug)", source: .replay)
         }
         for w in wallets {
             switch w.persona {
