@@ -70,7 +70,7 @@ enum BacktestBenchmark {
                 ], file: nil))
         let options = try BacktestCommand.options(
             trades: tradesPath, markets: resolutionsPath, from: nil, to: nil, rescoreEvery: "1d", basket: "top:20",
-            minMembers: 2, minNotional: "500", fees: "2026", baselines: false, seed: 1)
+            minMembers: 2, minNotional: nil, fees: "2026", baselines: false, seed: 1)
         var logger = Logger(label: "bench.backtest")
         logger.logLevel = .warning
         let start = ContinuousClock.now
@@ -84,7 +84,7 @@ enum BacktestBenchmark {
                 value: seconds, unit: "s", target: 120,
                 note:
                     "\(report.trades) trades, \(wallets) wallets, \(report.rescorings.count) rescorings, basket top:20, "
-                    + "whale ≥ $500, 2 must agree, fixed $100: \(report.signals.count) signals, "
+                    + "whale ≥ $10,000 (the default), 2 must agree, fixed $100: \(report.signals.count) signals, "
                     + "\(report.main.filledEntries) filled; verdict: \(report.verdict)",
                 lowerIsBetter: true),
             BenchResult(

@@ -46,7 +46,11 @@ struct BacktestCommandTests {
             #expect(r.basket.isEmpty, "basket at \(r.time) before the bloom")
         }
         let picked = Set(report.rescorings.flatMap(\.basket))
-        #expect(!picked.isEmpty && picked.isSubset(of: bloomers), "picked: \(picked.count)")
+        // Picked after the bloom: mostly bloomers (BH at q = 0.10 allows about one false discovery in ten).
+        let right = picked.intersection(bloomers).count
+        print("late-bloomer backtest: picked \(picked.count) wallets, \(right) of them bloomers")
+        #expect(
+            !picked.isEmpty && Double(right) / Double(picked.count) >= 0.8, "picked \(picked.count), right \(right)")
         // Every signal records the snapshots that made its wallets count, all taken before it.
         #expect(!report.signals.isEmpty)
         for s in report.signals {
@@ -55,7 +59,9 @@ struct BacktestCommandTests {
         }
         // The verdict is a boolean beside its interval, and the sentence agrees with it.
         let main = report.main
-        #expect(report.edgeSignificant == (main.interval?.lower ?? -1 > 0))
+        #expect(
+            report.edgeSignificant
+                == ((main.interval?.lower ?? -1) > 0 && (main.interval?.markets ?? 0) >= EdgeInterval.minimumMarkets))
         #expect(report.verdict.hasPrefix(report.edgeSignificant ? "edge after fees" : "no evidence of edge"))
         print("late-bloomer backtest: \(report.verdict); signals \(report.signals.count), filled \(main.filledEntries)")
     }

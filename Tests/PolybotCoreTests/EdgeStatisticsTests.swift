@@ -73,3 +73,40 @@ struct EdgeStatisticsTests {
         #expect(FalseDiscovery.qValues([0.9, 1]) == [1, 1])
     }
 }
+
+/// The backtest's interval, drawdown and copyability arithmetic.
+@Suite("Backtest statistics")
+struct BacktestStatisticsTests {
+    @Test func oneMarketIsNeverSignificantAndTheIntervalResamplesMarkets() throws {
+        let one = try #require(EdgeInterval.bootstrap([MarketResult(market: "a", pnl: 12, cost: 100)]))
+        #expect(one.estimate == 0.12 && one.lower == 0.12 && !one.significant)
+        // Twelve markets, all +10 %: significant; two winners among ten losers: not.
+        let good = (0..<12).map { MarketResult(market: "m\($0)", pnl: 10, cost: 100) }
+        #expect(try #require(EdgeInterval.bootstrap(good)).significant)
+        let mixed = (0..<12).map { MarketResult(market: "m\($0)", pnl: $0 < 2 ? 80 : -10, cost: 100) }
+        let m = try #require(EdgeInterval.bootstrap(mixed))
+        #expect(abs(m.estimate - 0.05) < 1e-12 && m.lower < 0 && m.upper > 0 && !m.significant)
+        // Same seed, same interval.
+        #expect(EdgeInterval.bootstrap(mixed) == m)
+        #expect(EdgeInterval.bootstrap([]) == nil)
+    }
+
+    @Test func drawdownAndCopyability() {
+        let d = Drawdown.maximum([100, 120, 90, 130, 65, 70])
+        #expect(d.amount == 65 && d.fraction == 0.5)
+        let w = Address("0x" + String(repeating: "ab", count: 20))!
+        // They paid 0.50, we paid 0.55 and 0.01 fee per share; the token won: their edge 0.5, ours 0.44.
+        let c = Copyability.perWallet([
+            CopiedEntry(wallets: [w], whalePrice: 0.5, ourPrice: 0.55, feePerShare: 0.01, outcome: 1, cost: 56)
+        ])
+        #expect(c.count == 1 && abs(c[0].keptEdge - 0.44) < 1e-12 && !c[0].uncopyable)
+        let lost = Copyability.perWallet([
+            CopiedEntry(wallets: [w], whalePrice: 0.9, ourPrice: 0.95, feePerShare: 0.01, outcome: 1, cost: 96)
+        ])
+        #expect(abs(lost[0].keptEdge - 0.04) < 1e-12)
+        let gone = Copyability.perWallet([
+            CopiedEntry(wallets: [w], whalePrice: 0.9, ourPrice: 0.99, feePerShare: 0.02, outcome: 1, cost: 101)
+        ])
+        #expect(gone[0].uncopyable)
+    }
+}

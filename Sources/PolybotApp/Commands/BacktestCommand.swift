@@ -308,13 +308,7 @@ package enum BacktestCommand {
         let rows = all.filter { $0.timestamp >= from && $0.timestamp < to }
         guard !rows.isEmpty else { throw ReplayError.badArgument("no trades between --from and --to") }
         logger.info("backtest: trades read", metadata: ["trades": "\(all.count)", "period": "\(rows.count)"])
-        let plan = options.fees
-        let markets = SimCatalogBuilder.build(trades: rows, resolutions: []).mapValues { m in
-            var m = m
-            m.fees = plan.fees(for: m)
-            return m
-        }
-        let history = HistoryBooks(history: rows, markets: markets)
+        let history = PaperEngine.history(rows, fees: options.fees)
         let parameters = config.scoringParameters
         let threshold = options.whaleMinNotional ?? config.pipelineSettings().whaleRules.minNotional
 
@@ -404,7 +398,11 @@ package enum BacktestCommand {
             "walk-forward \(options.rule)", main, basketSize: largest,
             note: "rescored every \(options.rescoreEverySeconds) s; largest basket \(largest)")
         let verdict: String
-        if let i = mainSummary.interval, let r = mainSummary.returnOnCost {
+        if let i = mainSummary.interval, let r = mainSummary.returnOnCost, i.markets < EdgeInterval.minimumMarkets {
+            verdict = String(
+                format: "no evidence of edge: %+.2f %% of cost after fees over only %d market(s) (at least %d needed)",
+                r * 100, i.markets, EdgeInterval.minimumMarkets)
+        } else if let i = mainSummary.interval, let r = mainSummary.returnOnCost {
             verdict =
                 i.significant
                 ? String(

@@ -49,6 +49,16 @@ package enum PaperEngine {
         }
     }
 
+    /// The books of a history's markets, each market with its schedule from the fee plan.
+    package static func history(_ rows: [Trade], fees plan: SimFeePlan) -> HistoryBooks {
+        let markets = SimCatalogBuilder.build(trades: rows, resolutions: []).mapValues { m in
+            var m = m
+            m.fees = plan.fees(for: m)
+            return m
+        }
+        return HistoryBooks(history: rows, markets: markets)
+    }
+
     /// Runs the pipeline over the history, then `finish` on the store (at the last market time) for the report.
     ///
     /// - Throws: database errors, an error of the schedule (the run stops), and what `finish` throws.

@@ -170,13 +170,8 @@ package enum ReplayCommand {
             ? defaultBasket(rows, resolutions: resolutions, count: options.basketSize) : options.wallets
         logger.info("replay: basket chosen", metadata: ["wallets": "\(basket.count)"])
 
-        let plan = options.fees
-        let markets = SimCatalogBuilder.build(trades: rows, resolutions: []).mapValues { m in
-            var m = m
-            m.fees = plan.fees(for: m)
-            return m
-        }
-        let history = HistoryBooks(history: rows, markets: markets)
+        let history = PaperEngine.history(rows, fees: options.fees)
+        let markets = history.markets
         logger.info("replay: books indexed", metadata: ["markets": "\(markets.count)"])
         // The basket's scores over the file (what Kelly sizing reads), as the nightly job would have stored them.
         let members = Set(basket)

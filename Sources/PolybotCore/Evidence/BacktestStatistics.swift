@@ -27,8 +27,12 @@ public struct EdgeInterval: Sendable, Hashable, Codable {
     public var markets: Int
     public var resamples: Int
 
-    /// True when the whole 95 % interval is above zero.
-    public var significant: Bool { lower > 0 }
+    /// Markets needed before the interval means anything: a percentile bootstrap over fewer clusters is too narrow
+    /// (one market gives an interval of one point).
+    public static let minimumMarkets = 10
+
+    /// True when the whole 95 % interval is above zero, over at least ``minimumMarkets`` markets.
+    public var significant: Bool { lower > 0 && markets >= Self.minimumMarkets }
 
     /// The percentile bootstrap of Σ pnl / Σ cost, resampling markets with replacement (deterministic for a seed).
     /// Nil without a market that cost anything.
