@@ -26,19 +26,7 @@ enum BacktestBenchmark {
         defer { try? FileManager.default.removeItem(at: dir) }
         let tradesPath = dir.appendingPathComponent("trades.csv").path
         let resolutionsPath = dir.appendingPathComponent("resolutions.csv").path
-        guard FileManager.default.createFile(atPath: tradesPath, contents: nil),
-            let out = FileHandle(forWritingAtPath: tradesPath)
-        else { throw BenchError.cannotWrite(tradesPath) }
-        var buffer = TradeFileWriter.csvHeader + "\n"
-        for t in trades {
-            buffer += TradeFileWriter.csvRow(t) + "\n"
-            if buffer.utf8.count > 1 << 20 {
-                out.write(Data(buffer.utf8))
-                buffer = ""
-            }
-        }
-        out.write(Data(buffer.utf8))
-        try out.close()
+        try writeTradesCSV(to: tradesPath) { emit in for t in trades { emit(t) } }
         try (w.resolutionRows().joined(separator: "\n") + "\n").write(
             toFile: resolutionsPath, atomically: true, encoding: .utf8)
 

@@ -15,19 +15,7 @@ enum ReplayBenchmark {
         defer { try? FileManager.default.removeItem(at: dir) }
         let tradesPath = dir.appendingPathComponent("trades.csv").path
         let resolutionsPath = dir.appendingPathComponent("resolutions.csv").path
-        guard FileManager.default.createFile(atPath: tradesPath, contents: nil),
-            let out = FileHandle(forWritingAtPath: tradesPath)
-        else { throw BenchError.cannotWrite(tradesPath) }
-        var buffer = TradeFileWriter.csvHeader + "\n"
-        generator.generate { t in
-            buffer += TradeFileWriter.csvRow(t) + "\n"
-            if buffer.utf8.count > 1 << 20 {
-                out.write(Data(buffer.utf8))
-                buffer = ""
-            }
-        }
-        out.write(Data(buffer.utf8))
-        try out.close()
+        try writeTradesCSV(to: tradesPath) { emit in generator.generate { emit($0) } }
         let resolutions =
             [TradeFileWriter.resolutionsHeader]
             + generator.markets.map { TradeFileWriter.resolutionRow($0, resolvedAt: "") }
