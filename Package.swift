@@ -153,6 +153,7 @@ let package = Package(
             name: "PolymarketSim",
             dependencies: [
                 "Polymarket", "PolybotCore",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),

@@ -4,6 +4,19 @@ public enum Poly1271Envelope {
         "TypedDataSign(Order contents,string name,string version,uint256 chainId,address verifyingContract,bytes32 salt)"
             + OrderV2.typeString)
 
+    /// The digest the owner (or a session key) signs: the `TypedDataSign` struct over the order, under the exchange's
+    /// domain, naming the deposit wallet (`DepositWallet`, version "1") as the verifying account.
+    public static func digest(order: OrderV2, domain: ExchangeDomain, negRisk: Bool) -> [UInt8] {
+        var e = EIP712.Encoder(typeHash: tdsTypeHash)
+        e.word(order.structHash)
+        e.string("DepositWallet")
+        e.string("1")
+        e.uint(domain.chainId)
+        e.address(order.signer)
+        e.bytes32([UInt8](repeating: 0, count: 32))
+        return EIP712.digest(domainSeparator: domain.separator(negRisk: negRisk), structHash: e.hash())
+    }
+
     /// The wallet-owner-signed envelope: innerSig(65) ‖ domainSeparator(32) ‖ contentsHash(32) ‖ type string ‖ uint16 length.
     ///
     /// - Throws: ``SigningError``.
@@ -14,14 +27,7 @@ public enum Poly1271Envelope {
     {
         let contents = order.structHash
         let separator = domain.separator(negRisk: negRisk)
-        var e = EIP712.Encoder(typeHash: tdsTypeHash)
-        e.word(contents)
-        e.string("DepositWallet")
-        e.string("1")
-        e.uint(domain.chainId)
-        e.address(order.signer)
-        e.bytes32([UInt8](repeating: 0, count: 32))
-        let digest = EIP712.digest(domainSeparator: separator, structHash: e.hash())
+        let digest = Self.digest(order: order, domain: domain, negRisk: negRisk)
         let inner = try owner.sign(digest: digest)
         let typeBytes = Array(OrderV2.typeString.utf8)
         return inner.bytes + separator + contents + typeBytes + [

@@ -148,32 +148,29 @@ extension SimExchange {
         let digest = signedOrder.digest(domain: domain, negRisk: market.negRisk)
         let orderId = HexCoding.encode(digest)
 
-        // Signature: types 0–2 recover to the signer; type 3 is the ERC-7739 envelope signed by the key's owner.
+        // Signatures as the venue checks them: types 0–2 recover to the signer, which must be the API key's address; a
+        // proxy (1) or Safe (2) maker must be a wallet of that kind the signer controls; type 3 is the ERC-7739
+        // envelope of a deployed deposit wallet (maker == signer == wallet) signed by its owner or a session key.
         switch sigType {
         case .poly1271:
+            guard maker == signer, let wallet = wallets[maker.lowercased], wallet.kind == .poly1271 else {
+                throw SimRejection(status: 400, message: "invalid signature: maker is not a deposit wallet")
+            }
+            guard wallet.deployed else {
+                throw SimRejection(status: 400, message: "invalid signature: deposit wallet \(maker) is not deployed")
+            }
             guard let env = HexCoding.decode(signatureText), env.count > 65,
                 let inner = EthSignature(hex: HexCoding.encode(env.prefix(65))),
                 let expected = try? Poly1271Envelope.sign(
                     order: signedOrder, domain: domain, negRisk: market.negRisk,
                     owner: PrivateKey(bytes: [UInt8](repeating: 1, count: 32))),
-                env.count == expected.count, Array(env.dropFirst(65)) == Array(expected.dropFirst(65))
+                env.count == expected.count, Array(env.dropFirst(65)) == Array(expected.dropFirst(65)),
+                let key = try? SignatureRecovery.signer(
+                    of: Poly1271Envelope.digest(order: signedOrder, domain: domain, negRisk: market.negRisk),
+                    signature: inner)
             else { throw SimRejection(status: 400, message: "invalid signature") }
-            // Recover the owner from the inner signature over the envelope digest.
-            var e = EIP712.Encoder(
-                typeHash: EIP712.typeHash(
-                    "TypedDataSign(Order contents,string name,string version,uint256 chainId,address verifyingContract,bytes32 salt)"
-                        + "Order(uint256 salt,address maker,address signer,uint256 tokenId,uint256 makerAmount,uint256 takerAmount,uint8 side,uint8 signatureType,uint256 timestamp,bytes32 metadata,bytes32 builder)"
-                ))
-            e.word(signedOrder.structHash)
-            e.string("DepositWallet")
-            e.string("1")
-            e.uint(domain.chainId)
-            e.address(signer)
-            e.bytes32([UInt8](repeating: 0, count: 32))
-            let envelopeDigest = EIP712.digest(
-                domainSeparator: domain.separator(negRisk: market.negRisk), structHash: e.hash())
-            guard (try? SignatureRecovery.signer(of: envelopeDigest, signature: inner)) == account.address else {
-                throw SimRejection(status: 400, message: "invalid signature")
+            guard wallet.authorises(key), key == account.address else {
+                throw SimRejection(status: 400, message: "invalid signature: \(key) may not sign for \(maker)")
             }
         default:
             guard let sig = EthSignature(hex: signatureText),
@@ -184,7 +181,19 @@ extension SimExchange {
                 throw SimRejection(
                     status: 400, message: "the order signer address has to be the address of the API KEY")
             }
-            if sigType == .eoa && maker != signer { throw invalid }
+            switch sigType {
+            case .eoa:
+                if maker != signer { throw invalid }
+            case .polyProxy, .polyGnosisSafe:
+                guard let wallet = wallets[maker.lowercased], wallet.kind == sigType, wallet.owner == signer else {
+                    throw SimRejection(
+                        status: 400,
+                        message:
+                            "invalid signature: \(maker) is not a \(sigType == .polyProxy ? "proxy" : "Safe") wallet of \(signer)"
+                    )
+                }
+            case .poly1271: break
+            }
         }
 
         // Price on tick and in range; size at or above the minimum.
@@ -217,8 +226,24 @@ extension SimExchange {
             throw SimRejection(status: 400, message: "order \(orderId) is invalid. Duplicated.")
         }
 
-        // Balance: BUY needs free pUSD for the whole order plus the taker fee on it, SELL the shares.
-        let owner = account.address.lowercased
+        // Post-only: refused when it would take liquidity; after an engine restart nothing else is accepted.
+        let postOnly = object["postOnly"] as? Bool ?? false
+        if postOnly && (orderType == .fok || orderType == .fak) {
+            throw SimRejection(status: 400, message: "invalid post-only order: FOK and FAK orders cannot be post-only")
+        }
+        if !postOnly && engineState == .postOnly {
+            throw SimRejection(
+                status: 400, message: "the matching engine is in post-only mode: only post-only orders are accepted")
+        }
+        if postOnly, let best = book(token: tokenId).flatMap({ side == .buy ? $0.asks.first : $0.bids.first }),
+            side == .buy ? best.price <= price : best.price >= price
+        {
+            throw SimRejection(status: 400, message: "invalid post-only order: order crosses book")
+        }
+        if !hasAllowance(maker) { throw SimRejection(status: 400, message: "not enough balance / allowance") }
+
+        // Balance: BUY needs free pUSD for the whole order plus the taker fee on it, SELL the shares (the funder's).
+        let owner = maker.lowercased
         if side == .buy {
             let fee = takerFee(market: conditionId, shares: Micros(shares), price: price) ?? .zero
             guard (balances[owner] ?? .zero) - reserved(owner) >= Micros(usdc) + fee else {
@@ -273,9 +298,12 @@ extension SimExchange {
         let status = order.matched > .zero ? "matched" : "live"
         let making = side == .buy ? spent : order.matched
         let taking = side == .buy ? order.matched : spent
+        // Since 2026-07-24 the venue returns trade ids; settlement hashes are best effort (none under `no-hashes`).
+        let sentHashes = faults.noHashes ? [] : hashes
         return "{\"success\":true,\"errorMsg\":\"\",\"orderID\":\"\(orderId)\",\"status\":\"\(status)\","
             + "\"takingAmount\":\"\(order.matched > .zero ? taking.description : "")\",\"makingAmount\":\"\(order.matched > .zero ? making.description : "")\","
-            + "\"transactionsHashes\":[\(hashes.map { "\"\($0)\"" }.joined(separator: ","))]}"
+            + "\"transactionsHashes\":[\(sentHashes.map { "\"\($0)\"" }.joined(separator: ","))],"
+            + "\"tradeIDs\":[\(order.trades.map { "\"\($0)\"" }.joined(separator: ","))]}"
     }
 
     /// The taker fee of a match on a market (nil: the market charges none).

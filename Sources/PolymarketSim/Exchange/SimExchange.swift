@@ -17,6 +17,15 @@ public actor SimExchange {
     /// Book liquidity taken by our orders since the last replayed trade re-centred the book.
     var consumed: [String: [Int64: Micros]] = [:]
     public var faults = SimFaults()
+    /// Funder wallets (proxy, Safe, deposit wallet) by lower-cased address.
+    var wallets: [String: SimWallet] = [:]
+    /// Addresses whose pUSD allowances to the exchanges are zero (the startup check must refuse them).
+    var withoutAllowance: Set<String> = []
+    /// Matching engine restart: HTTP 425 until `engineDownUntil`, then post-only until `postOnlyUntil`.
+    var engineDownUntil: ContinuousClock.Instant?
+    var postOnlyUntil: ContinuousClock.Instant?
+    /// Per-signer buckets ("order|0x…" / "cancel|0x…").
+    var signerBuckets: [String: (tokens: Double, at: ContinuousClock.Instant)] = [:]
     /// The simulated clock: the time of the last published trade (Unix seconds), or the first trade's before any.
     public private(set) var simNow: Int64
 
@@ -242,6 +251,7 @@ public actor SimExchange {
     /// Replaces the fault configuration; a stall starts now.
     public func setFaults(_ f: SimFaults) {
         faults = f
+        if f.restartSeconds > 0 { restartEngine(downSeconds: f.restartSeconds, postOnlySeconds: f.postOnlySeconds) }
         rateLimitRemaining = f.rateLimitBurst
         stallUntil =
             f.stallSeconds > 0 ? ContinuousClock.now.advanced(by: .milliseconds(Int64(f.stallSeconds * 1000))) : nil

@@ -24,6 +24,18 @@ public struct SimFaults: Sendable, Codable, Equatable {
     public var orderDelayMilliseconds: Int = 0
     /// What RTDS answers to a text PING: "PONG" or "" (both observed in production).
     public var rtdsPongText: String = "PONG"
+    /// A matching-engine restart starting now: every order endpoint answers HTTP 425 for this many seconds (0 = none).
+    public var restartSeconds: Double = 0
+    /// After a restart, the engine accepts only post-only orders (and cancels) for this many seconds (venue: ~120).
+    public var postOnlySeconds: Double = 120
+    /// Per-signer order and cancel buckets: tokens per second (0 = no per-signer limit).
+    public var signerRate: Double = 0
+    /// Per-signer bucket capacity (the burst); a request costing more is refused for good.
+    public var signerBurst: Int = 60
+    /// Order responses carry `tradeIDs` and no `transactionsHashes` (the venue since 2026-07-24 when hashes lag).
+    public var noHashes: Bool = false
+    /// The geoblock answer: "" (allowed), "blocked" or "close-only" (the account may only close positions).
+    public var geoblock: String = ""
 
     /// No faults.
     public init() {}
@@ -32,6 +44,7 @@ public struct SimFaults: Sendable, Codable, Equatable {
         case dropWebSocketsEverySeconds, stallSeconds, rateLimitBurst, rateLimitRate, retryAfterSeconds, errorRate,
             latencyMilliseconds
         case timeoutButFillNextOrders, holdResponseSeconds, rtdsPongText, orderDelayMilliseconds
+        case restartSeconds, postOnlySeconds, signerRate, signerBurst, noHashes, geoblock
     }
 
     /// Decodes a partial object: absent keys keep their defaults.
@@ -49,6 +62,12 @@ public struct SimFaults: Sendable, Codable, Equatable {
         holdResponseSeconds = try c.decodeIfPresent(Double.self, forKey: .holdResponseSeconds) ?? 30
         orderDelayMilliseconds = try c.decodeIfPresent(Int.self, forKey: .orderDelayMilliseconds) ?? 0
         rtdsPongText = try c.decodeIfPresent(String.self, forKey: .rtdsPongText) ?? "PONG"
+        restartSeconds = try c.decodeIfPresent(Double.self, forKey: .restartSeconds) ?? 0
+        postOnlySeconds = try c.decodeIfPresent(Double.self, forKey: .postOnlySeconds) ?? 120
+        signerRate = try c.decodeIfPresent(Double.self, forKey: .signerRate) ?? 0
+        signerBurst = try c.decodeIfPresent(Int.self, forKey: .signerBurst) ?? 60
+        noHashes = try c.decodeIfPresent(Bool.self, forKey: .noHashes) ?? false
+        geoblock = try c.decodeIfPresent(String.self, forKey: .geoblock) ?? ""
     }
 
     /// Parses `name=value` specs from `--fault` flags, e.g. `drop=30`, `stall=20`, `429=5`, `5xx=0.2`,
@@ -73,6 +92,14 @@ public struct SimFaults: Sendable, Codable, Equatable {
         case "hold": holdResponseSeconds = try double(value, spec)
         case "order-delay": orderDelayMilliseconds = try int(value, spec)
         case "pong": rtdsPongText = value
+        case "restart": restartSeconds = try double(value, spec)
+        case "post-only": postOnlySeconds = try double(value, spec)
+        case "signer-rate": signerRate = try double(value, spec)
+        case "signer-burst": signerBurst = try int(value, spec)
+        case "no-hashes": noHashes = value == "1" || value == "true"
+        case "geoblock":
+            guard ["", "blocked", "close-only"].contains(value) else { throw SimFaultError(spec: spec) }
+            geoblock = value
         default: throw SimFaultError(spec: spec)
         }
     }
@@ -92,6 +119,6 @@ public struct SimFaults: Sendable, Codable, Equatable {
 public struct SimFaultError: Error, CustomStringConvertible {
     public var spec: String
     public var description: String {
-        "bad --fault \(spec): use drop=SECONDS, stall=SECONDS, 429=COUNT, 429rate=RATE(0-1), retry-after=SECONDS, 5xx=RATE(0-1), latency=MS, timeout-fill=COUNT, hold=SECONDS or pong=TEXT"
+        "bad --fault \(spec): use drop=SECONDS, stall=SECONDS, 429=COUNT, 429rate=RATE(0-1), retry-after=SECONDS, 5xx=RATE(0-1), latency=MS, timeout-fill=COUNT, hold=SECONDS, pong=TEXT, restart=SECONDS, post-only=SECONDS, signer-rate=PER_SECOND, signer-burst=COUNT, no-hashes=1 or geoblock=blocked|close-only"
     }
 }

@@ -131,6 +131,8 @@ enum SimClobRoutes {
                 return SimServer.error(error.message, status: .init(code: error.status))
             }
             await exchange.countOrderPost()
+            let gate = await venueGate(exchange, apiKey: apiKey, cancel: false, cost: 1)
+            if let refusal = gate.refusal { return refusal }
             let delay = await exchange.faults.orderDelayMilliseconds
             if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
             let response: String
@@ -144,7 +146,7 @@ enum SimClobRoutes {
                 // "Timed out but filled": the order is on the book; the caller never hears so.
                 try await Task.sleep(for: .milliseconds(Int64(await exchange.faults.holdResponseSeconds * 1000)))
             }
-            return SimServer.json(response)
+            return SimServer.json(response, headers: gate.headers)
         }
         group.delete("/order") { request, _ -> Response in
             let body = String(buffer: try await request.body.collect(upTo: 1 << 16))
@@ -158,6 +160,7 @@ enum SimClobRoutes {
             guard let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any],
                 let id = object["orderID"] as? String
             else { return SimServer.error("Invalid order payload", status: .badRequest) }
+            if let refusal = await venueGate(exchange, apiKey: apiKey, cancel: true, cost: 1).refusal { return refusal }
             let ok = await exchange.cancel(apiKey: apiKey, orderId: id)
             return SimServer.json(
                 ok
@@ -180,6 +183,9 @@ enum SimClobRoutes {
                 return SimServer.error(
                     "Too many orders in payload: \(array.count), max allowed: 15", status: .badRequest)
             }
+            // All or nothing: the batch is admitted only when the bucket holds a token for every entry.
+            let gate = await venueGate(exchange, apiKey: apiKey, cancel: false, cost: array.count)
+            if let refusal = gate.refusal { return refusal }
             var results: [String] = []
             for element in array {
                 guard let data = try? JSONSerialization.data(withJSONObject: element) else { continue }
@@ -194,7 +200,7 @@ enum SimClobRoutes {
                     )
                 }
             }
-            return SimServer.json("[" + results.joined(separator: ",") + "]")
+            return SimServer.json("[" + results.joined(separator: ",") + "]", headers: gate.headers)
         }
         group.delete("/orders") { request, _ -> Response in
             let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
@@ -207,6 +213,9 @@ enum SimClobRoutes {
             }
             guard let ids = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String] else {
                 return SimServer.error("Invalid order payload", status: .badRequest)
+            }
+            if let refusal = await venueGate(exchange, apiKey: apiKey, cancel: true, cost: ids.count).refusal {
+                return refusal
             }
             var canceled: [String] = []
             var notCanceled: [String] = []
@@ -229,10 +238,16 @@ enum SimClobRoutes {
             } catch {
                 return SimServer.error(error.message, status: .init(code: error.status))
             }
+            if let refusal = await venueGate(exchange, apiKey: apiKey, cancel: true, cost: 1).refusal { return refusal }
             var canceled: [String] = []
             for o in await exchange.openOrders(apiKey: apiKey)
             where await exchange.cancel(apiKey: apiKey, orderId: o.id) {
                 canceled.append("\"\(o.id)\"")
+            }
+            // Then one more cancel token per order cancelled (the bucket floors at zero on the standard tier).
+            if let signer = await exchange.signer(apiKey: apiKey), !canceled.isEmpty {
+                _ = await exchange.chargeSigner(signer, cancel: true, cost: 0)
+                await exchange.drainSigner(signer, cancel: true, cost: canceled.count)
             }
             return SimServer.json("{\"canceled\":[\(canceled.joined(separator: ","))],\"not_canceled\":{}}")
         }
@@ -273,7 +288,13 @@ enum SimClobRoutes {
                 return SimServer.error(error.message, status: .init(code: error.status))
             }
             let after = request.query("after").flatMap(Int64.init) ?? 0
-            let rows = await exchange.fills(apiKey: apiKey).filter { $0.matchTime >= after }
+            let id = request.query("id")
+            let market = request.query("market")?.lowercased()
+            let asset = request.query("asset_id")
+            let rows = await exchange.fills(apiKey: apiKey).filter {
+                $0.matchTime >= after && (id == nil || $0.id == id) && (market == nil || $0.market == market)
+                    && (asset == nil || $0.tokenId == asset)
+            }
             let texts = await rows.asyncMap { await exchange.fillJSON($0) }
             return SimServer.json(
                 "{\"data\":[\(texts.joined(separator: ","))],\"next_cursor\":\"LTE=\",\"limit\":\(rows.count),\"count\":\(rows.count)}"
@@ -287,6 +308,36 @@ extension Sequence where Element: Sendable {
         var out: [T] = []
         for e in self { out.append(await body(e)) }
         return out
+    }
+}
+
+/// The matching engine and per-signer buckets in front of an order or cancel endpoint: a refusal (425 while the engine
+/// restarts, 429 with `Retry-After` and the `Poly-RateLimit-*` headers when the signer's bucket is short, 429 without
+/// `Retry-After` when the request costs more than the burst) or the headers of an admitted request.
+func venueGate(
+    _ exchange: SimExchange, apiKey: String, cancel: Bool, cost: Int
+) async -> (refusal: Response?, headers: [(String, String)]) {
+    if await exchange.engineState == .restarting {
+        return (SimServer.error("Too Early: the matching engine is restarting", status: .init(code: 425)), [])
+    }
+    guard let signer = await exchange.signer(apiKey: apiKey) else { return (nil, []) }
+    let tier = ("Poly-RateLimit-Tier", "standard")
+    switch await exchange.chargeSigner(signer, cancel: cancel, cost: cost) {
+    case .admitted(let remaining):
+        return (nil, remaining == Int.max ? [] : [("Poly-RateLimit-Remaining", String(remaining)), tier])
+    case .limited(let after, let remaining):
+        let r = SimServer.error(
+            "Too Many Requests: \(cancel ? "cancel" : "order") bucket", status: .tooManyRequests,
+            headers: [
+                ("Retry-After", String(Int(after.rounded(.up)))), ("Poly-RateLimit-Remaining", String(remaining)),
+                ("Poly-RateLimit-Reset", String(Int64(Date().timeIntervalSince1970 + after.rounded(.up)))), tier,
+            ])
+        return (r, [])
+    case .overBurst(let remaining):
+        let r = SimServer.error(
+            "Too Many Requests: request costs \(cost) tokens, more than the bucket's burst; split it",
+            status: .tooManyRequests, headers: [("Poly-RateLimit-Remaining", String(remaining)), tier])
+        return (r, [])
     }
 }
 

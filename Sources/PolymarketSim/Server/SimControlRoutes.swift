@@ -28,6 +28,20 @@ enum SimControlRoutes {
             await exchange.setFaults(faults)
             return SimServer.json("{\"ok\":true}")
         }
+        // A funder wallet: `{"address", "type" (1–3), "owner", "sessionKeys": [...], "deployed": true}`.
+        router.post("/_sim/wallets") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            guard let o = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any],
+                let address = (o["address"] as? String).flatMap({ EthAddress($0) }),
+                let kind = (o["type"] as? NSNumber).flatMap({ SignatureType(rawValue: $0.uint8Value) }), kind != .eoa,
+                let owner = (o["owner"] as? String).flatMap({ EthAddress($0) })
+            else { return SimServer.error("address, type (1-3) and owner required", status: .badRequest) }
+            let sessionKeys = ((o["sessionKeys"] as? [String]) ?? []).compactMap { EthAddress($0) }
+            await exchange.registerWallet(
+                address,
+                SimWallet(kind: kind, owner: owner, sessionKeys: sessionKeys, deployed: o["deployed"] as? Bool ?? true))
+            return SimServer.json("{\"ok\":true}")
+        }
         router.post("/_sim/credit") { request, _ -> Response in
             guard let a = request.query("address").flatMap({ EthAddress($0) }),
                 let amount = request.query("amount").flatMap({ Micros(decimal: $0) })

@@ -6,7 +6,7 @@ import NIOFoundationCompat
 import PolybotCore
 import Polymarket
 
-/// A Polygon JSON-RPC stand-in: `eth_call` for ERC-1155 `balanceOf(address,uint256)` (our holdings) and ERC-20
+/// A Polygon JSON-RPC stand-in: `eth_getCode` (deployed wallets have code), `eth_call` for ERC-1155 `balanceOf(address,uint256)` (our holdings) and ERC-20
 /// `balanceOf(address)` / `allowance` (pUSD balance; allowance reported unlimited).
 enum SimRPCRoutes {
     static func add(to router: Router<BasicWebSocketRequestContext>, exchange: SimExchange) {
@@ -19,6 +19,13 @@ enum SimRPCRoutes {
             func result(_ value: Int64) -> Response {
                 let hex = HexCoding.encode(UInt256Word(UInt64(max(0, value))).bytes)
                 return SimServer.json("{\"jsonrpc\":\"2.0\",\"id\":\(id),\"result\":\"\(hex)\"}")
+            }
+            // eth_getCode: a registered, deployed wallet has code; a counterfactual one (and any EOA) has none.
+            if object["method"] as? String == "eth_getCode", let params = object["params"] as? [Any],
+                let target = (params.first as? String).flatMap({ EthAddress($0) })
+            {
+                let code = await exchange.wallet(target).map { $0.deployed ? "0x6080604052" : "0x" } ?? "0x"
+                return SimServer.json("{\"jsonrpc\":\"2.0\",\"id\":\(id),\"result\":\"\(code)\"}")
             }
             guard object["method"] as? String == "eth_call", let params = object["params"] as? [Any],
                 let call = params.first as? [String: Any],
@@ -42,7 +49,9 @@ enum SimRPCRoutes {
             case [0x70, 0xa0, 0x82, 0x31]:  // ERC-20 balanceOf(address)
                 guard let owner = address(at: 4) else { break }
                 return result(await exchange.balance(of: owner).raw)
-            case [0xdd, 0x62, 0xed, 0x3e]:  // allowance(address,address): unlimited
+            case [0xdd, 0x62, 0xed, 0x3e]:  // allowance(address,address): unlimited unless withdrawn
+                guard let owner = address(at: 4) else { break }
+                if !(await exchange.hasAllowance(owner)) { return result(0) }
                 return SimServer.json(
                     "{\"jsonrpc\":\"2.0\",\"id\":\(id),\"result\":\"0x" + String(repeating: "f", count: 64) + "\"}")
             default: break

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
@@ -18,6 +19,7 @@ import ServiceLifecycle
 /// | RTDS | `ws://HOST:PORT/ws` |
 /// | CLOB market / user channels | `ws://HOST:PORT/clob-ws/market`, `ws://HOST:PORT/clob-ws/user` |
 /// | Polygon RPC | `http://HOST:PORT/rpc` |
+/// | geoblock | `http://HOST:PORT/api/geoblock` |
 /// | control | `POST /_sim/faults`, `POST /_sim/publish?count=N`, `GET /_sim/status` |
 public enum SimServer {
     /// Builds the router over an exchange.
@@ -26,7 +28,11 @@ public enum SimServer {
         let faults = FaultMiddleware<BasicWebSocketRequestContext>(exchange: exchange)
         SimDataAPIRoutes.add(to: router.group("data-api").add(middleware: faults), exchange: exchange)
         SimGammaRoutes.add(to: router.group("gamma").add(middleware: faults), exchange: exchange)
-        SimClobRoutes.add(to: router.group("clob").add(middleware: faults), exchange: exchange)
+        let clob = router.group("clob").add(middleware: faults)
+        SimClobRoutes.add(to: clob, exchange: exchange)
+        SimClobPriceRoutes.add(to: clob, exchange: exchange)
+        SimClobAccountRoutes.add(to: clob, exchange: exchange)
+        SimClobAccountRoutes.addGeoblock(to: router, exchange: exchange)
         SimRPCRoutes.add(to: router, exchange: exchange)
         SimControlRoutes.add(to: router, exchange: exchange)
         SimSocketRoutes.add(to: router, exchange: exchange, logger: logger)
@@ -50,15 +56,18 @@ public enum SimServer {
     }
 
     /// JSON response helper.
-    static func json(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
+    static func json(
+        _ body: String, status: HTTPResponse.Status = .ok, headers extra: [(String, String)] = []
+    ) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
+        for (name, value) in extra { if let n = HTTPField.Name(name) { headers[n] = value } }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     /// `{"error": …}` with a status.
-    static func error(_ message: String, status: HTTPResponse.Status) -> Response {
-        json("{\"error\":\(SimJSON.string(message))}", status: status)
+    static func error(_ message: String, status: HTTPResponse.Status, headers: [(String, String)] = []) -> Response {
+        json("{\"error\":\(SimJSON.string(message))}", status: status, headers: headers)
     }
 }
 

@@ -1,0 +1,126 @@
+import Foundation
+import PolybotCore
+import Polymarket
+
+/// A funder wallet the simulated venue knows: a Polymarket proxy (signature type 1), a Gnosis Safe (2) or a
+/// deposit wallet (3, POLY_1271) with its owner and the session keys authorised on it.
+public struct SimWallet: Sendable, Equatable {
+    public var kind: SignatureType
+    public var owner: EthAddress
+    /// Keys that may trade (not withdraw) for a deposit wallet.
+    public var sessionKeys: [EthAddress]
+    /// False for a counterfactual deposit wallet (its address is known, no code is deployed yet).
+    public var deployed: Bool
+
+    /// Creates a wallet record.
+    public init(kind: SignatureType, owner: EthAddress, sessionKeys: [EthAddress] = [], deployed: Bool = true) {
+        self.kind = kind
+        self.owner = owner
+        self.sessionKeys = sessionKeys
+        self.deployed = deployed
+    }
+
+    /// Whether `key` may sign orders for this wallet.
+    public func authorises(_ key: EthAddress) -> Bool { key == owner || sessionKeys.contains(key) }
+}
+
+/// The matching engine's state as an order endpoint sees it.
+public enum SimEngineState: Sendable, Equatable {
+    case up
+    /// Restarting: order endpoints answer HTTP 425.
+    case restarting
+    /// Back, but only post-only orders and cancels are accepted.
+    case postOnly
+}
+
+/// What a signer's bucket says about a request.
+public enum SimSignerCharge: Sendable, Equatable {
+    case admitted(remaining: Int)
+    /// Not enough tokens now; retry after this many seconds.
+    case limited(retryAfter: Double, remaining: Int)
+    /// The request costs more than the bucket can ever hold: split it.
+    case overBurst(remaining: Int)
+}
+
+extension SimExchange {
+    // MARK: - Wallets
+
+    /// Registers a funder wallet (tests, the demo, `POST /_sim/wallets`); its balance starts at the default.
+    public func registerWallet(_ address: EthAddress, _ wallet: SimWallet) {
+        wallets[address.lowercased] = wallet
+        if balances[address.lowercased] == nil { balances[address.lowercased] = startingBalance }
+    }
+
+    /// A registered wallet.
+    public func wallet(_ address: EthAddress) -> SimWallet? { wallets[address.lowercased] }
+
+    /// Sets an address's exchange allowances to zero (or back to unlimited).
+    public func setAllowance(_ address: EthAddress, granted: Bool) {
+        if granted { withoutAllowance.remove(address.lowercased) } else { withoutAllowance.insert(address.lowercased) }
+    }
+
+    /// The funder an API key's orders of `signatureType` draw on: the key's own address for EOA orders, else the
+    /// wallet of that kind the key may sign for.
+    public func funder(apiKey: String, signatureType: SignatureType) -> EthAddress? {
+        guard let account = accounts[apiKey] else { return nil }
+        if signatureType == .eoa { return account.address }
+        return wallets.sorted { $0.key < $1.key }.first {
+            $0.value.kind == signatureType && $0.value.authorises(account.address)
+        }.flatMap { EthAddress($0.key) }
+    }
+
+    /// Whether pUSD allowances to the exchange contracts are in place for an address.
+    public func hasAllowance(_ address: EthAddress) -> Bool { !withoutAllowance.contains(address.lowercased) }
+
+    // MARK: - Matching engine
+
+    /// Starts a restart now: 425 for `downSeconds`, then post-only for `postOnlySeconds`.
+    public func restartEngine(downSeconds: Double, postOnlySeconds: Double) {
+        let now = ContinuousClock.now
+        let down = now.advanced(by: .milliseconds(Int64(downSeconds * 1000)))
+        engineDownUntil = down
+        postOnlyUntil = down.advanced(by: .milliseconds(Int64(postOnlySeconds * 1000)))
+    }
+
+    /// The engine's state now.
+    public var engineState: SimEngineState {
+        let now = ContinuousClock.now
+        if let down = engineDownUntil, now < down { return .restarting }
+        if let until = postOnlyUntil, now < until { return .postOnly }
+        return .up
+    }
+
+    // MARK: - Per-signer buckets
+
+    /// Charges `cost` tokens to a signer's order or cancel bucket (nothing is charged when refused). With no
+    /// per-signer limit configured every request is admitted.
+    public func chargeSigner(_ signer: EthAddress, cancel: Bool, cost: Int) -> SimSignerCharge {
+        let rate = faults.signerRate
+        guard rate > 0 else { return .admitted(remaining: Int.max) }
+        let burst = Double(max(1, faults.signerBurst))
+        let key = (cancel ? "cancel|" : "order|") + signer.lowercased
+        let now = ContinuousClock.now
+        var bucket = signerBuckets[key] ?? (burst, now)
+        let elapsed =
+            Double((now - bucket.at).components.attoseconds) / 1e18 + Double((now - bucket.at).components.seconds)
+        bucket = (min(burst, bucket.tokens + elapsed * rate), now)
+        defer { signerBuckets[key] = bucket }
+        if Double(cost) > burst { return .overBurst(remaining: Int(bucket.tokens)) }
+        if bucket.tokens < Double(cost) {
+            return .limited(retryAfter: (Double(cost) - bucket.tokens) / rate, remaining: Int(bucket.tokens))
+        }
+        bucket.tokens -= Double(cost)
+        return .admitted(remaining: Int(bucket.tokens))
+    }
+
+    /// Takes `cost` tokens after the fact (cancel-all learns its cost once it has cancelled), flooring at zero.
+    public func drainSigner(_ signer: EthAddress, cancel: Bool, cost: Int) {
+        let key = (cancel ? "cancel|" : "order|") + signer.lowercased
+        guard var bucket = signerBuckets[key] else { return }
+        bucket.tokens = max(0, bucket.tokens - Double(cost))
+        signerBuckets[key] = bucket
+    }
+
+    /// The signer (API key address) of an API key.
+    public func signer(apiKey: String) -> EthAddress? { accounts[apiKey]?.address }
+}
