@@ -68,7 +68,8 @@ public enum PolybotApp {
         var live: LiveTrading?
         if config.tradesLive {
             do {
-                live = try await config.liveTrading(clob: ClobClient(baseURL: config.clobURL, transport: transport))
+                live = try await config.liveTrading(
+                    clob: ClobClient(baseURL: config.clobURL, transport: transport), logger: logger)
             } catch {
                 try? await transport.shutdown()
                 throw error

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PolybotCore
 import PolybotPipeline
 import PolybotStore
@@ -54,11 +55,13 @@ extension AppConfiguration {
     /// True when orders will be signed and sent.
     var tradesLive: Bool { mode == .live || (mode == .approve && approveLive) }
 
-    /// The live setup: the key, the L2 credentials, and the signing domain of the exchange version the CLOB reports
-    /// (`/version`); an unknown version means nothing is signed.
+    /// The live setup: the key, the L2 credentials, the signing domain of the exchange version the CLOB reports
+    /// (`/version`; an unknown version means nothing is signed), the account's signature type and funder, and the
+    /// startup checks of ``LiveReadiness`` (balance, allowances, a deployed deposit wallet; geoblock and close-only
+    /// refuse entries only).
     ///
     /// - Throws: ``LiveSetupError``.
-    func liveTrading(clob: ClobClient) async throws -> LiveTrading {
+    package func liveTrading(clob: ClobClient, logger: Logger) async throws -> LiveTrading {
         guard let keyHex = privateKey?.revealed, let apiKey, let secret = apiSecret?.revealed,
             let passphrase = passphrase?.revealed
         else {
@@ -70,9 +73,26 @@ extension AppConfiguration {
         guard let domain = ExchangeDomain.forVersion(version, chainId: chainId) else {
             throw LiveSetupError.unknownVersion(version)
         }
-        return LiveTrading(
+        var live = LiveTrading(
             key: key, credentials: ApiCredentials(apiKey: apiKey, secret: secret, passphrase: passphrase),
             domain: domain)
+        live.signatureType = SignatureType(rawValue: signatureType) ?? .eoa
+        live.funder = funder
+        live.builderCode = builderCode
+        live.otherKeys = ownerCredentials.map { [$0] } ?? []
+        live.postOnlySeconds = venuePostOnlySeconds
+        live.signerLimits = SignerRateLimiter(
+            orderRate: signerOrderRate, orderBurst: signerOrderBurst, cancelRate: signerCancelRate,
+            cancelBurst: signerCancelBurst)
+        do { _ = try live.builder() } catch { throw LiveSetupError.account("\(error)") }
+        var authed = clob
+        authed.auth = (live.credentials, key.address)
+        let readiness = LiveReadiness(
+            clob: authed,
+            geoblock: geoblockURL.isEmpty ? nil : GeoblockClient(url: geoblockURL, transport: clob.transport),
+            rpc: polygonRPCURL.map { PolygonRPC(url: $0, transport: clob.transport) }, logger: logger)
+        live.entriesRefused = try await readiness.check(live)
+        return live
     }
 }
 
@@ -81,6 +101,13 @@ public enum LiveSetupError: Error, CustomStringConvertible {
     case missingCredentials
     case versionUnavailable(String)
     case unknownVersion(Int)
+    /// The signature type and funder do not make an account (e.g. type 1–3 without a funder).
+    case account(String)
+    /// A deposit wallet whose address has no code: counterfactual, not deployed yet.
+    case counterfactualWallet(EthAddress)
+    case balanceUnavailable(String)
+    case noBalance(EthAddress)
+    case noAllowance(EthAddress, [String])
 
     public var description: String {
         switch self {
@@ -89,6 +116,14 @@ public enum LiveSetupError: Error, CustomStringConvertible {
         case .versionUnavailable(let e): "the CLOB's /version could not be read (\(e)); nothing is signed without it"
         case .unknownVersion(let v):
             "the CLOB reports exchange version \(v), which this build cannot sign for; refusing to trade"
+        case .account(let why): "the live account is not usable: \(why)"
+        case .counterfactualWallet(let a):
+            "deposit wallet \(a) is counterfactual (no contract deployed at it yet): deploy it (a first deposit through polymarket.com does) before trading live"
+        case .balanceUnavailable(let e):
+            "the pUSD balance and allowances could not be read from the CLOB (\(e)); refusing to trade without them"
+        case .noBalance(let a): "the funder \(a) holds no pUSD: deposit before trading live"
+        case .noAllowance(let a, let spenders):
+            "the funder \(a) has not approved pUSD for \(spenders.joined(separator: ", ")): set the allowances (polymarket.com does on first trade) before trading live"
         }
     }
 }

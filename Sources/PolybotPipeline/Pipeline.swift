@@ -71,12 +71,32 @@ package struct LiveTrading: Sendable {
     package var key: PrivateKey
     package var credentials: ApiCredentials
     package var domain: ExchangeDomain
+    /// How orders are signed: 0 EOA, 1 proxy, 2 Safe, 3 deposit wallet (POLY_1271).
+    package var signatureType: SignatureType = .eoa
+    /// The wallet that funds the orders (types 1–3).
+    package var funder: EthAddress?
+    /// The builder code stamped on every order (zero: none).
+    package var builderCode: [UInt8] = [UInt8](repeating: 0, count: 32)
+    /// Other L2 credentials Polybot holds (an owner key beside a session key): orders are reconciled under each.
+    package var otherKeys: [(credentials: ApiCredentials, address: EthAddress)] = []
+    /// Set when a startup check refuses entries (geoblocked, close-only): trading starts reduce-only with this reason.
+    package var entriesRefused: String?
+    /// How long the venue's post-only window after an engine restart lasts.
+    package var postOnlySeconds: Double = 120
+    /// Per-signer buckets for this key.
+    package var signerLimits: SignerRateLimiter = SignerRateLimiter()
 
     /// Creates the live setup.
     package init(key: PrivateKey, credentials: ApiCredentials, domain: ExchangeDomain) {
         self.key = key
         self.credentials = credentials
         self.domain = domain
+    }
+
+    /// The order builder for this account.
+    package func builder() throws(OrderBuildError) -> OrderBuilder {
+        try OrderBuilder(
+            key: key, domain: domain, signatureType: signatureType, funder: funder, builderCode: builderCode)
     }
 }
 
@@ -161,12 +181,16 @@ package struct Pipeline: Sendable {
         var liveGateway: LiveOrderGateway?
         if settings.mode == .live || (settings.mode == .approve && settings.approveExecutesLive) {
             guard let live else { throw PipelineError.liveSetupMissing }
+            var signerClob = clob
+            signerClob.signerLimits = live.signerLimits
+            let others = live.otherKeys.map { ClobClient(baseURL: clob.baseURL, transport: clob.transport, auth: $0) }
             liveGateway = LiveOrderGateway(
-                store: store, clob: clob, builder: try OrderBuilder(key: live.key, domain: live.domain),
+                store: store, clob: signerClob, builder: try live.builder(),
                 apiKey: live.credentials.apiKey, ledger: ledger, fees: market.fees, logger: logger,
                 now: { clock.date() },
                 willSend: { probe.sent($0.idempotencyKey) },
-                alarm: { events.publish(.reconciliation(problems: [$0])) })
+                alarm: { events.publish(.reconciliation(problems: [$0])) },
+                venue: VenueStatus(postOnlySeconds: live.postOnlySeconds), otherKeys: others)
         }
         var approvals: ApprovalGateway?
         let gateway: any OrderGateway
@@ -249,11 +273,12 @@ package struct Pipeline: Sendable {
         let reconciler = StartupReconciler(
             store: store, mode: settings.mode, tracker: orders, clob: liveGateway == nil ? nil : clob,
             dataAPI: liveGateway == nil ? nil : dataAPI,
-            rpc: rpc, account: live.flatMap { Address($0.key.address.lowercased) }, approvals: approvals, logger: logger
+            rpc: rpc, account: live.flatMap { Address(($0.funder ?? $0.key.address).lowercased) }, approvals: approvals,
+            logger: logger
         )
         let startup = PipelineStartup(
             risk: risk, reconciler: reconciler, approvals: approvals, orders: orders, events: events, clock: clock,
-            logger: logger)
+            entriesRefused: live?.entriesRefused, logger: logger)
 
         var services: [any Service] = [executor, risk, sizer, consensus, scorer, filter, listener, positions]
         if let orders { services.append(orders) }
@@ -304,6 +329,8 @@ struct PipelineStartup: Service {
     let orders: OrderTracker?
     let events: PipelineEvents
     let clock: any PipelineClock
+    /// A startup check's refusal of entries (geoblock, close-only): trading starts reduce-only with it.
+    let entriesRefused: String?
     let logger: Logger
 
     func run() async throws {
@@ -334,6 +361,13 @@ struct PipelineStartup: Service {
                     .reduceOnly, reason: "reconciliation found \(report.problems.count) problem(s)", actor: "system")
             } catch {
                 logger.error("reduce-only after reconciliation not applied", metadata: ["error": "\(error)"])
+            }
+        }
+        if let entriesRefused {
+            do {
+                try await risk.setTradingState(.reduceOnly, reason: entriesRefused, actor: "system")
+            } catch {
+                logger.error("reduce-only after a venue check not applied", metadata: ["error": "\(error)"])
             }
         }
         await risk.reconciled()

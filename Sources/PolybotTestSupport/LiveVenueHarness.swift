@@ -56,7 +56,7 @@ package let testTradingKey = try! PrivateKey(hex: "0xac0974bec39a17e36ba4a6b4d23
 /// with credentials derived for ``testTradingKey`` and a transport whose request timeout is `timeout`; `fees` gives the
 /// markets their fee schedules (none by default), which the gateway reads from the simulator's `/clob-markets`.
 package func withLiveVenue(
-    timeout: Duration = .seconds(2), fees: SimFeePlan = .none, logger: Logger,
+    timeout: Duration = .seconds(2), fees: SimFeePlan = .none, venue: VenueStatus = VenueStatus(), logger: Logger,
     _ body: @Sendable (LiveVenue) async throws -> Void
 ) async throws {
     let exchange = SimExchange(trades: generated(400), fees: { fees.fees(for: $0) })
@@ -75,7 +75,7 @@ package func withLiveVenue(
                 store: store, clob: clob,
                 builder: try OrderBuilder(key: key, domain: ExchangeDomain.forVersion(2, chainId: 137)!),
                 apiKey: creds.apiKey, ledger: ledger, fees: MarketPorts.clob(clob, clock: SystemPipelineClock()).fees,
-                logger: logger)
+                logger: logger, venue: venue)
             try await body(
                 LiveVenue(
                     exchange: exchange, store: store, clob: clob, credentials: creds, ledger: ledger, gateway: gateway,

@@ -8,22 +8,83 @@ import Polymarket
 import PolymarketSim
 import Testing
 
+/// The live accounts a daemon can trade with: a plain EOA, the three funder wallets of signature types 1–3, and a
+/// session key trading for a deposit wallet (its owner's credentials kept for reconciliation).
+enum LiveAccountKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case eoa, proxy, safe, depositWallet, sessionKey
+
+    var testDescription: String { rawValue }
+
+    var signatureType: SignatureType {
+        switch self {
+        case .eoa: .eoa
+        case .proxy: .polyProxy
+        case .safe: .polyGnosisSafe
+        case .depositWallet, .sessionKey: .poly1271
+        }
+    }
+
+    /// A session key (Hardhat's public test key #2, never funded anywhere that matters).
+    static let sessionKeyHex = "5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"
+
+    /// Registers the funder wallet on the simulator and returns the daemon's live setup and its environment.
+    func setUp(exchange: SimExchange, base: String) async throws -> (live: LiveTrading, env: [String: String]) {
+        let owner = try PrivateKey(hex: "0x" + DaemonProcess.testKeyHex)
+        let logger = Logger(label: "test")
+        guard self != .eoa else {
+            let live = try await simulatorLiveTrading(base: base, key: owner, logger: logger)
+            return (live, DaemonProcess.liveMode(live))
+        }
+        let funder = EthAddress(bytes: [UInt8](repeating: 0xC0 + signatureType.rawValue, count: 20))!
+        let trader = self == .sessionKey ? try PrivateKey(hex: "0x" + Self.sessionKeyHex) : owner
+        await exchange.registerWallet(
+            funder,
+            SimWallet(
+                kind: signatureType, owner: owner.address, sessionKeys: self == .sessionKey ? [trader.address] : []))
+        var live = try await simulatorLiveTrading(base: base, key: trader, logger: logger)
+        live.signatureType = signatureType
+        live.funder = funder
+        if self == .sessionKey {
+            let ownerLive = try await simulatorLiveTrading(base: base, key: owner, logger: logger)
+            live.otherKeys = [(ownerLive.credentials, owner.address)]
+        }
+        var env = DaemonProcess.liveMode(
+            live, keyHex: self == .sessionKey ? Self.sessionKeyHex : DaemonProcess.testKeyHex)
+        // A deposit wallet's deployment is checked on chain (the simulator's RPC) before trading starts.
+        if signatureType == .poly1271 { env["POLYBOT_POLYGON_RPC_URL"] = base + "/rpc" }
+        return (live, env)
+    }
+}
+
 /// The `polybot` binary in live mode against the simulator, killed with SIGKILL while its order is in flight.
 @Suite("Crash recovery", .serialized)
 struct CrashRecoveryTests {
     @Test(.enabled(if: DaemonProcess.runs, DaemonProcess.missing))
     func sigkillBetweenIntentAndResponseEndsWithOneOrder() async throws {
+        try await crashMidOrder(.eoa)
+    }
+
+    /// Issue 17: the same crash, for each signature type Polymarket accounts use (and a session key): the orders are
+    /// signed as the venue checks them, funded by the wallet, and recovered once after the restart.
+    @Test(
+        .enabled(if: DaemonProcess.runs, DaemonProcess.missing),
+        arguments: [
+            LiveAccountKind.proxy, .safe, .depositWallet, .sessionKey,
+        ])
+    func eachSignatureTypeSurvivesARestartMidOrder(_ account: LiveAccountKind) async throws {
+        try await crashMidOrder(account)
+    }
+
+    private func crashMidOrder(_ account: LiveAccountKind) async throws {
         let whales = (1...3).map { Fixtures.address(0xB0 + $0) }
-        let key = try PrivateKey(hex: "0x" + DaemonProcess.testKeyHex)
         let exchange = SimExchange(
             trades: Scenario.consensus(signals: 1, wallets: whales, start: Int64(Date().timeIntervalSince1970) - 120))
         try await withSimulator(exchange) { base, ws in
             try await withNamedTestDatabase { url, store, _ in
                 try await DaemonProcess.createBasket("trio", whales: whales, in: store)
-                let live = try await simulatorLiveTrading(base: base, key: key, logger: Logger(label: "test"))
+                let (live, liveEnv) = try await account.setUp(exchange: exchange, base: base)
                 let env = DaemonProcess.environment(
-                    base: base, ws: ws,
-                    extra: ["DATABASE_URL": url].merging(DaemonProcess.liveMode(live)) { $1 })
+                    base: base, ws: ws, extra: ["DATABASE_URL": url].merging(liveEnv) { $1 })
                 let log = FileManager.default.temporaryDirectory.appendingPathComponent("polybot-crash-\(getpid()).log")
                 defer { try? FileManager.default.removeItem(at: log) }
                 // The venue executes the order and then holds the response: the daemon has persisted the intent and
@@ -93,6 +154,9 @@ struct CrashRecoveryTests {
                 #expect(try await store.signals.recent(limit: 5).map(\.status) == ["filled"])
                 let events = try await store.orders.events(orderId: order.id).map(\.eventType)
                 #expect(events.contains("LOOKUP"))
+                // The venue took it as the account's order: funded by the wallet (the key itself for an EOA).
+                let funder = (live.funder ?? live.key.address).lowercased
+                #expect(await exchange.allOrders.map(\.maker) == [funder])
             }
         }
     }

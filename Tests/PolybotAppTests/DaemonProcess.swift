@@ -30,6 +30,8 @@ struct DaemonProcess {
             "POLYBOT_SIZING_MODE": "fixed", "POLYBOT_FIXED_ORDER_USDC": "50", "POLYBOT_RISK_MAX_POSITION_PCT": "100",
             "POLYBOT_RISK_MAX_EXPOSURE_USDC": "100000", "POLYBOT_STARTING_EQUITY_USDC": "100000",
             "POLYBOT_RISK_MAX_POSITIONS_PER_EVENT": "100", "POLYBOT_RESCORE_AT": "off",
+            // Network tests stay on loopback: the live startup's geoblock check asks the simulator.
+            "POLYBOT_GEOBLOCK_URL": base + "/api/geoblock",
         ]
         for (k, v) in extra { env[k] = v }
         return env
@@ -39,12 +41,23 @@ struct DaemonProcess {
     static let testKeyHex = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
 
     /// The settings of live mode with the simulator account `live` (derived from ``testKeyHex``).
-    static func liveMode(_ live: LiveTrading) -> [String: String] {
-        [
-            "POLYBOT_MODE": "live", "POLY_PRIVATE_KEY": testKeyHex,
+    static func liveMode(_ live: LiveTrading, keyHex: String = testKeyHex) -> [String: String] {
+        var env = [
+            "POLYBOT_MODE": "live", "POLY_PRIVATE_KEY": keyHex,
             "POLY_API_KEY": live.credentials.apiKey, "POLY_API_SECRET": live.credentials.secret,
             "POLY_PASSPHRASE": live.credentials.passphrase,
         ]
+        if live.signatureType != .eoa, let funder = live.funder {
+            env["POLY_SIGNATURE_TYPE"] = String(live.signatureType.rawValue)
+            env["POLY_FUNDER"] = funder.checksummed
+        }
+        if let owner = live.otherKeys.first {
+            env["POLY_OWNER_ADDRESS"] = owner.address.checksummed
+            env["POLY_OWNER_API_KEY"] = owner.credentials.apiKey
+            env["POLY_OWNER_API_SECRET"] = owner.credentials.secret
+            env["POLY_OWNER_PASSPHRASE"] = owner.credentials.passphrase
+        }
+        return env
     }
 
     /// A basket of `whales` (each also added to the whales table), for daemons started as processes.

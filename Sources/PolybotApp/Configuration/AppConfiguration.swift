@@ -1,6 +1,7 @@
 import Foundation
 import PolybotCore
 import PolybotStore
+import Polymarket
 
 /// Every problem found in the configuration, reported together so an operator fixes them in one go.
 public struct ConfigurationError: Error, CustomStringConvertible {
@@ -121,6 +122,24 @@ public struct AppConfiguration: Sendable {
     public var apiKey: String?
     public var apiSecret: Secret?
     public var passphrase: Secret?
+    /// How live orders are signed (`POLY_SIGNATURE_TYPE`): 0 EOA, 1 proxy, 2 Safe, 3 deposit wallet.
+    public var signatureType: UInt8
+    /// The funding wallet for signature types 1–3 (`POLY_FUNDER`).
+    public var funder: EthAddress?
+    /// `POLY_BUILDER_CODE`: 32 bytes of hex stamped on every order; zero when unset.
+    public var builderCode: [UInt8]
+    /// The wallet owner's L2 credentials when the trading key is a session key (`POLY_OWNER_*`): orders placed under
+    /// the owner's key are reconciled with them.
+    public var ownerCredentials: (credentials: ApiCredentials, address: EthAddress)?
+    /// polymarket.com's geoblock check, asked before live trading (`POLYBOT_GEOBLOCK_URL`, empty: not asked).
+    public var geoblockURL: String
+    /// The venue's post-only window after a matching-engine restart, seconds.
+    public var venuePostOnlySeconds: Double
+    /// Per-signer order and cancel buckets (rate a second, burst).
+    public var signerOrderRate: Double
+    public var signerOrderBurst: Int
+    public var signerCancelRate: Double
+    public var signerCancelBurst: Int
 
     /// Where each value came from, for `config show`.
     public var origins: [String: String]
@@ -181,10 +200,18 @@ public struct AppConfiguration: Sendable {
             ("POLYBOT_SMTP_HOST", nil),
             ("POLYBOT_SMTP_PORT", "25"), ("POLYBOT_ALERT_EMAIL_FROM", nil), ("POLYBOT_ALERT_EMAIL_TO", nil),
             ("POLY_PRIVATE_KEY", nil), ("POLY_API_KEY", nil), ("POLY_API_SECRET", nil), ("POLY_PASSPHRASE", nil),
+            ("POLY_SIGNATURE_TYPE", "0"), ("POLY_FUNDER", nil), ("POLY_BUILDER_CODE", nil),
+            ("POLY_OWNER_ADDRESS", nil), ("POLY_OWNER_API_KEY", nil), ("POLY_OWNER_API_SECRET", nil),
+            ("POLY_OWNER_PASSPHRASE", nil),
+            ("POLYBOT_GEOBLOCK_URL", "https://polymarket.com/api/geoblock"),
+            ("POLYBOT_VENUE_POST_ONLY_SECONDS", "120"),
+            ("POLYBOT_SIGNER_ORDER_RATE", "40"), ("POLYBOT_SIGNER_ORDER_BURST", "60"),
+            ("POLYBOT_SIGNER_CANCEL_RATE", "40"), ("POLYBOT_SIGNER_CANCEL_BURST", "60"),
         ]
         /// Keys whose values are secrets (and their `_FILE` variants).
         static let secrets: Set<String> = [
-            "POLY_PRIVATE_KEY", "POLY_API_SECRET", "POLY_PASSPHRASE", "POLYBOT_OPERATOR_PASSWORD",
+            "POLY_PRIVATE_KEY", "POLY_API_SECRET", "POLY_PASSPHRASE", "POLY_OWNER_API_SECRET", "POLY_OWNER_PASSPHRASE",
+            "POLYBOT_OPERATOR_PASSWORD",
             "POLYBOT_READONLY_TOKEN", "POLYBOT_JWT_SECRET", "POLYBOT_ALERT_WEBHOOK_SECRET",
             "POLYBOT_TELEGRAM_BOT_TOKEN",
         ]
@@ -331,6 +358,58 @@ public struct AppConfiguration: Sendable {
         {
             p.problem("POLY_PRIVATE_KEY: must be 32 bytes of hex (value not shown)")
         }
+        let sigText = p.optional("POLY_SIGNATURE_TYPE") ?? "0"
+        signatureType = UInt8(sigText).flatMap { $0 <= 3 ? $0 : nil } ?? 0
+        if UInt8(sigText).flatMap({ $0 <= 3 ? $0 : nil }) == nil {
+            p.problem("POLY_SIGNATURE_TYPE: 0 (EOA), 1 (proxy), 2 (Safe) or 3 (deposit wallet), not \(sigText)")
+        }
+        funder = p.optional("POLY_FUNDER").flatMap { text in
+            guard let a = EthAddress(text) else {
+                p.problem("POLY_FUNDER: not a 0x address")
+                return nil
+            }
+            return a
+        }
+        if signatureType != 0 && funder == nil && (mode == .live || (mode == .approve && approveLive)) {
+            p.problem(
+                "POLY_SIGNATURE_TYPE=\(signatureType) needs POLY_FUNDER (the proxy, Safe or deposit wallet address)")
+        }
+        if signatureType == 0, let f = funder {
+            p.problem("POLY_FUNDER=\(f) is set but POLY_SIGNATURE_TYPE=0 (EOA) signs and funds with the key itself")
+        }
+        builderCode = [UInt8](repeating: 0, count: 32)
+        if let code = p.optional("POLY_BUILDER_CODE") {
+            if let bytes = HexCoding.decode(code), bytes.count == 32 {
+                builderCode = bytes
+            } else {
+                p.problem("POLY_BUILDER_CODE: must be 32 bytes of hex (0x + 64 digits)")
+            }
+        }
+        ownerCredentials = nil
+        let ownerParts = (
+            p.optional("POLY_OWNER_ADDRESS"), p.optional("POLY_OWNER_API_KEY"), p.secret("POLY_OWNER_API_SECRET"),
+            p.secret("POLY_OWNER_PASSPHRASE")
+        )
+        switch ownerParts {
+        case (nil, nil, nil, nil): break
+        case (let a?, let k?, let s?, let ph?):
+            if let address = EthAddress(a) {
+                ownerCredentials = (ApiCredentials(apiKey: k, secret: s.revealed, passphrase: ph.revealed), address)
+            } else {
+                p.problem("POLY_OWNER_ADDRESS: not a 0x address")
+            }
+        default:
+            p.problem(
+                "POLY_OWNER_ADDRESS, POLY_OWNER_API_KEY, POLY_OWNER_API_SECRET and POLY_OWNER_PASSPHRASE go together")
+        }
+        geoblockURL = p.optional("POLYBOT_GEOBLOCK_URL") ?? ""
+        venuePostOnlySeconds = Double(p.int("POLYBOT_VENUE_POST_ONLY_SECONDS", in: 0...3_600))
+        let lowestRate = Micros(10_000)
+        let highestRate = Micros(100_000 * Micros.scale)
+        signerOrderRate = Double(p.money("POLYBOT_SIGNER_ORDER_RATE", min: lowestRate, max: highestRate).raw) / 1e6
+        signerOrderBurst = p.int("POLYBOT_SIGNER_ORDER_BURST", in: 1...100_000)
+        signerCancelRate = Double(p.money("POLYBOT_SIGNER_CANCEL_RATE", min: lowestRate, max: highestRate).raw) / 1e6
+        signerCancelBurst = p.int("POLYBOT_SIGNER_CANCEL_BURST", in: 1...100_000)
         if mode == .live || (mode == .approve && approveLive) {
             var missing: [String] = []
             if privateKey == nil { missing.append("POLY_PRIVATE_KEY") }

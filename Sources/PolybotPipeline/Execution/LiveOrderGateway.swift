@@ -28,7 +28,14 @@ package struct LiveOrderGateway: OrderGateway {
     package let inFlight: InFlightOrders
     /// Raised when the venue reports an amount that cannot be read (the fill is then taken from a lookup, never guessed).
     let alarm: @Sendable (String) -> Void
+    /// What the matching engine allows now (restart, post-only window, Retry-After), shared by every placement.
+    package let venue: VenueStatus
+    /// Waits between attempts while the venue cannot take an order.
+    let sleep: @Sendable (Duration) async throws -> Void
+    /// The other keys Polybot holds (an owner key beside a session key): orders are looked up under each.
+    let otherKeys: [ClobClient]
     private let unreadable = Counter(label: "orders.unparseable_amounts")
+    private let venueWaits = Counter(label: "orders.venue_waits")
     private let feeErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "live_fees")])
 
     /// Creates the gateway.
@@ -37,8 +44,14 @@ package struct LiveOrderGateway: OrderGateway {
         fees: @escaping @Sendable (String) async throws -> FeeSchedule, logger: Logger,
         now: @escaping @Sendable () -> Date = { SystemPipelineClock().date() },
         willSend: @escaping @Sendable (CopyOrder) -> Void = { _ in },
-        inFlight: InFlightOrders = InFlightOrders(), alarm: @escaping @Sendable (String) -> Void = { _ in }
+        inFlight: InFlightOrders = InFlightOrders(), alarm: @escaping @Sendable (String) -> Void = { _ in },
+        venue: VenueStatus = VenueStatus(), otherKeys: [ClobClient] = [],
+        // clock-edge: waiting for the venue's matching engine is wall time
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
+        self.venue = venue
+        self.sleep = sleep
+        self.otherKeys = otherKeys
         self.inFlight = inFlight
         self.alarm = alarm
         self.store = store
@@ -81,7 +94,7 @@ package struct LiveOrderGateway: OrderGateway {
             guard let existing = try await store.orders.get(idempotencyKey: key) else { throw StoreError.notFound(key) }
             return .alreadyPlaced(existing)
         }
-        return try await send(stored, signed)
+        return try await send(stored, signed, r)
     }
 
     private func sign(
@@ -114,7 +127,7 @@ package struct LiveOrderGateway: OrderGateway {
         guard let stored = try await store.orders.get(id: order.id) else {
             throw StoreError.notFound("order \(order.id)")
         }
-        return try await send(stored, signed)
+        return try await send(stored, signed, r)
     }
 
     /// An order already on record: done, or resolve it by lookup before anything is re-sent. An order whose lease is
@@ -136,7 +149,7 @@ package struct LiveOrderGateway: OrderGateway {
     private func resolve(_ order: CopyOrder, _ r: ExecutionRequest) async throws -> PlacementOutcome {
         guard let digest = order.orderDigest else { return .unknown(order) }
         let lookup: ClobOpenOrder?
-        do { lookup = try await clob.order(id: digest) } catch {
+        do { lookup = try await lookUp(digest) } catch {
             // The CLOB did not answer: we cannot prove anything, so nothing is sent.
             return .unknown(order)
         }
@@ -153,31 +166,146 @@ package struct LiveOrderGateway: OrderGateway {
         let signed = try sign(
             r, price: order.price, shares: order.size, salt: salt, timestampMs: UInt64(ts), now: Int64(ts / 1000))
         guard HexCoding.encode(signed.digest) == digest else { return .unknown(order) }
-        return try await post(order, signed)
+        return try await post(order, signed, r)
+    }
+
+    /// Looks an order up under the trading key, then under every other key Polybot holds (an order placed before a
+    /// switch to a session key is listed under the key that placed it).
+    package func lookUp(_ id: String) async throws(PolymarketHTTPError) -> ClobOpenOrder? {
+        if let found = try await clob.order(id: id) { return found }
+        for other in otherKeys {
+            if let found = try await other.order(id: id) { return found }
+        }
+        return nil
     }
 
     /// Sends under the order's lease (taken here; a held lease means another request is sending it).
-    private func send(_ order: CopyOrder, _ signed: SignedOrderV2) async throws -> PlacementOutcome {
+    private func send(
+        _ order: CopyOrder, _ signed: SignedOrderV2, _ r: ExecutionRequest
+    ) async throws
+        -> PlacementOutcome
+    {
         guard inFlight.acquire(order.id) else { return .alreadyPlaced(order) }
         defer { inFlight.release(order.id) }
-        return try await post(order, signed)
+        return try await post(order, signed, r)
     }
 
-    /// The POST itself; the caller holds the lease.
-    private func post(_ order: CopyOrder, _ signed: SignedOrderV2) async throws -> PlacementOutcome {
+    /// The last moment (Unix seconds) the order may still be sent: a GTD order while the venue accepts its expiry
+    /// (at least a minute ahead), any other while its request is valid.
+    private func deadline(_ order: CopyOrder, _ r: ExecutionRequest) -> Double {
+        if order.orderType == .gtd, order.expiration > 0 { return Double(order.expiration - 60) }
+        return Double(r.detectedAtMs) / 1000 + Double(r.lifetimeSeconds)
+    }
+
+    /// Waits while the venue cannot take a taker order and its validity allows; nil to send now, or the order's end
+    /// (`expired`, never sent, with the reason) when the wait would outlast it.
+    private func awaitVenue(
+        _ order: CopyOrder, deadline: Double, backoff: inout Double
+    ) async throws
+        -> PlacementOutcome?
+    {
+        let t = now().timeIntervalSince1970
+        let wait: Double
+        let why: String
+        switch venue.gate(now: t) {
+        case .open: return nil
+        case .restarting(let since):
+            wait = backoff
+            backoff = min(backoff * 2, 8)
+            why = "the matching engine has been restarting (HTTP 425) since \(Self.time(since))"
+        case .postOnly(let until):
+            wait = until - t
+            why = "the venue accepts only post-only orders after a matching-engine restart until \(Self.time(until))"
+        case .rateLimited(let until):
+            wait = until - t
+            why = "the signer is rate limited (HTTP 429) until \(Self.time(until))"
+        }
+        guard t + wait <= deadline else {
+            let reason = "not sent: \(why); the order could be sent only until \(Self.time(deadline))"
+            _ = try await store.orders.setStatus(
+                id: order.id, from: [.intent, .submitting, .unknown], to: .expired, error: reason)
+            logger.warning(
+                "order not sent: the venue could not take it in time",
+                metadata: ["order.id": "\(order.id)", "reason": "\(reason)"])
+            return .rejected(try await store.orders.get(id: order.id) ?? order, reason)
+        }
+        venueWaits.increment()
+        logger.info(
+            "waiting for the venue", metadata: ["order.id": "\(order.id)", "why": "\(why)", "wait_s": "\(wait)"])
+        try await sleep(.milliseconds(Int64(max(0, wait) * 1000)))
+        return nil
+    }
+
+    private static func time(_ seconds: Double) -> String {
+        Date(timeIntervalSince1970: seconds).formatted(.iso8601)
+    }
+
+    /// The venue refused a taker order because its engine is in post-only mode.
+    package static func isPostOnlyMode(_ message: String) -> Bool {
+        let m = message.lowercased()
+        return m.contains("post-only mode") || m.contains("post only mode")
+    }
+
+    /// The POST itself; the caller holds the lease. A refusal that proves the order was not taken (425 while the engine
+    /// restarts, 429 with Retry-After, post-only mode) puts it back to `intent` and the identical order (same digest: the
+    /// venue's order id, so it can never be taken twice) is sent again once the venue can take it, within its validity.
+    private func post(
+        _ order: CopyOrder, _ signed: SignedOrderV2, _ r: ExecutionRequest
+    ) async throws
+        -> PlacementOutcome
+    {
+        let deadline = deadline(order, r)
+        var backoff = 1.0
+        while true {
+            if let ended = try await awaitVenue(order, deadline: deadline, backoff: &backoff) { return ended }
+            if let outcome = try await postOnce(order, signed) { return outcome }
+        }
+    }
+
+    /// One POST: its outcome, or nil when the venue provably did not take the order and it may be sent again.
+    private func postOnce(_ order: CopyOrder, _ signed: SignedOrderV2) async throws -> PlacementOutcome? {
         _ = try await store.orders.setStatus(id: order.id, from: [.intent, .unknown], to: .submitting, error: nil)
         let body = signed.postBody(owner: apiKey, orderType: order.orderType)
         willSend(order)
         let posted: Result<OrderPostResponse, PolymarketHTTPError>
         do { posted = .success(try await clob.postOrder(body: body)) } catch { posted = .failure(error) }
+        let t = now().timeIntervalSince1970
+        func notTaken(_ why: String) async throws -> PlacementOutcome? {
+            _ = try await store.orders.setStatus(id: order.id, from: [.submitting], to: .intent, error: why)
+            return nil
+        }
+        switch posted {
+        case .failure(.status(425, let message)):
+            venue.update { $0.sawRestart(now: t) }
+            alarm("matching engine restarting (HTTP 425): order \(order.id) waits for it")
+            return try await notTaken("matching engine restarting (HTTP 425): \(message)")
+        case .failure(.rateLimited(let after?)):
+            venue.update { $0.sawRateLimit(now: t, retryAfter: after) }
+            return try await notTaken("rate limited (HTTP 429), retry after \(after) s")
+        case .failure(.rateLimited(nil)):
+            // Over capacity (the request costs more than the signer's burst): the venue refuses it for good.
+            return try await reject(order, "HTTP 429 without Retry-After: over the signer's capacity; not retried")
+        case .failure(.status(let code, let message)) where (400..<500).contains(code) && Self.isPostOnlyMode(message):
+            venue.update { $0.sawPostOnly(now: t) }
+            return try await notTaken("venue in post-only mode: \(message)")
+        case .success(let response) where !response.accepted && Self.isPostOnlyMode(response.errorMsg):
+            venue.update { $0.sawPostOnly(now: t) }
+            return try await notTaken("venue in post-only mode: \(response.errorMsg)")
+        default: break
+        }
         switch posted {
         case .success(let response):
+            venue.update { $0.sawTakerAccepted() }
             guard response.accepted else {
                 if Self.isDuplicate(response.errorMsg) { return try await lookUpExisting(order) }
                 return try await reject(order, response.errorMsg.isEmpty ? "not accepted" : response.errorMsg)
             }
             try await store.orders.markAccepted(
                 id: order.id, exchangeOrderId: response.orderID.isEmpty ? order.orderDigest ?? "" : response.orderID)
+            // Trade ids first: each is followed until the venue confirms it, whatever happens to this request next.
+            if !response.tradeIDs.isEmpty {
+                _ = try await store.orders.recordTrades(orderId: order.id, tradeIds: response.tradeIDs)
+            }
             // makingAmount/takingAmount are what matched at once: USDC and shares for a BUY, the reverse for a SELL. The
             // venue sends "" when nothing matched (a resting order); anything else that is not a decimal is an alarm,
             // and the fill is then read from the order lookup rather than booked as zero.
@@ -216,7 +344,7 @@ package struct LiveOrderGateway: OrderGateway {
             logger.warning(
                 "order outcome unknown; looking it up",
                 metadata: ["order.id": "\(order.id)", "order.error": "\(error)"])
-            if let digest = order.orderDigest, let found = try? await clob.order(id: digest) {
+            if let digest = order.orderDigest, let found = try? await lookUp(digest) {
                 return .placed(try await apply(found, to: store.orders.get(id: order.id) ?? order))
             }
             return .unknown(try await store.orders.get(id: order.id) ?? order)
@@ -226,7 +354,7 @@ package struct LiveOrderGateway: OrderGateway {
     /// The venue says the order exists: read it and record what it says; unknown until a lookup answers.
     private func lookUpExisting(_ order: CopyOrder) async throws -> PlacementOutcome {
         let found: ClobOpenOrder?
-        do { found = try await clob.order(id: order.orderDigest ?? order.exchangeOrderId ?? "") } catch { found = nil }
+        do { found = try await lookUp(order.orderDigest ?? order.exchangeOrderId ?? "") } catch { found = nil }
         if let found { return .alreadyPlaced(try await apply(found, to: order)) }
         _ = try await store.orders.setStatus(
             id: order.id, from: [.intent, .submitting], to: .unknown,

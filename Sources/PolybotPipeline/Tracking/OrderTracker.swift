@@ -160,6 +160,36 @@ package actor OrderTracker: Service {
         where order.orderDigest != nil && order.status != .pendingApproval && !gateway.inFlight.contains(order.id) {
             await refresh(order)
         }
+        _ = try await resolveTrades()
+    }
+
+    /// Follows the trade ids the venue returned with our matched orders (`GET /data/trades?id=`) until it reports each
+    /// CONFIRMED or FAILED; records the settlement hash and whether we were taker or maker. A FAILED trade is counted
+    /// and raised (its fill was booked from the order's answer and did not settle). Returns how many were resolved.
+    package func resolveTrades(limit: Int = 50) async throws -> Int {
+        var resolved = 0
+        for trade in try await store.orders.unresolvedTrades(limit: limit) {
+            let found: ClobTrade?
+            do { found = try await clob.trade(id: trade.tradeId) } catch {
+                logger.info(
+                    "trade lookup failed; retried on the next poll",
+                    metadata: ["trade.id": "\(trade.tradeId)", "error": "\(error)"])
+                continue
+            }
+            try await store.orders.updateTrade(
+                trade.tradeId, status: found?.status, transactionHash: found?.transaction_hash,
+                traderSide: found?.trader_side)
+            let status = (found?.status ?? "").uppercased()
+            if status == "FAILED" {
+                failedTrades.increment()
+                events.publish(
+                    .reconciliation(problems: [
+                        "trade \(trade.tradeId) of order \(trade.orderId) FAILED on chain; its booked fill did not settle"
+                    ]))
+            }
+            if status == "FAILED" || status == "CONFIRMED" { resolved += 1 }
+        }
+        return resolved
     }
 
     /// ``pollOnce()`` for the timer: a failed read is logged and retried on the next tick.

@@ -152,6 +152,10 @@ package struct ExecutionPostgresRepository: ExecutionRepository {
                 guard let order = try await OrderPostgresRepository.decode(orderRows).first else {
                     throw StoreError.notFound("order \(r.orderId)")
                 }
+                // One writer per (mode, asset) at a time: two orders of one token filling at once would otherwise both
+                // see no open position and both insert one (the second failing on the one-open-position rule).
+                let lockKey = "position:\(order.mode.rawValue):\(order.asset)"
+                try await conn.query("SELECT pg_advisory_xact_lock(hashtextextended(\(lockKey), 0))", logger: db.logger)
                 var o = order
                 let total = min(max(order.filledSize, r.filledTotal), order.size)
                 let delta = total - order.filledSize

@@ -83,4 +83,12 @@ package protocol OrderRepository: Sendable {
     func markAccepted(id: Int64, exchangeOrderId: String) async throws
     /// Moves an order to `to` only if it is in one of `from` (compare-and-set); true when it moved.
     func setStatus(id: Int64, from: [OrderStatus], to: OrderStatus, error: String?) async throws -> Bool
+    /// Records the trade ids an order matched, each once; how many were new.
+    func recordTrades(orderId: Int64, tradeIds: [String]) async throws -> Int
+    /// Trades whose final status is not known yet, oldest first.
+    func unresolvedTrades(limit: Int) async throws -> [OrderTrade]
+    /// Every trade of an order.
+    func trades(orderId: Int64) async throws -> [OrderTrade]
+    /// What one lookup said about a trade (nil status: not listed yet); CONFIRMED and FAILED resolve it.
+    func updateTrade(_ id: String, status: String?, transactionHash: String?, traderSide: String?) async throws
 }

@@ -8,6 +8,8 @@ public struct ClobClient: Sendable {
     public let transport: HTTPTransport
     /// L2 credentials and the signer, for order endpoints.
     public var auth: (credentials: ApiCredentials, address: EthAddress)?
+    /// Per-signer trading buckets (orders, cancels); nil sends without client-side per-signer pacing.
+    public var signerLimits: SignerRateLimiter?
     /// Wall clock for POLY_TIMESTAMP.
     public var now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
 
@@ -124,42 +126,114 @@ public struct ClobClient: Sendable {
     /// `POST /order` with the exact signed body. Never retried here: on a timeout the caller must look the order up
     /// (``order(id:)`` / ``openOrders()``) before deciding anything.
     public func postOrder(body: String) async throws(PolymarketHTTPError) -> OrderPostResponse {
+        try await pace(.orders, cost: 1)
         let r = try await transport.send(
             .POST, url: baseURL + "/order", headers: try l2("POST", "/order", body), body: body,
             family: .clobPostOrder, idempotent: false)
+        await signerLimits?.observe(.orders, headers: r.headers)
         return try HTTPTransport.decode(OrderPostResponse.self, r)
     }
 
+    /// Waits for the signer's tokens; a request above the burst is never sent (the venue would refuse it for good).
+    private func pace(_ bucket: SignerBucket, cost: Int) async throws(PolymarketHTTPError) {
+        guard let signerLimits else { return }
+        do throws(SignerLimitError) { try await signerLimits.acquire(bucket, cost: cost) } catch {
+            if case .cancelled = error { throw .transport("cancelled") }
+            throw .invalidRequest("\(error)")
+        }
+    }
+
+    /// The largest batch the signer's order bucket admits (and the venue's 15-order cap).
+    public func orderBatchLimit() async -> Int { min(15, await signerLimits?.burst(.orders) ?? 15) }
+
     /// `POST /orders`: several signed bodies (each exactly as for `POST /order`) in one request; never retried.
+    /// Batches larger than ``orderBatchLimit()`` are split, in order; the answers come back in the same order.
     public func postOrders(bodies: [String]) async throws(PolymarketHTTPError) -> [OrderPostResponse] {
-        let body = "[" + bodies.joined(separator: ",") + "]"
-        let r = try await transport.send(
-            .POST, url: baseURL + "/orders", headers: try l2("POST", "/orders", body), body: body,
-            family: .clobPostOrder, idempotent: false)
-        return try HTTPTransport.decode([OrderPostResponse].self, r)
+        let limit = await orderBatchLimit()
+        var out: [OrderPostResponse] = []
+        var start = 0
+        while start < bodies.count {
+            let chunk = bodies[start..<min(bodies.count, start + limit)]
+            start += chunk.count
+            try await pace(.orders, cost: chunk.count)
+            let body = "[" + chunk.joined(separator: ",") + "]"
+            let r = try await transport.send(
+                .POST, url: baseURL + "/orders", headers: try l2("POST", "/orders", body), body: body,
+                family: .clobPostOrder, idempotent: false)
+            await signerLimits?.observe(.orders, headers: r.headers)
+            out += try HTTPTransport.decode([OrderPostResponse].self, r)
+        }
+        return out
     }
 
     /// `DELETE /orders` for several order ids.
     public func cancel(orderIds: [String]) async throws(PolymarketHTTPError) -> HTTPResult {
+        try await pace(.cancels, cost: orderIds.count)
         let body = "[" + orderIds.map { "\"\(JSONText.escape($0))\"" }.joined(separator: ",") + "]"
-        return try await transport.send(
+        let r = try await transport.send(
             .DELETE, url: baseURL + "/orders", headers: try l2("DELETE", "/orders", body), body: body,
             family: .clobCancel, idempotent: true)
+        await signerLimits?.observe(.cancels, headers: r.headers)
+        return r
     }
 
     /// `DELETE /cancel-all`.
+    /// Costs 1 cancel token up front and one more per order it cancelled (charged once the answer says how many).
     public func cancelAll() async throws(PolymarketHTTPError) -> HTTPResult {
-        try await transport.send(
+        try await pace(.cancels, cost: 1)
+        let r = try await transport.send(
             .DELETE, url: baseURL + "/cancel-all", headers: try l2("DELETE", "/cancel-all", nil),
             family: .clobCancel, idempotent: true)
+        if let object = try? JSONSerialization.jsonObject(with: r.body) as? [String: Any],
+            let canceled = object["canceled"] as? [Any]
+        {
+            await signerLimits?.drain(.cancels, cost: canceled.count)
+        }
+        await signerLimits?.observe(.cancels, headers: r.headers)
+        return r
     }
 
     /// `DELETE /order` for one order id.
     public func cancel(orderId: String) async throws(PolymarketHTTPError) -> HTTPResult {
+        try await pace(.cancels, cost: 1)
         let body = "{\"orderID\":\"\(JSONText.escape(orderId))\"}"
-        return try await transport.send(
+        let r = try await transport.send(
             .DELETE, url: baseURL + "/order", headers: try l2("DELETE", "/order", body), body: body,
             family: .clobCancel, idempotent: true)
+        await signerLimits?.observe(.cancels, headers: r.headers)
+        return r
+    }
+
+    // MARK: - Account (L2)
+
+    /// `GET /balance-allowance` for pUSD (`COLLATERAL`) of the funder of `signatureType`.
+    public func collateralBalance(signatureType: UInt8) async throws(PolymarketHTTPError) -> ClobBalanceAllowance {
+        var q = Query()
+        q.add("asset_type", "COLLATERAL")
+        q.add("signature_type", Int(signatureType))
+        let r = try await transport.send(
+            .GET, url: q.url(baseURL, "/balance-allowance"), headers: try l2("GET", "/balance-allowance", nil),
+            family: .clobGeneral, idempotent: true)
+        return try HTTPTransport.decode(ClobBalanceAllowance.self, r)
+    }
+
+    /// `GET /auth/ban-status/closed-only`: true when the account may only close positions.
+    public func closedOnly() async throws(PolymarketHTTPError) -> Bool {
+        let path = "/auth/ban-status/closed-only"
+        let r = try await transport.send(
+            .GET, url: baseURL + path, headers: try l2("GET", path, nil), family: .clobAuth, idempotent: true)
+        struct Answer: Decodable { var closed_only: Bool }
+        return try HTTPTransport.decode(Answer.self, r).closed_only
+    }
+
+    /// `GET /data/trades?id=…`: one of our trades by id (nil while the venue does not list it).
+    public func trade(id: String) async throws(PolymarketHTTPError) -> ClobTrade? {
+        var q = Query()
+        q.add("id", id)
+        let r = try await transport.send(
+            .GET, url: q.url(baseURL, "/data/trades"), headers: try l2("GET", "/data/trades", nil), family: .clobData,
+            idempotent: true)
+        return try HTTPTransport.decode(ClobPage<ClobTrade>.self, r).data.first { $0.id == id }
     }
 
     /// `GET /data/order/{id}`; nil when the CLOB does not know it.

@@ -39,6 +39,19 @@ public struct PolygonRPC: Sendable {
         return bytes
     }
 
+    /// `eth_getCode` at `latest`: the contract code at an address (empty for an EOA or a counterfactual wallet that is
+    /// not deployed yet).
+    public func code(at address: EthAddress) async throws(PolymarketHTTPError) -> [UInt8] {
+        let body =
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getCode\",\"params\":[\"\(address.lowercased)\",\"latest\"]}"
+        let r = try await transport.send(.POST, url: url, body: body, family: .rpc, idempotent: true)
+        struct Reply: Decodable { var result: String? }
+        guard let hex = try HTTPTransport.decode(Reply.self, r).result, let bytes = HexCoding.decode(hex) else {
+            throw .decode(.missingField("result"))
+        }
+        return bytes
+    }
+
     /// ERC-1155 `balanceOf(account, id)` on the Conditional Tokens contract (or the contract given), in micro shares.
     public func positionBalance(
         owner: EthAddress, tokenId: String, contract: EthAddress = Contracts.conditionalTokens

@@ -33,10 +33,13 @@ public struct OrderPostResponse: Decodable, Sendable, Equatable {
     public var takingAmount: String
     public var makingAmount: String
     public var transactionsHashes: [String]
+    /// The trades an order matched on arrival. Since 2026-07-24 these come back for FAK/FOK (and any matched) orders,
+    /// and settlement hashes may be missing: each trade is then followed by its id (`GET /data/trades?id=`).
+    public var tradeIDs: [String]
 
     enum CodingKeys: String, CodingKey {
         case success, errorMsg, error_msg, orderID, status, takingAmount, makingAmount, transactionsHashes,
-            transactionHashes
+            transactionHashes, tradeIDs, tradeIds, trade_ids
     }
 
     public init(from decoder: any Decoder) throws {
@@ -49,10 +52,39 @@ public struct OrderPostResponse: Decodable, Sendable, Equatable {
         makingAmount = c.lenient(String.self, .makingAmount) ?? ""
         transactionsHashes =
             c.lenient([String].self, .transactionsHashes) ?? c.lenient([String].self, .transactionHashes) ?? []
+        tradeIDs =
+            c.lenient([String].self, .tradeIDs) ?? c.lenient([String].self, .tradeIds)
+            ?? c.lenient([String].self, .trade_ids) ?? []
     }
 
     /// True when the CLOB accepted the order.
     public var accepted: Bool { success && errorMsg.isEmpty && !orderID.isEmpty }
+}
+
+/// `GET /balance-allowance`: the funder's balance (6-decimal integer text) and its allowances per spender.
+public struct ClobBalanceAllowance: Decodable, Sendable {
+    public var balance: String
+    public var allowances: [String: String]
+
+    /// The balance in micro units, nil when unreadable.
+    public var balanceMicros: Micros? { Int64(balance).map(Micros.init) }
+
+    /// Whether `spender` has a non-zero allowance (a missing or unreadable entry is none).
+    public func allows(_ spender: EthAddress) -> Bool {
+        guard
+            let text = allowances.first(where: { EthAddress($0.key) == spender })?.value,
+            let first = text.first(where: { $0 != "0" })
+        else { return false }
+        return first.isNumber
+    }
+}
+
+/// polymarket.com's geoblock answer.
+public struct GeoblockStatus: Decodable, Sendable {
+    public var blocked: Bool
+    public var ip: String?
+    public var country: String?
+    public var region: String?
 }
 
 /// An open order from `GET /data/orders` or `/data/order/{id}`.

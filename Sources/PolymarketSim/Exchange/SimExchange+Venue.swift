@@ -105,8 +105,12 @@ extension SimExchange {
             Double((now - bucket.at).components.attoseconds) / 1e18 + Double((now - bucket.at).components.seconds)
         bucket = (min(burst, bucket.tokens + elapsed * rate), now)
         defer { signerBuckets[key] = bucket }
-        if Double(cost) > burst { return .overBurst(remaining: Int(bucket.tokens)) }
+        if Double(cost) > burst {
+            signerRefusals += 1
+            return .overBurst(remaining: Int(bucket.tokens))
+        }
         if bucket.tokens < Double(cost) {
+            signerRefusals += 1
             return .limited(retryAfter: (Double(cost) - bucket.tokens) / rate, remaining: Int(bucket.tokens))
         }
         bucket.tokens -= Double(cost)

@@ -26,6 +26,8 @@ public actor SimExchange {
     var postOnlyUntil: ContinuousClock.Instant?
     /// Per-signer buckets ("order|0x…" / "cancel|0x…").
     var signerBuckets: [String: (tokens: Double, at: ContinuousClock.Instant)] = [:]
+    /// Requests the per-signer buckets refused (429), for tests.
+    public internal(set) var signerRefusals = 0
     /// The simulated clock: the time of the last published trade (Unix seconds), or the first trade's before any.
     public private(set) var simNow: Int64
 

@@ -1,0 +1,87 @@
+import Foundation
+import PolybotCore
+import PostgresNIO
+
+/// A trade one of our orders matched, known by the id the venue returned with the order (since 2026-07-24 the
+/// settlement hash may come later or never in the order response).
+package struct OrderTrade: Sendable, Hashable {
+    package var tradeId: String
+    package var orderId: Int64
+    /// `REPORTED` until the venue lists it, then its status (`MATCHED`, `MINED`, `CONFIRMED`, `RETRYING`, `FAILED`).
+    package var status: String
+    package var transactionHash: String?
+    package var traderSide: String?
+    /// How many times it has been looked up.
+    package var polls: Int
+
+    /// True once the venue's status is final.
+    package var isResolved: Bool { status == "CONFIRMED" || status == "FAILED" }
+}
+
+extension OrderPostgresRepository {
+    /// Records the trade ids of an order, each once whatever the retries (the id is the primary key); how many were new.
+    package func recordTrades(orderId: Int64, tradeIds: [String]) async throws -> Int {
+        var added = 0
+        for id in Set(tradeIds) where !id.isEmpty {
+            let rows = try await db.client.query(
+                """
+                INSERT INTO order_trades (trade_id, order_id) VALUES (\(id), \(orderId))
+                ON CONFLICT (trade_id) DO NOTHING RETURNING trade_id
+                """, logger: db.logger)
+            for try await _ in rows { added += 1 }
+        }
+        return added
+    }
+
+    /// Trades whose final status is not known yet, oldest first.
+    package func unresolvedTrades(limit: Int) async throws -> [OrderTrade] {
+        let rows = try await db.client.query(
+            """
+            SELECT trade_id, order_id, status, transaction_hash, trader_side, polls FROM order_trades
+            WHERE resolved_at IS NULL ORDER BY first_seen, trade_id LIMIT \(limit)
+            """, logger: db.logger)
+        var out: [OrderTrade] = []
+        for try await (id, order, status, hash, side, polls) in rows.decode(
+            (String, Int64, String, String?, String?, Int32).self)
+        {
+            out.append(
+                OrderTrade(
+                    tradeId: id, orderId: order, status: status, transactionHash: hash, traderSide: side,
+                    polls: Int(polls)))
+        }
+        return out
+    }
+
+    /// Every trade of an order.
+    package func trades(orderId: Int64) async throws -> [OrderTrade] {
+        let rows = try await db.client.query(
+            """
+            SELECT trade_id, order_id, status, transaction_hash, trader_side, polls FROM order_trades
+            WHERE order_id = \(orderId) ORDER BY first_seen, trade_id
+            """, logger: db.logger)
+        var out: [OrderTrade] = []
+        for try await (id, order, status, hash, side, polls) in rows.decode(
+            (String, Int64, String, String?, String?, Int32).self)
+        {
+            out.append(
+                OrderTrade(
+                    tradeId: id, orderId: order, status: status, transactionHash: hash, traderSide: side,
+                    polls: Int(polls)))
+        }
+        return out
+    }
+
+    /// What one lookup said (nil status: the venue does not list it yet); CONFIRMED and FAILED resolve it.
+    package func updateTrade(_ id: String, status: String?, transactionHash: String?, traderSide: String?) async throws
+    {
+        let side = traderSide.flatMap { ["TAKER", "MAKER"].contains($0.uppercased()) ? $0.uppercased() : nil }
+        try await db.client.query(
+            """
+            UPDATE order_trades SET polls = polls + 1, status = coalesce(\(status?.uppercased()), status),
+                transaction_hash = coalesce(nullif(\(transactionHash), ''), transaction_hash),
+                trader_side = coalesce(\(side), trader_side),
+                resolved_at = CASE WHEN upper(coalesce(\(status), '')) IN ('CONFIRMED', 'FAILED') THEN now() END
+            WHERE trade_id = \(id)
+            """, logger: db.logger)
+    }
+}

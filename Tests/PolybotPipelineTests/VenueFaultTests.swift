@@ -1,0 +1,131 @@
+import Foundation
+import Logging
+import PolybotCore
+import PolybotPipeline
+import PolybotStore
+import PolybotTestSupport
+import Polymarket
+import PolymarketSim
+import Testing
+
+/// Issue 17: the venue's 2026 behaviour against the simulator — matching-engine restarts (HTTP 425, then a post-only
+/// window), per-signer rate limits (429 with Retry-After, over-capacity refusals) and order answers that carry trade
+/// ids without settlement hashes. Each ends with exactly the orders it should (never a duplicate) and a named outcome.
+@Suite("Venue faults of 2026", .serialized)
+struct VenueFaultTests {
+    let logger = Logger(label: "test.venue")
+
+    @Test func aMatchingEngineRestartDelaysTheCopyAndSendsItOnce() async throws {
+        try await withLiveVenue(venue: VenueStatus(postOnlySeconds: 2), logger: logger) { v in
+            // 425 for 1.5 s, then 2 s of post-only mode: the copy waits, then the identical order is taken once.
+            await v.exchange.restartEngine(downSeconds: 1.5, postOnlySeconds: 2)
+            let outcome = try await v.gateway.place(v.request("entry:restart", price: v.ask))
+            guard case .placed(let order) = outcome else {
+                Issue.record("expected placed, got \(outcome)")
+                return
+            }
+            #expect(order.status == .filled)
+            #expect(await v.exchange.allOrders.map(\.id) == [order.orderDigest])
+            // At least one 425 and one post-only refusal before the accepted POST.
+            #expect(await v.exchange.orderPosts >= 3)
+
+            // A restart whose post-only window outlasts the order's validity: never sent, ended with the reason.
+            await v.exchange.restartEngine(downSeconds: 0.3, postOnlySeconds: 30)
+            let short = try await v.gateway.place(v.request("entry:short", price: v.ask, lifetimeSeconds: 62))
+            guard case .rejected(let skipped, let reason) = short else {
+                Issue.record("expected a named end, got \(short)")
+                return
+            }
+            #expect(skipped.status == .expired && reason.hasPrefix("not sent:") && reason.contains("post-only"))
+            #expect(try await v.store.orders.get(id: skipped.id)?.error == reason)
+            #expect(await v.exchange.allOrders.count == 1)
+        }
+    }
+
+    @Test func perSignerLimitsPaceBatchesAndNeverDuplicate() async throws {
+        try await withLiveVenue(logger: logger) { v in
+            var faults = SimFaults()
+            faults.signerRate = 2
+            faults.signerBurst = 2
+            await v.exchange.setFaults(faults)
+            let builder = try OrderBuilder(key: testTradingKey, domain: ExchangeDomain.forVersion(2, chainId: 137)!)
+            func bodies(_ n: Int, from salt: UInt64) throws -> [String] {
+                try (0..<UInt64(n)).map {
+                    try builder.build(
+                        OrderRequest(
+                            tokenId: v.token, side: .buy, price: v.ask, size: Micros(5_000_000), tickSize: v.tick,
+                            negRisk: v.negRisk),
+                        salt: salt + $0, timestampMs: 1_780_000_000_000, now: 1_780_000_000
+                    ).postBody(owner: v.credentials.apiKey, orderType: .gtc)
+                }
+            }
+            // Client-side buckets at the venue's rate: a batch of 3 is split to the burst of 2 and paced; no 429.
+            var paced = v.clob
+            paced.signerLimits = SignerRateLimiter(orderRate: 2, orderBurst: 2)
+            let answers = try await paced.postOrders(bodies: try bodies(3, from: 100))
+            #expect(answers.count == 3 && answers.allSatisfy(\.accepted))
+            #expect(await v.exchange.signerRefusals == 0)
+            #expect(await paced.signerLimits?.remaining(.orders) ?? -1 <= 2)
+
+            // A batch above the burst, unpaced: refused for good (429 without Retry-After), not retried, nothing placed.
+            do {
+                _ = try await v.clob.postOrders(bodies: try bodies(3, from: 200))
+                Issue.record("an over-capacity batch was accepted")
+            } catch {
+                #expect((error as? PolymarketHTTPError) == .rateLimited(retryAfter: nil), "\(error)")
+            }
+            #expect(await v.exchange.allOrders.count == 3)
+
+            // Four copies at once, unpaced: the venue answers some with 429 + Retry-After; each waits and its identical
+            // order is sent again. Four orders on the venue, each once.
+            let refusalsBefore = await v.exchange.signerRefusals
+            let outcomes = try await withThrowingTaskGroup(of: PlacementOutcome.self) { group in
+                for n in 1...4 {
+                    group.addTask { try await v.gateway.place(v.request("entry:burst-\(n)", price: v.ask)) }
+                }
+                var out: [PlacementOutcome] = []
+                for try await o in group { out.append(o) }
+                return out
+            }
+            #expect(outcomes.allSatisfy { if case .placed = $0 { true } else { false } }, "\(outcomes)")
+            #expect(await v.exchange.signerRefusals > refusalsBefore)
+            let digests = outcomes.compactMap(\.order.orderDigest)
+            let onVenue = await v.exchange.allOrders.map(\.id)
+            #expect(onVenue.count == 7 && Set(digests).isSubset(of: Set(onVenue)))
+        }
+    }
+
+    @Test func tradeIdsWithoutHashesAreFollowedOnce() async throws {
+        try await withLiveVenue(logger: logger) { v in
+            var faults = SimFaults()
+            faults.noHashes = true
+            await v.exchange.setFaults(faults)
+            var request = v.request("entry:fak", price: v.ask)
+            request.orderType = .fak
+            let placed = try await v.gateway.place(request)
+            #expect(placed.order.filledSize > .zero, "\(placed)")
+            let fills = await v.exchange.fills(apiKey: v.credentials.apiKey).map(\.id)
+            let trades = try await v.store.orders.trades(orderId: placed.order.id)
+            #expect(!trades.isEmpty && Set(trades.map(\.tradeId)) == Set(fills))
+            #expect(trades.allSatisfy { $0.status == "REPORTED" && $0.transactionHash == nil })
+
+            // A second attempt sends nothing and records nothing twice.
+            guard case .alreadyPlaced = try await v.gateway.place(request) else {
+                Issue.record("placed twice")
+                return
+            }
+            #expect(try await v.store.orders.recordTrades(orderId: placed.order.id, tradeIds: fills) == 0)
+
+            // Polling by trade id resolves each: CONFIRMED, with its settlement hash and our side.
+            let tracker = v.tracker(logger: logger)
+            #expect(try await tracker.resolveTrades() == trades.count)
+            let resolved = try await v.store.orders.trades(orderId: placed.order.id)
+            #expect(
+                resolved.allSatisfy {
+                    $0.status == "CONFIRMED" && ($0.transactionHash ?? "").hasPrefix("0x") && $0.traderSide == "TAKER"
+                })
+            #expect(try await v.store.orders.unresolvedTrades(limit: 10).isEmpty)
+            #expect(await v.exchange.allOrders.count == 1)
+        }
+    }
+}
