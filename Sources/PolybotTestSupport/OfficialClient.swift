@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Polymarket's official Python client (`py-clob-client-v2`, pinned) in a virtual environment the tests build under
 /// `.build/official-client-venv` on first use. Tests that need it are disabled only when PyPI cannot be reached,
@@ -85,13 +86,29 @@ package enum OfficialClient {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Read both pipes off the cooperative pool: the simulator this process talks to runs on it.
-        let result = await Task.detached {
-            let o = out.fileHandleForReading.readDataToEndOfFile()
-            let e = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, o, String(decoding: e, as: UTF8.self))
-        }.value
+        // Read both pipes on a Dispatch thread: blocking a thread of the cooperative pool (two on a 2-core machine) would
+        // starve the simulator this process talks to, and every other test running beside it.
+        let result: (Int32, Data, String) = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let errors = DispatchGroup()
+                let e = StderrBox()
+                errors.enter()
+                DispatchQueue.global().async {
+                    e.data.withLock { $0 = err.fileHandleForReading.readDataToEndOfFile() }
+                    errors.leave()
+                }
+                let o = out.fileHandleForReading.readDataToEndOfFile()
+                errors.wait()
+                process.waitUntilExit()
+                let text = e.data.withLock { String(decoding: $0, as: UTF8.self) }
+                continuation.resume(returning: (process.terminationStatus, o, text))
+            }
+        }
         return result
     }
+}
+
+/// The child's stderr, read on its own Dispatch thread.
+private final class StderrBox: Sendable {
+    let data = Mutex(Data())
 }

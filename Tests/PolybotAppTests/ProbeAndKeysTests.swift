@@ -8,6 +8,7 @@ import PolybotApp
 import PolybotCore
 import PolybotTestSupport
 import Polymarket
+import PolymarketSim
 import Synchronization
 import Testing
 
@@ -38,6 +39,12 @@ struct ProbeAndKeysTests {
             )
         }
         router.get("/version") { _, _ in json(#"{"version":2}"#) }
+        router.get("/price") { _, _ in json(#"{"price":"0.52"}"#) }
+        router.get("/prices-history") { _, _ in json(#"{"history":[{"t":1,"p":0.5},{"t":61,"p":0.52}]}"#) }
+        router.get("/markets-by-token/:token") { _, _ in
+            json(#"{"condition_id":"0xa467b14d51f01b957109d9cbb1d6c124fab2a089d52ed8f471d23c2812e743b7"}"#)
+        }
+        router.get("/geo") { _, _ in json(#"{"blocked":false,"ip":"127.0.0.1","country":"IE","region":""}"#) }
         router.get("/time") { _, _ in json("100000") }
         router.post("/auth/api-key") { request, _ -> Response in
             // Verify the L1 headers the way the CLOB does: the signature must recover to POLY_ADDRESS.
@@ -83,6 +90,7 @@ struct ProbeAndKeysTests {
                 "POLYBOT_DATA_API_URL": base, "POLYBOT_GAMMA_URL": base, "POLYBOT_CLOB_URL": base,
                 "POLYBOT_RTDS_URL": "ws://127.0.0.1:\(port)/ws", "POLYBOT_CLOB_WS_URL": "ws://127.0.0.1:\(port)/ws",
                 "POLYBOT_POLYGON_RPC_URL": base + "/rpc", "POLY_PRIVATE_KEY": Self.key,
+                "POLYBOT_GEOBLOCK_URL": base + "/geo",
             ]))
     }
 
@@ -95,12 +103,44 @@ struct ProbeAndKeysTests {
         }
         #expect(
             checks.map(\.name) == [
-                "data-api /trades", "gamma /markets", "clob /version", "clob /time", "rtds", "clob ws market",
-                "polygon rpc",
+                "data-api /trades", "gamma /markets", "clob /version", "clob /time", "clob prices", "rtds",
+                "clob ws market", "geoblock", "polygon rpc",
             ])
         #expect(checks.allSatisfy { $0.ok }, "\(checks.map { $0.line })")
         #expect(checks.first { $0.name == "clob /version" }?.detail == "version 2")
         #expect(checks.first { $0.name == "polygon rpc" }?.detail.contains("2.767896") == true)
+        #expect(
+            checks.first { $0.name == "clob prices" }?.detail.contains("/price 0.52, /prices-history 2 point(s)")
+                == true)
+    }
+
+    /// Issue 17: against the simulator with an account, the probe reads the pricing endpoints, the geoblock answer and
+    /// the account's pUSD balance and allowances (L2).
+    @Test func probeReadsTheAccountAndTheNewEndpointsFromTheSimulator() async throws {
+        let exchange = SimExchange(trades: generated(200))
+        await exchange.publishNext(200)
+        let checks = try await withSimulator(exchange) { base, ws in
+            let key = try PrivateKey(hex: Self.key)
+            let transport = HTTPTransport(logger: Logger(label: "test.probe"))
+            defer { Task { try? await transport.shutdown() } }
+            let creds = try await ClobClient(baseURL: base + "/clob", transport: transport).createOrDeriveApiKey(
+                key: key, chainId: 137)
+            let config = try AppConfiguration(
+                source: ConfigurationSource(environment: [
+                    "POLYBOT_DATA_API_URL": base + "/data-api", "POLYBOT_GAMMA_URL": base + "/gamma",
+                    "POLYBOT_CLOB_URL": base + "/clob", "POLYBOT_RTDS_URL": ws + "/ws",
+                    "POLYBOT_CLOB_WS_URL": ws + "/clob-ws", "POLYBOT_GEOBLOCK_URL": base + "/api/geoblock",
+                    "POLY_PRIVATE_KEY": Self.key, "POLY_API_KEY": creds.apiKey, "POLY_API_SECRET": creds.secret,
+                    "POLY_PASSPHRASE": creds.passphrase,
+                ]))
+            return await ProbeCommand.run(config: config, timeout: .seconds(30), logger: Logger(label: "test.probe"))
+        }
+        for name in ["clob prices", "geoblock", "clob account"] {
+            let check = checks.first { $0.name == name }
+            #expect(check?.ok == true, "\(check?.line ?? "\(name) missing")")
+        }
+        #expect(checks.first { $0.name == "clob account" }?.detail.contains("3 allowance(s)") == true)
+        #expect(checks.first { $0.name == "geoblock" }?.detail.hasPrefix("allowed") == true)
     }
 
     @Test func keysDeriveSendsVerifiableL1Headers() async throws {

@@ -15,30 +15,53 @@ import Testing
 struct VenueFaultTests {
     let logger = Logger(label: "test.venue")
 
+    /// The gate the gateway sees now.
+    func gate(_ v: LiveVenue) -> VenueWindow.Gate { v.gateway.venue.gate(now: Date().timeIntervalSince1970) }
+
     @Test func aMatchingEngineRestartDelaysTheCopyAndSendsItOnce() async throws {
-        try await withLiveVenue(venue: VenueStatus(postOnlySeconds: 2), logger: logger) { v in
-            // 425 for 1.5 s, then 2 s of post-only mode: the copy waits, then the identical order is taken once.
-            await v.exchange.restartEngine(downSeconds: 1.5, postOnlySeconds: 2)
-            let outcome = try await v.gateway.place(v.request("entry:restart", price: v.ask))
+        try await withLiveVenue(venue: VenueStatus(postOnlySeconds: 1), logger: logger) { v in
+            // The engine restarts (425) until the test sees the gateway waiting for it, then stays post-only until the
+            // gateway has seen that too: the copy waits through both and the identical order is taken once.
+            await v.exchange.restartEngine(downSeconds: 3_600, postOnlySeconds: 0)
+            let placement = Task { try await v.gateway.place(v.request("entry:restart", price: v.ask)) }
+            #expect(await eventually { if case .restarting = gate(v) { true } else { false } })
+            await v.exchange.restartEngine(downSeconds: 0, postOnlySeconds: 3_600)
+            #expect(await eventually { if case .postOnly = gate(v) { true } else { false } })
+            await v.exchange.restartEngine(downSeconds: 0, postOnlySeconds: 0)
+            let outcome = try await placement.value
             guard case .placed(let order) = outcome else {
                 Issue.record("expected placed, got \(outcome)")
                 return
             }
             #expect(order.status == .filled)
             #expect(await v.exchange.allOrders.map(\.id) == [order.orderDigest])
-            // At least one 425 and one post-only refusal before the accepted POST.
+            // At least one 425, one post-only refusal and the accepted POST.
             #expect(await v.exchange.orderPosts >= 3)
+        }
+    }
 
-            // A restart whose post-only window outlasts the order's validity: never sent, ended with the reason.
-            await v.exchange.restartEngine(downSeconds: 0.3, postOnlySeconds: 30)
-            let short = try await v.gateway.place(v.request("entry:short", price: v.ask, lifetimeSeconds: 62))
-            guard case .rejected(let skipped, let reason) = short else {
-                Issue.record("expected a named end, got \(short)")
+    @Test func aCopyTheVenueCannotTakeInTimeEndsNamedAndUnsent() async throws {
+        try await withLiveVenue(venue: VenueStatus(postOnlySeconds: 120), logger: logger) { v in
+            // A restart (425) that outlasts the order's validity (a 62 s GTD can be sent for 2 s): never sent, ended
+            // with the restart named.
+            await v.exchange.restartEngine(downSeconds: 3_600, postOnlySeconds: 0)
+            let restart = try await v.gateway.place(v.request("entry:restart", price: v.ask, lifetimeSeconds: 62))
+            guard case .rejected(let ended, let why) = restart else {
+                Issue.record("expected a named end, got \(restart)")
+                return
+            }
+            #expect(ended.status == .expired && why.hasPrefix("not sent:") && why.contains("restarting (HTTP 425)"))
+            #expect(try await v.store.orders.get(id: ended.id)?.error == why)
+
+            // Then post-only for longer than the next order may wait: the same, with the post-only window named.
+            await v.exchange.restartEngine(downSeconds: 0, postOnlySeconds: 3_600)
+            let postOnly = try await v.gateway.place(v.request("entry:post-only", price: v.ask, lifetimeSeconds: 62))
+            guard case .rejected(let skipped, let reason) = postOnly else {
+                Issue.record("expected a named end, got \(postOnly)")
                 return
             }
             #expect(skipped.status == .expired && reason.hasPrefix("not sent:") && reason.contains("post-only"))
-            #expect(try await v.store.orders.get(id: skipped.id)?.error == reason)
-            #expect(await v.exchange.allOrders.count == 1)
+            #expect(await v.exchange.allOrders.isEmpty)
         }
     }
 

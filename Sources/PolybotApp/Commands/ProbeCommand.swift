@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdWSClient
 import Logging
 import NIOWebSocket
+import PolybotCore
 import Polymarket
 import Synchronization
 
@@ -49,6 +50,19 @@ public enum ProbeCommand {
             },
             { await timed("clob /time", config.clobURL) { "server time \(try await clob.serverTime())" } },
             {
+                // The pricing and market-info endpoints, on the first token Gamma lists.
+                await timed("clob prices", config.clobURL) {
+                    guard let token = try await gamma.markets(limit: 1).first?.clobTokenIds.first else {
+                        return "no market listed on Gamma to price"
+                    }
+                    let bid = try await clob.price(tokenId: token, side: .buy)
+                    let points = try await clob.priceHistoryPoints(tokenId: token)
+                    let condition = try await clob.conditionId(tokenId: token)
+                    return
+                        "/price \(bid), /prices-history \(points) point(s), /markets-by-token \(condition.prefix(10))…"
+                }
+            },
+            {
                 await webSocket(
                     "rtds", config.rtdsURL, subscribe: RTDSDecoder.subscribeActivity, timeout: timeout, logger: logger)
             },
@@ -59,6 +73,34 @@ public enum ProbeCommand {
                     subscribe: MarketChannelDecoder.subscribe(assetIds: []), timeout: timeout, logger: logger)
             },
         ]
+        if !config.geoblockURL.isEmpty {
+            let geoblock = GeoblockClient(url: config.geoblockURL, transport: transport)
+            checks.append({
+                await timed("geoblock", config.geoblockURL) {
+                    let s = try await geoblock.status()
+                    return s.blocked
+                        ? "BLOCKED (\(s.country ?? "?")): entries would be refused" : "allowed (\(s.country ?? "?"))"
+                }
+            })
+        }
+        if let keyHex = config.privateKey?.revealed, let apiKey = config.apiKey,
+            let secret = config.apiSecret?.revealed, let passphrase = config.passphrase?.revealed,
+            let key = try? PrivateKey(hex: keyHex.hasPrefix("0x") ? keyHex : "0x" + keyHex)
+        {
+            let account = ClobClient(
+                baseURL: config.clobURL, transport: transport,
+                auth: (ApiCredentials(apiKey: apiKey, secret: secret, passphrase: passphrase), key.address))
+            let signatureType = config.signatureType
+            checks.append({
+                await timed("clob account", config.clobURL) {
+                    let b = try await account.collateralBalance(signatureType: signatureType)
+                    let closedOnly = try await account.closedOnly()
+                    let approved = b.allowances.values.filter { $0.contains { $0 != "0" } }.count
+                    return
+                        "pUSD \(b.balanceMicros.map { "\($0)" } ?? b.balance) (signature type \(signatureType)), \(approved) allowance(s)\(closedOnly ? ", CLOSE-ONLY" : "")"
+                }
+            })
+        }
         if let rpc = config.polygonRPCURL {
             let client = PolygonRPC(url: rpc, transport: transport)
             checks.append({

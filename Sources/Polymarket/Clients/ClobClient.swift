@@ -57,6 +57,37 @@ public struct ClobClient: Sendable {
         return v
     }
 
+    /// `GET /price?token_id=&side=`: the best price on that side of the book (BUY: the best bid, SELL: the best ask).
+    public func price(tokenId: String, side: TradeSide) async throws(PolymarketHTTPError) -> Micros {
+        struct P: Decodable { var price: LenientDecimal }
+        var q = Query()
+        q.add("token_id", tokenId)
+        q.add("side", side.rawValue)
+        let p = try HTTPTransport.decode(P.self, try await get("/price", q, family: .clobPrice))
+        guard let v = p.price.micros else { throw .decode(.invalidField("price", p.price.text)) }
+        return v
+    }
+
+    /// `GET /prices-history?market=&interval=`: how many points the venue has for a token over the interval.
+    public func priceHistoryPoints(tokenId: String, interval: String = "1d") async throws(PolymarketHTTPError) -> Int {
+        struct H: Decodable {
+            struct Point: Decodable { var t: LenientInt }
+            var history: [Point]
+        }
+        var q = Query()
+        q.add("market", tokenId)
+        q.add("interval", interval)
+        return try HTTPTransport.decode(H.self, try await get("/prices-history", q, family: .clobPrice)).history.count
+    }
+
+    /// `GET /markets-by-token/{token_id}`: the condition id a token belongs to.
+    public func conditionId(tokenId: String) async throws(PolymarketHTTPError) -> String {
+        struct M: Decodable { var condition_id: String }
+        return try HTTPTransport.decode(
+            M.self, try await get("/markets-by-token/\(tokenId)", family: .clobGeneral)
+        ).condition_id
+    }
+
     /// `GET /tick-size?token_id=`.
     public func tickSize(tokenId: String) async throws(PolymarketHTTPError) -> TickSize {
         struct T: Decodable { var minimum_tick_size: LenientDecimal }
