@@ -14,6 +14,7 @@ struct Polybot: AsyncParsableCommand {
         discussion: "Settings come from the environment, an optional POLYBOT_CONFIG file and flags; see README.",
         subcommands: [
             Serve.self, Migrate.self, Config.self, Order.self, Keys.self, Probe.self, Score.self, Rescore.self,
+            Backfill.self,
             Replay.self, Backtest.self, Export.self, Whales.self, Baskets.self,
         ])
 

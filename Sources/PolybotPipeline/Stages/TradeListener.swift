@@ -50,6 +50,8 @@ package actor TradeListener: Service {
     private(set) var connections = 0
     private(set) var framesSeen = 0
     private(set) var lastBackfillAt: Date?
+    /// Whether the Data API serves v2 (nil until the first backfill asks).
+    private var dataV2: Bool?
     private(set) var sweeps = 0
     private(set) var sweepRecovered = 0
     private let frames = Counter(label: "feed.trades", dimensions: [("source", "rtds")])
@@ -273,12 +275,26 @@ package actor TradeListener: Service {
         guard let dataAPI else { return nil }
         let q = DataAPIClient.TradeQuery(minCash: minCash())
         do {
-            let (rows, capped) = try await dataAPI.tradesSince(q, since: from)
+            var (rows, capped) = ([Result<Trade, FeedDecodeError>](), false)
+            if dataV2 != false {
+                do {
+                    // v2: cursor paging with no offset cap. Its first page may be cached for up to 300 s, so the
+                    // newest v1 page is read as well; the natural-key dedupe absorbs the overlap.
+                    rows = try await dataAPI.tradesSinceV2(minCash: q.minCash, since: from)
+                    rows += try await dataAPI.trades(q, limit: 500, offset: 0)
+                    dataV2 = true
+                } catch .status(404, _) {
+                    dataV2 = false
+                    logger.notice("the Data API has no v2; backfilling from v1 /trades")
+                }
+            }
+            if dataV2 == false { (rows, capped) = try await dataAPI.tradesSince(q, since: from) }
             var added = 0
             // Oldest first, so the stages downstream see them in market order.
-            let fresh = rows.compactMap { row -> Trade? in
+            var fresh = rows.compactMap { row -> Trade? in
                 if case .success(let t) = row, t.timestamp >= from { t } else { nil }
             }
+            if dataV2 == true { fresh.sort { $0.timestamp > $1.timestamp } }
             for t in fresh.reversed() where accept(t) {
                 added += 1
                 (source == .sweep ? swept : backfilled).increment()

@@ -151,6 +151,85 @@ public struct DataAPIClient: Sendable {
         return out
     }
 
+    // MARK: - Data API v2
+
+    /// One page of `GET /v2/trades`.
+    public struct TradesV2Page: Sendable {
+        /// Decoded single-market rows (bad rows are reported, not dropped silently).
+        public var rows: [Result<Trade, FeedDecodeError>]
+        /// Combo (parlay) rows left out: they are not single-market bets.
+        public var combos: Int
+        /// The next page's cursor; nil at the end.
+        public var nextCursor: String?
+    }
+
+    /// One page of Data API v2 `GET /v2/trades` (cursor-only keyset paging: no offset cap). `start`/`end` (Unix
+    /// seconds) bound a user's walk; the first page's `limit` sets the page size, a cursor carries it afterwards.
+    ///
+    /// - Throws: ``PolymarketHTTPError`` (a 404 means this Data API has no v2: use the v1 walks).
+    public func tradesV2(
+        user: Address?, start: Int64? = nil, end: Int64? = nil, cursor: String? = nil, limit: Int = 1_000,
+        minCash: Micros? = nil
+    ) async throws(PolymarketHTTPError) -> TradesV2Page {
+        var q = Query()
+        if let cursor {
+            q.add("cursor", cursor)
+        } else {
+            q.add("user", user?.hex)
+            q.add("start", start.map(String.init))
+            q.add("end", end.map(String.init))
+            q.add("limit", limit)
+            if let minCash {
+                q.add("filter_type", "CASH")
+                q.add("filter_amount", minCash.description)
+            }
+        }
+        let result = try await transport.send(
+            .GET, url: q.url(baseURL, "/v2/trades"), family: .dataTrades, idempotent: true)
+        struct Envelope: Decodable {
+            struct Pagination: Decodable {
+                var next_cursor: String?
+                var has_more: Bool?
+            }
+            var data: [WireTrade]?
+            var pagination: Pagination?
+        }
+        let page = try HTTPTransport.decode(Envelope.self, result)
+        let rows = page.data ?? []
+        let next = page.pagination?.next_cursor.flatMap { $0.isEmpty ? nil : $0 }
+        return TradesV2Page(
+            rows: rows.filter { !$0.isCombo }.map { row in
+                Result { () throws(FeedDecodeError) -> Trade in try row.toTrade(source: .dataAPI) }
+            },
+            combos: rows.count(where: \.isCombo), nextCursor: page.pagination?.has_more == false ? nil : next)
+    }
+
+    /// The v2 global feed newest first, walked by cursor until a page reaches back before `since` (Unix seconds) or the
+    /// feed ends: no offset cap, so a long outage is covered whole. Rows under `minCash` are dropped here too.
+    ///
+    /// - Throws: ``PolymarketHTTPError`` (404: no v2 here).
+    public func tradesSinceV2(
+        minCash: Micros?, since: Int64, pageSize: Int = 1_000
+    ) async throws(PolymarketHTTPError)
+        -> [Result<Trade, FeedDecodeError>]
+    {
+        var rows: [Result<Trade, FeedDecodeError>] = []
+        var cursor: String?
+        repeat {
+            let page = try await tradesV2(user: nil, cursor: cursor, limit: pageSize, minCash: minCash)
+            rows += page.rows.filter { row in
+                guard let minCash, case .success(let t) = row else { return true }
+                return t.notional >= minCash
+            }
+            let oldest = page.rows.compactMap { row -> Int64? in
+                if case .success(let t) = row { t.timestamp } else { nil }
+            }.min()
+            if let oldest, oldest < since { break }
+            cursor = page.nextCursor
+        } while cursor != nil
+        return rows
+    }
+
     /// `GET /positions` of a user (all pages).
     public func positions(user: Address) async throws(PolymarketHTTPError) -> [WirePosition] {
         var out: [WirePosition] = []

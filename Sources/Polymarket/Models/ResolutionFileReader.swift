@@ -85,7 +85,7 @@ public enum ResolutionFileReader {
     }
 
     /// `YYYY-MM-DD` → Unix seconds at 00:00 UTC.
-    static func dayStart(_ text: String) -> Int64? {
+    package static func dayStart(_ text: String) -> Int64? {
         let parts = text.prefix(10).split(separator: "-").compactMap { Int($0) }
         guard parts.count == 3 else { return nil }
         var c = DateComponents()

@@ -23,32 +23,40 @@ public struct WireTrade: Decodable, Sendable, Hashable {
     public var type: String?
     /// `/activity` only: USDC notional.
     public var usdcSize: LenientDecimal?
+    /// A combo (parlay) row of Data API v2: several markets in one position, never a single-market bet to score.
+    public var isCombo = false
 
     enum CodingKeys: String, CodingKey {
         case proxyWallet, side, asset, conditionId, size, price, timestamp, title, slug, eventSlug, outcome,
             outcomeIndex
         case name, pseudonym, transactionHash, type, usdcSize
+        // Data API v2 spells fields in snake case and dates trades by their block.
+        case proxy_wallet, asset_id, condition_id, block_timestamp, event_slug, outcome_index, transaction_hash
+        case usdc_size, combo_id, comboId, legs, is_combo
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        proxyWallet = c.lenient(String.self, .proxyWallet)
+        proxyWallet = c.lenient(String.self, .proxyWallet) ?? c.lenient(String.self, .proxy_wallet)
         side = c.lenient(String.self, .side)
-        asset = c.lenient(String.self, .asset)
-        conditionId = c.lenient(String.self, .conditionId)
+        asset = c.lenient(String.self, .asset) ?? c.lenient(String.self, .asset_id)
+        conditionId = c.lenient(String.self, .conditionId) ?? c.lenient(String.self, .condition_id)
         size = c.lenient(LenientDecimal.self, .size)
         price = c.lenient(LenientDecimal.self, .price)
-        timestamp = c.lenient(LenientInt.self, .timestamp)
+        timestamp = c.lenient(LenientInt.self, .timestamp) ?? c.lenient(LenientInt.self, .block_timestamp)
         title = c.lenient(String.self, .title)
         slug = c.lenient(String.self, .slug)
-        eventSlug = c.lenient(String.self, .eventSlug)
+        eventSlug = c.lenient(String.self, .eventSlug) ?? c.lenient(String.self, .event_slug)
         outcome = c.lenient(String.self, .outcome)
-        outcomeIndex = c.lenient(LenientInt.self, .outcomeIndex)
+        outcomeIndex = c.lenient(LenientInt.self, .outcomeIndex) ?? c.lenient(LenientInt.self, .outcome_index)
         name = c.lenient(String.self, .name)
         pseudonym = c.lenient(String.self, .pseudonym)
-        transactionHash = c.lenient(String.self, .transactionHash)
+        transactionHash = c.lenient(String.self, .transactionHash) ?? c.lenient(String.self, .transaction_hash)
         type = c.lenient(String.self, .type)
-        usdcSize = c.lenient(LenientDecimal.self, .usdcSize)
+        usdcSize = c.lenient(LenientDecimal.self, .usdcSize) ?? c.lenient(LenientDecimal.self, .usdc_size)
+        isCombo =
+            c.contains(.combo_id) || c.contains(.comboId) || c.contains(.legs)
+            || (c.lenient(LenientBool.self, .is_combo)?.value ?? false) || (type ?? "").uppercased() == "COMBO"
     }
 
     /// An empty row (fields set by the CSV reader).

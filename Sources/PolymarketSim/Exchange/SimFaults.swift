@@ -34,6 +34,10 @@ public struct SimFaults: Sendable, Codable, Equatable {
     public var signerBurst: Int = 60
     /// Order responses carry `tradeIDs` and no `transactionsHashes` (the venue since 2026-07-24 when hashes lag).
     public var noHashes: Bool = false
+    /// The Data API has no v2 (`/v2/*` answers 404), as before Polymarket shipped it.
+    public var noDataV2: Bool = false
+    /// Every N-th `/v2/trades` row of a wallet is followed by a combo (parlay) row (0 = none).
+    public var comboEvery: Int = 0
     /// The geoblock answer: "" (allowed), "blocked" or "close-only" (the account may only close positions).
     public var geoblock: String = ""
 
@@ -44,7 +48,7 @@ public struct SimFaults: Sendable, Codable, Equatable {
         case dropWebSocketsEverySeconds, stallSeconds, rateLimitBurst, rateLimitRate, retryAfterSeconds, errorRate,
             latencyMilliseconds
         case timeoutButFillNextOrders, holdResponseSeconds, rtdsPongText, orderDelayMilliseconds
-        case restartSeconds, postOnlySeconds, signerRate, signerBurst, noHashes, geoblock
+        case restartSeconds, postOnlySeconds, signerRate, signerBurst, noHashes, geoblock, noDataV2, comboEvery
     }
 
     /// Decodes a partial object: absent keys keep their defaults.
@@ -68,6 +72,8 @@ public struct SimFaults: Sendable, Codable, Equatable {
         signerBurst = try c.decodeIfPresent(Int.self, forKey: .signerBurst) ?? 60
         noHashes = try c.decodeIfPresent(Bool.self, forKey: .noHashes) ?? false
         geoblock = try c.decodeIfPresent(String.self, forKey: .geoblock) ?? ""
+        noDataV2 = try c.decodeIfPresent(Bool.self, forKey: .noDataV2) ?? false
+        comboEvery = try c.decodeIfPresent(Int.self, forKey: .comboEvery) ?? 0
     }
 
     /// Parses `name=value` specs from `--fault` flags, e.g. `drop=30`, `stall=20`, `429=5`, `5xx=0.2`,
@@ -97,6 +103,8 @@ public struct SimFaults: Sendable, Codable, Equatable {
         case "signer-rate": signerRate = try double(value, spec)
         case "signer-burst": signerBurst = try int(value, spec)
         case "no-hashes": noHashes = value == "1" || value == "true"
+        case "no-data-v2": noDataV2 = value == "1" || value == "true"
+        case "combo-every": comboEvery = try int(value, spec)
         case "geoblock":
             guard ["", "blocked", "close-only"].contains(value) else { throw SimFaultError(spec: spec) }
             geoblock = value
@@ -119,6 +127,6 @@ public struct SimFaults: Sendable, Codable, Equatable {
 public struct SimFaultError: Error, CustomStringConvertible {
     public var spec: String
     public var description: String {
-        "bad --fault \(spec): use drop=SECONDS, stall=SECONDS, 429=COUNT, 429rate=RATE(0-1), retry-after=SECONDS, 5xx=RATE(0-1), latency=MS, timeout-fill=COUNT, hold=SECONDS, pong=TEXT, restart=SECONDS, post-only=SECONDS, signer-rate=PER_SECOND, signer-burst=COUNT, no-hashes=1 or geoblock=blocked|close-only"
+        "bad --fault \(spec): use drop=SECONDS, stall=SECONDS, 429=COUNT, 429rate=RATE(0-1), retry-after=SECONDS, 5xx=RATE(0-1), latency=MS, timeout-fill=COUNT, hold=SECONDS, pong=TEXT, restart=SECONDS, post-only=SECONDS, signer-rate=PER_SECOND, signer-burst=COUNT, no-hashes=1, no-data-v2=1, combo-every=N or geoblock=blocked|close-only"
     }
 }

@@ -17,6 +17,22 @@ enum SimJSON {
             + "\"transactionHash\":\"\(t.transactionHash)\"}"
     }
 
+    /// A Data API v2 `/v2/trades` row: snake case, dated by its block.
+    static func tradeV2(_ t: Trade) -> String {
+        "{\"proxy_wallet\":\"\(t.wallet.hex)\",\"side\":\"\(t.side.rawValue)\",\"asset\":\"\(t.asset)\","
+            + "\"condition_id\":\"\(t.conditionId)\",\"size\":\"\(t.size)\",\"price\":\"\(t.price)\",\"block_timestamp\":\(t.timestamp),"
+            + "\"title\":\(string(t.title)),\"slug\":\(string(t.slug)),\"event_slug\":\(string(t.eventSlug)),"
+            + "\"outcome\":\(string(t.outcome)),\"outcome_index\":\(t.outcomeIndex ?? 999),"
+            + "\"transaction_hash\":\"\(t.transactionHash)\"}"
+    }
+
+    /// A combo (parlay) row of `/v2/trades`: one position over several markets.
+    static func comboV2(wallet: String, timestamp: Int64, legs: [String]) -> String {
+        "{\"proxy_wallet\":\"\(wallet)\",\"side\":\"BUY\",\"combo_id\":\"combo-\(timestamp)\",\"size\":\"10\",\"price\":\"0.2\","
+            + "\"block_timestamp\":\(timestamp),\"legs\":[\(legs.map { "{\"condition_id\":\"\($0)\"}" }.joined(separator: ","))],"
+            + "\"transaction_hash\":\"0x\(String(repeating: "c", count: 64))\"}"
+    }
+
     /// An RTDS envelope around a trade.
     static func rtdsFrame(_ t: Trade, connectionId: String) -> String {
         "{\"connection_id\":\"\(connectionId)\",\"payload\":\(trade(t, checksummedWallet: true)),\"timestamp\":\(t.timestamp * 1000 + 53),"

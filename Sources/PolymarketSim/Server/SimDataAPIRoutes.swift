@@ -54,6 +54,76 @@ enum SimDataAPIRoutes {
             return SimServer.json("[" + page.map { SimJSON.trade($0) }.joined(separator: ",") + "]")
         }
 
+        // Data API v2: `{data, pagination}` with opaque cursors and no offset; `start`/`end` bound a user's walk.
+        group.get("/v2/trades") { request, _ -> Response in
+            let faults = await exchange.faults
+            if faults.noDataV2 { return SimServer.error("not found", status: .notFound) }
+            if request.query("offset") != nil {
+                return SimServer.error(
+                    "offset is not a parameter of /v2/trades: follow next_cursor", status: .badRequest)
+            }
+            var offset = 0
+            var limit = 100
+            var user: Address?
+            var start: Int64 = 0
+            var end = Int64.max
+            var minCash: Micros?
+            if let cursor = request.query("cursor") {
+                // The cursor carries everything (this simulator's: offset, size, user, window).
+                guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8) else {
+                    return SimServer.error("invalid cursor", status: .badRequest)
+                }
+                let parts = text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                guard parts.count == 6, let o = Int(parts[0]), let l = Int(parts[1]), let s = Int64(parts[3]),
+                    let e = Int64(parts[4])
+                else { return SimServer.error("invalid cursor", status: .badRequest) }
+                (offset, limit, user, start, end) = (o, l, parts[2].isEmpty ? nil : Address(parts[2]), s, e)
+                minCash = Int64(parts[5]).map(Micros.init)
+            } else {
+                limit = Int(request.query("limit") ?? "100") ?? -1
+                guard (1...10_000).contains(limit) else {
+                    return SimServer.error("limit must be between 1 and 10000", status: .badRequest)
+                }
+                if let u = request.query("user") {
+                    guard let a = Address(u) else { return SimServer.error("invalid user", status: .badRequest) }
+                    user = a
+                }
+                start = request.query("start").flatMap(Int64.init) ?? 0
+                end = request.query("end").flatMap(Int64.init).map { $0 == 0 ? Int64.max : $0 } ?? Int64.max
+                if request.query("filter_type") == "CASH" {
+                    guard let amount = request.query("filter_amount").flatMap({ Micros(decimal: $0) }) else {
+                        return SimServer.error("filter_amount must be a number", status: .badRequest)
+                    }
+                    minCash = amount
+                }
+            }
+            let rows = await exchange.publishedTrades(
+                user: user, markets: [], side: nil, minCash: minCash, minTokens: nil
+            )
+            .filter { user == nil || ($0.timestamp >= start && $0.timestamp <= end) }
+            let page = Array(rows.dropFirst(offset).prefix(limit))
+            var texts: [String] = []
+            for (i, t) in page.enumerated() {
+                texts.append(SimJSON.tradeV2(t))
+                if faults.comboEvery > 0, (offset + i + 1) % faults.comboEvery == 0 {
+                    texts.append(
+                        SimJSON.comboV2(
+                            wallet: t.wallet.hex, timestamp: t.timestamp, legs: [t.conditionId, t.conditionId]))
+                }
+            }
+            let more = offset + page.count < rows.count
+            let next =
+                more
+                ? Data(
+                    "\(offset + page.count)|\(limit)|\(user?.hex ?? "")|\(start)|\(end)|\(minCash.map { String($0.raw) } ?? "")"
+                        .utf8
+                )
+                .base64EncodedString() : nil
+            return SimServer.json(
+                "{\"data\":[\(texts.joined(separator: ","))],\"pagination\":{\"has_more\":\(more),\"next_cursor\":\(next.map { "\"\($0)\"" } ?? "null")}}"
+            )
+        }
+
         group.get("/activity") { request, _ -> Response in
             guard let user = request.query("user").flatMap({ Address($0) }) else {
                 return SimServer.error("required query param 'user' not provided", status: .badRequest)
