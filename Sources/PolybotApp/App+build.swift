@@ -164,7 +164,10 @@ public enum PolybotApp {
             feedStallSeconds: config.feedStallSeconds)
         var apiEnv = env
         if let transport { apiEnv.restStats = { transport.stats.snapshot } }
-        services.append(.init(service: HealthSampler(database: store.db, restStats: apiEnv.restStats, logger: logger)))
+        services.append(
+            .init(
+                service: HealthSampler(
+                    database: store.db, restStats: apiEnv.restStats, logger: logger, signerLimits: live?.signerLimits)))
         let router = APIRouter.build(
             env: apiEnv,
             health: HealthController(

@@ -37,6 +37,16 @@ struct Serve: AsyncParsableCommand {
               timeout-fill=N  accept and execute the next N POST /order, then hold the response (hold=S, default 30)
               order-delay=MS  hold every POST /order MS milliseconds before processing it (an order still in flight)
               pong=TEXT       RTDS answer to PING (default PONG; pong= for the empty string)
+              restart=S       matching-engine restart: HTTP 425 on order endpoints for S seconds, then post-only mode
+              post-only=S     length of that post-only window (default 120; only postOnly orders and cancels pass)
+              signer-rate=R   per-signer order and cancel buckets refilling R tokens/s (0 = off), 429 + Poly-RateLimit-*
+              signer-burst=B  their capacity (default 60); a request costing more is refused without Retry-After
+              no-hashes=1     order answers carry tradeIDs and no transactionsHashes
+              geoblock=X      /api/geoblock says blocked (X=blocked), or the account is close-only (X=close-only)
+              no-data-v2=1    the Data API has no /v2 (404), as before v2 shipped
+              combo-every=N   every N-th /v2/trades row of a page is followed by a combo (parlay) row
+            Funder wallets (signature types 1-3, session keys, counterfactual deposit wallets): POST /_sim/wallets with
+            {"address", "type", "owner", "sessionKeys": [...], "deployed": true|false}.
             Every new API key (POST /clob/auth/api-key) is credited with --starting-balance pUSD.
             """)
 

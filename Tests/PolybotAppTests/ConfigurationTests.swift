@@ -102,6 +102,37 @@ struct ConfigurationTests {
         }
     }
 
+    /// Issue 17: the account settings are checked together, every problem named.
+    @Test func liveAccountSettingsAreValidated() throws {
+        let live = [
+            "POLYBOT_MODE": "live", "POLY_PRIVATE_KEY": String(repeating: "ab", count: 32), "POLY_API_KEY": "k",
+            "POLY_API_SECRET": "s", "POLY_PASSPHRASE": "p",
+        ]
+        do {
+            _ = try load(
+                live.merging([
+                    "POLY_SIGNATURE_TYPE": "3", "POLY_BUILDER_CODE": "0x1234", "POLY_OWNER_API_KEY": "only-this",
+                ]) { $1 })
+            Issue.record("accepted")
+        } catch {
+            #expect(error.problems.contains { $0.hasPrefix("POLY_SIGNATURE_TYPE=3 needs POLY_FUNDER") }, "\(error)")
+            #expect(error.problems.contains { $0.hasPrefix("POLY_BUILDER_CODE: must be 32 bytes") })
+            #expect(error.problems.contains { $0.contains("POLY_OWNER_API_KEY") && $0.contains("go together") })
+        }
+        #expect(throws: ConfigurationError.self) { try load(live.merging(["POLY_SIGNATURE_TYPE": "4"]) { $1 }) }
+        #expect(throws: ConfigurationError.self) {
+            try load(live.merging(["POLY_FUNDER": "0x" + String(repeating: "1", count: 40)]) { $1 })
+        }
+        let ok = try load(
+            live.merging([
+                "POLY_SIGNATURE_TYPE": "3", "POLY_FUNDER": "0x" + String(repeating: "1", count: 40),
+                "POLY_BUILDER_CODE": "0x" + String(repeating: "0", count: 62) + "2a",
+            ]) { $1 })
+        #expect(ok.signatureType == 3 && ok.funder != nil && ok.builderCode.last == 0x2A)
+        #expect(ok.geoblockURL == "https://polymarket.com/api/geoblock" && ok.venuePostOnlySeconds == 120)
+        #expect(ok.signerOrderRate == 40 && ok.signerOrderBurst == 60)
+    }
+
     @Test func secretsComeFromFilesAndNeverPrint() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

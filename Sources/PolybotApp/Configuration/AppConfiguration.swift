@@ -131,7 +131,7 @@ public struct AppConfiguration: Sendable {
     /// The wallet owner's L2 credentials when the trading key is a session key (`POLY_OWNER_*`): orders placed under
     /// the owner's key are reconciled with them.
     public var ownerCredentials: (credentials: ApiCredentials, address: EthAddress)?
-    /// polymarket.com's geoblock check, asked before live trading (`POLYBOT_GEOBLOCK_URL`, empty: not asked).
+    /// polymarket.com's geoblock check, asked before live trading (`POLYBOT_GEOBLOCK_URL`; `off`: not asked, empty here).
     public var geoblockURL: String
     /// The venue's post-only window after a matching-engine restart, seconds.
     public var venuePostOnlySeconds: Double
@@ -402,7 +402,8 @@ public struct AppConfiguration: Sendable {
             p.problem(
                 "POLY_OWNER_ADDRESS, POLY_OWNER_API_KEY, POLY_OWNER_API_SECRET and POLY_OWNER_PASSPHRASE go together")
         }
-        geoblockURL = p.optional("POLYBOT_GEOBLOCK_URL") ?? ""
+        let geoblock = p.string("POLYBOT_GEOBLOCK_URL")
+        geoblockURL = geoblock == "off" ? "" : geoblock
         venuePostOnlySeconds = Double(p.int("POLYBOT_VENUE_POST_ONLY_SECONDS", in: 0...3_600))
         let lowestRate = Micros(10_000)
         let highestRate = Micros(100_000 * Micros.scale)

@@ -2,13 +2,15 @@ import Foundation
 import Logging
 import Metrics
 import PolybotStore
+import Polymarket
 import ServiceLifecycle
 
 /// Samples what no stage reports by itself, every `interval`, for Prometheus:
 /// - `database_up` (1 or 0): whether `SELECT 1` answers within `timeout` — `PolybotDatabaseDown` watches it, so a
 ///   dead database is seen even when no trade arrives to fail on it;
 /// - `rest_requests{outcome="ok|failed"}` and `rest_rate_limited`: the REST transport's outcomes as counters —
-///   `PolybotRestErrors` and `PolybotRateLimited` watch them.
+///   `PolybotRestErrors` and `PolybotRateLimited` watch them;
+/// - `clob_signer_tokens{bucket="orders|cancels"}`: what the live signer's buckets hold (live trading only).
 package struct HealthSampler: Service {
     /// The database to ping.
     let database: Database
@@ -19,8 +21,13 @@ package struct HealthSampler: Service {
     /// How long the ping may take before the database counts as down.
     var timeout: Duration = .seconds(5)
     let logger: Logger
+    /// The live signer's per-signer buckets, when trading live.
+    var signerLimits: SignerRateLimiter?
 
     package func run() async throws {
+        let signerGauges = SignerBucket.allCases.map {
+            ($0, Gauge(label: "clob.signer_tokens", dimensions: [("bucket", $0.rawValue)]))
+        }
         let up = Gauge(label: "database.up")
         let ok = Counter(label: "rest.requests", dimensions: [("outcome", "ok")])
         let failed = Counter(label: "rest.requests", dimensions: [("outcome", "failed")])
@@ -45,6 +52,9 @@ package struct HealthSampler: Service {
                 failed.increment(by: max(0, now.failed - last.failed))
                 limited.increment(by: max(0, now.rateLimited - last.rateLimited))
                 last = now
+                if let signerLimits {
+                    for (bucket, gauge) in signerGauges { gauge.record(await signerLimits.remaining(bucket)) }
+                }
                 try await Task.sleep(for: interval)
             }
         }
