@@ -190,7 +190,11 @@ package struct Pipeline: Sendable {
                 now: { clock.date() },
                 willSend: { probe.sent($0.idempotencyKey) },
                 alarm: { events.publish(.reconciliation(problems: [$0])) },
-                venue: VenueStatus(postOnlySeconds: live.postOnlySeconds), otherKeys: others)
+                venue: VenueStatus(postOnlySeconds: live.postOnlySeconds), otherKeys: others,
+                marketVersion: {
+                    [versions = MarketVersions(read: { try await clob.market(conditionId: $0).exchangeVersion })] in
+                    try await versions.version($0)
+                })
         }
         var approvals: ApprovalGateway?
         let gateway: any OrderGateway

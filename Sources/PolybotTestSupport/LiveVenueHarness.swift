@@ -39,8 +39,10 @@ package struct LiveVenue: Sendable {
         _ key: String, price: Micros, shares: Micros = Micros(10_000_000), purpose: OrderPurpose = .entry,
         signalId: Int64? = nil, lifetimeSeconds: Int64 = 300
     ) -> ExecutionRequest {
+        let market = exchange.markets.values.first { $0.tokens.contains(token) }?.conditionId
         let intent = OrderIntent(
-            signalKey: key, basketId: nil, conditionId: exchange.history[0].conditionId, eventSlug: "", asset: token,
+            signalKey: key, basketId: nil, conditionId: market ?? exchange.history[0].conditionId, eventSlug: "",
+            asset: token,
             side: .buy, price: price, shares: shares, whalePrice: price, wallets: [])
         return ExecutionRequest(
             intent: intent, signalId: signalId, purpose: purpose, idempotencyKey: key, tickSize: tick, negRisk: negRisk,
@@ -75,7 +77,11 @@ package func withLiveVenue(
                 store: store, clob: clob,
                 builder: try OrderBuilder(key: key, domain: ExchangeDomain.forVersion(2, chainId: 137)!),
                 apiKey: creds.apiKey, ledger: ledger, fees: MarketPorts.clob(clob, clock: SystemPipelineClock()).fees,
-                logger: logger, venue: venue)
+                logger: logger, venue: venue,
+                marketVersion: {
+                    [versions = MarketVersions(read: { try await clob.market(conditionId: $0).exchangeVersion })] in
+                    try await versions.version($0)
+                })
             try await body(
                 LiveVenue(
                     exchange: exchange, store: store, clob: clob, credentials: creds, ledger: ledger, gateway: gateway,

@@ -151,4 +151,33 @@ struct VenueFaultTests {
             #expect(await v.exchange.allOrders.count == 1)
         }
     }
+
+    @Test func aV3MarketIsSignedForItsOwnDomainAndAnUnknownVersionIsNotTraded() async throws {
+        try await withLiveVenue(logger: logger) { v in
+            let market = try #require(v.exchange.markets.values.first { $0.tokens.contains(v.token) })
+            await v.exchange.setExchangeVersion(3, conditionId: market.conditionId)
+            let placed = try await v.gateway.place(v.request("entry:v3", price: v.ask))
+            #expect(placed.order.status == .filled, "\(placed)")
+            // The venue verified it under ExchangeV3's domain: the order id is the V3 digest, not the V2 one.
+            let v3 = try #require(ExchangeDomain.forVersion(3, chainId: 137))
+            let venueId = await v.exchange.allOrders.first?.id
+            #expect(v3.version == "3" && placed.order.orderDigest == venueId)
+
+            // A version this build cannot sign for: nothing is stored, signed or sent, and the error names it.
+            await v.exchange.setExchangeVersion(9, conditionId: market.conditionId)
+            let fresh = LiveOrderGateway(
+                store: v.store, clob: v.clob,
+                builder: try OrderBuilder(key: testTradingKey, domain: ExchangeDomain.forVersion(2, chainId: 137)!),
+                apiKey: v.credentials.apiKey, ledger: v.ledger, fees: { _ in FeeSchedule.free }, logger: logger,
+                marketVersion: { try await v.clob.market(conditionId: $0).exchangeVersion })
+            do {
+                _ = try await fresh.place(v.request("entry:v9", price: v.ask))
+                Issue.record("an order was placed for an unknown exchange version")
+            } catch let error as LiveOrderError {
+                #expect("\(error)".contains("exchange version 9"))
+            }
+            #expect(try await v.store.orders.get(idempotencyKey: "entry:v9") == nil)
+            #expect(await v.exchange.allOrders.count == 1)
+        }
+    }
 }

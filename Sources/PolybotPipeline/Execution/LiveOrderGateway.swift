@@ -4,6 +4,7 @@ import Metrics
 import PolybotCore
 import PolybotStore
 import Polymarket
+import Synchronization
 
 /// Places CLOB V2 orders at most once per idempotency key (one entry per signal), whatever crashes and timeouts happen:
 /// 1. the signed order's identity (salt, timestamp, digest = the CLOB's order id) is persisted as an `intent`
@@ -34,6 +35,8 @@ package struct LiveOrderGateway: OrderGateway {
     let sleep: @Sendable (Duration) async throws -> Void
     /// The other keys Polybot holds (an owner key beside a session key): orders are looked up under each.
     let otherKeys: [ClobClient]
+    /// A market's exchange version (nil: the CLOB's default, the builder's domain); nil port: every market is.
+    let marketVersion: (@Sendable (String) async throws -> Int?)?
     private let unreadable = Counter(label: "orders.unparseable_amounts")
     private let venueWaits = Counter(label: "orders.venue_waits")
     private let feeErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "live_fees")])
@@ -46,12 +49,14 @@ package struct LiveOrderGateway: OrderGateway {
         willSend: @escaping @Sendable (CopyOrder) -> Void = { _ in },
         inFlight: InFlightOrders = InFlightOrders(), alarm: @escaping @Sendable (String) -> Void = { _ in },
         venue: VenueStatus = VenueStatus(), otherKeys: [ClobClient] = [],
+        marketVersion: (@Sendable (String) async throws -> Int?)? = nil,
         // clock-edge: waiting for the venue's matching engine is wall time
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.venue = venue
         self.sleep = sleep
         self.otherKeys = otherKeys
+        self.marketVersion = marketVersion
         self.inFlight = inFlight
         self.alarm = alarm
         self.store = store
@@ -74,7 +79,7 @@ package struct LiveOrderGateway: OrderGateway {
         let wall = now()
         let timestampMs = UInt64(wall.timeIntervalSince1970 * 1000)
         let seconds = Int64(wall.timeIntervalSince1970)
-        let signed = try sign(
+        let signed = try await sign(
             r, price: r.intent.price, shares: r.intent.shares, salt: OrderBuilder.randomSalt(),
             timestampMs: timestampMs,
             now: seconds)
@@ -99,22 +104,39 @@ package struct LiveOrderGateway: OrderGateway {
 
     private func sign(
         _ r: ExecutionRequest, price: Micros, shares: Micros, salt: UInt64, timestampMs: UInt64, now: Int64
-    ) throws
+    ) async throws
         -> SignedOrderV2
     {
-        try builder.build(
+        let (signer, negRisk) = try await signer(for: r)
+        return try signer.build(
             OrderRequest(
                 tokenId: r.intent.asset, side: r.intent.side, price: price, size: shares, orderType: r.orderType,
-                tickSize: r.tickSize, negRisk: r.negRisk, minimumSize: r.minimumSize,
+                tickSize: r.tickSize, negRisk: negRisk, minimumSize: r.minimumSize,
                 expiration: r.orderType == .gtd ? now + max(61, r.lifetimeSeconds) : nil),
             salt: salt, timestampMs: timestampMs, now: now)
+    }
+
+    /// The builder for the request's market: the CLOB's default domain, or the market's own exchange version (V3: one
+    /// exchange for every market, so its orders are never signed for a separate neg-risk exchange). A version this build
+    /// does not know, or one that cannot be read, signs nothing.
+    private func signer(for r: ExecutionRequest) async throws -> (OrderBuilder, Bool) {
+        guard let marketVersion else { return (builder, r.negRisk) }
+        let version: Int?
+        do { version = try await marketVersion(r.intent.conditionId) } catch {
+            throw LiveOrderError.exchangeVersionUnreadable(conditionId: r.intent.conditionId, "\(error)")
+        }
+        guard let version, String(version) != builder.domain.version else { return (builder, r.negRisk) }
+        guard let domain = ExchangeDomain.forVersion(version, chainId: builder.domain.chainId) else {
+            throw LiveOrderError.unknownExchangeVersion(version, conditionId: r.intent.conditionId)
+        }
+        return (builder.with(domain: domain), domain.exchange == domain.negRiskExchange ? false : r.negRisk)
     }
 
     /// Signs and sends an order an operator approved from the queue (the queue row becomes the order).
     package func placeApproved(_ order: CopyOrder, _ r: ExecutionRequest) async throws -> PlacementOutcome {
         let wall = now()
         let timestampMs = UInt64(wall.timeIntervalSince1970 * 1000)
-        let signed = try sign(
+        let signed = try await sign(
             r, price: order.price, shares: order.size, salt: OrderBuilder.randomSalt(), timestampMs: timestampMs,
             now: Int64(wall.timeIntervalSince1970))
         guard
@@ -163,7 +185,7 @@ package struct LiveOrderGateway: OrderGateway {
         }
         // Send the identical order (same salt and timestamp → same digest and signature).
         guard let salt = UInt64(order.salt), let ts = order.orderTimestampMs else { return .unknown(order) }
-        let signed = try sign(
+        let signed = try await sign(
             r, price: order.price, shares: order.size, salt: salt, timestampMs: UInt64(ts), now: Int64(ts / 1000))
         guard HexCoding.encode(signed.digest) == digest else { return .unknown(order) }
         return try await post(order, signed, r)
@@ -410,5 +432,37 @@ package struct LiveOrderGateway: OrderGateway {
             orderId: order.id, filledTotal: matched, status: status, eventType: "LOOKUP",
             venueStatus: found.status ?? ""
         ).order
+    }
+}
+
+/// Why a live order was not signed.
+package enum LiveOrderError: Error, CustomStringConvertible {
+    case exchangeVersionUnreadable(conditionId: String, String)
+    case unknownExchangeVersion(Int, conditionId: String)
+
+    package var description: String {
+        switch self {
+        case .exchangeVersionUnreadable(let c, let e):
+            "market \(c): its exchange version could not be read (\(e)); nothing is signed without it"
+        case .unknownExchangeVersion(let v, let c):
+            "market \(c) is on exchange version \(v), which this build cannot sign for; not traded"
+        }
+    }
+}
+
+/// Exchange versions per market (condition id), read once each from the CLOB's `/markets/{condition_id}`.
+package final class MarketVersions: Sendable {
+    private let known = Mutex<[String: Int?]>([:])
+    private let read: @Sendable (String) async throws -> Int?
+
+    /// A cache over a reader (the CLOB's market record's `version`).
+    package init(read: @escaping @Sendable (String) async throws -> Int?) { self.read = read }
+
+    /// The version of a market (nil: the CLOB's default).
+    package func version(_ conditionId: String) async throws -> Int? {
+        if let hit = known.withLock({ $0[conditionId] }) { return hit }
+        let v = try await read(conditionId)
+        known.withLock { $0[conditionId] = .some(v) }
+        return v
     }
 }

@@ -73,6 +73,27 @@ public struct LenientDecimal: Decodable, Sendable, Hashable {
     }
 }
 
+/// Text that may arrive as a string or a number (a number becomes its decimal text).
+public struct LenientString: Decodable, Sendable, Hashable {
+    public let value: String
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let s = try? c.decode(String.self) {
+            value = s
+        } else if let i = try? c.decode(Int64.self) {
+            value = String(i)
+        } else if let d = try? c.decode(Double.self), d.isFinite {
+            value = String(d)
+        } else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected a string or a number")
+        }
+    }
+
+    /// Wraps a value.
+    public init(_ value: String) { self.value = value }
+}
+
 /// An integer that may arrive as a number or a string.
 public struct LenientInt: Decodable, Sendable, Hashable {
     public let value: Int64

@@ -72,7 +72,7 @@ public struct OrderRequest: Sendable {
 /// Builds and signs CLOB V2 orders for one key.
 public struct OrderBuilder: Sendable {
     public let key: PrivateKey
-    public let domain: ExchangeDomain
+    public private(set) var domain: ExchangeDomain
     public let signatureType: SignatureType
     /// The funder; the key's address for EOA orders.
     public let maker: EthAddress
@@ -161,6 +161,13 @@ public struct OrderBuilder: Sendable {
         } catch {
             throw .signing(error)
         }
+    }
+
+    /// The same account signing for another exchange's domain (a market on ExchangeV3, say).
+    public func with(domain: ExchangeDomain) -> OrderBuilder {
+        var copy = self
+        copy.domain = domain
+        return copy
     }
 
     /// A random salt in [0, 2^53 − 1].

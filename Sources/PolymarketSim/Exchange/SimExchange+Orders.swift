@@ -144,8 +144,13 @@ extension SimExchange {
             salt: salt, maker: maker, signer: signer, tokenId: tokenId, makerAmount: makerAmount,
             takerAmount: takerAmount, side: side, signatureType: sigType, timestampMs: timestamp,
             metadata: metadata, builder: builder, expiration: expiration)
-        let domain = ExchangeDomain.forVersion(2, chainId: 137)!
-        let digest = signedOrder.digest(domain: domain, negRisk: market.negRisk)
+        // The market's exchange: V2 (separate neg-risk exchange) or V3 (one exchange, its own domain "3").
+        let version = exchangeVersion(conditionId: conditionId)
+        guard let domain = ExchangeDomain.forVersion(version, chainId: 137) else {
+            throw SimRejection(status: 400, message: "the market is not yet ready to process new orders")
+        }
+        let negRisk = version == 3 ? false : market.negRisk
+        let digest = signedOrder.digest(domain: domain, negRisk: negRisk)
         let orderId = HexCoding.encode(digest)
 
         // Signatures as the venue checks them: types 0–2 recover to the signer, which must be the API key's address; a
@@ -162,11 +167,11 @@ extension SimExchange {
             guard let env = HexCoding.decode(signatureText), env.count > 65,
                 let inner = EthSignature(hex: HexCoding.encode(env.prefix(65))),
                 let expected = try? Poly1271Envelope.sign(
-                    order: signedOrder, domain: domain, negRisk: market.negRisk,
+                    order: signedOrder, domain: domain, negRisk: negRisk,
                     owner: PrivateKey(bytes: [UInt8](repeating: 1, count: 32))),
                 env.count == expected.count, Array(env.dropFirst(65)) == Array(expected.dropFirst(65)),
                 let key = try? SignatureRecovery.signer(
-                    of: Poly1271Envelope.digest(order: signedOrder, domain: domain, negRisk: market.negRisk),
+                    of: Poly1271Envelope.digest(order: signedOrder, domain: domain, negRisk: negRisk),
                     signature: inner)
             else { throw SimRejection(status: 400, message: "invalid signature") }
             guard wallet.authorises(key), key == account.address else {

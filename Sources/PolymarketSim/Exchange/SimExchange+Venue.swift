@@ -72,6 +72,16 @@ extension SimExchange {
     /// Whether pUSD allowances to the exchange contracts are in place for an address.
     public func hasAllowance(_ address: EthAddress) -> Bool { !withoutAllowance.contains(address.lowercased) }
 
+    // MARK: - Exchange versions
+
+    /// Puts a market on an exchange version (3: ExchangeV3 — orders signed for its domain, neg risk not separate).
+    public func setExchangeVersion(_ version: Int, conditionId: String) {
+        marketVersions[conditionId.lowercased()] = version
+    }
+
+    /// A market's exchange version (2 unless set).
+    public func exchangeVersion(conditionId: String) -> Int { marketVersions[conditionId.lowercased()] ?? 2 }
+
     // MARK: - Matching engine
 
     /// Starts a restart now: 425 for `downSeconds`, then post-only for `postOnlySeconds`.

@@ -17,6 +17,8 @@ public actor SimExchange {
     /// Book liquidity taken by our orders since the last replayed trade re-centred the book.
     var consumed: [String: [Int64: Micros]] = [:]
     public var faults = SimFaults()
+    /// Markets on another exchange version than 2 (3: ExchangeV3, one exchange for every market, its own domain).
+    var marketVersions: [String: Int] = [:]
     /// Funder wallets (proxy, Safe, deposit wallet) by lower-cased address.
     var wallets: [String: SimWallet] = [:]
     /// Addresses whose pUSD allowances to the exchanges are zero (the startup check must refuse them).

@@ -91,13 +91,14 @@ enum SimClobRoutes {
                 return SimServer.error("market not found", status: .notFound)
             }
             let prices = await exchange.lastPrices(tokens: m.tokens)
+            let version = await exchange.exchangeVersion(conditionId: m.conditionId)
             let tokens = zip(m.tokens, m.outcomes).map { t, o in
                 "{\"token_id\":\"\(t)\",\"outcome\":\(SimJSON.string(o)),\"price\":\(prices[t] ?? Micros(500_000)),\"winner\":\(m.winner == t)}"
             }
             return SimServer.json(
                 "{\"condition_id\":\"\(m.conditionId)\",\"question\":\(SimJSON.string(m.question)),\"market_slug\":\(SimJSON.string(m.slug)),"
                     + "\"active\":true,\"closed\":\(m.winner != nil),\"accepting_orders\":\(m.winner == nil),\"neg_risk\":\(m.negRisk),"
-                    + "\"minimum_order_size\":\(m.minOrderSize),\"minimum_tick_size\":\(m.tickSize.rawValue),\"tokens\":[\(tokens.joined(separator: ","))]}"
+                    + "\"minimum_order_size\":\(m.minOrderSize),\"minimum_tick_size\":\(m.tickSize.rawValue),\"version\":\"\(version)\",\"tokens\":[\(tokens.joined(separator: ","))]}"
             )
         }
 
