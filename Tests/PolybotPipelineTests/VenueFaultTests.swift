@@ -15,6 +15,16 @@ import Testing
 struct VenueFaultTests {
     let logger = Logger(label: "test.venue")
 
+    /// An order that ended `expired`, never sent, with a "not sent: …" reason naming `cause` (stored on the order).
+    func expectNotSent(_ outcome: PlacementOutcome, naming cause: String, in store: PolybotStore) async throws {
+        guard case .rejected(let order, let reason) = outcome else {
+            Issue.record("expected a named end, got \(outcome)")
+            return
+        }
+        #expect(order.status == .expired && reason.hasPrefix("not sent:") && reason.contains(cause), "\(reason)")
+        #expect(try await store.orders.get(id: order.id)?.error == reason)
+    }
+
     /// The gate the gateway sees now.
     func gate(_ v: LiveVenue) -> VenueWindow.Gate { v.gateway.venue.gate(now: Date().timeIntervalSince1970) }
 
@@ -46,21 +56,12 @@ struct VenueFaultTests {
             // with the restart named.
             await v.exchange.restartEngine(downSeconds: 3_600, postOnlySeconds: 0)
             let restart = try await v.gateway.place(v.request("entry:restart", price: v.ask, lifetimeSeconds: 62))
-            guard case .rejected(let ended, let why) = restart else {
-                Issue.record("expected a named end, got \(restart)")
-                return
-            }
-            #expect(ended.status == .expired && why.hasPrefix("not sent:") && why.contains("restarting (HTTP 425)"))
-            #expect(try await v.store.orders.get(id: ended.id)?.error == why)
+            try await expectNotSent(restart, naming: "restarting (HTTP 425)", in: v.store)
 
             // Then post-only for longer than the next order may wait: the same, with the post-only window named.
             await v.exchange.restartEngine(downSeconds: 0, postOnlySeconds: 3_600)
             let postOnly = try await v.gateway.place(v.request("entry:post-only", price: v.ask, lifetimeSeconds: 62))
-            guard case .rejected(let skipped, let reason) = postOnly else {
-                Issue.record("expected a named end, got \(postOnly)")
-                return
-            }
-            #expect(skipped.status == .expired && reason.hasPrefix("not sent:") && reason.contains("post-only"))
+            try await expectNotSent(postOnly, naming: "post-only", in: v.store)
             #expect(await v.exchange.allOrders.isEmpty)
         }
     }

@@ -4,6 +4,7 @@ import Metrics
 import PolybotStore
 import Polymarket
 import ServiceLifecycle
+import Synchronization
 
 /// Samples what no stage reports by itself, every `interval`, for Prometheus:
 /// - `database_up` (1 or 0): whether `SELECT 1` answers within `timeout` — `PolybotDatabaseDown` watches it, so a
@@ -60,19 +61,36 @@ package struct HealthSampler: Service {
         }
     }
 
-    /// `SELECT 1` raced against `timeout` (a connection attempt to a dead server can otherwise hang far longer).
+    /// `SELECT 1` raced against `timeout` (a connection attempt to a dead server can otherwise hang far longer). The
+    /// answer comes at the timeout even when the ping does not end when cancelled: it is left to finish on its own
+    /// (a task group would wait for it).
     package static func ping(_ database: Database, timeout: Duration) async -> Bool {
-        await withTaskGroup(of: Bool?.self) { group in
-            group.addTask { await database.ping() }
-            group.addTask {
+        let answer = FirstAnswer()
+        return await withCheckedContinuation { continuation in
+            answer.install(continuation)
+            let ping = Task { answer.give(await database.ping()) }
+            Task {
                 try? await Task.sleep(for: timeout)
-                return Task.isCancelled ? nil : false
+                answer.give(false)
+                ping.cancel()
             }
-            defer { group.cancelAll() }
-            while let result = await group.next() {
-                if let result { return result }
-            }
-            return false
         }
+    }
+}
+
+/// The first of several answers, handed to one waiting continuation exactly once.
+private final class FirstAnswer: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<Bool, Never>?, answered: Bool)>((nil, false))
+
+    func install(_ c: CheckedContinuation<Bool, Never>) { state.withLock { $0.continuation = c } }
+
+    func give(_ value: Bool) {
+        let waiting = state.withLock { s -> CheckedContinuation<Bool, Never>? in
+            guard !s.answered, let c = s.continuation else { return nil }
+            s.answered = true
+            s.continuation = nil
+            return c
+        }
+        waiting?.resume(returning: value)
     }
 }

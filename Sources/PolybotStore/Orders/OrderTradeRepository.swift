@@ -35,30 +35,25 @@ extension OrderPostgresRepository {
 
     /// Trades whose final status is not known yet, oldest first.
     package func unresolvedTrades(limit: Int) async throws -> [OrderTrade] {
-        let rows = try await db.client.query(
-            """
-            SELECT trade_id, order_id, status, transaction_hash, trader_side, polls FROM order_trades
-            WHERE resolved_at IS NULL ORDER BY first_seen, trade_id LIMIT \(limit)
-            """, logger: db.logger)
-        var out: [OrderTrade] = []
-        for try await (id, order, status, hash, side, polls) in rows.decode(
-            (String, Int64, String, String?, String?, Int32).self)
-        {
-            out.append(
-                OrderTrade(
-                    tradeId: id, orderId: order, status: status, transactionHash: hash, traderSide: side,
-                    polls: Int(polls)))
-        }
-        return out
+        try await selectTrades(
+            db.client.query(
+                """
+                SELECT trade_id, order_id, status, transaction_hash, trader_side, polls FROM order_trades
+                WHERE resolved_at IS NULL ORDER BY first_seen, trade_id LIMIT \(limit)
+                """, logger: db.logger))
     }
 
     /// Every trade of an order.
     package func trades(orderId: Int64) async throws -> [OrderTrade] {
-        let rows = try await db.client.query(
-            """
-            SELECT trade_id, order_id, status, transaction_hash, trader_side, polls FROM order_trades
-            WHERE order_id = \(orderId) ORDER BY first_seen, trade_id
-            """, logger: db.logger)
+        try await selectTrades(
+            db.client.query(
+                """
+                SELECT trade_id, order_id, status, transaction_hash, trader_side, polls FROM order_trades
+                WHERE order_id = \(orderId) ORDER BY first_seen, trade_id
+                """, logger: db.logger))
+    }
+
+    private func selectTrades(_ rows: PostgresRowSequence) async throws -> [OrderTrade] {
         var out: [OrderTrade] = []
         for try await (id, order, status, hash, side, polls) in rows.decode(
             (String, Int64, String, String?, String?, Int32).self)
