@@ -136,6 +136,30 @@ struct LiveOrderGatewayTests {
         }
     }
 
+    /// Issue 17: a fill found by lookup ("timed out but filled") pays the taker fee of its trades, read from the venue's
+    /// trade records (`trader_side`), and the trade ids are recorded once.
+    @Test func aFillFoundByLookupPaysTheTakerFeeOfItsTrades() async throws {
+        let politics = try #require(FeeSchedule(rate: Micros(40_000), exponent: 1))
+        try await withLiveVenue(timeout: .seconds(2), fees: .uniform(politics, type: "politics"), logger: logger) { v in
+            var faults = SimFaults()
+            faults.timeoutButFillNextOrders = 1
+            faults.holdResponseSeconds = 30
+            await v.exchange.setFaults(faults)
+            let outcome = try await v.gateway.place(v.request("entry:lookup-fee", price: v.ask))
+            let order = outcome.order
+            #expect(order.filledSize == Micros(10_000_000), "outcome: \(outcome)")
+            #expect(try await v.store.orders.events(orderId: order.id).contains { $0.eventType == "LOOKUP" })
+            let fills = await v.exchange.fills(apiKey: v.credentials.apiKey)
+            let charged = Micros.sum(fills.map(\.fee))
+            #expect(charged > .zero && order.fee == charged)
+            let trades = try await v.store.orders.trades(orderId: order.id)
+            #expect(
+                Set(trades.map(\.tradeId)) == Set(fills.map(\.id)) && trades.allSatisfy { $0.traderSide == "TAKER" })
+            let position = try await v.store.positions.openPosition(mode: .live, asset: v.token)
+            #expect(position?.fees == charged)
+        }
+    }
+
     @Test func anUnfilledGTDRemainderIsCancelledAtExpiry() async throws {
         try await withLiveVenue(logger: logger) { v in
             // A bid well under the ask rests on the book.

@@ -428,10 +428,46 @@ package struct LiveOrderGateway: OrderGateway {
             case "MATCHED": matched >= order.size ? .filled : nil
             default: nil
             }
+        // A fill found here (after a timeout, or by polling) pays the taker fee of the trades where we took
+        // liquidity, read from the venue's trade records; makers pay none.
+        let fee = matched > order.filledSize ? await tradeFees(order, tradeIds: found.associate_trades ?? []) : nil
         return try await ledger.report(
-            orderId: order.id, filledTotal: matched, status: status, eventType: "LOOKUP",
+            orderId: order.id, filledTotal: matched, fee: fee, status: status, eventType: "LOOKUP",
             venueStatus: found.status ?? ""
         ).order
+    }
+
+    /// The cumulative taker fee of an order's trades from the venue's records (`GET /data/trades?id=`: size, price,
+    /// `trader_side`). Each trade id is recorded once and its status, hash and side stored. Nil when a trade or the
+    /// market's schedule cannot be read — counted and raised, the fill then booked without it, never with a guess.
+    private func tradeFees(_ order: CopyOrder, tradeIds: [String]) async -> Micros? {
+        guard !tradeIds.isEmpty else { return nil }
+        var total = Micros.zero
+        var schedule: FeeSchedule?
+        do {
+            _ = try await store.orders.recordTrades(orderId: order.id, tradeIds: tradeIds)
+            for id in tradeIds {
+                guard let trade = try await clob.trade(id: id) else {
+                    throw PolymarketHTTPError.invalidRequest("trade \(id) not listed yet")
+                }
+                try await store.orders.updateTrade(
+                    id, status: trade.status, transactionHash: trade.transaction_hash, traderSide: trade.trader_side)
+                guard (trade.trader_side ?? "").uppercased() == "TAKER" else { continue }
+                guard let shares = trade.size?.micros, let price = trade.price?.micros else {
+                    throw PolymarketHTTPError.invalidRequest("trade \(id) without a readable size or price")
+                }
+                if schedule == nil { schedule = try await fees(order.conditionId) }
+                guard let fee = schedule?.takerFee(shares: shares, price: price) else {
+                    throw PolymarketHTTPError.invalidRequest("fee not computable at \(price)")
+                }
+                total += fee
+            }
+        } catch {
+            feeErrors.increment()
+            alarm("order \(order.id): fee of a looked-up fill unknown (\(error)); its fee is not in the PnL")
+            return nil
+        }
+        return total
     }
 }
 
