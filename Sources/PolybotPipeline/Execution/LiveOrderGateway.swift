@@ -173,6 +173,9 @@ package struct LiveOrderGateway: OrderGateway {
         let lookup: ClobOpenOrder?
         do { lookup = try await lookUp(digest) } catch {
             // The CLOB did not answer: we cannot prove anything, so nothing is sent.
+            logger.warning(
+                "order lookup failed; nothing sent, looked up again on the next poll",
+                metadata: ["order.id": "\(order.id)", "error": "\(error)"])
             return .unknown(order)
         }
         if let found = lookup { return .alreadyPlaced(try await apply(found, to: order)) }

@@ -154,13 +154,21 @@ package actor OrderTracker: Service {
 
     /// Resolves, refreshes and expires every live order that is not finished; an order whose POST is in flight is
     /// skipped (its lease is held). Throws when the open orders cannot be read.
-    package func pollOnce() async throws {
+    ///
+    /// - Returns: how many orders were skipped because another task holds their lease (it is resolving them now).
+    @discardableResult
+    package func pollOnce() async throws -> Int {
         let open = try await store.orders.open()
-        for order in open
-        where order.orderDigest != nil && order.status != .pendingApproval && !gateway.inFlight.contains(order.id) {
+        var skipped = 0
+        for order in open where order.orderDigest != nil && order.status != .pendingApproval {
+            if gateway.inFlight.contains(order.id) {
+                skipped += 1
+                continue
+            }
             await refresh(order)
         }
         _ = try await resolveTrades()
+        return skipped
     }
 
     /// Follows the trade ids the venue returned with our matched orders (`GET /data/trades?id=`) until it reports each

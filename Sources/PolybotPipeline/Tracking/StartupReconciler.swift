@@ -89,7 +89,15 @@ package struct StartupReconciler: Sendable {
         if let tracker {
             do {
                 let before = try await store.orders.open().filter { $0.orderDigest != nil }.count
-                try await tracker.pollOnce()
+                // An order another task is resolving at this moment (the user channel's first poll, a placement) holds
+                // its lease: wait for it (up to 30 s) instead of reporting it unresolved.
+                var skipped = try await tracker.pollOnce()
+                var waits = 0
+                while skipped > 0, waits < 150 {
+                    try await Task.sleep(for: .milliseconds(200))  // clock-edge: waiting on an in-flight lookup
+                    waits += 1
+                    skipped = try await tracker.pollOnce()
+                }
                 let after = try await store.orders.open().filter { $0.orderDigest != nil }
                 report.resolved += max(0, before - after.count)
                 for o in after where o.status == .unknown || o.status == .intent || o.status == .submitting {
