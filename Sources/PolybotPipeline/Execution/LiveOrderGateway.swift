@@ -421,19 +421,20 @@ package struct LiveOrderGateway: OrderGateway {
 
     /// Records what the CLOB says about an order (lookup after a timeout, reconciliation, REST polling).
     package func apply(_ found: ClobOpenOrder, to order: CopyOrder) async throws -> CopyOrder {
+        let matched = found.size_matched?.micros ?? .zero
+        // A fill found here (after a timeout, or by polling) pays the taker fee of the trades where we took
+        // liquidity, read from the venue's trade records; makers pay none. Read before the order moves, so its
+        // acceptance and its fill are recorded back to back.
+        let fee = matched > order.filledSize ? await tradeFees(order, tradeIds: found.associate_trades ?? []) : nil
         if order.exchangeOrderId == nil || !order.status.isTerminal {
             try await store.orders.markAccepted(id: order.id, exchangeOrderId: found.id ?? order.orderDigest ?? "")
         }
-        let matched = found.size_matched?.micros ?? .zero
         let status: OrderStatus? =
             switch (found.status ?? "").uppercased() {
             case "CANCELED", "CANCELLED", "CANCELED_MARKET_RESOLVED": .cancelled
             case "MATCHED": matched >= order.size ? .filled : nil
             default: nil
             }
-        // A fill found here (after a timeout, or by polling) pays the taker fee of the trades where we took
-        // liquidity, read from the venue's trade records; makers pay none.
-        let fee = matched > order.filledSize ? await tradeFees(order, tradeIds: found.associate_trades ?? []) : nil
         return try await ledger.report(
             orderId: order.id, filledTotal: matched, fee: fee, status: status, eventType: "LOOKUP",
             venueStatus: found.status ?? ""

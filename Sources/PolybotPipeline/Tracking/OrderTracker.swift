@@ -100,9 +100,11 @@ package actor OrderTracker: Service {
                 cancelled += 1
                 haltCancels.increment()
                 let found = try await clob.order(id: id)
+                let matched = found?.size_matched?.micros ?? order.filledSize
+                // An order that filled before the cancel reached it ends filled, not cancelled.
                 let applied = try await ledger.report(
-                    orderId: order.id, filledTotal: found?.size_matched?.micros ?? order.filledSize,
-                    status: .cancelled, eventType: "CANCELLATION", venueStatus: found?.status ?? "CANCELED")
+                    orderId: order.id, filledTotal: matched, status: matched >= order.size ? .filled : .cancelled,
+                    eventType: "CANCELLATION", venueStatus: found?.status ?? "CANCELED")
                 await finished(applied.order, was: order)
             } catch {
                 logger.error("resting order not cancelled", metadata: ["order.id": "\(order.id)", "error": "\(error)"])
