@@ -191,10 +191,7 @@ package struct Pipeline: Sendable {
                 willSend: { probe.sent($0.idempotencyKey) },
                 alarm: { events.publish(.reconciliation(problems: [$0])) },
                 venue: VenueStatus(postOnlySeconds: live.postOnlySeconds), otherKeys: others,
-                marketVersion: {
-                    [versions = MarketVersions(read: { try await clob.market(conditionId: $0).exchangeVersion })] in
-                    try await versions.version($0)
-                })
+                marketVersion: MarketVersions.reading(clob), sleep: { try await clock.sleep(for: $0) })
         }
         var approvals: ApprovalGateway?
         let gateway: any OrderGateway
@@ -278,7 +275,7 @@ package struct Pipeline: Sendable {
             store: store, mode: settings.mode, tracker: orders, clob: liveGateway == nil ? nil : clob,
             dataAPI: liveGateway == nil ? nil : dataAPI,
             rpc: rpc, account: live.flatMap { Address(($0.funder ?? $0.key.address).lowercased) }, approvals: approvals,
-            logger: logger
+            clock: clock, logger: logger
         )
         let startup = PipelineStartup(
             risk: risk, reconciler: reconciler, approvals: approvals, orders: orders, events: events, clock: clock,

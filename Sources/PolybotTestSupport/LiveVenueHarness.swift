@@ -78,10 +78,7 @@ package func withLiveVenue(
                 builder: try OrderBuilder(key: key, domain: ExchangeDomain.forVersion(2, chainId: 137)!),
                 apiKey: creds.apiKey, ledger: ledger, fees: MarketPorts.clob(clob, clock: SystemPipelineClock()).fees,
                 logger: logger, venue: venue,
-                marketVersion: {
-                    [versions = MarketVersions(read: { try await clob.market(conditionId: $0).exchangeVersion })] in
-                    try await versions.version($0)
-                })
+                marketVersion: MarketVersions.reading(clob))
             try await body(
                 LiveVenue(
                     exchange: exchange, store: store, clob: clob, credentials: creds, ledger: ledger, gateway: gateway,

@@ -50,8 +50,7 @@ package struct LiveOrderGateway: OrderGateway {
         inFlight: InFlightOrders = InFlightOrders(), alarm: @escaping @Sendable (String) -> Void = { _ in },
         venue: VenueStatus = VenueStatus(), otherKeys: [ClobClient] = [],
         marketVersion: (@Sendable (String) async throws -> Int?)? = nil,
-        // clock-edge: waiting for the venue's matching engine is wall time
-        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await SystemPipelineClock().sleep(for: $0) }
     ) {
         self.venue = venue
         self.sleep = sleep
@@ -316,9 +315,6 @@ package struct LiveOrderGateway: OrderGateway {
         case .success(let response) where !response.accepted && Self.isPostOnlyMode(response.errorMsg):
             venue.update { $0.sawPostOnly(now: t) }
             return try await notTaken("venue in post-only mode: \(response.errorMsg)")
-        default: break
-        }
-        switch posted {
         case .success(let response):
             venue.update { $0.sawTakerAccepted() }
             guard response.accepted else {
@@ -369,8 +365,17 @@ package struct LiveOrderGateway: OrderGateway {
             logger.warning(
                 "order outcome unknown; looking it up",
                 metadata: ["order.id": "\(order.id)", "order.error": "\(error)"])
-            if let digest = order.orderDigest, let found = try? await lookUp(digest) {
-                return .placed(try await apply(found, to: store.orders.get(id: order.id) ?? order))
+            if let digest = order.orderDigest {
+                do {
+                    if let found = try await lookUp(digest) {
+                        return .placed(try await apply(found, to: store.orders.get(id: order.id) ?? order))
+                    }
+                } catch {
+                    // Still unknown: the tracker's next poll looks it up again; nothing is sent meanwhile.
+                    logger.warning(
+                        "lookup after an unknown outcome failed",
+                        metadata: ["order.id": "\(order.id)", "error": "\(error)"])
+                }
             }
             return .unknown(try await store.orders.get(id: order.id) ?? order)
         }
@@ -497,6 +502,12 @@ package final class MarketVersions: Sendable {
 
     /// A cache over a reader (the CLOB's market record's `version`).
     package init(read: @escaping @Sendable (String) async throws -> Int?) { self.read = read }
+
+    /// The gateway's port over a CLOB: each market's `version`, read once.
+    package static func reading(_ clob: ClobClient) -> @Sendable (String) async throws -> Int? {
+        let versions = MarketVersions(read: { try await clob.market(conditionId: $0).exchangeVersion })
+        return { try await versions.version($0) }
+    }
 
     /// The version of a market (nil: the CLOB's default).
     package func version(_ conditionId: String) async throws -> Int? {

@@ -29,14 +29,18 @@ package struct StartupReconciler: Sendable {
     let rpc: PolygonRPC?
     let account: Address?
     let approvals: ApprovalGateway?
+    /// Paces the wait for an order another task is resolving.
+    let clock: any PipelineClock
     let logger: Logger
 
     /// Creates the reconciler; exchange clients are nil in paper mode.
     package init(
         store: PolybotStore, mode: RunMode, tracker: OrderTracker?, clob: ClobClient?, dataAPI: DataAPIClient?,
         rpc: PolygonRPC?,
-        account: Address?, approvals: ApprovalGateway?, logger: Logger
+        account: Address?, approvals: ApprovalGateway?, clock: any PipelineClock = SystemPipelineClock(),
+        logger: Logger
     ) {
+        self.clock = clock
         self.store = store
         self.mode = mode
         self.tracker = tracker
@@ -94,7 +98,7 @@ package struct StartupReconciler: Sendable {
                 var skipped = try await tracker.pollOnce()
                 var waits = 0
                 while skipped > 0, waits < 150 {
-                    try await Task.sleep(for: .milliseconds(200))  // clock-edge: waiting on an in-flight lookup
+                    try await clock.sleep(for: .milliseconds(200))
                     waits += 1
                     skipped = try await tracker.pollOnce()
                 }
