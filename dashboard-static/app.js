@@ -96,26 +96,44 @@ async function loadOverview() {
 }
 
 async function loadPnl() {
-  const days = (await api("GET", "/pnl/daily?days=90")).items;
-  const svg = $("equity-chart");
-  if (days.length === 0) { svg.innerHTML = ""; return; }
-  const values = days.flatMap((d) => [Number(d.startEquity), Number(d.endEquity)]);
-  const min = Math.min(...values), max = Math.max(...values), span = max - min || 1;
-  const pts = values.map((v, i) => `${(i / Math.max(1, values.length - 1)) * 600},${150 - ((v - min) / span) * 140}`).join(" ");
-  svg.innerHTML = `<polyline points="${pts}"/>`;
+  const [days, exposure] = await Promise.all([api("GET", "/pnl/daily?days=90"), api("GET", "/exposure")]);
+  const d = days.items.slice().sort((a, b) => a.day < b.day ? -1 : 1);
+  drawChart("equity-chart", {
+    type: "line",
+    data: { labels: d.map((x) => x.day), datasets: [line("equity at the end of the day", d.map((x) => Number(x.endEquity)), palette[0])] },
+    options: { scales: { x: axis("day (UTC)"), y: axis("USDC") } },
+  });
+  drawChart("pnl-chart", {
+    type: "bar",
+    data: { labels: d.map((x) => x.day), datasets: [
+      { label: "PnL (end − start equity)", data: d.map((x) => Number(x.endEquity) - Number(x.startEquity)), backgroundColor: d.map((x) => Number(x.endEquity) >= Number(x.startEquity) ? palette[1] : palette[3]) },
+      { label: "taker fees paid", data: d.map((x) => -Number(x.fees)), backgroundColor: palette[2] },
+    ] },
+    options: { scales: { x: axis("day (UTC)"), y: axis("USDC") } },
+  });
+  const e = exposure.items;
+  drawChart("exposure-chart", {
+    type: "bar",
+    data: { labels: e.map((x) => x.eventSlug || "(no event)"), datasets: [
+      { label: "open cost", data: e.map((x) => Number(x.cost)), backgroundColor: palette[0] },
+      { label: "unrealised PnL", data: e.map((x) => Number(x.unrealizedPnl)), backgroundColor: palette[1] },
+    ] },
+    options: { indexAxis: "y", scales: { x: axis("USDC"), y: axis("event") } },
+  });
 }
 
 async function loadPositions() {
   const items = (await api("GET", "/positions?limit=50")).items;
+  await ensureTitles(items.map((p) => p.conditionId));
   $("positions").innerHTML = items.map((p) => `<tr data-position="${p.id}">
-    <td class="mono">${esc(short(p.conditionId))}</td><td>${esc(p.outcome)}</td><td class="num">${num(p.size)}</td>
+    <td>${marketCell(p.conditionId)}</td><td>${esc(outcomeOf(p.conditionId, p.asset, p.outcome))}</td><td class="num">${num(p.size)}</td>
     <td class="num">${px(p.averagePrice)}</td><td class="num">${px(p.markPrice)}</td><td class="num">${signed(p.unrealizedPnl)}</td>
     <td class="num">${signed(p.realizedPnl)}</td><td>${esc(p.status)}</td></tr>`).join("");
 }
 
 function tradeRow(t) {
-  return `<tr class="flash" data-trade="${t.id}"><td>${when(t.timestamp)}</td><td class="mono">${esc(short(t.wallet))}</td>
-    <td class="${t.side === "BUY" ? "up" : "down"}">${esc(t.side)}</td><td>${esc(t.title || short(t.conditionId))}</td>
+  return `<tr class="flash" data-trade="${t.id}"><td>${when(t.timestamp)}</td><td>${walletLink(t.wallet)}</td>
+    <td class="${t.side === "BUY" ? "up" : "down"}">${esc(t.side)}</td><td>${marketCell(t.conditionId, t.title)}</td>
     <td>${esc(t.outcome)}</td><td class="num">${px(t.price)}</td><td class="num">${usd(t.notional)}</td></tr>`;
 }
 
@@ -140,7 +158,7 @@ async function loadWhales() {
   $("whale-count").textContent = `${page.total} wallets · ${state.offset + 1}–${state.offset + page.items.length}`;
   $("whale-rows").innerHTML = page.items.map((w) => {
     const s = w.score || {};
-    return `<tr data-whale="${w.address}"><td class="mono">${esc(short(w.address))}</td><td>${esc(w.label)}</td>
+    return `<tr data-whale="${w.address}"><td>${walletLink(w.address)}</td><td>${esc(w.label)}</td>
       <td>${esc(s.walletClass || "–")}</td><td class="num">${pct(s.winRateLowerBound)}</td><td class="num">${pct(s.shrunkWinRate)}</td>
       <td class="num">${num(s.sharpe)}</td><td class="num">${num(s.kelly)}</td><td class="num">${usd(s.realizedPnl)}</td>
       <td>${sparkline(w.sparkline)}</td><td>${w.tags.map((t) => `<span class="tag">${esc(t)}</span>`).join("")}</td>
@@ -165,22 +183,9 @@ async function whaleAction(ev) {
     } else if (act === "remove") {
       if (!confirm("Stop tracking " + address + "?")) return;
       await api("DELETE", "/whales/" + address);
-    } else { return showWhale(address); }
+    } else { return; }
     loadWhales();
   } catch (e) { alert(e.message); }
-}
-
-async function showWhale(address) {
-  const d = await api("GET", "/whales/" + address + "?history=60");
-  const hist = d.history.slice().reverse();
-  const chart = sparkline(hist.map((h) => h.winRateLowerBound)).replace('width="80" height="20"', 'width="600" height="80" viewBox="0 0 80 20" preserveAspectRatio="none"');
-  const f = d.history[0] ? d.history[0].features : {};
-  $("whale-detail").innerHTML = `<h2>${esc(d.whale.label || address)} <span class="mono">${esc(address)}</span></h2>
-    <p>Class <b>${esc(d.whale.score ? d.whale.score.walletClass : "–")}</b> · closed positions ${d.whale.score ? d.whale.score.closedPositions : 0}</p>
-    <h2>Win-rate lower bound over time</h2>${chart}
-    <h2>Features behind the class</h2><dl>${Object.keys(f).sort().map((k) => `<dt>${esc(k)}</dt><dd>${num(f[k], 3)}</dd>`).join("")}</dl>
-    <h2>Recent trades</h2><table><tbody>${d.recentTrades.map(tradeRow).join("")}</tbody></table>`;
-  $("whale-detail").classList.remove("hidden");
 }
 
 async function addWhale(ev) {
@@ -238,16 +243,17 @@ async function addBasket(ev) {
 async function loadActivity() {
   const [signals, orders, decisions, approvals] = await Promise.all([
     api("GET", "/signals?limit=50"), api("GET", "/orders?limit=50"), api("GET", "/risk/decisions?limit=50"), api("GET", "/approvals")]);
-  $("signals").innerHTML = signals.items.map((s) => `<tr><td>${s.id}</td><td>${when(s.createdAt)}</td><td class="mono">${esc(short(s.conditionId))}</td>
+  await ensureTitles(signals.items.map((s) => s.conditionId).concat(orders.items.map((o) => o.conditionId), approvals.items.map((o) => o.conditionId)));
+  $("signals").innerHTML = signals.items.map((s) => `<tr><td>${s.id}</td><td>${when(s.createdAt)}</td><td>${marketCell(s.conditionId)}</td>
     <td>${esc(s.outcome)}</td><td title="${esc(s.wallets.join("\n"))}">${s.agreeing} / ${s.agreeing + s.opposing}</td>
     <td class="num">${px(s.whalePrice)}</td><td class="num">${px(s.bestAsk)}</td><td>${esc(s.status)}</td><td>${esc(s.reason)}</td></tr>`).join("");
   $("orders").innerHTML = orders.items.map((o) => `<tr><td>${o.id}</td><td>${esc(o.purpose)}</td><td>${esc(o.side)}</td>
-    <td class="mono">${esc(short(o.conditionId))}</td><td class="num">${px(o.price)}</td><td class="num">${num(o.size)}</td>
+    <td>${marketCell(o.conditionId)}</td><td class="num">${px(o.price)}</td><td class="num">${num(o.size)}</td>
     <td class="num">${num(o.filledSize)}</td><td class="num">${px(o.averageFillPrice)}</td><td>${esc(o.status)}</td><td>${esc(o.error || "")}</td></tr>`).join("");
   $("decisions").innerHTML = decisions.items.map((d) => `<tr><td>${d.id}</td><td>${d.signalId ?? "–"}</td>
     <td class="${d.approved ? "up" : "down"}">${d.approved ? "approved" : "denied"}</td><td>${esc(d.reason)}</td>
     <td class="mono">${esc(Object.entries(d.context).map(([k, v]) => k + "=" + v).join(" "))}</td></tr>`).join("");
-  $("approvals").innerHTML = approvals.items.map((o) => `<tr data-order="${o.id}"><td>${o.id}</td><td class="mono">${esc(short(o.conditionId))}</td>
+  $("approvals").innerHTML = approvals.items.map((o) => `<tr data-order="${o.id}"><td>${o.id}</td><td>${marketCell(o.conditionId)}</td>
     <td>${esc(o.side)}</td><td class="num">${px(o.price)}</td><td class="num">${num(o.size)}</td><td>${when(o.approvalExpiresAt)}</td>
     <td><button data-act="approve">approve</button><button data-act="reject" class="danger">reject</button></td></tr>`).join("");
 }
@@ -318,17 +324,34 @@ async function connect() {
       }
       case "reset": refresh(); break;
       case "position": case "order": loadPositions(); loadOverview(); if (!$("tab-activity").classList.contains("hidden")) loadActivity(); break;
-      case "signal": case "risk_decision": if (!$("tab-activity").classList.contains("hidden")) loadActivity(); break;
+      case "signal": case "risk_decision":
+        if (!$("tab-activity").classList.contains("hidden")) loadActivity();
+        if (!$("tab-ledger").classList.contains("hidden")) loadLedger().catch(console.error);
+        break;
       case "trading_state": loadOverview(); break;
       case "feed": loadOverview(); break;
     }
   };
 }
 
-function showTab(name) {
+const loaders = { overview: () => refresh(), leaderboard: () => loadLeaderboard(), whales: () => loadWhales(),
+                  ledger: () => loadLedger(), backtests: () => loadBacktests(), baskets: () => loadBaskets(),
+                  activity: () => loadActivity(), settings: () => loadSettings(), profile: () => Promise.resolve() };
+
+/** Shows a tab and loads it; `quiet` leaves the address bar alone (the router called it). */
+function showTab(name, quiet) {
   for (const b of document.querySelectorAll("nav button")) b.classList.toggle("active", b.dataset.tab === name);
   for (const t of document.querySelectorAll(".tab")) t.classList.toggle("hidden", t.id !== "tab-" + name);
-  ({ overview: refresh, whales: loadWhales, baskets: loadBaskets, activity: loadActivity, settings: loadSettings })[name]();
+  if (!quiet && name !== "profile" && location.hash !== "#" + name) history.replaceState(null, "", "#" + name);
+  return Promise.resolve(loaders[name]()).catch((e) => console.error(e));
+}
+
+/** `#whale/0x…` opens a profile, `#backtest/N` a backtest, `#tab` a tab. */
+function route() {
+  const h = location.hash.slice(1);
+  if (h.startsWith("whale/")) return showProfile(h.slice(6).toLowerCase());
+  if (h.startsWith("backtest/")) { showTab("backtests", true); return showBacktest(Number(h.slice(9))).catch(console.error); }
+  if (loaders[h] && h !== "profile") return showTab(h, true);
 }
 
 async function refresh() {
@@ -343,9 +366,16 @@ function start() {
   clearInterval(state.refreshTimer);
   state.refreshTimer = setInterval(() => loadOverview().catch(() => {}), 2000);
   document.body.dataset.ready = "1";
+  route();
 }
 
 $("login-form").addEventListener("submit", login);
+window.addEventListener("hashchange", () => { if (state.token) route(); });
+$("lb-rows").addEventListener("click", leaderboardAction);
+for (const id of ["lb-class", "lb-category", "lb-sort"]) $(id).addEventListener("change", () => { lb.offset = 0; loadLeaderboard().catch(console.error); });
+$("lb-next").addEventListener("click", () => { lb.offset += 50; loadLeaderboard().catch(console.error); });
+$("lb-prev").addEventListener("click", () => { lb.offset = Math.max(0, lb.offset - 50); loadLeaderboard().catch(console.error); });
+$("bt-form").addEventListener("submit", startBacktest);
 $("logout").addEventListener("click", logout);
 for (const b of document.querySelectorAll("nav button")) b.addEventListener("click", () => showTab(b.dataset.tab));
 $("whale-rows").addEventListener("click", whaleAction);

@@ -38,6 +38,19 @@ package enum APIRouter {
             middleware: AuthMiddleware(
                 signer: env.signer, readOnlyToken: env.readOnlyToken, tickets: env.tickets, now: env.now))
         health.addRoutes(to: router)
+        if let chart = ChartLibrary.load() {
+            // Debian's libjs-chart.js, served from memory: the dashboard's charts (public, like the dashboard's files).
+            router.get(RouterPath(ChartLibrary.endpoint)) { _, _ -> Response in
+                var headers = HTTPFields()
+                headers[.contentType] = "text/javascript; charset=utf-8"
+                headers[.cacheControl] = "public, max-age=3600"
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: chart))
+            }
+        } else {
+            logger.warning(
+                "chart library not found: the dashboard draws no charts (install libjs-chart.js or set POLYBOT_CHARTJS)",
+                metadata: ["chart.candidates": "\(ChartLibrary.candidates)"])
+        }
         router.get("/api/v1/openapi.json") { _, _ -> Response in
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
@@ -51,10 +64,33 @@ package enum APIRouter {
         BasketsController(env: env, directory: directory).addRoutes(to: router)
         ActivityController(env: env).addRoutes(to: router)
         MarketsController(env: env).addRoutes(to: router)
+        InsightsController(env: env).addRoutes(to: router)
+        BacktestsController(env: env).addRoutes(to: router)
         ControlController(env: env).addRoutes(to: router)
         SettingsController(env: env, control: settings).addRoutes(to: router)
         StreamController(env: env).addRoutes(to: router)
         return router
+    }
+}
+
+/// The charting library the dashboard uses: Chart.js from Debian's `libjs-chart.js` (no npm, no build step).
+package enum ChartLibrary {
+    /// Where the dashboard loads it from.
+    package static let endpoint = "/vendor/chart.min.js"
+    /// `POLYBOT_CHARTJS`, then Debian's path.
+    static var candidates: [String] {
+        [ProcessInfo.processInfo.environment["POLYBOT_CHARTJS"], "/usr/share/javascript/chart.js/chart.min.js"]
+            .compactMap { $0 }
+    }
+
+    /// The library's bytes, or nil when it is not installed.
+    static func load() -> ByteBuffer? {
+        for path in candidates {
+            if let data = FileManager.default.contents(atPath: path), !data.isEmpty {
+                return ByteBuffer(bytes: data)
+            }
+        }
+        return nil
     }
 }
 

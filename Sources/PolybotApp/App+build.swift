@@ -164,6 +164,19 @@ public enum PolybotApp {
             feedStallSeconds: config.feedStallSeconds)
         var apiEnv = env
         if let transport { apiEnv.restStats = { transport.stats.snapshot } }
+        apiEnv.signalStake = config.fixedOrder
+        let backtests = BacktestRunner(
+            config: config, store: PolybotStore(client: client, logger: logger, queryLimit: .batchQueryLimit),
+            logger: logger)
+        apiEnv.backtests = backtests.control
+        services.append(.init(service: BacktestJanitor(store: store, logger: logger)))
+        if let transport {
+            let gamma = GammaClient(baseURL: config.gammaURL, transport: transport)
+            services.append(
+                .init(
+                    service: MarketCatalogService(
+                        store: store, gamma: gamma, interval: .seconds(config.marketCatalogSeconds), logger: logger)))
+        }
         services.append(
             .init(
                 service: HealthSampler(
@@ -207,6 +220,17 @@ public enum PolybotApp {
             services.append(
                 .init(service: NightlyRescoreService(job: job, hour: at.hour, minute: at.minute, logger: logger)))
         }
+        if let transport, config.rescoreEverySeconds > 0 {
+            let batch = PolybotStore(client: client, logger: logger, queryLimit: .batchQueryLimit)
+            let job = RescoringJob(
+                store: batch, dataAPI: DataAPIClient(baseURL: config.dataAPIURL, transport: transport),
+                gamma: GammaClient(baseURL: config.gammaURL, transport: transport),
+                parameters: config.scoringParameters, logger: logger)
+            services.append(
+                .init(
+                    service: MarketTimeRescoreService(
+                        job: job, store: batch, interval: .seconds(config.rescoreEverySeconds), logger: logger)))
+        }
         services.append(.init(service: app))
         // Last in the group, so first to hear a graceful shutdown: closes the event streams before the server waits on
         // their connections.
@@ -219,6 +243,24 @@ public enum PolybotApp {
         // Why 8 s: operators and the container runtime expect exit within 10 s of SIGTERM.
         groupConfig.maximumGracefulShutdownDuration = .seconds(8)
         return ServiceGroup(configuration: groupConfig)
+    }
+}
+
+/// At start, marks backtests left `running` by a previous process as interrupted (nothing runs them any more).
+struct BacktestJanitor: Service {
+    let store: PolybotStore
+    let logger: Logger
+
+    func run() async throws {
+        do {
+            let n = try await store.backtests.interruptRunning(at: Int64(Date().timeIntervalSince1970))
+            if n > 0 { logger.warning("backtests interrupted by a restart", metadata: ["backtest.count": "\(n)"]) }
+        } catch {
+            // The database may be down at start: the runs stay `running` until the next start; nothing else depends
+            // on them.
+            logger.error("could not mark interrupted backtests", metadata: ["backtest.error": "\(error)"])
+        }
+        do { try await gracefulShutdown() } catch { return }
     }
 }
 

@@ -18,6 +18,10 @@ package struct PolybotStore: Sendable {
     package let execution: any ExecutionRepository
     /// Dashboard read models.
     package let activity: ActivityQueries
+    /// Read models of the whale-intelligence pages.
+    package let insights: InsightQueries
+    /// Stored backtest runs and their reports.
+    package let backtests: BacktestRunRepository
     /// Operator settings.
     package let settings: SettingsRepository
 
@@ -40,6 +44,8 @@ package struct PolybotStore: Sendable {
         signals = SignalPostgresRepository(db: db)
         execution = ExecutionPostgresRepository(db: db)
         activity = ActivityQueries(db: db)
+        insights = InsightQueries(db: db)
+        backtests = BacktestRunRepository(db: db)
         settings = SettingsRepository(db: db)
     }
 }

@@ -38,6 +38,10 @@ struct Backtest: AsyncParsableCommand {
     @Option(help: "Seed of the random baseline.") var seed: UInt64 = 2026
     @Option(help: "Sizing: fixed (POLYBOT_FIXED_ORDER_USDC per signal), kelly or proportional.") var sizing = "fixed"
     @Option(help: "text, json or html (one self-contained page).") var format = "text"
+    @Flag(
+        help:
+            "Also store the run and its report in the configured database (backtest_runs), where the dashboard's Backtests page shows it."
+    ) var save = false
 
     func validate() throws {
         guard ["text", "json", "html"].contains(format) else {
@@ -56,7 +60,14 @@ struct Backtest: AsyncParsableCommand {
                 trades: file, markets: markets, from: from, to: to, rescoreEvery: rescoreEvery, basket: basket,
                 minMembers: minMembers, minNotional: minNotional, fees: fees, baselines: baselines == "all",
                 seed: seed, sizing: sizing)
-            let report = try await BacktestCommand.run(config: config, options: options, logger: logger)
+            let report: BacktestCommand.Report
+            if save {
+                let name = URL(fileURLWithPath: file).lastPathComponent
+                (report, _) = try await BacktestCommand.runAndSave(
+                    config: config, options: options, source: name, logger: logger)
+            } else {
+                report = try await BacktestCommand.run(config: config, options: options, logger: logger)
+            }
             switch format {
             case "json": print(BacktestCommand.json(report))
             case "html": print(BacktestCommand.html(report))

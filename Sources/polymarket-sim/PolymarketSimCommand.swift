@@ -55,6 +55,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Without --replay: generate this many trades (seeded) to replay.") var generate = 20_000
     @Option(help: "Seed for --generate.") var seed: UInt64 = 42
     @Option(help: "Replay speed: N (× real time), max, or manual (only POST /_sim/publish advances).") var speed = "max"
+    @Flag(
+        help:
+            "When the history ends, replay it again shifted by whole days (fresh transaction hashes; resolutions of the previous pass are then public)."
+    ) var loop = false
     @Option(help: "Address to bind.") var host = "127.0.0.1"
     @Option(help: "Port to bind (0 = any free port; the chosen one is printed).") var port = 8090
     @Option(name: .customLong("fault"), help: "A fault spec; see above. Repeatable.") var faults: [String] = []
@@ -120,7 +124,8 @@ struct Serve: AsyncParsableCommand {
             configuration: .init(
                 services: [
                     .init(service: app),
-                    .init(service: SimReplayService(exchange: exchange, speed: replaySpeed, logger: logger)),
+                    .init(
+                        service: SimReplayService(exchange: exchange, speed: replaySpeed, loop: loop, logger: logger)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

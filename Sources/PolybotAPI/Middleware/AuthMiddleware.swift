@@ -10,8 +10,10 @@ import PolybotStore
 ///
 /// Deny by default: a route that is not listed here needs a token, including every route added later.
 package enum PublicRoutes {
-    /// Liveness (no data), the login itself, and the API description.
-    package static let endpoints: Set<String> = ["/health", "/api/v1/login", "/api/v1/openapi.json"]
+    /// Liveness (no data), the login itself, the API description, and the dashboard's chart library (a public file).
+    package static let endpoints: Set<String> = [
+        "/health", "/api/v1/login", "/api/v1/openapi.json", ChartLibrary.endpoint,
+    ]
 
     /// True when the matched endpoint is public.
     package static func isPublic(_ endpoint: String) -> Bool { endpoints.contains(endpoint) }

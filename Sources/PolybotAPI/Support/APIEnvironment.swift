@@ -27,6 +27,10 @@ package struct APIEnvironment: Sendable {
     /// Single-use tickets for the event stream.
     package var tickets = StreamTickets()
     package var now: @Sendable () -> Int64
+    /// What the sizer spends per signal (fixed sizing): the stake a skipped signal is graded at.
+    package var signalStake = Micros(50_000_000)
+    /// Starts backtests on the stored history (nil: the API cannot start one; stored runs are still listed).
+    package var backtests: BacktestControl?
 
     /// Creates the environment.
     package init(

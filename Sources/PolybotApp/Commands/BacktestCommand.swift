@@ -296,13 +296,24 @@ package enum BacktestCommand {
     ///
     /// - Throws: file, argument and database errors.
     package static func run(config base: AppConfiguration, options: Options, logger: Logger) async throws -> Report {
-        var config = base
-        config.sizingMode = options.sizing
         let all = try ReplayCommand.readTrades(options.tradesPath, timeZone: options.timeZone)
         let resolutions = try ResolutionFileReader.read(path: options.marketsPath)
         guard !resolutions.isEmpty else {
             throw ReplayError.badArgument("\(options.marketsPath) holds no resolutions: nothing can be judged")
         }
+        return try await run(config: base, options: options, all: all, resolutions: resolutions, logger: logger)
+    }
+
+    /// Runs the backtest and its baselines on trades in time order and resolutions (only those with a time are used,
+    /// from that time on) — a file's, or the daemon's stored history.
+    ///
+    /// - Throws: argument and database errors.
+    package static func run(
+        config base: AppConfiguration, options: Options, all: [Trade], resolutions: [String: MarketResolution],
+        logger: Logger
+    ) async throws -> Report {
+        var config = base
+        config.sizingMode = options.sizing
         let from = options.from ?? all.first?.timestamp ?? 0
         let to = options.to ?? (all.last?.timestamp ?? 0) + 1
         let rows = all.filter { $0.timestamp >= from && $0.timestamp < to }

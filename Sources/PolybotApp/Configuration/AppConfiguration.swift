@@ -99,6 +99,10 @@ public struct AppConfiguration: Sendable {
     public var feedSweepWindowSeconds: Int
     /// Nightly rescoring time, `HH:MM` UTC.
     public var rescoreAtUTC: String
+    /// Seconds between rescorings on market time, as of the newest stored trade (0: off; the demo uses it).
+    public var rescoreEverySeconds: Int
+    /// Seconds between passes of the market catalog (titles and resolutions from Gamma).
+    public var marketCatalogSeconds: Int
     /// Scoring and classifier thresholds.
     public var scoringParameters: ScoringParameters
 
@@ -185,7 +189,8 @@ public struct AppConfiguration: Sendable {
             ("POLYBOT_CLOB_WS_URL", "wss://ws-subscriptions-clob.polymarket.com/ws"), ("POLYBOT_POLYGON_RPC_URL", nil),
             ("POLYBOT_CHAIN_ID", "137"), ("POLYBOT_FEED_STALL_SECONDS", "30"),
             ("POLYBOT_FEED_SWEEP_SECONDS", "60"), ("POLYBOT_FEED_SWEEP_WINDOW_SECONDS", "600"),
-            ("POLYBOT_RESCORE_AT", "03:00"),
+            ("POLYBOT_RESCORE_AT", "03:00"), ("POLYBOT_RESCORE_EVERY_SECONDS", "0"),
+            ("POLYBOT_MARKET_CATALOG_SECONDS", "15"),
             ("POLYBOT_SCORE_MIN_SAMPLE", "10"), ("POLYBOT_SCORE_HALF_LIFE_DAYS", "30"),
             ("POLYBOT_CLASS_INFORMED_FDR", "0.10"), ("POLYBOT_CLASS_INFORMED_MIN_MARKETS", "5"),
             ("POLYBOT_CLASS_INFORMED_MIN_EDGE", "0"), ("POLYBOT_CLASS_INFORMED_MIN_MARKOUT_1H", nil),
@@ -290,6 +295,8 @@ public struct AppConfiguration: Sendable {
         feedSweepSeconds = p.int("POLYBOT_FEED_SWEEP_SECONDS", in: 0...3600)
         feedSweepWindowSeconds = p.int("POLYBOT_FEED_SWEEP_WINDOW_SECONDS", in: 60...86_400)
         rescoreAtUTC = p.string("POLYBOT_RESCORE_AT")
+        rescoreEverySeconds = p.int("POLYBOT_RESCORE_EVERY_SECONDS", in: 0...86_400)
+        marketCatalogSeconds = p.int("POLYBOT_MARKET_CATALOG_SECONDS", in: 1...3_600)
         if NightlyTime(rescoreAtUTC) == nil && rescoreAtUTC != "off" {
             p.problem(
                 "POLYBOT_RESCORE_AT: must be HH:MM (UTC) or off (an external timer runs `polybot rescore`), not \"\(rescoreAtUTC)\""

@@ -227,15 +227,7 @@ package struct RescoringJob: Sendable {
         guard !missing.isEmpty else { return false }
         let markets = try await gamma.markets(conditionIds: missing)
         guard !markets.isEmpty else { return false }
-        try await store.markets.upsert(
-            markets.map { m in
-                MarketInfo(
-                    conditionId: m.conditionId, question: m.question, slug: m.slug, eventSlug: m.eventSlug,
-                    outcomes: m.outcomes,
-                    tokenIds: m.clobTokenIds, tickSize: Micros(m.tickSize?.micros ?? 10_000),
-                    minOrderSize: m.minOrderSize ?? Micros(5_000_000),
-                    negRisk: m.negRisk, closed: m.closed, winningToken: m.winningTokenId, resolvedAt: nil, fees: m.fees)
-            })
+        try await store.markets.upsert(markets.map { MarketInfo(gamma: $0) })
         return markets.contains { $0.winningTokenId != nil }
     }
 

@@ -149,6 +149,13 @@ package struct TradePostgresRepository: TradeRepository {
         return out
     }
 
+    package func all(limit: Int) async throws -> [Trade] {
+        let rows = try await db.client.query(
+            "SELECT id, \(unescaped: Self.selectColumns) FROM whale_trades ORDER BY traded_at, id LIMIT \(Int64(limit))",
+            logger: db.logger)
+        return try await decode(rows).map(\.trade)
+    }
+
     package func wallets(minNotional: Micros, since: Int64) async throws -> [Address] {
         let rows = try await db.client.query(
             """

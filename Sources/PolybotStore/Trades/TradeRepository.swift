@@ -34,4 +34,6 @@ package protocol TradeRepository: Sendable {
     func latestTradeTime(wallet: Address) async throws -> Int64?
     /// Condition ids traded by these wallets.
     func markets(wallets: [Address]) async throws -> Set<String>
+    /// Every stored trade in time order (ties by id), at most `limit` (the backtest on the stored history).
+    func all(limit: Int) async throws -> [Trade]
 }

@@ -19,6 +19,8 @@ public struct GammaMarket: Decodable, Sendable, Equatable {
     public var tickSize: TickSize?
     public var minOrderSize: Micros?
     public var endDate: String?
+    /// When the market closed (`closedTime`, `2022-11-13 15:33:25+00`), Unix seconds; nil when absent or unreadable.
+    public var closedAt: Int64?
     public var umaResolutionStatus: String?
     public var liquidity: Micros?
     /// `"v1"` (CTF ledger) or `"v2"` (PositionManager); `"v1"` when absent.
@@ -29,7 +31,7 @@ public struct GammaMarket: Decodable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, question, conditionId, slug, outcomes, outcomePrices, clobTokenIds, active, closed, acceptingOrders
         case enableOrderBook, negRisk, orderPriceMinTickSize, orderMinSize, endDate, umaResolutionStatus
-        case umaResolutionStatuses, liquidity, version, events, feesEnabled, feeType, feeSchedule
+        case umaResolutionStatuses, liquidity, version, events, feesEnabled, feeType, feeSchedule, closedTime
     }
 
     private struct EventRef: Decodable { var slug: String? }
@@ -58,6 +60,7 @@ public struct GammaMarket: Decodable, Sendable, Equatable {
         }
         minOrderSize = c.lenient(LenientDecimal.self, .orderMinSize)?.micros
         endDate = c.lenient(String.self, .endDate)
+        closedAt = c.lenient(String.self, .closedTime).flatMap(Self.closedTime)
         let statuses = Self.stringArray(c, .umaResolutionStatuses)
         umaResolutionStatus = c.lenient(String.self, .umaResolutionStatus) ?? statuses.last
         liquidity = c.lenient(LenientDecimal.self, .liquidity)?.micros
@@ -75,6 +78,20 @@ public struct GammaMarket: Decodable, Sendable, Equatable {
         if let a = try? JSONDecoder().decode([String].self, from: data) { return a }
         if let a = try? JSONDecoder().decode([LenientDecimal].self, from: data) { return a.map(\.text) }
         return []
+    }
+
+    /// Reads `2022-11-13 15:33:25+00` (Gamma's `closedTime`) or an ISO 8601 time.
+    static func closedTime(_ text: String) -> Int64? {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        for format in [
+            "yyyy-MM-dd HH:mm:ssX", "yyyy-MM-dd HH:mm:ss.SSSX", "yyyy-MM-dd'T'HH:mm:ssX", "yyyy-MM-dd'T'HH:mm:ss.SSSX",
+        ] {
+            f.dateFormat = format
+            if let d = f.date(from: text) { return Int64(d.timeIntervalSince1970) }
+        }
+        return nil
     }
 
     /// Tradable per the venue: active, not closed, accepting orders, with an order book.
@@ -121,5 +138,18 @@ public struct GammaEvent: Decodable, Sendable {
     private struct FailableMarket: Decodable {
         let market: GammaMarket?
         init(from decoder: any Decoder) throws { market = try? GammaMarket(from: decoder) }
+    }
+}
+
+extension MarketInfo {
+    /// The record Polybot keeps of a Gamma market: its resolution only once final, timed by Gamma's `closedTime`
+    /// (nil when Gamma gives none: such a resolution is never used point in time before it was seen).
+    public init(gamma m: GammaMarket) {
+        self.init(
+            conditionId: m.conditionId, question: m.question, slug: m.slug, eventSlug: m.eventSlug,
+            outcomes: m.outcomes,
+            tokenIds: m.clobTokenIds, tickSize: Micros(m.tickSize?.micros ?? 10_000),
+            minOrderSize: m.minOrderSize ?? Micros(5_000_000), negRisk: m.negRisk, closed: m.closed,
+            winningToken: m.winningTokenId, resolvedAt: m.winningTokenId != nil ? m.closedAt : nil, fees: m.fees)
     }
 }

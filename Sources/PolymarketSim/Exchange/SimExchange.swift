@@ -9,7 +9,11 @@ public actor SimExchange {
 
     /// Every trade to replay, deduplicated on the natural key and ordered by time (stable).
     public nonisolated let history: [Trade]
-    /// How many of `history` have been published (visible on the Data API and sent on RTDS).
+    /// What is replayed: `history`, then each loop's shifted copy (``appendLoop()``).
+    public private(set) var timeline: [Trade]
+    /// Loops appended so far.
+    public private(set) var loops = 0
+    /// How many of `timeline` have been published (visible on the Data API and sent on RTDS).
     public private(set) var published = 0
     public nonisolated let markets: [String: SimMarket]
     let tokenMarket: [String: String]
@@ -92,6 +96,7 @@ public actor SimExchange {
             ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset)
         }.map(\.element)
         history = ordered
+        timeline = ordered
         markets = SimCatalogBuilder.build(trades: ordered, resolutions: resolutions).mapValues { m in
             var m = m
             m.fees = fees(m)
@@ -110,19 +115,38 @@ public actor SimExchange {
     @discardableResult
     public func publishNext(_ count: Int = 1) -> Int {
         var n = 0
-        while n < count, published < history.count {
-            publish(history[published])
+        while n < count, published < timeline.count {
+            publish(timeline[published])
             published += 1
             n += 1
         }
         return n
     }
 
+    /// Appends the recorded history again after its end, shifted by whole days (so every resolution time of the
+    /// previous pass has passed) with fresh transaction hashes: a replay keeps a live feed after its recorded end.
+    /// Returns the shift in seconds (0 when there is no history).
+    @discardableResult
+    public func appendLoop() -> Int64 {
+        guard let first = history.first?.timestamp, let last = history.last?.timestamp else { return 0 }
+        loops += 1
+        let days = (last - first) / 86_400 + 1
+        let shift = days * 86_400 * Int64(loops)
+        let tag = String(format: "%04x", loops % 0x10000)
+        timeline += history.map { t in
+            var t = t
+            t.timestamp += shift
+            t.transactionHash = "0x" + tag + t.transactionHash.dropFirst(6)
+            return t
+        }
+        return shift
+    }
+
     /// Time of the next unpublished trade, if any.
-    public var nextTradeTime: Int64? { published < history.count ? history[published].timestamp : nil }
+    public var nextTradeTime: Int64? { published < timeline.count ? timeline[published].timestamp : nil }
 
     /// True when every trade has been published.
-    public var finished: Bool { published >= history.count }
+    public var finished: Bool { published >= timeline.count }
 
     private func publish(_ t: Trade) {
         simNow = max(simNow, t.timestamp)
@@ -162,7 +186,7 @@ public actor SimExchange {
         var out: [Trade] = []
         var i = published - 1
         while i >= 0 {
-            let t = history[i]
+            let t = timeline[i]
             i -= 1
             if let user, t.wallet != user { continue }
             if !filter.isEmpty && !filter.contains(t.conditionId) { continue }
@@ -176,7 +200,7 @@ public actor SimExchange {
 
     /// A wallet's published trades in [start, end], in the requested order.
     public func activity(user: Address, start: Int64?, end: Int64?, ascending: Bool) -> [Trade] {
-        var out = history.prefix(published).filter {
+        var out = timeline.prefix(published).filter {
             $0.wallet == user && $0.timestamp >= (start ?? 0) && $0.timestamp <= (end ?? .max)
         }
         if !ascending { out.reverse() }
@@ -191,7 +215,7 @@ public actor SimExchange {
         var order: [String] = []
         // The user's trades in the published history, then the fills of the user's own CLOB orders (a real account's
         // positions include what it traded on the CLOB; reconciliation compares against them).
-        var moves = history.prefix(published).filter { $0.wallet == user }.map {
+        var moves = timeline.prefix(published).filter { $0.wallet == user }.map {
             (asset: $0.asset, side: $0.side, size: $0.size, price: $0.price, notional: $0.notional)
         }
         for f in fills {
@@ -235,7 +259,7 @@ public actor SimExchange {
         guard let m = markets[market] else { return [] }
         return m.tokens.map { token in
             var net: [Address: Micros] = [:]
-            for t in history.prefix(published) where t.asset == token {
+            for t in timeline.prefix(published) where t.asset == token {
                 net[t.wallet, default: .zero] += t.side == .buy ? t.size : -t.size
             }
             let top = net.filter { $0.value > .zero }.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(limit)
@@ -246,7 +270,7 @@ public actor SimExchange {
     /// Leaderboard by traded volume over the published history.
     public func leaderboard(limit: Int, offset: Int) -> [(Address, Micros)] {
         var volume: [Address: Micros] = [:]
-        for t in history.prefix(published) { volume[t.wallet, default: .zero] += t.notional }
+        for t in timeline.prefix(published) { volume[t.wallet, default: .zero] += t.notional }
         return Array(volume.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.dropFirst(offset).prefix(limit))
     }
 

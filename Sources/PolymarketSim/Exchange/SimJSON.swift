@@ -72,7 +72,18 @@ enum SimJSON {
             + "\"clobTokenIds\":\"\(tokens)\",\"active\":true,\"closed\":\(closed),\"acceptingOrders\":\(!closed),"
             + "\"enableOrderBook\":true,\"negRisk\":\(m.negRisk),\"orderPriceMinTickSize\":\(m.tickSize.rawValue),"
             + "\"orderMinSize\":\(m.minOrderSize),\"umaResolutionStatus\":\(closed ? "\"resolved\"" : "\"\""),"
-            + "\"events\":[{\"slug\":\(string(m.eventSlug))}],\"version\":\"v1\"" + gammaFees(m.fees) + "}"
+            + "\"events\":[{\"slug\":\(string(m.eventSlug))}],\"version\":\"v1\"" + gammaFees(m.fees)
+            + closedTime(m) + "}"
+    }
+
+    /// Gamma's `closedTime` (`2022-11-13 15:33:25+00`) of a resolved market whose time is known.
+    static func closedTime(_ m: SimMarket) -> String {
+        guard m.winner != nil, let at = m.resolvedAt else { return "" }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return ",\"closedTime\":\"\(f.string(from: Date(timeIntervalSince1970: TimeInterval(at))))+00\""
     }
 
     /// `,"feesEnabled":…,"feeType":…,"feeSchedule":{…}` as in the 2026 capture, or nothing.

@@ -20,6 +20,16 @@ public struct SimMarket: Sendable, Equatable {
     public var gammaId: Int
     /// The fee fields Gamma shows (nil: none, as in the data from before 2026).
     public var fees: SimFees? = nil
+    /// When the resolution becomes public (sim time, Unix seconds); nil: known from the start.
+    public var resolvedAt: Int64? = nil
+
+    /// The market as the venue shows it at sim time `now`: the winner only once its resolution time has passed.
+    public func visible(at now: Int64) -> SimMarket {
+        guard winner != nil, let at = resolvedAt, at > now else { return self }
+        var m = self
+        m.winner = nil
+        return m
+    }
 
     /// The other token of the pair, if known.
     public func complement(of token: String) -> String? {
@@ -38,12 +48,15 @@ public enum SimCatalogBuilder {
         public var yesToken: String
         public var noToken: String
         public var winningIndex: Int?
+        /// When it resolved (a date alone: the end of that day), if the file says.
+        public var resolvedAt: Int64? = nil
 
         /// Creates a resolution row.
         public init(
             conditionId: String, question: String, eventSlug: String, yesToken: String, noToken: String,
-            winningIndex: Int?
+            winningIndex: Int?, resolvedAt: Int64? = nil
         ) {
+            self.resolvedAt = resolvedAt
             self.conditionId = conditionId
             self.question = question
             self.eventSlug = eventSlug
@@ -71,10 +84,12 @@ public enum SimCatalogBuilder {
         let y = try col("yes_token")
         let n = try col("no_token")
         let w = try col("winning_outcomeIndex")
+        // Resolution times as the backtest reads them (resolved_at_utc; a date alone counts from the end of that day).
+        let times = header.contains("resolved_at_utc") ? try ResolutionFileReader.read(path: path) : [:]
         return rows.filter { $0.count > max(c, q, e, y, n, w) }.map {
             Resolution(
                 conditionId: $0[c].lowercased(), question: $0[q], eventSlug: $0[e], yesToken: $0[y], noToken: $0[n],
-                winningIndex: Int($0[w]))
+                winningIndex: Int($0[w]), resolvedAt: times[$0[c].lowercased()]?.resolvedAt)
         }
     }
 
@@ -127,6 +142,7 @@ public enum SimCatalogBuilder {
             if m.question.isEmpty { m.question = r.question }
             if m.eventSlug.isEmpty { m.eventSlug = r.eventSlug }
             m.winner = r.winningIndex.flatMap { $0 < 2 ? m.tokens[$0] : nil }
+            m.resolvedAt = r.resolvedAt
             markets[r.conditionId] = m
         }
         // Several markets in one event form a neg-risk group, as on Polymarket's multi-outcome events.

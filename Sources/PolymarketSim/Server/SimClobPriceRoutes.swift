@@ -152,7 +152,7 @@ extension SimExchange {
     func lastTrade(token: String) -> (price: Micros, side: TradeSide)? {
         var i = published - 1
         while i >= 0 {
-            let t = history[i]
+            let t = timeline[i]
             if t.asset == token { return (t.price, t.side) }
             i -= 1
         }
@@ -162,7 +162,7 @@ extension SimExchange {
     /// The last published trade price of a token in each `bucketSeconds` bucket of [start, end].
     func priceHistory(token: String, start: Int64, end: Int64, bucketSeconds: Int64) -> [(time: Int64, price: Micros)] {
         var out: [(time: Int64, price: Micros)] = []
-        for t in history.prefix(published) where t.asset == token && t.timestamp >= start && t.timestamp <= end {
+        for t in timeline.prefix(published) where t.asset == token && t.timestamp >= start && t.timestamp <= end {
             let bucket = t.timestamp - t.timestamp % bucketSeconds
             if let last = out.last, last.time == bucket {
                 out[out.count - 1].price = t.price

@@ -55,6 +55,6 @@ enum SimControlRoutes {
 extension SimExchange {
     /// Counters for `/_sim/status`.
     public func status() -> (published: Int, total: Int, simTime: Int64, rtds: Int) {
-        (published, history.count, simNow, rtds.count)
+        (published, timeline.count, simNow, rtds.count)
     }
 }

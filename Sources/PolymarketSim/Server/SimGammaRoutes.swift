@@ -43,6 +43,8 @@ enum SimGammaRoutes {
 }
 
 extension SimExchange {
-    /// Markets in Gamma id order.
-    public func sortedMarkets() -> [SimMarket] { markets.values.sorted { $0.gammaId < $1.gammaId } }
+    /// Markets in Gamma id order, as they look at the current sim time (a resolution shows once its time passed).
+    public func sortedMarkets() -> [SimMarket] {
+        markets.values.map { $0.visible(at: simNow) }.sorted { $0.gammaId < $1.gammaId }
+    }
 }

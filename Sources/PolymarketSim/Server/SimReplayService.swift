@@ -17,12 +17,15 @@ public struct SimReplayService: Service {
 
     let exchange: SimExchange
     let speed: Speed
+    let loop: Bool
     let logger: Logger
 
-    /// Creates the service.
-    public init(exchange: SimExchange, speed: Speed, logger: Logger) {
+    /// Creates the service (`loop`: when the history ends, replay it again shifted by whole days, see
+    /// ``SimExchange/appendLoop()``; not with `manual`).
+    public init(exchange: SimExchange, speed: Speed, loop: Bool = false, logger: Logger) {
         self.exchange = exchange
         self.speed = speed
+        self.loop = loop
         self.logger = logger
     }
 
@@ -33,7 +36,7 @@ public struct SimReplayService: Service {
 
     private func loop() async throws {
         let clock = ContinuousClock()
-        let start = clock.now
+        var start = clock.now
         var firstTradeTime: Int64?
         var lastDrop = clock.now
         var announcedEnd = false
@@ -63,7 +66,15 @@ public struct SimReplayService: Service {
                     }
                 }
             }
-            let finished = await exchange.finished
+            var finished = await exchange.finished
+            if finished, loop, speed != .manual {
+                // The next pass starts now (its first trade at once), on market time shifted by whole days.
+                let shift = await exchange.appendLoop()
+                start = clock.now
+                firstTradeTime = await exchange.nextTradeTime
+                finished = await exchange.finished
+                logger.info("replay looped", metadata: ["sim.shift_seconds": "\(shift)"])
+            }
             if finished, !announcedEnd, speed != .manual {
                 announcedEnd = true
                 let total = exchange.history.count

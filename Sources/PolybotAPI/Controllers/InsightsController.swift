@@ -1,0 +1,250 @@
+import Foundation
+import Hummingbird
+import PolybotCore
+import PolybotStore
+
+/// The whale-intelligence read models: market titles, the leaderboard of every scored wallet, a wallet's profile,
+/// the graded signal ledger and exposure by event. Every figure the dashboard draws comes from here.
+struct InsightsController {
+    let env: APIEnvironment
+
+    static let leaderboardSorts: Set<String> = [
+        "edgeLowerBound", "qValue", "copyability", "resolvedMarkets", "edge", "volume", "address",
+    ]
+
+    func addRoutes(to router: Router<APIContext>) {
+        router.get("/api/v1/markets") { request, _ -> Response in
+            let ids = (request.uri.queryParameters.get("ids") ?? "").split(separator: ",").map {
+                $0.lowercased()
+            }
+            guard !ids.isEmpty, ids.count <= 500 else { throw APIError.badRequest("ids: 1–500 condition ids") }
+            for id in ids where !(id.hasPrefix("0x") && id.count == 66) {
+                throw APIError.badRequest("ids must be condition ids")
+            }
+            let markets = try await env.store.markets.get(ids)
+            let categories = try await env.store.insights.marketCategories()
+            return try jsonResponse(
+                Page(
+                    items: ids.compactMap { markets[$0] }.map {
+                        MarketTitleDTO($0, category: categories[$0.conditionId])
+                    },
+                    next: nil))
+        }
+        router.get("/api/v1/leaderboard") { request, _ -> Response in
+            let limit = try request.int("limit", default: 50, in: 1...500)
+            let offset = try request.int("offset", default: 0, in: 0...10_000_000)
+            let sort = request.uri.queryParameters.get("sort") ?? "edgeLowerBound"
+            guard Self.leaderboardSorts.contains(sort) else {
+                throw APIError.badRequest(
+                    "sort must be one of \(Self.leaderboardSorts.sorted().joined(separator: ", "))")
+            }
+            let ascending = request.uri.queryParameters.get("order") == "asc"
+            let klass = request.uri.queryParameters.get("class")
+            if let klass, WalletClass(rawValue: klass) == nil {
+                throw APIError.badRequest(
+                    "class must be one of \(WalletClass.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let category = request.uri.queryParameters.get("category")
+            let rows = try await leaderboard().filter { row in
+                (klass == nil || row.score.walletClass == klass)
+                    && (category == nil || row.categories.contains(category!))
+            }
+            let sorted = rows.sorted { a, b in
+                let (x, y) = (Self.key(a, sort), Self.key(b, sort))
+                if x != y { return ascending ? x < y : x > y }
+                return a.address < b.address
+            }
+            let page = Array(sorted.dropFirst(offset).prefix(limit))
+            let categories = Set(rows.flatMap(\.categories)).sorted()
+            struct Body: Encodable {
+                var items: [LeaderboardRow]
+                var next: String?
+                var total: Int
+                var categories: [String]
+            }
+            return try jsonResponse(
+                Body(
+                    items: page, next: offset + page.count < sorted.count ? "\(offset + page.count)" : nil,
+                    total: sorted.count, categories: categories))
+        }
+        router.get("/api/v1/whales/:address/profile") { _, context -> Response in
+            try jsonResponse(try await profile(try context.parameters.address("address")))
+        }
+        router.get("/api/v1/signals/ledger") { request, _ -> Response in
+            let limit = try request.int("limit", default: 100, in: 1...500)
+            return try jsonResponse(try await ledger(beforeId: try request.cursor(), limit: limit))
+        }
+        router.get("/api/v1/exposure") { _, _ -> Response in
+            let rows = try await env.store.insights.exposureByEvent(mode: env.mode)
+            return try jsonResponse(
+                Page(
+                    items: rows.map {
+                        EventExposureDTO(
+                            eventSlug: $0.eventSlug, positions: $0.positions, cost: "\($0.cost)",
+                            unrealizedPnl: "\($0.unrealizedPnl)")
+                    }, next: nil))
+        }
+    }
+
+    // MARK: - Leaderboard
+
+    static func key(_ r: LeaderboardRow, _ sort: String) -> Double {
+        switch sort {
+        case "qValue": -(r.score.qValue ?? 2)  // smaller q first when descending
+        case "copyability": r.copyability?.keptEdge ?? -.infinity
+        case "resolvedMarkets": Double(r.score.resolvedMarkets)
+        case "edge": r.score.edge ?? -.infinity
+        case "volume": Double(Micros(decimal: r.score.volume)?.raw ?? 0)
+        case "address": 0
+        default: r.edgeLowerBound ?? -.infinity
+        }
+    }
+
+    func leaderboard() async throws -> [LeaderboardRow] {
+        let scores = try await env.store.scores.latestAll()
+        let whales = try await env.store.whales.get(Array(scores.keys))
+        let volume = try await env.store.insights.walletCategoryVolume()
+        let copy = try await copyability(wallet: nil)
+        return scores.map { address, s in
+            let w = whales[address]
+            let categories = (volume[address.hex] ?? [:]).sorted { $0.value > $1.value }.map(\.key)
+            return LeaderboardRow(
+                address: address.hex, label: w?.label ?? "", tracked: w?.tracked ?? false,
+                listStatus: w?.listStatus.rawValue ?? "neutral", score: ScoreDTO(s),
+                edgeLowerBound: s.edge.map { $0 - 1.645 * (s.edgeStandardError ?? 0) }, categories: categories,
+                copyability: copy[address.hex])
+        }
+    }
+
+    /// Copyability per wallet from our own filled entries whose market resolved.
+    func copyability(wallet: Address?) async throws -> [String: CopyabilityDTO] {
+        let fills = try await env.store.insights.copiedFills(mode: env.mode, wallet: wallet)
+        guard !fills.isEmpty else { return [:] }
+        let resolutions = try await env.store.markets.resolutions()
+        let entries = fills.compactMap { f -> CopiedEntry? in
+            guard let winner = resolutions[f.conditionId]?.winningToken, f.shares > .zero else { return nil }
+            let shares = Double(f.shares.raw)
+            let ours = Double(f.cost.raw) / shares
+            return CopiedEntry(
+                wallets: f.wallets.compactMap { Address($0) },
+                whalePrice: f.whalePrice.map { Double($0.raw) / 1e6 } ?? ours, ourPrice: ours,
+                feePerShare: Double(f.fee.raw) / shares, outcome: winner == f.asset ? 1 : 0,
+                cost: Double((f.cost + f.fee).raw) / 1e6)
+        }
+        var out: [String: CopyabilityDTO] = [:]
+        for c in Copyability.perWallet(entries) { out[c.wallet] = CopyabilityDTO(c, source: "our resolved fills") }
+        return out
+    }
+
+    // MARK: - Profile
+
+    func profile(_ address: Address) async throws -> WalletProfileDTO {
+        let now = env.now()
+        let history = try await env.store.scores.history(address, limit: 180)
+        let trades = (try await env.store.trades.trades(wallets: [address]))[address] ?? []
+        let whale = try await env.store.whales.get(address)
+        guard !history.isEmpty || !trades.isEmpty || whale != nil else {
+            throw APIError.notFound("no trades, scores or record for \(address.hex)")
+        }
+        let resolutions = try await env.store.markets.resolutions()
+        let categories = try await env.store.insights.marketCategories()
+        let built = WalletProfile.build(trades: trades, resolutions: resolutions, categories: categories, asOf: now)
+        let ids = Set(trades.map(\.conditionId)).sorted()
+        let markets = try await env.store.markets.get(ids)
+        var baskets: [BasketRefDTO] = []
+        for b in try await env.store.baskets.list()
+        where try await env.store.baskets.members(basketId: b.id).contains(where: { $0.wallet == address }) {
+            baskets.append(BasketRefDTO(id: b.id, name: b.name))
+        }
+        var copy = try await copyability(wallet: address)[address.hex]
+        if copy == nil { copy = try await backtestCopyability(address) }
+        let latest = history.first
+        let recent = try await env.store.trades.page(
+            wallet: address, market: nil, side: nil, minNotional: nil, beforeId: nil, limit: 25)
+        func title(_ id: String) -> String {
+            markets[id]?.question ?? trades.last(where: { $0.conditionId == id })?.title ?? ""
+        }
+        return WalletProfileDTO(
+            address: address.hex, label: whale?.label ?? "", tracked: whale?.tracked ?? false,
+            listStatus: whale?.listStatus.rawValue ?? "neutral", baskets: baskets,
+            score: latest.map(ScoreDTO.init),
+            edgeLowerBound: latest.flatMap { s in s.edge.map { $0 - 1.645 * (s.edgeStandardError ?? 0) } },
+            history: history.reversed().map(ScoreDTO.init),
+            equity: built.equity.map {
+                ProfileEquityDTO(
+                    time: $0.time, conditionId: $0.conditionId, title: title($0.conditionId), pnl: "\($0.pnl)",
+                    cumulative: "\($0.cumulative)")
+            },
+            calibration: built.calibration.map(CalibrationDTO.init), calibratedPositions: built.calibratedPositions,
+            categories: built.categories.map {
+                CategoryDTO(
+                    category: $0.category, trades: $0.trades, volume: "\($0.volume)",
+                    closedPositions: $0.closedPositions, wins: $0.wins, realizedPnl: "\($0.realizedPnl)")
+            },
+            activity: built.activity, copyability: copy,
+            recentTrades: recent.map { TradeDTO(id: $0.id, $0.trade) }, asOf: now)
+    }
+
+    /// The wallet's line in the newest completed backtest's copyability table, if it is there.
+    func backtestCopyability(_ address: Address) async throws -> CopyabilityDTO? {
+        for run in try await env.store.backtests.list(limit: 20) where run.status == "completed" {
+            guard let full = try await env.store.backtests.get(id: run.id), let text = full.report,
+                let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                let lines = object["copyability"] as? [[String: Any]]
+            else { continue }
+            guard let line = lines.first(where: { ($0["wallet"] as? String) == address.hex }) else { continue }
+            return CopyabilityDTO(
+                entries: line["entries"] as? Int ?? 0, theirEdge: line["theirEdge"] as? Double ?? 0,
+                delayCost: line["delayCost"] as? Double ?? 0, fee: line["fee"] as? Double ?? 0,
+                keptEdge: line["keptEdge"] as? Double ?? 0, uncopyable: line["uncopyable"] as? Bool ?? true,
+                source: "backtest #\(run.id)")
+        }
+        return nil
+    }
+
+    // MARK: - Ledger
+
+    func ledger(beforeId: Int64?, limit: Int) async throws -> LedgerDTO {
+        let rows = try await env.store.insights.ledger(beforeId: beforeId, limit: limit)
+        let markets = try await env.store.markets.get(Array(Set(rows.map(\.signal.conditionId))))
+        let now = env.now()
+        var graded: [LedgerLineDTO] = []
+        var byBasket: [String: [(time: Int64, grade: SignalGrade)]] = [:]
+        for r in rows {
+            let m = markets[r.signal.conditionId]
+            let resolution = m.flatMap { m -> MarketResolution? in
+                let res = m.resolution
+                return (res.resolvedAt ?? now) <= now ? res : nil
+            }
+            let fill =
+                r.filledShares > .zero
+                ? SignalGrade.Fill(shares: r.filledShares, cost: r.filledCost, fee: r.fee) : nil
+            let grade = SignalGrade.grade(
+                asset: r.signal.asset, resolution: resolution, fill: fill, stake: env.signalStake,
+                price: r.signal.bestAsk ?? r.signal.whalePrice, fees: m?.fees.schedule)
+            let basket = r.basketName ?? "no basket"
+            byBasket[basket, default: []].append((r.signal.createdAt, grade))
+            graded.append(
+                LedgerLineDTO(
+                    signal: SignalDTO(r.signal), title: m?.question, basket: r.basketName, entryStatus: r.entryStatus,
+                    filledShares: "\(r.filledShares)", deniedReason: r.deniedReason, result: grade.result.rawValue,
+                    filled: grade.filled, cost: grade.cost.map { "\($0)" }, pnl: grade.pnl.map { "\($0)" },
+                    graded: grade.result != .open && grade.pnl != nil))
+        }
+        let baskets = byBasket.keys.sorted().map { name -> BasketRecordDTO in
+            let rec = BasketRecord.of(byBasket[name] ?? [])
+            let wouldBe = (byBasket[name] ?? []).filter { !$0.grade.filled && $0.grade.pnl != nil }
+            return BasketRecordDTO(
+                basket: name, signals: byBasket[name]?.count ?? 0, graded: rec.graded, won: rec.won,
+                hitRate: rec.hitRate, cost: "\(rec.cost)", pnl: "\(rec.pnl)", returnOnCost: rec.returnOnCost,
+                notFilledGraded: wouldBe.count,
+                notFilledPnl: "\(Micros.sum(wouldBe.compactMap(\.grade.pnl)))",
+                series: rec.series.map {
+                    BasketPointDTO(time: $0.time, hitRate: $0.hitRate, returnOnCost: $0.returnOnCost, pnl: "\($0.pnl)")
+                })
+        }
+        return LedgerDTO(
+            items: graded, next: rows.count == limit ? rows.last.map { "\($0.signal.id)" } : nil, baskets: baskets,
+            stake: "\(env.signalStake)")
+    }
+}
