@@ -2,7 +2,7 @@
 // walk-forward evidence: verdict, equity, drawdown, baselines, per-wallet edge kept) drawn with charts.
 "use strict";
 
-const bt = { shown: null, timer: null };
+const bt = { shown: null, follow: null, timer: null };
 
 async function loadBacktests() {
   const runs = (await api("GET", "/backtests?limit=50")).items;
@@ -14,7 +14,10 @@ async function loadBacktests() {
   if (runs.some((r) => r.status === "running") && !$("tab-backtests").classList.contains("hidden")) {
     bt.timer = setTimeout(() => loadBacktests().catch(() => {}), 3000);
   }
-  if (bt.shown == null) {
+  // Show the run just started once it ends, else the newest completed one.
+  const followed = bt.follow != null ? runs.find((r) => r.id === bt.follow && r.status !== "running") : null;
+  if (followed) { bt.follow = null; await showBacktest(followed.id); return; }
+  if (bt.shown == null && bt.follow == null) {
     const done = runs.find((r) => r.status === "completed");
     if (done) await showBacktest(done.id);
   }
@@ -23,11 +26,14 @@ async function loadBacktests() {
 async function startBacktest(ev) {
   ev.preventDefault();
   $("bt-error").textContent = "";
-  const body = { rescoreEvery: $("bt-every").value, basket: $("bt-basket").value, minMembers: Number($("bt-min").value), fees: $("bt-fees").value };
+  const body = { rescoreEvery: $("bt-every").value, basket: $("bt-basket").value, minMembers: Number($("bt-min").value), fees: $("bt-fees").value,
+                 baselines: $("bt-baselines").checked };
   if ($("bt-notional").value) body.minNotional = $("bt-notional").value;
   try {
     const run = await api("POST", "/backtests", body);
     $("bt-error").textContent = `backtest #${run.id} started`;
+    bt.shown = null;
+    bt.follow = run.id;
     loadBacktests();
   } catch (e) { $("bt-error").textContent = e.message; }
 }
@@ -38,7 +44,7 @@ async function showBacktest(id) {
   for (const tr of $("bt-runs").rows) tr.classList.toggle("selected", tr.dataset.run === String(run.id));
   const r = run.report;
   $("bt-report").classList.toggle("hidden", !r);
-  if (!r) return;
+  if (!r) { $("bt-error").textContent = `backtest #${run.id}: ${run.status}${run.error ? " — " + run.error : ""}`; return; }
   $("bt-verdict").textContent = r.verdict;
   $("bt-verdict").className = "verdict " + (r.edgeSignificant ? "up" : "down");
   $("bt-meta").textContent = `run #${run.id} on ${run.source}: ${r.trades} trades ${dayLabel(r.from)} → ${dayLabel(r.to)}, rescored every ${r.rescoreEverySeconds} s, basket ${r.basketRule}, ≥ ${r.minMembers} agree, sizing ${r.sizing}, fees ${r.feePlan}, copy delay ${r.copyDelaySeconds} s, FDR ${r.falseDiscoveryRate}; max drawdown ${usd(r.maxDrawdown.amount)} (${pct(r.maxDrawdown.fraction)}).`;

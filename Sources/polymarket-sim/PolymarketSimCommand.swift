@@ -51,7 +51,10 @@ struct Serve: AsyncParsableCommand {
             """)
 
     @Option(help: "Trade file to replay: Data API CSV with header, or JSONL.") var replay: String?
-    @Option(help: "Market resolutions CSV (layout of nobel2025_resolutions.derived.csv).") var resolutions: String?
+    @Option(
+        help:
+            "Market resolutions CSV (layout of nobel2025_resolutions.derived.csv); with resolved_at_utc, Gamma shows a resolution (and its closedTime) only once the replay's clock passes it (a date alone: the end of that day)."
+    ) var resolutions: String?
     @Option(help: "Without --replay: generate this many trades (seeded) to replay.") var generate = 20_000
     @Option(help: "Seed for --generate.") var seed: UInt64 = 42
     @Option(help: "Replay speed: N (× real time), max, or manual (only POST /_sim/publish advances).") var speed = "max"

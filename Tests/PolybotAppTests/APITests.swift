@@ -357,4 +357,42 @@ struct APITests {
                     Daemon.password))
         }
     }
+
+    @Test func insightRoutesValidateTheirInputAndTheReadOnlyTokenCannotStartABacktest() async throws {
+        try await withDaemon(exchange: SimExchange(trades: history())) { d in
+            let token = try await d.login()
+            #expect(try await d.call(.GET, "/api/v1/leaderboard?sort=luck", token: token).0 == 400)
+            #expect(try await d.call(.GET, "/api/v1/leaderboard?class=genius", token: token).0 == 400)
+            #expect(try await d.call(.GET, "/api/v1/markets?ids=0x12", token: token).0 == 400)
+            #expect(try await d.call(.GET, "/api/v1/markets", token: token).0 == 400)
+            #expect(
+                try await d.call(.GET, "/api/v1/whales/\(Fixtures.address(0x77).hex)/profile", token: token).0 == 404)
+            #expect(try await d.call(.GET, "/api/v1/backtests/999", token: token).0 == 404)
+            let (bad, body) = try await d.call(.POST, "/api/v1/backtests", token: token, body: #"{"basket":"best:3"}"#)
+            let text = String(decoding: body, as: UTF8.self)
+            #expect(bad == 400 && text.contains("--basket"), "\(bad) \(text)")
+            #expect(
+                try await d.call(.POST, "/api/v1/backtests", token: Daemon.readOnly, body: "{}").0 == 403)
+            #expect(try await d.call(.GET, "/api/v1/leaderboard", token: Daemon.readOnly).0 == 200)
+            // The chart library is public, like the dashboard's own files.
+            let (chart, _) = try await d.call(.GET, "/vendor/chart.min.js")
+            #expect(
+                chart == 200
+                    || !FileManager.default.fileExists(atPath: "/usr/share/javascript/chart.js/chart.min.js"))
+            // A backtest with nothing to judge (no stored trade yet, or no resolution time) fails with a named reason,
+            // stored with the run.
+            let started = try await d.json(.POST, "/api/v1/backtests", token: token, body: "{}")
+            let id = started["id"] as? Int ?? 0
+            #expect(started["status"] as? String == "running" || started["status"] as? String == "failed")
+            let ended = try await eventually(timeout: .seconds(30)) {
+                try await d.json(.GET, "/api/v1/backtests/\(id)", token: token)["status"] as? String != "running"
+            }
+            let run = try await d.json(.GET, "/api/v1/backtests/\(id)", token: token)
+            #expect(ended && run["status"] as? String == "failed", "\(run)")
+            let error = run["error"] as? String ?? ""
+            #expect(error.contains("no stored trades") || error.contains("resolution time"), "\(run)")
+            let audit = try await d.store.audit.recent(limit: 10)
+            #expect(audit.contains { $0.action == "backtest.start" && $0.target == "\(id)" })
+        }
+    }
 }

@@ -32,6 +32,7 @@ struct WebDriver: Sendable {
             "capabilities": [
                 "alwaysMatch": [
                     "browserName": "chrome",
+                    "goog:loggingPrefs": ["browser": "ALL"],
                     "goog:chromeOptions": [
                         "binary": "/usr/bin/chromium",
                         "args": [
@@ -101,16 +102,68 @@ struct WebDriver: Sendable {
     }
 
     func quit() async { _ = try? await call(.DELETE, "") }
+
+    /// The browser console's errors so far (`SEVERE` entries of chromedriver's browser log).
+    func consoleErrors() async throws -> [String] {
+        let entries = try await call(.POST, "/se/log", ["type": "browser"]) as? [[String: Any]] ?? []
+        return entries.filter { ($0["level"] as? String) == "SEVERE" }.map { $0["message"] as? String ?? "" }
+    }
+
+    /// Sets the window size (CSS pixels).
+    func resize(width: Int, height: Int) async throws {
+        _ = try await call(.POST, "/window/rect", ["width": width, "height": height])
+    }
+
+    /// Whether the browser suites run: chromedriver is installed, or this is CI (`CI` set, as `.ci/run` does), where a
+    /// missing browser fails the tests instead of skipping them.
+    static var runsHere: Bool {
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
+            || ProcessInfo.processInfo.environment["CI"] != nil
+    }
+
+    /// Starts chromedriver on a free loopback port (up to three attempts); the caller kills it with SIGKILL.
+    static func launchDriver(_ http: HTTPClient, artifacts: String) async throws -> (Process, String) {
+        // chromedriver refuses to start when its log folder is missing (a fresh clone has no .build/test-artifacts).
+        try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
+        var driver = Process()
+        var wdBase = ""
+        var ready = false
+        for attempt in 1...3 where !ready {
+            let port = FreePort.find() ?? Int.random(in: 20_000...40_000)
+            driver = Process()
+            driver.executableURL = URL(fileURLWithPath: "/usr/bin/chromedriver")
+            driver.arguments = [
+                "--port=\(port)", "--allowed-ips=127.0.0.1",
+                "--log-path=" + artifacts + "/chromedriver-\(attempt).log",
+            ]
+            driver.standardOutput = FileHandle.nullDevice
+            driver.standardError = FileHandle.nullDevice
+            try driver.run()
+            wdBase = "http://127.0.0.1:\(port)"
+            for _ in 0..<100 where !ready && driver.isRunning {
+                ready =
+                    ((try? await http.execute(
+                        HTTPClientRequest(url: wdBase + "/status"), timeout: .milliseconds(500)))?.status == .ok)
+                if !ready { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            if !ready {
+                kill(driver.processIdentifier, SIGKILL)
+                driver.waitUntilExit()
+            }
+        }
+        guard ready else {
+            kill(driver.processIdentifier, SIGKILL)
+            driver.waitUntilExit()
+            throw HarnessError.status(0, "chromedriver did not start")
+        }
+        return (driver, wdBase)
+    }
 }
 
 /// The dashboard in headless Chromium against a running daemon and the simulator.
 @Suite(
     "Dashboard in a browser", .serialized,
-    .enabled(
-        // Under CI (`CI` set, as `.ci/run` does) a missing browser fails the test instead of skipping it.
-        if: FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
-            || ProcessInfo.processInfo.environment["CI"] != nil,
-        "needs chromium and chromium-driver (make deps installs them)"))
+    .enabled(if: WebDriver.runsHere, "needs chromium and chromium-driver (make deps installs them)"))
 struct DashboardBrowserTests {
     static let artifacts = SharedData.repositoryRoot.appendingPathComponent(".build/test-artifacts").path
 
@@ -140,42 +193,12 @@ struct DashboardBrowserTests {
             }
             #expect(await eventually { await exchange.rtdsSubscribers > 0 })
 
-            // chromedriver refuses to start when its log folder is missing (a fresh clone has no .build/test-artifacts).
-            try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
-            // A free port each attempt (a random one collided with a busy port once); up to three attempts.
-            var driver = Process()
-            var wdBase = ""
-            var ready = false
-            for attempt in 1...3 where !ready {
-                let port = FreePort.find() ?? Int.random(in: 20_000...40_000)
-                driver = Process()
-                driver.executableURL = URL(fileURLWithPath: "/usr/bin/chromedriver")
-                driver.arguments = [
-                    "--port=\(port)", "--allowed-ips=127.0.0.1",
-                    "--log-path=" + Self.artifacts + "/chromedriver-\(attempt).log",
-                ]
-                driver.standardOutput = FileHandle.nullDevice
-                driver.standardError = FileHandle.nullDevice
-                try driver.run()
-                wdBase = "http://127.0.0.1:\(port)"
-                for _ in 0..<100 where !ready && driver.isRunning {
-                    ready =
-                        ((try? await d.http.execute(
-                            HTTPClientRequest(url: wdBase + "/status"), timeout: .milliseconds(500)))?.status == .ok)
-                    if !ready { try await Task.sleep(for: .milliseconds(100)) }
-                }
-                if !ready {
-                    kill(driver.processIdentifier, SIGKILL)
-                    driver.waitUntilExit()
-                }
-            }
-            let chromedriver = driver
+            let (chromedriver, wdBase) = try await WebDriver.launchDriver(d.http, artifacts: Self.artifacts)
             // SIGKILL: chromedriver ignores SIGTERM while it has a browser child, and waitUntilExit would hang.
             defer {
                 kill(chromedriver.processIdentifier, SIGKILL)
                 chromedriver.waitUntilExit()
             }
-            try #require(ready, "chromedriver did not start")
             let web = try await WebDriver.start(d.http, base: wdBase)
             do {
                 // Log in through the form.

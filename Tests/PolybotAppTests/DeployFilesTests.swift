@@ -59,7 +59,10 @@ struct DeployFilesTests {
         #expect(lines.filter { $0.hasPrefix("FROM ") }.last == "FROM debian:bookworm-slim")
         #expect(build.contains { $0.contains("swift build -c release --static-swift-stdlib --product polybot") })
         #expect(
-            runtime.contains { $0.contains("apt-get install") && $0.contains("libsecp256k1-1") && $0.contains("curl") })
+            runtime.contains {
+                $0.contains("apt-get install") && $0.contains("libsecp256k1-1") && $0.contains("curl")
+                    && $0.contains("libjs-chart.js")
+            }, "the runtime installs libsecp256k1, curl and the dashboard's Chart.js")
         #expect(runtime.contains { $0.hasPrefix("USER ") && $0 != "USER root" })
         // Every COPY source exists in the repository (or is the build stage's binary); the ENV paths and the
         // entry point name copied files.

@@ -286,6 +286,52 @@ struct SimulatorTests {
         }
     }
 
+    @Test func resolutionsShowOnGammaAtTheirTimeWithClosedTimeAndTheReplayLoops() async throws {
+        let history = generated(50)
+        let market = history[0].conditionId
+        let tokens = try #require(SimExchange(trades: history).markets[market]?.tokens)
+        let first = history.map(\.timestamp).min() ?? 0
+        let at = first + 60
+        let exchange = SimExchange(
+            trades: history,
+            resolutions: [
+                SimCatalogBuilder.Resolution(
+                    conditionId: market, question: "Q?", eventSlug: "e", yesToken: tokens[0], noToken: tokens[1],
+                    winningIndex: 0, resolvedAt: at)
+            ])
+        try await withSimulator(exchange) { base, _ in
+            let t = transport(retry: .none, timeout: .seconds(10))
+            defer { Task { try? await t.shutdown() } }
+            let gamma = GammaClient(baseURL: base + "/gamma", transport: t)
+            // Before the venue's clock reaches the resolution time: open.
+            await exchange.publishNext(1)
+            var m = try #require(try await gamma.markets(conditionIds: [market]).first)
+            #expect(m.winningTokenId == nil && m.closedAt == nil)
+            // Once a trade after it is published: resolved, with Gamma's closedTime.
+            while let next = await exchange.nextTradeTime, next <= at { await exchange.publishNext(1) }
+            if await exchange.simNow <= at {
+                // The generated history may end before `at`: the loop's shifted trades pass it.
+                await exchange.appendLoop()
+                await exchange.publishNext(1)
+            }
+            await exchange.publishNext(1)
+            m = try #require(try await gamma.markets(conditionIds: [market]).first)
+            #expect(m.winningTokenId == tokens[0])
+            #expect(m.closedAt == at)
+            #expect(MarketInfo(gamma: m).resolvedAt == at)
+        }
+        // The loop: the same trades again, shifted by whole days, with new hashes; the original history is unchanged.
+        let looped = SimExchange(trades: history)
+        let shift = await looped.appendLoop()
+        let timeline = await looped.timeline
+        #expect(shift > 0 && shift % 86_400 == 0)
+        #expect(timeline.count == 2 * looped.history.count)
+        #expect(timeline[looped.history.count].timestamp == looped.history[0].timestamp + shift)
+        #expect(Set(timeline.map(\.key)).count == timeline.count)
+        await looped.publishNext(timeline.count)
+        #expect(await looped.finished)
+    }
+
     @Test func timedOutButFilledOrderIsOnTheBook() async throws {
         let exchange = venue()
         try await withSimulator(exchange) { base, _ in

@@ -43,6 +43,44 @@ package enum OpenAPISpec {
             summary: "A stored market with its fees (status not_stated/free/charged/uncomputable, rate, exponent)",
             query: [], body: [], auth: true),
         .init(
+            method: "get", path: "/api/v1/markets",
+            summary:
+                "Titles, outcomes, category and resolution of markets (ids: up to 500 condition ids, comma-separated)",
+            query: ["ids"], body: [], auth: true),
+        .init(
+            method: "get", path: "/api/v1/leaderboard",
+            summary:
+                "Every scored wallet from its latest snapshot: edge, its one-sided 95 % lower bound, q-value, resolved markets, markouts, categories, copyability (sort edgeLowerBound, qValue, copyability, resolvedMarkets, edge, volume, address)",
+            query: ["limit", "offset", "sort", "order", "class", "category"], body: [], auth: true),
+        .init(
+            method: "get", path: "/api/v1/whales/{address}/profile",
+            summary:
+                "A wallet's profile: score history (edge, interval, q-value), class basis, equity of resolved positions, calibration buckets with Wilson intervals, categories, hour × weekday activity, copyability, recent trades, baskets",
+            query: [], body: [], auth: true),
+        .init(
+            method: "get", path: "/api/v1/signals/ledger",
+            summary:
+                "Every signal with its entry, denial reason and grade (won/lost, PnL after fees, or what a not-filled signal would have made), and each basket's running hit rate and return",
+            query: ["limit", "before"], body: [], auth: true),
+        .init(
+            method: "get", path: "/api/v1/exposure", summary: "Open positions' cost and unrealised PnL by event",
+            query: [], body: [], auth: true),
+        .init(
+            method: "get", path: "/api/v1/backtests", summary: "Stored backtest runs, newest first (no reports)",
+            query: ["limit"], body: [], auth: true),
+        .init(
+            method: "post", path: "/api/v1/backtests",
+            summary:
+                "Start a walk-forward backtest on the stored history (202; one at a time: 409 while one runs; audited)",
+            query: [], body: ["rescoreEvery", "basket", "minMembers", "minNotional", "fees", "baselines"], auth: true),
+        .init(
+            method: "get", path: "/api/v1/backtests/{id}",
+            summary: "A backtest run with its options and report (verdict, equity, drawdown, baselines, copyability)",
+            query: [], body: [], auth: true),
+        .init(
+            method: "get", path: "/vendor/chart.min.js", summary: "The dashboard's chart library (Debian's Chart.js)",
+            query: [], body: [], auth: false),
+        .init(
             method: "post", path: "/api/v1/baskets", summary: "Create a basket", query: [],
             body: [
                 "name", "category", "description", "windowHours", "minMembers", "consensusRatio", "minUpside",

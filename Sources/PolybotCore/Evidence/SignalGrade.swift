@@ -36,6 +36,14 @@ public struct SignalGrade: Sendable, Hashable {
     /// Payout − cost − fee, once resolved.
     public var pnl: Micros?
 
+    /// Creates a grade.
+    public init(result: Result, filled: Bool, cost: Micros?, pnl: Micros?) {
+        self.result = result
+        self.filled = filled
+        self.cost = cost
+        self.pnl = pnl
+    }
+
     /// Grades a signal.
     ///
     /// - Parameters:
