@@ -18,6 +18,10 @@ struct Serve: AsyncParsableCommand {
             that arrives during start-up stops it at the next step, the embedded cluster included. A whale trade that
             cannot be stored waits for the database; the feed is checked by a Data API sweep every
             POLYBOT_FEED_SWEEP_SECONDS.
+            Also served: the dashboard (dashboard-static/, charts by Debian's Chart.js at /vendor/chart.min.js), the
+            market catalog (titles and timed resolutions from Gamma every POLYBOT_MARKET_CATALOG_SECONDS), rescoring on
+            market time every POLYBOT_RESCORE_EVERY_SECONDS (0 = off) besides the nightly POLYBOT_RESCORE_AT, and
+            backtests of the stored history started from the API (POST /api/v1/backtests).
             """)
 
     @OptionGroup var common: CommonOptions

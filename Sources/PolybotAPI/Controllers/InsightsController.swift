@@ -7,6 +7,9 @@ import PolybotStore
 /// the graded signal ledger and exposure by event. Every figure the dashboard draws comes from here.
 struct InsightsController {
     let env: APIEnvironment
+    /// The leaderboard's rows, rebuilt at most every 15 s: scores change per rescoring, and a rebuild reads every
+    /// wallet's latest snapshot and its volume by category.
+    let cache = LeaderboardCache()
 
     static let leaderboardSorts: Set<String> = [
         "edgeLowerBound", "qValue", "copyability", "resolvedMarkets", "edge", "volume", "address",
@@ -45,7 +48,7 @@ struct InsightsController {
                     "class must be one of \(WalletClass.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let category = request.uri.queryParameters.get("category")
-            let rows = try await leaderboard().filter { row in
+            let rows = try await cache.rows(maxAge: .seconds(15)) { try await leaderboard() }.filter { row in
                 (klass == nil || row.score.walletClass == klass)
                     && (category == nil || row.categories.contains(category!))
             }
@@ -246,5 +249,20 @@ struct InsightsController {
         return LedgerDTO(
             items: graded, next: rows.count == limit ? rows.last.map { "\($0.signal.id)" } : nil, baskets: baskets,
             stake: "\(env.signalStake)")
+    }
+}
+
+/// The last leaderboard and when it was built.
+actor LeaderboardCache {
+    private var value: [LeaderboardRow] = []
+    private var at: ContinuousClock.Instant?
+
+    /// The cached rows if younger than `maxAge`, else `build`'s (stored).
+    func rows(maxAge: Duration, build: @Sendable () async throws -> [LeaderboardRow]) async throws -> [LeaderboardRow] {
+        if let at, ContinuousClock.now - at < maxAge { return value }
+        let fresh = try await build()
+        value = fresh
+        at = .now
+        return fresh
     }
 }
