@@ -123,23 +123,37 @@ async function loadPnl() {
 }
 
 async function loadPositions() {
+  const current = newest("positions");
   const items = (await api("GET", "/positions?limit=50")).items;
   await ensureTitles(items.map((p) => p.conditionId));
+  if (!current()) return;
   $("positions").innerHTML = items.map((p) => `<tr data-position="${p.id}">
     <td>${marketCell(p.conditionId)}</td><td>${esc(outcomeOf(p.conditionId, p.asset, p.outcome))}</td><td class="num">${num(p.size)}</td>
     <td class="num">${px(p.averagePrice)}</td><td class="num">${px(p.markPrice)}</td><td class="num">${signed(p.unrealizedPnl)}</td>
     <td class="num">${signed(p.realizedPnl)}</td><td>${esc(p.status)}</td></tr>`).join("");
 }
 
-function tradeRow(t) {
-  return `<tr class="flash" data-trade="${t.id}"><td>${when(t.timestamp)}</td><td>${walletLink(t.wallet)}</td>
+function tradeRow(t, flash = true) {
+  return `<tr class="${flash ? "flash" : ""}" data-trade="${t.id}"><td>${when(t.timestamp)}</td><td>${walletLink(t.wallet)}</td>
     <td class="${t.side === "BUY" ? "up" : "down"}">${esc(t.side)}</td><td>${marketCell(t.conditionId, t.title)}</td>
     <td>${esc(t.outcome)}</td><td class="num">${px(t.price)}</td><td class="num">${usd(t.notional)}</td></tr>`;
 }
 
+// Live trades: what the API listed merged with what the stream delivered (a slow page must not erase newer frames).
+const liveTrades = new Map();
+let shownTrades = new Set();
+
+function renderTrades() {
+  const rows = [...liveTrades.values()].sort((a, b) => b.id - a.id).slice(0, 50);
+  for (const id of [...liveTrades.keys()]) if (!rows.some((t) => t.id === id)) liveTrades.delete(id);
+  $("live-trades").innerHTML = rows.map((t) => tradeRow(t, !shownTrades.has(t.id))).join("");
+  shownTrades = new Set(rows.map((t) => t.id));
+}
+
 async function loadTrades() {
   const items = (await api("GET", "/trades?limit=25")).items;
-  $("live-trades").innerHTML = items.map(tradeRow).join("");
+  for (const t of items) liveTrades.set(t.id, t);
+  renderTrades();
 }
 
 // ------------------------------------------------------------------ whales
@@ -154,7 +168,9 @@ async function loadWhales() {
   const q = new URLSearchParams({ limit: 50, offset: state.offset, sort: $("sort").value });
   if ($("filter-class").value) q.set("class", $("filter-class").value);
   if ($("search").value) q.set("q", $("search").value);
+  const current = newest("whales");
   const page = await api("GET", "/whales?" + q);
+  if (!current()) return;
   $("whale-count").textContent = `${page.total} wallets · ${state.offset + 1}–${state.offset + page.items.length}`;
   $("whale-rows").innerHTML = page.items.map((w) => {
     const s = w.score || {};
@@ -241,19 +257,21 @@ async function addBasket(ev) {
 
 // ------------------------------------------------------------------ signals, orders, decisions, approvals
 async function loadActivity() {
+  const current = newest("activity");
   const [signals, orders, decisions, approvals] = await Promise.all([
     api("GET", "/signals?limit=50"), api("GET", "/orders?limit=50"), api("GET", "/risk/decisions?limit=50"), api("GET", "/approvals")]);
   await ensureTitles(signals.items.map((s) => s.conditionId).concat(orders.items.map((o) => o.conditionId), approvals.items.map((o) => o.conditionId)));
+  if (!current()) return;
   $("signals").innerHTML = signals.items.map((s) => `<tr><td>${s.id}</td><td>${when(s.createdAt)}</td><td>${marketCell(s.conditionId)}</td>
-    <td>${esc(s.outcome)}</td><td title="${esc(s.wallets.join("\n"))}">${s.agreeing} / ${s.agreeing + s.opposing}</td>
+    <td>${esc(outcomeOf(s.conditionId, s.asset, s.outcome))}</td><td title="${esc(s.wallets.join("\n"))}">${s.agreeing} / ${s.agreeing + s.opposing}</td>
     <td class="num">${px(s.whalePrice)}</td><td class="num">${px(s.bestAsk)}</td><td>${esc(s.status)}</td><td>${esc(s.reason)}</td></tr>`).join("");
   $("orders").innerHTML = orders.items.map((o) => `<tr><td>${o.id}</td><td>${esc(o.purpose)}</td><td>${esc(o.side)}</td>
-    <td>${marketCell(o.conditionId)}</td><td class="num">${px(o.price)}</td><td class="num">${num(o.size)}</td>
+    <td>${marketCell(o.conditionId)} <span class="sub">${esc(outcomeOf(o.conditionId, o.asset, o.outcome))}</span></td><td class="num">${px(o.price)}</td><td class="num">${num(o.size)}</td>
     <td class="num">${num(o.filledSize)}</td><td class="num">${px(o.averageFillPrice)}</td><td>${esc(o.status)}</td><td>${esc(o.error || "")}</td></tr>`).join("");
   $("decisions").innerHTML = decisions.items.map((d) => `<tr><td>${d.id}</td><td>${d.signalId ?? "–"}</td>
     <td class="${d.approved ? "up" : "down"}">${d.approved ? "approved" : "denied"}</td><td>${esc(d.reason)}</td>
     <td class="mono">${esc(Object.entries(d.context).map(([k, v]) => k + "=" + v).join(" "))}</td></tr>`).join("");
-  $("approvals").innerHTML = approvals.items.map((o) => `<tr data-order="${o.id}"><td>${o.id}</td><td>${marketCell(o.conditionId)}</td>
+  $("approvals").innerHTML = approvals.items.map((o) => `<tr data-order="${o.id}"><td>${o.id}</td><td>${marketCell(o.conditionId)} <span class="sub">${esc(outcomeOf(o.conditionId, o.asset, o.outcome))}</span></td>
     <td>${esc(o.side)}</td><td class="num">${px(o.price)}</td><td class="num">${num(o.size)}</td><td>${when(o.approvalExpiresAt)}</td>
     <td><button data-act="approve">approve</button><button data-act="reject" class="danger">reject</button></td></tr>`).join("");
 }
@@ -317,9 +335,8 @@ async function connect() {
     state.seq = Math.max(state.seq, e.seq);
     switch (e.type) {
       case "whale_trade": {
-        $("live-trades").insertAdjacentHTML("afterbegin", tradeRow(e.data));
-        const rows = $("live-trades").rows;
-        while (rows.length > 50) rows[rows.length - 1].remove();
+        liveTrades.set(e.data.id, e.data);
+        renderTrades();
         break;
       }
       case "reset": refresh(); break;

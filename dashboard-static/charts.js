@@ -55,6 +55,15 @@ function line(label, data, color, extra) {
   return Object.assign({ label, data, borderColor: color, backgroundColor: color, pointRadius: 2, borderWidth: 2, tension: 0 }, extra || {});
 }
 
+/** A load's ticket: true while no later load of the same name has started (an older, slower answer must not
+ *  overwrite a newer one). */
+const loadSeq = {};
+function newest(name) {
+  const n = (loadSeq[name] || 0) + 1;
+  loadSeq[name] = n;
+  return () => loadSeq[name] === n;
+}
+
 // ------------------------------------------------------------------ market titles
 const titles = new Map();   // condition id → market (or { missing: time } to ask again later)
 

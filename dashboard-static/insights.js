@@ -11,14 +11,16 @@ async function loadLeaderboard() {
   const p = new URLSearchParams({ limit: 50, offset: lb.offset, sort: $("lb-sort").value });
   if ($("lb-class").value) p.set("class", $("lb-class").value);
   if ($("lb-category").value) p.set("category", $("lb-category").value);
+  const current = newest("leaderboard");
   const [page, baskets] = await Promise.all([api("GET", "/leaderboard?" + p), api("GET", "/baskets")]);
+  if (!current()) return;
   lb.baskets = baskets.items;
   const sel = $("lb-basket"), keep = sel.value;
   sel.innerHTML = lb.baskets.map((b) => `<option value="${b.id}">${esc(b.name)}</option>`).join("");
   if (keep) sel.value = keep;
-  const cat = $("lb-category"), current = cat.value;
+  const cat = $("lb-category"), chosen = cat.value;
   cat.innerHTML = `<option value="">all</option>` + page.categories.map((c) => `<option>${esc(c)}</option>`).join("");
-  cat.value = current;
+  cat.value = chosen;
   $("lb-count").textContent = `${page.total} scored wallets · ${page.total ? lb.offset + 1 : 0}–${lb.offset + page.items.length}`;
   $("lb-rows").innerHTML = page.items.map((r) => {
     const s = r.score, c = r.copyability;
@@ -126,14 +128,16 @@ async function showProfile(address) {
     <dt>Our fee</dt><dd>${edgePct(-c.fee)}</dd><dt>Edge kept</dt><dd class="${c.uncopyable ? "down" : "up"}">${edgePct(c.keptEdge)}${c.uncopyable ? " — uncopyable" : ""}</dd>
     <dt>Entries</dt><dd>${c.entries}</dd><dt>From</dt><dd>${esc(c.source)}</dd></dl>`
     : `<p class="sub">Not copied on a resolved market yet, and in no stored backtest: nothing to measure.</p>`);
-  $("pf-trades").innerHTML = d.recentTrades.map(tradeRow).join("");
+  $("pf-trades").innerHTML = d.recentTrades.map((t) => tradeRow(t, false)).join("");
   document.body.dataset.profile = d.address;
 }
 
 // ------------------------------------------------------------------ signal ledger
 async function loadLedger() {
+  const current = newest("ledger");
   const d = await api("GET", "/signals/ledger?limit=200");
   await ensureTitles(d.items.map((l) => l.signal.conditionId));
+  if (!current()) return;
   $("ledger-note").textContent = `Graded once the market resolves: won/lost and PnL after fees for filled entries; a signal that was not filled (skipped, denied, expired) shows in italics what it would have made at the price it saw with a ${usd(d.stake)} stake and the market's taker fee.`;
   $("ledger-rows").innerHTML = d.items.map((l) => {
     const s = l.signal;
