@@ -224,7 +224,7 @@ package struct LiveOrderGateway: OrderGateway {
     /// Waits while the venue cannot take a taker order and its validity allows; nil to send now, or the order's end
     /// (`expired`, never sent, with the reason) when the wait would outlast it.
     private func awaitVenue(
-        _ order: CopyOrder, deadline: Double, backoff: inout Double
+        _ order: CopyOrder, deadline: Double, backoff: inout Double, tried: Bool
     ) async throws
         -> PlacementOutcome?
     {
@@ -233,6 +233,9 @@ package struct LiveOrderGateway: OrderGateway {
         let why: String
         switch venue.gate(now: t) {
         case .open: return nil
+        // A restart has no announced end, and what another order saw may be stale: an order not yet tried is sent at
+        // once (a 425 proves it was not taken), then backs off.
+        case .restarting where !tried && t <= deadline: return nil
         case .restarting(let since):
             wait = backoff
             backoff = min(backoff * 2, 8)
@@ -280,8 +283,12 @@ package struct LiveOrderGateway: OrderGateway {
     {
         let deadline = deadline(order, r)
         var backoff = 1.0
+        var tried = false
         while true {
-            if let ended = try await awaitVenue(order, deadline: deadline, backoff: &backoff) { return ended }
+            if let ended = try await awaitVenue(order, deadline: deadline, backoff: &backoff, tried: tried) {
+                return ended
+            }
+            tried = true
             if let outcome = try await postOnce(order, signed) { return outcome }
         }
     }
