@@ -18,9 +18,11 @@ function dayLabel(t, withTime) {
   return withTime ? s.slice(0, 16).replace("T", " ") : s.slice(0, 10);
 }
 
-/** A time axis on Unix seconds (no date adapter is packaged: ticks are formatted here). */
+/** A time axis on Unix seconds (no date adapter is packaged: ticks are formatted here, with the time of day when
+ *  the axis spans less than two days or `withTime` asks for it). */
 function timeAxis(title, withTime) {
-  return axis(title, { type: "linear", ticks: { color: faint, maxTicksLimit: 6, callback: (v) => dayLabel(v, withTime) } });
+  return axis(title, { type: "linear", ticks: { color: faint, maxTicksLimit: 6,
+    callback: function (v) { return dayLabel(v, withTime || this.max - this.min < 2 * 86400); } } });
 }
 
 /** Draws (or redraws) a chart on canvas `id`; records its number of data points (reference lines, marked

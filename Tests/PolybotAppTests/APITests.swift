@@ -395,4 +395,47 @@ struct APITests {
             #expect(audit.contains { $0.action == "backtest.start" && $0.target == "\(id)" })
         }
     }
+
+    @Test func leaderboardSortsFiltersAndShowsCopyabilityFromTheNewestBacktest() async throws {
+        try await withDaemon(exchange: SimExchange(trades: history())) { d in
+            let token = try await d.login()
+            // Three scored wallets: edges 0.10, 0.20, 0.30 with the same standard error; the last is a bot.
+            for n in 1...3 {
+                let s = WalletScore(
+                    wallet: Fixtures.address(0x200 + n), computedAt: 1_700_000_000, closedPositions: 12,
+                    openPositions: 0, winRate: 0.6, decayedWinRate: 0.6, shrunkWinRate: 0.6, winRateLowerBound: 0.4,
+                    sharpe: 1, kelly: 0.1, ev: 0.1, edge: Double(n) / 10, realizedPnl: Micros(1), volume: Micros(1),
+                    markets: 3, trades: 20, walletClass: n == 3 ? .bot : .informed, features: [:],
+                    edgeStandardError: 0.05, edgeZ: 4, pValue: 0.01 * Double(n), qValue: 0.02 * Double(n),
+                    resolvedMarkets: 10 - n, markout1h: 0.01, markout24h: 0.03, markoutTrades: 18, classBasis: nil)
+                try await d.store.scores.insertSnapshots([s], runId: nil)
+            }
+            let report =
+                #"{"copyability":[{"wallet":"\#(Fixtures.address(0x201).hex)","entries":4,"theirEdge":0.1,"delayCost":0.02,"fee":0.01,"keptEdge":0.07,"uncopyable":false},{"wallet":"\#(Fixtures.address(0x202).hex)","entries":2,"theirEdge":0.2}]}"#
+            let id = try await d.store.backtests.start(
+                source: "test", startedBy: "test", params: "{}", at: 1_700_000_000)
+            try await d.store.backtests.complete(
+                id: id, report: report, verdict: "no evidence of edge", edgeSignificant: false, at: 1_700_000_100)
+
+            func wallets(_ query: String) async throws -> [[String: Any]] {
+                try await d.json(.GET, "/api/v1/leaderboard?" + query, token: token)["items"] as? [[String: Any]] ?? []
+            }
+            let byBound = try await wallets("sort=edgeLowerBound")
+            #expect(byBound.map { $0["address"] as? String } == [0x203, 0x202, 0x201].map { Fixtures.address($0).hex })
+            let lb = byBound.first?["edgeLowerBound"] as? Double ?? 0
+            #expect(abs(lb - (0.3 - 1.645 * 0.05)) < 1e-9)
+            let byQ = try await wallets("sort=qValue")
+            #expect(byQ.first?["address"] as? String == Fixtures.address(0x201).hex, "smallest q first")
+            let informed = try await wallets("class=informed")
+            #expect(informed.count == 2)
+            // The first wallet's copyability comes from the stored backtest; the second's line lacks figures: none.
+            let first = byBound.first { $0["address"] as? String == Fixtures.address(0x201).hex }
+            let copy = first?["copyability"] as? [String: Any]
+            #expect(copy?["keptEdge"] as? Double == 0.07 && copy?["source"] as? String == "backtest #\(id)")
+            let second = byBound.first { $0["address"] as? String == Fixtures.address(0x202).hex }
+            #expect(second?["copyability"] == nil)
+            let byCopy = try await wallets("sort=copyability")
+            #expect(byCopy.first?["address"] as? String == Fixtures.address(0x201).hex)
+        }
+    }
 }

@@ -107,7 +107,8 @@ struct InsightsController {
         let scores = try await env.store.scores.latestAll()
         let whales = try await env.store.whales.get(Array(scores.keys))
         let volume = try await env.store.insights.walletCategoryVolume()
-        let copy = try await copyability(wallet: nil)
+        // Our own resolved fills first; a wallet we never copied on a resolved market shows the newest backtest's line.
+        let copy = try await backtestCopyability().merging(try await copyability(wallet: nil)) { _, ours in ours }
         return scores.map { address, s in
             let w = whales[address]
             let categories = (volume[address.hex] ?? [:]).sorted { $0.value > $1.value }.map(\.key)
@@ -160,7 +161,7 @@ struct InsightsController {
             baskets.append(BasketRefDTO(id: b.id, name: b.name))
         }
         var copy = try await copyability(wallet: address)[address.hex]
-        if copy == nil { copy = try await backtestCopyability(address) }
+        if copy == nil { copy = try await backtestCopyability()[address.hex] }
         let latest = history.first
         let recent = try await env.store.trades.page(
             wallet: address, market: nil, side: nil, minNotional: nil, beforeId: nil, limit: 25)
@@ -188,21 +189,28 @@ struct InsightsController {
             recentTrades: recent.map { TradeDTO(id: $0.id, $0.trade) }, asOf: now)
     }
 
-    /// The wallet's line in the newest completed backtest's copyability table, if it is there.
-    func backtestCopyability(_ address: Address) async throws -> CopyabilityDTO? {
+    /// The copyability table of the newest completed backtest that has one, by wallet (labelled with the run).
+    func backtestCopyability() async throws -> [String: CopyabilityDTO] {
         for run in try await env.store.backtests.list(limit: 20) where run.status == "completed" {
             guard let full = try await env.store.backtests.get(id: run.id), let text = full.report,
                 let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-                let lines = object["copyability"] as? [[String: Any]]
+                let lines = object["copyability"] as? [[String: Any]], !lines.isEmpty
             else { continue }
-            guard let line = lines.first(where: { ($0["wallet"] as? String) == address.hex }) else { continue }
-            return CopyabilityDTO(
-                entries: line["entries"] as? Int ?? 0, theirEdge: line["theirEdge"] as? Double ?? 0,
-                delayCost: line["delayCost"] as? Double ?? 0, fee: line["fee"] as? Double ?? 0,
-                keptEdge: line["keptEdge"] as? Double ?? 0, uncopyable: line["uncopyable"] as? Bool ?? true,
-                source: "backtest #\(run.id)")
+            var out: [String: CopyabilityDTO] = [:]
+            for line in lines {
+                // A line missing a figure is left out rather than shown with an invented one.
+                guard let wallet = line["wallet"] as? String, let entries = line["entries"] as? Int,
+                    let theirs = line["theirEdge"] as? Double, let delay = line["delayCost"] as? Double,
+                    let fee = line["fee"] as? Double, let kept = line["keptEdge"] as? Double,
+                    let uncopyable = line["uncopyable"] as? Bool
+                else { continue }
+                out[wallet] = CopyabilityDTO(
+                    entries: entries, theirEdge: theirs, delayCost: delay, fee: fee, keptEdge: kept,
+                    uncopyable: uncopyable, source: "backtest #\(run.id)")
+            }
+            return out
         }
-        return nil
+        return [:]
     }
 
     // MARK: - Ledger
