@@ -32,13 +32,20 @@ package struct MarketCatalogService: Service {
     }
 
     package func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            var pass = 0
-            while !Task.isCancelled {
-                await once(refresh: pass % 4 == 0)
-                pass += 1
-                try await clock.sleep(for: interval)
+        do {
+            try await cancelWhenGracefulShutdown {
+                var pass = 0
+                while !Task.isCancelled {
+                    await once(refresh: pass % 4 == 0)
+                    pass += 1
+                    try await clock.sleep(for: interval)
+                }
             }
+        } catch is CancellationError {
+            // The graceful shutdown (or the group's cancellation): a normal end.
+        } catch {
+            Counter(label: "markets.catalog.failures").increment()
+            logger.error("market catalog stopped", metadata: ["markets.error": "\(error)"])
         }
     }
 
@@ -88,12 +95,19 @@ package struct MarketTimeRescoreService: Service {
     }
 
     package func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            var last: Int64?
-            while !Task.isCancelled {
-                try await clock.sleep(for: interval)
-                last = try await once(after: last)
+        do {
+            try await cancelWhenGracefulShutdown {
+                var last: Int64?
+                while !Task.isCancelled {
+                    try await clock.sleep(for: interval)
+                    last = try await once(after: last)
+                }
             }
+        } catch is CancellationError {
+            // The graceful shutdown (or the group's cancellation): a normal end.
+        } catch {
+            Counter(label: "rescore.runs", dimensions: [("outcome", "failed")]).increment()
+            logger.error("market-time rescoring stopped", metadata: ["rescore.error": "\(error)"])
         }
     }
 
