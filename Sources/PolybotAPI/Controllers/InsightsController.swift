@@ -223,10 +223,7 @@ struct InsightsController {
         var byBasket: [String: [(time: Int64, grade: SignalGrade)]] = [:]
         for r in rows {
             let m = markets[r.signal.conditionId]
-            let resolution = m.flatMap { m -> MarketResolution? in
-                let res = m.resolution
-                return (res.resolvedAt ?? now) <= now ? res : nil
-            }
+            let resolution = m.map(\.resolution).flatMap { $0.isKnown(at: now) ? $0 : nil }
             let fill =
                 r.filledShares > .zero
                 ? SignalGrade.Fill(shares: r.filledShares, cost: r.filledCost, fee: r.fee) : nil

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PolybotPipeline
 import PolybotStore
 
 extension BacktestCommand {
@@ -34,10 +35,5 @@ extension BacktestCommand {
                 throw error
             }
         }
-    }
-
-    static func jsonString(_ s: String) -> String {
-        let e = JSONEncoder()
-        return (try? e.encode(s)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
     }
 }

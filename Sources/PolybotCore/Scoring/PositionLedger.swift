@@ -18,6 +18,10 @@ public struct MarketResolution: Sendable, Hashable {
 
     /// True when the market is settled (a winner is known).
     public var isResolved: Bool { winningToken != nil }
+
+    /// True when a winner is known at time `t`: its resolution time has passed, or it has none (a resolution read
+    /// without a time is known now).
+    public func isKnown(at t: Int64) -> Bool { winningToken != nil && (resolvedAt ?? t) <= t }
 }
 
 /// A position that ended: fully sold, or settled at resolution.

@@ -63,7 +63,7 @@ public struct WalletProfile: Sendable, Hashable {
         trades: [Trade], resolutions: [String: MarketResolution], categories: [String: String], asOf: Int64,
         buckets: Int = 10
     ) -> WalletProfile {
-        let known = resolutions.filter { ($0.value.resolvedAt ?? asOf) <= asOf }
+        let known = resolutions.filter { $0.value.isKnown(at: asOf) }
         let before = trades.filter { $0.timestamp <= asOf }.sorted {
             ($0.timestamp, $0.transactionHash) < ($1.timestamp, $1.transactionHash)
         }
