@@ -177,7 +177,8 @@ package struct Pipeline: Sendable {
                 }
             }, now: { clock.date() })
         let paper = PaperOrderGateway(
-            store: store, market: market, ledger: ledger, copyDelay: settings.copyDelay, logger: logger)
+            store: store, market: market, ledger: ledger, copyDelay: settings.copyDelay, logger: logger,
+            trading: risk.gate)
         var liveGateway: LiveOrderGateway?
         if settings.mode == .live || (settings.mode == .approve && settings.approveExecutesLive) {
             guard let live else { throw PipelineError.liveSetupMissing }
@@ -191,7 +192,8 @@ package struct Pipeline: Sendable {
                 willSend: { probe.sent($0.idempotencyKey) },
                 alarm: { events.publish(.reconciliation(problems: [$0])) },
                 venue: VenueStatus(postOnlySeconds: live.postOnlySeconds), otherKeys: others,
-                marketVersion: MarketVersions.reading(clob), sleep: { try await clock.sleep(for: $0) })
+                marketVersion: MarketVersions.reading(clob), trading: risk.gate,
+                sleep: { try await clock.sleep(for: $0) })
         }
         var approvals: ApprovalGateway?
         let gateway: any OrderGateway

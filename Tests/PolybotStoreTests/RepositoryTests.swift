@@ -168,8 +168,12 @@ struct RepositoryTests {
             try await store.orders.update(id: created.id, change)
             _ = try await store.execution.applyFill(
                 FillReport(
-                    orderId: created.id, filledTotal: Micros(40_000_000), filledCost: Micros(21_960_000),
-                    fee: Micros(10_000),
+                    orderId: created.id, venueMatched: Micros(40_000_000),
+                    trades: [
+                        TradeFill(
+                            tradeId: "t-1", size: Micros(40_000_000), price: Micros(549_000), fee: Micros(10_000),
+                            traderSide: "TAKER")
+                    ],
                     eventType: "TRADE", venueStatus: "MATCHED", day: "2026-01-01", equity: Micros(1_000_000_000)))
             let updated = try #require(try await store.orders.get(id: created.id))
             #expect(updated.status == .partiallyFilled && updated.filledSize == Micros(40_000_000))
@@ -286,25 +290,40 @@ struct RepositoryTests {
                     asset: "42", side: .buy, orderType: .gtd, price: Micros(400_000), size: Micros(100_000_000),
                     eventSlug: "ev", outcome: "Yes"))
             func report(
-                _ id: Int64, _ total: Int64, cost: Int64? = nil, status: OrderStatus? = nil
+                _ id: Int64, _ total: Int64, _ trades: [TradeFill] = [], status: OrderStatus? = nil
             ) async throws -> AppliedFill {
                 try await store.execution.applyFill(
                     FillReport(
-                        orderId: id, filledTotal: Micros(total), filledCost: cost.map(Micros.init), status: status,
-                        eventType: "TEST",
+                        orderId: id, venueMatched: Micros(total), trades: trades, status: status, eventType: "TEST",
                         venueStatus: "MATCHED", day: "2026-11-21", equity: Micros(1_000_000_000)))
             }
-            // 40 then 100 shares (cumulative); the 40 report again, late, changes nothing.
-            let a = try await report(buy.id, 40_000_000, cost: 15_000_000)
+            func trade(_ id: String, _ size: Int64, at price: Int64, fee: Int64? = 0) -> TradeFill {
+                TradeFill(
+                    tradeId: id, size: Micros(size), price: Micros(price), fee: fee.map(Micros.init),
+                    traderSide: "TAKER")
+            }
+            // 40 shares in one trade at 0.375; the venue then says 100 matched before the second trade is known: the
+            // 60 are pending (the order is filled on the venue, the books wait), never booked at the limit.
+            let a = try await report(buy.id, 40_000_000, [trade("b-1", 40_000_000, at: 375_000)])
             #expect(
                 a.order.status == .partiallyFilled && a.position?.size == Micros(40_000_000)
                     && a.position?.cost == Micros(15_000_000))
-            let b = try await report(buy.id, 100_000_000)
-            #expect(b.order.status == .filled && b.position?.size == Micros(100_000_000))
+            let pending = try await report(buy.id, 100_000_000, [TradeFill(tradeId: "b-2")])
+            #expect(pending.order.status == .filled && pending.applied == nil && pending.order.hasPendingTrades)
+            #expect(pending.order.filledSize == Micros(40_000_000) && pending.order.filledCost == Micros(15_000_000))
+            // The second trade becomes known (size and price first, its fee later): each part booked once.
+            let b = try await report(buy.id, 0, [trade("b-2", 60_000_000, at: 400_000, fee: nil)])
+            #expect(b.position?.size == Micros(100_000_000) && !b.order.hasPendingTrades)
             #expect(b.position?.cost == Micros(15_000_000 + 24_000_000) && b.order.filledCost == Micros(39_000_000))
-            let again = try await report(buy.id, 40_000_000, cost: 15_000_000)
+            let feeLater = try await report(buy.id, 0, [trade("b-2", 60_000_000, at: 400_000, fee: 120_000)])
+            #expect(feeLater.position?.cost == Micros(39_120_000) && feeLater.order.fee == Micros(120_000))
+            #expect(feeLater.position?.size == Micros(100_000_000))
+            // The same trades reported again, late or by another path, change nothing.
+            let again = try await report(
+                buy.id, 40_000_000, [trade("b-1", 40_000_000, at: 375_000), trade("b-2", 60_000_000, at: 400_000)])
             #expect(again.applied == nil && again.order.filledSize == Micros(100_000_000))
-            // A fill report never goes past the order's size, and a terminal order stays terminal.
+            #expect(again.order.fee == Micros(120_000))
+            // A terminal order stays terminal.
             let over = try await report(buy.id, 150_000_000, status: .cancelled)
             #expect(over.applied == nil && over.order.status == .filled)
             // A SELL of half at 0.60 realises 30 − 19.5 = 10.5, into the position and the day's row in one go.
@@ -313,22 +332,24 @@ struct RepositoryTests {
                     idempotencyKey: "exit:1", signalId: nil, purpose: .exit, mode: .paper, salt: "2",
                     conditionId: Fixtures.hex32(7), asset: "42",
                     side: .sell, orderType: .gtd, price: Micros(600_000), size: Micros(50_000_000)))
-            let s = try await report(sell.id, 50_000_000)
-            #expect(s.applied?.realized == Micros(10_500_000) && s.position?.size == Micros(50_000_000))
+            let s = try await report(sell.id, 50_000_000, [trade("s-1", 50_000_000, at: 600_000)])
+            // Half the cost basis (39.12 with the buy's fee) is released: 30 − 19.56 = 10.44.
+            #expect(s.applied?.realized == Micros(10_440_000) && s.position?.size == Micros(50_000_000))
             let day = try #require(
                 try await store.dailyPnl.range(mode: .paper, from: "2026-11-21", to: "2026-11-21").first)
-            #expect(day.realizedPnl == Micros(10_500_000) && day.startEquity == Micros(1_000_000_000))
-            // Settlement at resolution: the other 50 shares win → 50 − 19.5.
+            #expect(day.realizedPnl == Micros(10_440_000) && day.startEquity == Micros(1_000_000_000))
+            // Settlement at resolution: the other 50 shares win → 50 − 19.56.
             let p = try #require(s.position)
             let settled = try #require(
                 try await store.execution.settle(positionId: p.id, won: true, day: "2026-11-21", equity: .zero))
-            #expect(settled.realized == Micros(30_500_000))
+            #expect(settled.realized == Micros(30_440_000))
             #expect(
                 try await store.execution.settle(positionId: p.id, won: true, day: "2026-11-21", equity: .zero) == nil)
-            #expect(try await store.positions.get(id: p.id)?.realizedPnl == Micros(41_000_000))
+            // proceeds 30 + payout 50 − cost 39 − fees 0.12 = 40.88: the trades' sums, nothing else.
+            #expect(try await store.positions.get(id: p.id)?.realizedPnl == Micros(40_880_000))
             let after = try #require(
                 try await store.dailyPnl.range(mode: .paper, from: "2026-11-21", to: "2026-11-21").first)
-            #expect(after.realizedPnl == Micros(41_000_000))
+            #expect(after.realizedPnl == Micros(40_880_000))
         }
     }
 

@@ -61,6 +61,31 @@ public enum PositionAccounting {
         }
     }
 
+    /// Books the part of an order's trades not booked yet: new shares with their cost and fee go through
+    /// ``apply(to:side:shares:notional:fee:)``; a cost or fee that completes trades whose shares are already booked (the
+    /// fee became known later, a reconciliation corrected a row) changes the cost basis of an open BUY position, or the
+    /// realised PnL of a SELL or of a position already closed.
+    public static func applyTrades(
+        to position: Position, side: TradeSide, shares: Micros, notional: Micros, fee: Micros
+    ) -> Applied {
+        if shares != .zero { return apply(to: position, side: side, shares: shares, notional: notional, fee: fee) }
+        var p = position
+        switch side {
+        case .buy where p.status == .open:
+            p.cost += notional + fee
+            p.averagePrice = average(cost: p.cost, size: p.size)
+            return Applied(position: p, realized: .zero, costChange: notional + fee, shares: .zero)
+        case .buy:
+            let realized = Micros.zero - notional - fee
+            p.realizedPnl += realized
+            return Applied(position: p, realized: realized, costChange: .zero, shares: .zero)
+        case .sell:
+            let realized = notional - fee
+            p.realizedPnl += realized
+            return Applied(position: p, realized: realized, costChange: .zero, shares: .zero)
+        }
+    }
+
     /// Settles the rest of a position at resolution: 1 USDC per share when `won`, else 0.
     public static func settle(_ position: Position, won: Bool) -> Applied {
         var p = position

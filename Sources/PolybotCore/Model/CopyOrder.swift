@@ -70,7 +70,7 @@ public struct CopyOrder: Hashable, Sendable, Codable {
     public var exchangeOrderId: String?
     /// Lifecycle state.
     public var status: OrderStatus
-    /// Filled shares.
+    /// Filled shares **booked from the venue's trades** (sum over the order's trade rows).
     public var filledSize: Micros
     /// Volume-weighted fill price.
     public var averageFillPrice: Micros?
@@ -94,6 +94,12 @@ public struct CopyOrder: Hashable, Sendable, Codable {
     public var approvalExpiresAt: Int64?
     /// The position its fills went to.
     public var positionId: Int64?
+    /// What the venue says matched (`size_matched`, the POST's amounts); ahead of ``filledSize`` while the trades that
+    /// make it up are not known yet (``hasPendingTrades``). Never booked at a guessed price.
+    public var venueMatched: Micros = .zero
+
+    /// True while the venue reports more matched than the trades we know: the books wait for those trades.
+    public var hasPendingTrades: Bool { venueMatched > filledSize }
 
     /// Creates an order record.
     public init(

@@ -355,3 +355,16 @@ public struct RiskState: Sendable, Hashable, Codable {
         startOfDayEquity = equity
     }
 }
+
+extension TradingState {
+    /// The last step's rule: whether an order of `purpose` may be **sent to the venue** in this state (checked right
+    /// before every POST, after the risk decision and any wait). Nil when it may; otherwise the reason, which names
+    /// the order's end. Halted sends nothing; reduce-only (and reconciliation) sends exits only.
+    public func refusal(sending purpose: OrderPurpose) -> DenialReason? {
+        switch self {
+        case .active: nil
+        case .halted: .tradingHalted
+        case .reduceOnly, .reconciling: purpose == .entry ? .reducingOnly : nil
+        }
+    }
+}

@@ -2,7 +2,7 @@ import Foundation
 import PolybotCore
 import PolybotStore
 
-/// The one way fills reach the books: a cumulative report goes through ``ExecutionRepository/applyFill(_:)`` (order,
+/// The one way fills reach the books: a report (the venue's trades, what it says matched) goes through ``ExecutionRepository/applyFill(_:)`` (order,
 /// position and the day's realised PnL in one transaction), then listeners (risk manager, events) hear about it.
 package struct FillLedger: Sendable {
     let store: PolybotStore
@@ -24,16 +24,15 @@ package struct FillLedger: Sendable {
         self.now = now
     }
 
-    /// Applies a cumulative report for an order.
+    /// Applies a report for an order: what the venue says matched in all (cumulative) and the trades this path knows.
     @discardableResult
     package func report(
-        orderId: Int64, filledTotal: Micros, filledCost: Micros? = nil, fee: Micros? = nil, status: OrderStatus? = nil,
+        orderId: Int64, venueMatched: Micros, trades: [TradeFill] = [], status: OrderStatus? = nil,
         eventType: String, venueStatus: String
     ) async throws -> AppliedFill {
         let applied = try await store.execution.applyFill(
             FillReport(
-                orderId: orderId, filledTotal: filledTotal, filledCost: filledCost, fee: fee, status: status,
-                eventType: eventType,
+                orderId: orderId, venueMatched: venueMatched, trades: trades, status: status, eventType: eventType,
                 venueStatus: venueStatus, day: utcDay(Int64(now().timeIntervalSince1970)), equity: await equity()))
         await onFill(applied)
         return applied

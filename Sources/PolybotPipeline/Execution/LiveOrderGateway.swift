@@ -37,6 +37,9 @@ package struct LiveOrderGateway: OrderGateway {
     let otherKeys: [ClobClient]
     /// A market's exchange version (nil: the CLOB's default, the builder's domain); nil port: every market is.
     let marketVersion: (@Sendable (String) async throws -> Int?)?
+    /// The trading state, read right before every POST (the last step checks).
+    package let trading: TradingGate
+    private let notSent = Counter(label: "orders.not_sent", dimensions: [("reason", "trading_state")])
     private let unreadable = Counter(label: "orders.unparseable_amounts")
     private let venueWaits = Counter(label: "orders.venue_waits")
     private let feeErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "live_fees")])
@@ -49,9 +52,10 @@ package struct LiveOrderGateway: OrderGateway {
         willSend: @escaping @Sendable (CopyOrder) -> Void = { _ in },
         inFlight: InFlightOrders = InFlightOrders(), alarm: @escaping @Sendable (String) -> Void = { _ in },
         venue: VenueStatus = VenueStatus(), otherKeys: [ClobClient] = [],
-        marketVersion: (@Sendable (String) async throws -> Int?)? = nil,
+        marketVersion: (@Sendable (String) async throws -> Int?)? = nil, trading: TradingGate = TradingGate(),
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await SystemPipelineClock().sleep(for: $0) }
     ) {
+        self.trading = trading
         self.venue = venue
         self.sleep = sleep
         self.otherKeys = otherKeys
@@ -177,7 +181,15 @@ package struct LiveOrderGateway: OrderGateway {
                 metadata: ["order.id": "\(order.id)", "error": "\(error)"])
             return .unknown(order)
         }
-        if let found = lookup { return .alreadyPlaced(try await apply(found, to: order)) }
+        if let found = lookup {
+            let applied = try await apply(found, to: order)
+            if applied.status == .live || applied.status == .partiallyFilled,
+                case .refuse(let reason) = trading.decision(for: applied.purpose)
+            {
+                return .alreadyPlaced(try await cancelResting(applied, because: reason))
+            }
+            return .alreadyPlaced(applied)
+        }
         // Provably not on the CLOB. A GTD order past its expiry would be refused: it ends expired, never re-sent.
         if order.orderType == .gtd, order.expiration > 0, order.expiration - 60 <= Int64(now().timeIntervalSince1970) {
             _ = try await store.orders.setStatus(
@@ -259,7 +271,13 @@ package struct LiveOrderGateway: OrderGateway {
         venueWaits.increment()
         logger.info(
             "waiting for the venue", metadata: ["order.id": "\(order.id)", "why": "\(why)", "wait_s": "\(wait)"])
-        try await sleep(.milliseconds(Int64(max(0, wait) * 1000)))
+        // In slices, so a halt during the wait ends the order now rather than when the venue would have taken it.
+        var left = max(0, wait)
+        while left > 0, trading.decision(for: order.purpose) == .send {
+            let slice = min(left, 0.25)
+            try await sleep(.milliseconds(Int64(slice * 1000)))
+            left -= slice
+        }
         return nil
     }
 
@@ -285,18 +303,70 @@ package struct LiveOrderGateway: OrderGateway {
         var backoff = 1.0
         var tried = false
         while true {
+            if let stopped = try await lastStep(order) { return stopped }
             if let ended = try await awaitVenue(order, deadline: deadline, backoff: &backoff, tried: tried) {
                 return ended
             }
             tried = true
-            if let outcome = try await postOnce(order, signed) { return outcome }
+            guard let outcome = try await postOnce(order, signed) else { continue }
+            // A halt that came while the POST was in flight: what now rests on the venue is cancelled at once.
+            if case .placed(let placed) = outcome, placed.status == .live || placed.status == .partiallyFilled,
+                case .refuse(let reason) = trading.decision(for: placed.purpose)
+            {
+                return .placed(try await cancelResting(placed, because: reason))
+            }
+            return outcome
         }
+    }
+
+    /// The last step: the trading state right before a POST. Nil to send; otherwise the order is not sent — refused
+    /// (halted; reduce-only for an entry): it ends `cancelled` with the reason (e.g. `trading_halted`) and is never
+    /// sent again; state not loaded yet: it goes back to `intent` for the next attempt.
+    private func lastStep(_ order: CopyOrder) async throws -> PlacementOutcome? {
+        switch trading.decision(for: order.purpose) {
+        case .send:
+            return nil
+        case .wait:
+            _ = try await store.orders.setStatus(id: order.id, from: [.submitting], to: .intent, error: nil)
+            return .unknown(try await store.orders.get(id: order.id) ?? order)
+        case .refuse(let reason):
+            notSent.increment()
+            let text = "\(reason.rawValue): not sent; the trading state refused it right before the POST"
+            _ = try await store.orders.setStatus(
+                id: order.id, from: [.intent, .submitting, .unknown], to: .cancelled, error: text)
+            logger.notice(
+                "order not sent: trading state", metadata: ["order.id": "\(order.id)", "reason": "\(reason.rawValue)"])
+            return .rejected(try await store.orders.get(id: order.id) ?? order, text)
+        }
+    }
+
+    /// Cancels an order resting on the venue because the trading state no longer allows it (halt; reduce-only for an
+    /// entry), and records what the venue then says about it: what filled before the cancel stays filled, the order's
+    /// error names the reason. The cancel is sent whether or not the venue lists the order (a cancel of an unknown id is
+    /// harmless; an order the lookup has not indexed yet must not keep resting).
+    package func cancelResting(_ order: CopyOrder, because reason: DenialReason) async throws -> CopyOrder {
+        let id = order.exchangeOrderId ?? order.orderDigest ?? ""
+        _ = try await clob.cancel(orderId: id)
+        let found = try await lookUp(id)
+        let matched = found?.size_matched?.micros ?? order.venueMatched
+        let trades =
+            matched > order.filledSize ? await tradeFills(order, tradeIds: found?.associate_trades ?? []) : []
+        let applied = try await ledger.report(
+            orderId: order.id, venueMatched: matched, trades: trades,
+            status: matched >= order.size ? .filled : .cancelled,
+            eventType: "CANCELLATION", venueStatus: found?.status ?? "CANCELED")
+        let text = "\(reason.rawValue): cancelled on the venue after the trading state changed"
+        _ = try await store.orders.setStatus(
+            id: order.id, from: [applied.order.status], to: applied.order.status, error: text)
+        return try await store.orders.get(id: order.id) ?? applied.order
     }
 
     /// One POST: its outcome, or nil when the venue provably did not take the order and it may be sent again.
     private func postOnce(_ order: CopyOrder, _ signed: SignedOrderV2) async throws -> PlacementOutcome? {
         _ = try await store.orders.setStatus(id: order.id, from: [.intent, .unknown], to: .submitting, error: nil)
         let body = signed.postBody(owner: apiKey, orderType: order.orderType)
+        // The last step checks: nothing between the decision and here (queues, waits, the write above) may outlive a halt.
+        if let stopped = try await lastStep(order) { return stopped }
         willSend(order)
         let posted: Result<OrderPostResponse, PolymarketHTTPError>
         do { posted = .success(try await clob.postOrder(body: body)) } catch { posted = .failure(error) }
@@ -316,6 +386,17 @@ package struct LiveOrderGateway: OrderGateway {
         case .failure(.rateLimited(nil)):
             // Over capacity (the request costs more than the signer's burst): the venue refuses it for good.
             return try await reject(order, "HTTP 429 without Retry-After: over the signer's capacity; not retried")
+        case .failure(.restricted(let r)) where r.mode == .postOnly:
+            // 503 post_only_mode: the window ends when the venue says (retry_after_seconds / Retry-After).
+            venue.update { $0.sawPostOnly(now: t, retryAfter: r.retryAfter) }
+            return try await notTaken("venue in post-only mode (HTTP 503 post_only_mode): \(r.message)")
+        case .failure(.restricted(let r)):
+            // Cancel-only: no new orders for an unannounced time (hours at a cutover); the copy ends, named, unsent.
+            let reason = "not sent: the venue is cancel-only (HTTP 503): \(r.message)"
+            _ = try await store.orders.setStatus(
+                id: order.id, from: [.intent, .submitting, .unknown], to: .expired, error: reason)
+            alarm("venue cancel-only: order \(order.id) not sent")
+            return .rejected(try await store.orders.get(id: order.id) ?? order, reason)
         case .failure(.status(let code, let message)) where (400..<500).contains(code) && Self.isPostOnlyMode(message):
             venue.update { $0.sawPostOnly(now: t) }
             return try await notTaken("venue in post-only mode: \(message)")
@@ -352,10 +433,13 @@ package struct LiveOrderGateway: OrderGateway {
                 alarm(problem)
                 return try await lookUpExisting(store.orders.get(id: order.id) ?? order)
             }
-            let usdc: Micros? = usdcText.isEmpty ? nil : usdcOrNil
-            let fee = shares > .zero ? await takerFee(order, shares: shares, cost: usdc) : nil
+            _ = usdcOrNil
+            // The books are the trades: each matched trade is read from the venue (size, price, our side) and its
+            // fee computed per trade; one that cannot be read yet stays pending (the tracker completes it), never
+            // booked at our limit or at the answer's average.
+            let trades = shares > .zero ? await tradeFills(order, tradeIds: response.tradeIDs) : []
             let filled = try await ledger.report(
-                orderId: order.id, filledTotal: shares, filledCost: shares > .zero ? usdc : nil, fee: fee,
+                orderId: order.id, venueMatched: shares, trades: trades,
                 status: order.orderType == .fok || order.orderType == .fak
                     ? (shares >= order.size ? .filled : .cancelled) : nil,
                 eventType: "PLACEMENT", venueStatus: response.status.uppercased())
@@ -402,26 +486,6 @@ package struct LiveOrderGateway: OrderGateway {
     /// The venue's duplicate-order refusal ("order … is invalid. Duplicated.").
     package static func isDuplicate(_ message: String) -> Bool { message.lowercased().contains("duplicate") }
 
-    /// The taker fee of what matched as the order arrived (it took liquidity): the market's schedule on the matched
-    /// shares at their average price. A fee that cannot be known is counted, alarmed and left out (nil), never guessed.
-    private func takerFee(_ order: CopyOrder, shares: Micros, cost: Micros?) async -> Micros? {
-        let schedule: FeeSchedule
-        do { schedule = try await fees(order.conditionId) } catch {
-            feeErrors.increment()
-            alarm("order \(order.id): fee schedule unknown (\(error)); its fee is not in the PnL")
-            return nil
-        }
-        let average =
-            cost.map { Micros(Int64((Int128($0.raw) * Int128(Micros.scale)) / Int128(max(shares.raw, 1)))) }
-            ?? order.price
-        guard let fee = schedule.takerFee(shares: shares, price: average) else {
-            feeErrors.increment()
-            alarm("order \(order.id): fee not computable at \(average); its fee is not in the PnL")
-            return nil
-        }
-        return fee
-    }
-
     /// A venue amount: "" is nothing (documented for resting orders), a decimal is itself, anything else is nil.
     package static func amount(_ text: String) -> Micros? { text.isEmpty ? .zero : Micros(decimal: text) }
 
@@ -434,10 +498,10 @@ package struct LiveOrderGateway: OrderGateway {
     /// Records what the CLOB says about an order (lookup after a timeout, reconciliation, REST polling).
     package func apply(_ found: ClobOpenOrder, to order: CopyOrder) async throws -> CopyOrder {
         let matched = found.size_matched?.micros ?? .zero
-        // A fill found here (after a timeout, or by polling) pays the taker fee of the trades where we took
-        // liquidity, read from the venue's trade records; makers pay none. Read before the order moves, so its
+        // A fill found here (after a timeout, or by polling) is booked from its trades as the venue recorded them
+        // (size, price, our side; the taker fee per trade, makers pay none). Read before the order moves, so its
         // acceptance and its fill are recorded back to back.
-        let fee = matched > order.filledSize ? await tradeFees(order, tradeIds: found.associate_trades ?? []) : nil
+        let trades = matched > order.filledSize ? await tradeFills(order, tradeIds: found.associate_trades ?? []) : []
         if order.exchangeOrderId == nil || !order.status.isTerminal {
             try await store.orders.markAccepted(id: order.id, exchangeOrderId: found.id ?? order.orderDigest ?? "")
         }
@@ -448,42 +512,59 @@ package struct LiveOrderGateway: OrderGateway {
             default: nil
             }
         return try await ledger.report(
-            orderId: order.id, filledTotal: matched, fee: fee, status: status, eventType: "LOOKUP",
+            orderId: order.id, venueMatched: matched, trades: trades, status: status, eventType: "LOOKUP",
             venueStatus: found.status ?? ""
         ).order
     }
 
-    /// The cumulative taker fee of an order's trades from the venue's records (`GET /data/trades?id=`: size, price,
-    /// `trader_side`). Each trade id is recorded once and its status, hash and side stored. Nil when a trade or the
-    /// market's schedule cannot be read — counted and raised, the fill then booked without it, never with a guess.
-    private func tradeFees(_ order: CopyOrder, tradeIds: [String]) async -> Micros? {
-        guard !tradeIds.isEmpty else { return nil }
-        var total = Micros.zero
-        var schedule: FeeSchedule?
-        do {
-            _ = try await store.orders.recordTrades(orderId: order.id, tradeIds: tradeIds)
-            for id in tradeIds {
+    /// An order's trades as the venue recorded them (`GET /data/trades?id=`), each with our size, price, side and fee.
+    /// A trade that cannot be read yet (not listed, unreadable, the market's fee unknown) is returned with what is known
+    /// — its id at least — so its row exists and stays pending; the failure is counted and raised, never guessed.
+    package func tradeFills(_ order: CopyOrder, tradeIds: [String]) async -> [TradeFill] {
+        var out: [TradeFill] = []
+        for id in Set(tradeIds) where !id.isEmpty {
+            do {
                 guard let trade = try await clob.trade(id: id) else {
                     throw PolymarketHTTPError.invalidRequest("trade \(id) not listed yet")
                 }
-                try await store.orders.updateTrade(
-                    id, status: trade.status, transactionHash: trade.transaction_hash, traderSide: trade.trader_side)
-                guard (trade.trader_side ?? "").uppercased() == "TAKER" else { continue }
-                guard let shares = trade.size?.micros, let price = trade.price?.micros else {
-                    throw PolymarketHTTPError.invalidRequest("trade \(id) without a readable size or price")
-                }
-                if schedule == nil { schedule = try await fees(order.conditionId) }
-                guard let fee = schedule?.takerFee(shares: shares, price: price) else {
-                    throw PolymarketHTTPError.invalidRequest("fee not computable at \(price)")
-                }
-                total += fee
+                out.append(try await tradeFill(trade, of: order))
+            } catch {
+                feeErrors.increment()
+                alarm("order \(order.id): trade \(id) not read (\(error)); it stays pending in the books")
+                out.append(TradeFill(tradeId: id))
             }
-        } catch {
-            feeErrors.increment()
-            alarm("order \(order.id): fee of a looked-up fill unknown (\(error)); its fee is not in the PnL")
-            return nil
         }
-        return total
+        return out
+    }
+
+    /// One venue trade record as a trade of `order`; throws when the fee of a taker trade cannot be known.
+    package func tradeFill(_ trade: ClobTrade, of order: CopyOrder) async throws -> TradeFill {
+        let ids = Set([order.exchangeOrderId, order.orderDigest].compactMap { $0 })
+        return try await withTakerFee(VenueTrade.fill(trade, orderIds: ids), of: order)
+    }
+
+    /// A taker trade with its fee: the market's schedule on the trade's own size and price, floored to 0.00001.
+    private func withTakerFee(_ trade: TradeFill, of order: CopyOrder) async throws -> TradeFill {
+        guard trade.fee == nil, trade.traderSide == "TAKER", let size = trade.size, let price = trade.price else {
+            return trade
+        }
+        var fill = trade
+        let schedule = try await fees(order.conditionId)
+        guard let fee = schedule.takerFee(shares: size, price: price) else {
+            throw PolymarketHTTPError.invalidRequest("fee not computable at \(price)")
+        }
+        fill.fee = fee
+        return fill
+    }
+
+    /// ``withTakerFee(_:of:)`` for a trade already read (the user channel): a fee that cannot be known is counted and
+    /// raised, and the trade is booked without it — pending, completed by the tracker's next look at the trade.
+    package func completingFee(_ trade: TradeFill, of order: CopyOrder) async -> TradeFill {
+        do { return try await withTakerFee(trade, of: order) } catch {
+            feeErrors.increment()
+            alarm("order \(order.id): fee of trade \(trade.tradeId) unknown (\(error)); it stays pending")
+            return trade
+        }
     }
 }
 

@@ -16,6 +16,8 @@ package struct PaperOrderGateway: OrderGateway {
     let ledger: FillLedger
     let copyDelay: Duration
     let logger: Logger
+    /// The trading state, read after the copy delay, right before the book is walked (the last step checks).
+    let trading: TradingGate
 
     /// Creates the gateway.
     ///
@@ -23,8 +25,10 @@ package struct PaperOrderGateway: OrderGateway {
     ///   - market: books at a market time (the CLOB's `/book` once that time has come; the history in replay) and fees.
     ///   - copyDelay: how long after detection a real order would reach the book.
     package init(
-        store: PolybotStore, market: MarketPorts, ledger: FillLedger, copyDelay: Duration, logger: Logger
+        store: PolybotStore, market: MarketPorts, ledger: FillLedger, copyDelay: Duration, logger: Logger,
+        trading: TradingGate = TradingGate()
     ) {
+        self.trading = trading
         self.store = store
         self.market = market
         self.ledger = ledger
@@ -65,6 +69,11 @@ package struct PaperOrderGateway: OrderGateway {
         } catch {
             return try await reject(order, "no book: \(error)")
         }
+        if case .refuse(let reason) = trading.decision(for: order.purpose) {
+            let text = "\(reason.rawValue): not filled; the trading state refused it after the copy delay"
+            _ = try await store.orders.setStatus(id: order.id, from: [.intent], to: .cancelled, error: text)
+            return .rejected(try await store.orders.get(id: order.id) ?? order, text)
+        }
         do { fees = try await market.fees(order.conditionId) } catch {
             return try await reject(order, "fee schedule unknown: \(error)")
         }
@@ -84,10 +93,13 @@ package struct PaperOrderGateway: OrderGateway {
                 status: walk.filledShares > .zero ? "MATCHED" : "NO_LIQUIDITY",
                 size: walk.filledShares, price: walk.averagePrice, payload: payload))
         let final: OrderStatus = walk.remaining == .zero ? .filled : .expired
+        // The paper book walk is this order's one trade: its shares, cost and taker fee, booked like a venue trade.
+        let trade = TradeFill(
+            tradeId: "paper-\(order.id)", size: walk.filledShares, price: walk.averagePrice, cost: walk.notional,
+            fee: walk.fee, traderSide: "TAKER", status: "CONFIRMED")
         let applied = try await ledger.report(
-            orderId: order.id, filledTotal: walk.filledShares,
-            filledCost: walk.filledShares > .zero ? walk.notional : nil, fee: walk.fee, status: final,
-            eventType: "PAPER_FILL", venueStatus: walk.remaining == .zero ? "MATCHED" : "PARTIAL")
+            orderId: order.id, venueMatched: walk.filledShares, trades: walk.filledShares > .zero ? [trade] : [],
+            status: final, eventType: "PAPER_FILL", venueStatus: walk.remaining == .zero ? "MATCHED" : "PARTIAL")
         if walk.filledShares == .zero {
             return .rejected(applied.order, "no liquidity within the limit price \(order.price)")
         }

@@ -31,11 +31,12 @@ package struct VenueWindow: Sendable, Equatable {
         postOnlyUntil = nil
     }
 
-    /// The engine refused a taker order because it is in post-only mode. Seen right after the 425s this is the start of
-    /// the window; seen without them its start is unknown, so the whole window is assumed to be ahead (cautious).
-    package mutating func sawPostOnly(now: Double) {
+    /// The engine refused a taker order because it is in post-only mode. The venue's `retry_after_seconds` says when
+    /// the window ends; without it, seen right after the 425s this is the start of the window, and seen without them
+    /// its start is unknown, so the whole window is assumed to be ahead (cautious).
+    package mutating func sawPostOnly(now: Double, retryAfter: Double? = nil) {
         restartingSince = nil
-        postOnlyUntil = max(postOnlyUntil ?? 0, now + postOnlySeconds)
+        postOnlyUntil = max(postOnlyUntil ?? 0, now + (retryAfter ?? postOnlySeconds))
     }
 
     /// The engine took a taker order: it is up and not in post-only mode.

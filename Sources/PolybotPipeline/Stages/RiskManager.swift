@@ -14,6 +14,8 @@ import ServiceLifecycle
 /// called, so orders sized meanwhile wait on the edge (nothing is lost, nothing is placed before reconciliation).
 package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.Element == SizedOrder {
     package nonisolated let output = AsyncChannel<SizedOrder>()
+    /// The trading state as the last step before the venue reads it (set in memory before anything is written).
+    package nonisolated let gate: TradingGate
     private let input: Input
     private let store: PolybotStore
     private let mode: RunMode
@@ -54,8 +56,9 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         input: Input, store: PolybotStore, mode: RunMode, limits: RiskLimits, startingEquity: Micros,
         events: PipelineEvents,
         logger: Logger, pendingStateFile: PendingStateFile? = nil,
-        clock: any PipelineClock = SystemPipelineClock(), work: WorkGauge? = nil
+        clock: any PipelineClock = SystemPipelineClock(), work: WorkGauge? = nil, gate: TradingGate = TradingGate(nil)
     ) {
+        self.gate = gate
         self.work = work
         let now: @Sendable () -> Int64 = { clock.now() }
         self.pendingFile = pendingStateFile
@@ -128,6 +131,7 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         }
         lossStopActed = s.dailyLossStopReached
         state = s
+        gate.set(storedState)
         recordTradingState()
         if today == nil {
             try await store.dailyPnl.upsert(
@@ -417,6 +421,7 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
     package var hasPendingState: Bool { pendingPersist != nil }
 
     private func apply(_ s: TradingState, reason: String, actor: String) {
+        gate.set(s)
         storedState = s
         if state.tradingState != .reconciling { state.tradingState = s }
         recordTradingState()

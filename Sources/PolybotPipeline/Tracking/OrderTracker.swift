@@ -72,8 +72,11 @@ package actor OrderTracker: Service {
     }
 
     /// Cancels our resting orders on the CLOB (the kill switch: all of them; reduce-only and the daily loss stop:
-    /// entries only) and records what the CLOB then says about each. Returns how many were cancelled. An order whose
-    /// POST is in flight is cancelled once it is known (the next poll sees it resting in a state that refuses entries).
+    /// entries only) and records what the CLOB then says about each. Returns how many were cancelled. When the trading
+    /// state refuses the order (halt; reduce-only for an entry), orders whose outcome is not known (`intent`,
+    /// `submitting`, `unknown`) are resolved too: a cancel is sent for their signed order hash, they are looked up, and
+    /// what filled is recorded; one the venue does not list ends `cancelled` and is never sent. An order whose POST is in
+    /// flight is left to that POST, which re-checks the trading state when it answers and cancels what rests.
     @discardableResult
     package func cancelResting(entriesOnly: Bool) async -> Int {
         let open: [CopyOrder]
@@ -92,20 +95,28 @@ package actor OrderTracker: Service {
             return 0
         }
         var cancelled = 0
-        for order in open where order.status == .live || order.status == .partiallyFilled {
+        for order in open where order.orderDigest != nil {
             if entriesOnly && order.purpose != .entry { continue }
-            let id = order.exchangeOrderId ?? order.orderDigest ?? ""
+            // Why it goes: the trading state's refusal, or (state still active) the daily loss stop.
+            let refusal: DenialReason? =
+                if case .refuse(let r) = gateway.trading.decision(for: order.purpose) { r } else { nil }
             do {
-                _ = try await clob.cancel(orderId: id)
-                cancelled += 1
-                haltCancels.increment()
-                let found = try await clob.order(id: id)
-                let matched = found?.size_matched?.micros ?? order.filledSize
-                // An order that filled before the cancel reached it ends filled, not cancelled.
-                let applied = try await ledger.report(
-                    orderId: order.id, filledTotal: matched, status: matched >= order.size ? .filled : .cancelled,
-                    eventType: "CANCELLATION", venueStatus: found?.status ?? "CANCELED")
-                await finished(applied.order, was: order)
+                switch order.status {
+                case .live, .partiallyFilled:
+                    // An order that filled before the cancel reached it ends filled, not cancelled.
+                    let ended = try await gateway.cancelResting(order, because: refusal ?? .dailyLossStop)
+                    cancelled += 1
+                    haltCancels.increment()
+                    await finished(ended, was: order)
+                case .intent, .submitting, .unknown:
+                    guard let refusal else { continue }
+                    if let ended = try await resolveRefused(order, because: refusal) {
+                        haltCancels.increment()
+                        await finished(ended, was: order)
+                    }
+                default:
+                    continue
+                }
             } catch {
                 logger.error("resting order not cancelled", metadata: ["order.id": "\(order.id)", "error": "\(error)"])
                 events.publish(.reconciliation(problems: ["order \(order.id) could not be cancelled: \(error)"]))
@@ -116,6 +127,37 @@ package actor OrderTracker: Service {
         return cancelled
     }
 
+    /// An order whose outcome is not known, when the trading state refuses it: a cancel for its signed order hash (the
+    /// venue's order id; harmless when the venue never got it), then a lookup. Found: what it says is recorded and the
+    /// order ends there. Not listed: it ends `cancelled`, never to be sent. Nil when its lease is held (its POST is in
+    /// flight and re-checks the state when it answers) or it finished meanwhile.
+    private func resolveRefused(_ order: CopyOrder, because reason: DenialReason) async throws -> CopyOrder? {
+        guard gateway.inFlight.acquire(order.id) else { return nil }
+        defer { gateway.inFlight.release(order.id) }
+        guard let current = try await store.orders.get(id: order.id),
+            [.intent, .submitting, .unknown].contains(current.status), let digest = current.orderDigest
+        else { return nil }
+        _ = try await clob.cancel(orderId: digest)
+        let text: String
+        if let found = try await gateway.lookUp(digest) {
+            let applied = try await gateway.apply(found, to: current)
+            guard applied.status.isTerminal else {
+                // Still resting after our cancel: cancelled again on the next poll (the state refuses it).
+                return applied
+            }
+            text = "\(reason.rawValue): looked up and cancelled on the venue after the trading state changed"
+            _ = try await store.orders.setStatus(id: order.id, from: [applied.status], to: applied.status, error: text)
+        } else {
+            text = "\(reason.rawValue): not on the venue when the trading state changed; never sent"
+            _ = try await store.orders.setStatus(
+                id: order.id, from: [.intent, .submitting, .unknown], to: .cancelled, error: text)
+        }
+        logger.notice(
+            "order of unknown outcome resolved for the trading state",
+            metadata: ["order.id": "\(order.id)", "reason": "\(text)"])
+        return try await store.orders.get(id: order.id)
+    }
+
     /// One user-channel event.
     package func handle(_ event: UserChannelEvent) async {
         do {
@@ -124,7 +166,7 @@ package actor OrderTracker: Service {
                 guard let order = try await store.orders.get(exchangeOrderId: e.orderId) else { return }
                 let cancelled = e.type.uppercased() == "CANCELLATION"
                 let applied = try await ledger.report(
-                    orderId: order.id, filledTotal: e.sizeMatched ?? order.filledSize,
+                    orderId: order.id, venueMatched: e.sizeMatched ?? order.venueMatched,
                     status: cancelled
                         ? (order.expiration > 0 && order.expiration <= now() ? .expired : .cancelled) : nil,
                     eventType: e.type.uppercased(), venueStatus: e.status ?? "")
@@ -136,6 +178,14 @@ package actor OrderTracker: Service {
                         OrderEvent(
                             orderId: order.id, eventType: "TRADE", status: e.status, size: e.size,
                             price: e.price, payload: #"{"trade_id":\#(jsonString(e.tradeId))}"#))
+                    // The trade as the venue booked it: recorded once whichever path sees it first (this frame can
+                    // come before the POST's own answer).
+                    let ids = Set([order.exchangeOrderId, order.orderDigest].compactMap { $0 })
+                    let fill = await gateway.completingFee(VenueTrade.fill(e, orderIds: ids), of: order)
+                    let booked = try await ledger.report(
+                        orderId: order.id, venueMatched: .zero, trades: [fill], eventType: "TRADE",
+                        venueStatus: e.status)
+                    await finished(booked.order, was: order)
                     if e.status.uppercased() == "FAILED" {
                         failedTrades.increment()
                         logger.error(
@@ -189,6 +239,20 @@ package actor OrderTracker: Service {
             try await store.orders.updateTrade(
                 trade.tradeId, status: found?.status, transactionHash: found?.transaction_hash,
                 traderSide: found?.trader_side)
+            if !trade.isComplete, let found, let order = try await store.orders.get(id: trade.orderId) {
+                // A trade whose size, price or fee the books still wait for: completed from the venue's record.
+                do {
+                    let fill = try await gateway.tradeFill(found, of: order)
+                    let booked = try await ledger.report(
+                        orderId: order.id, venueMatched: .zero, trades: [fill], eventType: "TRADE_LOOKUP",
+                        venueStatus: found.status ?? "")
+                    await finished(booked.order, was: order)
+                } catch {
+                    logger.warning(
+                        "trade not completed; retried on the next poll",
+                        metadata: ["trade.id": "\(trade.tradeId)", "error": "\(error)"])
+                }
+            }
             let status = (found?.status ?? "").uppercased()
             if status == "FAILED" {
                 failedTrades.increment()
@@ -226,7 +290,12 @@ package actor OrderTracker: Service {
                 await finished(outcome.order, was: order)
             case .live, .partiallyFilled:
                 let id = order.exchangeOrderId ?? order.orderDigest ?? ""
-                if order.expiration > 0, order.expiration <= now() {
+                if case .refuse(let reason) = gateway.trading.decision(for: order.purpose) {
+                    // Still resting although the trading state refuses it (a cancel that failed at the halt): again.
+                    let ended = try await gateway.cancelResting(order, because: reason)
+                    haltCancels.increment()
+                    await finished(ended, was: order)
+                } else if order.expiration > 0, order.expiration <= now() {
                     // GTD expiry: the CLOB also expires it, but a cancel makes sure no late fill lands on a stale price.
                     do { _ = try await clob.cancel(orderId: id) } catch {
                         // Already expired on the CLOB, or not answering: what it says about the order decides below.
@@ -243,10 +312,13 @@ package actor OrderTracker: Service {
                         }
                         filled = matched
                     } else {
-                        filled = order.filledSize
+                        filled = order.venueMatched
                     }
+                    let trades =
+                        filled > order.filledSize
+                        ? await gateway.tradeFills(order, tradeIds: found?.associate_trades ?? []) : []
                     let applied = try await ledger.report(
-                        orderId: order.id, filledTotal: filled,
+                        orderId: order.id, venueMatched: filled, trades: trades,
                         status: .expired, eventType: "EXPIRY", venueStatus: found?.status ?? "EXPIRED")
                     await finished(applied.order, was: order)
                 } else if let found = try await clob.order(id: id) {

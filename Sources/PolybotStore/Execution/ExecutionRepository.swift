@@ -2,17 +2,50 @@ import Foundation
 import PolybotCore
 import PostgresNIO
 
-/// What a venue (or the paper fill model) reports about an order's fills. Totals are cumulative, so applying the
-/// same report twice — or an older one after a newer one — changes nothing: fills are idempotent whatever
-/// mixture of placement responses, user-channel frames and REST lookups reports them.
+/// One trade of ours as the venue reports it (user channel, `GET /data/trades`, the paper book walk). Fields a path
+/// does not know are nil; a later path that knows them completes the same row (keyed by the venue's trade id).
+package struct TradeFill: Sendable, Hashable {
+    package var tradeId: String
+    /// Our shares in the trade (a maker's matched amount, a taker's size).
+    package var size: Micros?
+    /// Our price in the trade.
+    package var price: Micros?
+    /// pUSD paid (BUY) or received (SELL) for `size` before fees: size × price unless the venue said the exact amount.
+    package var cost: Micros?
+    /// The fee of our side (a taker's, floored to 0.00001; a maker pays none); nil while it cannot be known.
+    package var fee: Micros?
+    /// `TAKER` or `MAKER`.
+    package var traderSide: String?
+    /// The venue's status (`MATCHED`, `MINED`, `CONFIRMED`, `FAILED`, …).
+    package var status: String?
+    package var transactionHash: String?
+
+    /// Creates a trade report; `cost` defaults to size × price.
+    package init(
+        tradeId: String, size: Micros? = nil, price: Micros? = nil, cost: Micros? = nil, fee: Micros? = nil,
+        traderSide: String? = nil, status: String? = nil, transactionHash: String? = nil
+    ) {
+        self.tradeId = tradeId
+        self.size = size
+        self.price = price
+        self.cost = cost ?? size.flatMap { s in price.map { s.multiplied(by: $0) } }
+        self.fee = fee
+        self.traderSide = traderSide
+        self.status = status
+        self.transactionHash = transactionHash
+    }
+}
+
+/// What a venue (or the paper fill model) reports about an order: its trades (booked once each, by trade id) and what
+/// it says matched in all. Applying the same report twice — or an older one after a newer one — changes nothing, whatever
+/// mixture of placement answers, user-channel frames and REST lookups reports them. Cost, fees and PnL come from the
+/// trades only; a matched size without its trades is recorded as pending, never booked at a price of ours.
 package struct FillReport: Sendable {
     package var orderId: Int64
-    /// Shares filled so far (cumulative).
-    package var filledTotal: Micros
-    /// USDC paid/received for them so far (cumulative); nil = at the order's limit price.
-    package var filledCost: Micros?
-    /// Fees so far (cumulative); nil = unchanged.
-    package var fee: Micros?
+    /// What the venue says matched so far (cumulative shares); the largest seen is kept.
+    package var venueMatched: Micros
+    /// Trades of the order this report knows (possibly partly).
+    package var trades: [TradeFill]
     /// A state to move to (e.g. `cancelled`); nil = derived from the fill.
     package var status: OrderStatus?
     /// Event name for the order history, e.g. `PLACEMENT`, `TRADE`, `LOOKUP`, `PAPER_FILL`.
@@ -26,13 +59,12 @@ package struct FillReport: Sendable {
 
     /// Creates a report.
     package init(
-        orderId: Int64, filledTotal: Micros, filledCost: Micros? = nil, fee: Micros? = nil, status: OrderStatus? = nil,
+        orderId: Int64, venueMatched: Micros, trades: [TradeFill] = [], status: OrderStatus? = nil,
         eventType: String, venueStatus: String, day: String, equity: Micros
     ) {
         self.orderId = orderId
-        self.filledTotal = filledTotal
-        self.filledCost = filledCost
-        self.fee = fee
+        self.venueMatched = venueMatched
+        self.trades = trades
         self.status = status
         self.eventType = eventType
         self.venueStatus = venueStatus
@@ -157,22 +189,67 @@ package struct ExecutionPostgresRepository: ExecutionRepository {
                 let lockKey = "position:\(order.mode.rawValue):\(order.asset)"
                 try await conn.query("SELECT pg_advisory_xact_lock(hashtextextended(\(lockKey), 0))", logger: db.logger)
                 var o = order
-                let total = min(max(order.filledSize, r.filledTotal), order.size)
-                let delta = total - order.filledSize
+                o.venueMatched = max(order.venueMatched, r.venueMatched)
+                // The trades: each recorded once; a path that knows more completes the row.
+                for t in r.trades where !t.tradeId.isEmpty {
+                    let side = t.traderSide.flatMap { ["TAKER", "MAKER"].contains($0.uppercased()) ? $0.uppercased() : nil }
+                    try await conn.query(
+                        """
+                        INSERT INTO order_trades (trade_id, order_id, status, transaction_hash, trader_side, size_micros,
+                            price_micros, cost_micros, fee_micros)
+                        VALUES (\(t.tradeId), \(order.id), \(t.status?.uppercased() ?? "REPORTED"), \(t.transactionHash), \(side),
+                            \(t.size?.raw), \(t.price?.raw), \(t.cost?.raw), \(t.fee?.raw))
+                        ON CONFLICT (trade_id) DO UPDATE SET
+                            status = CASE WHEN order_trades.status IN ('CONFIRMED', 'FAILED') THEN order_trades.status
+                                ELSE coalesce(\(t.status?.uppercased()), order_trades.status) END,
+                            transaction_hash = coalesce(nullif(EXCLUDED.transaction_hash, ''), order_trades.transaction_hash),
+                            trader_side = coalesce(order_trades.trader_side, EXCLUDED.trader_side),
+                            size_micros = coalesce(order_trades.size_micros, EXCLUDED.size_micros),
+                            price_micros = coalesce(order_trades.price_micros, EXCLUDED.price_micros),
+                            cost_micros = coalesce(order_trades.cost_micros, EXCLUDED.cost_micros),
+                            fee_micros = coalesce(order_trades.fee_micros, EXCLUDED.fee_micros)
+                        WHERE order_trades.order_id = EXCLUDED.order_id
+                        """, logger: db.logger)
+                }
+                // What of the order's trades is not in the books yet: a trade is booked once its size and cost are
+                // known (its fee as soon as that is known too), each part exactly once.
+                let pending = try await conn.query(
+                    """
+                    UPDATE order_trades SET booked_size_micros = size_micros, booked_cost_micros = cost_micros,
+                        booked_fee_micros = coalesce(fee_micros, booked_fee_micros)
+                    FROM (SELECT trade_id, booked_size_micros AS s0, booked_cost_micros AS c0, booked_fee_micros AS f0
+                          FROM order_trades WHERE order_id = \(order.id) AND size_micros IS NOT NULL AND cost_micros IS NOT NULL
+                            AND (size_micros <> booked_size_micros OR cost_micros <> booked_cost_micros
+                                 OR coalesce(fee_micros, booked_fee_micros) <> booked_fee_micros)) before
+                    WHERE order_trades.trade_id = before.trade_id
+                    RETURNING size_micros - before.s0, cost_micros - before.c0, coalesce(fee_micros, before.f0) - before.f0
+                    """, logger: db.logger)
+                var delta = Micros.zero
+                var deltaCost = Micros.zero
+                var deltaFee = Micros.zero
+                for try await (ds, dc, df) in pending.decode((Int64, Int64, Int64).self) {
+                    delta += Micros(ds)
+                    deltaCost += Micros(dc)
+                    deltaFee += Micros(df)
+                }
                 var result = AppliedFill(order: order, position: nil, applied: nil, fee: .zero)
-                if delta > .zero {
-                    let cost =
-                        r.filledCost.map { max($0, order.filledCost) }
-                        ?? (order.filledCost + delta.multiplied(by: order.price))
-                    let deltaCost = cost - order.filledCost
-                    let fee = r.fee.map { max($0, order.fee) } ?? order.fee
-                    let deltaFee = fee - order.fee
+                if delta != .zero || deltaCost != .zero || deltaFee != .zero {
                     let posRows = try await conn.query(
                         """
                         SELECT \(unescaped: PositionPostgresRepository.columns) FROM positions
                         WHERE mode = \(order.mode.rawValue) AND asset = \(order.asset) AND status = 'open' FOR UPDATE
                         """, logger: db.logger)
-                    let existing = try await PositionPostgresRepository.decode(posRows).first
+                    var existing = try await PositionPostgresRepository.decode(posRows).first
+                    if existing == nil, delta == .zero, let positionId = order.positionId {
+                        // A cost or fee that completes a trade already booked, after its position closed: it still
+                        // belongs to that position's realised PnL.
+                        let closed = try await conn.query(
+                            """
+                            SELECT \(unescaped: PositionPostgresRepository.columns) FROM positions WHERE id = \(positionId)
+                            FOR UPDATE
+                            """, logger: db.logger)
+                        existing = try await PositionPostgresRepository.decode(closed).first
+                    }
                     if existing != nil || order.side == .buy {
                         let base =
                             existing
@@ -180,7 +257,7 @@ package struct ExecutionPostgresRepository: ExecutionRepository {
                                 mode: order.mode, conditionId: order.conditionId, asset: order.asset,
                                 eventSlug: order.eventSlug, outcome: order.outcome, size: .zero,
                                 averagePrice: .zero, cost: .zero, entrySignalId: order.signalId)
-                        let applied = PositionAccounting.apply(
+                        let applied = PositionAccounting.applyTrades(
                             to: base, side: order.side, shares: delta, notional: deltaCost, fee: deltaFee)
                         var p = applied.position
                         p.fees += deltaFee
@@ -201,7 +278,8 @@ package struct ExecutionPostgresRepository: ExecutionRepository {
                                 UPDATE positions SET size_micros = \(p.size.raw), avg_price_micros = \(p.averagePrice.raw),
                                     cost_micros = \(p.cost.raw), realized_pnl_micros = \(p.realizedPnl.raw), status = \(p.status.rawValue),
                                     fees_micros = \(p.fees.raw),
-                                    closed_at = CASE WHEN \(p.status.rawValue) = 'open' THEN NULL ELSE now() END, updated_at = now()
+                                    closed_at = CASE WHEN \(p.status.rawValue) = 'open' THEN NULL ELSE coalesce(closed_at, now()) END,
+                                    updated_at = now()
                                 WHERE id = \(p.id)
                                 """, logger: db.logger)
                         }
@@ -218,20 +296,21 @@ package struct ExecutionPostgresRepository: ExecutionRepository {
                         result.position = p
                         result.applied = applied
                     }
-                    o.filledSize = total
-                    o.filledCost = cost
-                    o.fee = fee
-                    o.averageFillPrice = PositionAccounting.average(cost: cost, size: total)
+                    o.filledSize = order.filledSize + delta
+                    o.filledCost = order.filledCost + deltaCost
+                    o.fee = order.fee + deltaFee
+                    o.averageFillPrice = PositionAccounting.average(cost: o.filledCost, size: o.filledSize)
                     result.fee = deltaFee
                 }
                 o.status = Self.nextStatus(
-                    current: order.status, reported: r.status, filled: o.filledSize, size: o.size,
-                    newFill: delta > .zero)
+                    current: order.status, reported: r.status, filled: max(o.filledSize, o.venueMatched), size: o.size,
+                    newFill: delta > .zero || o.venueMatched > order.venueMatched)
                 if o != order {
                     try await conn.query(
                         """
                         UPDATE copy_orders SET status = \(o.status.rawValue), filled_size_micros = \(o.filledSize.raw),
                             filled_cost_micros = \(o.filledCost.raw), fee_micros = \(o.fee.raw),
+                            venue_matched_micros = \(o.venueMatched.raw),
                             avg_fill_price_micros = \(o.averageFillPrice?.raw), position_id = \(o.positionId), updated_at = now()
                         WHERE id = \(o.id)
                         """, logger: db.logger)

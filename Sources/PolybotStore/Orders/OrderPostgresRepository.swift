@@ -13,7 +13,8 @@ package struct OrderPostgresRepository: OrderRepository {
         id, idempotency_key, signal_id, purpose, mode, salt, condition_id, asset, side, order_type, price_micros,
         size_micros, maker_amount, taker_amount, expiration, exchange_order_id, status, filled_size_micros,
         avg_fill_price_micros, fee_micros, error, order_digest, order_timestamp_ms, event_slug, outcome,
-        whale_price_micros, filled_cost_micros, extract(epoch FROM approval_expires_at)::bigint, position_id
+        whale_price_micros, filled_cost_micros, extract(epoch FROM approval_expires_at)::bigint, position_id,
+        venue_matched_micros
         """
 
     package func create(_ o: CopyOrder) async throws -> CopyOrder {
@@ -198,14 +199,14 @@ package struct OrderPostgresRepository: OrderRepository {
                 Int64,
                 Int64, String?, String, Int64, Int64?, Int64, String?, String?, Int64?, String, String, Int64?, Int64,
                 Int64?,
-                Int64?
+                Int64?, Int64
             ).self)
         {
             guard let purpose = OrderPurpose(rawValue: r.3), let mode = RunMode(rawValue: r.4),
                 let side = TradeSide(rawValue: r.8), let type = OrderType(rawValue: r.9),
                 let status = OrderStatus(rawValue: r.16)
             else { throw StoreError.corruptRow("order \(r.0)") }
-            result.append(
+            var order =
                 CopyOrder(
                     id: r.0, idempotencyKey: r.1, signalId: r.2, purpose: purpose, mode: mode, salt: r.5,
                     conditionId: r.6, asset: r.7, side: side, orderType: type, price: Micros(r.10), size: Micros(r.11),
@@ -213,7 +214,9 @@ package struct OrderPostgresRepository: OrderRepository {
                     filledSize: Micros(r.17), averageFillPrice: r.18.map(Micros.init), fee: Micros(r.19), error: r.20,
                     orderDigest: r.21, orderTimestampMs: r.22, eventSlug: r.23, outcome: r.24,
                     whalePrice: r.25.map(Micros.init), filledCost: Micros(r.26), approvalExpiresAt: r.27,
-                    positionId: r.28))
+                    positionId: r.28)
+            order.venueMatched = Micros(r.29)
+            result.append(order)
         }
         return result
     }

@@ -13,6 +13,8 @@ package struct OrderTrade: Sendable, Hashable {
     package var traderSide: String?
     /// How many times it has been looked up.
     package var polls: Int
+    /// True once its size, cost and fee are known (and so booked).
+    package var isComplete: Bool = false
 
     /// True once the venue's status is final.
     package var isResolved: Bool { status == "CONFIRMED" || status == "FAILED" }
@@ -38,8 +40,11 @@ extension OrderPostgresRepository {
         try await selectTrades(
             db.client.query(
                 """
-                SELECT trade_id, order_id, status, transaction_hash, trader_side, polls FROM order_trades
-                WHERE resolved_at IS NULL ORDER BY first_seen, trade_id LIMIT \(limit)
+                SELECT trade_id, order_id, status, transaction_hash, trader_side, polls,
+                    size_micros IS NOT NULL AND cost_micros IS NOT NULL AND fee_micros IS NOT NULL
+                FROM order_trades
+                WHERE resolved_at IS NULL OR size_micros IS NULL OR cost_micros IS NULL OR fee_micros IS NULL
+                ORDER BY first_seen, trade_id LIMIT \(limit)
                 """, logger: db.logger))
     }
 
@@ -48,20 +53,22 @@ extension OrderPostgresRepository {
         try await selectTrades(
             db.client.query(
                 """
-                SELECT trade_id, order_id, status, transaction_hash, trader_side, polls FROM order_trades
+                SELECT trade_id, order_id, status, transaction_hash, trader_side, polls,
+                    size_micros IS NOT NULL AND cost_micros IS NOT NULL AND fee_micros IS NOT NULL
+                FROM order_trades
                 WHERE order_id = \(orderId) ORDER BY first_seen, trade_id
                 """, logger: db.logger))
     }
 
     private func selectTrades(_ rows: PostgresRowSequence) async throws -> [OrderTrade] {
         var out: [OrderTrade] = []
-        for try await (id, order, status, hash, side, polls) in rows.decode(
-            (String, Int64, String, String?, String?, Int32).self)
+        for try await (id, order, status, hash, side, polls, complete) in rows.decode(
+            (String, Int64, String, String?, String?, Int32, Bool).self)
         {
             out.append(
                 OrderTrade(
                     tradeId: id, orderId: order, status: status, transactionHash: hash, traderSide: side,
-                    polls: Int(polls)))
+                    polls: Int(polls), isComplete: complete))
         }
         return out
     }

@@ -20,6 +20,9 @@ public enum PolymarketHTTPError: Error, Equatable, CustomStringConvertible {
     case decode(FeedDecodeError)
     /// The request could not be built (bad base URL, path, …).
     case invalidRequest(String)
+    /// The matching engine refused new orders for now (HTTP 503): post-only mode after a restart (`code:
+    /// "post_only_mode"`, with `retry_after_seconds` and `Retry-After`) or cancel-only mode. Never retried by the transport.
+    case restricted(VenueRestriction)
 
     public var description: String {
         switch self {
@@ -29,6 +32,7 @@ public enum PolymarketHTTPError: Error, Equatable, CustomStringConvertible {
         case .transport(let s): "transport error: \(s)"
         case .decode(let e): "bad response body: \(e)"
         case .invalidRequest(let s): "invalid request: \(s)"
+        case .restricted(let r): "HTTP 503 \(r.mode.rawValue): \(r.message)"
         }
     }
 
@@ -178,6 +182,12 @@ public final class HTTPTransport: Sendable {
             if status == 429 {
                 let after = response.headers.first(name: "Retry-After").flatMap(Double.init)
                 return .failure(.rateLimited(retryAfter: after))
+            }
+            if status == 503,
+                let restriction = VenueRestriction(
+                    body: data, retryAfterHeader: response.headers.first(name: "Retry-After").flatMap(Double.init))
+            {
+                return .failure(.restricted(restriction))
             }
             return .failure(.status(status, message: Self.errorMessage(data)))
         } catch let error as HTTPClientError

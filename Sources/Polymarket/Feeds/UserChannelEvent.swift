@@ -41,6 +41,17 @@ public struct TradeStatusEvent: Sendable, Equatable {
     public var status: String
     public var transactionHash: String?
     public var timestamp: Int64
+    /// `TAKER` or `MAKER`: which side of the trade the event's owner was.
+    public var traderSide: String? = nil
+    /// The maker orders of the trade with what each matched and at which price.
+    public var makerOrders: [MakerFill] = []
+
+    /// One maker order of a trade.
+    public struct MakerFill: Sendable, Equatable {
+        public var orderId: String
+        public var matchedAmount: Micros?
+        public var price: Micros?
+    }
 }
 
 /// Decodes user-channel frames.
@@ -48,6 +59,8 @@ public enum UserChannelDecoder {
     private struct Wire: Decodable {
         struct Maker: Decodable {
             var order_id: String?
+            var matched_amount: LenientDecimal?
+            var price: LenientDecimal?
         }
         var event_type: String?
         var id: String?
@@ -64,6 +77,7 @@ public enum UserChannelDecoder {
         var taker_order_id: String?
         var maker_orders: [Maker]?
         var transaction_hash: String?
+        var trader_side: String?
     }
 
     /// Decodes one frame (object or array).
@@ -104,7 +118,13 @@ public enum UserChannelDecoder {
                     side: w.side.flatMap { TradeSide(rawValue: $0.uppercased()) },
                     price: w.price?.micros, size: w.size?.micros, status: status.uppercased(),
                     transactionHash: w.transaction_hash,
-                    timestamp: ts))
+                    timestamp: ts, traderSide: w.trader_side?.uppercased(),
+                    makerOrders: (w.maker_orders ?? []).compactMap { m in
+                        m.order_id.map {
+                            TradeStatusEvent.MakerFill(
+                                orderId: $0, matchedAmount: m.matched_amount?.micros, price: m.price?.micros)
+                        }
+                    }))
         case let other:
             return .ignored(other ?? "no event_type")
         }

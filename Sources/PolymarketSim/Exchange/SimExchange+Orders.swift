@@ -48,6 +48,16 @@ public struct SimFill: Sendable {
 public struct SimRejection: Error, Sendable {
     public var status: Int
     public var message: String
+    /// The venue's machine-readable code (`post_only_mode`), when it sends one.
+    public var code: String? = nil
+    /// Seconds until the venue may take the order (`retry_after_seconds` and `Retry-After`), when it says.
+    public var retryAfterSeconds: Int? = nil
+
+    /// A batch entry the venue did not place: post-only mode answers `success: true` with an `errorMsg` and an empty
+    /// `orderID` (venue facts §4.1), any other refusal `success: false`.
+    var batchEntry: String {
+        "{\"success\":\(code == "post_only_mode"),\"errorMsg\":\(SimJSON.string(message)),\"orderID\":\"\",\"status\":\"\",\"takingAmount\":\"\",\"makingAmount\":\"\",\"transactionsHashes\":[]}"
+    }
 }
 
 extension SimExchange {
@@ -236,9 +246,15 @@ extension SimExchange {
         if postOnly && (orderType == .fok || orderType == .fak) {
             throw SimRejection(status: 400, message: "invalid post-only order: FOK and FAK orders cannot be post-only")
         }
+        if engineState == .cancelOnly {
+            throw SimRejection(
+                status: 503,
+                message: "Trading is currently cancel-only. New orders are not accepted, but cancels are allowed.")
+        }
         if !postOnly && engineState == .postOnly {
             throw SimRejection(
-                status: 400, message: "the matching engine is in post-only mode: only post-only orders are accepted")
+                status: 503, message: "post-only mode: only post-only orders and cancels are allowed",
+                code: "post_only_mode", retryAfterSeconds: postOnlySecondsLeft)
         }
         if postOnly, let best = book(token: tokenId).flatMap({ side == .buy ? $0.asks.first : $0.bids.first }),
             side == .buy ? best.price <= price : best.price >= price

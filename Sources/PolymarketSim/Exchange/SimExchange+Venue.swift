@@ -31,6 +31,8 @@ public enum SimEngineState: Sendable, Equatable {
     case restarting
     /// Back, but only post-only orders and cancels are accepted.
     case postOnly
+    /// Cancel-only mode: no new orders at all, cancels accepted (hours at the 2026-04-28 cutover).
+    case cancelOnly
 }
 
 /// What a signer's bucket says about a request.
@@ -92,9 +94,22 @@ extension SimExchange {
         postOnlyUntil = down.advanced(by: .milliseconds(Int64(postOnlySeconds * 1000)))
     }
 
+    /// Puts the engine in cancel-only mode for `seconds` (0 ends it).
+    public func cancelOnly(seconds: Double) {
+        cancelOnlyUntil = ContinuousClock.now.advanced(by: .milliseconds(Int64(seconds * 1000)))
+    }
+
+    /// Whole seconds left in the post-only window, rounded up (what `retry_after_seconds` says).
+    var postOnlySecondsLeft: Int {
+        guard let until = postOnlyUntil else { return 0 }
+        let left = until - ContinuousClock.now
+        return max(0, Int((Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18).rounded(.up)))
+    }
+
     /// The engine's state now.
     public var engineState: SimEngineState {
         let now = ContinuousClock.now
+        if let until = cancelOnlyUntil, now < until { return .cancelOnly }
         if let down = engineDownUntil, now < down { return .restarting }
         if let until = postOnlyUntil, now < until { return .postOnly }
         return .up

@@ -30,6 +30,8 @@ public actor SimExchange {
     /// Matching engine restart: HTTP 425 until `engineDownUntil`, then post-only until `postOnlyUntil`.
     var engineDownUntil: ContinuousClock.Instant?
     var postOnlyUntil: ContinuousClock.Instant?
+    /// Cancel-only mode until then (503 on every new order, cancels accepted).
+    var cancelOnlyUntil: ContinuousClock.Instant?
     /// Per-signer buckets ("order|0x…" / "cancel|0x…").
     var signerBuckets: [String: (tokens: Double, at: ContinuousClock.Instant)] = [:]
     /// Requests the per-signer buckets refused (429), for tests.
@@ -280,6 +282,7 @@ public actor SimExchange {
     public func setFaults(_ f: SimFaults) {
         faults = f
         if f.restartSeconds > 0 { restartEngine(downSeconds: f.restartSeconds, postOnlySeconds: f.postOnlySeconds) }
+        if f.cancelOnlySeconds > 0 { cancelOnly(seconds: f.cancelOnlySeconds) }
         rateLimitRemaining = f.rateLimitBurst
         stallUntil =
             f.stallSeconds > 0 ? ContinuousClock.now.advanced(by: .milliseconds(Int64(f.stallSeconds * 1000))) : nil

@@ -28,6 +28,8 @@ public struct SimFaults: Sendable, Codable, Equatable {
     public var restartSeconds: Double = 0
     /// After a restart, the engine accepts only post-only orders (and cancels) for this many seconds (venue: ~120).
     public var postOnlySeconds: Double = 120
+    /// Cancel-only mode starting now for this many seconds (0 = none): every new order answers 503, cancels work.
+    public var cancelOnlySeconds: Double = 0
     /// Per-signer order and cancel buckets: tokens per second (0 = no per-signer limit).
     public var signerRate: Double = 0
     /// Per-signer bucket capacity (the burst); a request costing more is refused for good.
@@ -48,7 +50,7 @@ public struct SimFaults: Sendable, Codable, Equatable {
         case dropWebSocketsEverySeconds, stallSeconds, rateLimitBurst, rateLimitRate, retryAfterSeconds, errorRate,
             latencyMilliseconds
         case timeoutButFillNextOrders, holdResponseSeconds, rtdsPongText, orderDelayMilliseconds
-        case restartSeconds, postOnlySeconds, signerRate, signerBurst, noHashes, geoblock, noDataV2, comboEvery
+        case restartSeconds, postOnlySeconds, cancelOnlySeconds, signerRate, signerBurst, noHashes, geoblock, noDataV2, comboEvery
     }
 
     /// Decodes a partial object: absent keys keep their defaults.
@@ -68,6 +70,7 @@ public struct SimFaults: Sendable, Codable, Equatable {
         rtdsPongText = try c.decodeIfPresent(String.self, forKey: .rtdsPongText) ?? "PONG"
         restartSeconds = try c.decodeIfPresent(Double.self, forKey: .restartSeconds) ?? 0
         postOnlySeconds = try c.decodeIfPresent(Double.self, forKey: .postOnlySeconds) ?? 120
+        cancelOnlySeconds = try c.decodeIfPresent(Double.self, forKey: .cancelOnlySeconds) ?? 0
         signerRate = try c.decodeIfPresent(Double.self, forKey: .signerRate) ?? 0
         signerBurst = try c.decodeIfPresent(Int.self, forKey: .signerBurst) ?? 60
         noHashes = try c.decodeIfPresent(Bool.self, forKey: .noHashes) ?? false
@@ -100,6 +103,7 @@ public struct SimFaults: Sendable, Codable, Equatable {
         case "pong": rtdsPongText = value
         case "restart": restartSeconds = try double(value, spec)
         case "post-only": postOnlySeconds = try double(value, spec)
+        case "cancel-only": cancelOnlySeconds = try double(value, spec)
         case "signer-rate": signerRate = try double(value, spec)
         case "signer-burst": signerBurst = try int(value, spec)
         case "no-hashes": noHashes = value == "1" || value == "true"
@@ -127,6 +131,6 @@ public struct SimFaults: Sendable, Codable, Equatable {
 public struct SimFaultError: Error, CustomStringConvertible {
     public var spec: String
     public var description: String {
-        "bad --fault \(spec): use drop=SECONDS, stall=SECONDS, 429=COUNT, 429rate=RATE(0-1), retry-after=SECONDS, 5xx=RATE(0-1), latency=MS, timeout-fill=COUNT, hold=SECONDS, pong=TEXT, restart=SECONDS, post-only=SECONDS, signer-rate=PER_SECOND, signer-burst=COUNT, no-hashes=1, no-data-v2=1, combo-every=N or geoblock=blocked|close-only"
+        "bad --fault \(spec): use drop=SECONDS, stall=SECONDS, 429=COUNT, 429rate=RATE(0-1), retry-after=SECONDS, 5xx=RATE(0-1), latency=MS, timeout-fill=COUNT, hold=SECONDS, pong=TEXT, restart=SECONDS, post-only=SECONDS, cancel-only=SECONDS, signer-rate=PER_SECOND, signer-burst=COUNT, no-hashes=1, no-data-v2=1, combo-every=N or geoblock=blocked|close-only"
     }
 }

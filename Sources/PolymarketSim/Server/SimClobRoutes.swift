@@ -142,7 +142,7 @@ enum SimClobRoutes {
                 response = try await exchange.placeOrder(
                     apiKey: apiKey, body: body, wallNow: Int64(Date().timeIntervalSince1970))
             } catch {
-                return SimServer.error(error.message, status: .init(code: error.status))
+                return error.response()
             }
             if await exchange.takeTimeoutButFill() {
                 // "Timed out but filled": the order is on the book; the caller never hears so.
@@ -197,9 +197,7 @@ enum SimClobRoutes {
                             apiKey: apiKey, body: String(decoding: data, as: UTF8.self),
                             wallNow: Int64(Date().timeIntervalSince1970)))
                 } catch {
-                    results.append(
-                        "{\"success\":false,\"errorMsg\":\(SimJSON.string(error.message)),\"orderID\":\"\",\"status\":\"\",\"takingAmount\":\"\",\"makingAmount\":\"\",\"transactionsHashes\":[]}"
-                    )
+                    results.append(error.batchEntry)
                 }
             }
             return SimServer.json("[" + results.joined(separator: ",") + "]", headers: gate.headers)
@@ -352,5 +350,17 @@ extension SimExchange {
         guard faults.timeoutButFillNextOrders > 0 else { return false }
         faults.timeoutButFillNextOrders -= 1
         return true
+    }
+}
+
+extension SimRejection {
+    /// The venue's answer: `{"error":…}`, plus `code` and `retry_after_seconds` (and the `Retry-After` header) when set.
+    func response() -> Response {
+        var body = "{\"error\":\(SimJSON.string(message))"
+        if let code { body += ",\"code\":\(SimJSON.string(code))" }
+        if let retryAfterSeconds { body += ",\"retry_after_seconds\":\(retryAfterSeconds)" }
+        return SimServer.json(
+            body + "}", status: .init(code: status),
+            headers: retryAfterSeconds.map { [("Retry-After", String($0))] } ?? [])
     }
 }

@@ -1,0 +1,16 @@
+-- Issue 27: the books are the venue's trades. Each trade of ours is one row (its id is the key, so whichever path sees
+-- it first — POST answer, user channel, lookup, expiry, cancel — records it once, and a later path that knows more
+-- completes the same row). Cost basis, fees and PnL are sums over these rows; the booked_* columns say what of each row
+-- is already in the position, so a completed or corrected row books only its difference.
+ALTER TABLE order_trades
+    ADD COLUMN size_micros        BIGINT CHECK (size_micros >= 0),
+    ADD COLUMN price_micros       BIGINT CHECK (price_micros >= 0),
+    ADD COLUMN cost_micros        BIGINT CHECK (cost_micros >= 0),
+    ADD COLUMN fee_micros         BIGINT CHECK (fee_micros >= 0),
+    ADD COLUMN booked_size_micros BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN booked_cost_micros BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN booked_fee_micros  BIGINT NOT NULL DEFAULT 0;
+-- What the venue says matched (size_matched, the POST's amounts), which can run ahead of the trades we know: the
+-- difference is "pending trades", never booked at a guessed price.
+ALTER TABLE copy_orders ADD COLUMN venue_matched_micros BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX order_trades_incomplete ON order_trades (first_seen) WHERE fee_micros IS NULL;
