@@ -49,19 +49,25 @@ struct HaltLastStepTests {
     @Test func aHaltDuringAPostOnlyWindowSendsNothing() async throws {
         // The gateway would assume a 1 s window; the venue's 503 says how long it really is (retry_after_seconds).
         try await withLiveVenue(venue: VenueStatus(postOnlySeconds: 1), logger: logger) { v in
-            await v.exchange.restartEngine(downSeconds: 0, postOnlySeconds: 3_600)
+            // A window the copy could wait out within its validity (300 s).
+            await v.exchange.restartEngine(downSeconds: 0, postOnlySeconds: 200)
             let placement = Task { try await v.gateway.place(v.request("entry:halt-post-only", price: v.ask)) }
             #expect(
                 await eventually {
-                    if case .postOnly(let until) = venueGate(v) { until > Date().timeIntervalSince1970 + 600 } else { false }
+                    if case .postOnly(let until) = venueGate(v) {
+                        until > Date().timeIntervalSince1970 + 100
+                    } else {
+                        false
+                    }
                 })
             v.gateway.trading.set(.halted)
             try await expectHalted(try await placement.value, in: v.store)
             await v.exchange.restartEngine(downSeconds: 0, postOnlySeconds: 0)
             #expect(await v.exchange.allOrders.isEmpty)
-            let events = try await v.store.orders.events(orderId: try #require(
-                try await v.store.orders.get(idempotencyKey: "entry:halt-post-only")
-            ).id)
+            let events = try await v.store.orders.events(
+                orderId: try #require(
+                    try await v.store.orders.get(idempotencyKey: "entry:halt-post-only")
+                ).id)
             #expect(events.isEmpty, "nothing filled: \(events)")
         }
     }

@@ -48,7 +48,8 @@ package enum VenueTrade {
         }
         guard side == "TAKER" || side == "MAKER" else {
             // Which side we were is not said: the size is ours, but not whether a fee is due; the fee stays unknown.
-            return TradeFill(tradeId: id, size: size, price: price, traderSide: nil, status: status, transactionHash: hash)
+            return TradeFill(
+                tradeId: id, size: size, price: price, traderSide: nil, status: status, transactionHash: hash)
         }
         return TradeFill(
             tradeId: id, size: size, price: price, fee: side == "MAKER" ? .zero : nil, traderSide: side, status: status,

@@ -192,7 +192,9 @@ package struct ExecutionPostgresRepository: ExecutionRepository {
                 o.venueMatched = max(order.venueMatched, r.venueMatched)
                 // The trades: each recorded once; a path that knows more completes the row.
                 for t in r.trades where !t.tradeId.isEmpty {
-                    let side = t.traderSide.flatMap { ["TAKER", "MAKER"].contains($0.uppercased()) ? $0.uppercased() : nil }
+                    let side = t.traderSide.flatMap {
+                        ["TAKER", "MAKER"].contains($0.uppercased()) ? $0.uppercased() : nil
+                    }
                     try await conn.query(
                         """
                         INSERT INTO order_trades (trade_id, order_id, status, transaction_hash, trader_side, size_micros,

@@ -50,7 +50,8 @@ public struct SimFaults: Sendable, Codable, Equatable {
         case dropWebSocketsEverySeconds, stallSeconds, rateLimitBurst, rateLimitRate, retryAfterSeconds, errorRate,
             latencyMilliseconds
         case timeoutButFillNextOrders, holdResponseSeconds, rtdsPongText, orderDelayMilliseconds
-        case restartSeconds, postOnlySeconds, cancelOnlySeconds, signerRate, signerBurst, noHashes, geoblock, noDataV2, comboEvery
+        case restartSeconds, postOnlySeconds, cancelOnlySeconds, signerRate, signerBurst, noHashes, geoblock, noDataV2,
+            comboEvery
     }
 
     /// Decodes a partial object: absent keys keep their defaults.
