@@ -108,6 +108,10 @@ public enum LiveSetupError: Error, CustomStringConvertible {
     case balanceUnavailable(String)
     case noBalance(EthAddress)
     case noAllowance(EthAddress, [String])
+    /// Outcome-token (ERC-1155) `setApprovalForAll` missing for these exchanges: every exit would be refused.
+    case noOutcomeApproval(EthAddress, [String])
+    /// The outcome-token approvals could not be read.
+    case approvalUnavailable(String)
 
     public var description: String {
         switch self {
@@ -124,6 +128,10 @@ public enum LiveSetupError: Error, CustomStringConvertible {
         case .noBalance(let a): "the funder \(a) holds no pUSD: deposit before trading live"
         case .noAllowance(let a, let spenders):
             "the funder \(a) has not approved pUSD for \(spenders.joined(separator: ", ")): set the allowances (polymarket.com does on first trade) before trading live"
+        case .noOutcomeApproval(let a, let exchanges):
+            "the funder \(a) has no outcome-token (ERC-1155) approval (setApprovalForAll) for \(exchanges.joined(separator: ", ")): every exit would be refused; approve before trading live"
+        case .approvalUnavailable(let e):
+            "the outcome-token (ERC-1155) approvals could not be read (\(e)); refusing to trade without them"
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOHTTP1
 import PolybotApp
 import PolybotCore
 import PolybotPipeline
@@ -73,11 +74,33 @@ struct LiveReadinessTests {
             await exchange.setAllowance(owner, granted: false)
             let noAllowance = await refusal { try await liveSetup(base: base) }
             #expect(noAllowance?.contains("has not approved pUSD") == true, "\(noAllowance ?? "started")")
-            #expect(noAllowance?.contains("neg-risk adapter") == true)
+            #expect(noAllowance?.contains("Exchange V3") == true && noAllowance?.contains("adapter") == false)
             await exchange.setAllowance(owner, granted: true)
             await exchange.credit(owner, Micros.zero - (await exchange.balance(of: owner)))
             let noBalance = await refusal { try await liveSetup(base: base) }
             #expect(noBalance?.contains("holds no pUSD") == true, "\(noBalance ?? "started")")
+        }
+    }
+
+    @Test func anAccountWithoutOutcomeTokenApprovalRefusesToStartAndNamesIt() async throws {
+        try await withVenue { _, base in
+            let owner = try PrivateKey(hex: "0x" + Self.ownerHex).address
+            _ = try await liveSetup(base: base)
+            // The simulator's control route withdraws the ERC-1155 approvals on every exchange (pUSD untouched).
+            let transport = HTTPTransport(retry: .none, timeout: .seconds(5), logger: logger)
+            defer { Task { try? await transport.shutdown() } }
+            _ = try await transport.send(
+                .POST, url: base + "/_sim/approvals", headers: [],
+                body: #"{"address":"\#(owner.checksummed)","outcomeTokens":false}"#, family: .rpc, idempotent: false)
+            let refused = await refusal { try await liveSetup(base: base) }
+            #expect(refused?.contains("outcome-token (ERC-1155)") == true, "\(refused ?? "started")")
+            #expect(
+                refused?.contains("CTF Exchange V2") == true && refused?.contains("Neg Risk CTF Exchange V2") == true
+                    && refused?.contains("Exchange V3") == true)
+            _ = try await transport.send(
+                .POST, url: base + "/_sim/approvals", headers: [],
+                body: #"{"address":"\#(owner.checksummed)","outcomeTokens":true}"#, family: .rpc, idempotent: false)
+            #expect(await refusal { try await liveSetup(base: base) } == nil)
         }
     }
 

@@ -152,6 +152,8 @@ struct LiveOrderGatewayTests {
             let fills = await v.exchange.fills(apiKey: v.credentials.apiKey)
             let charged = Micros.sum(fills.map(\.fee))
             #expect(charged > .zero && order.fee == charged)
+            // Its cost is the trades' cost, never the limit price.
+            #expect(order.filledCost == Micros.sum(fills.map { $0.size.multiplied(by: $0.price) }))
             let trades = try await v.store.orders.trades(orderId: order.id)
             #expect(
                 Set(trades.map(\.tradeId)) == Set(fills.map(\.id)) && trades.allSatisfy { $0.traderSide == "TAKER" })

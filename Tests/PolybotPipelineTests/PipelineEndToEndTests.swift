@@ -71,16 +71,18 @@ struct PipelineEndToEndTests {
                 let order = try #require(
                     try await store.orders.list(statuses: nil, limit: 10, beforeId: nil)
                         .first { $0.asset == Scenario.token(i) })
-                // The book after the last whale trade at 0.40: asks from 0.41 up. $50 at 0.41 = 121.95 shares; the
-                // limit is the whales' 0.40 + the 5¢ slippage cap, and the walk fills all of it at the 0.41 level.
+                // The book after the last whale trade at 0.40: asks from 0.41 up. The limit is the whales' 0.40 + the
+                // 5¢ slippage cap, and the $50 stake is sized at that limit (issue 27: a fill up to the limit never
+                // spends more than the stake): $50 at 0.45 = 111.11 shares, all filled at the 0.41 level ($45.56).
                 let book = try #require(await exchange.book(token: Scenario.token(i)))
                 #expect(order.mode == .paper && order.status == .filled && order.price == Micros(450_000))
-                #expect(order.filledSize == Micros(121_950_000) && order.averageFillPrice == Micros(410_000))
+                #expect(order.filledSize == Micros(111_110_000) && order.averageFillPrice == Micros(410_000))
+                #expect(order.filledCost <= Micros(50_000_000))
                 #expect(book.asks.first?.price == Micros(410_000))
                 let events = try await store.orders.events(orderId: order.id)
                 let walk = try #require(events.first { $0.eventType == "PAPER_BOOK" })
-                // Copy-delay cost: (0.41 − 0.40) × 121.95 = 1.2195 USDC.
-                #expect(walk.payload.replacingOccurrences(of: " ", with: "").contains(#""copy_delay_cost":"1.2195""#))
+                // Copy-delay cost: (0.41 − 0.40) × 111.11 = 1.1111 USDC.
+                #expect(walk.payload.replacingOccurrences(of: " ", with: "").contains(#""copy_delay_cost":"1.1111""#))
                 let position = try #require(
                     try await store.positions.openPosition(mode: .paper, asset: Scenario.token(i)))
                 #expect(

@@ -14,18 +14,25 @@ struct LiveReadiness {
     let rpc: PolygonRPC?
     let logger: Logger
 
-    /// The spenders pUSD must be approved for: the domain's exchanges and, for V2's neg-risk markets, the adapter.
-    static func spenders(_ domain: ExchangeDomain) -> [(name: String, address: EthAddress)] {
-        if domain.exchange == domain.negRiskExchange { return [("exchange \(domain.exchange)", domain.exchange)] }
-        return [
-            ("exchange \(domain.exchange)", domain.exchange),
-            ("neg-risk exchange \(domain.negRiskExchange)", domain.negRiskExchange),
-            ("neg-risk adapter \(negRiskAdapter)", negRiskAdapter),
-        ]
+    /// Every exchange a market may be on (its version is per market): CTF Exchange V2, Neg Risk CTF Exchange V2 and
+    /// ExchangeV3 (one address for both kinds), each with the ERC-1155 contract whose outcome tokens it moves — the
+    /// CTF for V2, the PositionManager for V3's position ids (venue facts §3.2). pUSD must be approved for each; the
+    /// retired neg-risk adapter is not required.
+    static func exchanges(chainId: UInt64) -> [(name: String, address: EthAddress, outcomeToken: EthAddress)] {
+        var out: [(name: String, address: EthAddress, outcomeToken: EthAddress)] = []
+        if let v2 = ExchangeDomain.forVersion(2, chainId: chainId) {
+            out.append(("CTF Exchange V2 \(v2.exchange)", v2.exchange, PolygonRPC.Contracts.conditionalTokens))
+            out.append(
+                (
+                    "Neg Risk CTF Exchange V2 \(v2.negRiskExchange)", v2.negRiskExchange,
+                    PolygonRPC.Contracts.conditionalTokens
+                ))
+        }
+        if let v3 = ExchangeDomain.forVersion(3, chainId: chainId) {
+            out.append(("Exchange V3 \(v3.exchange)", v3.exchange, PolygonRPC.Contracts.positionManager))
+        }
+        return out
     }
-
-    /// Polymarket's NegRiskAdapter on Polygon.
-    static let negRiskAdapter = EthAddress("0xd91E80cF2E7be2e162c6513ceD06f1dD0dA35296")!
 
     /// Runs every check; returns why entries are refused (nil: they are not).
     ///
@@ -53,8 +60,26 @@ struct LiveReadiness {
             throw LiveSetupError.balanceUnavailable("balance \"\(account.balance)\" is not an integer")
         }
         if balance <= .zero { throw LiveSetupError.noBalance(funder) }
-        let missing = Self.spenders(live.domain).filter { !account.allows($0.address) }.map(\.name)
+        let exchanges = Self.exchanges(chainId: live.domain.chainId)
+        let missing = exchanges.filter { !account.allows($0.address) }.map(\.name)
         if !missing.isEmpty { throw LiveSetupError.noAllowance(funder, missing) }
+        if let rpc {
+            var unapproved: [String] = []
+            for e in exchanges {
+                do {
+                    if try await !rpc.isApprovedForAll(owner: funder, operator: e.address, token: e.outcomeToken) {
+                        unapproved.append(e.name)
+                    }
+                } catch {
+                    throw LiveSetupError.approvalUnavailable("isApprovedForAll(\(funder), \(e.address)): \(error)")
+                }
+            }
+            if !unapproved.isEmpty { throw LiveSetupError.noOutcomeApproval(funder, unapproved) }
+        } else {
+            logger.warning(
+                "outcome-token (ERC-1155) approvals not checked (no POLYBOT_POLYGON_RPC_URL); without them every exit is refused",
+                metadata: ["funder": "\(funder)"])
+        }
         logger.notice(
             "live account ready",
             metadata: [

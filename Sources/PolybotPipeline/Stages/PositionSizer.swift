@@ -7,10 +7,11 @@ import PolybotStore
 import Polymarket
 import ServiceLifecycle
 
-/// Pipeline stage 5: turns a signal into an order size (``PositionSizing``, priced at the current best ask plus the
-/// market's taker fee) and a limit price on the market's tick: the highest whose price + fee stays within the whales'
-/// average plus the slippage cap, so the order takes the book up to there.
-/// The book also gives the tick, the minimum size and whether the market is neg-risk. A signal that cannot be sized is marked `skipped` with the reason and stops here.
+/// Pipeline stage 5: turns a signal into a limit price on the market's tick — the highest whose price + fee stays within
+/// the whales' average plus the slippage cap, so the order takes the book up to there — and an order size
+/// (``PositionSizing``) priced **at that limit** plus the market's taker fee, so spend never exceeds the stake.
+/// The book also gives the tick, the minimum size and whether the market is neg-risk; a book that does not say is not
+/// traded. A signal that cannot be sized is marked `skipped` with the reason and stops here.
 package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Input.Element == DetectedSignal {
     package nonisolated let output: AsyncChannel<SizedOrder>
     private let input: Input
@@ -95,8 +96,20 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
             do { book = try await books(s.asset) } catch { return .failure(Skip(reason: "no_book")) }
         }
         guard let ask = book.bestAsk else { return .failure(Skip(reason: "no_ask")) }
-        let tick = book.tickSize ?? .hundredth
-        let minimum = book.minOrderSize ?? Micros(5_000_000)
+        // The market's terms come from its book, never from an assumption: unknown → not traded (counted, named).
+        guard let tick = book.tickSize else { return .failure(Skip(reason: "tick_size_unknown")) }
+        guard let minimum = book.minOrderSize else { return .failure(Skip(reason: "minimum_size_unknown")) }
+        guard let negRisk = book.negRisk else { return .failure(Skip(reason: "neg_risk_unknown")) }
+        // The limit: as far above the whales' price as the slippage cap allows (on the tick, below 1), so the order
+        // takes what the book offers up to there; when even the best ask is beyond the cap the ask is the limit and
+        // the risk manager denies it with the numbers. With a fee, the highest tick whose price + fee per share is
+        // within the cap. The stake is sized **at this limit** (price + fee at the limit), so a fill up to the limit
+        // never spends more than the stake.
+        let t = Micros(tick.micros)
+        let bound = s.whaleAveragePrice + slippageCap()
+        var cap = Micros(min((bound.raw / t.raw) * t.raw, Micros.one.raw - t.raw))
+        while cap > t, let paying = d.fees.effectivePrice(cap), paying > bound { cap -= t }
+        let limit = ask > cap ? ask : max(cap, ask)
         // Kelly needs a probability: the agreeing wallets' shrunk win rates, averaged over those that have a score.
         // None scored → `no_score`; scores unreadable → `score_unavailable`. Never a made-up 0.5.
         let sizing = mode()
@@ -116,22 +129,13 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
         }
         let decision = PositionSizing.size(
             SizingInput(
-                price: ask, winProbability: p, equity: await equity(), whaleNotional: s.whaleNotional,
+                price: limit, winProbability: p, equity: await equity(), whaleNotional: s.whaleNotional,
                 tick: Micros(tick.micros),
                 minimumShares: minimum, fees: d.fees),
             mode: sizing)
         switch decision {
         case .skip(let reason): return .failure(Skip(reason: reason.rawValue))
-        case .size(let shares, let ask, _):
-            // The limit: as far above the whales' price as the slippage cap allows (on the tick, below 1), so the order
-            // takes what the book offers up to there; when even the best ask is beyond the cap the ask is the limit and
-            // the risk manager denies it with the numbers.
-            // With a fee, the highest tick whose price + fee per share is within the cap.
-            let t = Micros(tick.micros)
-            let bound = s.whaleAveragePrice + slippageCap()
-            var cap = Micros(min((bound.raw / t.raw) * t.raw, Micros.one.raw - t.raw))
-            while cap > t, let paying = d.fees.effectivePrice(cap), paying > bound { cap -= t }
-            let price = ask > cap ? ask : max(cap, ask)
+        case .size(let shares, let price, _):
             var intent = OrderIntent(
                 signalKey: s.key, basketId: s.basketId, conditionId: s.conditionId, eventSlug: d.eventSlug,
                 asset: s.asset,
@@ -139,7 +143,7 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
                 fees: d.fees)
             intent.scoreIds = used
             let request = ExecutionRequest(
-                intent: intent, signalId: d.signalId, tickSize: tick, negRisk: book.negRisk ?? false,
+                intent: intent, signalId: d.signalId, tickSize: tick, negRisk: negRisk,
                 minimumSize: minimum, orderType: orderType, lifetimeSeconds: lifetimeSeconds, outcome: s.outcome,
                 detectedAtMs: d.detectedAtMs)
             return .success(SizedOrder(request: request, arrived: d.arrived))

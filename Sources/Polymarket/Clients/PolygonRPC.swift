@@ -12,6 +12,8 @@ public struct PolygonRPC: Sendable {
         public static let conditionalTokens = EthAddress("0x4D97DCd97eC945f40cF65F87097ACe5EA0476045")!
         public static let pUSD = EthAddress("0xC011a7E12a19f7B1f670d46F03B03f3342E82DFB")!
         public static let usdcE = EthAddress("0x2791Bca1f2de4661ED88A30C99A7a9449Aa84174")!
+        /// The Protocol-V2 position ledger (ERC-1155 of ExchangeV3's position ids; venue facts §3.2).
+        public static let positionManager = EthAddress("0x006F54F7f9A22e0000CC2AB60031000000ae9fEF")!
     }
 
     /// Creates a client.
@@ -78,6 +80,16 @@ public struct PolygonRPC: Sendable {
     {
         try Self.micros(
             try await call(to: token, data: [0xdd, 0x62, 0xed, 0x3e] + Self.word(owner) + Self.word(spender)))
+    }
+
+    /// ERC-1155 `isApprovedForAll(owner, operator)` (selector `0xe985e9c5`): whether `operator` (an exchange) may move
+    /// the owner's outcome tokens — without it every SELL (exit) is refused.
+    public func isApprovedForAll(
+        owner: EthAddress, operator: EthAddress, token: EthAddress = Contracts.conditionalTokens
+    ) async throws(PolymarketHTTPError) -> Bool {
+        let r = try await call(to: token, data: [0xe9, 0x85, 0xe5, 0xc5] + Self.word(owner) + Self.word(`operator`))
+        guard r.count == 32 else { throw .decode(.invalidField("result", HexCoding.encode(r))) }
+        return r.contains { $0 != 0 }
     }
 
     static func word(_ a: EthAddress) -> [UInt8] { [UInt8](repeating: 0, count: 12) + a.bytes }

@@ -71,6 +71,20 @@ extension SimExchange {
         }.flatMap { EthAddress($0.key) }
     }
 
+    /// Withdraws (or restores) an address's outcome-token (ERC-1155) approvals on every exchange; pUSD is untouched.
+    public func setOutcomeApprovals(_ address: EthAddress, granted: Bool) {
+        if granted {
+            withoutOutcomeApprovals.remove(address.lowercased)
+        } else {
+            withoutOutcomeApprovals.insert(address.lowercased)
+        }
+    }
+
+    /// ERC-1155 `isApprovedForAll(owner, operator)`: approved for every exchange unless withdrawn.
+    public func isApprovedForAll(owner: EthAddress, operator: EthAddress) -> Bool {
+        !withoutOutcomeApprovals.contains(owner.lowercased)
+    }
+
     /// Whether pUSD allowances to the exchange contracts are in place for an address.
     public func hasAllowance(_ address: EthAddress) -> Bool { !withoutAllowance.contains(address.lowercased) }
 

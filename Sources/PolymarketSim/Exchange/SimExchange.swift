@@ -27,6 +27,8 @@ public actor SimExchange {
     var wallets: [String: SimWallet] = [:]
     /// Addresses whose pUSD allowances to the exchanges are zero (the startup check must refuse them).
     var withoutAllowance: Set<String> = []
+    /// Addresses whose outcome-token (ERC-1155) approvals were withdrawn (`POST /_sim/approvals`).
+    var withoutOutcomeApprovals: Set<String> = []
     /// Matching engine restart: HTTP 425 until `engineDownUntil`, then post-only until `postOnlyUntil`.
     var engineDownUntil: ContinuousClock.Instant?
     var postOnlyUntil: ContinuousClock.Instant?

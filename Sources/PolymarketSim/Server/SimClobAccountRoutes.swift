@@ -8,10 +8,11 @@ import Polymarket
 
 /// CLOB account endpoints the official client calls (L2-authenticated), in the venue's shapes, and the geoblock check.
 enum SimClobAccountRoutes {
-    /// The pUSD spenders a funder must approve: the V2 exchange, the neg-risk exchange and the neg-risk adapter.
+    /// The pUSD spenders listed for a funder: the V2 exchange, the neg-risk V2 exchange, ExchangeV3 and the retired
+    /// neg-risk adapter (still listed; nothing requires it since 2026-07-17).
     static let spenders = [
         "0xE111180000d2663C0091e4f400237545B87B996B", "0xe2222d279d744050d28e00520010520000310F59",
-        "0xd91E80cF2E7be2e162c6513ceD06f1dD0dA35296",
+        "0xe3333700cA9d93003F00f0F71f8515005F6c00Aa", "0xd91E80cF2E7be2e162c6513ceD06f1dD0dA35296",
     ]
 
     static func add(to group: RouterGroup<BasicWebSocketRequestContext>, exchange: SimExchange) {

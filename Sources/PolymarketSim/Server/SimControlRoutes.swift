@@ -42,6 +42,17 @@ enum SimControlRoutes {
                 SimWallet(kind: kind, owner: owner, sessionKeys: sessionKeys, deployed: o["deployed"] as? Bool ?? true))
             return SimServer.json("{\"ok\":true}")
         }
+        // Outcome-token approvals: `{"address": "0x…", "outcomeTokens": false}` withdraws that address's ERC-1155
+        // approvals on every exchange (`true` restores them); pUSD allowances are untouched.
+        router.post("/_sim/approvals") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            guard let o = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any],
+                let address = (o["address"] as? String).flatMap({ EthAddress($0) }),
+                let granted = o["outcomeTokens"] as? Bool
+            else { return SimServer.error("address and outcomeTokens (true|false) required", status: .badRequest) }
+            await exchange.setOutcomeApprovals(address, granted: granted)
+            return SimServer.json("{\"ok\":true}")
+        }
         router.post("/_sim/credit") { request, _ -> Response in
             guard let a = request.query("address").flatMap({ EthAddress($0) }),
                 let amount = request.query("amount").flatMap({ Micros(decimal: $0) })

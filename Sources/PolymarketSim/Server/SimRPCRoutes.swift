@@ -54,6 +54,9 @@ enum SimRPCRoutes {
                 if !(await exchange.hasAllowance(owner)) { return result(0) }
                 return SimServer.json(
                     "{\"jsonrpc\":\"2.0\",\"id\":\(id),\"result\":\"0x" + String(repeating: "f", count: 64) + "\"}")
+            case [0xe9, 0x85, 0xe5, 0xc5]:  // ERC-1155 isApprovedForAll(address,address): approved unless withdrawn
+                guard let owner = address(at: 4), let op = address(at: 36) else { break }
+                return result(await exchange.isApprovedForAll(owner: owner, operator: op) ? 1 : 0)
             default: break
             }
             return SimServer.json(
