@@ -267,7 +267,7 @@ async function loadActivity() {
     <td class="num">${px(s.whalePrice)}</td><td class="num">${px(s.bestAsk)}</td><td>${esc(s.status)}</td><td>${esc(s.reason)}</td></tr>`).join("");
   $("orders").innerHTML = orders.items.map((o) => `<tr><td>${o.id}</td><td>${esc(o.purpose)}</td><td>${esc(o.side)}</td>
     <td>${marketCell(o.conditionId)} <span class="sub">${esc(outcomeOf(o.conditionId, o.asset, o.outcome))}</span></td><td class="num">${px(o.price)}</td><td class="num">${num(o.size)}</td>
-    <td class="num">${num(o.filledSize)}</td><td class="num">${px(o.averageFillPrice)}</td><td>${esc(o.status)}</td><td>${esc(o.error || "")}</td></tr>`).join("");
+    <td class="num">${num(o.filledSize)}</td><td class="num">${px(o.averageFillPrice)}</td><td>${esc(o.status)}${o.books === "pending_trades" ? ` <span class="sub" title="the venue matched ${esc(num(o.venueMatched))} shares; the books wait for their trades">pending trades</span>` : ""}</td><td>${esc(o.error || "")}</td></tr>`).join("");
   $("decisions").innerHTML = decisions.items.map((d) => `<tr><td>${d.id}</td><td>${d.signalId ?? "–"}</td>
     <td class="${d.approved ? "up" : "down"}">${d.approved ? "approved" : "denied"}</td><td>${esc(d.reason)}</td>
     <td class="mono">${esc(Object.entries(d.context).map(([k, v]) => k + "=" + v).join(" "))}</td></tr>`).join("");

@@ -197,8 +197,14 @@ package struct OrderDTO: Codable, Sendable {
     var exchangeOrderId: String?
     var error: String?
     var approvalExpiresAt: Int64?
+    /// What the venue says matched; ahead of `filledSize` while its trades are not known (`books: pending_trades`).
+    var venueMatched: String
+    /// `booked` (every matched share is in the books from its trades) or `pending_trades`.
+    var books: String
 
     init(_ o: CopyOrder) {
+        venueMatched = "\(max(o.venueMatched, o.filledSize))"
+        books = o.hasPendingTrades ? "pending_trades" : "booked"
         id = o.id
         signalId = o.signalId
         purpose = o.purpose.rawValue
