@@ -139,7 +139,7 @@ struct ProbeAndKeysTests {
             let check = checks.first { $0.name == name }
             #expect(check?.ok == true, "\(check?.line ?? "\(name) missing")")
         }
-        #expect(checks.first { $0.name == "clob account" }?.detail.contains("3 allowance(s)") == true)
+        #expect(checks.first { $0.name == "clob account" }?.detail.contains("4 allowance(s)") == true)
         #expect(checks.first { $0.name == "geoblock" }?.detail.hasPrefix("allowed") == true)
     }
 

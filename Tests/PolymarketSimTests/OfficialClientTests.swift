@@ -45,7 +45,8 @@ struct OfficialClientTests {
             // Balance: the funder's pUSD, with allowances to the exchange contracts.
             let before = try #require(out["balance_before"] as? [String: Any])
             #expect((before["balance"] as? String) == String(Self.startingBalanceRaw))
-            #expect(((before["allowances"] as? [String: String]) ?? [:]).count == 3)
+            // V2, neg-risk V2, V3 and the retired neg-risk adapter (still listed).
+            #expect(((before["allowances"] as? [String: String]) ?? [:]).count == 4)
 
             // Prices agree with the book the client read.
             let book = try #require(out["book"] as? [String: Any])
