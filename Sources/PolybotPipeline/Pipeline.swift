@@ -285,6 +285,12 @@ package struct Pipeline: Sendable {
 
         var services: [any Service] = [executor, risk, sizer, consensus, scorer, filter, listener, positions]
         if let orders { services.append(orders) }
+        if let liveGateway {
+            services.append(
+                HeartbeatService(
+                    clob: liveGateway.clob, store: store, mode: .live, trading: risk.gate, clock: clock,
+                    events: events, logger: logger))
+        }
         services.append(startup)
         return Pipeline(
             services: services, events: events, risk: risk, approvals: approvals, probe: probe, listener: listener,

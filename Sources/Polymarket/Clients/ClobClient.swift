@@ -257,6 +257,34 @@ public struct ClobClient: Sendable {
         return try HTTPTransport.decode(Answer.self, r).closed_only
     }
 
+    /// `POST /v1/heartbeats` `{"heartbeat_id": previous}` → the next id of the chain (venue facts §4.4): while heartbeats
+    /// arrive every 5 s the venue keeps this API key's orders; missing the 10 s deadline cancels them all. A chain the
+    /// venue does not recognise is answered with the id it expects (``HeartbeatAnswer/expected``).
+    public func heartbeat(previous: String) async throws(PolymarketHTTPError) -> HeartbeatAnswer {
+        let path = "/v1/heartbeats"
+        let body = "{\"heartbeat_id\":\"\(JSONText.escape(previous))\"}"
+        struct Wire: Decodable {
+            var heartbeat_id: String?
+            var error_msg: String?
+        }
+        let r: HTTPResult
+        do {
+            r = try await transport.send(
+                .POST, url: baseURL + path, headers: try l2("POST", path, body), body: body, family: .clobGeneral,
+                idempotent: false)
+        } catch .status(400, let message) {
+            // `{"error_msg":"Invalid Heartbeat ID","heartbeat_id":"<expected>"}`: the body is in the message.
+            if let w = try? WireJSON.decode(Wire.self, from: Data(message.utf8)), let expected = w.heartbeat_id {
+                return .expected(expected)
+            }
+            throw .status(400, message: message)
+        }
+        guard let id = try HTTPTransport.decode(Wire.self, r).heartbeat_id, !id.isEmpty else {
+            throw .decode(.missingField("heartbeat_id"))
+        }
+        return .next(id)
+    }
+
     /// `GET /data/trades?id=…`: one of our trades by id (nil while the venue does not list it).
     public func trade(id: String) async throws(PolymarketHTTPError) -> ClobTrade? {
         var q = Query()
@@ -334,4 +362,12 @@ public struct ClobClient: Sendable {
             throw .invalidRequest("\(error)")
         }
     }
+}
+
+/// The venue's answer to a heartbeat.
+public enum HeartbeatAnswer: Sendable, Equatable {
+    /// Accepted; send this id with the next one.
+    case next(String)
+    /// The chain was not recognised; the venue expects this id.
+    case expected(String)
 }

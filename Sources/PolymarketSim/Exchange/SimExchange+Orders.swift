@@ -281,7 +281,9 @@ extension SimExchange {
             id: orderId, apiKey: apiKey, maker: owner, tokenId: tokenId, market: conditionId, side: side,
             price: price, originalSize: Micros(shares), matched: .zero, status: "LIVE", orderType: orderType,
             expiration: expiration, createdAt: wallNow, trades: [])
-        let levels = (book(token: tokenId).map { side == .buy ? $0.asks : $0.bids }) ?? []
+        // A matching delay (the `delayMatching` fault): a resting order is queued unmatched and answered `delayed`.
+        let delayed = faults.delayMatching && (orderType == .gtc || orderType == .gtd)
+        let levels = delayed ? [] : (book(token: tokenId).map { side == .buy ? $0.asks : $0.bids }) ?? []
         var plan: [(price: Micros, size: Micros)] = []
         var left = Micros(shares)
         for level in levels where left > .zero {
@@ -316,7 +318,7 @@ extension SimExchange {
         }
         orders[orderId] = order
         if order.status == "LIVE" { sendUser(apiKey: apiKey, orderEvent(order, type: "PLACEMENT")) }
-        let status = order.matched > .zero ? "matched" : "live"
+        let status = delayed ? "delayed" : order.matched > .zero ? "matched" : "live"
         let making = side == .buy ? spent : order.matched
         let taking = side == .buy ? order.matched : spent
         // Since 2026-07-24 the venue returns trade ids; settlement hashes are best effort (none under `no-hashes`).

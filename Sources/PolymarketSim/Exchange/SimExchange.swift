@@ -27,6 +27,13 @@ public actor SimExchange {
     var wallets: [String: SimWallet] = [:]
     /// Addresses whose pUSD allowances to the exchanges are zero (the startup check must refuse them).
     var withoutAllowance: Set<String> = []
+    /// Heartbeat chains per API key: the id expected next and when the last one arrived.
+    var heartbeatSessions: [String: (id: String, last: ContinuousClock.Instant)] = [:]
+    /// With `requireHeartbeats`: when a key with resting orders and no heartbeat was first seen.
+    var heartbeatArmed: [String: ContinuousClock.Instant] = [:]
+    var heartbeatsReceived: [String: Int] = [:]
+    /// Orders the dead-man switch cancelled.
+    public internal(set) var heartbeatCancels: [SimHeartbeatCancel] = []
     /// Addresses whose outcome-token (ERC-1155) approvals were withdrawn (`POST /_sim/approvals`).
     var withoutOutcomeApprovals: Set<String> = []
     /// Matching engine restart: HTTP 425 until `engineDownUntil`, then post-only until `postOnlyUntil`.

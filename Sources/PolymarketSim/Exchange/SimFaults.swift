@@ -30,6 +30,10 @@ public struct SimFaults: Sendable, Codable, Equatable {
     public var postOnlySeconds: Double = 120
     /// Cancel-only mode starting now for this many seconds (0 = none): every new order answers 503, cancels work.
     public var cancelOnlySeconds: Double = 0
+    /// The heartbeat dead-man switch is armed by a key's first resting order, not only by its first heartbeat.
+    public var requireHeartbeats = false
+    /// Orders are accepted with status `delayed` and rest unmatched (a market's matching delay), until a later trade.
+    public var delayMatching = false
     /// Per-signer order and cancel buckets: tokens per second (0 = no per-signer limit).
     public var signerRate: Double = 0
     /// Per-signer bucket capacity (the burst); a request costing more is refused for good.
@@ -50,7 +54,7 @@ public struct SimFaults: Sendable, Codable, Equatable {
         case dropWebSocketsEverySeconds, stallSeconds, rateLimitBurst, rateLimitRate, retryAfterSeconds, errorRate,
             latencyMilliseconds
         case timeoutButFillNextOrders, holdResponseSeconds, rtdsPongText, orderDelayMilliseconds
-        case restartSeconds, postOnlySeconds, cancelOnlySeconds, signerRate, signerBurst, noHashes, geoblock, noDataV2,
+        case restartSeconds, postOnlySeconds, cancelOnlySeconds, requireHeartbeats, delayMatching, signerRate, signerBurst, noHashes, geoblock, noDataV2,
             comboEvery
     }
 
@@ -72,6 +76,8 @@ public struct SimFaults: Sendable, Codable, Equatable {
         restartSeconds = try c.decodeIfPresent(Double.self, forKey: .restartSeconds) ?? 0
         postOnlySeconds = try c.decodeIfPresent(Double.self, forKey: .postOnlySeconds) ?? 120
         cancelOnlySeconds = try c.decodeIfPresent(Double.self, forKey: .cancelOnlySeconds) ?? 0
+        requireHeartbeats = try c.decodeIfPresent(Bool.self, forKey: .requireHeartbeats) ?? false
+        delayMatching = try c.decodeIfPresent(Bool.self, forKey: .delayMatching) ?? false
         signerRate = try c.decodeIfPresent(Double.self, forKey: .signerRate) ?? 0
         signerBurst = try c.decodeIfPresent(Int.self, forKey: .signerBurst) ?? 60
         noHashes = try c.decodeIfPresent(Bool.self, forKey: .noHashes) ?? false
@@ -105,6 +111,8 @@ public struct SimFaults: Sendable, Codable, Equatable {
         case "restart": restartSeconds = try double(value, spec)
         case "post-only": postOnlySeconds = try double(value, spec)
         case "cancel-only": cancelOnlySeconds = try double(value, spec)
+        case "require-heartbeats": requireHeartbeats = value == "1" || value == "true"
+        case "delay-matching": delayMatching = value == "1" || value == "true"
         case "signer-rate": signerRate = try double(value, spec)
         case "signer-burst": signerBurst = try int(value, spec)
         case "no-hashes": noHashes = value == "1" || value == "true"
@@ -132,6 +140,6 @@ public struct SimFaults: Sendable, Codable, Equatable {
 public struct SimFaultError: Error, CustomStringConvertible {
     public var spec: String
     public var description: String {
-        "bad --fault \(spec): use drop=SECONDS, stall=SECONDS, 429=COUNT, 429rate=RATE(0-1), retry-after=SECONDS, 5xx=RATE(0-1), latency=MS, timeout-fill=COUNT, hold=SECONDS, pong=TEXT, restart=SECONDS, post-only=SECONDS, cancel-only=SECONDS, signer-rate=PER_SECOND, signer-burst=COUNT, no-hashes=1, no-data-v2=1, combo-every=N or geoblock=blocked|close-only"
+        "bad --fault \(spec): use drop=SECONDS, stall=SECONDS, 429=COUNT, 429rate=RATE(0-1), retry-after=SECONDS, 5xx=RATE(0-1), latency=MS, timeout-fill=COUNT, hold=SECONDS, pong=TEXT, restart=SECONDS, post-only=SECONDS, cancel-only=SECONDS, require-heartbeats=1, delay-matching=1, signer-rate=PER_SECOND, signer-burst=COUNT, no-hashes=1, no-data-v2=1, combo-every=N or geoblock=blocked|close-only"
     }
 }

@@ -251,6 +251,25 @@ enum SimClobRoutes {
             }
             return SimServer.json("{\"canceled\":[\(canceled.joined(separator: ","))],\"not_canceled\":{}}")
         }
+        // The dead-man switch: `{"heartbeat_id": previous}` → the next id, or 400 with the id the venue expects.
+        group.post("/v1/heartbeats") { request, _ -> Response in
+            let body = String(buffer: try await request.body.collect(upTo: 1 << 16))
+            let apiKey: String
+            do throws(SimRejection) {
+                apiKey = try await exchange.authenticate(
+                    headers: request.lowercasedHeaders, method: "POST", path: "/v1/heartbeats", body: body)
+            } catch {
+                return SimServer.error(error.message, status: .init(code: error.status))
+            }
+            let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+            let previous = object?["heartbeat_id"] as? String ?? ""
+            switch await exchange.heartbeat(apiKey: apiKey, previous: previous) {
+            case .next(let id): return SimServer.json("{\"heartbeat_id\":\(SimJSON.string(id))}")
+            case .expected(let id):
+                return SimServer.json(
+                    "{\"error_msg\":\"Invalid Heartbeat ID\",\"heartbeat_id\":\(SimJSON.string(id))}", status: .badRequest)
+            }
+        }
         group.get("/data/orders") { request, _ -> Response in
             let apiKey: String
             do throws(SimRejection) {

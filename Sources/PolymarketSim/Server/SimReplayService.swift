@@ -43,6 +43,7 @@ public struct SimReplayService: Service {
         while !Task.isCancelled {
             await exchange.deliverDueEvents()
             await exchange.expireOrders(wallNow: Int64(Date().timeIntervalSince1970))
+            await exchange.enforceHeartbeats()
             let drop = await exchange.faults.dropWebSocketsEverySeconds
             if drop > 0, clock.now - lastDrop >= .milliseconds(Int64(drop * 1000)) {
                 await exchange.dropAllSockets()

@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+import PolybotCore
+import PolybotPipeline
+import PolybotStore
+import PolybotTestSupport
+import Polymarket
+import PolymarketSim
+import Testing
+
+/// Issue 27: a live daemon keeps its resting order alive with the venue's heartbeats; killed with SIGKILL (no cancel of
+/// ours can arrive), the venue's dead-man switch cancels the order by itself.
+@Suite("Heartbeats outlive a SIGKILL", .serialized)
+struct HeartbeatKillTests {
+    @Test(.enabled(if: DaemonProcess.runs, DaemonProcess.missing))
+    func aSigkilledDaemonsRestingOrderIsCancelledByTheVenue() async throws {
+        let whales = (1...3).map { Fixtures.address(0xC0 + $0) }
+        let exchange = SimExchange(
+            trades: Scenario.consensus(signals: 1, wallets: whales, start: Int64(Date().timeIntervalSince1970) - 120))
+        try await withSimulator(exchange) { base, ws in
+            try await withNamedTestDatabase { url, store, _ in
+                try await DaemonProcess.createBasket("trio", whales: whales, in: store)
+                let (live, liveEnv) = try await LiveAccountKind.eoa.setUp(exchange: exchange, base: base)
+                let env = DaemonProcess.environment(
+                    base: base, ws: ws, extra: ["DATABASE_URL": url].merging(liveEnv) { $1 })
+                let log = FileManager.default.temporaryDirectory.appendingPathComponent("polybot-hb-\(getpid()).log")
+                defer { try? FileManager.default.removeItem(at: log) }
+                // The market imposes a matching delay: the copy is accepted `delayed` and rests on the book.
+                var f = SimFaults()
+                f.delayMatching = true
+                await exchange.setFaults(f)
+                let run = try DaemonProcess.start(env: env, log: log)
+                #expect(
+                    await eventually { await exchange.rtdsSubscribers > 0 }, "daemon never subscribed: \(run.output())")
+                await exchange.publishNext(3)
+                let resting = try await eventually(timeout: .seconds(30)) {
+                    let orders = try await store.orders.list(statuses: nil, limit: 10, beforeId: nil)
+                    let venue = await exchange.allOrders
+                    return orders.count == 1 && orders[0].status == .live && venue.count == 1
+                        && venue[0].status == "LIVE"
+                }
+                #expect(resting, "no resting order: \(run.output())")
+                // The daemon's heartbeats are reaching the venue.
+                let apiKey = live.credentials.apiKey
+                #expect(
+                    await eventually(timeout: .seconds(30)) { await exchange.heartbeats(apiKey: apiKey) >= 2 },
+                    "no heartbeats: \(run.output())")
+                kill(run.process.processIdentifier, SIGKILL)
+                run.process.waitUntilExit()
+                #expect(run.process.terminationReason == .uncaughtSignal)
+                let order = try #require(await exchange.allOrders.first)
+                #expect(order.status == "LIVE", "still resting right after the kill")
+                // Nothing of ours can cancel it now: the venue does, once its 10 s deadline has passed.
+                #expect(
+                    await eventually(timeout: .seconds(60)) {
+                        await exchange.allOrders.first?.status == "CANCELED"
+                    })
+                let cancels = await exchange.heartbeatCancels
+                #expect(cancels.map(\.orderId) == [order.id] && cancels.allSatisfy { $0.silentFor >= .seconds(10) })
+            }
+        }
+    }
+}
