@@ -94,4 +94,35 @@ struct TradeBooksTests {
             #expect(bought.order.fee + sold.order.fee == buys.fee + sells.fee)
         }
     }
+
+    @Test func reconciliationCorrectsOurTradeRowsToTheVenuesAndAuditsIt() async throws {
+        try await withLiveVenue(fees: .uniform(politics, type: "politics"), logger: logger) { v in
+            let placed = try await v.gateway.place(v.request("entry:reconcile", price: v.ask))
+            let venue = await venueFigures(v)
+            #expect(placed.order.filledCost == venue.cost && placed.order.fee == venue.fee)
+            // Our row of the first trade goes wrong (say an earlier path misread its price by a cent).
+            let trade = try #require(try await v.store.orders.trades(orderId: placed.order.id).first)
+            let size = try #require(trade.size)
+            let wrongPrice = try #require(trade.price) + Micros(10_000)
+            _ = try await v.ledger.report(
+                orderId: placed.order.id, venueMatched: .zero,
+                trades: [
+                    TradeFill(
+                        tradeId: trade.tradeId, size: size, price: wrongPrice, fee: trade.fee, traderSide: "TAKER")
+                ], eventType: "TEST", venueStatus: "", corrects: true)
+            let wrong = try #require(try await v.store.orders.get(id: placed.order.id))
+            #expect(wrong.filledCost != venue.cost)
+
+            // Reconciliation against GET /data/trades finds it, corrects the row and the books, and says so.
+            let problems = try await v.tracker(logger: logger).reconcileTrades(after: 0)
+            #expect(problems.count == 1 && problems[0].contains(trade.tradeId), "\(problems)")
+            let fixed = try #require(try await v.store.orders.get(id: placed.order.id))
+            #expect(fixed.filledCost == venue.cost && fixed.fee == venue.fee)
+            let position = try #require(try await v.store.positions.openPosition(mode: .live, asset: v.token))
+            #expect(position.cost == venue.cost + venue.fee)
+            #expect(try await v.store.audit.recent(limit: 5).contains { $0.action == "trades.reconciled" })
+            // A second pass finds nothing.
+            #expect(try await v.tracker(logger: logger).reconcileTrades(after: 0).isEmpty)
+        }
+    }
 }

@@ -68,8 +68,22 @@ public enum PositionAccounting {
     public static func applyTrades(
         to position: Position, side: TradeSide, shares: Micros, notional: Micros, fee: Micros
     ) -> Applied {
-        if shares != .zero { return apply(to: position, side: side, shares: shares, notional: notional, fee: fee) }
+        if shares > .zero { return apply(to: position, side: side, shares: shares, notional: notional, fee: fee) }
         var p = position
+        if shares < .zero {
+            // A reconciliation found fewer shares than we booked: a BUY gives them back at the corrected cost; a SELL
+            // returns them to the position and its corrected proceeds and fee to the realised PnL (the released basis
+            // of shares not sold stays as it was booked: reported loudly by the reconciliation, not guessed).
+            p.size = max(.zero, p.size + (side == .buy ? shares : Micros.zero - shares))
+            if side == .buy {
+                p.cost += notional + fee
+                p.averagePrice = average(cost: p.cost, size: p.size)
+                return Applied(position: p, realized: .zero, costChange: notional + fee, shares: shares)
+            }
+            p.status = .open
+            p.realizedPnl += notional - fee
+            return Applied(position: p, realized: notional - fee, costChange: .zero, shares: shares)
+        }
         switch side {
         case .buy where p.status == .open:
             p.cost += notional + fee

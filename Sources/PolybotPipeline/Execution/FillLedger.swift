@@ -28,12 +28,13 @@ package struct FillLedger: Sendable {
     @discardableResult
     package func report(
         orderId: Int64, venueMatched: Micros, trades: [TradeFill] = [], status: OrderStatus? = nil,
-        eventType: String, venueStatus: String
+        eventType: String, venueStatus: String, corrects: Bool = false
     ) async throws -> AppliedFill {
         let applied = try await store.execution.applyFill(
             FillReport(
                 orderId: orderId, venueMatched: venueMatched, trades: trades, status: status, eventType: eventType,
-                venueStatus: venueStatus, day: utcDay(Int64(now().timeIntervalSince1970)), equity: await equity()))
+                venueStatus: venueStatus, day: utcDay(Int64(now().timeIntervalSince1970)), equity: await equity(),
+                corrects: corrects))
         await onFill(applied)
         return applied
     }

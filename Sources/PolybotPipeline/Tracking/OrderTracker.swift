@@ -24,6 +24,7 @@ package actor OrderTracker: Service {
     private let failedTrades = Counter(label: "orders.trades_failed")
     private let cancels = Counter(label: "orders.expired_cancels")
     private let haltCancels = Counter(label: "orders.halt_cancels")
+    private let tradeCorrections = Counter(label: "orders.trade_corrections")
     private let statusErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "order_tracker")])
     private let reservations: ReservationHooks
 
@@ -61,10 +62,14 @@ package actor OrderTracker: Service {
                     }
                 }
                 group.addTask {
+                    var polls = 0
                     while !Task.isCancelled {
                         try? await Task.sleep(for: self.pollInterval)  // clock-edge: live venue polling (wall time)
                         if Task.isCancelled { break }
                         await self.poll()
+                        polls += 1
+                        // Every 12th poll (a minute at the default 5 s): the last hour of our trades against the books.
+                        if polls % 12 == 0 { await self.reconcileRecentTrades() }
                     }
                 }
             }
@@ -264,6 +269,65 @@ package actor OrderTracker: Service {
             if status == "FAILED" || status == "CONFIRMED" { resolved += 1 }
         }
         return resolved
+    }
+
+    /// Reconciliation of the books against the venue: our trades as `GET /data/trades` lists them since `after`
+    /// (Unix seconds), compared with our trade rows. A trade of one of our orders that we never recorded is recorded and
+    /// booked; a row whose size or price differs from the venue's is corrected and the difference booked. Each is raised
+    /// (alert) and written to the audit log. Returns what was found.
+    @discardableResult
+    package func reconcileTrades(after: Int64) async throws -> [String] {
+        var problems: [String] = []
+        for trade in try await clob.trades(after: after) {
+            guard let tradeId = trade.id, !tradeId.isEmpty else { continue }
+            var order: CopyOrder?
+            for id in [trade.taker_order_id].compactMap({ $0 }) + (trade.maker_orders ?? []).compactMap(\.order_id) {
+                if let o = try await store.orders.get(exchangeOrderId: id) {
+                    order = o
+                    break
+                }
+            }
+            guard let order else { continue }
+            let fill = try await gateway.tradeFill(trade, of: order)
+            let ours = try await store.orders.trades(orderId: order.id).first { $0.tradeId == tradeId }
+            let problem: String?
+            var corrects = false
+            if ours == nil {
+                problem = "trade \(tradeId) of order \(order.id) was missing from our books; recorded from the venue"
+            } else if let ours, ours.isComplete, ours.size != fill.size || ours.price != fill.price {
+                corrects = true
+                problem =
+                    "trade \(tradeId) of order \(order.id): our \(ours.size.map { "\($0)" } ?? "?") @ \(ours.price.map { "\($0)" } ?? "?") differed from the venue's \(fill.size.map { "\($0)" } ?? "?") @ \(fill.price.map { "\($0)" } ?? "?"); corrected"
+            } else {
+                problem = nil
+            }
+            guard ours == nil || !(ours?.isComplete ?? false) || corrects else { continue }
+            let booked = try await ledger.report(
+                orderId: order.id, venueMatched: .zero, trades: [fill], eventType: "TRADE_RECONCILED",
+                venueStatus: trade.status ?? "", corrects: corrects)
+            await finished(booked.order, was: order)
+            if let problem {
+                problems.append(problem)
+                tradeCorrections.increment()
+                logger.error("books corrected from the venue's trades", metadata: ["problem": "\(problem)"])
+                do {
+                    try await store.audit.append(
+                        actor: "system", action: "trades.reconciled", target: "order \(order.id)",
+                        details: #"{"trade_id":\#(jsonString(tradeId)),"problem":\#(jsonString(problem))}"#)
+                } catch {
+                    logger.error("trade correction not audited", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        if !problems.isEmpty { events.publish(.reconciliation(problems: problems)) }
+        return problems
+    }
+
+    /// ``reconcileTrades(after:)`` over the last hour, for the timer: a failure is logged and tried again next time.
+    private func reconcileRecentTrades() async {
+        do { try await reconcileTrades(after: now() - 3_600) } catch {
+            logger.warning("trade reconciliation failed; tried again next time", metadata: ["error": "\(error)"])
+        }
     }
 
     /// ``pollOnce()`` for the timer: a failed read is logged and retried on the next tick.

@@ -56,12 +56,16 @@ package struct FillReport: Sendable {
     package var day: String
     /// Equity to open the day's PnL row with if it does not exist yet.
     package var equity: Micros
+    /// The trades are the venue's corrected figures (reconciliation): they replace what a row holds, and the
+    /// difference is booked; otherwise a row's known figures are never changed, only completed.
+    package var corrects = false
 
     /// Creates a report.
     package init(
         orderId: Int64, venueMatched: Micros, trades: [TradeFill] = [], status: OrderStatus? = nil,
-        eventType: String, venueStatus: String, day: String, equity: Micros
+        eventType: String, venueStatus: String, day: String, equity: Micros, corrects: Bool = false
     ) {
+        self.corrects = corrects
         self.orderId = orderId
         self.venueMatched = venueMatched
         self.trades = trades
@@ -206,10 +210,14 @@ package struct ExecutionPostgresRepository: ExecutionRepository {
                                 ELSE coalesce(\(t.status?.uppercased()), order_trades.status) END,
                             transaction_hash = coalesce(nullif(EXCLUDED.transaction_hash, ''), order_trades.transaction_hash),
                             trader_side = coalesce(order_trades.trader_side, EXCLUDED.trader_side),
-                            size_micros = coalesce(order_trades.size_micros, EXCLUDED.size_micros),
-                            price_micros = coalesce(order_trades.price_micros, EXCLUDED.price_micros),
-                            cost_micros = coalesce(order_trades.cost_micros, EXCLUDED.cost_micros),
-                            fee_micros = coalesce(order_trades.fee_micros, EXCLUDED.fee_micros)
+                            size_micros = CASE WHEN \(r.corrects) THEN coalesce(EXCLUDED.size_micros, order_trades.size_micros)
+                                ELSE coalesce(order_trades.size_micros, EXCLUDED.size_micros) END,
+                            price_micros = CASE WHEN \(r.corrects) THEN coalesce(EXCLUDED.price_micros, order_trades.price_micros)
+                                ELSE coalesce(order_trades.price_micros, EXCLUDED.price_micros) END,
+                            cost_micros = CASE WHEN \(r.corrects) THEN coalesce(EXCLUDED.cost_micros, order_trades.cost_micros)
+                                ELSE coalesce(order_trades.cost_micros, EXCLUDED.cost_micros) END,
+                            fee_micros = CASE WHEN \(r.corrects) THEN coalesce(EXCLUDED.fee_micros, order_trades.fee_micros)
+                                ELSE coalesce(order_trades.fee_micros, EXCLUDED.fee_micros) END
                         WHERE order_trades.order_id = EXCLUDED.order_id
                         """, logger: db.logger)
                 }

@@ -15,6 +15,10 @@ package struct OrderTrade: Sendable, Hashable {
     package var polls: Int
     /// True once its size, cost and fee are known (and so booked).
     package var isComplete: Bool = false
+    /// Our shares, price and fee in it, once known.
+    package var size: Micros?
+    package var price: Micros?
+    package var fee: Micros?
 
     /// True once the venue's status is final.
     package var isResolved: Bool { status == "CONFIRMED" || status == "FAILED" }
@@ -41,7 +45,8 @@ extension OrderPostgresRepository {
             db.client.query(
                 """
                 SELECT trade_id, order_id, status, transaction_hash, trader_side, polls,
-                    size_micros IS NOT NULL AND cost_micros IS NOT NULL AND fee_micros IS NOT NULL
+                    size_micros IS NOT NULL AND cost_micros IS NOT NULL AND fee_micros IS NOT NULL,
+                    size_micros, price_micros, fee_micros
                 FROM order_trades
                 WHERE resolved_at IS NULL OR size_micros IS NULL OR cost_micros IS NULL OR fee_micros IS NULL
                 ORDER BY first_seen, trade_id LIMIT \(limit)
@@ -54,7 +59,8 @@ extension OrderPostgresRepository {
             db.client.query(
                 """
                 SELECT trade_id, order_id, status, transaction_hash, trader_side, polls,
-                    size_micros IS NOT NULL AND cost_micros IS NOT NULL AND fee_micros IS NOT NULL
+                    size_micros IS NOT NULL AND cost_micros IS NOT NULL AND fee_micros IS NOT NULL,
+                    size_micros, price_micros, fee_micros
                 FROM order_trades
                 WHERE order_id = \(orderId) ORDER BY first_seen, trade_id
                 """, logger: db.logger))
@@ -62,13 +68,14 @@ extension OrderPostgresRepository {
 
     private func selectTrades(_ rows: PostgresRowSequence) async throws -> [OrderTrade] {
         var out: [OrderTrade] = []
-        for try await (id, order, status, hash, side, polls, complete) in rows.decode(
-            (String, Int64, String, String?, String?, Int32, Bool).self)
+        for try await (id, order, status, hash, side, polls, complete, size, price, fee) in rows.decode(
+            (String, Int64, String, String?, String?, Int32, Bool, Int64?, Int64?, Int64?).self)
         {
             out.append(
                 OrderTrade(
                     tradeId: id, orderId: order, status: status, transactionHash: hash, traderSide: side,
-                    polls: Int(polls), isComplete: complete))
+                    polls: Int(polls), isComplete: complete, size: size.map(Micros.init), price: price.map(Micros.init),
+                    fee: fee.map(Micros.init)))
         }
         return out
     }

@@ -54,7 +54,8 @@ public struct SimFaults: Sendable, Codable, Equatable {
         case dropWebSocketsEverySeconds, stallSeconds, rateLimitBurst, rateLimitRate, retryAfterSeconds, errorRate,
             latencyMilliseconds
         case timeoutButFillNextOrders, holdResponseSeconds, rtdsPongText, orderDelayMilliseconds
-        case restartSeconds, postOnlySeconds, cancelOnlySeconds, requireHeartbeats, delayMatching, signerRate, signerBurst, noHashes, geoblock, noDataV2,
+        case restartSeconds, postOnlySeconds, cancelOnlySeconds, requireHeartbeats, delayMatching, signerRate,
+            signerBurst, noHashes, geoblock, noDataV2,
             comboEvery
     }
 

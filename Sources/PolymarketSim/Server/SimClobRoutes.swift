@@ -267,7 +267,8 @@ enum SimClobRoutes {
             case .next(let id): return SimServer.json("{\"heartbeat_id\":\(SimJSON.string(id))}")
             case .expected(let id):
                 return SimServer.json(
-                    "{\"error_msg\":\"Invalid Heartbeat ID\",\"heartbeat_id\":\(SimJSON.string(id))}", status: .badRequest)
+                    "{\"error_msg\":\"Invalid Heartbeat ID\",\"heartbeat_id\":\(SimJSON.string(id))}",
+                    status: .badRequest)
             }
         }
         group.get("/data/orders") { request, _ -> Response in
