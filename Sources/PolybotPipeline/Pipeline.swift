@@ -288,7 +288,7 @@ package struct Pipeline: Sendable {
         if let liveGateway {
             services.append(
                 HeartbeatService(
-                    clob: liveGateway.clob, store: store, mode: .live, trading: risk.gate, clock: clock,
+                    clob: liveGateway.clob, store: store, trading: risk.gate, clock: clock,
                     events: events, logger: logger))
         }
         services.append(startup)

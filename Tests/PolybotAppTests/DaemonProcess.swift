@@ -32,6 +32,8 @@ struct DaemonProcess {
             "POLYBOT_RISK_MAX_POSITIONS_PER_EVENT": "100", "POLYBOT_RESCORE_AT": "off",
             // Network tests stay on loopback: the live startup's geoblock check asks the simulator.
             "POLYBOT_GEOBLOCK_URL": base + "/api/geoblock",
+            // Live start-up reads the outcome-token approvals (and redeems) through the simulator's RPC.
+            "POLYBOT_POLYGON_RPC_URL": base + "/rpc",
         ]
         for (k, v) in extra { env[k] = v }
         return env

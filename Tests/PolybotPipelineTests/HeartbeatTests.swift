@@ -15,7 +15,7 @@ struct HeartbeatTests {
 
     func service(_ v: LiveVenue, gate: TradingGate = TradingGate()) -> HeartbeatService {
         HeartbeatService(
-            clob: v.clob, store: v.store, mode: .live, trading: gate, clock: SystemPipelineClock(),
+            clob: v.clob, store: v.store, trading: gate, clock: SystemPipelineClock(),
             events: PipelineEvents(), logger: logger)
     }
 

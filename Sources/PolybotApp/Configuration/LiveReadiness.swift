@@ -76,9 +76,9 @@ struct LiveReadiness {
             }
             if !unapproved.isEmpty { throw LiveSetupError.noOutcomeApproval(funder, unapproved) }
         } else {
-            logger.warning(
-                "outcome-token (ERC-1155) approvals not checked (no POLYBOT_POLYGON_RPC_URL); without them every exit is refused",
-                metadata: ["funder": "\(funder)"])
+            // Fail closed: without them every exit is refused, and without an RPC they cannot be read.
+            throw LiveSetupError.approvalUnavailable(
+                "POLYBOT_POLYGON_RPC_URL is not set; live trading needs it to read the outcome-token approvals")
         }
         logger.notice(
             "live account ready",

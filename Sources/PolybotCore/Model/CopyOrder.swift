@@ -97,6 +97,9 @@ public struct CopyOrder: Hashable, Sendable, Codable {
     /// What the venue says matched (`size_matched`, the POST's amounts); ahead of ``filledSize`` while the trades that
     /// make it up are not known yet (``hasPendingTrades``). Never booked at a guessed price.
     public var venueMatched: Micros = .zero
+    /// False for an order booked before the books came from trades (migration 0010): its books stay as they were,
+    /// its later trades are recorded but not booked, and reconciliation leaves it to an operator.
+    public var booksFromTrades = true
 
     /// True while the venue reports more matched than the trades we know: the books wait for those trades.
     public var hasPendingTrades: Bool { venueMatched > filledSize }

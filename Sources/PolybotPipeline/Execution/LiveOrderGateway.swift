@@ -302,15 +302,18 @@ package struct LiveOrderGateway: OrderGateway {
         let deadline = deadline(order, r)
         var backoff = 1.0
         var tried = false
+        // An order that may have reached the venue before (its POST had no answer, or a crash came in between).
+        let everSent = order.status == .submitting || order.status == .unknown
         while true {
-            if let stopped = try await lastStep(order) { return stopped }
+            if let stopped = try await lastStep(order, everSent: everSent) { return stopped }
             if let ended = try await awaitVenue(order, deadline: deadline, backoff: &backoff, tried: tried) {
                 return ended
             }
             tried = true
-            guard let outcome = try await postOnce(order, signed) else { continue }
-            // A halt that came while the POST was in flight: what now rests on the venue is cancelled at once.
-            if case .placed(let placed) = outcome, placed.status == .live || placed.status == .partiallyFilled,
+            guard let outcome = try await postOnce(order, signed, everSent: everSent) else { continue }
+            // A halt that came while the POST was in flight: whatever rests on the venue now is cancelled at once.
+            let placed = outcome.order
+            if placed.status == .live || placed.status == .partiallyFilled,
                 case .refuse(let reason) = trading.decision(for: placed.purpose)
             {
                 return .placed(try await cancelResting(placed, because: reason))
@@ -322,14 +325,37 @@ package struct LiveOrderGateway: OrderGateway {
     /// The last step: the trading state right before a POST. Nil to send; otherwise the order is not sent — refused
     /// (halted; reduce-only for an entry): it ends `cancelled` with the reason (e.g. `trading_halted`) and is never
     /// sent again; state not loaded yet: it goes back to `intent` for the next attempt.
-    private func lastStep(_ order: CopyOrder) async throws -> PlacementOutcome? {
+    private func lastStep(_ order: CopyOrder, everSent: Bool) async throws -> PlacementOutcome? {
         switch trading.decision(for: order.purpose) {
         case .send:
             return nil
         case .wait:
-            _ = try await store.orders.setStatus(id: order.id, from: [.submitting], to: .intent, error: nil)
+            _ = try await store.orders.setStatus(
+                id: order.id, from: [.submitting], to: everSent ? .unknown : .intent, error: nil)
             return .unknown(try await store.orders.get(id: order.id) ?? order)
         case .refuse(let reason):
+            if everSent, let digest = order.orderDigest {
+                // It may be on the venue although no lookup listed it: a cancel for its id first (harmless when the
+                // venue never got it), then a lookup records what it matched before. Without answers it stays
+                // `unknown` for the next look.
+                let found: ClobOpenOrder?
+                do {
+                    _ = try await clob.cancel(orderId: digest)
+                    found = try await lookUp(digest)
+                } catch {
+                    _ = try await store.orders.setStatus(
+                        id: order.id, from: [.submitting, .intent], to: .unknown, error: "halt cancel failed: \(error)")
+                    return .unknown(try await store.orders.get(id: order.id) ?? order)
+                }
+                if let found {
+                    let current = try await store.orders.get(id: order.id) ?? order
+                    let applied = try await apply(found, to: current)
+                    let text = "\(reason.rawValue): cancelled on the venue after the trading state changed"
+                    _ = try await store.orders.setStatus(
+                        id: order.id, from: [applied.status], to: applied.status, error: text)
+                    return .alreadyPlaced(try await store.orders.get(id: order.id) ?? applied)
+                }
+            }
             notSent.increment()
             let text = "\(reason.rawValue): not sent; the trading state refused it right before the POST"
             _ = try await store.orders.setStatus(
@@ -351,10 +377,20 @@ package struct LiveOrderGateway: OrderGateway {
         let matched = found?.size_matched?.micros ?? order.venueMatched
         let trades =
             matched > order.filledSize ? await tradeFills(order, tradeIds: found?.associate_trades ?? []) : []
+        // Ended only when the venue says so (or no longer lists it): an order it still shows resting (a delayed order
+        // inside its taker delay, a cancel that did not take) stays open and is cancelled again on the next poll.
+        let venueStatus = (found?.status ?? "CANCELED").uppercased()
+        let stillResting = found != nil && (venueStatus == "LIVE" || venueStatus == "DELAYED")
         let applied = try await ledger.report(
             orderId: order.id, venueMatched: matched, trades: trades,
-            status: matched >= order.size ? .filled : .cancelled,
-            eventType: "CANCELLATION", venueStatus: found?.status ?? "CANCELED")
+            status: stillResting ? nil : (matched >= order.size ? .filled : .cancelled),
+            eventType: "CANCELLATION", venueStatus: venueStatus)
+        guard !stillResting else {
+            logger.warning(
+                "the venue still shows the order resting after our cancel; cancelled again on the next poll",
+                metadata: ["order.id": "\(order.id)", "reason": "\(reason.rawValue)"])
+            return applied.order
+        }
         let text = "\(reason.rawValue): cancelled on the venue after the trading state changed"
         _ = try await store.orders.setStatus(
             id: order.id, from: [applied.order.status], to: applied.order.status, error: text)
@@ -362,20 +398,37 @@ package struct LiveOrderGateway: OrderGateway {
     }
 
     /// One POST: its outcome, or nil when the venue provably did not take the order and it may be sent again.
-    private func postOnce(_ order: CopyOrder, _ signed: SignedOrderV2) async throws -> PlacementOutcome? {
-        _ = try await store.orders.setStatus(id: order.id, from: [.intent, .unknown], to: .submitting, error: nil)
+    private func postOnce(
+        _ order: CopyOrder, _ signed: SignedOrderV2, everSent: Bool
+    ) async throws -> PlacementOutcome? {
+        guard try await store.orders.setStatus(id: order.id, from: [.intent, .unknown], to: .submitting, error: nil)
+        else {
+            // Ended meanwhile (a halt resolved it, a lookup found it): never sent on a stale record.
+            return .alreadyPlaced(try await store.orders.get(id: order.id) ?? order)
+        }
         let body = signed.postBody(owner: apiKey, orderType: order.orderType)
-        // The last step checks: nothing between the decision and here (queues, waits, the write above) may outlive a halt.
-        if let stopped = try await lastStep(order) { return stopped }
+        // The last step checks: nothing between the decision and here (queues, waits, the write above) may outlive a
+        // halt — and the client checks once more after its rate-limit waits, right before the bytes leave.
+        if let stopped = try await lastStep(order, everSent: everSent) { return stopped }
         willSend(order)
+        let trading = self.trading
+        let purpose = order.purpose
         let posted: Result<OrderPostResponse, PolymarketHTTPError>
-        do { posted = .success(try await clob.postOrder(body: body)) } catch { posted = .failure(error) }
+        do {
+            posted = .success(
+                try await clob.postOrder(body: body, lastCheck: { trading.decision(for: purpose) == .send }))
+        } catch { posted = .failure(error) }
         let t = now().timeIntervalSince1970
         func notTaken(_ why: String) async throws -> PlacementOutcome? {
             _ = try await store.orders.setStatus(id: order.id, from: [.submitting], to: .intent, error: why)
             return nil
         }
         switch posted {
+        case .failure(.withheld):
+            // Refused after the rate-limit waits: nothing left; the last step ends it (or sends it, if allowed again).
+            _ = try await store.orders.setStatus(
+                id: order.id, from: [.submitting], to: everSent ? .unknown : .intent, error: nil)
+            return try await lastStep(order, everSent: everSent)
         case .failure(.status(425, let message)):
             venue.update { $0.sawRestart(now: t) }
             alarm("matching engine restarting (HTTP 425): order \(order.id) waits for it")
@@ -440,7 +493,9 @@ package struct LiveOrderGateway: OrderGateway {
             let trades = shares > .zero ? await tradeFills(order, tradeIds: response.tradeIDs) : []
             let filled = try await ledger.report(
                 orderId: order.id, venueMatched: shares, trades: trades,
-                status: order.orderType == .fok || order.orderType == .fak
+                // `delayed`: queued behind the market's matching delay, not a failure: what it matches comes later.
+                status: (order.orderType == .fok || order.orderType == .fak)
+                    && response.status.lowercased() != "delayed"
                     ? (shares >= order.size ? .filled : .cancelled) : nil,
                 eventType: "PLACEMENT", venueStatus: response.status.uppercased())
             return .placed(filled.order)
@@ -529,8 +584,11 @@ package struct LiveOrderGateway: OrderGateway {
                 }
                 out.append(try await tradeFill(trade, of: order))
             } catch {
+                // Often only not listed yet: the tracker completes it (and raises it if it stays incomplete).
                 feeErrors.increment()
-                alarm("order \(order.id): trade \(id) not read (\(error)); it stays pending in the books")
+                logger.warning(
+                    "trade not read yet; pending in the books",
+                    metadata: ["order.id": "\(order.id)", "trade.id": "\(id)", "error": "\(error)"])
                 out.append(TradeFill(tradeId: id))
             }
         }

@@ -7,14 +7,14 @@ import Polymarket
 import ServiceLifecycle
 
 /// The venue's dead-man switch (venue facts §4.4): while Polybot has orders resting on the CLOB it sends
-/// `POST /v1/heartbeats` every 5 s, chaining each answer's `heartbeat_id`; the venue cancels the API key's orders when
-/// the 10 s deadline passes without one. So a daemon that crashes (SIGKILL), hangs, loses its network, is halted or shuts
+/// `POST /v1/heartbeats` every 3 s (the venue asks for 5; a beat that fails is retried at once, so one lost beat never
+/// misses the deadline), chaining each answer's `heartbeat_id`, and for 10 s after the last order stopped resting; the
+/// venue cancels the API key's orders when its 10 s deadline passes without one. So a daemon that crashes (SIGKILL), hangs, loses its network, is halted or shuts
 /// down has its resting orders cancelled by the venue even when our own cancel never arrives. Heartbeats stop on a halt
 /// (the halt cancels too) and when the service stops; none are sent while nothing rests (FAK-only flows).
 package actor HeartbeatService: Service {
     private let clob: ClobClient
     private let store: PolybotStore
-    private let mode: RunMode
     private let trading: TradingGate
     private let clock: any PipelineClock
     private let interval: Duration
@@ -24,17 +24,18 @@ package actor HeartbeatService: Service {
     /// Whether the last look found orders resting (kept when the database cannot be read: a live daemon keeps its
     /// orders alive rather than letting the venue cancel them for a database outage).
     private var resting = false
+    /// When orders were last seen resting (pipeline-clock ms): beats go on for 10 s after.
+    private var lastRestingMs: Int64?
     private let sent = Counter(label: "orders.heartbeats", dimensions: [("outcome", "sent")])
     private let failed = Counter(label: "orders.heartbeats", dimensions: [("outcome", "failed")])
 
     /// Creates the service.
     package init(
-        clob: ClobClient, store: PolybotStore, mode: RunMode, trading: TradingGate, clock: any PipelineClock,
-        interval: Duration = .seconds(5), events: PipelineEvents, logger: Logger
+        clob: ClobClient, store: PolybotStore, trading: TradingGate, clock: any PipelineClock,
+        interval: Duration = .seconds(3), events: PipelineEvents, logger: Logger
     ) {
         self.clob = clob
         self.store = store
-        self.mode = mode
         self.trading = trading
         self.clock = clock
         self.interval = interval
@@ -54,36 +55,47 @@ package actor HeartbeatService: Service {
     package func tick() async -> Bool {
         guard trading.current != .halted else { return false }
         do {
+            // Live orders of any run mode (approve mode sends live orders too); paper orders have no digest.
             resting = try await store.orders.open().contains {
-                $0.mode == mode && ($0.status == .live || $0.status == .partiallyFilled)
+                $0.orderDigest != nil && $0.mode != .paper && ($0.status == .live || $0.status == .partiallyFilled)
             }
         } catch {
             logger.warning(
                 "open orders unreadable; heartbeats follow the last known state",
                 metadata: ["resting": "\(resting)", "error": "\(error)"])
         }
-        guard resting else { return false }
-        do {
-            switch try await clob.heartbeat(previous: chain) {
-            case .next(let id):
-                chain = id
-            case .expected(let id):
-                // Our chain was not the venue's (a restart, a lost answer): continue from the id it expects.
-                guard case .next(let next) = try await clob.heartbeat(previous: id) else {
-                    throw PolymarketHTTPError.invalidRequest("heartbeat chain refused twice")
-                }
-                chain = next
+        let t = clock.nowMs()
+        if resting { lastRestingMs = t }
+        guard let last = lastRestingMs, t - last <= 10_000 else { return false }
+        var lastError: (any Error)?
+        for _ in 1...2 {
+            do {
+                try await beat()
+                sent.increment()
+                return true
+            } catch {
+                lastError = error
             }
-            sent.increment()
-            return true
-        } catch {
-            failed.increment()
-            logger.error("heartbeat not accepted", metadata: ["error": "\(error)"])
-            events.publish(
-                .reconciliation(problems: [
-                    "venue heartbeat failed (\(error)): resting orders are cancelled by the venue if none arrives within 10 s"
-                ]))
-            return false
+        }
+        failed.increment()
+        logger.error("heartbeat not accepted", metadata: ["error": "\(lastError.map { "\($0)" } ?? "")"])
+        events.publish(
+            .reconciliation(problems: [
+                "venue heartbeat failed (\(lastError.map { "\($0)" } ?? "")): resting orders are cancelled by the venue if none arrives within 10 s"
+            ]))
+        return false
+    }
+
+    /// One heartbeat of the chain; a chain the venue does not recognise continues from the id it expects.
+    private func beat() async throws {
+        switch try await clob.heartbeat(previous: chain) {
+        case .next(let id):
+            chain = id
+        case .expected(let id):
+            guard case .next(let next) = try await clob.heartbeat(previous: id) else {
+                throw PolymarketHTTPError.invalidRequest("heartbeat chain refused twice")
+            }
+            chain = next
         }
     }
 }

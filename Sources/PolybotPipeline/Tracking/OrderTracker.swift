@@ -68,8 +68,11 @@ package actor OrderTracker: Service {
                         if Task.isCancelled { break }
                         await self.poll()
                         polls += 1
-                        // Every 12th poll (a minute at the default 5 s): the last hour of our trades against the books.
-                        if polls % 12 == 0 { await self.reconcileRecentTrades() }
+                        // The first poll looks a day back, then every 12th (a minute at the default 5 s) the last hour:
+                        // our trades on the venue against the books.
+                        if polls == 1 || polls % 12 == 0 {
+                            await self.reconcileRecentTrades(hours: polls == 1 ? 24 : 1)
+                        }
                     }
                 }
             }
@@ -125,6 +128,16 @@ package actor OrderTracker: Service {
             } catch {
                 logger.error("resting order not cancelled", metadata: ["order.id": "\(order.id)", "error": "\(error)"])
                 events.publish(.reconciliation(problems: ["order \(order.id) could not be cancelled: \(error)"]))
+            }
+        }
+        if !entriesOnly, gateway.trading.current == .halted {
+            // The kill switch's backstop: whatever our records missed (a POST whose answer never came), cancel-all under
+            // every key Polybot holds.
+            for key in [clob] + gateway.otherKeys {
+                do { _ = try await key.cancelAll() } catch {
+                    logger.critical("halt cancel-all failed", metadata: ["error": "\(error)"])
+                    events.publish(.reconciliation(problems: ["halt cancel-all failed: \(error)"]))
+                }
             }
         }
         logger.notice(
@@ -246,6 +259,13 @@ package actor OrderTracker: Service {
                 traderSide: found?.trader_side)
             if !trade.isComplete, let found, let order = try await store.orders.get(id: trade.orderId) {
                 // A trade whose size, price or fee the books still wait for: completed from the venue's record.
+                if trade.polls >= 12 {
+                    // Still not complete after a dozen looks: say so (the books miss it until it is).
+                    events.publish(
+                        .reconciliation(problems: [
+                            "trade \(trade.tradeId) of order \(order.id) still incomplete after \(trade.polls) looks; pending in the books"
+                        ]))
+                }
                 do {
                     let fill = try await gateway.tradeFill(found, of: order)
                     let booked = try await ledger.report(
@@ -280,14 +300,32 @@ package actor OrderTracker: Service {
         var problems: [String] = []
         for trade in try await clob.trades(after: after) {
             guard let tradeId = trade.id, !tradeId.isEmpty else { continue }
-            var order: CopyOrder?
+            var orders: [CopyOrder] = []
             for id in [trade.taker_order_id].compactMap({ $0 }) + (trade.maker_orders ?? []).compactMap(\.order_id) {
-                if let o = try await store.orders.get(exchangeOrderId: id) {
-                    order = o
-                    break
+                if let o = try await store.orders.get(exchangeOrderId: id), !orders.contains(where: { $0.id == o.id }) {
+                    orders.append(o)
                 }
             }
-            guard let order else { continue }
+            for order in orders {
+                do {
+                    if let problem = try await reconcile(trade, id: tradeId, of: order) { problems.append(problem) }
+                } catch {
+                    // One trade that cannot be read (its fee unknown) does not stop the others.
+                    logger.warning(
+                        "trade not reconciled; tried again next time",
+                        metadata: ["trade.id": "\(tradeId)", "order.id": "\(order.id)", "error": "\(error)"])
+                }
+            }
+        }
+        if !problems.isEmpty { events.publish(.reconciliation(problems: problems)) }
+        return problems
+    }
+
+    /// One venue trade of one of our orders against our row of it; the problem found, if any.
+    private func reconcile(_ trade: ClobTrade, id tradeId: String, of order: CopyOrder) async throws -> String? {
+        if (trade.status ?? "").uppercased() == "FAILED" { return nil }  // never settled: not in the books (flagged)
+        guard order.booksFromTrades else { return nil }  // booked before trade rows existed: left as it was
+        do {
             let fill = try await gateway.tradeFill(trade, of: order)
             let ours = try await store.orders.trades(orderId: order.id).first { $0.tradeId == tradeId }
             let problem: String?
@@ -301,13 +339,12 @@ package actor OrderTracker: Service {
             } else {
                 problem = nil
             }
-            guard ours == nil || !(ours?.isComplete ?? false) || corrects else { continue }
+            guard ours == nil || !(ours?.isComplete ?? false) || corrects else { return nil }
             let booked = try await ledger.report(
                 orderId: order.id, venueMatched: .zero, trades: [fill], eventType: "TRADE_RECONCILED",
                 venueStatus: trade.status ?? "", corrects: corrects)
             await finished(booked.order, was: order)
             if let problem {
-                problems.append(problem)
                 tradeCorrections.increment()
                 logger.error("books corrected from the venue's trades", metadata: ["problem": "\(problem)"])
                 do {
@@ -318,14 +355,13 @@ package actor OrderTracker: Service {
                     logger.error("trade correction not audited", metadata: ["error": "\(error)"])
                 }
             }
+            return problem
         }
-        if !problems.isEmpty { events.publish(.reconciliation(problems: problems)) }
-        return problems
     }
 
     /// ``reconcileTrades(after:)`` over the last hour, for the timer: a failure is logged and tried again next time.
-    private func reconcileRecentTrades() async {
-        do { try await reconcileTrades(after: now() - 3_600) } catch {
+    private func reconcileRecentTrades(hours: Int64) async {
+        do { try await reconcileTrades(after: now() - hours * 3_600) } catch {
             logger.warning("trade reconciliation failed; tried again next time", metadata: ["error": "\(error)"])
         }
     }

@@ -202,10 +202,10 @@ package struct ExecutionPostgresRepository: ExecutionRepository {
                     try await conn.query(
                         """
                         INSERT INTO order_trades (trade_id, order_id, status, transaction_hash, trader_side, size_micros,
-                            price_micros, cost_micros, fee_micros)
+                            price_micros, cost_micros, fee_micros, legacy)
                         VALUES (\(t.tradeId), \(order.id), \(t.status?.uppercased() ?? "REPORTED"), \(t.transactionHash), \(side),
-                            \(t.size?.raw), \(t.price?.raw), \(t.cost?.raw), \(t.fee?.raw))
-                        ON CONFLICT (trade_id) DO UPDATE SET
+                            \(t.size?.raw), \(t.price?.raw), \(t.cost?.raw), \(t.fee?.raw), \(!order.booksFromTrades))
+                        ON CONFLICT (trade_id, order_id) DO UPDATE SET
                             status = CASE WHEN order_trades.status IN ('CONFIRMED', 'FAILED') THEN order_trades.status
                                 ELSE coalesce(\(t.status?.uppercased()), order_trades.status) END,
                             transaction_hash = coalesce(nullif(EXCLUDED.transaction_hash, ''), order_trades.transaction_hash),
@@ -218,7 +218,6 @@ package struct ExecutionPostgresRepository: ExecutionRepository {
                                 ELSE coalesce(order_trades.cost_micros, EXCLUDED.cost_micros) END,
                             fee_micros = CASE WHEN \(r.corrects) THEN coalesce(EXCLUDED.fee_micros, order_trades.fee_micros)
                                 ELSE coalesce(order_trades.fee_micros, EXCLUDED.fee_micros) END
-                        WHERE order_trades.order_id = EXCLUDED.order_id
                         """, logger: db.logger)
                 }
                 // What of the order's trades is not in the books yet: a trade is booked once its size and cost are
@@ -231,8 +230,10 @@ package struct ExecutionPostgresRepository: ExecutionRepository {
                           FROM order_trades WHERE order_id = \(order.id) AND size_micros IS NOT NULL AND cost_micros IS NOT NULL
                             AND (size_micros <> booked_size_micros OR cost_micros <> booked_cost_micros
                                  OR coalesce(fee_micros, booked_fee_micros) <> booked_fee_micros)) before
-                    WHERE order_trades.trade_id = before.trade_id
-                    RETURNING size_micros - before.s0, cost_micros - before.c0, coalesce(fee_micros, before.f0) - before.f0
+                    WHERE order_trades.trade_id = before.trade_id AND order_trades.order_id = \(order.id)
+                    RETURNING CASE WHEN legacy THEN 0 ELSE size_micros - before.s0 END,
+                        CASE WHEN legacy THEN 0 ELSE cost_micros - before.c0 END,
+                        CASE WHEN legacy THEN 0 ELSE coalesce(fee_micros, before.f0) - before.f0 END
                     """, logger: db.logger)
                 var delta = Micros.zero
                 var deltaCost = Micros.zero

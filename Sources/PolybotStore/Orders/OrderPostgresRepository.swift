@@ -14,7 +14,7 @@ package struct OrderPostgresRepository: OrderRepository {
         size_micros, maker_amount, taker_amount, expiration, exchange_order_id, status, filled_size_micros,
         avg_fill_price_micros, fee_micros, error, order_digest, order_timestamp_ms, event_slug, outcome,
         whale_price_micros, filled_cost_micros, extract(epoch FROM approval_expires_at)::bigint, position_id,
-        venue_matched_micros
+        venue_matched_micros, books_from_trades
         """
 
     package func create(_ o: CopyOrder) async throws -> CopyOrder {
@@ -199,7 +199,7 @@ package struct OrderPostgresRepository: OrderRepository {
                 Int64,
                 Int64, String?, String, Int64, Int64?, Int64, String?, String?, Int64?, String, String, Int64?, Int64,
                 Int64?,
-                Int64?, Int64
+                Int64?, Int64, Bool
             ).self)
         {
             guard let purpose = OrderPurpose(rawValue: r.3), let mode = RunMode(rawValue: r.4),
@@ -216,6 +216,7 @@ package struct OrderPostgresRepository: OrderRepository {
                     whalePrice: r.25.map(Micros.init), filledCost: Micros(r.26), approvalExpiresAt: r.27,
                     positionId: r.28)
             order.venueMatched = Micros(r.29)
+            order.booksFromTrades = r.30
             result.append(order)
         }
         return result

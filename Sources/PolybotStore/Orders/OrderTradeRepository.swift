@@ -31,8 +31,9 @@ extension OrderPostgresRepository {
         for id in Set(tradeIds) where !id.isEmpty {
             let rows = try await db.client.query(
                 """
-                INSERT INTO order_trades (trade_id, order_id) VALUES (\(id), \(orderId))
-                ON CONFLICT (trade_id) DO NOTHING RETURNING trade_id
+                INSERT INTO order_trades (trade_id, order_id, legacy)
+                SELECT \(id), id, NOT books_from_trades FROM copy_orders WHERE id = \(orderId)
+                ON CONFLICT (trade_id, order_id) DO NOTHING RETURNING trade_id
                 """, logger: db.logger)
             for try await _ in rows { added += 1 }
         }

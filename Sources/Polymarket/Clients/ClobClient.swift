@@ -156,11 +156,16 @@ public struct ClobClient: Sendable {
 
     /// `POST /order` with the exact signed body. Never retried here: on a timeout the caller must look the order up
     /// (``order(id:)`` / ``openOrders()``) before deciding anything.
-    public func postOrder(body: String) async throws(PolymarketHTTPError) -> OrderPostResponse {
+    ///
+    /// `lastCheck` runs after every wait for a rate-limit token, right before the request is sent: false withholds it
+    /// (``PolymarketHTTPError/withheld``), so a halt during those waits still stops the order.
+    public func postOrder(
+        body: String, lastCheck: (@Sendable () -> Bool)? = nil
+    ) async throws(PolymarketHTTPError) -> OrderPostResponse {
         try await pace(.orders, cost: 1)
         let r = try await transport.send(
             .POST, url: baseURL + "/order", headers: try l2("POST", "/order", body), body: body,
-            family: .clobPostOrder, idempotent: false)
+            family: .clobPostOrder, idempotent: false, lastCheck: lastCheck)
         await signerLimits?.observe(.orders, headers: r.headers)
         return try HTTPTransport.decode(OrderPostResponse.self, r)
     }

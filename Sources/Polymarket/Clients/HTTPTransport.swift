@@ -20,6 +20,8 @@ public enum PolymarketHTTPError: Error, Equatable, CustomStringConvertible {
     case decode(FeedDecodeError)
     /// The request could not be built (bad base URL, path, …).
     case invalidRequest(String)
+    /// Not sent: the caller's last check, made after every wait for a rate-limit token, refused it.
+    case withheld
     /// The matching engine refused new orders for now (HTTP 503): post-only mode after a restart (`code:
     /// "post_only_mode"`, with `retry_after_seconds` and `Retry-After`) or cancel-only mode. Never retried by the transport.
     case restricted(VenueRestriction)
@@ -33,6 +35,7 @@ public enum PolymarketHTTPError: Error, Equatable, CustomStringConvertible {
         case .decode(let e): "bad response body: \(e)"
         case .invalidRequest(let s): "invalid request: \(s)"
         case .restricted(let r): "HTTP 503 \(r.mode.rawValue): \(r.message)"
+        case .withheld: "not sent: the caller's last check refused it"
         }
     }
 
@@ -119,7 +122,7 @@ public final class HTTPTransport: Sendable {
     /// - Throws: ``PolymarketHTTPError``.
     public func send(
         _ method: HTTPMethod, url: String, headers: [(String, String)] = [], body: String? = nil,
-        family: EndpointFamily, idempotent: Bool
+        family: EndpointFamily, idempotent: Bool, lastCheck: (@Sendable () -> Bool)? = nil
     ) async throws(PolymarketHTTPError) -> HTTPResult {
         let attempts = idempotent ? max(1, retry.maxAttempts) : 1
         var lastError = PolymarketHTTPError.transport("not attempted")
@@ -129,6 +132,8 @@ public final class HTTPTransport: Sendable {
             } catch {
                 throw .transport("cancelled")
             }
+            // Whatever the waits above took, the caller decides again right before the bytes leave.
+            if let lastCheck, !lastCheck() { throw .withheld }
             let result: Result<HTTPResult, PolymarketHTTPError> = await once(
                 method, url: url, headers: headers, body: body)
             switch result {

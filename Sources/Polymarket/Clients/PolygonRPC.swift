@@ -22,11 +22,15 @@ public struct PolygonRPC: Sendable {
         self.transport = transport
     }
 
-    /// `eth_call` at `latest`; returns the result bytes.
-    public func call(to: EthAddress, data: [UInt8]) async throws(PolymarketHTTPError) -> [UInt8] {
-        let body =
-            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":[{\"to\":\"\(to.lowercased)\",\"data\":\"\(HexCoding.encode(data))\"},\"latest\"]}"
-        let r = try await transport.send(.POST, url: url, body: body, family: .rpc, idempotent: true)
+    /// One JSON-RPC request; its `result` as text (nil for JSON null). An error object is thrown as a status carrying
+    /// its code and message.
+    func request(
+        _ method: String, _ params: String, idempotent: Bool = true
+    ) async throws(PolymarketHTTPError)
+        -> String?
+    {
+        let body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\(method)\",\"params\":\(params)}"
+        let r = try await transport.send(.POST, url: url, body: body, family: .rpc, idempotent: idempotent)
         struct Reply: Decodable {
             struct RPCError: Decodable {
                 var code: Int?
@@ -37,21 +41,72 @@ public struct PolygonRPC: Sendable {
         }
         let reply = try HTTPTransport.decode(Reply.self, r)
         if let e = reply.error { throw .status(200, message: "rpc error \(e.code ?? 0): \(e.message ?? "")") }
-        guard let hex = reply.result, let bytes = HexCoding.decode(hex) else { throw .decode(.missingField("result")) }
+        return reply.result
+    }
+
+    /// A request whose result is hex bytes.
+    private func bytes(
+        _ method: String, _ params: String, idempotent: Bool = true
+    ) async throws(PolymarketHTTPError)
+        -> [UInt8]
+    {
+        guard let hex = try await request(method, params, idempotent: idempotent), let bytes = HexCoding.decode(hex)
+        else { throw .decode(.missingField("result")) }
         return bytes
+    }
+
+    /// A request whose result is a hex quantity.
+    private func quantity(_ method: String, _ params: String) async throws(PolymarketHTTPError) -> UInt64 {
+        let b = try await bytes(method, params)
+        guard b.count <= 8 || b.dropLast(8).allSatisfy({ $0 == 0 }) else { throw .decode(.invalidField("result", "")) }
+        return b.suffix(8).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    /// `eth_call` at `latest`; returns the result bytes.
+    public func call(to: EthAddress, data: [UInt8]) async throws(PolymarketHTTPError) -> [UInt8] {
+        try await bytes("eth_call", "[{\"to\":\"\(to.lowercased)\",\"data\":\"\(HexCoding.encode(data))\"},\"latest\"]")
     }
 
     /// `eth_getCode` at `latest`: the contract code at an address (empty for an EOA or a counterfactual wallet that is
     /// not deployed yet).
     public func code(at address: EthAddress) async throws(PolymarketHTTPError) -> [UInt8] {
+        try await bytes("eth_getCode", "[\"\(address.lowercased)\",\"latest\"]")
+    }
+
+    /// `eth_getTransactionCount(address, "pending")`: the next nonce.
+    public func nonce(of address: EthAddress) async throws(PolymarketHTTPError) -> UInt64 {
+        try await quantity("eth_getTransactionCount", "[\"\(address.lowercased)\",\"pending\"]")
+    }
+
+    /// `eth_gasPrice` in wei.
+    public func gasPrice() async throws(PolymarketHTTPError) -> UInt64 { try await quantity("eth_gasPrice", "[]") }
+
+    /// `eth_estimateGas` of a call from `from`.
+    public func estimateGas(from: EthAddress, to: EthAddress, data: [UInt8]) async throws(PolymarketHTTPError) -> UInt64
+    {
+        try await quantity(
+            "eth_estimateGas",
+            "[{\"from\":\"\(from.lowercased)\",\"to\":\"\(to.lowercased)\",\"data\":\"\(HexCoding.encode(data))\"}]")
+    }
+
+    /// `eth_sendRawTransaction`: the transaction hash. Not retried by the transport (a re-send of the same raw
+    /// transaction is harmless on chain, but the caller decides).
+    public func sendRawTransaction(_ raw: [UInt8]) async throws(PolymarketHTTPError) -> [UInt8] {
+        try await bytes("eth_sendRawTransaction", "[\"\(HexCoding.encode(raw))\"]", idempotent: false)
+    }
+
+    /// `eth_getTransactionReceipt`: nil while the transaction is not mined, else whether it succeeded (`status` 1).
+    public func receiptSucceeded(_ hash: [UInt8]) async throws(PolymarketHTTPError) -> Bool? {
         let body =
-            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getCode\",\"params\":[\"\(address.lowercased)\",\"latest\"]}"
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getTransactionReceipt\",\"params\":[\"\(HexCoding.encode(hash))\"]}"
         let r = try await transport.send(.POST, url: url, body: body, family: .rpc, idempotent: true)
-        struct Reply: Decodable { var result: String? }
-        guard let hex = try HTTPTransport.decode(Reply.self, r).result, let bytes = HexCoding.decode(hex) else {
-            throw .decode(.missingField("result"))
+        struct Reply: Decodable {
+            struct Receipt: Decodable { var status: String? }
+            var result: Receipt?
         }
-        return bytes
+        guard let receipt = try HTTPTransport.decode(Reply.self, r).result else { return nil }
+        guard let status = receipt.status else { throw .decode(.missingField("status")) }
+        return status == "0x1"
     }
 
     /// ERC-1155 `balanceOf(account, id)` on the Conditional Tokens contract (or the contract given), in micro shares.

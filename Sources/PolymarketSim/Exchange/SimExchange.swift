@@ -34,6 +34,15 @@ public actor SimExchange {
     var heartbeatsReceived: [String: Int] = [:]
     /// Orders the dead-man switch cancelled.
     public internal(set) var heartbeatCancels: [SimHeartbeatCancel] = []
+    /// Markets resolved by a control call (tests, `POST /_sim/resolve`): the winner and whether the AutoRedeemer
+    /// covers it.
+    var resolvedByControl: [String: (winner: String, autoRedeem: Bool)] = [:]
+    /// Transaction nonces and receipts (`/rpc`).
+    var nonces: [String: UInt64] = [:]
+    var receipts: [String: Bool] = [:]
+    /// Redemptions made by the AutoRedeemer and by holders' own transactions.
+    public internal(set) var autoRedemptions = 0
+    public internal(set) var manualRedemptions = 0
     /// Addresses whose outcome-token (ERC-1155) approvals were withdrawn (`POST /_sim/approvals`).
     var withoutOutcomeApprovals: Set<String> = []
     /// Matching engine restart: HTTP 425 until `engineDownUntil`, then post-only until `postOnlyUntil`.

@@ -86,11 +86,11 @@ enum SimClobRoutes {
                 "{\"t\":[\(tokens.joined(separator: ","))],\"mts\":\(m.tickSize.rawValue),\"nr\":\(m.negRisk)\(fd)}")
         }
         group.get("/markets/:condition_id") { request, context -> Response in
-            guard let id = context.parameters.get("condition_id")?.lowercased(), let found = await exchange.markets[id]
+            guard let id = context.parameters.get("condition_id")?.lowercased(),
+                let m = await exchange.currentMarket(id)
             else {
                 return SimServer.error("market not found", status: .notFound)
             }
-            let m = found.visible(at: await exchange.simNow)
             let prices = await exchange.lastPrices(tokens: m.tokens)
             let version = await exchange.exchangeVersion(conditionId: m.conditionId)
             let tokens = zip(m.tokens, m.outcomes).map { t, o in

@@ -7,7 +7,9 @@ import PolybotCore
 import Polymarket
 
 /// A Polygon JSON-RPC stand-in: `eth_getCode` (deployed wallets have code), `eth_call` for ERC-1155 `balanceOf(address,uint256)` (our holdings) and ERC-20
-/// `balanceOf(address)` / `allowance` (pUSD balance; allowance reported unlimited).
+/// `balanceOf(address)` / `allowance` (pUSD balance; allowance reported unlimited), ERC-1155 `isApprovedForAll`, and the
+/// transaction methods of an EOA's own redemption (`eth_getTransactionCount`, `eth_gasPrice`, `eth_estimateGas`,
+/// `eth_sendRawTransaction` of a signed EIP-1559 transaction, `eth_getTransactionReceipt`).
 enum SimRPCRoutes {
     static func add(to router: Router<BasicWebSocketRequestContext>, exchange: SimExchange) {
         router.post("/rpc") { request, _ -> Response in
@@ -27,6 +29,7 @@ enum SimRPCRoutes {
                 let code = await exchange.wallet(target).map { $0.deployed ? "0x6080604052" : "0x" } ?? "0x"
                 return SimServer.json("{\"jsonrpc\":\"2.0\",\"id\":\(id),\"result\":\"\(code)\"}")
             }
+            if let answer = await transactionMethod(object, id: id, exchange: exchange) { return answer }
             guard object["method"] as? String == "eth_call", let params = object["params"] as? [Any],
                 let call = params.first as? [String: Any],
                 let data = (call["data"] as? String).flatMap({ HexCoding.decode($0) }),
@@ -61,6 +64,49 @@ enum SimRPCRoutes {
             }
             return SimServer.json(
                 "{\"jsonrpc\":\"2.0\",\"id\":\(id),\"error\":{\"code\":-32000,\"message\":\"execution reverted\"}}")
+        }
+    }
+
+    /// The transaction methods an EOA's own redemption needs: nonce, gas price, gas estimate, raw transaction and
+    /// receipt. Nil for any other method.
+    static func transactionMethod(_ object: [String: Any], id: String, exchange: SimExchange) async -> Response? {
+        let params = object["params"] as? [Any] ?? []
+        func answer(_ result: String) -> Response {
+            SimServer.json("{\"jsonrpc\":\"2.0\",\"id\":\(id),\"result\":\(result)}")
+        }
+        func failure(_ message: String) -> Response {
+            SimServer.json(
+                "{\"jsonrpc\":\"2.0\",\"id\":\(id),\"error\":{\"code\":-32000,\"message\":\(SimJSON.string(message))}}")
+        }
+        func quantity(_ v: UInt64) -> String { "\"0x" + String(v, radix: 16) + "\"" }
+        switch object["method"] as? String {
+        case "eth_chainId": return answer(quantity(137))
+        case "eth_gasPrice": return answer(quantity(30_000_000_000))
+        case "eth_getTransactionCount":
+            guard let a = params.first as? String else { return failure("address required") }
+            return answer(quantity(await exchange.nonce(of: a)))
+        case "eth_estimateGas":
+            guard let call = params.first as? [String: Any], let from = call["from"] as? String,
+                let to = (call["to"] as? String).flatMap({ EthAddress($0) }),
+                let data = (call["data"] as? String).flatMap({ HexCoding.decode($0) })
+            else { return failure("invalid call") }
+            guard await exchange.redeemCall(from: from.lowercased(), to: to, data: data, execute: false) != nil else {
+                return failure("execution reverted")
+            }
+            return answer(quantity(180_000))
+        case "eth_sendRawTransaction":
+            guard let raw = (params.first as? String).flatMap({ HexCoding.decode($0) }) else {
+                return failure("invalid raw transaction")
+            }
+            switch await exchange.sendRawTransaction(raw) {
+            case .success(let hash): return answer("\"\(HexCoding.encode(hash))\"")
+            case .failure(let e): return failure(e.message)
+            }
+        case "eth_getTransactionReceipt":
+            guard let hash = params.first as? String else { return failure("hash required") }
+            guard let ok = await exchange.receipt(hash) else { return answer("null") }
+            return answer("{\"transactionHash\":\"\(hash)\",\"status\":\"\(ok ? "0x1" : "0x0")\"}")
+        default: return nil
         }
     }
 
