@@ -41,6 +41,8 @@ extension AppConfiguration {
         settings.pendingStateFile = pendingStateFilePath
         settings.feedSweepEvery = feedSweepSeconds > 0 ? .seconds(feedSweepSeconds) : nil
         settings.feedSweepWindowSeconds = Int64(feedSweepWindowSeconds)
+        settings.redeemEvery = .seconds(redeemSeconds)
+        settings.autoRedeemGraceSeconds = Int64(autoRedeemGraceSeconds)
         return settings
     }
 

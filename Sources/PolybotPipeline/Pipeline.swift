@@ -35,6 +35,10 @@ package struct PipelineSettings: Sendable {
     package var feedSweepEvery: Duration? = .seconds(60)
     /// How far before the newest trade time a sweep reaches, seconds.
     package var feedSweepWindowSeconds: Int64 = 600
+    /// Live: how often the funder's redeemable positions are read.
+    package var redeemEvery: Duration = .seconds(60)
+    /// Live: how long a resolved market is left to Polymarket's AutoRedeemer before Polybot redeems it itself.
+    package var autoRedeemGraceSeconds: Int64 = 600
 
     /// Creates settings.
     package init(
@@ -285,6 +289,14 @@ package struct Pipeline: Sendable {
 
         var services: [any Service] = [executor, risk, sizer, consensus, scorer, filter, listener, positions]
         if let orders { services.append(orders) }
+        if liveGateway != nil, let live, let rpc, let dataAPI {
+            services.append(
+                RedemptionService(
+                    dataAPI: dataAPI, rpc: rpc, key: live.key, signatureType: live.signatureType,
+                    funder: live.funder ?? live.key.address, store: store, trading: risk.gate, clock: clock,
+                    interval: settings.redeemEvery, autoRedeemGraceSeconds: settings.autoRedeemGraceSeconds,
+                    events: events, logger: logger))
+        }
         if let liveGateway {
             services.append(
                 HeartbeatService(

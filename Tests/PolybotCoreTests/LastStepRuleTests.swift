@@ -33,3 +33,23 @@ struct LastStepRuleTests {
         #expect(more.position.size == Micros(15_000_000) && more.position.cost == Micros(6_110_000))
     }
 }
+
+/// Issue 27: when Polybot redeems a resolved market itself.
+@Suite("Redemption plan")
+struct RedemptionPlanTests {
+    @Test func theAutoRedeemerGetsItsGraceAndASentRedemptionIsNotRepeatedAtOnce() {
+        var plan = RedemptionPlan(graceSeconds: 600, retrySeconds: 120)
+        #expect(plan.due(listed: ["a"], now: 1_000).isEmpty)
+        #expect(plan.due(listed: ["a", "b"], now: 1_500).isEmpty)
+        #expect(plan.due(listed: ["a", "b"], now: 1_600) == ["a"])
+        plan.sent("a", now: 1_600)
+        // Sent 100 s ago: not again yet; b still in its grace.
+        #expect(plan.due(listed: ["a", "b"], now: 1_700).isEmpty)
+        #expect(plan.due(listed: ["a", "b"], now: 1_720) == ["a"])
+        #expect(plan.due(listed: ["a", "b"], now: 2_100) == ["a", "b"])
+        // Redeemed (by us or the AutoRedeemer): no longer listed, forgotten; listed again later starts a new grace.
+        #expect(plan.due(listed: ["b"], now: 2_200) == ["b"])
+        #expect(plan.due(listed: ["a", "b"], now: 2_300) == ["b"])
+        #expect(plan.firstSeen["a"] == 2_300)
+    }
+}

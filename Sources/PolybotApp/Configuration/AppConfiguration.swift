@@ -82,6 +82,10 @@ public struct AppConfiguration: Sendable {
     public var cooldownAfterStopHours: Int
     /// Positions are marked to market this often, seconds.
     public var markSeconds: Int
+    /// Live: seconds between reads of the funder's redeemable positions.
+    public var redeemSeconds: Int
+    /// Live: seconds a resolved market is left to Polymarket's AutoRedeemer before Polybot redeems it.
+    public var autoRedeemGraceSeconds: Int
     /// Subscribe to the RTDS feed (off: only backfills, e.g. for tests).
     public var feedEnabled: Bool
     public var rtdsURL: String
@@ -181,6 +185,7 @@ public struct AppConfiguration: Sendable {
             ("POLYBOT_TAKE_PROFIT_PCT", nil),
             ("POLYBOT_STOP_LOSS_PCT", nil), ("POLYBOT_COOLDOWN_AFTER_STOP_HOURS", "24"),
             ("POLYBOT_MIRROR_WHALE_SELLS", "true"), ("POLYBOT_MARK_SECONDS", "30"),
+            ("POLYBOT_REDEEM_EVERY_SECONDS", "60"), ("POLYBOT_AUTO_REDEEM_GRACE_SECONDS", "600"),
             ("POLYBOT_FEED", "on"),
             ("POLYBOT_RTDS_URL", "wss://ws-live-data.polymarket.com"),
             ("POLYBOT_DATA_API_URL", "https://data-api.polymarket.com"),
@@ -277,6 +282,8 @@ public struct AppConfiguration: Sendable {
         mirrorWhaleSells = p.flag("POLYBOT_MIRROR_WHALE_SELLS")
         cooldownAfterStopHours = p.int("POLYBOT_COOLDOWN_AFTER_STOP_HOURS", in: 0...720)
         markSeconds = p.int("POLYBOT_MARK_SECONDS", in: 1...3_600)
+        redeemSeconds = p.int("POLYBOT_REDEEM_EVERY_SECONDS", in: 1...86_400)
+        autoRedeemGraceSeconds = p.int("POLYBOT_AUTO_REDEEM_GRACE_SECONDS", in: 0...604_800)
         feedEnabled = p.flag("POLYBOT_FEED")
         rtdsURL = p.url("POLYBOT_RTDS_URL", schemes: ["ws", "wss"])
         dataAPIURL = p.url("POLYBOT_DATA_API_URL", schemes: ["http", "https"])

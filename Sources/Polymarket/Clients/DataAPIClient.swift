@@ -153,6 +153,62 @@ public struct DataAPIClient: Sendable {
 
     // MARK: - Data API v2
 
+    /// A position of a resolved market (`GET /v2/positions?status=REDEEMABLE`): what a wallet still holds of it.
+    public struct RedeemablePosition: Sendable, Equatable {
+        public var conditionId: String
+        public var tokenId: String
+        /// Shares held (`current_size`).
+        public var size: Micros
+        /// `negative_risk`: redeemed through the neg-risk adapter.
+        public var negativeRisk: Bool
+        public var outcomeIndex: Int?
+    }
+
+    /// Every `REDEEMABLE` position of a wallet (won, resolved, not yet redeemed; venue facts §1.6), walked by cursor.
+    /// A row whose size or ids cannot be read is an error, never skipped: a redemption is not planned on a guess.
+    public func redeemablePositions(user: Address) async throws(PolymarketHTTPError) -> [RedeemablePosition] {
+        struct Row: Decodable {
+            var condition_id: String?
+            var token_id: String?
+            var current_size: LenientDecimal?
+            var negative_risk: Bool?
+            var outcome_index: Int?
+        }
+        struct Envelope: Decodable {
+            struct Pagination: Decodable {
+                var next_cursor: String?
+                var has_more: Bool?
+            }
+            var data: [Row]?
+            var pagination: Pagination?
+        }
+        var out: [RedeemablePosition] = []
+        var cursor: String?
+        repeat {
+            var q = Query()
+            q.add("user", user.hex)
+            q.add("status", "REDEEMABLE")
+            q.add("cursor", cursor)
+            let page = try HTTPTransport.decode(
+                Envelope.self,
+                try await transport.send(
+                    .GET, url: q.url(baseURL, "/v2/positions"), family: .dataPositions, idempotent: true))
+            for r in page.data ?? [] {
+                guard let c = r.condition_id, let t = r.token_id, let size = r.current_size?.micros else {
+                    throw .decode(.missingField("condition_id, token_id or current_size of a REDEEMABLE row"))
+                }
+                out.append(
+                    RedeemablePosition(
+                        conditionId: c.lowercased(), tokenId: t, size: size, negativeRisk: r.negative_risk ?? false,
+                        outcomeIndex: r.outcome_index))
+            }
+            cursor =
+                page.pagination?.has_more == false
+                ? nil : page.pagination?.next_cursor.flatMap { $0.isEmpty ? nil : $0 }
+        } while cursor != nil
+        return out
+    }
+
     /// One page of `GET /v2/trades`.
     public struct TradesV2Page: Sendable {
         /// Decoded single-market rows (bad rows are reported, not dropped silently).

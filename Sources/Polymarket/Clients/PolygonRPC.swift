@@ -55,11 +55,12 @@ public struct PolygonRPC: Sendable {
         return bytes
     }
 
-    /// A request whose result is a hex quantity.
+    /// A request whose result is a hex quantity (`0x` and no leading zeros, e.g. `0x0`, `0x6fc23ac00`).
     private func quantity(_ method: String, _ params: String) async throws(PolymarketHTTPError) -> UInt64 {
-        let b = try await bytes(method, params)
-        guard b.count <= 8 || b.dropLast(8).allSatisfy({ $0 == 0 }) else { throw .decode(.invalidField("result", "")) }
-        return b.suffix(8).reduce(0) { $0 << 8 | UInt64($1) }
+        guard let text = try await request(method, params), text.hasPrefix("0x"),
+            let v = UInt64(text.dropFirst(2), radix: 16)
+        else { throw .decode(.missingField("result")) }
+        return v
     }
 
     /// `eth_call` at `latest`; returns the result bytes.

@@ -53,6 +53,20 @@ enum SimControlRoutes {
             await exchange.setOutcomeApprovals(address, granted: granted)
             return SimServer.json("{\"ok\":true}")
         }
+        // Resolves a market now: `{"conditionId":"0x…","winningIndex":0|1,"autoRedeem":true|false}` — with
+        // `autoRedeem` the AutoRedeemer pays every holder at once, otherwise each holder redeems with its own transaction.
+        router.post("/_sim/resolve") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            guard let o = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any],
+                let id = (o["conditionId"] as? String)?.lowercased(), let index = o["winningIndex"] as? Int,
+                let market = exchange.markets[id], market.tokens.indices.contains(index)
+            else {
+                return SimServer.error("conditionId of a known market and winningIndex required", status: .badRequest)
+            }
+            await exchange.resolve(
+                conditionId: id, winner: market.tokens[index], autoRedeem: o["autoRedeem"] as? Bool ?? true)
+            return SimServer.json("{\"ok\":true}")
+        }
         router.post("/_sim/credit") { request, _ -> Response in
             guard let a = request.query("address").flatMap({ EthAddress($0) }),
                 let amount = request.query("amount").flatMap({ Micros(decimal: $0) })

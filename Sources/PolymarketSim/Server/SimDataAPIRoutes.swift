@@ -55,6 +55,26 @@ enum SimDataAPIRoutes {
         }
 
         // Data API v2: `{data, pagination}` with opaque cursors and no offset; `start`/`end` bound a user's walk.
+        // `/v2/positions?user=&status=REDEEMABLE|REDEEMABLE_LOST`: what a wallet holds of resolved markets (one page).
+        group.get("/v2/positions") { request, _ -> Response in
+            guard let user = request.query("user").flatMap({ EthAddress($0) }) else {
+                return SimServer.error("user or condition required", status: .badRequest)
+            }
+            let status = (request.query("status") ?? "OPEN").uppercased()
+            guard status == "REDEEMABLE" || status == "REDEEMABLE_LOST" else {
+                return SimServer.error("this simulator serves status=REDEEMABLE|REDEEMABLE_LOST", status: .badRequest)
+            }
+            let rows = await exchange.redeemable(owner: user, won: status == "REDEEMABLE").map { r -> String in
+                let index = r.market.tokens.firstIndex(of: r.token) ?? 999
+                return
+                    "{\"proxy_wallet\":\"\(user.lowercased)\",\"token_id\":\"\(r.token)\",\"condition_id\":\"\(r.market.conditionId)\","
+                    + "\"current_size\":\(r.size),\"status\":\"REDEEMABLE\",\"redeemable\":true,\"negative_risk\":\(r.market.negRisk),"
+                    + "\"outcome_index\":\(index),\"title\":\(SimJSON.string(r.market.question)),\"slug\":\(SimJSON.string(r.market.slug))}"
+            }
+            return SimServer.json(
+                "{\"data\":[\(rows.joined(separator: ","))],\"pagination\":{\"limit\":\(rows.count),\"offset\":0,\"has_more\":false,\"next_cursor\":null}}"
+            )
+        }
         group.get("/v2/trades") { request, _ -> Response in
             let faults = await exchange.faults
             if faults.noDataV2 { return SimServer.error("not found", status: .notFound) }
