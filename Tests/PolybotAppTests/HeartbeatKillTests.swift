@@ -60,4 +60,27 @@ struct HeartbeatKillTests {
             }
         }
     }
+
+    /// The interface other checks rely on: with the ERC-1155 approvals withdrawn (`POST /_sim/approvals`), `serve` in
+    /// live mode exits non-zero, naming the missing outcome-token approval and the exchanges.
+    @Test(.enabled(if: DaemonProcess.runs, DaemonProcess.missing))
+    func liveStartUpRefusesAnAccountWithoutOutcomeTokenApproval() async throws {
+        let exchange = SimExchange(trades: generated(50))
+        try await withSimulator(exchange) { base, ws in
+            try await withNamedTestDatabase { url, _, _ in
+                let (live, liveEnv) = try await LiveAccountKind.eoa.setUp(exchange: exchange, base: base)
+                await exchange.setOutcomeApprovals(live.key.address, granted: false)
+                let env = DaemonProcess.environment(
+                    base: base, ws: ws, extra: ["DATABASE_URL": url].merging(liveEnv) { $1 })
+                let log = FileManager.default.temporaryDirectory.appendingPathComponent("polybot-1155-\(getpid()).log")
+                defer { try? FileManager.default.removeItem(at: log) }
+                let run = try DaemonProcess.start(env: env, log: log)
+                let ended = await run.exit(within: .seconds(120))
+                #expect(ended != nil && ended?.status != 0, "\(run.output())")
+                let output = run.output(20_000)
+                #expect(output.contains("outcome-token (ERC-1155)"), "\(output)")
+                #expect(output.contains("CTF Exchange V2") && output.contains("Exchange V3"))
+            }
+        }
+    }
 }
