@@ -118,6 +118,11 @@ struct DaemonProcess {
     /// As an operator after reading the reconciliation report: logs in with `password` and sets trading `active`.
     /// Returns the HTTP status of the change (200, or 409/503 when the daemon refuses).
     func resumeTrading(password: String) async throws -> Int {
+        try await setTradingState("active", password: password)
+    }
+
+    /// As an operator: logs in with `password` and puts `PUT /api/v1/trading-state` `{"state": state}`; the status.
+    func setTradingState(_ state: String, password: String) async throws -> Int {
         let listening = self.port()
         let port = try #require(listening, "daemon not listening: \(output())")
         let login = try await RawHTTP.send(
@@ -126,7 +131,7 @@ struct DaemonProcess {
         let token = try #require(json?["token"] as? String, "login: \(login.status) \(login.body)")
         return try await RawHTTP.send(
             port: port, method: "PUT", target: "/api/v1/trading-state",
-            headers: [("Authorization", "Bearer \(token)")], body: #"{"state":"active","reason":"soak"}"#
+            headers: [("Authorization", "Bearer \(token)")], body: #"{"state":"\#(state)","reason":"test"}"#
         ).status
     }
 

@@ -83,4 +83,51 @@ struct HeartbeatKillTests {
             }
         }
     }
+
+    /// Black box, as the issue measured it: a live daemon's copy waits out a matching-engine restart (425); the operator
+    /// halts; after the PUT has answered not one more order POST reaches the venue, the engine comes back, and the
+    /// copy ends `cancelled` with `trading_halted` on the order and its signal.
+    @Test(.enabled(if: DaemonProcess.runs, DaemonProcess.missing))
+    func aHaltDuringARestartWindowSendsNothingAfterThePUTAnswered() async throws {
+        let whales = (1...3).map { Fixtures.address(0xD0 + $0) }
+        let exchange = SimExchange(
+            trades: Scenario.consensus(signals: 1, wallets: whales, start: Int64(Date().timeIntervalSince1970) - 120))
+        try await withSimulator(exchange) { base, ws in
+            try await withNamedTestDatabase { url, store, _ in
+                try await DaemonProcess.createBasket("trio", whales: whales, in: store)
+                let (_, liveEnv) = try await LiveAccountKind.eoa.setUp(exchange: exchange, base: base)
+                let env = DaemonProcess.environment(
+                    base: base, ws: ws,
+                    extra: ["DATABASE_URL": url, "POLYBOT_OPERATOR_PASSWORD": "halt-operator-password"].merging(liveEnv)
+                    {
+                        $1
+                    })
+                let log = FileManager.default.temporaryDirectory.appendingPathComponent("polybot-halt-\(getpid()).log")
+                defer { try? FileManager.default.removeItem(at: log) }
+                let run = try DaemonProcess.start(env: env, log: log)
+                defer { run.signal(SIGKILL) }
+                #expect(
+                    await eventually { await exchange.rtdsSubscribers > 0 }, "daemon never subscribed: \(run.output())")
+                await exchange.restartEngine(downSeconds: 3_600, postOnlySeconds: 0)
+                await exchange.publishNext(3)
+                // The copy is being retried against the 425s; right after its third try it backs off for 4 s, so the
+                // halt lands while it waits (a POST already on the wire when the PUT answers would be allowed).
+                #expect(
+                    await eventually(timeout: .seconds(30)) { await exchange.orderPosts >= 3 }, "\(run.output())")
+                #expect(try await run.setTradingState("halted", password: "halt-operator-password") == 200)
+                let postsAtHalt = await exchange.orderPosts
+                await exchange.restartEngine(downSeconds: 0, postOnlySeconds: 0)
+                let ended = try await eventually(timeout: .seconds(30)) {
+                    try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).first?.status == .cancelled
+                }
+                #expect(ended, "\(run.output())")
+                #expect(await exchange.orderPosts == postsAtHalt)
+                #expect(await exchange.allOrders.isEmpty)
+                let order = try #require(try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).first)
+                #expect((order.error ?? "").contains("trading_halted"))
+                let signal = try #require(try await store.signals.recent(limit: 5).first)
+                #expect(signal.reason.contains("trading_halted"), "\(signal.status) \(signal.reason)")
+            }
+        }
+    }
 }

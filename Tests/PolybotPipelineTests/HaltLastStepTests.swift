@@ -141,6 +141,24 @@ struct HaltLastStepTests {
         }
     }
 
+    @Test func whatAPOSTInFlightAtTheHaltLeftRestingIsCancelledWhenItAnswers() async throws {
+        try await withLiveVenue(timeout: .seconds(30), logger: logger) { v in
+            // The venue takes the order (below the ask: it rests) and holds its answer; the halt comes meanwhile.
+            var faults = SimFaults()
+            faults.timeoutButFillNextOrders = 1
+            faults.holdResponseSeconds = 3
+            await v.exchange.setFaults(faults)
+            let below = Micros(v.ask.raw - v.tick.micros * 3)
+            let placement = Task { try await v.gateway.place(v.request("entry:in-flight", price: below)) }
+            #expect(await eventually { await v.exchange.openOrders(apiKey: v.credentials.apiKey).count == 1 })
+            v.gateway.trading.set(.halted)
+            let outcome = try await placement.value
+            #expect(outcome.order.status == .cancelled, "\(outcome)")
+            #expect((outcome.order.error ?? "").contains("trading_halted"))
+            #expect(await v.exchange.openOrders(apiKey: v.credentials.apiKey).isEmpty)
+        }
+    }
+
     @Test func aRestingCopyIsCancelledWhenAHaltFindsItOnALaterPoll() async throws {
         try await withLiveVenue(logger: logger) { v in
             let below = Micros(v.ask.raw - v.tick.micros * 3)
