@@ -124,8 +124,8 @@ public enum PolybotApp {
             let built = try Pipeline.build(
                 settings: settings, store: store, clob: clob,
                 dataAPI: DataAPIClient(baseURL: config.dataAPIURL, transport: transport),
-                rpc: config.polygonRPCURL.map { PolygonRPC(url: $0, transport: transport) }, live: live, logger: logger,
-                events: events)
+                rpc: config.polygonRPCURL.map { PolygonRPC(url: $0, transport: transport) }, live: live,
+                gamma: GammaClient(baseURL: config.gammaURL, transport: transport), logger: logger, events: events)
             services += built.services.map { .init(service: $0) }
             pipeline = built
             logger.notice(

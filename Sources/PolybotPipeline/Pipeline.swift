@@ -153,11 +153,12 @@ package struct Pipeline: Sendable {
     /// - Parameters:
     ///   - clob: CLOB client (authenticated with `live`'s credentials in live mode).
     ///   - live: required for live mode and for approve mode that executes live.
+    ///   - gamma: where live orders read each market's protocol version (without it nothing live is signed).
     ///   - engine: clock, feed, books and fees (default: the daemon's — wall clock, RTDS, the CLOB).
     /// - Throws: ``PipelineError`` when live trading is asked for without its setup.
     package static func build(
         settings: PipelineSettings, store: PolybotStore, clob: ClobClient, dataAPI: DataAPIClient?, rpc: PolygonRPC?,
-        live: LiveTrading?, logger: Logger, events: PipelineEvents = PipelineEvents(),
+        live: LiveTrading?, gamma: GammaClient? = nil, logger: Logger, events: PipelineEvents = PipelineEvents(),
         engine: PipelineEngine = PipelineEngine()
     ) throws -> Pipeline {
         let probe = LatencyProbe()
@@ -196,7 +197,8 @@ package struct Pipeline: Sendable {
                 willSend: { probe.sent($0.idempotencyKey) },
                 alarm: { events.publish(.reconciliation(problems: [$0])) },
                 venue: VenueStatus(postOnlySeconds: live.postOnlySeconds), otherKeys: others,
-                marketVersion: MarketVersions.reading(clob), trading: risk.gate,
+                marketVersion: gamma.map { MarketVersions.reading($0) }
+                    ?? { @Sendable in throw LiveOrderError.marketNotListed(conditionId: $0) }, trading: risk.gate,
                 sleep: { try await clock.sleep(for: $0) })
         }
         var approvals: ApprovalGateway?

@@ -78,7 +78,7 @@ package func withLiveVenue(
                 builder: try OrderBuilder(key: key, domain: ExchangeDomain.forVersion(2, chainId: 137)!),
                 apiKey: creds.apiKey, ledger: ledger, fees: MarketPorts.clob(clob, clock: SystemPipelineClock()).fees,
                 logger: logger, venue: venue,
-                marketVersion: MarketVersions.reading(clob))
+                marketVersion: MarketVersions.reading(GammaClient(baseURL: base + "/gamma", transport: transport)))
             try await body(
                 LiveVenue(
                     exchange: exchange, store: store, clob: clob, credentials: creds, ledger: ledger, gateway: gateway,

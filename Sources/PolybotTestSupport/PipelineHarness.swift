@@ -48,7 +48,7 @@ package func withPipeline<T: Sendable>(
     let pipeline = try Pipeline.build(
         settings: settings, store: store, clob: clob,
         dataAPI: DataAPIClient(baseURL: base + "/data-api", transport: transport), rpc: nil, live: live,
-        logger: logger)
+        gamma: GammaClient(baseURL: base + "/gamma", transport: transport), logger: logger)
     let runner = ServiceGroupRunner()
     var configuration = ServiceGroupConfiguration(
         services: pipeline.services.map { .init(service: $0) }, logger: runner.logger(logger))

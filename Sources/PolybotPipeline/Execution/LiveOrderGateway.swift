@@ -630,6 +630,8 @@ package struct LiveOrderGateway: OrderGateway {
 package enum LiveOrderError: Error, CustomStringConvertible {
     case exchangeVersionUnreadable(conditionId: String, String)
     case unknownExchangeVersion(Int, conditionId: String)
+    case unknownProtocolVersion(String, conditionId: String)
+    case marketNotListed(conditionId: String)
 
     package var description: String {
         switch self {
@@ -637,6 +639,10 @@ package enum LiveOrderError: Error, CustomStringConvertible {
             "market \(c): its exchange version could not be read (\(e)); nothing is signed without it"
         case .unknownExchangeVersion(let v, let c):
             "market \(c) is on exchange version \(v), which this build cannot sign for; not traded"
+        case .unknownProtocolVersion(let v, let c):
+            "market \(c) is on protocol version \"\(v)\", which this build cannot sign for; not traded"
+        case .marketNotListed(let c):
+            "market \(c) is not listed on Gamma, so its protocol version is unknown; not traded"
         }
     }
 }
@@ -649,9 +655,21 @@ package final class MarketVersions: Sendable {
     /// A cache over a reader (the CLOB's market record's `version`).
     package init(read: @escaping @Sendable (String) async throws -> Int?) { self.read = read }
 
-    /// The gateway's port over a CLOB: each market's `version`, read once.
-    package static func reading(_ clob: ClobClient) -> @Sendable (String) async throws -> Int? {
-        let versions = MarketVersions(read: { try await clob.market(conditionId: $0).exchangeVersion })
+    /// The gateway's port over Gamma (the venue's documented source, feeds notes §6.5): each market's protocol
+    /// `version`, read once — "v1" signs for the V2 exchanges, "v2" for ExchangeV3; a market Gamma does not list, or a
+    /// version this build does not know, is never signed for (the error names it).
+    package static func reading(_ gamma: GammaClient) -> @Sendable (String) async throws -> Int? {
+        let versions = MarketVersions(read: { conditionId in
+            guard
+                let market = try await gamma.markets(conditionIds: [conditionId]).first(where: {
+                    $0.conditionId.lowercased() == conditionId.lowercased()
+                })
+            else { throw LiveOrderError.marketNotListed(conditionId: conditionId) }
+            guard let version = market.exchangeVersion else {
+                throw LiveOrderError.unknownProtocolVersion(market.version, conditionId: conditionId)
+            }
+            return version
+        })
         return { try await versions.version($0) }
     }
 

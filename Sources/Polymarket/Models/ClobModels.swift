@@ -19,15 +19,9 @@ public struct ClobMarket: Decodable, Sendable {
     public var minimum_order_size: LenientDecimal?
     public var minimum_tick_size: LenientDecimal?
     public var tokens: [Token]?
-    /// The market's exchange protocol version ("2", "3", "v3"…); absent on markets of the CLOB's default version.
+    /// A `version` the record may carry. Orders are signed for the exchange Gamma's market `version` names
+    /// (``GammaMarket/exchangeVersion``), the venue's documented source; this field is not read for that.
     public var version: LenientString?
-
-    /// The exchange version as a number: the digits of `version` (nil when absent; a value without digits is 0, which
-    /// no signer knows, so nothing is signed for it).
-    public var exchangeVersion: Int? {
-        guard let text = version?.value, !text.isEmpty else { return nil }
-        return Int(text.filter(\.isNumber)) ?? 0
-    }
 
     /// The token with `winner: true`, once resolved.
     public var winningTokenId: String? { tokens?.first { $0.winner?.value == true }?.token_id }

@@ -97,6 +97,18 @@ public struct GammaMarket: Decodable, Sendable, Equatable {
     /// Tradable per the venue: active, not closed, accepting orders, with an order book.
     public var isTradable: Bool { active && !closed && acceptingOrders && enableOrderBook }
 
+    /// The exchange version its orders are signed for, from its protocol `version` (feeds notes §6.5, docs
+    /// `resources/onchain-position-data`): "v1" — outcome tokens on the CTF — trades on the V2 exchanges (domain "2");
+    /// "v2" — position ids on the PositionManager — on ExchangeV3 (domain "3"). Nil for a version this build does not
+    /// know: such a market is never signed for.
+    public var exchangeVersion: Int? {
+        switch version.lowercased() {
+        case "v1": 2
+        case "v2": 3
+        default: nil
+        }
+    }
+
     /// The winning token once the market is final (`closed` + UMA `resolved` + prices exactly 1/0); nil otherwise,
     /// including 50/50 resolutions and old AMM markets with near-1 prices (feeds notes §4.4).
     public var winningTokenId: String? {

@@ -95,6 +95,9 @@ extension SimExchange {
         marketVersions[conditionId.lowercased()] = version
     }
 
+    /// Every market whose exchange version was set.
+    public func exchangeVersions() -> [String: Int] { marketVersions }
+
     /// A market's exchange version (2 unless set).
     public func exchangeVersion(conditionId: String) -> Int { marketVersions[conditionId.lowercased()] ?? 2 }
 

@@ -58,7 +58,9 @@ enum SimJSON {
     }
 
     /// A Gamma market object (JSON-in-string fields as on the real API).
-    static func gammaMarket(_ m: SimMarket, lastPrices: [String: Micros]) -> String {
+    /// `exchangeVersion`: the exchange its orders are signed for (2: a CTF market, `version` "v1"; 3: a PositionManager
+    /// market on ExchangeV3, "v2"; feeds notes §6.5).
+    static func gammaMarket(_ m: SimMarket, lastPrices: [String: Micros], exchangeVersion: Int = 2) -> String {
         let outcomes = "[" + m.outcomes.map { "\\\"\($0)\\\"" }.joined(separator: ", ") + "]"
         let tokens = "[" + m.tokens.map { "\\\"\($0)\\\"" }.joined(separator: ", ") + "]"
         let prices: [String] = m.tokens.map { token in
@@ -72,7 +74,8 @@ enum SimJSON {
             + "\"clobTokenIds\":\"\(tokens)\",\"active\":true,\"closed\":\(closed),\"acceptingOrders\":\(!closed),"
             + "\"enableOrderBook\":true,\"negRisk\":\(m.negRisk),\"orderPriceMinTickSize\":\(m.tickSize.rawValue),"
             + "\"orderMinSize\":\(m.minOrderSize),\"umaResolutionStatus\":\(closed ? "\"resolved\"" : "\"\""),"
-            + "\"events\":[{\"slug\":\(string(m.eventSlug))}],\"version\":\"v1\"" + gammaFees(m.fees)
+            + "\"events\":[{\"slug\":\(string(m.eventSlug))}],\"version\":\"v\(exchangeVersion - 1)\""
+            + gammaFees(m.fees)
             + closedTime(m) + "}"
     }
 

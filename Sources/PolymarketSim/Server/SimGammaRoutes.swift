@@ -13,14 +13,18 @@ enum SimGammaRoutes {
             let limit = Int(request.query("limit") ?? "100") ?? 100
             let offset = Int(request.query("offset") ?? "0") ?? 0
             let prices = await exchange.lastPrices(tokens: all.flatMap(\.tokens))
+            let versions = await exchange.exchangeVersions()
             let rows = all.filter { m in
                 (ids.isEmpty || ids.contains(m.conditionId)) && (closed == nil || closed == (m.winner != nil))
-            }.dropFirst(offset).prefix(limit).map { SimJSON.gammaMarket($0, lastPrices: prices) }
+            }.dropFirst(offset).prefix(limit).map {
+                SimJSON.gammaMarket($0, lastPrices: prices, exchangeVersion: versions[$0.conditionId] ?? 2)
+            }
             return SimServer.json("[" + rows.joined(separator: ",") + "]")
         }
         group.get("/events") { request, _ -> Response in
             let all = await exchange.sortedMarkets()
             let prices = await exchange.lastPrices(tokens: all.flatMap(\.tokens))
+            let versions = await exchange.exchangeVersions()
             var events: [String: [SimMarket]] = [:]
             var order: [String] = []
             for m in all {
@@ -35,7 +39,9 @@ enum SimGammaRoutes {
                 return
                     "{\"id\":\"\(900_000 + offset + i)\",\"slug\":\(SimJSON.string(slug)),\"title\":\(SimJSON.string(slug)),"
                     + "\"negRisk\":\(ms.count > 1),\"closed\":\(closed),\"markets\":["
-                    + ms.map { SimJSON.gammaMarket($0, lastPrices: prices) }.joined(separator: ",") + "]}"
+                    + ms.map {
+                        SimJSON.gammaMarket($0, lastPrices: prices, exchangeVersion: versions[$0.conditionId] ?? 2)
+                    }.joined(separator: ",") + "]}"
             }
             return SimServer.json("[" + rows.joined(separator: ",") + "]")
         }

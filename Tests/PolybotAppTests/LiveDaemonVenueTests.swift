@@ -10,8 +10,8 @@ import Testing
 
 /// Issue 27: a live daemon keeps its resting order alive with the venue's heartbeats; killed with SIGKILL (no cancel of
 /// ours can arrive), the venue's dead-man switch cancels the order by itself.
-@Suite("Heartbeats outlive a SIGKILL", .serialized)
-struct HeartbeatKillTests {
+@Suite("A live daemon at the venue: heartbeats, halts, approvals", .serialized)
+struct LiveDaemonVenueTests {
     @Test(.enabled(if: DaemonProcess.runs, DaemonProcess.missing))
     func aSigkilledDaemonsRestingOrderIsCancelledByTheVenue() async throws {
         let whales = (1...3).map { Fixtures.address(0xC0 + $0) }
