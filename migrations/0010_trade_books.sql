@@ -16,10 +16,13 @@ ALTER TABLE order_trades
 UPDATE order_trades SET legacy = true;
 ALTER TABLE order_trades DROP CONSTRAINT order_trades_pkey, ADD PRIMARY KEY (trade_id, order_id);
 -- What the venue says matched (size_matched, the POST's amounts), which can run ahead of the trades we know: the
--- difference is "pending trades", never booked at a guessed price. Orders booked before this migration keep their books
--- (books_from_trades false): their later trades are recorded but not booked, and reconciliation leaves them alone.
+-- difference is "pending trades", never booked at a guessed price. Orders that already booked fills before this
+-- migration (finished, or partly filled and still open) keep their books (books_from_trades false): their later trades
+-- are recorded but not booked (such an order is raised for the operator), and reconciliation leaves them alone. Open
+-- orders with nothing filled yet book from their trades like any new order.
 ALTER TABLE copy_orders
     ADD COLUMN venue_matched_micros BIGINT NOT NULL DEFAULT 0,
     ADD COLUMN books_from_trades    BOOLEAN NOT NULL DEFAULT true;
-UPDATE copy_orders SET venue_matched_micros = filled_size_micros, books_from_trades = false;
+UPDATE copy_orders SET venue_matched_micros = filled_size_micros,
+    books_from_trades = NOT (filled_size_micros > 0 OR status IN ('filled', 'cancelled', 'expired', 'rejected', 'failed'));
 CREATE INDEX order_trades_incomplete ON order_trades (first_seen) WHERE fee_micros IS NULL;

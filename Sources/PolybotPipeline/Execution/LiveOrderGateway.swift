@@ -401,7 +401,11 @@ package struct LiveOrderGateway: OrderGateway {
     private func postOnce(
         _ order: CopyOrder, _ signed: SignedOrderV2, everSent: Bool
     ) async throws -> PlacementOutcome? {
-        guard try await store.orders.setStatus(id: order.id, from: [.intent, .unknown], to: .submitting, error: nil)
+        // `submitting` too: an order a crash left between this write and its POST is re-sent (identical) after its
+        // lookup proved it absent; the caller holds the lease.
+        guard
+            try await store.orders.setStatus(
+                id: order.id, from: [.intent, .unknown, .submitting], to: .submitting, error: nil)
         else {
             // Ended meanwhile (a halt resolved it, a lookup found it): never sent on a stale record.
             return .alreadyPlaced(try await store.orders.get(id: order.id) ?? order)

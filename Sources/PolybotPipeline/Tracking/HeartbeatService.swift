@@ -55,9 +55,11 @@ package actor HeartbeatService: Service {
     package func tick() async -> Bool {
         guard trading.current != .halted else { return false }
         do {
-            // Live orders of any run mode (approve mode sends live orders too); paper orders have no digest.
+            // Live orders of any run mode (approve mode sends live orders too; paper orders have no digest), and those
+            // whose POST had no answer: they may rest on the venue too.
+            let mayRest: Set<OrderStatus> = [.live, .partiallyFilled, .unknown, .submitting]
             resting = try await store.orders.open().contains {
-                $0.orderDigest != nil && $0.mode != .paper && ($0.status == .live || $0.status == .partiallyFilled)
+                $0.orderDigest != nil && $0.mode != .paper && mayRest.contains($0.status)
             }
         } catch {
             logger.warning(

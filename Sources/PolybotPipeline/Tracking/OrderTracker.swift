@@ -25,6 +25,9 @@ package actor OrderTracker: Service {
     private let cancels = Counter(label: "orders.expired_cancels")
     private let haltCancels = Counter(label: "orders.halt_cancels")
     private let tradeCorrections = Counter(label: "orders.trade_corrections")
+    private var legacyRaised: Set<Int64> = []
+    /// When this tracker first saw trading halted (cancel-all is repeated on every poll for 5 minutes after).
+    private var haltSeenAt: Int64?
     private let statusErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "order_tracker")])
     private let reservations: ReservationHooks
 
@@ -366,8 +369,25 @@ package actor OrderTracker: Service {
         }
     }
 
-    /// ``pollOnce()`` for the timer: a failed read is logged and retried on the next tick.
+    /// ``pollOnce()`` for the timer: a failed read is logged and retried on the next tick. While halted (for the
+    /// first 5 minutes), cancel-all is repeated under every key: an order whose POST timed out and that the venue
+    /// listed only later cannot keep resting.
     private func poll() async {
+        if gateway.trading.current == .halted {
+            let t = now()
+            let since = haltSeenAt ?? t
+            haltSeenAt = since
+            if t - since <= 300 {
+                for key in [clob] + gateway.otherKeys {
+                    do { _ = try await key.cancelAll() } catch {
+                        logger.warning(
+                            "halt cancel-all failed; tried on the next poll", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+        } else {
+            haltSeenAt = nil
+        }
         do { try await pollOnce() } catch {
             logger.warning("open orders unreadable; retried on the next poll", metadata: ["error": "\(error)"])
         }
@@ -436,6 +456,13 @@ package actor OrderTracker: Service {
     }
 
     private func finished(_ order: CopyOrder, was: CopyOrder) async {
+        if !order.booksFromTrades, order.hasPendingTrades, legacyRaised.insert(order.id).inserted {
+            // Booked before the books came from trades (migration 0010): what the venue matched since is not booked.
+            events.publish(
+                .reconciliation(problems: [
+                    "order \(order.id) predates the trade books: the venue reports \(order.venueMatched) matched, the books hold \(order.filledSize); book the difference by hand"
+                ]))
+        }
         guard order.status != was.status || order.filledSize != was.filledSize else { return }
         await reservations.orderUpdated(order)
         events.publish(.order(order))

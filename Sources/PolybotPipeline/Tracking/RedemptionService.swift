@@ -26,6 +26,8 @@ package actor RedemptionService: Service {
     private let logger: Logger
     private var plan: RedemptionPlan
     private var raised: Set<String> = []
+    /// Redemptions sent whose receipt is not known yet, by market.
+    private var pending: [String: Sent] = [:]
     private let redeemed = Counter(label: "positions.redemptions", dimensions: [("outcome", "redeemed")])
     private let failed = Counter(label: "positions.redemptions", dimensions: [("outcome", "failed")])
     private let mismatched = Counter(label: "positions.redemptions", dimensions: [("outcome", "balance_mismatch")])
@@ -64,7 +66,8 @@ package actor RedemptionService: Service {
         }
     }
 
-    /// One pass. Returns the markets (condition ids) redeemed in it.
+    /// One pass. Returns the markets (condition ids) redeemed in it. A market that fails is raised and does not stop
+    /// the others.
     @discardableResult
     package func tick() async throws -> [String] {
         // The kill switch stops everything Polybot sends, redemptions included.
@@ -76,27 +79,64 @@ package actor RedemptionService: Service {
         for conditionId in plan.due(listed: Set(byMarket.keys), now: clock.now()) {
             let held = byMarket[conditionId] ?? []
             guard signatureType == .eoa else {
-                if raised.insert(conditionId).inserted {
-                    let problem =
-                        "market \(conditionId) is resolved and \(Micros.sum(held.map(\.size))) winning shares are still unredeemed; a \(signatureType) funder redeems through Polymarket's relayer, which this build does not send: redeem it on polymarket.com"
-                    logger.error("redemption needs the operator", metadata: ["problem": "\(problem)"])
-                    events.publish(.reconciliation(problems: [problem]))
-                }
+                raiseOnce(
+                    conditionId,
+                    "market \(conditionId) is resolved and \(Micros.sum(held.map(\.size))) winning shares are still unredeemed; a \(signatureType) funder redeems through Polymarket's relayer, which this build does not send: redeem it on polymarket.com"
+                )
                 continue
             }
-            plan.sent(conditionId, now: clock.now())
-            if try await redeem(conditionId, held) { done.append(conditionId) }
+            do {
+                if try await redeem(conditionId, held) { done.append(conditionId) }
+            } catch {
+                failed.increment()
+                let problem = "redemption of market \(conditionId) failed: \(error); tried again on a later pass"
+                logger.error("redemption failed", metadata: ["problem": "\(problem)"])
+                events.publish(.reconciliation(problems: [problem]))
+            }
         }
         return done
     }
 
-    /// Sends the funder's own redemption of one market and checks the pUSD it brought against the books' payout.
+    /// Raises a problem of a market once.
+    private func raiseOnce(_ conditionId: String, _ problem: String) {
+        guard raised.insert(conditionId).inserted else { return }
+        logger.error("redemption needs the operator", metadata: ["problem": "\(problem)"])
+        events.publish(.reconciliation(problems: [problem]))
+    }
+
+    /// Sends the funder's own redemption of one market (or follows the one already sent) and checks the pUSD it
+    /// brought against the books: the shares our orders booked of the winning tokens, 1 pUSD each.
     private func redeem(_ conditionId: String, _ held: [DataAPIClient.RedeemablePosition]) async throws -> Bool {
+        if let sent = pending[conditionId] { return try await follow(conditionId, sent) }
         let negRisk = held.contains(where: \.negativeRisk)
         guard let call = Redemption.call(conditionId: conditionId, negRisk: negRisk) else {
             throw PolymarketHTTPError.invalidRequest("condition id \(conditionId) is not 32 bytes")
         }
-        let expected = Micros.sum(held.map(\.size))
+        // The Data API can lag the chain: tokens already redeemed (by the AutoRedeemer or an earlier pass) are not
+        // redeemed again.
+        var onChain = Micros.zero
+        for r in held { onChain += try await rpc.positionBalance(owner: funder, tokenId: r.tokenId) }
+        guard onChain > .zero else {
+            logger.info(
+                "redeemable per the Data API, but nothing held on chain", metadata: ["condition": "\(conditionId)"])
+            return false
+        }
+        guard try await rpc.isApprovedForAll(owner: funder, operator: call.to) else {
+            raiseOnce(
+                conditionId,
+                "market \(conditionId): the collateral adapter \(call.to) may not move the funder's outcome tokens (setApprovalForAll on the CTF); approve it, then Polybot redeems"
+            )
+            return false
+        }
+        var booked = Micros.zero
+        for r in held { booked += try await store.orders.bookedShares(asset: r.tokenId) }
+        let venue = Micros.sum(held.map(\.size))
+        if booked != venue {
+            raiseOnce(
+                conditionId,
+                "market \(conditionId): the venue lists \(venue) winning shares to redeem, the books hold \(booked)")
+        }
+        plan.sent(conditionId, now: clock.now())
         let before = try await rpc.collateralBalance(owner: funder)
         let nonce = try await rpc.nonce(of: key.address)
         let gasPrice = try await rpc.gasPrice()
@@ -105,30 +145,41 @@ package actor RedemptionService: Service {
             chainId: 137, nonce: nonce, maxPriorityFeePerGas: gasPrice, maxFeePerGas: gasPrice * 2,
             gas: gas + gas / 5, to: call.to, data: call.data)
         let hash = try await rpc.sendRawTransaction(try tx.signed(with: key))
-        let hashText = HexCoding.encode(hash)
         logger.notice(
-            "redemption sent", metadata: ["condition": "\(conditionId)", "tx": "\(hashText)", "shares": "\(expected)"])
-        // Mined within a minute of polling, or looked at again on a later pass (never re-sent before retrySeconds).
+            "redemption sent",
+            metadata: ["condition": "\(conditionId)", "tx": "\(HexCoding.encode(hash))", "shares": "\(booked)"])
+        let sent = Sent(hash: hash, before: before, expected: booked)
+        pending[conditionId] = sent
+        return try await follow(conditionId, sent)
+    }
+
+    /// Follows a sent redemption: its receipt (polled for a minute; still unknown, followed again on the next pass,
+    /// never sent anew), then the pUSD it brought against the books.
+    private func follow(_ conditionId: String, _ sent: Sent) async throws -> Bool {
+        let hashText = HexCoding.encode(sent.hash)
         var succeeded: Bool?
-        for _ in 0..<30 {
-            succeeded = try await rpc.receiptSucceeded(hash)
-            if succeeded != nil { break }
+        for attempt in 0..<30 {
+            succeeded = try await rpc.receiptSucceeded(sent.hash)
+            if succeeded != nil || attempt == 29 { break }
             try await clock.sleep(for: .seconds(2))
         }
         guard let succeeded else { return false }
+        pending[conditionId] = nil
         guard succeeded else {
             failed.increment()
             events.publish(.reconciliation(problems: ["redemption of market \(conditionId) reverted (tx \(hashText))"]))
             return false
         }
         redeemed.increment()
-        let after = try await rpc.collateralBalance(owner: funder)
+        let received = try await rpc.collateralBalance(owner: funder) - sent.before
         var details =
-            #"{"condition":"\#(conditionId)","tx":"\#(hashText)","expected":"\#(expected)","received":"\#(after - before)"}"#
-        if after - before != expected {
+            #"{"condition":"\#(conditionId)","tx":"\#(hashText)","expected":"\#(sent.expected)","received":"\#(received)"}"#
+        if received != sent.expected {
+            // Other fills settling meanwhile move the balance too, and a fractional payout (50/50) pays less: either
+            // way the operator looks, nothing is assumed.
             mismatched.increment()
             let problem =
-                "redemption of market \(conditionId): pUSD moved by \(after - before), the books expect \(expected) (1 per winning share)"
+                "redemption of market \(conditionId): pUSD moved by \(received), the books expect \(sent.expected) (1 per winning share)"
             logger.error("pUSD does not match the books after a redemption", metadata: ["problem": "\(problem)"])
             events.publish(.reconciliation(problems: [problem]))
             details = String(details.dropLast()) + #","mismatch":true}"#
@@ -140,5 +191,12 @@ package actor RedemptionService: Service {
             logger.error("redemption not audited", metadata: ["error": "\(error)"])
         }
         return true
+    }
+
+    /// A redemption sent and not yet seen mined.
+    private struct Sent: Sendable {
+        var hash: [UInt8]
+        var before: Micros
+        var expected: Micros
     }
 }

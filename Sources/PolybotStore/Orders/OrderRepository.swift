@@ -91,4 +91,6 @@ package protocol OrderRepository: Sendable {
     func trades(orderId: Int64) async throws -> [OrderTrade]
     /// What one lookup said about a trade (nil status: not listed yet); CONFIRMED and FAILED resolve it.
     func updateTrade(_ id: String, status: String?, transactionHash: String?, traderSide: String?) async throws
+    /// The shares of a token our live books hold from orders (bought − sold, as booked).
+    func bookedShares(asset: String) async throws -> Micros
 }

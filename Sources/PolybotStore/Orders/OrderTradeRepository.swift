@@ -40,6 +40,18 @@ extension OrderPostgresRepository {
         return added
     }
 
+    /// The shares of a token our live books hold from orders (bought − sold, as booked), whatever the positions did
+    /// since (a settled position no longer shows its size): what a redemption must pay out for a winning token.
+    package func bookedShares(asset: String) async throws -> Micros {
+        let rows = try await db.client.query(
+            """
+            SELECT coalesce(sum(CASE WHEN side = 'BUY' THEN filled_size_micros ELSE -filled_size_micros END), 0)::bigint
+            FROM copy_orders WHERE mode <> 'paper' AND asset = \(asset)
+            """, logger: db.logger)
+        for try await v in rows.decode(Int64.self) { return Micros(v) }
+        return .zero
+    }
+
     /// Trades whose final status is not known yet, oldest first.
     package func unresolvedTrades(limit: Int) async throws -> [OrderTrade] {
         try await selectTrades(

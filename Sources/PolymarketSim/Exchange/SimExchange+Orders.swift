@@ -321,12 +321,13 @@ extension SimExchange {
         let status = delayed ? "delayed" : order.matched > .zero ? "matched" : "live"
         let making = side == .buy ? spent : order.matched
         let taking = side == .buy ? order.matched : spent
-        // Since 2026-07-24 the venue returns trade ids; settlement hashes are best effort (none under `no-hashes`).
-        let sentHashes = faults.noHashes ? [] : hashes
+        // Since 2026-07-24 the venue returns trade ids; settlement hashes are best effort (under `no-hashes` the
+        // `transactionsHashes` field is absent, as venue facts §4.3 describe).
+        let hashField =
+            faults.noHashes ? "" : "\"transactionsHashes\":[\(hashes.map { "\"\($0)\"" }.joined(separator: ","))],"
         return "{\"success\":true,\"errorMsg\":\"\",\"orderID\":\"\(orderId)\",\"status\":\"\(status)\","
             + "\"takingAmount\":\"\(order.matched > .zero ? taking.description : "")\",\"makingAmount\":\"\(order.matched > .zero ? making.description : "")\","
-            + "\"transactionsHashes\":[\(sentHashes.map { "\"\($0)\"" }.joined(separator: ","))],"
-            + "\"tradeIDs\":[\(order.trades.map { "\"\($0)\"" }.joined(separator: ","))]}"
+            + hashField + "\"tradeIDs\":[\(order.trades.map { "\"\($0)\"" }.joined(separator: ","))]}"
     }
 
     /// The taker fee of a match on a market (nil: the market charges none).

@@ -34,10 +34,9 @@ extension SimExchange {
     /// Pays out the holdings in resolved markets the AutoRedeemer covers (the replay loop calls it).
     func autoRedeemDue() {
         for (owner, tokens) in holdings {
-            for (token, size) in tokens where size > .zero {
-                guard let id = tokenMarket[token], let m = currentMarket(id), m.winner != nil, autoRedeems(id) else {
-                    continue
-                }
+            let markets = Set(tokens.filter { $0.value > .zero }.compactMap { tokenMarket[$0.key] })
+            for id in markets.sorted() {
+                guard let m = currentMarket(id), m.winner != nil, autoRedeems(id) else { continue }
                 redeem(owner: owner, market: m)
                 autoRedemptions += 1
             }

@@ -51,6 +51,6 @@ enum SimGammaRoutes {
 extension SimExchange {
     /// Markets in Gamma id order, as they look at the current sim time (a resolution shows once its time passed).
     public func sortedMarkets() -> [SimMarket] {
-        markets.values.map { $0.visible(at: simNow) }.sorted { $0.gammaId < $1.gammaId }
+        markets.keys.compactMap { currentMarket($0) }.sorted { $0.gammaId < $1.gammaId }
     }
 }
