@@ -100,12 +100,14 @@ enum SimClobAccountRoutes {
         }
     }
 
-    private enum Auth {
+    /// An L2-authenticated request's API key, or the venue's refusal.
+    enum Auth {
         case success(String)
         case failure(Response)
     }
 
-    private static func authenticated(
+    /// Checks a request's five L2 headers over its exact method, path and body.
+    static func authenticated(
         _ request: Request, _ exchange: SimExchange, _ method: String, _ path: String, body: String? = nil
     ) async -> Auth {
         do throws(SimRejection) {

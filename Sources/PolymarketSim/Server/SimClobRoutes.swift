@@ -255,11 +255,9 @@ enum SimClobRoutes {
         group.post("/v1/heartbeats") { request, _ -> Response in
             let body = String(buffer: try await request.body.collect(upTo: 1 << 16))
             let apiKey: String
-            do throws(SimRejection) {
-                apiKey = try await exchange.authenticate(
-                    headers: request.lowercasedHeaders, method: "POST", path: "/v1/heartbeats", body: body)
-            } catch {
-                return SimServer.error(error.message, status: .init(code: error.status))
+            switch await SimClobAccountRoutes.authenticated(request, exchange, "POST", "/v1/heartbeats", body: body) {
+            case .failure(let r): return r
+            case .success(let key): apiKey = key
             }
             let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
             let previous = object?["heartbeat_id"] as? String ?? ""
