@@ -198,7 +198,7 @@ package struct Pipeline: Sendable {
                 alarm: { events.publish(.reconciliation(problems: [$0])) },
                 venue: VenueStatus(postOnlySeconds: live.postOnlySeconds), otherKeys: others,
                 marketVersion: gamma.map { MarketVersions.reading($0) }
-                    ?? { @Sendable in throw LiveOrderError.marketNotListed(conditionId: $0) }, trading: risk.gate,
+                    ?? { @Sendable _ in throw LiveOrderError.noVersionSource }, trading: risk.gate,
                 sleep: { try await clock.sleep(for: $0) })
         }
         var approvals: ApprovalGateway?

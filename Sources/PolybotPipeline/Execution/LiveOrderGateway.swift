@@ -350,9 +350,12 @@ package struct LiveOrderGateway: OrderGateway {
                 if let found {
                     let current = try await store.orders.get(id: order.id) ?? order
                     let applied = try await apply(found, to: current)
-                    let text = "\(reason.rawValue): cancelled on the venue after the trading state changed"
-                    _ = try await store.orders.setStatus(
-                        id: order.id, from: [applied.status], to: applied.status, error: text)
+                    // Still resting (the cancel did not take yet): the caller cancels it again; named once it ended.
+                    if applied.status.isTerminal {
+                        let text = "\(reason.rawValue): cancelled on the venue after the trading state changed"
+                        _ = try await store.orders.setStatus(
+                            id: order.id, from: [applied.status], to: applied.status, error: text)
+                    }
                     return .alreadyPlaced(try await store.orders.get(id: order.id) ?? applied)
                 }
             }
@@ -636,6 +639,7 @@ package enum LiveOrderError: Error, CustomStringConvertible {
     case unknownExchangeVersion(Int, conditionId: String)
     case unknownProtocolVersion(String, conditionId: String)
     case marketNotListed(conditionId: String)
+    case noVersionSource
 
     package var description: String {
         switch self {
@@ -647,6 +651,8 @@ package enum LiveOrderError: Error, CustomStringConvertible {
             "market \(c) is on protocol version \"\(v)\", which this build cannot sign for; not traded"
         case .marketNotListed(let c):
             "market \(c) is not listed on Gamma, so its protocol version is unknown; not traded"
+        case .noVersionSource:
+            "no Gamma client is configured to read each market's protocol version; nothing live is signed"
         }
     }
 }
