@@ -272,41 +272,18 @@ struct PipelineEndToEndTests {
         }
     }
 
-    @Test func aResolvedMarketSettlesThePositionAndTheDay() async throws {
+    /// Settlement at resolution, fee-free and on a fee market (issue 27): realised PnL = payout − cost − fees, every
+    /// figure the sum of the order's trade rows (position, order and day).
+    @Test(arguments: [false, true])
+    func aResolvedMarketSettlesThePositionAndTheDay(feeMarket: Bool) async throws {
         let start = Int64(Date().timeIntervalSince1970) - 300
         let history = Scenario.consensus(signals: 1, wallets: whales, start: start)
         // The market has resolved for the first token (the venue still shows its book, as a closed market's does).
         let resolution = SimCatalogBuilder.Resolution(
             conditionId: Scenario.market(0), question: "q", eventSlug: "scenario-event-0",
             yesToken: Scenario.token(0), noToken: "99", winningIndex: 0)
-        let exchange = SimExchange(trades: history, resolutions: [resolution])
-        try await scenario(exchange) { store, p in
-            await exchange.publishNext(3)
-            let settled = try await eventually {
-                try await store.positions.list(mode: .paper, statuses: [.settled], limit: 5).count == 1
-            }
-            #expect(settled)
-            let position = try #require(try await store.positions.list(mode: .paper, statuses: nil, limit: 5).first)
-            let entry = try #require(try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).first)
-            // Won: each share pays 1 USDC.
-            #expect(position.realizedPnl == entry.filledSize - entry.filledCost && position.size == .zero)
-            let today = utcDay(Int64(Date().timeIntervalSince1970))
-            let day = try #require(try await store.dailyPnl.range(mode: .paper, from: today, to: today).first)
-            #expect(day.realizedPnl == position.realizedPnl)
-            #expect(await p.risk.snapshot().exposure == .zero)
-        }
-    }
-
-    /// Issue 27: the same settlement on a fee market, end to end: realised PnL = payout − cost − fees, every figure the
-    /// sum of the order's trade rows (the assertion above holds only fee-free).
-    @Test func aResolvedFeeMarketSettlesToPayoutLessCostLessFees() async throws {
-        let start = Int64(Date().timeIntervalSince1970) - 300
-        let history = Scenario.consensus(signals: 1, wallets: whales, start: start)
-        let resolution = SimCatalogBuilder.Resolution(
-            conditionId: Scenario.market(0), question: "q", eventSlug: "scenario-event-0",
-            yesToken: Scenario.token(0), noToken: "99", winningIndex: 0)
         let politics = try #require(FeeSchedule(rate: Micros(40_000), exponent: 1))
-        let plan = SimFeePlan.uniform(politics, type: "politics")
+        let plan: SimFeePlan = feeMarket ? .uniform(politics, type: "politics") : .none
         let exchange = SimExchange(trades: history, resolutions: [resolution], fees: { plan.fees(for: $0) })
         try await scenario(exchange) { store, p in
             await exchange.publishNext(3)
@@ -319,12 +296,13 @@ struct PipelineEndToEndTests {
             let trades = try await store.orders.trades(orderId: entry.id)
             #expect(!trades.isEmpty && trades.allSatisfy { $0.isComplete })
             let fee = Micros.sum(trades.compactMap(\.fee))
-            #expect(fee > .zero && entry.fee == fee && position.fees == fee)
+            #expect((fee > .zero) == feeMarket && entry.fee == fee && position.fees == fee)
             // Won: each share pays 1 pUSD; the taker fee paid on entry is part of what it cost.
             #expect(position.realizedPnl == entry.filledSize - entry.filledCost - fee && position.size == .zero)
             let today = utcDay(Int64(Date().timeIntervalSince1970))
             let day = try #require(try await store.dailyPnl.range(mode: .paper, from: today, to: today).first)
             #expect(day.realizedPnl == position.realizedPnl && day.fees == fee)
+            #expect(await p.risk.snapshot().exposure == .zero)
         }
     }
 
