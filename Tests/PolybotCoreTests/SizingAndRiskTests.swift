@@ -5,7 +5,7 @@ import Testing
 extension SizingInput {
     fileprivate func with(q: Double) -> SizingInput {
         var c = self
-        c.winProbability = q
+        c.outcomeProbability = q
         return c
     }
 }
@@ -13,7 +13,7 @@ extension SizingInput {
 @Suite("Position sizing")
 struct PositionSizingTests {
     let base = SizingInput(
-        price: Micros(500_000), winProbability: 0.7, equity: Micros(10_000_000_000),
+        price: Micros(500_000), outcomeProbability: 0.7, equity: Micros(10_000_000_000),
         whaleNotional: Micros(50_000_000_000), tick: Micros(10_000), minimumShares: Micros(5_000_000), fees: .free)
 
     /// Issue 15: a copy is a taker, so each share costs price + fee. Side by side at 0.50 with q = 0.7: fee-free, ¼ Kelly
@@ -36,19 +36,57 @@ struct PositionSizingTests {
         #expect(Micros(980_390_000) + fee <= Micros(1_000_000_000))
         // A price whose fee leaves no edge at all is `no_edge`, not a stake.
         var dear = charged
-        dear.winProbability = 0.505
+        dear.outcomeProbability = 0.505
         #expect(PositionSizing.size(base.with(q: 0.505), mode: .fractionalKelly(fractionBps: 2_500)) != .skip(.noEdge))
         #expect(PositionSizing.size(dear, mode: .fractionalKelly(fractionBps: 2_500)) == .skip(.noEdge))
     }
 
-    @Test func quarterKellyOnTheShrunkWinRate() {
-        // f* = (0.7 − 0.5)/(1 − 0.5) = 0.4; ¼ Kelly = 0.1 of $10,000 = $1,000 → 2,000 shares at 0.50.
+    @Test func quarterKellyOnTheOutcomeProbability() {
+        // q = 0.7 is the outcome's probability (price + proven edge): f* = (0.7 − 0.5)/(1 − 0.5) = 0.4; ¼ Kelly = 0.1 of
+        // $10,000 = $1,000 → 2,000 shares at 0.50.
         #expect(
             PositionSizing.size(base, mode: .fractionalKelly(fractionBps: 2_500))
                 == .size(shares: Micros(2_000_000_000), price: Micros(500_000), notional: Micros(1_000_000_000)))
         var noEdge = base
-        noEdge.winProbability = 0.45
+        noEdge.outcomeProbability = 0.45
         #expect(PositionSizing.size(noEdge, mode: .fractionalKelly(fractionBps: 2_500)) == .skip(.noEdge))
+    }
+
+    /// Issue 28: Kelly bets the outcome's probability — the price plus the members' proven edge (lower bound with the
+    /// Student t of their resolved markets) — never a win rate. A 95 % win rate on 95¢ favourites proves nothing, so a
+    /// wallet without edge evidence gets no Kelly stake; a favourite and a longshot are judged by the same edge.
+    @Test func kellyUsesThePriceplusTheProvenEdgeNeverAWinRate() {
+        // t quantiles: 2.132 (4 df), 1.699 (29 df), → 1.645.
+        #expect(abs(OutcomeProbability.studentT(0.95, degreesOfFreedom: 4) - 2.1318) < 0.001)
+        #expect(abs(OutcomeProbability.studentT(0.95, degreesOfFreedom: 29) - 1.6991) < 0.001)
+        #expect(abs(OutcomeProbability.studentT(0.95, degreesOfFreedom: 100_000) - 1.6449) < 0.001)
+        // No evidence (unscored, or one resolved market): no probability, so Kelly skips.
+        #expect(OutcomeProbability.estimate(price: Micros(500_000), members: []) == nil)
+        let single = OutcomeProbability.Evidence(edge: 0.5, standardError: 0.1, markets: 1)
+        #expect(OutcomeProbability.estimate(price: Micros(500_000), members: [single]) == nil)
+        // Edge 0.10 ± 0.05 over 30 markets: lower bound 0.10 − 1.699 × 0.05 = 0.0150; at a 0.90 favourite q = 0.9150.
+        let proven = OutcomeProbability.Evidence(edge: 0.10, standardError: 0.05, markets: 30)
+        let q = OutcomeProbability.estimate(price: Micros(900_000), members: [proven]) ?? 0
+        #expect(abs(q - 0.91504) < 0.0001)
+        // The same edge over 5 markets is not proven (0.10 − 2.132 × 0.05 < 0.0): q below the price, no stake.
+        let thin = OutcomeProbability.Evidence(edge: 0.10, standardError: 0.05, markets: 5)
+        let qThin = OutcomeProbability.estimate(price: Micros(900_000), members: [thin]) ?? 1
+        #expect(qThin < 0.9)
+        var favourite = base
+        favourite.price = Micros(900_000)
+        favourite.outcomeProbability = qThin
+        #expect(PositionSizing.size(favourite, mode: .fractionalKelly(fractionBps: 2_500)) == .skip(.noEdge))
+        // A longshot with the proven edge gets a stake sized on 0.10 + 0.015, not the whole position cap.
+        var longshot = base
+        longshot.price = Micros(100_000)
+        longshot.outcomeProbability = OutcomeProbability.estimate(price: Micros(100_000), members: [proven])
+        guard case .size(let shares, _, _) = PositionSizing.size(longshot, mode: .fractionalKelly(fractionBps: 2_500))
+        else {
+            Issue.record("no stake for a proven edge")
+            return
+        }
+        // f* = 0.015/0.9 ≈ 0.0167; ¼ of it of $10,000 ≈ $41.7 → ≈ 416 shares at 0.10 (not the $1,000 a win rate bought).
+        #expect(shares > Micros(400_000_000) && shares < Micros(430_000_000), "\(shares)")
     }
 
     @Test func fixedAndProportionalFloorToTheLot() {
@@ -210,11 +248,11 @@ struct RiskRulesTests {
 }
 
 /// Settings far outside sane use never trap (issue 13, item 2): a $9,000,000,000,000 fixed order used to crash the
-/// daemon with an arithmetic overflow at every signal; a Kelly stake without a win probability used to assume 0.5.
+/// daemon with an arithmetic overflow at every signal; a Kelly stake without a probability used to assume 0.5.
 @Suite("Sizing fails closed")
 struct SizingFailsClosedTests {
     let base = SizingInput(
-        price: Micros(500_000), winProbability: 0.7, equity: Micros(10_000_000_000),
+        price: Micros(500_000), outcomeProbability: 0.7, equity: Micros(10_000_000_000),
         whaleNotional: Micros(50_000_000_000), tick: Micros(10_000), minimumShares: Micros(5_000_000), fees: .free)
 
     @Test func hugeAmountsAreANamedSkip() {
@@ -230,7 +268,7 @@ struct SizingFailsClosedTests {
 
     @Test func kellyWithoutAProbabilitySkips() {
         var unknown = base
-        unknown.winProbability = nil
+        unknown.outcomeProbability = nil
         #expect(PositionSizing.size(unknown, mode: .fractionalKelly(fractionBps: 2_500)) == .skip(.noScore))
         // Fixed sizing needs no probability.
         #expect(PositionSizing.size(unknown, mode: .fixed(Micros(50_000_000))).isSkip == false)

@@ -1,6 +1,6 @@
 /// How copy orders are sized.
 public enum SizingMode: Sendable, Hashable, Codable {
-    /// A fraction (basis points) of the Kelly stake, on the agreeing wallets' shrunk win rate.
+    /// A fraction (basis points) of the Kelly stake, on the outcome probability ``OutcomeProbability`` estimates.
     case fractionalKelly(fractionBps: Int)
     /// A fixed USDC amount.
     case fixed(Micros)
@@ -12,9 +12,9 @@ public enum SizingMode: Sendable, Hashable, Codable {
 public struct SizingInput: Sendable, Hashable {
     /// The limit price we would pay (on the market's tick).
     public var price: Micros
-    /// The agreeing wallets' shrunk win rate (probability estimate for the outcome); nil when no agreeing wallet has
-    /// a score. Kelly sizing needs it and skips without it; it is never invented.
-    public var winProbability: Double?
+    /// The outcome's probability (``OutcomeProbability``: the price plus the agreeing wallets' proven edge); nil when
+    /// no agreeing wallet has evidence. Kelly sizing needs it and skips without it; it is never invented.
+    public var outcomeProbability: Double?
     /// Current equity.
     public var equity: Micros
     /// The whales' net notional behind the signal.
@@ -28,12 +28,12 @@ public struct SizingInput: Sendable, Hashable {
 
     /// Creates an input.
     public init(
-        price: Micros, winProbability: Double?, equity: Micros, whaleNotional: Micros, tick: Micros,
+        price: Micros, outcomeProbability: Double?, equity: Micros, whaleNotional: Micros, tick: Micros,
         minimumShares: Micros, fees: FeeSchedule
     ) {
         self.fees = fees
         self.price = price
-        self.winProbability = winProbability
+        self.outcomeProbability = outcomeProbability
         self.equity = equity
         self.whaleNotional = whaleNotional
         self.tick = tick
@@ -52,7 +52,8 @@ public enum SizingDecision: Sendable, Hashable {
         case belowMinimumSize = "below_minimum_size"
         case priceOffTick = "price_off_tick"
         case invalidPrice = "invalid_price"
-        /// Kelly sizing without a win probability (no agreeing wallet is scored).
+        /// Kelly sizing without an outcome probability: no agreeing wallet has edge evidence (a scored wallet with
+        /// fewer than 2 resolved markets has none).
         case noScore = "no_score"
         /// The stake or the share count does not fit in 64-bit micro units (a setting far outside sane use).
         case amountOutOfRange = "amount_out_of_range"
@@ -75,7 +76,7 @@ public enum PositionSizing {
         let stakeRaw: Int64
         switch mode {
         case .fractionalKelly(let fractionBps):
-            guard let q = input.winProbability, q.isFinite else { return .skip(.noScore) }
+            guard let q = input.outcomeProbability, q.isFinite else { return .skip(.noScore) }
             // Binary bet at effective price c (price + fee) held to resolution: f* = (q − c)/(1 − c).
             let c = paying.doubleValue
             let f = max(0, min(1, (q - c) / (1 - c)))

@@ -110,8 +110,9 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
         var cap = Micros(min((bound.raw / t.raw) * t.raw, Micros.one.raw - t.raw))
         while cap > t, let paying = d.fees.effectivePrice(cap), paying > bound { cap -= t }
         let limit = ask > cap ? ask : max(cap, ask)
-        // Kelly needs a probability: the agreeing wallets' shrunk win rates, averaged over those that have a score.
-        // None scored → `no_score`; scores unreadable → `score_unavailable`. Never a made-up 0.5.
+        // Kelly needs the outcome's probability: the limit plus the agreeing wallets' proven edge (each one's lower
+        // bound; ``OutcomeProbability``). None with evidence → `no_score`; scores unreadable → `score_unavailable`.
+        // Never a win rate, never a made-up 0.5.
         let sizing = mode()
         var p: Double?
         var used = s.scoreIds
@@ -123,13 +124,16 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
                     metadata: ["signal.id": "\(d.signalId)", "error": "\(error)"])
                 return .failure(Skip(reason: "score_unavailable"))
             }
-            let rates = s.agreeing.compactMap { scores[$0]?.shrunkWinRate }
+            let evidence = s.agreeing.compactMap { w -> OutcomeProbability.Evidence? in
+                guard let score = scores[w], let edge = score.edge, let se = score.edgeStandardError else { return nil }
+                return OutcomeProbability.Evidence(edge: edge, standardError: se, markets: score.resolvedMarkets)
+            }
             used = s.agreeing.compactMap { scores[$0]?.snapshotId }
-            p = rates.isEmpty ? nil : rates.reduce(0, +) / Double(rates.count)
+            p = OutcomeProbability.estimate(price: limit, members: evidence)
         }
         let decision = PositionSizing.size(
             SizingInput(
-                price: limit, winProbability: p, equity: await equity(), whaleNotional: s.whaleNotional,
+                price: limit, outcomeProbability: p, equity: await equity(), whaleNotional: s.whaleNotional,
                 tick: Micros(tick.micros),
                 minimumShares: minimum, fees: d.fees),
             mode: sizing)
