@@ -72,7 +72,7 @@ async function showProfile(address) {
       line("edge", h.map((x) => ({ x: x.computedAt, y: x.edge })), palette[0]),
       line("edge − 1.96 se", h.map((x) => ({ x: x.computedAt, y: x.edge == null ? null : x.edge - 1.96 * (x.edgeStandardError || 0) })), palette[7], { borderDash: [4, 4], pointRadius: 2 }),
       line("edge + 1.96 se", h.map((x) => ({ x: x.computedAt, y: x.edge == null ? null : x.edge + 1.96 * (x.edgeStandardError || 0) })), palette[7], { borderDash: [4, 4], pointRadius: 2 }),
-      line("lower bound (edge − 1.645 se, one-sided 95 %)", h.map((x) => ({ x: x.computedAt, y: x.edge == null ? null : x.edge - 1.645 * (x.edgeStandardError || 0) })), palette[1]),
+      line("lower bound (edge − t·se, one-sided 95 %)", h.map((x) => ({ x: x.computedAt, y: x.edgeLowerBound ?? null })), palette[1]),
       line("q-value", h.map((x) => ({ x: x.computedAt, y: x.qValue })), palette[2], { yAxisID: "q" }),
     ] },
     options: { scales: { x: timeAxis("snapshot time (UTC)", true), y: axis("edge (win rate − price paid)"), q: axis("q-value", { position: "right", min: 0, max: 1, grid: { display: false } }) } },

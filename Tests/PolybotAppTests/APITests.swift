@@ -423,7 +423,8 @@ struct APITests {
             let byBound = try await wallets("sort=edgeLowerBound")
             #expect(byBound.map { $0["address"] as? String } == [0x203, 0x202, 0x201].map { Fixtures.address($0).hex })
             let lb = byBound.first?["edgeLowerBound"] as? Double ?? 0
-            #expect(abs(lb - (0.3 - 1.645 * 0.05)) < 1e-9)
+            // Student t with 7 − 1 degrees of freedom (7 resolved markets), not z = 1.645.
+            #expect(abs(lb - (0.3 - OutcomeProbability.studentT(0.95, degreesOfFreedom: 6) * 0.05)) < 1e-9)
             let byQ = try await wallets("sort=qValue")
             #expect(byQ.first?["address"] as? String == Fixtures.address(0x201).hex, "smallest q first")
             let informed = try await wallets("class=informed")

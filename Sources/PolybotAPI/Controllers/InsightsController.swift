@@ -115,7 +115,7 @@ struct InsightsController {
             return LeaderboardRow(
                 address: address.hex, label: w?.label ?? "", tracked: w?.tracked ?? false,
                 listStatus: w?.listStatus.rawValue ?? "neutral", score: ScoreDTO(s),
-                edgeLowerBound: s.edge.map { $0 - 1.645 * (s.edgeStandardError ?? 0) }, categories: categories,
+                edgeLowerBound: s.edgeLowerBound, categories: categories,
                 copyability: copy[address.hex])
         }
     }
@@ -172,7 +172,7 @@ struct InsightsController {
             address: address.hex, label: whale?.label ?? "", tracked: whale?.tracked ?? false,
             listStatus: whale?.listStatus.rawValue ?? "neutral", baskets: baskets,
             score: latest.map(ScoreDTO.init),
-            edgeLowerBound: latest.flatMap { s in s.edge.map { $0 - 1.645 * (s.edgeStandardError ?? 0) } },
+            edgeLowerBound: latest.flatMap(\.edgeLowerBound),
             history: history.reversed().map(ScoreDTO.init),
             equity: built.equity.map {
                 ProfileEquityDTO(

@@ -70,8 +70,11 @@ package struct ScoreDTO: Codable, Sendable {
     var markoutTrades: Int
     /// The rule, features and thresholds that decided the class.
     var classBasis: ClassBasis?
+    /// The edge's one-sided 95 % lower bound (Student t, resolved markets − 1 df); nil below 2 resolved markets.
+    var edgeLowerBound: Double?
 
     init(_ s: WalletScore) {
+        edgeLowerBound = s.edgeLowerBound
         computedAt = s.computedAt
         walletClass = s.walletClass.rawValue
         closedPositions = s.closedPositions

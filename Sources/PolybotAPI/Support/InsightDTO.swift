@@ -69,7 +69,8 @@ struct LeaderboardRow: Encodable, Sendable {
     var tracked: Bool
     var listStatus: String
     var score: ScoreDTO
-    /// edge − 1.645 × its standard error (one-sided 95 %); nil without a resolved market.
+    /// edge − t × its standard error (one-sided 95 %, Student t with resolved markets − 1 df); nil below 2 resolved
+    /// markets.
     var edgeLowerBound: Double?
     /// Its categories by whale-trade volume, largest first.
     var categories: [String]

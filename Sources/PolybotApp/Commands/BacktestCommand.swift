@@ -73,7 +73,8 @@ package enum BacktestCommand {
             }
         }
 
-        static func lowerBound(_ s: WalletScore) -> Double { (s.edge ?? 0) - 1.645 * (s.edgeStandardError ?? 0) }
+        /// The score's edge lower bound (``WalletScore/edgeLowerBound``); a wallet without that evidence ranks last.
+        static func lowerBound(_ s: WalletScore) -> Double { s.edgeLowerBound ?? -.infinity }
     }
 
     /// What to backtest.

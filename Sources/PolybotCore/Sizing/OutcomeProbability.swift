@@ -42,3 +42,16 @@ public enum OutcomeProbability {
         return (nu * (1 - x) / x).squareRoot()
     }
 }
+
+extension WalletScore {
+    /// The one-sided 95 % lower bound of the edge over the price paid, edge − t × SE with the Student t of (G − 1)
+    /// degrees of freedom (G = resolved markets; issue 28: not z = 1.645 at 5 markets); nil with fewer than 2 resolved
+    /// markets or no edge. The one rule for the leaderboard, the backtest's basket ranking and Kelly's evidence.
+    public var edgeLowerBound: Double? { edgeEvidence?.lowerBound() }
+
+    /// The edge, its standard error and its resolved markets, when the score has them.
+    public var edgeEvidence: OutcomeProbability.Evidence? {
+        guard let edge, let edgeStandardError else { return nil }
+        return OutcomeProbability.Evidence(edge: edge, standardError: edgeStandardError, markets: resolvedMarkets)
+    }
+}

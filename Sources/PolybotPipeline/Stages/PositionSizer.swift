@@ -124,10 +124,7 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
                     metadata: ["signal.id": "\(d.signalId)", "error": "\(error)"])
                 return .failure(Skip(reason: "score_unavailable"))
             }
-            let evidence = s.agreeing.compactMap { w -> OutcomeProbability.Evidence? in
-                guard let score = scores[w], let edge = score.edge, let se = score.edgeStandardError else { return nil }
-                return OutcomeProbability.Evidence(edge: edge, standardError: se, markets: score.resolvedMarkets)
-            }
+            let evidence = s.agreeing.compactMap { scores[$0]?.edgeEvidence }
             used = s.agreeing.compactMap { scores[$0]?.snapshotId }
             p = OutcomeProbability.estimate(price: limit, members: evidence)
         }
