@@ -3,6 +3,16 @@
 "use strict";
 
 const lb = { offset: 0, baskets: [] };
+
+// A rate shown to a person carries its 95 % interval, or says it is too few to judge (under 10 graded signals).
+function judged(record, value, low, high) {
+  if (value == null) return "–";
+  if (record.tooFewToJudge) {
+    return `<span class="sub" title="${esc(pct(value))} of only ${record.graded} graded: not a result">too few to judge (n = ${record.graded})</span>`;
+  }
+  return `${pct(value)} <span class="sub">(${pct(low)} to ${pct(high)})</span>`;
+}
+
 const q = (v) => v == null ? "–" : Number(v) < 0.001 ? Number(v).toExponential(1) : Number(v).toFixed(3);
 const edgePct = (v) => v == null ? "–" : (Number(v) >= 0 ? "+" : "") + (Number(v) * 100).toFixed(1) + " pp";
 
@@ -152,7 +162,7 @@ async function loadLedger() {
       <td class="num">${l.cost == null ? "–" : (l.filled ? usd(l.cost) : `<i>${usd(l.cost)}</i>`)}</td><td class="num">${pnl}</td></tr>`;
   }).join("");
   $("ledger-baskets").innerHTML = d.baskets.map((b) => `<tr><td>${esc(b.basket)}</td><td class="num">${b.signals}</td><td class="num">${b.graded}</td>
-    <td class="num">${pct(b.hitRate)}</td><td class="num">${signed(b.pnl)}</td><td class="num">${pct(b.returnOnCost)}</td>
+    <td class="num">${judged(b, b.hitRate, b.hitRateLow, b.hitRateHigh)}</td><td class="num">${signed(b.pnl)}</td><td class="num">${judged(b, b.returnOnCost, b.returnLow, b.returnHigh)}</td>
     <td class="num">${b.notFilledGraded ? signed(b.notFilledPnl) + ` <span class="sub">(${b.notFilledGraded})</span>` : "–"}</td></tr>`).join("");
   const sets = [];
   d.baskets.forEach((b, i) => {

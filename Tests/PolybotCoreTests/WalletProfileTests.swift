@@ -151,4 +151,30 @@ struct WalletProfileTests {
         #expect(r.series.map(\.hitRate) == [1, 0.5])
         #expect(abs((r.returnOnCost ?? 0) - 1.0 / 9.0) < 1e-12)
     }
+
+    /// Issue 28: a rate shown to a person carries its interval or is "too few to judge": 2 of 3 signals won with
+    /// +62.6 % is not a result; 30 signals give intervals that a person can read.
+    @Test func aBasketRecordsRatesCarryIntervalsOrAreTooFewToJudge() throws {
+        let won = SignalGrade(result: .won, filled: true, cost: Micros(50_000_000), pnl: Micros(50_000_000))
+        let lost = SignalGrade(result: .lost, filled: true, cost: Micros(50_000_000), pnl: Micros(-50_000_000))
+        let three = BasketRecord.of([(1, won), (2, won), (3, lost)])
+        #expect(three.tooFewToJudge && three.graded == 3)
+        let hit3 = try #require(three.hitRateInterval)
+        #expect(hit3.low < 0.25 && hit3.high > 0.9, "Wilson 2 of 3: \(hit3)")
+        // 20 won and 10 lost at even money: return 1/3; the interval excludes neither 0 nor is it a point.
+        let thirty = BasketRecord.of((0..<30).map { (Int64($0), $0 % 3 == 2 ? lost : won) })
+        #expect(!thirty.tooFewToJudge)
+        let hit = try #require(thirty.hitRateInterval)
+        #expect(hit.low < 2.0 / 3 && hit.high > 2.0 / 3 && hit.high - hit.low < 0.4)
+        let ret = try #require(thirty.returnInterval)
+        let r = try #require(thirty.returnOnCost)
+        #expect(abs(r - 1.0 / 3) < 1e-12 && ret.low < r && ret.high > r)
+        // se = sqrt(Σ(pnl − r·cost)² · n/(n−1)) / Σcost; t(29) = 2.045.
+        let winResidual: Double = 50 - 50.0 / 3
+        let lossResidual: Double = -50 - 50.0 / 3
+        let residual = 20 * winResidual * winResidual + 10 * lossResidual * lossResidual
+        let se = (residual * 30 / 29).squareRoot() / 1_500
+        #expect(abs((ret.high - ret.low) / 2 - 2.0452 * se) < 0.001)
+        #expect(BasketRecord.of([(1, won)]).returnInterval == nil)
+    }
 }

@@ -245,6 +245,9 @@ struct InsightsController {
             return BasketRecordDTO(
                 basket: name, signals: byBasket[name]?.count ?? 0, graded: rec.graded, won: rec.won,
                 hitRate: rec.hitRate, cost: "\(rec.cost)", pnl: "\(rec.pnl)", returnOnCost: rec.returnOnCost,
+                tooFewToJudge: rec.tooFewToJudge, hitRateLow: rec.hitRateInterval?.low,
+                hitRateHigh: rec.hitRateInterval?.high, returnLow: rec.returnInterval?.low,
+                returnHigh: rec.returnInterval?.high,
                 notFilledGraded: wouldBe.count,
                 notFilledPnl: "\(Micros.sum(wouldBe.compactMap(\.grade.pnl)))",
                 series: rec.series.map {

@@ -183,6 +183,14 @@ struct BasketRecordDTO: Encodable, Sendable {
     var cost: String
     var pnl: String
     var returnOnCost: Double?
+    /// Fewer than 10 graded signals: the rates are not a result (the page says "too few to judge").
+    var tooFewToJudge: Bool
+    /// Wilson 95 % interval of the hit rate.
+    var hitRateLow: Double?
+    var hitRateHigh: Double?
+    /// 95 % interval of the return on cost (delta method, Student t).
+    var returnLow: Double?
+    var returnHigh: Double?
     /// Signals not filled (skipped, denied, expired) whose would-be result is known, and its sum.
     var notFilledGraded: Int
     var notFilledPnl: String

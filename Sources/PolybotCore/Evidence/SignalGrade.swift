@@ -94,6 +94,23 @@ public struct BasketRecord: Sendable, Hashable {
     public var pnl: Micros
     /// Filled signals whose market resolved, in time order.
     public var series: [Point]
+    /// Each graded signal's cost and PnL (the return interval's sample).
+    public var outcomes: [(cost: Double, pnl: Double)] = []
+
+    /// Below this many graded signals a rate is not shown as a result ("too few to judge"); the backtest's verdict uses
+    /// the same floor of 10 independent markets.
+    public static let minimumToJudge = 10
+
+    public static func == (a: BasketRecord, b: BasketRecord) -> Bool {
+        a.graded == b.graded && a.won == b.won && a.cost == b.cost && a.pnl == b.pnl && a.series == b.series
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(graded)
+        h.combine(won)
+        h.combine(cost)
+        h.combine(pnl)
+    }
 
     /// The record of filled, resolved signals (`time`, grade); would-be figures are not counted.
     public static func of(_ signals: [(time: Int64, grade: SignalGrade)]) -> BasketRecord {
@@ -106,6 +123,7 @@ public struct BasketRecord: Sendable, Hashable {
             r.won += s.grade.result == .won ? 1 : 0
             r.cost += cost
             r.pnl += pnl
+            r.outcomes.append((cost.doubleValue, pnl.doubleValue))
             r.series.append(
                 Point(
                     time: s.time, hitRate: Double(r.won) / Double(r.graded),
@@ -118,4 +136,27 @@ public struct BasketRecord: Sendable, Hashable {
     public var hitRate: Double? { graded > 0 ? Double(won) / Double(graded) : nil }
     /// PnL / cost after fees; nil before anything is graded.
     public var returnOnCost: Double? { cost > .zero ? Double(pnl.raw) / Double(cost.raw) : nil }
+
+    /// True while fewer than ``minimumToJudge`` signals are graded: the rates are shown as "too few to judge".
+    public var tooFewToJudge: Bool { graded < Self.minimumToJudge }
+
+    /// The hit rate's Wilson 95 % interval; nil before anything is graded.
+    public var hitRateInterval: (low: Double, high: Double)? {
+        guard graded > 0 else { return nil }
+        let (low, high) = WalletProfile.wilson(wins: won, n: graded)
+        return (low, high)
+    }
+
+    /// The return on cost's 95 % interval: the ratio estimator's delta-method standard error over the graded signals
+    /// with the Student t of (n − 1) degrees of freedom; nil below 2 graded signals.
+    public var returnInterval: (low: Double, high: Double)? {
+        guard outcomes.count >= 2, let r = returnOnCost else { return nil }
+        let totalCost = outcomes.reduce(0) { $0 + $1.cost }
+        guard totalCost > 0 else { return nil }
+        let n = Double(outcomes.count)
+        let residuals = outcomes.reduce(0) { $0 + ($1.pnl - r * $1.cost) * ($1.pnl - r * $1.cost) }
+        let se = (residuals * n / (n - 1)).squareRoot() / totalCost
+        let t = OutcomeProbability.studentT(0.975, degreesOfFreedom: n - 1)
+        return (r - t * se, r + t * se)
+    }
 }
