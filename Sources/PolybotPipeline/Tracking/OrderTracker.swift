@@ -136,11 +136,9 @@ package actor OrderTracker: Service {
         if !entriesOnly, gateway.trading.current == .halted {
             // The kill switch's backstop: whatever our records missed (a POST whose answer never came), cancel-all under
             // every key Polybot holds.
-            for key in [clob] + gateway.otherKeys {
-                do { _ = try await key.cancelAll() } catch {
-                    logger.critical("halt cancel-all failed", metadata: ["error": "\(error)"])
-                    events.publish(.reconciliation(problems: ["halt cancel-all failed: \(error)"]))
-                }
+            for error in await cancelAllUnderEveryKey() {
+                logger.critical("halt cancel-all failed", metadata: ["error": "\(error)"])
+                events.publish(.reconciliation(problems: ["halt cancel-all failed: \(error)"]))
             }
         }
         logger.notice(
@@ -369,6 +367,15 @@ package actor OrderTracker: Service {
         }
     }
 
+    /// `DELETE /cancel-all` under the trading key and every other key Polybot holds; the failures, one per key.
+    private func cancelAllUnderEveryKey() async -> [PolymarketHTTPError] {
+        var failures: [PolymarketHTTPError] = []
+        for key in [clob] + gateway.otherKeys {
+            do { _ = try await key.cancelAll() } catch { failures.append(error) }
+        }
+        return failures
+    }
+
     /// ``pollOnce()`` for the timer: a failed read is logged and retried on the next tick. While halted (for the
     /// first 5 minutes), cancel-all is repeated under every key: an order whose POST timed out and that the venue
     /// listed only later cannot keep resting.
@@ -378,11 +385,8 @@ package actor OrderTracker: Service {
             let since = haltSeenAt ?? t
             haltSeenAt = since
             if t - since <= 300 {
-                for key in [clob] + gateway.otherKeys {
-                    do { _ = try await key.cancelAll() } catch {
-                        logger.warning(
-                            "halt cancel-all failed; tried on the next poll", metadata: ["error": "\(error)"])
-                    }
+                for error in await cancelAllUnderEveryKey() {
+                    logger.warning("halt cancel-all failed; tried on the next poll", metadata: ["error": "\(error)"])
                 }
             }
         } else {
