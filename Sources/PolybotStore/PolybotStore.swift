@@ -24,6 +24,8 @@ package struct PolybotStore: Sendable {
     package let backtests: BacktestRunRepository
     /// Operator settings.
     package let settings: SettingsRepository
+    /// The read model of a paper run (replay, backtest).
+    package let paperRun: PaperRunQueries
 
     /// Builds the PostgreSQL repositories over a client.
     ///
@@ -47,5 +49,6 @@ package struct PolybotStore: Sendable {
         insights = InsightQueries(db: db)
         backtests = BacktestRunRepository(db: db)
         settings = SettingsRepository(db: db)
+        paperRun = PaperRunQueries(db: db)
     }
 }

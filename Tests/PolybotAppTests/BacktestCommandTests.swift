@@ -57,12 +57,13 @@ struct BacktestCommandTests {
             #expect(!s.snapshotIds.isEmpty, "signal \(s.signalId) without snapshots")
             #expect((s.snapshotsAsOf ?? .max) <= s.time, "signal \(s.signalId) used a snapshot from its future")
         }
-        // The verdict is a boolean beside its interval, and the sentence agrees with it.
+        // The verdict is the conjunction of its three tests, and the sentence agrees with it.
         let main = report.main
-        #expect(
-            report.edgeSignificant
-                == ((main.interval?.lower ?? -1) > 0 && (main.interval?.markets ?? 0) >= EdgeInterval.minimumMarkets))
+        let t = report.tests
+        #expect(report.edgeSignificant == (t.eventTest.significant && t.paired.significant && t.rank.significant))
+        #expect(t.rank.baskets == RankTest.minimumBaskets)
         #expect(report.verdict.hasPrefix(report.edgeSignificant ? "edge after fees" : "no evidence of edge"))
+        #expect(report.sensitivity.map(\.extraCents) == [1, 3, 5])
         print("late-bloomer backtest: \(report.verdict); signals \(report.signals.count), filled \(main.filledEntries)")
     }
 

@@ -125,15 +125,15 @@ struct InsightsController {
         let fills = try await env.store.insights.copiedFills(mode: env.mode, wallet: wallet)
         guard !fills.isEmpty else { return [:] }
         let resolutions = try await env.store.markets.resolutions()
-        let entries = fills.compactMap { f -> CopiedEntry? in
+        let entries = fills.compactMap { f -> CopyPosition? in
             guard let winner = resolutions[f.conditionId]?.winningToken, f.shares > .zero else { return nil }
-            let shares = Double(f.shares.raw)
-            let ours = Double(f.cost.raw) / shares
-            return CopiedEntry(
-                wallets: f.wallets.compactMap { Address($0) },
-                whalePrice: f.whalePrice.map { Double($0.raw) / 1e6 } ?? ours, ourPrice: ours,
-                feePerShare: Double(f.fee.raw) / shares, outcome: winner == f.asset ? 1 : 0,
-                cost: Double((f.cost + f.fee).raw) / 1e6)
+            let shares = f.shares.doubleValue
+            let ours = f.cost.doubleValue / shares
+            return CopyPosition(
+                time: 0, market: f.conditionId, event: f.conditionId, token: f.asset,
+                wallets: f.wallets.compactMap { Address($0) }, whalePrice: f.whalePrice?.doubleValue ?? ours,
+                limit: ours, sharesOrdered: shares, shares: shares, cost: f.cost.doubleValue, fee: f.fee.doubleValue,
+                shortfall: nil, won: winner == f.asset)
         }
         var out: [String: CopyabilityDTO] = [:]
         for c in Copyability.perWallet(entries) { out[c.wallet] = CopyabilityDTO(c, source: "our resolved fills") }
@@ -206,7 +206,8 @@ struct InsightsController {
                 else { continue }
                 out[wallet] = CopyabilityDTO(
                     entries: entries, theirEdge: theirs, delayCost: delay, fee: fee, keptEdge: kept,
-                    uncopyable: uncopyable, source: "backtest #\(run.id)")
+                    uncopyable: uncopyable, keptLow: line["keptLow"] as? Double, keptHigh: line["keptHigh"] as? Double,
+                    source: "backtest #\(run.id)")
             }
             return out
         }

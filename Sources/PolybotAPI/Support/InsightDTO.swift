@@ -39,13 +39,21 @@ struct CopyabilityDTO: Encodable, Sendable {
     var fee: Double
     var keptEdge: Double
     var uncopyable: Bool
+    /// The kept edge's 95 % interval (nil below 2 entries; absent from reports stored before it existed).
+    var keptLow: Double?
+    var keptHigh: Double?
+    /// Under 10 entries the page says "too few to judge" instead of a figure.
+    var tooFewToJudge: Bool
     /// Where the figures come from: our resolved fills, or a stored backtest.
     var source: String
 
     init(
         entries: Int, theirEdge: Double, delayCost: Double, fee: Double, keptEdge: Double, uncopyable: Bool,
-        source: String
+        keptLow: Double? = nil, keptHigh: Double? = nil, source: String
     ) {
+        self.keptLow = keptLow
+        self.keptHigh = keptHigh
+        tooFewToJudge = entries < BasketRecord.minimumToJudge
         self.entries = entries
         self.theirEdge = theirEdge
         self.delayCost = delayCost
@@ -58,7 +66,7 @@ struct CopyabilityDTO: Encodable, Sendable {
     init(_ c: Copyability, source: String) {
         self.init(
             entries: c.entries, theirEdge: c.theirEdge, delayCost: c.delayCost, fee: c.fee, keptEdge: c.keptEdge,
-            uncopyable: c.uncopyable, source: source)
+            uncopyable: c.uncopyable, keptLow: c.keptLow, keptHigh: c.keptHigh, source: source)
     }
 }
 

@@ -29,14 +29,79 @@ extension BacktestCommand {
         [
             s.name, "\(s.basketSize)", "\(s.signals)", "\(s.filledEntries)", s.cost, s.fees, s.pnl,
             percent(s.returnOnCost),
-            s.interval.map { "\(percent($0.lower)) … \(percent($0.upper))" } ?? "-",
-            s.edgeSignificant ? "yes" : "no", "\(s.openAtEnd)",
+            s.returnLow.map { "\(percent($0)) … \(percent(s.returnHigh))" } ?? "-", "\(s.events)",
+            String(format: "%.4f", s.pValue), s.edgeSignificant ? "yes" : "no", "\(s.openAtEnd)",
         ]
     }
 
     static let summaryHeader = [
-        "run", "basket", "signals", "filled", "cost", "fees", "PnL", "return", "95 % CI (markets)", "edge", "open",
+        "run", "basket", "signals", "filled", "cost", "fees", "PnL", "return", "95 % CI (events)", "events", "p",
+        "edge", "open",
     ]
+
+    /// The three tests of the verdict, one line each.
+    static func testLines(_ r: Report) -> [String] {
+        let t = r.tests
+        return [
+            String(
+                format:
+                    "1. after fees, events clustered: p = %.4f over %d events, %d markets (needs p ≤ %.2f and ≥ %d events): %@",
+                t.eventTest.pValue, t.eventTest.events, t.eventTest.markets, EventTest.alpha, EventTest.minimumEvents,
+                t.eventTest.significant ? "pass" : "fail"),
+            String(
+                format:
+                    "2. against every whale trade on the same markets, paired by event: edge per share %+.4f higher, p = %.4f over %d events: %@",
+                t.paired.meanDifference, t.paired.pValue, t.paired.events, t.paired.significant ? "pass" : "fail"),
+            String(
+                format:
+                    "3. rank among %d random baskets (same schedule): return %@ vs median %@, 95th percentile %@, p = %.4f: %@",
+                t.rank.baskets, percent(t.rank.mainReturn), percent(t.rank.median), percent(t.rank.p95), t.rank.pValue,
+                t.rank.significant ? "pass" : "fail"),
+        ]
+    }
+
+    static let sensitivityHeader = ["extra per share", "return", "p (events)", "p (paired)", "p (rank)", "edge"]
+
+    static func sensitivityRows(_ r: Report) -> [[String]] {
+        r.sensitivity.map { s in
+            [
+                "+\(s.extraCents) ¢", percent(s.returnOnCost), String(format: "%.4f", s.eventPValue),
+                String(format: "%.4f", s.pairedPValue), String(format: "%.4f", s.rankPValue),
+                s.edgeSignificant ? "yes" : "no",
+            ]
+        }
+    }
+
+    static let copyabilityHeader = ["wallet", "entries", "their edge", "delay", "fee", "kept", "kept 95 % CI", ""]
+
+    static func copyabilityRows(_ r: Report) -> [[String]] {
+        r.copyability.map { c in
+            [
+                c.wallet, "\(c.entries)", String(format: "%+.4f", c.theirEdge), String(format: "%.4f", c.delayCost),
+                String(format: "%.4f", c.fee), String(format: "%+.4f", c.keptEdge),
+                c.tooFewToJudge
+                    ? "too few to judge"
+                    : c.keptLow.map { String(format: "%+.4f … %+.4f", $0, c.keptHigh ?? $0) } ?? "-",
+                c.uncopyable ? "uncopyable" : "",
+            ]
+        }
+    }
+
+    static let signalHeader = [
+        "signal", "time", "market", "outcome", "whales", "snapshots", "whale px", "limit", "our px", "filled", "shares",
+        "fee", "delay", "unfilled", "result",
+    ]
+
+    static func signalRows(_ r: Report, marketWidth: Int = 12) -> [[String]] {
+        r.signals.map { s in
+            [
+                "\(s.signalId)", date(s.time), String(s.market.prefix(marketWidth)), s.outcome, "\(s.agreeing)",
+                s.snapshotIds.map(String.init).joined(separator: ","), s.whalePrice, s.limit ?? "-", s.ourPrice ?? "-",
+                s.shareFilled.map { String(format: "%.0f %%", $0 * 100) } ?? "-", s.shares ?? "-", s.fee ?? "-",
+                s.copyDelayCost ?? "-", s.unfilled ?? "", s.result,
+            ]
+        }
+    }
 
     static func table(_ header: [String], _ rows: [[String]]) -> [String] {
         var widths = header.map(\.count)
@@ -66,39 +131,32 @@ extension BacktestCommand {
                 "  \(date(s.time)): \(s.basket.count) member(s) of \(s.informed) informed / \(s.walletsTested) tested")
         }
         out.append("")
-        out += table(
-            [
-                "signal", "time", "market", "outcome", "whales", "snapshots", "whale px", "status", "our px", "shares",
-                "fee",
-                "delay", "result",
-            ],
-            r.signals.map { s in
-                [
-                    "\(s.signalId)", date(s.time), String(s.market.prefix(12)), s.outcome, "\(s.agreeing)",
-                    s.snapshotIds.map(String.init).joined(separator: ","), s.whalePrice, s.status, s.ourPrice ?? "-",
-                    s.shares ?? "-", s.fee ?? "-", s.copyDelayCost ?? "-", s.result,
-                ]
-            })
+        out += table(signalHeader, signalRows(r))
         out.append("")
         if !r.copyability.isEmpty {
-            out.append("copyability (per share, cost-weighted over resolved copied entries):")
-            out += table(
-                ["wallet", "entries", "their edge", "delay", "fee", "kept", ""],
-                r.copyability.map { c in
-                    [
-                        c.wallet, "\(c.entries)", String(format: "%+.4f", c.theirEdge),
-                        String(format: "%.4f", c.delayCost), String(format: "%.4f", c.fee),
-                        String(format: "%+.4f", c.keptEdge), c.uncopyable ? "uncopyable" : "",
-                    ]
-                })
+            out.append("copyability (per share, cost-weighted over resolved copies of the verdict's path):")
+            out += table(copyabilityHeader, copyabilityRows(r))
             out.append("")
         }
+        out.append(
+            "pipeline (as the daemon booked it, risk checks and exits included): \(r.pipeline.signals) signals, \(r.pipeline.filledEntries) filled, paid \(r.pipeline.cost), fees \(r.pipeline.fees), PnL \(r.pipeline.pnl), \(r.pipeline.openAtEnd) open at the end"
+        )
         out.append(
             "equity: \(r.equity.last?.equity ?? "unchanged") after \(r.equity.count) position(s); max drawdown \(String(format: "%.2f", r.maxDrawdown.amount)) USDC (\(percent(r.maxDrawdown.fraction)))"
         )
         out.append("copy-delay cost total: \(r.copyDelayCostTotal) USDC")
         out.append("")
+        out.append("")
+        out.append(
+            "the verdict's path (fills from the tape, \(String(format: "%.0f", r.participation * 100)) % of each later print, held to resolution):"
+        )
         out += table(summaryHeader, ([r.main] + r.baselines).map(summaryRow))
+        out.append("")
+        out.append("tests (each one-sided at \(EventTest.alpha); edge = all three):")
+        out += testLines(r).map { "  " + $0 }
+        out.append("")
+        out.append("sensitivity (every basket pays more per share):")
+        out += table(sensitivityHeader, sensitivityRows(r))
         out.append("")
         out.append("verdict: \(r.verdict)")
         return out
@@ -131,7 +189,7 @@ extension BacktestCommand {
         let runs = [r.main] + r.baselines
         var all: [Double] = [0]
         for s in runs {
-            let values: [Double?] = [s.returnOnCost, s.interval?.lower, s.interval?.upper]
+            let values: [Double?] = [s.returnOnCost, s.returnLow, s.returnHigh]
             all += values.compactMap { $0 }
         }
         let lo = all.min() ?? -0.1
@@ -143,9 +201,9 @@ extension BacktestCommand {
         for (i, s) in runs.enumerated() {
             let y = 15 + i * 30
             out += "<text x=\"0\" y=\"\(y + 4)\" font-size=\"11\">\(escape(String(s.name.prefix(44))))</text>"
-            if let i = s.interval {
+            if let low = s.returnLow, let high = s.returnHigh {
                 out +=
-                    "<line x1=\"\(x(i.lower))\" y1=\"\(y)\" x2=\"\(x(i.upper))\" y2=\"\(y)\" stroke=\"#444\" stroke-width=\"2\"/>"
+                    "<line x1=\"\(x(low))\" y1=\"\(y)\" x2=\"\(x(high))\" y2=\"\(y)\" stroke=\"#444\" stroke-width=\"2\"/>"
             }
             if let v = s.returnOnCost {
                 out +=
@@ -176,22 +234,18 @@ extension BacktestCommand {
             <h1>Polybot backtest</h1>
             <p class="verdict">\(escape(r.verdict))</p>
             <p>\(escape(lines[0]))<br>\(escape(lines[1]))</p>
-            <h2>Return on cost after fees, 95 % interval (markets resampled)</h2>\(runsSVG(r))
+            <h2>The verdict's tests (each one-sided at \(EventTest.alpha); edge = all three)</h2>
+            <ol>\(testLines(r).map { "<li>\(escape(String($0.dropFirst(3))))</li>" }.joined())</ol>
+            <h2>Return on cost after fees, 95 % interval over independent events</h2>\(runsSVG(r))
             \(htmlTable(summaryHeader, ([r.main] + r.baselines).map(summaryRow)))
-            <h2>Equity after each copied position</h2>\(equitySVG(r))
+            <h2>Sensitivity: every basket pays more per share</h2>
+            \(htmlTable(sensitivityHeader, sensitivityRows(r)))
+            <h2>Equity after each copied position (the pipeline)</h2>\(equitySVG(r))
             <p>Maximum drawdown \(String(format: "%.2f", r.maxDrawdown.amount)) USDC (\(percent(r.maxDrawdown.fraction))).</p>
             <h2>Copyability</h2>
-            \(htmlTable(["wallet", "entries", "their edge", "delay", "fee", "kept", ""], r.copyability.map { c in
-                [c.wallet, "\(c.entries)", String(format: "%+.4f", c.theirEdge), String(format: "%.4f", c.delayCost),
-                 String(format: "%.4f", c.fee), String(format: "%+.4f", c.keptEdge), c.uncopyable ? "uncopyable" : ""]
-            }))
-            <h2>Signals</h2>
-            \(htmlTable(["signal", "time", "market", "outcome", "snapshots", "whale px", "status", "our px", "shares", "fee", "delay", "result"], r.signals.map { s in
-                [
-                    "\(s.signalId)", date(s.time), s.market, s.outcome, s.snapshotIds.map(String.init).joined(separator: ","),
-                    s.whalePrice, s.status, s.ourPrice ?? "-", s.shares ?? "-", s.fee ?? "-", s.copyDelayCost ?? "-", s.result,
-                ]
-            }))
+            \(htmlTable(copyabilityHeader, copyabilityRows(r)))
+            <h2>Signals (fills from the tape)</h2>
+            \(htmlTable(signalHeader, signalRows(r, marketWidth: 66)))
             </body></html>
             """
     }

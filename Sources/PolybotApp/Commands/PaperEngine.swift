@@ -13,7 +13,9 @@ import Synchronization
 /// `polybot backtest` both run.
 ///
 /// A throwaway embedded database, a ``ReplayClock`` driven by a ``ReplayFeed`` (each trade handled to the end before
-/// the next), books from ``HistoryBooks`` at the point of the history asked for, fees from the markets' schedules.
+/// the next), fills from the recorded tape (``TapeFills``: the prints after the copy delay, within the limit, a share
+/// of each), fees from the markets' schedules. The sizer's view of a market (tick, minimum size, neg-risk, the price
+/// to set a limit from) is ``HistoryBooks``' at the point of the history asked for; no fill is taken from it.
 /// The run may carry a schedule (`every`) that runs inline on market time — the backtest's walk-forward rescoring —
 /// and a resolution port that says what was known when (positions settle at their market's resolution time).
 package enum PaperEngine {
@@ -99,6 +101,9 @@ package enum PaperEngine {
             }
             try await store.scores.insertSnapshots(run.scores, runId: nil)
 
+            // Fills come from the prints that follow (``TapeFills``), depleted by this run's own fills.
+            let tape = Mutex(
+                TapeFills(trades: rows, participation: Double(config.tapeParticipationBps) / 10_000))
             let clock = ReplayClock(startMs: ((rows.first?.timestamp ?? 0) - 1) * 1000)
             let work = WorkGauge()
             let cursor = ReplayCursor()
@@ -122,7 +127,8 @@ package enum PaperEngine {
                     guard let m = history.markets[conditionId] else { throw MarketFeeError.unknownMarket(conditionId) }
                     return m.fees.map { $0.enabled ? $0.schedule : .free } ?? .free
                 },
-                resolution: { conditionId in resolution(conditionId, clock.now()) })
+                resolution: { conditionId in resolution(conditionId, clock.now()) },
+                tape: { order in tape.withLock { $0.fill(order) } })
             var settings = config.pipelineSettings()
             settings.mode = .paper
             if let m = run.whaleMinNotional {

@@ -69,6 +69,8 @@ public struct AppConfiguration: Sendable {
     public var copyDelaySeconds: Int
     /// GTD lifetime of entry orders, seconds.
     public var orderLifetimeSeconds: Int
+    /// Replay and backtest fills: the share of each later print's size a copy may take, basis points.
+    public var tapeParticipationBps: Int
     /// How long an intent waits for an operator in approve mode, seconds.
     public var approvalTTLSeconds: Int
     /// Approve mode signs and sends approved orders live (needs the live credentials).
@@ -180,6 +182,7 @@ public struct AppConfiguration: Sendable {
             ("POLYBOT_RISK_MAX_SLIPPAGE", "0.05"), ("POLYBOT_RISK_DAILY_LOSS_STOP_PCT", "3"),
             ("POLYBOT_RISK_MAX_EXPOSURE_USDC", "2000"), ("POLYBOT_RISK_MAX_ORDERS_PER_MINUTE", "10"),
             ("POLYBOT_COPY_DELAY_SECONDS", "2"),
+            ("POLYBOT_TAPE_PARTICIPATION_PCT", "25"),
             ("POLYBOT_ORDER_LIFETIME_SECONDS", "300"),
             ("POLYBOT_APPROVAL_TTL_SECONDS", "900"), ("POLYBOT_APPROVE_LIVE", "false"),
             ("POLYBOT_TAKE_PROFIT_PCT", nil),
@@ -271,6 +274,7 @@ public struct AppConfiguration: Sendable {
         riskMaxOrdersPerMinute = p.int("POLYBOT_RISK_MAX_ORDERS_PER_MINUTE", in: 1...10_000)
         copyDelaySeconds = p.int("POLYBOT_COPY_DELAY_SECONDS", in: 0...3_600)
         orderLifetimeSeconds = p.int("POLYBOT_ORDER_LIFETIME_SECONDS", in: 61...86_400)
+        tapeParticipationBps = p.percentBps("POLYBOT_TAPE_PARTICIPATION_PCT")
         approvalTTLSeconds = p.int("POLYBOT_APPROVAL_TTL_SECONDS", in: 10...86_400)
         approveLive = p.flag("POLYBOT_APPROVE_LIVE")
         takeProfitBps = p.optional("POLYBOT_TAKE_PROFIT_PCT").flatMap {

@@ -150,13 +150,6 @@ public struct BasketRecord: Sendable, Hashable {
     /// The return on cost's 95 % interval: the ratio estimator's delta-method standard error over the graded signals
     /// with the Student t of (n − 1) degrees of freedom; nil below 2 graded signals.
     public var returnInterval: (low: Double, high: Double)? {
-        guard outcomes.count >= 2, let r = returnOnCost else { return nil }
-        let totalCost = outcomes.reduce(0) { $0 + $1.cost }
-        guard totalCost > 0 else { return nil }
-        let n = Double(outcomes.count)
-        let residuals = outcomes.reduce(0) { $0 + ($1.pnl - r * $1.cost) * ($1.pnl - r * $1.cost) }
-        let se = (residuals * n / (n - 1)).squareRoot() / totalCost
-        let t = OutcomeProbability.studentT(0.975, degreesOfFreedom: n - 1)
-        return (r - t * se, r + t * se)
+        RatioInterval.of(outcomes).map { ($0.low, $0.high) }
     }
 }

@@ -69,3 +69,11 @@ extension Int64 {
         return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
     }
 }
+
+extension Int64 {
+    /// Floor division (towards −∞): where a clock aligns its ticks.
+    public func floorDividedBy(_ d: Int64) -> Int64 {
+        let q = self / d
+        return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
+    }
+}

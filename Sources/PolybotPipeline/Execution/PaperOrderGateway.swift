@@ -5,7 +5,9 @@ import PolybotStore
 import Polymarket
 
 /// Paper execution: everything real except the order. The order is persisted first (same at-most-once key as live),
-/// then filled by walking the real book as it stands at detection time + the copy delay, up to our limit price, with
+/// then filled — in replay and backtests from the recorded tape (``TapeFills``: the prints after the copy delay,
+/// within the limit, a share of each) — otherwise by walking the real book as it stands at detection time + the copy
+/// delay, up to our limit price, with
 /// partial fills and the market's taker fee on every level taken (its schedule from the venue; a market whose fee is not
 /// known is not filled). What a GTD order could not take at once is not left resting (no queue position can
 /// be simulated honestly): the remainder ends `expired` and the fill is what the book gave. The copy-delay cost
@@ -62,46 +64,71 @@ package struct PaperOrderGateway: OrderGateway {
     private func fill(_ order: CopyOrder, _ r: ExecutionRequest) async throws -> PlacementOutcome {
         // The book as a real order would find it: detection time + the copy delay (market time).
         let due = r.detectedAtMs + copyDelay.wholeMilliseconds
-        let book: OrderBook
-        let fees: FeeSchedule
-        do {
-            book = try await market.bookAt(order.asset, due)
-        } catch {
-            return try await reject(order, "no book: \(error)")
+        var book: OrderBook?
+        if market.tape == nil {
+            do { book = try await market.bookAt(order.asset, due) } catch {
+                return try await reject(order, "no book: \(error)")
+            }
         }
         if case .refuse(let reason) = trading.decision(for: order.purpose) {
             let text = "\(reason.rawValue): not filled; the trading state refused it after the copy delay"
             _ = try await store.orders.setStatus(id: order.id, from: [.intent], to: .cancelled, error: text)
             return .rejected(try await store.orders.get(id: order.id) ?? order, text)
         }
+        let fees: FeeSchedule
         do { fees = try await market.fees(order.conditionId) } catch {
             return try await reject(order, "fee schedule unknown: \(error)")
         }
-        let side = order.side == .buy ? book.asks : book.bids
-        guard
-            let walk = PaperFill.walk(
-                levels: side.map { PaperLevel(price: $0.price, size: $0.size) }, side: order.side, shares: order.size,
-                limit: order.price, fees: fees, whalePrice: order.whalePrice ?? order.price)
-        else { return try await reject(order, "fee not computable on this book") }
+        let whalePrice = order.whalePrice ?? order.price
+        let taken: (fills: [PaperLevel], shares: Micros, notional: Micros, fee: Micros, remaining: Micros)
+        let payload: String
+        let shortfall: String
+        if let tape = market.tape, book == nil {
+            // Replay and backtest: the prints after the copy delay, within the limit, a share of each (``TapeFills``).
+            let f = await tape(
+                TapeFills.Order(
+                    token: order.asset, side: order.side, shares: order.size, limit: order.price, dueMs: due,
+                    detectedMs: r.detectedAtMs, lifetimeSeconds: r.lifetimeSeconds, fees: fees))
+            if f.shortfall == .feeNotComputable { return try await reject(order, "fee not computable on the tape") }
+            taken = (f.fills, f.filledShares, f.notional, f.fee, f.remaining)
+            shortfall = f.shortfall?.rawValue ?? ""
+            payload = """
+                {"source":"tape","prints":\(f.fills.count),"last_fill_at":\(f.lastFillAt.map(String.init) ?? "null"),"shortfall":"\(shortfall)","copy_delay_cost":"\(f.copyDelayCost(side: order.side, whalePrice: whalePrice))","fee":"\(f.fee)","fee_rate":"\(fees.rate)","fee_exponent":\(fees.exponent)}
+                """
+        } else if let book {
+            let side = order.side == .buy ? book.asks : book.bids
+            guard
+                let walk = PaperFill.walk(
+                    levels: side.map { PaperLevel(price: $0.price, size: $0.size) }, side: order.side,
+                    shares: order.size, limit: order.price, fees: fees, whalePrice: whalePrice)
+            else { return try await reject(order, "fee not computable on this book") }
+            taken = (walk.fills, walk.filledShares, walk.notional, walk.fee, walk.remaining)
+            shortfall = walk.remaining > .zero ? "no_liquidity_within_limit" : ""
+            payload = """
+                {"source":"book","book_ts":\(book.timestampMs),"levels":\(walk.fills.count),"copy_delay_cost":"\(walk.copyDelayCost)","best":"\(side.first.map { "\($0.price)" } ?? "")","fee":"\(walk.fee)","fee_rate":"\(fees.rate)","fee_exponent":\(fees.exponent)}
+                """
+        } else {
+            return try await reject(order, "no book")
+        }
         try await store.orders.markAccepted(id: order.id, exchangeOrderId: "paper-\(order.id)")
-        let payload = """
-            {"book_ts":\(book.timestampMs),"levels":\(walk.fills.count),"copy_delay_cost":"\(walk.copyDelayCost)","best":"\(side.first.map { "\($0.price)" } ?? "")","fee":"\(walk.fee)","fee_rate":"\(fees.rate)","fee_exponent":\(fees.exponent)}
-            """
+        let average =
+            taken.shares > .zero
+            ? Micros(Int64((Int128(taken.notional.raw) * Int128(Micros.scale)) / Int128(taken.shares.raw))) : nil
         try await store.orders.appendEvent(
             OrderEvent(
                 orderId: order.id, eventType: "PAPER_BOOK",
-                status: walk.filledShares > .zero ? "MATCHED" : "NO_LIQUIDITY",
-                size: walk.filledShares, price: walk.averagePrice, payload: payload))
-        let final: OrderStatus = walk.remaining == .zero ? .filled : .expired
-        // The paper book walk is this order's one trade: its shares, cost and taker fee, booked like a venue trade.
+                status: taken.shares > .zero ? "MATCHED" : "NO_LIQUIDITY",
+                size: taken.shares, price: average, payload: payload))
+        let final: OrderStatus = taken.remaining == .zero ? .filled : .expired
+        // The paper fill is this order's one trade: its shares, cost and taker fee, booked like a venue trade.
         let trade = TradeFill(
-            tradeId: "paper-\(order.id)", size: walk.filledShares, price: walk.averagePrice, cost: walk.notional,
-            fee: walk.fee, traderSide: "TAKER", status: "CONFIRMED")
+            tradeId: "paper-\(order.id)", size: taken.shares, price: average, cost: taken.notional,
+            fee: taken.fee, traderSide: "TAKER", status: "CONFIRMED")
         let applied = try await ledger.report(
-            orderId: order.id, venueMatched: walk.filledShares, trades: walk.filledShares > .zero ? [trade] : [],
-            status: final, eventType: "PAPER_FILL", venueStatus: walk.remaining == .zero ? "MATCHED" : "PARTIAL")
-        if walk.filledShares == .zero {
-            return .rejected(applied.order, "no liquidity within the limit price \(order.price)")
+            orderId: order.id, venueMatched: taken.shares, trades: taken.shares > .zero ? [trade] : [],
+            status: final, eventType: "PAPER_FILL", venueStatus: taken.remaining == .zero ? "MATCHED" : "PARTIAL")
+        if taken.shares == .zero {
+            return .rejected(applied.order, "not filled: \(shortfall) (limit \(order.price))")
         }
         return .placed(applied.order)
     }

@@ -100,16 +100,11 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
         guard let tick = book.tickSize else { return .failure(Skip(reason: "tick_size_unknown")) }
         guard let minimum = book.minOrderSize else { return .failure(Skip(reason: "minimum_size_unknown")) }
         guard let negRisk = book.negRisk else { return .failure(Skip(reason: "neg_risk_unknown")) }
-        // The limit: as far above the whales' price as the slippage cap allows (on the tick, below 1), so the order
-        // takes what the book offers up to there; when even the best ask is beyond the cap the ask is the limit and
-        // the risk manager denies it with the numbers. With a fee, the highest tick whose price + fee per share is
-        // within the cap. The stake is sized **at this limit** (price + fee at the limit), so a fill up to the limit
-        // never spends more than the stake.
+        // The limit (``LimitPrice``): as far above the whales' price as the slippage cap allows. The stake is sized
+        // **at this limit** (price + fee at the limit), so a fill up to the limit never spends more than the stake.
         let t = Micros(tick.micros)
-        let bound = s.whaleAveragePrice + slippageCap()
-        var cap = Micros(min((bound.raw / t.raw) * t.raw, Micros.one.raw - t.raw))
-        while cap > t, let paying = d.fees.effectivePrice(cap), paying > bound { cap -= t }
-        let limit = ask > cap ? ask : max(cap, ask)
+        let limit = LimitPrice.buy(
+            whalePrice: s.whaleAveragePrice, slippage: slippageCap(), ask: ask, tick: t, fees: d.fees)
         // Kelly needs the outcome's probability: the limit plus the agreeing wallets' proven edge (each one's lower
         // bound; ``OutcomeProbability``). None with evidence → `no_score`; scores unreadable → `score_unavailable`.
         // Never a win rate, never a made-up 0.5.

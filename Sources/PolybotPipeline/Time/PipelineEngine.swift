@@ -40,14 +40,19 @@ package struct MarketPorts: Sendable {
     package var fees: @Sendable (String) async throws -> FeeSchedule
     /// Whether a market is closed and its winning token, as known now (nil: not known).
     package var resolution: @Sendable (String) async -> (closed: Bool, winner: String?)?
+    /// Paper fills from a recorded tape (replay and backtest: ``TapeFills``); nil = walk the book at detection + the
+    /// copy delay (the daemon's paper mode, on the venue's real book).
+    package var tape: (@Sendable (TapeFills.Order) async -> TapeFill)?
 
     /// Creates ports.
     package init(
         book: @escaping @Sendable (String) async throws -> OrderBook,
         bookAt: @escaping @Sendable (String, Int64) async throws -> OrderBook,
         fees: @escaping @Sendable (String) async throws -> FeeSchedule,
-        resolution: @escaping @Sendable (String) async -> (closed: Bool, winner: String?)?
+        resolution: @escaping @Sendable (String) async -> (closed: Bool, winner: String?)?,
+        tape: (@Sendable (TapeFills.Order) async -> TapeFill)? = nil
     ) {
+        self.tape = tape
         self.book = book
         self.bookAt = bookAt
         self.fees = fees

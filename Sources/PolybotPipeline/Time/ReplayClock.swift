@@ -122,10 +122,3 @@ package final class ReplayClock: PipelineClock {
         }
     }
 }
-
-extension Int64 {
-    fileprivate func floorDividedBy(_ d: Int64) -> Int64 {
-        let q = self / d
-        return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
-    }
-}

@@ -1,0 +1,91 @@
+import Foundation
+import PolybotCore
+import PostgresNIO
+
+/// One signal of a paper run with its entry order's fill, as `polybot backtest` reports it.
+package struct PaperSignalRow: Sendable, Hashable {
+    package var signalId: Int64
+    package var time: Int64
+    package var conditionId: String
+    package var asset: String
+    package var outcome: String
+    package var agreeing: Int
+    package var whalePrice: Micros
+    package var status: String
+    package var reason: String
+    package var scoreIds: [Int64]
+    package var wallets: [String]
+    /// The entry order's limit and size (nil: no entry order).
+    package var limit: Micros?
+    package var ordered: Micros?
+    package var averagePrice: Micros?
+    package var filled: Micros?
+    package var cost: Micros?
+    package var fee: Micros?
+    /// The entry order's error (why it did not fill), if any.
+    package var orderError: String?
+}
+
+/// The read model of a paper run's throwaway database (`polybot replay`, `polybot backtest`).
+package struct PaperRunQueries: Sendable {
+    let db: Database
+
+    /// Creates the queries.
+    package init(db: Database) { self.db = db }
+
+    /// Every signal in id order with its entry order.
+    package func signals() async throws -> [PaperSignalRow] {
+        try await mappingErrors {
+            let rows = try await db.client.query(
+                """
+                SELECT s.id, extract(epoch FROM s.created_at)::bigint, s.condition_id, s.asset, s.outcome, s.agreeing,
+                       s.whale_avg_price_micros, s.status, s.status_reason, s.score_ids, s.wallets,
+                       o.price_micros, o.size_micros, o.avg_fill_price_micros, o.filled_size_micros,
+                       o.filled_cost_micros, o.fee_micros, o.error
+                FROM signals s LEFT JOIN copy_orders o ON o.signal_id = s.id AND o.purpose = 'entry' ORDER BY s.id
+                """, logger: db.logger)
+            var out: [PaperSignalRow] = []
+            for try await r in rows.decode(
+                (
+                    Int64, Int64, String, String, String, Int32, Int64, String, String, [Int64], [String], Int64?,
+                    Int64?, Int64?, Int64?, Int64?, Int64?, String?
+                ).self)
+            {
+                out.append(
+                    PaperSignalRow(
+                        signalId: r.0, time: r.1, conditionId: r.2, asset: r.3, outcome: r.4, agreeing: Int(r.5),
+                        whalePrice: Micros(r.6), status: r.7, reason: r.8, scoreIds: r.9, wallets: r.10,
+                        limit: r.11.map(Micros.init), ordered: r.12.map(Micros.init),
+                        averagePrice: r.13.map(Micros.init), filled: r.14.map(Micros.init),
+                        cost: r.15.map(Micros.init), fee: r.16.map(Micros.init), orderError: r.17))
+            }
+            return out
+        }
+    }
+
+    /// The `computed_at` (Unix seconds) of score snapshots by id.
+    package func snapshotTimes(ids: [Int64]) async throws -> [Int64: Int64] {
+        try await mappingErrors {
+            let rows = try await db.client.query(
+                "SELECT id, extract(epoch FROM computed_at)::bigint FROM wallet_scores WHERE id = ANY(\(ids))",
+                logger: db.logger)
+            var out: [Int64: Int64] = [:]
+            for try await (id, t) in rows.decode((Int64, Int64).self) { out[id] = t }
+            return out
+        }
+    }
+
+    /// What was paid per market: entry fills and their fees (a closed position's cost basis is back at zero).
+    package func paidByMarket() async throws -> [String: Micros] {
+        try await mappingErrors {
+            let rows = try await db.client.query(
+                """
+                SELECT condition_id, sum(filled_cost_micros + fee_micros)::bigint FROM copy_orders
+                WHERE purpose = 'entry' AND filled_size_micros > 0 GROUP BY condition_id
+                """, logger: db.logger)
+            var out: [String: Micros] = [:]
+            for try await (market, total) in rows.decode((String, Int64).self) { out[market] = Micros(total) }
+            return out
+        }
+    }
+}
