@@ -63,3 +63,66 @@ struct BacktestVerdictWorldTests {
         }
     }
 }
+
+/// The whole command — the walk-forward through the daemon's pipeline with fills from the tape, then the verdict —
+/// on generated worlds.
+@Suite("polybot backtest on generated worlds")
+struct BacktestCommandWorldTests {
+    /// Writes a world's files and runs `polybot backtest` on them with `--min-members 1`.
+    static func backtest(_ world: CopyWorld, seed: UInt64) async throws -> BacktestCommand.Report {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "polybot-copyworld-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trades = dir.appendingPathComponent("trades.csv").path
+        let markets = dir.appendingPathComponent("resolutions.csv").path
+        try ([TradeFileWriter.csvHeader] + world.trades().map(TradeFileWriter.csvRow)).joined(separator: "\n").write(
+            toFile: trades, atomically: true, encoding: .utf8)
+        try world.resolutionRows().joined(separator: "\n").write(toFile: markets, atomically: true, encoding: .utf8)
+        let options = try BacktestCommand.options(
+            trades: trades, markets: markets, from: nil, to: nil, rescoreEvery: "1d", basket: "top:8", minMembers: 1,
+            minNotional: "1000", fees: "2026", baselines: true, seed: seed)
+        return try await BacktestCommand.run(
+            config: try BacktestVerdictWorldTests.config(), options: options, logger: Logger(label: "test.backtest"))
+    }
+
+    @Test func fillsAreAtTheLaterPrintsAndTheSkilledBasketIsEdge() async throws {
+        // Every whale buy is followed by prints 4 ¢ above it, inside the 5 ¢ cap.
+        var o = CopyWorld.Options(kind: .skilled(edge: 0.2), seed: 7)
+        o.followCents = [4]
+        let report = try await Self.backtest(CopyWorld(options: o), seed: 7)
+        let filled = report.signals.filter { ($0.shareFilled ?? 0) > 0 }
+        #expect(filled.count >= 30, "filled \(filled.count) of \(report.signals.count)")
+        var atPrint = 0
+        for s in filled {
+            let ours = try #require(s.ourPrice.flatMap { Micros(decimal: $0) })
+            let whale = try #require(Micros(decimal: s.whalePrice))
+            // Never the whale's price plus a tick: the prints that followed, 4 ¢ up.
+            #expect(ours != whale + Micros(10_000), "signal \(s.signalId)")
+            if ours == whale + Micros(40_000) { atPrint += 1 }
+        }
+        print("tape world: \(atPrint) of \(filled.count) filled copies at the whale's price + 4 ¢; \(report.verdict)")
+        #expect(Double(atPrint) >= 0.9 * Double(filled.count))
+        #expect(report.edgeSignificant, "\(report.verdict)")
+        let text = BacktestCommand.text(report)
+        #expect(
+            text.contains { $0.hasPrefix("sensitivity") } && text.last?.hasPrefix("verdict: edge after fees") == true)
+    }
+
+    @Test func withNoLaterPrintInsideTheLimitTheCopyIsUnfilled() async throws {
+        // Every whale buy is followed by prints 10 ¢ above it, beyond the 5 ¢ cap.
+        var o = CopyWorld.Options(kind: .skilled(edge: 0.2), seed: 8)
+        o.followCents = [10]
+        o.events = 50
+        let report = try await Self.backtest(CopyWorld(options: o), seed: 8)
+        let entered = report.signals.filter { $0.shareFilled != nil }
+        let unfilled = entered.filter { $0.shareFilled == 0 }
+        print("tape world, prints 10 ¢ up: \(unfilled.count) of \(entered.count) copies unfilled")
+        #expect(entered.count >= 30 && Double(unfilled.count) >= 0.9 * Double(entered.count))
+        #expect(
+            unfilled.allSatisfy {
+                ($0.unfilled ?? "").contains("no_print_within_limit") || ($0.unfilled ?? "").contains("no_later_print")
+            })
+        #expect(!report.edgeSignificant)
+    }
+}

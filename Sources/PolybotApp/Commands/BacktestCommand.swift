@@ -457,7 +457,7 @@ package enum BacktestCommand {
                     status: r.status, reason: r.reason, limit: r.limit.map { "\($0)" },
                     ourPrice: r.averagePrice.map { "\($0)" }, shares: shares > .zero ? "\(shares)" : nil,
                     shareFilled: share,
-                    unfilled: (share ?? 0) < 1 ? (r.orderError ?? (r.limit == nil ? nil : "")) : nil,
+                    unfilled: share.flatMap { $0 < 1 ? r.orderError ?? r.reason : nil },
                     cost: r.cost.flatMap { $0 > .zero ? "\($0)" : nil },
                     fee: shares > .zero ? r.fee.map { "\($0)" } : nil, copyDelayCost: delay.map { "\($0)" },
                     result: result))

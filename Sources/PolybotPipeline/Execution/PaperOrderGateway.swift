@@ -127,10 +127,14 @@ package struct PaperOrderGateway: OrderGateway {
         let applied = try await ledger.report(
             orderId: order.id, venueMatched: taken.shares, trades: taken.shares > .zero ? [trade] : [],
             status: final, eventType: "PAPER_FILL", venueStatus: taken.remaining == .zero ? "MATCHED" : "PARTIAL")
-        if taken.shares == .zero {
-            return .rejected(applied.order, "not filled: \(shortfall) (limit \(order.price))")
-        }
-        return .placed(applied.order)
+        guard taken.remaining > .zero else { return .placed(applied.order) }
+        // What was not filled says why on the order (the tape's shortfall, or the book's), for the reports.
+        let why = "not filled: \(shortfall) (limit \(order.price))"
+        var update = OrderUpdate(from: applied.order)
+        update.error = taken.shares == .zero ? why : "\(taken.remaining) shares \(why)"
+        try await store.orders.update(id: order.id, update)
+        let order = try await store.orders.get(id: order.id) ?? applied.order
+        return taken.shares == .zero ? .rejected(order, why) : .placed(order)
     }
 
     private func reject(_ order: CopyOrder, _ reason: String) async throws -> PlacementOutcome {
