@@ -56,15 +56,27 @@ async function showBacktest(id) {
   drawChart("bt-drawdown-chart", { type: "line", empty: "no copied position resolved", data: { datasets: [line("drawdown from the previous peak", dd, palette[3], { fill: true, backgroundColor: "rgba(248,81,73,0.2)" })] },
     options: { scales: { x: timeAxis("entry time (UTC)", true), y: axis("USDC") } } });
   const runs = [r.main].concat(r.baselines || []);
+  // Reports stored before the three-test verdict carry a bootstrap `interval` instead of returnLow/returnHigh.
+  const low = (x) => x.returnLow != null ? x.returnLow : (x.interval ? x.interval.lower : null);
+  const high = (x) => x.returnHigh != null ? x.returnHigh : (x.interval ? x.interval.upper : null);
   drawChart("bt-baselines-chart", {
     type: "bar",
     data: { labels: runs.map((x) => x.name), datasets: [
       { label: "return on cost after fees", data: runs.map((x) => x.returnOnCost == null ? null : x.returnOnCost), backgroundColor: runs.map((x, i) => i === 0 ? palette[0] : palette[7]) },
-      { label: "95 % CI low", data: runs.map((x) => x.interval ? x.interval.lower : null), backgroundColor: palette[3] },
-      { label: "95 % CI high", data: runs.map((x) => x.interval ? x.interval.upper : null), backgroundColor: palette[1] },
+      { label: "95 % CI low (events)", data: runs.map(low), backgroundColor: palette[3] },
+      { label: "95 % CI high (events)", data: runs.map(high), backgroundColor: palette[1] },
     ] },
     options: { scales: { x: axis("run"), y: axis("return on cost (1 = 100 %)") } },
   });
+  const t = r.tests;
+  $("bt-tests").innerHTML = t ? [
+    [`After fees, events clustered`, `p = ${q(t.eventTest.pValue)} over ${t.eventTest.events} events, ${t.eventTest.markets} markets (≥ 10 events needed)`, t.eventTest.significant],
+    [`Against every whale trade on the same markets`, `edge per share ${edgePct(t.paired.meanDifference)} higher, p = ${q(t.paired.pValue)} over ${t.paired.events} events`, t.paired.significant],
+    [`Rank among ${t.rank.baskets} random baskets`, `${pct(t.rank.mainReturn)} vs median ${t.rank.median == null ? "–" : pct(t.rank.median)}, 95th percentile ${t.rank.p95 == null ? "–" : pct(t.rank.p95)}; p = ${q(t.rank.pValue)}`, t.rank.significant],
+  ].map(([name, what, pass]) => `<tr><td>${esc(name)}</td><td>${esc(what)}</td><td class="${pass ? "up" : "down"}">${pass ? "pass" : "fail"}</td></tr>`).join("")
+    : `<tr><td colspan="3" class="sub">This report predates the three-test verdict.</td></tr>`;
+  $("bt-sensitivity").innerHTML = (r.sensitivity || []).map((x) => `<tr><td>+${x.extraCents} ¢</td><td class="num">${x.returnOnCost == null ? "–" : pct(x.returnOnCost)}</td>
+    <td class="num">${q(x.eventPValue)}</td><td class="num">${q(x.pairedPValue)}</td><td class="num">${q(x.rankPValue)}</td><td>${x.edgeSignificant ? "yes" : "no"}</td></tr>`).join("");
   const wallets = (r.copyability || []).slice().sort((a, b) => b.keptEdge - a.keptEdge).slice(0, 20);
   drawChart("bt-wallets-chart", {
     type: "bar", empty: "no copied wallet had a resolved entry",
@@ -76,6 +88,6 @@ async function showBacktest(id) {
   });
   $("bt-summary").innerHTML = runs.map((x) => `<tr><td>${esc(x.name)}<div class="sub">${esc(x.note)}</div></td><td class="num">${x.basketSize}</td>
     <td class="num">${x.signals}</td><td class="num">${x.filledEntries}</td><td class="num">${usd(x.cost)}</td><td class="num">${usd(x.fees)}</td>
-    <td class="num">${signed(x.pnl)}</td><td class="num">${x.returnOnCost == null ? "–" : pct(x.returnOnCost) + (x.interval ? ` (${pct(x.interval.lower)} … ${pct(x.interval.upper)}, ${x.interval.markets} mkts)` : "")}</td>
+    <td class="num">${signed(x.pnl)}</td><td class="num">${x.returnOnCost == null ? "–" : pct(x.returnOnCost) + (low(x) != null ? ` (${pct(low(x))} … ${pct(high(x))}${x.events != null ? ", " + x.events + " events" : ""})` : "")}</td>
     <td>${x.edgeSignificant ? "yes" : "no"}</td></tr>`).join("");
 }

@@ -13,6 +13,14 @@ function judged(record, value, low, high) {
   return `${pct(value)} <span class="sub">(${pct(low)} to ${pct(high)})</span>`;
 }
 
+// The edge a copy kept, with its 95 % interval, or "too few to judge" under 10 resolved entries.
+function keptJudged(c) {
+  if (c.tooFewToJudge) {
+    return `<span class="sub" title="${esc(edgePct(c.keptEdge))} over only ${c.entries} entries: not a result">too few to judge (n = ${c.entries})</span>`;
+  }
+  return `${edgePct(c.keptEdge)}` + (c.keptLow == null ? "" : ` <span class="sub">(${edgePct(c.keptLow)} to ${edgePct(c.keptHigh)})</span>`);
+}
+
 const q = (v) => v == null ? "–" : Number(v) < 0.001 ? Number(v).toExponential(1) : Number(v).toFixed(3);
 const edgePct = (v) => v == null ? "–" : (Number(v) >= 0 ? "+" : "") + (Number(v) * 100).toFixed(1) + " pp";
 
@@ -37,7 +45,7 @@ async function loadLeaderboard() {
     return `<tr data-wallet="${esc(r.address)}"><td>${walletLink(r.address, r.label)}</td><td><span class="pill">${esc(s.walletClass)}</span></td>
       <td class="num">${edgePct(s.edge)}</td><td class="num">${edgePct(r.edgeLowerBound)}</td><td class="num">${q(s.qValue)}</td>
       <td class="num">${s.resolvedMarkets}</td><td class="num">${s.markout1h == null ? "–" : px(s.markout1h)}</td>
-      <td class="num ${c ? (c.uncopyable ? "down" : "up") : ""}" title="${c ? esc(c.source) + ", " + c.entries + " entries" : "not copied yet"}">${c ? edgePct(c.keptEdge) : "–"}</td>
+      <td class="num ${c ? (c.uncopyable ? "down" : "up") : ""}" title="${c ? esc(c.source) + ", " + c.entries + " entries" : "not copied yet"}">${c ? keptJudged(c) : "–"}</td>
       <td class="num">${usd(s.volume)}</td><td>${r.categories.slice(0, 3).map((t) => `<span class="tag">${esc(t)}</span>`).join("")}</td>
       <td><button data-act="add" ${lb.baskets.length ? "" : "disabled"}>add to basket</button></td></tr>`;
   }).join("");
@@ -136,7 +144,7 @@ async function showProfile(address) {
   const c = d.copyability;
   $("pf-copy").innerHTML = `<h2>Copyability</h2>` + (c ? `<dl>
     <dt>Their edge</dt><dd>${edgePct(c.theirEdge)}</dd><dt>Our delay cost</dt><dd>${edgePct(-c.delayCost)}</dd>
-    <dt>Our fee</dt><dd>${edgePct(-c.fee)}</dd><dt>Edge kept</dt><dd class="${c.uncopyable ? "down" : "up"}">${edgePct(c.keptEdge)}${c.uncopyable ? " — uncopyable" : ""}</dd>
+    <dt>Our fee</dt><dd>${edgePct(-c.fee)}</dd><dt>Edge kept</dt><dd class="${c.uncopyable ? "down" : "up"}">${keptJudged(c)}${c.uncopyable && !c.tooFewToJudge ? " — uncopyable" : ""}</dd>
     <dt>Entries</dt><dd>${c.entries}</dd><dt>From</dt><dd>${esc(c.source)}</dd></dl>`
     : `<p class="sub">Not copied on a resolved market yet, and in no stored backtest: nothing to measure.</p>`);
   $("pf-trades").innerHTML = d.recentTrades.map((t) => tradeRow(t, false)).join("");

@@ -50,7 +50,7 @@ package enum OpenAPISpec {
         .init(
             method: "get", path: "/api/v1/leaderboard",
             summary:
-                "Every scored wallet from its latest snapshot: edge, its one-sided 95 % lower bound, q-value, resolved markets, markouts, categories, copyability (sort edgeLowerBound, qValue, copyability, resolvedMarkets, edge, volume, address)",
+                "Every scored wallet from its latest snapshot: edge, its one-sided 95 % lower bound, q-value, resolved markets, markouts, categories, copyability with its interval or too few to judge (sort edgeLowerBound, qValue, copyability, resolvedMarkets, edge, volume, address)",
             query: ["limit", "offset", "sort", "order", "class", "category"], body: [], auth: true),
         .init(
             method: "get", path: "/api/v1/whales/{address}/profile",
@@ -75,7 +75,7 @@ package enum OpenAPISpec {
             query: [], body: ["rescoreEvery", "basket", "minMembers", "minNotional", "fees", "baselines"], auth: true),
         .init(
             method: "get", path: "/api/v1/backtests/{id}",
-            summary: "A backtest run with its options and report (verdict, equity, drawdown, baselines, copyability)",
+            summary: "A backtest run with its options and report (verdict and its three tests, sensitivity, signals with tape fills, equity, drawdown, baselines, copyability with intervals)",
             query: [], body: [], auth: true),
         .init(
             method: "get", path: "/vendor/chart.min.js", summary: "The dashboard's chart library (Debian's Chart.js)",
