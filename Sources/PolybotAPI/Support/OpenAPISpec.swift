@@ -75,7 +75,8 @@ package enum OpenAPISpec {
             query: [], body: ["rescoreEvery", "basket", "minMembers", "minNotional", "fees", "baselines"], auth: true),
         .init(
             method: "get", path: "/api/v1/backtests/{id}",
-            summary: "A backtest run with its options and report (verdict and its three tests, sensitivity, signals with tape fills, equity, drawdown, baselines, copyability with intervals)",
+            summary:
+                "A backtest run with its options and report (verdict and its three tests, sensitivity, signals with tape fills, equity, drawdown, baselines, copyability)",
             query: [], body: [], auth: true),
         .init(
             method: "get", path: "/vendor/chart.min.js", summary: "The dashboard's chart library (Debian's Chart.js)",
