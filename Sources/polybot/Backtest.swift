@@ -13,15 +13,22 @@ struct Backtest: AsyncParsableCommand {
             that day; an undated resolution is never used); informed = a positive edge over the price paid that
             survives Benjamini–Hochberg at POLYBOT_CLASS_INFORMED_FDR across all wallets scored. The --basket rule picks
             the members (top:N informed by the edge's lower bound; markout:N by 1 h markout, exploratory), and the
-            daemon's pipeline runs on until the next rescoring in paper mode: consensus, sizing, risk, fills after
-            POLYBOT_COPY_DELAY_SECONDS with the taker fees of --fees. Positions settle at their market's resolution time;
-            those still open at the end are settled by the file for evaluation only.
-            The report: every signal with the snapshots it used, fill, fee, copy-delay cost and result; the equity
-            curve (after each copied position, in entry order) and maximum drawdown; return on cost after fees with a
-            95 % bootstrap interval resampling markets; per-wallet copyability (their edge, our delay cost and fee, the
-            edge we kept; uncopyable when not positive); baselines run the same way (every whale trade, a random basket
-            of the same size, the hindsight basket as an upper bound); and a verdict that says "no evidence of edge"
-            when the interval includes zero. JSON carries it as edgeSignificant.
+            daemon's pipeline runs on until the next rescoring in paper mode: consensus, sizing, risk, fills from the
+            recorded tape after POLYBOT_COPY_DELAY_SECONDS (the prints that followed on the token within our limit, at
+            most POLYBOT_TAPE_PARTICIPATION_PCT of each, depleted by our own fills; none inside the limit: not filled)
+            with the taker fees of --fees. Positions settle at their market's resolution time; those still open at the
+            end are settled by the file for evaluation only.
+            The verdict judges that membership schedule on one pure path (copies held to resolution) with three tests,
+            each one-sided at 0.05: (1) Σ shares × (outcome − price paid) − fees against its null with every market
+            winning at its break-even price, markets of one event clustered (comonotone), exact or saddlepoint, over at
+            least 10 independent events; (2) better than copying every whale trade on the same markets, paired by event
+            (sign flips); (3) in the top 5 % of 200 random baskets drawn with the walk-forward's own schedule (same
+            size at each rescoring, from the whales known then). edgeSignificant is their conjunction; the hindsight
+            basket (--baselines all) is an upper bound and never significant. The report: every signal with the
+            snapshots it used, the whales' price, our limit and fill, the share filled and why not, fee, copy-delay
+            cost and result; the pipeline's books, equity curve and maximum drawdown; each run's return with its 95 %
+            interval over events; the three tests; a sensitivity table (+1, +3, +5 ¢ per share for every basket);
+            per-wallet copyability with its interval.
             """)
 
     @OptionGroup var common: CommonOptions
@@ -34,8 +41,9 @@ struct Backtest: AsyncParsableCommand {
     @Option(help: "Members that must agree.") var minMembers = 2
     @Option(help: "Whale notional threshold, USDC (default: POLYBOT_WHALE_MIN_NOTIONAL).") var minNotional: String?
     @Option(help: "Fee schedules: 2026, none, or RATE:EXPONENT.") var fees = "2026"
-    @Option(help: "Baselines: all or none.") var baselines = "all"
-    @Option(help: "Seed of the random baseline.") var seed: UInt64 = 2026
+    @Option(help: "Hindsight basket: all or none (every whale trade and the random baskets always run).")
+    var baselines = "all"
+    @Option(help: "Seed of the random baskets.") var seed: UInt64 = 2026
     @Option(help: "Sizing: fixed (POLYBOT_FIXED_ORDER_USDC per signal), kelly or proportional.") var sizing = "fixed"
     @Option(help: "text, json or html (one self-contained page).") var format = "text"
     @Flag(

@@ -117,7 +117,7 @@ extension BacktestCommand {
     package static func text(_ r: Report) -> [String] {
         var out = [
             "backtest of \(r.trades) trades \(date(r.from)) … \(date(r.to)), walk-forward \(r.basketRule) rescored every \(interval(r.rescoreEverySeconds)), min members \(r.minMembers), sizing \(r.sizing)",
-            "paper fills after \(r.copyDelaySeconds) s of market time, fees \(r.feePlan), informed = edge surviving BH at q = \(r.falseDiscoveryRate)",
+            "fills from the tape after \(r.copyDelaySeconds) s of market time (≤ \(String(format: "%.0f", r.participation * 100)) % of each later print within the limit), fees \(r.feePlan), informed = edge surviving BH at q = \(r.falseDiscoveryRate)",
         ]
         if r.undatedResolutions > 0 {
             out.append("\(r.undatedResolutions) resolutions have no time: never used for scoring before the end")

@@ -250,7 +250,8 @@ package enum BacktestCommand {
         history.markets.mapValues { m in
             CopySimulation.Market(
                 tick: Micros(m.tickSize.micros), minimumShares: m.minOrderSize,
-                fees: m.fees.map { $0.enabled ? $0.schedule : .free },
+                // The plan the history was built with: no schedule = the plan charges none (as the fee port reads it).
+                fees: m.fees.map { $0.enabled ? $0.schedule : .free } ?? .free,
                 event: m.eventSlug.isEmpty ? m.conditionId : m.eventSlug,
                 winner: resolutions[m.conditionId]?.winningToken)
         }
