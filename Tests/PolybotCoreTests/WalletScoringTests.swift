@@ -100,7 +100,10 @@ struct WalletScoringTests {
         let now: Int64 = 100 * day
         for i in 0..<10 {
             let win = i < 6
-            trades.append(t(i, .buy, "\(i)", size: 10, price: 50, at: Int64(i), market: i))
+            // Ten markets of ten events (independent draws).
+            var trade = t(i, .buy, "\(i)", size: 10, price: 50, at: Int64(i), market: i)
+            trade.eventSlug = "event-\(i)"
+            trades.append(trade)
             res[Fixtures.hex32(i)] = MarketResolution(
                 conditionId: Fixtures.hex32(i), winningToken: win ? "\(i)" : "other",
                 resolvedAt: win ? now - 1 : now - 30 * day, tokens: ["\(i)", "other"])
@@ -121,6 +124,25 @@ struct WalletScoringTests {
         #expect(abs(s.winRateLowerBound - 0.35479928101961294) < 1e-9)  // Beta(8, 6) 5 % quantile (scipy)
         #expect(
             s.realizedPnl == Micros(10_000_000) && s.volume == Micros(50_000_000) && s.markets == 10 && s.trades == 10)
+        #expect(s.resolvedMarkets == 10 && s.resolvedEvents == 10)
+        // The same ten markets in one event (an election night): one independent draw — no evidence, whatever the
+        // markets did. In two events of five: the Student t with 1 degree of freedom on the event-clustered SE.
+        let oneEvent = trades.map {
+            var x = $0
+            x.eventSlug = "election-night"
+            return x
+        }
+        let e = WalletScoring.score(wallet: w, trades: oneEvent, resolutions: res, now: now).score
+        #expect(e.resolvedMarkets == 10 && e.resolvedEvents == 1 && e.edgeLowerBound == nil && e.pValue == 1)
+        let twoEvents = trades.enumerated().map {
+            var x = $0.element
+            x.eventSlug = "night-\($0.offset % 2)"
+            return x
+        }
+        let two = WalletScoring.score(wallet: w, trades: twoEvents, resolutions: res, now: now).score
+        #expect(two.resolvedEvents == 2 && two.pValue! >= s.pValue! && two.pValue! < 1)
+        #expect(
+            abs(two.pValue! - StudentT.upperTail(two.edgeZ!, degreesOfFreedom: 1)) < 1e-12 || two.pValue == s.pValue)
     }
 
     @Test(arguments: 0..<40)

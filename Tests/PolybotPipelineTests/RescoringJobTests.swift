@@ -16,7 +16,10 @@ struct RescoringJobTests {
     let scoringTime: Int64 = 1_770_000_000
 
     func venue() -> (SimExchange, [Address]) {
-        let generator = TradeHistoryGenerator(options: .init(trades: 8_000, wallets: 150, markets: 40, seed: 77))
+        // One market per event: the generator draws every outcome on its own, and promotion needs independent draws.
+        var options = TradeHistoryGenerator.Options(trades: 8_000, wallets: 150, markets: 40, seed: 77)
+        options.marketsPerEvent = 1
+        let generator = TradeHistoryGenerator(options: options)
         var trades: [Trade] = []
         generator.generate { trades.append($0) }
         let resolutions = generator.markets.map {

@@ -65,12 +65,16 @@ package struct ScoreDTO: Codable, Sendable {
     /// Benjamini–Hochberg q-value across the run that scored it.
     var qValue: Double?
     var resolvedMarkets: Int
+    /// Independent events among the resolved markets (nil for snapshots stored before they were counted).
+    var resolvedEvents: Int?
+    /// The edge over the population's calibration curve (price-bucket base rates), beside the edge over price.
+    var edgeOverCalibration: Double?
     var markout1h: Double?
     var markout24h: Double?
     var markoutTrades: Int
     /// The rule, features and thresholds that decided the class.
     var classBasis: ClassBasis?
-    /// The edge's one-sided 95 % lower bound (Student t, resolved markets − 1 df); nil below 2 resolved markets.
+    /// The edge's one-sided 95 % lower bound (Student t, resolved events − 1 df); nil below 2.
     var edgeLowerBound: Double?
 
     init(_ s: WalletScore) {
@@ -98,6 +102,8 @@ package struct ScoreDTO: Codable, Sendable {
         pValue = s.pValue
         qValue = s.qValue
         resolvedMarkets = s.resolvedMarkets
+        resolvedEvents = s.resolvedEvents
+        edgeOverCalibration = s.edgeOverCalibration
         markout1h = s.markout1h
         markout24h = s.markout24h
         markoutTrades = s.markoutTrades

@@ -24,7 +24,7 @@ public enum ClusterTail {
 
     /// P(Σ X_c ≥ observed) for independent clusters (atoms with probability ≤ 0 are ignored; each cluster's
     /// probabilities should sum to 1).
-    public static func pValue(_ clusters: [[Atom]], observed: Double) -> Double {
+    public static func pValue(_ clusters: [[Atom]], observed: Double, exactLimit: Int = exactLimit) -> Double {
         let live = clusters.map { $0.filter { $0.probability > 0 } }.filter { !$0.isEmpty }
         guard !live.isEmpty else { return observed <= 1e-9 ? 1 : 0 }
         let tolerance = 1e-7 * Double(live.count)
@@ -32,7 +32,9 @@ public enum ClusterTail {
         if observed > ceiling + tolerance { return 0 }
         // The exact convolution while the joint support is small (its size bounds the work); else the saddlepoint.
         let support = live.reduce(1.0) { $0 * Double($1.count) }
-        if support <= Double(exactLimit), let exact = exact(live, observed: observed - tolerance) { return exact }
+        if support <= Double(exactLimit), let exact = exact(live, observed: observed - tolerance, limit: exactLimit) {
+            return exact
+        }
         if observed >= ceiling - tolerance {
             return live.reduce(1.0) { acc, c in
                 let top = c.map(\.value).max() ?? 0
@@ -43,7 +45,7 @@ public enum ClusterTail {
     }
 
     /// Exact convolution on a micro grid; nil when the sum's support grows beyond ``exactLimit``.
-    public static func exact(_ clusters: [[Atom]], observed: Double) -> Double? {
+    public static func exact(_ clusters: [[Atom]], observed: Double, limit: Int = exactLimit) -> Double? {
         var dist: [Int64: Double] = [0: 1]
         for c in clusters {
             var next: [Int64: Double] = [:]
@@ -51,7 +53,7 @@ public enum ClusterTail {
             for (s, p) in dist {
                 for a in c { next[s + Int64((a.value * 1e6).rounded()), default: 0] += p * a.probability }
             }
-            guard next.count <= exactLimit else { return nil }
+            guard next.count <= limit else { return nil }
             dist = next
         }
         let threshold = Int64((observed * 1e6).rounded(.up))

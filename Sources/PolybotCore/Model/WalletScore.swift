@@ -45,14 +45,21 @@ public struct WalletScore: Hashable, Sendable, Codable {
     public var walletClass: WalletClass
     /// The classifier's inputs, by name.
     public var features: [String: Double]
-    /// The edge's standard error (market-clustered; never below the no-edge variance), z and p-value.
+    /// The edge's standard error (event-clustered; never below the no-edge variance), z and p-value.
     public var edgeStandardError: Double?
     public var edgeZ: Double?
     public var pValue: Double?
     /// Benjamini–Hochberg q-value across every wallet tested in the same run (nil when not tested).
     public var qValue: Double?
-    /// Markets resolved before ``computedAt`` that carried bets (the edge's sample, in independent draws).
+    /// Markets resolved before ``computedAt`` that carried bets.
     public var resolvedMarkets: Int
+    /// Independent events among those markets (the edge's sample in independent draws); nil in snapshots stored
+    /// before events were counted (then the markets stand in).
+    public var resolvedEvents: Int?
+    /// The edge over the population's calibration curve: outcome − the base rate at which all buys in that price
+    /// bucket won, over every market resolved before ``computedAt`` (cost-weighted). A mechanical favourite buyer has
+    /// an edge over price that this removes; nil without resolved buys.
+    public var edgeOverCalibration: Double?
     /// Cost-weighted mean price move 1 h and 24 h after the wallet's trades, in each trade's direction (known before
     /// ``computedAt``), and how many trades carry a 1 h markout.
     public var markout1h: Double?
@@ -71,8 +78,10 @@ public struct WalletScore: Hashable, Sendable, Codable {
         walletClass: WalletClass, features: [String: Double] = [:], edgeStandardError: Double? = nil,
         edgeZ: Double? = nil, pValue: Double? = nil, qValue: Double? = nil, resolvedMarkets: Int = 0,
         markout1h: Double? = nil, markout24h: Double? = nil, markoutTrades: Int = 0, classBasis: ClassBasis? = nil,
-        snapshotId: Int64? = nil
+        snapshotId: Int64? = nil, resolvedEvents: Int? = nil, edgeOverCalibration: Double? = nil
     ) {
+        self.resolvedEvents = resolvedEvents
+        self.edgeOverCalibration = edgeOverCalibration
         self.edgeStandardError = edgeStandardError
         self.edgeZ = edgeZ
         self.pValue = pValue

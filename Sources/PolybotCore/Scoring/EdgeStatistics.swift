@@ -16,17 +16,27 @@ public struct MarketBets: Sendable, Hashable {
     public var priced = 0.0
     /// Σ wᵢ πᵢ.
     public var implied = 0.0
+    /// USDC paid per price bucket of the token bought (``MarketBets/bucket(_:)``), in micro units so that sums are
+    /// exact in any order: what the population's calibration curve is read at.
+    public var byBucket = BucketWeights()
 
     /// Nothing yet.
     public init() {}
 
-    /// Adds one bet.
-    public mutating func add(weight w: Double, long: Bool, impliedProbability pi: Double) {
+    /// Price buckets of the calibration curve (5 ¢ wide).
+    public static let buckets = 20
+
+    /// The calibration bucket of a token price.
+    public static func bucket(_ price: Double) -> Int { min(buckets - 1, max(0, Int(price * Double(buckets)))) }
+
+    /// Adds one bet (`paid`: the same weight in micro-USDC, for the calibration buckets).
+    public mutating func add(weight w: Double, long: Bool, impliedProbability pi: Double, paid: Int64 = 0) {
         let s = long ? 1.0 : -1.0
         weight += w
         exposure += w * s
         priced += w * s * pi
         implied += w * pi
+        byBucket.add(Self.bucket(long ? pi : 1 - pi), paid)
     }
 
     /// Σ wᵢ (outcomeᵢ − priceᵢ) once the market resolved (`slot0Won`).
@@ -38,19 +48,59 @@ public struct MarketBets: Sendable, Hashable {
     public var nullProbability: Double { weight > 0 ? min(1, max(0, implied / weight)) : 0.5 }
 }
 
+/// Micro-USDC per key (a price bucket, or a token slot × 32 + bucket), as a small sorted list: exact integer sums and
+/// one iteration order, so a fold gives the same figures however its snapshots were spaced.
+public struct BucketWeights: Sendable, Hashable {
+    /// (key, micro-USDC), sorted by key.
+    public private(set) var entries: [(key: Int, micros: Int64)] = []
+
+    /// Nothing yet.
+    public init() {}
+
+    /// Adds `micros` under `key`.
+    public mutating func add(_ key: Int, _ micros: Int64) {
+        guard micros != 0 else { return }
+        var lo = 0
+        var hi = entries.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if entries[mid].key < key { lo = mid + 1 } else { hi = mid }
+        }
+        if lo < entries.count, entries[lo].key == key {
+            entries[lo].micros += micros
+        } else {
+            entries.insert((key, micros), at: lo)
+        }
+    }
+
+    /// Adds every entry of `other`.
+    public mutating func add(_ other: BucketWeights) { for e in other.entries { add(e.key, e.micros) } }
+
+    public static func == (a: BucketWeights, b: BucketWeights) -> Bool {
+        a.entries.count == b.entries.count && zip(a.entries, b.entries).allSatisfy { $0 == $1 }
+    }
+
+    public func hash(into h: inout Hasher) {
+        for e in entries {
+            h.combine(e.key)
+            h.combine(e.micros)
+        }
+    }
+}
+
 /// A wallet's edge over the price it paid, with an honest standard error and p-value.
 ///
 /// - **Edge** = Σ wᵢ (outcomeᵢ − priceᵢ) / Σ wᵢ over buys in markets whose resolution was known (cost-weighted).
-/// - **Standard error** treats bets in one market as one draw (they share one outcome): the larger of the
-///   cluster-robust (sandwich) variance across markets, with the G/(G − 1) small-sample factor, and the variance the
-///   bets would have if every price were right (the null: Var = Σ (exposure_g)² π_g (1 − π_g) / W²). The second keeps a
-///   wallet that bought ten 95¢ favourites that all won from looking certain.
+/// - **Standard error** treats bets in one **event** as one draw (its markets share news; one market shares one
+///   outcome): the larger of the cluster-robust (sandwich) variance across events, with the G/(G − 1) small-sample
+///   factor, and the variance the bets would have if every price were right (Σ (exposure_g)² π_g (1 − π_g) / W²). The
+///   second keeps a wallet that bought ten 95¢ favourites that all won from looking certain.
 /// - **p-value** (one-sided, H₀: no edge): the tail of the null distribution of Σ_g exposure_g (Y_g − π_g) (π_g the
-///   market's ``MarketBets/nullProbability``) with
-///   independent markets, by the Lugannani–Rice saddlepoint approximation with a half-step continuity correction
+///   market's ``MarketBets/nullProbability``) with independent markets, by the Lugannani–Rice saddlepoint approximation with a half-step continuity correction
 ///   (accurate far into the tail, where BH works with 1,000 wallets, unlike the normal approximation for skewed
 ///   longshot bets: tested against exact binomial tails). It is a score test — the variance under "no edge" — so it
-///   can differ from the normal tail of ``z``, which uses the larger, data-driven standard error.
+///   can differ from the normal tail of ``z``, which uses the larger, data-driven standard error. When an event holds
+///   several markets the p-value is also at least the Student-t tail of ``z`` with (events − 1) degrees of freedom.
 public struct EdgeEstimate: Sendable, Hashable, Codable {
     /// Cost-weighted mean of (outcome − price paid).
     public var edge: Double
@@ -62,6 +112,8 @@ public struct EdgeEstimate: Sendable, Hashable, Codable {
     public var pValue: Double
     /// Markets with known resolutions that carried bets.
     public var markets: Int
+    /// Independent events among them (markets of one event are one cluster).
+    public var events: Int
     /// Effective number of markets, (Σ W_g)² / Σ W_g²: one dominant market makes it near 1.
     public var effectiveMarkets: Double
     /// USDC at risk in those markets.
@@ -70,35 +122,62 @@ public struct EdgeEstimate: Sendable, Hashable, Codable {
     /// The one-sided lower confidence bound edge − z_q × SE (z_q = 1.645 for 95 %).
     public func lowerBound(z q: Double = 1.645) -> Double { edge - q * standardError }
 
-    /// Estimates the edge from resolved markets: `(bets, slot 0 won)`; nil when no bet carries weight.
+    /// Estimates the edge from resolved markets, each its own event: `(bets, slot 0 won)`; nil when no bet carries
+    /// weight.
     public static func estimate(_ resolved: [(bets: MarketBets, slot0Won: Bool)]) -> EdgeEstimate? {
+        estimate(resolved.enumerated().map { (bets: $0.element.bets, slot0Won: $0.element.slot0Won, event: $0.offset) })
+    }
+
+    /// Estimates the edge from resolved markets grouped by event (`event`: the same number for markets of one event);
+    /// nil when no bet carries weight.
+    ///
+    /// Markets of one event share news (an election night, a neg-risk set): the standard error clusters by event
+    /// (sandwich over G events with the G/(G − 1) factor, never below the no-edge variance). The p-value is the larger
+    /// of the saddlepoint tail with independent markets (right for skewed prices, blind to correlation) and, when some
+    /// event holds several markets, the Student-t tail of edge / SE with G − 1 degrees of freedom (which carries the
+    /// events' correlation; one event: p = 1). With one market per event it is the saddlepoint tail alone, as before.
+    public static func estimate(_ resolved: [(bets: MarketBets, slot0Won: Bool, event: Int)]) -> EdgeEstimate? {
         let total = resolved.reduce(0.0) { $0 + $1.bets.weight }
         guard total > 0 else { return nil }
-        let g = resolved.count
         let observed = resolved.reduce(0.0) { $0 + $1.bets.excess(slot0Won: $1.slot0Won) }
         let edge = observed / total
-        var sandwich = 0.0
+        var residual: [Int: Double] = [:]
+        var weights: [Int: Double] = [:]
         var null = 0.0
-        var squares = 0.0
-        for (b, won) in resolved {
-            let r = b.excess(slot0Won: won) - edge * b.weight
-            sandwich += r * r
+        for (b, won, event) in resolved {
+            residual[event, default: 0] += b.excess(slot0Won: won) - edge * b.weight
+            weights[event, default: 0] += b.weight
             let pi = b.nullProbability
             null += b.exposure * b.exposure * pi * (1 - pi)
-            squares += b.weight * b.weight
         }
+        let g = residual.count
+        // Summed in event order: a dictionary's order would change the last bits from run to run.
+        let events = residual.keys.sorted()
+        var sandwich = events.reduce(0.0) { $0 + residual[$1]! * residual[$1]! }
         if g > 1 { sandwich *= Double(g) / Double(g - 1) }
-        let varSandwich = sandwich / (total * total)
-        let varNull = null / (total * total)
-        let se = max(varSandwich, varNull).squareRoot()
+        let squares = events.reduce(0.0) { $0 + weights[$1]! * weights[$1]! }
+        let se = max(sandwich, null).squareRoot() / total
         let z = se > 0 ? edge / se : (edge > 0 ? .infinity : edge < 0 ? -.infinity : 0)
-        let tail = NullTail.pValue(
+        var tail = NullTail.pValue(
             resolved.map { (exposure: $0.bets.exposure / total, probability: $0.bets.nullProbability) },
             observed: observed / total,
             offset: resolved.reduce(0.0) { $0 + $1.bets.exposure * $1.bets.nullProbability - $1.bets.priced } / total)
+        if g < resolved.count {
+            tail = max(tail, g >= 2 ? StudentT.upperTail(z, degreesOfFreedom: Double(g - 1)) : 1)
+        }
         return EdgeEstimate(
-            edge: edge, standardError: se, z: z, pValue: min(1, max(0, tail)), markets: g,
+            edge: edge, standardError: se, z: z, pValue: min(1, max(0, tail)), markets: resolved.count, events: g,
             effectiveMarkets: total * total / max(squares, .leastNonzeroMagnitude), weight: total)
+    }
+}
+
+/// The Student t distribution.
+public enum StudentT {
+    /// P(T > t) with ν degrees of freedom: ½ I_{ν/(ν+t²)}(ν/2, ½) for t ≥ 0.
+    public static func upperTail(_ t: Double, degreesOfFreedom nu: Double) -> Double {
+        guard t.isFinite else { return t > 0 ? 0 : 1 }
+        let half = 0.5 * BetaDistribution.cdf(nu / (nu + t * t), a: nu / 2, b: 0.5)
+        return t >= 0 ? half : 1 - half
     }
 }
 

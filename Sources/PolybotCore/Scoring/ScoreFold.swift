@@ -24,13 +24,23 @@ public struct ScoreFold: Sendable {
         var ledger = PositionLedger()
         var features = FeatureAccumulator()
         var bets: [Int32: MarketBets] = [:]
+        /// Micro-USDC paid for slot 0 and slot 1 per market (buys): what won, once the market resolves.
+        var paidBySlot: [Int32: (Int64, Int64)] = [:]
         var markets = Set<Int32>()
         var volume = Micros.zero
         var short = Markouts()
         var long = Markouts()
         /// Bumped by every change that can move the score (a trade, a markout, a resolution of one of its markets).
         var version = 0
-        var cached: (version: Int, result: WalletScoring.Result, estimate: EdgeEstimate?)?
+        var cached: (version: Int, result: WalletScoring.Result, estimate: EdgeEstimate?, calibration: Calibration)?
+    }
+
+    /// A wallet's resolved buys as the calibration edge needs them, in micro-USDC (exact in any order): paid for the
+    /// tokens that won, paid in all, paid per price bucket.
+    private struct Calibration: Sendable {
+        var won: Int64 = 0
+        var paid: Int64 = 0
+        var byBucket = BucketWeights()
     }
 
     private struct PendingMarkout: Sendable {
@@ -70,12 +80,22 @@ public struct ScoreFold: Sendable {
     private var marketIndex: [String: Int32] = [:]
     private var marketIds: [String] = []
     private var marketTokens: [[String]] = []
+    /// Each market's event (its slug; the market itself without one): markets of one event share news.
+    private var marketEvent: [Int32] = []
+    private var eventIndex: [String: Int32] = [:]
     private var lastSlot0: [Double] = []
     /// Wallets that traded each market (to mark them changed when it resolves).
     private var marketWallets: [[Int32]] = []
     /// Per market, once known: the winning token's number (0 or 1; −2 for a token never traded) and when.
     private var winnerSlot: [Int8] = []
     private var resolvedAtOf: [Int64?] = []
+    /// Per market, Σ w of every wallet's buys by (token slot × 32 + price bucket): folded into the population's
+    /// calibration curve when the market's resolution becomes known.
+    private var marketBuckets: [BucketWeights] = []
+    /// The population's calibration curve: micro-USDC paid and paid for winners per price bucket, over markets known
+    /// resolved (integers: the same curve however the snapshots were spaced).
+    private var curvePaid = [Int64](repeating: 0, count: MarketBets.buckets)
+    private var curveWon = [Int64](repeating: 0, count: MarketBets.buckets)
     /// The Beta lower bound by (wins, losses): the quantile costs thousands of operations, the pairs repeat.
     private var lowerBounds: [Int64: Double] = [:]
     private var shortQueue = MarkoutQueue()
@@ -130,7 +150,16 @@ public struct ScoreFold: Sendable {
             marketIndex[t.conditionId] = m
             marketIds.append(t.conditionId)
             marketTokens.append([])
+            let eventKey = t.eventSlug.isEmpty ? t.conditionId : t.eventSlug
+            if let e = eventIndex[eventKey] {
+                marketEvent.append(e)
+            } else {
+                let e = Int32(eventIndex.count)
+                eventIndex[eventKey] = e
+                marketEvent.append(e)
+            }
             lastSlot0.append(.nan)
+            marketBuckets.append(BucketWeights())
             marketWallets.append([])
             winnerSlot.append(-1)
             resolvedAtOf.append(nil)
@@ -164,7 +193,12 @@ public struct ScoreFold: Sendable {
         guard weight > 0 else { return }
         // Only buys are bets (sells are exits: their effect is in realised PnL and in the markouts).
         if t.side == .buy {
-            states[wi].bets[m, default: MarketBets()].add(weight: weight, long: isLong, impliedProbability: pi)
+            let paid = t.notional.raw
+            states[wi].bets[m, default: MarketBets()].add(
+                weight: weight, long: isLong, impliedProbability: pi, paid: paid)
+            states[wi].paidBySlot[m, default: (0, 0)].0 += slot == 0 ? paid : 0
+            states[wi].paidBySlot[m, default: (0, 0)].1 += slot == 1 ? paid : 0
+            marketBuckets[Int(m)].add(slot * 32 + MarketBets.bucket(price), paid)
         }
         let pending = PendingMarkout(
             due: t.timestamp + Self.markoutHorizons.short, wallet: w, market: m, long: isLong, impliedProbability: pi,
@@ -215,6 +249,10 @@ public struct ScoreFold: Sendable {
             }
             winnerSlot[m] = Int8(marketTokens[m].firstIndex(of: winner).map { min($0, 1) } ?? -2)
             resolvedAtOf[m] = r.resolvedAt
+            for e in marketBuckets[m].entries {
+                curvePaid[e.key % 32] += e.micros
+                if e.key / 32 == Int(winnerSlot[m]) { curveWon[e.key % 32] += e.micros }
+            }
             for w in marketWallets[m] { states[Int(w)].version += 1 }
         }
         var results: [WalletScoring.Result] = []
@@ -223,12 +261,15 @@ public struct ScoreFold: Sendable {
             if let wallets, !wallets.contains(states[i].wallet) { continue }
             var r: WalletScoring.Result
             let e: EdgeEstimate?
+            let calibration: Calibration
             if let c = states[i].cached, c.version == states[i].version {
-                (r, e) = (c.result, c.estimate)
+                (r, e, calibration) = (c.result, c.estimate, c.calibration)
             } else {
-                (r, e) = score(i)
-                states[i].cached = (states[i].version, r, e)
+                (r, e, calibration) = score(i)
+                states[i].cached = (states[i].version, r, e, calibration)
             }
+            // The curve moves with every resolution: the calibration edge is read at each snapshot (20 buckets).
+            r.score.edgeOverCalibration = edgeOverCalibration(calibration)
             r.score.computedAt = t
             r.score.qValue = nil
             results.append(r)
@@ -259,7 +300,22 @@ public struct ScoreFold: Sendable {
         return v
     }
 
-    private mutating func score(_ i: Int) -> (WalletScoring.Result, EdgeEstimate?) {
+    /// (paid for winners − Σ_b paid_b × base rate_b) / paid; a bucket the population has not resolved yet reads its
+    /// midpoint.
+    private func edgeOverCalibration(_ c: Calibration) -> Double? {
+        guard c.paid > 0 else { return nil }
+        var expected = 0.0
+        for e in c.byBucket.entries {
+            let rate =
+                curvePaid[e.key] > 0
+                ? Double(curveWon[e.key]) / Double(curvePaid[e.key])
+                : (Double(e.key) + 0.5) / Double(MarketBets.buckets)
+            expected += Double(e.micros) * rate
+        }
+        return (Double(c.won) - expected) / Double(c.paid)
+    }
+
+    private mutating func score(_ i: Int) -> (WalletScoring.Result, EdgeEstimate?, Calibration) {
         let p = parameters
         let s = states[i]
         let (settled, open) = s.ledger.settled { key, _ in
@@ -270,9 +326,14 @@ public struct ScoreFold: Sendable {
         }
         let closed = s.ledger.closed + settled
         let features = s.features.features(closed: closed)
-        var resolved: [(bets: MarketBets, slot0Won: Bool)] = []
+        var resolved: [(bets: MarketBets, slot0Won: Bool, event: Int)] = []
+        var calibration = Calibration()
         for (m, bets) in s.bets where winnerSlot[Int(m)] != -1 {
-            resolved.append((bets, winnerSlot[Int(m)] == 0))
+            resolved.append((bets, winnerSlot[Int(m)] == 0, Int(marketEvent[Int(m)])))
+            let paid = s.paidBySlot[m] ?? (0, 0)
+            calibration.won += winnerSlot[Int(m)] == 0 ? paid.0 : winnerSlot[Int(m)] == 1 ? paid.1 : 0
+            calibration.paid += paid.0 + paid.1
+            calibration.byBucket.add(bets.byBucket)
         }
         // A stable order, so the floating-point sums are the same on every run.
         resolved.sort { ($0.bets.weight, $0.bets.priced) < ($1.bets.weight, $1.bets.priced) }
@@ -324,9 +385,11 @@ public struct ScoreFold: Sendable {
             volume: s.volume, markets: features.markets, trades: features.trades, walletClass: .unclassified,
             features: features.dictionary, edgeStandardError: estimate?.standardError, edgeZ: estimate?.z,
             pValue: estimate?.pValue, qValue: nil, resolvedMarkets: estimate?.markets ?? 0,
-            markout1h: s.short.mean, markout24h: s.long.mean, markoutTrades: s.short.count)
+            markout1h: s.short.mean, markout24h: s.long.mean, markoutTrades: s.short.count,
+            resolvedEvents: estimate?.events ?? 0)
         return (
-            WalletScoring.Result(score: score, features: features, oversoldTrades: s.ledger.oversoldTrades), estimate
+            WalletScoring.Result(score: score, features: features, oversoldTrades: s.ledger.oversoldTrades), estimate,
+            calibration
         )
     }
 }

@@ -6,7 +6,8 @@ import Foundation
 /// that have such evidence. A win rate is not a probability of this outcome (a 95 % win rate on 95¢ favourites is no
 /// edge), and a wallet without evidence contributes nothing: no member with evidence → no Kelly stake, never 0.5.
 public enum OutcomeProbability {
-    /// One member's evidence: its edge over the price it paid, the edge's standard error and its resolved markets.
+    /// One member's evidence: its edge over the price it paid, the edge's standard error and its independent draws
+    /// (resolved events).
     public struct Evidence: Sendable, Hashable {
         public var edge: Double
         public var standardError: Double
@@ -45,13 +46,15 @@ public enum OutcomeProbability {
 
 extension WalletScore {
     /// The one-sided 95 % lower bound of the edge over the price paid, edge − t × SE with the Student t of (G − 1)
-    /// degrees of freedom (G = resolved markets; issue 28: not z = 1.645 at 5 markets); nil with fewer than 2 resolved
-    /// markets or no edge. The one rule for the leaderboard, the backtest's basket ranking and Kelly's evidence.
+    /// degrees of freedom (G = independent events resolved — the markets in snapshots stored before events were
+    /// counted; issue 28: not z = 1.645 at 5 markets); nil with fewer than 2 or no edge. The one rule for the
+    /// leaderboard, the backtest's basket ranking and Kelly's evidence.
     public var edgeLowerBound: Double? { edgeEvidence?.lowerBound() }
 
-    /// The edge, its standard error and its resolved markets, when the score has them.
+    /// The edge, its standard error and its independent draws (events), when the score has them.
     public var edgeEvidence: OutcomeProbability.Evidence? {
         guard let edge, let edgeStandardError else { return nil }
-        return OutcomeProbability.Evidence(edge: edge, standardError: edgeStandardError, markets: resolvedMarkets)
+        return OutcomeProbability.Evidence(
+            edge: edge, standardError: edgeStandardError, markets: resolvedEvents ?? resolvedMarkets)
     }
 }

@@ -115,7 +115,7 @@ package struct ScorePostgresRepository: ScoreRepository {
                         "decayed_win_rate", "shrunk_win_rate", "win_rate_lower_bound", "sharpe", "kelly", "ev", "edge",
                         "realized_pnl_micros", "volume_micros", "markets", "trades", "class", "edge_se", "edge_z",
                         "p_value", "q_value", "resolved_markets", "markout_1h", "markout_24h", "markout_trades",
-                        "class_basis", "features",
+                        "resolved_events", "edge_over_calibration", "class_basis", "features",
                     ],
                     logger: db.logger
                 ) { writer in
@@ -157,7 +157,7 @@ package struct ScorePostgresRepository: ScoreRepository {
         wallet, extract(epoch FROM computed_at)::bigint, closed_positions, open_positions, win_rate, decayed_win_rate,
         shrunk_win_rate, win_rate_lower_bound, sharpe, kelly, ev, edge, realized_pnl_micros, volume_micros, markets, trades, class,
         features::text, id, edge_se, edge_z, p_value, q_value, resolved_markets, markout_1h, markout_24h, markout_trades,
-        class_basis::text
+        class_basis::text, resolved_events, edge_over_calibration
         """
 
     private func decodeScores(_ rows: PostgresRowSequence) async throws -> [WalletScore] {
@@ -167,7 +167,7 @@ package struct ScorePostgresRepository: ScoreRepository {
                 (
                     String, Int64, Int32, Int32, Double?, Double?, Double, Double, Double?, Double?, Double?, Double?,
                     Int64, Int64, Int32, Int32, String, String,
-                    Int64, Double?, Double?, Double?, Double?, Int32, Double?, Double?, Int32, String?
+                    Int64, Double?, Double?, Double?, Double?, Int32, Double?, Double?, Int32, String?, Int32?, Double?
                 ).self)
             let r = (
                 all.0, all.1, all.2, all.3, all.4, all.5, all.6, all.7, all.8, all.9, all.10, all.11, all.12, all.13,
@@ -190,7 +190,8 @@ package struct ScorePostgresRepository: ScoreRepository {
                     edge: r.11, realizedPnl: Micros(r.12), volume: Micros(r.13), markets: Int(r.14), trades: Int(r.15),
                     walletClass: cls, features: decodeFeatures(r.17), edgeStandardError: t.1, edgeZ: t.2, pValue: t.3,
                     qValue: t.4, resolvedMarkets: Int(t.5), markout1h: t.6, markout24h: t.7, markoutTrades: Int(t.8),
-                    classBasis: basis, snapshotId: t.0))
+                    classBasis: basis, snapshotId: t.0, resolvedEvents: all.28.map(Int.init),
+                    edgeOverCalibration: all.29))
         }
         return result
     }
@@ -205,6 +206,7 @@ package struct ScorePostgresRepository: ScoreRepository {
             String(s.realizedPnl.raw), String(s.volume.raw), String(s.markets), String(s.trades),
             s.walletClass.rawValue, opt(s.edgeStandardError), opt(s.edgeZ), opt(s.pValue), opt(s.qValue),
             String(s.resolvedMarkets), opt(s.markout1h), opt(s.markout24h), String(s.markoutTrades),
+            s.resolvedEvents.map(String.init) ?? "\\N", opt(s.edgeOverCalibration),
         ]
         for c in cells {
             b.writeString(c)

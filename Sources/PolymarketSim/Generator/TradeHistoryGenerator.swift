@@ -48,6 +48,8 @@ public struct TradeHistoryGenerator: Sendable {
         public var informedShare: Double
         public var marketMakerShare: Double
         public var botShare: Double
+        /// Markets per event slug (outcomes are drawn independently either way; the slug is what a scorer clusters).
+        public var marketsPerEvent = 5
 
         /// Defaults: 30 days, 2 % informed, 1 % market makers, 1 % bots, one market per 500 trades.
         public init(
@@ -82,7 +84,7 @@ public struct TradeHistoryGenerator: Sendable {
         for i in 0..<options.markets {
             let opening = 0.05 + 0.9 * rng.unit()
             let yesWins = rng.unit() < opening
-            let event = "sim-event-\(i / 5)"
+            let event = "sim-event-\(i / max(1, options.marketsPerEvent))"
             markets.append(
                 GeneratedMarket(
                     conditionId: "0x" + rng.hex(bytes: 32), question: "Will simulated outcome #\(i) happen?",
