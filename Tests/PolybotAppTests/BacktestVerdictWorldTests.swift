@@ -113,7 +113,7 @@ struct BacktestCommandWorldTests {
         // Every whale buy is followed by prints 10 ¢ above it, beyond the 5 ¢ cap.
         var o = CopyWorld.Options(kind: .skilled(edge: 0.2), seed: 8)
         o.followCents = [10]
-        o.events = 50
+        o.events = 80
         let report = try await Self.backtest(CopyWorld(options: o), seed: 8)
         let entered = report.signals.filter { $0.shareFilled != nil }
         let unfilled = entered.filter { $0.shareFilled == 0 }

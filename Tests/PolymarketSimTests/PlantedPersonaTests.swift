@@ -6,7 +6,11 @@ import Testing
 @Suite("Scoring finds the planted personas")
 struct PlantedPersonaTests {
     @Test func skilledWalletsRankFirstAndMakersAndBotsAreLabelled() {
-        let generator = TradeHistoryGenerator(options: .init(trades: 80_000, wallets: 3_000, markets: 160, seed: 2026))
+        // One market per event slug: this generator draws every outcome on its own, and the scorer treats markets
+        // that share a slug as one draw.
+        var options = TradeHistoryGenerator.Options(trades: 80_000, wallets: 3_000, markets: 160, seed: 2026)
+        options.marketsPerEvent = 1
+        let generator = TradeHistoryGenerator(options: options)
         var trades: [Trade] = []
         generator.generate { trades.append($0) }
         var resolutions: [String: MarketResolution] = [:]
@@ -18,7 +22,8 @@ struct PlantedPersonaTests {
         let persona = Dictionary(uniqueKeysWithValues: generator.wallets.map { ($0.address, $0.persona) })
         let results = WalletScoring.scoreAll(
             trades: trades, resolutions: resolutions,
-            now: generator.options.start + generator.options.span + 1)
+            // A day after every market resolved: the repeated-look rule's earlier look (a day before) sees them too.
+            now: generator.options.start + generator.options.span + 1 + 86_400)
 
         // Ranking: wallets with a full sample.
         // Market makers and bots are not candidates (their round trips "win" by construction), as in consensus.

@@ -13,10 +13,20 @@ struct WorldEvidenceTests {
         var recall: Double { actual == 0 ? 1 : Double(truePositives) / Double(actual) }
     }
 
+    /// Scores as of `asOf` (the end by default) after the repeated-look rule's earlier daily looks.
     static func score(_ world: WorldGenerator, asOf: Int64? = nil) -> [WalletScoring.Result] {
         let end = asOf ?? (world.options.start + Int64(world.options.days) * 86_400)
         var fold = ScoreFold(resolutions: world.resolutions)
-        for t in world.trades() where t.timestamp < end { fold.add(t) }
+        let trades = world.trades()
+        var next = 0
+        for k in stride(from: ScoringParameters().informedLooks - 1, through: 0, by: -1) {
+            let at = end - Int64(k) * 86_400
+            while next < trades.count && trades[next].timestamp < at {
+                fold.add(trades[next])
+                next += 1
+            }
+            if k > 0 { _ = fold.snapshot(asOf: at) }
+        }
         return fold.snapshot(asOf: end)
     }
 
@@ -92,11 +102,25 @@ struct WorldEvidenceTests {
         let end = world.options.start + Int64(world.options.days) * 86_400
         let bloomers = Set(world.wallets.filter { $0.bloomsAt != nil }.map(\.address))
         let trades = world.trades()
-        var fold = ScoreFold(resolutions: world.resolutions)
-        for t in trades where t.timestamp < bloom { fold.add(t) }
-        let before = fold.snapshot(asOf: bloom)
-        for t in trades where t.timestamp >= bloom { fold.add(t) }
-        let after = fold.snapshot(asOf: end)
+        /// Snapshots at each of `times` (in order) of a fold over `resolutions`: the last one's results.
+        func looks(_ times: [Int64], resolutions: [String: MarketResolution]) -> [WalletScoring.Result] {
+            var fold = ScoreFold(resolutions: resolutions)
+            var next = 0
+            var last: [WalletScoring.Result] = []
+            for at in times {
+                while next < trades.count && trades[next].timestamp < at {
+                    fold.add(trades[next])
+                    next += 1
+                }
+                last = fold.snapshot(asOf: at)
+            }
+            return last
+        }
+        // Daily looks the day before and at the bloom, then the day before and at the end (the repeated-look rule needs
+        // two consecutive passes).
+        let day: Int64 = 86_400
+        let before = looks([bloom - day, bloom], resolutions: world.resolutions)
+        let after = looks([bloom - day, bloom, end - day, end], resolutions: world.resolutions)
         let namedBefore = before.filter { $0.score.walletClass == .informed && bloomers.contains($0.score.wallet) }
         let namedAfter = after.filter { $0.score.walletClass == .informed && bloomers.contains($0.score.wallet) }
         print("late bloomers named before bloom: \(namedBefore.count), after: \(namedAfter.count) of \(bloomers.count)")
@@ -104,14 +128,13 @@ struct WorldEvidenceTests {
         #expect(namedAfter.count >= 3)
         // No hindsight: the snapshot at the bloom equals one built from scratch with only the trades before it and only
         // the resolutions known before it.
-        var fresh = ScoreFold(resolutions: world.resolutions.filter { ($0.value.resolvedAt ?? .max) < bloom })
-        for t in trades where t.timestamp < bloom { fresh.add(t) }
-        let again = fresh.snapshot(asOf: bloom)
+        let again = looks(
+            [bloom - day, bloom], resolutions: world.resolutions.filter { ($0.value.resolvedAt ?? .max) < bloom })
         #expect(again.map(\.score) == before.map(\.score))
         // Scores a later snapshot kept from an earlier one (nothing changed for the wallet) equal fresh ones.
-        var whole = ScoreFold(resolutions: world.resolutions.filter { ($0.value.resolvedAt ?? .max) < end })
-        for t in trades { whole.add(t) }
-        #expect(whole.snapshot(asOf: end).map(\.score) == after.map(\.score))
+        let whole = looks(
+            [end - day, end], resolutions: world.resolutions.filter { ($0.value.resolvedAt ?? .max) < end })
+        #expect(whole.map(\.score) == after.map(\.score))
         // A snapshot is as of its time: nothing at or after it went in.
         #expect(before.allSatisfy { $0.score.computedAt == bloom })
         #expect(world.resolutions.values.contains { ($0.resolvedAt ?? 0) >= bloom })

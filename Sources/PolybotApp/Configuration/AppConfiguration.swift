@@ -201,6 +201,7 @@ public struct AppConfiguration: Sendable {
             ("POLYBOT_MARKET_CATALOG_SECONDS", "15"),
             ("POLYBOT_SCORE_MIN_SAMPLE", "10"), ("POLYBOT_SCORE_HALF_LIFE_DAYS", "30"),
             ("POLYBOT_CLASS_INFORMED_FDR", "0.10"), ("POLYBOT_CLASS_INFORMED_MIN_MARKETS", "5"),
+            ("POLYBOT_CLASS_INFORMED_LOOKS", "2"),
             ("POLYBOT_CLASS_INFORMED_MIN_EDGE", "0"), ("POLYBOT_CLASS_INFORMED_MIN_MARKOUT_1H", nil),
             ("POLYBOT_CLASS_MM_MIN_TWO_SIDED_SHARE", "0.5"), ("POLYBOT_CLASS_MM_MIN_MARKETS", "5"),
             ("POLYBOT_CLASS_BOT_TRADES_PER_DAY", "150"), ("POLYBOT_CLASS_BOT_CLOCK_SHARE", "0.5"),
@@ -318,6 +319,7 @@ public struct AppConfiguration: Sendable {
         sp.halfLifeSeconds = Double(p.int("POLYBOT_SCORE_HALF_LIFE_DAYS", in: 1...3650)) * 86_400
         sp.falseDiscoveryRate = Double(p.ratioBps("POLYBOT_CLASS_INFORMED_FDR", minBps: 1, maxBps: 5_000)) / 10_000
         sp.informedMinResolvedMarkets = p.int("POLYBOT_CLASS_INFORMED_MIN_MARKETS", in: 2...100_000)
+        sp.informedLooks = p.int("POLYBOT_CLASS_INFORMED_LOOKS", in: 1...30)
         sp.informedMinEdge = Double(p.ratioBps("POLYBOT_CLASS_INFORMED_MIN_EDGE", minBps: 0, maxBps: 10_000)) / 10_000
         if p.optional("POLYBOT_CLASS_INFORMED_MIN_MARKOUT_1H") != nil {
             sp.informedMinMarkout1h =

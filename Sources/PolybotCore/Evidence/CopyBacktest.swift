@@ -125,8 +125,10 @@ public enum CopyBacktest {
     public static func evaluate(_ simulation: CopySimulation, plan: Plan) -> Evidence {
         let main = simulation.run(schedule: plan.schedule, minMembers: plan.minMembers)
         let everyone = Set(simulation.whaleTrades.map(\.wallet))
+        // Every whale trade, literally: one member enough and no opposing check (a contested market is held on both
+        // sides), so the paired test compares the basket's choice of side with copying everyone.
         let every = simulation.run(
-            schedule: [CopySimulation.Membership(time: 0, members: everyone)], minMembers: 1)
+            schedule: [CopySimulation.Membership(time: 0, members: everyone)], minMembers: 1, ratioBps: 0)
         let randoms = randomSchedules(
             like: plan.schedule, firstWhaleTrade: plan.firstWhaleTrade, count: plan.randomBaskets, seed: plan.seed
         ).map { simulation.run(schedule: $0, minMembers: plan.minMembers) }
@@ -163,7 +165,7 @@ public enum CopyBacktest {
                 note: "the verdict's basket: memberships as scored at each rescoring"),
             everyWhale: Run(
                 name: "every whale trade (no scoring)", basketSize: everyone.count, positions: every, knowable: true,
-                note: "every wallet with a whale-sized trade, one member enough"),
+                note: "every wallet with a whale-sized trade, one member enough, whoever opposes"),
             hindsight: hindsight.map { ps in
                 Run(
                     name: "hindsight basket (upper bound, not knowable)", basketSize: plan.hindsight?.count ?? 0,

@@ -82,9 +82,11 @@ public struct CopySimulation: Sendable {
     }
 
     /// The copies a basket following `schedule` (in time order; no entry yet = no members) would have made.
-    public func run(schedule: [Membership], minMembers: Int) -> [CopyPosition] {
+    /// `ratioBps` overrides the consensus ratio (0: a member's trade is copied whoever opposes it).
+    public func run(schedule: [Membership], minMembers: Int, ratioBps: Int? = nil) -> [CopyPosition] {
         var rule = rules.consensus
         rule.minMembers = minMembers
+        if let ratioBps { rule.ratioBps = ratioBps }
         rule.minNetNotional = rules.whaleMinNotional
         var tape = self.tape
         var consensus = BasketConsensus(basketId: 0, members: [], rule: rule)

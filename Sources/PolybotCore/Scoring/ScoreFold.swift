@@ -32,6 +32,8 @@ public struct ScoreFold: Sendable {
         var long = Markouts()
         /// Bumped by every change that can move the score (a trade, a markout, a resolution of one of its markets).
         var version = 0
+        /// Consecutive snapshots of this fold at which the wallet passed the edge test (repeated-look control).
+        var passes = 0
         var cached: (version: Int, result: WalletScoring.Result, estimate: EdgeEstimate?, calibration: Calibration)?
     }
 
@@ -282,8 +284,19 @@ public struct ScoreFold: Sendable {
         let q = FalseDiscovery.qValues(tested.map { results[$0].score.pValue ?? 1 })
         for (k, i) in tested.enumerated() { results[i].score.qValue = q[k] }
         for i in results.indices {
-            let (c, basis) = WalletScoring.classify(
+            var (c, basis) = WalletScoring.classify(
                 features: results[i].features, score: results[i].score, parameters: parameters)
+            // Repeated looks: the test must hold at `informedLooks` consecutive snapshots of this fold.
+            if let w = walletIndex[results[i].score.wallet] {
+                let passes = c == .informed ? states[Int(w)].passes + 1 : 0
+                states[Int(w)].passes = passes
+                if c == .informed && passes < parameters.informedLooks {
+                    c = .unclassified
+                    basis.rule =
+                        "\(WalletScoring.candidateRule): passed at \(passes) of \(parameters.informedLooks) consecutive looks"
+                    basis.features["looks"] = Double(passes)
+                }
+            }
             results[i].score.walletClass = c
             results[i].score.classBasis = basis
         }

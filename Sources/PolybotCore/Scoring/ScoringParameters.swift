@@ -38,6 +38,12 @@ public struct ScoringParameters: Sendable, Hashable, Codable {
     public var informedMinEdge = 0.0
     /// When set, `informed` also needs a cost-weighted 1 h markout at or above this over ≥ 10 trades (early skill).
     public var informedMinMarkout1h: Double?
+    /// Repeated looks: `informed` needs the edge test passed at this many consecutive looks (a walk-forward's
+    /// rescorings; a one-off score looks at T − (k − 1) × ``informedLookSpacingSeconds`` … T, point in time). Daily
+    /// re-testing otherwise gives a wallet without skill a new chance every day.
+    public var informedLooks = 2
+    /// The spacing of a one-off score's looks.
+    public var informedLookSpacingSeconds: Int64 = 86_400
 
     /// The design's defaults.
     public init() {}
@@ -51,7 +57,7 @@ public struct ScoringParameters: Sendable, Hashable, Codable {
             "botTradesPerActiveDay": botTradesPerActiveDay, "botClockShare": botClockShare,
             "botPeriodicShare": botPeriodicShare, "botMinTrades": Double(botMinTrades),
             "falseDiscoveryRate": falseDiscoveryRate, "informedMinResolvedMarkets": Double(informedMinResolvedMarkets),
-            "informedMinEdge": informedMinEdge,
+            "informedMinEdge": informedMinEdge, "informedLooks": Double(informedLooks),
         ]
         if let m = informedMinMarkout1h { t["informedMinMarkout1h"] = m }
         return t

@@ -37,19 +37,36 @@ public enum WalletScoring {
         return Result(score: s, features: features, oversoldTrades: 0)
     }
 
-    /// Scores every wallet of a trade set as of `now`, with Benjamini–Hochberg across all of them.
+    /// The start of the class rule of a wallet that passed the edge test at fewer consecutive looks than
+    /// ``ScoringParameters/informedLooks``.
+    public static let candidateRule = "not informed yet: repeated-look control"
+
+    /// Scores every wallet of a trade set as of `now`, with Benjamini–Hochberg across all of them, after the earlier
+    /// looks the repeated-look rule needs (``ScoringParameters/informedLooks``, each point in time).
     public static func scoreAll(
         trades: [Trade], resolutions: [String: MarketResolution], now: Int64,
         parameters: ScoringParameters = ScoringParameters()
     ) -> [Result] {
         var fold = ScoreFold(resolutions: resolutions, parameters: parameters, undatedResolutionsKnown: true)
         let unordered = zip(trades, trades.dropFirst()).contains { $0.timestamp > $1.timestamp }
-        if unordered {
-            for (_, t) in trades.enumerated().sorted(by: {
-                ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset)
-            }) { fold.add(t) }
-        } else {
-            for t in trades { fold.add(t) }
+        let ordered =
+            unordered
+            ? trades.enumerated().sorted(by: { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) })
+                .map(\.element) : trades
+        // The earlier looks of the repeated-look rule, each point in time: only trades before it.
+        var next = 0
+        let looks = max(1, parameters.informedLooks)
+        for k in stride(from: looks - 1, to: 0, by: -1) {
+            let at = now - Int64(k) * parameters.informedLookSpacingSeconds
+            while next < ordered.count && ordered[next].timestamp < at {
+                fold.add(ordered[next])
+                next += 1
+            }
+            _ = fold.snapshot(asOf: at)
+        }
+        while next < ordered.count {
+            fold.add(ordered[next])
+            next += 1
         }
         return fold.snapshot(asOf: now)
     }
