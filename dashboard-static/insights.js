@@ -44,7 +44,7 @@ async function loadLeaderboard() {
     const s = r.score, c = r.copyability;
     return `<tr data-wallet="${esc(r.address)}"><td>${walletLink(r.address, r.label)}</td><td><span class="pill">${esc(s.walletClass)}</span></td>
       <td class="num">${edgePct(s.edge)}</td><td class="num">${edgePct(r.edgeLowerBound)}</td><td class="num">${q(s.qValue)}</td>
-      <td class="num">${s.resolvedMarkets}</td><td class="num">${s.markout1h == null ? "–" : px(s.markout1h)}</td>
+      <td class="num" title="${s.resolvedEvents == null ? "" : s.resolvedEvents + " independent events"}">${s.resolvedMarkets}</td><td class="num">${s.markout1h == null ? "–" : px(s.markout1h)}</td>
       <td class="num ${c ? (c.uncopyable ? "down" : "up") : ""}" title="${c ? esc(c.source) + ", " + c.entries + " entries" : "not copied yet"}">${c ? keptJudged(c) : "–"}</td>
       <td class="num">${usd(s.volume)}</td><td>${r.categories.slice(0, 3).map((t) => `<span class="tag">${esc(t)}</span>`).join("")}</td>
       <td><button data-act="add" ${lb.baskets.length ? "" : "disabled"}>add to basket</button></td></tr>`;
@@ -79,7 +79,8 @@ async function showProfile(address) {
     ${s ? `<dl class="row">
       <dt>Edge</dt><dd>${edgePct(s.edge)} ± ${s.edgeStandardError == null ? "–" : (196 * s.edgeStandardError).toFixed(1) + " pp"} (95 %)</dd>
       <dt>Lower bound</dt><dd>${edgePct(d.edgeLowerBound)}</dd><dt>q-value</dt><dd>${q(s.qValue)}</dd><dt>p-value</dt><dd>${q(s.pValue)}</dd>
-      <dt>Resolved markets</dt><dd>${s.resolvedMarkets}</dd><dt>Win rate (shrunk)</dt><dd>${pct(s.shrunkWinRate)}</dd>
+      <dt>Edge over the population's calibration</dt><dd title="outcome − how often all buys at that price won, over markets resolved before the snapshot">${edgePct(s.edgeOverCalibration)}</dd>
+      <dt>Resolved markets (events)</dt><dd>${s.resolvedMarkets}${s.resolvedEvents == null ? "" : ` (${s.resolvedEvents})`}</dd><dt>Win rate (shrunk)</dt><dd>${pct(s.shrunkWinRate)}</dd>
       <dt>Markout 1 h / 24 h</dt><dd>${s.markout1h == null ? "–" : px(s.markout1h)} / ${s.markout24h == null ? "–" : px(s.markout24h)} over ${s.markoutTrades} trades</dd>
       <dt>Realised PnL</dt><dd>${signed(s.realizedPnl)}</dd><dt>Scored as of</dt><dd>${dayLabel(s.computedAt, true)} UTC</dd></dl>` : `<p class="sub">No score yet: the next rescoring scores it.</p>`}`;
 

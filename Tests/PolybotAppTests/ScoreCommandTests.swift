@@ -22,7 +22,7 @@ struct ScoreCommandTests {
                     "wallet", "closedPositions", "openPositions", "winRate", "decayedWinRate", "shrunkWinRate",
                     "winRateLowerBound", "sharpe", "kelly", "ev", "edge", "realizedPnl", "volume", "markets",
                     "trades", "class", "edgeStandardError", "edgeZ", "pValue", "qValue", "resolvedMarkets", "markout1h",
-                    "markout24h", "markoutTrades", "classBasis",
+                    "markout24h", "markoutTrades", "classBasis", "resolvedEvents", "edgeOverCalibration",
                 ])
             let basis = try #require(object["classBasis"] as? [String: Any])
             #expect(

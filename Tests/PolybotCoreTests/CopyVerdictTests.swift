@@ -73,6 +73,29 @@ struct CopyVerdictTests {
         #expect(abs(t.pValue - 0.2) < 1e-9)
     }
 
+    @Test func aLockedGainAndMutuallyExclusiveLegsAreNoEvidence() {
+        // Both sides held at prices adding to less than 1 (125 YES at 0.40, 111 NO at 0.45): a gain whatever happens,
+        // which the null takes for certain — twelve such markets are no evidence of skill.
+        let locked = (0..<12).flatMap { i -> [CopyPosition] in
+            var yes = copy(i, price: 0.40, won: true, shares: 125)
+            yes.token = "yes\(i)"
+            var no = copy(i, price: 0.45, won: false, shares: 111)
+            no.token = "no\(i)"
+            return [yes, no]
+        }
+        let l = EventTest.of(locked)
+        #expect(l.events == 12 && (l.returnOnCost ?? 0) > 0 && !l.significant && l.pValue > 0.5)
+        // A neg-risk set bought on all ten outcomes at 0.10 each: exactly one wins, the sum is fixed. The comonotone
+        // law alone would put its tail at 0.1 per event; the independent law's is taken too.
+        let exclusive = (0..<12).flatMap { e in
+            (0..<10).map { k in
+                copy(e * 10 + k, price: 0.10, won: k == e % 10, event: "set\(e)", market: "s\(e)m\(k)")
+            }
+        }
+        let x = EventTest.of(exclusive)
+        #expect(x.events == 12 && x.markets == 120 && !x.significant && x.pValue > 0.3, "p \(x.pValue)")
+    }
+
     @Test func theBreakEvenNullCountsTheFee() {
         // 20 events bought at 0.5 winning 14: before fees p ≈ 0.058; a 3 ¢ fee per share makes it weaker still.
         let ps = (0..<20).map { copy($0, price: 0.5, won: $0 < 14) }

@@ -8,7 +8,8 @@ struct TapeFillsTests {
     static let token = "123"
 
     static func print(_ t: Int64, _ price: String, _ size: String) -> TapeFills.Print {
-        TapeFills.Print(time: t, price: Micros(decimal: price)!, size: Micros(decimal: size)!)
+        // One print per second here: its time is its place in the history.
+        TapeFills.Print(time: t, price: Micros(decimal: price)!, size: Micros(decimal: size)!, index: Int(t))
     }
 
     static func order(
@@ -29,7 +30,7 @@ struct TapeFillsTests {
                     Self.print(1_000, "0.50", "20000"), Self.print(1_001, "0.51", "400"),
                     Self.print(1_030, "0.54", "400"), Self.print(1_090, "0.55", "400"),
                 ]
-            ], participation: 0.25)
+            ], participationBps: 2_500)
         let f = tape.fill(Self.order(shares: "150", limit: "0.55"))
         // The whale's own print and the one inside the copy delay are not ours; 25 % of 400 = 100 at 0.54, 50 at 0.55.
         #expect(
@@ -47,15 +48,17 @@ struct TapeFillsTests {
     @Test func unfilledWithItsReason() {
         var tape = TapeFills(
             prints: [Self.token: [Self.print(1_000, "0.50", "20000"), Self.print(1_060, "0.60", "5000")]],
-            participation: 0.25)
+            participationBps: 2_500)
         let above = tape.fill(Self.order(shares: "100", limit: "0.55"))
         #expect(above.filledShares == .zero && above.shortfall == .noPrintWithinLimit)
         // After the lifetime: never seen.
         let late = tape.fill(Self.order(shares: "100", limit: "0.65", life: 30))
         #expect(late.filledShares == .zero && late.shortfall == .noLaterPrint)
-        var empty = TapeFills(prints: [:], participation: 0.25)
+        var empty = TapeFills(prints: [:], participationBps: 2_500)
         #expect(empty.fill(Self.order(shares: "1", limit: "0.99")).shortfall == .noLaterPrint)
-        #expect(tape.lastPrice(token: Self.token, atOrBefore: 1_059) == Micros(decimal: "0.50"))
+        #expect(tape.lastPrice(token: Self.token, throughIndex: 1_059) == Micros(decimal: "0.50"))
+        #expect(tape.lastPrice(token: Self.token, throughIndex: 999) == nil)
+        #expect(tape.lastPrice(token: "unknown", throughIndex: 9) == nil)
     }
 
     @Test func theCopyPathSignalsSizesAndFillsFromTheTape() {
@@ -88,7 +91,7 @@ struct TapeFillsTests {
             rules: .init(
                 consensus: rule, whaleMinNotional: Micros(decimal: "1000")!, slippage: Micros(decimal: "0.05")!,
                 fixedOrder: Micros(decimal: "50")!, copyDelaySeconds: 2, lifetimeSeconds: 300),
-            participation: 0.25)
+            participationBps: 2_500)
         let ps = sim.run(schedule: [.init(time: 0, members: [whale])], minMembers: 1)
         #expect(ps.count == 2)
         #expect(ps[0].market == "a" && abs((ps[0].averagePrice ?? 0) - 0.54) < 1e-9 && ps[0].limit == 0.55)

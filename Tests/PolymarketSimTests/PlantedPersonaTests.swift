@@ -1,11 +1,12 @@
 import PolybotCore
+import PolybotTestSupport
 import PolymarketSim
 import Testing
 
 /// The scorer and classifier against a generated history whose personas are known.
 @Suite("Scoring finds the planted personas")
 struct PlantedPersonaTests {
-    @Test func skilledWalletsRankFirstAndMakersAndBotsAreLabelled() {
+    @Test func skilledWalletsRankFirstAndMakersAndBotsAreLabelled() async throws {
         // One market per event slug: this generator draws every outcome on its own, and the scorer treats markets
         // that share a slug as one draw.
         var options = TradeHistoryGenerator.Options(trades: 80_000, wallets: 3_000, markets: 160, seed: 2026)
@@ -20,10 +21,14 @@ struct PlantedPersonaTests {
                 resolvedAt: generator.options.start + generator.options.span, tokens: m.tokens)
         }
         let persona = Dictionary(uniqueKeysWithValues: generator.wallets.map { ($0.address, $0.persona) })
-        let results = WalletScoring.scoreAll(
-            trades: trades, resolutions: resolutions,
-            // A day after every market resolved: the repeated-look rule's earlier look (a day before) sees them too.
-            now: generator.options.start + generator.options.span + 1 + 86_400)
+        let scoredTrades = trades
+        let scoredResolutions = resolutions
+        // A day after every market resolved: the repeated-look rule's earlier look (a day before) sees them too.
+        let scoredAt = generator.options.start + generator.options.span + 1 + 86_400
+        // Off the cooperative pool: 80,000 trades scored twice take long enough to starve other tests' tasks.
+        let results = try await offPool {
+            WalletScoring.scoreAll(trades: scoredTrades, resolutions: scoredResolutions, now: scoredAt)
+        }
 
         // Ranking: wallets with a full sample.
         // Market makers and bots are not candidates (their round trips "win" by construction), as in consensus.

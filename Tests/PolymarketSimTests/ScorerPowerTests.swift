@@ -1,5 +1,6 @@
 import Foundation
 import PolybotCore
+import PolybotTestSupport
 import PolymarketSim
 import Testing
 
@@ -50,57 +51,59 @@ struct ScorerPowerTests {
         return Set(wallets.indices.filter { q[$0] <= fdr }.map { wallets[$0] })
     }
 
-    @Test func theInformedClassFindsAtLeastNinetyPercentOfWhatAPlainTestFinds() {
-        let worlds: [(String, WorldGenerator)] = [
-            ("skilled 0.08, 150–399 buys", WorldGenerator(options: .init(kind: .skilled(edge: 0.08), seed: 1))),
-            ("skilled 0.08, 150–399 buys", WorldGenerator(options: .init(kind: .skilled(edge: 0.08), seed: 3))),
-            {
-                // Skilled wallets win about 80 % of 30–60 markets.
-                var o = WorldGenerator.Options(kind: .skilled(edge: 0.3), seed: 5)
-                o.skilledTrades = 30...60
-                return ("skilled 0.3, 30–60 buys", WorldGenerator(options: o))
-            }(),
-        ]
-        var lines: [String] = []
-        var ours = (hits: 0, false: 0)
-        var plain = (hits: 0, false: 0)
-        for (name, world) in worlds {
-            let end = world.options.start + Int64(world.options.days) * 86_400
-            let trades = world.trades()
-            // The informed class at its repeated looks (the day before and the end); the reference looks once.
-            let results = WorldEvidenceTests.score(world)
-            let skilled = Set(world.wallets.filter { $0.persona == .informed }.map(\.address))
-            let named = Set(results.filter { $0.score.walletClass == .informed }.map(\.score.wallet))
-            let parameters = ScoringParameters()
-            let reference = Self.plainTest(
-                trades, resolutions: world.resolutions, before: end, fdr: parameters.falseDiscoveryRate,
-                minimum: parameters.informedMinResolvedMarkets)
-            let a = (named.intersection(skilled).count, named.subtracting(skilled).count)
-            let b = (reference.intersection(skilled).count, reference.subtracting(skilled).count)
-            ours.hits += a.0
-            ours.false += a.1
-            plain.hits += b.0
-            plain.false += b.1
-            lines.append(
-                "\(name), seed \(world.options.seed): informed class \(a.0) skilled + \(a.1) false; plain test \(b.0) skilled + \(b.1) false (of \(skilled.count) skilled)"
-            )
-        }
-        print(lines.joined(separator: "\n"))
-        #expect(Double(ours.hits) >= 0.9 * Double(plain.hits), "\(ours) vs \(plain)")
-        #expect(ours.false <= max(plain.false, 1), "\(ours) vs \(plain)")
+    /// Skilled wallets named, and wallets without skill named, by the informed class and by the plain test.
+    struct Found: Sendable {
+        var line: String
+        var ours: (hits: Int, false: Int)
+        var plain: (hits: Int, false: Int)
     }
 
-    @Test func aDailyWalkForwardRarelyNamesAWalletWithoutSkill() {
-        var lines: [String] = []
-        var everNamedTotal = 0
-        var testedTotal = 0
-        for seed: UInt64 in [1, 2] {
-            let world = WorldGenerator(options: .init(kind: .null, seed: seed))
+    @Test func theInformedClassFindsAtLeastNinetyPercentOfWhatAPlainTestFinds() async throws {
+        let found = try await offPool {
+            let worlds: [(String, WorldGenerator)] = [
+                ("skilled 0.08, 150–399 buys", WorldGenerator(options: .init(kind: .skilled(edge: 0.08), seed: 1))),
+                ("skilled 0.08, 150–399 buys", WorldGenerator(options: .init(kind: .skilled(edge: 0.08), seed: 3))),
+                {
+                    // Skilled wallets win about 80 % of 30–60 markets.
+                    var o = WorldGenerator.Options(kind: .skilled(edge: 0.3), seed: 5)
+                    o.skilledTrades = 30...60
+                    return ("skilled 0.3, 30–60 buys", WorldGenerator(options: o))
+                }(),
+            ]
+            return worlds.map { name, world -> Found in
+                let end = world.options.start + Int64(world.options.days) * 86_400
+                // The informed class at its repeated looks (the day before and the end); the reference looks once.
+                let results = WorldEvidenceTests.score(world)
+                let skilled = Set(world.wallets.filter { $0.persona == .informed }.map(\.address))
+                let named = Set(results.filter { $0.score.walletClass == .informed }.map(\.score.wallet))
+                let parameters = ScoringParameters()
+                let reference = Self.plainTest(
+                    world.trades(), resolutions: world.resolutions, before: end, fdr: parameters.falseDiscoveryRate,
+                    minimum: parameters.informedMinResolvedMarkets)
+                let a = (named.intersection(skilled).count, named.subtracting(skilled).count)
+                let b = (reference.intersection(skilled).count, reference.subtracting(skilled).count)
+                return Found(
+                    line:
+                        "\(name), seed \(world.options.seed): informed class \(a.0) skilled + \(a.1) false; plain test \(b.0) skilled + \(b.1) false (of \(skilled.count) skilled)",
+                    ours: a, plain: b)
+            }
+        }
+        print(found.map(\.line).joined(separator: "\n"))
+        let ours = found.reduce((hits: 0, false: 0)) { ($0.hits + $1.ours.hits, $0.false + $1.ours.false) }
+        let plain = found.reduce((hits: 0, false: 0)) { ($0.hits + $1.plain.hits, $0.false + $1.plain.false) }
+        #expect(Double(ours.hits) >= 0.9 * Double(plain.hits), "\(ours) vs \(plain)")
+        #expect(ours.false <= plain.false, "\(ours) vs \(plain)")
+    }
+
+    @Test func aDailyWalkForwardRarelyNamesAWalletWithoutSkill() async throws {
+        // Seed 1 here (seeds 1 and 2 are reported in decision 0010); 60 daily looks, each point in time.
+        let (everNamed, everTested) = try await offPool { () -> (Int, Int) in
+            let world = WorldGenerator(options: .init(kind: .null, seed: 1))
             let trades = world.trades()
             var fold = ScoreFold(resolutions: world.resolutions)
             var next = 0
-            var everNamed = Set<Address>()
-            var everTested = Set<Address>()
+            var named = Set<Address>()
+            var tested = Set<Address>()
             for day in 1...world.options.days {
                 let t = world.options.start + Int64(day) * 86_400
                 while next < trades.count && trades[next].timestamp < t {
@@ -108,18 +111,14 @@ struct ScorerPowerTests {
                     next += 1
                 }
                 for r in fold.snapshot(asOf: t) {
-                    if r.score.qValue != nil { everTested.insert(r.score.wallet) }
-                    if r.score.walletClass == .informed { everNamed.insert(r.score.wallet) }
+                    if r.score.qValue != nil { tested.insert(r.score.wallet) }
+                    if r.score.walletClass == .informed { named.insert(r.score.wallet) }
                 }
             }
-            everNamedTotal += everNamed.count
-            testedTotal += everTested.count
-            lines.append(
-                "null world seed \(seed), \(world.options.days) daily looks: \(everNamed.count) of \(everTested.count) tested wallets ever named informed"
-            )
+            return (named.count, tested.count)
         }
-        print(lines.joined(separator: "\n"))
-        let share = Double(everNamedTotal) / Double(max(testedTotal, 1))
-        #expect(share <= ScoringParameters().falseDiscoveryRate, "share ever named: \(share)")
+        print("null world seed 1, 60 daily looks: \(everNamed) of \(everTested) tested wallets ever named informed")
+        let share = Double(everNamed) / Double(max(everTested, 1))
+        #expect(everTested > 1_000 && share <= ScoringParameters().falseDiscoveryRate, "share ever named: \(share)")
     }
 }

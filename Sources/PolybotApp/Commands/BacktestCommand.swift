@@ -329,10 +329,11 @@ package enum BacktestCommand {
         random.name = "random baskets (\(evidence.random.baskets), same schedule)"
         random.basketSize = evidence.main.basketSize
         random.returnOnCost = evidence.random.median
-        random.returnLow = nil
+        random.returnLow = evidence.random.median
         random.returnHigh = evidence.random.p95
         random.note = String(
-            format: "median and 95th percentile of their returns; %.1f %% of them pass the event test on their own",
+            format:
+                "return: their median; interval column: median … 95th percentile; p: the walk-forward's rank among them; %.1f %% of them pass the event test on their own",
             evidence.random.ownTestPassShare * 100)
         random.edgeSignificant = false
         (random.signals, random.filledEntries, random.events, random.openAtEnd) = (0, 0, 0, 0)
@@ -368,7 +369,7 @@ package enum BacktestCommand {
         let rules = copyRules(config, whaleMinNotional: options.whaleMinNotional)
         let simulation = CopySimulation(
             trades: rows, markets: simulationMarkets(history, resolutions: resolutions), rules: rules,
-            participation: Double(config.tapeParticipationBps) / 10_000)
+            participationBps: config.tapeParticipationBps)
         var hindsight: [Address]?
         if options.baselines {
             // Scored on the whole file with every resolution — not knowable at the time: an upper bound.

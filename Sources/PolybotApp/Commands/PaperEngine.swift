@@ -103,7 +103,7 @@ package enum PaperEngine {
 
             // Fills come from the prints that follow (``TapeFills``), depleted by this run's own fills.
             let tape = Mutex(
-                TapeFills(trades: rows, participation: Double(config.tapeParticipationBps) / 10_000))
+                TapeFills(trades: rows, participationBps: config.tapeParticipationBps))
             let clock = ReplayClock(startMs: ((rows.first?.timestamp ?? 0) - 1) * 1000)
             let work = WorkGauge()
             let cursor = ReplayCursor()

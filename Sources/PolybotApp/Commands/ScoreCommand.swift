@@ -80,7 +80,9 @@ public enum ScoreCommand {
             + "\"markets\":\(s.markets),\"trades\":\(s.trades),\"class\":\"\(s.walletClass.rawValue)\","
             + "\"edgeStandardError\":\(num(s.edgeStandardError)),\"edgeZ\":\(num(s.edgeZ)),\"pValue\":\(sig(s.pValue)),"
             + "\"qValue\":\(sig(s.qValue)),\"resolvedMarkets\":\(s.resolvedMarkets),\"markout1h\":\(num(s.markout1h)),"
-            + "\"markout24h\":\(num(s.markout24h)),\"markoutTrades\":\(s.markoutTrades),\"classBasis\":\(basis)}"
+            + "\"markout24h\":\(num(s.markout24h)),\"markoutTrades\":\(s.markoutTrades),\"classBasis\":\(basis),"
+            + "\"resolvedEvents\":\(s.resolvedEvents.map(String.init) ?? "null"),"
+            + "\"edgeOverCalibration\":\(num(s.edgeOverCalibration))}"
     }
 
     private static func tableLines(_ scores: [WalletScore]) -> [String] {

@@ -1,9 +1,10 @@
 /// The backtest's fast pure path: what a basket with a membership schedule would have copied, filled from the tape.
 ///
 /// The same rules as the daemon's stages, without I/O: the whale filter's minimum notional, the basket consensus
-/// (window, members, ratio, upside after the fee at the last print), the limit price (``LimitPrice``), fixed sizing
-/// at the limit (``PositionSizing``) and fills from the prints after the copy delay (``TapeFills``, depleted by this
-/// run's own fills). Positions are held to resolution: no exits, no risk caps — the verdict asks whether the copied
+/// (window, members, ratio, upside after the fee), the limit price (``LimitPrice``), the risk manager's slippage
+/// check (price + fee within the whales' price + the cap), fixed sizing at the limit (``PositionSizing``) and fills
+/// from the prints after the copy delay (``TapeFills``, depleted by this run's own fills). The ask it reads is the
+/// replay's view of a book: one tick above the token's last print up to the trade being handled. Positions are held to resolution: no exits, no risk caps — the verdict asks whether the copied
 /// **entries** beat their prices, and every basket (the walk-forward, every whale, random ones) is judged by this one
 /// path, so their comparison is like for like.
 public struct CopySimulation: Sendable {
@@ -70,15 +71,19 @@ public struct CopySimulation: Sendable {
     public let markets: [String: Market]
     /// The period's whale trades, in time order.
     public let whaleTrades: [Trade]
+    /// Each whale trade's index in the period's trades.
+    private let whaleIndices: [Int]
     /// The period's tape (nothing taken yet).
     public let tape: TapeFills
 
     /// Prepares a simulation over the period's trades (time order).
-    public init(trades: [Trade], markets: [String: Market], rules: Rules, participation: Double) {
+    public init(trades: [Trade], markets: [String: Market], rules: Rules, participationBps: Int) {
         self.rules = rules
         self.markets = markets
-        whaleTrades = trades.filter { $0.notional >= rules.whaleMinNotional }
-        tape = TapeFills(trades: trades, participation: participation)
+        let whales = trades.indices.filter { trades[$0].notional >= rules.whaleMinNotional }
+        whaleIndices = whales
+        whaleTrades = whales.map { trades[$0] }
+        tape = TapeFills(trades: trades, participationBps: participationBps)
     }
 
     /// The copies a basket following `schedule` (in time order; no entry yet = no members) would have made.
@@ -95,7 +100,7 @@ public struct CopySimulation: Sendable {
         var windowStart = 0
         var fired: [(key: String, createdAt: Int64)] = []
         var out: [CopyPosition] = []
-        for t in whaleTrades {
+        for (t, index) in zip(whaleTrades, whaleIndices) {
             if next < schedule.count, schedule[next].time <= t.timestamp {
                 while next + 1 < schedule.count, schedule[next + 1].time <= t.timestamp { next += 1 }
                 let at = schedule[next].time
@@ -111,15 +116,24 @@ public struct CopySimulation: Sendable {
             guard consensus.members.contains(t.wallet), let market = markets[t.conditionId] else { continue }
             let now = t.timestamp
             let snapshot = tape
+            let tick = market.tick
             guard
                 let signal = consensus.add(
-                    t, now: now, fees: market.fees, bestAsk: { snapshot.lastPrice(token: $0, atOrBefore: now) }
-                )?.signal, let fees = market.fees
+                    t, now: now, fees: market.fees,
+                    bestAsk: { token in
+                        snapshot.lastPrice(token: token, throughIndex: index).map {
+                            Micros(min($0.raw + tick.raw, Micros.one.raw - tick.raw))
+                        }
+                    })?.signal, let fees = market.fees
             else { continue }
             fired.append((signal.key, signal.createdAt))
             let limit = LimitPrice.buy(
                 whalePrice: signal.whaleAveragePrice, slippage: rules.slippage, ask: signal.bestAsk, tick: market.tick,
                 fees: fees)
+            // The risk manager's slippage check: what a share costs (limit + fee) within the whales' price + the cap.
+            guard let paying = fees.effectivePrice(limit), paying <= signal.whaleAveragePrice + rules.slippage else {
+                continue
+            }
             let decision = PositionSizing.size(
                 SizingInput(
                     price: limit, outcomeProbability: nil, equity: Micros(Int64.max / 4),

@@ -6,9 +6,11 @@ import Foundation
 /// resolved positions. Its null: every market wins with the probability at which its positions break even after fees
 /// (paid / shares; a two-sided market the probability that makes its expected PnL zero), so the test asks whether
 /// copying beat the prices it paid **and** its fees. Markets of one event (its slug; a neg-risk set shares one) are
-/// one cluster, coupled comonotonically — every market of the event winning together as far as the marginals allow,
-/// the most dependent joint law and the widest null tail — and clusters are independent. The tail is exact or the
-/// saddlepoint (``ClusterTail``). Significant needs p ≤ α **and** at least ``minimumEvents`` independent events.
+/// one cluster whose joint law is unknown: the p-value is the larger of the tail with the event's markets comonotone
+/// (winning together as far as the marginals allow: the most dependent law) and with them independent; events are
+/// independent. The tails are exact or the saddlepoint (``ClusterTail``). A market held on both sides at prices adding
+/// to less than 1 locks in a gain that the null expects. Significant needs p ≤ α **and** at least
+/// ``minimumEvents`` independent events.
 public struct EventTest: Sendable, Hashable, Codable {
     /// Independent events with a resolved, filled position.
     public var events: Int
@@ -34,6 +36,7 @@ public struct EventTest: Sendable, Hashable, Codable {
         var byEvent: [String: [String: [CopyPosition]]] = [:]
         for p in graded { byEvent[p.event, default: [:]][p.market, default: []].append(p) }
         var clusters: [[ClusterTail.Atom]] = []
+        var independent: [[ClusterTail.Atom]] = []
         var units: [(cost: Double, pnl: Double)] = []
         var observed = 0.0
         for (_, markets) in byEvent.sorted(by: { $0.key < $1.key }) {
@@ -50,8 +53,23 @@ public struct EventTest: Sendable, Hashable, Codable {
             observed += eventPnl
             units.append((eventCost, eventPnl))
             clusters.append(comonotone(legs))
+            for leg in legs {
+                independent.append([
+                    ClusterTail.Atom(value: leg.lo, probability: 1 - leg.pHi),
+                    ClusterTail.Atom(value: leg.hi, probability: leg.pHi),
+                ])
+            }
         }
-        let p = clusters.isEmpty ? 1 : ClusterTail.pValue(clusters, observed: observed)
+        // An event's markets comonotone (positively dependent), or independent: the larger tail. Neither law bounds
+        // every dependence (mutually exclusive legs concentrate the sum near its mean, where the comonotone tail can be
+        // small); taking both keeps the test conservative at both ends of what an event's markets can do.
+        var p = 1.0
+        if !clusters.isEmpty {
+            p = ClusterTail.pValue(clusters, observed: observed)
+            if independent.count > clusters.count {
+                p = max(p, ClusterTail.pValue(independent, observed: observed))
+            }
+        }
         let cost = units.reduce(0) { $0 + $1.cost }
         let interval = RatioInterval.of(units)
         return EventTest(
@@ -74,10 +92,11 @@ public struct EventTest: Sendable, Hashable, Codable {
         let b = held.count > 1 ? held.min() ?? 0 : 0
         let hi = a - paid
         let lo = b - paid
-        guard a - b > 1e-12 else { return (lo, hi, 1) }
+        // Both outcomes gain (a locked gain: prices adding to less than 1) or both lose: no break-even probability;
+        // the null takes the better outcome for certain, so neither is evidence of skill.
+        guard a - b > 1e-12, lo < 0, hi > 0 else { return (lo, hi, 1) }
         // Break-even: π a + (1 − π) b = paid.
-        let pi = min(1, max(0, (paid - b) / (a - b)))
-        return (lo, hi, pi)
+        return (lo, hi, min(1, max(0, (paid - b) / (a - b))))
     }
 
     /// The comonotone joint law of an event's markets: with U uniform, market m is in its better state when

@@ -53,12 +53,15 @@ public struct TapeFills: Sendable {
         public var time: Int64
         public var price: Micros
         public var size: Micros
+        /// Its place in the history (trades of one second keep their order).
+        public var index: Int
 
         /// Creates a print.
-        public init(time: Int64, price: Micros, size: Micros) {
+        public init(time: Int64, price: Micros, size: Micros, index: Int = 0) {
             self.time = time
             self.price = price
             self.size = size
+            self.index = index
         }
     }
 
@@ -92,30 +95,38 @@ public struct TapeFills: Sendable {
         }
     }
 
-    /// The share of each print an order of ours may take (0 < participation ≤ 1).
-    public let participation: Double
+    /// The share of each print an order of ours may take, basis points (1 … 10,000).
+    public let participationBps: Int64
     private let prints: [String: [Print]]
     /// Shares already taken from a print by our earlier orders: token → print index → shares.
     private var taken: [String: [Int: Micros]] = [:]
 
     /// Indexes a history's trades by token, in the order given (time order).
-    public init(trades: [Trade], participation: Double) {
+    public init(trades: [Trade], participationBps: Int) {
         var prints: [String: [Print]] = [:]
-        for t in trades { prints[t.asset, default: []].append(Print(time: t.timestamp, price: t.price, size: t.size)) }
-        self.init(prints: prints, participation: participation)
+        for (i, t) in trades.enumerated() {
+            prints[t.asset, default: []].append(Print(time: t.timestamp, price: t.price, size: t.size, index: i))
+        }
+        self.init(prints: prints, participationBps: participationBps)
     }
 
     /// Creates the tape from prints per token (each list in time order).
-    public init(prints: [String: [Print]], participation: Double) {
+    public init(prints: [String: [Print]], participationBps: Int) {
         self.prints = prints
-        self.participation = min(1, max(0, participation))
+        self.participationBps = Int64(min(10_000, max(0, participationBps)))
     }
 
-    /// The price of the last print on `token` at or before `time` (Unix seconds); nil before its first print.
-    public func lastPrice(token: String, atOrBefore time: Int64) -> Micros? {
+    /// The price of the last print on `token` at or before history index `index` (the trade being handled: never a
+    /// later one of the same second); nil before its first print.
+    public func lastPrice(token: String, throughIndex index: Int) -> Micros? {
         guard let list = prints[token] else { return nil }
-        let i = firstIndex(list, after: time)
-        return i > 0 ? list[i - 1].price : nil
+        var lo = 0
+        var hi = list.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if list[mid].index <= index { lo = mid + 1 } else { hi = mid }
+        }
+        return lo > 0 ? list[lo - 1].price : nil
     }
 
     /// Fills `order` from the prints after its due time and records what it took.
@@ -137,7 +148,7 @@ public struct TapeFills: Sendable {
             defer { i += 1 }
             guard order.side == .buy ? p.price <= order.limit : p.price >= order.limit else { continue }
             sawWithinLimit = true
-            let share = Micros(Int64((Double(p.size.raw) * participation).rounded(.down)))
+            let share = Micros(Int64((Int128(p.size.raw) * Int128(participationBps)) / 10_000))
             let available = share - (taken[order.token]?[i] ?? .zero)
             guard available > .zero else { continue }
             let take = min(available, result.remaining)

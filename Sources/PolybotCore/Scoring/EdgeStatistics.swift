@@ -29,14 +29,17 @@ public struct MarketBets: Sendable, Hashable {
     /// The calibration bucket of a token price.
     public static func bucket(_ price: Double) -> Int { min(buckets - 1, max(0, Int(price * Double(buckets)))) }
 
-    /// Adds one bet (`paid`: the same weight in micro-USDC, for the calibration buckets).
-    public mutating func add(weight w: Double, long: Bool, impliedProbability pi: Double, paid: Int64 = 0) {
+    /// Adds one bet (`paid`: the same weight in micro-USDC, and `price` the price of the token bought, for the
+    /// calibration buckets).
+    public mutating func add(
+        weight w: Double, long: Bool, impliedProbability pi: Double, paid: Int64 = 0, price: Double? = nil
+    ) {
         let s = long ? 1.0 : -1.0
         weight += w
         exposure += w * s
         priced += w * s * pi
         implied += w * pi
-        byBucket.add(Self.bucket(long ? pi : 1 - pi), paid)
+        byBucket.add(Self.bucket(price ?? (long ? pi : 1 - pi)), paid)
     }
 
     /// Σ wᵢ (outcomeᵢ − priceᵢ) once the market resolved (`slot0Won`).

@@ -197,7 +197,7 @@ public struct ScoreFold: Sendable {
         if t.side == .buy {
             let paid = t.notional.raw
             states[wi].bets[m, default: MarketBets()].add(
-                weight: weight, long: isLong, impliedProbability: pi, paid: paid)
+                weight: weight, long: isLong, impliedProbability: pi, paid: paid, price: price)
             states[wi].paidBySlot[m, default: (0, 0)].0 += slot == 0 ? paid : 0
             states[wi].paidBySlot[m, default: (0, 0)].1 += slot == 1 ? paid : 0
             marketBuckets[Int(m)].add(slot * 32 + MarketBets.bucket(price), paid)
@@ -339,17 +339,20 @@ public struct ScoreFold: Sendable {
         }
         let closed = s.ledger.closed + settled
         let features = s.features.features(closed: closed)
-        var resolved: [(bets: MarketBets, slot0Won: Bool, event: Int)] = []
+        var keyed: [(market: Int32, bets: MarketBets, slot0Won: Bool, event: Int)] = []
         var calibration = Calibration()
         for (m, bets) in s.bets where winnerSlot[Int(m)] != -1 {
-            resolved.append((bets, winnerSlot[Int(m)] == 0, Int(marketEvent[Int(m)])))
+            keyed.append((m, bets, winnerSlot[Int(m)] == 0, Int(marketEvent[Int(m)])))
             let paid = s.paidBySlot[m] ?? (0, 0)
             calibration.won += winnerSlot[Int(m)] == 0 ? paid.0 : winnerSlot[Int(m)] == 1 ? paid.1 : 0
             calibration.paid += paid.0 + paid.1
             calibration.byBucket.add(bets.byBucket)
         }
-        // A stable order, so the floating-point sums are the same on every run.
-        resolved.sort { ($0.bets.weight, $0.bets.priced) < ($1.bets.weight, $1.bets.priced) }
+        // One order on every run (a dictionary's is not), so the floating-point sums are the same; ties by market.
+        keyed.sort {
+            ($0.bets.weight, $0.bets.priced, $0.market) < ($1.bets.weight, $1.bets.priced, $1.market)
+        }
+        let resolved = keyed.map { (bets: $0.bets, slot0Won: $0.slot0Won, event: $0.event) }
         let estimate = EdgeEstimate.estimate(resolved)
 
         let n = closed.count

@@ -38,26 +38,29 @@ package struct PaperRunQueries: Sendable {
         try await mappingErrors {
             let rows = try await db.client.query(
                 """
-                SELECT s.id, extract(epoch FROM s.created_at)::bigint, s.condition_id, s.asset, s.outcome, s.agreeing,
-                       s.whale_avg_price_micros, s.status, s.status_reason, s.score_ids, s.wallets,
-                       o.price_micros, o.size_micros, o.avg_fill_price_micros, o.filled_size_micros,
+                SELECT s.id AS signal_id, extract(epoch FROM s.created_at)::bigint AS time, s.condition_id, s.asset,
+                       s.outcome, s.agreeing, s.whale_avg_price_micros, s.status, s.status_reason, s.score_ids,
+                       s.wallets, o.price_micros, o.size_micros, o.avg_fill_price_micros, o.filled_size_micros,
                        o.filled_cost_micros, o.fee_micros, o.error
                 FROM signals s LEFT JOIN copy_orders o ON o.signal_id = s.id AND o.purpose = 'entry' ORDER BY s.id
                 """, logger: db.logger)
             var out: [PaperSignalRow] = []
-            for try await r in rows.decode(
-                (
-                    Int64, Int64, String, String, String, Int32, Int64, String, String, [Int64], [String], Int64?,
-                    Int64?, Int64?, Int64?, Int64?, Int64?, String?
-                ).self)
-            {
+            for try await row in rows {
+                let r = row.makeRandomAccess()
+                func micros(_ column: String) throws -> Micros? { try r[column].decode(Int64?.self).map(Micros.init) }
                 out.append(
                     PaperSignalRow(
-                        signalId: r.0, time: r.1, conditionId: r.2, asset: r.3, outcome: r.4, agreeing: Int(r.5),
-                        whalePrice: Micros(r.6), status: r.7, reason: r.8, scoreIds: r.9, wallets: r.10,
-                        limit: r.11.map(Micros.init), ordered: r.12.map(Micros.init),
-                        averagePrice: r.13.map(Micros.init), filled: r.14.map(Micros.init),
-                        cost: r.15.map(Micros.init), fee: r.16.map(Micros.init), orderError: r.17))
+                        signalId: try r["signal_id"].decode(Int64.self), time: try r["time"].decode(Int64.self),
+                        conditionId: try r["condition_id"].decode(String.self),
+                        asset: try r["asset"].decode(String.self), outcome: try r["outcome"].decode(String.self),
+                        agreeing: Int(try r["agreeing"].decode(Int32.self)),
+                        whalePrice: Micros(try r["whale_avg_price_micros"].decode(Int64.self)),
+                        status: try r["status"].decode(String.self), reason: try r["status_reason"].decode(String.self),
+                        scoreIds: try r["score_ids"].decode([Int64].self),
+                        wallets: try r["wallets"].decode([String].self), limit: try micros("price_micros"),
+                        ordered: try micros("size_micros"), averagePrice: try micros("avg_fill_price_micros"),
+                        filled: try micros("filled_size_micros"), cost: try micros("filled_cost_micros"),
+                        fee: try micros("fee_micros"), orderError: try r["error"].decode(String?.self)))
             }
             return out
         }
