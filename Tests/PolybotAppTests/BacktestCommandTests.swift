@@ -24,22 +24,18 @@ struct BacktestCommandTests {
             options: .init(
                 kind: .lateBloomers(edge: 0.25, bloomFraction: 0.3), seed: 11, days: 40, markets: 150, noise: 120,
                 skilled: 20, marketMakers: 6, bots: 4))
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("polybot-backtest-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let trades = dir.appendingPathComponent("trades.csv").path
-        let markets = dir.appendingPathComponent("resolutions.csv").path
-        try ([TradeFileWriter.csvHeader] + world.trades().map(TradeFileWriter.csvRow)).joined(separator: "\n").write(
-            toFile: trades, atomically: true, encoding: .utf8)
-        try world.resolutionRows().joined(separator: "\n").write(toFile: markets, atomically: true, encoding: .utf8)
         let bloom = try #require(world.wallets.compactMap(\.bloomsAt).first)
         let bloomers = Set(world.wallets.filter { $0.bloomsAt != nil }.map(\.address.hex))
 
-        let options = try BacktestCommand.options(
-            trades: trades, markets: markets, from: "2026-01-16", to: nil, rescoreEvery: "1d", basket: "top:8",
-            minMembers: 2, minNotional: "150", fees: "2026", baselines: false, seed: 1)
-        let report = try await BacktestCommand.run(
-            config: try config(), options: options, logger: Logger(label: "test.backtest"))
+        let config = try config()
+        let report = try await withWorldFiles(trades: world.trades(), resolutionRows: world.resolutionRows()) {
+            trades, markets in
+            let options = try BacktestCommand.options(
+                trades: trades, markets: markets, from: "2026-01-16", to: nil, rescoreEvery: "1d", basket: "top:8",
+                minMembers: 2, minNotional: "150", fees: "2026", baselines: false, seed: 1)
+            return try await BacktestCommand.run(
+                config: config, options: options, logger: Logger(label: "test.backtest"))
+        }
 
         // No hindsight: nobody is picked before the bloom (nobody had skill), bloomers are picked after it.
         for r in report.rescorings where r.time <= bloom {

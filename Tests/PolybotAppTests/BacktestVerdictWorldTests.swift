@@ -79,20 +79,14 @@ struct BacktestVerdictWorldTests {
 struct BacktestCommandWorldTests {
     /// Writes a world's files and runs `polybot backtest` on them with `--min-members 1`.
     static func backtest(_ world: CopyWorld, seed: UInt64) async throws -> BacktestCommand.Report {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "polybot-copyworld-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let trades = dir.appendingPathComponent("trades.csv").path
-        let markets = dir.appendingPathComponent("resolutions.csv").path
-        try ([TradeFileWriter.csvHeader] + world.trades().map(TradeFileWriter.csvRow)).joined(separator: "\n").write(
-            toFile: trades, atomically: true, encoding: .utf8)
-        try world.resolutionRows().joined(separator: "\n").write(toFile: markets, atomically: true, encoding: .utf8)
-        let options = try BacktestCommand.options(
-            trades: trades, markets: markets, from: nil, to: nil, rescoreEvery: "1d", basket: "top:8", minMembers: 1,
-            minNotional: "1000", fees: "2026", baselines: true, seed: seed)
-        return try await BacktestCommand.run(
-            config: try BacktestVerdictWorldTests.config(), options: options, logger: Logger(label: "test.backtest"))
+        try await withWorldFiles(trades: world.trades(), resolutionRows: world.resolutionRows()) { trades, markets in
+            let options = try BacktestCommand.options(
+                trades: trades, markets: markets, from: nil, to: nil, rescoreEvery: "1d", basket: "top:8",
+                minMembers: 1, minNotional: "1000", fees: "2026", baselines: true, seed: seed)
+            return try await BacktestCommand.run(
+                config: try BacktestVerdictWorldTests.config(), options: options,
+                logger: Logger(label: "test.backtest"))
+        }
     }
 
     @Test func fillsAreAtTheLaterPrintsAndTheSkilledBasketIsEdge() async throws {

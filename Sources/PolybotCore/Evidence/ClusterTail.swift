@@ -101,33 +101,6 @@ public enum ClusterTail {
             }
             return (k, k1, k2)
         }
-        var lo = 0.0
-        var hi = 1.0
-        var doublings = 0
-        while cumulants(hi).k1 < t && doublings < 200 {
-            lo = hi
-            hi *= 2
-            doublings += 1
-        }
-        var theta = (lo + hi) / 2
-        for _ in 0..<200 {
-            let (_, k1, k2) = cumulants(theta)
-            if k1 < t { lo = theta } else { hi = theta }
-            var next = k2 > 0 ? theta - (k1 - t) / k2 : (lo + hi) / 2
-            if !(next > lo && next < hi) { next = (lo + hi) / 2 }
-            if abs(next - theta) <= 1e-12 * max(1, abs(theta)) || hi - lo <= 1e-12 * max(1, hi) {
-                theta = next
-                break
-            }
-            theta = next
-        }
-        let (k, _, k2) = cumulants(theta)
-        t = max(t, 0)
-        let w2 = 2 * (theta * t - k)
-        guard w2 > 1e-12, k2 > 0 else { return Normal.upperTail(t / variance.squareRoot()) }
-        let w = w2.squareRoot()
-        let u = theta * k2.squareRoot()
-        if w < 1e-4 || u < 1e-10 { return Normal.upperTail(t / variance.squareRoot()) }
-        return min(1, max(0, Normal.upperTail(w) + Normal.density(w) * (1 / u - 1 / w)))
+        return Saddlepoint.upperTail(t, variance: variance, cumulants: cumulants)
     }
 }

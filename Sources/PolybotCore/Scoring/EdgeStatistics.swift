@@ -227,36 +227,7 @@ enum NullTail {
             }
             return (k, k1, k2)
         }
-        // Solve K'(θ) = t: K' increases with θ. Newton steps kept inside a bracket that doubles until it holds the
-        // root; bisection when a step leaves it.
-        var lo = 0.0
-        var hi = 1.0
-        var guardCount = 0
-        while cumulants(hi).k1 < t && guardCount < 200 {
-            lo = hi
-            hi *= 2
-            guardCount += 1
-        }
-        var theta = (lo + hi) / 2
-        for _ in 0..<100 {
-            let (_, k1, k2) = cumulants(theta)
-            if k1 < t { lo = theta } else { hi = theta }
-            var next = k2 > 0 ? theta - (k1 - t) / k2 : (lo + hi) / 2
-            if !(next > lo && next < hi) { next = (lo + hi) / 2 }
-            if abs(next - theta) <= 1e-12 * max(1, abs(theta)) || hi - lo <= 1e-12 * max(1, hi) {
-                theta = next
-                break
-            }
-            theta = next
-        }
-        let (k, _, k2) = cumulants(theta)
-        let w2 = 2 * (theta * t - k)
-        guard w2 > 1e-12, k2 > 0 else { return Normal.upperTail(t / variance.squareRoot()) }
-        let w = w2.squareRoot()
-        let u = theta * k2.squareRoot()
-        if abs(w) < 1e-4 || abs(u) < 1e-10 { return Normal.upperTail(t / variance.squareRoot()) }
-        let p = Normal.upperTail(w) + Normal.density(w) * (1 / u - 1 / w)
-        return min(1, max(0, p))
+        return Saddlepoint.upperTail(t, variance: variance, cumulants: cumulants)
     }
 }
 

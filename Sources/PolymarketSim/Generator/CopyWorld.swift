@@ -106,15 +106,11 @@ public struct CopyWorld: Sendable {
 
     /// The resolutions file (the layout of `midterms2022_resolutions.csv`).
     public func resolutionRows() -> [String] {
-        let f = ISO8601DateFormatter()
-        f.timeZone = TimeZone(identifier: "UTC")
-        return [TradeFileWriter.resolutionsHeader]
+        [TradeFileWriter.resolutionsHeader]
             + markets.map { m in
-                [
-                    m.conditionId, "Copy world market", m.event, m.tokens[0], m.tokens[1], m.winner == 0 ? "Yes" : "No",
-                    String(m.winner), f.string(from: Date(timeIntervalSince1970: TimeInterval(m.resolvesAt))),
-                    "generated",
-                ].joined(separator: ",")
+                TradeFileWriter.resolutionRow(
+                    conditionId: m.conditionId, question: "Copy world market", eventSlug: m.event, tokens: m.tokens,
+                    winner: m.winner, resolvedAt: TradeFileWriter.resolutionTime(m.resolvesAt))
             }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import PolybotCore
 
 /// Renders trades in the Data API `/trades` CSV layout (the header of `../shared/data/*.data-api.csv`),
@@ -23,11 +24,26 @@ public enum TradeFileWriter {
 
     /// One resolutions line for a generated market.
     public static func resolutionRow(_ m: GeneratedMarket, resolvedAt: String) -> String {
+        resolutionRow(
+            conditionId: m.conditionId, question: m.question, eventSlug: m.eventSlug, tokens: m.tokens,
+            winner: m.winner, resolvedAt: resolvedAt)
+    }
+
+    /// One resolutions line of a binary market (`winner`: the winning token's index).
+    public static func resolutionRow(
+        conditionId: String, question: String, eventSlug: String, tokens: [String], winner: Int, resolvedAt: String
+    ) -> String {
         [
-            m.conditionId, quote(m.question), quote(m.eventSlug), m.tokens[0], m.tokens[1],
-            m.winner == 0 ? "Yes" : "No",
-            String(m.winner), resolvedAt, "generated",
+            conditionId, quote(question), quote(eventSlug), tokens[0], tokens[1], winner == 0 ? "Yes" : "No",
+            String(winner), resolvedAt, "generated",
         ].joined(separator: ",")
+    }
+
+    /// A resolution time as the resolutions file writes it (ISO 8601, UTC).
+    public static func resolutionTime(_ t: Int64) -> String {
+        let f = ISO8601DateFormatter()
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: Date(timeIntervalSince1970: TimeInterval(t)))
     }
 
     /// RFC 4180 quoting: fields with a comma, quote or line break are wrapped and quotes doubled.

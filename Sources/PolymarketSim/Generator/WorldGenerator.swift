@@ -150,16 +150,12 @@ public struct WorldGenerator: Sendable {
 
     /// The resolutions file (the layout of `midterms2022_resolutions.csv`), each with its exact time.
     public func resolutionRows() -> [String] {
-        let f = ISO8601DateFormatter()
-        f.timeZone = TimeZone(identifier: "UTC")
-        return [TradeFileWriter.resolutionsHeader]
+        [TradeFileWriter.resolutionsHeader]
             + markets.map { m in
-                [
-                    m.conditionId, "World market \(m.slug)", "event-\(m.slug)", m.tokens[0], m.tokens[1],
-                    m.winner == 0 ? "Yes" : "No",
-                    String(m.winner), f.string(from: Date(timeIntervalSince1970: TimeInterval(m.resolvesAt))),
-                    "generated",
-                ].joined(separator: ",")
+                TradeFileWriter.resolutionRow(
+                    conditionId: m.conditionId, question: "World market \(m.slug)", eventSlug: "event-\(m.slug)",
+                    tokens: m.tokens,
+                    winner: m.winner, resolvedAt: TradeFileWriter.resolutionTime(m.resolvesAt))
             }
     }
 
