@@ -40,7 +40,7 @@ public struct CopyWorld: Sendable {
     }
 
     /// One market.
-    public struct Market: Sendable, Hashable {
+    public struct Market: Sendable, Hashable, GeneratedResolution {
         public var conditionId: String
         public var tokens: [String]
         public var event: String
@@ -49,6 +49,9 @@ public struct CopyWorld: Sendable {
         public var winner: Int
         public var opensAt: Int64
         public var resolvesAt: Int64
+
+        public var resolutionQuestion: String { "Copy world market" }
+        public var resolutionEvent: String { event }
     }
 
     public let options: Options
@@ -92,27 +95,10 @@ public struct CopyWorld: Sendable {
     }
 
     /// The resolutions, each with its time.
-    public var resolutions: [String: MarketResolution] {
-        Dictionary(
-            uniqueKeysWithValues: markets.map {
-                (
-                    $0.conditionId,
-                    MarketResolution(
-                        conditionId: $0.conditionId, winningToken: $0.tokens[$0.winner], resolvedAt: $0.resolvesAt,
-                        tokens: $0.tokens)
-                )
-            })
-    }
+    public var resolutions: [String: MarketResolution] { markets.resolutions }
 
-    /// The resolutions file (the layout of `midterms2022_resolutions.csv`).
-    public func resolutionRows() -> [String] {
-        [TradeFileWriter.resolutionsHeader]
-            + markets.map { m in
-                TradeFileWriter.resolutionRow(
-                    conditionId: m.conditionId, question: "Copy world market", eventSlug: m.event, tokens: m.tokens,
-                    winner: m.winner, resolvedAt: TradeFileWriter.resolutionTime(m.resolvesAt))
-            }
-    }
+    /// The resolutions file (the layout of `midterms2022_resolutions.csv`), each with its exact time.
+    public func resolutionRows() -> [String] { markets.resolutionRows() }
 
     /// Every trade of the world, in time order.
     public func trades() -> [Trade] {

@@ -72,7 +72,7 @@ public struct WorldGenerator: Sendable {
     }
 
     /// A market with its life.
-    public struct Market: Sendable, Hashable {
+    public struct Market: Sendable, Hashable, GeneratedResolution {
         public var conditionId: String
         public var tokens: [String]
         /// 0 = Yes won, 1 = No won.
@@ -81,6 +81,9 @@ public struct WorldGenerator: Sendable {
         public var opensAt: Int64
         public var resolvesAt: Int64
         public var slug: String
+
+        public var resolutionQuestion: String { "World market \(slug)" }
+        public var resolutionEvent: String { "event-\(slug)" }
     }
 
     /// A wallet with the truth about it.
@@ -136,28 +139,10 @@ public struct WorldGenerator: Sendable {
     }
 
     /// The resolutions, each with its time.
-    public var resolutions: [String: MarketResolution] {
-        Dictionary(
-            uniqueKeysWithValues: markets.map {
-                (
-                    $0.conditionId,
-                    MarketResolution(
-                        conditionId: $0.conditionId, winningToken: $0.tokens[$0.winner], resolvedAt: $0.resolvesAt,
-                        tokens: $0.tokens)
-                )
-            })
-    }
+    public var resolutions: [String: MarketResolution] { markets.resolutions }
 
     /// The resolutions file (the layout of `midterms2022_resolutions.csv`), each with its exact time.
-    public func resolutionRows() -> [String] {
-        [TradeFileWriter.resolutionsHeader]
-            + markets.map { m in
-                TradeFileWriter.resolutionRow(
-                    conditionId: m.conditionId, question: "World market \(m.slug)", eventSlug: "event-\(m.slug)",
-                    tokens: m.tokens,
-                    winner: m.winner, resolvedAt: TradeFileWriter.resolutionTime(m.resolvesAt))
-            }
-    }
+    public func resolutionRows() -> [String] { markets.resolutionRows() }
 
     /// The wallets and their truth as CSV (`wallet,persona,edge,blooms_at`).
     public func personaRows() -> [String] {
