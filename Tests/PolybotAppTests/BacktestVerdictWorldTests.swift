@@ -20,10 +20,35 @@ struct BacktestVerdictWorldTests {
                 ], file: nil))
     }
 
-    static func options(minMembers: Int, seed: UInt64) throws -> BacktestCommand.Options {
+    static func options(minMembers: Int, seed: UInt64, basket: String = "top:8") throws -> BacktestCommand.Options {
         try BacktestCommand.options(
-            trades: "generated", markets: "generated", from: nil, to: nil, rescoreEvery: "1d", basket: "top:8",
+            trades: "generated", markets: "generated", from: nil, to: nil, rescoreEvery: "1d", basket: basket,
             minMembers: minMembers, minNotional: "1000", fees: "2026", baselines: true, seed: seed)
+    }
+
+    @Test func copyingFavouriteBuyersPickedByMarkoutIsNeverCalledEdge() async throws {
+        // The markout rule has no false-discovery control: in the favourites world it picks whales whose buys the
+        // prints followed up, and the walk-forward copies them. The verdict must still find nothing.
+        let config = try Self.config()
+        let seeds: [UInt64] = Array(1...5)
+        let runs = try await offPool {
+            try seeds.map { seed -> CopyBacktest.Evidence in
+                let world = CopyWorld(options: .init(kind: .favourites, seed: seed))
+                return try BacktestCommand.evidenceOnly(
+                    config: config, options: try Self.options(minMembers: 1, seed: seed, basket: "markout:8"),
+                    all: world.trades(), resolutions: world.resolutions, logger: Logger(label: "test.verdict")
+                ).evidence
+            }
+        }
+        var copied = 0
+        for (seed, e) in zip(seeds, runs) {
+            print(
+                "favourites by markout, seed \(seed): walk-forward \(e.main.signals) signals over \(e.main.eventTest.events) events, return \(e.main.eventTest.returnOnCost ?? .nan), event p \(e.main.eventTest.pValue), paired p \(e.verdict.paired.pValue), rank p \(e.verdict.rank.pValue); random baskets passing their own event test \(e.random.ownTestPassShare)"
+            )
+            copied += e.main.signals
+            #expect(!e.verdict.edgeSignificant && !e.everyWhale.edgeSignificant, "seed \(seed)")
+        }
+        #expect(copied > 0, "the markout baskets copied nothing: the check would be empty")
     }
 
     @Test func favouriteBuyersAtCalibratedPricesAreNeverCalledEdge() async throws {

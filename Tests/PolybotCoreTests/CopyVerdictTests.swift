@@ -199,8 +199,8 @@ struct CopyVerdictTests {
         let d = Drawdown.maximum([100, 120, 90, 130, 65, 70])
         #expect(d.amount == 65 && d.fraction == 0.5)
         let w = Address("0x" + String(repeating: "ab", count: 20))!
-        func entry(_ whale: Double, _ ours: Double, fee: Double, won: Bool) -> CopyPosition {
-            var p = copy(0, price: ours, won: won, feePerShare: fee)
+        func entry(_ whale: Double, _ ours: Double, fee: Double, won: Bool, event: Int = 0) -> CopyPosition {
+            var p = copy(event, price: ours, won: won, feePerShare: fee)
             p.whalePrice = whale
             p.wallets = [w]
             return p
@@ -209,7 +209,7 @@ struct CopyVerdictTests {
         let c = Copyability.perWallet([entry(0.5, 0.55, fee: 0.01, won: true)])
         #expect(c.count == 1 && abs(c[0].keptEdge - 0.44) < 1e-9 && !c[0].uncopyable && c[0].tooFewToJudge)
         #expect(Copyability.perWallet([entry(0.9, 0.99, fee: 0.02, won: true)])[0].uncopyable)
-        let twelve = Copyability.perWallet((0..<12).map { entry(0.5, 0.52, fee: 0.01, won: $0 % 3 != 0) })[0]
+        let twelve = Copyability.perWallet((0..<12).map { entry(0.5, 0.52, fee: 0.01, won: $0 % 3 != 0, event: $0) })[0]
         #expect(
             !twelve.tooFewToJudge && (twelve.keptLow ?? 1) < twelve.keptEdge && twelve.keptEdge < (twelve.keptHigh ?? 0)
         )

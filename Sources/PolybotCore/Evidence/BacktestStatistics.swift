@@ -36,8 +36,8 @@ public struct Copyability: Sendable, Hashable, Codable {
     /// True when the edge we kept is not positive.
     public var uncopyable: Bool
 
-    /// The kept edge's 95 % interval over the entries (cost-weighted; delta method, Student t, entries − 1 df); nil
-    /// below 2 entries.
+    /// The kept edge's 95 % interval over the entries' events (cost-weighted; delta method, Student t, events − 1 df);
+    /// nil below 2 events.
     public var keptLow: Double?
     public var keptHigh: Double?
     /// True under ``BasketRecord/minimumToJudge`` entries: the figures are shown as "too few to judge".
@@ -56,8 +56,14 @@ public struct Copyability: Sendable, Hashable, Codable {
             let delay = mean { ($0.delayPerShare ?? 0) }
             let fee = mean { $0.fee / $0.shares }
             let kept = edge - delay - fee
-            let interval = RatioInterval.of(
-                ps.map { p in (p.paid(), p.paid() * (outcome(p) - (p.averagePrice ?? 0) - p.fee / p.shares)) })
+            // Over events, not entries: copies in one event share its news.
+            var byEvent: [String: (cost: Double, pnl: Double)] = [:]
+            for p in ps {
+                let kept = outcome(p) - (p.averagePrice ?? 0) - p.fee / p.shares
+                byEvent[p.event, default: (0, 0)].cost += p.paid()
+                byEvent[p.event, default: (0, 0)].pnl += p.paid() * kept
+            }
+            let interval = RatioInterval.of(byEvent.keys.sorted().map { byEvent[$0]! })
             return Copyability(
                 wallet: w.hex, entries: ps.count, theirEdge: edge, delayCost: delay, fee: fee, keptEdge: kept,
                 uncopyable: kept <= 0, keptLow: interval?.low, keptHigh: interval?.high)
