@@ -72,7 +72,7 @@ async function showBacktest(id) {
   $("bt-tests").innerHTML = t ? [
     [`After fees, events clustered`, `p = ${q(t.eventTest.pValue)} over ${t.eventTest.events} events, ${t.eventTest.markets} markets (≥ 10 events needed)`, t.eventTest.significant],
     [`Against every whale trade on the same markets`, `edge per share ${edgePct(t.paired.meanDifference)} higher, p = ${q(t.paired.pValue)} over ${t.paired.events} events`, t.paired.significant],
-    [`Rank among ${t.rank.baskets} random baskets`, `${pct(t.rank.mainReturn)} vs median ${t.rank.median == null ? "–" : pct(t.rank.median)}, 95th percentile ${t.rank.p95 == null ? "–" : pct(t.rank.p95)}; p = ${q(t.rank.pValue)}`, t.rank.significant],
+    [`Rank among ${t.rank.baskets} random baskets (by event-test p)`, `p ${t.rank.mainEventP == null ? "–" : q(t.rank.mainEventP)} vs their 5th percentile ${t.rank.randomEventP5 == null ? "–" : q(t.rank.randomEventP5)}; return ${pct(t.rank.mainReturn)} vs median ${t.rank.median == null ? "–" : pct(t.rank.median)}; p = ${q(t.rank.pValue)}`, t.rank.significant],
   ].map(([name, what, pass]) => `<tr><td>${esc(name)}</td><td>${esc(what)}</td><td class="${pass ? "up" : "down"}">${pass ? "pass" : "fail"}</td></tr>`).join("")
     : `<tr><td colspan="3" class="sub">This report predates the three-test verdict.</td></tr>`;
   $("bt-sensitivity").innerHTML = (r.sensitivity || []).map((x) => `<tr><td>+${x.extraCents} ¢</td><td class="num">${x.returnOnCost == null ? "–" : pct(x.returnOnCost)}</td>

@@ -22,8 +22,8 @@ struct Backtest: AsyncParsableCommand {
             each one-sided at 0.05: (1) Σ shares × (outcome − price paid) − fees against its null with every market
             winning at its break-even price, markets of one event clustered (comonotone), exact or saddlepoint, over at
             least 10 independent events; (2) better than copying every whale trade on the same markets, paired by event
-            (sign flips); (3) in the top 5 % of 200 random baskets drawn with the walk-forward's own schedule (same
-            size at each rescoring, from the whales known then). edgeSignificant is their conjunction; the hindsight
+            (sign flips); (3) stronger, by that event-test p-value, than 95 % of 200 random baskets drawn with the
+            walk-forward's own schedule (same size at each rescoring, from the whales known then). edgeSignificant is their conjunction; the hindsight
             basket (--baselines all) is an upper bound and never significant. The report: every signal with the
             snapshots it used, the whales' price, our limit and fill, the share filled and why not, fee, copy-delay
             cost and result; the pipeline's books, equity curve and maximum drawdown; each run's return with its 95 %

@@ -187,9 +187,17 @@ struct CopyVerdictTests {
         let paired = PairedTest.of(main: main, baseline: both)
         #expect(paired.events == 12 && paired.significant && abs(paired.pValue - 1 / 4096) < 1e-12)
         #expect(!PairedTest.of(main: main, baseline: main).significant)
-        let rank = RankTest.of(main: 0.3, randoms: (0..<200).map { Double($0) / 1_000 }, randomsPassing: 3)
+        // Ranked by evidence, not return: a random basket returning +100 % with p = 0.3 (three lucky copies) does
+        // not outrank a walk-forward returning +20 % with p = 0.001.
+        var randoms: [(returnOnCost: Double, eventP: Double)] = []
+        for i in 0..<200 { randoms.append((i == 0 ? 1.0 : Double(i) / 1_000, 0.3 + Double(i) / 1_000)) }
+        let rank = RankTest.of(main: (0.2, 0.001), randoms: randoms, randomsPassing: 3)
         #expect(rank.significant && abs(rank.pValue - 1 / 201) < 1e-12 && rank.ownTestPassShare == 0.015)
-        #expect(!RankTest.of(main: 0.3, randoms: (0..<199).map { Double($0) / 1_000 }, randomsPassing: 0).significant)
+        #expect((rank.p95 ?? 0) < 1 && rank.mainEventP == 0.001 && rank.randomEventP5 == 0.31)
+        #expect(!RankTest.of(main: (0.2, 0.001), randoms: Array(randoms.prefix(199)), randomsPassing: 0).significant)
+        // A walk-forward that copied nothing (p = 1) ranks with every empty random basket: never significant.
+        let empty = [(returnOnCost: Double, eventP: Double)](repeating: (0, 1), count: 200)
+        #expect(!RankTest.of(main: (0, 1), randoms: empty, randomsPassing: 0).significant)
         let verdict = CopyVerdict(eventTest: EventTest.of(main), paired: paired, rank: rank)
         #expect(verdict.edgeSignificant == (EventTest.of(main).significant && paired.significant && rank.significant))
         #expect(verdict.sentence.hasPrefix(verdict.edgeSignificant ? "edge after fees" : "no evidence of edge"))

@@ -145,10 +145,11 @@ public enum CopyBacktest {
         func judge(extra: Double) -> CopyVerdict {
             let test = EventTest.of(main, extra: extra)
             let paired = PairedTest.of(main: main, baseline: every, extra: extra, seed: plan.seed)
-            let passing = extra == 0 ? randoms.filter { EventTest.of($0).significant }.count : 0
+            let tests = randoms.map { EventTest.of($0, extra: extra) }
             let rank = RankTest.of(
-                main: returnOnCost(main, extra: extra), randoms: randoms.map { returnOnCost($0, extra: extra) },
-                randomsPassing: passing)
+                main: (returnOnCost(main, extra: extra), test.pValue),
+                randoms: zip(randoms, tests).map { (returnOnCost($0, extra: extra), $1.pValue) },
+                randomsPassing: tests.filter(\.significant).count)
             return CopyVerdict(eventTest: test, paired: paired, rank: rank)
         }
         let verdict = judge(extra: 0)

@@ -179,33 +179,44 @@ public struct PairedTest: Sendable, Hashable, Codable {
     }
 }
 
-/// Where the basket's return ranks among random baskets drawn with its own membership schedule.
+/// Where the basket's evidence ranks among random baskets drawn with its own membership schedule. The statistic is
+/// each basket's event-test p-value (``EventTest``), not its return: a random basket with three filled copies can
+/// return +100 % by luck, while its p-value says how little three copies show. Returns are reported beside it.
 public struct RankTest: Sendable, Hashable, Codable {
     public var baskets: Int
     public var mainReturn: Double
     public var median: Double?
     /// The random baskets' 95th percentile return.
     public var p95: Double?
-    /// (1 + random baskets at or above the main) / (1 + baskets).
+    /// The walk-forward's event-test p-value, and the random baskets' 5th percentile of theirs.
+    public var mainEventP: Double
+    public var randomEventP5: Double?
+    /// (1 + random baskets whose event-test p-value is at or below the walk-forward's) / (1 + baskets).
     public var pValue: Double
     /// The share of random baskets whose own event test says "significant" (the event test's error rate on this
-    /// history's favourite–longshot pattern).
+    /// history's favourite–longshot pattern; baskets drawn from one history share its luck).
     public var ownTestPassShare: Double
     public var significant: Bool
 
     /// Random baskets needed before the rank means anything.
     public static let minimumBaskets = 200
 
-    /// The rank of `main` among `randoms` (returns on cost; a basket that copied nothing returned 0).
-    public static func of(main: Double, randoms: [Double], randomsPassing: Int) -> RankTest {
-        let sorted = randoms.sorted()
-        func quantile(_ q: Double) -> Double? {
+    /// The rank of the walk-forward (its return on cost and event-test p-value) among random baskets' (a basket that
+    /// copied nothing returned 0 with p = 1).
+    public static func of(
+        main: (returnOnCost: Double, eventP: Double), randoms: [(returnOnCost: Double, eventP: Double)],
+        randomsPassing: Int
+    ) -> RankTest {
+        func quantile(_ sorted: [Double], _ q: Double) -> Double? {
             sorted.isEmpty ? nil : sorted[min(sorted.count - 1, Int((q * Double(sorted.count)).rounded(.down)))]
         }
-        let above = randoms.filter { $0 >= main - 1e-12 }.count
-        let p = Double(1 + above) / Double(1 + randoms.count)
+        let returns = randoms.map(\.returnOnCost).sorted()
+        let ps = randoms.map(\.eventP).sorted()
+        let atLeastAsStrong = randoms.filter { $0.eventP <= main.eventP * (1 + 1e-9) }.count
+        let p = Double(1 + atLeastAsStrong) / Double(1 + randoms.count)
         return RankTest(
-            baskets: randoms.count, mainReturn: main, median: quantile(0.5), p95: quantile(0.95), pValue: p,
+            baskets: randoms.count, mainReturn: main.returnOnCost, median: quantile(returns, 0.5),
+            p95: quantile(returns, 0.95), mainEventP: main.eventP, randomEventP5: quantile(ps, 0.05), pValue: p,
             ownTestPassShare: randoms.isEmpty ? 0 : Double(randomsPassing) / Double(randoms.count),
             significant: randoms.count >= minimumBaskets && p <= EventTest.alpha)
     }
@@ -234,7 +245,7 @@ public struct CopyVerdict: Sendable, Hashable, Codable {
         if edgeSignificant {
             sentence = String(
                 format:
-                    "edge after fees: %@%@ over %d events; p = %.4f (events), beats every whale trade on the same markets (p = %.4f), ranks above %d random baskets (p = %.4f)",
+                    "edge after fees: %@%@ over %d events; p = %.4f (events), beats every whale trade on the same markets (p = %.4f), stronger than 95 %% of %d random baskets (p = %.4f)",
                 r, interval, eventTest.events, eventTest.pValue, paired.pValue, rank.baskets, rank.pValue)
         } else {
             var why: [String] = []
