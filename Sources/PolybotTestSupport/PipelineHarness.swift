@@ -73,7 +73,8 @@ package func eventually(
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(50))
+        // A cancelled wait answers at once (its sleep would throw at once, and the loop would spin until the deadline).
+        do { try await Task.sleep(for: .milliseconds(50)) } catch { break }
     }
     return try await condition()
 }

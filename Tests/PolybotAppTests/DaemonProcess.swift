@@ -144,7 +144,8 @@ struct DaemonProcess {
                 process.waitUntilExit()
                 return nil
             }
-            try? await Task.sleep(for: .milliseconds(20))
+            // Not cancelled with the caller: a cancelled sleep throws at once and this loop would spin to the deadline.
+            await Task.detached { try? await Task.sleep(for: .milliseconds(20)) }.value
         }
         return (process.terminationReason, process.terminationStatus)
     }

@@ -24,7 +24,9 @@ struct ExecutorStopTests {
         func place(_ request: ExecutionRequest) async throws -> PlacementOutcome {
             entered.withLock { $0 = true }
             while !released.withLock({ $0 }) {
-                try? await Task.sleep(for: .milliseconds(5))  // ignores cancellation on purpose
+                // Ignores cancellation on purpose, and still sleeps once cancelled (a cancelled `Task.sleep` throws at
+                // once: the loop would spin and starve the cooperative pool).
+                await Task.detached { try? await Task.sleep(for: .milliseconds(5)) }.value
             }
             left.withLock { $0 = true }
             throw Released()

@@ -15,7 +15,10 @@ struct BoundedWaitTests {
 
         func work() async -> Int {
             while !release.withLock({ $0 }) {
-                try? await Task.sleep(for: .milliseconds(5))  // ignores cancellation on purpose
+                // Ignores cancellation on purpose — and still sleeps once cancelled: a cancelled `Task.sleep` throws at
+                // once, and two such loops spinning on a two-thread cooperative pool starve the very test that would
+                // release them (a whole `make test` hung so). The detached sleep is not cancelled with this task.
+                await Task.detached { try? await Task.sleep(for: .milliseconds(5)) }.value
             }
             ended.withLock { $0 = true }
             return 1

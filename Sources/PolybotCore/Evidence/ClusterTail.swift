@@ -20,7 +20,7 @@ public enum ClusterTail {
     }
 
     /// Distinct sums kept by the exact convolution before it hands over to the saddlepoint.
-    public static let exactLimit = 200_000
+    public static let exactLimit = 65_536
 
     /// P(Σ X_c ≥ observed) for independent clusters (atoms with probability ≤ 0 are ignored; each cluster's
     /// probabilities should sum to 1).
