@@ -1,4 +1,5 @@
 import PolybotCore
+import PolybotTestSupport
 import PolymarketSim
 import Testing
 
@@ -45,14 +46,22 @@ struct WorldEvidenceTests {
     }
     static let skilledResults = skilledWorlds.map { score($0) }
 
-    @Test func theNullWorldNamesNobodyAndItsPValuesAreNotOptimistic() {
-        var named = 0
-        var tested: [Double] = []
-        for seed: UInt64 in [1, 2] {
-            let world = WorldGenerator(options: .init(kind: .null, seed: seed))
-            let r = Self.score(world)
-            named += r.filter { $0.score.walletClass == .informed }.count
-            tested += r.filter { $0.score.qValue != nil }.compactMap(\.score.pValue)
+    /// The skilled worlds with their scores, computed once, off the cooperative pool.
+    static func skilled() async throws -> [(WorldGenerator, [WalletScoring.Result])] {
+        try await offPool { Array(zip(skilledWorlds, skilledResults)) }
+    }
+
+    @Test func theNullWorldNamesNobodyAndItsPValuesAreNotOptimistic() async throws {
+        let (named, tested) = try await offPool { () -> (Int, [Double]) in
+            var named = 0
+            var tested: [Double] = []
+            for seed: UInt64 in [1, 2] {
+                let world = WorldGenerator(options: .init(kind: .null, seed: seed))
+                let r = Self.score(world)
+                named += r.filter { $0.score.walletClass == .informed }.count
+                tested += r.filter { $0.score.qValue != nil }.compactMap(\.score.pValue)
+            }
+            return (named, tested)
         }
         // Every discovery here is false, so FDR = P(any discovery) ≤ q = 0.10 per world: over two worlds, the expected
         // count is at most 0.2 (measured: 0 and 0).
@@ -63,10 +72,10 @@ struct WorldEvidenceTests {
         #expect(tested.count > 2_000 && share <= 0.06, "share of p < 0.05: \(share)")
     }
 
-    @Test func inASkilledWorldThoseNamedAreTheSkilledOnes() {
+    @Test func inASkilledWorldThoseNamedAreTheSkilledOnes() async throws {
         var labelled = 0
         var hits = 0
-        for (world, results) in zip(Self.skilledWorlds, Self.skilledResults) {
+        for (world, results) in try await Self.skilled() {
             let q = Self.quality(results, world, .informed, .informed)
             labelled += q.labelled
             hits += q.truePositives
@@ -79,8 +88,8 @@ struct WorldEvidenceTests {
         #expect(Double(hits) / Double(max(labelled, 1)) >= 0.8)
     }
 
-    @Test func botsAndMarketMakersAreToldApart() {
-        for (world, results) in zip(Self.skilledWorlds, Self.skilledResults) {
+    @Test func botsAndMarketMakersAreToldApart() async throws {
+        for (world, results) in try await Self.skilled() {
             // The hard case: the bots trade both sides (round trips), as market makers do; only their timing differs.
             let bots = Set(world.wallets.filter { $0.persona == .bot }.map(\.address))
             let twoSidedBots = results.filter { bots.contains($0.score.wallet) && $0.features.twoSidedShare >= 0.5 }
