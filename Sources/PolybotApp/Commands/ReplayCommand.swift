@@ -249,45 +249,32 @@ package enum ReplayCommand {
     )
         async throws -> Report
     {
-        let rows = try await store.db.client.query(
-            """
-            SELECT s.id, s.condition_id, s.outcome, s.agreeing, s.whale_avg_price_micros, s.status, s.status_reason,
-                   o.avg_fill_price_micros, o.filled_size_micros, o.filled_cost_micros, o.fee_micros
-            FROM signals s LEFT JOIN copy_orders o ON o.signal_id = s.id AND o.purpose = 'entry' ORDER BY s.id
-            """, logger: store.db.logger)
         var lines: [SignalLine] = []
         var delayTotal = Micros.zero
-        for try await r in rows.decode(
-            (Int64, String, String, Int32, Int64, String, String, Int64?, Int64?, Int64?, Int64?).self)
-        {
-            let filled = r.8.map(Micros.init) ?? .zero
+        for r in try await store.paperRun.signals() {
+            let filled = r.filled ?? .zero
             var delay: Micros?
-            if filled > .zero, let cost = r.9 {
-                delay = Micros(cost) - filled.multiplied(by: Micros(r.4))
+            if filled > .zero, let cost = r.cost {
+                delay = cost - filled.multiplied(by: r.whalePrice)
                 delayTotal += delay!
             }
             lines.append(
                 SignalLine(
-                    signalId: r.0, market: r.1, outcome: r.2, agreeing: Int(r.3), whalePrice: "\(Micros(r.4))",
-                    status: r.5, reason: r.6,
-                    ourPrice: r.7.map { "\(Micros($0))" }, shares: filled > .zero ? "\(filled)" : nil,
-                    cost: r.9.flatMap { $0 > 0 ? "\(Micros($0))" : nil },
-                    copyDelayCost: delay.map { "\($0)" }, fee: filled > .zero ? r.10.map { "\(Micros($0))" } : nil))
+                    signalId: r.signalId, market: r.conditionId, outcome: r.outcome, agreeing: r.agreeing,
+                    whalePrice: "\(r.whalePrice)", status: r.status, reason: r.reason,
+                    ourPrice: r.averagePrice.map { "\($0)" }, shares: filled > .zero ? "\(filled)" : nil,
+                    cost: r.cost.flatMap { $0 > .zero ? "\($0)" : nil },
+                    copyDelayCost: delay.map { "\($0)" }, fee: filled > .zero ? r.fee.map { "\($0)" } : nil))
         }
-        let fillRows = try await store.db.client.query(
-            """
-            SELECT id, signal_id, purpose, condition_id, side, filled_size_micros, avg_fill_price_micros, fee_micros,
-                   status
-            FROM copy_orders WHERE filled_size_micros > 0 ORDER BY id
-            """, logger: store.db.logger)
         var fills: [FillLine] = []
         var feesTotal = Micros.zero
-        for try await r in fillRows.decode((Int64, Int64?, String, String, String, Int64, Int64?, Int64, String).self) {
-            feesTotal += Micros(r.7)
+        for r in try await store.paperRun.fills() {
+            feesTotal += r.fee
             fills.append(
                 FillLine(
-                    orderId: r.0, signalId: r.1, purpose: r.2, market: r.3, side: r.4, shares: "\(Micros(r.5))",
-                    price: r.6.map { "\(Micros($0))" } ?? "-", fee: "\(Micros(r.7))", status: r.8))
+                    orderId: r.orderId, signalId: r.signalId, purpose: r.purpose, market: r.conditionId, side: r.side,
+                    shares: "\(r.filled)", price: r.averagePrice.map { "\($0)" } ?? "-", fee: "\(r.fee)",
+                    status: r.status))
         }
         let orders = try await store.orders.list(statuses: nil, limit: 100_000, beforeId: nil)
         let positions = try await store.positions.list(mode: .paper, statuses: nil, limit: 100_000)

@@ -26,6 +26,19 @@ package struct PaperSignalRow: Sendable, Hashable {
     package var orderError: String?
 }
 
+/// An order of a paper run with a fill, as `polybot replay` lists it.
+package struct PaperFillRow: Sendable, Hashable {
+    package var orderId: Int64
+    package var signalId: Int64?
+    package var purpose: String
+    package var conditionId: String
+    package var side: String
+    package var filled: Micros
+    package var averagePrice: Micros?
+    package var fee: Micros
+    package var status: String
+}
+
 /// The read model of a paper run's throwaway database (`polybot replay`, `polybot backtest`).
 package struct PaperRunQueries: Sendable {
     let db: Database
@@ -61,6 +74,32 @@ package struct PaperRunQueries: Sendable {
                         ordered: try micros("size_micros"), averagePrice: try micros("avg_fill_price_micros"),
                         filled: try micros("filled_size_micros"), cost: try micros("filled_cost_micros"),
                         fee: try micros("fee_micros"), orderError: try r["error"].decode(String?.self)))
+            }
+            return out
+        }
+    }
+
+    /// Every order with a fill, in id order.
+    package func fills() async throws -> [PaperFillRow] {
+        try await mappingErrors {
+            let rows = try await db.client.query(
+                """
+                SELECT id, signal_id, purpose, condition_id, side, filled_size_micros, avg_fill_price_micros,
+                       fee_micros, status
+                FROM copy_orders WHERE filled_size_micros > 0 ORDER BY id
+                """, logger: db.logger)
+            var out: [PaperFillRow] = []
+            for try await row in rows {
+                let r = row.makeRandomAccess()
+                out.append(
+                    PaperFillRow(
+                        orderId: try r["id"].decode(Int64.self), signalId: try r["signal_id"].decode(Int64?.self),
+                        purpose: try r["purpose"].decode(String.self),
+                        conditionId: try r["condition_id"].decode(String.self), side: try r["side"].decode(String.self),
+                        filled: Micros(try r["filled_size_micros"].decode(Int64.self)),
+                        averagePrice: try r["avg_fill_price_micros"].decode(Int64?.self).map(Micros.init),
+                        fee: Micros(try r["fee_micros"].decode(Int64.self)), status: try r["status"].decode(String.self)
+                    ))
             }
             return out
         }
