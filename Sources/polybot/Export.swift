@@ -18,7 +18,7 @@ struct Export: AsyncParsableCommand {
     @Option(help: "Only rows from this date or time on.") var since: String?
 
     func validate() throws {
-        guard ExportCommand.Table(rawValue: table) != nil else {
+        guard ExportCommand.table(table) != nil else {
             throw ValidationError("table must be orders, trades, positions, signals or risk")
         }
         guard ExportCommand.Format(rawValue: format) != nil else {
@@ -35,7 +35,7 @@ struct Export: AsyncParsableCommand {
         logger.logLevel = .error
         do {
             let n = try await ExportCommand.run(
-                table: ExportCommand.Table(rawValue: table)!, format: ExportCommand.Format(rawValue: format)!,
+                table: ExportCommand.table(table)!, format: ExportCommand.Format(rawValue: format)!,
                 since: since.flatMap(ExportCommand.parseSince), config: config, logger: logger)
             FileHandle.standardError.write(Data("\(n) rows\n".utf8))
         } catch {
