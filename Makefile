@@ -18,6 +18,7 @@ FORMAT_PATHS := Package.swift Sources Tests Benchmarks
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
 	scripts/lint-clock.sh
+	scripts/lint-sql.sh
 	@# The dashboard's scripts parse, together in the page's order (they share one global scope), with node when the
 	@# machine has it; the browser tests load them either way.
 	@if command -v node >/dev/null 2>&1; then \

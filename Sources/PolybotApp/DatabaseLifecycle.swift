@@ -30,12 +30,7 @@ package struct DatabaseLifecycle: Sendable {
                 host: "127.0.0.1", port: pg.port, username: "postgres", password: nil, database: "postgres",
                 tls: .disable
             ).clientConfiguration())
-        try await admin.whileRunning { admin in
-            let rows = try await admin.query("SELECT 1 FROM pg_database WHERE datname = 'polybot'", logger: logger)
-            var exists = false
-            for try await _ in rows { exists = true }
-            if !exists { try await admin.query("CREATE DATABASE polybot", logger: logger) }
-        }
+        try await admin.whileRunning { admin in try await DatabaseAdmin.ensure("polybot", on: admin, logger: logger) }
         return DatabaseLifecycle(
             clientConfiguration: configuration.clientConfiguration(), embedded: pg,
             target: "embedded \(pg.dataDirectory) (port \(pg.port))")

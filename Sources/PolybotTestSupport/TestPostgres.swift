@@ -64,7 +64,7 @@ package actor TestPostgres {
     package func createDatabase() async throws -> String {
         let name = "t_" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         try await admin { client in
-            try await client.query("CREATE DATABASE \(unescaped: name)")
+            try await DatabaseAdmin.create(name, on: client)
         }
         return name
     }
@@ -72,7 +72,7 @@ package actor TestPostgres {
     /// Drops a database created by ``createDatabase()``.
     package func dropDatabase(_ name: String) async throws {
         try await admin { client in
-            try await client.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)")
+            try await DatabaseAdmin.drop(name, on: client)
         }
     }
 
