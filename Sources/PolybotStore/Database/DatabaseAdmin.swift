@@ -6,13 +6,13 @@ import PostgresNIO
 package enum DatabaseAdmin {
     /// Creates database `name`.
     package static func create(_ name: String, on client: PostgresClient) async throws {
-        precondition(name.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" }, "database name \(name)")
+        checkName(name)
         try await client.query("CREATE DATABASE \(unescaped: name)")
     }
 
     /// Creates database `name` unless it exists (the embedded cluster's application database on first start).
     package static func ensure(_ name: String, on client: PostgresClient, logger: Logger) async throws {
-        precondition(name.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" }, "database name \(name)")
+        checkName(name)
         let rows = try await client.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: logger)
         var exists = false
         for try await _ in rows { exists = true }
@@ -21,7 +21,12 @@ package enum DatabaseAdmin {
 
     /// Drops database `name` if it exists, closing its connections.
     package static func drop(_ name: String, on client: PostgresClient) async throws {
-        precondition(name.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" }, "database name \(name)")
+        checkName(name)
         try await client.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)")
+    }
+
+    /// Identifiers cannot be bound: a name outside `[a-z0-9_]` is a programming error.
+    private static func checkName(_ name: String) {
+        precondition(name.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" }, "database name \(name)")
     }
 }
