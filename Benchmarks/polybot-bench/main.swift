@@ -41,7 +41,40 @@ func option(_ name: String, default value: Int, in args: [String]) -> Int {
     guard let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]) else { return value }
     return v
 }
-let which = args.first { !$0.hasPrefix("--") && Int($0) == nil } ?? "all"
+let benchmarks = [
+    "all", "sign", "rtds-decode", "trades-insert", "rescore", "replay", "backtest", "latency", "api-load",
+]
+let valued = ["--orders", "--frames", "--count", "--batch", "--signals", "--wallets", "--seconds", "--write"]
+let usage = """
+    usage: polybot-bench [\(benchmarks.joined(separator: "|"))] [--orders N] [--frames N] [--count N] [--batch N]
+                         [--signals N] [--wallets N] [--seconds N] [--write FILE]
+    Runs the benchmarks and prints one figure per line (against its target, and a peer where one exists); --write also
+    writes the table of docs/benchmarks.md. `make bench` runs `all` on a release build.
+    """
+if args.contains(where: { ["--help", "-h", "help"].contains($0) }) {
+    print(usage)
+    exit(0)
+}
+// Refuse what is not understood instead of running every benchmark.
+var position = 0
+var named: [String] = []
+while position < args.count {
+    let a = args[position]
+    if valued.contains(a) {
+        guard position + 1 < args.count else {
+            FileHandle.standardError.write(Data("polybot-bench: \(a) needs a value\n\(usage)\n".utf8))
+            exit(2)
+        }
+        position += 2
+    } else if a.hasPrefix("-") || !benchmarks.contains(a) {
+        FileHandle.standardError.write(Data("polybot-bench: unknown argument \(a)\n\(usage)\n".utf8))
+        exit(2)
+    } else {
+        named.append(a)
+        position += 1
+    }
+}
+let which = named.first ?? "all"
 let count = option("--count", default: 1_000_000, in: args)
 let batch = option("--batch", default: 50_000, in: args)
 
