@@ -34,3 +34,12 @@ private actor HeavyWork {
         if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
     }
 }
+
+/// Sleeps `duration` even when the calling task is cancelled, for test code that must ignore cancellation (stubborn
+/// work, a poll of a child process): a cancelled `Task.sleep` throws at once, and a loop around it would spin and
+/// starve the two-thread cooperative pool. The sleep runs in a detached task, which is not cancelled with the caller.
+package func sleepIgnoringCancellation(_ duration: Duration) async {
+    await Task.detached {
+        do { try await Task.sleep(for: duration) } catch {}  // a detached task is cancelled by nobody
+    }.value
+}

@@ -144,8 +144,7 @@ struct DaemonProcess {
                 process.waitUntilExit()
                 return nil
             }
-            // Not cancelled with the caller: a cancelled sleep throws at once and this loop would spin to the deadline.
-            await Task.detached { try? await Task.sleep(for: .milliseconds(20)) }.value
+            await sleepIgnoringCancellation(.milliseconds(20))  // polls the child's exit up to the deadline
         }
         return (process.terminationReason, process.terminationStatus)
     }

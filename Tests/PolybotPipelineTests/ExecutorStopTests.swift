@@ -24,9 +24,7 @@ struct ExecutorStopTests {
         func place(_ request: ExecutionRequest) async throws -> PlacementOutcome {
             entered.withLock { $0 = true }
             while !released.withLock({ $0 }) {
-                // Ignores cancellation on purpose, and still sleeps once cancelled (a cancelled `Task.sleep` throws at
-                // once: the loop would spin and starve the cooperative pool).
-                await Task.detached { try? await Task.sleep(for: .milliseconds(5)) }.value
+                await sleepIgnoringCancellation(.milliseconds(5))  // ignores cancellation on purpose
             }
             left.withLock { $0 = true }
             throw Released()

@@ -1,4 +1,5 @@
 import PolybotStore
+import PolybotTestSupport
 import Synchronization
 import Testing
 
@@ -15,10 +16,9 @@ struct BoundedWaitTests {
 
         func work() async -> Int {
             while !release.withLock({ $0 }) {
-                // Ignores cancellation on purpose — and still sleeps once cancelled: a cancelled `Task.sleep` throws at
-                // once, and two such loops spinning on a two-thread cooperative pool starve the very test that would
-                // release them (a whole `make test` hung so). The detached sleep is not cancelled with this task.
-                await Task.detached { try? await Task.sleep(for: .milliseconds(5)) }.value
+                // Ignores cancellation on purpose, and still sleeps once cancelled (two loops spinning on a cancelled
+                // sleep starved the two-thread pool and hung a whole `make test`).
+                await sleepIgnoringCancellation(.milliseconds(5))
             }
             ended.withLock { $0 = true }
             return 1
