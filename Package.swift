@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "PolybotApp",
             dependencies: [
-                "PolybotAPI", "PolybotPipeline", "PolybotStore", "PolybotCore", "Polymarket", "PolymarketSim",
+                "PolybotAPI", "PolybotPipeline", "PolybotStore", "PolybotCore", "Polymarket",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -58,7 +58,7 @@ package let testTradingKey = try! PrivateKey(hex: "0xac0974bec39a17e36ba4a6b4d23
 /// with credentials derived for ``testTradingKey`` and a transport whose request timeout is `timeout`; `fees` gives the
 /// markets their fee schedules (none by default), which the gateway reads from the simulator's `/clob-markets`.
 package func withLiveVenue(
-    timeout: Duration = .seconds(2), fees: SimFeePlan = .none, venue: VenueStatus = VenueStatus(), logger: Logger,
+    timeout: Duration = .seconds(2), fees: FeePlan = .none, venue: VenueStatus = VenueStatus(), logger: Logger,
     _ body: @Sendable (LiveVenue) async throws -> Void
 ) async throws {
     let exchange = SimExchange(trades: generated(400), fees: { fees.fees(for: $0) })

@@ -94,7 +94,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--starting-balance must be a decimal ≥ 0")
         }
         guard let zone = TimeZone(identifier: timezone) else { throw ValidationError("unknown --timezone \(timezone)") }
-        guard let plan = SimFeePlan(fees) else { throw ValidationError("--fees must be none, 2026 or RATE:EXPONENT") }
+        guard let plan = FeePlan(fees) else { throw ValidationError("--fees must be none, 2026 or RATE:EXPONENT") }
         var trades: [Trade] = []
         if let replay {
             let rows = try TradeFileReader(options: .init(localTimeZone: zone, source: .replay)).read(path: replay)
@@ -114,7 +114,7 @@ struct Serve: AsyncParsableCommand {
             TradeHistoryGenerator(options: .init(trades: generate, wallets: max(1, generate / 20), seed: seed)).generate
             { trades.append($0) }
         }
-        let res = try resolutions.map { try SimCatalogBuilder.readResolutions(path: $0) } ?? []
+        let res = try resolutions.map { try HistoryCatalog.readResolutions(path: $0) } ?? []
         let exchange = SimExchange(
             trades: trades, resolutions: res, startingBalance: balance, fees: { plan.fees(for: $0) })
         await exchange.setFaults(f)

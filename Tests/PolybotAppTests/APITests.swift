@@ -7,6 +7,7 @@ import PolybotAPI
 import PolybotCore
 import PolybotStore
 import PolybotTestSupport
+import Polymarket
 import PolymarketSim
 import Synchronization
 import Testing
@@ -214,7 +215,7 @@ struct APITests {
         // The markets charge the 2026 politics fee: the daemon reads it from the simulator's /clob-markets and every
         // paper fill pays it (issue 15).
         let politics = try #require(FeeSchedule(rate: Micros(40_000), exponent: 1))
-        let exchange = SimExchange(trades: history(signals: 2)) { _ in SimFees(type: "politics", schedule: politics) }
+        let exchange = SimExchange(trades: history(signals: 2)) { _ in GammaFees(type: "politics", schedule: politics) }
         try await withDaemon(exchange: exchange) { d in
             let token = try await d.login()
             let b = try await d.json(.POST, "/api/v1/baskets", token: token, body: #"{"name":"trio"}"#)

@@ -4,6 +4,7 @@ import NIOHTTP1
 import PolybotCore
 import PolybotStore
 import PolybotTestSupport
+import Polymarket
 import PolymarketSim
 import Testing
 
@@ -36,7 +37,7 @@ struct DashboardWorkstationTests {
         history.append(late)
         // Markets 0 and 2 resolve Yes (the whales' side), market 1 No, at start + 1,000.
         let resolutions = (0..<3).map { i in
-            SimCatalogBuilder.Resolution(
+            HistoryCatalog.Resolution(
                 conditionId: Scenario.market(i), question: "Scenario \(i)?", eventSlug: "scenario-event-\(i)",
                 yesToken: Scenario.token(i), noToken: String(72_000_000 + i), winningIndex: i == 1 ? 1 : 0,
                 resolvedAt: start + 1_000)

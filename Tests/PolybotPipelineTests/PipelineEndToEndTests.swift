@@ -279,11 +279,11 @@ struct PipelineEndToEndTests {
         let start = Int64(Date().timeIntervalSince1970) - 300
         let history = Scenario.consensus(signals: 1, wallets: whales, start: start)
         // The market has resolved for the first token (the venue still shows its book, as a closed market's does).
-        let resolution = SimCatalogBuilder.Resolution(
+        let resolution = HistoryCatalog.Resolution(
             conditionId: Scenario.market(0), question: "q", eventSlug: "scenario-event-0",
             yesToken: Scenario.token(0), noToken: "99", winningIndex: 0)
         let politics = try #require(FeeSchedule(rate: Micros(40_000), exponent: 1))
-        let plan: SimFeePlan = feeMarket ? .uniform(politics, type: "politics") : .none
+        let plan: FeePlan = feeMarket ? .uniform(politics, type: "politics") : .none
         let exchange = SimExchange(trades: history, resolutions: [resolution], fees: { plan.fees(for: $0) })
         try await scenario(exchange) { store, p in
             await exchange.publishNext(3)

@@ -23,13 +23,13 @@ struct RescoringJobTests {
         var trades: [Trade] = []
         generator.generate { trades.append($0) }
         let resolutions = generator.markets.map {
-            SimCatalogBuilder.Resolution(
+            HistoryCatalog.Resolution(
                 conditionId: $0.conditionId, question: $0.question, eventSlug: $0.eventSlug,
                 yesToken: $0.tokens[0], noToken: $0.tokens[1], winningIndex: $0.winner)
         }
         // The venue's 2026 fee schedules: the job's market refresh stores them with each market (issue 15).
         return (
-            SimExchange(trades: trades, resolutions: resolutions, fees: { SimFeePlan.venue2026.fees(for: $0) }),
+            SimExchange(trades: trades, resolutions: resolutions, fees: { FeePlan.venue2026.fees(for: $0) }),
             generator.wallets.prefix(30).map(\.address)
         )
     }
@@ -70,7 +70,7 @@ struct RescoringJobTests {
                     Issue.record("market \(m.conditionId) stored without its fees: \(m.fees)")
                     continue
                 }
-                #expect(schedule == SimFeePlan.schedule2026(category: type ?? ""))
+                #expect(schedule == FeePlan.schedule2026(category: type ?? ""))
             }
             #expect(try await store.scores.run(id: report.runId)?.status == .completed)
             // Promoted wallets joined the general basket automatically, each with an audit entry.

@@ -254,7 +254,7 @@ struct SimulatorTests {
         let history = generated(100)
         let charged = history[0].conditionId
         let exchange = SimExchange(trades: history) { m in
-            m.conditionId == charged ? SimFees(type: "politics_fees", schedule: politics) : nil
+            m.conditionId == charged ? GammaFees(type: "politics_fees", schedule: politics) : nil
         }
         let other = try #require(exchange.markets.keys.first { $0 != charged })
         try await withSimulator(exchange) { base, _ in
@@ -295,7 +295,7 @@ struct SimulatorTests {
         let exchange = SimExchange(
             trades: history,
             resolutions: [
-                SimCatalogBuilder.Resolution(
+                HistoryCatalog.Resolution(
                     conditionId: market, question: "Q?", eventSlug: "e", yesToken: tokens[0], noToken: tokens[1],
                     winningIndex: 0, resolvedAt: at)
             ])

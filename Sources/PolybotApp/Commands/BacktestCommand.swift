@@ -4,7 +4,6 @@ import PolybotCore
 import PolybotPipeline
 import PolybotStore
 import Polymarket
-import PolymarketSim
 import PostgresNIO
 import Synchronization
 
@@ -33,7 +32,7 @@ package enum BacktestCommand {
         package var rule: BasketRule
         package var minMembers: Int
         package var whaleMinNotional: Micros?
-        package var fees: SimFeePlan
+        package var fees: FeePlan
         package var feesLabel: String
         /// Also run the hindsight basket (every whale trade and the random baskets always run: the verdict needs them).
         package var baselines: Bool
@@ -180,7 +179,7 @@ package enum BacktestCommand {
         guard let sizingMode = AppConfiguration.SizingMode(rawValue: sizing) else {
             throw ReplayError.badArgument("--sizing must be fixed, kelly or proportional, not \(sizing)")
         }
-        guard let plan = SimFeePlan(fees) else {
+        guard let plan = FeePlan(fees) else {
             throw ReplayError.badArgument("--fees must be 2026, none or RATE:EXPONENT (e.g. 0.04:1), not \(fees)")
         }
         guard let rule = BasketRule(basket) else {

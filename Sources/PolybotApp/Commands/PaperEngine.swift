@@ -4,7 +4,6 @@ import PolybotCore
 import PolybotPipeline
 import PolybotStore
 import Polymarket
-import PolymarketSim
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
@@ -52,8 +51,8 @@ package enum PaperEngine {
     }
 
     /// The books of a history's markets, each market with its schedule from the fee plan.
-    package static func history(_ rows: [Trade], fees plan: SimFeePlan) -> HistoryBooks {
-        let markets = SimCatalogBuilder.build(trades: rows, resolutions: []).mapValues { m in
+    package static func history(_ rows: [Trade], fees plan: FeePlan) -> HistoryBooks {
+        let markets = HistoryCatalog.build(trades: rows, resolutions: []).mapValues { m in
             var m = m
             m.fees = plan.fees(for: m)
             return m

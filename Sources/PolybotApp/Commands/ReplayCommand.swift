@@ -5,7 +5,6 @@ import PolybotCore
 import PolybotPipeline
 import PolybotStore
 import Polymarket
-import PolymarketSim
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
@@ -31,7 +30,7 @@ package enum ReplayCommand {
         package var whaleMinNotional: Micros?
         package var timeZone: TimeZone
         /// Fee schedules given to the file's markets.
-        package var fees: SimFeePlan = .venue2026
+        package var fees: FeePlan = .venue2026
         /// How the fee plan was asked for (shown in the report).
         package var feesLabel = "2026"
 
@@ -108,7 +107,7 @@ package enum ReplayCommand {
         trades: String, markets: String?, speed: String, wallets: [String], basketSize: Int, minMembers: Int,
         minNotional: String?, timeZone: String, fees: String = "2026"
     ) throws -> Options {
-        guard let plan = SimFeePlan(fees) else {
+        guard let plan = FeePlan(fees) else {
             throw ReplayError.badArgument("--fees must be 2026, none or RATE:EXPONENT (e.g. 0.04:1), not \(fees)")
         }
         var parsed: [Address] = []

@@ -22,7 +22,7 @@ extension SimExchange {
 
     /// The market as the venue shows it now: the recorded resolution once its time has passed, or one made by
     /// ``resolve(conditionId:winner:autoRedeem:)``.
-    public func currentMarket(_ conditionId: String) -> SimMarket? {
+    public func currentMarket(_ conditionId: String) -> HistoryMarket? {
         guard var m = markets[conditionId.lowercased()]?.visible(at: simNow) else { return nil }
         if let r = resolvedByControl[m.conditionId] { m.winner = r.winner }
         return m
@@ -45,7 +45,7 @@ extension SimExchange {
 
     /// Burns an owner's tokens of a resolved market and pays the winning ones; returns the payout.
     @discardableResult
-    func redeem(owner: String, market m: SimMarket) -> Micros {
+    func redeem(owner: String, market m: HistoryMarket) -> Micros {
         var paid = Micros.zero
         for token in m.tokens {
             let size = holdings[owner]?[token] ?? .zero
@@ -58,8 +58,8 @@ extension SimExchange {
     }
 
     /// A holder's positions in resolved markets (`/v2/positions?status=REDEEMABLE|REDEEMABLE_LOST`).
-    public func redeemable(owner: EthAddress, won: Bool) -> [(market: SimMarket, token: String, size: Micros)] {
-        var out: [(market: SimMarket, token: String, size: Micros)] = []
+    public func redeemable(owner: EthAddress, won: Bool) -> [(market: HistoryMarket, token: String, size: Micros)] {
+        var out: [(market: HistoryMarket, token: String, size: Micros)] = []
         for (token, size) in holdings[owner.lowercased] ?? [:] where size > .zero {
             guard let id = tokenMarket[token], let m = currentMarket(id), let winner = m.winner else { continue }
             if (winner == token) == won { out.append((m, token, size)) }

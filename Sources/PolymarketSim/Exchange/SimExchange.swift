@@ -15,7 +15,7 @@ public actor SimExchange {
     public private(set) var loops = 0
     /// How many of `timeline` have been published (visible on the Data API and sent on RTDS).
     public private(set) var published = 0
-    public nonisolated let markets: [String: SimMarket]
+    public nonisolated let markets: [String: HistoryMarket]
     let tokenMarket: [String: String]
     var lastPrice: [String: Micros] = [:]
     /// Book liquidity taken by our orders since the last replayed trade re-centred the book.
@@ -105,8 +105,8 @@ public actor SimExchange {
     ///   - startingBalance: pUSD credited to every account the first time it derives an API key.
     ///   - fees: the fee fields each market shows on Gamma (none by default, as in the recorded data).
     public init(
-        trades: [Trade], resolutions: [SimCatalogBuilder.Resolution] = [],
-        startingBalance: Micros = Micros(100_000_000_000), fees: (SimMarket) -> SimFees? = { _ in nil }
+        trades: [Trade], resolutions: [HistoryCatalog.Resolution] = [],
+        startingBalance: Micros = Micros(100_000_000_000), fees: (HistoryMarket) -> GammaFees? = { _ in nil }
     ) {
         var seen = Set<TradeKey>()
         var unique: [Trade] = []
@@ -117,7 +117,7 @@ public actor SimExchange {
         }.map(\.element)
         history = ordered
         timeline = ordered
-        markets = SimCatalogBuilder.build(trades: ordered, resolutions: resolutions).mapValues { m in
+        markets = HistoryCatalog.build(trades: ordered, resolutions: resolutions).mapValues { m in
             var m = m
             m.fees = fees(m)
             return m
@@ -186,7 +186,7 @@ public actor SimExchange {
     /// Five levels a side around the last trade price, on the market's tick, minus what our orders took.
     public func book(token: String) -> OrderBook? {
         guard let conditionId = tokenMarket[token], let market = markets[conditionId] else { return nil }
-        return SimBook.synthetic(
+        return SyntheticBook.synthetic(
             market: market, token: token, reference: lastPrice[token], used: consumed[token] ?? [:],
             timestampMs: simNow * 1000)
     }

@@ -60,7 +60,7 @@ enum SimJSON {
     /// A Gamma market object (JSON-in-string fields as on the real API).
     /// `exchangeVersion`: the exchange its orders are signed for (2: a CTF market, `version` "v1"; 3: a PositionManager
     /// market on ExchangeV3, "v2"; feeds notes §6.5).
-    static func gammaMarket(_ m: SimMarket, lastPrices: [String: Micros], exchangeVersion: Int = 2) -> String {
+    static func gammaMarket(_ m: HistoryMarket, lastPrices: [String: Micros], exchangeVersion: Int = 2) -> String {
         let outcomes = "[" + m.outcomes.map { "\\\"\($0)\\\"" }.joined(separator: ", ") + "]"
         let tokens = "[" + m.tokens.map { "\\\"\($0)\\\"" }.joined(separator: ", ") + "]"
         let prices: [String] = m.tokens.map { token in
@@ -80,7 +80,7 @@ enum SimJSON {
     }
 
     /// Gamma's `closedTime` (`2022-11-13 15:33:25+00`) of a resolved market whose time is known.
-    static func closedTime(_ m: SimMarket) -> String {
+    static func closedTime(_ m: HistoryMarket) -> String {
         guard m.winner != nil, let at = m.resolvedAt else { return "" }
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
@@ -90,7 +90,7 @@ enum SimJSON {
     }
 
     /// `,"feesEnabled":…,"feeType":…,"feeSchedule":{…}` as in the 2026 capture, or nothing.
-    static func gammaFees(_ fees: SimFees?) -> String {
+    static func gammaFees(_ fees: GammaFees?) -> String {
         guard let f = fees else { return "" }
         let s = f.schedule
         return

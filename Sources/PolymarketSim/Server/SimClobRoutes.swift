@@ -361,7 +361,7 @@ func venueGate(
 
 extension SimExchange {
     /// The market of a token.
-    public func market(token: String) -> SimMarket? { tokenMarket[token].flatMap { markets[$0] } }
+    public func market(token: String) -> HistoryMarket? { tokenMarket[token].flatMap { markets[$0] } }
 
     /// Consumes one "timed out but filled" fault, if armed.
     func takeTimeoutButFill() -> Bool {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import PolybotCore
+import Polymarket
 
 /// Gamma `/markets` and `/events` over the catalog, with the JSON-in-string fields of the real API.
 enum SimGammaRoutes {
@@ -25,7 +26,7 @@ enum SimGammaRoutes {
             let all = await exchange.sortedMarkets()
             let prices = await exchange.lastPrices(tokens: all.flatMap(\.tokens))
             let versions = await exchange.exchangeVersions()
-            var events: [String: [SimMarket]] = [:]
+            var events: [String: [HistoryMarket]] = [:]
             var order: [String] = []
             for m in all {
                 if events[m.eventSlug] == nil { order.append(m.eventSlug) }
@@ -50,7 +51,7 @@ enum SimGammaRoutes {
 
 extension SimExchange {
     /// Markets in Gamma id order, as they look at the current sim time (a resolution shows once its time passed).
-    public func sortedMarkets() -> [SimMarket] {
+    public func sortedMarkets() -> [HistoryMarket] {
         markets.keys.compactMap { currentMarket($0) }.sorted { $0.gammaId < $1.gammaId }
     }
 }

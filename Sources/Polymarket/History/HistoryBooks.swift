@@ -1,37 +1,4 @@
 import PolybotCore
-import Polymarket
-
-/// The simulator's synthetic books: five levels a side around a token's last trade price, on the market's tick.
-public enum SimBook {
-    /// The book around `reference` (0.5 when the token has not traded), minus what our orders took (`used`, by price).
-    public static func synthetic(
-        market: SimMarket, token: String, reference: Micros?, used: [Int64: Micros] = [:], timestampMs: Int64
-    ) -> OrderBook {
-        let tick = market.tickSize.micros
-        let ref = reference ?? Micros(500_000)
-        let center = (ref.raw / tick) * tick
-        var bids: [BookLevel] = []
-        var asks: [BookLevel] = []
-        for k in 1...5 {
-            // Why these sizes: depth grows away from the touch, 250 → 4,000 shares, like a typical mid-liquidity book.
-            let size = Micros(Int64(250_000_000) << (k - 1))
-            let bid = center - Int64(k - 1) * tick - (center == ref.raw ? tick : 0)
-            let ask = center + Int64(k) * tick
-            if bid >= tick {
-                let left = size - (used[bid] ?? .zero)
-                if left > .zero { bids.append(BookLevel(price: Micros(bid), size: left)) }
-            }
-            if ask <= Micros.scale - tick {
-                let left = size - (used[ask] ?? .zero)
-                if left > .zero { asks.append(BookLevel(price: Micros(ask), size: left)) }
-            }
-        }
-        return OrderBook(
-            market: market.conditionId, assetId: token, timestampMs: timestampMs, hash: "", bids: bids, asks: asks,
-            tickSize: market.tickSize, minOrderSize: market.minOrderSize, negRisk: market.negRisk,
-            lastTradePrice: reference)
-    }
-}
 
 /// The books of a recorded history at any point of it, without replaying it: for each token, the prices it traded at
 /// (its own trades, and 1 − price of its complement's), in history order. Pure and `Sendable`: the in-process replay
@@ -45,12 +12,12 @@ public struct HistoryBooks: Sendable {
     }
 
     /// The markets of the history (condition id → market).
-    public let markets: [String: SimMarket]
+    public let markets: [String: HistoryMarket]
     private let tokenMarket: [String: String]
     private let points: [String: [Point]]
 
     /// Indexes a history (in time order, as ``SimExchange`` orders it) over its markets.
-    public init(history: [Trade], markets: [String: SimMarket]) {
+    public init(history: [Trade], markets: [String: HistoryMarket]) {
         self.markets = markets
         var tokenMarket: [String: String] = [:]
         for m in markets.values { for t in m.tokens { tokenMarket[t] = m.conditionId } }
@@ -66,7 +33,7 @@ public struct HistoryBooks: Sendable {
     }
 
     /// The market of a token.
-    public func market(token: String) -> SimMarket? { tokenMarket[token].flatMap { markets[$0] } }
+    public func market(token: String) -> HistoryMarket? { tokenMarket[token].flatMap { markets[$0] } }
 
     /// The book of `token` after the history's trades up to index `through` (inclusive) that happened at or before
     /// `atMs`; nil for a token of no known market.
@@ -83,6 +50,6 @@ public struct HistoryBooks: Sendable {
             }
             if lo > 0 { reference = list[lo - 1].price }
         }
-        return SimBook.synthetic(market: market, token: token, reference: reference, timestampMs: atMs)
+        return SyntheticBook.synthetic(market: market, token: token, reference: reference, timestampMs: atMs)
     }
 }

@@ -4,7 +4,7 @@ import PolybotCore
 /// venue's 2026 schedule per category (decision 0009: politics 0.04, crypto 0.07, sports 0.03, each exponent 1 and
 /// taker-only, makers rebated 25 %). Categories are read from the market's event slug and question, since the recorded
 /// files carry no category: the guess is written with the market (`feeType`), so a report says what it assumed.
-public enum SimFeePlan: Sendable, Equatable {
+public enum FeePlan: Sendable, Equatable {
     case none
     case uniform(FeeSchedule, type: String)
     case venue2026
@@ -36,7 +36,7 @@ public enum SimFeePlan: Sendable, Equatable {
     }
 
     /// The category a market is read as (`crypto`, `sports` or `politics`, the default).
-    public static func category(of market: SimMarket) -> String {
+    public static func category(of market: HistoryMarket) -> String {
         let text = (market.eventSlug + " " + market.slug + " " + market.question).lowercased()
         let crypto = ["bitcoin", "btc", "ethereum", "eth-", "solana", "crypto", "xrp", "dogecoin"]
         let sports = [
@@ -49,13 +49,13 @@ public enum SimFeePlan: Sendable, Equatable {
     }
 
     /// The fee fields of one market under this plan (nil: none shown, free).
-    public func fees(for market: SimMarket) -> SimFees? {
+    public func fees(for market: HistoryMarket) -> GammaFees? {
         switch self {
         case .none: return nil
-        case .uniform(let s, let type): return SimFees(type: type, schedule: s)
+        case .uniform(let s, let type): return GammaFees(type: type, schedule: s)
         case .venue2026:
             let c = Self.category(of: market)
-            return SimFees(type: c, schedule: Self.schedule2026(category: c))
+            return GammaFees(type: c, schedule: Self.schedule2026(category: c))
         }
     }
 }

@@ -1,45 +1,8 @@
 import Foundation
 import PolybotCore
-import Polymarket
-
-/// One binary market of the simulated venue, derived from the replayed trades (and a resolutions file).
-public struct SimMarket: Sendable, Equatable {
-    public var conditionId: String
-    public var question: String
-    public var slug: String
-    public var eventSlug: String
-    /// Token ids, index = outcome index (0 = first outcome).
-    public var tokens: [String]
-    public var outcomes: [String]
-    public var tickSize: TickSize
-    public var minOrderSize: Micros
-    public var negRisk: Bool
-    /// Winning token once resolved.
-    public var winner: String?
-    /// Gamma numeric id.
-    public var gammaId: Int
-    /// The fee fields Gamma shows (nil: none, as in the data from before 2026).
-    public var fees: SimFees? = nil
-    /// When the resolution becomes public (sim time, Unix seconds); nil: known from the start.
-    public var resolvedAt: Int64? = nil
-
-    /// The market as the venue shows it at sim time `now`: the winner only once its resolution time has passed.
-    public func visible(at now: Int64) -> SimMarket {
-        guard winner != nil, let at = resolvedAt, at > now else { return self }
-        var m = self
-        m.winner = nil
-        return m
-    }
-
-    /// The other token of the pair, if known.
-    public func complement(of token: String) -> String? {
-        guard tokens.count == 2, let i = tokens.firstIndex(of: token) else { return nil }
-        return tokens[1 - i]
-    }
-}
 
 /// Builds the market catalog from trades plus an optional resolutions file.
-public enum SimCatalogBuilder {
+public enum HistoryCatalog {
     /// A resolution row (the layout of `nobel2025_resolutions.derived.csv`).
     public struct Resolution: Sendable {
         public var conditionId: String
@@ -71,7 +34,7 @@ public enum SimCatalogBuilder {
     /// - Throws: file errors and ``FeedDecodeError`` for a missing column.
     public static func readResolutions(path: String) throws -> [Resolution] {
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        var rows = CSVRows.parse(text)
+        var rows = CSV.parse(text).map(\.fields)
         guard !rows.isEmpty else { return [] }
         let header = rows.removeFirst()
         func col(_ name: String) throws -> Int {
@@ -94,15 +57,15 @@ public enum SimCatalogBuilder {
     }
 
     /// Markets for every condition id seen in `trades`, completed by the resolutions.
-    public static func build(trades: [Trade], resolutions: [Resolution]) -> [String: SimMarket] {
-        var markets: [String: SimMarket] = [:]
+    public static func build(trades: [Trade], resolutions: [Resolution]) -> [String: HistoryMarket] {
+        var markets: [String: HistoryMarket] = [:]
         var order: [String] = []
         for t in trades {
             var m =
                 markets[t.conditionId]
                 ?? {
                     order.append(t.conditionId)
-                    return SimMarket(
+                    return HistoryMarket(
                         conditionId: t.conditionId, question: t.title, slug: t.slug, eventSlug: t.eventSlug, tokens: [],
                         outcomes: [], tickSize: .hundredth, minOrderSize: Micros(5_000_000), negRisk: false,
                         winner: nil,
@@ -131,7 +94,7 @@ public enum SimCatalogBuilder {
                 markets[r.conditionId]
                 ?? {
                     order.append(r.conditionId)
-                    return SimMarket(
+                    return HistoryMarket(
                         conditionId: r.conditionId, question: r.question, slug: "", eventSlug: r.eventSlug, tokens: [],
                         outcomes: [], tickSize: .hundredth, minOrderSize: Micros(5_000_000), negRisk: false,
                         winner: nil,
@@ -154,75 +117,5 @@ public enum SimCatalogBuilder {
             markets[id]?.tokens.removeAll { $0.isEmpty }
         }
         return markets
-    }
-}
-
-/// Minimal RFC 4180 reader for the simulator's own CSV inputs.
-enum CSVRows {
-    static func parse(_ text: String) -> [[String]] {
-        var rows: [[String]] = []
-        var row: [String] = []
-        var field = ""
-        var quoted = false
-        var iterator = text.makeIterator()
-        while let c = iterator.next() {
-            if quoted {
-                if c == "\"" {
-                    if let n = iterator.next() {
-                        if n == "\"" {
-                            field.append("\"")
-                        } else {
-                            quoted = false
-                            if n == "," {
-                                row.append(field)
-                                field = ""
-                            } else if n == "\n" || n == "\r\n" {
-                                row.append(field)
-                                rows.append(row)
-                                row = []
-                                field = ""
-                            } else if n != "\r" {
-                                field.append(n)
-                            }
-                        }
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    field.append(c)
-                }
-            } else if c == "\"" {
-                quoted = true
-            } else if c == "," {
-                row.append(field)
-                field = ""
-            } else if c == "\n" || c == "\r\n" {
-                row.append(field)
-                rows.append(row)
-                row = []
-                field = ""
-            } else if c != "\r" {
-                field.append(c)
-            }
-        }
-        if !field.isEmpty || !row.isEmpty {
-            row.append(field)
-            rows.append(row)
-        }
-        return rows
-    }
-}
-
-/// A market's fee fields as Gamma shows them (2026: `feesEnabled`, `feeType`, `feeSchedule`).
-public struct SimFees: Sendable, Equatable {
-    public var enabled: Bool
-    public var type: String
-    public var schedule: FeeSchedule
-
-    /// Creates fee fields.
-    public init(enabled: Bool = true, type: String, schedule: FeeSchedule) {
-        self.enabled = enabled
-        self.type = type
-        self.schedule = schedule
     }
 }
