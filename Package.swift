@@ -110,6 +110,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Builds `migrations/*.sql` into PolybotStore (EmbedMigrationsPlugin runs embed-migrations at build time).
+        .executableTarget(name: "embed-migrations", swiftSettings: strictSettings),
+        .plugin(
+            name: "EmbedMigrationsPlugin", capability: .buildTool(), dependencies: ["embed-migrations"],
+            path: "Sources/EmbedMigrationsPlugin"),
         .target(
             name: "PolybotStore",
             dependencies: [
@@ -121,7 +126,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            plugins: ["EmbedMigrationsPlugin"]
         ),
         .target(
             name: "PolybotCore",

@@ -157,8 +157,8 @@ out=$(run --help 2>&1); rc=$?
 [ $rc -eq 0 ] && grep -q "serve" <<<"$out" && ok "polybot --help" || bad "--help (rc=$rc)" "$out"
 
 out=$(run migrate 2>&1); rc=$?
-n=$(ls "$ROOT/opt/polybot/migrations" | wc -l)
-if [ $rc -eq 0 ] && [ "$(grep '^applied: ' <<<"$out" | tr ',' '\n' | grep -c '\.sql')" -eq "$n" ]; then ok "migrate applies all $n copied migrations as $RUN_AS"
+n=$(ls "$(dirname "$0")/../migrations"/*.sql | wc -l)
+if [ $rc -eq 0 ] && [ "$(grep '^applied: ' <<<"$out" | tr ',' '\n' | grep -c '\.sql')" -eq "$n" ]; then ok "migrate applies all $n built-in migrations as $RUN_AS"
 else bad "migrate (rc=$rc)" "$out"; fi
 
 image_cmd serve >"$ROOT/serve.log" 2>&1 &   # backgrounded: a subshell that execs, so $! is polybot itself

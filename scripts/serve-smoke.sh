@@ -7,7 +7,6 @@ BIN=${1:-$(swift build --show-bin-path)/polybot}
 WORK=$(mktemp -d /tmp/polybot-smoke.XXXXXX)
 chmod 755 "$WORK"   # the postgres user must be able to reach the data directory
 export POLYBOT_DATA_DIR="$WORK/data"
-export POLYBOT_MIGRATIONS_DIR="$(cd "$(dirname "$0")/.." && pwd)/migrations"
 unset DATABASE_URL POLYBOT_CONFIG
 # Every exchange URL points at a closed loopback port: these checks never leave 127.0.0.1.
 NOWHERE=127.0.0.1:9

@@ -110,8 +110,7 @@ public enum PolybotApp {
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws -> ServiceGroup {
         let store = PolybotStore(client: client, logger: logger)
-        let folder = try MigrationRunner.locateFolder(explicit: config.migrationsDirectory)
-        let migrations = try MigrationRunner.load(folder: folder)
+        let migrations = try MigrationRunner.resolve(folder: config.migrationsDirectory)
         let runner = try MigrationRunner(migrations: migrations, client: client, logger: logger)
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]

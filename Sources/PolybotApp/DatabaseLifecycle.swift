@@ -52,11 +52,11 @@ package struct DatabaseLifecycle: Sendable {
         return try await client.whileRunning(body)
     }
 
-    /// A migration runner over the configured migrations folder.
+    /// A migration runner over the embedded migrations (or the folder `POLYBOT_MIGRATIONS_DIR` names).
     package static func migrationRunner(
         _ config: AppConfiguration, client: PostgresClient, logger: Logger
     ) throws -> MigrationRunner {
-        let folder = try MigrationRunner.locateFolder(explicit: config.migrationsDirectory)
-        return try MigrationRunner(migrations: try MigrationRunner.load(folder: folder), client: client, logger: logger)
+        try MigrationRunner(
+            migrations: try MigrationRunner.resolve(folder: config.migrationsDirectory), client: client, logger: logger)
     }
 }

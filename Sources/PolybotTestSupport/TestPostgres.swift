@@ -60,11 +60,36 @@ package actor TestPostgres {
         return "postgres://\(auth)@\(s.host):\(s.port)/\(database)?sslmode=disable"
     }
 
-    /// Creates an empty database with a unique name and returns the name.
-    package func createDatabase() async throws -> String {
+    /// Creates a database with a unique name and returns the name: empty, or (`migrated`) a copy of a template the
+    /// repository's migrations were applied to once per test process — a copy takes milliseconds, a migration run
+    /// hundreds of them.
+    package func createDatabase(migrated: Bool = false) async throws -> String {
         let name = "t_" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        let template = migrated ? try await migratedTemplate() : nil
         try await admin { client in
-            try await DatabaseAdmin.create(name, on: client)
+            try await DatabaseAdmin.create(name, template: template, on: client)
+        }
+        return name
+    }
+
+    private var template: Task<String, any Error>?
+
+    /// The migrated template's name, made on first use (actor re-entrancy: every caller awaits the one task).
+    private func migratedTemplate() async throws -> String {
+        if let template { return try await template.value }
+        let made = Task { try await self.makeTemplate() }
+        template = made
+        return try await made.value
+    }
+
+    private func makeTemplate() async throws -> String {
+        let name = "tpl_\(getpid())_" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        try await admin { client in try await DatabaseAdmin.create(name, on: client) }
+        let logger = logger
+        // The client ends before any copy is made: a template must have no open connections.
+        try await PostgresClient(configuration: try configuration(database: name)).whileRunning { client in
+            try await MigrationRunner(migrations: try MigrationRunner.embedded(), client: client, logger: logger)
+                .apply()
         }
         return name
     }
@@ -97,7 +122,7 @@ private func stopTestCluster() {
     try? FileManager.default.removeItem(atPath: dir)
 }
 
-/// The repository's `migrations/` folder, found from this source file's path.
+/// The repository's `migrations/` folder, found from this source file's path (tests compare it with the embedded copy).
 package let repositoryMigrationsFolder: String = {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("migrations").path
@@ -121,18 +146,12 @@ package func withNamedTestDatabase<T: Sendable>(
     migrate: Bool = true,
     _ body: @Sendable (_ url: String, PolybotStore, PostgresClient) async throws -> T
 ) async throws -> T {
-    let name = try await TestPostgres.shared.createDatabase()
+    let name = try await TestPostgres.shared.createDatabase(migrated: migrate)
     let url = try await TestPostgres.shared.url(database: name)
     let logger = Logger(label: "polybot.test")
     let client = PostgresClient(configuration: try await TestPostgres.shared.configuration(database: name))
     do {
         let result = try await client.whileRunning { client in
-            if migrate {
-                let runner = try MigrationRunner(
-                    migrations: try MigrationRunner.load(folder: repositoryMigrationsFolder), client: client,
-                    logger: logger)
-                try await runner.apply()
-            }
             return try await body(url, PolybotStore(client: client, logger: logger), client)
         }
         try? await TestPostgres.shared.dropDatabase(name)

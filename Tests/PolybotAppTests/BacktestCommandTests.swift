@@ -13,8 +13,7 @@ struct BacktestCommandTests {
         try AppConfiguration(
             source: ConfigurationSource(
                 environment: [
-                    "POLYBOT_FIXED_ORDER_USDC": "50",
-                    "POLYBOT_MIGRATIONS_DIR": SharedData.repositoryRoot.appendingPathComponent("migrations").path,
+                    "POLYBOT_FIXED_ORDER_USDC": "50"
                 ], file: nil))
     }
 
@@ -63,7 +62,7 @@ struct BacktestCommandTests {
         print("late-bloomer backtest: \(report.verdict); signals \(report.signals.count), filled \(main.filledEntries)")
     }
 
-    @Test(.enabled(if: SharedData.isAvailable, Comment(rawValue: SharedData.skipReason)))
+    @Test(.enabled(if: SharedData.runs, Comment(rawValue: SharedData.skipReason)))
     func nobelReportsBaselinesAndAVerdict() async throws {
         let options = try BacktestCommand.options(
             trades: SharedData.path("nobel2025_trades.data-api.csv"),

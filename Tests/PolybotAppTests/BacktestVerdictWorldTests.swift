@@ -15,8 +15,7 @@ struct BacktestVerdictWorldTests {
         try AppConfiguration(
             source: ConfigurationSource(
                 environment: [
-                    "POLYBOT_FIXED_ORDER_USDC": "50",
-                    "POLYBOT_MIGRATIONS_DIR": SharedData.repositoryRoot.appendingPathComponent("migrations").path,
+                    "POLYBOT_FIXED_ORDER_USDC": "50"
                 ], file: nil))
     }
 

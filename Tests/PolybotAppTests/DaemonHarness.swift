@@ -93,7 +93,6 @@ func withDaemon<T: Sendable>(
         try await withDatabase(databaseURL) { url, store in
             var env: [String: String] = [
                 "DATABASE_URL": url, "POLYBOT_PORT": "0", "POLYBOT_MODE": mode, "POLYBOT_LOG_LEVEL": "warning",
-                "POLYBOT_MIGRATIONS_DIR": SharedData.repositoryRoot.appendingPathComponent("migrations").path,
                 "POLYBOT_DASHBOARD_DIR": SharedData.repositoryRoot.appendingPathComponent("dashboard-static").path,
                 "POLYBOT_DATA_API_URL": simBase + "/data-api", "POLYBOT_GAMMA_URL": simBase + "/gamma",
                 "POLYBOT_CLOB_URL": simBase + "/clob",

@@ -23,7 +23,6 @@ struct DaemonProcess {
     /// The daemon's environment against the simulator at `base`/`ws` (paper mode, fixed $50 orders, roomy limits).
     static func environment(base: String, ws: String, extra: [String: String] = [:]) -> [String: String] {
         var env = [
-            "POLYBOT_MIGRATIONS_DIR": root.appendingPathComponent("migrations").path,
             "POLYBOT_PORT": "0", "POLYBOT_MODE": "paper",
             "POLYBOT_DATA_API_URL": base + "/data-api", "POLYBOT_GAMMA_URL": base + "/gamma",
             "POLYBOT_CLOB_URL": base + "/clob", "POLYBOT_RTDS_URL": ws + "/ws", "POLYBOT_CLOB_WS_URL": ws + "/clob-ws",

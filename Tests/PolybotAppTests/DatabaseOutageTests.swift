@@ -48,7 +48,7 @@ struct DatabaseOutageTests {
         let migrator = PostgresClient(configuration: try DatabaseURL(first.url).clientConfiguration())
         _ = try await migrator.whileRunning { client in
             try await MigrationRunner(
-                migrations: try MigrationRunner.load(folder: repositoryMigrationsFolder), client: client, logger: logger
+                migrations: try MigrationRunner.embedded(), client: client, logger: logger
             ).apply()
         }
         try await body(

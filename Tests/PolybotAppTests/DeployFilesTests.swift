@@ -78,9 +78,10 @@ struct DeployFilesTests {
             destinations.append(destination)
         }
         #expect(
-            Set(destinations) == ["/opt/polybot/polybot", "/opt/polybot/migrations", "/opt/polybot/dashboard-static"])
+            Set(destinations) == ["/opt/polybot/polybot", "/opt/polybot/dashboard-static"])
         let env = runtime.filter { $0.hasPrefix("ENV ") }.joined(separator: " ")
-        #expect(env.contains("POLYBOT_MIGRATIONS_DIR=/opt/polybot/migrations"))
+        // The migrations are built into the binary: no folder copied, no setting needed.
+        #expect(!env.contains("POLYBOT_MIGRATIONS_DIR"))
         #expect(env.contains("POLYBOT_DASHBOARD_DIR=/opt/polybot/dashboard-static"))
         #expect(runtime.contains("ENTRYPOINT [\"/opt/polybot/polybot\"]"))
         #expect(runtime.contains { $0.hasPrefix("HEALTHCHECK ") && $0.contains("/health") })

@@ -9,14 +9,13 @@ import Testing
 /// venue's 2026 fee schedule (the Nobel markets read as politics: rate 0.04, exponent 1).
 @Suite(
     "polybot replay over the Nobel dataset",
-    .enabled(if: SharedData.isAvailable, Comment(rawValue: SharedData.skipReason)))
+    .enabled(if: SharedData.runs, Comment(rawValue: SharedData.skipReason)))
 struct ReplayCommandTests {
     @Test func paperFillsComeFromTheTapeAndEachSignalReportsItsCopyDelayCost() async throws {
         let config = try AppConfiguration(
             source: ConfigurationSource(
                 environment: [
                     "POLYBOT_SIZING_MODE": "fixed", "POLYBOT_FIXED_ORDER_USDC": "50",
-                    "POLYBOT_MIGRATIONS_DIR": SharedData.repositoryRoot.appendingPathComponent("migrations").path,
                 ], file: nil))
         let options = try ReplayCommand.options(
             trades: SharedData.path("nobel2025_trades.data-api.csv"),

@@ -35,7 +35,6 @@ struct ReplayDeterminismTests {
             source: ConfigurationSource(
                 environment: [
                     "POLYBOT_SIZING_MODE": "fixed", "POLYBOT_FIXED_ORDER_USDC": "100",
-                    "POLYBOT_MIGRATIONS_DIR": SharedData.repositoryRoot.appendingPathComponent("migrations").path,
                 ], file: nil))
     }
 

@@ -6,7 +6,7 @@ import Testing
 
 @Suite(
     "polybot score over the Nobel dataset",
-    .enabled(if: SharedData.isAvailable, Comment(rawValue: SharedData.skipReason)))
+    .enabled(if: SharedData.runs, Comment(rawValue: SharedData.skipReason)))
 struct ScoreCommandTests {
     @Test func scoresEveryWalletAndMatchesHandComputedValues() throws {
         let out = try ScoreCommand.run(

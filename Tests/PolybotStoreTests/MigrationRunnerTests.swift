@@ -11,7 +11,7 @@ struct MigrationRunnerTests {
 
     @Test func appliesFreshDatabaseThenIsANoOp() async throws {
         try await withTestDatabase(migrate: false) { _, client in
-            let files = try MigrationRunner.load(folder: repositoryMigrationsFolder)
+            let files = try MigrationRunner.embedded()
             #expect(files.first?.name == "0001_init.sql")
             let runner = try MigrationRunner(migrations: files, client: client, logger: logger)
             #expect(try await runner.pending().map(\.name) == files.map(\.name))
@@ -115,6 +115,18 @@ struct SQLStatementSplitterTests {
         #expect(parts[0].hasSuffix("\"we;ird\" int)"))
         #expect(parts[1] == "/* block; comment */\nINSERT INTO t VALUES ('it''s; fine')")
         #expect(parts[2].contains("$body$ SELECT 1; $body$"))
+    }
+
+    @Test func theBinaryCarriesExactlyTheRepositoryMigrations() throws {
+        let embedded = try MigrationRunner.embedded()
+        let folder = try MigrationRunner.load(folder: repositoryMigrationsFolder)
+        #expect(embedded.count >= 11)
+        // Same names, same bytes (the checksum a database records is the file's own).
+        #expect(embedded.map(\.name) == folder.map(\.name))
+        #expect(embedded.map(\.checksum) == folder.map(\.checksum))
+        // An operator's folder still wins when named; none named means the embedded ones.
+        #expect(try MigrationRunner.resolve(folder: nil) == embedded)
+        #expect(try MigrationRunner.resolve(folder: repositoryMigrationsFolder) == folder)
     }
 
     @Test func splitsTheShippedSchema() throws {

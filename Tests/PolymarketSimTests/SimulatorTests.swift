@@ -51,7 +51,7 @@ struct SimulatorTests {
         #expect(received.map(\.title) == exchange.history.map(\.title))
     }
 
-    @Test(.enabled(if: SharedData.isAvailable, Comment(rawValue: SharedData.skipReason)))
+    @Test(.enabled(if: SharedData.runs, Comment(rawValue: SharedData.skipReason)))
     func nobelReplayReadsBackExactlyTheUniqueTrades() async throws {
         let rows = try TradeFileReader().read(path: SharedData.path("nobel2025_trades.data-api.csv"))
         let trades = rows.compactMap { try? $0.result.get() }

@@ -6,7 +6,7 @@ import Testing
 
 /// Decoding of every recorded payload and dataset in ../shared/data: nothing the real API sends is rejected.
 @Suite(
-    "Wire decoding over real payloads", .enabled(if: SharedData.isAvailable, Comment(rawValue: SharedData.skipReason)))
+    "Wire decoding over real payloads", .enabled(if: SharedData.runs, Comment(rawValue: SharedData.skipReason)))
 struct WireDecodingTests {
     @Test func rtdsRecordedFramesDecode() throws {
         let raw = String(

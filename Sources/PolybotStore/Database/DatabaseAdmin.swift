@@ -4,10 +4,15 @@ import PostgresNIO
 /// Creating and dropping whole databases on a server (the test harness's throwaway databases). The names are made by
 /// the caller from `[a-z0-9_]` only: identifiers cannot be bound as parameters.
 package enum DatabaseAdmin {
-    /// Creates database `name`.
-    package static func create(_ name: String, on client: PostgresClient) async throws {
+    /// Creates database `name`, empty or as a copy of database `template` (which must have no open connections).
+    package static func create(_ name: String, template: String? = nil, on client: PostgresClient) async throws {
         checkName(name)
-        try await client.query("CREATE DATABASE \(unescaped: name)")
+        if let template {
+            checkName(template)
+            try await client.query("CREATE DATABASE \(unescaped: name) TEMPLATE \(unescaped: template)")
+        } else {
+            try await client.query("CREATE DATABASE \(unescaped: name)")
+        }
     }
 
     /// Creates database `name` unless it exists (the embedded cluster's application database on first start).

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// One numbered SQL file from the `migrations/` folder.
+/// One numbered SQL file of `migrations/` (built into the binary, or read from a folder an operator names).
 package struct Migration: Sendable, Equatable {
     /// The number before the first underscore (`0001_init.sql` → 1).
     package var version: Int
@@ -25,8 +25,8 @@ package struct Migration: Sendable, Equatable {
 
 /// Errors of the migration runner.
 package enum MigrationError: Error, CustomStringConvertible, Equatable {
-    /// No migrations folder was found.
-    case folderNotFound(searched: [String])
+    /// A migration built into the binary does not decode (a damaged build).
+    case corruptEmbedded(String)
     /// A file in the folder does not follow `NNNN_name.sql`.
     case badFileName(String)
     /// Two files share a version number.
@@ -42,8 +42,7 @@ package enum MigrationError: Error, CustomStringConvertible, Equatable {
 
     package var description: String {
         switch self {
-        case .folderNotFound(let searched):
-            "no migrations folder found (looked in: \(searched.joined(separator: ", "))); set POLYBOT_MIGRATIONS_DIR"
+        case .corruptEmbedded(let name): "the migration \(name) built into this binary does not decode; rebuild it"
         case .badFileName(let name): "migration file \(name) is not named NNNN_description.sql"
         case .duplicateVersion(let v): "two migration files share version \(v)"
         case .checksumMismatch(let name, let applied, let onDisk):
@@ -84,32 +83,35 @@ package struct MigrationRunner: Sendable {
     package static func load(folder: String) throws -> [Migration] {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".sql") }.sorted()
         return try names.map { name in
-            let digits = name.prefix { $0.isNumber }
-            guard digits.count == 4, name.dropFirst(4).first == "_", let version = Int(digits) else {
-                throw MigrationError.badFileName(name)
-            }
-            let sql = try String(contentsOfFile: folder + "/" + name, encoding: .utf8)
-            return Migration(version: version, name: name, sql: sql)
+            try migration(name: name, sql: String(contentsOfFile: folder + "/" + name, encoding: .utf8))
         }
     }
 
-    /// Finds the migrations folder: `$POLYBOT_MIGRATIONS_DIR`, `./migrations`, then next to the executable
-    /// (`<bin>/migrations`, `<bin>/../share/polybot/migrations`).
-    ///
-    /// - Throws: ``MigrationError/folderNotFound(searched:)``.
-    package static func locateFolder(explicit: String?) throws -> String {
-        var candidates: [String] = []
-        if let explicit { candidates.append(explicit) }
-        candidates.append(FileManager.default.currentDirectoryPath + "/migrations")
-        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
-            .deletingLastPathComponent()
-        candidates.append(exe.appendingPathComponent("migrations").path)
-        candidates.append(exe.appendingPathComponent("../share/polybot/migrations").standardizedFileURL.path)
-        var isDir: ObjCBool = false
-        for c in candidates where FileManager.default.fileExists(atPath: c, isDirectory: &isDir) && isDir.boolValue {
-            return c
+    private static func migration(name: String, sql: String) throws -> Migration {
+        let digits = name.prefix { $0.isNumber }
+        guard digits.count == 4, name.dropFirst(4).first == "_", let version = Int(digits) else {
+            throw MigrationError.badFileName(name)
         }
-        throw MigrationError.folderNotFound(searched: candidates)
+        return Migration(version: version, name: name, sql: sql)
+    }
+
+    /// The migrations built into this binary (`migrations/*.sql` at build time, see `EmbedMigrationsPlugin`).
+    ///
+    /// - Throws: ``MigrationError/badFileName(_:)`` and ``MigrationError/corruptEmbedded(_:)``, neither of which a
+    ///   build of this repository produces.
+    package static func embedded() throws -> [Migration] {
+        try EmbeddedMigrations.files.map { file in
+            guard let bytes = Data(base64Encoded: file.base64) else { throw MigrationError.corruptEmbedded(file.name) }
+            return try migration(name: file.name, sql: String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
+    /// The migrations to run: the folder an operator named (`POLYBOT_MIGRATIONS_DIR`), else the embedded ones.
+    ///
+    /// - Throws: as ``load(folder:)`` and ``embedded()``.
+    package static func resolve(folder: String?) throws -> [Migration] {
+        guard let folder else { return try embedded() }
+        return try load(folder: folder)
     }
 
     /// The names of migrations not yet applied.
