@@ -16,9 +16,9 @@ import ServiceLifecycle
 ///
 /// The consensus clock is the trades' own time (the window is about when whales traded; a replay at any speed gives
 /// the same signals as the live feed did); caches (books 2 s, baskets 60 s) age on the pipeline clock.
-package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Input.Element == ScoredTrade {
+package actor ConsensusStage<Input: AsyncSequence & Sendable>: PipelineStage where Input.Element == ScoredTrade {
     package nonisolated let output = AsyncChannel<DetectedSignal>()
-    private let input: Input
+    package let input: Input
     private let store: PolybotStore
     private let market: MarketPorts
     private let clock: any PipelineClock
@@ -58,33 +58,26 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: Service where Inp
         self.logger = logger
     }
 
-    package func run() async throws {
-        defer { output.finish() }
-        try await process()
-        // Drained: the next stage may finish; this one waits for its own turn to stop (see awaitShutdownTurn).
-        output.finish()
-        await awaitShutdownTurn()
-    }
-
-    /// Handles the input until it ends.
-    private func process() async throws {
+    /// Closes the signals a previous run left unfinished; false on shutdown during an outage.
+    package func prepare() async -> Bool {
         // Signals a previous run stored but never acted on (a crash, a stop during an outage) end with a reason.
         let closed = await untilStored("interrupted signals", errors: storeErrors, logger: logger) { _ in
             try await store.signals.closeInterrupted(reason: "interrupted: polybot stopped before acting on it")
         }
-        guard let closed else { return }
+        guard let closed else { return false }
         if closed > 0 {
             logger.warning("signals interrupted by the last stop closed", metadata: ["count": "\(closed)"])
         }
-        for try await scored in input {
-            let goOn = await handle(scored)
-            work.end()
-            if !goOn { return }
-        }
+        return true
     }
 
     /// One scored trade: evaluates the baskets it counts in and passes on each new signal. False on shutdown.
-    private func handle(_ scored: ScoredTrade) async -> Bool {
+    package func handle(_ scored: ScoredTrade) async -> Bool {
+        defer { work.end() }
+        return await evaluate(scored)
+    }
+
+    private func evaluate(_ scored: ScoredTrade) async -> Bool {
         let started = ContinuousClock.now  // clock-edge: latency metric
         await reloadIfDue()
         let trade = scored.trade

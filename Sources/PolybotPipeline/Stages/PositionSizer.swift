@@ -12,9 +12,9 @@ import ServiceLifecycle
 /// (``PositionSizing``) priced **at that limit** plus the market's taker fee, so spend never exceeds the stake.
 /// The book also gives the tick, the minimum size and whether the market is neg-risk; a book that does not say is not
 /// traded. A signal that cannot be sized is marked `skipped` with the reason and stops here.
-package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Input.Element == DetectedSignal {
+package actor PositionSizer<Input: AsyncSequence & Sendable>: PipelineStage where Input.Element == DetectedSignal {
     package nonisolated let output: AsyncChannel<SizedOrder>
-    private let input: Input
+    package let input: Input
     private let store: PolybotStore
     private let books: @Sendable (String) async throws -> OrderBook
     private let clock: any PipelineClock
@@ -53,34 +53,25 @@ package actor PositionSizer<Input: AsyncSequence & Sendable>: Service where Inpu
         self.logger = logger
     }
 
-    package func run() async throws {
-        defer { output.finish() }
-        try await process()
-        // Drained: the next stage may finish; this one waits for its own turn to stop (see awaitShutdownTurn).
-        output.finish()
-        await awaitShutdownTurn()
-    }
-
-    /// Handles the input until it ends.
-    private func process() async throws {
-        for try await detected in input {
-            let started = ContinuousClock.now  // clock-edge: latency metric
-            let result = await size(detected)
-            latency.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))  // clock-edge: latency metric
-            switch result {
-            case .success(let sized): await output.send(sized)
-            case .failure(let skip):
-                let reason = skip.reason
-                skipped.increment()
-                _ = await untilStored("skip of signal \(detected.signalId)", errors: statusErrors, logger: logger) {
-                    _ in
-                    try await store.signals.setStatus(id: detected.signalId, "skipped", reason: reason)
-                }
-                events.publish(.signalSkipped(signalId: detected.signalId, reason: reason))
-                logger.info("signal skipped", metadata: ["signal.id": "\(detected.signalId)", "reason": "\(reason)"])
-                work.end()
+    /// Sizes one signal and passes the order on, or ends the signal `skipped` with the reason.
+    package func handle(_ detected: DetectedSignal) async -> Bool {
+        let started = ContinuousClock.now  // clock-edge: latency metric
+        let result = await size(detected)
+        latency.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))  // clock-edge: latency metric
+        switch result {
+        case .success(let sized): await output.send(sized)
+        case .failure(let skip):
+            let reason = skip.reason
+            skipped.increment()
+            _ = await untilStored("skip of signal \(detected.signalId)", errors: statusErrors, logger: logger) {
+                _ in
+                try await store.signals.setStatus(id: detected.signalId, "skipped", reason: reason)
             }
+            events.publish(.signalSkipped(signalId: detected.signalId, reason: reason))
+            logger.info("signal skipped", metadata: ["signal.id": "\(detected.signalId)", "reason": "\(reason)"])
+            work.end()
         }
+        return true
     }
 
     private struct Skip: Error { var reason: String }

@@ -12,11 +12,11 @@ import ServiceLifecycle
 /// rules; each decision — approved or denied, with its reason code and numbers — is persisted and published before
 /// an approved order moves on. Starts in `reconciling`: it takes nothing from its input until ``reconciled()`` is
 /// called, so orders sized meanwhile wait on the edge (nothing is lost, nothing is placed before reconciliation).
-package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.Element == SizedOrder {
+package actor RiskManager<Input: AsyncSequence & Sendable>: PipelineStage where Input.Element == SizedOrder {
     package nonisolated let output = AsyncChannel<SizedOrder>()
     /// The trading state as the last step before the venue reads it (set in memory before anything is written).
     package nonisolated let gate: TradingGate
-    private let input: Input
+    package let input: Input
     private let store: PolybotStore
     private let mode: RunMode
     private let startingEquity: Micros
@@ -161,16 +161,8 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
         self.resumeCheck = resumeCheck
     }
 
-    package func run() async throws {
-        defer { output.finish() }
-        try await process()
-        // Drained: the next stage may finish; this one waits for its own turn to stop (see awaitShutdownTurn).
-        output.finish()
-        await awaitShutdownTurn()
-    }
-
-    /// Handles the input until it ends.
-    private func process() async throws {
+    /// Waits until the start-up reconciliation has released trading decisions.
+    package func prepare() async -> Bool {
         if !isReconciled {
             await withTaskCancellationHandler {
                 await withCheckedContinuation { waiters.append($0) }
@@ -178,51 +170,55 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: Service where Input.
                 Task { await self.releaseWaiters() }
             }
         }
-        for try await sized in input {
-            let started = ContinuousClock.now  // clock-edge: latency metric
-            rollDayIfNeeded()
-            let request = sized.request
-            let decision = state.approve(request.intent, key: request.idempotencyKey, now: now())
-            do {
-                try await store.signals.recordDecision(
-                    signalId: request.signalId, decision: decision, intent: request.intent)
-                if let id = request.signalId {
-                    switch decision {
-                    case .approved: try await store.signals.setStatus(id: id, "approved", reason: "")
-                    case .denied(let r, _): try await store.signals.setStatus(id: id, "denied", reason: r.rawValue)
-                    }
+        return true
+    }
+
+    /// Decides on one order: approved ones go on, denied ones end with the reason.
+    package func handle(_ sized: SizedOrder) async -> Bool {
+        let started = ContinuousClock.now  // clock-edge: latency metric
+        rollDayIfNeeded()
+        let request = sized.request
+        let decision = state.approve(request.intent, key: request.idempotencyKey, now: now())
+        do {
+            try await store.signals.recordDecision(
+                signalId: request.signalId, decision: decision, intent: request.intent)
+            if let id = request.signalId {
+                switch decision {
+                case .approved: try await store.signals.setStatus(id: id, "approved", reason: "")
+                case .denied(let r, _): try await store.signals.setStatus(id: id, "denied", reason: r.rawValue)
                 }
-            } catch {
-                // Fail closed: a decision that cannot be recorded is not acted on (and reserves nothing).
-                state.release(key: request.idempotencyKey)
-                unrecorded.increment()
-                logger.error("risk decision not persisted; order dropped", metadata: ["error": "\(error)"])
-                events.publish(
-                    .reconciliation(problems: [
-                        "risk decision for signal \(request.signalId.map { "\($0)" } ?? "-") not persisted: \(error)"
-                    ]))
-                // The signal still gets its outcome, once the database answers again.
-                if let id = request.signalId {
-                    _ = await untilStored("outcome of signal \(id)", errors: unrecorded, logger: logger) { _ in
-                        try await store.signals.setStatus(id: id, "failed", reason: "risk decision not persisted")
-                    }
+            }
+        } catch {
+            // Fail closed: a decision that cannot be recorded is not acted on (and reserves nothing).
+            state.release(key: request.idempotencyKey)
+            unrecorded.increment()
+            logger.error("risk decision not persisted; order dropped", metadata: ["error": "\(error)"])
+            events.publish(
+                .reconciliation(problems: [
+                    "risk decision for signal \(request.signalId.map { "\($0)" } ?? "-") not persisted: \(error)"
+                ]))
+            // The signal still gets its outcome, once the database answers again.
+            if let id = request.signalId {
+                _ = await untilStored("outcome of signal \(id)", errors: unrecorded, logger: logger) { _ in
+                    try await store.signals.setStatus(id: id, "failed", reason: "risk decision not persisted")
                 }
-                work.end()
-                continue
             }
-            events.publish(.riskDecision(signalId: request.signalId, decision))
-            latency.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))  // clock-edge: latency metric
-            switch decision {
-            case .approved:
-                approvals.increment()
-                await output.send(sized)
-            case .denied(let reason, let context):
-                denials[reason]?.increment()
-                logger.info(
-                    "order denied", metadata: ["risk.reason": "\(reason.rawValue)", "risk.context": "\(context)"])
-                work.end()
-            }
+            work.end()
+            return true
         }
+        events.publish(.riskDecision(signalId: request.signalId, decision))
+        latency.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))  // clock-edge: latency metric
+        switch decision {
+        case .approved:
+            approvals.increment()
+            await output.send(sized)
+        case .denied(let reason, let context):
+            denials[reason]?.increment()
+            logger.info(
+                "order denied", metadata: ["risk.reason": "\(reason.rawValue)", "risk.context": "\(context)"])
+            work.end()
+        }
+        return true
     }
 
     private func releaseWaiters() {

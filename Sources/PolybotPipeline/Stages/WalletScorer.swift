@@ -9,9 +9,9 @@ import ServiceLifecycle
 /// Pipeline stage 3: persists each whale trade (the database's natural key drops a trade seen twice, e.g. from the
 /// feed and a backfill) and attaches the wallet's latest score and class — a cached lookup of the nightly snapshots,
 /// never a recompute. Output edge: an `AsyncChannel` (no drops after the whale filter).
-package actor WalletScorer<Input: AsyncSequence & Sendable>: Service where Input.Element == ObservedTrade {
+package actor WalletScorer<Input: AsyncSequence & Sendable>: PipelineStage where Input.Element == ObservedTrade {
     package nonisolated let output = AsyncChannel<ScoredTrade>()
-    private let input: Input
+    package let input: Input
     private let store: PolybotStore
     private let events: PipelineEvents
     private let logger: Logger
@@ -39,40 +39,31 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: Service where Input
         self.logger = logger
     }
 
-    package func run() async throws {
-        defer { output.finish() }
-        try await process()
-        // Drained: the next stage may finish; this one waits for its own turn to stop (see awaitShutdownTurn).
-        output.finish()
-        await awaitShutdownTurn()
-    }
-
-    /// Handles the input until it ends.
-    private func process() async throws {
-        for try await observed in input {
-            let started = ContinuousClock.now  // clock-edge: latency metric
-            let trade = observed.trade
-            // Stored before anything downstream sees it; waits through a database outage (never moves on without it).
-            // A shutdown while waiting returns: the trade is newer than the newest stored one, so the restart's
-            // backfill brings it back.
-            guard
-                let (id, retried) = await untilStored(
-                    "whale trade \(trade.transactionHash)", errors: storeErrors, logger: logger,
-                    { retry in (try await store.trades.insert(trade), retry) })
-            else { return }
-            // No id: the natural key existed — seen before (feed + backfill, or a restart). After a failed attempt it may
-            // be this trade's own lost write, so it still flows on (consensus counts a wallet once per trade key).
-            if id == nil && !retried {
-                duplicates.increment()
-                work.end()
-                continue
-            }
-            persisted.increment()
-            let scored = ScoredTrade(observed: observed, tradeId: id, score: await score(trade.wallet))
-            if let id { events.publish(.whaleTrade(trade, id: id)) }
-            latency.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))  // clock-edge: latency metric
-            await output.send(scored)
+    /// Stores one whale trade and passes it on with its wallet's score; false on shutdown during an outage.
+    package func handle(_ observed: ObservedTrade) async -> Bool {
+        let started = ContinuousClock.now  // clock-edge: latency metric
+        let trade = observed.trade
+        // Stored before anything downstream sees it; waits through a database outage (never moves on without it).
+        // A shutdown while waiting returns: the trade is newer than the newest stored one, so the restart's
+        // backfill brings it back.
+        guard
+            let (id, retried) = await untilStored(
+                "whale trade \(trade.transactionHash)", errors: storeErrors, logger: logger,
+                { retry in (try await store.trades.insert(trade), retry) })
+        else { return false }
+        // No id: the natural key existed — seen before (feed + backfill, or a restart). After a failed attempt it may
+        // be this trade's own lost write, so it still flows on (consensus counts a wallet once per trade key).
+        if id == nil && !retried {
+            duplicates.increment()
+            work.end()
+            return true
         }
+        persisted.increment()
+        let scored = ScoredTrade(observed: observed, tradeId: id, score: await score(trade.wallet))
+        if let id { events.publish(.whaleTrade(trade, id: id)) }
+        latency.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))  // clock-edge: latency metric
+        await output.send(scored)
+        return true
     }
 
     /// The wallet's latest score. A failed lookup is not cached (the next trade asks again) and counts as an error;

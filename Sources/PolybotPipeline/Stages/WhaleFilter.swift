@@ -10,10 +10,10 @@ import Synchronization
 /// Input: every accepted trade. Output: an `AsyncChannel`, whose `send` suspends until the next stage takes
 /// the trade — after this point trades are never dropped (architecture.md, "Buffering is chosen per edge").
 /// The stage ends when its input ends (no `cancelOnGracefulShutdown`: upstream finishing is the drain signal).
-package actor WhaleFilter<Input: AsyncSequence & Sendable>: Service where Input.Element == ObservedTrade {
+package actor WhaleFilter<Input: AsyncSequence & Sendable>: PipelineStage where Input.Element == ObservedTrade {
     /// Whale trades, in input order.
     package nonisolated let output = AsyncChannel<ObservedTrade>()
-    private let input: Input
+    package let input: Input
     private var rules: WhaleRules {
         didSet { published.withLock { $0 = rules } }
     }
@@ -65,33 +65,24 @@ package actor WhaleFilter<Input: AsyncSequence & Sendable>: Service where Input.
         logger.info("whale rules updated", metadata: ["whale.min_notional": "\(rules.minNotional)"])
     }
 
-    package func run() async throws {
-        defer { output.finish() }
-        try await process()
-        // Drained: the next stage may finish; this one waits for its own turn to stop (see awaitShutdownTurn).
-        output.finish()
-        await awaitShutdownTurn()
-    }
-
-    /// Handles the input until it ends.
-    private func process() async throws {
-        for try await observed in input {
-            if observed.trade.side == .sell, let sellTap { await sellTap(observed) }
-            let verdict = rules.evaluate(observed.trade)
-            if verdict.passes {
-                passed.increment()
-                var observed = observed
-                if let work, !observed.counted {
-                    // Background when accepted, yet it passes now: counted from here on.
-                    work.begin()
-                    work.endBackground()
-                    observed.counted = true
-                }
-                await output.send(observed)
-            } else {
-                rejected[verdict]?.increment()
-                work.end(observed)
+    /// Passes a whale trade on, counts a rejected one.
+    package func handle(_ observed: ObservedTrade) async -> Bool {
+        if observed.trade.side == .sell, let sellTap { await sellTap(observed) }
+        let verdict = rules.evaluate(observed.trade)
+        if verdict.passes {
+            passed.increment()
+            var observed = observed
+            if let work, !observed.counted {
+                // Background when accepted, yet it passes now: counted from here on.
+                work.begin()
+                work.endBackground()
+                observed.counted = true
             }
+            await output.send(observed)
+        } else {
+            rejected[verdict]?.increment()
+            work.end(observed)
         }
+        return true
     }
 }
