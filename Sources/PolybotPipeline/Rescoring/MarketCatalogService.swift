@@ -32,18 +32,11 @@ package struct MarketCatalogService: Service {
     }
 
     package func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                var pass = 0
-                while !Task.isCancelled {
-                    await once(refresh: pass % 4 == 0)
-                    pass += 1
-                    try await clock.sleep(for: interval)
-                }
-            }
-        } catch is CancellationError {
-            // The graceful shutdown (or the group's cancellation): a normal end.
-        } catch {
+        let logger = logger
+        await runPeriodically(every: interval, on: clock, initial: 0) { pass in
+            await once(refresh: pass % 4 == 0)
+            return pass + 1
+        } stopped: { error in
             Counter(label: "markets.catalog.failures").increment()
             logger.error("market catalog stopped", metadata: ["markets.error": "\(error)"])
         }
@@ -68,66 +61,5 @@ package struct MarketCatalogService: Service {
             logger.warning("market catalog pass failed; retrying next pass", metadata: ["markets.error": "\(error)"])
         }
         return written
-    }
-}
-
-/// Rescoring on **market time**: every `interval` of the clock, the rescoring job scores every wallet as of the newest
-/// stored trade (only trades before it, resolutions known before it), when that time has moved. A replay or the demo
-/// is scored point in time as it advances; on the live feed the newest trade is about now. Off unless configured
-/// (`POLYBOT_RESCORE_EVERY_SECONDS`); the nightly job runs either way.
-package struct MarketTimeRescoreService: Service {
-    let job: RescoringJob
-    let store: PolybotStore
-    let clock: any PipelineClock
-    let interval: Duration
-    let logger: Logger
-
-    /// Creates the service.
-    package init(
-        job: RescoringJob, store: PolybotStore, clock: any PipelineClock = SystemPipelineClock(), interval: Duration,
-        logger: Logger
-    ) {
-        self.job = job
-        self.store = store
-        self.clock = clock
-        self.interval = interval
-        self.logger = logger
-    }
-
-    package func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                var last: Int64?
-                while !Task.isCancelled {
-                    try await clock.sleep(for: interval)
-                    last = try await once(after: last)
-                }
-            }
-        } catch is CancellationError {
-            // The graceful shutdown (or the group's cancellation): a normal end.
-        } catch {
-            Counter(label: "rescore.runs", dimensions: [("outcome", "failed")]).increment()
-            logger.error("market-time rescoring stopped", metadata: ["rescore.error": "\(error)"])
-        }
-    }
-
-    /// Scores as of the newest stored trade (+1 s) if it is newer than `after`. Returns the scoring time used.
-    package func once(after: Int64?) async throws -> Int64? {
-        do {
-            guard let newest = try await store.insights.newestTradeTime() else { return after }
-            let at = newest + 1
-            guard after.map({ at > $0 }) ?? true else { return after }
-            let report = try await job.run(trigger: .scheduled, now: at)
-            Counter(label: "rescore.runs", dimensions: [("outcome", "completed")]).increment()
-            logger.info(
-                "market-time rescoring", metadata: ["rescore.at": "\(at)", "rescore.scored": "\(report.scored)"])
-            return at
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            Counter(label: "rescore.runs", dimensions: [("outcome", "failed")]).increment()
-            logger.error("market-time rescoring failed", metadata: ["rescore.error": "\(error)"])
-            return after
-        }
     }
 }
