@@ -81,7 +81,7 @@ let package = Package(
         .target(
             name: "PolybotAPI",
             dependencies: [
-                "PolybotPipeline", "PolybotStore", "PolybotCore",
+                "PolybotStore", "PolybotCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

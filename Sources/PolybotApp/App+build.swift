@@ -151,7 +151,8 @@ public enum PolybotApp {
 
         let centre = SettingsCentre(config: config, store: store, pipeline: pipeline, logger: logger)
         let env = APIEnvironment(
-            store: store, mode: config.mode, startingEquity: config.startingEquity, pipeline: pipeline, stream: stream,
+            store: store, mode: config.mode, startingEquity: config.startingEquity,
+            pipeline: pipeline.map { OperatorActions($0, store: store) }, stream: stream,
             signer: config.jwtSecret.map { TokenSigner(secret: Array($0.revealed.utf8)) } ?? .random(),
             password: config.operatorPassword.map { PasswordVerifier(password: $0.revealed, rounds: passwordRounds) },
             readOnlyToken: config.readOnlyToken?.revealed,

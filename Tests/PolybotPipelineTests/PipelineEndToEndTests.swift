@@ -145,19 +145,29 @@ struct PipelineEndToEndTests {
             await exchange.publishNext(9)
             #expect(try await eventually { try await store.execution.pendingApprovals().count == 3 })
             let queue = try await store.execution.pendingApprovals()
-            let approvals = try #require(p.approvals)
+            // The operator's levers as the API reaches them: the port, one domain step per call.
+            let control: any TradingControl = OperatorActions(p, store: store)
+            let published = p.events.subscribe()
             // Nothing is filled or on a position before an operator decides.
             #expect(try await store.positions.openPositions(mode: .approve).isEmpty)
-            guard case .placed(let filled) = try await approvals.approve(orderId: queue[0].id, actor: "op") else {
-                Issue.record("approval did not execute")
-                return
-            }
+            let filled = try await control.approve(orderId: queue[0].id, actor: "op")
             #expect(filled.status == .filled && filled.filledSize > .zero)
-            await #expect(throws: ApprovalError.notPending(queue[0].id)) {
-                _ = try await approvals.approve(orderId: queue[0].id, actor: "op")
+            await #expect(throws: OperatorRefusal(ApprovalError.notPending(queue[0].id).description)) {
+                _ = try await control.approve(orderId: queue[0].id, actor: "op")
             }
-            try await approvals.reject(orderId: queue[1].id, actor: "op", reason: "not this one")
+            let rejected = try await control.reject(orderId: queue[1].id, actor: "op", reason: "not this one")
+            #expect(rejected.status == .rejected)
             #expect(try await store.orders.get(id: queue[1].id)?.status == .rejected)
+            // Each step also set its signal's status and told the dashboard.
+            let signals = try await store.signals.recent(limit: 10)
+            #expect(signals.first { $0.id == filled.signalId }?.status == "filled")
+            #expect(signals.first { $0.id == rejected.signalId }?.status == "rejected")
+            var told: [Int64] = []
+            for await event in published {
+                if case .order(let o) = event { told.append(o.id) }
+                if told.contains(filled.id) && told.contains(rejected.id) { break }
+            }
+            #expect(told.contains(filled.id) && told.contains(rejected.id))
             // The third one expires unanswered.
             #expect(
                 try await eventually(timeout: .seconds(10)) {

@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import PolybotCore
-import PolybotPipeline
 import PolybotStore
 
 /// HS256 JSON Web Tokens for operator sessions: `{"sub": "operator", "role": …, "iat": …, "exp": …}`.

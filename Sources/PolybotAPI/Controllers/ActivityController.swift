@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import PolybotCore
-import PolybotPipeline
 import PolybotStore
 
 /// Paged history, newest first: whale trades, signals, orders, positions, daily PnL, risk decisions.

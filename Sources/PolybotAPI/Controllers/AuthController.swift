@@ -3,7 +3,6 @@ import Hummingbird
 import Logging
 import Metrics
 import PolybotCore
-import PolybotPipeline
 import PolybotStore
 import Synchronization
 

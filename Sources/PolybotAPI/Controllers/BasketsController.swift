@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import PolybotCore
-import PolybotPipeline
 import PolybotStore
 
 /// Baskets: CRUD and members. Changes reach the consensus stage on its next trade.
@@ -83,7 +82,7 @@ struct BasketsController {
 
     func changed() async {
         await directory.invalidate()
-        if let p = env.pipeline { await p.basketsChanged() }
+        await env.control?.basketsChanged()
     }
 
     func addRoutes(to router: Router<APIContext>) {

@@ -2,16 +2,15 @@ import Foundation
 import Hummingbird
 import Logging
 import PolybotCore
-import PolybotPipeline
 import PolybotStore
 
 /// The operator's levers: the approval queue, the trading state (kill switch), cooldown locks, the configuration view.
 struct ControlController {
     let env: APIEnvironment
 
-    func pipeline() throws -> Pipeline {
-        guard let p = env.pipeline else { throw APIError.unavailable("the trading pipeline is not running") }
-        return p
+    func control() throws -> any TradingControl {
+        guard let c = env.control else { throw APIError.unavailable("the trading pipeline is not running") }
+        return c
     }
 
     func addRoutes(to router: Router<APIContext>) {
@@ -21,19 +20,11 @@ struct ControlController {
         }
         router.post("/api/v1/approvals/:id/approve") { _, context -> Response in
             let id = try context.parameters.id()
-            guard let approvals = try pipeline().approvals else {
-                throw APIError.conflict("the daemon is not in approve mode")
-            }
             do {
-                let outcome = try await approvals.approve(orderId: id, actor: context.role?.rawValue ?? "operator")
-                env.pipeline?.events.publish(.order(outcome.order))
-                if let s = outcome.order.signalId {
-                    try await env.store.signals.setStatus(
-                        id: s, signalStatus(of: outcome.order), reason: outcome.order.error ?? "")
-                }
-                return try jsonResponse(OrderDTO(outcome.order))
-            } catch let e as ApprovalError {
-                throw APIError.conflict(e.description)
+                let order = try await control().approve(orderId: id, actor: context.role?.rawValue ?? "operator")
+                return try jsonResponse(OrderDTO(order))
+            } catch let refused as OperatorRefusal {
+                throw APIError.conflict(refused.description)
             }
         }
         router.post("/api/v1/approvals/:id/reject") { request, context -> Response in
@@ -42,31 +33,22 @@ struct ControlController {
             let body =
                 request.headers[.contentLength].map { $0 != "0" } ?? false
                 ? try await request.json(Body.self, context: context) : Body()
-            guard let approvals = try pipeline().approvals else {
-                throw APIError.conflict("the daemon is not in approve mode")
-            }
             do {
-                try await approvals.reject(
+                let order = try await control().reject(
                     orderId: id, actor: context.role?.rawValue ?? "operator",
                     reason: String((body.reason ?? "").prefix(500)))
-            } catch let e as ApprovalError {
-                throw APIError.conflict(e.description)
+                return try jsonResponse(OrderDTO(order))
+            } catch let refused as OperatorRefusal {
+                throw APIError.conflict(refused.description)
             }
-            guard let o = try await env.store.orders.get(id: id) else { throw APIError.notFound("no order \(id)") }
-            await env.pipeline?.risk.orderUpdated(o)
-            if let s = o.signalId {
-                try await env.store.signals.setStatus(id: s, "rejected", reason: o.error ?? "rejected by the operator")
-            }
-            env.pipeline?.events.publish(.order(o))
-            return try jsonResponse(OrderDTO(o))
         }
         router.get("/api/v1/trading-state") { _, _ -> Response in
             struct State: Encodable {
                 var state: String
                 var reason: String
             }
-            if let p = env.pipeline {
-                return try jsonResponse(State(state: await p.risk.snapshot().tradingState.rawValue, reason: ""))
+            if let status = env.status {
+                return try jsonResponse(State(state: await status.riskState().tradingState.rawValue, reason: ""))
             }
             let s = try await env.store.execution.tradingState(mode: env.mode)
             return try jsonResponse(State(state: s?.state.rawValue ?? "active", reason: s?.reason ?? ""))
@@ -85,9 +67,9 @@ struct ControlController {
             let reason = String((body.reason ?? "").prefix(500))
             let persisted: Bool
             do {
-                persisted = try await pipeline().risk.setTradingState(
+                persisted = try await control().setTradingState(
                     s, reason: reason, actor: context.role?.rawValue ?? "operator")
-            } catch let refused as ResumeRefused {
+            } catch let refused as OperatorRefusal {
                 throw APIError.conflict(refused.description)
             } catch let e as APIError {
                 throw e
@@ -137,7 +119,7 @@ struct ControlController {
             let lock = Cooldown(
                 scope: scope, until: env.now() + Int64(body.minutes) * 60,
                 reason: String((body.reason ?? "operator").prefix(200)))
-            try await pipeline().risk.addCooldown(lock)
+            try await control().addCooldown(lock)
             try await env.audit(
                 context.role, "cooldown.add", "\(body.scope):\(body.value)", ["minutes": "\(body.minutes)"])
             return try jsonResponse(CooldownDTO(lock), status: .created)

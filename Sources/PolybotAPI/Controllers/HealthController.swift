@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import NIOCore
 import PolybotCore
-import PolybotPipeline
 import PolybotStore
 
 /// What `/ready` reports.

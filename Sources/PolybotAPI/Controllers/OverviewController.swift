@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import PolybotCore
-import PolybotPipeline
 import PolybotStore
 
 /// `GET /api/v1/overview`: equity, PnL today and in total, exposure, trading state, feed health.
@@ -75,13 +74,13 @@ struct OverviewController {
             connections: 0, reconnects: 0, stalls: 0, lastBackfillAt: nil, frames: 0, restOk: rest.ok,
             restFailed: rest.failed,
             rateLimited: rest.rateLimited)
-        if let p = env.pipeline {
-            let risk = await p.risk.snapshot()
+        if let status = env.status {
+            let risk = await status.riskState()
             state = risk.tradingState
             equity = risk.equity
             startOfDay = risk.startOfDayEquity
             today = risk.todayPnl
-            let h = await p.listener.health()
+            let h = await status.feedHealth()
             let last = h.lastFrameAt.map { Int64($0.timeIntervalSince1970) }
             let lag = last.map { now - $0 }
             feed = Feed(
@@ -94,7 +93,7 @@ struct OverviewController {
                 lastBackfillAt: h.lastBackfillAt.map { Int64($0.timeIntervalSince1970) }, frames: h.frames,
                 restOk: rest.ok,
                 restFailed: rest.failed, rateLimited: rest.rateLimited)
-            (feed.sweeps, feed.sweepRecovered) = await p.listener.sweepStats()
+            (feed.sweeps, feed.sweepRecovered) = (h.sweeps, h.sweepRecovered)
         }
         return Overview(
             mode: env.mode.rawValue, tradingState: state.rawValue, equity: "\(equity)",

@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import NIOCore
 import PolybotCore
-import PolybotPipeline
 import PolybotStore
 
 /// The whale table behind `GET /api/v1/whales`, kept in memory (wallets, latest scores, sparklines, baskets) and
@@ -231,10 +230,10 @@ struct WhalesController {
             if let s = body.listStatus { details["listStatus"] = s }
             if let t = body.tags { details["tags"] = t.joined(separator: ",") }
             try await env.audit(context.role, "whale.update", a.hex, details)
-            if body.listStatus != nil, let p = env.pipeline {
+            if body.listStatus != nil, let control = env.control {
                 // Allow/deny lists take effect on the next trade.
                 let lists = try await env.store.whales.lists()
-                await p.filter.update(lists: lists.allow, deny: lists.deny)
+                await control.whaleListsChanged(allow: lists.allow, deny: lists.deny)
             }
             await directory.invalidate()
             guard let dto = try await directory.all().first(where: { $0.address == a.hex }) else {
@@ -247,7 +246,7 @@ struct WhalesController {
             guard try await env.store.whales.delete(a) else { throw APIError.notFound("not tracked: \(a.hex)") }
             try await env.audit(context.role, "whale.remove", a.hex)
             await directory.invalidate()
-            if let p = env.pipeline { await p.basketsChanged() }
+            await env.control?.basketsChanged()
             return Response(status: .noContent)
         }
     }

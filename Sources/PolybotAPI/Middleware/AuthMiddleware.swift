@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import PolybotCore
-import PolybotPipeline
 import PolybotStore
 
 /// The routes anyone may call, named by the path pattern the router **matched** (Hummingbird's `endpointPath`, e.g.

@@ -3,7 +3,6 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import PolybotStore
-import PostgresNIO
 
 /// The outermost middleware: every answer — a route's, a static file's, or an error's — carries the browser security
 /// headers, and an error that is not an HTTP error becomes a logged 500 with no detail for the client (never an
@@ -31,7 +30,7 @@ package struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlew
             response = try await next(request, context)
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
-        } catch let error where Self.isDatabaseDown(error) {
+        } catch let error where StoreError.isDatabaseDown(error) {
             // PostgreSQL is away: a bounded, named 503 (the query limit and breaker keep this fast), never a hang.
             context.logger.warning(
                 "request refused: database unavailable",
@@ -57,13 +56,5 @@ package struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlew
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
         return response
-    }
-
-    /// A time-out or open breaker (``DatabaseUnavailable``), or a postgres-nio error with no server answer (the
-    /// connection failed or closed) — as opposed to the server refusing a statement.
-    static func isDatabaseDown(_ error: any Error) -> Bool {
-        if error is DatabaseUnavailable { return true }
-        if let psql = error as? PSQLError { return psql.serverInfo == nil }
-        return false
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import PolybotCore
-import PolybotPipeline
 import PolybotStore
 import Synchronization
 

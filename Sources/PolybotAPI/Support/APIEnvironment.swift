@@ -1,6 +1,5 @@
 import Foundation
 import PolybotCore
-import PolybotPipeline
 import PolybotStore
 
 /// Everything the API reads and drives.
@@ -8,8 +7,11 @@ package struct APIEnvironment: Sendable {
     package var store: PolybotStore
     package var mode: RunMode
     package var startingEquity: Micros
-    /// The running pipeline (nil when the daemon runs without one, e.g. in API tests of read routes).
-    package var pipeline: Pipeline?
+    /// The operator's levers on the running pipeline (nil when the daemon runs without one, e.g. in API tests of read
+    /// routes: the levers then answer 503).
+    package var control: (any TradingControl)?
+    /// What the dashboard reads of the running pipeline (nil: read from the database alone).
+    package var status: (any PipelineStatus)?
     package var stream: EventStream
     package var signer: TokenSigner
     /// Checks the operator password (nil: login disabled).
@@ -34,7 +36,8 @@ package struct APIEnvironment: Sendable {
 
     /// Creates the environment.
     package init(
-        store: PolybotStore, mode: RunMode, startingEquity: Micros, pipeline: Pipeline?, stream: EventStream,
+        store: PolybotStore, mode: RunMode, startingEquity: Micros,
+        pipeline: (any TradingControl & PipelineStatus)?, stream: EventStream,
         signer: TokenSigner,
         password: PasswordVerifier?, readOnlyToken: String?, configView: @escaping @Sendable () -> [ConfigEntry],
         feedStallSeconds: Int,
@@ -43,7 +46,8 @@ package struct APIEnvironment: Sendable {
         self.store = store
         self.mode = mode
         self.startingEquity = startingEquity
-        self.pipeline = pipeline
+        self.control = pipeline
+        self.status = pipeline
         self.stream = stream
         self.signer = signer
         self.password = password

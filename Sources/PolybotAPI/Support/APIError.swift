@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import PolybotCore
-import PolybotPipeline
 import PolybotStore
 
 /// API failures, answered as `{"error": "…"}` with their status.

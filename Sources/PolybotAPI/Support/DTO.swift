@@ -1,6 +1,5 @@
 import Foundation
 import PolybotCore
-import PolybotPipeline
 import PolybotStore
 
 // JSON shapes of the API. Money and prices are decimal strings ("0.41", "12000.5"): exact, never floats.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PolybotCore
 import PolybotPipeline
 import PolybotStore
 import PostgresNIO

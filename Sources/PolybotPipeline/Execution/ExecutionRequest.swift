@@ -89,12 +89,3 @@ package protocol OrderGateway: Sendable {
     /// Places (or resumes placing) an order at most once per idempotency key.
     func place(_ request: ExecutionRequest) async throws -> PlacementOutcome
 }
-
-/// UTC `YYYY-MM-DD` of Unix seconds.
-package func utcDay(_ seconds: Int64) -> String {
-    var t = time_t(seconds)
-    var parts = tm()
-    gmtime_r(&t, &parts)
-    func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-    return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
-}

@@ -313,9 +313,4 @@ package struct RescoringJob: Sendable {
             }
         }
     }
-
-    private func jsonString(_ s: String) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: [s])) ?? Data("[\"\"]".utf8)
-        return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
-    }
 }

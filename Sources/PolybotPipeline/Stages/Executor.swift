@@ -126,11 +126,11 @@ package actor Executor<Input: AsyncSequence & Sendable>: Service where Input.Ele
             switch outcome {
             case .placed(let o):
                 (
-                    signalStatus(of: o),
+                    o.signalStatus,
                     o.filledSize == .zero && o.status.isTerminal ? (o.error ?? "no fill within the limit") : "",
                     "placed"
                 )
-            case .alreadyPlaced(let o): (signalStatus(of: o), o.error ?? "", "already_placed")
+            case .alreadyPlaced(let o): (o.signalStatus, o.error ?? "", "already_placed")
             case .rejected(_, let message): ("rejected", message, "rejected")
             case .unknown: ("ordered", "outcome unknown; being looked up", "unknown")
             case .pendingApproval: ("approved", "waiting for an operator", "pending_approval")
@@ -188,16 +188,4 @@ package struct ReservationHooks: Sendable {
 
     /// No risk manager to tell (tests of a gateway alone).
     package static let none = ReservationHooks(orderUpdated: { _ in }, abandoned: { _ in })
-}
-
-/// The signal status an order implies.
-package func signalStatus(of o: CopyOrder) -> String {
-    if o.filledSize > .zero { return "filled" }
-    switch o.status {
-    case .rejected: return "rejected"
-    case .expired, .cancelled: return "expired"
-    case .failed: return "failed"
-    case .pendingApproval: return "approved"
-    default: return "ordered"
-    }
 }

@@ -499,9 +499,3 @@ package struct ResumeRefused: Error, CustomStringConvertible {
     package var problems: [String]
     package var description: String { "trading not resumed: " + problems.joined(separator: "; ") }
 }
-
-/// A JSON string literal.
-package func jsonString(_ s: String) -> String {
-    let data = (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8)
-    return String(decoding: data, as: UTF8.self)
-}

@@ -471,7 +471,7 @@ package actor OrderTracker: Service {
         await reservations.orderUpdated(order)
         events.publish(.order(order))
         if let id = order.signalId, order.purpose == .entry {
-            do { try await store.signals.setStatus(id: id, signalStatus(of: order), reason: order.error ?? "") } catch {
+            do { try await store.signals.setStatus(id: id, order.signalStatus, reason: order.error ?? "") } catch {
                 // The order row is right; the signal's status follows it at the next change or restart's check.
                 statusErrors.increment()
                 logger.error(

@@ -36,6 +36,15 @@ package enum StoreError: Error, CustomStringConvertible, Equatable {
         default: return error
         }
     }
+
+    /// Whether an error means the database is down — a time-out or open breaker (``DatabaseUnavailable``), or a
+    /// postgres-nio error with no server answer (the connection failed or closed) — as opposed to the server refusing
+    /// a statement. The API answers 503 for these, 500 for the rest.
+    package static func isDatabaseDown(_ error: any Error) -> Bool {
+        if error is DatabaseUnavailable { return true }
+        if let psql = error as? PSQLError { return psql.serverInfo == nil }
+        return false
+    }
 }
 
 /// Runs `body`, translating database errors with ``StoreError/map(_:)``.

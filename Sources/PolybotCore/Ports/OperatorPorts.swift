@@ -1,0 +1,76 @@
+import Foundation
+
+/// The feed's health as the trade listener sees it (the dashboard's data-health card).
+package struct FeedHealth: Sendable, Equatable {
+    /// Open feed connections.
+    package var connections: Int
+    /// When the last frame arrived.
+    package var lastFrameAt: Date?
+    /// Silences longer than the stall limit so far.
+    package var stalls: Int
+    /// Reconnects so far.
+    package var reconnects: Int
+    /// When the last backfill ran.
+    package var lastBackfillAt: Date?
+    /// Frames received so far.
+    package var frames: Int
+    /// Safety-net sweeps run, and the trades they recovered.
+    package var sweeps: Int
+    package var sweepRecovered: Int
+
+    /// Creates a health snapshot.
+    package init(
+        connections: Int, lastFrameAt: Date?, stalls: Int, reconnects: Int, lastBackfillAt: Date?, frames: Int,
+        sweeps: Int, sweepRecovered: Int
+    ) {
+        self.connections = connections
+        self.lastFrameAt = lastFrameAt
+        self.stalls = stalls
+        self.reconnects = reconnects
+        self.lastBackfillAt = lastBackfillAt
+        self.frames = frames
+        self.sweeps = sweeps
+        self.sweepRecovered = sweepRecovered
+    }
+}
+
+/// What the operator surface reads of a running pipeline (a port: the API depends on it, the pipeline implements it).
+package protocol PipelineStatus: Sendable {
+    /// The risk manager's state now (trading state, equity, today's PnL).
+    func riskState() async -> RiskState
+    /// The feed's health now.
+    func feedHealth() async -> FeedHealth
+}
+
+/// Why the pipeline refused an operator's request (the API answers 409 with the description): not in approve mode, an
+/// order no longer waiting for approval, a resume that reconciliation does not allow.
+package struct OperatorRefusal: Error, Equatable, CustomStringConvertible {
+    package var description: String
+
+    /// A refusal with its reason.
+    package init(_ description: String) { self.description = description }
+}
+
+/// The operator's levers on a running pipeline (a port: the API depends on it, the pipeline implements it). Each
+/// call is one domain step, done whole: an approval also publishes the order and sets its signal's status.
+package protocol TradingControl: Sendable {
+    /// Sets the trading state: halt and reduce-only take effect in memory at once, even with the database down.
+    ///
+    /// - Returns: whether the change is persisted yet.
+    /// - Throws: ``OperatorRefusal`` when a resume is refused; any other error: the database is unavailable.
+    func setTradingState(_ state: TradingState, reason: String, actor: String) async throws -> Bool
+    /// Adds a cooldown lock (in force at once, then stored).
+    func addCooldown(_ lock: Cooldown) async throws
+    /// Approves an order queued in approve mode and places it.
+    ///
+    /// - Throws: ``OperatorRefusal`` (not in approve mode, not pending, expired, denied by the risk re-check).
+    func approve(orderId: Int64, actor: String) async throws -> CopyOrder
+    /// Rejects an order queued in approve mode.
+    ///
+    /// - Throws: ``OperatorRefusal`` (not in approve mode, not pending).
+    func reject(orderId: Int64, actor: String, reason: String) async throws -> CopyOrder
+    /// The whales' allow and deny lists changed: the next trade is judged by them.
+    func whaleListsChanged(allow: Set<Address>, deny: Set<Address>) async
+    /// Baskets or their members changed: the consensus reloads them on the next trade.
+    func basketsChanged() async
+}
