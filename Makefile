@@ -14,11 +14,13 @@ build: deps
 
 ## The toolchain's formatter, with the checked-in .swift-format: `make lint` checks, `make format` rewrites.
 FORMAT_PATHS := Package.swift Sources Tests Benchmarks
-## `make lint` also checks the one-clock rule (scripts/lint-clock.sh): no wall-clock reads in the pipeline.
+## `make lint` also checks the one-clock rule (scripts/lint-clock.sh), that Store owns SQL (scripts/lint-sql.sh), and
+## the layers (scripts/lint-layers.sh: no simulator in `polybot`, the API through ports, no file over 400 lines).
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
 	scripts/lint-clock.sh
 	scripts/lint-sql.sh
+	scripts/lint-layers.sh
 	@# The dashboard's scripts parse, together in the page's order (they share one global scope), with node when the
 	@# machine has it; the browser tests load them either way.
 	@if command -v node >/dev/null 2>&1; then \

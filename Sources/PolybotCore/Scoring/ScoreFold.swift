@@ -359,45 +359,13 @@ public struct ScoreFold: Sendable {
         let wins = closed.filter(\.isWin).count
         let a = Double(wins) + p.priorAlpha
         let b = Double(n - wins) + p.priorBeta
-        var decayed: Double?
-        var sharpe: Double?
-        var kelly: Double?
-        var ev: Double?
-        if n >= p.minimumSample {
-            // Ages from the newest close: the weights' ratio is the same from any later `now`, so the value depends
-            // only on the positions (a snapshot that changed nothing keeps it exactly).
-            let newest = closed.map(\.closedAt).max() ?? 0
-            var weightSum = 0.0
-            var winWeight = 0.0
-            for c in closed {
-                let w = pow(0.5, Double(newest - c.closedAt) / p.halfLifeSeconds)
-                weightSum += w
-                if c.isWin { winWeight += w }
-            }
-            decayed = weightSum > 0 ? winWeight / weightSum : nil
-            let returns = closed.map(\.returnOnCost)
-            let mean = returns.reduce(0, +) / Double(n)
-            let variance = returns.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n - 1)
-            sharpe = variance > 0 ? mean / variance.squareRoot() : nil
-            ev = mean
-            let winning = returns.filter { $0 > 0 }
-            let losing = returns.filter { $0 <= 0 }
-            let pw = Double(wins) / Double(n)
-            if winning.isEmpty {
-                kelly = 0
-            } else if losing.isEmpty || losing.allSatisfy({ $0 == 0 }) {
-                kelly = min(1, max(0, pw))
-            } else {
-                let ratio =
-                    (winning.reduce(0, +) / Double(winning.count)) / abs(losing.reduce(0, +) / Double(losing.count))
-                kelly = min(1, max(0, pw - (1 - pw) / ratio))
-            }
-        }
+        let stats = ClosedPositionStats(closed, parameters: p)
         let score = WalletScore(
             wallet: s.wallet, computedAt: 0, closedPositions: n, openPositions: open,
-            winRate: n > 0 ? Double(wins) / Double(n) : nil, decayedWinRate: decayed, shrunkWinRate: a / (a + b),
-            winRateLowerBound: lowerBound(wins: wins, losses: n - wins), sharpe: sharpe,
-            kelly: kelly, ev: ev, edge: estimate?.edge, realizedPnl: Micros.sum(closed.map(\.realized)),
+            winRate: n > 0 ? Double(wins) / Double(n) : nil, decayedWinRate: stats.decayedWinRate,
+            shrunkWinRate: a / (a + b),
+            winRateLowerBound: lowerBound(wins: wins, losses: n - wins), sharpe: stats.sharpe,
+            kelly: stats.kelly, ev: stats.ev, edge: estimate?.edge, realizedPnl: Micros.sum(closed.map(\.realized)),
             volume: s.volume, markets: features.markets, trades: features.trades, walletClass: .unclassified,
             features: features.dictionary, edgeStandardError: estimate?.standardError, edgeZ: estimate?.z,
             pValue: estimate?.pValue, qValue: nil, resolvedMarkets: estimate?.markets ?? 0,

@@ -17,36 +17,36 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: PipelineStage where 
     /// The trading state as the last step before the venue reads it (set in memory before anything is written).
     package nonisolated let gate: TradingGate
     package let input: Input
-    private let store: PolybotStore
-    private let mode: RunMode
-    private let startingEquity: Micros
-    private let events: PipelineEvents
-    private let logger: Logger
-    private let now: @Sendable () -> Int64
-    private let work: WorkGauge?
-    private var state: RiskState
+    let store: PolybotStore
+    let mode: RunMode
+    let startingEquity: Micros
+    let events: PipelineEvents
+    let logger: Logger
+    let now: @Sendable () -> Int64
+    let work: WorkGauge?
+    var state: RiskState
     /// The stored trading state, applied once reconciliation is done.
-    private var storedState: TradingState = .active
-    private var day: String
-    private var unrealized: Micros = .zero
-    private var isReconciled = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    var storedState: TradingState = .active
+    var day: String
+    var unrealized: Micros = .zero
+    var isReconciled = false
+    var waiters: [CheckedContinuation<Void, Never>] = []
     /// A trading-state change in force in memory but not yet written (the database was down).
-    private var pendingPersist: PendingState?
+    var pendingPersist: PendingState?
     /// Where such a change is kept across a restart.
-    private let pendingFile: PendingStateFile?
+    let pendingFile: PendingStateFile?
     /// Whether the daily loss stop has already cancelled resting entries today.
-    private var lossStopActed = false
-    private var cancelResting: (@Sendable (_ entriesOnly: Bool) async -> Void)?
-    private var resumeCheck: (@Sendable () async -> [String])?
-    private let unrecorded = Counter(label: "risk.unpersisted")
+    var lossStopActed = false
+    var cancelResting: (@Sendable (_ entriesOnly: Bool) async -> Void)?
+    var resumeCheck: (@Sendable () async -> [String])?
+    let unrecorded = Counter(label: "risk.unpersisted")
     /// How long a trading-state change waits for the database before it is left to ``flushPendingState()``.
-    private let persistTimeout: Duration = .seconds(2)
-    private let latency = Timer(label: "pipeline.stage_latency", dimensions: [("stage", "risk")])
-    private var denials: [DenialReason: Counter] = [:]
-    private let approvals = Counter(label: "risk.approved")
+    let persistTimeout: Duration = .seconds(2)
+    let latency = Timer(label: "pipeline.stage_latency", dimensions: [("stage", "risk")])
+    var denials: [DenialReason: Counter] = [:]
+    let approvals = Counter(label: "risk.approved")
     /// `risk_trading_state{state=…}`, one-hot: what dashboards show and the halt / reduce-only alerts watch.
-    private let stateGauges = Dictionary(
+    let stateGauges = Dictionary(
         uniqueKeysWithValues: TradingState.allCases.map {
             ($0, Gauge(label: "risk.trading_state", dimensions: [("state", $0.rawValue)]))
         })
@@ -80,7 +80,7 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: PipelineStage where 
     }
 
     /// Sets the one-hot trading-state gauges to the state in force.
-    private func recordTradingState() {
+    func recordTradingState() {
         for (s, gauge) in stateGauges { gauge.record(s == state.tradingState ? 1 : 0) }
     }
 
@@ -221,7 +221,7 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: PipelineStage where 
         return true
     }
 
-    private func releaseWaiters() {
+    func releaseWaiters() {
         for w in waiters { w.resume() }
         waiters.removeAll()
     }
@@ -323,131 +323,6 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: PipelineStage where 
         await checkLossStop()
     }
 
-    /// When today's loss first reaches the stop, our resting entries are cancelled (exits keep working).
-    private func checkLossStop() async {
-        let reached = state.dailyLossStopReached
-        defer { lossStopActed = reached }
-        guard reached, !lossStopActed else { return }
-        logger.error(
-            "daily loss stop reached; cancelling resting entries", metadata: ["pnl.today": "\(state.todayPnl)"])
-        events.publish(.tradingState(state.tradingState, reason: "daily loss stop reached (today \(state.todayPnl))"))
-        await cancelResting?(true)
-    }
-
-    /// The kill switch and its neighbours.
-    ///
-    /// Halting and reduce-only are applied **in memory first** (and resting orders cancelled: all of them on halt,
-    /// entries on reduce-only), then persisted and audited; when the database is down the change stays in force and is
-    /// written by ``flushPendingState()`` once it is back. Resuming (`active`) is the opposite: it is persisted first
-    /// (throws when it cannot be), then the reconciliation check runs, and trading resumes only when it finds nothing;
-    /// otherwise the state becomes reduce-only and ``ResumeRefused`` lists the problems.
-    ///
-    /// - Returns: whether the change is persisted yet.
-    @discardableResult
-    package func setTradingState(_ s: TradingState, reason: String, actor: String) async throws -> Bool {
-        if s == .active {
-            try await persist(.init(state: s, reason: reason, actor: actor), within: persistTimeout)
-            pendingPersist = nil
-            removePendingFile()
-            if let resumeCheck {
-                let problems = await resumeCheck()
-                if !problems.isEmpty {
-                    let why = "resume refused: reconciliation found \(problems.count) problem(s)"
-                    try await setTradingState(.reduceOnly, reason: why, actor: "system")
-                    throw ResumeRefused(problems: problems)
-                }
-                do {
-                    try await store.audit.append(
-                        actor: "system", action: "reconciliation.passed", target: mode.rawValue,
-                        details: #"{"before":"resume"}"#)
-                } catch {
-                    logger.warning("passed reconciliation not audited", metadata: ["error": "\(error)"])
-                }
-            }
-            apply(s, reason: reason, actor: actor)
-            return true
-        }
-        apply(s, reason: reason, actor: actor)
-        await cancelResting?(s == .reduceOnly)
-        let change = PendingState(state: s, reason: reason, actor: actor)
-        do {
-            try await persist(change, within: persistTimeout)
-            pendingPersist = nil
-            removePendingFile()
-            return true
-        } catch {
-            pendingPersist = change
-            unrecorded.increment()
-            do { try pendingFile?.write(change) } catch {
-                logger.critical("pending trading state not written to its file either", metadata: ["error": "\(error)"])
-            }
-            logger.error(
-                "trading state applied in memory, not yet persisted; retried until the database answers",
-                metadata: ["risk.state": "\(s.rawValue)", "error": "\(error)"])
-            return false
-        }
-    }
-
-    /// Writes a trading-state change that could not be persisted when it was made. Returns true when nothing is pending.
-    @discardableResult
-    package func flushPendingState() async -> Bool {
-        guard let change = pendingPersist else { return true }
-        do {
-            try await persist(change)
-            if pendingPersist == change {
-                pendingPersist = nil
-                removePendingFile()
-            }
-            logger.notice("pending trading state persisted", metadata: ["risk.state": "\(change.state.rawValue)"])
-            return true
-        } catch {
-            return false
-        }
-    }
-
-    /// The database has the change: the file is stale. A file that cannot be removed only makes the next start more
-    /// cautious (the more cautious state wins), so it is logged, not thrown.
-    private func removePendingFile() {
-        do { try pendingFile?.remove() } catch {
-            logger.warning("pending trading-state file not removed", metadata: ["error": "\(error)"])
-        }
-    }
-
-    /// True when a trading-state change waits to be written.
-    package var hasPendingState: Bool { pendingPersist != nil }
-
-    private func apply(_ s: TradingState, reason: String, actor: String) {
-        gate.set(s)
-        storedState = s
-        if state.tradingState != .reconciling { state.tradingState = s }
-        recordTradingState()
-        events.publish(.tradingState(s, reason: reason))
-        logger.notice(
-            "trading state changed",
-            metadata: ["risk.state": "\(s.rawValue)", "risk.reason": "\(reason)", "actor": "\(actor)"])
-    }
-
-    /// ``persist(_:)`` bounded in time: a database that accepts connections but does not answer must not hold the
-    /// operator's halt (already in force) or a resume (refused) for a minute.
-    private func persist(_ change: PendingState, within limit: Duration) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.persist(change) }
-            group.addTask {
-                try await Task.sleep(for: limit)  // clock-edge: database timeout (wall time by design)
-                throw PersistTimeout(limit: limit)
-            }
-            defer { group.cancelAll() }
-            try await group.next()
-        }
-    }
-
-    private func persist(_ change: PendingState) async throws {
-        try await store.execution.setTradingState(mode: mode, change.state, reason: change.reason, actor: change.actor)
-        try await store.audit.append(
-            actor: change.actor, action: "trading_state.\(change.state.rawValue)", target: mode.rawValue,
-            details: #"{"reason":\#(jsonString(change.reason))}"#)
-    }
-
     /// Adds a persisted cooldown lock (in memory even when the write fails: a lock is the safe side).
     package func addCooldown(_ c: Cooldown) async throws {
         state.cooldowns.append(c)
@@ -472,30 +347,11 @@ package actor RiskManager<Input: AsyncSequence & Sendable>: PipelineStage where 
     /// The equity the day started with.
     package func dayStart() -> (day: String, equity: Micros) { (day, state.startOfDayEquity) }
 
-    private func rollDayIfNeeded() {
+    func rollDayIfNeeded() {
         let today = utcDay(now())
         guard today != day else { return }
         day = today
         state.startDay()
         lossStopActed = false
     }
-}
-
-/// A trading-state change waiting to be written.
-struct PendingState: Sendable, Equatable {
-    var state: TradingState
-    var reason: String
-    var actor: String
-}
-
-/// The database did not confirm a write in time.
-struct PersistTimeout: Error, CustomStringConvertible {
-    var limit: Duration
-    var description: String { "the database did not answer within \(limit)" }
-}
-
-/// Resuming was refused: the reconciliation check found problems (trading is reduce-only meanwhile).
-package struct ResumeRefused: Error, CustomStringConvertible {
-    package var problems: [String]
-    package var description: String { "trading not resumed: " + problems.joined(separator: "; ") }
 }

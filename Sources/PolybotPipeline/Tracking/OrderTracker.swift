@@ -11,25 +11,25 @@ import ServiceLifecycle
 /// Fills are cumulative (`size_matched`) and go through the ``FillLedger``; an `unknown` order is resolved by
 /// looking it up before anything is re-sent; the unfilled remainder of a GTD order is cancelled at its expiry.
 package actor OrderTracker: Service {
-    private let store: PolybotStore
-    private let clob: ClobClient
-    private let gateway: LiveOrderGateway
-    private let ledger: FillLedger
-    private let books: @Sendable (String) async throws -> OrderBook
-    private let userFeed: UserChannelFeed?
-    private let pollInterval: Duration
-    private let events: PipelineEvents
-    private let logger: Logger
-    private let now: @Sendable () -> Int64
-    private let failedTrades = Counter(label: "orders.trades_failed")
-    private let cancels = Counter(label: "orders.expired_cancels")
-    private let haltCancels = Counter(label: "orders.halt_cancels")
-    private let tradeCorrections = Counter(label: "orders.trade_corrections")
-    private var legacyRaised: Set<Int64> = []
+    let store: PolybotStore
+    let clob: ClobClient
+    let gateway: LiveOrderGateway
+    let ledger: FillLedger
+    let books: @Sendable (String) async throws -> OrderBook
+    let userFeed: UserChannelFeed?
+    let pollInterval: Duration
+    let events: PipelineEvents
+    let logger: Logger
+    let now: @Sendable () -> Int64
+    let failedTrades = Counter(label: "orders.trades_failed")
+    let cancels = Counter(label: "orders.expired_cancels")
+    let haltCancels = Counter(label: "orders.halt_cancels")
+    let tradeCorrections = Counter(label: "orders.trade_corrections")
+    var legacyRaised: Set<Int64> = []
     /// When this tracker first saw trading halted (cancel-all is repeated on every poll for 5 minutes after).
-    private var haltSeenAt: Int64?
-    private let statusErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "order_tracker")])
-    private let reservations: ReservationHooks
+    var haltSeenAt: Int64?
+    let statusErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "order_tracker")])
+    let reservations: ReservationHooks
 
     /// Creates the tracker.
     package init(
@@ -150,7 +150,7 @@ package actor OrderTracker: Service {
     /// venue's order id; harmless when the venue never got it), then a lookup. Found: what it says is recorded and the
     /// order ends there. Not listed: it ends `cancelled`, never to be sent. Nil when its lease is held (its POST is in
     /// flight and re-checks the state when it answers) or it finished meanwhile.
-    private func resolveRefused(_ order: CopyOrder, because reason: DenialReason) async throws -> CopyOrder? {
+    func resolveRefused(_ order: CopyOrder, because reason: DenialReason) async throws -> CopyOrder? {
         guard gateway.inFlight.acquire(order.id) else { return nil }
         defer { gateway.inFlight.release(order.id) }
         guard let current = try await store.orders.get(id: order.id),
@@ -242,133 +242,8 @@ package actor OrderTracker: Service {
         return skipped
     }
 
-    /// Follows the trade ids the venue returned with our matched orders (`GET /data/trades?id=`) until it reports each
-    /// CONFIRMED or FAILED; records the settlement hash and whether we were taker or maker. A FAILED trade is counted
-    /// and raised (its fill was booked from the order's answer and did not settle). Returns how many were resolved.
-    package func resolveTrades(limit: Int = 50) async throws -> Int {
-        var resolved = 0
-        for trade in try await store.orders.unresolvedTrades(limit: limit) {
-            let found: ClobTrade?
-            do { found = try await clob.trade(id: trade.tradeId) } catch {
-                logger.info(
-                    "trade lookup failed; retried on the next poll",
-                    metadata: ["trade.id": "\(trade.tradeId)", "error": "\(error)"])
-                continue
-            }
-            try await store.orders.updateTrade(
-                trade.tradeId, status: found?.status, transactionHash: found?.transaction_hash,
-                traderSide: found?.trader_side)
-            if !trade.isComplete, let found, let order = try await store.orders.get(id: trade.orderId) {
-                // A trade whose size, price or fee the books still wait for: completed from the venue's record.
-                if trade.polls >= 12 {
-                    // Still not complete after a dozen looks: say so (the books miss it until it is).
-                    events.publish(
-                        .reconciliation(problems: [
-                            "trade \(trade.tradeId) of order \(order.id) still incomplete after \(trade.polls) looks; pending in the books"
-                        ]))
-                }
-                do {
-                    let fill = try await gateway.tradeFill(found, of: order)
-                    let booked = try await ledger.report(
-                        orderId: order.id, venueMatched: .zero, trades: [fill], eventType: "TRADE_LOOKUP",
-                        venueStatus: found.status ?? "")
-                    await finished(booked.order, was: order)
-                } catch {
-                    logger.warning(
-                        "trade not completed; retried on the next poll",
-                        metadata: ["trade.id": "\(trade.tradeId)", "error": "\(error)"])
-                }
-            }
-            let status = (found?.status ?? "").uppercased()
-            if status == "FAILED" {
-                failedTrades.increment()
-                events.publish(
-                    .reconciliation(problems: [
-                        "trade \(trade.tradeId) of order \(trade.orderId) FAILED on chain; its booked fill did not settle"
-                    ]))
-            }
-            if status == "FAILED" || status == "CONFIRMED" { resolved += 1 }
-        }
-        return resolved
-    }
-
-    /// Reconciliation of the books against the venue: our trades as `GET /data/trades` lists them since `after`
-    /// (Unix seconds), compared with our trade rows. A trade of one of our orders that we never recorded is recorded and
-    /// booked; a row whose size or price differs from the venue's is corrected and the difference booked. Each is raised
-    /// (alert) and written to the audit log. Returns what was found.
-    @discardableResult
-    package func reconcileTrades(after: Int64) async throws -> [String] {
-        var problems: [String] = []
-        for trade in try await clob.trades(after: after) {
-            guard let tradeId = trade.id, !tradeId.isEmpty else { continue }
-            var orders: [CopyOrder] = []
-            for id in [trade.taker_order_id].compactMap({ $0 }) + (trade.maker_orders ?? []).compactMap(\.order_id) {
-                if let o = try await store.orders.get(exchangeOrderId: id), !orders.contains(where: { $0.id == o.id }) {
-                    orders.append(o)
-                }
-            }
-            for order in orders {
-                do {
-                    if let problem = try await reconcile(trade, id: tradeId, of: order) { problems.append(problem) }
-                } catch {
-                    // One trade that cannot be read (its fee unknown) does not stop the others.
-                    logger.warning(
-                        "trade not reconciled; tried again next time",
-                        metadata: ["trade.id": "\(tradeId)", "order.id": "\(order.id)", "error": "\(error)"])
-                }
-            }
-        }
-        if !problems.isEmpty { events.publish(.reconciliation(problems: problems)) }
-        return problems
-    }
-
-    /// One venue trade of one of our orders against our row of it; the problem found, if any.
-    private func reconcile(_ trade: ClobTrade, id tradeId: String, of order: CopyOrder) async throws -> String? {
-        if (trade.status ?? "").uppercased() == "FAILED" { return nil }  // never settled: not in the books (flagged)
-        guard order.booksFromTrades else { return nil }  // booked before trade rows existed: left as it was
-        do {
-            let fill = try await gateway.tradeFill(trade, of: order)
-            let ours = try await store.orders.trades(orderId: order.id).first { $0.tradeId == tradeId }
-            let problem: String?
-            var corrects = false
-            if ours == nil {
-                problem = "trade \(tradeId) of order \(order.id) was missing from our books; recorded from the venue"
-            } else if let ours, ours.isComplete, ours.size != fill.size || ours.price != fill.price {
-                corrects = true
-                problem =
-                    "trade \(tradeId) of order \(order.id): our \(ours.size.map { "\($0)" } ?? "?") @ \(ours.price.map { "\($0)" } ?? "?") differed from the venue's \(fill.size.map { "\($0)" } ?? "?") @ \(fill.price.map { "\($0)" } ?? "?"); corrected"
-            } else {
-                problem = nil
-            }
-            guard ours == nil || !(ours?.isComplete ?? false) || corrects else { return nil }
-            let booked = try await ledger.report(
-                orderId: order.id, venueMatched: .zero, trades: [fill], eventType: "TRADE_RECONCILED",
-                venueStatus: trade.status ?? "", corrects: corrects)
-            await finished(booked.order, was: order)
-            if let problem {
-                tradeCorrections.increment()
-                logger.error("books corrected from the venue's trades", metadata: ["problem": "\(problem)"])
-                do {
-                    try await store.audit.append(
-                        actor: "system", action: "trades.reconciled", target: "order \(order.id)",
-                        details: #"{"trade_id":\#(jsonString(tradeId)),"problem":\#(jsonString(problem))}"#)
-                } catch {
-                    logger.error("trade correction not audited", metadata: ["error": "\(error)"])
-                }
-            }
-            return problem
-        }
-    }
-
-    /// ``reconcileTrades(after:)`` over the last hour, for the timer: a failure is logged and tried again next time.
-    private func reconcileRecentTrades(hours: Int64) async {
-        do { try await reconcileTrades(after: now() - hours * 3_600) } catch {
-            logger.warning("trade reconciliation failed; tried again next time", metadata: ["error": "\(error)"])
-        }
-    }
-
     /// `DELETE /cancel-all` under the trading key and every other key Polybot holds; the failures, one per key.
-    private func cancelAllUnderEveryKey() async -> [PolymarketHTTPError] {
+    func cancelAllUnderEveryKey() async -> [PolymarketHTTPError] {
         var failures: [PolymarketHTTPError] = []
         for key in [clob] + gateway.otherKeys {
             do { _ = try await key.cancelAll() } catch { failures.append(error) }
@@ -379,7 +254,7 @@ package actor OrderTracker: Service {
     /// ``pollOnce()`` for the timer: a failed read is logged and retried on the next tick. While halted (for the
     /// first 5 minutes), cancel-all is repeated under every key: an order whose POST timed out and that the venue
     /// listed only later cannot keep resting.
-    private func poll() async {
+    func poll() async {
         if gateway.trading.current == .halted {
             let t = now()
             let since = haltSeenAt ?? t
@@ -397,7 +272,7 @@ package actor OrderTracker: Service {
         }
     }
 
-    private func refresh(_ order: CopyOrder) async {
+    func refresh(_ order: CopyOrder) async {
         do {
             switch order.status {
             case .intent, .submitting, .unknown:
@@ -459,7 +334,7 @@ package actor OrderTracker: Service {
         }
     }
 
-    private func finished(_ order: CopyOrder, was: CopyOrder) async {
+    func finished(_ order: CopyOrder, was: CopyOrder) async {
         if !order.booksFromTrades, order.hasPendingTrades, legacyRaised.insert(order.id).inserted {
             // Booked before the books came from trades (migration 0010): what the venue matched since is not booked.
             events.publish(

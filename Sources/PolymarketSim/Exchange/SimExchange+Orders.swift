@@ -2,64 +2,6 @@ import Foundation
 import PolybotCore
 import Polymarket
 
-/// An order resting on (or matched by) the simulated CLOB.
-public struct SimOrder: Sendable {
-    public var id: String
-    public var apiKey: String
-    public var maker: String
-    public var tokenId: String
-    public var market: String
-    public var side: TradeSide
-    public var price: Micros
-    public var originalSize: Micros
-    public var matched: Micros
-    /// LIVE, MATCHED or CANCELED.
-    public var status: String
-    public var orderType: OrderType
-    public var expiration: Int64
-    public var createdAt: Int64
-    public var trades: [String]
-
-    var remaining: Micros { originalSize - matched }
-}
-
-/// One fill of one of our orders.
-public struct SimFill: Sendable {
-    public var id: String
-    public var orderId: String
-    public var apiKey: String
-    public var tokenId: String
-    public var market: String
-    public var side: TradeSide
-    public var size: Micros
-    public var price: Micros
-    public var matchTime: Int64
-    public var transactionHash: String
-    public var status: String
-    /// Whether our order took liquidity (matched on arrival) or was resting (matched by a later trade).
-    public var taker: Bool
-    /// The platform fee charged on this fill (takers only): the market's schedule, floored to 0.00001 pUSD.
-    public var fee: Micros
-    /// The market's base fee rate in basis points (what trade events report as `fee_rate_bps`).
-    public var feeRateBps: Int64
-}
-
-/// A rejection with the CLOB's own message and status code.
-public struct SimRejection: Error, Sendable {
-    public var status: Int
-    public var message: String
-    /// The venue's machine-readable code (`post_only_mode`), when it sends one.
-    public var code: String? = nil
-    /// Seconds until the venue may take the order (`retry_after_seconds` and `Retry-After`), when it says.
-    public var retryAfterSeconds: Int? = nil
-
-    /// A batch entry the venue did not place: post-only mode answers `success: true` with an `errorMsg` and an empty
-    /// `orderID` (venue facts §4.1), any other refusal `success: false`.
-    var batchEntry: String {
-        "{\"success\":\(code == "post_only_mode"),\"errorMsg\":\(SimJSON.string(message)),\"orderID\":\"\",\"status\":\"\",\"takingAmount\":\"\",\"makingAmount\":\"\",\"transactionsHashes\":[]}"
-    }
-}
-
 extension SimExchange {
     // MARK: - API keys (L1)
 
@@ -337,7 +279,7 @@ extension SimExchange {
     }
 
     /// Applies one fill: balances (the taker fee included), holdings, book depletion, user-channel events.
-    private func execute(
+    func execute(
         _ order: inout SimOrder, price: Micros, size: Micros, wallNow: Int64, taker: Bool
     ) -> SimFill {
         let cost = size.multiplied(by: price)
@@ -425,47 +367,16 @@ extension SimExchange {
     /// Every order ever accepted (tests count duplicates with this).
     public var allOrders: [SimOrder] { Array(orders.values) }
 
-    private func reserved(_ owner: String) -> Micros {
+    func reserved(_ owner: String) -> Micros {
         Micros.sum(
             orders.values.filter { $0.maker == owner && $0.status == "LIVE" && $0.side == .buy }.map {
                 $0.remaining.multiplied(by: $0.price)
             })
     }
 
-    private func reservedShares(_ owner: String, _ token: String) -> Micros {
+    func reservedShares(_ owner: String, _ token: String) -> Micros {
         Micros.sum(
             orders.values.filter { $0.maker == owner && $0.status == "LIVE" && $0.side == .sell && $0.tokenId == token }
                 .map(\.remaining))
-    }
-
-    // MARK: - Event JSON
-
-    func orderEvent(_ o: SimOrder, type: String) -> String {
-        "{\"event_type\":\"order\",\"id\":\"\(o.id)\",\"asset_id\":\"\(o.tokenId)\",\"market\":\"\(o.market)\",\"owner\":\"\(o.apiKey)\","
-            + "\"order_owner\":\"\(o.apiKey)\",\"side\":\"\(o.side.rawValue)\",\"price\":\"\(o.price)\",\"original_size\":\"\(o.originalSize)\","
-            + "\"size_matched\":\"\(o.matched)\",\"status\":\"\(o.status)\",\"type\":\"\(type)\",\"order_type\":\"\(o.orderType.rawValue)\","
-            + "\"associate_trades\":[\(o.trades.map { "\"\($0)\"" }.joined(separator: ","))],\"timestamp\":\"\(o.createdAt)\"}"
-    }
-
-    func tradeEvent(_ f: SimFill, status: String) -> String {
-        "{\"event_type\":\"trade\",\"type\":\"TRADE\",\"id\":\"\(f.id)\",\"taker_order_id\":\"\(f.orderId)\",\"asset_id\":\"\(f.tokenId)\","
-            + "\"market\":\"\(f.market)\",\"side\":\"\(f.side.rawValue)\",\"size\":\"\(f.size)\",\"price\":\"\(f.price)\","
-            + "\"status\":\"\(status)\",\"owner\":\"\(f.apiKey)\",\"trade_owner\":\"\(f.apiKey)\",\"maker_orders\":[],"
-            + "\"transaction_hash\":\"\(f.transactionHash)\",\"trader_side\":\"\(f.taker ? "TAKER" : "MAKER")\",\"fee_rate_bps\":\"\(f.feeRateBps)\",\"matchtime\":\"\(f.matchTime)\","
-            + "\"timestamp\":\"\(f.matchTime)\"}"
-    }
-
-    func orderJSON(_ o: SimOrder) -> String {
-        "{\"id\":\"\(o.id)\",\"status\":\"\(o.status)\",\"owner\":\"\(o.apiKey)\",\"maker_address\":\"\(o.maker)\",\"market\":\"\(o.market)\","
-            + "\"asset_id\":\"\(o.tokenId)\",\"side\":\"\(o.side.rawValue)\",\"original_size\":\"\(o.originalSize)\","
-            + "\"size_matched\":\"\(o.matched)\",\"price\":\"\(o.price)\",\"associate_trades\":[\(o.trades.map { "\"\($0)\"" }.joined(separator: ","))],"
-            + "\"outcome\":\"\",\"created_at\":\(o.createdAt),\"expiration\":\"\(o.expiration)\",\"order_type\":\"\(o.orderType.rawValue)\"}"
-    }
-
-    func fillJSON(_ f: SimFill) -> String {
-        "{\"id\":\"\(f.id)\",\"taker_order_id\":\"\(f.orderId)\",\"market\":\"\(f.market)\",\"asset_id\":\"\(f.tokenId)\","
-            + "\"side\":\"\(f.side.rawValue)\",\"size\":\"\(f.size)\",\"fee_rate_bps\":\"\(f.feeRateBps)\",\"price\":\"\(f.price)\",\"status\":\"CONFIRMED\","
-            + "\"match_time\":\"\(f.matchTime)\",\"last_update\":\"\(f.matchTime)\",\"outcome\":\"\",\"owner\":\"\(f.apiKey)\","
-            + "\"maker_address\":\"\",\"maker_orders\":[],\"transaction_hash\":\"\(f.transactionHash)\",\"trader_side\":\"\(f.taker ? "TAKER" : "MAKER")\"}"
     }
 }
