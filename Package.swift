@@ -93,7 +93,9 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            swiftSettings: strictSettings
+            exclude: ["openapi.json"],
+            swiftSettings: strictSettings,
+            plugins: ["EmbedFilesPlugin"]
         ),
         .target(
             name: "PolybotPipeline",
@@ -110,11 +112,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Builds `migrations/*.sql` into PolybotStore (EmbedMigrationsPlugin runs embed-migrations at build time).
-        .executableTarget(name: "embed-migrations", swiftSettings: strictSettings),
+        // Builds `migrations/*.sql` into PolybotStore and the API's `openapi.json` into PolybotAPI (EmbedFilesPlugin
+        // runs embed-files at build time).
+        .executableTarget(name: "embed-files", swiftSettings: strictSettings),
         .plugin(
-            name: "EmbedMigrationsPlugin", capability: .buildTool(), dependencies: ["embed-migrations"],
-            path: "Sources/EmbedMigrationsPlugin"),
+            name: "EmbedFilesPlugin", capability: .buildTool(), dependencies: ["embed-files"],
+            path: "Sources/EmbedFilesPlugin"),
         .target(
             name: "PolybotStore",
             dependencies: [
@@ -127,7 +130,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings,
-            plugins: ["EmbedMigrationsPlugin"]
+            plugins: ["EmbedFilesPlugin"]
         ),
         .target(
             name: "PolybotCore",

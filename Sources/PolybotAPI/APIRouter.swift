@@ -10,8 +10,9 @@ import PolybotStore
 /// dashboard (when its folder is found).
 ///
 /// Middleware, outermost first: security headers (and logged 500s), the request sanitizer (control characters, long
-/// targets), metrics, static files, then ``AuthMiddleware``, which runs after the router has matched a route and
-/// decides on that match: every route needs a token unless ``PublicRoutes`` lists it.
+/// targets), metrics, static files, ``SpecMiddleware`` (a matched route the checked-in spec does not list answers 404),
+/// then ``AuthMiddleware``; both run after the router has matched a route and decide on that match: every route needs a
+/// token unless ``PublicRoutes`` lists it.
 package enum APIRouter {
     /// The decoder's limit on one header field and on the header list, bytes (the head limits themselves are in
     /// `RequestHeadLimit`: 8 KiB target → 414, 16 KiB of headers → 431).
@@ -34,28 +35,31 @@ package enum APIRouter {
         if let dashboardFolder {
             router.add(middleware: FileMiddleware(dashboardFolder, searchForIndexHtml: true, logger: logger))
         }
+        router.add(middleware: SpecMiddleware())
         router.add(
             middleware: AuthMiddleware(
                 signer: env.signer, readOnlyToken: env.readOnlyToken, tickets: env.tickets, now: env.now))
         health.addRoutes(to: router)
-        if let chart = ChartLibrary.load() {
-            // Debian's libjs-chart.js, served from memory: the dashboard's charts (public, like the dashboard's files).
-            router.get(RouterPath(ChartLibrary.endpoint)) { _, _ -> Response in
-                var headers = HTTPFields()
-                headers[.contentType] = "text/javascript; charset=utf-8"
-                headers[.cacheControl] = "public, max-age=3600"
-                return Response(status: .ok, headers: headers, body: .init(byteBuffer: chart))
-            }
-        } else {
+        // Debian's libjs-chart.js, served from memory: the dashboard's charts (public, like the dashboard's files). The
+        // route exists either way (the spec lists it); without the library it answers 404 and the charts stay empty.
+        let chart = ChartLibrary.load()
+        if chart == nil {
             logger.warning(
                 "chart library not found: the dashboard draws no charts (install libjs-chart.js or set POLYBOT_CHARTJS)",
                 metadata: ["chart.candidates": "\(ChartLibrary.candidates)"])
+        }
+        router.get(RouterPath(ChartLibrary.endpoint)) { _, _ -> Response in
+            guard let chart else { throw APIError.notFound("chart library not installed (libjs-chart.js)") }
+            var headers = HTTPFields()
+            headers[.contentType] = "text/javascript; charset=utf-8"
+            headers[.cacheControl] = "public, max-age=3600"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: chart))
         }
         router.get("/api/v1/openapi.json") { _, _ -> Response in
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
             return Response(
-                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPISpec.document)))
+                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: OpenAPISpec.document)))
         }
         let directory = WhaleDirectory(store: env.store)
         AuthController(env: env).addRoutes(to: router)

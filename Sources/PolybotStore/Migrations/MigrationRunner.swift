@@ -95,7 +95,7 @@ package struct MigrationRunner: Sendable {
         return Migration(version: version, name: name, sql: sql)
     }
 
-    /// The migrations built into this binary (`migrations/*.sql` at build time, see `EmbedMigrationsPlugin`).
+    /// The migrations built into this binary (`migrations/*.sql` at build time, see `EmbedFilesPlugin`).
     ///
     /// - Throws: ``MigrationError/badFileName(_:)`` and ``MigrationError/corruptEmbedded(_:)``, neither of which a
     ///   build of this repository produces.
