@@ -34,7 +34,10 @@ format:
 ## Lint, unit + integration tests (real PostgreSQL started by the harness), then the binary's end-to-end smoke checks.
 test: deps lint
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@# The pure unit layer first (seconds; no database, no process), then everything else (suites that start
+	@# processes are tagged `spawnsProcesses`).
+	$(SWIFT) test --skip-build --filter PolybotCoreTests
+	$(SWIFT) test --skip-build --skip PolybotCoreTests
 	scripts/serve-smoke.sh "$(BIN_DEBUG)/polybot"
 
 ## The demo: builds, starts polymarket-sim (replaying ../shared/data or a generated history) and polybot on the

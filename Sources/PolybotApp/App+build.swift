@@ -197,13 +197,14 @@ public enum PolybotApp {
             server: GatedWebSocketChannel.builder(
                 webSocketRouter: router,
                 configuration: .init(
-                    // An idle HTTP connection is closed after 30 s; heads are bounded by RequestHeadLimit.
+                    // An idle HTTP connection is closed after POLYBOT_HTTP_IDLE_SECONDS (30); heads are bounded by
+                    // RequestHeadLimit.
                     http1: .init(
-                        idleTimeout: .seconds(30),
+                        idleTimeout: .seconds(Int64(config.httpIdleSeconds)),
                         httpDecoderConfiguration: .init(
                             maxHeaderFieldSize: APIRouter.maxHeadBytes, maxHeaderListSize: APIRouter.maxHeadBytes)),
                     ws: .init(maxFrameSize: 1 << 16)),
-                mayUpgrade: APIRouter.upgradeGate(env: apiEnv)),
+                idleSeconds: config.httpIdleSeconds, mayUpgrade: APIRouter.upgradeGate(env: apiEnv)),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "polybot"),
             onServerRunning: { channel in
                 logger.info("listening", metadata: ["http.address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])

@@ -66,9 +66,16 @@ package func withPipeline<T: Sendable>(
     return try result.get()
 }
 
-/// Waits until `condition` holds, polling every 50 ms; false after `timeout`.
+extension Duration {
+    /// The explicit long wait of a test that waits on a child process (a `polybot` started, migrated, subscribed) or
+    /// on a database outage to pass: such steps are slow on a loaded machine. Everything else waits the default 15 s.
+    package static let processWait = Duration.seconds(60)
+}
+
+/// Waits until `condition` holds, polling every 50 ms; false after `timeout` (15 s; long waits say so, e.g.
+/// ``Swift/Duration/processWait``).
 package func eventually(
-    timeout: Duration = .seconds(60), _ condition: @Sendable () async throws -> Bool
+    timeout: Duration = .seconds(15), _ condition: @Sendable () async throws -> Bool
 ) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {

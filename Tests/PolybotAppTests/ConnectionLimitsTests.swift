@@ -38,10 +38,11 @@ struct ConnectionLimitsTests {
         }
     }
 
-    /// A connection that sends nothing is closed by the server (30 s idle limit): the read ends with the server's close
-    /// well before the client's own 60 s limit.
+    /// A connection that sends nothing is closed by the server (its idle limit, 30 s in production, set to 1 s here):
+    /// the read ends with the server's close well before the client's own 60 s limit.
     @Test func anIdleConnectionIsClosedByTheServer() async throws {
-        try await withDaemon(exchange: SimExchange(trades: [])) { d -> Void in
+        try await withDaemon(exchange: SimExchange(trades: []), extra: ["POLYBOT_HTTP_IDLE_SECONDS": "1"]) {
+            d -> Void in
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connect(host: "127.0.0.1", port: d.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -69,7 +70,7 @@ struct ConnectionLimitsTests {
     /// A dashboard's event stream is connected when the daemon is asked to stop: the stream is closed (1001) at the
     /// start of the shutdown, and the daemon stops long before the 8 s limit that used to run out on it.
     @Test func aConnectedEventStreamDoesNotHoldTheShutdown() async throws {
-        let elapsed = try await withDaemon(exchange: SimExchange(trades: [])) { d -> Duration in
+        let graceful = try await withDaemon(exchange: SimExchange(trades: [])) { d -> Bool in
             let token = try await d.login()
             let ws = d.ws + "/api/v1/stream?ticket=\(try await d.streamTicket(token))"
             let hello = AsyncStream<Void>.makeStream()
@@ -82,12 +83,12 @@ struct ConnectionLimitsTests {
             }
             var frames = hello.stream.makeAsyncIterator()
             _ = await frames.next()  // the server's hello frame: the stream is open
-            let started = ContinuousClock.now
-            await d.stop()
+            let graceful = await d.stop()
             _ = try await client.value
-            return ContinuousClock.now - started
+            return graceful
         }
-        #expect(elapsed < .seconds(5), "shutdown took \(elapsed)")
+        // Observed, not timed: had the stream held the shutdown, the group would have run out of its 8 s and cancelled.
+        #expect(graceful, "the daemon's graceful shutdown ran out of time and cancelled its services")
     }
 
     /// Item 6, second half: the start-up backfill (the database already holds a trade) is told by a 429 to wait 30 s;
@@ -103,16 +104,15 @@ struct ConnectionLimitsTests {
         f.rateLimitBurst = 10_000
         f.retryAfterSeconds = 30
         await exchange.setFaults(f)
-        let elapsed = try await withNamedTestDatabase { url, store, _ in
+        let graceful = try await withNamedTestDatabase { url, store, _ in
             _ = try await store.trades.insert(trades[0])
-            return try await withDaemon(exchange: exchange, databaseURL: url) { d -> Duration in
+            return try await withDaemon(exchange: exchange, databaseURL: url) { d -> Bool in
                 let waiting = await eventually { await exchange.rateLimitedAnswers > 0 }
                 #expect(waiting)
-                let started = ContinuousClock.now
-                await d.stop()
-                return ContinuousClock.now - started
+                return await d.stop()
             }
         }
-        #expect(elapsed < .seconds(5), "shutdown took \(elapsed)")
+        // The 30 s wait would outlast the daemon's 8 s shutdown limit: stopping gracefully means it was cancelled.
+        #expect(graceful, "the daemon's graceful shutdown ran out of time and cancelled its services")
     }
 }

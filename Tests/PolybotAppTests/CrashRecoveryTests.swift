@@ -57,7 +57,7 @@ enum LiveAccountKind: String, CaseIterable, Sendable, CustomTestStringConvertibl
 }
 
 /// The `polybot` binary in live mode against the simulator, killed with SIGKILL while its order is in flight.
-@Suite("Crash recovery", .serialized)
+@Suite("Crash recovery", .serialized, .tags(.spawnsProcesses))
 struct CrashRecoveryTests {
     @Test(.enabled(if: DaemonProcess.runs, DaemonProcess.missing))
     func sigkillBetweenIntentAndResponseEndsWithOneOrder() async throws {
@@ -100,7 +100,7 @@ struct CrashRecoveryTests {
                 let firstRun = try DaemonProcess.start(env: firstEnv, log: log)
                 let first = firstRun.process
                 #expect(
-                    await eventually { await exchange.rtdsSubscribers > 0 },
+                    await eventually(timeout: .processWait) { await exchange.rtdsSubscribers > 0 },
                     "daemon never subscribed: \(firstRun.output())"
                 )
                 await exchange.publishNext(3)
@@ -134,7 +134,7 @@ struct CrashRecoveryTests {
                 // The restart's backfill redelivers the three trades: wait until it has run and the feed is subscribed
                 // (the listener subscribes only after its start-up backfill), then stop.
                 #expect(
-                    await eventually {
+                    await eventually(timeout: .processWait) {
                         let subscribed = await exchange.rtdsSubscribers > 0
                         return subscribed && second.lines(containing: "backfilled") > backfillsBefore
                     })

@@ -23,8 +23,9 @@ struct Daemon: Sendable {
     let store: PolybotStore
     let exchange: SimExchange
     let http: HTTPClient
-    /// Asks the daemon to shut down gracefully and returns once its service group has finished.
-    let stop: @Sendable () async -> Void
+    /// Asks the daemon to shut down gracefully and returns once its service group has finished: true when every
+    /// service stopped within the daemon's own graceful-shutdown limit (none had to be cancelled).
+    let stop: @Sendable () async -> Bool
     static let password = "correct horse battery"
     static let readOnly = "read-only-token-0123456789"
 
@@ -124,7 +125,10 @@ func withDaemon<T: Sendable>(
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
             runner.start(group)
             // The daemon's own limit is 8 s of graceful shutdown, then cancellation; 60 s means a service ignores both.
-            let stop: @Sendable () async -> Void = { await runner.stop(group) }
+            let stop: @Sendable () async -> Bool = {
+                await runner.stop(group)
+                return !runner.escalatedToCancellation
+            }
             let result: Result<T, any Error>
             do {
                 // Start-up (migrations included) takes well under a second when idle; a loaded machine gets 60 s.

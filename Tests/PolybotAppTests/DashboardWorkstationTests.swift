@@ -13,7 +13,7 @@ import Testing
 /// market-time rescoring pick that up, and a backtest is started from the page. Checks the DOM and writes a
 /// screenshot of each page (1280 px, and the profile at phone width) to `.build/test-artifacts/`.
 @Suite(
-    "Dashboard workstation in a browser", .serialized,
+    "Dashboard workstation in a browser", .serialized, .tags(.spawnsProcesses),
     .enabled(if: WebDriver.runsHere, "needs chromium and chromium-driver (make deps installs them)"))
 struct DashboardWorkstationTests {
     static let artifacts = DashboardBrowserTests.artifacts

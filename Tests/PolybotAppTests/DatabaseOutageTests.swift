@@ -81,7 +81,7 @@ struct DatabaseOutageTests {
             let basket = try #require(b["id"] as? Int)
             for w in whales { _ = try await d.json(.PUT, "/api/v1/baskets/\(basket)/members/\(w.hex)", token: token) }
             #expect(
-                try await eventually {
+                try await eventually(timeout: .processWait) {
                     try await d.json(.GET, "/api/v1/trading-state", token: token)["state"] as? String == "active"
                 })
 
@@ -116,10 +116,10 @@ struct DatabaseOutageTests {
             #expect(await eventually(timeout: .seconds(30)) { !FileManager.default.fileExists(atPath: pendingFile) })
 
             // Halted: whales agree, the signal is denied, no order exists.
-            #expect(await eventually { await exchange.rtdsSubscribers > 0 })
+            #expect(await eventually(timeout: .processWait) { await exchange.rtdsSubscribers > 0 })
             await exchange.publishNext(3)
             #expect(
-                try await eventually {
+                try await eventually(timeout: .processWait) {
                     try await d.store.signals.recent(limit: 10).contains {
                         $0.status == "denied" && $0.reason == "trading_halted"
                     }
@@ -155,14 +155,14 @@ struct DatabaseOutageTests {
                 for w in whales {
                     _ = try await d.json(.PUT, "/api/v1/baskets/\(basket)/members/\(w.hex)", token: token)
                 }
-                #expect(await eventually { await exchange.rtdsSubscribers > 0 })
+                #expect(await eventually(timeout: .processWait) { await exchange.rtdsSubscribers > 0 })
                 await exchange.publishNext(3)
-                #expect(try await eventually { try await d.store.signals.recent(limit: 10).count == 1 })
+                #expect(try await eventually(timeout: .processWait) { try await d.store.signals.recent(limit: 10).count == 1 })
 
                 try stopDatabase()
                 await exchange.publishNext(9)
                 // The sim delivered all twelve over the socket (its own count, no database involved)…
-                #expect(await eventually { await exchange.rtdsFramesSent >= 12 })
+                #expect(await eventually(timeout: .processWait) { await exchange.rtdsFramesSent >= 12 })
                 // …and a read of stored data is refused with a reason, not held (the client gives up after 10 s).
                 let (status, body) = try await d.call(.GET, "/api/v1/signals", token: token)
                 #expect(status == 503 && String(decoding: body, as: UTF8.self).contains("database unavailable"))
@@ -170,10 +170,10 @@ struct DatabaseOutageTests {
 
                 try restartDatabase()
                 #expect(try await eventually(timeout: .seconds(60)) { try await d.store.trades.count() == 12 })
-                #expect(try await eventually { try await d.store.signals.recent(limit: 10).count == 4 })
+                #expect(try await eventually(timeout: .processWait) { try await d.store.signals.recent(limit: 10).count == 4 })
                 // Every signal ends with an outcome (paper fills here), none left `new` or `sized`.
                 #expect(
-                    try await eventually {
+                    try await eventually(timeout: .processWait) {
                         try await d.store.signals.recent(limit: 10).allSatisfy {
                             !["new", "sized"].contains($0.status)
                         }

@@ -10,7 +10,7 @@ import Testing
 
 /// Issue 27: a live daemon keeps its resting order alive with the venue's heartbeats; killed with SIGKILL (no cancel of
 /// ours can arrive), the venue's dead-man switch cancels the order by itself.
-@Suite("A live daemon at the venue: heartbeats, halts, approvals", .serialized)
+@Suite("A live daemon at the venue: heartbeats, halts, approvals", .serialized, .tags(.spawnsProcesses))
 struct LiveDaemonVenueTests {
     @Test(.enabled(if: DaemonProcess.runs, DaemonProcess.missing))
     func aSigkilledDaemonsRestingOrderIsCancelledByTheVenue() async throws {
@@ -31,7 +31,7 @@ struct LiveDaemonVenueTests {
                 await exchange.setFaults(f)
                 let run = try DaemonProcess.start(env: env, log: log)
                 #expect(
-                    await eventually { await exchange.rtdsSubscribers > 0 }, "daemon never subscribed: \(run.output())")
+                    await eventually(timeout: .processWait) { await exchange.rtdsSubscribers > 0 }, "daemon never subscribed: \(run.output())")
                 await exchange.publishNext(3)
                 let resting = try await eventually(timeout: .seconds(30)) {
                     let orders = try await store.orders.list(statuses: nil, limit: 10, beforeId: nil)
@@ -107,7 +107,7 @@ struct LiveDaemonVenueTests {
                 let run = try DaemonProcess.start(env: env, log: log)
                 defer { run.signal(SIGKILL) }
                 #expect(
-                    await eventually { await exchange.rtdsSubscribers > 0 }, "daemon never subscribed: \(run.output())")
+                    await eventually(timeout: .processWait) { await exchange.rtdsSubscribers > 0 }, "daemon never subscribed: \(run.output())")
                 await exchange.restartEngine(downSeconds: 3_600, postOnlySeconds: 0)
                 await exchange.publishNext(3)
                 // The copy is being retried against the 425s; right after its third try it backs off for 4 s, so the

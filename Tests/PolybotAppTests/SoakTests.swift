@@ -15,7 +15,7 @@ import Testing
 /// - 10 `kill -9` during live-mode orders → no duplicate venue order, positions equal fills.
 /// - a 95 s database outage and a 15 s silent stall during a replay → every whale trade of the file stored exactly once.
 @Suite(
-    "Soak", .serialized,
+    "Soak", .serialized, .tags(.spawnsProcesses),
     .enabled(if: ProcessInfo.processInfo.environment["POLYBOT_SOAK"] != nil, "run by `make soak` (POLYBOT_SOAK=1)"))
 struct SoakTests {
     let logger = Logger(label: "soak")
@@ -99,18 +99,18 @@ struct SoakTests {
                 var draws = SeededDraws(seed: 9)
                 for round in 0..<10 {
                     let daemon = try DaemonProcess.start(env: env, log: log)
-                    #expect(await eventually { await exchange.rtdsSubscribers > 0 }, "\(daemon.output())")
+                    #expect(await eventually(timeout: .processWait) { await exchange.rtdsSubscribers > 0 }, "\(daemon.output())")
                     // A kill mid-POST leaves an order reconciliation cannot resolve, so the daemon restarts
                     // reduce-only; as an operator would after reading the report, resume (the resume re-checks).
                     if round > 0 {
                         #expect(
-                            try await eventually {
+                            try await eventually(timeout: .processWait) {
                                 try await daemon.resumeTrading(password: "soak-operator-password") == 200
                             }, "\(daemon.output())")
                     }
                     await exchange.publishNext(3)  // one consensus → one entry order
                     #expect(
-                        try await eventually {
+                        try await eventually(timeout: .processWait) {
                             try await store.orders.orders(keyPrefix: "entry:").count >= round + 1
                         })
                     try await Task.sleep(for: .milliseconds(draws.next(1_500)))  // a random moment of the order's life
@@ -163,7 +163,7 @@ struct SoakTests {
                 "POLYBOT_FEED_SWEEP_SECONDS": "5", "POLYBOT_FEED_SWEEP_WINDOW_SECONDS": "86400",
             ]
             try await withDaemon(exchange: exchange, extra: extra, databaseURL: url) { d in
-                #expect(await eventually { await exchange.rtdsSubscribers > 0 })
+                #expect(await eventually(timeout: .processWait) { await exchange.rtdsSubscribers > 0 })
                 let started = ContinuousClock.now
                 let replay = Self.pace(exchange, every: .milliseconds(trades.count > 2_000 ? 60 : 120))
                 defer { replay.cancel() }

@@ -6,7 +6,7 @@ import Testing
 /// the offline verbs start their own embedded PostgreSQL, apply the migrations built into the binary, and remove the
 /// cluster when done. This is what a user who installs only the binary gets.
 @Suite(
-    "polybot binary alone, from an empty folder",
+    "polybot binary alone, from an empty folder", .tags(.spawnsProcesses),
     .enabled(if: DaemonProcess.runs && SharedData.runs, DaemonProcess.missing))
 struct StandaloneBinaryTests {
     /// Runs `binary arguments` in `folder` with only PATH and HOME set; its exit status and output.

@@ -8,7 +8,7 @@ import Testing
 /// Polymarket's official Python client (`py-clob-client-v2` 1.2.1 from PyPI) driven against the simulator over
 /// loopback: keys, balance and allowances, every public price endpoint, a resting limit order (lookup, scoring,
 /// cancel), a market order priced from the book, and the trades — once per signature type the client signs.
-@Suite("official py-clob-client-v2 against polymarket-sim", .serialized)
+@Suite("official py-clob-client-v2 against polymarket-sim", .serialized, .tags(.spawnsProcesses))
 struct OfficialClientTests {
     static let startingBalanceRaw: Int64 = 100_000_000_000
     static let keyHex = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"

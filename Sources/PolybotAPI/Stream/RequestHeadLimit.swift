@@ -23,8 +23,8 @@ final class RequestHeadLimit: ChannelDuplexHandler, RemovableChannelHandler {
     /// The decoder's own per-field and per-list limits (set on the server's decoder configuration). A head beyond it —
     /// a request target included — is refused by the decoder and answered 431.
     static let decoderLimit = 32 * 1024
-    /// How long an HTTP connection may stay silent between requests.
-    static let idleLimit = TimeAmount.seconds(30)
+    /// How long an HTTP connection may stay silent between requests, by default (`POLYBOT_HTTP_IDLE_SECONDS`).
+    package static let defaultIdleSeconds = 30
 
     private var refused = false
     /// A request has been read and its response not yet written in full.

@@ -16,6 +16,8 @@ package struct GatedWebSocketChannel: ServerChildChannel {
     package typealias Value = HTTP1WebSocketUpgradeChannel.Value
     let inner: HTTP1WebSocketUpgradeChannel
     let mayUpgrade: @Sendable (HTTPRequestHead) -> Bool
+    /// How long a connection may stay silent before its next request head.
+    let idleLimit: TimeAmount
 
     package func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
@@ -23,7 +25,7 @@ package struct GatedWebSocketChannel: ServerChildChannel {
             let decoder = try ops.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
             try ops.addHandler(UpgradeGate(mayUpgrade: mayUpgrade), position: .after(decoder))
             // Directly after the decoder (before the gate): oversized or malformed heads are answered here.
-            let idle = IdleStateHandler(readTimeout: RequestHeadLimit.idleLimit)
+            let idle = IdleStateHandler(readTimeout: idleLimit)
             try ops.addHandler(idle, position: .first)
             try ops.addHandler(RequestHeadLimit(mayUpgrade: mayUpgrade, idle: idle), position: .after(decoder))
             return value
@@ -35,6 +37,7 @@ package struct GatedWebSocketChannel: ServerChildChannel {
     /// The server builder for ``Hummingbird/Application``.
     package static func builder<Router: HTTPResponderBuilder>(
         webSocketRouter: Router, configuration: HTTP1WebSocketUpgradeChannel.Configuration,
+        idleSeconds: Int = RequestHeadLimit.defaultIdleSeconds,
         mayUpgrade: @escaping @Sendable (HTTPRequestHead) -> Bool
     ) -> HTTPServerBuilder where Router.Responder.Context: WebSocketRequestContext {
         let webSocketResponder = webSocketRouter.buildResponder()
@@ -42,7 +45,7 @@ package struct GatedWebSocketChannel: ServerChildChannel {
             GatedWebSocketChannel(
                 inner: HTTP1WebSocketUpgradeChannel(
                     responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
-                mayUpgrade: mayUpgrade)
+                mayUpgrade: mayUpgrade, idleLimit: .seconds(Int64(idleSeconds)))
         }
     }
 }

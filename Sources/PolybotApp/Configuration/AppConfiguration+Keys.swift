@@ -10,7 +10,8 @@ extension AppConfiguration {
         static let defaults: [(String, String?)] = [
             ("DATABASE_URL", nil), ("POLYBOT_DATA_DIR", ".polybot"), ("POLYBOT_MIGRATIONS_DIR", nil),
             ("POLYBOT_CHARTJS", nil),
-            ("POLYBOT_HOST", "127.0.0.1"), ("POLYBOT_PORT", "8080"), ("POLYBOT_MODE", "paper"),
+            ("POLYBOT_HOST", "127.0.0.1"), ("POLYBOT_PORT", "8080"), ("POLYBOT_HTTP_IDLE_SECONDS", "30"),
+            ("POLYBOT_MODE", "paper"),
             ("POLYBOT_LOG_FORMAT", "human"), ("POLYBOT_LOG_LEVEL", "info"),
             ("POLYBOT_WHALE_MIN_NOTIONAL", "10000"),
             ("POLYBOT_CONSENSUS_WINDOW_HOURS", "24"), ("POLYBOT_CONSENSUS_MIN_RATIO", "0.8"),

@@ -99,6 +99,8 @@ public struct AppConfiguration: Sendable {
     /// Polygon chain id for signing: 137 (mainnet) or 80002 (Amoy).
     public var chainId: UInt64
     public var feedStallSeconds: Int
+    /// How long an HTTP connection may stay silent before the server closes it (seconds).
+    public var httpIdleSeconds: Int
     /// Seconds between safety-net sweeps of the Data API's recent window (0: off).
     public var feedSweepSeconds: Int
     /// How far before the newest trade time each sweep reaches, seconds.
@@ -232,6 +234,7 @@ public struct AppConfiguration: Sendable {
             p.problem("POLYBOT_CHAIN_ID: must be 137 (Polygon) or 80002 (Amoy), not \(chain)")
         }
         feedStallSeconds = p.int("POLYBOT_FEED_STALL_SECONDS", in: 1...3600)
+        httpIdleSeconds = p.int("POLYBOT_HTTP_IDLE_SECONDS", in: 1...3600)
         feedSweepSeconds = p.int("POLYBOT_FEED_SWEEP_SECONDS", in: 0...3600)
         feedSweepWindowSeconds = p.int("POLYBOT_FEED_SWEEP_WINDOW_SECONDS", in: 60...86_400)
         rescoreAtUTC = p.string("POLYBOT_RESCORE_AT")

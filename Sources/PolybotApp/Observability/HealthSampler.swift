@@ -63,14 +63,18 @@ package struct HealthSampler: Service {
 
     /// `SELECT 1` raced against `timeout` (a connection attempt to a dead server can otherwise hang far longer). The
     /// answer comes at the timeout even when the ping does not end when cancelled: it is left to finish on its own
-    /// (a task group would wait for it).
-    package static func ping(_ database: Database, timeout: Duration) async -> Bool {
+    /// (a task group would wait for it). `sleep` is the timer (tests fire it themselves); a timer that fails (cancelled)
+    /// counts as the timeout.
+    package static func ping(
+        _ database: Database, timeout: Duration,
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) async -> Bool {
         let answer = FirstAnswer()
         return await withCheckedContinuation { continuation in
             answer.install(continuation)
             let ping = Task { answer.give(await database.ping()) }
             Task {
-                try? await Task.sleep(for: timeout)
+                do { try await sleep(timeout) } catch {}  // cancelled or failed: the timeout, as when it elapses
                 answer.give(false)
                 ping.cancel()
             }
