@@ -4,7 +4,7 @@ BIN_DEBUG  := $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 BIN_RELEASE = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 PORT       ?= 8080
 
-.PHONY: deps build test lint format run bench soak image-check clean
+.PHONY: deps build test lint format run bench soak image-check clean screenshot
 
 deps:
 	@scripts/ensure-deps.sh
@@ -65,3 +65,9 @@ image-check: deps
 
 clean:
 	rm -rf .build .polybot
+
+## docs/dashboard.png (the README's picture): taken by the browser test of the dashboard workstation.
+screenshot: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter DashboardWorkstationTests
+	cp .build/test-artifacts/workstation-overview.png docs/dashboard.png

@@ -8,9 +8,9 @@ struct Backfill: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Read wallets' trade history into the database (resumable, with progress).",
         discussion: """
-            --wallet ADDR backfills one wallet (its whole history, or since --since); --since DATE alone backfills every
-            tracked wallet. Reads Data API v2 /v2/trades (cursor paging, no offset cap) where it exists, else v1
-            /activity windows. Progress is stored per wallet after every page: an interrupted run resumes at its cursor,
+            --wallet ADDR backfills one wallet (its whole history, or since --since); --since DATE alone backfills every \
+            tracked wallet. Reads Data API v2 /v2/trades (cursor paging, no offset cap) where it exists, else v1 \
+            /activity windows. Progress is stored per wallet after every page: an interrupted run resumes at its cursor, \
             a finished wallet is not read again. Combo (parlay) rows are left out and counted.
             """)
 

@@ -8,26 +8,27 @@ struct Backtest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Walk-forward backtest: would copying wallets chosen only from the past have made money after fees?",
         discussion: """
-            At every --rescore-every of market time, every wallet is scored only from the trades before that time and
-            the resolutions known before it (a resolutions file's resolved_at_utc: a date alone counts from the end of
-            that day; an undated resolution is never used); informed = a positive edge over the price paid that
-            survives Benjamini–Hochberg at POLYBOT_CLASS_INFORMED_FDR across all wallets scored. The --basket rule picks
-            the members (top:N informed by the edge's lower bound; markout:N by 1 h markout, exploratory), and the
-            daemon's pipeline runs on until the next rescoring in paper mode: consensus, sizing, risk, fills from the
-            recorded tape after POLYBOT_COPY_DELAY_SECONDS (the prints that followed on the token within our limit, at
-            most POLYBOT_TAPE_PARTICIPATION_PCT of each, depleted by our own fills; none inside the limit: not filled)
-            with the taker fees of --fees. Positions settle at their market's resolution time; those still open at the
+            At every --rescore-every of market time, every wallet is scored only from the trades before that time and \
+            the resolutions known before it (a resolutions file's resolved_at_utc: a date alone counts from the end of \
+            that day; an undated resolution is never used); informed = a positive edge over the price paid that \
+            survives Benjamini–Hochberg at POLYBOT_CLASS_INFORMED_FDR across all wallets scored. The --basket rule picks \
+            the members (top:N informed by the edge's lower bound; markout:N by 1 h markout, exploratory), and the \
+            daemon's pipeline runs on until the next rescoring in paper mode: consensus, sizing, risk, fills from the \
+            recorded tape after POLYBOT_COPY_DELAY_SECONDS (the prints that followed on the token within our limit, at \
+            most POLYBOT_TAPE_PARTICIPATION_PCT of each, depleted by our own fills; none inside the limit: not filled) \
+            with the taker fees of --fees. Positions settle at their market's resolution time; those still open at the \
             end are settled by the file for evaluation only.
-            The verdict judges that membership schedule on one pure path (copies held to resolution) with three tests,
-            each one-sided at 0.05: (1) Σ shares × (outcome − price paid) − fees against its null with every market
-            winning at its break-even price, markets of one event clustered (comonotone), exact or saddlepoint, over at
-            least 10 independent events; (2) better than copying every whale trade on the same markets, paired by event
-            (sign flips); (3) stronger, by that event-test p-value, than 95 % of 200 random baskets drawn with the
-            walk-forward's own schedule (same size at each rescoring, from the whales known then). edgeSignificant is their conjunction; the hindsight
-            basket (--baselines all) is an upper bound and never significant. The report: every signal with the
-            snapshots it used, the whales' price, our limit and fill, the share filled and why not, fee, copy-delay
-            cost and result; the pipeline's books, equity curve and maximum drawdown; each run's return with its 95 %
-            interval over events; the three tests; a sensitivity table (+1, +3, +5 ¢ per share for every basket);
+
+            The verdict judges that membership schedule on one pure path (copies held to resolution) with three tests, \
+            each one-sided at 0.05: (1) Σ shares × (outcome − price paid) − fees against its null with every market \
+            winning at its break-even price, markets of one event clustered (comonotone), exact or saddlepoint, over at \
+            least 10 independent events; (2) better than copying every whale trade on the same markets, paired by event \
+            (sign flips); (3) stronger, by that event-test p-value, than 95 % of 200 random baskets drawn with the \
+            walk-forward's own schedule (same size at each rescoring, from the whales known then). edgeSignificant is their conjunction; the hindsight \
+            basket (--baselines all) is an upper bound and never significant. The report: every signal with the \
+            snapshots it used, the whales' price, our limit and fill, the share filled and why not, fee, copy-delay \
+            cost and result; the pipeline's books, equity curve and maximum drawdown; each run's return with its 95 % \
+            interval over events; the three tests; a sensitivity table (+1, +3, +5 ¢ per share for every basket); \
             per-wallet copyability with its interval.
             """)
 

@@ -14,7 +14,7 @@ struct Config: AsyncParsableCommand {
             abstract:
                 "Remove settings stored from the dashboard, so the environment's (or the default) value applies again.",
             discussion: """
-                `serve` refuses to start when a stored setting no longer validates (for example after a range was tightened);
+                `serve` refuses to start when a stored setting no longer validates (for example after a range was tightened); \
                 this removes it without the dashboard. Audited as `settings.reset` by `cli`.
                 """)
 
@@ -35,8 +35,8 @@ struct Config: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the effective settings (secrets redacted) and where each came from.",
             discussion: """
-                Origins: env, file:…, flag, default, or dashboard (changed from the settings centre and stored in the database,
-                which overrides the environment and the file). Reading the database starts the embedded cluster when there is
+                Origins: env, file:…, flag, default, or dashboard (changed from the settings centre and stored in the database, \
+                which overrides the environment and the file). Reading the database starts the embedded cluster when there is \
                 no DATABASE_URL; --no-database skips it.
                 """)
 

@@ -8,7 +8,7 @@ struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export orders, trades, positions, signals or risk decisions as CSV or JSON lines (oldest first).",
         discussion: """
-            Money, prices and sizes are exact decimals; times are ISO 8601 UTC. CSV has a header row and guards cells
+            Money, prices and sizes are exact decimals; times are ISO 8601 UTC. CSV has a header row and guards cells \
             that a spreadsheet would run as a formula. --since takes YYYY-MM-DD or an ISO 8601 time.
             """)
 

@@ -11,8 +11,8 @@ struct Keys: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "L1-authenticate with POLY_PRIVATE_KEY and create (or derive) the CLOB API credentials.",
             discussion: """
-                Talks to POLYBOT_CLOB_URL on POLYBOT_CHAIN_ID. With --out FILE the credentials are written as KEY=VALUE
-                lines to FILE with mode 0600 (use it as POLYBOT_CONFIG or source it); without it they are printed to
+                Talks to POLYBOT_CLOB_URL on POLYBOT_CHAIN_ID. With --out FILE the credentials are written as KEY=VALUE \
+                lines to FILE with mode 0600 (use it as POLYBOT_CONFIG or source it); without it they are printed to \
                 standard output once, for you to store. They are never logged.
                 """)
 

@@ -4,8 +4,10 @@ import PolybotApp
 /// `polybot migrate`.
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Apply pending database migrations (numbered SQL files in migrations/).",
-        discussion: "Each file runs in one transaction; a changed checksum of an applied file is refused.")
+        abstract: "Apply pending database migrations (the numbered SQL files built into this binary).",
+        discussion:
+            "Each file runs in one transaction; a changed checksum of an applied file is refused. POLYBOT_MIGRATIONS_DIR names a folder to use instead of the built-in files."
+    )
 
     @OptionGroup var common: CommonOptions
 

@@ -13,10 +13,11 @@ struct Order: AsyncParsableCommand {
             abstract:
                 "Build and sign a CLOB V2 order offline; print its digest, the exact POST /order body and L2 headers.",
             discussion: """
-                Key and credentials come from POLY_PRIVATE_KEY, POLY_API_KEY, POLY_API_SECRET, POLY_PASSPHRASE (or the
-                …_FILE variants). Output: {"digest": "0x…", "body": "<exact POST /order body>", "headers": {…}};
+                Key and credentials come from POLY_PRIVATE_KEY, POLY_API_KEY, POLY_API_SECRET, POLY_PASSPHRASE (or the \
+                …_FILE variants). Output: {"digest": "0x…", "body": "<exact POST /order body>", "headers": {…}}; \
                 headers only when API credentials are set. The body's owner is POLY_API_KEY (a zero UUID without it).
-                Limit orders (GTC/GTD) take --size in shares; market orders (FOK/FAK) take --amount (USDC for BUY,
+
+                Limit orders (GTC/GTD) take --size in shares; market orders (FOK/FAK) take --amount (USDC for BUY, \
                 shares for SELL). Amounts are exact integers per the CLOB rounding rules; nothing is sent anywhere.
                 """)
 

@@ -11,7 +11,8 @@ import Prometheus
 struct Polybot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Copies the trades of the best Polymarket wallets (paper by default).",
-        discussion: "Settings come from the environment, an optional POLYBOT_CONFIG file and flags; see README.",
+        discussion:
+            "Settings come from the environment, an optional POLYBOT_CONFIG file and flags: every setting is listed in docs/settings.md, every command in docs/cli.md.",
         subcommands: [
             Serve.self, Migrate.self, Config.self, Order.self, Keys.self, Probe.self, Score.self, Rescore.self,
             Backfill.self,

@@ -8,19 +8,20 @@ struct Replay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the whole pipeline in paper mode over a recorded trade file and print a report.",
         discussion: """
-            The file (Data API /trades rows as CSV with header, or JSONL; duplicates dropped) runs through the daemon's
-            stages on the event-time engine: market time, each trade handled to the end before the next, in process (no
-            server, no socket). Paper fills come from the recorded tape: after POLYBOT_COPY_DELAY_SECONDS of market time
-            an order takes the prints that followed on its token within its limit, at most
-            POLYBOT_TAPE_PARTICIPATION_PCT of each (less what earlier copies took), until its lifetime ends; each
-            market's taker fee (--fees) is paid per print. The sizer reads the last print as the price to set its
-            limit from. The report is byte-for-byte the same at every --speed (max by default; a number paces
-            delivery at that many times the recorded pace). A throwaway embedded database is used and removed. The basket is --wallets, or the file's --basket-size most profitable wallets
-            once its markets resolved (with --markets; top buyers by notional without), chosen in hindsight: the report
-            measures execution, not wallet selection. With --markets (resolutions CSV or
+            The file (Data API /trades rows as CSV with header, or JSONL; duplicates dropped) runs through the daemon's \
+            stages on the event-time engine: market time, each trade handled to the end before the next, in process (no \
+            server, no socket). Paper fills come from the recorded tape: after POLYBOT_COPY_DELAY_SECONDS of market time \
+            an order takes the prints that followed on its token within its limit, at most \
+            POLYBOT_TAPE_PARTICIPATION_PCT of each (less what earlier copies took), until its lifetime ends; each \
+            market's taker fee (--fees) is paid per print. The sizer reads the last print as the price to set its \
+            limit from. The report is byte-for-byte the same at every --speed (max by default; a number paces \
+            delivery at that many times the recorded pace). A throwaway embedded database is used and removed. The basket is --wallets, or the file's --basket-size most profitable wallets \
+            once its markets resolved (with --markets; top buyers by notional without), chosen in hindsight: the report \
+            measures execution, not wallet selection. With --markets (resolutions CSV or \
             Gamma JSONL), positions still open at the end are settled at resolution.
-            Report: every signal with its status or skip/denial reason, our fill price, size and fee from the tape,
-            and the copy-delay cost ((our average − the whales' average) × shares); every fill with its fee; totals and
+
+            Report: every signal with its status or skip/denial reason, our fill price, size and fee from the tape, \
+            and the copy-delay cost ((our average − the whales' average) × shares); every fill with its fee; totals and \
             PnL (fees in the cost basis).
             """)
 

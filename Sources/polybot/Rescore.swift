@@ -8,9 +8,9 @@ struct Rescore: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the nightly rescoring now (or resume an interrupted one), with progress.",
         discussion: """
-            Discovers candidates (big recent traders, the Data API leaderboard), backfills every tracked and candidate
-            wallet from the Data API, refreshes resolutions from Gamma, writes a new versioned score snapshot per wallet,
-            and promotes rising / demotes decayed wallets with the reason in the audit log. An interrupted run resumes
+            Discovers candidates (big recent traders, the Data API leaderboard), backfills every tracked and candidate \
+            wallet from the Data API, refreshes resolutions from Gamma, writes a new versioned score snapshot per wallet, \
+            and promotes rising / demotes decayed wallets with the reason in the audit log. An interrupted run resumes \
             where it stopped, scoring as of its original start time.
             """)
 

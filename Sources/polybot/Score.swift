@@ -8,17 +8,20 @@ struct Score: AsyncParsableCommand {
         abstract: "Score the wallets of a trades file (Data API /trades rows as CSV with header, or JSONL).",
         discussion: """
             --markets gives resolutions: the CSV layout of nobel2025_resolutions.derived.csv, or Gamma market objects as JSONL.
-            Duplicate rows (same transaction, wallet, asset, side, size, price) are dropped. A SELL beyond the shares the
+
+            Duplicate rows (same transaction, wallet, asset, side, size, price) are dropped. A SELL beyond the shares the \
             file shows realises nothing for the excess and is counted in a warning on standard error.
-            JSON output: one object per wallet with wallet, closedPositions, openPositions, winRate, decayedWinRate,
-            shrunkWinRate, winRateLowerBound, sharpe, kelly, ev, edge, realizedPnl, volume, markets, trades, class
-            (null below the minimum sample of 10 closed positions, as the definitions say), then edgeStandardError,
-            edgeZ, pValue, qValue, resolvedMarkets, markout1h, markout24h, markoutTrades, classBasis, resolvedEvents and
+
+            JSON output: one object per wallet with wallet, closedPositions, openPositions, winRate, decayedWinRate, \
+            shrunkWinRate, winRateLowerBound, sharpe, kelly, ev, edge, realizedPnl, volume, markets, trades, class \
+            (null below the minimum sample of 10 closed positions, as the definitions say), then edgeStandardError, \
+            edgeZ, pValue, qValue, resolvedMarkets, markout1h, markout24h, markoutTrades, classBasis, resolvedEvents and \
             edgeOverCalibration (outcome − the population's base rate at that price bucket).
-            The score is as of --now: only trades and dated resolutions before it (undated resolutions count).
-            edge = cost-weighted mean of (outcome − price paid) over resolved buys (sells are exits); its standard
-            error clusters by event (markets sharing an event slug are one draw); qValue = Benjamini–Hochberg across the
-            file's wallets with ≥ 5 resolved markets; informed = edge > 0 with qValue ≤ POLYBOT_CLASS_INFORMED_FDR at
+
+            The score is as of --now: only trades and dated resolutions before it (undated resolutions count). \
+            edge = cost-weighted mean of (outcome − price paid) over resolved buys (sells are exits); its standard \
+            error clusters by event (markets sharing an event slug are one draw); qValue = Benjamini–Hochberg across the \
+            file's wallets with ≥ 5 resolved markets; informed = edge > 0 with qValue ≤ POLYBOT_CLASS_INFORMED_FDR at \
             POLYBOT_CLASS_INFORMED_LOOKS consecutive daily looks, each point in time (docs/decisions/0010-evidence.md).
             """)
 

@@ -157,7 +157,10 @@ struct DatabaseOutageTests {
                 }
                 #expect(await eventually(timeout: .processWait) { await exchange.rtdsSubscribers > 0 })
                 await exchange.publishNext(3)
-                #expect(try await eventually(timeout: .processWait) { try await d.store.signals.recent(limit: 10).count == 1 })
+                #expect(
+                    try await eventually(timeout: .processWait) {
+                        try await d.store.signals.recent(limit: 10).count == 1
+                    })
 
                 try stopDatabase()
                 await exchange.publishNext(9)
@@ -170,7 +173,10 @@ struct DatabaseOutageTests {
 
                 try restartDatabase()
                 #expect(try await eventually(timeout: .seconds(60)) { try await d.store.trades.count() == 12 })
-                #expect(try await eventually(timeout: .processWait) { try await d.store.signals.recent(limit: 10).count == 4 })
+                #expect(
+                    try await eventually(timeout: .processWait) {
+                        try await d.store.signals.recent(limit: 10).count == 4
+                    })
                 // Every signal ends with an outcome (paper fills here), none left `new` or `sized`.
                 #expect(
                     try await eventually(timeout: .processWait) {

@@ -31,7 +31,8 @@ struct LiveDaemonVenueTests {
                 await exchange.setFaults(f)
                 let run = try DaemonProcess.start(env: env, log: log)
                 #expect(
-                    await eventually(timeout: .processWait) { await exchange.rtdsSubscribers > 0 }, "daemon never subscribed: \(run.output())")
+                    await eventually(timeout: .processWait) { await exchange.rtdsSubscribers > 0 },
+                    "daemon never subscribed: \(run.output())")
                 await exchange.publishNext(3)
                 let resting = try await eventually(timeout: .seconds(30)) {
                     let orders = try await store.orders.list(statuses: nil, limit: 10, beforeId: nil)
@@ -107,7 +108,8 @@ struct LiveDaemonVenueTests {
                 let run = try DaemonProcess.start(env: env, log: log)
                 defer { run.signal(SIGKILL) }
                 #expect(
-                    await eventually(timeout: .processWait) { await exchange.rtdsSubscribers > 0 }, "daemon never subscribed: \(run.output())")
+                    await eventually(timeout: .processWait) { await exchange.rtdsSubscribers > 0 },
+                    "daemon never subscribed: \(run.output())")
                 await exchange.restartEngine(downSeconds: 3_600, postOnlySeconds: 0)
                 await exchange.publishNext(3)
                 // The copy is being retried against the 425s; right after its third try it backs off for 4 s, so the

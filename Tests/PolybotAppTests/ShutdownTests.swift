@@ -49,14 +49,18 @@ struct ShutdownTests {
     func afterKillNineTheNextDaemonAdoptsTheClusterAndStopsIt() async throws {
         try await withEmbeddedDatabase("adopt") { env, data, log in
             let first = try DaemonProcess.start(["serve", "--migrate"], env: env, log: log)
-            #expect(await eventually(timeout: .processWait) { first.lines(containing: "http.address=") == 1 }, "\(first.output())")
+            #expect(
+                await eventually(timeout: .processWait) { first.lines(containing: "http.address=") == 1 },
+                "\(first.output())")
             first.signal(SIGKILL)
             #expect(await first.exit()?.reason == .uncaughtSignal)
             // The postmaster outlives its starter…
             #expect(EmbeddedPostgres.runningPort(dataDirectory: data + "/pg") != nil)
             // …and the next daemon takes it over, then stops it at its own clean exit.
             let second = try DaemonProcess.start(["serve"], env: env, log: log)
-            #expect(await eventually(timeout: .processWait) { second.lines(containing: "http.address=") == 2 }, "\(second.output())")
+            #expect(
+                await eventually(timeout: .processWait) { second.lines(containing: "http.address=") == 2 },
+                "\(second.output())")
             #expect(second.lines(containing: "adopted embedded PostgreSQL") == 1)
             second.signal(SIGTERM)
             let ended = await second.exit()
@@ -81,10 +85,13 @@ struct ShutdownTests {
                 let env = DaemonProcess.environment(
                     base: base, ws: ws, extra: ["DATABASE_URL": url, "POLYBOT_COPY_DELAY_SECONDS": "2"])
                 let daemon = try DaemonProcess.start(env: env, log: log)
-                #expect(await eventually(timeout: .processWait) { await exchange.rtdsSubscribers > 0 }, "\(daemon.output())")
+                #expect(
+                    await eventually(timeout: .processWait) { await exchange.rtdsSubscribers > 0 }, "\(daemon.output())"
+                )
                 await exchange.publishNext(trades.count)
                 // The first signal is stored: fills are now waiting on the copy delay.
-                #expect(try await eventually(timeout: .processWait) { try await !store.signals.recent(limit: 20).isEmpty })
+                #expect(
+                    try await eventually(timeout: .processWait) { try await !store.signals.recent(limit: 20).isEmpty })
                 daemon.signal(SIGTERM)
                 let ended = await daemon.exit()
                 #expect(ended?.reason == .exit && ended?.status == 0, "\(daemon.output())")

@@ -99,7 +99,9 @@ struct SoakTests {
                 var draws = SeededDraws(seed: 9)
                 for round in 0..<10 {
                     let daemon = try DaemonProcess.start(env: env, log: log)
-                    #expect(await eventually(timeout: .processWait) { await exchange.rtdsSubscribers > 0 }, "\(daemon.output())")
+                    #expect(
+                        await eventually(timeout: .processWait) { await exchange.rtdsSubscribers > 0 },
+                        "\(daemon.output())")
                     // A kill mid-POST leaves an order reconciliation cannot resolve, so the daemon restarts
                     // reduce-only; as an operator would after reading the report, resume (the resume re-checks).
                     if round > 0 {
