@@ -35,9 +35,9 @@ format:
 test: deps lint
 	$(SWIFT) build --build-tests
 	@# The pure unit layer first (seconds; no database, no process), then everything else (suites that start
-	@# processes are tagged `spawnsProcesses`).
+	@# processes are tagged `spawnsProcesses`) but the soak, which is `make soak`'s.
 	$(SWIFT) test --skip-build --filter PolybotCoreTests
-	$(SWIFT) test --skip-build --skip PolybotCoreTests
+	$(SWIFT) test --skip-build --skip 'PolybotCoreTests|SoakTests'
 	scripts/serve-smoke.sh "$(BIN_DEBUG)/polybot"
 
 ## The demo: builds, starts polymarket-sim (replaying ../shared/data or a generated history) and polybot on the

@@ -78,36 +78,58 @@ let which = named.first ?? "all"
 let count = option("--count", default: 1_000_000, in: args)
 let batch = option("--batch", default: 50_000, in: args)
 
+// A benchmark stopped early — Ctrl-C, SIGTERM, or an error — still stops the PostgreSQL it started: `exit` runs the test
+// cluster's exit handler (which stops it and removes its folder), where a signal's default action or an uncaught error
+// would skip it and leave the cluster running.
+var stopSignals: [any DispatchSourceSignal] = []
+for sig in [SIGINT, SIGTERM] {
+    signal(sig, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+    source.setEventHandler {
+        FileHandle.standardError.write(Data("polybot-bench: stopped by signal \(sig); stopping its PostgreSQL\n".utf8))
+        exit(128 + sig)
+    }
+    source.resume()
+    stopSignals.append(source)
+}
+
 var results: [BenchResult] = []
-if which == "all" || which == "sign" {
-    results.append(try ProtocolBenchmarks.signing(count: option("--orders", default: 50_000, in: args)))
-}
-if which == "all" || which == "rtds-decode" {
-    results.append(try ProtocolBenchmarks.rtdsDecode(count: option("--frames", default: 200_000, in: args)))
-}
-if which == "all" || which == "rescore" {
-    results.append(
-        try await RescoringBenchmark.run(
+do {
+    if which == "all" || which == "sign" {
+        results.append(try ProtocolBenchmarks.signing(count: option("--orders", default: 50_000, in: args)))
+    }
+    if which == "all" || which == "rtds-decode" {
+        results.append(try ProtocolBenchmarks.rtdsDecode(count: option("--frames", default: 200_000, in: args)))
+    }
+    if which == "all" || which == "rescore" {
+        results.append(
+            try await RescoringBenchmark.run(
+                trades: option("--count", default: 1_000_000, in: args),
+                wallets: option("--wallets", default: 50_000, in: args)))
+    }
+    if which == "all" || which == "api-load" {
+        results += try await APILoadBenchmark.run(
+            wallets: option("--wallets", default: 10_000, in: args), seconds: option("--seconds", default: 10, in: args)
+        )
+    }
+    if which == "all" || which == "latency" {
+        results += try await LatencyBenchmark.run(signals: option("--signals", default: 300, in: args))
+    }
+    if which == "all" || which == "replay" {
+        results += try await ReplayBenchmark.run(
             trades: option("--count", default: 1_000_000, in: args),
-            wallets: option("--wallets", default: 50_000, in: args)))
-}
-if which == "all" || which == "api-load" {
-    results += try await APILoadBenchmark.run(
-        wallets: option("--wallets", default: 10_000, in: args), seconds: option("--seconds", default: 10, in: args))
-}
-if which == "all" || which == "latency" {
-    results += try await LatencyBenchmark.run(signals: option("--signals", default: 300, in: args))
-}
-if which == "all" || which == "replay" {
-    results += try await ReplayBenchmark.run(
-        trades: option("--count", default: 1_000_000, in: args), wallets: option("--wallets", default: 50_000, in: args)
-    )
-}
-if which == "all" || which == "backtest" {
-    results += try await BacktestBenchmark.run()
-}
-if which == "all" || which == "trades-insert" {
-    results += try await TradeInsertBenchmark.run(count: count, batchSize: batch)
+            wallets: option("--wallets", default: 50_000, in: args)
+        )
+    }
+    if which == "all" || which == "backtest" {
+        results += try await BacktestBenchmark.run()
+    }
+    if which == "all" || which == "trades-insert" {
+        results += try await TradeInsertBenchmark.run(count: count, batchSize: batch)
+    }
+} catch {
+    FileHandle.standardError.write(Data("polybot-bench: \(which) failed: \(error); stopping its PostgreSQL\n".utf8))
+    exit(1)
 }
 let cpuModel =
     ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "")

@@ -78,7 +78,17 @@ package enum PaperEngine {
         dbConfig.databaseURL = nil
         dbConfig.dataDirectory = dir
         let database = try await DatabaseLifecycle.open(dbConfig, logger: logger)
-        defer { database.close(logger: logger) }
+        defer {
+            database.close(logger: logger)
+            // A throwaway cluster is removed wherever it had to live: when the postgres user cannot reach the temporary
+            // folder, `EmbeddedPostgres` falls back to /var/tmp/polybot-pg-<hash>, which the folder above is not.
+            if let used = database.embedded?.dataDirectory, !used.hasPrefix(dir) {
+                do { try FileManager.default.removeItem(atPath: used) } catch {
+                    logger.warning(
+                        "throwaway cluster not removed", metadata: ["pg.data_dir": "\(used)", "error": "\(error)"])
+                }
+            }
+        }
         try await database.withClient(logger: logger) { client in
             try await DatabaseLifecycle.migrationRunner(config, client: client, logger: logger).apply()
         }
