@@ -1,6 +1,6 @@
 import Foundation
 
-// embed-files OUTPUT ENUM FILE…: writes a Swift source declaring `package enum ENUM` with each file's name and its
+// embed-files OUTPUT ENUM FILE-OR-FOLDER…: writes a Swift source declaring `package enum ENUM` with each file's name and its
 // exact bytes (base64, so a migration's checksum and the served API spec are the file's own). Run by the
 // EmbedFilesPlugin build tool.
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -16,8 +16,18 @@ var lines = [
     "package enum \(name) {",
     "    package static let files: [(name: String, base64: String)] = [",
 ]
+// A folder argument stands for its `.sql` files in name order (listed now, at build time, not when SwiftPM planned).
+var files: [URL] = []
 for path in arguments.dropFirst(2) {
-    let url = URL(fileURLWithPath: path)
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+        files += try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".sql") }.sorted()
+            .map { URL(fileURLWithPath: path).appendingPathComponent($0) }
+    } else {
+        files.append(URL(fileURLWithPath: path))
+    }
+}
+for url in files {
     let bytes = try Data(contentsOf: url)
     lines.append("        (\"\(url.lastPathComponent)\", \"\(bytes.base64EncodedString())\"),")
 }

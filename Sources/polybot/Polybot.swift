@@ -20,12 +20,15 @@ struct Polybot: AsyncParsableCommand {
         ])
 
     /// Traps SIGTERM/SIGINT before anything else when the verb is `serve`, so a signal during start-up ends it cleanly
-    /// (exit 0, the embedded cluster stopped) instead of killing it; every other verb keeps the default signals.
+    /// (exit 0, the embedded cluster stopped) instead of killing it; every other verb stops where it is, after stopping
+    /// the embedded clusters it started and removing its throwaway folders (``InterruptedExit``).
     static func main() async {
         if CommandLine.arguments.dropFirst().first == "serve" {
             await ShutdownSignals.process.trap()
             // A signal that came before the handlers existed was recorded by the loader constructor (CEarlySignals).
             if polybot_early_signal() != 0 { ShutdownSignals.process.request() }
+        } else {
+            InterruptedExit.install()
         }
         await main(nil)
     }

@@ -158,6 +158,27 @@ struct ConfigurationTests {
         #expect(c.databaseURL?.port == 5433 && c.databaseURL?.password == "hunter2")
     }
 
+    /// The container's way (deploy/.env.example): the database URL, which holds the password, from a secret file.
+    @Test func theDatabaseURLComesFromAFileNamedInTheEnvironment() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("db-url-\(UUID().uuidString)").path
+        try "postgres://polybot:s3cret@postgres:5432/polybot?sslmode=disable\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let source = ConfigurationSource(environment: ["DATABASE_URL_FILE": path])
+        let c = try AppConfiguration(source: source)
+        #expect(c.databaseURL?.host == "postgres" && c.databaseURL?.password == "s3cret")
+        let shown = c.describedSettings(source: source).first { $0.key == "DATABASE_URL" }
+        #expect(
+            shown?.value == "postgres://polybot:***@postgres:5432/polybot?sslmode=disable" && shown?.origin == "env")
+        // Both at once is a mistake, named.
+        #expect(throws: ConfigurationError.self) {
+            try AppConfiguration(
+                source: ConfigurationSource(environment: [
+                    "DATABASE_URL_FILE": path, "DATABASE_URL": "postgres://x@y/z",
+                ]))
+        }
+    }
+
     @Test func fileValuesAreOverriddenByEnvironmentAndFlags() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("polybot-\(UUID().uuidString).env")
             .path

@@ -40,6 +40,8 @@ struct ControlController {
                 return try jsonResponse(OrderDTO(order))
             } catch let refused as OperatorRefusal {
                 throw APIError.conflict(refused.description)
+            } catch StoreError.notFound {
+                throw APIError.notFound("no order \(id)")
             }
         }
         router.get("/api/v1/trading-state") { _, _ -> Response in

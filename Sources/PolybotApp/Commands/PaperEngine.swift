@@ -73,16 +73,23 @@ package enum PaperEngine {
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(
             atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Removed when the run ends, or by the interrupted exit (Ctrl-C) with its cluster.
+        StartedClusters.throwaway(dir)
+        defer {
+            try? FileManager.default.removeItem(atPath: dir)
+            StartedClusters.removed(dir)
+        }
         var dbConfig = config
         dbConfig.databaseURL = nil
         dbConfig.dataDirectory = dir
         let database = try await DatabaseLifecycle.open(dbConfig, logger: logger)
+        if let used = database.embedded?.dataDirectory, !used.hasPrefix(dir) { StartedClusters.throwaway(used) }
         defer {
             database.close(logger: logger)
             // A throwaway cluster is removed wherever it had to live: when the postgres user cannot reach the temporary
             // folder, `EmbeddedPostgres` falls back to /var/tmp/polybot-pg-<hash>, which the folder above is not.
             if let used = database.embedded?.dataDirectory, !used.hasPrefix(dir) {
+                StartedClusters.removed(used)
                 do { try FileManager.default.removeItem(atPath: used) } catch {
                     logger.warning(
                         "throwaway cluster not removed", metadata: ["pg.data_dir": "\(used)", "error": "\(error)"])

@@ -79,6 +79,7 @@ extension AppConfiguration {
             var s = Set(defaults.map(\.0)).union(meta)
             for (k, _) in defaults where k.hasPrefix("POLY_") { s.insert(k + "_FILE") }
             for k in secrets { s.insert(k + "_FILE") }
+            s.insert("DATABASE_URL_FILE")
             return s
         }
     }

@@ -127,7 +127,8 @@ struct ConfigurationParser {
     }
 
     mutating func databaseURL() -> DatabaseURL? {
-        guard let text = optional("DATABASE_URL") else { return nil }
+        // The URL carries the password, so it may come from a file too (`DATABASE_URL_FILE`, e.g. a container secret).
+        guard let text = secret("DATABASE_URL")?.revealed else { return nil }
         do {
             return try DatabaseURL(text)
         } catch {

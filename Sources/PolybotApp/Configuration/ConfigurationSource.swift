@@ -58,8 +58,8 @@ public struct ConfigurationSource: Sendable {
         origins[key] = "dashboard"
     }
 
-    /// True for keys Polybot reads (`POLYBOT_*`, `POLY_*`, `DATABASE_URL`).
+    /// True for keys Polybot reads (`POLYBOT_*`, `POLY_*`, `DATABASE_URL`, `DATABASE_URL_FILE`).
     static func isOurs(_ key: String) -> Bool {
-        key.hasPrefix("POLYBOT_") || key.hasPrefix("POLY_") || key == "DATABASE_URL"
+        key.hasPrefix("POLYBOT_") || key.hasPrefix("POLY_") || key == "DATABASE_URL" || key == "DATABASE_URL_FILE"
     }
 }

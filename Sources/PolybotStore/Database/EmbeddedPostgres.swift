@@ -96,6 +96,7 @@ package struct EmbeddedPostgres: Sendable {
                     binDirectory: bin)
             }
             try recordOwner(dataDirectory: dir)
+            StartedClusters.started(dir)
             logger.notice(
                 "adopted embedded PostgreSQL left running by a process that is gone; it is stopped at exit",
                 metadata: ["pg.port": "\(running)", "pg.data_dir": "\(dir)"])
@@ -129,6 +130,7 @@ package struct EmbeddedPostgres: Sendable {
             throw Failure(description: "pg_ctl start failed (\(start.status)): \(start.output)\n\(serverLog)")
         }
         try recordOwner(dataDirectory: dir)
+        StartedClusters.started(dir)
         logger.info("started embedded PostgreSQL", metadata: ["pg.port": "\(port)", "pg.data_dir": "\(dir)"])
         return EmbeddedPostgres(
             dataDirectory: dir, port: port, database: options.database, ownsServer: true, binDirectory: bin)
@@ -145,6 +147,7 @@ package struct EmbeddedPostgres: Sendable {
         guard result.status == 0 else {
             throw Failure(description: "pg_ctl stop failed (\(result.status)): \(result.output)")
         }
+        StartedClusters.stopped(dataDirectory)
         do { try FileManager.default.removeItem(atPath: dataDirectory + "/" + Self.ownerFile) } catch {
             logger.debug("owner file not removed", metadata: ["error": "\(error)"])
         }

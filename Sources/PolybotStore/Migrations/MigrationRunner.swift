@@ -101,8 +101,11 @@ package struct MigrationRunner: Sendable {
     ///   build of this repository produces.
     package static func embedded() throws -> [Migration] {
         try EmbeddedMigrations.files.map { file in
-            guard let bytes = Data(base64Encoded: file.base64) else { throw MigrationError.corruptEmbedded(file.name) }
-            return try migration(name: file.name, sql: String(decoding: bytes, as: UTF8.self))
+            guard let bytes = Data(base64Encoded: file.base64), let sql = String(validating: bytes, as: UTF8.self)
+            else {
+                throw MigrationError.corruptEmbedded(file.name)
+            }
+            return try migration(name: file.name, sql: sql)
         }
     }
 
