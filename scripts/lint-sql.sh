@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Store owns SQL (issue 29): no SQL statement and no PostgresNIO query call in Sources outside Sources/PolybotStore.
+# Store owns SQL (issue 29): no SQL statement and no PostgresNIO query call in Sources or Benchmarks outside
+# Sources/PolybotStore.
 # Looks for `SELECT … FROM`, `INSERT INTO`, `UPDATE … SET`, `DELETE FROM`, `CREATE|DROP|ALTER TABLE|DATABASE|INDEX`
 # and `.query(`/`PostgresQuery(` on a Postgres client in code (comments are skipped). Exit status 1 lists every hit.
 set -euo pipefail
@@ -17,6 +18,6 @@ while IFS= read -r file; do
         }
         END { exit found }
     ' "$file" || status=1
-done < <(find Sources -name '*.swift' -not -path 'Sources/PolybotStore/*' | sort)
+done < <(find Sources Benchmarks -name '*.swift' -not -path 'Sources/PolybotStore/*' | sort)
 [[ $status -eq 0 ]] && echo "lint-sql: no SQL outside PolybotStore"
 exit $status

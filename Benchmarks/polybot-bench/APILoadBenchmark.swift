@@ -19,21 +19,9 @@ enum APILoadBenchmark {
         var logger = Logger(label: "bench.api")
         logger.logLevel = .error
         let quiet = logger
-        return try await withTestDatabase { store, client in
-            // 10,000 wallets with two score snapshots each, inserted in SQL.
-            try await client.query(
-                """
-                INSERT INTO whales (address, label, source)
-                SELECT '0x' || lpad(to_hex(g), 40, '0'), 'w' || g, 'import' FROM generate_series(1, \(wallets)) g
-                """)
-            try await client.query(
-                """
-                INSERT INTO wallet_scores (wallet, computed_at, closed_positions, open_positions, win_rate, shrunk_win_rate,
-                    win_rate_lower_bound, sharpe, kelly, realized_pnl_micros, volume_micros, markets, trades, class)
-                SELECT '0x' || lpad(to_hex(g), 40, '0'), now() - (d || ' days')::interval, 20, 1, 0.6, 0.58, 0.3 + (g % 100) / 1000.0,
-                       1.2, 0.1, g * 1000, g * 10000, 5, 40, CASE WHEN g % 7 = 0 THEN 'bot' ELSE 'informed' END
-                FROM generate_series(1, \(wallets)) g, generate_series(0, 1) d
-                """)
+        return try await withTestDatabase { store, _ in
+            // 10,000 wallets with two score snapshots each, made by the server.
+            try await store.benchmarkSeeds.scoredWhales(count: wallets)
             let stream = EventStream()
             let signer = TokenSigner.random()
             let env = APIEnvironment(
@@ -99,7 +87,7 @@ enum APILoadBenchmark {
             "Authorization: Bearer \(token)", url,
         ]
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("wrk-\(getpid()).txt")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         let handle = try FileHandle(forWritingTo: out)
         p.standardOutput = handle
         p.standardError = handle

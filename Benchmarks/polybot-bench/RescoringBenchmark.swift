@@ -23,16 +23,14 @@ enum RescoringBenchmark {
                 tokenIds: m.tokens, closed: true, winningToken: m.tokens[m.winner],
                 resolvedAt: generator.options.start + generator.options.span)
         }
-        return try await withTestDatabase { store, client in
+        return try await withTestDatabase { store, _ in
             var i = 0
             while i < trades.count {
                 _ = try await store.trades.insertBatch(Array(trades[i..<min(i + 50_000, trades.count)]))
                 i += 50_000
             }
             try await store.markets.upsert(markets)
-            try await client.query(
-                "INSERT INTO whales (address, tracked, source) SELECT DISTINCT wallet, true, 'import' FROM whale_trades"
-            )
+            try await store.benchmarkSeeds.trackEveryTradingWallet()
             var config = RescoringJob.Configuration()
             config.chunkSize = 2_500
             config.leaderboardCandidates = 0

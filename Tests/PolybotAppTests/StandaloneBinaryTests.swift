@@ -1,4 +1,5 @@
 import Foundation
+import PolybotStore
 import PolybotTestSupport
 import Testing
 
@@ -58,5 +59,42 @@ struct StandaloneBinaryTests {
             for d in Set(dirs) { #expect(!FileManager.default.fileExists(atPath: d), "\(d) left behind") }
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: work).isEmpty)
+    }
+
+    /// Ctrl-C during a replay (paced at the recorded speed, so it is still running): the command stops where it is,
+    /// but the cluster it started is stopped and its throwaway folder removed, and it exits 130.
+    @Test func anInterruptedReplayLeavesNoCluster() async throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("polybot-int-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let log = work.appendingPathComponent("replay.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        defer { try? handle.close() }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: DaemonProcess.binary)
+        p.arguments = ["replay", SharedData.path("nobel2025_trades.data-api.csv"), "--speed", "1"]
+        p.currentDirectoryURL = work
+        p.environment = ["PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME": work.path]
+        p.standardOutput = handle
+        p.standardError = handle
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        @Sendable func output() -> String { String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self) }
+        // The replay is under way once its pipeline has been reconciled (its cluster runs, its clock ticks).
+        #expect(
+            await eventually(timeout: .processWait) { output().contains("reconciliation done") }, "\(output())")
+        kill(p.processIdentifier, SIGINT)
+        while p.isRunning { await sleepIgnoringCancellation(.milliseconds(20)) }  // polls the child's exit
+        #expect(p.terminationStatus == 130, "\(output().suffix(1_500))")
+        let dirs = Set(
+            output().split(separator: " ").filter { $0.hasPrefix("pg.data_dir=") }
+                .map { String($0.dropFirst("pg.data_dir=".count)) })
+        #expect(!dirs.isEmpty)
+        for d in dirs {
+            #expect(!FileManager.default.fileExists(atPath: d), "\(d) left behind")
+            #expect(EmbeddedPostgres.runningPort(dataDirectory: d) == nil)
+        }
+        #expect(output().contains("polybot: stopped the embedded PostgreSQL in"))
     }
 }
