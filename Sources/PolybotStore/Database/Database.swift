@@ -61,10 +61,7 @@ extension JSONEncoder {
 
 /// `YYYY-MM-DD HH:MM:SS+00` for Unix seconds, as PostgreSQL's text input for `timestamptz` accepts.
 package func utcTimestampText(_ seconds: Int64) -> String {
-    var t = time_t(seconds)
-    var parts = tm()
-    gmtime_r(&t, &parts)
-    func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-    return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) "
-        + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))+00"
+    let s = ((seconds % 86_400) + 86_400) % 86_400  // seconds into the UTC day (also before 1970)
+    func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    return utcDay(seconds) + " \(two(s / 3_600)):\(two(s / 60 % 60)):\(two(s % 60))+00"
 }
