@@ -14,9 +14,9 @@ struct PolymarketSimCommand: AsyncParsableCommand {
         commandName: "polymarket-sim",
         abstract: "A local Polymarket for tests, benchmarks and rehearsals (a dry-run venue).",
         discussion: """
-            `polymarket-sim serve` (the default) replays a trade history on 127.0.0.1 and speaks the real protocols on one
-            port: Data API at /data-api, Gamma at /gamma, CLOB REST at /clob (L2 HMAC and CLOB V2 EIP-712 signatures are
-            verified), RTDS at ws://…/ws, CLOB channels at ws://…/clob-ws/market and /clob-ws/user, Polygon RPC at /rpc,
+            `polymarket-sim serve` (the default) replays a trade history on 127.0.0.1 and speaks the real protocols on one \
+            port: Data API at /data-api, Gamma at /gamma, CLOB REST at /clob (L2 HMAC and CLOB V2 EIP-712 signatures are \
+            verified), RTDS at ws://…/ws, CLOB channels at ws://…/clob-ws/market and /clob-ws/user, Polygon RPC at /rpc, \
             control at /_sim (faults, manual publishing, status). `polymarket-sim generate` writes synthetic histories.
             """,
         subcommands: [Serve.self, Generate.self], defaultSubcommand: Serve.self)
@@ -39,14 +39,19 @@ struct Serve: AsyncParsableCommand {
               pong=TEXT       RTDS answer to PING (default PONG; pong= for the empty string)
               restart=S       matching-engine restart: HTTP 425 on order endpoints for S seconds, then post-only mode
               post-only=S     length of that post-only window (default 120; only postOnly orders and cancels pass)
+              cancel-only=S   cancel-only mode for S seconds from now: every new order answers 503, cancels work
+              require-heartbeats=1  arm the heartbeat dead-man switch (10 s) with a key's first resting order
+              delay-matching=1      accept orders as `delayed` and leave them unmatched until a later trade
               signer-rate=R   per-signer order and cancel buckets refilling R tokens/s (0 = off), 429 + Poly-RateLimit-*
               signer-burst=B  their capacity (default 60); a request costing more is refused without Retry-After
               no-hashes=1     order answers carry tradeIDs and no transactionsHashes
               geoblock=X      /api/geoblock says blocked (X=blocked), or the account is close-only (X=close-only)
               no-data-v2=1    the Data API has no /v2 (404), as before v2 shipped
               combo-every=N   every N-th /v2/trades row of a page is followed by a combo (parlay) row
-            Funder wallets (signature types 1-3, session keys, counterfactual deposit wallets): POST /_sim/wallets with
+
+            Funder wallets (signature types 1-3, session keys, counterfactual deposit wallets): POST /_sim/wallets with \
             {"address", "type", "owner", "sessionKeys": [...], "deployed": true|false}.
+
             Every new API key (POST /clob/auth/api-key) is credited with --starting-balance pUSD.
             """)
 
@@ -140,8 +145,8 @@ struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a synthetic, deterministic trade history (Data API CSV) and its market resolutions.",
         discussion: """
-            Wallet personas: informed (buy the eventual winner 80 % of the time), market makers (two-sided, many
-            markets), bots (high rate on a fixed clock) and noise traders; ticket sizes calibrated on ../shared/data.
+            Wallet personas: informed (buy the eventual winner 80 % of the time), market makers (two-sided, many \
+            markets), bots (high rate on a fixed clock) and noise traders; ticket sizes calibrated on ../shared/data. \
             The same --seed always gives the same file.
             """)
 
