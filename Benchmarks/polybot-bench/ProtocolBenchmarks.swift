@@ -29,6 +29,46 @@ enum ProtocolBenchmarks {
             peer: ("py-clob-client", 210))
     }
 
+    /// V2 `OrderFilled` logs (as `eth_getLogs` returns them) decoded into fills on one core; the logs carry the
+    /// generated history's wallets, tokens and amounts.
+    static func chainDecode(count: Int) throws -> BenchResult {
+        let generator = TradeHistoryGenerator(options: .init(trades: count, wallets: 20_000, seed: 5))
+        func word(_ bytes: [UInt8]) -> String {
+            HexCoding.encode([UInt8](repeating: 0, count: 32 - bytes.count) + bytes, prefix: false)
+        }
+        var logs: [ChainLog] = []
+        logs.reserveCapacity(count)
+        generator.generate { t in
+            let shares = UInt64(t.size.raw)
+            let usdc = UInt64(t.size.multiplied(by: t.price).raw)
+            let buy = t.side == .buy
+            let data =
+                "0x" + word(UInt256Word(buy ? 0 : 1).bytes) + word(UInt256Word(decimal: t.asset)?.bytes ?? [])
+                + word(UInt256Word(buy ? usdc : shares).bytes) + word(UInt256Word(buy ? shares : usdc).bytes)
+                + word(UInt256Word(0).bytes) + word([]) + word([])
+            logs.append(
+                ChainLog(
+                    address: "0xe111180000d2663c0091e4f400237545b87b996b",
+                    topics: [
+                        OrderFilled.topic0, "0x" + String(repeating: "ab", count: 32), "0x" + word(t.wallet.eth.bytes),
+                        "0x" + word(HexCoding.decode("0xe111180000d2663c0091e4f400237545b87b996b")!),
+                    ], data: data, blockNumber: "0x" + String(t.timestamp / 2, radix: 16), blockHash: nil,
+                    transactionHash: t.transactionHash, logIndex: "0x1"))
+        }
+        var rates: [Double] = []
+        var shares = Micros.zero
+        for _ in 0..<5 {
+            shares = .zero
+            let start = ContinuousClock.now
+            for log in logs { shares += try OrderFilled(log).shares }
+            rates.append(Double(count) / (ContinuousClock.now - start).seconds)
+        }
+        rates.sort()
+        return BenchResult(
+            name: "OrderFilled log decode (1 core, median of 5)", value: rates[2], unit: "logs/s", target: 200_000,
+            note: "\(count) logs, best \(Int(rates[4])) logs/s, \(shares) shares decoded per round")
+    }
+
     static func rtdsDecode(count: Int) throws -> BenchResult {
         let generator = TradeHistoryGenerator(options: .init(trades: count, wallets: 20_000, seed: 3))
         var frames: [[UInt8]] = []

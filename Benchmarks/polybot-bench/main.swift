@@ -35,14 +35,15 @@ struct BenchResult {
     }
 }
 
-// polybot-bench [all|sign|rtds-decode|trades-insert|rescore|replay|backtest|latency|api-load] [--orders N] [--frames N] [--count N] [--batch N] [--signals N]
+// polybot-bench [all|sign|rtds-decode|chain-decode|trades-insert|rescore|replay|backtest|latency|api-load] [--orders N] [--frames N] [--count N] [--batch N] [--signals N]
 let args = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String, default value: Int, in args: [String]) -> Int {
     guard let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]) else { return value }
     return v
 }
 let benchmarks = [
-    "all", "sign", "rtds-decode", "trades-insert", "rescore", "replay", "backtest", "latency", "api-load",
+    "all", "sign", "rtds-decode", "chain-decode", "trades-insert", "rescore", "replay", "backtest", "latency",
+    "api-load",
 ]
 let valued = ["--orders", "--frames", "--count", "--batch", "--signals", "--wallets", "--seconds", "--write"]
 let usage = """
@@ -100,6 +101,9 @@ do {
     }
     if which == "all" || which == "rtds-decode" {
         results.append(try ProtocolBenchmarks.rtdsDecode(count: option("--frames", default: 200_000, in: args)))
+    }
+    if which == "all" || which == "chain-decode" {
+        results.append(try ProtocolBenchmarks.chainDecode(count: option("--frames", default: 200_000, in: args)))
     }
     if which == "all" || which == "rescore" {
         results.append(

@@ -1,0 +1,140 @@
+import Foundation
+import PolybotCore
+import Polymarket
+import Testing
+
+/// The V2 `OrderFilled` log read back into a fill (feeds notes §6.2). No recorded chain log is in `../shared/data`, so
+/// the logs here are ABI-encoded from the event's layout by the test itself; their values are a Data API row of the
+/// feeds notes (§3.1), which the decoded log must reproduce: wallet, token, side, size and price.
+@Suite("OrderFilled (Exchange V2) decoding")
+struct OrderFilledDecodingTests {
+    static let exchange = "0xe111180000d2663c0091e4f400237545b87b996b"
+
+    static func word(_ bytes: [UInt8]) -> String {
+        HexCoding.encode([UInt8](repeating: 0, count: 32 - bytes.count) + bytes, prefix: false)
+    }
+    static func word(_ value: UInt64) -> String { word(UInt256Word(value).bytes) }
+    static func word(address: String) -> String { word(HexCoding.decode(address)!) }
+
+    /// A log as `eth_getLogs` returns it.
+    static func log(
+        maker: String, taker: String = "0x00000000000000000000000000000000000000a1", side: UInt64, token: String,
+        makerAmount: UInt64, takerAmount: UInt64, fee: UInt64 = 0, block: Int = 0x4c4b40, index: Int = 7
+    ) -> ChainLog {
+        let data =
+            "0x" + word(side) + word(UInt256Word(decimal: token)!.bytes) + word(makerAmount) + word(takerAmount)
+            + word(fee) + word(0) + word(0)
+        return ChainLog(
+            address: exchange,
+            topics: [
+                OrderFilled.topic0, "0x" + String(repeating: "ab", count: 32), "0x" + word(address: maker),
+                "0x" + word(address: taker),
+            ],
+            data: data, blockNumber: "0x" + String(block, radix: 16),
+            blockHash: "0x" + String(repeating: "cd", count: 32),
+            transactionHash: "0x57e94d52987f4f169c0d2eab2f491a45b4a2747132d124d1173b672c9aeed505",
+            logIndex: "0x" + String(index, radix: 16))
+    }
+
+    @Test func topicZeroIsTheKeccakOfTheSignature() {
+        #expect(HexCoding.encode(Keccak256.hash(Array(OrderFilled.signature.utf8))) == OrderFilled.topic0)
+    }
+
+    /// The Data API row of feeds notes §3.1: `proxyWallet 0x0f34…7684`, BUY 15 shares at 0.765 of token 1104…5775.
+    @Test func aBuyReproducesTheDataAPIRow() throws {
+        let token = "110474601866909537724044216141585040787927916157559633438159999666255694855775"
+        let fill = try OrderFilled(
+            Self.log(
+                maker: "0x0f3433d8b7596000bf1046aa822308d93cf67684", side: 0, token: token, makerAmount: 11_475_000,
+                takerAmount: 15_000_000, fee: 45_900))
+        #expect(fill.maker == "0x0f3433d8b7596000bf1046aa822308d93cf67684" && fill.side == .buy)
+        #expect(fill.tokenId == token)
+        #expect(fill.shares == Micros(15_000_000) && fill.usdc == Micros(11_475_000))
+        #expect(fill.price == Micros(decimal: "0.765") && fill.fee == Micros(45_900))
+        #expect(fill.blockNumber == 0x4c4b40 && fill.logIndex == 7 && !fill.removed)
+        #expect(fill.key == "0x57e94d52987f4f169c0d2eab2f491a45b4a2747132d124d1173b672c9aeed505:7")
+        #expect(!fill.isTakersOwnFill)
+    }
+
+    @Test func aSellGivesSharesAndGetsUSDCAndTheTakersOwnRecordIsRecognised() throws {
+        var log = Self.log(
+            maker: "0x44461806c4fdbfafeae351cfb9b873f7f7f3f12e", taker: Self.exchange, side: 1, token: "42",
+            makerAmount: 10_000_000, takerAmount: 2_350_000)
+        log.removed = true
+        let fill = try OrderFilled(log)
+        #expect(fill.side == .sell && fill.shares == Micros(10_000_000) && fill.usdc == Micros(2_350_000))
+        #expect(fill.price == Micros(235_000) && fill.tokenId == "42")
+        #expect(fill.isTakersOwnFill && fill.removed)
+    }
+
+    @Test func aPriceThatIsNotWholeMicrosRoundsToTheNearest() throws {
+        // 1 USDC for 3 shares: 0.333333… → 0.333333; 2 for 3: 0.666666… → 0.666667.
+        let third = try OrderFilled(
+            Self.log(
+                maker: "0x" + String(repeating: "1", count: 40), side: 0, token: "7", makerAmount: 1_000_000,
+                takerAmount: 3_000_000))
+        let twoThirds = try OrderFilled(
+            Self.log(
+                maker: "0x" + String(repeating: "1", count: 40), side: 0, token: "7", makerAmount: 2_000_000,
+                takerAmount: 3_000_000))
+        #expect(third.price == Micros(333_333) && twoThirds.price == Micros(666_667))
+        let none = try OrderFilled(
+            Self.log(
+                maker: "0x" + String(repeating: "1", count: 40), side: 0, token: "7", makerAmount: 0, takerAmount: 0))
+        #expect(none.price == nil)
+    }
+
+    /// Token ids are full 256-bit words: decimal both ways, for words across the whole range.
+    @Test func tokenIdsRoundTripThroughDecimal() throws {
+        var generator = SystemRandomNumberGenerator()
+        var words: [[UInt8]] = [[UInt8](repeating: 0xFF, count: 32), [UInt8](repeating: 0, count: 31) + [1]]
+        for _ in 0..<500 {
+            let length = Int.random(in: 1...32, using: &generator)
+            words.append((0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        }
+        for w in words {
+            let padded = [UInt8](repeating: 0, count: 32 - w.count) + w
+            var log = Self.log(
+                maker: "0x" + String(repeating: "2", count: 40), side: 0, token: "1", makerAmount: 1,
+                takerAmount: 1)
+            log.data =
+                "0x" + Self.word(0) + HexCoding.encode(padded, prefix: false) + String(log.data.dropFirst(2 + 128))
+            let decimal = try OrderFilled(log).tokenId
+            #expect(UInt256Word(decimal: decimal)?.bytes == padded, "\(HexCoding.encode(padded)) → \(decimal)")
+        }
+        #expect(
+            try OrderFilled(
+                {
+                    var l = Self.log(
+                        maker: "0x" + String(repeating: "2", count: 40), side: 0, token: "1",
+                        makerAmount: 1, takerAmount: 1)
+                    l.data = "0x" + Self.word(0) + String(repeating: "f", count: 64) + String(l.data.dropFirst(2 + 128))
+                    return l
+                }()
+            ).tokenId == "115792089237316195423570985008687907853269984665640564039457584007913129639935")
+    }
+
+    @Test func otherEventsAndMalformedLogsAreRefusedByName() {
+        let good = Self.log(
+            maker: "0x" + String(repeating: "3", count: 40), side: 0, token: "9", makerAmount: 5,
+            takerAmount: 5)
+        var other = good
+        other.topics[0] = "0x" + String(repeating: "0", count: 64)
+        #expect(throws: ChainLogError.otherEvent(other.topics[0])) { try OrderFilled(other) }
+        var short = good
+        short.topics.removeLast()
+        #expect(throws: ChainLogError.malformed("3 topics, 4 expected")) { try OrderFilled(short) }
+        var side = good
+        side.data = "0x" + Self.word(2) + String(good.data.dropFirst(2 + 64))
+        #expect(throws: ChainLogError.malformed("side word")) { try OrderFilled(side) }
+        var huge = good
+        // makerAmountFilled = 2^64 − 1: beyond what micro units hold.
+        huge.data =
+            String(good.data.prefix(2 + 128)) + String(repeating: "0", count: 48) + String(repeating: "f", count: 16)
+            + String(good.data.dropFirst(2 + 192))
+        #expect(throws: ChainLogError.amountTooLarge("makerAmountFilled")) { try OrderFilled(huge) }
+        var truncated = good
+        truncated.data = String(good.data.dropLast(64))
+        #expect(throws: ChainLogError.self) { try OrderFilled(truncated) }
+    }
+}
