@@ -33,27 +33,20 @@ enum ProtocolBenchmarks {
     /// generated history's wallets, tokens and amounts.
     static func chainDecode(count: Int) throws -> BenchResult {
         let generator = TradeHistoryGenerator(options: .init(trades: count, wallets: 20_000, seed: 5))
-        func word(_ bytes: [UInt8]) -> String {
-            HexCoding.encode([UInt8](repeating: 0, count: 32 - bytes.count) + bytes, prefix: false)
-        }
+        let exchange = "0xe111180000d2663c0091e4f400237545b87b996b"
         var logs: [ChainLog] = []
         logs.reserveCapacity(count)
         generator.generate { t in
-            let shares = UInt64(t.size.raw)
-            let usdc = UInt64(t.size.multiplied(by: t.price).raw)
+            let usdc = t.size.multiplied(by: t.price)
             let buy = t.side == .buy
-            let data =
-                "0x" + word(UInt256Word(buy ? 0 : 1).bytes) + word(UInt256Word(decimal: t.asset)?.bytes ?? [])
-                + word(UInt256Word(buy ? usdc : shares).bytes) + word(UInt256Word(buy ? shares : usdc).bytes)
-                + word(UInt256Word(0).bytes) + word([]) + word([])
-            logs.append(
-                ChainLog(
-                    address: "0xe111180000d2663c0091e4f400237545b87b996b",
-                    topics: [
-                        OrderFilled.topic0, "0x" + String(repeating: "ab", count: 32), "0x" + word(t.wallet.eth.bytes),
-                        "0x" + word(HexCoding.decode("0xe111180000d2663c0091e4f400237545b87b996b")!),
-                    ], data: data, blockNumber: "0x" + String(t.timestamp / 2, radix: 16), blockHash: nil,
-                    transactionHash: t.transactionHash, logIndex: "0x1"))
+            guard
+                let fill = OrderFilled(
+                    exchange: exchange, orderHash: "0x" + String(repeating: "ab", count: 32),
+                    maker: t.wallet.eth.lowercased, taker: exchange, side: t.side, tokenId: t.asset,
+                    makerAmountFilled: buy ? usdc : t.size, takerAmountFilled: buy ? t.size : usdc,
+                    blockNumber: t.timestamp / 2, transactionHash: t.transactionHash, logIndex: 1)
+            else { return }
+            logs.append(fill.log)
         }
         var rates: [Double] = []
         var shares = Micros.zero

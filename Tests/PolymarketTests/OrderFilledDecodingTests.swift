@@ -36,6 +36,39 @@ struct OrderFilledDecodingTests {
             logIndex: "0x" + String(index, radix: 16))
     }
 
+    /// What the simulator's chain emits reads back as the same fill.
+    @Test func anEncodedFillDecodesToItself() throws {
+        let fill = try #require(
+            OrderFilled(
+                exchange: "0xe2222d279d744050d28e00520010520000310F59",
+                orderHash: "0x" + String(repeating: "9f", count: 32),
+                maker: "0x0f3433d8b7596000bf1046aa822308d93cf67684",
+                taker: "0x44461806c4fdbfafeae351cfb9b873f7f7f3f12e",
+                side: .sell,
+                tokenId: "110474601866909537724044216141585040787927916157559633438159999666255694855775",
+                makerAmountFilled: Micros(15_000_000), takerAmountFilled: Micros(11_475_000), fee: Micros(12),
+                blockNumber: 81_000_000, blockHash: "0x" + String(repeating: "0e", count: 32),
+                transactionHash: "0x2e34c255aaf68780608cb9b48671f3edd6b4f10377690d97a77763b8fd8d40be", logIndex: 300))
+        let log = fill.log
+        #expect(log.topics.count == 4 && log.data.utf8.count == 2 + 7 * 64)
+        #expect(try OrderFilled(log) == fill)
+        #expect(fill.price == Micros(765_000) && fill.shares == Micros(15_000_000))
+        var removed = fill
+        removed.removed = true
+        #expect(try OrderFilled(removed.log).removed)
+        // What cannot be emitted is refused, not written as zero.
+        #expect(
+            OrderFilled(
+                exchange: "0xe2222d279d744050d28e00520010520000310F59", orderHash: "0x00", maker: fill.maker,
+                taker: fill.taker, side: .buy, tokenId: "12", makerAmountFilled: .one, takerAmountFilled: .one,
+                blockNumber: 1, transactionHash: "0x01", logIndex: 0) == nil)
+        #expect(
+            OrderFilled(
+                exchange: fill.exchange, orderHash: fill.orderHash, maker: fill.maker, taker: fill.taker, side: .buy,
+                tokenId: "not a number", makerAmountFilled: .one, takerAmountFilled: .one, blockNumber: 1,
+                transactionHash: "0x01", logIndex: 0) == nil)
+    }
+
     @Test func topicZeroIsTheKeccakOfTheSignature() {
         #expect(HexCoding.encode(Keccak256.hash(Array(OrderFilled.signature.utf8))) == OrderFilled.topic0)
     }

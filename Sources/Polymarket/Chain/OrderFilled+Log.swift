@@ -1,0 +1,52 @@
+import PolybotCore
+
+extension OrderFilled {
+    /// A fill to emit (the simulator's chain, tests): nil for a token id that is not a decimal 256-bit number, an
+    /// address or hash that is not hex of its length, or a negative amount.
+    public init?(
+        exchange: String, orderHash: String, maker: String, taker: String, side: TradeSide, tokenId: String,
+        makerAmountFilled: Micros, takerAmountFilled: Micros, fee: Micros = .zero, blockNumber: Int64,
+        blockHash: String? = nil, transactionHash: String, logIndex: Int, removed: Bool = false
+    ) {
+        guard UInt256Word(decimal: tokenId) != nil,
+            [exchange, maker, taker].allSatisfy({ EthAddress($0) != nil }),
+            orderHash.utf8.count == 66, HexCoding.decode(orderHash) != nil,
+            makerAmountFilled >= .zero, takerAmountFilled >= .zero, fee >= .zero, blockNumber >= 0, logIndex >= 0
+        else { return nil }
+        self.exchange = exchange.lowercased()
+        self.orderHash = orderHash.lowercased()
+        self.maker = maker.lowercased()
+        self.taker = taker.lowercased()
+        self.side = side
+        self.tokenId = tokenId
+        self.makerAmountFilled = makerAmountFilled
+        self.takerAmountFilled = takerAmountFilled
+        self.fee = fee
+        let zero = HexCoding.encode([UInt8](repeating: 0, count: 32))
+        builder = zero
+        metadata = zero
+        self.blockNumber = blockNumber
+        self.blockHash = blockHash?.lowercased()
+        self.transactionHash = transactionHash.lowercased()
+        self.logIndex = logIndex
+        self.removed = removed
+    }
+
+    /// The log as the V2 exchange emits it: four topics (event, order hash, maker, taker) and seven data words
+    /// (side, token id, maker amount, taker amount, fee, builder, metadata), hex as a JSON-RPC node sends it.
+    public var log: ChainLog {
+        func word(_ bytes: [UInt8]) -> String {
+            HexCoding.encode([UInt8](repeating: 0, count: max(0, 32 - bytes.count)) + bytes, prefix: false)
+        }
+        func word(_ value: Int64) -> String { word(UInt256Word(UInt64(max(0, value))).bytes) }
+        func address(_ text: String) -> String { "0x" + word(HexCoding.decode(text) ?? []) }
+        let data =
+            "0x" + word(side == .buy ? 0 : 1) + word(UInt256Word(decimal: tokenId)?.bytes ?? [])
+            + word(makerAmountFilled.raw) + word(takerAmountFilled.raw) + word(fee.raw)
+            + word(HexCoding.decode(builder) ?? []) + word(HexCoding.decode(metadata) ?? [])
+        return ChainLog(
+            address: exchange, topics: [Self.topic0, orderHash, address(maker), address(taker)], data: data,
+            blockNumber: "0x" + String(blockNumber, radix: 16), blockHash: blockHash, transactionHash: transactionHash,
+            logIndex: "0x" + String(logIndex, radix: 16), removed: removed ? true : nil)
+    }
+}
