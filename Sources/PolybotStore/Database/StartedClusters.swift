@@ -33,9 +33,13 @@ package enum StartedClusters {
         }
         var done: [String] = []
         for dir in clusters {
+            // No readable pid file, or no such process: the cluster is not running, so there is nothing to stop.
             guard let text = try? String(contentsOfFile: dir + "/postmaster.pid", encoding: .utf8),
                 let pid = Int32(text.split(separator: "\n").first ?? ""), kill(pid, SIGINT) == 0
-            else { continue }
+            else {
+                done.append("the embedded PostgreSQL in \(dir) was not running")
+                continue
+            }
             var waited = 0
             while kill(pid, 0) == 0, waited < 200 {
                 usleep(50_000)
