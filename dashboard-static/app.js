@@ -92,6 +92,11 @@ async function loadOverview() {
   $("rate-limited").textContent = f.rateLimited;
   $("reconnects").textContent = f.reconnects + " (stalls " + f.stalls + ")";
   $("backfill").textContent = when(f.lastBackfillAt);
+  // Each source's trades and, when another source saw whale trades it has not, how many it misses (the alarm).
+  $("feed-sources").textContent = (f.sources || []).length === 0 ? "–" : f.sources.map((s) =>
+    s.name + " " + s.trades + (s.missing > 0 ? " (MISSING " + s.missing + ")" : "")).join(" · ");
+  $("feed-sources").style.color = f.divergence ? "var(--down)" : "";
+  $("chain").textContent = f.chain ? "block " + f.chain.block + ", " + f.chain.lagBlocks + " behind the head" : "–";
   updateBanner();
 }
 

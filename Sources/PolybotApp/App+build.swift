@@ -128,7 +128,7 @@ public enum PolybotApp {
             services += built.services.map { .init(service: $0) }
             pipeline = built
             logger.notice(
-                "pipeline", metadata: ["mode": "\(settings.mode.rawValue)", "feed": "\(settings.rtdsURL ?? "off")"])
+                "pipeline", metadata: ["mode": "\(settings.mode.rawValue)", "feeds": "\(config.feeds.description)"])
         }
         services.append(.init(service: EventPump(stream: stream, events: events)))
         if let transport {

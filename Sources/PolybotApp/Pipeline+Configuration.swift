@@ -41,6 +41,10 @@ extension AppConfiguration {
         settings.pendingStateFile = pendingStateFilePath
         settings.feedSweepEvery = feedSweepSeconds > 0 ? .seconds(feedSweepSeconds) : nil
         settings.feedSweepWindowSeconds = Int64(feedSweepWindowSeconds)
+        settings.feedSources = feeds.sources
+        settings.polygonWSURL = feeds.polygonWSURL
+        settings.chainConfirmations = Int64(feeds.chainConfirmations)
+        settings.divergenceGraceSeconds = Int64(feeds.divergenceGraceSeconds)
         settings.redeemEvery = .seconds(redeemSeconds)
         settings.autoRedeemGraceSeconds = Int64(autoRedeemGraceSeconds)
         return settings

@@ -140,15 +140,20 @@ package struct Pipeline: Sendable {
         heldTokens.tracker.withLock { $0 = positions }
 
         let liveSettings = LiveSettings(settings)
-        let feed: (any MarketFeed)? =
-            engine.feed
-            ?? settings.rtdsURL.map {
-                RTDSFeed(configuration: .init(url: $0, stallTimeout: settings.feedStallTimeout), logger: logger)
-            }
+        let feeds =
+            engine.feed.map { (feed: $0 as (any MarketFeed)?, running: Set<TradeSource>()) }
+            ?? Self.liveFeeds(
+                settings, rpc: rpc, gamma: gamma, store: store, dataAPI: dataAPI,
+                minCash: { liveSettings.get().whaleRules.minNotional }, logger: logger)
         let listener = TradeListener(
-            feed: feed, dataAPI: dataAPI, store: store, minCash: { liveSettings.get().whaleRules.minNotional },
+            feed: feeds.feed, dataAPI: engine.feed == nil && !settings.feedSources.contains(.dataAPI) ? nil : dataAPI,
+            store: store, minCash: { liveSettings.get().whaleRules.minNotional },
             sweep: .init(every: settings.feedSweepEvery, window: settings.feedSweepWindowSeconds),
-            clock: clock, work: work, relevance: engine.relevance, events: events, logger: logger)
+            clock: clock, work: work, relevance: engine.relevance,
+            watch: DivergenceWatch(
+                sources: feeds.running, grace: settings.divergenceGraceSeconds,
+                horizon: max(4 * settings.divergenceGraceSeconds, settings.feedSweepWindowSeconds)),
+            events: events, logger: logger)
         let filter = WhaleFilter(
             input: listener.output, rules: settings.whaleRules,
             sellTap: { observed in

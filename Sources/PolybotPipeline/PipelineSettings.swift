@@ -31,6 +31,13 @@ package struct PipelineSettings: Sendable {
     package var clobWSURL: String?
     /// Where a trading-state change that the database has not confirmed is kept across restarts (nil: memory only).
     package var pendingStateFile: String?
+    /// Where whale trades come from: `.chain`, `.rtds`, `.dataAPI` (backfills and sweeps).
+    package var feedSources: Set<TradeSource> = [.rtds, .dataAPI]
+    /// The chain source's WebSocket (`eth_subscribe`; nil: it polls), and its confirmations.
+    package var polygonWSURL: String?
+    package var chainConfirmations: Int64 = 3
+    /// How long a whale trade one source delivered may be missing from another before the divergence alarm.
+    package var divergenceGraceSeconds: Int64 = 360
     /// Time between the listener's safety-net sweeps of the Data API (nil: none).
     package var feedSweepEvery: Duration? = .seconds(60)
     /// How far before the newest trade time a sweep reaches, seconds.

@@ -26,6 +26,8 @@ package struct PolybotStore: Sendable {
     package let settings: SettingsRepository
     /// The read model of a paper run (replay, backtest).
     package let paperRun: PaperRunQueries
+    /// Where the chain source stands.
+    package let chainProgress: ChainProgressRepository
 
     /// Builds the PostgreSQL repositories over a client.
     ///
@@ -50,5 +52,6 @@ package struct PolybotStore: Sendable {
         backtests = BacktestRunRepository(db: db)
         settings = SettingsRepository(db: db)
         paperRun = PaperRunQueries(db: db)
+        chainProgress = ChainProgressRepository(db: db)
     }
 }

@@ -105,7 +105,10 @@ func withDaemon<T: Sendable>(
                 "POLYBOT_COPY_DELAY_SECONDS": "0",
                 "POLYBOT_MARK_SECONDS": "1", "POLYBOT_FEED_STALL_SECONDS": "3",
             ]
-            for (k, v) in extra { env[k] = v }
+            // `$SIM` / `$WS` in a value stand for the simulator's HTTP and WebSocket base (e.g. its `/rpc`).
+            for (k, v) in extra {
+                env[k] = v.replacingOccurrences(of: "$SIM", with: simBase).replacingOccurrences(of: "$WS", with: simWS)
+            }
             let config = try AppConfiguration(source: ConfigurationSource(environment: env))
             var logger = Logger(label: "test.daemon")
             logger.logLevel = .warning

@@ -25,6 +25,26 @@ struct OverviewController {
         /// Safety-net sweeps run, and trades they found that the feed had not delivered.
         var sweeps: Int = 0
         var sweepRecovered: Int = 0
+        /// Each trade source (chain, RTDS, Data API): trades, newest trade time, whale trades missing past the grace.
+        var sources: [Source] = []
+        /// True while a source misses whale trades another delivered (the divergence alarm).
+        var divergence = false
+        /// The chain source: last final block, head, lag in blocks, the final block's time (nil: not running).
+        var chain: Chain?
+    }
+
+    struct Source: Encodable, Sendable {
+        var name: String
+        var trades: Int
+        var newestTradeTime: Int64?
+        var missing: Int
+    }
+
+    struct Chain: Encodable, Sendable {
+        var block: Int64
+        var head: Int64
+        var lagBlocks: Int64
+        var blockTime: Int64
     }
 
     struct Overview: Encodable, Sendable {
@@ -94,6 +114,13 @@ struct OverviewController {
                 restOk: rest.ok,
                 restFailed: rest.failed, rateLimited: rest.rateLimited)
             (feed.sweeps, feed.sweepRecovered) = (h.sweeps, h.sweepRecovered)
+            feed.sources = h.sources.map {
+                Source(name: $0.name, trades: $0.trades, newestTradeTime: $0.newestTradeTime, missing: $0.missing)
+            }
+            feed.divergence = h.sources.contains { $0.missing > 0 }
+            feed.chain = h.chain.map {
+                Chain(block: $0.block, head: $0.head, lagBlocks: max(0, $0.head - $0.block), blockTime: $0.blockTime)
+            }
         }
         return Overview(
             mode: env.mode.rawValue, tradingState: state.rawValue, equity: "\(equity)",

@@ -35,6 +35,8 @@ extension AppConfiguration {
             ("POLYBOT_GAMMA_URL", "https://gamma-api.polymarket.com"),
             ("POLYBOT_CLOB_URL", "https://clob.polymarket.com"),
             ("POLYBOT_CLOB_WS_URL", "wss://ws-subscriptions-clob.polymarket.com/ws"), ("POLYBOT_POLYGON_RPC_URL", nil),
+            ("POLYBOT_POLYGON_WS_URL", nil), ("POLYBOT_FEED_SOURCES", nil), ("POLYBOT_CHAIN_CONFIRMATIONS", "3"),
+            ("POLYBOT_FEED_DIVERGENCE_GRACE_SECONDS", "360"),
             ("POLYBOT_CHAIN_ID", "137"), ("POLYBOT_FEED_STALL_SECONDS", "30"),
             ("POLYBOT_FEED_SWEEP_SECONDS", "60"), ("POLYBOT_FEED_SWEEP_WINDOW_SECONDS", "600"),
             ("POLYBOT_RESCORE_AT", "03:00"), ("POLYBOT_RESCORE_EVERY_SECONDS", "0"),

@@ -90,6 +90,8 @@ public struct AppConfiguration: Sendable {
     public var autoRedeemGraceSeconds: Int
     /// Subscribe to the RTDS feed (off: only backfills, e.g. for tests).
     public var feedEnabled: Bool
+    /// Trade sources (chain, RTDS, Data API), the chain's WebSocket and confirmations, the divergence grace.
+    public var feeds: FeedSettings
     public var rtdsURL: String
     public var dataAPIURL: String
     public var gammaURL: String
@@ -228,6 +230,7 @@ public struct AppConfiguration: Sendable {
         polygonRPCURL = p.optional("POLYBOT_POLYGON_RPC_URL").map { _ in
             p.url("POLYBOT_POLYGON_RPC_URL", schemes: ["http", "https"])
         }
+        feeds = FeedSettings.parse(&p, feedEnabled: feedEnabled, polygonRPCURL: polygonRPCURL)
         let chain = p.int("POLYBOT_CHAIN_ID", in: 1...Int(Int32.max))
         chainId = UInt64(chain)
         if chain != 137 && chain != 80002 {

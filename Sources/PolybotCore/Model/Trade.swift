@@ -14,6 +14,8 @@ public enum TradeSource: String, Sendable, Codable, Hashable, CaseIterable {
     case replay
     /// A bulk import (e.g. `polybot backfill`, the nightly job).
     case `import`
+    /// A V2 exchange's `OrderFilled` log on Polygon, final after the configured confirmations.
+    case chain
 }
 
 /// The natural key of a trade. Polymarket has no trade id; a transaction can hold several fills, even

@@ -1,5 +1,39 @@
 import Foundation
 
+/// Where the chain source stands: its last final block, the node's head, and the final block's time.
+package struct ChainProgress: Sendable, Equatable {
+    package var block: Int64
+    package var head: Int64
+    package var blockTime: Int64
+
+    /// Creates a record.
+    package init(block: Int64, head: Int64, blockTime: Int64) {
+        self.block = block
+        self.head = head
+        self.blockTime = blockTime
+    }
+}
+
+/// One trade source's health as the trade listener sees it.
+package struct FeedSourceHealth: Sendable, Equatable {
+    /// `chain`, `rtds`, `data_api`, …
+    package var name: String
+    /// Trades it delivered (first sightings and other sources' trades it confirmed).
+    package var trades: Int
+    /// The newest trade time it delivered (Unix seconds, market time).
+    package var newestTradeTime: Int64?
+    /// Whale trades other sources delivered that it has not, past the grace period (the alarm is on while > 0).
+    package var missing: Int
+
+    /// Creates a row.
+    package init(name: String, trades: Int, newestTradeTime: Int64?, missing: Int) {
+        self.name = name
+        self.trades = trades
+        self.newestTradeTime = newestTradeTime
+        self.missing = missing
+    }
+}
+
 /// The feed's health as the trade listener sees it (the dashboard's data-health card).
 package struct FeedHealth: Sendable, Equatable {
     /// Open feed connections.
@@ -17,6 +51,10 @@ package struct FeedHealth: Sendable, Equatable {
     /// Safety-net sweeps run, and the trades they recovered.
     package var sweeps: Int
     package var sweepRecovered: Int
+    /// Each trade source: what it delivered, its newest trade, and the whale trades it is missing (divergence).
+    package var sources: [FeedSourceHealth] = []
+    /// The chain source: its last final block, the node's head, and the final block's time (nil: not running).
+    package var chain: ChainProgress?
 
     /// Creates a health snapshot.
     package init(

@@ -7,6 +7,8 @@ package struct Alert: Sendable, Equatable, Codable {
         case signal, fill
         case riskHalt = "risk_halt"
         case feedStall = "feed_stall"
+        case feedDivergence = "feed_divergence"
+        case tradeRetracted = "trade_retracted"
         case reconciliation
     }
     package var kind: Kind
@@ -49,6 +51,16 @@ package struct Alert: Sendable, Equatable, Codable {
             return Alert(
                 kind: .feedStall, key: "feed:stalled", title: "Trade feed stalled",
                 text: "RTDS \(status); reconnecting and backfilling", at: now)
+        case .feed(let status) where status.hasPrefix("divergence"):
+            let cleared = status == "divergence cleared"
+            return Alert(
+                kind: .feedDivergence, key: "feed:divergence:\(cleared ? "cleared" : "on")",
+                title: cleared ? "Trade sources agree again" : "Trade sources disagree", text: status, at: now)
+        case .feed(let status) where status.hasPrefix("retracted"):
+            return Alert(
+                kind: .tradeRetracted, key: "feed:\(status.hashValue)",
+                title: "A whale trade behind a signal was retracted",
+                text: status, at: now)
         case .reconciliation(let problems) where !problems.isEmpty:
             return Alert(
                 kind: .reconciliation, key: "reconciliation:\(problems.joined().hashValue)",

@@ -30,10 +30,12 @@ package struct OperatorActions: TradingControl, PipelineStatus {
     package func feedHealth() async -> FeedHealth {
         let h = await listener.health()
         let sweeps = await listener.sweepStats()
-        return FeedHealth(
+        var health = FeedHealth(
             connections: h.connections, lastFrameAt: h.lastFrameAt, stalls: h.stalls, reconnects: h.reconnects,
             lastBackfillAt: h.lastBackfillAt, frames: h.frames, sweeps: sweeps.sweeps,
             sweepRecovered: sweeps.recovered)
+        (health.sources, health.chain) = await listener.sourceHealth()
+        return health
     }
 
     package func setTradingState(_ state: TradingState, reason: String, actor: String) async throws -> Bool {

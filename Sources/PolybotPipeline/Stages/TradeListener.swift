@@ -6,11 +6,17 @@ import PolybotStore
 import Polymarket
 import ServiceLifecycle
 
-/// Pipeline stage 1: the RTDS `activity` firehose merged with Data API backfills.
+/// Pipeline stage 1: the trade feeds (the chain's `OrderFilled` logs, RTDS `activity`, a replay) merged with Data API
+/// backfills.
 ///
 /// - Dedupes on the natural key (transaction hash, wallet, asset, side, size, price) over a bounded memory of recent
-///   keys; the database's unique key is the final guard downstream. A trade dropped at the output edge is forgotten
-///   again, so a later backfill or sweep can bring it back.
+///   keys and the sources that delivered each; the database's unique key is the final guard downstream. Another
+///   source's copy of a trade already passed on goes on as a ``ObservedTrade/Kind/repeatSighting`` (it adds its name
+///   to the row's sources, nothing else); a trade the chain takes back goes on as a ``ObservedTrade/Kind/retraction``,
+///   behind its own insert. A trade dropped at the output edge is forgotten again, so a later backfill or sweep can
+///   bring it back.
+/// - Feeds watch each other (``DivergenceWatch``): a whale trade one source delivered that another covering source has
+///   not delivered after the grace period raises the divergence alarm (log, metric, alert) until it arrives.
 /// - Backfills from the Data API (`/trades` with the whale notional as `filterAmount`): at start-up from the newest
 ///   stored trade, after every feed gap, and — because RTDS frames carry no sequence numbers, so a silent stall shorter
 ///   than the watchdog loses trades unseen — in a **sweep** of the recent window every `sweepEvery`. What a sweep
@@ -35,7 +41,8 @@ package actor TradeListener: Service {
     private let sweep: SweepSchedule
     private let events: PipelineEvents
     private let logger: Logger
-    private var seen: Set<TradeKey> = []
+    /// Recent keys and the sources (bits of ``sourceBit(_:)``) that delivered each.
+    private var seen: [TradeKey: UInt8] = [:]
     private var seenOrder: [TradeKey] = []
     private var seenHead = 0
     private let memory = 200_000
@@ -54,6 +61,17 @@ package actor TradeListener: Service {
     private var dataV2: Bool?
     private(set) var sweeps = 0
     private(set) var sweepRecovered = 0
+    /// Feeds watching each other (nil: one source, nothing to compare).
+    private var watch: DivergenceWatch?
+    private let divergenceEvery: Duration
+    /// Missing trades per source at the last check (the alarm is on while any is non-zero).
+    private(set) var divergence: [TradeSource: Int] = [:]
+    /// Per source: trades delivered (first or repeat sightings) and the newest trade time.
+    private(set) var bySource: [TradeSource: (trades: Int, newest: Int64)] = [:]
+    private(set) var provisionalSeen = 0
+    private(set) var retractedSeen = 0
+    /// The chain source's last final block, its time and the node's head.
+    private(set) var chainProgress: ChainProgress?
     private let frames = Counter(label: "feed.trades", dimensions: [("source", "rtds")])
     private let backfilled = Counter(label: "feed.trades", dimensions: [("source", "backfill")])
     private let swept = Counter(label: "feed.trades", dimensions: [("source", "sweep")])
@@ -103,8 +121,11 @@ package actor TradeListener: Service {
         feed: (any MarketFeed)?, dataAPI: DataAPIClient?, store: PolybotStore?,
         minCash: @escaping @Sendable () -> Micros, sweep: SweepSchedule = SweepSchedule(), buffer: Int = 50_000,
         clock: any PipelineClock = SystemPipelineClock(), work: WorkGauge? = nil, relevance: ReplayRelevance? = nil,
+        watch: DivergenceWatch? = nil, divergenceEvery: Duration = .seconds(5),
         events: PipelineEvents, logger: Logger
     ) {
+        self.watch = watch.flatMap { $0.isActive ? $0 : nil }
+        self.divergenceEvery = divergenceEvery
         self.clock = clock
         self.work = work
         self.relevance = relevance
@@ -129,6 +150,9 @@ package actor TradeListener: Service {
                 if let feed = self.feed {
                     group.addTask { await feed.run { event in await self.handle(event) } }
                 }
+                if await self.watch != nil {
+                    group.addTask { await self.divergenceLoop() }
+                }
             }
         }
         // No feed and no sweep: nothing to listen to, but the listener still stops only when told to.
@@ -137,16 +161,54 @@ package actor TradeListener: Service {
 
     // clock-edge: the arrival instant feeds the latency metrics only
     /// Accepts one trade from any source (deduped); false when it was a duplicate.
+    ///
+    /// Another source's copy of a trade already passed on goes on as a repeat sighting (and returns false).
     @discardableResult
     package func accept(_ trade: Trade, arrived: ContinuousClock.Instant = .now) -> Bool {
         let key = trade.key
-        guard !seen.contains(key) else {
-            duplicates.increment()
+        let bit = Self.sourceBit(trade.source)
+        if let mask = seen[key] {
+            guard mask & bit == 0 else {
+                duplicates.increment()
+                return false
+            }
+            seen[key] = mask | bit
+            sighted(trade)
+            forward(trade, kind: .repeatSighting, arrived: arrived)
             return false
         }
-        remember(key)
+        remember(key, bit)
         newestTradeTime = max(newestTradeTime ?? trade.timestamp, trade.timestamp)
+        sighted(trade)
+        forward(trade, kind: .first, arrived: arrived)
+        return true
+    }
+
+    /// One bit per source.
+    static func sourceBit(_ s: TradeSource) -> UInt8 {
+        switch s {
+        case .rtds: 1
+        case .dataAPI: 2
+        case .replay: 4
+        case .import: 8
+        case .chain: 16
+        }
+    }
+
+    /// Counts a sighting per source and shows it to the divergence watch (whale-sized trades only).
+    private func sighted(_ trade: Trade) {
+        let s = trade.source
+        let now = bySource[s]
+        bySource[s] = ((now?.trades ?? 0) + 1, max(now?.newest ?? trade.timestamp, trade.timestamp))
+        guard watch != nil, trade.notional >= minCash() else { return }
+        if s == .rtds, watch?.coverageStart(.rtds) == nil { watch?.cover(.rtds, from: trade.timestamp) }
+        watch?.saw(trade.key, tradeTime: trade.timestamp, source: s, now: clock.now())
+    }
+
+    /// Passes a sighting to the whale filter through the output edge.
+    private func forward(_ trade: Trade, kind: ObservedTrade.Kind, arrived: ContinuousClock.Instant = .now) {
         var observed = ObservedTrade(trade, detectedAtMs: clock.nowMs(), arrived: arrived)
+        observed.kind = kind
         if let work {
             observed.counted = relevance?.mayMatter(trade) ?? true
             if observed.counted { work.begin() } else { work.beginBackground() }
@@ -155,18 +217,17 @@ package actor TradeListener: Service {
             // The edge was full and its oldest trade made room: forget it, so the next sweep can bring it back.
             work.end(old)
             dropped.increment()
-            seen.remove(old.trade.key)
+            seen.removeValue(forKey: old.trade.key)
             droppedSince = min(droppedSince ?? old.trade.timestamp, old.trade.timestamp)
         }
-        return true
     }
 
-    private func remember(_ key: TradeKey) {
-        seen.insert(key)
+    private func remember(_ key: TradeKey, _ bit: UInt8) {
+        seen[key] = bit
         if seenOrder.count < memory {
             seenOrder.append(key)
         } else {
-            seen.remove(seenOrder[seenHead])
+            seen.removeValue(forKey: seenOrder[seenHead])
             seenOrder[seenHead] = key
             seenHead = (seenHead + 1) % memory
         }
@@ -179,7 +240,9 @@ package actor TradeListener: Service {
             lastFrameAt = clock.date()
             framesSeen += 1
             if let serverTimeMs { lag.record(Double(serverTimeMs) / 1000 - Double(trade.timestamp)) }
-            frames.increment()
+            (trade.source == .rtds
+                ? frames : Counter(label: "feed.trades", dimensions: [("source", trade.source.rawValue)]))
+                .increment()
             accept(trade, arrived: arrived)
         case .decodeError(let error):
             decodeErrors.increment()
@@ -207,6 +270,62 @@ package actor TradeListener: Service {
         case .gap(let from, _):
             gaps.increment()
             _ = await backfill(since: from, source: .backfill)
+        case .provisional(let trade):
+            provisionalSeen += 1
+            if trade.notional >= minCash() {
+                events.publish(
+                    .feed(
+                        "provisional whale trade (unconfirmed): \(trade.wallet.hex) \(trade.side.rawValue) \(trade.size) @ \(trade.price) in \(trade.conditionId)"
+                    ))
+            }
+        case .retracted(let trade):
+            retractedSeen += 1
+            seen.removeValue(forKey: trade.key)
+            watch?.forget(trade.key)
+            forward(trade, kind: .retraction)
+        case .coverage(let source, let since):
+            watch?.cover(source, from: since)
+        case .chainProgress(let block, let head, let blockTime):
+            chainProgress = ChainProgress(block: block, head: head, blockTime: blockTime)
+        }
+        checkDivergence()
+    }
+
+    private func divergenceLoop() async {
+        while !Task.isCancelled {
+            do { try await clock.sleep(for: divergenceEvery) } catch { return }
+            checkDivergence()
+        }
+    }
+
+    /// Expires old watched trades and raises or clears the divergence alarm when the missing counts change.
+    package func checkDivergence() {
+        guard var w = watch else { return }
+        let now = clock.now()
+        for (source, n) in w.expire(now: now) {
+            Counter(label: "feed.divergence_missed", dimensions: [("source", source.rawValue)]).increment(by: n)
+            logger.error(
+                "a source never delivered whale trades the others saw",
+                metadata: ["feed.source": "\(source.rawValue)", "feed.missed": "\(n)"])
+        }
+        let missing = w.missing(now: now)
+        watch = w
+        guard missing != divergence else { return }
+        for s in w.sources {
+            Gauge(label: "feed.divergence", dimensions: [("source", s.rawValue)]).record(Double(missing[s] ?? 0))
+        }
+        divergence = missing
+        if missing.isEmpty {
+            logger.notice("feeds agree again")
+            events.publish(.feed("divergence cleared"))
+        } else {
+            let text = missing.sorted { $0.key.rawValue < $1.key.rawValue }.map {
+                "\($0.key.rawValue) missing \($0.value)"
+            }.joined(separator: ", ")
+            logger.warning(
+                "feeds disagree: whale trades seen by one source are missing from another",
+                metadata: ["feed.divergence": "\(text)"])
+            events.publish(.feed("divergence: \(text) whale trade(s) past the \(w.grace) s grace"))
         }
     }
 
@@ -300,6 +419,7 @@ package actor TradeListener: Service {
                 (source == .sweep ? swept : backfilled).increment()
             }
             lastBackfillAt = clock.date()
+            watch?.cover(.dataAPI, from: from)
             if capped {
                 logger.warning("backfill hit the Data API offset cap; older trades of the window may be missing")
             }
@@ -320,6 +440,17 @@ package actor TradeListener: Service {
         connections: Int, lastFrameAt: Date?, stalls: Int, reconnects: Int, lastBackfillAt: Date?, frames: Int
     ) {
         (connections, lastFrameAt, stalls, reconnects, lastBackfillAt, framesSeen)
+    }
+
+    /// Per source: trades, newest trade time, whale trades missing past the grace; and the chain's progress.
+    package func sourceHealth() -> ([FeedSourceHealth], ChainProgress?) {
+        let names = Set(bySource.keys).union(watch?.sources ?? []).union(divergence.keys)
+        let rows = names.sorted { $0.rawValue < $1.rawValue }.map { s in
+            FeedSourceHealth(
+                name: s.rawValue, trades: bySource[s]?.trades ?? 0, newestTradeTime: bySource[s]?.newest,
+                missing: divergence[s] ?? 0)
+        }
+        return (rows, chainProgress)
     }
 
     /// Safety-net sweep figures: sweeps run and trades they recovered.

@@ -24,6 +24,7 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: PipelineStage where
     private let duplicates = Counter(label: "pipeline.whale_trades.duplicates")
     private let storeErrors = Counter(label: "pipeline.errors", dimensions: [("stage", "wallet_scorer")])
     private let scoreErrors = Counter(label: "pipeline.score_lookup_errors")
+    private let retractions = Counter(label: "pipeline.whale_trades.retracted")
 
     /// Creates the stage.
     package init(
@@ -43,6 +44,7 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: PipelineStage where
     package func handle(_ observed: ObservedTrade) async -> Bool {
         let started = ContinuousClock.now  // clock-edge: latency metric
         let trade = observed.trade
+        if observed.kind == .retraction { return await retract(observed) }
         // Stored before anything downstream sees it; waits through a database outage (never moves on without it).
         // A shutdown while waiting returns: the trade is newer than the newest stored one, so the restart's
         // backfill brings it back.
@@ -84,6 +86,43 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: PipelineStage where
 
     /// Forgets cached scores (after a rescoring run).
     package func invalidateScores() { cache.removeAll() }
+
+    /// A trade the chain took back: its chain sighting leaves the stored row (the row goes when no other source saw it),
+    /// in order behind the trade's own insert. A signal that fed on it is flagged for the operator (alert and audit),
+    /// never silently kept. Returns false on shutdown during an outage (the restart's rewind reads the blocks again).
+    private func retract(_ observed: ObservedTrade) async -> Bool {
+        let trade = observed.trade
+        defer { work.end() }
+        guard
+            let outcome = await untilStored(
+                "retraction of \(trade.transactionHash)", errors: storeErrors, logger: logger,
+                { _ in try await store.trades.retract(trade.key, source: trade.source) })
+        else { return false }
+        retractions.increment()
+        guard case .retracted(let id, let deleted, let signals) = outcome else { return true }
+        logger.warning(
+            "whale trade retracted by a reorg",
+            metadata: [
+                "trade.id": "\(id)", "trade.tx": "\(trade.transactionHash)", "trade.deleted": "\(deleted)",
+                "trade.signals": "\(signals)",
+            ])
+        guard !signals.isEmpty else { return true }
+        let text =
+            "retracted: whale trade #\(id) (\(trade.transactionHash)) was taken back by a chain reorg after signal(s) "
+            + signals.map { "#\($0)" }.joined(separator: ", ") + " used it"
+        events.publish(.feed(text))
+        do {
+            try await store.audit.append(
+                actor: "chain", action: "trade.retracted", target: "whale_trade:\(id)",
+                details:
+                    "{\"transaction\":\(jsonString(trade.transactionHash)),\"signals\":[\(signals.map(String.init).joined(separator: ","))]}"
+            )
+        } catch {
+            storeErrors.increment()
+            logger.error("retraction not audited; the alert stands", metadata: ["error": "\(error)"])
+        }
+        return true
+    }
 }
 
 extension Duration {

@@ -67,7 +67,8 @@ package actor WhaleFilter<Input: AsyncSequence & Sendable>: PipelineStage where 
 
     /// Passes a whale trade on, counts a rejected one.
     package func handle(_ observed: ObservedTrade) async -> Bool {
-        if observed.trade.side == .sell, let sellTap { await sellTap(observed) }
+        // A sell is mirrored on its first sighting only (another source's copy, or a retraction, is the same sell).
+        if observed.trade.side == .sell, observed.kind == .first, let sellTap { await sellTap(observed) }
         let verdict = rules.evaluate(observed.trade)
         if verdict.passes {
             passed.increment()

@@ -41,6 +41,7 @@ package enum ExportQueries {
                     ("size", dec("size_micros")),
                     ("price", dec("price_micros")), ("notional", dec("notional_micros")),
                     ("transaction_hash", "transaction_hash"), ("source", "source"),
+                    ("sources", "array_to_string(sources, ',')"),
                 ]
             )
         case .positions:

@@ -21,15 +21,18 @@ package struct TradePostgresRepository: TradeRepository {
         try await mappingErrors {
             let rows = try await db.client.query(
                 """
-                INSERT INTO whale_trades (\(unescaped: Self.columns))
+                INSERT INTO whale_trades (\(unescaped: Self.columns), sources)
                 VALUES (\(t.transactionHash), \(t.wallet.hex), \(t.asset), \(t.conditionId), \(t.side.rawValue),
                         \(t.size.raw), \(t.price.raw), \(t.notional.raw), \(t.outcome), \(t.outcomeIndex.map(Int32.init)),
                         \(t.title), \(t.slug), \(t.eventSlug), \(t.traderName), \(t.pseudonym),
-                        \(Date(unixSeconds: t.timestamp)), \(t.source.rawValue))
-                ON CONFLICT ON CONSTRAINT whale_trades_natural_key DO NOTHING
-                RETURNING id
+                        \(Date(unixSeconds: t.timestamp)), \(t.source.rawValue), ARRAY[\(t.source.rawValue)])
+                ON CONFLICT ON CONSTRAINT whale_trades_natural_key DO UPDATE
+                    SET sources = array_append(whale_trades.sources, EXCLUDED.source)
+                    WHERE NOT (EXCLUDED.source = ANY (whale_trades.sources))
+                RETURNING id, (xmax = 0) AS inserted
                 """, logger: db.logger)
-            for try await id in rows.decode(Int64.self) { return id }
+            // A row that existed gains this source (one row per trade, every source that saw it) but is not new.
+            for try await (id, inserted) in rows.decode((Int64, Bool).self) { return inserted ? id : nil }
             return nil
         }
     }
@@ -83,19 +86,64 @@ package struct TradePostgresRepository: TradeRepository {
                 let rows = try await conn.query(
                     """
                     WITH ins AS (
-                        INSERT INTO whale_trades (\(unescaped: Self.columns))
-                        SELECT transaction_hash, wallet, asset, condition_id, side, size_micros, price_micros,
+                        INSERT INTO whale_trades (\(unescaped: Self.columns), sources)
+                        SELECT DISTINCT ON (transaction_hash, wallet, asset, side, size_micros, price_micros)
+                               transaction_hash, wallet, asset, condition_id, side, size_micros, price_micros,
                                notional_micros, outcome, outcome_index, title, slug, event_slug, trader_name, pseudonym,
-                               to_timestamp(traded_at), source
+                               to_timestamp(traded_at), source, ARRAY[source]
                         FROM trades_stage
-                        ON CONFLICT ON CONSTRAINT whale_trades_natural_key DO NOTHING
-                        RETURNING 1
-                    ) SELECT count(*)::bigint FROM ins
+                        ON CONFLICT ON CONSTRAINT whale_trades_natural_key DO UPDATE
+                            SET sources = array_append(whale_trades.sources, EXCLUDED.source)
+                            WHERE NOT (EXCLUDED.source = ANY (whale_trades.sources))
+                        RETURNING (xmax = 0) AS inserted
+                    ) SELECT count(*) FILTER (WHERE inserted)::bigint FROM ins
                     """, logger: db.logger)
                 var inserted = 0
                 for try await n in rows.decode(Int64.self) { inserted = Int(n) }
                 return inserted
             }
+        }
+    }
+
+    package func retract(_ key: TradeKey, source: TradeSource) async throws -> TradeRetraction {
+        try await mappingErrors {
+            try await db.client.withTransaction(logger: db.logger) { conn in
+                let rows = try await conn.query(
+                    """
+                    UPDATE whale_trades SET sources = array_remove(sources, \(source.rawValue))
+                    WHERE transaction_hash = \(key.transactionHash) AND wallet = \(key.wallet.hex)
+                      AND asset = \(key.asset) AND side = \(key.side.rawValue) AND size_micros = \(key.size.raw)
+                      AND price_micros = \(key.price.raw) AND \(source.rawValue) = ANY (sources)
+                    RETURNING id, cardinality(sources)
+                    """, logger: db.logger)
+                var found: (id: Int64, left: Int32)?
+                for try await (id, left) in rows.decode((Int64, Int32).self) { found = (id, left) }
+                guard let found else { return .absent }
+                var signals: [Int64] = []
+                for try await id in try await conn.query(
+                    "SELECT id FROM signals WHERE \(found.id) = ANY (trade_ids) ORDER BY id", logger: db.logger
+                ).decode(Int64.self) { signals.append(id) }
+                // A row no other source saw goes; one another source also saw stays (it happened), without this one.
+                if found.left == 0 {
+                    try await conn.query("DELETE FROM whale_trades WHERE id = \(found.id)", logger: db.logger)
+                }
+                return TradeRetraction.retracted(id: found.id, deleted: found.left == 0, signals: signals)
+            }
+        }
+    }
+
+    package func sources(_ key: TradeKey) async throws -> [TradeSource]? {
+        try await mappingErrors {
+            let rows = try await db.client.query(
+                """
+                SELECT array_to_string(sources, ',') FROM whale_trades
+                WHERE transaction_hash = \(key.transactionHash) AND wallet = \(key.wallet.hex) AND asset = \(key.asset)
+                  AND side = \(key.side.rawValue) AND size_micros = \(key.size.raw) AND price_micros = \(key.price.raw)
+                """, logger: db.logger)
+            for try await text in rows.decode(String.self) {
+                return text.split(separator: ",").compactMap { TradeSource(rawValue: String($0)) }
+            }
+            return nil
         }
     }
 

@@ -8,10 +8,23 @@ package struct StoredTrade: Hashable, Sendable {
     package var trade: Trade
 }
 
-/// Persistence of trades, idempotent on the natural key.
+/// What retracting one source's sighting of a trade did.
+package enum TradeRetraction: Sendable, Equatable {
+    /// No stored row carried that source.
+    case absent
+    /// The source left the row; `deleted` when no other source had seen it (the row is gone). `signals` fed on it.
+    case retracted(id: Int64, deleted: Bool, signals: [Int64])
+}
+
+/// Persistence of trades, idempotent on the natural key: one row per trade, recording every source that saw it.
 package protocol TradeRepository: Sendable {
-    /// Inserts one trade. Returns its new id, or nil when the same trade was already stored.
+    /// Inserts one trade. Returns its new id, or nil when the same trade was already stored (its source is then added
+    /// to the row's `sources`).
     func insert(_ trade: Trade) async throws -> Int64?
+    /// A source takes a trade back (a chain reorg): the source leaves the row, and the row goes when no source is left.
+    func retract(_ key: TradeKey, source: TradeSource) async throws -> TradeRetraction
+    /// The sources that saw a stored trade (nil: not stored).
+    func sources(_ key: TradeKey) async throws -> [TradeSource]?
     /// Inserts many trades in one round of COPY; duplicates (stored or within the batch) are skipped.
     /// Returns how many rows were new.
     func insertBatch(_ trades: [Trade]) async throws -> Int

@@ -17,11 +17,13 @@ public struct ChainLog: Sendable, Equatable, Codable {
     public var logIndex: String
     /// True when a reorg took the log back (`eth_subscribe` re-sends it so).
     public var removed: Bool?
+    /// Hex block time (Unix seconds), which newer nodes add to every log; nil when the node sends none.
+    public var blockTimestamp: String?
 
     /// Creates a log.
     public init(
         address: String, topics: [String], data: String, blockNumber: String, blockHash: String?,
-        transactionHash: String, logIndex: String, removed: Bool? = nil
+        transactionHash: String, logIndex: String, removed: Bool? = nil, blockTimestamp: String? = nil
     ) {
         self.address = address
         self.topics = topics
@@ -31,6 +33,7 @@ public struct ChainLog: Sendable, Equatable, Codable {
         self.transactionHash = transactionHash
         self.logIndex = logIndex
         self.removed = removed
+        self.blockTimestamp = blockTimestamp
     }
 }
 

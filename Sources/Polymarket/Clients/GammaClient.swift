@@ -31,6 +31,23 @@ public struct GammaClient: Sendable {
         return conditionIds.compactMap { out[$0.lowercased()] }
     }
 
+    /// Markets by outcome-token id (`clob_token_ids`), open and closed.
+    public func markets(tokenIds: [String]) async throws(PolymarketHTTPError) -> [GammaMarket] {
+        var out: [String: GammaMarket] = [:]
+        for closed in ["false", "true"] {
+            var start = 0
+            while start < tokenIds.count {
+                var q = Query()
+                q.add("clob_token_ids", tokenIds[start..<min(start + 20, tokenIds.count)].joined(separator: ","))
+                q.add("closed", closed)
+                q.add("limit", 100)
+                for m in try await page(q) { out[m.conditionId] = m }
+                start += 20
+            }
+        }
+        return Array(out.values)
+    }
+
     /// One page of `/markets` with arbitrary filters (`limit` ≤ 100 per page).
     public func markets(
         limit: Int = 100, offset: Int = 0, closed: Bool? = nil, order: String? = nil, ascending: Bool? = nil

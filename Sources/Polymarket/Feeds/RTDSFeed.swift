@@ -3,7 +3,7 @@ import Logging
 import PolybotCore
 import Synchronization
 
-/// What the RTDS feed reports to the trade listener.
+/// What a trade feed (RTDS, the chain, a replay) reports to the trade listener.
 public enum FeedEvent: Sendable, Equatable {
     /// A socket is open and subscribed (attempt counts connections since start).
     case connected(attempt: Int)
@@ -19,6 +19,15 @@ public enum FeedEvent: Sendable, Equatable {
     /// less ``RTDSFeed/gapMarginSeconds`` (Unix seconds, market time — never the local clock, so a replayed history
     /// backfills correctly). The listener backfills everything from `from` onwards.
     case gap(from: Int64, to: Int64)
+    /// A trade the chain has shown but not yet confirmed: usable for alerts, never for money (it may be taken back).
+    case provisional(Trade)
+    /// A trade delivered as final that a reorg took back: it must leave the books and every window it fed.
+    case retracted(Trade)
+    /// The source sees every trade from this time on (Unix seconds, market time): a trade older than that is not
+    /// expected from it.
+    case coverage(TradeSource, since: Int64)
+    /// The chain source delivered every final trade up to `block` (whose time is `blockTime`); the node's head is `head`.
+    case chainProgress(block: Int64, head: Int64, blockTime: Int64)
 }
 
 /// The RTDS `activity` firehose with the liveness rules of feeds notes §1.5–1.6: text `PING` every 5 s, a watchdog

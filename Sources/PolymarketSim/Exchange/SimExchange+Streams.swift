@@ -58,7 +58,8 @@ extension SimExchange {
     func countRTDSFrameSent() { rtdsFramesSent += 1 }
 
     func broadcastRTDS(_ t: Trade) {
-        guard !rtds.isEmpty else { return }
+        // The venue since 2026-01-16: the topic is unsupported; with the fault the socket lives and says nothing.
+        guard !rtds.isEmpty, !faults.rtdsActivityOff else { return }
         let frame = SimJSON.rtdsFrame(t, connectionId: "sim")
         for (_, s) in rtds where s.subscribed {
             if let e = s.eventSlug, e != t.eventSlug { continue }

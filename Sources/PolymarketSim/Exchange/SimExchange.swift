@@ -54,6 +54,12 @@ public actor SimExchange {
     var signerBuckets: [String: (tokens: Double, at: ContinuousClock.Instant)] = [:]
     /// Requests the per-signer buckets refused (429), for tests.
     public internal(set) var signerRefusals = 0
+    /// The Polygon chain the trades settle on (`/rpc`), its subscribers, and when each trade was published (wall
+    /// clock, for the `data-api-lag` fault).
+    var chain: SimChain
+    var rpcSockets: [UUID: SimRPCSocket] = [:]
+    var publishedWall: [ContinuousClock.Instant] = []
+    var lastBlockWall = ContinuousClock.now
     /// The simulated clock: the time of the last published trade (Unix seconds), or the first trade's before any.
     public private(set) var simNow: Int64
 
@@ -126,6 +132,7 @@ public actor SimExchange {
         for m in markets.values { for t in m.tokens { tokenMarket[t] = m.conditionId } }
         self.tokenMarket = tokenMarket
         simNow = ordered.first?.timestamp ?? Int64(Date().timeIntervalSince1970)
+        chain = SimChain(t0: simNow - SimChain.blockSeconds)
         self.startingBalance = startingBalance
     }
 
@@ -140,6 +147,7 @@ public actor SimExchange {
             published += 1
             n += 1
         }
+        if n > 0 { sealChain() }
         return n
     }
 
@@ -176,6 +184,8 @@ public actor SimExchange {
             lastPrice[other] = Micros.one - t.price
             consumed[other] = nil
         }
+        publishedWall.append(ContinuousClock.now)
+        chain.append(t, exchange: chainExchange(for: t))
         broadcastRTDS(t)
         broadcastMarket(t)
         fillRestingOrders(against: t)
@@ -204,7 +214,7 @@ public actor SimExchange {
         -> ArraySlice<Trade>
     {
         var out: [Trade] = []
-        var i = published - 1
+        var i = dataAPIVisible - 1
         while i >= 0 {
             let t = timeline[i]
             i -= 1
@@ -220,7 +230,7 @@ public actor SimExchange {
 
     /// A wallet's published trades in [start, end], in the requested order.
     public func activity(user: Address, start: Int64?, end: Int64?, ascending: Bool) -> [Trade] {
-        var out = timeline.prefix(published).filter {
+        var out = timeline.prefix(dataAPIVisible).filter {
             $0.wallet == user && $0.timestamp >= (start ?? 0) && $0.timestamp <= (end ?? .max)
         }
         if !ascending { out.reverse() }

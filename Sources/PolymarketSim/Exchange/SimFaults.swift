@@ -44,6 +44,18 @@ public struct SimFaults: Sendable, Codable, Equatable {
     public var noDataV2: Bool = false
     /// Every N-th `/v2/trades` row of a wallet is followed by a combo (parlay) row (0 = none).
     public var comboEvery: Int = 0
+    /// RTDS `activity` is silent (the socket lives, answers pings, sends no trade): the venue since 2026-01-16.
+    public var rtdsActivityOff = false
+    /// Every `reorgEvery` blocks the last `reorgDepth` are replaced (an orphaned trade in them vanishes; their other
+    /// logs are re-sent with `removed: true` and again in the new blocks). 0: never.
+    public var reorgDepth: Int = 0
+    public var reorgEvery: Int = 0
+    /// Close every `/rpc` WebSocket every N seconds (0 = never).
+    public var rpcDropSeconds: Double = 0
+    /// `eth_getLogs` answers "query returned more than N results" above N logs (0 = no limit).
+    public var getLogsLimit: Int = 0
+    /// Trades stay off every Data API trades route (v1 and v2) for this many seconds after they are published.
+    public var dataAPILagSeconds: Double = 0
     /// The geoblock answer: "" (allowed), "blocked" or "close-only" (the account may only close positions).
     public var geoblock: String = ""
 
@@ -56,7 +68,7 @@ public struct SimFaults: Sendable, Codable, Equatable {
         case timeoutButFillNextOrders, holdResponseSeconds, rtdsPongText, orderDelayMilliseconds
         case restartSeconds, postOnlySeconds, cancelOnlySeconds, requireHeartbeats, delayMatching, signerRate,
             signerBurst, noHashes, geoblock, noDataV2,
-            comboEvery
+            comboEvery, rtdsActivityOff, reorgDepth, reorgEvery, rpcDropSeconds, getLogsLimit, dataAPILagSeconds
     }
 
     /// Decodes a partial object: absent keys keep their defaults.
@@ -85,6 +97,12 @@ public struct SimFaults: Sendable, Codable, Equatable {
         geoblock = try c.decodeIfPresent(String.self, forKey: .geoblock) ?? ""
         noDataV2 = try c.decodeIfPresent(Bool.self, forKey: .noDataV2) ?? false
         comboEvery = try c.decodeIfPresent(Int.self, forKey: .comboEvery) ?? 0
+        rtdsActivityOff = try c.decodeIfPresent(Bool.self, forKey: .rtdsActivityOff) ?? false
+        reorgDepth = try c.decodeIfPresent(Int.self, forKey: .reorgDepth) ?? 0
+        reorgEvery = try c.decodeIfPresent(Int.self, forKey: .reorgEvery) ?? 0
+        rpcDropSeconds = try c.decodeIfPresent(Double.self, forKey: .rpcDropSeconds) ?? 0
+        getLogsLimit = try c.decodeIfPresent(Int.self, forKey: .getLogsLimit) ?? 0
+        dataAPILagSeconds = try c.decodeIfPresent(Double.self, forKey: .dataAPILagSeconds) ?? 0
     }
 
     /// Parses `name=value` specs from `--fault` flags, e.g. `drop=30`, `stall=20`, `429=5`, `5xx=0.2`,
@@ -119,6 +137,16 @@ public struct SimFaults: Sendable, Codable, Equatable {
         case "no-hashes": noHashes = value == "1" || value == "true"
         case "no-data-v2": noDataV2 = value == "1" || value == "true"
         case "combo-every": comboEvery = try int(value, spec)
+        case "rtds-activity":
+            guard ["on", "off"].contains(value) else { throw SimFaultError(spec: spec) }
+            rtdsActivityOff = value == "off"
+        case "reorg":
+            let p = value.split(separator: ":").compactMap { Int($0) }
+            guard p.count == 2, p[0] > 0, p[1] > p[0] else { throw SimFaultError(spec: spec) }
+            (reorgDepth, reorgEvery) = (p[0], p[1])
+        case "rpc-drop": rpcDropSeconds = try double(value, spec)
+        case "rpc-getlogs-limit": getLogsLimit = try int(value, spec)
+        case "data-api-lag": dataAPILagSeconds = try double(value, spec)
         case "geoblock":
             guard ["", "blocked", "close-only"].contains(value) else { throw SimFaultError(spec: spec) }
             geoblock = value
@@ -141,6 +169,6 @@ public struct SimFaults: Sendable, Codable, Equatable {
 public struct SimFaultError: Error, CustomStringConvertible {
     public var spec: String
     public var description: String {
-        "bad --fault \(spec): use drop=SECONDS, stall=SECONDS, 429=COUNT, 429rate=RATE(0-1), retry-after=SECONDS, 5xx=RATE(0-1), latency=MS, timeout-fill=COUNT, hold=SECONDS, pong=TEXT, restart=SECONDS, post-only=SECONDS, cancel-only=SECONDS, require-heartbeats=1, delay-matching=1, signer-rate=PER_SECOND, signer-burst=COUNT, no-hashes=1, no-data-v2=1, combo-every=N or geoblock=blocked|close-only"
+        "bad --fault \(spec): use drop=SECONDS, stall=SECONDS, 429=COUNT, 429rate=RATE(0-1), retry-after=SECONDS, 5xx=RATE(0-1), latency=MS, timeout-fill=COUNT, hold=SECONDS, pong=TEXT, restart=SECONDS, post-only=SECONDS, cancel-only=SECONDS, require-heartbeats=1, delay-matching=1, signer-rate=PER_SECOND, signer-burst=COUNT, no-hashes=1, no-data-v2=1, combo-every=N, rtds-activity=on|off, reorg=DEPTH:EVERY, rpc-drop=SECONDS, rpc-getlogs-limit=N, data-api-lag=SECONDS or geoblock=blocked|close-only"
     }
 }

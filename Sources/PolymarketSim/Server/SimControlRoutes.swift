@@ -12,13 +12,20 @@ enum SimControlRoutes {
         router.get("/_sim/status") { _, _ -> Response in
             let s = await exchange.status()
             return SimServer.json(
-                "{\"published\":\(s.published),\"total\":\(s.total),\"simTime\":\(s.simTime),\"rtdsClients\":\(s.rtds)}"
+                "{\"published\":\(s.published),\"total\":\(s.total),\"simTime\":\(s.simTime),\"rtdsClients\":\(s.rtds),"
+                    + "\"chainHead\":\(await exchange.chainHead),\"rpcSubscribers\":\(await exchange.rpcSubscribers)}"
             )
         }
         router.post("/_sim/publish") { request, _ -> Response in
             let n = Int(request.query("count") ?? "1") ?? 1
             let done = await exchange.publishNext(n)
             return SimServer.json("{\"published\":\(done)}")
+        }
+        // Mines N empty blocks now (`?blocks=N`, default 1): the chain's head moves past a client's confirmations.
+        router.post("/_sim/mine") { request, _ -> Response in
+            let n = Int(request.query("blocks") ?? "1") ?? 1
+            await exchange.mine(blocks: n)
+            return SimServer.json("{\"head\":\(await exchange.chainHead)}")
         }
         router.post("/_sim/faults") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 16)

@@ -10,13 +10,15 @@ enum SimGammaRoutes {
         group.get("/markets") { request, _ -> Response in
             let all = await exchange.sortedMarkets()
             let ids = Set((request.query("condition_ids") ?? "").split(separator: ",").map { $0.lowercased() })
+            let tokens = Set((request.query("clob_token_ids") ?? "").split(separator: ",").map(String.init))
             let closed = request.query("closed").map { $0 == "true" }
             let limit = Int(request.query("limit") ?? "100") ?? 100
             let offset = Int(request.query("offset") ?? "0") ?? 0
             let prices = await exchange.lastPrices(tokens: all.flatMap(\.tokens))
             let versions = await exchange.exchangeVersions()
             let rows = all.filter { m in
-                (ids.isEmpty || ids.contains(m.conditionId)) && (closed == nil || closed == (m.winner != nil))
+                (ids.isEmpty || ids.contains(m.conditionId)) && (tokens.isEmpty || !tokens.isDisjoint(with: m.tokens))
+                    && (closed == nil || closed == (m.winner != nil))
             }.dropFirst(offset).prefix(limit).map {
                 SimJSON.gammaMarket($0, lastPrices: prices, exchangeVersion: versions[$0.conditionId] ?? 2)
             }

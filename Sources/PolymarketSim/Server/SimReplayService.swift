@@ -39,6 +39,7 @@ public struct SimReplayService: Service {
         var start = clock.now
         var firstTradeTime: Int64?
         var lastDrop = clock.now
+        var lastRPCDrop = clock.now
         var announcedEnd = false
         while !Task.isCancelled {
             await exchange.deliverDueEvents()
@@ -50,6 +51,12 @@ public struct SimReplayService: Service {
                 await exchange.dropAllSockets()
                 lastDrop = clock.now
             }
+            let rpcDrop = await exchange.faults.rpcDropSeconds
+            if rpcDrop > 0, clock.now - lastRPCDrop >= .milliseconds(Int64(rpcDrop * 1000)) {
+                await exchange.dropRPCSockets()
+                lastRPCDrop = clock.now
+            }
+            if speed != .manual { await exchange.chainTick() }
             switch speed {
             case .manual:
                 break

@@ -16,6 +16,21 @@ enum SimSocketRoutes {
             }
             await exchange.closeRTDS(id)
         }
+        // JSON-RPC over WebSocket: `eth_subscribe` / `eth_unsubscribe`, and every HTTP method answered in place.
+        router.ws("/rpc") { inbound, outbound, _ in
+            let (id, frames) = await exchange.openRPCSocket()
+            try await serve(inbound: inbound, outbound: outbound, frames: frames, exchange: exchange) { text in
+                let body = Data(text.utf8)
+                if let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
+                    let reply = await exchange.rpcSubscription(
+                        id, object, id: (object["id"] as? NSNumber)?.stringValue ?? "1")
+                {
+                    return reply
+                }
+                return await SimRPCRoutes.answer(body, exchange: exchange)
+            }
+            await exchange.closeRPCSocket(id)
+        }
         router.ws("/clob-ws/market") { inbound, outbound, _ in
             let (id, frames) = await exchange.openMarketChannel()
             try await serve(inbound: inbound, outbound: outbound, frames: frames, exchange: exchange) { text in

@@ -1,0 +1,245 @@
+import Foundation
+import Logging
+import PolybotCore
+import Synchronization
+
+/// Whale trades from the chain: the V2 exchanges' `OrderFilled` logs on Polygon (feeds notes §6.2, venue §3.2).
+///
+/// - **Final trades** come from `eth_getLogs` over block ranges (at most `window` blocks, halved when the node refuses
+///   a range for its size) up to `head − confirmations`, in block and log order. A range is delivered only whole:
+///   a lookup that fails (node, Gamma) leaves it to the next round, and nothing is guessed — a whale-sized fill whose
+///   token Gamma does not know stops the source there, loudly, until it does.
+/// - **The live edge**: `eth_subscribe("newHeads")` and `("logs")` on the WebSocket wake the follower at once and
+///   deliver ``FeedEvent/provisional(_:)`` trades (alerts only). Without a socket, or while it is down, the follower
+///   polls `eth_blockNumber` every `pollInterval`; nothing is lost either way, because finality is read by range.
+/// - **Progress** is saved per range (``ChainCheckpoints``); a restart resumes `restartRewind` blocks before the
+///   checkpoint (trades taken but not yet stored when a process died come back; the store's natural key absorbs the
+///   rest). A fresh database starts at the head seen at start-up.
+/// - **Reorgs** below finality: the hash of the last final block is checked every round; when it changed, the fork
+///   point is found among the remembered blocks, the replaced range is read again, and every final trade it no longer
+///   holds is delivered as ``FeedEvent/retracted(_:)`` (a trade re-included elsewhere is kept).
+public struct ChainFeed: MarketFeed {
+    /// Follower settings.
+    public struct Configuration: Sendable {
+        /// `ws://` / `wss://` endpoint for the subscriptions (nil: poll only).
+        public var webSocketURL: String?
+        /// Exchanges whose `OrderFilled` logs are trades (V2 and neg-risk V2).
+        public var exchanges: [String]
+        /// Exchanges whose fills are combos (V3): recognised, counted and kept out.
+        public var comboExchanges: [String]
+        public var confirmations: Int64
+        public var window: Int64
+        public var pollInterval: Duration
+        public var restartRewind: Int64
+        public var stallTimeout: Duration
+
+        /// Defaults: the Polygon V2 and neg-risk V2 exchanges, V3 as combos (venue §3.2), 500-block windows, a 2 s
+        /// poll (Polygon's block time), 150 blocks (≈ 5 min) of rewind on restart.
+        public init(
+            webSocketURL: String?, confirmations: Int64,
+            exchanges: [String] = ChainFeed.v2Exchanges, comboExchanges: [String] = [ChainFeed.v3Exchange],
+            window: Int64 = 500, pollInterval: Duration = .seconds(2), restartRewind: Int64 = 150,
+            stallTimeout: Duration = .seconds(60)
+        ) {
+            self.webSocketURL = webSocketURL
+            self.confirmations = confirmations
+            self.exchanges = exchanges.map { $0.lowercased() }
+            self.comboExchanges = comboExchanges.map { $0.lowercased() }
+            self.window = window
+            self.pollInterval = pollInterval
+            self.restartRewind = restartRewind
+            self.stallTimeout = stallTimeout
+        }
+    }
+
+    /// CTF Exchange V2 and Neg Risk CTF Exchange V2 on Polygon (venue §3.2).
+    public static let v2Exchanges = [
+        "0xe111180000d2663c0091e4f400237545b87b996b", "0xe2222d279d744050d28e00520010520000310f59",
+    ]
+    /// ExchangeV3 (combos) on Polygon (venue §3.2).
+    public static let v3Exchange = "0xe3333700ca9d93003f00f0f71f8515005f6c00aa"
+
+    public let configuration: Configuration
+    let rpc: PolygonRPC
+    let tokens: any TokenMarkets
+    let checkpoints: (any ChainCheckpoints)?
+    let minNotional: @Sendable () -> Micros
+    let sleep: @Sendable (Duration) async throws -> Void
+    let stats: ChainFeedStats
+    let logger: Logger
+
+    /// Creates a follower.
+    ///
+    /// - Parameters:
+    ///   - rpc: the HTTP JSON-RPC (ranges, headers, the head).
+    ///   - tokens: token → market (Gamma).
+    ///   - checkpoints: where progress is kept (nil: none; every start is fresh).
+    ///   - minNotional: the whale threshold: a fill at least this big whose market is unknown stops the source.
+    ///   - sleep: how the follower waits between rounds (tests pass their own).
+    public init(
+        configuration: Configuration, rpc: PolygonRPC, tokens: any TokenMarkets,
+        checkpoints: (any ChainCheckpoints)?, minNotional: @escaping @Sendable () -> Micros,
+        stats: ChainFeedStats = ChainFeedStats(),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.rpc = rpc
+        self.tokens = tokens
+        self.checkpoints = checkpoints
+        self.minNotional = minNotional
+        self.stats = stats
+        self.sleep = sleep
+        self.logger = logger
+    }
+
+    public func run(emit: @escaping @Sendable (FeedEvent) async -> Void) async {
+        let shared = Shared()
+        await withTaskGroup(of: Void.self) { group in
+            if let url = configuration.webSocketURL {
+                group.addTask { await self.subscribe(url: url, shared: shared, emit: emit) }
+            }
+            group.addTask { await self.follow(shared: shared, emit: emit) }
+            // The follower ends only when cancelled; the socket with it.
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// What the socket and the follower share: a wake-up count and the last final block.
+    final class Shared: Sendable {
+        let wake = Atomic<Int>(0)
+        let processed = Atomic<Int64>(-1)
+        func ring() { wake.add(1, ordering: .releasing) }
+    }
+
+    /// The finality loop: a round whenever the socket wakes it or `pollInterval` passes.
+    private func follow(shared: Shared, emit: @Sendable (FeedEvent) async -> Void) async {
+        var cursor: ChainCursor?
+        var failures = 0
+        while !Task.isCancelled {
+            let seen = shared.wake.load(ordering: .acquiring)
+            do {
+                if cursor == nil { cursor = try await start(emit: emit) }
+                if var c = cursor {
+                    defer { cursor = c }
+                    try await round(&c, emit: emit)
+                    shared.processed.store(c.processed, ordering: .releasing)
+                }
+                failures = 0
+            } catch {
+                failures += 1
+                stats.record { $0.errors += 1 }
+                logger.warning("chain source round failed", metadata: ["chain.error": "\(error)"])
+                if failures == 1 { await emit(.disconnected(reason: "chain rpc: \(error)")) }
+            }
+            // Wait for the socket's wake-up or the poll interval, in short steps; after failures, back off to 30 s.
+            let step = Duration.milliseconds(50)
+            let limit =
+                failures == 0 ? configuration.pollInterval : min(.seconds(30), configuration.pollInterval * failures)
+            var waited = Duration.zero
+            while waited < limit, shared.wake.load(ordering: .acquiring) == seen, !Task.isCancelled {
+                do { try await sleep(step) } catch { return }
+                waited += step
+            }
+        }
+    }
+
+    /// Where to begin: the checkpoint less the rewind, or (fresh) the head seen now.
+    private func start(emit: @Sendable (FeedEvent) async -> Void) async throws -> ChainCursor {
+        let head = try await rpc.blockNumber()
+        let saved = try await checkpoints?.load()
+        let processed = saved.map { max(0, $0.block - configuration.restartRewind) } ?? max(0, head - 1)
+        guard let first = try await rpc.block(min(processed + 1, head)) else {
+            throw ChainRPCError.malformed("block \(processed + 1) missing below the head \(head)")
+        }
+        logger.info(
+            "chain source starts",
+            metadata: [
+                "chain.from_block": "\(processed + 1)", "chain.head": "\(head)",
+                "chain.checkpoint": "\(saved.map { "\($0.block)" } ?? "none")",
+            ])
+        await emit(.coverage(.chain, since: first.timestamp))
+        return ChainCursor(
+            processed: processed, confirmations: configuration.confirmations, window: configuration.window)
+    }
+
+    /// One round: a reorg check, then every final range up to the head.
+    private func round(_ cursor: inout ChainCursor, emit: @Sendable (FeedEvent) async -> Void) async throws {
+        let head = try await rpc.blockNumber()
+        stats.record { $0.head = head }
+        try await checkFork(&cursor, head: head, emit: emit)
+        while let range = cursor.nextRange(head: head) {
+            let logs: [ChainLog]
+            do {
+                logs = try await rpc.logs(
+                    from: range.lowerBound, to: range.upperBound,
+                    addresses: configuration.exchanges + configuration.comboExchanges, topic0: OrderFilled.topic0)
+            } catch {
+                guard case .tooManyResults = error else { throw error }
+                stats.record { $0.refusals += 1 }
+                guard cursor.refused() else { throw error }
+                continue
+            }
+            guard let end = try await rpc.block(range.upperBound) else {
+                throw ChainRPCError.malformed("block \(range.upperBound) missing below the head \(head)")
+            }
+            let (hashes, trades) = try await decode(logs, emit: emit)
+            var allHashes = hashes
+            allHashes[end.number] = end.hash
+            for t in trades.sorted(by: { $0.key < $1.key }).flatMap(\.value) {
+                await emit(.trade(t, serverTimeMs: nil))
+            }
+            cursor.commit(range, hashes: allHashes, trades: trades)
+            stats.record {
+                $0.processed = range.upperBound
+                $0.trades += trades.values.reduce(0) { $0 + $1.count }
+            }
+            do { try await checkpoints?.save(ChainCheckpoint(block: range.upperBound, hash: end.hash)) } catch {
+                // The cursor in memory is right; a restart rewinds past what was not saved.
+                stats.record { $0.errors += 1 }
+                logger.error(
+                    "chain checkpoint not saved", metadata: ["chain.block": "\(range.upperBound)", "error": "\(error)"])
+            }
+            await emit(.chainProgress(block: range.upperBound, head: head, blockTime: end.timestamp))
+        }
+    }
+
+    /// Compares the last final block's hash with the node's; on a change finds the fork among the remembered blocks,
+    /// reads the replaced blocks again and delivers what they no longer hold as retracted, what they newly hold as final.
+    private func checkFork(
+        _ cursor: inout ChainCursor, head: Int64, emit: @Sendable (FeedEvent) async -> Void
+    )
+        async throws
+    {
+        let known = cursor.knownBlocksNewestFirst
+        guard let newest = known.first, let hash = cursor.hashes[newest] else { return }
+        guard let now = try await rpc.block(newest), now.hash != hash else { return }
+        var fork = cursor.oldestRemembered
+        for b in known.dropFirst() {
+            guard let h = try await rpc.block(b) else { continue }
+            if h.hash == cursor.hashes[b] {
+                fork = b + 1
+                break
+            }
+        }
+        let logs = try await rpc.logs(
+            from: fork, to: cursor.processed,
+            addresses: configuration.exchanges + configuration.comboExchanges, topic0: OrderFilled.topic0)
+        var (hashes, trades) = try await decode(logs, emit: emit)
+        if let end = try await rpc.block(cursor.processed) { hashes[end.number] = end.hash }
+        let (retracted, added) = cursor.replace(from: fork, hashes: hashes, trades: trades)
+        stats.record {
+            $0.reorgs += 1
+            $0.retracted += retracted.count
+        }
+        logger.warning(
+            "chain reorg below finality",
+            metadata: [
+                "chain.fork": "\(fork)", "chain.processed": "\(cursor.processed)",
+                "chain.retracted": "\(retracted.count)", "chain.added": "\(added.count)",
+            ])
+        for t in retracted { await emit(.retracted(t)) }
+        for t in added { await emit(.trade(t, serverTimeMs: nil)) }
+    }
+}
