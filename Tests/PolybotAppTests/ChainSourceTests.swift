@@ -1,0 +1,199 @@
+import Foundation
+import NIOHTTP1
+import PolybotCore
+import PolybotStore
+import PolybotTestSupport
+import Polymarket
+import PolymarketSim
+import Testing
+
+/// Issue 30's acceptance on the daemon: whale trades from the simulator's chain with RTDS `activity` silent, through
+/// reorgs and dropped sockets, one row per trade with the sources that saw it, and the feeds watching each other.
+@Suite("Trades from the chain", .serialized, .tags(.spawnsProcesses))
+struct ChainSourceTests {
+    /// The settings of a daemon reading trades from the simulator's chain (and the Data API).
+    func chain(confirmations: Int, _ more: [String: String] = [:]) -> [String: String] {
+        var env = [
+            "POLYBOT_FEED_SOURCES": "chain,data-api", "POLYBOT_POLYGON_RPC_URL": "$SIM/rpc",
+            "POLYBOT_POLYGON_WS_URL": "$WS/rpc", "POLYBOT_CHAIN_CONFIRMATIONS": "\(confirmations)",
+        ]
+        for (k, v) in more { env[k] = v }
+        return env
+    }
+
+    /// The keys of the trades the whale filter passes at $100 (exact size × price, as the filter judges it).
+    func whaleKeys(_ trades: [Trade]) -> Set<TradeKey> {
+        let rules = WhaleRules(minNotional: Micros(100_000_000))
+        return Set(trades.filter { rules.evaluate($0).passes }.map(\.key))
+    }
+
+    func nobel() throws -> [Trade] {
+        try TradeFileReader().read(path: SharedData.path("nobel2025_trades.data-api.csv")).compactMap {
+            if case .success(let t) = $0.result { t } else { nil }
+        }
+    }
+
+    /// Every whale trade of the Nobel day ($100 and up), stored exactly once from the chain alone: RTDS says nothing.
+    @Test(.enabled(if: SharedData.runs, Comment(rawValue: SharedData.skipReason)))
+    func theNobelDayFromTheChainStoresEveryWhaleTradeOnce() async throws {
+        let exchange = SimExchange(trades: try nobel())
+        var f = SimFaults()
+        f.rtdsActivityOff = true
+        await exchange.setFaults(f)
+        let expected = whaleKeys(exchange.history)
+        let env = chain(confirmations: 2, ["POLYBOT_WHALE_MIN_NOTIONAL": "100", "POLYBOT_FEED_SWEEP_SECONDS": "1"])
+        try await withDaemon(exchange: exchange, extra: env) { d in
+            #expect(await eventually(timeout: .processWait) { await exchange.rpcSubscribers > 0 })
+            while await exchange.publishNext(100) > 0 {}
+            await exchange.mine(blocks: 2)
+            #expect(try await eventually(timeout: .processWait) { try await d.store.trades.count() == expected.count })
+            let stored = try await d.store.trades.all(limit: 100_000)
+            let exact = Set(stored.map(\.key)) == expected && stored.count == expected.count
+            #expect(exact, "\(stored.count) rows for \(expected.count) whale trades")
+            var fromChain = 0
+            for t in stored where try await d.store.trades.sources(t.key)?.contains(.chain) == true { fromChain += 1 }
+            #expect(fromChain == expected.count, "every row was seen by the chain")
+            #expect(await exchange.rtdsFramesSent == 0)
+            let feed = try #require(
+                try await d.json(.GET, "/api/v1/overview", token: Daemon.readOnly)["feed"] as? [String: Any])
+            let chain = try #require(feed["chain"] as? [String: Any], "\(feed)")
+            #expect((chain["block"] as? Int ?? 0) > 65_000_000)
+            let sources = (feed["sources"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+            #expect(sources.contains("chain") && sources.contains("data_api"), "\(feed)")
+        }
+        print("nobel via the chain: \(expected.count) whale trades stored once")
+    }
+
+    /// The same whales agreeing: RTDS and the chain give the same stored trades and the same signals.
+    @Test func signalsFromTheChainAreTheSignalsFromRTDS() async throws {
+        let whales = (1...3).map { Fixtures.address(0x3C0 + $0) }
+        let start = Int64(Date().timeIntervalSince1970) - 600
+        func run(_ env: [String: String], rtdsOff: Bool) async throws -> (trades: Set<TradeKey>, signals: [String]) {
+            let exchange = SimExchange(trades: Scenario.consensus(signals: 3, wallets: whales, start: start))
+            var f = SimFaults()
+            f.rtdsActivityOff = rtdsOff
+            await exchange.setFaults(f)
+            return try await withDaemon(exchange: exchange, extra: env) { d in
+                let token = try await d.login()
+                let b = try await d.json(.POST, "/api/v1/baskets", token: token, body: #"{"name":"trio"}"#)
+                let basket = try #require(b["id"] as? Int)
+                for w in whales {
+                    _ = try await d.json(.PUT, "/api/v1/baskets/\(basket)/members/\(w.hex)", token: token)
+                }
+                #expect(
+                    await eventually(timeout: .processWait) {
+                        rtdsOff ? await exchange.rpcSubscribers > 0 : await exchange.rtdsSubscribers > 0
+                    })
+                await exchange.publishNext(9)
+                await exchange.mine(blocks: 3)
+                #expect(try await eventually(timeout: .processWait) { try await d.store.trades.count() == 9 })
+                #expect(
+                    try await eventually(timeout: .processWait) { try await d.store.signals.recent(limit: 10).count == 3 })
+                let signals = try await d.store.signals.recent(limit: 10).map(\.key).sorted()
+                return (Set(try await d.store.trades.all(limit: 100).map(\.key)), signals)
+            }
+        }
+        let rtds = try await run(["POLYBOT_FEED_SOURCES": "rtds,data-api"], rtdsOff: false)
+        let chain = try await run(chain(confirmations: 1), rtdsOff: true)
+        #expect(rtds.trades == chain.trades)
+        #expect(rtds.signals == chain.signals && chain.signals.count == 3)
+    }
+
+    /// `reorg=3:40` with no confirmations: the orphaned whale trades of replaced blocks are stored, then taken back;
+    /// the trades re-included in the new blocks stay, once each.
+    @Test(.enabled(if: SharedData.runs, Comment(rawValue: SharedData.skipReason)))
+    func aReorgLeavesNoTradeOfAReplacedBlockAndLosesNone() async throws {
+        let exchange = SimExchange(trades: Array(try nobel().prefix(600)))
+        var f = SimFaults()
+        f.rtdsActivityOff = true
+        try f.apply(spec: "reorg=3:40")
+        await exchange.setFaults(f)
+        let expected = whaleKeys(exchange.history)
+        let env = chain(confirmations: 0, ["POLYBOT_WHALE_MIN_NOTIONAL": "100", "POLYBOT_FEED_SWEEP_SECONDS": "0"])
+        try await withDaemon(exchange: exchange, extra: env) { d in
+            #expect(await eventually(timeout: .processWait) { await exchange.rpcSubscribers > 0 })
+            var orphansStored = 0
+            while await exchange.publishNext(100) > 0 {
+                // The orphan planted in this batch's head block is final at once: wait until it is stored, so the
+                // next batch's reorg has something to take back.
+                if let orphan = await exchange.orphanedTransactions.last {
+                    let stored = try await eventually(timeout: .processWait) {
+                        try await d.store.trades.all(limit: 100_000).contains { $0.transactionHash == orphan }
+                    }
+                    if stored { orphansStored += 1 }
+                }
+            }
+            await exchange.mine(blocks: 5)
+            let orphans = Set(await exchange.orphanedTransactions)
+            #expect(orphansStored > 0 && !orphans.isEmpty)
+            #expect(
+                try await eventually(timeout: .processWait) {
+                    let rows = try await d.store.trades.all(limit: 100_000)
+                    return Set(rows.map(\.key)) == expected && rows.count == expected.count
+                })
+            let rows = try await d.store.trades.all(limit: 100_000)
+            #expect(!rows.contains { orphans.contains($0.transactionHash) }, "an orphaned trade remains")
+        }
+    }
+
+    /// `rpc-drop` every second while the day is published: nothing lost, nothing doubled.
+    @Test(.enabled(if: SharedData.runs, Comment(rawValue: SharedData.skipReason)))
+    func droppedRPCSocketsLoseNothingAndDoubleNothing() async throws {
+        let exchange = SimExchange(trades: Array(try nobel().prefix(600)))
+        var f = SimFaults()
+        f.rtdsActivityOff = true
+        f.rpcDropSeconds = 1
+        await exchange.setFaults(f)
+        let expected = whaleKeys(exchange.history)
+        let env = chain(confirmations: 1, ["POLYBOT_WHALE_MIN_NOTIONAL": "100", "POLYBOT_FEED_SWEEP_SECONDS": "0"])
+        try await withDaemon(exchange: exchange, extra: env) { d in
+            #expect(await eventually(timeout: .processWait) { await exchange.rpcSubscribers > 0 })
+            var batches = 0
+            while await exchange.publishNext(50) > 0 {
+                batches += 1
+                // Every third batch waits for the socket to be dropped and opened again.
+                if batches % 3 == 0 {
+                    _ = await eventually { await exchange.rpcSubscribers == 0 }
+                    _ = await eventually(timeout: .processWait) { await exchange.rpcSubscribers > 0 }
+                }
+            }
+            await exchange.mine(blocks: 2)
+            #expect(try await eventually(timeout: .processWait) { try await d.store.trades.count() == expected.count })
+            let rows = try await d.store.trades.all(limit: 100_000)
+            let exact = Set(rows.map(\.key)) == expected && rows.count == expected.count
+            #expect(exact, "\(rows.count) rows for \(expected.count) whale trades")
+        }
+    }
+
+    /// `data-api-lag` hides new trades from the Data API longer than the grace: the alarm fires, then clears once the
+    /// Data API shows them; the rows record both sources.
+    @Test func theDivergenceAlarmFiresWhileTheDataAPILagsAndClearsAfter() async throws {
+        let whales = (1...3).map { Fixtures.address(0x3D0 + $0) }
+        let exchange = SimExchange(
+            trades: Scenario.consensus(signals: 1, wallets: whales, start: Int64(Date().timeIntervalSince1970) - 600))
+        var f = SimFaults()
+        f.rtdsActivityOff = true
+        f.dataAPILagSeconds = 6
+        await exchange.setFaults(f)
+        let env = chain(
+            confirmations: 0, ["POLYBOT_FEED_SWEEP_SECONDS": "1", "POLYBOT_FEED_DIVERGENCE_GRACE_SECONDS": "2"])
+        try await withDaemon(exchange: exchange, extra: env) { d in
+            @Sendable func feed() async throws -> [String: Any] {
+                try #require(try await d.json(.GET, "/api/v1/overview", token: Daemon.readOnly)["feed"] as? [String: Any])
+            }
+            #expect(await eventually(timeout: .processWait) { await exchange.rpcSubscribers > 0 })
+            await exchange.publishNext(3)
+            #expect(try await eventually { try await d.store.trades.count() == 3 })
+            // Past the grace, the Data API still shows nothing: the alarm is on, naming the source.
+            #expect(try await eventually { try await feed()["divergence"] as? Bool == true })
+            let missing = try await feed()["sources"] as? [[String: Any]] ?? []
+            #expect(missing.contains { $0["name"] as? String == "data_api" && ($0["missing"] as? Int ?? 0) == 3 })
+            // The lag passes, the sweep sees them: the alarm clears, and each row names both sources.
+            #expect(try await eventually(timeout: .seconds(30)) { try await feed()["divergence"] as? Bool == false })
+            for t in try await d.store.trades.all(limit: 10) {
+                let sources = try await d.store.trades.sources(t.key) ?? []
+                #expect(Set(sources) == [.chain, .dataAPI], "\(sources)")
+            }
+        }
+    }
+}
