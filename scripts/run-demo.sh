@@ -25,15 +25,19 @@ echo "fees: the venue's 2026 taker schedule by category (politics 0.04, crypto 0
 # After the recorded history ends the simulator loops it, shifted by whole days with fresh transaction hashes, so the
 # feed stays live; the resolutions file's times gate what Gamma shows, so markets resolve as the replay passes them.
 echo "live feed: the history loops (shifted by whole days) after it ends; resolutions appear on Gamma at their time"
+# Whale trades come from the simulator's chain (V2 OrderFilled logs over /rpc), cross-checked with the Data API: RTDS
+# `activity` is silent here, as Polymarket no longer supports it (changelog 2026-01-16).
+echo "trades: from the chain (OrderFilled logs, 3 confirmations) and the Data API; RTDS activity is off, as on the venue"
 "$BIN/polymarket-sim" serve --port "$SIM_PORT" --replay "$TRADES" --resolutions "$MARKETS" --loop --speed "$SPEED" \
-  --fees 2026 &
+  --fees 2026 --fault rtds-activity=off &
 SIM=$!
 DAEMON=""; BACKTEST=""
 trap 'kill -INT $BACKTEST $DAEMON 2>/dev/null; wait $BACKTEST $DAEMON 2>/dev/null; kill -INT $SIM 2>/dev/null; wait $SIM 2>/dev/null; rm -rf "$GEN"' EXIT
 BASE="http://127.0.0.1:$SIM_PORT"
 export POLYBOT_DATA_API_URL="$BASE/data-api" POLYBOT_GAMMA_URL="$BASE/gamma" POLYBOT_CLOB_URL="$BASE/clob" \
   POLYBOT_RTDS_URL="ws://127.0.0.1:$SIM_PORT/ws" POLYBOT_CLOB_WS_URL="ws://127.0.0.1:$SIM_PORT/clob-ws" \
-  POLYBOT_POLYGON_RPC_URL="$BASE/rpc" POLYBOT_MODE=paper POLYBOT_SIZING_MODE=${POLYBOT_SIZING_MODE:-fixed} \
+  POLYBOT_POLYGON_RPC_URL="$BASE/rpc" POLYBOT_POLYGON_WS_URL="ws://127.0.0.1:$SIM_PORT/rpc" \
+  POLYBOT_FEED_SOURCES=${POLYBOT_FEED_SOURCES:-chain,data-api} POLYBOT_MODE=paper POLYBOT_SIZING_MODE=${POLYBOT_SIZING_MODE:-fixed} \
   POLYBOT_RESCORE_EVERY_SECONDS=${POLYBOT_RESCORE_EVERY_SECONDS:-60}
 export POLYBOT_OPERATOR_PASSWORD=${POLYBOT_OPERATOR_PASSWORD:-polybot-demo}
 "$BIN/polybot" migrate

@@ -48,6 +48,16 @@ struct Serve: AsyncParsableCommand {
               geoblock=X      /api/geoblock says blocked (X=blocked), or the account is close-only (X=close-only)
               no-data-v2=1    the Data API has no /v2 (404), as before v2 shipped
               combo-every=N   every N-th /v2/trades row of a page is followed by a combo (parlay) row
+              rtds-activity=off     RTDS activity says nothing (the venue since 2026-01-16); the socket lives
+              reorg=DEPTH:EVERY     every EVERY blocks the last DEPTH are replaced (an orphaned fill vanishes, the other
+                                    logs are re-sent with removed: true and again in the new blocks)
+              rpc-drop=S      close every /rpc WebSocket every S seconds
+              rpc-getlogs-limit=N   eth_getLogs refuses ranges of more than N logs (error -32005)
+              data-api-lag=S  a trade stays off the Data API trades routes for S seconds after it is published
+
+            The chain: every trade settles as a V2 OrderFilled log on /rpc (HTTP and WebSocket: eth_blockNumber, \
+            eth_getBlockByNumber, eth_getLogs, eth_subscribe newHeads / logs), in blocks every 2 s of market time; \
+            POST /_sim/publish mines what it publishes, POST /_sim/mine?blocks=N mines empty blocks.
 
             Funder wallets (signature types 1-3, session keys, counterfactual deposit wallets): POST /_sim/wallets with \
             {"address", "type", "owner", "sessionKeys": [...], "deployed": true|false}.

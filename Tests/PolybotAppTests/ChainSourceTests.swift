@@ -88,7 +88,9 @@ struct ChainSourceTests {
                 await exchange.mine(blocks: 3)
                 #expect(try await eventually(timeout: .processWait) { try await d.store.trades.count() == 9 })
                 #expect(
-                    try await eventually(timeout: .processWait) { try await d.store.signals.recent(limit: 10).count == 3 })
+                    try await eventually(timeout: .processWait) {
+                        try await d.store.signals.recent(limit: 10).count == 3
+                    })
                 let signals = try await d.store.signals.recent(limit: 10).map(\.key).sorted()
                 return (Set(try await d.store.trades.all(limit: 100).map(\.key)), signals)
             }
@@ -179,7 +181,8 @@ struct ChainSourceTests {
             confirmations: 0, ["POLYBOT_FEED_SWEEP_SECONDS": "1", "POLYBOT_FEED_DIVERGENCE_GRACE_SECONDS": "2"])
         try await withDaemon(exchange: exchange, extra: env) { d in
             @Sendable func feed() async throws -> [String: Any] {
-                try #require(try await d.json(.GET, "/api/v1/overview", token: Daemon.readOnly)["feed"] as? [String: Any])
+                try #require(
+                    try await d.json(.GET, "/api/v1/overview", token: Daemon.readOnly)["feed"] as? [String: Any])
             }
             #expect(await eventually(timeout: .processWait) { await exchange.rpcSubscribers > 0 })
             await exchange.publishNext(3)

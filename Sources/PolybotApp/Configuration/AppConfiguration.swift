@@ -15,15 +15,8 @@ public struct ConfigurationError: Error, CustomStringConvertible {
 
 /// The effective settings of a Polybot process, validated at start.
 ///
-/// Configuration keys (environment, `POLYBOT_CONFIG` file, or flags; see README "Configuration"):
-/// - `DATABASE_URL`: PostgreSQL URL; unset = embedded cluster in `POLYBOT_DATA_DIR/pg`.
-/// - `POLYBOT_DATA_DIR` (`.polybot`), `POLYBOT_MIGRATIONS_DIR` (auto).
-/// - `POLYBOT_HOST` (`127.0.0.1`), `POLYBOT_PORT` (`8080`), `POLYBOT_MODE` (`paper` | `approve` | `live`).
-/// - `POLYBOT_LOG_FORMAT` (`human` | `json`), `POLYBOT_LOG_LEVEL` (`info`).
-/// - Whale filter, consensus, sizing and risk keys: see ``Key``.
-/// - Endpoints: `POLYBOT_RTDS_URL`, `POLYBOT_DATA_API_URL`, `POLYBOT_GAMMA_URL`, `POLYBOT_CLOB_URL`,
-///   `POLYBOT_CLOB_WS_URL`, `POLYBOT_POLYGON_RPC_URL`.
-/// - Secrets: `POLY_PRIVATE_KEY`, `POLY_API_KEY`, `POLY_API_SECRET`, `POLY_PASSPHRASE`, each also as `…_FILE`.
+/// Keys come from the environment, a `POLYBOT_CONFIG` file, flags or the dashboard; every key, its default and its
+/// meaning are in `docs/settings.md` and ``Key``; secrets (`POLY_PRIVATE_KEY`, …) may also come as `…_FILE`.
 public struct AppConfiguration: Sendable {
     /// Log output format.
     public enum LogFormat: String, Sendable, CaseIterable { case human, json }

@@ -32,15 +32,15 @@ package actor TradeListener: Service {
     package nonisolated let output: AsyncStream<ObservedTrade>
     private let continuation: AsyncStream<ObservedTrade>.Continuation
     private let feed: (any MarketFeed)?
-    private let clock: any PipelineClock
+    let clock: any PipelineClock
     private let work: WorkGauge?
     private let relevance: ReplayRelevance?
     private let dataAPI: DataAPIClient?
     private let store: PolybotStore?
-    private let minCash: @Sendable () -> Micros
+    let minCash: @Sendable () -> Micros
     private let sweep: SweepSchedule
-    private let events: PipelineEvents
-    private let logger: Logger
+    let events: PipelineEvents
+    let logger: Logger
     /// Recent keys and the sources (bits of ``sourceBit(_:)``) that delivered each.
     private var seen: [TradeKey: UInt8] = [:]
     private var seenOrder: [TradeKey] = []
@@ -62,16 +62,16 @@ package actor TradeListener: Service {
     private(set) var sweeps = 0
     private(set) var sweepRecovered = 0
     /// Feeds watching each other (nil: one source, nothing to compare).
-    private var watch: DivergenceWatch?
-    private let divergenceEvery: Duration
+    var watch: DivergenceWatch?
+    let divergenceEvery: Duration
     /// Missing trades per source at the last check (the alarm is on while any is non-zero).
-    private(set) var divergence: [TradeSource: Int] = [:]
+    var divergence: [TradeSource: Int] = [:]
     /// Per source: trades delivered (first or repeat sightings) and the newest trade time.
-    private(set) var bySource: [TradeSource: (trades: Int, newest: Int64)] = [:]
+    var bySource: [TradeSource: (trades: Int, newest: Int64)] = [:]
     private(set) var provisionalSeen = 0
     private(set) var retractedSeen = 0
     /// The chain source's last final block, its time and the node's head.
-    private(set) var chainProgress: ChainProgress?
+    var chainProgress: ChainProgress?
     private let frames = Counter(label: "feed.trades", dimensions: [("source", "rtds")])
     private let backfilled = Counter(label: "feed.trades", dimensions: [("source", "backfill")])
     private let swept = Counter(label: "feed.trades", dimensions: [("source", "sweep")])
@@ -184,27 +184,7 @@ package actor TradeListener: Service {
         return true
     }
 
-    /// One bit per source.
-    static func sourceBit(_ s: TradeSource) -> UInt8 {
-        switch s {
-        case .rtds: 1
-        case .dataAPI: 2
-        case .replay: 4
-        case .import: 8
-        case .chain: 16
-        }
-    }
-
-    /// Counts a sighting per source and shows it to the divergence watch (whale-sized trades only).
-    private func sighted(_ trade: Trade) {
-        let s = trade.source
-        let now = bySource[s]
-        bySource[s] = ((now?.trades ?? 0) + 1, max(now?.newest ?? trade.timestamp, trade.timestamp))
-        guard watch != nil, trade.notional >= minCash() else { return }
-        if s == .rtds, watch?.coverageStart(.rtds) == nil { watch?.cover(.rtds, from: trade.timestamp) }
-        watch?.saw(trade.key, tradeTime: trade.timestamp, source: s, now: clock.now())
-    }
-
+    // clock-edge: the arrival instant feeds the latency metrics only
     /// Passes a sighting to the whale filter through the output edge.
     private func forward(_ trade: Trade, kind: ObservedTrade.Kind, arrived: ContinuousClock.Instant = .now) {
         var observed = ObservedTrade(trade, detectedAtMs: clock.nowMs(), arrived: arrived)
@@ -289,44 +269,6 @@ package actor TradeListener: Service {
             chainProgress = ChainProgress(block: block, head: head, blockTime: blockTime)
         }
         checkDivergence()
-    }
-
-    private func divergenceLoop() async {
-        while !Task.isCancelled {
-            do { try await clock.sleep(for: divergenceEvery) } catch { return }
-            checkDivergence()
-        }
-    }
-
-    /// Expires old watched trades and raises or clears the divergence alarm when the missing counts change.
-    package func checkDivergence() {
-        guard var w = watch else { return }
-        let now = clock.now()
-        for (source, n) in w.expire(now: now) {
-            Counter(label: "feed.divergence_missed", dimensions: [("source", source.rawValue)]).increment(by: n)
-            logger.error(
-                "a source never delivered whale trades the others saw",
-                metadata: ["feed.source": "\(source.rawValue)", "feed.missed": "\(n)"])
-        }
-        let missing = w.missing(now: now)
-        watch = w
-        guard missing != divergence else { return }
-        for s in w.sources {
-            Gauge(label: "feed.divergence", dimensions: [("source", s.rawValue)]).record(Double(missing[s] ?? 0))
-        }
-        divergence = missing
-        if missing.isEmpty {
-            logger.notice("feeds agree again")
-            events.publish(.feed("divergence cleared"))
-        } else {
-            let text = missing.sorted { $0.key.rawValue < $1.key.rawValue }.map {
-                "\($0.key.rawValue) missing \($0.value)"
-            }.joined(separator: ", ")
-            logger.warning(
-                "feeds disagree: whale trades seen by one source are missing from another",
-                metadata: ["feed.divergence": "\(text)"])
-            events.publish(.feed("divergence: \(text) whale trade(s) past the \(w.grace) s grace"))
-        }
     }
 
     /// At start-up: everything since the newest stored trade (less the gap margin), in market time.
@@ -440,17 +382,6 @@ package actor TradeListener: Service {
         connections: Int, lastFrameAt: Date?, stalls: Int, reconnects: Int, lastBackfillAt: Date?, frames: Int
     ) {
         (connections, lastFrameAt, stalls, reconnects, lastBackfillAt, framesSeen)
-    }
-
-    /// Per source: trades, newest trade time, whale trades missing past the grace; and the chain's progress.
-    package func sourceHealth() -> ([FeedSourceHealth], ChainProgress?) {
-        let names = Set(bySource.keys).union(watch?.sources ?? []).union(divergence.keys)
-        let rows = names.sorted { $0.rawValue < $1.rawValue }.map { s in
-            FeedSourceHealth(
-                name: s.rawValue, trades: bySource[s]?.trades ?? 0, newestTradeTime: bySource[s]?.newest,
-                missing: divergence[s] ?? 0)
-        }
-        return (rows, chainProgress)
     }
 
     /// Safety-net sweep figures: sweeps run and trades they recovered.

@@ -1,0 +1,77 @@
+import Logging
+import Metrics
+import PolybotCore
+
+/// The trade sources watching each other: per-source counts, the divergence watch, the health the dashboard shows.
+extension TradeListener {
+    /// One bit per source.
+    static func sourceBit(_ s: TradeSource) -> UInt8 {
+        switch s {
+        case .rtds: 1
+        case .dataAPI: 2
+        case .replay: 4
+        case .import: 8
+        case .chain: 16
+        }
+    }
+
+    /// Counts a sighting per source and shows it to the divergence watch (whale-sized trades only).
+    func sighted(_ trade: Trade) {
+        let s = trade.source
+        let now = bySource[s]
+        bySource[s] = ((now?.trades ?? 0) + 1, max(now?.newest ?? trade.timestamp, trade.timestamp))
+        guard watch != nil, trade.notional >= minCash() else { return }
+        if s == .rtds, watch?.coverageStart(.rtds) == nil { watch?.cover(.rtds, from: trade.timestamp) }
+        watch?.saw(trade.key, tradeTime: trade.timestamp, source: s, now: clock.now())
+    }
+
+    func divergenceLoop() async {
+        while !Task.isCancelled {
+            do { try await clock.sleep(for: divergenceEvery) } catch { return }
+            checkDivergence()
+        }
+    }
+
+    /// Expires old watched trades and raises or clears the divergence alarm when the missing counts change.
+    package func checkDivergence() {
+        guard var w = watch else { return }
+        let now = clock.now()
+        for (source, n) in w.expire(now: now) {
+            Counter(label: "feed.divergence_missed", dimensions: [("source", source.rawValue)]).increment(by: n)
+            logger.error(
+                "a source never delivered whale trades the others saw",
+                metadata: ["feed.source": "\(source.rawValue)", "feed.missed": "\(n)"])
+        }
+        let missing = w.missing(now: now)
+        watch = w
+        guard missing != divergence else { return }
+        for s in w.sources {
+            Gauge(label: "feed.divergence", dimensions: [("source", s.rawValue)]).record(Double(missing[s] ?? 0))
+        }
+        divergence = missing
+        if missing.isEmpty {
+            logger.notice("feeds agree again")
+            events.publish(.feed("divergence cleared"))
+        } else {
+            let text = missing.sorted { $0.key.rawValue < $1.key.rawValue }.map {
+                "\($0.key.rawValue) missing \($0.value)"
+            }.joined(separator: ", ")
+            logger.warning(
+                "feeds disagree: whale trades seen by one source are missing from another",
+                metadata: ["feed.divergence": "\(text)"])
+            events.publish(.feed("divergence: \(text) whale trade(s) past the \(w.grace) s grace"))
+        }
+    }
+
+    /// Per source: trades, newest trade time, whale trades missing past the grace; and the chain's progress.
+    package func sourceHealth() -> ([FeedSourceHealth], ChainProgress?) {
+        let names = Set(bySource.keys).union(watch?.sources ?? []).union(divergence.keys)
+        let rows = names.sorted { $0.rawValue < $1.rawValue }.map { s in
+            FeedSourceHealth(
+                name: s.rawValue, trades: bySource[s]?.trades ?? 0, newestTradeTime: bySource[s]?.newest,
+                missing: divergence[s] ?? 0)
+        }
+        return (rows, chainProgress)
+    }
+
+}
