@@ -32,6 +32,11 @@ package final class ChainEvents: Sendable {
         events.withLock { $0.compactMap { if case .trade(let t, _) = $0 { t } else { nil } } }
     }
 
+    /// Whether the source has started (it knows where it begins).
+    package var started: Bool {
+        events.withLock { $0.contains { if case .coverage = $0 { true } else { false } } }
+    }
+
     /// Trades taken back.
     package var retracted: [Trade] {
         events.withLock { $0.compactMap { if case .retracted(let t) = $0 { t } else { nil } } }

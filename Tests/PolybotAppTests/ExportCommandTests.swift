@@ -25,7 +25,7 @@ struct ExportCommandTests {
             #expect(n == 2 && csv.count == 3)
             #expect(
                 csv[0]
-                    == "id,traded_at,wallet,side,asset,condition_id,title,outcome,size,price,notional,transaction_hash,source"
+                    == "id,traded_at,wallet,side,asset,condition_id,title,outcome,size,price,notional,transaction_hash,source,sources"
             )
             // Exact decimals; ISO times; a formula-looking cell is defused and quoted.
             #expect(csv[1].contains(",2023-11-14T22:13:20Z,") && csv[1].contains(",12.345678,0.41,"))
@@ -41,6 +41,30 @@ struct ExportCommandTests {
             let row = try #require(
                 try JSONSerialization.jsonObject(with: Data(json.withLock { $0[0] }.utf8)) as? [String: Any])
             #expect(row["price"] as? String == "0.999" && row["traded_at"] as? String == "2027-01-15T08:00:00Z")
+            // Which sources saw the row: the one that stored it first, and any other that delivered it since.
+            #expect(row["sources"] as? String == "rtds")
+            var fromChain = t2
+            fromChain.source = .chain
+            #expect(try await store.trades.insert(fromChain) == nil)
+            #expect(try await store.trades.sources(t2.key) == [.rtds, .chain])
+            // A reorg takes the chain's sighting back: the row stays with its other source; a chain-only row goes.
+            let kept = try await store.trades.retract(t2.key, source: .chain)
+            if case .retracted(_, let deleted, let signals) = kept {
+                #expect(!deleted && signals.isEmpty)
+            } else {
+                Issue.record("not retracted: \(kept)")
+            }
+            #expect(try await store.trades.sources(t2.key) == [.rtds])
+            let orphan = Fixtures.trade(tx: 9, source: .chain)
+            #expect(try await store.trades.insert(orphan) != nil)
+            let gone = try await store.trades.retract(orphan.key, source: .chain)
+            if case .retracted(_, let deleted, _) = gone {
+                #expect(deleted)
+            } else {
+                Issue.record("not retracted: \(gone)")
+            }
+            #expect(try await store.trades.sources(orphan.key) == nil)
+            #expect(try await store.trades.retract(orphan.key, source: .chain) == .absent)
             for table in ExportCommand.Table.allCases {
                 _ = try await ExportCommand.run(
                     table: table, format: .jsonl, since: nil, client: client, logger: Logger(label: "t")

@@ -89,7 +89,7 @@ struct ChainSimulatorTests {
             let feed = simulatorChainFeed(
                 base: base, ws: ws, confirmations: 3, checkpoints: checkpoints, transport: t, stats: stats)
             try await following(feed, events) {
-                #expect(await eventually { await exchange.rpcSubscribers > 0 })
+                #expect(await eventually { await exchange.rpcSubscribers > 0 && events.started })
                 await publishAll(exchange, batch: 37, tail: 0)
                 // Nothing past the last three blocks is final until the head moves.
                 await exchange.mine(blocks: 3)
@@ -142,7 +142,7 @@ struct ChainSimulatorTests {
             let feed = simulatorChainFeed(
                 base: base, ws: ws, confirmations: 0, checkpoints: MemoryCheckpoints(), transport: t, stats: stats)
             try await following(feed, events) {
-                #expect(await eventually { await exchange.rpcSubscribers > 0 })
+                #expect(await eventually { await exchange.rpcSubscribers > 0 && events.started })
                 await publishAll(exchange, batch: 20) {
                     // Each batch is read (orphans included) before the next one replaces its blocks.
                     let head = await exchange.chainHead
@@ -173,7 +173,7 @@ struct ChainSimulatorTests {
             let feed = simulatorChainFeed(
                 base: base, ws: ws, confirmations: 1, checkpoints: MemoryCheckpoints(), transport: t, stats: stats)
             try await following(feed, events) {
-                #expect(await eventually { await exchange.rpcSubscribers > 0 })
+                #expect(await eventually { await exchange.rpcSubscribers > 0 && events.started })
                 let batches = Mutex(0)
                 await publishAll(exchange, batch: 10) {
                     // Drops happen on the simulator's clock; every fifth batch waits for a reconnect.

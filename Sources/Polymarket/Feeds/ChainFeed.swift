@@ -160,6 +160,12 @@ public struct ChainFeed: MarketFeed {
                 "chain.checkpoint": "\(saved.map { "\($0.block)" } ?? "none")",
             ])
         await emit(.coverage(.chain, since: first.timestamp))
+        stats.record {
+            $0.head = head
+            $0.processed = processed
+        }
+        // Where it stands from the first second (the data-health card; tests wait on it before publishing).
+        await emit(.chainProgress(block: processed, head: head, blockTime: first.timestamp))
         return ChainCursor(
             processed: processed, confirmations: configuration.confirmations, window: configuration.window)
     }
