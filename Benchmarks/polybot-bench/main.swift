@@ -35,14 +35,15 @@ struct BenchResult {
     }
 }
 
-// polybot-bench [all|sign|rtds-decode|chain-decode|trades-insert|rescore|replay|backtest|latency|api-load] [--orders N] [--frames N] [--count N] [--batch N] [--signals N]
+// polybot-bench [all|sign|rtds-decode|chain-decode|chain-backfill|chain-latency|trades-insert|rescore|replay|backtest|latency|api-load] [--orders N] [--frames N] [--count N] [--batch N] [--signals N]
 let args = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String, default value: Int, in args: [String]) -> Int {
     guard let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]) else { return value }
     return v
 }
 let benchmarks = [
-    "all", "sign", "rtds-decode", "chain-decode", "trades-insert", "rescore", "replay", "backtest", "latency",
+    "all", "sign", "rtds-decode", "chain-decode", "chain-backfill", "chain-latency", "trades-insert", "rescore",
+    "replay", "backtest", "latency",
     "api-load",
 ]
 let valued = ["--orders", "--frames", "--count", "--batch", "--signals", "--wallets", "--seconds", "--write"]
@@ -104,6 +105,12 @@ do {
     }
     if which == "all" || which == "chain-decode" {
         results.append(try ProtocolBenchmarks.chainDecode(count: option("--frames", default: 200_000, in: args)))
+    }
+    if which == "all" || which == "chain-backfill" {
+        results += try await ChainBenchmarks.backfill(count: option("--count", default: 1_000_000, in: args))
+    }
+    if which == "all" || which == "chain-latency" {
+        results += try await ChainBenchmarks.blockToStored(samples: option("--signals", default: 300, in: args))
     }
     if which == "all" || which == "rescore" {
         results.append(

@@ -47,7 +47,10 @@ package func withPipeline<T: Sendable>(
     if let live { clob.auth = (live.credentials, live.key.address) }
     let pipeline = try Pipeline.build(
         settings: settings, store: store, clob: clob,
-        dataAPI: DataAPIClient(baseURL: base + "/data-api", transport: transport), rpc: nil, live: live,
+        dataAPI: DataAPIClient(baseURL: base + "/data-api", transport: transport),
+        // The chain source reads the simulator's /rpc; otherwise no RPC, as before it existed.
+        rpc: settings.feedSources.contains(.chain) ? PolygonRPC(url: base + "/rpc", transport: transport) : nil,
+        live: live,
         gamma: GammaClient(baseURL: base + "/gamma", transport: transport), logger: logger)
     let runner = ServiceGroupRunner()
     var configuration = ServiceGroupConfiguration(

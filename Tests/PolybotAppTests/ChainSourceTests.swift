@@ -1,10 +1,13 @@
 import Foundation
+import Logging
 import NIOHTTP1
+import PolybotApp
 import PolybotCore
 import PolybotStore
 import PolybotTestSupport
 import Polymarket
 import PolymarketSim
+import Synchronization
 import Testing
 
 /// Issue 30's acceptance on the daemon: whale trades from the simulator's chain with RTDS `activity` silent, through
@@ -207,6 +210,62 @@ struct ChainSourceTests {
             for t in try await d.store.trades.all(limit: 10) {
                 let sources = try await d.store.trades.sources(t.key) ?? []
                 #expect(Set(sources) == [.chain, .dataAPI], "\(sources)")
+            }
+        }
+    }
+
+    /// `polybot backfill --chain`: a block range's whale trades, resumable per block; a row another source stored gains
+    /// the chain as a source.
+    @Test func aChainBackfillStoresTheRangesWhaleTradesAndResumes() async throws {
+        let trades = generated(300).enumerated().map { i, t in
+            var t = t
+            t.timestamp = 1_760_000_000 + Int64(i)
+            return t
+        }
+        let exchange = SimExchange(trades: trades)
+        let whales = whaleKeys(exchange.history)
+        try await withSimulator(exchange) { base, _ in
+            await exchange.publishNext(300)
+            let head = await exchange.chainHead
+            let transport = HTTPTransport(logger: Logger(label: "test.backfill"))
+            defer { Task { try? await transport.shutdown() } }
+            let reader = ChainRangeReader(
+                rpc: PolygonRPC(url: base + "/rpc", transport: transport),
+                tokens: GammaTokenDirectory(gamma: GammaClient(baseURL: base + "/gamma", transport: transport)))
+            try await withTestDatabase { store, _ in
+                // One whale trade is already stored from the Data API.
+                let first = try #require(exchange.history.first { whales.contains($0.key) })
+                var fromData = first
+                fromData.source = .dataAPI
+                _ = try await store.trades.insert(fromData)
+                let lines = Mutex<[String]>([])
+                // The first half of the range, then the whole: the second run resumes after the first's last block.
+                let half = try await ChainBackfillCommand.backfill(
+                    store: store, reader: reader, from: 65_000_000, to: 65_000_150, confirmations: 0,
+                    minNotional: Micros(100_000_000), window: 20
+                ) { line in lines.withLock { $0.append(line) } }
+                #expect(half.resumedAt == nil && half.to == 65_000_150 && half.windows > 1)
+                let rest = try await ChainBackfillCommand.backfill(
+                    store: store, reader: reader, from: 65_000_000, to: nil, confirmations: 2,
+                    minNotional: Micros(100_000_000), window: 20
+                ) { line in lines.withLock { $0.append(line) } }
+                #expect(rest.resumedAt == 65_000_151 && rest.to == head - 2)
+                #expect(half.trades + rest.trades <= 300 && half.whaleTrades + rest.whaleTrades <= whales.count)
+                // Everything up to the confirmed head is stored, once; the first row names both sources.
+                let confirmed = Set(
+                    exchange.history.filter {
+                        whales.contains($0.key) && $0.timestamp < 1_760_000_000 + 2 * (head - 2 - 65_000_000)
+                    }.map(\.key))
+                let rows = try await store.trades.all(limit: 1_000)
+                #expect(Set(rows.map(\.key)).isSuperset(of: confirmed) && rows.count == Set(rows.map(\.key)).count)
+                #expect(try await store.trades.sources(first.key) == [.dataAPI, .chain])
+                #expect(lines.withLock { $0.contains { $0.hasPrefix("block ") } }, "progress is printed")
+                // The same range again: nothing left to read.
+                let again = try await ChainBackfillCommand.backfill(
+                    store: store, reader: reader, from: 65_000_000, to: head - 2, confirmations: 2,
+                    minNotional: Micros(100_000_000), window: 20
+                ) { _ in }
+                #expect(again.windows == 0 && again.stored == 0)
             }
         }
     }

@@ -35,8 +35,9 @@ struct VenueFaultTests {
             await v.exchange.restartEngine(downSeconds: 3_600, postOnlySeconds: 0)
             let placement = Task { try await v.gateway.place(v.request("entry:restart", price: v.ask)) }
             #expect(await eventually { if case .restarting = gate(v) { true } else { false } })
-            // The venue's 503 says when post-only ends (retry_after_seconds): the copy waits that long, then goes.
-            await v.exchange.restartEngine(downSeconds: 0, postOnlySeconds: 3)
+            // The venue's 503 says when post-only ends (retry_after_seconds): the copy waits that long, then goes. Ten
+            // seconds, so the gateway's next attempt lands inside the window even on a loaded machine.
+            await v.exchange.restartEngine(downSeconds: 0, postOnlySeconds: 10)
             #expect(await eventually { if case .postOnly = gate(v) { true } else { false } })
             let outcome = try await placement.value
             guard case .placed(let order) = outcome else {

@@ -62,6 +62,7 @@ public struct ChainFeed: MarketFeed {
     public let configuration: Configuration
     let rpc: PolygonRPC
     let tokens: any TokenMarkets
+    let reader: ChainRangeReader
     let checkpoints: (any ChainCheckpoints)?
     let minNotional: @Sendable () -> Micros
     let sleep: @Sendable (Duration) async throws -> Void
@@ -89,6 +90,9 @@ public struct ChainFeed: MarketFeed {
         self.checkpoints = checkpoints
         self.minNotional = minNotional
         self.stats = stats
+        reader = ChainRangeReader(
+            rpc: rpc, tokens: tokens, exchanges: configuration.exchanges, comboExchanges: configuration.comboExchanges,
+            stats: stats)
         self.sleep = sleep
         self.logger = logger
     }
@@ -106,11 +110,46 @@ public struct ChainFeed: MarketFeed {
         }
     }
 
-    /// What the socket and the follower share: a wake-up count and the last final block.
+    /// What the socket and the follower share: a doorbell (a head, a removed log, a reconnect) and the last final block.
     final class Shared: Sendable {
-        let wake = Atomic<Int>(0)
         let processed = Atomic<Int64>(-1)
-        func ring() { wake.add(1, ordering: .releasing) }
+        private let bell = Mutex<(rung: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+
+        /// Wakes the follower now, or at its next wait.
+        func ring() {
+            let waiter = bell.withLock { b -> CheckedContinuation<Void, Never>? in
+                guard let w = b.waiter else {
+                    b.rung = true
+                    return nil
+                }
+                b.waiter = nil
+                return w
+            }
+            waiter?.resume()
+        }
+
+        /// Returns at the next ring (at once if one came since the last wait), or when the task is cancelled.
+        func wait() async {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                    let now = bell.withLock { b -> Bool in
+                        if b.rung || Task.isCancelled {
+                            b.rung = false
+                            return true
+                        }
+                        b.waiter = c
+                        return false
+                    }
+                    if now { c.resume() }
+                }
+            } onCancel: {
+                let waiter = bell.withLock { b -> CheckedContinuation<Void, Never>? in
+                    defer { b.waiter = nil }
+                    return b.waiter
+                }
+                waiter?.resume()
+            }
+        }
     }
 
     /// The finality loop: a round whenever the socket wakes it or `pollInterval` passes.
@@ -118,7 +157,6 @@ public struct ChainFeed: MarketFeed {
         var cursor: ChainCursor?
         var failures = 0
         while !Task.isCancelled {
-            let seen = shared.wake.load(ordering: .acquiring)
             do {
                 if cursor == nil { cursor = try await start(emit: emit) }
                 if var c = cursor {
@@ -133,14 +171,17 @@ public struct ChainFeed: MarketFeed {
                 logger.warning("chain source round failed", metadata: ["chain.error": "\(error)"])
                 if failures == 1 { await emit(.disconnected(reason: "chain rpc: \(error)")) }
             }
-            // Wait for the socket's wake-up or the poll interval, in short steps; after failures, back off to 30 s.
-            let step = Duration.milliseconds(50)
+            // The next round: at the socket's ring, or after the poll interval (backing off to 30 s after failures).
             let limit =
                 failures == 0 ? configuration.pollInterval : min(.seconds(30), configuration.pollInterval * failures)
-            var waited = Duration.zero
-            while waited < limit, shared.wake.load(ordering: .acquiring) == seen, !Task.isCancelled {
-                do { try await sleep(step) } catch { return }
-                waited += step
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await shared.wait() }
+                group.addTask {
+                    // A cancelled sleep ends the wait like a ring does; the loop then sees the cancellation.
+                    do { try await self.sleep(limit) } catch {}
+                }
+                await group.next()
+                group.cancelAll()
             }
         }
     }
@@ -178,9 +219,7 @@ public struct ChainFeed: MarketFeed {
         while let range = cursor.nextRange(head: head) {
             let logs: [ChainLog]
             do {
-                logs = try await rpc.logs(
-                    from: range.lowerBound, to: range.upperBound,
-                    addresses: configuration.exchanges + configuration.comboExchanges, topic0: OrderFilled.topic0)
+                logs = try await reader.logs(range)
             } catch {
                 guard case .tooManyResults = error else { throw error }
                 stats.record { $0.refusals += 1 }
@@ -190,16 +229,14 @@ public struct ChainFeed: MarketFeed {
             guard let end = try await rpc.block(range.upperBound) else {
                 throw ChainRPCError.malformed("block \(range.upperBound) missing below the head \(head)")
             }
-            let (hashes, trades) = try await decode(logs, emit: emit)
-            var allHashes = hashes
-            allHashes[end.number] = end.hash
-            for t in trades.sorted(by: { $0.key < $1.key }).flatMap(\.value) {
-                await emit(.trade(t, serverTimeMs: nil))
-            }
-            cursor.commit(range, hashes: allHashes, trades: trades)
+            var decoded = try await decode(logs, emit: emit)
+            decoded.hashes[end.number] = end.hash
+            let trades = decoded.ordered
+            for t in trades { await emit(.trade(t, serverTimeMs: nil)) }
+            cursor.commit(range, hashes: decoded.hashes, trades: decoded.trades)
             stats.record {
                 $0.processed = range.upperBound
-                $0.trades += trades.values.reduce(0) { $0 + $1.count }
+                $0.trades += trades.count
             }
             do { try await checkpoints?.save(ChainCheckpoint(block: range.upperBound, hash: end.hash)) } catch {
                 // The cursor in memory is right; a restart rewinds past what was not saved.
@@ -209,6 +246,17 @@ public struct ChainFeed: MarketFeed {
             }
             await emit(.chainProgress(block: range.upperBound, head: head, blockTime: end.timestamp))
         }
+    }
+
+    /// A range's logs as trades; logs that do not decode are reported.
+    private func decode(
+        _ logs: [ChainLog], emit: @Sendable (FeedEvent) async -> Void
+    ) async throws
+        -> ChainRangeReader.Decoded
+    {
+        let decoded = try await reader.decode(logs, minNotional: minNotional())
+        for r in decoded.rejected { await emit(.decodeError(.invalidField("OrderFilled", r))) }
+        return decoded
     }
 
     /// Compares the last final block's hash with the node's; on a change finds the fork among the remembered blocks,
@@ -229,12 +277,9 @@ public struct ChainFeed: MarketFeed {
                 break
             }
         }
-        let logs = try await rpc.logs(
-            from: fork, to: cursor.processed,
-            addresses: configuration.exchanges + configuration.comboExchanges, topic0: OrderFilled.topic0)
-        var (hashes, trades) = try await decode(logs, emit: emit)
-        if let end = try await rpc.block(cursor.processed) { hashes[end.number] = end.hash }
-        let (retracted, added) = cursor.replace(from: fork, hashes: hashes, trades: trades)
+        var decoded = try await decode(try await reader.logs(fork...cursor.processed), emit: emit)
+        if let end = try await rpc.block(cursor.processed) { decoded.hashes[end.number] = end.hash }
+        let (retracted, added) = cursor.replace(from: fork, hashes: decoded.hashes, trades: decoded.trades)
         stats.record {
             $0.reorgs += 1
             $0.retracted += retracted.count

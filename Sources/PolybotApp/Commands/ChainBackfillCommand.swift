@@ -1,0 +1,133 @@
+import Foundation
+import Logging
+import PolybotCore
+import PolybotStore
+import Polymarket
+
+/// `polybot backfill --chain --from-block N [--to-block M]`: whale trades from the V2 exchanges' `OrderFilled` logs of
+/// a block range, read with `eth_getLogs` in windows (halved when the node refuses one for its size), stored once per
+/// trade (a row another source stored gains `chain` in its sources), resumable per block: progress is saved after
+/// every window under the range's first block, and a run from the same first block resumes after the last saved block.
+public enum ChainBackfillCommand {
+    /// What a run did.
+    public struct Summary: Sendable, Equatable, CustomStringConvertible {
+        public var from: Int64
+        public var to: Int64
+        /// Where this run started (after a saved block when it resumed).
+        public var resumedAt: Int64?
+        public var windows = 0
+        public var logs = 0
+        public var trades = 0
+        public var whaleTrades = 0
+        public var stored = 0
+        public var refusals = 0
+        public var seconds = 0.0
+
+        public var description: String {
+            "blocks \(from)–\(to)\(resumedAt.map { " (resumed at \($0))" } ?? ""): \(windows) windows, \(logs) logs, "
+                + "\(trades) fills, \(whaleTrades) whale-sized, \(stored) new rows, \(refusals) ranges refused; "
+                + String(format: "%.1f s", seconds)
+        }
+    }
+
+    /// A refused invocation.
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The progress row of a chain backfill from `from`: one per first block, so another range never borrows it.
+    static func progressSource(from: Int64) -> String { "backfill:\(from)" }
+
+    /// Runs against the configured database, Polygon RPC and Gamma.
+    public static func run(
+        config: AppConfiguration, from: Int64, to: Int64?, minNotional: Micros?, logger: Logger,
+        progress: @escaping @Sendable (String) -> Void
+    ) async throws -> String {
+        guard let url = config.polygonRPCURL else {
+            throw Failure(description: "--chain reads eth_getLogs over POLYBOT_POLYGON_RPC_URL; set it")
+        }
+        guard from >= 0, to.map({ $0 >= from }) ?? true else {
+            throw Failure(description: "--from-block must be ≥ 0 and --to-block ≥ --from-block")
+        }
+        let database = try await DatabaseLifecycle.open(config, logger: logger)
+        defer { database.close(logger: logger) }
+        let transport = HTTPTransport(logger: logger)
+        defer { Task { try? await transport.shutdown() } }
+        let reader = ChainRangeReader(
+            rpc: PolygonRPC(url: url, transport: transport),
+            tokens: GammaTokenDirectory(gamma: GammaClient(baseURL: config.gammaURL, transport: transport)))
+        return try await database.withClient(logger: logger) { client in
+            let runner = try DatabaseLifecycle.migrationRunner(config, client: client, logger: logger)
+            let pending = try await runner.pending()
+            guard pending.isEmpty else { throw MigrationError.pending(pending.map(\.name)) }
+            let store = PolybotStore(client: client, logger: logger, queryLimit: .batchQueryLimit)
+            return try await backfill(
+                store: store, reader: reader, from: from, to: to,
+                confirmations: Int64(config.feeds.chainConfirmations),
+                minNotional: minNotional ?? config.whaleMinNotional, progress: progress
+            ).description
+        }
+    }
+
+    /// The walk itself (tests and the benchmark call it with their own store and reader).
+    ///
+    /// - Parameters:
+    ///   - to: the last block (nil: the head less `confirmations`; never above it).
+    ///   - window: blocks per `eth_getLogs` at most.
+    package static func backfill(
+        store: PolybotStore, reader: ChainRangeReader, from: Int64, to: Int64?, confirmations: Int64,
+        minNotional: Micros, window: Int64 = 500, progress: @Sendable (String) -> Void
+    ) async throws -> Summary {
+        let started = ContinuousClock.now  // clock-edge: the run's duration, reported only
+        let final = try await reader.rpc.blockNumber() - confirmations
+        let last = min(to ?? final, final)
+        guard last >= from else {
+            throw Failure(
+                description:
+                    "block \(from) has fewer than \(confirmations) confirmations yet (head \(final + confirmations))")
+        }
+        let checkpoints = ChainProgressRepository(db: store.db, source: progressSource(from: from))
+        var summary = Summary(from: from, to: last)
+        var start = from
+        if let saved = try await checkpoints.load(), saved.block >= from, saved.block < last {
+            start = saved.block + 1
+            summary.resumedAt = start
+        } else if let saved = try await checkpoints.load(), saved.block >= last, saved.block >= from {
+            summary.resumedAt = saved.block + 1
+            return summary  // this range is done
+        }
+        let rules = WhaleRules(minNotional: minNotional)
+        var cursor = ChainCursor(processed: start - 1, confirmations: 0, window: window)
+        while let range = cursor.nextRange(head: last) {
+            let logs: [ChainLog]
+            do { logs = try await reader.logs(range) } catch {
+                guard case .tooManyResults = error, cursor.refused() else { throw error }
+                summary.refusals += 1
+                continue
+            }
+            guard let end = try await reader.rpc.block(range.upperBound) else {
+                throw ChainRPCError.malformed("block \(range.upperBound) missing below the head")
+            }
+            let decoded = try await reader.decode(logs, minNotional: minNotional)
+            let trades = decoded.ordered
+            let whales = trades.filter { rules.evaluate($0).passes }
+            summary.stored += whales.isEmpty ? 0 : try await store.trades.insertBatch(whales)
+            try await checkpoints.save(ChainCheckpoint(block: range.upperBound, hash: end.hash))
+            cursor.commit(range, hashes: [:], trades: [:])
+            summary.windows += 1
+            summary.logs += logs.count
+            summary.trades += trades.count
+            summary.whaleTrades += whales.count
+            if summary.windows % 20 == 0 || range.upperBound == last {
+                let done = Double(range.upperBound - from + 1) / Double(last - from + 1) * 100
+                progress(
+                    String(
+                        format: "block %lld of %lld (%.1f %%): %d fills, %d whale-sized, %d new rows",
+                        range.upperBound, last, done, summary.trades, summary.whaleTrades, summary.stored))
+            }
+        }
+        let elapsed = ContinuousClock.now - started  // clock-edge: the run's duration, reported only
+        summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return summary
+    }
+}
