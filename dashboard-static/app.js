@@ -95,7 +95,8 @@ async function loadOverview() {
   // Each source's trades and, when another source saw whale trades it has not, how many it misses (the alarm).
   $("feed-sources").textContent = (f.sources || []).length === 0 ? "–" : f.sources.map((s) =>
     s.name + " " + s.trades + (s.missing > 0 ? " (MISSING " + s.missing + ")" : "")).join(" · ");
-  $("feed-sources").style.color = f.divergence ? "var(--down)" : "";
+  if (f.dataApiStaleSeconds != null) $("feed-sources").textContent += " · Data API " + f.dataApiStaleSeconds + " s behind" + (f.dataApiStale ? " (STALE)" : "");
+  $("feed-sources").style.color = f.divergence || f.dataApiStale ? "var(--down)" : "";
   $("chain").textContent = f.chain ? "block " + f.chain.block + ", " + f.chain.lagBlocks + " behind the head" : "–";
   updateBanner();
 }

@@ -153,6 +153,7 @@ package struct Pipeline: Sendable {
             watch: DivergenceWatch(
                 sources: feeds.running, grace: settings.divergenceGraceSeconds,
                 horizon: max(4 * settings.divergenceGraceSeconds, settings.feedSweepWindowSeconds)),
+            dataAPIStaleAfter: settings.divergenceGraceSeconds,
             events: events, logger: logger)
         let filter = WhaleFilter(
             input: listener.output, rules: settings.whaleRules,

@@ -205,6 +205,9 @@ struct ChainSourceTests {
             #expect(try await eventually { try await feed()["divergence"] as? Bool == true })
             let missing = try await feed()["sources"] as? [[String: Any]] ?? []
             #expect(missing.contains { $0["name"] as? String == "data_api" && ($0["missing"] as? Int ?? 0) == 3 })
+            // The Data API says so itself: /v2/status puts it 6 s behind, past the 2 s grace.
+            #expect(try await eventually { try await feed()["dataApiStale"] as? Bool == true })
+            #expect(try await feed()["dataApiStaleSeconds"] as? Int == 6)
             // The lag passes, the sweep sees them: the alarm clears, and each row names both sources.
             #expect(try await eventually(timeout: .seconds(30)) { try await feed()["divergence"] as? Bool == false })
             for t in try await d.store.trades.all(limit: 10) {

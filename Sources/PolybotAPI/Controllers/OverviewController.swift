@@ -31,6 +31,9 @@ struct OverviewController {
         var divergence = false
         /// The chain source: last final block, head, lag in blocks, the final block's time (nil: not running).
         var chain: Chain?
+        /// The Data API's `/v2/status`: seconds behind the chain, and whether that passes the grace (the alarm).
+        var dataApiStaleSeconds: Int?
+        var dataApiStale = false
     }
 
     struct Source: Encodable, Sendable {
@@ -118,6 +121,7 @@ struct OverviewController {
                 Source(name: $0.name, trades: $0.trades, newestTradeTime: $0.newestTradeTime, missing: $0.missing)
             }
             feed.divergence = h.sources.contains { $0.missing > 0 }
+            (feed.dataApiStaleSeconds, feed.dataApiStale) = (h.dataAPIStaleSeconds, h.dataAPIStale)
             feed.chain = h.chain.map {
                 Chain(block: $0.block, head: $0.head, lagBlocks: max(0, $0.head - $0.block), blockTime: $0.blockTime)
             }

@@ -55,6 +55,10 @@ package struct FeedHealth: Sendable, Equatable {
     package var sources: [FeedSourceHealth] = []
     /// The chain source: its last final block, the node's head, and the final block's time (nil: not running).
     package var chain: ChainProgress?
+    /// The Data API's `/v2/status`: seconds behind the chain (lag plus the snapshot's age), and whether that passes
+    /// the grace (nil: not read, or no v2).
+    package var dataAPIStaleSeconds: Int?
+    package var dataAPIStale = false
 
     /// Creates a health snapshot.
     package init(

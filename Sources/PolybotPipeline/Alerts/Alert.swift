@@ -56,6 +56,11 @@ package struct Alert: Sendable, Equatable, Codable {
             return Alert(
                 kind: .feedDivergence, key: "feed:divergence:\(cleared ? "cleared" : "on")",
                 title: cleared ? "Trade sources agree again" : "Trade sources disagree", text: status, at: now)
+        case .feed(let status) where status.hasPrefix("data-api "):
+            let stale = status.hasPrefix("data-api stale")
+            return Alert(
+                kind: .feedDivergence, key: "feed:data-api:\(stale ? "stale" : "fresh")",
+                title: stale ? "The Data API is behind the chain" : "The Data API is fresh again", text: status, at: now)
         case .feed(let status) where status.hasPrefix("retracted"):
             return Alert(
                 kind: .tradeRetracted, key: "feed:\(status.hashValue)",

@@ -1,6 +1,7 @@
 import Logging
 import Metrics
 import PolybotCore
+import Polymarket
 
 /// The trade sources watching each other: per-source counts, the divergence watch, the health the dashboard shows.
 extension TradeListener {
@@ -65,13 +66,48 @@ extension TradeListener {
 
     /// Per source: trades, newest trade time, whale trades missing past the grace; and the chain's progress.
     package func sourceHealth() -> ([FeedSourceHealth], ChainProgress?) {
+        (sourceRows(), chainProgress)
+    }
+
+    /// The Data API's last freshness reading (seconds behind, with the snapshot's age) and whether it is stale.
+    package func dataAPIFreshness() -> (staleSeconds: Int, stale: Bool)? {
+        dataAPIStatus.map { ($0.staleSeconds, dataAPIStale) }
+    }
+
+    private func sourceRows() -> [FeedSourceHealth] {
         let names = Set(bySource.keys).union(watch?.sources ?? []).union(divergence.keys)
         let rows = names.sorted { $0.rawValue < $1.rawValue }.map { s in
             FeedSourceHealth(
                 name: s.rawValue, trades: bySource[s]?.trades ?? 0, newestTradeTime: bySource[s]?.newest,
                 missing: divergence[s] ?? 0)
         }
-        return (rows, chainProgress)
+        return rows
     }
 
+
+    /// Data API v2 `/v2/status` as a freshness alarm (venue facts §1.4): on when the serving lag plus the snapshot's
+    /// age passes `dataAPIStaleAfter`, off when it is back under. A status that cannot be read is counted, not guessed.
+    func checkDataAPIFreshness() async {
+        guard let dataAPI, dataV2 == true else { return }
+        let status: DataAPIStatus
+        do { status = try await dataAPI.status() } catch {
+            Counter(label: "feed.data_api_status_errors").increment()
+            logger.debug("Data API /v2/status unread", metadata: ["error": "\(error)"])
+            return
+        }
+        dataAPIStatus = status
+        Gauge(label: "feed.data_api_lag_seconds").record(Double(status.staleSeconds))
+        let stale = Int64(status.staleSeconds) > dataAPIStaleAfter
+        guard stale != dataAPIStale else { return }
+        dataAPIStale = stale
+        if stale {
+            let text =
+                "data-api stale: serving \(status.lagSeconds) s behind the chain (\(status.worst ?? "?")), snapshot \(status.ageSeconds) s old"
+            logger.warning("the Data API is behind", metadata: ["feed.data_api": "\(text)"])
+            events.publish(.feed(text))
+        } else {
+            logger.notice("the Data API is fresh again")
+            events.publish(.feed("data-api fresh again"))
+        }
+    }
 }

@@ -35,7 +35,7 @@ package actor TradeListener: Service {
     let clock: any PipelineClock
     private let work: WorkGauge?
     private let relevance: ReplayRelevance?
-    private let dataAPI: DataAPIClient?
+    let dataAPI: DataAPIClient?
     private let store: PolybotStore?
     let minCash: @Sendable () -> Micros
     private let sweep: SweepSchedule
@@ -58,7 +58,7 @@ package actor TradeListener: Service {
     private(set) var framesSeen = 0
     private(set) var lastBackfillAt: Date?
     /// Whether the Data API serves v2 (nil until the first backfill asks).
-    private var dataV2: Bool?
+    var dataV2: Bool?
     private(set) var sweeps = 0
     private(set) var sweepRecovered = 0
     /// Feeds watching each other (nil: one source, nothing to compare).
@@ -70,6 +70,10 @@ package actor TradeListener: Service {
     var bySource: [TradeSource: (trades: Int, newest: Int64)] = [:]
     private(set) var provisionalSeen = 0
     private(set) var retractedSeen = 0
+    /// The Data API's last `/v2/status`, and whether it is staler than `dataAPIStaleAfter` seconds (the alarm).
+    var dataAPIStatus: DataAPIStatus?
+    var dataAPIStale = false
+    let dataAPIStaleAfter: Int64
     /// The chain source's last final block, its time and the node's head.
     var chainProgress: ChainProgress?
     private let frames = Counter(label: "feed.trades", dimensions: [("source", "rtds")])
@@ -121,9 +125,10 @@ package actor TradeListener: Service {
         feed: (any MarketFeed)?, dataAPI: DataAPIClient?, store: PolybotStore?,
         minCash: @escaping @Sendable () -> Micros, sweep: SweepSchedule = SweepSchedule(), buffer: Int = 50_000,
         clock: any PipelineClock = SystemPipelineClock(), work: WorkGauge? = nil, relevance: ReplayRelevance? = nil,
-        watch: DivergenceWatch? = nil, divergenceEvery: Duration = .seconds(5),
+        watch: DivergenceWatch? = nil, divergenceEvery: Duration = .seconds(5), dataAPIStaleAfter: Int64 = 360,
         events: PipelineEvents, logger: Logger
     ) {
+        self.dataAPIStaleAfter = dataAPIStaleAfter
         self.watch = watch.flatMap { $0.isActive ? $0 : nil }
         self.divergenceEvery = divergenceEvery
         self.clock = clock
@@ -306,6 +311,7 @@ package actor TradeListener: Service {
         var from = newest - sweep.window
         if let d = droppedSince { from = min(from, d - RTDSFeed.gapMarginSeconds) }
         guard let added = await backfill(since: from, source: .sweep) else { return }
+        await checkDataAPIFreshness()
         droppedSince = nil
         sweeps += 1
         sweepRuns.increment()

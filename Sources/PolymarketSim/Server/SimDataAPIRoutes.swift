@@ -75,6 +75,19 @@ enum SimDataAPIRoutes {
                 "{\"data\":[\(rows.joined(separator: ","))],\"pagination\":{\"limit\":\(rows.count),\"offset\":0,\"has_more\":false,\"next_cursor\":null}}"
             )
         }
+        // Freshness (venue facts §1.4): the `data-api-lag` fault is the serving lag.
+        group.get("/v2/status") { _, _ -> Response in
+            let faults = await exchange.faults
+            if faults.noDataV2 { return SimServer.error("not found", status: .notFound) }
+            let lag = Int(faults.dataAPILagSeconds.rounded(.up))
+            let head = await exchange.chainHead
+            let now = ISO8601DateFormatter().string(from: Date())
+            return SimServer.json(
+                "{\"data\":{\"computed_at\":\"\(now)\",\"age_seconds\":0,\"serving\":{\"lag_seconds\":\(lag),"
+                    + "\"worst\":\"activity_feed\",\"mechanisms\":[{\"name\":\"activity_feed\",\"age_seconds\":\(lag)}]},"
+                    + "\"ingestion\":{\"cursors\":1,\"network\":\"polygon\",\"chain_id\":137,\"max_synced_block\":\(head),"
+                    + "\"min_synced_block\":\(head)}}}")
+        }
         group.get("/v2/trades") { request, _ -> Response in
             let faults = await exchange.faults
             if faults.noDataV2 { return SimServer.error("not found", status: .notFound) }
