@@ -120,4 +120,22 @@ struct BasketConsensusTests {
         let outsider = Fixtures.trade(wallet: Fixtures.address(999), asset: yes, market: market)
         #expect(c.add(outsider, now: 1, fees: .free, bestAsk: { _ in Micros(500_000) }) == nil)
     }
+
+    @Test func aRetractedTradeLeavesTheWindow() {
+        let members = (1...3).map { Fixtures.address(0x70 + $0) }
+        var c = BasketConsensus(basketId: 1, members: Set(members), rule: ConsensusRule())
+        let trades = members.enumerated().map { i, w in
+            Fixtures.trade(
+                tx: 700 + i, wallet: w, size: Micros(30_000_000_000), price: Micros(400_000),
+                timestamp: 1_000 + Int64(i))
+        }
+        _ = c.add(trades[0], now: 1_000, fees: nil) { _ in nil }
+        _ = c.add(trades[1], now: 1_001, fees: nil) { _ in nil }
+        #expect(c.heldTrades == 2)
+        let first = c.retract(trades[1])
+        let again = c.retract(trades[1])
+        let never = c.retract(trades[2])
+        #expect(first && c.heldTrades == 1)
+        #expect(!again && !never, "gone already, or never held")
+    }
 }

@@ -166,6 +166,16 @@ public struct BasketConsensus: Sendable {
         prune(now: now)
     }
 
+    /// A trade taken back (a chain reorg) leaves the window; true when it was held. A signal it already made stays
+    /// fired (the operator is told about it elsewhere).
+    @discardableResult
+    public mutating func retract(_ trade: Trade) -> Bool {
+        guard let held = window[trade.conditionId], held.contains(where: { $0.key == trade.key }) else { return false }
+        let kept = held.filter { $0.key != trade.key }
+        window[trade.conditionId] = kept.isEmpty ? nil : kept
+        return true
+    }
+
     /// Member trades held in the window, over all markets.
     public var heldTrades: Int { window.values.reduce(0) { $0 + $1.count } }
 

@@ -60,7 +60,8 @@ package struct Alert: Sendable, Equatable, Codable {
             let stale = status.hasPrefix("data-api stale")
             return Alert(
                 kind: .feedDivergence, key: "feed:data-api:\(stale ? "stale" : "fresh")",
-                title: stale ? "The Data API is behind the chain" : "The Data API is fresh again", text: status, at: now)
+                title: stale ? "The Data API is behind the chain" : "The Data API is fresh again", text: status, at: now
+            )
         case .feed(let status) where status.hasPrefix("retracted"):
             return Alert(
                 kind: .tradeRetracted, key: "feed:\(status.hashValue)",

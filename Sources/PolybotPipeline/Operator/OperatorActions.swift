@@ -35,7 +35,9 @@ package struct OperatorActions: TradingControl, PipelineStatus {
             lastBackfillAt: h.lastBackfillAt, frames: h.frames, sweeps: sweeps.sweeps,
             sweepRecovered: sweeps.recovered)
         (health.sources, health.chain) = await listener.sourceHealth()
-        if let f = await listener.dataAPIFreshness() { (health.dataAPIStaleSeconds, health.dataAPIStale) = (f.staleSeconds, f.stale) }
+        if let f = await listener.dataAPIFreshness() {
+            (health.dataAPIStaleSeconds, health.dataAPIStale) = (f.staleSeconds, f.stale)
+        }
         return health
     }
 

@@ -74,6 +74,11 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: PipelineStage whe
     /// One scored trade: evaluates the baskets it counts in and passes on each new signal. False on shutdown.
     package func handle(_ scored: ScoredTrade) async -> Bool {
         defer { work.end() }
+        if scored.retracted {
+            // Taken back by a reorg: out of every window; a signal it already made was reported by the scorer.
+            for id in baskets.keys { baskets[id]?.consensus.retract(scored.trade) }
+            return true
+        }
         return await evaluate(scored)
     }
 

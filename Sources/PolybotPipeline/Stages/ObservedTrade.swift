@@ -42,6 +42,8 @@ package struct ScoredTrade: Sendable {
     package var tradeId: Int64?
     package var score: WalletScore?
     package var trade: Trade { observed.trade }
+    /// A trade the chain took back: it leaves every consensus window it is in.
+    package var retracted: Bool { observed.kind == .retraction }
 }
 
 /// A signal that fired and was stored once.

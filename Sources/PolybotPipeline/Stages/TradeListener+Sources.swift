@@ -84,7 +84,6 @@ extension TradeListener {
         return rows
     }
 
-
     /// Data API v2 `/v2/status` as a freshness alarm (venue facts §1.4): on when the serving lag plus the snapshot's
     /// age passes `dataAPIStaleAfter`, off when it is back under. A status that cannot be read is counted, not guessed.
     func checkDataAPIFreshness() async {

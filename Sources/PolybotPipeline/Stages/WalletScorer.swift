@@ -92,14 +92,21 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: PipelineStage where
     /// never silently kept. Returns false on shutdown during an outage (the restart's rewind reads the blocks again).
     private func retract(_ observed: ObservedTrade) async -> Bool {
         let trade = observed.trade
-        defer { work.end() }
         guard
             let outcome = await untilStored(
                 "retraction of \(trade.transactionHash)", errors: storeErrors, logger: logger,
                 { _ in try await store.trades.retract(trade.key, source: trade.source) })
-        else { return false }
+        else {
+            work.end()
+            return false
+        }
         retractions.increment()
-        guard case .retracted(let id, let deleted, let signals) = outcome else { return true }
+        guard case .retracted(let id, let deleted, let signals) = outcome else {
+            work.end()
+            return true
+        }
+        // On to the consensus stage (which ends the work unit): the trade leaves the windows it fed.
+        await output.send(ScoredTrade(observed: observed, tradeId: id, score: nil))
         logger.warning(
             "whale trade retracted by a reorg",
             metadata: [

@@ -36,10 +36,18 @@ package struct SignalPostgresRepository: SignalRepository {
             let rows = try await db.client.query(
                 """
                 INSERT INTO signals (signal_key, basket_id, condition_id, asset, outcome, agreeing, opposing, ratio, wallets,
-                    whale_avg_price_micros, whale_notional_micros, best_ask_micros, created_at, score_ids)
+                    whale_avg_price_micros, whale_notional_micros, best_ask_micros, created_at, score_ids, trade_ids)
                 VALUES (\(s.key), \(s.basketId), \(s.conditionId), \(s.asset), \(s.outcome), \(Int32(s.agreeing.count)),
                     \(Int32(s.opposing.count)), \(s.ratio), \(s.agreeing.map(\.hex)), \(s.whaleAveragePrice.raw),
-                    \(s.whaleNotional.raw), \(s.bestAsk.raw), \(Date(unixSeconds: s.createdAt)), \(s.scoreIds ?? []))
+                    \(s.whaleNotional.raw), \(s.bestAsk.raw), \(Date(unixSeconds: s.createdAt)), \(s.scoreIds ?? []),
+                    -- The stored trades it was made of (a reorg that takes one back finds the signal by them).
+                    (SELECT coalesce(array_agg(w.id ORDER BY w.id), '{}') FROM whale_trades w
+                     JOIN unnest(\(s.trades.map(\.transactionHash))::text[], \(s.trades.map(\.wallet.hex))::text[],
+                                 \(s.trades.map(\.asset))::text[], \(s.trades.map(\.side.rawValue))::text[],
+                                 \(s.trades.map(\.size.raw))::bigint[], \(s.trades.map(\.price.raw))::bigint[])
+                          AS k (tx, wallet, asset, side, size, price)
+                       ON w.transaction_hash = k.tx AND w.wallet = k.wallet AND w.asset = k.asset AND w.side = k.side
+                      AND w.size_micros = k.size AND w.price_micros = k.price))
                 ON CONFLICT (signal_key) DO NOTHING RETURNING id
                 """, logger: db.logger)
             for try await id in rows.decode(Int64.self) { return (id, true) }

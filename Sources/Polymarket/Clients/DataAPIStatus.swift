@@ -41,6 +41,7 @@ extension DataAPIClient {
         let result = try await transport.send(
             .GET, url: Query().url(baseURL, "/v2/status"), family: .dataTrades, idempotent: true)
         let e = try HTTPTransport.decode(Envelope.self, result)
-        return DataAPIStatus(ageSeconds: e.data.age_seconds, lagSeconds: e.data.serving.lag_seconds, worst: e.data.serving.worst)
+        return DataAPIStatus(
+            ageSeconds: e.data.age_seconds, lagSeconds: e.data.serving.lag_seconds, worst: e.data.serving.worst)
     }
 }

@@ -105,6 +105,20 @@ struct SimChain: Sendable {
         return orphan
     }
 
+    /// A reorg at the next mining that drops `transaction` (its logs vanish; the blocks from its block to the head are
+    /// replaced). False when the transaction is in no block or a reorg is already pending.
+    mutating func dropOnReorg(transaction: String) -> Bool {
+        guard pendingReorg == nil,
+            let block = blocks.first(where: { $0.value.contains { $0.fill.transactionHash == transaction } })?.key
+        else { return false }
+        for i in blocks[block]?.indices ?? [].indices where blocks[block]?[i].fill.transactionHash == transaction {
+            blocks[block]?[i].orphan = true
+        }
+        orphans.append(transaction)
+        pendingReorg = block...max(block, head)
+        return true
+    }
+
     /// The second half: the marked blocks get new hashes and lose their orphans; their other logs stay (re-included
     /// in the new blocks). Returns the old logs (to re-send as removed) and the new ones.
     mutating func applyReorg() -> (removed: [OrderFilled], added: [OrderFilled])? {

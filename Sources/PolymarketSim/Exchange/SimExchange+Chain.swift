@@ -40,6 +40,11 @@ extension SimExchange {
         }
     }
 
+    /// Schedules a reorg that drops `transaction` from the chain at the next mining (tests: a copied whale's trade taken
+    /// back). False when the transaction is in no block or another reorg is pending.
+    @discardableResult
+    public func reorgDropping(transaction: String) -> Bool { chain.dropOnReorg(transaction: transaction.lowercased()) }
+
     /// Mines `count` empty blocks now (`POST /_sim/mine`; tests move the head past their confirmations).
     public func mine(blocks count: Int) { sealChain(extra: Int64(max(0, count))) }
 
