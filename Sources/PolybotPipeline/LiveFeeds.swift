@@ -10,8 +10,9 @@ extension Pipeline {
     static func liveFeeds(
         _ settings: PipelineSettings, rpc: PolygonRPC?, gamma: GammaClient?, store: PolybotStore,
         dataAPI: DataAPIClient?, minCash: @escaping @Sendable () -> Micros, logger: Logger
-    ) -> (feed: (any MarketFeed)?, running: Set<TradeSource>) {
+    ) -> (feed: (any MarketFeed)?, running: Set<TradeSource>, chainStats: ChainFeedStats?) {
         var feeds: [any MarketFeed] = []
+        var chainStats: ChainFeedStats?
         var running: Set<TradeSource> = []
         if settings.feedSources.contains(.rtds), let url = settings.rtdsURL {
             feeds.append(
@@ -20,12 +21,14 @@ extension Pipeline {
         }
         if settings.feedSources.contains(.chain) {
             if let rpc, let gamma {
+                let stats = ChainFeedStats()
+                chainStats = stats
                 feeds.append(
                     ChainFeed(
                         configuration: .init(
                             webSocketURL: settings.polygonWSURL, confirmations: settings.chainConfirmations),
                         rpc: rpc, tokens: GammaTokenDirectory(gamma: gamma), checkpoints: store.chainProgress,
-                        minNotional: minCash, logger: logger))
+                        minNotional: minCash, stats: stats, logger: logger))
                 running.insert(.chain)
             } else {
                 // The configuration refuses this; a caller that builds settings by hand hears it here.
@@ -41,6 +44,6 @@ extension Pipeline {
             case 1: feeds[0]
             default: MergedFeed(feeds)
             }
-        return (feed, running)
+        return (feed, running, chainStats)
     }
 }

@@ -141,7 +141,9 @@ package struct Pipeline: Sendable {
 
         let liveSettings = LiveSettings(settings)
         let feeds =
-            engine.feed.map { (feed: $0 as (any MarketFeed)?, running: Set<TradeSource>()) }
+            engine.feed.map {
+                (feed: $0 as (any MarketFeed)?, running: Set<TradeSource>(), chainStats: ChainFeedStats?.none)
+            }
             ?? Self.liveFeeds(
                 settings, rpc: rpc, gamma: gamma, store: store, dataAPI: dataAPI,
                 minCash: { liveSettings.get().whaleRules.minNotional }, logger: logger)
@@ -153,7 +155,7 @@ package struct Pipeline: Sendable {
             watch: DivergenceWatch(
                 sources: feeds.running, grace: settings.divergenceGraceSeconds,
                 horizon: max(4 * settings.divergenceGraceSeconds, settings.feedSweepWindowSeconds)),
-            dataAPIStaleAfter: settings.divergenceGraceSeconds,
+            dataAPIStaleAfter: settings.divergenceGraceSeconds, chainStats: feeds.chainStats,
             events: events, logger: logger)
         let filter = WhaleFilter(
             input: listener.output, rules: settings.whaleRules,

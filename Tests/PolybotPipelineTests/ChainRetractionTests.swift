@@ -6,6 +6,7 @@ import PolybotStore
 import PolybotTestSupport
 import Polymarket
 import PolymarketSim
+import Synchronization
 import Testing
 
 /// Issue 30: a whale trade the chain takes back after a signal used it. The trade leaves the books and the consensus
@@ -30,7 +31,14 @@ struct ChainRetractionTests {
                 settings.chainConfirmations = 0
                 settings.feedSweepEvery = nil
                 try await withPipeline(settings: settings, store: store, base: base) { p in
+                    let alerts = Mutex<[Alert]>([])
                     let events = p.events.subscribe(buffer: 1_000)
+                    let watcher = Task {
+                        for await e in events {
+                            if let a = Alert.from(e, now: 0) { alerts.withLock { $0.append(a) } }
+                        }
+                    }
+                    defer { watcher.cancel() }
                     #expect(await eventually { await p.listener.sourceHealth().1 != nil })
                     #expect(await eventually { await exchange.rpcSubscribers > 0 })
                     await exchange.publishNext(3)
@@ -48,14 +56,12 @@ struct ChainRetractionTests {
                                 $0.action == "trade.retracted" && $0.details.contains("\(signal.id)")
                             }
                         })
-                    var alerted = false
-                    for await e in events {
-                        if case .feed(let text) = e, text.hasPrefix("retracted:"), text.contains("#\(signal.id)") {
-                            alerted = Alert.from(e, now: 0)?.kind == .tradeRetracted
-                            break
-                        }
-                    }
-                    #expect(alerted)
+                    #expect(
+                        await eventually {
+                            alerts.withLock {
+                                $0.contains { $0.kind == .tradeRetracted && $0.text.contains("#\(signal.id)") }
+                            }
+                        })
                 }
             }
         }

@@ -48,6 +48,11 @@ struct OverviewController {
         var head: Int64
         var lagBlocks: Int64
         var blockTime: Int64
+        var reorgs: Int
+        var retracted: Int
+        var refusals: Int
+        var combos: Int
+        var errors: Int
     }
 
     struct Overview: Encodable, Sendable {
@@ -123,7 +128,10 @@ struct OverviewController {
             feed.divergence = h.sources.contains { $0.missing > 0 }
             (feed.dataApiStaleSeconds, feed.dataApiStale) = (h.dataAPIStaleSeconds, h.dataAPIStale)
             feed.chain = h.chain.map {
-                Chain(block: $0.block, head: $0.head, lagBlocks: max(0, $0.head - $0.block), blockTime: $0.blockTime)
+                Chain(
+                    block: $0.block, head: $0.head, lagBlocks: max(0, $0.head - $0.block), blockTime: $0.blockTime,
+                    reorgs: $0.reorgs, retracted: $0.retracted, refusals: $0.refusals, combos: $0.combos,
+                    errors: $0.errors)
             }
         }
         return Overview(

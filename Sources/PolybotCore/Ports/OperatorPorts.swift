@@ -5,6 +5,13 @@ package struct ChainProgress: Sendable, Equatable {
     package var block: Int64
     package var head: Int64
     package var blockTime: Int64
+    /// Reorgs below finality seen, final trades they took back, ranges the node refused, combo fills left out, failed
+    /// rounds.
+    package var reorgs = 0
+    package var retracted = 0
+    package var refusals = 0
+    package var combos = 0
+    package var errors = 0
 
     /// Creates a record.
     package init(block: Int64, head: Int64, blockTime: Int64) {

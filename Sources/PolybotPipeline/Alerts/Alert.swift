@@ -50,7 +50,7 @@ package struct Alert: Sendable, Equatable, Codable {
         case .feed(let status) where status.hasPrefix("stalled"):
             return Alert(
                 kind: .feedStall, key: "feed:stalled", title: "Trade feed stalled",
-                text: "RTDS \(status); reconnecting and backfilling", at: now)
+                text: "trade feed \(status); reconnecting and backfilling", at: now)
         case .feed(let status) where status.hasPrefix("divergence"):
             let cleared = status == "divergence cleared"
             return Alert(
@@ -62,6 +62,10 @@ package struct Alert: Sendable, Equatable, Codable {
                 kind: .feedDivergence, key: "feed:data-api:\(stale ? "stale" : "fresh")",
                 title: stale ? "The Data API is behind the chain" : "The Data API is fresh again", text: status, at: now
             )
+        case .feed(let status) where status.hasPrefix("alarm: "):
+            return Alert(
+                kind: .feedDivergence, key: "feed:" + status, title: "Trade source alarm",
+                text: String(status.dropFirst(7)), at: now)
         case .feed(let status) where status.hasPrefix("retracted"):
             return Alert(
                 kind: .tradeRetracted, key: "feed:\(status.hashValue)",

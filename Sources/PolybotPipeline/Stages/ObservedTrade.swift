@@ -56,18 +56,6 @@ package struct DetectedSignal: Sendable {
     package var detectedAtMs: Int64
     /// Whether the replay barrier counts it as work (false: a trade the whale filter will drop — background).
     package var counted = true
-    /// What this sighting is.
-    package var kind: Kind = .first
-
-    /// What the listener saw.
-    package enum Kind: Sendable, Equatable {
-        /// The first sighting of the trade.
-        case first
-        /// Another source delivered a trade already passed on: it only adds its name to the stored row's sources.
-        case repeatSighting
-        /// The chain took the trade back (a reorg): it leaves the books, in order behind its own insert.
-        case retraction
-    }
     /// The book the consensus stage read for the upside gate, and when (pipeline clock, ms).
     package var book: OrderBook?
     package var bookAtMs: Int64?

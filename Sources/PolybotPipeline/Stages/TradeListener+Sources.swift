@@ -30,6 +30,7 @@ extension TradeListener {
         while !Task.isCancelled {
             do { try await clock.sleep(for: divergenceEvery) } catch { return }
             checkDivergence()
+            recordChainGauges()
         }
     }
 
@@ -66,7 +67,28 @@ extension TradeListener {
 
     /// Per source: trades, newest trade time, whale trades missing past the grace; and the chain's progress.
     package func sourceHealth() -> ([FeedSourceHealth], ChainProgress?) {
-        (sourceRows(), chainProgress)
+        var chain = chainProgress
+        if let s = chainStats?.snapshot {
+            chain?.reorgs = s.reorgs
+            chain?.retracted = s.retracted
+            chain?.refusals = s.refusals
+            chain?.combos = s.combos
+            chain?.errors = s.errors
+        }
+        return (sourceRows(), chain)
+    }
+
+    /// The chain source's counters as metrics (`chain_*`).
+    func recordChainGauges() {
+        guard let s = chainStats?.snapshot else { return }
+        for (name, value) in [
+            ("chain.reorgs", s.reorgs), ("chain.retracted", s.retracted), ("chain.refusals", s.refusals),
+            ("chain.combos", s.combos), ("chain.rejected", s.rejected), ("chain.unknown_small", s.unknownSmall),
+            ("chain.errors", s.errors), ("chain.provisional", s.provisional), ("chain.trades", s.trades),
+        ] {
+            Gauge(label: name).record(Double(value))
+        }
+        if let lag = s.lagBlocks { Gauge(label: "chain.lag_blocks").record(Double(lag)) }
     }
 
     /// The Data API's last freshness reading (seconds behind, with the snapshot's age) and whether it is stale.

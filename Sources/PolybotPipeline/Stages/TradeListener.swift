@@ -74,6 +74,8 @@ package actor TradeListener: Service {
     var dataAPIStatus: DataAPIStatus?
     var dataAPIStale = false
     let dataAPIStaleAfter: Int64
+    /// The chain source's counters (reorgs, refusals, combos, errors), when it runs.
+    let chainStats: ChainFeedStats?
     /// The chain source's last final block, its time and the node's head.
     var chainProgress: ChainProgress?
     private let frames = Counter(label: "feed.trades", dimensions: [("source", "rtds")])
@@ -126,8 +128,9 @@ package actor TradeListener: Service {
         minCash: @escaping @Sendable () -> Micros, sweep: SweepSchedule = SweepSchedule(), buffer: Int = 50_000,
         clock: any PipelineClock = SystemPipelineClock(), work: WorkGauge? = nil, relevance: ReplayRelevance? = nil,
         watch: DivergenceWatch? = nil, divergenceEvery: Duration = .seconds(5), dataAPIStaleAfter: Int64 = 360,
-        events: PipelineEvents, logger: Logger
+        chainStats: ChainFeedStats? = nil, events: PipelineEvents, logger: Logger
     ) {
+        self.chainStats = chainStats
         self.dataAPIStaleAfter = dataAPIStaleAfter
         self.watch = watch.flatMap { $0.isActive ? $0 : nil }
         self.divergenceEvery = divergenceEvery
@@ -155,7 +158,7 @@ package actor TradeListener: Service {
                 if let feed = self.feed {
                     group.addTask { await feed.run { event in await self.handle(event) } }
                 }
-                if await self.watch != nil {
+                if await self.watch != nil || self.chainStats != nil {
                     group.addTask { await self.divergenceLoop() }
                 }
             }
@@ -270,6 +273,9 @@ package actor TradeListener: Service {
             forward(trade, kind: .retraction)
         case .coverage(let source, let since):
             watch?.cover(source, from: since)
+        case .alarm(let text):
+            logger.error("feed alarm", metadata: ["feed.alarm": "\(text)"])
+            events.publish(.feed("alarm: \(text)"))
         case .chainProgress(let block, let head, let blockTime):
             chainProgress = ChainProgress(block: block, head: head, blockTime: blockTime)
         }
@@ -312,6 +318,7 @@ package actor TradeListener: Service {
         if let d = droppedSince { from = min(from, d - RTDSFeed.gapMarginSeconds) }
         guard let added = await backfill(since: from, source: .sweep) else { return }
         await checkDataAPIFreshness()
+        checkDivergence()
         droppedSince = nil
         sweeps += 1
         sweepRuns.increment()

@@ -105,8 +105,13 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: PipelineStage where
             work.end()
             return true
         }
-        // On to the consensus stage (which ends the work unit): the trade leaves the windows it fed.
-        await output.send(ScoredTrade(observed: observed, tradeId: id, score: nil))
+        if deleted {
+            // No other source saw it: on to the consensus stage (which ends the work unit), out of every window. A row
+            // another source also delivered stays, and so does its evidence (a re-inclusion would not come back).
+            await output.send(ScoredTrade(observed: observed, tradeId: id, score: nil))
+        } else {
+            work.end()
+        }
         logger.warning(
             "whale trade retracted by a reorg",
             metadata: [

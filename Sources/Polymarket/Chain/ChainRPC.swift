@@ -40,7 +40,11 @@ public enum ChainRPCError: Error, Equatable, CustomStringConvertible {
     /// Reads a JSON-RPC error object: a size refusal (the codes and wordings nodes use) or another error.
     static func from(code: Int, message: String) -> ChainRPCError {
         let m = message.lowercased()
-        if code == -32005 || m.contains("more than") || m.contains("too many") || m.contains("limit exceeded") {
+        let sizeWords = [
+            "more than", "too many", "limit exceeded", "block range", "range too", "response size", "too large",
+            "exceed",
+        ]
+        if code == -32005 || sizeWords.contains(where: { m.contains($0) }) {
             return .tooManyResults(message)
         }
         return .rpc(code: code, message: message)

@@ -31,14 +31,15 @@ public struct GammaClient: Sendable {
         return conditionIds.compactMap { out[$0.lowercased()] }
     }
 
-    /// Markets by outcome-token id (`clob_token_ids`), open and closed.
+    /// Markets by outcome-token id (`clob_token_ids`, repeated), open and closed.
     public func markets(tokenIds: [String]) async throws(PolymarketHTTPError) -> [GammaMarket] {
         var out: [String: GammaMarket] = [:]
         for closed in ["false", "true"] {
             var start = 0
             while start < tokenIds.count {
                 var q = Query()
-                q.add("clob_token_ids", tokenIds[start..<min(start + 20, tokenIds.count)].joined(separator: ","))
+                // Repeated keys, as the official Rust client sends a list (feeds notes §4.2).
+                for token in tokenIds[start..<min(start + 20, tokenIds.count)] { q.add("clob_token_ids", token) }
                 q.add("closed", closed)
                 q.add("limit", 100)
                 for m in try await page(q) { out[m.conditionId] = m }

@@ -191,6 +191,15 @@ public struct ChainFeed: MarketFeed {
         let head = try await rpc.blockNumber()
         let saved = try await checkpoints?.load()
         let processed = saved.map { max(0, $0.block - configuration.restartRewind) } ?? max(0, head - 1)
+        // A reorg below the checkpoint while the process was stopped: the rewind reads those blocks again, but rows
+        // stored from the replaced blocks are not known here — the operator is told.
+        if let saved, let now = try await rpc.block(saved.block), now.hash != saved.hash {
+            stats.record { $0.reorgs += 1 }
+            let text =
+                "the chain was reorganised at or below block \(saved.block) while Polybot was stopped: trades stored from blocks before it may include orphans; compare with the chain"
+            logger.critical("chain reorganised below the checkpoint", metadata: ["chain.block": "\(saved.block)"])
+            await emit(.alarm(text))
+        }
         guard let first = try await rpc.block(min(processed + 1, head)) else {
             throw ChainRPCError.malformed("block \(processed + 1) missing below the head \(head)")
         }
@@ -217,6 +226,11 @@ public struct ChainFeed: MarketFeed {
         stats.record { $0.head = head }
         try await checkFork(&cursor, head: head, emit: emit)
         while let range = cursor.nextRange(head: head) {
+            // The range's last header before and after its logs: a reorg in between would pair old logs with a new
+            // hash (and its orphans would never be retracted), so the range is read again.
+            guard let before = try await rpc.block(range.upperBound) else {
+                throw ChainRPCError.malformed("block \(range.upperBound) missing below the head \(head)")
+            }
             let logs: [ChainLog]
             do {
                 logs = try await reader.logs(range)
@@ -229,6 +243,7 @@ public struct ChainFeed: MarketFeed {
             guard let end = try await rpc.block(range.upperBound) else {
                 throw ChainRPCError.malformed("block \(range.upperBound) missing below the head \(head)")
             }
+            guard end.hash == before.hash else { continue }
             var decoded = try await decode(logs, emit: emit)
             decoded.hashes[end.number] = end.hash
             let trades = decoded.ordered
@@ -277,7 +292,22 @@ public struct ChainFeed: MarketFeed {
                 break
             }
         }
-        var decoded = try await decode(try await reader.logs(fork...cursor.processed), emit: emit)
+        // The replaced blocks again, in windows (halved on a size refusal, as in a round).
+        var decoded = ChainRangeReader.Decoded()
+        var (from, window) = (fork, cursor.window)
+        while from <= cursor.processed {
+            let to = min(from + window - 1, cursor.processed)
+            let logs: [ChainLog]
+            do { logs = try await reader.logs(from...to) } catch {
+                guard case .tooManyResults = error, window > 1 else { throw error }
+                window /= 2
+                continue
+            }
+            let part = try await decode(logs, emit: emit)
+            decoded.hashes.merge(part.hashes) { _, new in new }
+            decoded.trades.merge(part.trades) { _, new in new }
+            from = to + 1
+        }
         if let end = try await rpc.block(cursor.processed) { decoded.hashes[end.number] = end.hash }
         let (retracted, added) = cursor.replace(from: fork, hashes: decoded.hashes, trades: decoded.trades)
         stats.record {

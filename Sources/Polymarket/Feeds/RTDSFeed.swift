@@ -26,6 +26,9 @@ public enum FeedEvent: Sendable, Equatable {
     /// The source sees every trade from this time on (Unix seconds, market time): a trade older than that is not
     /// expected from it.
     case coverage(TradeSource, since: Int64)
+    /// Something the operator must hear about that no trade carries (e.g. a reorg below the chain's checkpoint while
+    /// stopped).
+    case alarm(String)
     /// The chain source delivered every final trade up to `block` (whose time is `blockTime`); the node's head is `head`.
     case chainProgress(block: Int64, head: Int64, blockTime: Int64)
 }

@@ -10,7 +10,10 @@ enum SimGammaRoutes {
         group.get("/markets") { request, _ -> Response in
             let all = await exchange.sortedMarkets()
             let ids = Set((request.query("condition_ids") ?? "").split(separator: ",").map { $0.lowercased() })
-            let tokens = Set((request.query("clob_token_ids") ?? "").split(separator: ",").map(String.init))
+            // Repeated keys (the Rust client) or one comma-separated value.
+            let tokens = Set(
+                request.uri.queryParameters.getAll("clob_token_ids").flatMap { $0.split(separator: ",") }.map(
+                    String.init))
             let closed = request.query("closed").map { $0 == "true" }
             let limit = Int(request.query("limit") ?? "100") ?? 100
             let offset = Int(request.query("offset") ?? "0") ?? 0
