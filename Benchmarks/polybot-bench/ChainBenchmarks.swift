@@ -52,7 +52,7 @@ enum ChainBenchmarks {
                 name: "chain backfill, \(summary.logs) OrderFilled logs via eth_getLogs into the store", value: rate,
                 unit: "trades/s", target: 50_000,
                 note:
-                    "\(summary.windows) windows of 500 blocks (20 logs a block) from polymarket-sim on loopback (which builds the JSON on the same 2 cores), RPC calls held under 25/s by the client, decoded, market lookup cached, \(summary.stored) rows stored in \(String(format: "%.1f", summary.seconds)) s"
+                    "\(summary.windows) windows of 500 blocks (20 logs a block) from polymarket-sim on loopback (which builds the JSON on the same 2 cores), RPC calls held under 25/s by the client, decoded, market lookup cached, \(summary.stored) rows stored in \(String(format: "%.1f s: reading %.1f s, decoding %.1f s, waiting for the store %.1f s", summary.seconds, summary.readSeconds, summary.decodeSeconds, summary.storeWaitSeconds))"
             )
         ]
     }

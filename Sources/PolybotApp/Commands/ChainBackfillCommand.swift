@@ -22,11 +22,17 @@ public enum ChainBackfillCommand {
         public var stored = 0
         public var refusals = 0
         public var seconds = 0.0
+        /// Where the time went: reading ranges (`eth_getLogs` and headers), decoding them, waiting for the store.
+        public var readSeconds = 0.0
+        public var decodeSeconds = 0.0
+        public var storeWaitSeconds = 0.0
 
         public var description: String {
             "blocks \(from)–\(to)\(resumedAt.map { " (resumed at \($0))" } ?? ""): \(windows) windows, \(logs) logs, "
                 + "\(trades) fills, \(whaleTrades) whale-sized, \(stored) new rows, \(refusals) ranges refused; "
-                + String(format: "%.1f s", seconds)
+                + String(
+                    format: "%.1f s (reading %.1f s, decoding %.1f s, waiting for the store %.1f s)", seconds, readSeconds,
+                    decodeSeconds, storeWaitSeconds)
         }
     }
 
@@ -98,7 +104,26 @@ public enum ChainBackfillCommand {
         }
         let rules = WhaleRules(minNotional: minNotional)
         var cursor = ChainCursor(processed: start - 1, confirmations: 0, window: window)
+        // One window is stored while the next is read; a window's checkpoint is saved only once its rows are.
+        var storing: (task: Task<Int, any Error>, checkpoint: ChainCheckpoint)?
+        func seconds(since t: ContinuousClock.Instant) -> Double {
+            let d = ContinuousClock.now - t  // clock-edge: where the run's time went, reported only
+            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        }
+        func finishStoring() async throws {
+            guard let s = storing else { return }
+            storing = nil
+            let t = ContinuousClock.now  // clock-edge: reported only
+            summary.stored += try await s.task.value
+            try await checkpoints.save(s.checkpoint)
+            summary.storeWaitSeconds += seconds(since: t)
+        }
+        defer {
+            // An error leaves no write running behind the run (its window is read again on resume).
+            storing?.task.cancel()
+        }
         while let range = cursor.nextRange(head: last) {
+            let t0 = ContinuousClock.now  // clock-edge: reported only
             let logs: [ChainLog]
             do { logs = try await reader.logs(range) } catch {
                 guard case .tooManyResults = error, cursor.refused() else { throw error }
@@ -108,11 +133,17 @@ public enum ChainBackfillCommand {
             guard let end = try await reader.rpc.block(range.upperBound) else {
                 throw ChainRPCError.malformed("block \(range.upperBound) missing below the head")
             }
+            let t1 = ContinuousClock.now  // clock-edge: reported only
+            summary.readSeconds += seconds(since: t0)
             let decoded = try await reader.decode(logs, minNotional: minNotional)
             let trades = decoded.ordered
             let whales = trades.filter { rules.evaluate($0).passes }
-            summary.stored += whales.isEmpty ? 0 : try await store.trades.insertBatch(whales)
-            try await checkpoints.save(ChainCheckpoint(block: range.upperBound, hash: end.hash))
+            summary.decodeSeconds += seconds(since: t1)
+            try await finishStoring()
+            storing = (
+                Task { whales.isEmpty ? 0 : try await store.trades.insertBatch(whales) },
+                ChainCheckpoint(block: range.upperBound, hash: end.hash)
+            )
             cursor.commit(range, hashes: [:], trades: [:])
             summary.windows += 1
             summary.logs += logs.count
@@ -126,6 +157,7 @@ public enum ChainBackfillCommand {
                         range.upperBound, last, done, summary.trades, summary.whaleTrades, summary.stored))
             }
         }
+        try await finishStoring()
         let elapsed = ContinuousClock.now - started  // clock-edge: the run's duration, reported only
         summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return summary

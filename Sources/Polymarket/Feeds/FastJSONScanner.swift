@@ -210,6 +210,37 @@ struct FastJSONScanner {
         throw Failure()
     }
 
+    /// Visits each element of an array; `body` must consume the element.
+    mutating func array(_ body: (inout FastJSONScanner) throws(Failure) -> Void) throws(Failure) {
+        try expect(UInt8(ascii: "["))
+        if try peek() == UInt8(ascii: "]") {
+            index += 1
+            return
+        }
+        while true {
+            try body(&self)
+            let c = try peek()
+            index += 1
+            if c == UInt8(ascii: "]") { return }
+            guard c == UInt8(ascii: ",") else { throw Failure() }
+        }
+    }
+
+    /// `true`, `false`, or nil for `null`; any other value fails.
+    mutating func optionalBool() throws(Failure) -> Bool? {
+        switch try peek() {
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return true
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return false
+        default:
+            try literal("null")
+            return nil
+        }
+    }
+
     /// Skips any value.
     mutating func skipValue() throws(Failure) {
         switch try peek() {

@@ -16,6 +16,24 @@ struct SimChain: Sendable {
         var fill: OrderFilled
         /// Logs of a transaction that the reorg drops (never on the Data API).
         var orphan: Bool
+        /// The log's topics (as a JSON array) and data, encoded once: every read serves them.
+        let topics: String
+        let data: String
+
+        init(fill: OrderFilled, orphan: Bool) {
+            self.fill = fill
+            self.orphan = orphan
+            let log = fill.log
+            topics = "[" + log.topics.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+            data = log.data
+        }
+    }
+
+    /// A log as served: the fill with its block's current hash, and its encoded topics and data.
+    struct Served: Sendable {
+        var fill: OrderFilled
+        var topics: String
+        var data: String
     }
 
     /// Market time of the genesis block.
@@ -44,9 +62,12 @@ struct SimChain: Sendable {
     /// A block's time.
     func timestamp(_ block: Int64) -> Int64 { t0 + (block - Self.genesis) * Self.blockSeconds }
 
-    /// A block's hash: a function of its number and version.
+    /// A block's hash: a function of its number and version (not a Keccak: it is read for every log served).
     func hash(_ block: Int64) -> String {
-        HexCoding.encode(Keccak256.hash(Array("polymarket-sim block \(block) v\(generation[block] ?? 0)".utf8)))
+        let n = String(UInt64(bitPattern: block), radix: 16)
+        let v = String(generation[block] ?? 0, radix: 16)
+        let body = "5"  + String(repeating: "0", count: 31 - n.count) + n + "b" + String(repeating: "0", count: 31 - v.count) + v
+        return "0x" + body
     }
 
     /// Appends a trade's log to the first block at or after its time that is not sealed yet.
@@ -83,7 +104,7 @@ struct SimChain: Sendable {
     /// The `reorg=DEPTH:EVERY` fault, first half: every `every` blocks an orphaned whale-sized trade (a copy of the
     /// head block's last fill with a new transaction and wallet) goes into the head block, and the last `depth` blocks
     /// are marked for replacement. Returns the orphan's log, if one was planted.
-    mutating func plantReorg(depth: Int, every: Int) -> OrderFilled? {
+    mutating func plantReorg(depth: Int, every: Int) -> Served? {
         guard depth > 0, every > 0, pendingReorg == nil, head - lastReorgHead >= Int64(every) else { return nil }
         var last: OrderFilled?
         for b in (max(Self.genesis, head - Int64(depth) + 1)...head).reversed() where last == nil {
@@ -99,10 +120,11 @@ struct SimChain: Sendable {
                 takerAmountFilled: Micros(100_000_000_000), blockNumber: head, transactionHash: tx,
                 logIndex: blocks[head]?.count ?? 0)
         else { return nil }
-        blocks[head, default: []].append(Entry(fill: orphan, orphan: true))
+        let entry = Entry(fill: orphan, orphan: true)
+        blocks[head, default: []].append(entry)
         orphans.append(tx)
         pendingReorg = max(Self.genesis + 1, head - Int64(depth) + 1)...head
-        return orphan
+        return served(entry, head)
     }
 
     /// A reorg at the next mining that drops `transaction` (its logs vanish; the blocks from its block to the head are
@@ -121,34 +143,34 @@ struct SimChain: Sendable {
 
     /// The second half: the marked blocks get new hashes and lose their orphans; their other logs stay (re-included
     /// in the new blocks). Returns the old logs (to re-send as removed) and the new ones.
-    mutating func applyReorg() -> (removed: [OrderFilled], added: [OrderFilled])? {
+    mutating func applyReorg() -> (removed: [Served], added: [Served])? {
         guard let range = pendingReorg else { return nil }
         pendingReorg = nil
         lastReorgHead = head
-        let removed = range.flatMap { b in (blocks[b] ?? []).map { withBlock($0.fill, b) } }
+        let removed = range.flatMap { b in (blocks[b] ?? []).map { served($0, b) } }
         for b in range {
             generation[b, default: 0] += 1
             var kept = (blocks[b] ?? []).filter { !$0.orphan }
             for i in kept.indices { kept[i].fill.logIndex = i }
             blocks[b] = kept.isEmpty ? nil : kept
         }
-        let added = range.flatMap { b in (blocks[b] ?? []).map { withBlock($0.fill, b) } }
+        let added = range.flatMap { b in (blocks[b] ?? []).map { served($0, b) } }
         return (removed.reversed(), added)
     }
 
-    /// A fill with its block's current hash.
-    func withBlock(_ fill: OrderFilled, _ block: Int64) -> OrderFilled {
-        var f = fill
+    /// A stored log as served now (its block's current hash).
+    func served(_ e: Entry, _ block: Int64) -> Served {
+        var f = e.fill
         f.blockHash = hash(block)
-        return f
+        return Served(fill: f, topics: e.topics, data: e.data)
     }
 
     /// The sealed logs of `from...to` from `addresses` (empty: any) with topic 0 in `topics` (empty: any).
-    func logs(from: Int64, to: Int64, addresses: Set<String>, topics: Set<String>) -> [OrderFilled] {
+    func logs(from: Int64, to: Int64, addresses: Set<String>, topics: Set<String>) -> [Served] {
         guard from <= to else { return [] }
         let last = min(to, head)
         guard from <= last else { return [] }
-        var out: [OrderFilled] = []
+        var out: [Served] = []
         if last - from > Int64(blocks.count) {
             for b in blocks.keys.sorted() where b >= from && b <= last { out += matching(b, addresses, topics) }
         } else {
@@ -157,10 +179,8 @@ struct SimChain: Sendable {
         return out
     }
 
-    private func matching(_ block: Int64, _ addresses: Set<String>, _ topics: Set<String>) -> [OrderFilled] {
+    private func matching(_ block: Int64, _ addresses: Set<String>, _ topics: Set<String>) -> [Served] {
         guard let entries = blocks[block], topics.isEmpty || topics.contains(OrderFilled.topic0) else { return [] }
-        return entries.filter { addresses.isEmpty || addresses.contains($0.fill.exchange) }.map {
-            withBlock($0.fill, block)
-        }
+        return entries.filter { addresses.isEmpty || addresses.contains($0.fill.exchange) }.map { served($0, block) }
     }
 }

@@ -30,13 +30,15 @@ extension SimExchange {
         }
         if let sealed = chain.seal(extra: extra) {
             lastBlockWall = .now
-            for b in sealed {
-                for f in chain.logs(from: b, to: b, addresses: [], topics: []) { broadcastLog(f, removed: false) }
+            if !rpcSockets.isEmpty {
+                for b in sealed {
+                    for f in chain.logs(from: b, to: b, addresses: [], topics: []) { broadcastLog(f, removed: false) }
+                }
             }
             broadcastHead()
         }
         if faults.reorgDepth > 0, let orphan = chain.plantReorg(depth: faults.reorgDepth, every: faults.reorgEvery) {
-            broadcastLog(chain.withBlock(orphan, orphan.blockNumber), removed: false)
+            broadcastLog(orphan, removed: false)
         }
     }
 
@@ -125,12 +127,12 @@ extension SimExchange {
         }
     }
 
-    private func broadcastLog(_ f: OrderFilled, removed: Bool) {
+    private func broadcastLog(_ f: SimChain.Served, removed: Bool) {
         guard !rpcSockets.isEmpty else { return }
-        let json = SimRPCRoutes.logJSON(f, timestamp: chain.timestamp(f.blockNumber), removed: removed)
+        let json = SimRPCRoutes.logJSON(f, timestamp: chain.timestamp(f.fill.blockNumber), removed: removed)
         for (_, s) in rpcSockets {
             for (subId, sub) in s.subscriptions {
-                guard case .logs(let addresses) = sub, addresses.isEmpty || addresses.contains(f.exchange) else {
+                guard case .logs(let addresses) = sub, addresses.isEmpty || addresses.contains(f.fill.exchange) else {
                     continue
                 }
                 s.continuation.yield(Self.notification(subId, json))
@@ -158,7 +160,7 @@ extension SimExchange {
     func chainLogs(from: Int64, to: Int64, addresses: Set<String>, topics: Set<String>) -> [String]? {
         let fills = chain.logs(from: from, to: to, addresses: addresses, topics: topics)
         if faults.getLogsLimit > 0, fills.count > faults.getLogsLimit { return nil }
-        return fills.map { SimRPCRoutes.logJSON($0, timestamp: chain.timestamp($0.blockNumber), removed: false) }
+        return fills.map { SimRPCRoutes.logJSON($0, timestamp: chain.timestamp($0.fill.blockNumber), removed: false) }
     }
 
     /// `eth_getBlockByNumber`: a sealed block's header, nil above the head (blocks before the genesis are the empty

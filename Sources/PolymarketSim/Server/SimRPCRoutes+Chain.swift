@@ -57,12 +57,12 @@ extension SimRPCRoutes {
     }
 
     /// A log as a node sends it (with `blockTimestamp`, which newer nodes add).
-    static func logJSON(_ f: OrderFilled, timestamp: Int64, removed: Bool) -> String {
-        let log = f.log
-        return "{\"address\":\"\(log.address)\",\"topics\":[" + log.topics.map { "\"\($0)\"" }.joined(separator: ",")
-            + "],\"data\":\"\(log.data)\",\"blockNumber\":\"\(log.blockNumber)\",\"blockHash\":\"\(log.blockHash ?? "")\","
-            + "\"blockTimestamp\":\"\(ChainHex.quantity(timestamp))\",\"transactionHash\":\"\(log.transactionHash)\","
-            + "\"transactionIndex\":\"0x0\",\"logIndex\":\"\(log.logIndex)\",\"removed\":\(removed)}"
+    static func logJSON(_ s: SimChain.Served, timestamp: Int64, removed: Bool) -> String {
+        let f = s.fill
+        return "{\"address\":\"\(f.exchange)\",\"topics\":\(s.topics),\"data\":\"\(s.data)\","
+            + "\"blockNumber\":\"\(ChainHex.quantity(f.blockNumber))\",\"blockHash\":\"\(f.blockHash ?? "")\","
+            + "\"blockTimestamp\":\"\(ChainHex.quantity(timestamp))\",\"transactionHash\":\"\(f.transactionHash)\","
+            + "\"transactionIndex\":\"0x0\",\"logIndex\":\"\(ChainHex.quantity(Int64(f.logIndex)))\",\"removed\":\(removed)}"
     }
 
     /// A block header (no transactions).
