@@ -25,7 +25,8 @@ struct ChainLogScannerTests {
     }
 
     @Test func anythingElseIsLeftToTheDecoder() {
-        let error = #"{"jsonrpc":"2.0","id":1,"error":{"code":-32005,"message":"query returned more than 10000 results"}}"#
+        let error =
+            #"{"jsonrpc":"2.0","id":1,"error":{"code":-32005,"message":"query returned more than 10000 results"}}"#
         #expect(ChainLogScanner.logs(Data(error.utf8)) == nil)
         #expect(ChainLogScanner.logs(Data(#"{"result":[{"address":"0x1"}]}"#.utf8)) == nil, "a log without its fields")
         #expect(ChainLogScanner.logs(Data("not json".utf8)) == nil)

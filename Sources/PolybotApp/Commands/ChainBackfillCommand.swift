@@ -31,7 +31,8 @@ public enum ChainBackfillCommand {
             "blocks \(from)–\(to)\(resumedAt.map { " (resumed at \($0))" } ?? ""): \(windows) windows, \(logs) logs, "
                 + "\(trades) fills, \(whaleTrades) whale-sized, \(stored) new rows, \(refusals) ranges refused; "
                 + String(
-                    format: "%.1f s (reading %.1f s, decoding %.1f s, waiting for the store %.1f s)", seconds, readSeconds,
+                    format: "%.1f s (reading %.1f s, decoding %.1f s, waiting for the store %.1f s)", seconds,
+                    readSeconds,
                     decodeSeconds, storeWaitSeconds)
         }
     }

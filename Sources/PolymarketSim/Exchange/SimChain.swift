@@ -66,7 +66,9 @@ struct SimChain: Sendable {
     func hash(_ block: Int64) -> String {
         let n = String(UInt64(bitPattern: block), radix: 16)
         let v = String(generation[block] ?? 0, radix: 16)
-        let body = "5"  + String(repeating: "0", count: 31 - n.count) + n + "b" + String(repeating: "0", count: 31 - v.count) + v
+        let body =
+            "5" + String(repeating: "0", count: 31 - n.count) + n + "b" + String(repeating: "0", count: 31 - v.count)
+            + v
         return "0x" + body
     }
 
