@@ -93,11 +93,8 @@ enum ChainBenchmarks {
                 }
             }
         }
-        let ms = durations.map { Double($0.components.seconds) * 1_000 + Double($0.components.attoseconds) / 1e15 }
-            .sorted()
-        func pct(_ q: Double) -> Double {
-            ms.isEmpty ? .nan : ms[min(ms.count - 1, Int((Double(ms.count - 1) * q).rounded()))]
-        }
+        let ms = milliseconds(durations)
+        func pct(_ q: Double) -> Double { percentile(ms, q) }
         let note =
             "\(ms.count) whale trades one at a time, 250 ms apart; paper pipeline vs polymarket-sim on loopback, chain source with 0 confirmations (a real node adds 2 s a confirmation)"
         return [

@@ -49,11 +49,8 @@ enum LatencyBenchmark {
                 }
             }
         }
-        let ms = samples.map { Double($0.components.seconds) * 1_000 + Double($0.components.attoseconds) / 1e15 }
-            .sorted()
-        func pct(_ q: Double) -> Double {
-            ms.isEmpty ? .nan : ms[min(ms.count - 1, Int((Double(ms.count - 1) * q).rounded()))]
-        }
+        let ms = milliseconds(samples)
+        func pct(_ q: Double) -> Double { percentile(ms, q) }
         let note =
             "\(ms.count)/\(signals) signals; live mode vs polymarket-sim on loopback, intent persisted before the POST"
         return [

@@ -1,6 +1,16 @@
 import Foundation
 
 /// One printed figure.
+/// Durations in milliseconds, sorted.
+func milliseconds(_ samples: [Duration]) -> [Double] {
+    samples.map { Double($0.components.seconds) * 1_000 + Double($0.components.attoseconds) / 1e15 }.sorted()
+}
+
+/// The `q` quantile of sorted figures (nearest rank; NaN when there are none).
+func percentile(_ sorted: [Double], _ q: Double) -> Double {
+    sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * q).rounded()))]
+}
+
 struct BenchResult {
     var name: String
     var value: Double

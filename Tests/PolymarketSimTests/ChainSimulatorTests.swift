@@ -27,6 +27,36 @@ struct ChainSimulatorTests {
         }
     }
 
+    /// A chain source (confirmations, optionally the WebSocket) over `exchange` served by the simulator: `before` runs
+    /// first (e.g. publishes a history to catch up), then the source starts and `body` runs once it has (and, with the
+    /// socket, once it is subscribed); the source's events and counters are returned.
+    func withChainFeed(
+        _ exchange: SimExchange, confirmations: Int64, socket: Bool = true,
+        checkpoints: MemoryCheckpoints = MemoryCheckpoints(),
+        before: @Sendable () async -> Void = {}, _ body: @Sendable (ChainEvents, ChainFeedStats) async throws -> Void
+    ) async throws -> (ChainEvents, ChainFeedStats) {
+        let events = ChainEvents()
+        let stats = ChainFeedStats()
+        try await withSimulator(exchange) { base, ws in
+            await before()
+            let t = transport()
+            defer { Task { try? await t.shutdown() } }
+            let feed = simulatorChainFeed(
+                base: base, ws: socket ? ws : nil, confirmations: confirmations, checkpoints: checkpoints,
+                transport: t, stats: stats)
+            try await following(feed, events) {
+                #expect(
+                    await eventually {
+                        guard events.started else { return false }
+                        guard socket else { return true }
+                        return await exchange.rpcSubscribers > 0
+                    })
+                try await body(events, stats)
+            }
+        }
+        return (events, stats)
+    }
+
     /// Runs a chain source until `body` returns, recording its events.
     func following<T: Sendable>(
         _ feed: ChainFeed, _ events: ChainEvents, _ body: @Sendable () async throws -> T
@@ -80,27 +110,18 @@ struct ChainSimulatorTests {
 
     @Test func everyTradeIsDeliveredOnceInBlockOrderAfterItsConfirmations() async throws {
         let exchange = SimExchange(trades: dense(400))
-        let events = ChainEvents()
-        let stats = ChainFeedStats()
-        try await withSimulator(exchange) { base, ws in
-            let t = transport()
-            defer { Task { try? await t.shutdown() } }
-            let checkpoints = MemoryCheckpoints()
-            let feed = simulatorChainFeed(
-                base: base, ws: ws, confirmations: 3, checkpoints: checkpoints, transport: t, stats: stats)
-            try await following(feed, events) {
-                #expect(await eventually { await exchange.rpcSubscribers > 0 && events.started })
-                await publishAll(exchange, batch: 37, tail: 0)
-                // Nothing past the last three blocks is final until the head moves.
-                await exchange.mine(blocks: 3)
-                #expect(await eventually { events.trades.count == 400 })
-            }
-            let inOrder = events.trades.map(\.key) == exchange.history.map(\.key)
-            #expect(inOrder, "every trade once, in block order")
-            #expect(events.trades.allSatisfy { $0.source == .chain && !$0.conditionId.isEmpty && !$0.slug.isEmpty })
-            #expect(events.provisional > 0, "the subscription showed trades before they were final")
-            #expect(await checkpoints.saved?.block == stats.snapshot.processed)
+        let checkpoints = MemoryCheckpoints()
+        let (events, stats) = try await withChainFeed(exchange, confirmations: 3, checkpoints: checkpoints) { e, _ in
+            await publishAll(exchange, batch: 37, tail: 0)
+            // Nothing past the last three blocks is final until the head moves.
+            await exchange.mine(blocks: 3)
+            #expect(await eventually { e.trades.count == 400 })
         }
+        let inOrder = events.trades.map(\.key) == exchange.history.map(\.key)
+        #expect(inOrder, "every trade once, in block order")
+        #expect(events.trades.allSatisfy { $0.source == .chain && !$0.conditionId.isEmpty && !$0.slug.isEmpty })
+        #expect(events.provisional > 0, "the subscription showed trades before they were final")
+        #expect(await checkpoints.saved?.block == stats.snapshot.processed)
     }
 
     @Test func aRefusedRangeIsSplitAndNothingIsLost() async throws {
@@ -108,24 +129,18 @@ struct ChainSimulatorTests {
         var f = SimFaults()
         f.getLogsLimit = 25
         await exchange.setFaults(f)
-        let events = ChainEvents()
-        let stats = ChainFeedStats()
-        try await withSimulator(exchange) { base, _ in
-            // Published before the source starts: it catches up from a checkpoint at the genesis, by ranges.
-            await publishAll(exchange, batch: 300)
-            let t = transport()
-            defer { Task { try? await t.shutdown() } }
-            // The history is caught up in windows of 500 blocks, which the node refuses above 25 logs.
-            let feed = simulatorChainFeed(
-                base: base, ws: nil, confirmations: 2,
-                checkpoints: MemoryCheckpoints(
-                    ChainCheckpoint(block: 65_000_000, hash: "0x" + String(repeating: "0", count: 64))),
-                transport: t, stats: stats)
-            try await following(feed, events) { #expect(await eventually { events.trades.count == 300 }) }
-            let exact = events.standing == Dictionary(uniqueKeysWithValues: exchange.history.map { ($0.key, 1) })
-            #expect(exact, "every trade once")
-            #expect(stats.snapshot.refusals > 0)
+        // Published before the source starts: it catches up from a checkpoint at the genesis, in windows of 500
+        // blocks, which the node refuses above 25 logs.
+        let genesis = ChainCheckpoint(block: 65_000_000, hash: "0x" + String(repeating: "0", count: 64))
+        let (events, stats) = try await withChainFeed(
+            exchange, confirmations: 2, socket: false, checkpoints: MemoryCheckpoints(genesis),
+            before: { await publishAll(exchange, batch: 300) }
+        ) { e, _ in
+            #expect(await eventually { e.trades.count == 300 })
         }
+        let exact = events.standing == Dictionary(uniqueKeysWithValues: exchange.history.map { ($0.key, 1) })
+        #expect(exact, "every trade once")
+        #expect(stats.snapshot.refusals > 0)
     }
 
     @Test func aReorgRetractsTheOrphanedTradesAndKeepsTheReincludedOnes() async throws {
@@ -133,31 +148,21 @@ struct ChainSimulatorTests {
         var f = SimFaults()
         (f.reorgDepth, f.reorgEvery) = (3, 4)
         await exchange.setFaults(f)
-        let events = ChainEvents()
-        let stats = ChainFeedStats()
-        try await withSimulator(exchange) { base, ws in
-            let t = transport()
-            defer { Task { try? await t.shutdown() } }
-            // No confirmations: the orphans' blocks are final when seen, so the reorg must take trades back.
-            let feed = simulatorChainFeed(
-                base: base, ws: ws, confirmations: 0, checkpoints: MemoryCheckpoints(), transport: t, stats: stats)
-            try await following(feed, events) {
-                #expect(await eventually { await exchange.rpcSubscribers > 0 && events.started })
-                await publishAll(exchange, batch: 20) {
-                    // Each batch is read (orphans included) before the next one replaces its blocks.
-                    let head = await exchange.chainHead
-                    _ = await eventually { (stats.snapshot.processed ?? 0) >= head }
-                }
-                let orphans = await exchange.orphanedTransactions
-                #expect(!orphans.isEmpty)
-                let history = Set(exchange.history.map(\.key))
-                #expect(await eventually { Set(events.standing.keys) == history })
+        // No confirmations: the orphans' blocks are final when seen, so the reorg must take trades back.
+        let (events, stats) = try await withChainFeed(exchange, confirmations: 0) { e, stats in
+            await publishAll(exchange, batch: 20) {
+                // Each batch is read (orphans included) before the next one replaces its blocks.
+                let head = await exchange.chainHead
+                _ = await eventually { (stats.snapshot.processed ?? 0) >= head }
             }
-            let orphans = Set(await exchange.orphanedTransactions)
-            #expect(events.retracted.count > 0 && events.retracted.allSatisfy { orphans.contains($0.transactionHash) })
-            #expect(events.standing.values.allSatisfy { $0 == 1 }, "no trade stands twice")
-            #expect(stats.snapshot.reorgs > 0)
+            #expect(!(await exchange.orphanedTransactions).isEmpty)
+            let history = Set(exchange.history.map(\.key))
+            #expect(await eventually { Set(e.standing.keys) == history })
         }
+        let orphans = Set(await exchange.orphanedTransactions)
+        #expect(events.retracted.count > 0 && events.retracted.allSatisfy { orphans.contains($0.transactionHash) })
+        #expect(events.standing.values.allSatisfy { $0 == 1 }, "no trade stands twice")
+        #expect(stats.snapshot.reorgs > 0)
     }
 
     @Test func droppedSocketsLoseNothingAndDoubleNothing() async throws {
@@ -165,31 +170,22 @@ struct ChainSimulatorTests {
         var f = SimFaults()
         f.rpcDropSeconds = 0.2
         await exchange.setFaults(f)
-        let events = ChainEvents()
-        let stats = ChainFeedStats()
-        try await withSimulator(exchange) { base, ws in
-            let t = transport()
-            defer { Task { try? await t.shutdown() } }
-            let feed = simulatorChainFeed(
-                base: base, ws: ws, confirmations: 1, checkpoints: MemoryCheckpoints(), transport: t, stats: stats)
-            try await following(feed, events) {
-                #expect(await eventually { await exchange.rpcSubscribers > 0 && events.started })
-                let batches = Mutex(0)
-                await publishAll(exchange, batch: 10) {
-                    // Drops happen on the simulator's clock; every fifth batch waits for a reconnect.
-                    let opened = stats.snapshot.connections
-                    let n = batches.withLock { b in
-                        b += 1
-                        return b
-                    }
-                    if n % 5 == 0 { _ = await eventually { stats.snapshot.connections > opened } }
+        let (events, stats) = try await withChainFeed(exchange, confirmations: 1) { e, stats in
+            let batches = Mutex(0)
+            await publishAll(exchange, batch: 10) {
+                // Drops happen on the simulator's clock; every fifth batch waits for a reconnect.
+                let opened = stats.snapshot.connections
+                let n = batches.withLock { b in
+                    b += 1
+                    return b
                 }
-                #expect(await eventually { events.trades.count == 300 })
+                if n % 5 == 0 { _ = await eventually { stats.snapshot.connections > opened } }
             }
-            let inOrder = events.trades.map(\.key) == exchange.history.map(\.key)
-            #expect(inOrder, "every trade once, in block order")
-            #expect(stats.snapshot.connections > 1, "the sockets were dropped and reopened")
+            #expect(await eventually { e.trades.count == 300 })
         }
+        let inOrder = events.trades.map(\.key) == exchange.history.map(\.key)
+        #expect(inOrder, "every trade once, in block order")
+        #expect(stats.snapshot.connections > 1, "the sockets were dropped and reopened")
     }
 
     @Test func aRestartResumesFromTheCheckpointWithoutALoss() async throws {

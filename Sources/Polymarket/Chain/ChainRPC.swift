@@ -62,12 +62,18 @@ extension PolygonRPC {
         var error: RPCError?
     }
 
-    private func call<T: Decodable>(_ method: String, _ params: String) async throws(ChainRPCError) -> T? {
+    private func post(_ method: String, _ params: String) async throws(ChainRPCError) -> HTTPResult {
         let body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\(method)\",\"params\":\(params)}"
-        let answer: HTTPResult
-        do { answer = try await transport.send(.POST, url: url, body: body, family: .rpc, idempotent: true) } catch {
+        do { return try await transport.send(.POST, url: url, body: body, family: .rpc, idempotent: true) } catch {
             throw .transport(error)
         }
+    }
+
+    private func call<T: Decodable>(
+        _ method: String, _ params: String, answer given: HTTPResult? = nil
+    ) async throws(ChainRPCError) -> T? {
+        let answer: HTTPResult
+        if let given { answer = given } else { answer = try await post(method, params) }
         let reply: Reply<T>
         do { reply = try HTTPTransport.decode(Reply<T>.self, answer) } catch { throw .malformed("\(method): \(error)") }
         if let e = reply.error { throw ChainRPCError.from(code: e.code ?? 0, message: e.message ?? "") }
@@ -103,25 +109,11 @@ extension PolygonRPC {
         from: Int64, to: Int64, addresses: [String], topic0: String
     ) async throws(ChainRPCError) -> [ChainLog] {
         let filter = ChainHex.logFilter(from: ChainHex.quantity(from), to: ChainHex.quantity(to), addresses, topic0)
-        let body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getLogs\",\"params\":[\(filter)]}"
-        let answer: HTTPResult
-        do { answer = try await transport.send(.POST, url: url, body: body, family: .rpc, idempotent: true) } catch {
-            throw .transport(error)
-        }
+        let answer = try await post("eth_getLogs", "[\(filter)]")
         // A backfill reads millions of logs: the scanner first, the decoder (and its precise error) when it refuses.
         if let logs = ChainLogScanner.logs(answer.body) { return logs }
-        struct Reply: Decodable {
-            struct RPCError: Decodable {
-                var code: Int?
-                var message: String?
-            }
-            var result: [ChainLog]?
-            var error: RPCError?
-        }
-        let reply: Reply
-        do { reply = try HTTPTransport.decode(Reply.self, answer) } catch { throw .malformed("eth_getLogs: \(error)") }
-        if let e = reply.error { throw ChainRPCError.from(code: e.code ?? 0, message: e.message ?? "") }
-        guard let logs = reply.result else { throw .malformed("eth_getLogs returned null") }
+        let decoded: [ChainLog]? = try await call("eth_getLogs", "", answer: answer)
+        guard let logs = decoded else { throw .malformed("eth_getLogs returned null") }
         return logs
     }
 }
