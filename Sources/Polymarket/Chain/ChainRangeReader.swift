@@ -19,10 +19,25 @@ public struct ChainRangeReader: Sendable {
     /// A range's trades by block, the hashes of the blocks they name, and the logs that did not decode.
     public struct Decoded: Sendable {
         public var hashes: [Int64: String] = [:]
-        public var trades: [Int64: [Trade]] = [:]
+        /// Every trade in block and log order, and the block of each.
+        public var ordered: [Trade] = []
+        public var blocks: [Int64] = []
         public var rejected: [String] = []
-        /// Every trade in block and log order.
-        public var ordered: [Trade] { trades.sorted { $0.key < $1.key }.flatMap(\.value) }
+
+        /// The trades by block.
+        public var trades: [Int64: [Trade]] {
+            var out: [Int64: [Trade]] = [:]
+            for (t, b) in zip(ordered, blocks) { out[b, default: []].append(t) }
+            return out
+        }
+
+        /// Appends another range's trades (a later range: order is kept).
+        public mutating func append(_ other: Decoded) {
+            hashes.merge(other.hashes) { _, new in new }
+            ordered += other.ordered
+            blocks += other.blocks
+            rejected += other.rejected
+        }
     }
 
     /// The node it reads.
@@ -74,9 +89,14 @@ public struct ChainRangeReader: Sendable {
         }
         let markets = fills.isEmpty ? [:] : try await tokens.markets(tokens: Set(fills.map(\.0.tokenId)))
         var times: [Int64: Int64] = [:]
-        for (fill, logTime) in fills.sorted(by: {
+        // Nodes answer in block and log order; sorted only when one did not.
+        let inOrder = zip(fills, fills.dropFirst()).allSatisfy {
             ($0.0.blockNumber, $0.0.logIndex) < ($1.0.blockNumber, $1.0.logIndex)
-        }) {
+        }
+        if !inOrder { fills.sort { ($0.0.blockNumber, $0.0.logIndex) < ($1.0.blockNumber, $1.0.logIndex) } }
+        out.ordered.reserveCapacity(fills.count)
+        out.blocks.reserveCapacity(fills.count)
+        for (fill, logTime) in fills {
             guard let price = fill.price, let wallet = Address(fill.maker) else {
                 stats.record { $0.rejected += 1 }
                 continue
@@ -100,7 +120,8 @@ public struct ChainRangeReader: Sendable {
                 out.hashes[b.number] = out.hashes[b.number] ?? b.hash
             }
             times[fill.blockNumber] = time
-            out.trades[fill.blockNumber, default: []].append(
+            out.blocks.append(fill.blockNumber)
+            out.ordered.append(
                 Trade(
                     transactionHash: fill.transactionHash, wallet: wallet, asset: fill.tokenId,
                     conditionId: market.conditionId, side: fill.side, size: fill.shares, price: price, timestamp: time,

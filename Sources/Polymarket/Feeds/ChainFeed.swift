@@ -303,9 +303,7 @@ public struct ChainFeed: MarketFeed {
                 window /= 2
                 continue
             }
-            let part = try await decode(logs, emit: emit)
-            decoded.hashes.merge(part.hashes) { _, new in new }
-            decoded.trades.merge(part.trades) { _, new in new }
+            decoded.append(try await decode(logs, emit: emit))
             from = to + 1
         }
         if let end = try await rpc.block(cursor.processed) { decoded.hashes[end.number] = end.hash }
