@@ -175,7 +175,9 @@ public enum PolybotApp {
             services.append(
                 .init(
                     service: MarketCatalogService(
-                        store: store, gamma: gamma, interval: .seconds(config.marketCatalogSeconds), logger: logger)))
+                        store: store, gamma: gamma,
+                        dataAPI: DataAPIClient(baseURL: config.dataAPIURL, transport: transport),
+                        interval: .seconds(config.marketCatalogSeconds), logger: logger)))
         }
         services.append(
             .init(

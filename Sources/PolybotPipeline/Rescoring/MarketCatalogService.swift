@@ -8,24 +8,28 @@ import ServiceLifecycle
 
 /// Keeps the `markets` table current: a market first seen in a trade, signal or position is fetched from Gamma
 /// within one pass (its title, outcomes, category and fees), and known unresolved markets are asked again so their
-/// resolution — with Gamma's `closedTime` — lands as soon as the venue publishes it.
+/// resolution lands as soon as the venue publishes it: from the Data API's `/v2/resolutions` (payouts and the
+/// resolution's own time) where it has one, else from Gamma (prices and `closedTime`).
 ///
 /// Runs on the injected clock. A failed pass is logged and counted, and the next pass tries again: titles are
 /// display data and resolutions are re-read, so nothing is lost by waiting.
 package struct MarketCatalogService: Service {
     let store: PolybotStore
     let gamma: GammaClient
+    /// `/v2/resolutions` (nil, or a Data API without v2: Gamma alone).
+    let dataAPI: DataAPIClient?
     let clock: any PipelineClock
     let interval: Duration
     let logger: Logger
 
     /// Creates the service (`interval`: between passes; unresolved markets are refreshed every fourth pass).
     package init(
-        store: PolybotStore, gamma: GammaClient, clock: any PipelineClock = SystemPipelineClock(),
-        interval: Duration = .seconds(15), logger: Logger
+        store: PolybotStore, gamma: GammaClient, dataAPI: DataAPIClient? = nil,
+        clock: any PipelineClock = SystemPipelineClock(), interval: Duration = .seconds(15), logger: Logger
     ) {
         self.store = store
         self.gamma = gamma
+        self.dataAPI = dataAPI
         self.clock = clock
         self.interval = interval
         self.logger = logger
@@ -51,7 +55,9 @@ package struct MarketCatalogService: Service {
             if refresh { ids += try await store.insights.unresolvedMarkets(since: 0, limit: 200) }
             guard !ids.isEmpty else { return 0 }
             let markets = try await gamma.markets(conditionIds: Array(Set(ids)).sorted())
-            if !markets.isEmpty { try await store.markets.upsert(markets.map { MarketInfo(gamma: $0) }) }
+            var infos = markets.map { MarketInfo(gamma: $0) }
+            if refresh { infos = await withResolutions(infos) }
+            if !infos.isEmpty { try await store.markets.upsert(infos) }
             written = markets.count
             Counter(label: "markets.catalog.fetched").increment(by: written)
         } catch is CancellationError {
@@ -61,5 +67,19 @@ package struct MarketCatalogService: Service {
             logger.warning("market catalog pass failed; retrying next pass", metadata: ["markets.error": "\(error)"])
         }
         return written
+    }
+
+    /// The Data API's resolutions over the markets read (its time is the resolution's own, where Gamma's is when the
+    /// market closed); when it cannot be read, Gamma's records stand (counted).
+    private func withResolutions(_ infos: [MarketInfo]) async -> [MarketInfo] {
+        guard let dataAPI, !infos.isEmpty else { return infos }
+        let rows: [DataAPIResolution]
+        do { rows = try await dataAPI.resolutions(conditionIds: infos.map(\.conditionId)) } catch {
+            Counter(label: "markets.catalog.resolution_errors").increment()
+            logger.debug("Data API resolutions unread; Gamma's stand", metadata: ["markets.error": "\(error)"])
+            return infos
+        }
+        let byId = Dictionary(rows.map { ($0.conditionId, $0) }, uniquingKeysWith: { a, _ in a })
+        return infos.map { m in byId[m.conditionId.lowercased()].map { m.resolved(by: $0) } ?? m }
     }
 }

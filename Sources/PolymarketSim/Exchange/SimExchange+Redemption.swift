@@ -17,6 +17,7 @@ extension SimExchange {
     /// it and pays every holder at once, otherwise each holder must redeem.
     public func resolve(conditionId: String, winner: String, autoRedeem: Bool) {
         resolvedByControl[conditionId.lowercased()] = (winner, autoRedeem)
+        resolvedByControlAt[conditionId.lowercased()] = simNow
         if autoRedeem { autoRedeemDue() }
     }
 
@@ -26,6 +27,12 @@ extension SimExchange {
         guard var m = markets[conditionId.lowercased()]?.visible(at: simNow) else { return nil }
         if let r = resolvedByControl[m.conditionId] { m.winner = r.winner }
         return m
+    }
+
+    /// When a market resolved, as `/v2/resolutions` says: the recorded time, or the simulated time of the control call.
+    public func resolutionTime(_ conditionId: String) -> Int64? {
+        let id = conditionId.lowercased()
+        return resolvedByControlAt[id] ?? markets[id]?.resolvedAt
     }
 
     /// Whether the AutoRedeemer covers a resolved market (markets resolved by the recorded history: yes).

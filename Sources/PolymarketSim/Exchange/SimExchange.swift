@@ -37,6 +37,7 @@ public actor SimExchange {
     /// Markets resolved by a control call (tests, `POST /_sim/resolve`): the winner and whether the AutoRedeemer
     /// covers it.
     var resolvedByControl: [String: (winner: String, autoRedeem: Bool)] = [:]
+    var resolvedByControlAt: [String: Int64] = [:]
     /// Transaction nonces and receipts (`/rpc`).
     var nonces: [String: UInt64] = [:]
     var receipts: [String: Bool] = [:]

@@ -88,6 +88,34 @@ enum SimDataAPIRoutes {
                     + "\"ingestion\":{\"cursors\":1,\"network\":\"polygon\",\"chain_id\":137,\"max_synced_block\":\(head),"
                     + "\"min_synced_block\":\(head)}}}")
         }
+        // Resolutions (venue facts §1.5): `condition` (≤ 20, comma-separated); a resolved market pays 1,000,000 micros
+        // on its winner; an open one is `initialized`; an unknown one is absent.
+        group.get("/v2/resolutions") { request, _ -> Response in
+            if await exchange.faults.noDataV2 { return SimServer.error("not found", status: .notFound) }
+            let ids = (request.query("condition") ?? "").split(separator: ",").map { $0.lowercased() }
+            guard !ids.isEmpty, ids.count <= 20 else {
+                return SimServer.error(
+                    "provide exactly one of 'question_id', 'condition', or 'event_id'", status: .badRequest)
+            }
+            var rows: [String] = []
+            for id in ids {
+                guard let m = await exchange.currentMarket(id) else { continue }
+                guard let winner = m.winner, let at = await exchange.resolutionTime(id) else {
+                    rows.append(
+                        "{\"condition_id\":\"\(m.conditionId)\",\"status\":\"initialized\",\"extended_review\":false,\"was_disputed\":false,\"new_version_q\":false,\"transaction_hash\":\"\",\"log_index\":\"\",\"last_update_timestamp\":\"\"}"
+                    )
+                    continue
+                }
+                let payouts = m.tokens.map { $0 == winner ? "1000000" : "0" }.joined(separator: ",")
+                let when = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(at)))
+                rows.append(
+                    "{\"condition_id\":\"\(m.conditionId)\",\"status\":\"resolved\",\"extended_review\":false,"
+                        + "\"was_disputed\":false,\"new_version_q\":false,\"transaction_hash\":\"\",\"log_index\":\"\","
+                        + "\"last_update_timestamp\":\"\(when)\",\"payouts\":[\(payouts)],\"resolution_source\":\"reported\","
+                        + "\"was_arbitrated\":false,\"resolved_at\":\"\(when)\"}")
+            }
+            return SimServer.json("{\"data\":[" + rows.joined(separator: ",") + "]}")
+        }
         group.get("/v2/trades") { request, _ -> Response in
             let faults = await exchange.faults
             if faults.noDataV2 { return SimServer.error("not found", status: .notFound) }
