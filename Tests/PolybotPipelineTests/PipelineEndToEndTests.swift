@@ -346,10 +346,15 @@ struct PipelineEndToEndTests {
             #expect(position.realizedPnl < .zero && position.size == .zero)
             let exit = try #require(try await store.orders.get(idempotencyKey: "exit:\(position.id):stop_loss:1"))
             #expect(exit.side == .sell && exit.status == .filled)
-            // The market is locked for new entries, in the database and in the live risk state.
-            let locks = try await store.execution.cooldowns(activeAt: Int64(Date().timeIntervalSince1970))
-            #expect(locks.map(\.scope) == [.market(Scenario.market(0))])
-            #expect(await p.risk.snapshot().cooldowns.count == 1)
+            // The market is locked for new entries, in the database and in the live risk state (written right after
+            // the position closes: waited for, not read at once).
+            let market = Cooldown.Scope.market(Scenario.market(0))
+            let locked = try await eventually { [store] in
+                let locks = try await store.execution.cooldowns(activeAt: Int64(Date().timeIntervalSince1970))
+                return locks.map(\.scope) == [market]
+            }
+            #expect(locked)
+            #expect(await eventually { await p.risk.snapshot().cooldowns.count == 1 })
         }
     }
 }
