@@ -174,7 +174,11 @@ package struct EmbeddedPostgres: Sendable {
     }
 
     /// The port of a live postmaster recorded in `postmaster.pid`, or nil when none runs.
-    package static func runningPort(dataDirectory dir: String) -> Int? {
+    package static func runningPort(dataDirectory dir: String) -> Int? { runningPostmaster(dataDirectory: dir)?.port }
+
+    /// The live postmaster recorded in `postmaster.pid`: its process and port; nil when the file is absent or
+    /// unreadable, or its process is gone (in every case: no cluster runs there).
+    package static func runningPostmaster(dataDirectory dir: String) -> (pid: Int32, port: Int)? {
         guard let text = try? String(contentsOfFile: dir + "/postmaster.pid", encoding: .utf8) else { return nil }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.count > 3, let pid = Int32(lines[0].trimmingCharacters(in: .whitespaces)),
@@ -182,7 +186,7 @@ package struct EmbeddedPostgres: Sendable {
         else { return nil }
         // kill(pid, 0) probes for existence without sending anything.
         guard kill(pid, 0) == 0 || errno == EPERM else { return nil }
-        return port
+        return (pid, port)
     }
 
     /// The file in the data directory naming the process that started (or adopted) the running cluster.

@@ -34,9 +34,7 @@ package enum StartedClusters {
         var done: [String] = []
         for dir in clusters {
             // No readable pid file, or no such process: the cluster is not running, so there is nothing to stop.
-            guard let text = try? String(contentsOfFile: dir + "/postmaster.pid", encoding: .utf8),
-                let pid = Int32(text.split(separator: "\n").first ?? ""), kill(pid, SIGINT) == 0
-            else {
+            guard let pid = EmbeddedPostgres.runningPostmaster(dataDirectory: dir)?.pid, kill(pid, SIGINT) == 0 else {
                 done.append("the embedded PostgreSQL in \(dir) was not running")
                 continue
             }
