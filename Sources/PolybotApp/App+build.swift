@@ -172,12 +172,14 @@ public enum PolybotApp {
         services.append(.init(service: BacktestJanitor(store: store, logger: logger)))
         if let transport {
             let gamma = GammaClient(baseURL: config.gammaURL, transport: transport)
+            let catalog = MarketCatalogService(
+                store: store, gamma: gamma, dataAPI: DataAPIClient(baseURL: config.dataAPIURL, transport: transport),
+                interval: .seconds(config.marketCatalogSeconds), logger: logger)
+            services.append(.init(service: catalog))
+            // The market channel's market_resolved makes the catalog read a market at once (a trigger only).
             services.append(
-                .init(
-                    service: MarketCatalogService(
-                        store: store, gamma: gamma,
-                        dataAPI: DataAPIClient(baseURL: config.dataAPIURL, transport: transport),
-                        interval: .seconds(config.marketCatalogSeconds), logger: logger)))
+                .init(service: ResolutionWatcher(store: store, catalog: catalog, url: config.clobWSURL, logger: logger))
+            )
         }
         services.append(
             .init(

@@ -49,24 +49,36 @@ package struct MarketCatalogService: Service {
     /// One pass: fetch missing markets, and (when `refresh`) re-ask about unresolved ones. Returns markets written.
     @discardableResult
     package func once(refresh: Bool) async -> Int {
-        var written = 0
         do {
             var ids = try await store.insights.marketsWithoutMetadata(limit: 200)
             if refresh { ids += try await store.insights.unresolvedMarkets(since: 0, limit: 200) }
-            guard !ids.isEmpty else { return 0 }
-            let markets = try await gamma.markets(conditionIds: Array(Set(ids)).sorted())
-            var infos = markets.map { MarketInfo(gamma: $0) }
-            if refresh { infos = await withResolutions(infos) }
-            if !infos.isEmpty { try await store.markets.upsert(infos) }
-            written = markets.count
-            Counter(label: "markets.catalog.fetched").increment(by: written)
+            return try await read(ids, withResolutions: refresh)
         } catch is CancellationError {
-            return written
+            return 0
         } catch {
             Counter(label: "markets.catalog.failures").increment()
             logger.warning("market catalog pass failed; retrying next pass", metadata: ["markets.error": "\(error)"])
+            return 0
         }
-        return written
+    }
+
+    /// Reads these markets now, with their resolutions (the market channel's `market_resolved` is only a trigger:
+    /// it carries no payouts, so the record written is Gamma's and `/v2/resolutions`'). Returns markets written.
+    ///
+    /// - Throws: when Gamma or the store cannot be reached (the caller retries; the periodic pass does too).
+    @discardableResult
+    package func resolve(_ conditionIds: [String]) async throws -> Int {
+        try await read(conditionIds, withResolutions: true)
+    }
+
+    private func read(_ ids: [String], withResolutions: Bool) async throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        let markets = try await gamma.markets(conditionIds: Array(Set(ids)).sorted())
+        var infos = markets.map { MarketInfo(gamma: $0) }
+        if withResolutions { infos = await self.withResolutions(infos) }
+        if !infos.isEmpty { try await store.markets.upsert(infos) }
+        Counter(label: "markets.catalog.fetched").increment(by: markets.count)
+        return markets.count
     }
 
     /// The Data API's resolutions over the markets read (its time is the resolution's own, where Gamma's is when the

@@ -37,6 +37,9 @@ package final class ReplayClock: PipelineClock {
     /// Schedules registered with ``every(_:_:)`` and still running.
     package var schedules: Int { state.withLock { $0.timers.count } }
 
+    /// One-off ``sleep(untilMs:)`` waiters (a test advances once the code under test is waiting).
+    package var sleepers: Int { state.withLock { $0.sleepers.count } }
+
     package func sleep(untilMs deadlineMs: Int64) async throws {
         let id: Int? = state.withLock { s in
             guard deadlineMs > s.now else { return nil }

@@ -196,6 +196,35 @@ package struct InsightQueries: Sendable {
         }
     }
 
+    /// Tokens whose market's resolution is awaited, for the market channel's `market_resolved`: those of open
+    /// positions first, then those of whale trades since `since` (most recently traded first), in markets not known to
+    /// be resolved.
+    package func awaitedResolutionTokens(
+        since: Int64, limit: Int
+    ) async throws -> [(conditionId: String, token: String)] {
+        try await mappingErrors {
+            let rows = try await db.client.query(
+                """
+                SELECT w.condition_id, w.asset FROM (
+                    SELECT p.condition_id, p.asset, 0 AS rank, NULL::timestamptz AS last FROM positions p
+                    WHERE p.status = 'open'
+                    UNION ALL
+                    SELECT t.condition_id, t.asset, 1, max(t.traded_at) FROM whale_trades t
+                    WHERE t.traded_at >= \(Date(unixSeconds: since)) GROUP BY t.condition_id, t.asset
+                ) w
+                WHERE NOT EXISTS (SELECT 1 FROM markets m WHERE m.condition_id = w.condition_id
+                                  AND m.winning_token_id IS NOT NULL)
+                GROUP BY w.condition_id, w.asset
+                ORDER BY min(w.rank), max(w.last) DESC NULLS LAST, w.asset LIMIT \(Int64(limit))
+                """, logger: db.logger)
+            var out: [(conditionId: String, token: String)] = []
+            for try await (market, token) in rows.decode((String, String).self) {
+                out.append((market, token))
+            }
+            return out
+        }
+    }
+
     /// The newest stored trade's time (market time of the feed or of a replay), if any trade is stored.
     package func newestTradeTime() async throws -> Int64? {
         try await mappingErrors {

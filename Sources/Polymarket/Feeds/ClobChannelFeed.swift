@@ -9,14 +9,18 @@ public struct MarketChannelFeed: Sendable {
     public let assetIds: @Sendable () -> [String]
     private let logger: Logger
     private let stallTimeout: Duration
+    private let outbox: SocketOutbox?
 
-    /// Creates a feed; `assetIds` is read on every (re)connection.
+    /// Creates a feed; `assetIds` is read on every (re)connection, and `outbox` carries changes to the set
+    /// (``MarketChannelDecoder/change(assetIds:subscribe:)``) while a connection is open.
     public init(
-        url: String, assetIds: @escaping @Sendable () -> [String], stallTimeout: Duration = .seconds(30), logger: Logger
+        url: String, assetIds: @escaping @Sendable () -> [String], stallTimeout: Duration = .seconds(30),
+        outbox: SocketOutbox? = nil, logger: Logger
     ) {
         self.url = url.hasSuffix("/market") ? url : url + "/market"
         self.assetIds = assetIds
         self.stallTimeout = stallTimeout
+        self.outbox = outbox
         self.logger = logger
     }
 
@@ -36,7 +40,7 @@ public struct MarketChannelFeed: Sendable {
                         await emit(.failure(error))
                     }
                 },
-                stalled: { _ in }, closed: { _, _ in }))
+                stalled: { _ in }, closed: { _, _ in }, outbox: outbox))
     }
 }
 

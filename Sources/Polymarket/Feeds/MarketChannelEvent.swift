@@ -145,7 +145,16 @@ public enum MarketChannelDecoder {
 
     /// The initial subscription for a set of token ids.
     public static func subscribe(assetIds: [String]) -> String {
-        let ids = assetIds.map { "\"\(JSONText.escape($0))\"" }.joined(separator: ",")
-        return "{\"assets_ids\":[\(ids)],\"type\":\"market\",\"custom_feature_enabled\":true}"
+        "{\"assets_ids\":[\(quoted(assetIds))],\"type\":\"market\",\"custom_feature_enabled\":true}"
+    }
+
+    /// Adds (`subscribe: true`) or removes token ids on an open connection without reconnecting (feeds notes §2.2).
+    public static func change(assetIds: [String], subscribe: Bool) -> String {
+        let operation = subscribe ? "subscribe" : "unsubscribe"
+        return "{\"assets_ids\":[\(quoted(assetIds))],\"operation\":\"\(operation)\",\"custom_feature_enabled\":true}"
+    }
+
+    private static func quoted(_ ids: [String]) -> String {
+        ids.map { "\"\(JSONText.escape($0))\"" }.joined(separator: ",")
     }
 }

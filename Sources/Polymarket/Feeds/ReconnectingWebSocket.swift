@@ -51,18 +51,21 @@ public struct ReconnectingWebSocket: Sendable {
         public var stalled: @Sendable (Int) async -> Void
         /// The socket closed; `wasOpen` is false when the connection never opened.
         public var closed: @Sendable (_ reason: String, _ wasOpen: Bool) async -> Void
+        /// Messages to send on the open socket after its subscriptions (nil: none).
+        public var outbox: SocketOutbox? = nil
 
         /// Creates handlers.
         public init(
             subscriptions: @escaping @Sendable () -> [String], opened: @escaping @Sendable (Int) async -> Void,
             text: @escaping @Sendable (String) async -> Void, stalled: @escaping @Sendable (Int) async -> Void,
-            closed: @escaping @Sendable (String, Bool) async -> Void
+            closed: @escaping @Sendable (String, Bool) async -> Void, outbox: SocketOutbox? = nil
         ) {
             self.subscriptions = subscriptions
             self.opened = opened
             self.text = text
             self.stalled = stalled
             self.closed = closed
+            self.outbox = outbox
         }
     }
 
@@ -107,9 +110,15 @@ public struct ReconnectingWebSocket: Sendable {
                     inbound, outbound, _ in
                     last.opened.withLock { $0 = true }
                     last.instant.withLock { $0 = .now }
+                    // Attached before the subscriptions are read: a change made after that read is queued here.
+                    let later = handlers.outbox?.attach()
+                    defer { handlers.outbox?.detach() }
                     for message in handlers.subscriptions() { try await outbound.write(.text(message)) }
                     await handlers.opened(thisAttempt)
                     try await withThrowingTaskGroup(of: Void.self) { group in
+                        if let later {
+                            group.addTask { for await message in later { try await outbound.write(.text(message)) } }
+                        }
                         group.addTask {
                             while !Task.isCancelled {
                                 try await Task.sleep(for: settings.pingInterval)
@@ -156,6 +165,44 @@ public struct ReconnectingWebSocket: Sendable {
                 ])
             do { try await Task.sleep(for: jittered) } catch { break }
             backoff = min(settings.maxBackoff, backoff * 2)
+        }
+    }
+}
+
+/// Messages a feed sends on its open socket after the subscriptions (e.g. the market channel's dynamic
+/// `"operation":"subscribe"`). A message sent while no socket is open is dropped: every open sends the
+/// subscriptions again, which a caller builds from its current state, so nothing sent before an open is needed after.
+public final class SocketOutbox: Sendable {
+    private let current = Mutex<AsyncStream<String>.Continuation?>(nil)
+
+    /// Creates an outbox.
+    public init() {}
+
+    /// Queues a message on the open socket; false when no socket is open.
+    @discardableResult
+    public func send(_ text: String) -> Bool {
+        current.withLock { c in
+            guard let c else { return false }
+            if case .enqueued = c.yield(text) { return true }
+            return false
+        }
+    }
+
+    /// A new socket opened: later messages go to it.
+    func attach() -> AsyncStream<String> {
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        current.withLock { old in
+            old?.finish()
+            old = continuation
+        }
+        return stream
+    }
+
+    /// The socket closed.
+    func detach() {
+        current.withLock { c in
+            c?.finish()
+            c = nil
         }
     }
 }

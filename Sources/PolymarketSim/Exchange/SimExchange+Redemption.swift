@@ -18,6 +18,7 @@ extension SimExchange {
     public func resolve(conditionId: String, winner: String, autoRedeem: Bool) {
         resolvedByControl[conditionId.lowercased()] = (winner, autoRedeem)
         resolvedByControlAt[conditionId.lowercased()] = simNow
+        if let m = markets[conditionId.lowercased()] { announceResolution(m, winner: winner) }
         if autoRedeem { autoRedeemDue() }
     }
 

@@ -83,6 +83,7 @@ extension SimExchange {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8))) as? [String: Any],
             let ids = object["assets_ids"] as? [String], var sub = marketSubscribers[id]
         else { return nil }
+        if object["custom_feature_enabled"] as? Bool == true { marketCustomFeatures.insert(id) }
         if (object["operation"] as? String) == "unsubscribe" {
             sub.assets.subtract(ids)
         } else {
@@ -98,6 +99,7 @@ extension SimExchange {
     public func closeMarketChannel(_ id: UUID) {
         marketSubscribers[id]?.continuation.finish()
         marketSubscribers[id] = nil
+        marketCustomFeatures.remove(id)
     }
 
     func broadcastMarket(_ t: Trade) {

@@ -99,6 +99,13 @@ public actor SimExchange {
 
     var rtds: [UUID: RTDSSubscriber] = [:]
     var marketSubscribers: [UUID: (continuation: AsyncStream<String>.Continuation, assets: Set<String>)] = [:]
+    /// Market-channel connections that asked for the custom features (`market_resolved` is sent only to them).
+    var marketCustomFeatures: Set<UUID> = []
+    /// Markets whose `market_resolved` has been sent, and the recorded resolutions in time order (built on first use).
+    var resolutionsAnnounced: Set<String> = []
+    var resolutionSchedule: [(at: Int64, id: String)]?
+    /// `market_resolved` frames written (tests wait on it).
+    public internal(set) var marketResolvedSent = 0
     var userSubscribers: [UUID: (continuation: AsyncStream<String>.Continuation, apiKey: String)] = [:]
     var stallUntil: ContinuousClock.Instant?
     /// RTDS frames written to sockets so far (pings and pongs excluded).

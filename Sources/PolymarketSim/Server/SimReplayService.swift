@@ -46,6 +46,7 @@ public struct SimReplayService: Service {
             await exchange.expireOrders(wallNow: Int64(Date().timeIntervalSince1970))
             await exchange.enforceHeartbeats()
             await exchange.autoRedeemDue()
+            await exchange.announceDueResolutions()
             let drop = await exchange.faults.dropWebSocketsEverySeconds
             if drop > 0, clock.now - lastDrop >= .milliseconds(Int64(drop * 1000)) {
                 await exchange.dropAllSockets()
