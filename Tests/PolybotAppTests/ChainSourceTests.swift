@@ -280,6 +280,18 @@ struct ChainSourceTests {
                     minNotional: Micros(100_000_000), window: 20
                 ) { _ in }
                 #expect(again.windows == 0 && again.stored == 0)
+                // A node that refuses large answers: windows are halved (the read-ahead window too) and every fill of
+                // the range is still read, in order, once.
+                var f = SimFaults()
+                f.getLogsLimit = 5
+                await exchange.setFaults(f)
+                let halved = try await ChainBackfillCommand.backfill(
+                    store: store, reader: reader, from: 65_000_001, to: 65_000_080, confirmations: 0,
+                    minNotional: Micros(100_000_000), window: 20
+                ) { _ in }
+                let inRange = exchange.history.filter { $0.timestamp >= 1_760_000_002 && $0.timestamp < 1_760_000_162 }
+                #expect(halved.refusals > 0 && halved.stored == 0)
+                #expect(halved.trades == inRange.count, "\(halved)")
             }
         }
     }

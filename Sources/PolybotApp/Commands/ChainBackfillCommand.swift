@@ -119,48 +119,69 @@ public enum ChainBackfillCommand {
             try await checkpoints.save(s.checkpoint)
             summary.storeWaitSeconds += seconds(since: t)
         }
+        // The next window is read while this one is decoded (a node answers while we compute).
+        var reading: (range: ClosedRange<Int64>, task: Task<Window, any Error>)?
         defer {
-            // An error leaves no write running behind the run (its window is read again on resume).
+            // An error leaves no read or write running behind the run (its window is read again on resume).
+            reading?.task.cancel()
             storing?.task.cancel()
         }
-        while let range = cursor.nextRange(head: last) {
+        func read(_ range: ClosedRange<Int64>) -> (range: ClosedRange<Int64>, task: Task<Window, any Error>) {
+            (range, Task { try await Window.read(range, reader: reader) })
+        }
+        if let first = cursor.nextRange(head: last) { reading = read(first) }
+        while let current = reading {
             let t0 = ContinuousClock.now  // clock-edge: reported only
-            let logs: [ChainLog]
-            do { logs = try await reader.logs(range) } catch {
-                guard case .tooManyResults = error, cursor.refused() else { throw error }
+            let window: Window
+            do { window = try await current.task.value } catch ChainRPCError.tooManyResults(let why) {
+                guard cursor.refused() else { throw ChainRPCError.tooManyResults(why) }
                 summary.refusals += 1
+                reading = cursor.nextRange(head: last).map(read)
                 continue
             }
-            guard let end = try await reader.rpc.block(range.upperBound) else {
-                throw ChainRPCError.malformed("block \(range.upperBound) missing below the head")
-            }
-            let t1 = ContinuousClock.now  // clock-edge: reported only
             summary.readSeconds += seconds(since: t0)
-            let decoded = try await reader.decode(logs, minNotional: minNotional)
+            cursor.commit(current.range, hashes: [:], trades: [:])
+            reading = cursor.nextRange(head: last).map(read)
+            let t1 = ContinuousClock.now  // clock-edge: reported only
+            let decoded = try await reader.decode(window.logs, minNotional: minNotional)
             let trades = decoded.ordered
             let whales = trades.filter { rules.evaluate($0).passes }
             summary.decodeSeconds += seconds(since: t1)
             try await finishStoring()
             storing = (
-                Task { whales.isEmpty ? 0 : try await store.trades.insertBatch(whales) },
-                ChainCheckpoint(block: range.upperBound, hash: end.hash)
+                // Two connections for a large batch: the write overlaps the next window's read and decode.
+                Task { whales.isEmpty ? 0 : try await store.trades.insertBatch(whales, parallel: true) },
+                ChainCheckpoint(block: current.range.upperBound, hash: window.end.hash)
             )
-            cursor.commit(range, hashes: [:], trades: [:])
             summary.windows += 1
-            summary.logs += logs.count
+            summary.logs += window.logs.count
             summary.trades += trades.count
             summary.whaleTrades += whales.count
-            if summary.windows % 20 == 0 || range.upperBound == last {
-                let done = Double(range.upperBound - from + 1) / Double(last - from + 1) * 100
+            if summary.windows % 20 == 0 || current.range.upperBound == last {
+                let done = Double(current.range.upperBound - from + 1) / Double(last - from + 1) * 100
                 progress(
                     String(
                         format: "block %lld of %lld (%.1f %%): %d fills, %d whale-sized, %d new rows",
-                        range.upperBound, last, done, summary.trades, summary.whaleTrades, summary.stored))
+                        current.range.upperBound, last, done, summary.trades, summary.whaleTrades, summary.stored))
             }
         }
         try await finishStoring()
         let elapsed = ContinuousClock.now - started  // clock-edge: the run's duration, reported only
         summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return summary
+    }
+}
+
+/// One window as read: its logs, and its last block's header (read after the logs, for the checkpoint's hash).
+private struct Window: Sendable {
+    var logs: [ChainLog]
+    var end: ChainBlock
+
+    static func read(_ range: ClosedRange<Int64>, reader: ChainRangeReader) async throws -> Window {
+        let logs = try await reader.logs(range)
+        guard let end = try await reader.rpc.block(range.upperBound) else {
+            throw ChainRPCError.malformed("block \(range.upperBound) missing below the head")
+        }
+        return Window(logs: logs, end: end)
     }
 }

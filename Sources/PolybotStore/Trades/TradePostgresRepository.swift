@@ -42,7 +42,16 @@ package struct TradePostgresRepository: TradeRepository {
     static let parallelThreshold = 5_000
 
     package func insertBatch(_ trades: [Trade]) async throws -> Int {
-        guard trades.count >= Self.parallelThreshold else { return try await insertOneBatch(trades) }
+        try await insertBatch(trades, parallel: true)
+    }
+
+    package func insertBatch(_ trades: [Trade], parallel: Bool) async throws -> Int {
+        // One row per natural key within the batch (the first one seen): `ON CONFLICT DO UPDATE` cannot touch a row
+        // twice in one statement, and deduplicating here spares the server a sort.
+        var seen = Set<TradeKey>(minimumCapacity: trades.count)
+        var trades = trades
+        trades.removeAll { !seen.insert($0.key).inserted }
+        guard parallel, trades.count >= Self.parallelThreshold else { return try await insertOneBatch(trades) }
         // Partition by the natural key so the two transactions never touch the same key and never wait
         // on each other's speculative inserts; duplicates within the batch land in the same partition.
         var parts: [[Trade]] = [[], []]
@@ -87,8 +96,7 @@ package struct TradePostgresRepository: TradeRepository {
                     """
                     WITH ins AS (
                         INSERT INTO whale_trades (\(unescaped: Self.columns), sources)
-                        SELECT DISTINCT ON (transaction_hash, wallet, asset, side, size_micros, price_micros)
-                               transaction_hash, wallet, asset, condition_id, side, size_micros, price_micros,
+                        SELECT transaction_hash, wallet, asset, condition_id, side, size_micros, price_micros,
                                notional_micros, outcome, outcome_index, title, slug, event_slug, trader_name, pseudonym,
                                to_timestamp(traded_at), source, ARRAY[source]
                         FROM trades_stage

@@ -28,6 +28,8 @@ package protocol TradeRepository: Sendable {
     /// Inserts many trades in one round of COPY; duplicates (stored or within the batch) are skipped.
     /// Returns how many rows were new.
     func insertBatch(_ trades: [Trade]) async throws -> Int
+    /// ``insertBatch(_:)`` on one connection when `parallel` is false (a caller whose own work needs the other core).
+    func insertBatch(_ trades: [Trade], parallel: Bool) async throws -> Int
     /// The newest trades, newest first.
     func recent(limit: Int) async throws -> [StoredTrade]
     /// A wallet's trades at or after `since` (Unix seconds), oldest first.
