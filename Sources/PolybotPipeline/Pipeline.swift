@@ -166,7 +166,7 @@ package struct Pipeline: Sendable {
             input: filter.output, store: store, events: events, clock: clock, work: work, logger: logger)
         let consensus = ConsensusStage(
             input: scorer.output, store: store, market: market, baseRule: { liveSettings.get().consensusRule },
-            events: events, clock: clock, work: work, logger: logger)
+            events: events, clusters: engine.clusters, clock: clock, work: work, logger: logger)
         let sizer = PositionSizer(
             input: consensus.output, store: store, books: books, mode: { liveSettings.get().sizingMode },
             slippageCap: { liveSettings.get().riskLimits.maxSlippage },

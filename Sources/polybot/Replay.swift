@@ -20,6 +20,11 @@ struct Replay: AsyncParsableCommand {
             measures execution, not wallet selection. With --markets (resolutions CSV or \
             Gamma JSONL), positions still open at the end are settled at resolution.
 
+            Wallets that are one trader vote once: wallets whose first funders in --transfers lead to one address (not \
+            Polymarket's contracts nor --funding-excluded), and pairs that trade the same token and side within 60 s far \
+            more often than chance explains (tested hourly on market time, Bonferroni over the basket's pairs). Each \
+            link counts from when it was known; fills between one trader's wallets (wash) are dropped from the file.
+
             Report: every signal with its status or skip/denial reason, our fill price, size and fee from the tape, \
             and the copy-delay cost ((our average − the whales' average) × shares); every fill with its fee; totals and \
             PnL (fees in the cost basis).
@@ -40,6 +45,13 @@ struct Replay: AsyncParsableCommand {
     @Option(help: "Basket size when --wallets is not given.") var basketSize = 12
     @Option(help: "Members that must agree.") var minMembers = 3
     @Option(help: "Whale notional threshold, USDC (default: POLYBOT_WHALE_MIN_NOTIONAL).") var minNotional: String?
+    @Option(
+        help:
+            "ERC-20 transfers (CSV block_time,token,from,to,amount) for funding links: wallets of one funder vote once."
+    ) var transfers: String?
+    @Option(
+        help: "Funders that never link wallets, beyond Polymarket's contracts (comma-separated; exchanges, bridges)."
+    ) var fundingExcluded: [String] = []
     @Option(help: "text or json.") var format = "text"
     @Option(help: "Zone of local-time timestamps in the trades file.") var timezone = "UTC"
 
@@ -53,7 +65,8 @@ struct Replay: AsyncParsableCommand {
         do {
             let options = try ReplayCommand.options(
                 trades: file, markets: markets, speed: speed, wallets: wallets, basketSize: basketSize,
-                minMembers: minMembers, minNotional: minNotional, timeZone: timezone, fees: fees)
+                minMembers: minMembers, minNotional: minNotional, timeZone: timezone, fees: fees,
+                transfers: transfers, fundingExcluded: fundingExcluded)
             let report = try await ReplayCommand.run(config: config, options: options, logger: logger)
             if format == "json" {
                 print(ReplayCommand.json(report))

@@ -15,7 +15,10 @@ extension BacktestCommand {
         package var time: Int64
         package var market: String
         package var outcome: String
+        /// Agreeing votes (clusters of one trader's wallets).
         package var agreeing: Int
+        /// The agreeing clusters, each a list of wallets.
+        package var clusters: [[String]]
         /// The score snapshots that made the agreeing wallets count.
         package var snapshotIds: [Int64]
         /// The newest of those snapshots' times: never after the signal.

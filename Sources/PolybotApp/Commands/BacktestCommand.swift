@@ -43,6 +43,9 @@ package enum BacktestCommand {
         /// before markets resolve, so it would skip most signals and measure nothing).
         package var sizing: AppConfiguration.SizingMode = .fixed
         package var timeZone = TimeZone(identifier: "UTC")!
+        /// ERC-20 transfers for funding links (nil: co-trading links only) and which funders count.
+        package var transfersPath: String?
+        package var funding = FundingDefaults.rules()
     }
 
     /// Parses command-line text.
@@ -51,7 +54,7 @@ package enum BacktestCommand {
     package static func options(
         trades: String, markets: String, from: String?, to: String?, rescoreEvery: String, basket: String,
         minMembers: Int, minNotional: String?, fees: String, baselines: Bool, seed: UInt64, sizing: String = "fixed",
-        randomBaskets: Int = RankTest.minimumBaskets
+        randomBaskets: Int = RankTest.minimumBaskets, transfers: String? = nil, fundingExcluded: [String] = []
     ) throws -> Options {
         guard let sizingMode = AppConfiguration.SizingMode(rawValue: sizing) else {
             throw ReplayError.badArgument("--sizing must be fixed, kelly or proportional, not \(sizing)")
@@ -79,10 +82,14 @@ package enum BacktestCommand {
             }
             return m
         }
-        return Options(
+        var o = Options(
             tradesPath: trades, marketsPath: markets, from: try day(from, "--from"), to: try day(to, "--to"),
             rescoreEverySeconds: every, rule: rule, minMembers: minMembers, whaleMinNotional: minimum, fees: plan,
             feesLabel: fees, baselines: baselines, seed: seed, randomBaskets: randomBaskets, sizing: sizingMode)
+        o.transfersPath = transfers
+        o.funding = FundingDefaults.rules(
+            extraExcluded: try ReplayCommand.addresses(fundingExcluded, option: "--funding-excluded"))
+        return o
     }
 
     /// `1d`, `12h`, `30m`, `90s` (or bare seconds) → seconds.
@@ -120,7 +127,7 @@ package enum BacktestCommand {
     }
 
     /// The pure path's view of the history's markets: tick, minimum size, fees, event, winner (evaluation only).
-    static func simulationMarkets(
+    package static func simulationMarkets(
         _ history: HistoryBooks, resolutions: [String: MarketResolution]
     ) -> [String: CopySimulation.Market] {
         history.markets.mapValues { m in
@@ -134,7 +141,7 @@ package enum BacktestCommand {
     }
 
     /// The copy rules the pure path shares with the pipeline's settings.
-    static func copyRules(_ config: AppConfiguration, whaleMinNotional: Micros?) -> CopySimulation.Rules {
+    package static func copyRules(_ config: AppConfiguration, whaleMinNotional: Micros?) -> CopySimulation.Rules {
         let settings = config.pipelineSettings()
         return CopySimulation.Rules(
             consensus: settings.consensusRule,
@@ -148,11 +155,13 @@ package enum BacktestCommand {
     ///
     /// - Throws: argument and database errors.
     package static func run(
-        config base: AppConfiguration, options: Options, all: [Trade], resolutions: [String: MarketResolution],
-        logger: Logger
+        config base: AppConfiguration, options: Options, all recorded: [Trade],
+        resolutions: [String: MarketResolution], logger: Logger
     ) async throws -> Report {
         var config = base
         config.sizingMode = options.sizing
+        let clusters = try clusterEvidence(config: config, options: options, all: recorded, logger: logger)
+        let all = clusters.removingWash(recorded)
         let from = options.from ?? all.first?.timestamp ?? 0
         let to = options.to ?? (all.last?.timestamp ?? 0) + 1
         let rows = all.filter { $0.timestamp >= from && $0.timestamp < to }
@@ -167,6 +176,7 @@ package enum BacktestCommand {
         var run = PaperEngine.Run(
             rows: rows, history: history, speed: nil, minMembers: options.minMembers,
             whaleMinNotional: options.whaleMinNotional, members: [], scores: [])
+        run.clusters = clusters.clusters
         run.resolution = { conditionId, now in
             guard let r = resolutions[conditionId], let winner = r.winningToken, let at = r.resolvedAt, at < now
             else { return nil }
@@ -199,7 +209,7 @@ package enum BacktestCommand {
         // 2. The verdict: that membership schedule, every whale trade, random baskets and hindsight on one pure path.
         let evidence = evidence(
             config: config, options: options, all: all, rows: rows, history: history, resolutions: resolutions,
-            rescorings: rescorings, logger: logger)
+            rescorings: rescorings, clusters: clusters.clusters, logger: logger)
         var baselines = [RunSummary(evidence.everyWhale)]
         var random = RunSummary(evidence.everyWhale)
         random.name = "random baskets (\(evidence.random.baskets), same schedule)"
@@ -238,14 +248,15 @@ package enum BacktestCommand {
     /// every whale trade, random baskets and (with `options.baselines`) the hindsight basket on one pure path.
     static func evidence(
         config: AppConfiguration, options: Options, all: [Trade], rows: [Trade], history: HistoryBooks,
-        resolutions: [String: MarketResolution], rescorings: [Rescoring], logger: Logger
+        resolutions: [String: MarketResolution], rescorings: [Rescoring], clusters: WalletClusters, logger: Logger
     ) -> CopyBacktest.Evidence {
         logger.info("backtest: evidence", metadata: ["random baskets": "\(options.randomBaskets)"])
         let parameters = config.scoringParameters
         let rules = copyRules(config, whaleMinNotional: options.whaleMinNotional)
-        let simulation = CopySimulation(
+        var simulation = CopySimulation(
             trades: rows, markets: simulationMarkets(history, resolutions: resolutions), rules: rules,
             participationBps: config.tapeParticipationBps)
+        simulation.clusters = clusters
         var hindsight: [Address]?
         if options.baselines {
             // Scored on the whole file with every resolution — not knowable at the time: an upper bound.
@@ -273,9 +284,11 @@ package enum BacktestCommand {
     /// clock would tick, then ``evidence(config:options:all:rows:history:resolutions:rescorings:logger:)``. What the
     /// generated-world checks and `polybot-bench` run over many seeds.
     package static func evidenceOnly(
-        config base: AppConfiguration, options: Options, all: [Trade], resolutions: [String: MarketResolution],
-        logger: Logger
+        config base: AppConfiguration, options: Options, all recorded: [Trade],
+        resolutions: [String: MarketResolution], logger: Logger
     ) throws -> (rescorings: [Rescoring], evidence: CopyBacktest.Evidence) {
+        let clusters = try clusterEvidence(config: base, options: options, all: recorded, logger: logger)
+        let all = clusters.removingWash(recorded)
         let from = options.from ?? all.first?.timestamp ?? 0
         let to = options.to ?? (all.last?.timestamp ?? 0) + 1
         let rows = all.filter { $0.timestamp >= from && $0.timestamp < to }
@@ -292,7 +305,7 @@ package enum BacktestCommand {
         let history = PaperEngine.history(rows, fees: options.fees)
         let evidence = evidence(
             config: base, options: options, all: all, rows: rows, history: history, resolutions: resolutions,
-            rescorings: walk.rescorings, logger: logger)
+            rescorings: walk.rescorings, clusters: clusters.clusters, logger: logger)
         return (walk.rescorings, evidence)
     }
 
@@ -330,7 +343,8 @@ package enum BacktestCommand {
             signals.append(
                 SignalLine(
                     signalId: r.signalId, time: r.time, market: r.conditionId, outcome: r.outcome,
-                    agreeing: r.agreeing, snapshotIds: r.scoreIds,
+                    agreeing: r.votes?.count ?? r.agreeing, clusters: r.votes ?? r.wallets.map { [$0] },
+                    snapshotIds: r.scoreIds,
                     snapshotsAsOf: r.scoreIds.compactMap { snapshotTime[$0] }.max(), whalePrice: "\(r.whalePrice)",
                     status: r.status, reason: r.reason, limit: r.limit.map { "\($0)" },
                     ourPrice: r.averagePrice.map { "\($0)" }, shares: shares > .zero ? "\(shares)" : nil,

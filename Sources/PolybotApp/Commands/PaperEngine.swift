@@ -32,6 +32,8 @@ package enum PaperEngine {
         package var scores: [WalletScore]
         /// Whether a market is resolved at a market time (Unix seconds); nil = never during the run.
         package var resolution: @Sendable (String, Int64) -> (closed: Bool, winner: String?)? = { _, _ in nil }
+        /// Who is one trader, over market time (the consensus counts one vote per cluster).
+        package var clusters = WalletClusters(links: [])
         /// A schedule on market time: its interval and body (store, basket id, market time in seconds).
         package var every: (interval: Duration, body: @Sendable (PolybotStore, Int64, Int64) async throws -> Void)?
 
@@ -183,6 +185,7 @@ package enum PaperEngine {
                 }
             }
             let relevance = ReplayRelevance()
+            let clusters = ClusterTimeline(run.clusters)
             let feed = ReplayFeed(
                 trades: rows, clock: clock, work: work, cursor: cursor, relevance: relevance, speed: run.speed,
                 tailMs: (Int64(config.copyDelaySeconds) + settings.orderLifetimeSeconds + 60) * 1000,
@@ -191,7 +194,9 @@ package enum PaperEngine {
                 settings: settings, store: store,
                 clob: ClobClient(baseURL: "http://127.0.0.1:9/unused", transport: transport), dataAPI: nil, rpc: nil,
                 live: nil, logger: logger,
-                engine: PipelineEngine(clock: clock, work: work, feed: feed, market: market, relevance: relevance))
+                engine: PipelineEngine(
+                    clock: clock, work: work, feed: feed, market: market, relevance: relevance,
+                    clusters: { clusters.view(at: $0) }))
             relevance.set { pipeline.mayMatter($0) }
             let services = ServiceGroup(
                 configuration: .init(services: pipeline.services.map { .init(service: $0) }, logger: logger))
@@ -204,6 +209,22 @@ package enum PaperEngine {
                 logger.error("replay barrier miscounted", metadata: ["underflows": "\(work.underflows)"])
             }
             return try await finish(store, clock.now())
+        }
+    }
+
+    /// The clusters read forward in market time by the consensus stage (one stage, times that only grow; an earlier
+    /// time is answered from the start).
+    private final class ClusterTimeline: Sendable {
+        private let state: Mutex<WalletClusters>
+
+        init(_ clusters: WalletClusters) { state = Mutex(clusters) }
+
+        func view(at time: Int64) -> ClusterView {
+            state.withLock { c in
+                if let last = c.advancedTo, time < last { return c.view(at: time) }
+                c.advance(to: time)
+                return c.view
+            }
         }
     }
 

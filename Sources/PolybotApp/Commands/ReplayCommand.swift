@@ -33,6 +33,10 @@ package enum ReplayCommand {
         package var fees: FeePlan = .venue2026
         /// How the fee plan was asked for (shown in the report).
         package var feesLabel = "2026"
+        /// ERC-20 transfers for funding links (nil: co-trading links only).
+        package var transfersPath: String?
+        /// Which funding counts (the defaults exclude Polymarket's contracts; configuration adds exchanges').
+        package var funding = FundingDefaults.rules()
 
         /// Creates options.
         package init(
@@ -56,7 +60,12 @@ package enum ReplayCommand {
         package var signalId: Int64
         package var market: String
         package var outcome: String
+        /// Agreeing votes: clusters, each of one or more wallets of one trader.
         package var agreeing: Int
+        /// The agreeing wallets (every wallet of every agreeing cluster that traded in the window).
+        package var agreeingWallets: Int
+        /// The agreeing clusters, each a list of wallets.
+        package var clusters: [[String]]
         package var whalePrice: String
         package var status: String
         package var reason: String
@@ -86,6 +95,13 @@ package enum ReplayCommand {
     package struct Report: Sendable, Codable {
         package var trades: Int
         package var basket: [String]
+        /// The basket's clusters of more than one wallet as known at the end (links from funding and co-trading).
+        package var basketClusters: [[String]]
+        /// Links found among the basket: by funding, by co-trading.
+        package var fundingLinks: Int
+        package var coTradingLinks: Int
+        /// Fills between wallets of one cluster, left out of scores, consensus and the tape.
+        package var washFills: Int
         package var copyDelaySeconds: Int
         /// The fee plan (`2026`, `none`, or `RATE:EXPONENT`).
         package var feePlan: String
@@ -105,7 +121,8 @@ package enum ReplayCommand {
     /// - Throws: ``ReplayError/badArgument(_:)`` naming the bad value.
     package static func options(
         trades: String, markets: String?, speed: String, wallets: [String], basketSize: Int, minMembers: Int,
-        minNotional: String?, timeZone: String, fees: String = "2026"
+        minNotional: String?, timeZone: String, fees: String = "2026", transfers: String? = nil,
+        fundingExcluded: [String] = []
     ) throws -> Options {
         guard let plan = FeePlan(fees) else {
             throw ReplayError.badArgument("--fees must be 2026, none or RATE:EXPONENT (e.g. 0.04:1), not \(fees)")
@@ -143,7 +160,24 @@ package enum ReplayCommand {
             whaleMinNotional: minimum, timeZone: zone)
         o.fees = plan
         o.feesLabel = fees
+        o.transfersPath = transfers
+        o.funding = FundingDefaults.rules(
+            extraExcluded: try addresses(fundingExcluded, option: "--funding-excluded"))
         return o
+    }
+
+    /// Comma-separated addresses of an option.
+    ///
+    /// - Throws: ``ReplayError/badArgument(_:)`` naming the first one that is not an address.
+    package static func addresses(_ values: [String], option: String) throws -> Set<Address> {
+        var out = Set<Address>()
+        for w in values.flatMap({ $0.split(separator: ",") }) {
+            guard let a = Address(w.trimmingCharacters(in: .whitespaces)) else {
+                throw ReplayError.badArgument("\(option): \(w) is not an address")
+            }
+            out.insert(a)
+        }
+        return out
     }
 
     /// The report as JSON.
@@ -161,13 +195,26 @@ package enum ReplayCommand {
     ///
     /// - Throws: file and database errors.
     package static func run(config: AppConfiguration, options: Options, logger: Logger) async throws -> Report {
-        let rows = try readTrades(options.tradesPath, timeZone: options.timeZone)
+        let recorded = try readTrades(options.tradesPath, timeZone: options.timeZone)
+        let transfers = try options.transfersPath.map { try TransferFileReader.read(path: $0) } ?? []
         let resolutions = try options.marketsPath.map { try ResolutionFileReader.read(path: $0) } ?? [:]
-        logger.info("replay: trades read", metadata: ["trades": "\(rows.count)"])
+        logger.info(
+            "replay: trades read", metadata: ["trades": "\(recorded.count)", "transfers": "\(transfers.count)"])
         let basket =
             options.wallets.isEmpty
-            ? defaultBasket(rows, resolutions: resolutions, count: options.basketSize) : options.wallets
+            ? defaultBasket(recorded, resolutions: resolutions, count: options.basketSize) : options.wallets
         logger.info("replay: basket chosen", metadata: ["wallets": "\(basket.count)"])
+        // Who is one trader among the basket, on market time; fills between one trader's wallets are no evidence and
+        // no liquidity.
+        let evidence = ClusterEvidence.build(
+            rows: recorded, transfers: transfers, tracked: Set(basket), funding: options.funding)
+        let rows = evidence.removingWash(recorded)
+        logger.info(
+            "replay: clusters found",
+            metadata: [
+                "funding_links": "\(evidence.fundingLinks)", "co_trading_links": "\(evidence.coTradingLinks)",
+                "wash_fills": "\(evidence.wash.count)",
+            ])
 
         let history = PaperEngine.history(rows, fees: options.fees)
         let markets = history.markets
@@ -177,9 +224,11 @@ package enum ReplayCommand {
         let end = (rows.last?.timestamp ?? 0) + 86_400
         let scores = WalletScoring.scoreAll(
             trades: rows.filter { members.contains($0.wallet) }, resolutions: resolutions, now: end)
-        let run = PaperEngine.Run(
+        var run = PaperEngine.Run(
             rows: rows, history: history, speed: options.speed, minMembers: options.minMembers,
             whaleMinNotional: options.whaleMinNotional, members: basket, scores: scores.map(\.score))
+        run.clusters = evidence.clusters
+        let groups = evidence.clusters.view(at: .max).groups.map { $0.map(\.hex) }
         let equity = config.startingEquity
         let copyDelay = config.copyDelaySeconds
         let label = options.feesLabel
@@ -194,9 +243,14 @@ package enum ReplayCommand {
                     settled += 1
                 }
             }
-            return try await report(
+            var r = try await report(
                 store: store, trades: rows.count, basket: basket, copyDelaySeconds: copyDelay, fees: label,
                 settled: settled)
+            r.basketClusters = groups
+            r.fundingLinks = evidence.fundingLinks
+            r.coTradingLinks = evidence.coTradingLinks
+            r.washFills = evidence.wash.count
+            return r
         }
     }
 
@@ -259,7 +313,9 @@ package enum ReplayCommand {
             }
             lines.append(
                 SignalLine(
-                    signalId: r.signalId, market: r.conditionId, outcome: r.outcome, agreeing: r.agreeing,
+                    signalId: r.signalId, market: r.conditionId, outcome: r.outcome,
+                    agreeing: r.votes?.count ?? r.agreeing, agreeingWallets: r.agreeing,
+                    clusters: r.votes ?? r.wallets.map { [$0] },
                     whalePrice: "\(r.whalePrice)", status: r.status, reason: r.reason,
                     ourPrice: r.averagePrice.map { "\($0)" }, shares: filled > .zero ? "\(filled)" : nil,
                     cost: r.cost.flatMap { $0 > .zero ? "\($0)" : nil },
@@ -278,8 +334,9 @@ package enum ReplayCommand {
         let orders = try await store.orders.list(statuses: nil, limit: 100_000, beforeId: nil)
         let positions = try await store.positions.list(mode: .paper, statuses: nil, limit: 100_000)
         return Report(
-            trades: trades, basket: basket.map(\.hex),
-            copyDelaySeconds: copyDelaySeconds, feePlan: fees, signals: lines, fills: fills, feesTotal: "\(feesTotal)",
+            trades: trades, basket: basket.map(\.hex), basketClusters: [], fundingLinks: 0, coTradingLinks: 0,
+            washFills: 0, copyDelaySeconds: copyDelaySeconds, feePlan: fees, signals: lines, fills: fills,
+            feesTotal: "\(feesTotal)",
             orders: orders.count, filledOrders: orders.filter { $0.filledSize > .zero }.count,
             copyDelayCostTotal: "\(delayTotal)",
             realizedPnl: "\(Micros.sum(positions.map(\.realizedPnl)))",

@@ -49,6 +49,11 @@ public struct CopySignal: Sendable, Hashable, Codable {
     /// The score snapshots (ids) that made the agreeing wallets count, as the consensus stage saw them; nil when the
     /// signal was built without stored scores (pure logic, tests).
     public var scoreIds: [Int64]?
+    /// The agreeing votes: one list per cluster (the wallets of one trader that traded in the window), in address
+    /// order; `agreeing` flattens it. Nil on a signal stored before clusters existed.
+    public var votes: [[Address]]?
+    /// How many clusters opposed.
+    public var opposingVotes: Int?
 
     /// Creates a signal.
     public init(
@@ -122,6 +127,9 @@ public struct BasketConsensus: Sendable {
     public let basketId: Int64
     public let members: Set<Address>
     public let rule: ConsensusRule
+    /// Who is one trader (``WalletClusters``), as of the trade being added: the wallets of a cluster cast one vote.
+    /// Every wallet is its own cluster until the caller sets it.
+    public var clusters = ClusterView()
     /// Member trades within the window, per market, in arrival order.
     fileprivate(set) var window: [String: [Trade]] = [:]
     /// Signals already fired: key → time, kept one window long.
@@ -195,15 +203,16 @@ public struct BasketConsensus: Sendable {
         market: String, now: Int64, fees: FeeSchedule?, bestAsk: (String) -> Micros?
     ) -> ConsensusOutcome {
         let trades = window[market] ?? []
-        // Net bought notional per member per token (buys minus sells).
+        // Net bought notional per vote per token (buys minus sells): the wallets of one cluster vote together, with
+        // their combined stance.
         var net: [Address: [String: Int64]] = [:]
         var outcomeName: [String: String] = [:]
         for t in trades {
             let signed = t.side == .buy ? t.notional.raw : -t.notional.raw
-            net[t.wallet, default: [:]][t.asset, default: 0] += signed
+            net[clusters.cluster(of: t.wallet), default: [:]][t.asset, default: 0] += signed
             outcomeName[t.asset] = t.outcome
         }
-        // Each member's stance towards each token: its net on the token minus its net on the other tokens
+        // Each vote's stance towards each token: its net on the token minus its net on the other tokens
         // (a hedged member nets out).
         let tokens = Set(trades.map(\.asset))
         var best: (asset: String, agreeing: [Address], opposing: [Address])?
@@ -243,7 +252,14 @@ public struct BasketConsensus: Sendable {
         }
         fired[key] = now
         let agreeingSet = Set(agreeing)
-        let evidence = trades.filter { agreeingSet.contains($0.wallet) }
+        let evidence = trades.filter { agreeingSet.contains(clusters.cluster(of: $0.wallet)) }
+        // The wallets behind the agreeing votes (those that traded in the window), and behind the opposing ones.
+        let agreeingWallets = Array(Set(evidence.map(\.wallet))).sorted()
+        let opposingSet = Set(opposing)
+        let opposingWallets = Array(
+            Set(trades.filter { opposingSet.contains(clusters.cluster(of: $0.wallet)) }.map(\.wallet))
+        )
+        .sorted()
         var paid: Int128 = 0
         var shares: Int128 = 0
         for t in evidence where t.side == .buy && t.asset == asset {
@@ -256,14 +272,19 @@ public struct BasketConsensus: Sendable {
                 let p = net[w] ?? [:]
                 return sum + (p[asset] ?? 0) - p.filter { $0.key != asset }.values.reduce(0, +)
             })
-        return .signal(
-            CopySignal(
-                key: key, basketId: basketId, conditionId: market, asset: asset, outcome: outcomeName[asset] ?? "",
-                agreeing: agreeing,
-                opposing: opposing, ratio: Double(agreeing.count) / Double(agreeing.count + opposing.count),
-                trades: evidence.map(\.key),
-                whaleAveragePrice: avg, whaleNotional: whaleNotional, bestAsk: ask, windowStart: windowStart,
-                createdAt: now))
+        var signal = CopySignal(
+            key: key, basketId: basketId, conditionId: market, asset: asset, outcome: outcomeName[asset] ?? "",
+            agreeing: agreeingWallets,
+            opposing: opposingWallets, ratio: Double(agreeing.count) / Double(agreeing.count + opposing.count),
+            trades: evidence.map(\.key),
+            whaleAveragePrice: avg, whaleNotional: whaleNotional, bestAsk: ask, windowStart: windowStart,
+            createdAt: now)
+        signal.votes = Dictionary(grouping: agreeingWallets, by: { clusters.cluster(of: $0) }).values.map {
+            $0.sorted()
+        }
+        .sorted { $0[0] < $1[0] }
+        signal.opposingVotes = opposing.count
+        return .signal(signal)
     }
 }
 

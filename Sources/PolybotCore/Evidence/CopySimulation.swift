@@ -75,6 +75,8 @@ public struct CopySimulation: Sendable {
     private let whaleIndices: [Int]
     /// The period's tape (nothing taken yet).
     public let tape: TapeFills
+    /// Who is one trader over time: the wallets of a cluster cast one vote (links count from when they were known).
+    public var clusters = WalletClusters(links: [])
 
     /// Prepares a simulation over the period's trades (time order).
     public init(trades: [Trade], markets: [String: Market], rules: Rules, participationBps: Int) {
@@ -94,6 +96,7 @@ public struct CopySimulation: Sendable {
         if let ratioBps { rule.ratioBps = ratioBps }
         rule.minNetNotional = rules.whaleMinNotional
         var tape = self.tape
+        var timeline = clusters
         var consensus = BasketConsensus(basketId: 0, members: [], rule: rule)
         var next = 0
         var window: [Trade] = []
@@ -115,6 +118,8 @@ public struct CopySimulation: Sendable {
             window.append(t)
             guard consensus.members.contains(t.wallet), let market = markets[t.conditionId] else { continue }
             let now = t.timestamp
+            timeline.advance(to: now)
+            consensus.clusters = timeline.view
             let snapshot = tape
             let tick = market.tick
             guard

@@ -24,6 +24,10 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: PipelineStage whe
     private let clock: any PipelineClock
     private let work: WorkGauge?
     private let baseRule: @Sendable () -> ConsensusRule
+    /// Who is one trader at a market time (nil: the links stored, reloaded with the baskets).
+    private let clusterPort: (@Sendable (Int64) async -> ClusterView)?
+    /// The stored links (when no port is given), as of the last reload.
+    private var storedClusters = WalletClusters(links: [])
     private let events: PipelineEvents
     private let logger: Logger
     private let reloadEvery: Int64
@@ -45,8 +49,10 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: PipelineStage whe
     package init(
         input: Input, store: PolybotStore, market: MarketPorts,
         baseRule: @escaping @Sendable () -> ConsensusRule, events: PipelineEvents, reloadEvery: Int64 = 60,
+        clusters: (@Sendable (Int64) async -> ClusterView)? = nil,
         clock: any PipelineClock = SystemPipelineClock(), work: WorkGauge? = nil, logger: Logger
     ) {
+        self.clusterPort = clusters
         self.input = input
         self.store = store
         self.market = market
@@ -90,12 +96,14 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: PipelineStage whe
         if let id = scored.score?.snapshotId { snapshotOf[trade.wallet] = id }
         var fired: [(signal: CopySignal, fees: FeeSchedule)] = []
         var fees: FeeSchedule??
+        let clusters = await clusterView(at: trade.timestamp)
         for (id, entry) in baskets.sorted(by: { $0.key < $1.key }) {
             guard entry.consensus.members.contains(trade.wallet), counts || entry.manual.contains(trade.wallet)
             else { continue }
             await refreshAsks(Set([trade.asset]).union(entry.consensus.tokens(market: trade.conditionId)))
             if fees == nil { fees = .some(await feeSchedule(trade.conditionId)) }
             var consensus = entry.consensus
+            consensus.clusters = clusters
             let schedule = fees ?? nil
             let outcome = consensus.add(trade, now: trade.timestamp, fees: schedule) { token in
                 self.booksSeen[token]?.book?.bestAsk
@@ -140,6 +148,12 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: PipelineStage whe
                     book: seen?.book, bookAtMs: seen?.atMs, fees: schedule))
         }
         return true
+    }
+
+    /// Who is one trader at a market time: the engine's port, else the links stored as of the last reload.
+    private func clusterView(at time: Int64) async -> ClusterView {
+        if let clusterPort { return await clusterPort(time) }
+        return storedClusters.view(at: time)
     }
 
     /// The market's fee schedule, or nil (counted and logged) when it is not known: the gate then fires nothing.

@@ -14,12 +14,17 @@ package struct PipelineEngine: Sendable {
     package var market: MarketPorts?
     /// Which trades the barrier counts (replay; set to ``Pipeline/mayMatter(_:)`` once the pipeline exists).
     package var relevance: ReplayRelevance?
+    /// Who is one trader at a market time (Unix seconds): the consensus counts one vote per cluster. Nil: the links
+    /// stored in the database (the daemon's).
+    package var clusters: (@Sendable (Int64) async -> ClusterView)?
 
     /// Creates an engine (defaults: the daemon's).
     package init(
         clock: any PipelineClock = SystemPipelineClock(), work: WorkGauge? = nil, feed: (any MarketFeed)? = nil,
-        market: MarketPorts? = nil, relevance: ReplayRelevance? = nil
+        market: MarketPorts? = nil, relevance: ReplayRelevance? = nil,
+        clusters: (@Sendable (Int64) async -> ClusterView)? = nil
     ) {
+        self.clusters = clusters
         self.relevance = relevance
         self.clock = clock
         self.work = work

@@ -15,6 +15,8 @@ package struct PaperSignalRow: Sendable, Hashable {
     package var reason: String
     package var scoreIds: [Int64]
     package var wallets: [String]
+    /// The agreeing clusters (one list of wallets each); nil on a signal stored without them.
+    package var votes: [[String]]?
     /// The entry order's limit and size (nil: no entry order).
     package var limit: Micros?
     package var ordered: Micros?
@@ -53,7 +55,7 @@ package struct PaperRunQueries: Sendable {
                 """
                 SELECT s.id AS signal_id, extract(epoch FROM s.created_at)::bigint AS time, s.condition_id, s.asset,
                        s.outcome, s.agreeing, s.whale_avg_price_micros, s.status, s.status_reason, s.score_ids,
-                       s.wallets, o.price_micros, o.size_micros, o.avg_fill_price_micros, o.filled_size_micros,
+                       s.wallets, s.votes::text AS votes, o.price_micros, o.size_micros, o.avg_fill_price_micros, o.filled_size_micros,
                        o.filled_cost_micros, o.fee_micros, o.error
                 FROM signals s LEFT JOIN copy_orders o ON o.signal_id = s.id AND o.purpose = 'entry' ORDER BY s.id
                 """, logger: db.logger)
@@ -70,7 +72,12 @@ package struct PaperRunQueries: Sendable {
                         whalePrice: Micros(try r["whale_avg_price_micros"].decode(Int64.self)),
                         status: try r["status"].decode(String.self), reason: try r["status_reason"].decode(String.self),
                         scoreIds: try r["score_ids"].decode([Int64].self),
-                        wallets: try r["wallets"].decode([String].self), limit: try micros("price_micros"),
+                        wallets: try r["wallets"].decode([String].self),
+                        votes: try r["votes"].decode(String?.self).flatMap {
+                            // Written by ``SignalPostgresRepository/votesJSON(_:)``: arrays of address strings.
+                            try JSONDecoder().decode([[String]].self, from: Data($0.utf8))
+                        },
+                        limit: try micros("price_micros"),
                         ordered: try micros("size_micros"), averagePrice: try micros("avg_fill_price_micros"),
                         filled: try micros("filled_size_micros"), cost: try micros("filled_cost_micros"),
                         fee: try micros("fee_micros"), orderError: try r["error"].decode(String?.self)))

@@ -31,15 +31,23 @@ package struct SignalPostgresRepository: SignalRepository {
     /// Creates the repository.
     package init(db: Database) { self.db = db }
 
+    /// The agreeing clusters as a JSON array of arrays of addresses (nil: a signal built without clusters).
+    static func votesJSON(_ votes: [[Address]]?) -> String? {
+        votes.map {
+            "[" + $0.map { "[" + $0.map { "\"\($0.hex)\"" }.joined(separator: ",") + "]" }.joined(separator: ",") + "]"
+        }
+    }
+
     package func record(_ s: CopySignal, eventSlug: String) async throws -> (id: Int64, created: Bool) {
         try await mappingErrors {
             let rows = try await db.client.query(
                 """
                 INSERT INTO signals (signal_key, basket_id, condition_id, asset, outcome, agreeing, opposing, ratio, wallets,
-                    whale_avg_price_micros, whale_notional_micros, best_ask_micros, created_at, score_ids, trade_ids)
+                    whale_avg_price_micros, whale_notional_micros, best_ask_micros, created_at, score_ids, votes, trade_ids)
                 VALUES (\(s.key), \(s.basketId), \(s.conditionId), \(s.asset), \(s.outcome), \(Int32(s.agreeing.count)),
                     \(Int32(s.opposing.count)), \(s.ratio), \(s.agreeing.map(\.hex)), \(s.whaleAveragePrice.raw),
                     \(s.whaleNotional.raw), \(s.bestAsk.raw), \(Date(unixSeconds: s.createdAt)), \(s.scoreIds ?? []),
+                    \(Self.votesJSON(s.votes))::jsonb,
                     -- The stored trades it was made of (a reorg that takes one back finds the signal by them).
                     (SELECT coalesce(array_agg(w.id ORDER BY w.id), '{}') FROM whale_trades w
                      JOIN unnest(\(s.trades.map(\.transactionHash))::text[], \(s.trades.map(\.wallet.hex))::text[],

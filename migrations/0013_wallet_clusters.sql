@@ -1,0 +1,16 @@
+-- Issue 31: independent votes. A signal keeps which clusters agreed (one JSON array of wallets per agreeing cluster);
+-- links between wallets are kept with their evidence and the time they became known (a point-in-time reader sees only
+-- links known by its time).
+ALTER TABLE signals ADD COLUMN votes JSONB;
+
+CREATE TABLE wallet_links (
+    wallet_a    TEXT NOT NULL CHECK (wallet_a ~ '^0x[0-9a-f]{40}$'),
+    wallet_b    TEXT NOT NULL CHECK (wallet_b ~ '^0x[0-9a-f]{40}$'),
+    kind        TEXT NOT NULL CHECK (kind IN ('funding', 'co_trading', 'manual')),
+    since       TIMESTAMPTZ NOT NULL,
+    evidence    JSONB NOT NULL,
+    recorded_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (wallet_a, wallet_b, kind),
+    CHECK (wallet_a < wallet_b)
+);
+CREATE INDEX wallet_links_b ON wallet_links (wallet_b);
