@@ -28,6 +28,8 @@ package struct PolybotStore: Sendable {
     package let paperRun: PaperRunQueries
     /// Where the chain source stands.
     package let chainProgress: ChainProgressRepository
+    /// Links between wallets that are one trader.
+    package let walletLinks: WalletLinkRepository
 
     /// Builds the PostgreSQL repositories over a client.
     ///
@@ -53,5 +55,6 @@ package struct PolybotStore: Sendable {
         settings = SettingsRepository(db: db)
         paperRun = PaperRunQueries(db: db)
         chainProgress = ChainProgressRepository(db: db)
+        walletLinks = WalletLinkRepository(db: db)
     }
 }

@@ -30,6 +30,9 @@ struct Backtest: AsyncParsableCommand {
             cost and result; the pipeline's books, equity curve and maximum drawdown; each run's return with its 95 % \
             interval over events; the three tests; a sensitivity table (+1, +3, +5 ¢ per share for every basket); \
             per-wallet copyability with its interval.
+
+            Wallets that are one trader vote once (funding links from --transfers, co-trading links from the trades, \
+            each from when it was known); fills between one trader's wallets are dropped.
             """)
 
     @OptionGroup var common: CommonOptions

@@ -231,6 +231,23 @@ package struct RescoringJob: Sendable {
         return markets.contains { $0.winningTokenId != nil }
     }
 
+    /// Tests the scored wallets' trades before the scoring time for co-trading (issue 31), records the links found
+    /// (known from the scoring time), and returns the trades without the wash fills the stored links reveal: they are
+    /// no volume, markout or edge.
+    private func dropWash(_ trades: [Trade], wallets: [Address], scoringTime: Int64) async throws -> [Trade] {
+        var test = CoTrading(tracked: Set(wallets))
+        for t in trades.sorted(by: { ($0.timestamp, $0.transactionHash) < ($1.timestamp, $1.transactionHash) }) {
+            test.add(t)
+        }
+        let found = test.links(at: scoringTime)
+        let new = try await store.walletLinks.record(found)
+        if new > 0 { logger.notice("co-trading links found", metadata: ["links.new": "\(new)"]) }
+        let view = WalletClusters(links: try await store.walletLinks.all()).view(at: scoringTime)
+        let wash = WashTrades.keys(trades) { _ in view }
+        if !wash.isEmpty { logger.info("wash fills left out of scores", metadata: ["fills": "\(wash.count)"]) }
+        return wash.isEmpty ? trades : trades.filter { !wash.contains($0.key) }
+    }
+
     /// Scores every wallet of the run as of the scoring time (one fold, Benjamini–Hochberg across all of them), writes
     /// the snapshots, promotes and demotes.
     private func score(
@@ -243,7 +260,8 @@ package struct RescoringJob: Sendable {
         let whales = try await store.whales.get(wallets)
         // Only trades before the scoring time, and resolutions known before it (undated ones from Gamma count: they
         // are known now).
-        let before = wallets.flatMap { w in (tradesByWallet[w] ?? []).filter { $0.timestamp < scoringTime } }
+        var before = wallets.flatMap { w in (tradesByWallet[w] ?? []).filter { $0.timestamp < scoringTime } }
+        before = try await dropWash(before, wallets: wallets, scoringTime: scoringTime)
         var byWallet: [Address: WalletScoring.Result] = [:]
         for r in WalletScoring.scoreAll(
             trades: before, resolutions: resolutions, now: scoringTime, parameters: parameters)

@@ -52,12 +52,17 @@ package struct ResolutionWatcher: Service {
     }
 
     /// What the watcher knows between passes.
+    /// Passes an announced market is asked about again before it is left to the catalog's schedule.
+    static let maxAsks = 60
+
     private final class State: Sendable {
         struct Value {
             var plan: ResolutionWatchPlan
             var marketOf: [String: String] = [:]
             /// Markets the venue announced as resolved whose record is not in the store yet.
             var unconfirmed: [String: String] = [:]
+            /// How many passes asked again about each unconfirmed market.
+            var asked: [String: Int] = [:]
         }
         let value: Mutex<Value>
         init(plan: ResolutionWatchPlan) { value = Mutex(Value(plan: plan)) }
@@ -93,6 +98,23 @@ package struct ResolutionWatcher: Service {
     /// markets. Returns how many connections hold tokens.
     private func pass(_ connections: [Connection], state: State) async -> Int {
         for (market, winner) in state.value.withLock({ $0.unconfirmed }) {
+            let asked = state.value.withLock { v in
+                v.asked[market, default: 0] += 1
+                return v.asked[market]!
+            }
+            // A void or 50/50 record never names a winner: after an hour of passes the catalog's own schedule is left
+            // to read it (nothing is lost: the market stays unresolved in the store until a record says otherwise).
+            guard asked <= Self.maxAsks else {
+                state.value.withLock { v in
+                    v.unconfirmed[market] = nil
+                    v.asked[market] = nil
+                }
+                Counter(label: "markets.resolution_watch.abandoned").increment()
+                logger.error(
+                    "the venue announced a resolution no record confirms; left to the catalog's pass",
+                    metadata: ["markets.condition_id": "\(market)", "markets.passes": "\(Self.maxAsks)"])
+                continue
+            }
             await confirm(market, announcedWinner: winner, state: state)
         }
         let awaited: [(conditionId: String, token: String)]
@@ -172,7 +194,10 @@ package struct ResolutionWatcher: Service {
                     metadata: ["markets.condition_id": "\(market)"])
                 return
             }
-            state.value.withLock { $0.unconfirmed[market] = nil }
+            state.value.withLock { v in
+                v.unconfirmed[market] = nil
+                v.asked[market] = nil
+            }
             Counter(label: "markets.resolution_watch.confirmed").increment()
             if winner != announcedWinner {
                 Counter(label: "markets.resolution_watch.disagreements").increment()

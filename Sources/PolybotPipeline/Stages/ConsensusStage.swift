@@ -201,6 +201,10 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: PipelineStage whe
                 }
             }
             baskets = next
+            if clusterPort == nil {
+                let links = try await store.walletLinks.all()
+                if links != storedClusters.links { storedClusters = WalletClusters(links: links) }
+            }
         } catch {
             logger.error("baskets not reloaded; keeping the previous ones", metadata: ["error": "\(error)"])
         }
