@@ -99,7 +99,7 @@ extension IndependentVotesTests {
 
     @Test func aReplayCountsTheRingOnceAndKeepsTheIndependentsSignals() async throws {
         let world = SybilWorld(options: .init(seed: 3))
-        let ringMarkets = Set(world.markets.prefix(world.options.ringMarkets).map(\.conditionId))
+        let ringMarkets = Set(world.ringMarkets.map(\.conditionId))
         let ring = Set(world.ring.map(\.hex))
         let report = try await Self.withFiles(world) { trades, markets, transfers in
             let options = try ReplayCommand.options(
@@ -146,7 +146,7 @@ extension IndependentVotesTests {
             let counted = simulation.run(schedule: schedule, minMembers: 2)
             simulation.clusters = evidence.clusters
             let voted = simulation.run(schedule: schedule, minMembers: 2)
-            let ringMarkets = Set(world.markets.prefix(world.options.ringMarkets).map(\.conditionId))
+            let ringMarkets = Set(world.ringMarkets.map(\.conditionId))
             ringCopies += counted.filter { ringMarkets.contains($0.market) }.count
             #expect(voted.allSatisfy { !ringMarkets.contains($0.market) }, "seed \(seed)")
             let kept = counted.filter { !ringMarkets.contains($0.market) }.map { (c: CopyPosition) in c.market }
@@ -154,5 +154,39 @@ extension IndependentVotesTests {
             #expect(!voted.isEmpty, "seed \(seed): the independents copied nothing")
         }
         #expect(ringCopies > 0, "counting wallets, the ring never fired: the check is empty")
+    }
+}
+
+extension IndependentVotesTests {
+    /// `polybot backtest` itself on a sybil world (walk-forward through the pipeline, then the verdict's pure path):
+    /// with the transfers, no signal is the ring's alone; every signal has at least two votes.
+    @Test func theWalkForwardBacktestFiresNothingOnTheRingAlone() async throws {
+        var o = SybilWorld.Options(seed: 5)
+        // A long enough history for the walk-forward to find informed wallets: the ring is skilled too.
+        o.markets = 90
+        o.ringMarkets = 30
+        o.ringSkill = 0.9
+        o.independentSkill = 0.85
+        let world = SybilWorld(options: o)
+        let ringMarkets = Set(world.ringMarkets.map(\.conditionId))
+        let report = try await Self.withFiles(world) { trades, markets, transfers in
+            let options = try BacktestCommand.options(
+                trades: trades, markets: markets, from: nil, to: nil, rescoreEvery: "1d", basket: "markout:18",
+                minMembers: 2, minNotional: "1000", fees: "2026", baselines: false, seed: 1, transfers: transfers)
+            return try await BacktestCommand.run(
+                config: try Self.config(), options: options, logger: Logger(label: "test.backtest.sybil"))
+        }
+        // The ring was in the walk-forward's basket (counting wallets, its 8 members would have agreed).
+        let ring = Set(world.ring.map(\.hex))
+        let ringInBasket = report.rescorings.map { Set($0.basket).intersection(ring).count }.max() ?? 0
+        print("ring wallets in the basket at most: \(ringInBasket)")
+        #expect(ringInBasket >= 2, "the ring was never in the basket: the check is empty")
+        let inRing = report.signals.filter { ringMarkets.contains($0.market) }
+        print(
+            "backtest, sybil world 5: \(report.signals.count) signals (\(inRing.count) in the ring's markets), walk-forward copies \(report.main.signals)"
+        )
+        #expect(inRing.isEmpty, "\(inRing.map(\.clusters))")
+        #expect(report.signals.allSatisfy { $0.agreeing >= 2 && $0.clusters.count == $0.agreeing })
+        #expect(!report.signals.isEmpty, "the walk-forward copied nothing: the check is empty")
     }
 }

@@ -13,14 +13,16 @@ import PolybotCore
 ///   within a consensus window but rarely within a minute.
 /// - After every whale buy, small sells by one-off wallets at or a cent above it: prints a copy can take.
 ///
-/// The ring's markets and the independents' markets are disjoint, so a signal is either the ring's or not.
+/// The ring's markets (every third) and the independents' markets are disjoint, so a signal is either the ring's or
+/// not.
 public struct SybilWorld: Sendable {
     /// The world's size.
     public struct Options: Sendable {
         public var seed: UInt64
         public var start: Int64 = 1_767_225_600  // 2026-01-01
         public var markets = 40
-        /// Markets the ring trades (the first ones); the rest are the independents'.
+        /// Markets the ring trades (every third one, from the first, until there are this many); the rest are the
+        /// independents'.
         public var ringMarkets = 12
         public var ringSize = 8
         public var independents = 10
@@ -81,6 +83,17 @@ public struct SybilWorld: Sendable {
         ringFunder = address()
         hub = address()
         busy = (0..<options.busy).map { _ in address() }
+    }
+
+    /// The ring's markets (spread over the whole period).
+    public var ringMarkets: [Market] {
+        Array(markets.enumerated().filter { $0.offset % 3 == 0 }.map(\.element).prefix(options.ringMarkets))
+    }
+
+    /// The independents' markets.
+    public var independentMarkets: [Market] {
+        let ring = Set(ringMarkets.map(\.conditionId))
+        return markets.filter { !ring.contains($0.conditionId) }
     }
 
     /// The resolutions, each with its time.
@@ -154,7 +167,7 @@ public struct SybilWorld: Sendable {
                         shares: 200 + rng.unit() * 600, price: min(0.99, price + Double(rng.next() % 2) / 100), at: at))
             }
         }
-        let ringMarkets = markets.prefix(options.ringMarkets)
+        let ringMarkets = self.ringMarkets
         for m in ringMarkets {
             let token = rng.unit() < options.ringSkill ? m.winner : 1 - m.winner
             var t = m.news + Int64(rng.next() % 21_600)
@@ -165,7 +178,7 @@ public struct SybilWorld: Sendable {
             }
         }
         for i in 0..<options.washFills {
-            let m = ringMarkets[ringMarkets.startIndex + i % ringMarkets.count]
+            let m = ringMarkets[i % ringMarkets.count]
             let (a, b) = (ring[1 + i % (ring.count - 1)], ring[1 + (i + 1) % (ring.count - 1)])
             let tx = "0x" + rng.hex(bytes: 32)
             let at = m.news + 30_000 + Int64(rng.next() % 20_000)
@@ -173,13 +186,14 @@ public struct SybilWorld: Sendable {
             out.append(trade(a, m, token: 0, side: .buy, shares: shares, price: m.fair, at: at, tx: tx))
             out.append(trade(b, m, token: 0, side: .sell, shares: shares, price: m.fair, at: at, tx: tx))
         }
-        for m in markets.dropFirst(options.ringMarkets) {
+        let independentMarkets = self.independentMarkets
+        for m in independentMarkets {
             for w in independents where rng.unit() < 0.5 {
                 let token = rng.unit() < options.independentSkill ? m.winner : 1 - m.winner
                 buy(w, m, token: token, at: m.news + Int64(rng.next() % 43_200))
             }
         }
-        for m in markets.dropFirst(options.ringMarkets).prefix(3) {
+        for m in independentMarkets.prefix(3) {
             for w in busy {
                 for _ in 0..<options.busyTrades {
                     let token = Int(rng.next() % 2)
