@@ -395,7 +395,8 @@ function start() {
 $("login-form").addEventListener("submit", login);
 window.addEventListener("hashchange", () => { if (state.token) route(); });
 $("lb-rows").addEventListener("click", leaderboardAction);
-for (const id of ["lb-class", "lb-category", "lb-sort"]) $(id).addEventListener("change", () => { lb.offset = 0; loadLeaderboard().catch(console.error); });
+$("pf-cluster").addEventListener("click", clusterAction);
+for (const id of ["lb-class", "lb-category", "lb-sort", "lb-one-per-cluster"]) $(id).addEventListener("change", () => { lb.offset = 0; loadLeaderboard().catch(console.error); });
 $("lb-next").addEventListener("click", () => { lb.offset += 50; loadLeaderboard().catch(console.error); });
 $("lb-prev").addEventListener("click", () => { lb.offset = Math.max(0, lb.offset - 50); loadLeaderboard().catch(console.error); });
 $("bt-form").addEventListener("submit", startBacktest);

@@ -29,6 +29,7 @@ async function loadLeaderboard() {
   const p = new URLSearchParams({ limit: 50, offset: lb.offset, sort: $("lb-sort").value });
   if ($("lb-class").value) p.set("class", $("lb-class").value);
   if ($("lb-category").value) p.set("category", $("lb-category").value);
+  if ($("lb-one-per-cluster").checked) p.set("onePerCluster", "true");
   const current = newest("leaderboard");
   const [page, baskets] = await Promise.all([api("GET", "/leaderboard?" + p), api("GET", "/baskets")]);
   if (!current()) return;
@@ -47,6 +48,7 @@ async function loadLeaderboard() {
       <td class="num" title="${s.resolvedEvents == null ? "" : s.resolvedEvents + " independent events"}">${s.resolvedMarkets}</td><td class="num">${s.markout1h == null ? "–" : px(s.markout1h)}</td>
       <td class="num ${c ? (c.uncopyable ? "down" : "up") : ""}" title="${c ? esc(c.source) + ", " + c.entries + " entries" : "not copied yet"}">${c ? keptJudged(c) : "–"}</td>
       <td class="num">${usd(s.volume)}</td><td>${r.categories.slice(0, 3).map((t) => `<span class="tag">${esc(t)}</span>`).join("")}</td>
+      <td title="${r.clusterSize > 1 ? "one trader with " + (r.clusterSize - 1) + " other wallet(s); cluster " + esc(r.cluster) : "no linked wallet"}">${r.clusterSize > 1 ? `${walletLink(r.cluster, "")} <span class="sub">×${r.clusterSize}</span>` : "–"}</td>
       <td><button data-act="add" ${lb.baskets.length ? "" : "disabled"}>add to basket</button></td></tr>`;
   }).join("");
   $("lb-next").disabled = page.next == null;
@@ -149,7 +151,42 @@ async function showProfile(address) {
     <dt>Entries</dt><dd>${c.entries}</dd><dt>From</dt><dd>${esc(c.source)}</dd></dl>`
     : `<p class="sub">Not copied on a resolved market yet, and in no stored backtest: nothing to measure.</p>`);
   $("pf-trades").innerHTML = d.recentTrades.map((t) => tradeRow(t, false)).join("");
+  renderCluster(d.address, d.cluster);
   document.body.dataset.profile = d.address;
+}
+
+// The wallets that are one trader with this one, the evidence that links them, and the operator's merge and split.
+function linkEvidence(l) {
+  if (l.kind === "funding") return `shared funder ${esc(l.funder)} (depth ${l.depth})`;
+  if (l.kind === "co_trading") return `${l.shared} co-trades within 60 s where chance explains ${num(l.expected, 2)} (p = ${l.pValue.toExponential(1)})`;
+  return `merged by hand${l.reason ? ": " + esc(l.reason) : ""}`;
+}
+
+function renderCluster(address, c) {
+  const others = c ? c.members.filter((m) => m !== address) : [];
+  $("pf-cluster").innerHTML = `<h2>Linked wallets (one trader, one vote)</h2>` + (others.length ? `
+    <p>${others.map((m) => walletLink(m, "")).join(" ")}</p>
+    <table><thead><tr><th>Wallets</th><th>Evidence</th><th>Known since</th></tr></thead><tbody>
+    ${c.links.map((l) => `<tr><td class="mono">${esc(l.a.slice(0, 10))}… ↔ ${esc(l.b.slice(0, 10))}…</td><td>${linkEvidence(l)}</td><td>${dayLabel(l.since, true)}</td></tr>`).join("")}
+    </tbody></table>
+    <p><button id="pf-split" data-wallet="${esc(address)}">split this wallet out</button></p>`
+    : `<p class="sub">No linked wallet: no shared funder, no co-trading beyond chance, no merge by hand.</p>`)
+    + (c && c.splits.length ? `<p class="sub">Split by hand: ${c.splits.map((s) => esc(s.wallet.slice(0, 10)) + "… " + dayLabel(s.since, true) + (s.reason ? " (" + esc(s.reason) + ")" : "")).join("; ")}</p>` : "")
+    + `<p><label>Merge with <input id="pf-merge-with" placeholder="0x… wallet" size="44"></label> <button id="pf-merge" data-wallet="${esc(address)}">merge (audited)</button></p>
+    <p id="pf-cluster-result" class="sub" role="status"></p>`;
+}
+
+async function clusterAction(ev) {
+  const id = ev.target.id;
+  if (id !== "pf-split" && id !== "pf-merge") return;
+  const wallet = ev.target.dataset.wallet;
+  const reason = prompt(id === "pf-split" ? "Why is this wallet not one trader with the others?" : "Why are these wallets one trader?") || "";
+  try {
+    if (id === "pf-split") await api("POST", "/clusters/split", { wallet, reason });
+    else await api("POST", "/clusters/merge", { wallets: [wallet, $("pf-merge-with").value.trim().toLowerCase()], reason });
+    await showProfile(wallet);
+    $("pf-cluster-result").textContent = id === "pf-split" ? "split (audited)" : "merged (audited)";
+  } catch (e) { $("pf-cluster-result").textContent = e.message; }
 }
 
 // ------------------------------------------------------------------ signal ledger
@@ -166,7 +203,7 @@ async function loadLedger() {
     const pnl = l.pnl == null ? "–" : l.filled ? signed(l.pnl) : `<i title="would have made">${signed(l.pnl)}</i>`;
     return `<tr data-signal="${s.id}" data-graded="${l.graded ? 1 : 0}" data-result="${esc(l.result)}"><td>${s.id}</td><td>${dayLabel(s.createdAt, true)}</td><td>${esc(l.basket || "–")}</td>
       <td>${marketCell(s.conditionId, l.title)}</td><td>${esc(outcomeOf(s.conditionId, s.asset, s.outcome))}</td>
-      <td title="${esc(s.wallets.join("\n"))}">${s.agreeing} / ${s.agreeing + s.opposing}</td><td class="num">${px(s.whalePrice)}</td><td class="num">${px(s.bestAsk)}</td>
+      <td title="${esc(s.votes ? s.votes.map((v) => v.join(" + ")).join("\n") : s.wallets.join("\n"))}">${s.votes ? `${s.votes.length} votes · ${s.agreeing} wallets` : `${s.agreeing} / ${s.agreeing + s.opposing}`}</td><td class="num">${px(s.whalePrice)}</td><td class="num">${px(s.bestAsk)}</td>
       <td>${esc(l.entryStatus ? s.status + " · " + l.entryStatus : s.status)}</td><td class="wrap">${esc(reason)}</td><td>${res}</td>
       <td class="num">${l.cost == null ? "–" : (l.filled ? usd(l.cost) : `<i>${usd(l.cost)}</i>`)}</td><td class="num">${pnl}</td></tr>`;
   }).join("");

@@ -14,3 +14,12 @@ CREATE TABLE wallet_links (
     CHECK (wallet_a < wallet_b)
 );
 CREATE INDEX wallet_links_b ON wallet_links (wallet_b);
+
+-- An operator's split: from `since` on, the wallet is its own cluster (links known by then no longer count).
+CREATE TABLE wallet_splits (
+    id          BIGSERIAL PRIMARY KEY,
+    wallet      TEXT NOT NULL CHECK (wallet ~ '^0x[0-9a-f]{40}$'),
+    since       TIMESTAMPTZ NOT NULL,
+    reason      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX wallet_splits_wallet ON wallet_splits (wallet);

@@ -69,6 +69,7 @@ package enum APIRouter {
         ActivityController(env: env).addRoutes(to: router)
         MarketsController(env: env).addRoutes(to: router)
         InsightsController(env: env).addRoutes(to: router)
+        ClustersController(env: env).addRoutes(to: router)
         BacktestsController(env: env).addRoutes(to: router)
         ControlController(env: env).addRoutes(to: router)
         SettingsController(env: env, control: settings).addRoutes(to: router)

@@ -48,14 +48,20 @@ struct InsightsController {
                     "class must be one of \(WalletClass.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let category = request.uri.queryParameters.get("category")
+            let onePerCluster = request.uri.queryParameters.get("onePerCluster") == "true"
             let rows = try await cache.rows(maxAge: .seconds(15)) { try await leaderboard() }.filter { row in
                 (klass == nil || row.score.walletClass == klass)
                     && (category == nil || row.categories.contains(category!))
             }
-            let sorted = rows.sorted { a, b in
+            var sorted = rows.sorted { a, b in
                 let (x, y) = (Self.key(a, sort), Self.key(b, sort))
                 if x != y { return ascending ? x < y : x > y }
                 return a.address < b.address
+            }
+            if onePerCluster {
+                // One trader, one row: the cluster's best-ranked wallet under the chosen sort.
+                var seen = Set<String>()
+                sorted = sorted.filter { seen.insert($0.cluster).inserted }
             }
             let page = Array(sorted.dropFirst(offset).prefix(limit))
             let categories = Set(rows.flatMap(\.categories)).sorted()
@@ -109,6 +115,7 @@ struct InsightsController {
         let volume = try await env.store.insights.walletCategoryVolume()
         // Our own resolved fills first; a wallet we never copied on a resolved market shows the newest backtest's line.
         let copy = try await backtestCopyability().merging(try await copyability(wallet: nil)) { _, ours in ours }
+        let clusters = try await env.store.walletLinks.clusters().view(at: env.now())
         return scores.map { address, s in
             let w = whales[address]
             let categories = (volume[address.hex] ?? [:]).sorted { $0.value > $1.value }.map(\.key)
@@ -116,7 +123,8 @@ struct InsightsController {
                 address: address.hex, label: w?.label ?? "", tracked: w?.tracked ?? false,
                 listStatus: w?.listStatus.rawValue ?? "neutral", score: ScoreDTO(s),
                 edgeLowerBound: s.edgeLowerBound, categories: categories,
-                copyability: copy[address.hex])
+                copyability: copy[address.hex], cluster: clusters.cluster(of: address).hex,
+                clusterSize: clusters.members(of: address).count)
         }
     }
 
@@ -168,7 +176,9 @@ struct InsightsController {
         func title(_ id: String) -> String {
             markets[id]?.question ?? trades.last(where: { $0.conditionId == id })?.title ?? ""
         }
+        let clusters = try await env.store.walletLinks.clusters()
         return WalletProfileDTO(
+            cluster: ClusterDTO(wallet: address, view: clusters.view(at: now), clusters: clusters, at: now),
             address: address.hex, label: whale?.label ?? "", tracked: whale?.tracked ?? false,
             listStatus: whale?.listStatus.rawValue ?? "neutral", baskets: baskets,
             score: latest.map(ScoreDTO.init),

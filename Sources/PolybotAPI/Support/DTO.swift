@@ -143,6 +143,8 @@ package struct SignalDTO: Codable, Sendable {
     var status: String
     var reason: String
     var createdAt: Int64
+    /// The agreeing votes: one list of wallets per cluster (absent on signals stored before clusters).
+    var votes: [[String]]?
 
     init(_ r: SignalRow) {
         id = r.id
@@ -157,6 +159,7 @@ package struct SignalDTO: Codable, Sendable {
         wallets = r.wallets
         whalePrice = "\(r.whalePrice)"
         whaleNotional = "\(r.whaleNotional)"
+        votes = r.votes
         bestAsk = r.bestAsk.map { "\($0)" }
         status = r.status
         reason = r.reason

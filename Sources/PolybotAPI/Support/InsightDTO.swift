@@ -83,6 +83,9 @@ struct LeaderboardRow: Encodable, Sendable {
     /// Its categories by whale-trade volume, largest first.
     var categories: [String]
     var copyability: CopyabilityDTO?
+    /// The wallet's cluster (its lowest address) and how many wallets it holds (1: no links).
+    var cluster: String
+    var clusterSize: Int
 }
 
 /// A basket, by id and name.
@@ -133,6 +136,8 @@ struct CategoryDTO: Encodable, Sendable {
 
 /// `GET /api/v1/whales/{address}/profile`.
 struct WalletProfileDTO: Encodable, Sendable {
+    /// The wallets linked to this one, with the evidence (issue 31).
+    var cluster: ClusterDTO?
     var address: String
     var label: String
     var tracked: Bool

@@ -49,9 +49,21 @@ public struct WalletClusters: Sendable {
     /// The time of the last ``advance(to:)`` (nil: never advanced).
     public private(set) var advancedTo: Int64?
 
+    /// Operator splits, by time: from its time on, a split wallet is its own cluster again — every link touching it
+    /// that was known by then no longer counts (evidence recorded after the split counts again).
+    public let splits: [WalletSplit]
+    private var splitsApplied = 0
+
     /// Creates the timeline (links in any order; a pair linked twice is known from its earliest link).
-    public init(links: [WalletLink]) {
+    public init(links: [WalletLink], splits: [WalletSplit] = []) {
         self.links = links.sorted { ($0.since, $0.a, $0.b) < ($1.since, $1.a, $1.b) }
+        self.splits = splits.sorted { ($0.since, $0.wallet) < ($1.since, $1.wallet) }
+    }
+
+    /// Whether a link counts at `time`: known by then and not undone by a later-or-equal split of one of its wallets.
+    private func counts(_ l: WalletLink, at time: Int64) -> Bool {
+        guard l.since <= time else { return false }
+        return !splits.contains { s in s.since <= time && l.since <= s.since && (s.wallet == l.a || s.wallet == l.b) }
     }
 
     /// Applies the links known at `time` (Unix seconds); true when the clusters changed.
@@ -59,9 +71,17 @@ public struct WalletClusters: Sendable {
     public mutating func advance(to time: Int64) -> Bool {
         var changed = false
         advancedTo = max(advancedTo ?? time, time)
+        if splitsApplied < splits.count, splits[splitsApplied].since <= time {
+            // A split takes links back: the union is rebuilt from the links that still count.
+            while splitsApplied < splits.count, splits[splitsApplied].since <= time { splitsApplied += 1 }
+            parent = [:]
+            applied = 0
+            changed = true
+        }
         while applied < links.count, links[applied].since <= time {
             let l = links[applied]
             applied += 1
+            guard splitsApplied == 0 || counts(l, at: time) else { continue }
             if parent[l.a] == nil { parent[l.a] = l.a }
             if parent[l.b] == nil { parent[l.b] = l.b }
             let (ra, rb) = (root(l.a), root(l.b))
@@ -80,7 +100,7 @@ public struct WalletClusters: Sendable {
 
     /// The clusters as of `time`, from the start (for one-off readers).
     public func view(at time: Int64) -> ClusterView {
-        var copy = WalletClusters(links: links)
+        var copy = WalletClusters(links: links, splits: splits)
         copy.advance(to: time)
         return copy.view
     }
@@ -89,7 +109,7 @@ public struct WalletClusters: Sendable {
     public func evidence(for wallet: Address, at time: Int64) -> [WalletLink] {
         let v = view(at: time)
         let rep = v.cluster(of: wallet)
-        return links.filter { $0.since <= time && v.cluster(of: $0.a) == rep }
+        return links.filter { counts($0, at: time) && v.cluster(of: $0.a) == rep }
     }
 
     private mutating func root(_ a: Address) -> Address {
@@ -101,5 +121,19 @@ public struct WalletClusters: Sendable {
             x = p
         }
         return r
+    }
+}
+
+/// An operator's split: from `since` on, `wallet` is its own cluster (the links known by then no longer count).
+public struct WalletSplit: Sendable, Hashable, Codable {
+    public var wallet: Address
+    public var since: Int64
+    public var reason: String
+
+    /// Creates a split.
+    public init(wallet: Address, since: Int64, reason: String) {
+        self.wallet = wallet
+        self.since = since
+        self.reason = reason
     }
 }

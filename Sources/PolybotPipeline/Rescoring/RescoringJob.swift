@@ -242,7 +242,7 @@ package struct RescoringJob: Sendable {
         let found = test.links(at: scoringTime)
         let new = try await store.walletLinks.record(found)
         if new > 0 { logger.notice("co-trading links found", metadata: ["links.new": "\(new)"]) }
-        let view = WalletClusters(links: try await store.walletLinks.all()).view(at: scoringTime)
+        let view = try await store.walletLinks.clusters().view(at: scoringTime)
         let wash = WashTrades.keys(trades) { _ in view }
         if !wash.isEmpty { logger.info("wash fills left out of scores", metadata: ["fills": "\(wash.count)"]) }
         return wash.isEmpty ? trades : trades.filter { !wash.contains($0.key) }

@@ -202,8 +202,10 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: PipelineStage whe
             }
             baskets = next
             if clusterPort == nil {
-                let links = try await store.walletLinks.all()
-                if links != storedClusters.links { storedClusters = WalletClusters(links: links) }
+                let stored = try await store.walletLinks.clusters()
+                if stored.links != storedClusters.links || stored.splits != storedClusters.splits {
+                    storedClusters = stored
+                }
             }
         } catch {
             logger.error("baskets not reloaded; keeping the previous ones", metadata: ["error": "\(error)"])

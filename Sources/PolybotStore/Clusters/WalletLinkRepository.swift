@@ -51,4 +51,35 @@ package struct WalletLinkRepository: Sendable {
             return out
         }
     }
+
+    /// Records an operator's split.
+    package func split(_ s: WalletSplit) async throws {
+        try await mappingErrors {
+            try await db.client.query(
+                """
+                INSERT INTO wallet_splits (wallet, since, reason)
+                VALUES (\(s.wallet.hex), to_timestamp(\(s.since)), \(s.reason))
+                """, logger: db.logger)
+        }
+    }
+
+    /// Every split, by time.
+    package func splits() async throws -> [WalletSplit] {
+        try await mappingErrors {
+            let rows = try await db.client.query(
+                "SELECT wallet, extract(epoch FROM since)::bigint, reason FROM wallet_splits ORDER BY since, id",
+                logger: db.logger)
+            var out: [WalletSplit] = []
+            for try await (w, since, reason) in rows.decode((String, Int64, String).self) {
+                guard let a = Address(w) else { throw StoreError.notFound("wallet split \(w)") }
+                out.append(WalletSplit(wallet: a, since: since, reason: reason))
+            }
+            return out
+        }
+    }
+
+    /// The stored links and splits as one timeline.
+    package func clusters() async throws -> WalletClusters {
+        WalletClusters(links: try await all(), splits: try await splits())
+    }
 }

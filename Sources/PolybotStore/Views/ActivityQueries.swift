@@ -20,6 +20,13 @@ package struct SignalRow: Sendable, Hashable, Codable {
     package var status: String
     package var reason: String
     package var createdAt: Int64
+    /// The agreeing clusters (wallets of one trader each); nil on a signal stored before clusters.
+    package var votes: [[String]]? = nil
+
+    /// The stored `votes` JSON (arrays of addresses), decoded.
+    static func votes(_ text: String?) throws -> [[String]]? {
+        try text.map { try JSONDecoder().decode([[String]].self, from: Data($0.utf8)) }
+    }
 }
 
 /// A stored risk decision.
@@ -47,7 +54,8 @@ package struct ActivityQueries: Sendable {
         let rows = try await db.client.query(
             """
             SELECT id, signal_key, basket_id, condition_id, asset, outcome, agreeing, opposing, ratio, wallets, whale_avg_price_micros,
-                   whale_notional_micros, best_ask_micros, status, status_reason, extract(epoch FROM created_at)::bigint
+                   whale_notional_micros, best_ask_micros, status, status_reason, extract(epoch FROM created_at)::bigint,
+                   votes::text
             FROM signals WHERE (\(status)::text IS NULL OR status = \(status)) AND (\(beforeId)::bigint IS NULL OR id < \(beforeId))
             ORDER BY id DESC LIMIT \(Int64(limit))
             """, logger: db.logger)
@@ -55,14 +63,15 @@ package struct ActivityQueries: Sendable {
         for try await r in rows.decode(
             (
                 Int64, String, Int64?, String, String, String, Int32, Int32, Double, [String], Int64, Int64, Int64?,
-                String, String, Int64
+                String, String, Int64, String?
             ).self)
         {
             out.append(
                 SignalRow(
                     id: r.0, key: r.1, basketId: r.2, conditionId: r.3, asset: r.4, outcome: r.5, agreeing: Int(r.6),
                     opposing: Int(r.7), ratio: r.8, wallets: r.9, whalePrice: Micros(r.10), whaleNotional: Micros(r.11),
-                    bestAsk: r.12.map(Micros.init), status: r.13, reason: r.14, createdAt: r.15))
+                    bestAsk: r.12.map(Micros.init), status: r.13, reason: r.14, createdAt: r.15,
+                    votes: try SignalRow.votes(r.16)))
         }
         return out
     }

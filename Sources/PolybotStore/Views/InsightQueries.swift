@@ -52,7 +52,8 @@ package struct InsightQueries: Sendable {
                        s.status_reason, extract(epoch FROM s.created_at)::bigint, b.name, o.status,
                        coalesce(o.filled_size_micros, 0), coalesce(o.filled_cost_micros, 0), coalesce(o.fee_micros, 0),
                        (SELECT d.reason FROM risk_decisions d WHERE d.signal_id = s.id AND NOT d.approved
-                        ORDER BY d.id DESC LIMIT 1)
+                        ORDER BY d.id DESC LIMIT 1),
+                       s.votes::text
                 FROM signals s
                 LEFT JOIN whale_baskets b ON b.id = s.basket_id
                 LEFT JOIN copy_orders o ON o.signal_id = s.id AND o.purpose = 'entry'
@@ -63,7 +64,7 @@ package struct InsightQueries: Sendable {
             for try await r in rows.decode(
                 (
                     Int64, String, Int64?, String, String, String, Int32, Int32, Double, [String], Int64, Int64,
-                    Int64?, String, String, Int64, String?, String?, Int64, Int64, Int64, String?
+                    Int64?, String, String, Int64, String?, String?, Int64, Int64, Int64, String?, String?
                 ).self)
             {
                 out.append(
@@ -72,7 +73,7 @@ package struct InsightQueries: Sendable {
                             id: r.0, key: r.1, basketId: r.2, conditionId: r.3, asset: r.4, outcome: r.5,
                             agreeing: Int(r.6), opposing: Int(r.7), ratio: r.8, wallets: r.9, whalePrice: Micros(r.10),
                             whaleNotional: Micros(r.11), bestAsk: r.12.map(Micros.init), status: r.13, reason: r.14,
-                            createdAt: r.15),
+                            createdAt: r.15, votes: try SignalRow.votes(r.22)),
                         basketName: r.16, entryStatus: r.17, filledShares: Micros(r.18), filledCost: Micros(r.19),
                         fee: Micros(r.20), deniedReason: r.21))
             }
