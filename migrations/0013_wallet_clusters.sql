@@ -23,3 +23,17 @@ CREATE TABLE wallet_splits (
     reason      TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX wallet_splits_wallet ON wallet_splits (wallet);
+
+-- Collateral transfers into tracked wallets (and their funders), read from the chain: the funding evidence.
+CREATE TABLE funding_transfers (
+    transaction_hash TEXT NOT NULL CHECK (transaction_hash ~ '^0x[0-9a-f]{64}$'),
+    log_index        INT NOT NULL CHECK (log_index >= 0),
+    block            BIGINT NOT NULL CHECK (block >= 0),
+    token            TEXT NOT NULL CHECK (token ~ '^0x[0-9a-f]{40}$'),
+    sender           TEXT NOT NULL CHECK (sender ~ '^0x[0-9a-f]{40}$'),
+    recipient        TEXT NOT NULL CHECK (recipient ~ '^0x[0-9a-f]{40}$'),
+    amount_micros    BIGINT NOT NULL CHECK (amount_micros >= 0),
+    transferred_at   TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (transaction_hash, log_index)
+);
+CREATE INDEX funding_transfers_recipient ON funding_transfers (recipient);

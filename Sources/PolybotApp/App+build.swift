@@ -176,6 +176,17 @@ public enum PolybotApp {
                 store: store, gamma: gamma, dataAPI: DataAPIClient(baseURL: config.dataAPIURL, transport: transport),
                 interval: .seconds(config.marketCatalogSeconds), logger: logger)
             services.append(.init(service: catalog))
+            // Funding from the chain: who is one trader (issue 31).
+            if let url = config.polygonRPCURL {
+                services.append(
+                    .init(
+                        service: FundingScanner(
+                            rpc: PolygonRPC(url: url, transport: transport), store: store,
+                            rules: FundingDefaults.rules(
+                                extraExcluded: config.feeds.fundingExcluded, tokens: FundingDefaults.tokens),
+                            lookbackBlocks: Int64(config.feeds.fundingLookbackBlocks),
+                            confirmations: Int64(config.feeds.chainConfirmations), logger: logger)))
+            }
             // The market channel's market_resolved makes the catalog read a market at once (a trigger only).
             services.append(
                 .init(service: ResolutionWatcher(store: store, catalog: catalog, url: config.clobWSURL, logger: logger))

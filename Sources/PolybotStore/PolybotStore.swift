@@ -30,6 +30,8 @@ package struct PolybotStore: Sendable {
     package let chainProgress: ChainProgressRepository
     /// Links between wallets that are one trader.
     package let walletLinks: WalletLinkRepository
+    /// Collateral transfers read from the chain (funding evidence).
+    package let fundingTransfers: FundingTransferRepository
 
     /// Builds the PostgreSQL repositories over a client.
     ///
@@ -56,5 +58,6 @@ package struct PolybotStore: Sendable {
         paperRun = PaperRunQueries(db: db)
         chainProgress = ChainProgressRepository(db: db)
         walletLinks = WalletLinkRepository(db: db)
+        fundingTransfers = FundingTransferRepository(db: db)
     }
 }

@@ -70,6 +70,10 @@ struct Serve: AsyncParsableCommand {
         help:
             "Market resolutions CSV (layout of nobel2025_resolutions.derived.csv); with resolved_at_utc, Gamma shows a resolution (and its closedTime) only once the replay's clock passes it (a date alone: the end of that day)."
     ) var resolutions: String?
+    @Option(
+        help:
+            "ERC-20 transfers (CSV block_time,token,from,to,amount) to plant on the chain as Transfer logs (funding evidence)."
+    ) var transfers: String?
     @Option(help: "Without --replay: generate this many trades (seeded) to replay.") var generate = 20_000
     @Option(help: "Seed for --generate.") var seed: UInt64 = 42
     @Option(help: "Replay speed: N (× real time), max, or manual (only POST /_sim/publish advances).") var speed = "max"
@@ -133,6 +137,11 @@ struct Serve: AsyncParsableCommand {
         let exchange = SimExchange(
             trades: trades, resolutions: res, startingBalance: balance, fees: { plan.fees(for: $0) })
         await exchange.setFaults(f)
+        if let transfers {
+            let list = try TransferFileReader.read(path: transfers)
+            await exchange.plantTransfers(list)
+            logger.info("transfers planted on the chain", metadata: ["sim.transfers": "\(list.count)"])
+        }
         let app = SimServer.application(exchange: exchange, host: host, port: port, logger: logger) { bound in
             print(
                 "polymarket-sim listening on http://\(host):\(bound) (data-api /data-api, gamma /gamma, clob /clob, rtds ws /ws)"
@@ -171,8 +180,11 @@ struct Generate: ParsableCommand {
         help: """
             A world for testing evidence instead (--trades/--wallets ignored): null (no skill), skilled:EDGE (30 wallets \
             beat the price by EDGE, e.g. 0.08), bloom:EDGE:FRACTION (skilled only after FRACTION of the 60 days); \
-            1,200 no-skill wallets, 25 market makers, 15 two-sided timer bots; resolutions carry their exact times.
+            1,200 no-skill wallets, 25 market makers, 15 two-sided timer bots; resolutions carry their exact times; \
+            sybil: a ring of 8 wallets funded by one address copying its leader within seconds, beside 10 independent \
+            wallets (write the funding with --transfers).
             """) var world: String?
+    @Option(help: "With --world sybil: also write the ERC-20 funding transfers to this CSV.") var transfers: String?
 
     func validate() throws {
         guard trades >= 0 else { throw ValidationError("--trades must be ≥ 0") }
@@ -181,6 +193,25 @@ struct Generate: ParsableCommand {
     }
 
     func run() throws {
+        if world == "sybil" {
+            // Issue 31: a sybil ring beside independent wallets; --personas names the ring's wallets (persona sybil).
+            let w = SybilWorld(options: .init(seed: seed))
+            let sink = try LineSink(path: out)
+            sink.write(TradeFileWriter.csvHeader)
+            for t in w.trades() { sink.write(TradeFileWriter.csvRow(t)) }
+            sink.close()
+            let personaRows =
+                ["wallet,persona"] + w.ring.map { "\($0.hex),sybil" } + w.independents.map { "\($0.hex),independent" }
+            for (path, rows) in [
+                (resolutions, w.resolutionRows()), (personas, personaRows), (transfers, w.transferRows()),
+            ] {
+                guard let path else { continue }
+                let r = try LineSink(path: path)
+                for line in rows { r.write(line) }
+                r.close()
+            }
+            return
+        }
         if let world {
             guard let kind = WorldGenerator.Kind(world) else {
                 throw ValidationError("--world must be null, skilled:EDGE or bloom:EDGE:FRACTION, not \(world)")

@@ -11,6 +11,12 @@ public struct FeedSettings: Sendable, Equatable {
     public var chainConfirmations: Int
     /// How long a whale trade one source delivered may be missing from another (`POLYBOT_FEED_DIVERGENCE_GRACE_SECONDS`).
     public var divergenceGraceSeconds: Int
+    /// Funders that never link wallets, beyond Polymarket's contracts: exchanges' hot wallets, bridges
+    /// (`POLYBOT_FUNDING_EXCLUDED`, comma-separated).
+    public var fundingExcluded: Set<Address>
+    /// How far back the funding scanner reads a newly tracked wallet's collateral transfers, in blocks
+    /// (`POLYBOT_FUNDING_LOOKBACK_BLOCKS`; about 30 days of Polygon blocks by default).
+    public var fundingLookbackBlocks: Int
 
     /// The names `POLYBOT_FEED_SOURCES` takes.
     static let names: [String: TradeSource] = ["chain": .chain, "rtds": .rtds, "data-api": .dataAPI]
@@ -39,10 +45,21 @@ public struct FeedSettings: Sendable, Equatable {
             p.problem("POLYBOT_FEED_SOURCES: the chain source reads eth_getLogs over POLYBOT_POLYGON_RPC_URL; set it")
         }
         if !feedEnabled { sources.remove(.rtds) }
+        var excluded = Set<Address>()
+        for text in (p.optional("POLYBOT_FUNDING_EXCLUDED") ?? "").split(separator: ",") {
+            let t = text.trimmingCharacters(in: .whitespaces)
+            guard let a = Address(t) else {
+                p.problem("POLYBOT_FUNDING_EXCLUDED: \"\(t)\" is not an address")
+                continue
+            }
+            excluded.insert(a)
+        }
         return FeedSettings(
             sources: sources, polygonWSURL: ws,
             chainConfirmations: p.int("POLYBOT_CHAIN_CONFIRMATIONS", in: 0...512),
-            divergenceGraceSeconds: p.int("POLYBOT_FEED_DIVERGENCE_GRACE_SECONDS", in: 1...86_400))
+            divergenceGraceSeconds: p.int("POLYBOT_FEED_DIVERGENCE_GRACE_SECONDS", in: 1...86_400),
+            fundingExcluded: excluded,
+            fundingLookbackBlocks: p.int("POLYBOT_FUNDING_LOOKBACK_BLOCKS", in: 0...100_000_000))
     }
 
     /// The sources as `POLYBOT_FEED_SOURCES` writes them.

@@ -32,7 +32,14 @@ public enum FundingLinks {
     public static func links(
         transfers: [FundingTransfer], wallets: Set<Address>, rules: FundingRules
     ) -> [WalletLink] {
-        // Each address's first funders, with the time of the transfer that made each one.
+        let funders = firstFunders(transfers: transfers, rules: rules)
+        return links(funders: funders, wallets: wallets, rules: rules)
+    }
+
+    /// Each address's first funders (``FundingRules``), with the time of the transfer that made each one.
+    public static func firstFunders(
+        transfers: [FundingTransfer], rules: FundingRules
+    ) -> [Address: [(funder: Address, time: Int64)]] {
         var funders: [Address: [(funder: Address, time: Int64)]] = [:]
         let counted = transfers.filter { rules.tokens.isEmpty || rules.tokens.contains($0.token) }
         var recipients: [Address: Set<Address>] = [:]
@@ -50,6 +57,27 @@ public enum FundingLinks {
             list.append((t.from, t.time))
             funders[t.to] = list
         }
+        return funders
+    }
+
+    /// The addresses whose incoming transfers decide the links of `wallets`: the wallets and their first funders up
+    /// to one step short of the depth (a funder's own funders matter at depth 2).
+    public static func ancestry(
+        of wallets: Set<Address>, funders: [Address: [(funder: Address, time: Int64)]], rules: FundingRules
+    ) -> Set<Address> {
+        var out = wallets
+        var frontier = wallets
+        for _ in 1..<max(rules.depth, 1) {
+            let next = Set(frontier.flatMap { (funders[$0] ?? []).map(\.funder) }).subtracting(out)
+            out.formUnion(next)
+            frontier = next
+        }
+        return out
+    }
+
+    static func links(
+        funders: [Address: [(funder: Address, time: Int64)]], wallets: Set<Address>, rules: FundingRules
+    ) -> [WalletLink] {
         // Each tracked wallet's ancestors within the depth: the earliest time the path is known, and its length.
         var descendants: [Address: [(wallet: Address, time: Int64, depth: Int)]] = [:]
         for w in wallets.sorted() {

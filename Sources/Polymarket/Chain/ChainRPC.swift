@@ -108,7 +108,12 @@ extension PolygonRPC {
     public func logs(
         from: Int64, to: Int64, addresses: [String], topic0: String
     ) async throws(ChainRPCError) -> [ChainLog] {
-        let filter = ChainHex.logFilter(from: ChainHex.quantity(from), to: ChainHex.quantity(to), addresses, topic0)
+        try await rawLogs(
+            ChainHex.logFilter(from: ChainHex.quantity(from), to: ChainHex.quantity(to), addresses, topic0))
+    }
+
+    /// `eth_getLogs` with a filter object as JSON text.
+    func rawLogs(_ filter: String) async throws(ChainRPCError) -> [ChainLog] {
         let answer = try await post("eth_getLogs", "[\(filter)]")
         // A backfill reads millions of logs: the scanner first, the decoder (and its precise error) when it refuses.
         if let logs = ChainLogScanner.logs(answer.body) { return logs }

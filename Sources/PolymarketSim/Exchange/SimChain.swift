@@ -54,7 +54,38 @@ struct SimChain: Sendable {
     /// Orphaned transactions so far (tests check none remains in the books).
     private(set) var orphans: [String] = []
 
+    /// Collateral `Transfer` logs (funding), by block: planted before the replay, served once their block is sealed.
+    private(set) var transfers: [Int64: [ChainLog]] = [:]
+
     init(t0: Int64) { self.t0 = t0 }
+
+    /// Plants a funding transfer in the block of its time (the genesis block for a time before the replay).
+    mutating func plant(_ t: FundingTransfer) {
+        let block = nominalBlock(t.time)
+        let index = 10_000 + (transfers[block]?.count ?? 0)  // after the block's fills
+        let tx = HexCoding.encode(Keccak256.hash(Array("polymarket-sim transfer \(block) \(index)".utf8)))
+        transfers[block, default: []].append(ERC20Transfer.log(t, block: block, transactionHash: tx, logIndex: index))
+    }
+
+    /// The sealed transfer logs of `from...to` of `tokens` (empty: any) from `senders` (topic 1) into `recipients`
+    /// (topic 2; empty: any).
+    func transferLogs(
+        from: Int64, to: Int64, tokens: Set<String>, senders: Set<String>, recipients: Set<String>
+    ) -> [ChainLog] {
+        let last = min(to, head)
+        guard from <= last else { return [] }
+        return transfers.keys.sorted().filter { $0 >= from && $0 <= last }.flatMap { b in
+            (transfers[b] ?? []).filter { l in
+                (tokens.isEmpty || tokens.contains(l.address)) && (senders.isEmpty || senders.contains(l.topics[1]))
+                    && (recipients.isEmpty || recipients.contains(l.topics[2]))
+            }.map { l in
+                var l = l
+                l.blockHash = hash(b)
+                l.blockTimestamp = ChainHex.quantity(timestamp(b))
+                return l
+            }
+        }
+    }
 
     /// The block a trade of this time belongs in.
     func nominalBlock(_ time: Int64) -> Int64 { Self.genesis + max(0, time - t0) / Self.blockSeconds }

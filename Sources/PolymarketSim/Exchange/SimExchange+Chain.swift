@@ -163,6 +163,26 @@ extension SimExchange {
         return fills.map { SimRPCRoutes.logJSON($0, timestamp: chain.timestamp($0.fill.blockNumber), removed: false) }
     }
 
+    /// `eth_getLogs` of `Transfer`s (topic 0 ``ERC20Transfer/topic0``) from `senders` into `recipients` (padded topics;
+    /// empty: any).
+    func chainTransferLogs(
+        from: Int64, to: Int64, tokens: Set<String>, senders: Set<String>, recipients: Set<String>
+    ) -> [String]? {
+        let logs = chain.transferLogs(from: from, to: to, tokens: tokens, senders: senders, recipients: recipients)
+        if faults.getLogsLimit > 0, logs.count > faults.getLogsLimit { return nil }
+        return logs.map { l in
+            "{\"address\":\"\(l.address)\",\"topics\":[" + l.topics.map { "\"\($0)\"" }.joined(separator: ",")
+                + "],\"data\":\"\(l.data)\",\"blockNumber\":\"\(l.blockNumber)\",\"blockHash\":\"\(l.blockHash ?? "")\","
+                + "\"blockTimestamp\":\"\(l.blockTimestamp ?? "0x0")\",\"transactionHash\":\"\(l.transactionHash)\","
+                + "\"transactionIndex\":\"0x0\",\"logIndex\":\"\(l.logIndex)\",\"removed\":false}"
+        }
+    }
+
+    /// Plants funding transfers on the chain (each in the block of its time; before the replay: the genesis block).
+    public func plantTransfers(_ list: [FundingTransfer]) {
+        for t in list.sorted(by: { $0.time < $1.time }) { chain.plant(t) }
+    }
+
     /// `eth_getBlockByNumber`: a sealed block's header, nil above the head (blocks before the genesis are the empty
     /// history before the replay).
     func chainBlock(_ number: Int64) -> String? {

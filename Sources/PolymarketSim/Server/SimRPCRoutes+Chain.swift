@@ -30,6 +30,22 @@ extension SimRPCRoutes {
                 if let many = first as? [String] { topics = Set(many.map { $0.lowercased() }) }
             }
             let limit = await exchange.faults.getLogsLimit
+            if topics.contains(ERC20Transfer.topic0) {
+                // Funding: topic 1 (the sender) and topic 2 (the recipient) may each be null, one topic or a list.
+                let t = filter["topics"] as? [Any] ?? []
+                func topic(_ i: Int) -> Set<String> {
+                    guard t.count > i else { return [] }
+                    if let one = t[i] as? String { return [one.lowercased()] }
+                    if let many = t[i] as? [String] { return Set(many.map { $0.lowercased() }) }
+                    return []
+                }
+                guard
+                    let logs = await exchange.chainTransferLogs(
+                        from: from, to: to, tokens: addresses(filter["address"]), senders: topic(1),
+                        recipients: topic(2))
+                else { return failure(-32005, "query returned more than \(limit) results") }
+                return answer("[" + logs.joined(separator: ",") + "]")
+            }
             guard
                 let logs = await exchange.chainLogs(
                     from: from, to: to, addresses: addresses(filter["address"]), topics: topics)
