@@ -169,6 +169,7 @@ function renderCluster(address, c) {
     <table><thead><tr><th>Wallets</th><th>Evidence</th><th>Known since</th></tr></thead><tbody>
     ${c.links.map((l) => `<tr><td class="mono">${esc(l.a.slice(0, 10))}… ↔ ${esc(l.b.slice(0, 10))}…</td><td>${linkEvidence(l)}</td><td>${dayLabel(l.since, true)}</td></tr>`).join("")}
     </tbody></table>
+    ${c.score ? `<p>The cluster scored as one wallet over its members' trades (q-value = its own p-value): edge ${edgePct(c.score.edge)}, lower bound ${edgePct(c.score.edgeLowerBound)}, ${c.score.resolvedMarkets} resolved markets, class ${esc(c.score.walletClass)}.</p>` : ""}
     <p><button id="pf-split" data-wallet="${esc(address)}">split this wallet out</button></p>`
     : `<p class="sub">No linked wallet: no shared funder, no co-trading beyond chance, no merge by hand.</p>`)
     + (c && c.splits.length ? `<p class="sub">Split by hand: ${c.splits.map((s) => esc(s.wallet.slice(0, 10)) + "… " + dayLabel(s.since, true) + (s.reason ? " (" + esc(s.reason) + ")" : "")).join("; ")}</p>` : "")

@@ -183,7 +183,8 @@ public enum PolybotApp {
                         service: FundingScanner(
                             rpc: PolygonRPC(url: url, transport: transport), store: store,
                             rules: FundingDefaults.rules(
-                                extraExcluded: config.feeds.fundingExcluded, tokens: FundingDefaults.tokens),
+                                extraExcluded: config.feeds.fundingExcluded, tokens: FundingDefaults.tokens,
+                                depth: config.feeds.fundingDepth),
                             lookbackBlocks: Int64(config.feeds.fundingLookbackBlocks),
                             confirmations: Int64(config.feeds.chainConfirmations), logger: logger)))
             }

@@ -22,8 +22,9 @@ struct Replay: AsyncParsableCommand {
 
             Wallets that are one trader vote once: wallets whose first funders in --transfers lead to one address (not \
             Polymarket's contracts nor --funding-excluded), and pairs that trade the same token and side within 60 s far \
-            more often than chance explains (tested hourly on market time, Bonferroni over the basket's pairs). Each \
-            link counts from when it was known; fills between one trader's wallets (wash) are dropped from the file.
+            more often than chance explains (Bonferroni over the basket's pairs). Like the basket, the links are those \
+            known by the end of the file (a backtest keeps each link's own time); fills between one trader's wallets \
+            (wash) are dropped from the file.
 
             Report: every signal with its status or skip/denial reason, our fill price, size and fee from the tape, \
             and the copy-delay cost ((our average − the whales' average) × shares); every fill with its fee; totals and \

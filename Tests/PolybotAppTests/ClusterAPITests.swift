@@ -45,6 +45,8 @@ struct ClusterAPITests {
             #expect((split["members"] as? [String]) == [c.hex])
             let after = try await d.json(.GET, "/api/v1/whales/\(a.hex)/cluster", token: token)
             #expect((after["members"] as? [String]) == [a, b].sorted().map(\.hex))
+            // The cluster's own score (one wallet over its members' trades) stands beside theirs.
+            #expect((after["score"] as? [String: Any])?["walletClass"] != nil)
             let list = try await d.json(.GET, "/api/v1/clusters", token: token)
             #expect((list["items"] as? [[String: Any]])?.count == 1)
 

@@ -29,6 +29,22 @@ struct IndependentVotesTests {
         return (tp, fp, fn)
     }
 
+    /// A smaller exchange: 20 or 40 customers besides the independents it funds (a hub of 6 addresses would be
+    /// indistinguishable from one trader's wallets, and is).
+    @Test(arguments: [20, 40])
+    func aSmallHubLinksNobody(customers: Int) {
+        for seed in Self.seeds.prefix(4) {
+            var o = SybilWorld.Options(seed: seed)
+            o.hubCustomers = customers
+            let world = SybilWorld(options: o)
+            let tracked = Set(world.ring + world.independents + world.busy)
+            let e = ClusterEvidence.build(
+                rows: world.trades(), transfers: world.transfers(), tracked: tracked, funding: FundingDefaults.rules())
+            let s = Self.score(e.clusters.view(at: .max), world: world)
+            #expect(s.falsePairs == 0 && s.missed == 0, "seed \(seed), \(customers) customers: \(s)")
+        }
+    }
+
     @Test func theRingIsOneClusterAndTheIndependentsStayApart() {
         var funding = (tp: 0, fp: 0, fn: 0)
         var coTrading = (tp: 0, fp: 0, fn: 0)
@@ -188,5 +204,23 @@ extension IndependentVotesTests {
         #expect(inRing.isEmpty, "\(inRing.map(\.clusters))")
         #expect(report.signals.allSatisfy { $0.agreeing >= 2 && $0.clusters.count == $0.agreeing })
         #expect(!report.signals.isEmpty, "the walk-forward copied nothing: the check is empty")
+    }
+}
+
+extension IndependentVotesTests {
+    @Test func theTransfersFileIsReadWhateverItsLineEndsCaseAndTimeFormatAndABadRowStopsIt() throws {
+        let text =
+            "block_time,token,from,to,amount\r\n"
+            + "1767225600,0xC011A7E12A19F7B1F670D46F03B03F3342E82DFB,0x00000000000000000000000000000000000000AA,"
+            + "0x00000000000000000000000000000000000000bb,1500.5\r\n"
+            + "1767225601.0,0xc011a7e12a19f7b1f670d46f03b03f3342e82dfb,0x00000000000000000000000000000000000000aa,"
+            + "0x00000000000000000000000000000000000000cc,20000\r\n"
+        let rows = try TransferFileReader.parse(text)
+        #expect(rows.count == 2 && rows[0].amount == Micros(1_500_500_000) && rows[1].time == 1_767_225_601)
+        #expect(rows[0].from.hex == "0x00000000000000000000000000000000000000aa")
+        #expect(throws: FeedDecodeError.self) {
+            try TransferFileReader.parse("block_time,token,from,to,amount\n1,0xabc,0x1,0x2,5\n")
+        }
+        #expect(throws: FeedDecodeError.self) { try TransferFileReader.parse("time,token,from,to,amount\n") }
     }
 }

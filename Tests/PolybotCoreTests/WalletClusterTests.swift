@@ -41,6 +41,22 @@ struct WalletClusterTests {
         #expect(FundingLinks.links(transfers: transfers, wallets: Set((1...6).map(a)), rules: rules).isEmpty)
     }
 
+    @Test func aSplitTakesOneWalletOutAndLeavesTheOthersLinked() {
+        let transfers = [pay(50, 1, 10_000, at: 100), pay(50, 2, 10_000, at: 200), pay(50, 3, 10_000, at: 300)]
+        let links = FundingLinks.links(transfers: transfers, wallets: [a(1), a(2), a(3)], rules: FundingRules())
+        // The earliest-funded wallet split out: 2 and 3 stay one trader.
+        let clusters = WalletClusters(links: links, splits: [WalletSplit(wallet: a(1), since: 1_000, reason: "test")])
+        #expect(clusters.view(at: 999).members(of: a(1)) == [a(1), a(2), a(3)])
+        let after = clusters.view(at: 1_000)
+        #expect(after.members(of: a(1)) == [a(1)] && after.members(of: a(2)) == [a(2), a(3)])
+        // The timeline walked forward says the same.
+        var walk = clusters
+        walk.advance(to: 999)
+        #expect(walk.view.linked(a(1), a(3)))
+        walk.advance(to: 1_000)
+        #expect(!walk.view.linked(a(1), a(3)) && walk.view.linked(a(2), a(3)))
+    }
+
     func buy(_ w: Int, usdc: Int64 = 5_000, at t: Int64, tx: Int? = nil, asset: String = "101") -> Trade {
         Fixtures.trade(
             tx: tx ?? w * 1_000 + Int(t % 997), wallet: a(w), asset: asset, market: 9, side: .buy,

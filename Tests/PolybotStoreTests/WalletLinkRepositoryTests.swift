@@ -18,10 +18,18 @@ struct WalletLinkRepositoryTests {
                 try await store.walletLinks.record([
                     WalletLink(a, b, since: 500, evidence: .funding(funder: c, depth: 2))
                 ]) == 0)
-            let stored = try await store.walletLinks.all()
+            var stored = try await store.walletLinks.all()
             #expect(stored == links)
+            // Known earlier after all (a re-read found an older transfer): the earlier time and its evidence stand.
+            #expect(
+                try await store.walletLinks.record([
+                    WalletLink(a, c, since: 150, evidence: .coTrading(shared: 6, expected: 0.2, pValue: 1e-8))
+                ]) == 0)
+            stored = try await store.walletLinks.all()
+            #expect(
+                stored[1] == WalletLink(a, c, since: 150, evidence: .coTrading(shared: 6, expected: 0.2, pValue: 1e-8)))
             #expect(stored[0].a == a && stored[0].b == b)
-            #expect(WalletClusters(links: stored).view(at: 200).members(of: c) == [a, b, c])
+            #expect(WalletClusters(links: stored).view(at: 150).members(of: c) == [a, b, c])
         }
     }
 }

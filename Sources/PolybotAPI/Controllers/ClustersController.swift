@@ -3,8 +3,8 @@ import Hummingbird
 import PolybotCore
 import PolybotStore
 
-/// Who is one trader (issue 31): the clusters as known now with their evidence, a wallet's cluster, and the operator's
-/// audited merge and split. The consensus stage reads the same links (reloaded with the baskets).
+/// Who is one trader (issue 31): the clusters as known now with their evidence, a wallet's cluster with the cluster's
+/// own score, and the operator's audited merge and split. The consensus stage reads the same links (reloaded with the baskets).
 struct ClustersController {
     let env: APIEnvironment
 
@@ -22,8 +22,9 @@ struct ClustersController {
             let wallet = try context.parameters.address("address")
             let clusters = try await env.store.walletLinks.clusters()
             let now = env.now()
-            return try jsonResponse(
-                ClusterDTO(wallet: wallet, view: clusters.view(at: now), clusters: clusters, at: now))
+            var dto = ClusterDTO(wallet: wallet, view: clusters.view(at: now), clusters: clusters, at: now)
+            dto.score = try await clusterScore(dto.members.compactMap { Address($0) }, view: clusters.view(at: now))
+            return try jsonResponse(dto)
         }
         router.post("/api/v1/clusters/merge") { request, context -> Response in
             struct Body: Decodable {
@@ -68,6 +69,26 @@ struct ClustersController {
     }
 }
 
+extension ClustersController {
+    /// A cluster scored as one wallet over its members' trades (without the wash fills between them), as of now; nil
+    /// for a wallet alone. Scored alone, its q-value is its own p-value: there is no population to adjust over.
+    func clusterScore(_ members: [Address], view: ClusterView) async throws -> ScoreDTO? {
+        guard members.count > 1, let representative = members.min() else { return nil }
+        let byWallet = try await env.store.trades.trades(wallets: members)
+        let trades = members.flatMap { byWallet[$0] ?? [] }.sorted { $0.timestamp < $1.timestamp }
+        let wash = WashTrades.keys(trades) { _ in view }
+        let merged = trades.filter { !wash.contains($0.key) }.map { t -> Trade in
+            var t = t
+            t.wallet = representative
+            return t
+        }
+        let result = WalletScoring.score(
+            wallet: representative, trades: merged, resolutions: try await env.store.markets.resolutions(),
+            now: env.now())
+        return ScoreDTO(result.score)
+    }
+}
+
 /// A wallet's cluster as known at a time: its members and the links (with their evidence) that hold it together.
 struct ClusterDTO: Encodable, Sendable {
     var wallet: String
@@ -77,6 +98,9 @@ struct ClusterDTO: Encodable, Sendable {
     var links: [WalletLinkDTO]
     var splits: [WalletSplitDTO]
     var asOf: Int64
+    /// The cluster scored as one wallet over its members' trades (``ClustersController/clusterScore(_:view:)``), on
+    /// the cluster endpoint and the profile; nil for a wallet alone.
+    var score: ScoreDTO?
 
     init(wallet: Address, view: ClusterView, clusters: WalletClusters, at time: Int64) {
         self.wallet = wallet.hex

@@ -177,8 +177,11 @@ struct InsightsController {
             markets[id]?.question ?? trades.last(where: { $0.conditionId == id })?.title ?? ""
         }
         let clusters = try await env.store.walletLinks.clusters()
+        var cluster = ClusterDTO(wallet: address, view: clusters.view(at: now), clusters: clusters, at: now)
+        cluster.score = try await ClustersController(env: env).clusterScore(
+            cluster.members.compactMap { Address($0) }, view: clusters.view(at: now))
         return WalletProfileDTO(
-            cluster: ClusterDTO(wallet: address, view: clusters.view(at: now), clusters: clusters, at: now),
+            cluster: cluster,
             address: address.hex, label: whale?.label ?? "", tracked: whale?.tracked ?? false,
             listStatus: whale?.listStatus.rawValue ?? "neutral", baskets: baskets,
             score: latest.map(ScoreDTO.init),

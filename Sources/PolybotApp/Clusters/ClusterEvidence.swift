@@ -21,9 +21,11 @@ package struct ClusterEvidence: Sendable {
     /// - Parameters:
     ///   - tracked: the wallets tested for co-trading and linked by funding (nil: every wallet of the history).
     ///   - every: how often, in market seconds, co-trading is tested.
+    ///   - hindsight: every link counts from the start (the links as known at the end of the history): `replay`, which
+    ///     measures execution with a basket chosen in hindsight; a backtest keeps each link's own time.
     package static func build(
         rows: [Trade], transfers: [FundingTransfer], tracked: Set<Address>?, funding: FundingRules,
-        coTrading: CoTradingRules = CoTradingRules(), every: Int64 = 3_600
+        coTrading: CoTradingRules = CoTradingRules(), every: Int64 = 3_600, hindsight: Bool = false
     ) -> ClusterEvidence {
         let wallets = tracked ?? Set(rows.map(\.wallet))
         var links = FundingLinks.links(transfers: transfers, wallets: wallets, rules: funding)
@@ -47,6 +49,9 @@ package struct ClusterEvidence: Sendable {
                 test.add(t)
             }
             collect(at: next)
+        }
+        if hindsight {
+            for i in links.indices { links[i].since = .min }
         }
         let clusters = WalletClusters(links: links)
         return ClusterEvidence(

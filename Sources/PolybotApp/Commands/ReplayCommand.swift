@@ -204,10 +204,11 @@ package enum ReplayCommand {
             options.wallets.isEmpty
             ? defaultBasket(recorded, resolutions: resolutions, count: options.basketSize) : options.wallets
         logger.info("replay: basket chosen", metadata: ["wallets": "\(basket.count)"])
-        // Who is one trader among the basket, on market time; fills between one trader's wallets are no evidence and
-        // no liquidity.
+        // Who is one trader among the basket — the links known by the end of the file, like the basket itself chosen in
+        // hindsight (a backtest keeps each link's time); fills between one trader's wallets are no evidence and no
+        // liquidity.
         let evidence = ClusterEvidence.build(
-            rows: recorded, transfers: transfers, tracked: Set(basket), funding: options.funding)
+            rows: recorded, transfers: transfers, tracked: Set(basket), funding: options.funding, hindsight: true)
         let rows = evidence.removingWash(recorded)
         logger.info(
             "replay: clusters found",
@@ -244,7 +245,7 @@ package enum ReplayCommand {
                 }
             }
             var r = try await report(
-                store: store, trades: rows.count, basket: basket, copyDelaySeconds: copyDelay, fees: label,
+                store: store, trades: recorded.count, basket: basket, copyDelaySeconds: copyDelay, fees: label,
                 settled: settled)
             r.basketClusters = groups
             r.fundingLinks = evidence.fundingLinks

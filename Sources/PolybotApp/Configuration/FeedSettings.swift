@@ -17,6 +17,8 @@ public struct FeedSettings: Sendable, Equatable {
     /// How far back the funding scanner reads a newly tracked wallet's collateral transfers, in blocks
     /// (`POLYBOT_FUNDING_LOOKBACK_BLOCKS`; about 30 days of Polygon blocks by default).
     public var fundingLookbackBlocks: Int
+    /// How many funding steps up a shared funder may be (`POLYBOT_FUNDING_DEPTH`, 1–3).
+    public var fundingDepth: Int
 
     /// The names `POLYBOT_FEED_SOURCES` takes.
     static let names: [String: TradeSource] = ["chain": .chain, "rtds": .rtds, "data-api": .dataAPI]
@@ -59,7 +61,8 @@ public struct FeedSettings: Sendable, Equatable {
             chainConfirmations: p.int("POLYBOT_CHAIN_CONFIRMATIONS", in: 0...512),
             divergenceGraceSeconds: p.int("POLYBOT_FEED_DIVERGENCE_GRACE_SECONDS", in: 1...86_400),
             fundingExcluded: excluded,
-            fundingLookbackBlocks: p.int("POLYBOT_FUNDING_LOOKBACK_BLOCKS", in: 0...100_000_000))
+            fundingLookbackBlocks: p.int("POLYBOT_FUNDING_LOOKBACK_BLOCKS", in: 0...100_000_000),
+            fundingDepth: p.int("POLYBOT_FUNDING_DEPTH", in: 1...3))
     }
 
     /// The sources as `POLYBOT_FEED_SOURCES` writes them.

@@ -14,6 +14,9 @@ public struct FundingRules: Sendable, Hashable {
     /// A sender that funded more distinct wallets than this in the evidence is a hub (an exchange, a bridge, a
     /// payroll), not one trader: never a funder. Judged on the whole evidence.
     public var maxFunded = 50
+    /// A sender that funded more than this many wallets counts only while at least half of them are tracked wallets:
+    /// an exchange funds mostly strangers, a trader funds mostly its own wallets.
+    public var smallFanout = 10
     /// Senders that fund unrelated wallets every day — exchanges' hot wallets, bridges, Polymarket's own contracts:
     /// never a funder, and never walked through.
     public var excluded: Set<Address> = []
@@ -32,25 +35,30 @@ public enum FundingLinks {
     public static func links(
         transfers: [FundingTransfer], wallets: Set<Address>, rules: FundingRules
     ) -> [WalletLink] {
-        let funders = firstFunders(transfers: transfers, rules: rules)
+        let funders = firstFunders(transfers: transfers, rules: rules, tracked: wallets)
         return links(funders: funders, wallets: wallets, rules: rules)
     }
 
-    /// Each address's first funders (``FundingRules``), with the time of the transfer that made each one.
+    /// Each address's first funders (``FundingRules``), with the time of the transfer that made each one. `tracked`
+    /// (the wallets whose links are wanted) tells a trader funding its own wallets from a hub funding strangers.
     public static func firstFunders(
-        transfers: [FundingTransfer], rules: FundingRules
+        transfers: [FundingTransfer], rules: FundingRules, tracked: Set<Address>
     ) -> [Address: [(funder: Address, time: Int64)]] {
         var funders: [Address: [(funder: Address, time: Int64)]] = [:]
         let counted = transfers.filter { rules.tokens.isEmpty || rules.tokens.contains($0.token) }
         var recipients: [Address: Set<Address>] = [:]
         for t in counted where t.amount >= rules.minAmount { recipients[t.from, default: []].insert(t.to) }
-        var received: [Address: Int64] = [:]
+        func hub(_ sender: Address) -> Bool {
+            guard let r = recipients[sender] else { return false }
+            if r.count > rules.maxFunded { return true }
+            return r.count > rules.smallFanout && 2 * r.intersection(tracked).count < r.count
+        }
+        var received: [Address: Int128] = [:]
         for t in counted.sorted(by: { ($0.time, $0.from.hex, $0.to.hex) < ($1.time, $1.from.hex, $1.to.hex) }) {
             let before = received[t.to, default: 0]
-            received[t.to] = before + t.amount.raw
-            let share = Int128(t.amount.raw) * 10_000 >= Int128(rules.minShareBps) * Int128(before + t.amount.raw)
-            guard t.from != t.to, t.amount >= rules.minAmount, share, !rules.excluded.contains(t.from),
-                (recipients[t.from]?.count ?? 0) <= rules.maxFunded
+            received[t.to] = before + Int128(t.amount.raw)
+            let share = Int128(t.amount.raw) * 10_000 >= Int128(rules.minShareBps) * (before + Int128(t.amount.raw))
+            guard t.from != t.to, t.amount >= rules.minAmount, share, !rules.excluded.contains(t.from), !hub(t.from)
             else { continue }
             var list = funders[t.to, default: []]
             guard list.count < rules.firstFunders, !list.contains(where: { $0.funder == t.from }) else { continue }
@@ -110,14 +118,15 @@ public enum FundingLinks {
                 }
             }
             guard members.count > 1 else { continue }
-            // A star to the earliest-known member: transitive closure (``WalletClusters``) makes the rest.
+            // Every pair (at most `maxFunded` members): an operator's split of one wallet leaves the others linked.
             members.sort { ($0.time, $0.wallet) < ($1.time, $1.wallet) }
-            let first = members[0]
-            for m in members.dropFirst() {
-                out.append(
-                    WalletLink(
-                        first.wallet, m.wallet, since: max(first.time, m.time),
-                        evidence: .funding(funder: ancestor, depth: max(first.depth, m.depth))))
+            for (i, x) in members.enumerated() {
+                for y in members[(i + 1)...] {
+                    out.append(
+                        WalletLink(
+                            x.wallet, y.wallet, since: max(x.time, y.time),
+                            evidence: .funding(funder: ancestor, depth: max(x.depth, y.depth))))
+                }
             }
         }
         return out.sorted { ($0.since, $0.a, $0.b) < ($1.since, $1.a, $1.b) }

@@ -89,14 +89,16 @@ package struct FundingScanner: Service {
         // Depth: the funders found are read in turn (their own funders make depth-2 links); a funder's outgoing
         // transfers are read (newest first) until it has funded more wallets than a trader would: then it is a hub.
         for _ in 0...max(rules.depth, 1) {
-            let funders = FundingLinks.firstFunders(transfers: try await store.fundingTransfers.all(), rules: rules)
+            let funders = FundingLinks.firstFunders(
+                transfers: try await store.fundingTransfers.all(), rules: rules, tracked: wallets)
             let targets = FundingLinks.ancestry(of: wallets, funders: funders, rules: rules)
             let fresh = targets.subtracting(progress.scanned)
             if !fresh.isEmpty {
                 recorded += try await read(recipients: Array(fresh), start...head)
                 progress.scanned.formUnion(fresh)
             }
-            let found = FundingLinks.firstFunders(transfers: try await store.fundingTransfers.all(), rules: rules)
+            let found = FundingLinks.firstFunders(
+                transfers: try await store.fundingTransfers.all(), rules: rules, tracked: wallets)
             let candidates = Set(targets.flatMap { (found[$0] ?? []).map(\.funder) }).subtracting(
                 progress.fanoutChecked)
             for f in candidates.sorted() {

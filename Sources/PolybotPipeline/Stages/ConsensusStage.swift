@@ -153,7 +153,10 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: PipelineStage whe
     /// Who is one trader at a market time: the engine's port, else the links stored as of the last reload.
     private func clusterView(at time: Int64) async -> ClusterView {
         if let clusterPort { return await clusterPort(time) }
-        return storedClusters.view(at: time)
+        // Trades come in time order: the timeline only moves forward; an older trade reads its time from the start.
+        if let last = storedClusters.advancedTo, time < last { return storedClusters.view(at: time) }
+        storedClusters.advance(to: time)
+        return storedClusters.view
     }
 
     /// The market's fee schedule, or nil (counted and logged) when it is not known: the gate then fires nothing.

@@ -9,8 +9,8 @@ package struct WalletLinkRepository: Sendable {
     /// Creates the repository.
     package init(db: Database) { self.db = db }
 
-    /// Records links; a pair already linked by the same kind of evidence keeps its first record (the earliest time
-    /// it was known). Returns how many were new.
+    /// Records links; a pair already linked by the same kind of evidence keeps the earliest time it was known (an
+    /// earlier one replaces a later record with its evidence). Returns how many pairs were new.
     @discardableResult
     package func record(_ links: [WalletLink]) async throws -> Int {
         guard !links.isEmpty else { return 0 }
@@ -24,11 +24,12 @@ package struct WalletLinkRepository: Sendable {
                 SELECT a, b, k, to_timestamp(s), e::jsonb
                 FROM unnest(\(links.map(\.a.hex))::text[], \(links.map(\.b.hex))::text[], \(links.map(\.kind))::text[],
                             \(links.map(\.since))::bigint[], \(evidence)::text[]) AS l (a, b, k, s, e)
-                ON CONFLICT (wallet_a, wallet_b, kind) DO NOTHING
-                RETURNING 1
+                ON CONFLICT (wallet_a, wallet_b, kind) DO UPDATE SET since = EXCLUDED.since, evidence = EXCLUDED.evidence
+                    WHERE EXCLUDED.since < wallet_links.since
+                RETURNING (xmax = 0)
                 """, logger: db.logger)
             var n = 0
-            for try await _ in rows { n += 1 }
+            for try await inserted in rows.decode(Bool.self) where inserted { n += 1 }
             return n
         }
     }

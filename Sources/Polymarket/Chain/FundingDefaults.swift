@@ -25,10 +25,13 @@ public enum FundingDefaults {
 
     /// The rules with the default exclusions plus `extra`; `tokens` empty reads every token of the evidence (a
     /// transfers file names its own).
-    public static func rules(extraExcluded extra: Set<Address> = [], tokens: Set<Address> = []) -> FundingRules {
+    public static func rules(
+        extraExcluded extra: Set<Address> = [], tokens: Set<Address> = [], depth: Int = FundingRules().depth
+    ) -> FundingRules {
         var r = FundingRules()
         r.excluded = excluded.union(extra)
         r.tokens = tokens
+        r.depth = depth
         return r
     }
 }

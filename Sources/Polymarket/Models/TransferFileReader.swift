@@ -19,7 +19,10 @@ public enum TransferFileReader {
     public static func parse(_ text: String) throws(FeedDecodeError) -> [FundingTransfer] {
         var records = CSV.parse(text)
         guard !records.isEmpty else { return [] }
-        let header = records.removeFirst().fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        // A byte-order mark and spaces around a name or a value are not part of it.
+        let header = records.removeFirst().fields.map {
+            $0.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\u{FEFF}"))).lowercased()
+        }
         func col(_ name: String) throws(FeedDecodeError) -> Int {
             guard let i = header.firstIndex(of: name) else { throw .missingField("CSV column \(name)") }
             return i
@@ -30,11 +33,14 @@ public enum TransferFileReader {
         var out: [FundingTransfer] = []
         out.reserveCapacity(records.count)
         for r in records {
-            let f = r.fields
+            let f = r.fields.map { $0.trimmingCharacters(in: .whitespaces) }
             if f.count == 1, f[0].trimmingCharacters(in: .whitespaces).isEmpty { continue }
             let line = "transfers line \(r.line)"
             guard f.count > max(time, token, from, to, amount) else { throw .invalidField(line, "too few columns") }
-            guard let t = Int64(f[time]) else { throw .invalidField("\(line) block_time", f[time]) }
+            // Unix seconds; a whole number written with a fraction (`1767225600.0`) is read as that second.
+            let seconds =
+                Int64(f[time]) ?? Double(f[time]).flatMap { $0.isFinite ? Int64(exactly: $0.rounded(.down)) : nil }
+            guard let t = seconds else { throw .invalidField("\(line) block_time", f[time]) }
             guard let tk = Address(f[token]) else { throw .invalidField("\(line) token", f[token]) }
             guard let a = Address(f[from]) else { throw .invalidField("\(line) from", f[from]) }
             guard let b = Address(f[to]) else { throw .invalidField("\(line) to", f[to]) }
