@@ -224,3 +224,36 @@ extension IndependentVotesTests {
         #expect(throws: FeedDecodeError.self) { try TransferFileReader.parse("time,token,from,to,amount\n") }
     }
 }
+
+extension IndependentVotesTests {
+    /// Wash fills between linked wallets leave volume and edge: each ring wallet's score over the cleaned trades has
+    /// exactly its wash notional less volume, and its trade count the wash fills fewer.
+    @Test func washFillsLeaveVolumeAndEdge() {
+        let world = SybilWorld(options: .init(seed: 6))
+        let trades = world.trades()
+        let evidence = ClusterEvidence.build(
+            rows: trades, transfers: world.transfers(), tracked: Set(world.ring + world.independents),
+            funding: FundingDefaults.rules())
+        let clean = evidence.removingWash(trades)
+        let end = (trades.last?.timestamp ?? 0) + 86_400
+        let before = Dictionary(
+            uniqueKeysWithValues: WalletScoring.scoreAll(trades: trades, resolutions: world.resolutions, now: end).map {
+                ($0.score.wallet, $0.score)
+            })
+        let after = Dictionary(
+            uniqueKeysWithValues: WalletScoring.scoreAll(trades: clean, resolutions: world.resolutions, now: end).map {
+                ($0.score.wallet, $0.score)
+            })
+        var washed = 0
+        for w in world.ring {
+            let mine = trades.filter { $0.wallet == w && evidence.wash.contains($0.key) }
+            guard !mine.isEmpty, let b = before[w], let a = after[w] else { continue }
+            washed += 1
+            #expect(b.volume - a.volume == Micros.sum(mine.map(\.notional)), "\(w)")
+            #expect(b.trades - a.trades == mine.count)
+        }
+        #expect(washed >= 2, "no ring wallet had a wash fill: the check is empty")
+        // The independents' scores do not change.
+        for w in world.independents { #expect(before[w]?.volume == after[w]?.volume) }
+    }
+}

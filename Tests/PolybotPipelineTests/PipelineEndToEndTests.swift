@@ -271,6 +271,12 @@ struct PipelineEndToEndTests {
             let exit = try #require(
                 try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).first { $0.purpose == .exit })
             #expect(exit.side == .sell && exit.size == Micros((entry.filledSize.raw / 6 / 10_000) * 10_000))
+            // The position books the exit's trades right after the order is marked filled: wait for it.
+            let (asset, remaining) = (entry.asset, entry.filledSize - exit.filledSize)
+            #expect(
+                try await eventually {
+                    try await store.positions.openPosition(mode: .paper, asset: asset)?.size == remaining
+                })
             let position = try #require(try await store.positions.openPosition(mode: .paper, asset: entry.asset))
             #expect(position.size == entry.filledSize - exit.filledSize && position.realizedPnl != .zero)
             // The same trade delivered again (a backfill) does not sell twice.
