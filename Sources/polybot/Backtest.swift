@@ -49,13 +49,7 @@ struct Backtest: AsyncParsableCommand {
     var baselines = "all"
     @Option(help: "Seed of the random baskets.") var seed: UInt64 = 2026
     @Option(help: "Sizing: fixed (POLYBOT_FIXED_ORDER_USDC per signal), kelly or proportional.") var sizing = "fixed"
-    @Option(
-        help:
-            "ERC-20 transfers (CSV block_time,token,from,to,amount) for funding links: wallets of one funder vote once."
-    ) var transfers: String?
-    @Option(
-        help: "Funders that never link wallets, beyond Polymarket's contracts (comma-separated; exchanges, bridges)."
-    ) var fundingExcluded: [String] = []
+    @OptionGroup var funding: FundingOptions
     @Option(help: "text, json or html (one self-contained page).") var format = "text"
     @Flag(
         help:
@@ -78,7 +72,7 @@ struct Backtest: AsyncParsableCommand {
             let options = try BacktestCommand.options(
                 trades: file, markets: markets, from: from, to: to, rescoreEvery: rescoreEvery, basket: basket,
                 minMembers: minMembers, minNotional: minNotional, fees: fees, baselines: baselines == "all",
-                seed: seed, sizing: sizing, transfers: transfers, fundingExcluded: fundingExcluded)
+                seed: seed, sizing: sizing, transfers: funding.transfers, fundingExcluded: funding.fundingExcluded)
             let report: BacktestCommand.Report
             if save {
                 let name = URL(fileURLWithPath: file).lastPathComponent

@@ -46,13 +46,7 @@ struct Replay: AsyncParsableCommand {
     @Option(help: "Basket size when --wallets is not given.") var basketSize = 12
     @Option(help: "Members that must agree.") var minMembers = 3
     @Option(help: "Whale notional threshold, USDC (default: POLYBOT_WHALE_MIN_NOTIONAL).") var minNotional: String?
-    @Option(
-        help:
-            "ERC-20 transfers (CSV block_time,token,from,to,amount) for funding links: wallets of one funder vote once."
-    ) var transfers: String?
-    @Option(
-        help: "Funders that never link wallets, beyond Polymarket's contracts (comma-separated; exchanges, bridges)."
-    ) var fundingExcluded: [String] = []
+    @OptionGroup var funding: FundingOptions
     @Option(help: "text or json.") var format = "text"
     @Option(help: "Zone of local-time timestamps in the trades file.") var timezone = "UTC"
 
@@ -67,7 +61,7 @@ struct Replay: AsyncParsableCommand {
             let options = try ReplayCommand.options(
                 trades: file, markets: markets, speed: speed, wallets: wallets, basketSize: basketSize,
                 minMembers: minMembers, minNotional: minNotional, timeZone: timezone, fees: fees,
-                transfers: transfers, fundingExcluded: fundingExcluded)
+                transfers: funding.transfers, fundingExcluded: funding.fundingExcluded)
             let report = try await ReplayCommand.run(config: config, options: options, logger: logger)
             if format == "json" {
                 print(ReplayCommand.json(report))
