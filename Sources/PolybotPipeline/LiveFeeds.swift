@@ -9,14 +9,16 @@ extension Pipeline {
     /// divergence watch compares (the Data API counts when its backfills and sweeps run).
     static func liveFeeds(
         _ settings: PipelineSettings, rpc: PolygonRPC?, gamma: GammaClient?, store: PolybotStore,
-        dataAPI: DataAPIClient?, minCash: @escaping @Sendable () -> Micros, logger: Logger
+        dataAPI: DataAPIClient?, minCash: @escaping @Sendable () -> Micros, now: @escaping @Sendable () -> Int64,
+        logger: Logger
     ) -> (feed: (any MarketFeed)?, running: Set<TradeSource>, chainStats: ChainFeedStats?) {
         var feeds: [any MarketFeed] = []
         var chainStats: ChainFeedStats?
         var running: Set<TradeSource> = []
         if settings.feedSources.contains(.rtds), let url = settings.rtdsURL {
             feeds.append(
-                RTDSFeed(configuration: .init(url: url, stallTimeout: settings.feedStallTimeout), logger: logger))
+                RTDSFeed(
+                    configuration: .init(url: url, stallTimeout: settings.feedStallTimeout), now: now, logger: logger))
             running.insert(.rtds)
         }
         if settings.feedSources.contains(.chain) {

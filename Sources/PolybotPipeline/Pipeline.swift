@@ -146,7 +146,7 @@ package struct Pipeline: Sendable {
             }
             ?? Self.liveFeeds(
                 settings, rpc: rpc, gamma: gamma, store: store, dataAPI: dataAPI,
-                minCash: { liveSettings.get().whaleRules.minNotional }, logger: logger)
+                minCash: { liveSettings.get().whaleRules.minNotional }, now: { clock.now() }, logger: logger)
         let listener = TradeListener(
             feed: feeds.feed, dataAPI: engine.feed == nil && !settings.feedSources.contains(.dataAPI) ? nil : dataAPI,
             store: store, minCash: { liveSettings.get().whaleRules.minNotional },

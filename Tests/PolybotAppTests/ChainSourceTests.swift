@@ -228,6 +228,42 @@ struct ChainSourceTests {
         }
     }
 
+    /// RTDS configured but silent from the start (the venue no longer serves `activity`): its subscription covers
+    /// every trade from the moment it opened, so the whale trades the chain delivers are seen missing from it — the
+    /// divergence alarm names RTDS, not only the stall watchdog.
+    @Test func aSilentRTDSIsSeenMissingTradesFromItsFirstSubscription() async throws {
+        let whales = (1...3).map { Fixtures.address(0x3E0 + $0) }
+        // Trades timed just after the daemon starts (a silent topic misses only what happens while subscribed).
+        let exchange = SimExchange(
+            trades: Scenario.consensus(signals: 1, wallets: whales, start: Int64(Date().timeIntervalSince1970) + 20))
+        var f = SimFaults()
+        f.rtdsActivityOff = true
+        await exchange.setFaults(f)
+        let env = chain(
+            confirmations: 0,
+            [
+                "POLYBOT_FEED_SOURCES": "chain,rtds,data-api", "POLYBOT_FEED_DIVERGENCE_GRACE_SECONDS": "2",
+                "POLYBOT_FEED_SWEEP_SECONDS": "1",
+            ])
+        try await withDaemon(exchange: exchange, extra: env) { (d: Daemon) async throws in
+            @Sendable func feed() async throws -> [String: Any] {
+                try #require(
+                    try await d.json(.GET, "/api/v1/overview", token: Daemon.readOnly)["feed"] as? [String: Any])
+            }
+            #expect(try await chainStarted(d, exchange))
+            await exchange.publishNext(3)
+            #expect(try await eventually { try await d.store.trades.count() == 3 })
+            #expect(
+                try await eventually(timeout: .seconds(60)) {
+                    let f = try await feed()
+                    let rows = f["sources"] as? [[String: Any]] ?? []
+                    return f["divergence"] as? Bool == true
+                        && rows.contains { $0["name"] as? String == "rtds" && ($0["missing"] as? Int ?? 0) >= 1 }
+                })
+            #expect(await exchange.rtdsFramesSent == 0)
+        }
+    }
+
     /// `polybot backfill --chain`: a block range's whale trades, resumable per block; a row another source stored gains
     /// the chain as a source.
     @Test func aChainBackfillStoresTheRangesWhaleTradesAndResumes() async throws {

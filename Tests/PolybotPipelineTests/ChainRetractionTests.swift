@@ -66,4 +66,44 @@ struct ChainRetractionTests {
             }
         }
     }
+
+    /// A reorg deeper than the blocks the source remembers cannot be undone from memory: the operator is told.
+    @Test func aReorgDeeperThanTheMemoryRaisesAnAlarm() async throws {
+        let start = Int64(Date().timeIntervalSince1970) - 300
+        let exchange = SimExchange(trades: Scenario.consensus(signals: 1, wallets: whales, start: start))
+        try await withSimulator(exchange) { base, ws in
+            try await withTestDatabase { store, _ in
+                var settings = testPipelineSettings(mode: .paper, base: base, ws: ws)
+                settings.feedSources = [.chain]
+                settings.polygonWSURL = ws + "/rpc"
+                settings.chainConfirmations = 0
+                settings.feedSweepEvery = nil
+                try await withPipeline(settings: settings, store: store, base: base) { (p: Pipeline) async throws in
+                    let feedTexts = Mutex<[String]>([])
+                    let events = p.events.subscribe(buffer: 1_000)
+                    let watcher = Task {
+                        for await e in events { if case .feed(let text) = e { feedTexts.withLock { $0.append(text) } } }
+                    }
+                    defer { watcher.cancel() }
+                    #expect(await eventually { await p.listener.sourceHealth().1 != nil })
+                    #expect(await eventually { await exchange.rpcSubscribers > 0 })
+                    await exchange.publishNext(3)
+                    #expect(try await eventually { try await store.trades.count() == 3 })
+                    // 300 blocks in three steps, each read (its last block remembered), then the first trade dropped:
+                    // every remembered block is replaced.
+                    for _ in 0..<3 {
+                        await exchange.mine(blocks: 100)
+                        let head = await exchange.chainHead
+                        #expect(await eventually { (await p.listener.sourceHealth().1?.block ?? 0) >= head })
+                    }
+                    #expect(await exchange.reorgDropping(transaction: exchange.history[0].transactionHash))
+                    await exchange.mine(blocks: 1)
+                    #expect(
+                        await eventually {
+                            feedTexts.withLock { $0.contains { $0.contains("deeper than the") } }
+                        })
+                }
+            }
+        }
+    }
 }

@@ -225,7 +225,12 @@ public struct ChainFeed: MarketFeed {
         let head = try await rpc.blockNumber()
         stats.record { $0.head = head }
         try await checkFork(&cursor, head: head, emit: emit)
+        var first = true
         while let range = cursor.nextRange(head: head) {
+            // Ranges read in one round chain on: a reorg of the last committed block between two of them is found
+            // before the next one is read (a reorg replaces a suffix, so it changes that block's hash).
+            if !first { try await checkFork(&cursor, head: head, emit: emit) }
+            first = false
             // The range's last header before and after its logs: a reorg in between would pair old logs with a new
             // hash (and its orphans would never be retracted), so the range is read again.
             guard let before = try await rpc.block(range.upperBound) else {
@@ -285,13 +290,25 @@ public struct ChainFeed: MarketFeed {
         guard let newest = known.first, let hash = cursor.hashes[newest] else { return }
         guard let now = try await rpc.block(newest), now.hash != hash else { return }
         var fork = cursor.oldestRemembered
+        var found = false
         for b in known.dropFirst() {
             guard let h = try await rpc.block(b) else { continue }
             if h.hash == cursor.hashes[b] {
                 fork = b + 1
+                found = true
                 break
             }
         }
+        if !found, known.count > 1 {
+            // Deeper than the blocks remembered: what was stored before them cannot be checked here.
+            await emit(
+                .alarm(
+                    "the chain reorganised deeper than the \(known.count) blocks the source remembers (from block \(fork) down): trades stored from older blocks may include orphans; compare with the chain"
+                ))
+        }
+        // The end of the replaced blocks before and after reading them again: a second reorg in between would pair
+        // old logs with a new hash; the next round then starts over.
+        let before = try await rpc.block(cursor.processed)
         // The replaced blocks again, in windows (halved on a size refusal, as in a round).
         var decoded = ChainRangeReader.Decoded()
         var (from, window) = (fork, cursor.window)
@@ -306,7 +323,11 @@ public struct ChainFeed: MarketFeed {
             decoded.append(try await decode(logs, emit: emit))
             from = to + 1
         }
-        if let end = try await rpc.block(cursor.processed) { decoded.hashes[end.number] = end.hash }
+        guard let end = try await rpc.block(cursor.processed), let before, end.hash == before.hash else {
+            logger.warning("chain reorganised again while re-reading; trying next round")
+            return
+        }
+        decoded.hashes[end.number] = end.hash
         let (retracted, added) = cursor.replace(from: fork, hashes: decoded.hashes, trades: decoded.trades)
         stats.record {
             $0.reorgs += 1

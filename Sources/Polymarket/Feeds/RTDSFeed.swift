@@ -64,10 +64,15 @@ public struct RTDSFeed: Sendable {
 
     public let configuration: Configuration
     private let logger: Logger
+    /// Market time now (Unix seconds): the subscription covers every trade from the moment it is open.
+    private let now: (@Sendable () -> Int64)?
 
-    /// Creates a feed.
-    public init(configuration: Configuration, logger: Logger) {
+    /// Creates a feed. With `now`, the first open subscription reports ``FeedEvent/coverage(_:since:)`` from that
+    /// time: a silent `activity` topic (the venue no longer supports it) is then seen missing trades the other sources
+    /// deliver, not only by the stall watchdog.
+    public init(configuration: Configuration, now: (@Sendable () -> Int64)? = nil, logger: Logger) {
         self.configuration = configuration
+        self.now = now
         self.logger = logger
     }
 
@@ -91,6 +96,7 @@ public struct RTDSFeed: Sendable {
                 subscriptions: { [RTDSDecoder.subscribeActivity] },
                 opened: { attempt in
                     await emit(.connected(attempt: attempt))
+                    if attempt == 1, let now { await emit(.coverage(.rtds, since: now())) }
                     if attempt > 1, let covered = coverage.until.withLock({ $0 }) {
                         await emit(.gap(from: covered - RTDSFeed.gapMarginSeconds, to: covered))
                     }
