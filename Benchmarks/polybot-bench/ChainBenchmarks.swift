@@ -87,11 +87,7 @@ enum ChainBenchmarks {
         let exchange = SimExchange(trades: Scenario.consensus(signals: samples / 3 + 1, wallets: whales, start: start))
         let durations: [Duration] = try await withSimulator(exchange) { base, ws in
             try await withTestDatabase { store, _ in
-                var settings = testPipelineSettings(mode: .paper, base: base, ws: ws)
-                settings.feedSources = [.chain]
-                settings.polygonWSURL = ws + "/rpc"
-                settings.chainConfirmations = 0
-                settings.feedSweepEvery = nil
+                let settings = chainPipelineSettings(base: base, ws: ws)
                 return try await withPipeline(settings: settings, store: store, base: base, logger: logger) { p in
                     let events = p.events.subscribe(buffer: 10_000)
                     var iterator = events.makeAsyncIterator()

@@ -24,6 +24,17 @@ package func testPipelineSettings(
         feedStallTimeout: .seconds(30), rtdsURL: ws + "/ws", clobWSURL: ws + "/clob-ws")
 }
 
+/// ``testPipelineSettings(mode:base:ws:sizing:)`` with trades from the simulator's chain alone: final at once (no
+/// confirmations), read over its `/rpc` WebSocket, no Data API sweep.
+package func chainPipelineSettings(base: String, ws: String) -> PipelineSettings {
+    var settings = testPipelineSettings(mode: .paper, base: base, ws: ws)
+    settings.feedSources = [.chain]
+    settings.polygonWSURL = ws + "/rpc"
+    settings.chainConfirmations = 0
+    settings.feedSweepEvery = nil
+    return settings
+}
+
 /// Live-trading setup against the simulator: derives API credentials for `key` over L1 auth.
 package func simulatorLiveTrading(base: String, key: PrivateKey, logger: Logger) async throws -> LiveTrading {
     let transport = HTTPTransport(logger: logger)

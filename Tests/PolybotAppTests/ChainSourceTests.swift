@@ -30,6 +30,11 @@ struct ChainSourceTests {
         return Set(trades.filter { rules.evaluate($0).passes }.map(\.key))
     }
 
+    /// The overview's feed section.
+    func feed(_ d: Daemon) async throws -> [String: Any] {
+        try #require(try await d.json(.GET, "/api/v1/overview", token: Daemon.readOnly)["feed"] as? [String: Any])
+    }
+
     /// The daemon's chain source has started (it knows its first block) and subscribed: what is published from now
     /// on is after its start.
     func chainStarted(_ d: Daemon, _ exchange: SimExchange) async throws -> Bool {
@@ -198,17 +203,13 @@ struct ChainSourceTests {
         let env = chain(
             confirmations: 0, ["POLYBOT_FEED_SWEEP_SECONDS": "1", "POLYBOT_FEED_DIVERGENCE_GRACE_SECONDS": "2"])
         try await withDaemon(exchange: exchange, extra: env) { d in
-            @Sendable func feed() async throws -> [String: Any] {
-                try #require(
-                    try await d.json(.GET, "/api/v1/overview", token: Daemon.readOnly)["feed"] as? [String: Any])
-            }
             #expect(try await chainStarted(d, exchange))
             await exchange.publishNext(3)
             #expect(try await eventually { try await d.store.trades.count() == 3 })
             // Past the grace, the Data API still shows nothing: the alarm is on, naming the source and the count.
             #expect(
                 try await eventually {
-                    let f = try await feed()
+                    let f = try await feed(d)
                     let rows = f["sources"] as? [[String: Any]] ?? []
                     return f["divergence"] as? Bool == true
                         && rows.contains { $0["name"] as? String == "data_api" && $0["missing"] as? Int == 3 }
@@ -216,11 +217,11 @@ struct ChainSourceTests {
             // The Data API says so itself: /v2/status puts it 15 s behind, past the 2 s grace.
             #expect(
                 try await eventually {
-                    let f = try await feed()
+                    let f = try await feed(d)
                     return f["dataApiStale"] as? Bool == true && f["dataApiStaleSeconds"] as? Int == 15
                 })
             // The lag passes, the sweep sees them: the alarm clears, and each row names both sources.
-            #expect(try await eventually(timeout: .seconds(30)) { try await feed()["divergence"] as? Bool == false })
+            #expect(try await eventually(timeout: .seconds(30)) { try await feed(d)["divergence"] as? Bool == false })
             for t in try await d.store.trades.all(limit: 10) {
                 let sources = try await d.store.trades.sources(t.key) ?? []
                 #expect(Set(sources) == [.chain, .dataAPI], "\(sources)")
@@ -246,16 +247,12 @@ struct ChainSourceTests {
                 "POLYBOT_FEED_SWEEP_SECONDS": "1",
             ])
         try await withDaemon(exchange: exchange, extra: env) { (d: Daemon) async throws in
-            @Sendable func feed() async throws -> [String: Any] {
-                try #require(
-                    try await d.json(.GET, "/api/v1/overview", token: Daemon.readOnly)["feed"] as? [String: Any])
-            }
             #expect(try await chainStarted(d, exchange))
             await exchange.publishNext(3)
             #expect(try await eventually { try await d.store.trades.count() == 3 })
             #expect(
                 try await eventually(timeout: .seconds(60)) {
-                    let f = try await feed()
+                    let f = try await feed(d)
                     let rows = f["sources"] as? [[String: Any]] ?? []
                     return f["divergence"] as? Bool == true
                         && rows.contains { $0["name"] as? String == "rtds" && ($0["missing"] as? Int ?? 0) >= 1 }

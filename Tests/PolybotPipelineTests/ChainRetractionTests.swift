@@ -25,11 +25,7 @@ struct ChainRetractionTests {
                     try await store.whales.upsert(Whale(address: w))
                     try await store.baskets.upsertMember(basketId: b.id, BasketMember(wallet: w))
                 }
-                var settings = testPipelineSettings(mode: .paper, base: base, ws: ws)
-                settings.feedSources = [.chain]
-                settings.polygonWSURL = ws + "/rpc"
-                settings.chainConfirmations = 0
-                settings.feedSweepEvery = nil
+                let settings = chainPipelineSettings(base: base, ws: ws)
                 try await withPipeline(settings: settings, store: store, base: base) { p in
                     let alerts = Mutex<[Alert]>([])
                     let events = p.events.subscribe(buffer: 1_000)
@@ -73,11 +69,7 @@ struct ChainRetractionTests {
         let exchange = SimExchange(trades: Scenario.consensus(signals: 1, wallets: whales, start: start))
         try await withSimulator(exchange) { base, ws in
             try await withTestDatabase { store, _ in
-                var settings = testPipelineSettings(mode: .paper, base: base, ws: ws)
-                settings.feedSources = [.chain]
-                settings.polygonWSURL = ws + "/rpc"
-                settings.chainConfirmations = 0
-                settings.feedSweepEvery = nil
+                let settings = chainPipelineSettings(base: base, ws: ws)
                 try await withPipeline(settings: settings, store: store, base: base) { (p: Pipeline) async throws in
                     let feedTexts = Mutex<[String]>([])
                     let events = p.events.subscribe(buffer: 1_000)
