@@ -32,8 +32,10 @@ struct BacktestCommandTests {
             let options = try BacktestCommand.options(
                 trades: trades, markets: markets, from: "2026-01-16", to: nil, rescoreEvery: "1d", basket: "top:8",
                 minMembers: 2, minNotional: "150", fees: "2026", baselines: false, seed: 1)
-            return try await BacktestCommand.run(
-                config: config, options: options, logger: Logger(label: "test.backtest"))
+            return try await withThrowawayCluster {
+                try await BacktestCommand.run(
+                    config: config, options: options, logger: Logger(label: "test.backtest"))
+            }
         }
 
         // No hindsight: nobody is picked before the bloom (nobody had skill), bloomers are picked after it.
@@ -68,8 +70,10 @@ struct BacktestCommandTests {
             trades: SharedData.path("nobel2025_trades.data-api.csv"),
             markets: SharedData.path("nobel2025_resolutions.derived.csv"), from: nil, to: nil, rescoreEvery: "30m",
             basket: "top:10", minMembers: 2, minNotional: "1000", fees: "2026", baselines: true, seed: 2026)
-        let report = try await BacktestCommand.run(
-            config: try config(), options: options, logger: Logger(label: "test.backtest"))
+        let report = try await withThrowawayCluster {
+            try await BacktestCommand.run(
+                config: try config(), options: options, logger: Logger(label: "test.backtest"))
+        }
         #expect(report.trades == 1_500 && report.rescorings.count >= 7)
         #expect(report.baselines.map(\.name).contains { $0.contains("hindsight") && $0.contains("upper bound") })
         #expect(report.baselines.map(\.name).contains { $0.contains("every whale trade") })

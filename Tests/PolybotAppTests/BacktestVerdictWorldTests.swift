@@ -107,9 +107,11 @@ struct BacktestCommandWorldTests {
             let options = try BacktestCommand.options(
                 trades: trades, markets: markets, from: nil, to: nil, rescoreEvery: "1d", basket: "top:8",
                 minMembers: 1, minNotional: "1000", fees: "2026", baselines: true, seed: seed)
-            return try await BacktestCommand.run(
-                config: try BacktestVerdictWorldTests.config(), options: options,
-                logger: Logger(label: "test.backtest"))
+            return try await withThrowawayCluster {
+                try await BacktestCommand.run(
+                    config: try BacktestVerdictWorldTests.config(), options: options,
+                    logger: Logger(label: "test.backtest"))
+            }
         }
     }
 

@@ -123,8 +123,10 @@ extension IndependentVotesTests {
                 wallets: [(world.ring + world.independents).map(\.hex).joined(separator: ",")],
 
                 basketSize: 12, minMembers: 2, minNotional: "1000", timeZone: "UTC", transfers: transfers)
-            return try await ReplayCommand.run(
-                config: try Self.config(), options: options, logger: Logger(label: "test.replay.sybil"))
+            return try await withThrowawayCluster {
+                try await ReplayCommand.run(
+                    config: try Self.config(), options: options, logger: Logger(label: "test.replay.sybil"))
+            }
         }
         print(
             "replay, sybil world 3: \(report.signals.count) signals, \(report.fundingLinks) funding links, \(report.coTradingLinks) co-trading links, \(report.washFills) wash fills"
@@ -189,8 +191,10 @@ extension IndependentVotesTests {
             let options = try BacktestCommand.options(
                 trades: trades, markets: markets, from: nil, to: nil, rescoreEvery: "1d", basket: "markout:18",
                 minMembers: 2, minNotional: "1000", fees: "2026", baselines: false, seed: 1, transfers: transfers)
-            return try await BacktestCommand.run(
-                config: try Self.config(), options: options, logger: Logger(label: "test.backtest.sybil"))
+            return try await withThrowawayCluster {
+                try await BacktestCommand.run(
+                    config: try Self.config(), options: options, logger: Logger(label: "test.backtest.sybil"))
+            }
         }
         // The ring was in the walk-forward's basket (counting wallets, its 8 members would have agreed).
         let ring = Set(world.ring.map(\.hex))

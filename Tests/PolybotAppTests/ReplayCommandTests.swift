@@ -22,7 +22,9 @@ struct ReplayCommandTests {
             markets: SharedData.path("nobel2025_resolutions.derived.csv"),
             // As fast as the machine goes: market time, so the outcome no longer depends on the machine's speed.
             speed: "max", wallets: [], basketSize: 12, minMembers: 2, minNotional: "1000", timeZone: "UTC")
-        let report = try await ReplayCommand.run(config: config, options: options, logger: Logger(label: "test.replay"))
+        let report = try await withThrowawayCluster {
+            try await ReplayCommand.run(config: config, options: options, logger: Logger(label: "test.replay"))
+        }
         #expect(report.trades == 1_500 && report.basket.count == 12 && report.feePlan == "2026")
         let filled = report.signals.filter { $0.status == "filled" }
         #expect(!filled.isEmpty, "signals: \(report.signals)")

@@ -46,8 +46,10 @@ struct ReplayDeterminismTests {
             let options = try ReplayCommand.options(
                 trades: trades, markets: resolutions, speed: speed, wallets: [], basketSize: 10, minMembers: 2,
                 minNotional: "100", timeZone: "UTC")
-            let report = try await ReplayCommand.run(
-                config: config, options: options, logger: Logger(label: "test.replay.\(speed)"))
+            let report = try await withThrowawayCluster {
+                try await ReplayCommand.run(
+                    config: config, options: options, logger: Logger(label: "test.replay.\(speed)"))
+            }
             reports[speed] = ReplayCommand.json(report)
             if speed == "max" {
                 // Not an empty comparison: the history fires signals that fill, and every fill pays the 2026 fee.
