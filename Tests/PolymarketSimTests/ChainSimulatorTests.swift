@@ -49,7 +49,8 @@ struct ChainSimulatorTests {
                     await eventually {
                         guard events.started else { return false }
                         guard socket else { return true }
-                        return await exchange.rpcSubscribers > 0
+                        // Subscribed once (a dropping fault may have closed that socket again since).
+                        return await exchange.rpcSubscriptionsMade > 0
                     })
                 try await body(events, stats)
             }

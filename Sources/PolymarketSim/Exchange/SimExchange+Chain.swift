@@ -117,6 +117,7 @@ extension SimExchange {
             }
             let subId = "0x" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             rpcSockets[socket]?.subscriptions[subId] = sub
+            rpcSubscriptionsMade += 1
             return "{\"jsonrpc\":\"2.0\",\"id\":\(id),\"result\":\"\(subId)\"}"
         case "eth_unsubscribe":
             let subId = params.first as? String ?? ""

@@ -59,6 +59,8 @@ public actor SimExchange {
     /// clock, for the `data-api-lag` fault).
     var chain: SimChain
     var rpcSockets: [UUID: SimRPCSocket] = [:]
+    /// `eth_subscribe` calls answered so far (only grows: a test waits on it, not on a socket a fault may drop).
+    public internal(set) var rpcSubscriptionsMade = 0
     var publishedWall: [ContinuousClock.Instant] = []
     var lastBlockWall = ContinuousClock.now
     /// The simulated clock: the time of the last published trade (Unix seconds), or the first trade's before any.
