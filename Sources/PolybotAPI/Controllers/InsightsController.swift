@@ -116,6 +116,9 @@ struct InsightsController {
         // Our own resolved fills first; a wallet we never copied on a resolved market shows the newest backtest's line.
         let copy = try await backtestCopyability().merging(try await copyability(wallet: nil)) { _, ours in ours }
         let clusters = try await env.store.walletLinks.clusters().view(at: env.now())
+        // Each cluster's size once, not a scan of every linked wallet per row.
+        var sizes: [Address: Int] = [:]
+        for g in clusters.groups { sizes[g[0]] = g.count }
         return scores.map { address, s in
             let w = whales[address]
             let categories = (volume[address.hex] ?? [:]).sorted { $0.value > $1.value }.map(\.key)
@@ -124,7 +127,7 @@ struct InsightsController {
                 listStatus: w?.listStatus.rawValue ?? "neutral", score: ScoreDTO(s),
                 edgeLowerBound: s.edgeLowerBound, categories: categories,
                 copyability: copy[address.hex], cluster: clusters.cluster(of: address).hex,
-                clusterSize: clusters.members(of: address).count)
+                clusterSize: sizes[clusters.cluster(of: address)] ?? 1)
         }
     }
 
