@@ -49,7 +49,7 @@ public enum PolybotApp {
                 guard migrateFirst else { throw MigrationError.pending(pending.map(\.name)) }
                 try await runner.apply()
             }
-            let store = PolybotStore(client: client, logger: logger)
+            let store = PolybotStore(client: client, logger: logger, queryLimit: .seconds(config.dbQuerySeconds))
             let lists = try await store.whales.lists()
             return (allow: lists.allow, deny: lists.deny, stored: try await store.settings.all())
         }
@@ -109,7 +109,7 @@ public enum PolybotApp {
         groupLogger: Logger? = nil,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws -> ServiceGroup {
-        let store = PolybotStore(client: client, logger: logger)
+        let store = PolybotStore(client: client, logger: logger, queryLimit: .seconds(config.dbQuerySeconds))
         let migrations = try MigrationRunner.resolve(folder: config.migrationsDirectory)
         let runner = try MigrationRunner(migrations: migrations, client: client, logger: logger)
 

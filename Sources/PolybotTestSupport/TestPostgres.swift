@@ -128,6 +128,12 @@ package let repositoryMigrationsFolder: String = {
         .appendingPathComponent("migrations").path
 }()
 
+/// The query limit of stores and daemons on the shared test server, in seconds. A test run starts throwaway clusters
+/// and copies databases while other tests query, and CI machines run other work: the production 5 s limit
+/// (`POLYBOT_DB_QUERY_SECONDS`) there is a wall-clock bound a loaded machine breaks. Tests of the limit itself run on
+/// clusters of their own.
+package let testQueryLimitSeconds = 120
+
 /// Runs `body` against a fresh, fully migrated database that is dropped afterwards.
 ///
 /// - Parameters:
@@ -152,7 +158,8 @@ package func withNamedTestDatabase<T: Sendable>(
     let client = PostgresClient(configuration: try await TestPostgres.shared.configuration(database: name))
     do {
         let result = try await client.whileRunning { client in
-            return try await body(url, PolybotStore(client: client, logger: logger), client)
+            let store = PolybotStore(client: client, logger: logger, queryLimit: .seconds(testQueryLimitSeconds))
+            return try await body(url, store, client)
         }
         try? await TestPostgres.shared.dropDatabase(name)
         return result

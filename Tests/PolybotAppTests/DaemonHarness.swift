@@ -81,7 +81,9 @@ private func withDatabase<T: Sendable>(
     guard let url else { return try await withNamedTestDatabase { url, store, _ in try await body(url, store) } }
     let logger = Logger(label: "test.store")
     let client = PostgresClient(configuration: try DatabaseURL(url).clientConfiguration(), backgroundLogger: logger)
-    return try await client.whileRunning { client in try await body(url, PolybotStore(client: client, logger: logger)) }
+    return try await client.whileRunning { client in
+        try await body(url, PolybotStore(client: client, logger: logger, queryLimit: .seconds(testQueryLimitSeconds)))
+    }
 }
 
 /// Runs the daemon in `mode` for `body`, then shuts it down gracefully. With `databaseURL` the daemon (and the test's
@@ -105,6 +107,10 @@ func withDaemon<T: Sendable>(
                 "POLYBOT_COPY_DELAY_SECONDS": "0",
                 "POLYBOT_MARK_SECONDS": "1", "POLYBOT_FEED_STALL_SECONDS": "3",
             ]
+            // On the shared test server a query waits for whatever else the test run does (throwaway clusters starting,
+            // databases copied): a generous limit, so only a database that is really down counts as unavailable. The
+            // outage tests bring their own cluster (`databaseURL`) and keep the production limit.
+            if databaseURL == nil { env["POLYBOT_DB_QUERY_SECONDS"] = "\(testQueryLimitSeconds)" }
             // `$SIM` / `$WS` in a value stand for the simulator's HTTP and WebSocket base (e.g. its `/rpc`).
             for (k, v) in extra {
                 env[k] = v.replacingOccurrences(of: "$SIM", with: simBase).replacingOccurrences(of: "$WS", with: simWS)

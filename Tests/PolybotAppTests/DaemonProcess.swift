@@ -33,6 +33,8 @@ struct DaemonProcess {
             "POLYBOT_GEOBLOCK_URL": base + "/api/geoblock",
             // Live start-up reads the outcome-token approvals (and redeems) through the simulator's RPC.
             "POLYBOT_POLYGON_RPC_URL": base + "/rpc",
+            // The shared test server answers slowly while the rest of the run loads it (see `testQueryLimitSeconds`).
+            "POLYBOT_DB_QUERY_SECONDS": "\(testQueryLimitSeconds)",
         ]
         for (k, v) in extra { env[k] = v }
         return env

@@ -11,6 +11,7 @@ extension AppConfiguration {
             ("DATABASE_URL", nil), ("POLYBOT_DATA_DIR", ".polybot"), ("POLYBOT_MIGRATIONS_DIR", nil),
             ("POLYBOT_CHARTJS", nil),
             ("POLYBOT_HOST", "127.0.0.1"), ("POLYBOT_PORT", "8080"), ("POLYBOT_HTTP_IDLE_SECONDS", "30"),
+            ("POLYBOT_DB_QUERY_SECONDS", "5"),
             ("POLYBOT_MODE", "paper"),
             ("POLYBOT_LOG_FORMAT", "human"), ("POLYBOT_LOG_LEVEL", "info"),
             ("POLYBOT_WHALE_MIN_NOTIONAL", "10000"),

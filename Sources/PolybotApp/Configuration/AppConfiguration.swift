@@ -96,6 +96,9 @@ public struct AppConfiguration: Sendable {
     public var feedStallSeconds: Int
     /// How long an HTTP connection may stay silent before the server closes it (seconds).
     public var httpIdleSeconds: Int
+    /// The longest one query of the daemon's requests and stages may take before the database counts as unavailable
+    /// (seconds; batch work — rescoring, replays — has its own, longer limit).
+    public var dbQuerySeconds: Int
     /// Seconds between safety-net sweeps of the Data API's recent window (0: off).
     public var feedSweepSeconds: Int
     /// How far before the newest trade time each sweep reaches, seconds.
@@ -231,6 +234,7 @@ public struct AppConfiguration: Sendable {
         }
         feedStallSeconds = p.int("POLYBOT_FEED_STALL_SECONDS", in: 1...3600)
         httpIdleSeconds = p.int("POLYBOT_HTTP_IDLE_SECONDS", in: 1...3600)
+        dbQuerySeconds = p.int("POLYBOT_DB_QUERY_SECONDS", in: 1...300)
         feedSweepSeconds = p.int("POLYBOT_FEED_SWEEP_SECONDS", in: 0...3600)
         feedSweepWindowSeconds = p.int("POLYBOT_FEED_SWEEP_WINDOW_SECONDS", in: 60...86_400)
         rescoreAtUTC = p.string("POLYBOT_RESCORE_AT")

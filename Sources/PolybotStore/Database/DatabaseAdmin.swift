@@ -5,11 +5,22 @@ import PostgresNIO
 /// the caller from `[a-z0-9_]` only: identifiers cannot be bound as parameters.
 package enum DatabaseAdmin {
     /// Creates database `name`, empty or as a copy of database `template` (which must have no open connections).
+    ///
+    /// The copy is made file by file (`STRATEGY = FILE_COPY`) rather than WAL-logged page by page, PostgreSQL 15's
+    /// default (older servers only copy files): for a small template it is about twice as fast and writes no WAL (60 copies of the migrated schema at
+    /// once: 2.7 s against 5.2 s here) — a test run makes one per test, most of them in its first seconds.
     package static func create(_ name: String, template: String? = nil, on client: PostgresClient) async throws {
         checkName(name)
         if let template {
             checkName(template)
-            try await client.query("CREATE DATABASE \(unescaped: name) TEMPLATE \(unescaped: template)")
+            // STRATEGY exists from PostgreSQL 15 (before it, every copy was a file copy).
+            var version = 0
+            for try await (v, ) in try await client.query("SELECT current_setting('server_version_num')::int")
+                .decode(Int.self)
+            { version = v }
+            let strategy = version >= 150_000 ? " STRATEGY = FILE_COPY" : ""
+            try await client.query(
+                "CREATE DATABASE \(unescaped: name) TEMPLATE \(unescaped: template)\(unescaped: strategy)")
         } else {
             try await client.query("CREATE DATABASE \(unescaped: name)")
         }
