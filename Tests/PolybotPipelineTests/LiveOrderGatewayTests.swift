@@ -133,6 +133,22 @@ struct LiveOrderGatewayTests {
             #expect(before - after == order.filledCost + charged)
             let position = try await v.store.positions.openPosition(mode: .live, asset: v.token)
             #expect(position?.cost == order.filledCost + charged && position?.fees == charged)
+            // The match settles on the simulated chain as on Polygon: our record (taker = the exchange) with the fee,
+            // followed by the match's OrdersMatched summary.
+            await v.exchange.mine(blocks: 1)
+            let head = await v.exchange.chainHead
+            let logs = try #require(await v.exchange.chainLogs(from: 0, to: head, addresses: [], topics: []))
+                .map { try JSONDecoder().decode(ChainLog.self, from: Data($0.utf8)) }
+            let ours = try logs.filter { $0.topics[0] == OrderFilled.topic0 }.map { try OrderFilled($0) }
+                .filter { $0.maker == me.lowercased }
+            let fill = try #require(ours.first)
+            #expect(ours.count == 1 && fill.isTakersOwnFill && fill.fee == charged)
+            #expect(fill.shares == Micros(10_000_000) && fill.usdc == order.filledCost)
+            let summary = try #require(
+                logs.first {
+                    $0.topics[0] == OrderFilled.ordersMatchedTopic0 && $0.transactionHash == fill.transactionHash
+                })
+            #expect(summary.data == fill.ordersMatchedLog.data && summary.topics == fill.ordersMatchedLog.topics)
         }
     }
 

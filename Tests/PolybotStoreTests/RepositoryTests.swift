@@ -106,6 +106,36 @@ struct RepositoryTests {
         }
     }
 
+    /// One trade, one row (issue 30): the chain's fill and a feed's report of it, whose price is rounded its own way,
+    /// are one row that both sources saw, with the chain's log index; a wallet's twin fill in the same transaction (same
+    /// size, told apart by the chain's `ordinal`) is a second row, on every insert path.
+    @Test func theChainAndAFeedShareOneRowAndTwinsKeepTwo() async throws {
+        try await withTestDatabase { store, _ in
+            var chain = Fixtures.trade(outcomeIndex: nil)
+            chain.source = .chain
+            chain.logIndex = 41
+            var twin = chain
+            twin.logIndex = 44
+            twin.ordinal = 1
+            twin.price = Micros(chain.price.raw + 50_000)
+            var feed = chain
+            feed.source = .rtds
+            feed.logIndex = nil
+            feed.price = Micros(chain.price.raw + 1)
+            let id = try #require(try await store.trades.insert(feed))
+            #expect(try await store.trades.insertBatch([chain, twin]) == 1)
+            #expect(try await store.trades.insert(chain) == nil)
+            #expect(try await store.trades.count() == 2)
+            let rows = try await store.trades.trades(wallet: chain.wallet, since: 0)
+            let first = try #require(rows.first { $0.id == id })
+            #expect(first.trade.logIndex == 41 && first.trade.ordinal == nil && first.trade.price == feed.price)
+            #expect(try await store.trades.sources(chain.key) == [.rtds, .chain])
+            let second = try #require(rows.first { $0.id != id })
+            #expect(second.trade == twin)
+            #expect(try await store.trades.sources(twin.key) == [.chain])
+        }
+    }
+
     @Test func batchInsertDedupesAgainstStoreAndWithinBatch() async throws {
         try await withTestDatabase { store, _ in
             var batch: [Trade] = []

@@ -95,6 +95,15 @@ struct ChainSimulatorTests {
                 #expect(fill.tokenId == trade.asset && fill.side == trade.side)
                 #expect(fill.shares == trade.size && fill.price == trade.price)
             }
+            // Each taker's own record is followed by the match's OrdersMatched summary, served under its own topic.
+            let summaries = try await rpc.logs(
+                from: 0, to: head, addresses: ChainFeed.v2Exchanges, topic0: OrderFilled.ordersMatchedTopic0)
+            let takers = fills.filter(\.isTakersOwnFill)
+            #expect(!takers.isEmpty && summaries.count == takers.count)
+            for (summary, taker) in zip(summaries, takers) {
+                #expect(summary.transactionHash == taker.transactionHash && summary.topics.count == 3)
+                #expect(summary.data == taker.ordersMatchedLog.data && summary.topics == taker.ordersMatchedLog.topics)
+            }
             // A block header, and nothing above the head.
             let block = try #require(try await rpc.block(head))
             #expect(block.number == head && block.hash.utf8.count == 66)

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PolybotCore
 import Polymarket
 import Testing
@@ -71,6 +72,23 @@ struct OrderFilledDecodingTests {
 
     @Test func topicZeroIsTheKeccakOfTheSignature() {
         #expect(HexCoding.encode(Keccak256.hash(Array(OrderFilled.signature.utf8))) == OrderFilled.topic0)
+        #expect(
+            HexCoding.encode(Keccak256.hash(Array(OrderFilled.ordersMatchedSignature.utf8)))
+                == OrderFilled.ordersMatchedTopic0)
+    }
+
+    /// The taker's `OrdersMatched` summary: three topics, four words, and no trade of its own (it is another event).
+    @Test func theTakersSummaryIsEncodedAndIsNotAFill() throws {
+        let taker = try OrderFilled(
+            Self.log(
+                maker: "0x0f3433d8b7596000bf1046aa822308d93cf67684", taker: Self.exchange, side: 0, token: "77",
+                makerAmount: 11_475_000, takerAmount: 15_000_000))
+        let summary = taker.ordersMatchedLog
+        #expect(summary.topics.count == 3 && summary.data.utf8.count == 2 + 4 * 64)
+        #expect(summary.topics[0] == OrderFilled.ordersMatchedTopic0 && summary.topics[1] == taker.orderHash)
+        #expect(summary.topics[2].hasSuffix("0f3433d8b7596000bf1046aa822308d93cf67684"))
+        #expect(summary.data == "0x" + Self.word(0) + Self.word(77) + Self.word(11_475_000) + Self.word(15_000_000))
+        #expect(throws: ChainLogError.otherEvent(OrderFilled.ordersMatchedTopic0)) { try OrderFilled(summary) }
     }
 
     /// The Data API row of feeds notes §3.1: `proxyWallet 0x0f34…7684`, BUY 15 shares at 0.765 of token 1104…5775.
@@ -169,5 +187,51 @@ struct OrderFilledDecodingTests {
         var truncated = good
         truncated.data = String(good.data.dropLast(64))
         #expect(throws: ChainLogError.self) { try OrderFilled(truncated) }
+    }
+
+    /// Two of one wallet's orders matched in one transaction at the same size (a ladder at two prices) are two trades:
+    /// the key has no price, so the second is told apart by its order (`ordinal`), and each keeps its log index.
+    @Test func twinFillsInOneTransactionAreToldApartByTheirOrder() async throws {
+        struct OneMarket: TokenMarkets {
+            func markets(tokens: Set<String>) async throws -> [String: TokenMarket] {
+                Dictionary(
+                    uniqueKeysWithValues: tokens.map {
+                        (
+                            $0,
+                            TokenMarket(
+                                conditionId: "0x" + String(repeating: "c", count: 64), outcome: "Yes", outcomeIndex: 0,
+                                question: "q", slug: "s", eventSlug: "e")
+                        )
+                    })
+            }
+        }
+        let a = "0x" + String(repeating: "a", count: 40)
+        let b = "0x" + String(repeating: "b", count: 40)
+        // BUY: maker pays USDC (maker amount) for shares (taker amount).
+        var logs = [
+            Self.log(maker: a, side: 0, token: "9", makerAmount: 40_000_000, takerAmount: 100_000_000, index: 3),
+            Self.log(maker: b, side: 0, token: "9", makerAmount: 42_000_000, takerAmount: 100_000_000, index: 4),
+            Self.log(maker: a, side: 0, token: "9", makerAmount: 45_000_000, takerAmount: 100_000_000, index: 5),
+        ]
+        // A node that ignores the topic filter also sends the match's summary: skipped, not counted as rejected.
+        logs.append(try OrderFilled(logs[0]).ordersMatchedLog)
+        for i in logs.indices { logs[i].blockTimestamp = "0x6553f100" }
+        let transport = HTTPTransport(logger: Logger(label: "test.twins"))
+        let reader = ChainRangeReader(
+            rpc: PolygonRPC(url: "http://127.0.0.1:9/rpc", transport: transport), tokens: OneMarket(),
+            exchanges: [Self.exchange], comboExchanges: [])
+        let decoded = try await reader.decode(logs, minNotional: .zero)
+        try await transport.shutdown()
+        #expect(decoded.rejected.isEmpty)
+        #expect(decoded.ordered.map(\.logIndex) == [3, 4, 5])
+        #expect(decoded.ordered.map(\.ordinal) == [nil, nil, 1])
+        #expect(decoded.ordered.map(\.price) == [Micros(400_000), Micros(420_000), Micros(450_000)])
+        #expect(Set(decoded.ordered.map(\.key)).count == 3)
+        // A feed's report of A's first fill, at a price rounded its own way, is the same trade as the chain's.
+        var feed = decoded.ordered[0]
+        feed.source = .rtds
+        feed.price = Micros(400_001)
+        feed.logIndex = nil
+        #expect(feed.key == decoded.ordered[0].key && feed.key != decoded.ordered[2].key)
     }
 }

@@ -79,7 +79,7 @@ public struct CopySignal: Sendable, Hashable, Codable {
 }
 
 extension TradeKey: Codable {
-    enum CodingKeys: String, CodingKey { case transactionHash, wallet, asset, side, size, price }
+    enum CodingKeys: String, CodingKey { case transactionHash, wallet, asset, side, size, ordinal }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -87,9 +87,11 @@ extension TradeKey: Codable {
             transactionHash: try c.decode(String.self, forKey: .transactionHash),
             wallet: try c.decode(Address.self, forKey: .wallet),
             asset: try c.decode(String.self, forKey: .asset), side: try c.decode(TradeSide.self, forKey: .side),
-            size: try c.decode(Micros.self, forKey: .size), price: try c.decode(Micros.self, forKey: .price))
+            size: try c.decode(Micros.self, forKey: .size),
+            ordinal: try c.decodeIfPresent(Int.self, forKey: .ordinal) ?? 0)
     }
 
+    /// The ordinal is written only for a twin (most keys have none).
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(transactionHash, forKey: .transactionHash)
@@ -97,7 +99,7 @@ extension TradeKey: Codable {
         try c.encode(asset, forKey: .asset)
         try c.encode(side, forKey: .side)
         try c.encode(size, forKey: .size)
-        try c.encode(price, forKey: .price)
+        if ordinal > 0 { try c.encode(ordinal, forKey: .ordinal) }
     }
 }
 

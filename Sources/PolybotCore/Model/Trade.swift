@@ -18,24 +18,30 @@ public enum TradeSource: String, Sendable, Codable, Hashable, CaseIterable {
     case chain
 }
 
-/// The natural key of a trade. Polymarket has no trade id; a transaction can hold several fills, even
-/// of the same wallet, so the key is (transaction hash, wallet, asset, side, size, price).
+/// The natural key of a trade: one key, one row, whichever sources saw it. Polymarket's feeds have no trade id and
+/// their price of a taker's fill is rounded differently from the chain's amounts, so the key is (transaction hash,
+/// wallet, asset, side, size) — no price — and, for the rare transaction where one wallet has two fills of the same
+/// token, side and size (two of its orders matched at once), the `ordinal` of the fill among those twins by log index.
+/// Only the chain sees whole transactions and can count twins; a feed's fill is the first (ordinal 0).
 public struct TradeKey: Hashable, Sendable {
     public var transactionHash: String
     public var wallet: Address
     public var asset: String
     public var side: TradeSide
     public var size: Micros
-    public var price: Micros
+    /// Which of the transaction's fills with the four values above this is (0: the first by log index).
+    public var ordinal: Int
 
     /// Builds a key from its parts.
-    public init(transactionHash: String, wallet: Address, asset: String, side: TradeSide, size: Micros, price: Micros) {
+    public init(
+        transactionHash: String, wallet: Address, asset: String, side: TradeSide, size: Micros, ordinal: Int = 0
+    ) {
         self.transactionHash = transactionHash
         self.wallet = wallet
         self.asset = asset
         self.side = side
         self.size = size
-        self.price = price
+        self.ordinal = ordinal
     }
 }
 
@@ -73,13 +79,18 @@ public struct Trade: Hashable, Sendable, Codable {
     public var pseudonym: String
     /// Where the trade came from.
     public var source: TradeSource
+    /// The `OrderFilled` log's index in its block, when the trade came from the chain (nil from the feeds).
+    public var logIndex: Int?
+    /// Among its transaction's fills of the same wallet, token, side and size, which one this is by log index (only
+    /// the chain can tell; nil is the first). Part of the ``key``.
+    public var ordinal: Int?
 
     /// Creates a trade. Text fields default to empty.
     public init(
         transactionHash: String, wallet: Address, asset: String, conditionId: String, side: TradeSide,
         size: Micros, price: Micros, timestamp: Int64, outcome: String = "", outcomeIndex: Int? = nil,
         title: String = "", slug: String = "", eventSlug: String = "", traderName: String = "",
-        pseudonym: String = "", source: TradeSource
+        pseudonym: String = "", source: TradeSource, logIndex: Int? = nil, ordinal: Int? = nil
     ) {
         self.transactionHash = transactionHash
         self.wallet = wallet
@@ -97,11 +108,15 @@ public struct Trade: Hashable, Sendable, Codable {
         self.traderName = traderName
         self.pseudonym = pseudonym
         self.source = source
+        self.logIndex = logIndex
+        self.ordinal = ordinal
     }
 
     /// The dedupe key.
     public var key: TradeKey {
-        TradeKey(transactionHash: transactionHash, wallet: wallet, asset: asset, side: side, size: size, price: price)
+        TradeKey(
+            transactionHash: transactionHash, wallet: wallet, asset: asset, side: side, size: size,
+            ordinal: ordinal ?? 0)
     }
 
     /// Size × price, the USDC value of the fill.

@@ -41,7 +41,8 @@ package enum ExportQueries {
                     ("size", dec("size_micros")),
                     ("price", dec("price_micros")), ("notional", dec("notional_micros")),
                     ("transaction_hash", "transaction_hash"), ("source", "source"),
-                    ("sources", "array_to_string(sources, ',')"),
+                    ("sources", "array_to_string(sources, ',')"), ("log_index", "log_index"),
+                    ("ordinal", "ordinal"),
                 ]
             )
         case .positions:

@@ -52,10 +52,10 @@ package struct SignalPostgresRepository: SignalRepository {
                     (SELECT coalesce(array_agg(w.id ORDER BY w.id), '{}') FROM whale_trades w
                      JOIN unnest(\(s.trades.map(\.transactionHash))::text[], \(s.trades.map(\.wallet.hex))::text[],
                                  \(s.trades.map(\.asset))::text[], \(s.trades.map(\.side.rawValue))::text[],
-                                 \(s.trades.map(\.size.raw))::bigint[], \(s.trades.map(\.price.raw))::bigint[])
-                          AS k (tx, wallet, asset, side, size, price)
+                                 \(s.trades.map(\.size.raw))::bigint[], \(s.trades.map { Int16($0.ordinal) })::smallint[])
+                          AS k (tx, wallet, asset, side, size, ordinal)
                        ON w.transaction_hash = k.tx AND w.wallet = k.wallet AND w.asset = k.asset AND w.side = k.side
-                      AND w.size_micros = k.size AND w.price_micros = k.price))
+                      AND w.size_micros = k.size AND w.ordinal = k.ordinal))
                 ON CONFLICT (signal_key) DO NOTHING RETURNING id
                 """, logger: db.logger)
             for try await id in rows.decode(Int64.self) { return (id, true) }

@@ -14,7 +14,7 @@ package struct TradePostgresRepository: TradeRepository {
 
     private static let columns = """
         transaction_hash, wallet, asset, condition_id, side, size_micros, price_micros, notional_micros, outcome,
-        outcome_index, title, slug, event_slug, trader_name, pseudonym, traded_at, source
+        outcome_index, title, slug, event_slug, trader_name, pseudonym, traded_at, source, log_index, ordinal
         """
 
     package func insert(_ t: Trade) async throws -> Int64? {
@@ -25,9 +25,11 @@ package struct TradePostgresRepository: TradeRepository {
                 VALUES (\(t.transactionHash), \(t.wallet.hex), \(t.asset), \(t.conditionId), \(t.side.rawValue),
                         \(t.size.raw), \(t.price.raw), \(t.notional.raw), \(t.outcome), \(t.outcomeIndex.map(Int32.init)),
                         \(t.title), \(t.slug), \(t.eventSlug), \(t.traderName), \(t.pseudonym),
-                        \(Date(unixSeconds: t.timestamp)), \(t.source.rawValue), ARRAY[\(t.source.rawValue)])
+                        \(Date(unixSeconds: t.timestamp)), \(t.source.rawValue), \(t.logIndex.map(Int32.init)),
+                        \(Int16(t.ordinal ?? 0)), ARRAY[\(t.source.rawValue)])
                 ON CONFLICT ON CONSTRAINT whale_trades_natural_key DO UPDATE
-                    SET sources = array_append(whale_trades.sources, EXCLUDED.source)
+                    SET sources = array_append(whale_trades.sources, EXCLUDED.source),
+                        log_index = coalesce(whale_trades.log_index, EXCLUDED.log_index)
                     WHERE NOT (EXCLUDED.source = ANY (whale_trades.sources))
                 RETURNING id, (xmax = 0) AS inserted
                 """, logger: db.logger)
@@ -77,7 +79,8 @@ package struct TradePostgresRepository: TradeRepository {
                     CREATE TEMP TABLE trades_stage (
                         transaction_hash text, wallet text, asset text, condition_id text, side text, size_micros bigint,
                         price_micros bigint, notional_micros bigint, outcome text, outcome_index int, title text,
-                        slug text, event_slug text, trader_name text, pseudonym text, traded_at bigint, source text
+                        slug text, event_slug text, trader_name text, pseudonym text, traded_at bigint, source text,
+                        log_index int, ordinal smallint
                     ) ON COMMIT DROP
                     """, logger: db.logger)
                 try await conn.copyFrom(table: "trades_stage", logger: db.logger) { writer in
@@ -98,10 +101,11 @@ package struct TradePostgresRepository: TradeRepository {
                         INSERT INTO whale_trades (\(unescaped: Self.columns), sources)
                         SELECT transaction_hash, wallet, asset, condition_id, side, size_micros, price_micros,
                                notional_micros, outcome, outcome_index, title, slug, event_slug, trader_name, pseudonym,
-                               to_timestamp(traded_at), source, ARRAY[source]
+                               to_timestamp(traded_at), source, log_index, ordinal, ARRAY[source]
                         FROM trades_stage
                         ON CONFLICT ON CONSTRAINT whale_trades_natural_key DO UPDATE
-                            SET sources = array_append(whale_trades.sources, EXCLUDED.source)
+                            SET sources = array_append(whale_trades.sources, EXCLUDED.source),
+                                log_index = coalesce(whale_trades.log_index, EXCLUDED.log_index)
                             WHERE NOT (EXCLUDED.source = ANY (whale_trades.sources))
                         RETURNING (xmax = 0) AS inserted
                     ) SELECT count(*) FILTER (WHERE inserted)::bigint FROM ins
@@ -121,7 +125,7 @@ package struct TradePostgresRepository: TradeRepository {
                     UPDATE whale_trades SET sources = array_remove(sources, \(source.rawValue))
                     WHERE transaction_hash = \(key.transactionHash) AND wallet = \(key.wallet.hex)
                       AND asset = \(key.asset) AND side = \(key.side.rawValue) AND size_micros = \(key.size.raw)
-                      AND price_micros = \(key.price.raw) AND \(source.rawValue) = ANY (sources)
+                      AND ordinal = \(Int16(key.ordinal)) AND \(source.rawValue) = ANY (sources)
                     RETURNING id, cardinality(sources)
                     """, logger: db.logger)
                 var found: (id: Int64, left: Int32)?
@@ -146,7 +150,7 @@ package struct TradePostgresRepository: TradeRepository {
                 """
                 SELECT array_to_string(sources, ',') FROM whale_trades
                 WHERE transaction_hash = \(key.transactionHash) AND wallet = \(key.wallet.hex) AND asset = \(key.asset)
-                  AND side = \(key.side.rawValue) AND size_micros = \(key.size.raw) AND price_micros = \(key.price.raw)
+                  AND side = \(key.side.rawValue) AND size_micros = \(key.size.raw) AND ordinal = \(Int16(key.ordinal))
                 """, logger: db.logger)
             for try await text in rows.decode(String.self) {
                 return text.split(separator: ",").compactMap { TradeSource(rawValue: String($0)) }
@@ -241,7 +245,7 @@ package struct TradePostgresRepository: TradeRepository {
 
     private static let selectColumns = """
         transaction_hash, wallet, asset, condition_id, side, size_micros, price_micros, outcome, outcome_index, title,
-        slug, event_slug, trader_name, pseudonym, traded_at, source
+        slug, event_slug, trader_name, pseudonym, traded_at, source, log_index, ordinal
         """
 
     private func decode(_ rows: PostgresRowSequence) async throws -> [StoredTrade] {
@@ -249,8 +253,7 @@ package struct TradePostgresRepository: TradeRepository {
         for try await r in rows.decode(
             (
                 Int64, String, String, String, String, String, Int64, Int64, String, Int32?, String, String, String,
-                String,
-                String, Date, String
+                String, String, Date, String, Int32?, Int16
             ).self)
         {
             guard let wallet = Address(r.2), let side = TradeSide(rawValue: r.5),
@@ -262,7 +265,8 @@ package struct TradePostgresRepository: TradeRepository {
                 transactionHash: r.1, wallet: wallet, asset: r.3, conditionId: r.4, side: side, size: Micros(r.6),
                 price: Micros(r.7), timestamp: r.15.unixSeconds, outcome: r.8, outcomeIndex: r.9.map(Int.init),
                 title: r.10,
-                slug: r.11, eventSlug: r.12, traderName: r.13, pseudonym: r.14, source: source)
+                slug: r.11, eventSlug: r.12, traderName: r.13, pseudonym: r.14, source: source,
+                logIndex: r.17.map(Int.init), ordinal: r.18 > 0 ? Int(r.18) : nil)
             result.append(StoredTrade(id: r.0, trade: trade))
         }
         return result
@@ -305,6 +309,10 @@ enum CopyText {
         buffer.writeString(String(t.timestamp))
         tab(&buffer)
         field(t.source.rawValue, &buffer)
+        tab(&buffer)
+        if let i = t.logIndex { buffer.writeString(String(i)) } else { buffer.writeStaticString("\\N") }
+        tab(&buffer)
+        buffer.writeString(String(t.ordinal ?? 0))
         buffer.writeInteger(UInt8(ascii: "\n"))
     }
 

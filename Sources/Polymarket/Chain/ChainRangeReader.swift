@@ -82,6 +82,8 @@ public struct ChainRangeReader: Sendable {
             }
             do {
                 fills.append((try OrderFilled(log), log.blockTimestamp.flatMap(ChainHex.quantity)))
+            } catch ChainLogError.otherEvent(let topic) where topic.lowercased() == OrderFilled.ordersMatchedTopic0 {
+                continue  // a match's summary (a node that ignored the topic filter): it repeats the taker's record
             } catch {
                 stats.record { $0.rejected += 1 }
                 out.rejected.append("\(error)")
@@ -96,6 +98,9 @@ public struct ChainRangeReader: Sendable {
         if !inOrder { fills.sort { ($0.0.blockNumber, $0.0.logIndex) < ($1.0.blockNumber, $1.0.logIndex) } }
         out.ordered.reserveCapacity(fills.count)
         out.blocks.reserveCapacity(fills.count)
+        // Twins — one wallet's fills of the same token, side and size in one transaction — are told apart by their
+        // order (a range holds whole blocks, so every fill of a transaction).
+        var twins: [TradeKey: Int] = [:]
         for (fill, logTime) in fills {
             guard let price = fill.price, let wallet = Address(fill.maker) else {
                 stats.record { $0.rejected += 1 }
@@ -121,12 +126,15 @@ public struct ChainRangeReader: Sendable {
             }
             times[fill.blockNumber] = time
             out.blocks.append(fill.blockNumber)
-            out.ordered.append(
-                Trade(
-                    transactionHash: fill.transactionHash, wallet: wallet, asset: fill.tokenId,
-                    conditionId: market.conditionId, side: fill.side, size: fill.shares, price: price, timestamp: time,
-                    outcome: market.outcome, outcomeIndex: market.outcomeIndex, title: market.question,
-                    slug: market.slug, eventSlug: market.eventSlug, source: .chain))
+            var trade = Trade(
+                transactionHash: fill.transactionHash, wallet: wallet, asset: fill.tokenId,
+                conditionId: market.conditionId, side: fill.side, size: fill.shares, price: price, timestamp: time,
+                outcome: market.outcome, outcomeIndex: market.outcomeIndex, title: market.question,
+                slug: market.slug, eventSlug: market.eventSlug, source: .chain, logIndex: fill.logIndex)
+            let ordinal = twins[trade.key, default: 0]
+            twins[trade.key] = ordinal + 1
+            if ordinal > 0 { trade.ordinal = ordinal }
+            out.ordered.append(trade)
         }
         return out
     }

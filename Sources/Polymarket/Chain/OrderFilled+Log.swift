@@ -49,4 +49,23 @@ extension OrderFilled {
             blockNumber: "0x" + String(blockNumber, radix: 16), blockHash: blockHash, transactionHash: transactionHash,
             logIndex: "0x" + String(logIndex, radix: 16), removed: removed ? true : nil)
     }
+
+    /// The V2 `OrdersMatched` summary the exchange emits with a taker's own record (this fill, `taker` = the exchange):
+    /// topics (event, taker order hash, taker order maker) and four data words (side, token id, maker amount, taker
+    /// amount). It repeats the taker's fill, so a reader of trades counts `OrderFilled` only.
+    public var ordersMatchedLog: ChainLog {
+        func word(_ bytes: [UInt8]) -> String {
+            HexCoding.encode([UInt8](repeating: 0, count: max(0, 32 - bytes.count)) + bytes, prefix: false)
+        }
+        func word(_ value: Int64) -> String { word(UInt256Word(UInt64(max(0, value))).bytes) }
+        let data =
+            "0x" + word(side == .buy ? 0 : 1) + word(UInt256Word(decimal: tokenId)?.bytes ?? [])
+            + word(makerAmountFilled.raw) + word(takerAmountFilled.raw)
+        return ChainLog(
+            address: exchange,
+            topics: [Self.ordersMatchedTopic0, orderHash, "0x" + word(HexCoding.decode(maker) ?? [])],
+            data: data, blockNumber: "0x" + String(blockNumber, radix: 16), blockHash: blockHash,
+            transactionHash: transactionHash, logIndex: "0x" + String(logIndex, radix: 16),
+            removed: removed ? true : nil)
+    }
 }

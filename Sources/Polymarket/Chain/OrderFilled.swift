@@ -9,6 +9,11 @@ public struct OrderFilled: Sendable, Equatable {
         "OrderFilled(bytes32,address,address,uint8,uint256,uint256,uint256,uint256,bytes32,bytes32)"
     /// Topic 0 of the event (feeds notes §6.2; recomputed from ``signature`` by a test).
     public static let topic0 = "0xd543adfd945773f1a62f74f0ee55a5e3b9b1a28262980ba90b1a89f2ea84d8ee"
+    /// The V2 summary event emitted with a taker's record (feeds notes §6.2), whose Keccak-256 is
+    /// ``ordersMatchedTopic0``.
+    public static let ordersMatchedSignature = "OrdersMatched(bytes32,address,uint8,uint256,uint256,uint256)"
+    /// Topic 0 of ``ordersMatchedSignature``.
+    public static let ordersMatchedTopic0 = "0x174b3811690657c217184f89418266767c87e4805d09680c39fc9c031c0cab7c"
 
     /// The exchange that emitted it, lower-case.
     public var exchange: String
@@ -39,8 +44,11 @@ public struct OrderFilled: Sendable, Equatable {
     ///
     /// - Throws: ``ChainLogError`` for another event, a malformed log, or an amount beyond micro units.
     public init(_ log: ChainLog) throws(ChainLogError) {
+        // Another event (an `OrdersMatched` summary, three topics) is named as such before its shape is checked.
+        guard let first = log.topics.first, first.lowercased() == Self.topic0 else {
+            throw .otherEvent(log.topics.first ?? "none")
+        }
         guard log.topics.count == 4 else { throw .malformed("\(log.topics.count) topics, 4 expected") }
-        guard log.topics[0].lowercased() == Self.topic0 else { throw .otherEvent(log.topics[0]) }
         guard let data = HexCoding.decode(log.data), data.count == 7 * 32 else {
             throw .malformed("data of \(log.data.utf8.count) hex characters, 7 words expected")
         }

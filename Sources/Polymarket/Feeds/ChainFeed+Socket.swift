@@ -79,6 +79,6 @@ extension ChainFeed {
                     transactionHash: fill.transactionHash, wallet: wallet, asset: fill.tokenId,
                     conditionId: market.conditionId, side: fill.side, size: fill.shares, price: price, timestamp: time,
                     outcome: market.outcome, outcomeIndex: market.outcomeIndex, title: market.question,
-                    slug: market.slug, eventSlug: market.eventSlug, source: .chain)))
+                    slug: market.slug, eventSlug: market.eventSlug, source: .chain, logIndex: fill.logIndex)))
     }
 }

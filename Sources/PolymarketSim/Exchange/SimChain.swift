@@ -16,17 +16,23 @@ struct SimChain: Sendable {
         var fill: OrderFilled
         /// Logs of a transaction that the reorg drops (never on the Data API).
         var orphan: Bool
+        /// The `OrdersMatched` summary of `fill` (a taker's own record) instead of the fill's `OrderFilled`.
+        let summary: Bool
         /// The log's topics (as a JSON array) and data, encoded once: every read serves them.
         let topics: String
         let data: String
 
-        init(fill: OrderFilled, orphan: Bool) {
+        init(fill: OrderFilled, orphan: Bool, summary: Bool = false) {
             self.fill = fill
             self.orphan = orphan
-            let log = fill.log
+            self.summary = summary
+            let log = summary ? fill.ordersMatchedLog : fill.log
             topics = "[" + log.topics.map { "\"\($0)\"" }.joined(separator: ",") + "]"
             data = log.data
         }
+
+        /// The event's topic 0.
+        var topic0: String { summary ? OrderFilled.ordersMatchedTopic0 : OrderFilled.topic0 }
     }
 
     /// A log as served: the fill with its block's current hash, and its encoded topics and data.
@@ -34,6 +40,8 @@ struct SimChain: Sendable {
         var fill: OrderFilled
         var topics: String
         var data: String
+        /// The event's topic 0 (`OrderFilled` or, for a taker's summary, `OrdersMatched`).
+        var topic0: String
     }
 
     /// Market time of the genesis block.
@@ -103,23 +111,36 @@ struct SimChain: Sendable {
         return "0x" + body
     }
 
-    /// Appends a trade's log to the first block at or after its time that is not sealed yet.
-    mutating func append(_ t: Trade, exchange: String, orphan: Bool = false) {
+    /// Appends a trade's log to the first block at or after its time that is not sealed yet; a taker's own record is
+    /// followed by the match's `OrdersMatched` summary, as the V2 exchange emits it.
+    ///
+    /// - Parameters:
+    ///   - fee: the fee the record carries (the simulated CLOB's taker fee on its own matches).
+    ///   - taker: the match's taker when the trade is a maker's (a resting order filled by a later trade); nil: the
+    ///     transaction's first wallet is its taker.
+    mutating func append(
+        _ t: Trade, exchange: String, orphan: Bool = false, fee: Micros = .zero, taker givenTaker: String? = nil
+    ) {
         let block = max(nominalBlock(t.timestamp), head + 1)
         let index = blocks[block]?.count ?? 0
         // The first wallet of a transaction is its taker (its own record names the exchange); the others are makers.
-        let taker = takers[t.transactionHash].map { $0 } ?? exchange
-        if takers[t.transactionHash] == nil { takers[t.transactionHash] = t.wallet.hex }
+        let taker = givenTaker ?? takers[t.transactionHash] ?? exchange
+        if takers[t.transactionHash] == nil, givenTaker == nil { takers[t.transactionHash] = t.wallet.hex }
         let usdc = t.size.multiplied(by: t.price)
         let orderHash = HexCoding.encode(Keccak256.hash(Array("\(t.transactionHash) \(t.wallet.hex) \(index)".utf8)))
         guard
             let fill = OrderFilled(
                 exchange: exchange, orderHash: orderHash, maker: t.wallet.hex, taker: taker, side: t.side,
                 tokenId: t.asset, makerAmountFilled: t.side == .buy ? usdc : t.size,
-                takerAmountFilled: t.side == .buy ? t.size : usdc, blockNumber: block,
+                takerAmountFilled: t.side == .buy ? t.size : usdc, fee: fee, blockNumber: block,
                 transactionHash: t.transactionHash, logIndex: index)
         else { return }  // a trade the chain cannot carry (a token id that is not a number): never in the file's data
         blocks[block, default: []].append(Entry(fill: fill, orphan: orphan))
+        if fill.isTakersOwnFill {
+            var summary = fill
+            summary.logIndex = index + 1
+            blocks[block, default: []].append(Entry(fill: summary, orphan: orphan, summary: true))
+        }
         lastFilled = max(lastFilled, block)
     }
 
@@ -195,7 +216,7 @@ struct SimChain: Sendable {
     func served(_ e: Entry, _ block: Int64) -> Served {
         var f = e.fill
         f.blockHash = hash(block)
-        return Served(fill: f, topics: e.topics, data: e.data)
+        return Served(fill: f, topics: e.topics, data: e.data, topic0: e.topic0)
     }
 
     /// The sealed logs of `from...to` from `addresses` (empty: any) with topic 0 in `topics` (empty: any).
@@ -213,7 +234,10 @@ struct SimChain: Sendable {
     }
 
     private func matching(_ block: Int64, _ addresses: Set<String>, _ topics: Set<String>) -> [Served] {
-        guard let entries = blocks[block], topics.isEmpty || topics.contains(OrderFilled.topic0) else { return [] }
-        return entries.filter { addresses.isEmpty || addresses.contains($0.fill.exchange) }.map { served($0, block) }
+        guard let entries = blocks[block] else { return [] }
+        return entries.filter {
+            (addresses.isEmpty || addresses.contains($0.fill.exchange))
+                && (topics.isEmpty || topics.contains($0.topic0))
+        }.map { served($0, block) }
     }
 }

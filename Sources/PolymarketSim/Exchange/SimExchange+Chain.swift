@@ -6,7 +6,8 @@ import Polymarket
 struct SimRPCSocket {
     enum Subscription {
         case newHeads
-        case logs(addresses: Set<String>)
+        /// A log filter: exchange addresses and topic-0 values (each empty: any).
+        case logs(addresses: Set<String>, topics: Set<String>)
     }
 
     var continuation: AsyncStream<String>.Continuation
@@ -110,7 +111,9 @@ extension SimExchange {
             case "newHeads": sub = .newHeads
             case "logs":
                 let filter = params.count > 1 ? params[1] as? [String: Any] : nil
-                sub = .logs(addresses: SimRPCRoutes.addresses(filter?["address"]))
+                sub = .logs(
+                    addresses: SimRPCRoutes.addresses(filter?["address"]),
+                    topics: SimRPCRoutes.topic0(filter?["topics"]))
             default:
                 return
                     "{\"jsonrpc\":\"2.0\",\"id\":\(id),\"error\":{\"code\":-32602,\"message\":\"unsupported subscription\"}}"
@@ -133,9 +136,10 @@ extension SimExchange {
         let json = SimRPCRoutes.logJSON(f, timestamp: chain.timestamp(f.fill.blockNumber), removed: removed)
         for (_, s) in rpcSockets {
             for (subId, sub) in s.subscriptions {
-                guard case .logs(let addresses) = sub, addresses.isEmpty || addresses.contains(f.fill.exchange) else {
-                    continue
-                }
+                guard case .logs(let addresses, let topics) = sub,
+                    addresses.isEmpty || addresses.contains(f.fill.exchange),
+                    topics.isEmpty || topics.contains(f.topic0)
+                else { continue }
                 s.continuation.yield(Self.notification(subId, json))
             }
         }
@@ -158,7 +162,7 @@ extension SimExchange {
     // MARK: - Reads
 
     /// `eth_getLogs` over the sealed blocks: the logs, or nil when there are more than the `rpc-getlogs-limit`.
-    func chainLogs(from: Int64, to: Int64, addresses: Set<String>, topics: Set<String>) -> [String]? {
+    public func chainLogs(from: Int64, to: Int64, addresses: Set<String>, topics: Set<String>) -> [String]? {
         let fills = chain.logs(from: from, to: to, addresses: addresses, topics: topics)
         if faults.getLogsLimit > 0, fills.count > faults.getLogsLimit { return nil }
         return fills.map { SimRPCRoutes.logJSON($0, timestamp: chain.timestamp($0.fill.blockNumber), removed: false) }

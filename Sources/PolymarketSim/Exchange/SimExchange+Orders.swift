@@ -278,9 +278,12 @@ extension SimExchange {
         return fees.schedule.takerFee(shares: shares, price: price)
     }
 
-    /// Applies one fill: balances (the taker fee included), holdings, book depletion, user-channel events.
+    /// Applies one fill: balances (the taker fee included), holdings, book depletion, user-channel events, and the
+    /// fill's `OrderFilled` log (with the taker's `OrdersMatched`) on the simulated chain.
+    ///
+    /// - Parameter counterparty: the taker of a resting order's fill (the replayed trade's wallet).
     func execute(
-        _ order: inout SimOrder, price: Micros, size: Micros, wallNow: Int64, taker: Bool
+        _ order: inout SimOrder, price: Micros, size: Micros, wallNow: Int64, taker: Bool, counterparty: String? = nil
     ) -> SimFill {
         let cost = size.multiplied(by: price)
         // Takers pay the platform fee in pUSD on every match (makers pay none; the maker rebate is not simulated).
@@ -298,6 +301,15 @@ extension SimExchange {
         let fillId = UUID().uuidString.lowercased()
         let tx = HexCoding.encode(Keccak256.hash(Array("fill|\(fillId)".utf8)))
         order.trades.append(fillId)
+        if let wallet = Address(order.maker) {
+            // The chain settles our match as it settles the replayed ones: our order's record (the taker's own, with
+            // the match's summary, or a maker's naming its taker), in the block of the market time.
+            let settled = Trade(
+                transactionHash: tx, wallet: wallet, asset: order.tokenId, conditionId: order.market, side: order.side,
+                size: size, price: price, timestamp: simNow, source: .chain)
+            chain.append(
+                settled, exchange: chainExchange(for: settled), fee: fee, taker: taker ? nil : counterparty)
+        }
         let fill = SimFill(
             id: fillId, orderId: order.id, apiKey: order.apiKey, tokenId: order.tokenId, market: order.market,
             side: order.side, size: size, price: price, matchTime: wallNow, transactionHash: tx, status: "MATCHED",
@@ -325,7 +337,9 @@ extension SimExchange {
             guard crosses else { continue }
             if o.side == .buy, (balances[o.maker] ?? .zero) < o.remaining.multiplied(by: o.price) { continue }
             let take = min(o.remaining, available)
-            _ = execute(&o, price: o.price, size: take, wallNow: Int64(Date().timeIntervalSince1970), taker: false)
+            _ = execute(
+                &o, price: o.price, size: take, wallNow: Int64(Date().timeIntervalSince1970), taker: false,
+                counterparty: t.wallet.hex)
             available -= take
             if o.remaining == .zero { o.status = "MATCHED" }
             orders[id] = o

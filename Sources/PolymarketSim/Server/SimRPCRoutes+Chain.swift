@@ -24,11 +24,7 @@ extension SimRPCRoutes {
                 let from = await block(filter["fromBlock"] as? String ?? "latest", exchange),
                 let to = await block(filter["toBlock"] as? String ?? "latest", exchange)
             else { return failure(-32602, "invalid filter") }
-            var topics: Set<String> = []
-            if let t = filter["topics"] as? [Any], let first = t.first {
-                if let one = first as? String { topics = [one.lowercased()] }
-                if let many = first as? [String] { topics = Set(many.map { $0.lowercased() }) }
-            }
+            let topics = topic0(filter["topics"])
             let limit = await exchange.faults.getLogsLimit
             if topics.contains(ERC20Transfer.topic0) {
                 // Funding: topic 1 (the sender) and topic 2 (the recipient) may each be null, one topic or a list.
@@ -66,6 +62,14 @@ extension SimRPCRoutes {
     }
 
     /// A filter's `address`: one string or a list (lower-cased; empty: any).
+    /// A filter's topic-0 values (a filter's `topics[0]`: one topic or a list; absent or null: any).
+    static func topic0(_ value: Any?) -> Set<String> {
+        guard let t = value as? [Any], let first = t.first else { return [] }
+        if let one = first as? String { return [one.lowercased()] }
+        if let many = first as? [String] { return Set(many.map { $0.lowercased() }) }
+        return []
+    }
+
     static func addresses(_ value: Any?) -> Set<String> {
         if let one = value as? String { return [one.lowercased()] }
         if let many = value as? [String] { return Set(many.map { $0.lowercased() }) }
