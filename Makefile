@@ -51,12 +51,13 @@ bench: deps
 	$(SWIFT) build -c release --product polybot-bench
 	$(BIN_RELEASE)/polybot-bench all --write docs/benchmarks.md
 
-## Fault soak (issue 14; about 7 minutes, not part of `make test`): 50 SIGTERMs of `serve` during a replay, 10 kill -9
-## during live orders, a 95 s database outage and a 15 s silent stall during a replay. Prints `soak:` lines with the counts.
+## Fault soak (issue 14; about 11 minutes, not part of `make test`): 50 SIGTERMs of `serve` during a replay, 10 kill -9
+## during live orders, a 95 s database outage and a 15 s silent stall during a replay; and the 2022 midterms read from the
+## simulator's chain give the recorded file's signals (issue 30). Prints `soak:` and `chain parity:` lines.
 soak: deps
 	$(SWIFT) build --build-tests
 	POLYBOT_SOAK=1 $(SWIFT) test --skip-build --filter SoakTests > .build/soak.log 2>&1; rc=$$?; \
-	  grep -E '^soak:|✘|Test run' .build/soak.log; echo "full log: .build/soak.log"; exit $$rc
+	  grep -E '^soak:|^chain parity:|✘|Test run' .build/soak.log; echo "full log: .build/soak.log"; exit $$rc
 
 ## The container's runtime stage without a Docker engine: the static release binary and only the files
 ## deploy/Dockerfile copies, in a fresh root, as a non-root user, repository and toolchain hidden, on the embedded database.

@@ -82,7 +82,8 @@ package func withPipeline<T: Sendable>(
 
 extension Duration {
     /// The explicit long wait of a test that waits on a child process (a `polybot` started, migrated, subscribed) or
-    /// on a database outage to pass: such steps are slow on a loaded machine. Everything else waits the default 15 s.
+    /// on a database outage to pass, or on a catch-up of many round trips (a chain source reading a history in refused
+    /// and halved windows): such steps are slow on a loaded machine. Everything else waits the default 15 s.
     package static let processWait = Duration.seconds(60)
 }
 

@@ -25,7 +25,8 @@ struct ExportCommandTests {
             #expect(n == 2 && csv.count == 3)
             #expect(
                 csv[0]
-                    == "id,traded_at,wallet,side,asset,condition_id,title,outcome,size,price,notional,transaction_hash,source,sources"
+                    == "id,traded_at,wallet,side,asset,condition_id,title,outcome,size,price,notional,transaction_hash,source,"
+                    + "sources,log_index,ordinal"
             )
             // Exact decimals; ISO times; a formula-looking cell is defused and quoted.
             #expect(csv[1].contains(",2023-11-14T22:13:20Z,") && csv[1].contains(",12.345678,0.41,"))
@@ -45,8 +46,16 @@ struct ExportCommandTests {
             #expect(row["sources"] as? String == "rtds")
             var fromChain = t2
             fromChain.source = .chain
+            fromChain.logIndex = 17
             #expect(try await store.trades.insert(fromChain) == nil)
             #expect(try await store.trades.sources(t2.key) == [.rtds, .chain])
+            let seen = Mutex<[String]>([])
+            _ = try await ExportCommand.run(
+                table: .trades, format: .jsonl, since: since, client: client, logger: Logger(label: "t")
+            ) { line in seen.withLock { $0.append(line) } }
+            let both = try #require(
+                try JSONSerialization.jsonObject(with: Data(seen.withLock { $0[0] }.utf8)) as? [String: Any])
+            #expect(both["sources"] as? String == "rtds,chain" && "\(both["log_index"] ?? "none")" == "17", "\(both)")
             // A reorg takes the chain's sighting back: the row stays with its other source; a chain-only row goes.
             let kept = try await store.trades.retract(t2.key, source: .chain)
             if case .retracted(_, let deleted, let signals) = kept {

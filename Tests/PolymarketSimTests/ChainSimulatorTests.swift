@@ -125,7 +125,7 @@ struct ChainSimulatorTests {
             await publishAll(exchange, batch: 37, tail: 0)
             // Nothing past the last three blocks is final until the head moves.
             await exchange.mine(blocks: 3)
-            #expect(await eventually { e.trades.count == 400 })
+            #expect(await eventually(timeout: .processWait) { e.trades.count == 400 })
         }
         let inOrder = events.trades.map(\.key) == exchange.history.map(\.key)
         #expect(inOrder, "every trade once, in block order")
@@ -146,7 +146,7 @@ struct ChainSimulatorTests {
             exchange, confirmations: 2, socket: false, checkpoints: MemoryCheckpoints(genesis),
             before: { await publishAll(exchange, batch: 300) }
         ) { e, _ in
-            #expect(await eventually { e.trades.count == 300 })
+            #expect(await eventually(timeout: .processWait) { e.trades.count == 300 })
         }
         let exact = events.standing == Dictionary(uniqueKeysWithValues: exchange.history.map { ($0.key, 1) })
         #expect(exact, "every trade once")
@@ -167,7 +167,7 @@ struct ChainSimulatorTests {
             }
             #expect(!(await exchange.orphanedTransactions).isEmpty)
             let history = Set(exchange.history.map(\.key))
-            #expect(await eventually { Set(e.standing.keys) == history })
+            #expect(await eventually(timeout: .processWait) { Set(e.standing.keys) == history })
         }
         let orphans = Set(await exchange.orphanedTransactions)
         #expect(events.retracted.count > 0 && events.retracted.allSatisfy { orphans.contains($0.transactionHash) })
@@ -191,7 +191,7 @@ struct ChainSimulatorTests {
                 }
                 if n % 5 == 0 { _ = await eventually { stats.snapshot.connections > opened } }
             }
-            #expect(await eventually { e.trades.count == 300 })
+            #expect(await eventually(timeout: .processWait) { e.trades.count == 300 })
         }
         let inOrder = events.trades.map(\.key) == exchange.history.map(\.key)
         #expect(inOrder, "every trade once, in block order")
@@ -211,7 +211,7 @@ struct ChainSimulatorTests {
             try await following(feed, first) {
                 #expect(await eventually { await checkpoints.saves > 0 })
                 await exchange.publishNext(150)
-                #expect(await eventually { first.trades.count == 150 })
+                #expect(await eventually(timeout: .processWait) { first.trades.count == 150 })
             }
             // Stopped; more trades settle while it is down; a new process resumes from the checkpoint.
             await exchange.publishNext(150)

@@ -29,7 +29,7 @@ package struct TradePostgresRepository: TradeRepository {
                         \(Int16(t.ordinal ?? 0)), ARRAY[\(t.source.rawValue)])
                 ON CONFLICT ON CONSTRAINT whale_trades_natural_key DO UPDATE
                     SET sources = array_append(whale_trades.sources, EXCLUDED.source),
-                        log_index = coalesce(whale_trades.log_index, EXCLUDED.log_index)
+                        log_index = coalesce(EXCLUDED.log_index, whale_trades.log_index)
                     WHERE NOT (EXCLUDED.source = ANY (whale_trades.sources))
                 RETURNING id, (xmax = 0) AS inserted
                 """, logger: db.logger)
@@ -105,7 +105,7 @@ package struct TradePostgresRepository: TradeRepository {
                         FROM trades_stage
                         ON CONFLICT ON CONSTRAINT whale_trades_natural_key DO UPDATE
                             SET sources = array_append(whale_trades.sources, EXCLUDED.source),
-                                log_index = coalesce(whale_trades.log_index, EXCLUDED.log_index)
+                                log_index = coalesce(EXCLUDED.log_index, whale_trades.log_index)
                             WHERE NOT (EXCLUDED.source = ANY (whale_trades.sources))
                         RETURNING (xmax = 0) AS inserted
                     ) SELECT count(*) FILTER (WHERE inserted)::bigint FROM ins
@@ -122,7 +122,9 @@ package struct TradePostgresRepository: TradeRepository {
             try await db.client.withTransaction(logger: db.logger) { conn in
                 let rows = try await conn.query(
                     """
-                    UPDATE whale_trades SET sources = array_remove(sources, \(source.rawValue))
+                    UPDATE whale_trades SET sources = array_remove(sources, \(source.rawValue)),
+                        -- The log index was the retracted block's; a re-inclusion brings its own.
+                        log_index = CASE WHEN \(source.rawValue) = 'chain' THEN NULL ELSE log_index END
                     WHERE transaction_hash = \(key.transactionHash) AND wallet = \(key.wallet.hex)
                       AND asset = \(key.asset) AND side = \(key.side.rawValue) AND size_micros = \(key.size.raw)
                       AND ordinal = \(Int16(key.ordinal)) AND \(source.rawValue) = ANY (sources)
