@@ -33,7 +33,8 @@ struct DaemonProcess {
             "POLYBOT_GEOBLOCK_URL": base + "/api/geoblock",
             // Live start-up reads the outcome-token approvals (and redeems) through the simulator's RPC.
             "POLYBOT_POLYGON_RPC_URL": base + "/rpc",
-            // The shared test server answers slowly while the rest of the run loads it (see `testQueryLimitSeconds`).
+            // Child daemons query the shared test server, slow while the rest of the run loads it (see
+            // `testQueryLimitSeconds`); the outage tests run in-process daemons on clusters of their own.
             "POLYBOT_DB_QUERY_SECONDS": "\(testQueryLimitSeconds)",
         ]
         for (k, v) in extra { env[k] = v }

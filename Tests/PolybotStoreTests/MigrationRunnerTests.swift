@@ -136,3 +136,54 @@ struct SQLStatementSplitterTests {
         #expect(parts.allSatisfy { !$0.hasSuffix(";") })
     }
 }
+
+/// Migration 0014 on a database with rows the old key (with the price) kept apart: one match rounded two ways by two
+/// sources becomes one row (sources joined, the signal that named the second re-pointed at the first); one source's
+/// two fills at two prices stay as twins.
+@Suite("The price-less trade key on existing rows")
+struct TradeKeyMigrationTests {
+    @Test func sameMatchRoundedTwoWaysMergesAndTwinsStay() async throws {
+        try await withTestDatabase(migrate: false) { _, client in
+            let logger = Logger(label: "test.migration0014")
+            let all = try MigrationRunner.embedded()
+            let before = all.filter { $0.name < "0014" }
+            #expect(before.count == all.count - 1)
+            try await MigrationRunner(migrations: before, client: client, logger: logger).apply()
+            let tx = "0x" + String(repeating: "ab", count: 32)
+            let wallet = "0x" + String(repeating: "1", count: 40)
+            let condition = "0x" + String(repeating: "c", count: 64)
+            func row(_ price: Int64, _ source: String) async throws -> Int64 {
+                let rows = try await client.query(
+                    """
+                    INSERT INTO whale_trades (transaction_hash, wallet, asset, condition_id, side, size_micros,
+                        price_micros, notional_micros, traded_at, source, sources)
+                    VALUES (\(tx), \(wallet), '77', \(condition), 'BUY', 10000000, \(price), \(price * 10),
+                        to_timestamp(1760000000), \(source), ARRAY[\(source)])
+                    RETURNING id
+                    """)
+                for try await id in rows.decode(Int64.self) { return id }
+                throw StoreError.corruptRow("no id")
+            }
+            let feed = try await row(400_000, "rtds")
+            let chain = try await row(400_001, "chain")
+            let twin = try await row(450_000, "rtds")
+            try await client.query(
+                """
+                INSERT INTO signals (signal_key, condition_id, asset, agreeing, opposing, ratio, wallets,
+                    whale_avg_price_micros, whale_notional_micros, trade_ids)
+                VALUES ('k', \(condition), '77', 1, 0, 1, ARRAY[\(wallet)], 400000, 4000000, ARRAY[\(chain), \(feed)])
+                """)
+            try await MigrationRunner(migrations: all, client: client, logger: logger).apply()
+            var left: [Int64: (String, Int32)] = [:]
+            for try await (id, sources, ordinal) in try await client.query(
+                "SELECT id, array_to_string(sources, ','), ordinal FROM whale_trades ORDER BY id"
+            ).decode((Int64, String, Int32).self) { left[id] = (sources, ordinal) }
+            #expect(left.count == 2)
+            #expect(left[feed]?.0 == "rtds,chain" && left[feed]?.1 == 0)
+            #expect(left[twin]?.0 == "rtds" && left[twin]?.1 == 1)
+            for try await ids in try await client.query("SELECT trade_ids FROM signals").decode([Int64].self) {
+                #expect(ids == [feed])
+            }
+        }
+    }
+}

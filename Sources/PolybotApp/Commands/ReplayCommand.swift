@@ -255,12 +255,12 @@ package enum ReplayCommand {
         }
     }
 
-    /// A trades file's decodable rows, duplicates (natural key) dropped, in time order.
+    /// A trades file's decodable rows, repeated rows dropped and twins numbered (``RecordedFills``), in time order.
     package static func readTrades(_ path: String, timeZone: TimeZone) throws -> [Trade] {
         var rows: [Trade] = []
-        var seen = Set<TradeKey>()
+        var fills = RecordedFills()
         for row in try TradeFileReader(options: .init(localTimeZone: timeZone, source: .rtds)).read(path: path) {
-            if case .success(let t) = row.result, seen.insert(t.key).inserted { rows.append(t) }
+            if case .success(let t) = row.result, let t = fills.admit(t) { rows.append(t) }
         }
         // Recorded and generated files are usually in time order already: sorting a million large rows is skipped then.
         if zip(rows, rows.dropFirst()).contains(where: { $0.timestamp > $1.timestamp }) {

@@ -30,14 +30,14 @@ public enum ScoreCommand {
         throws -> Output
     {
         let rows = try TradeFileReader(options: .init(localTimeZone: timeZone, source: .import)).read(path: tradesPath)
-        var seen = Set<TradeKey>()
+        var fills = RecordedFills()
         var trades: [Trade] = []
         var bad: [(Int, String)] = []
         var duplicates = 0
         for row in rows {
             switch row.result {
             case .success(let t):
-                if seen.insert(t.key).inserted { trades.append(t) } else { duplicates += 1 }
+                if let t = fills.admit(t) { trades.append(t) } else { duplicates += 1 }
             case .failure(let e): bad.append((row.line, "\(e)"))
             }
         }

@@ -16,12 +16,14 @@ extension TradeListener {
         }
     }
 
-    /// Counts a sighting per source and shows it to the divergence watch (whale-sized trades only).
+    /// Counts a sighting per source and shows it to the divergence watch (whale-sized trades only). A twin — a
+    /// wallet's second fill of the same token, side and size in one transaction — is not watched: only the chain can
+    /// tell it from the first, so the feeds would always seem to miss it.
     func sighted(_ trade: Trade) {
         let s = trade.source
         let now = bySource[s]
         bySource[s] = ((now?.trades ?? 0) + 1, max(now?.newest ?? trade.timestamp, trade.timestamp))
-        guard watch != nil, trade.notional >= minCash() else { return }
+        guard watch != nil, trade.notional >= minCash(), trade.key.ordinal == 0 else { return }
         if s == .rtds, watch?.coverageStart(.rtds) == nil { watch?.cover(.rtds, from: trade.timestamp) }
         watch?.saw(trade.key, tradeTime: trade.timestamp, source: s, now: clock.now())
     }

@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// Pipeline stage 1: the trade feeds (the chain's `OrderFilled` logs, RTDS `activity`, a replay) merged with Data API
 /// backfills.
 ///
-/// - Dedupes on the natural key (transaction hash, wallet, asset, side, size, price) over a bounded memory of recent
+/// - Dedupes on the natural key (transaction hash, wallet, asset, side, size, ordinal) over a bounded memory of recent
 ///   keys and the sources that delivered each; the database's unique key is the final guard downstream. Another
 ///   source's copy of a trade already passed on goes on as a ``ObservedTrade/Kind/repeatSighting`` (it adds its name
 ///   to the row's sources, nothing else); a trade the chain takes back goes on as a ``ObservedTrade/Kind/retraction``,

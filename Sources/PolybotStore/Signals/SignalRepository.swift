@@ -52,7 +52,7 @@ package struct SignalPostgresRepository: SignalRepository {
                     (SELECT coalesce(array_agg(w.id ORDER BY w.id), '{}') FROM whale_trades w
                      JOIN unnest(\(s.trades.map(\.transactionHash))::text[], \(s.trades.map(\.wallet.hex))::text[],
                                  \(s.trades.map(\.asset))::text[], \(s.trades.map(\.side.rawValue))::text[],
-                                 \(s.trades.map(\.size.raw))::bigint[], \(s.trades.map { Int16($0.ordinal) })::smallint[])
+                                 \(s.trades.map(\.size.raw))::bigint[], \(s.trades.map { Int32(clamping: $0.ordinal) })::int[])
                           AS k (tx, wallet, asset, side, size, ordinal)
                        ON w.transaction_hash = k.tx AND w.wallet = k.wallet AND w.asset = k.asset AND w.side = k.side
                       AND w.size_micros = k.size AND w.ordinal = k.ordinal))

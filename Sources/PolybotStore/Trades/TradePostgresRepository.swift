@@ -26,7 +26,7 @@ package struct TradePostgresRepository: TradeRepository {
                         \(t.size.raw), \(t.price.raw), \(t.notional.raw), \(t.outcome), \(t.outcomeIndex.map(Int32.init)),
                         \(t.title), \(t.slug), \(t.eventSlug), \(t.traderName), \(t.pseudonym),
                         \(Date(unixSeconds: t.timestamp)), \(t.source.rawValue), \(t.logIndex.map(Int32.init)),
-                        \(Int16(t.ordinal ?? 0)), ARRAY[\(t.source.rawValue)])
+                        \(Int32(clamping: t.ordinal ?? 0)), ARRAY[\(t.source.rawValue)])
                 ON CONFLICT ON CONSTRAINT whale_trades_natural_key DO UPDATE
                     SET sources = array_append(whale_trades.sources, EXCLUDED.source),
                         log_index = coalesce(EXCLUDED.log_index, whale_trades.log_index)
@@ -80,7 +80,7 @@ package struct TradePostgresRepository: TradeRepository {
                         transaction_hash text, wallet text, asset text, condition_id text, side text, size_micros bigint,
                         price_micros bigint, notional_micros bigint, outcome text, outcome_index int, title text,
                         slug text, event_slug text, trader_name text, pseudonym text, traded_at bigint, source text,
-                        log_index int, ordinal smallint
+                        log_index int, ordinal int
                     ) ON COMMIT DROP
                     """, logger: db.logger)
                 try await conn.copyFrom(table: "trades_stage", logger: db.logger) { writer in
@@ -127,7 +127,7 @@ package struct TradePostgresRepository: TradeRepository {
                         log_index = CASE WHEN \(source.rawValue) = 'chain' THEN NULL ELSE log_index END
                     WHERE transaction_hash = \(key.transactionHash) AND wallet = \(key.wallet.hex)
                       AND asset = \(key.asset) AND side = \(key.side.rawValue) AND size_micros = \(key.size.raw)
-                      AND ordinal = \(Int16(key.ordinal)) AND \(source.rawValue) = ANY (sources)
+                      AND ordinal = \(Int32(clamping: key.ordinal)) AND \(source.rawValue) = ANY (sources)
                     RETURNING id, cardinality(sources)
                     """, logger: db.logger)
                 var found: (id: Int64, left: Int32)?
@@ -152,7 +152,7 @@ package struct TradePostgresRepository: TradeRepository {
                 """
                 SELECT array_to_string(sources, ',') FROM whale_trades
                 WHERE transaction_hash = \(key.transactionHash) AND wallet = \(key.wallet.hex) AND asset = \(key.asset)
-                  AND side = \(key.side.rawValue) AND size_micros = \(key.size.raw) AND ordinal = \(Int16(key.ordinal))
+                  AND side = \(key.side.rawValue) AND size_micros = \(key.size.raw) AND ordinal = \(Int32(clamping: key.ordinal))
                 """, logger: db.logger)
             for try await text in rows.decode(String.self) {
                 return text.split(separator: ",").compactMap { TradeSource(rawValue: String($0)) }
@@ -255,7 +255,7 @@ package struct TradePostgresRepository: TradeRepository {
         for try await r in rows.decode(
             (
                 Int64, String, String, String, String, String, Int64, Int64, String, Int32?, String, String, String,
-                String, String, Date, String, Int32?, Int16
+                String, String, Date, String, Int32?, Int32
             ).self)
         {
             guard let wallet = Address(r.2), let side = TradeSide(rawValue: r.5),

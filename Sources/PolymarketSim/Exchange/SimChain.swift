@@ -176,6 +176,10 @@ struct SimChain: Sendable {
         else { return nil }
         let entry = Entry(fill: orphan, orphan: true)
         blocks[head, default: []].append(entry)
+        // A taker's own record: the match's summary follows it (and goes with it).
+        var summary = orphan
+        summary.logIndex += 1
+        blocks[head, default: []].append(Entry(fill: summary, orphan: true, summary: true))
         orphans.append(tx)
         pendingReorg = max(Self.genesis + 1, head - Int64(depth) + 1)...head
         return served(entry, head)

@@ -7,7 +7,7 @@ import Polymarket
 public actor SimExchange {
     // MARK: - History and markets
 
-    /// Every trade to replay, deduplicated on the natural key and ordered by time (stable).
+    /// Every trade to replay, repeated rows dropped and twins numbered (``RecordedFills``), ordered by time (stable).
     public nonisolated let history: [Trade]
     /// What is replayed: `history`, then each loop's shifted copy (``appendLoop()``).
     public private(set) var timeline: [Trade]
@@ -124,10 +124,10 @@ public actor SimExchange {
         trades: [Trade], resolutions: [HistoryCatalog.Resolution] = [],
         startingBalance: Micros = Micros(100_000_000_000), fees: (HistoryMarket) -> GammaFees? = { _ in nil }
     ) {
-        var seen = Set<TradeKey>()
+        var fills = RecordedFills()
         var unique: [Trade] = []
         unique.reserveCapacity(trades.count)
-        for t in trades where seen.insert(t.key).inserted { unique.append(t) }
+        for t in trades { if let t = fills.admit(t) { unique.append(t) } }
         let ordered = unique.enumerated().sorted {
             ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset)
         }.map(\.element)

@@ -61,7 +61,6 @@ extension SimRPCRoutes {
         }
     }
 
-    /// A filter's `address`: one string or a list (lower-cased; empty: any).
     /// A filter's topic-0 values (a filter's `topics[0]`: one topic or a list; absent or null: any).
     static func topic0(_ value: Any?) -> Set<String> {
         guard let t = value as? [Any], let first = t.first else { return [] }
@@ -70,6 +69,7 @@ extension SimRPCRoutes {
         return []
     }
 
+    /// A filter's `address`: one string or a list (lower-cased; empty: any).
     static func addresses(_ value: Any?) -> Set<String> {
         if let one = value as? String { return [one.lowercased()] }
         if let many = value as? [String] { return Set(many.map { $0.lowercased() }) }
