@@ -234,4 +234,29 @@ struct OrderFilledDecodingTests {
         feed.logIndex = nil
         #expect(feed.key == decoded.ordered[0].key && feed.key != decoded.ordered[2].key)
     }
+
+    /// A fill on Polygon after the V2 migration, as a third-party indexer's tests record the two `OrderFilled` records of
+    /// transaction 0x2be95df8…62e3d4 (block 79,501,872): the wallet 0x2005…75ea bought 12.31 shares at 0.62 for
+    /// $7.6322 (side 0, amounts 0x747548 / 0xbbd5f0 of token 0x8b43…fe5f9), and its counterparty's record sold them with
+    /// a fee of 0x23672 ($0.14501). The amounts, token, wallets and side are the receipt's; the order hashes are not in
+    /// that source (placeholders here). No Data API row of this transaction is in `../shared/data` (our recorded files
+    /// predate V2), so the receipt's own figures are what the decoding must reproduce.
+    @Test func aRecordedV2ReceiptDecodesToItsFill() throws {
+        let buyer = "0x2005d16a84ceefa912d4e380cd32e7ff827875ea"
+        let seller = "0x40841cc01207119e01b04800c71f7ce281767fe1"
+        let token = "62990499176564282774255322658274507103956745212566816824251297821460375004665"
+        let bought = try OrderFilled(
+            Self.log(
+                maker: buyer, taker: seller, side: 0, token: token, makerAmount: 0x747548, takerAmount: 0xbbd5f0,
+                block: 79_501_872))
+        #expect(bought.maker == buyer && bought.side == .buy && bought.tokenId == token)
+        #expect(bought.shares == Micros(12_310_000) && bought.usdc == Micros(7_632_200))
+        #expect(bought.price == Micros(620_000) && bought.fee == .zero)
+        let sold = try OrderFilled(
+            Self.log(
+                maker: seller, taker: buyer, side: 1, token: token, makerAmount: 0xbbd5f0, takerAmount: 0x747548,
+                fee: 0x23672, block: 79_501_872))
+        #expect(sold.maker == seller && sold.side == .sell)
+        #expect(sold.shares == Micros(12_310_000) && sold.price == Micros(620_000) && sold.fee == Micros(145_010))
+    }
 }
