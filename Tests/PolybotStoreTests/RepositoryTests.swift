@@ -1,3 +1,4 @@
+import Logging
 import PolybotCore
 import PolybotStore
 import PolybotTestSupport
@@ -133,6 +134,20 @@ struct RepositoryTests {
             let second = try #require(rows.first { $0.id != id })
             #expect(second.trade == twin)
             #expect(try await store.trades.sources(twin.key) == [.chain])
+        }
+    }
+
+    /// The insert benchmark's peer stores what it is given, as the batch path would, times included.
+    @Test func theRawCopyPeerStoresTheRowsAsGiven() async throws {
+        try await withTestDatabase { store, client in
+            let raw = TradePostgresRepository(db: Database(client: client, logger: Logger(label: "test.copy")))
+            let rows = (0..<3).map { i in
+                Fixtures.trade(tx: 100 + i, wallet: Fixtures.address(i), timestamp: 1_760_000_000 + Int64(i) * 86_399)
+            }
+            try await raw.copyRaw(rows)
+            let back = try await store.trades.all(limit: 10)
+            #expect(back.map(\.timestamp) == rows.map(\.timestamp) && back.map(\.key) == rows.map(\.key))
+            await #expect(throws: (any Error).self) { try await raw.copyRaw([rows[0]]) }
         }
     }
 

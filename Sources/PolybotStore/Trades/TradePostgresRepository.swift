@@ -12,7 +12,7 @@ package struct TradePostgresRepository: TradeRepository {
     /// Creates the repository.
     package init(db: Database) { self.db = db }
 
-    private static let columns = """
+    static let columns = """
         transaction_hash, wallet, asset, condition_id, side, size_micros, price_micros, notional_micros, outcome,
         outcome_index, title, slug, event_slug, trader_name, pseudonym, traded_at, source, log_index, ordinal
         """
@@ -277,7 +277,9 @@ package struct TradePostgresRepository: TradeRepository {
 
 /// Encodes rows in PostgreSQL's COPY text format: tab-separated, `\N` for null, with backslash escapes.
 enum CopyText {
-    static func appendRow(_ t: Trade, to buffer: inout ByteBuffer) {
+    /// - Parameter timeAsText: the trade time as a `timestamptz` literal (a `COPY` straight into `whale_trades`) instead
+    ///   of Unix seconds (the staging table's `bigint`).
+    static func appendRow(_ t: Trade, to buffer: inout ByteBuffer, timeAsText: Bool = false) {
         field(t.transactionHash, &buffer)
         tab(&buffer)
         field(t.wallet.hex, &buffer)
@@ -308,7 +310,11 @@ enum CopyText {
         tab(&buffer)
         field(t.pseudonym, &buffer)
         tab(&buffer)
-        buffer.writeString(String(t.timestamp))
+        if timeAsText {
+            buffer.writeString(timestampLiteral(t.timestamp))
+        } else {
+            buffer.writeString(String(t.timestamp))
+        }
         tab(&buffer)
         field(t.source.rawValue, &buffer)
         tab(&buffer)

@@ -1,0 +1,47 @@
+import Foundation
+import NIOCore
+import PolybotCore
+import PostgresNIO
+
+extension TradePostgresRepository {
+    /// The insert benchmark's peer, not a path Polybot uses: the rows streamed with `COPY … FROM STDIN` straight into
+    /// `whale_trades` — no staging table, no `ON CONFLICT`, no source tracking — so it fails on a key already stored.
+    /// What is left between it and ``insertBatch(_:)`` is the price of those guarantees.
+    package func copyRaw(_ trades: [Trade]) async throws {
+        guard !trades.isEmpty else { return }
+        try await mappingErrors {
+            try await db.client.withTransaction(logger: db.logger) { conn in
+                try await conn.copyFrom(
+                    table: "whale_trades",
+                    columns: Self.columns.split(separator: ",").map {
+                        $0.trimmingCharacters(in: .whitespacesAndNewlines)
+                    },
+                    logger: db.logger
+                ) { writer in
+                    var buffer = ByteBuffer()
+                    buffer.reserveCapacity(1 << 20)
+                    for t in trades {
+                        CopyText.appendRow(t, to: &buffer, timeAsText: true)
+                        if buffer.readableBytes > (1 << 20) - 4096 {
+                            try await writer.write(buffer)
+                            buffer.clear()
+                        }
+                    }
+                    if buffer.readableBytes > 0 { try await writer.write(buffer) }
+                }
+            }
+        }
+    }
+}
+
+extension CopyText {
+    /// A `timestamptz` literal of Unix seconds in UTC (`2025-10-10 12:00:00+00`), for a `COPY` into a time column.
+    static func timestampLiteral(_ seconds: Int64) -> String {
+        var t = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))+00"
+    }
+}
