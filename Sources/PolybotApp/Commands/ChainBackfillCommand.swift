@@ -7,8 +7,14 @@ import Polymarket
 /// `polybot backfill --chain --from-block N [--to-block M]`: whale trades from the V2 exchanges' `OrderFilled` logs of
 /// a block range, read with `eth_getLogs` in windows (halved when the node refuses one for its size), stored once per
 /// trade (a row another source stored gains `chain` in its sources), resumable per block: progress is saved after
-/// every window under the range's first block, and a run from the same first block resumes after the last saved block.
+/// every stored batch of windows (at most 20) under the range's first block, and a run from the same first block resumes
+/// after the last saved block.
 public enum ChainBackfillCommand {
+    /// Rows at which a batch of windows goes to the store (the store's batch insert is faster per row in large
+    /// batches: measured 34,298 rows/s storing every fill window by window, 10,000 rows each).
+    static let storeBatch = 50_000
+    /// Windows at which a batch goes to the store whatever its size (a resume reads at most this many again).
+    static let storeWindows = 20
     /// What a run did.
     public struct Summary: Sendable, Equatable, CustomStringConvertible {
         public var from: Int64
@@ -105,8 +111,12 @@ public enum ChainBackfillCommand {
         }
         let rules = WhaleRules(minNotional: minNotional)
         var cursor = ChainCursor(processed: start - 1, confirmations: 0, window: window)
-        // One window is stored while the next is read; a window's checkpoint is saved only once its rows are.
+        // Rows are stored in batches of windows while the next windows are read; a batch's checkpoint (its last
+        // window's) is saved only once its rows are. A batch closes at `storeBatch` rows or `storeWindows` windows:
+        // large enough for the store's batch rate, small enough that a resume reads little again.
         var storing: (task: Task<Int, any Error>, checkpoint: ChainCheckpoint)?
+        var pending: [Trade] = []
+        var pendingWindows = 0
         func seconds(since t: ContinuousClock.Instant) -> Double {
             let d = ContinuousClock.now - t  // clock-edge: where the run's time went, reported only
             return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
@@ -147,12 +157,19 @@ public enum ChainBackfillCommand {
             let trades = decoded.ordered
             let whales = trades.filter { rules.evaluate($0).passes }
             summary.decodeSeconds += seconds(since: t1)
-            try await finishStoring()
-            storing = (
-                // Two connections for a large batch: the write overlaps the next window's read and decode.
-                Task { whales.isEmpty ? 0 : try await store.trades.insertBatch(whales, parallel: true) },
-                ChainCheckpoint(block: current.range.upperBound, hash: window.end.hash)
-            )
+            pending += whales
+            pendingWindows += 1
+            if pending.count >= Self.storeBatch || pendingWindows >= Self.storeWindows || reading == nil {
+                try await finishStoring()
+                let batch = pending
+                storing = (
+                    // Two connections for a large batch: the write overlaps the next windows' read and decode.
+                    Task { batch.isEmpty ? 0 : try await store.trades.insertBatch(batch, parallel: true) },
+                    ChainCheckpoint(block: current.range.upperBound, hash: window.end.hash)
+                )
+                pending = []
+                pendingWindows = 0
+            }
             summary.windows += 1
             summary.logs += window.logs.count
             summary.trades += trades.count
