@@ -74,7 +74,7 @@ enum ChainBenchmarks {
                 value: Double(every.stored) / every.seconds,
                 unit: "trades/s", target: nil,
                 note:
-                    "no target of its own (the insert's is issue 32's 100,000 rows/s): --min-notional 0, \(every.stored) rows stored; \(common); \(times(every)); bound by PostgreSQL's insert on the same 2 cores"
+                    "no target of its own (the insert's is issue 32's 100,000 rows/s): --min-notional 0, \(every.stored) rows stored; \(common); \(times(every)); the simulator's JSON, the decoding and PostgreSQL's insert share the same 2 cores"
             ),
         ]
     }
