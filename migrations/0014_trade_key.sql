@@ -5,15 +5,17 @@
 ALTER TABLE whale_trades ADD COLUMN log_index INTEGER CHECK (log_index >= 0);
 ALTER TABLE whale_trades ADD COLUMN ordinal INTEGER NOT NULL DEFAULT 0 CHECK (ordinal >= 0);
 -- Rows the old key kept apart by their price alone. A row no source of an earlier row saw is that row's match seen by
--- another source that rounded the price its own way: it joins the earlier row (sources, log index, the signals that
--- named it) and goes. Rows one source saw twice are twins: they stay, numbered in the order they arrived.
+-- another source that rounded the price its own way: it joins the earliest such row (its sources and the signals that
+-- named it move there) and goes. Rows one source saw twice are twins: they stay, numbered in the order they arrived.
+-- The pairing is by arrival, not by price: with two twins from one source and the other source's report of only the
+-- second, that report joins the first. (Every row's log index is still empty here: the column is new.)
 DO $$
 DECLARE
     r RECORD;
     k RECORD;
 BEGIN
     FOR r IN
-        SELECT w.id, w.transaction_hash, w.wallet, w.asset, w.side, w.size_micros, w.sources, w.log_index
+        SELECT w.id, w.transaction_hash, w.wallet, w.asset, w.side, w.size_micros, w.sources
         FROM whale_trades w
         JOIN (
             SELECT transaction_hash, wallet, asset, side, size_micros FROM whale_trades
@@ -26,8 +28,7 @@ BEGIN
           AND size_micros = r.size_micros AND id < r.id AND NOT (sources && r.sources)
         ORDER BY id LIMIT 1;
         IF FOUND THEN
-            UPDATE whale_trades SET sources = sources || r.sources, log_index = coalesce(log_index, r.log_index)
-            WHERE id = k.id;
+            UPDATE whale_trades SET sources = sources || r.sources WHERE id = k.id;
             UPDATE signals SET trade_ids = (
                 SELECT array_agg(DISTINCT x ORDER BY x) FROM unnest(array_replace(trade_ids, r.id, k.id)) AS x
             ) WHERE r.id = ANY (trade_ids);

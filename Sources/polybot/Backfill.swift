@@ -16,7 +16,7 @@ struct Backfill: AsyncParsableCommand {
             --chain --from-block N [--to-block M] reads the whale trades (≥ POLYBOT_WHALE_MIN_NOTIONAL) of a block range \
             from the V2 exchanges' OrderFilled logs over POLYBOT_POLYGON_RPC_URL (eth_getLogs in windows of 500 blocks, \
             halved when the node refuses one), never past the head less POLYBOT_CHAIN_CONFIRMATIONS. Rows are stored and \
-            progress saved in batches (up to 50,000 rows or 20 windows); a run from the same --from-block resumes \
+            progress saved in batches (closed at 50,000 rows or 20 windows); a run from the same --from-block resumes \
             after the last saved block. Only the V2 \
             exchanges are read: blocks before their 2026-04-28 cutover (the V1 exchanges) hold nothing for it.
             """)

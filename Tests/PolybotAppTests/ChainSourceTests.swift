@@ -287,11 +287,14 @@ struct ChainSourceTests {
                 _ = try await store.trades.insert(fromData)
                 let lines = Mutex<[String]>([])
                 // The first half of the range, then the whole: the second run resumes after the first's last block.
+                // Small batches (closed by one whale-sized row or by three windows): several stores, each overlapping
+                // the next windows' reads, each checkpoint saved right after its rows.
                 let half = try await ChainBackfillCommand.backfill(
                     store: store, reader: reader, from: 65_000_000, to: 65_000_150, confirmations: 0,
-                    minNotional: Micros(100_000_000), window: 20
+                    minNotional: Micros(100_000_000), window: 20, batches: .init(rows: 1, windows: 3)
                 ) { line in lines.withLock { $0.append(line) } }
-                #expect(half.resumedAt == nil && half.to == 65_000_150 && half.windows > 1)
+                #expect(half.resumedAt == nil && half.to == 65_000_150 && half.windows > 4)
+                #expect(half.batches > 1 && half.batches <= half.windows, "\(half)")
                 let rest = try await ChainBackfillCommand.backfill(
                     store: store, reader: reader, from: 65_000_000, to: nil, confirmations: 2,
                     minNotional: Micros(100_000_000), window: 20

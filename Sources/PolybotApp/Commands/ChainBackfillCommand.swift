@@ -7,14 +7,21 @@ import Polymarket
 /// `polybot backfill --chain --from-block N [--to-block M]`: whale trades from the V2 exchanges' `OrderFilled` logs of
 /// a block range, read with `eth_getLogs` in windows (halved when the node refuses one for its size), stored once per
 /// trade (a row another source stored gains `chain` in its sources), resumable per block: progress is saved after
-/// every stored batch of windows (at most 20) under the range's first block, and a run from the same first block resumes
-/// after the last saved block.
+/// every stored batch of windows (``StoreBatches``) under the range's first block, and a run from the same first block
+/// resumes after the last saved block.
 public enum ChainBackfillCommand {
-    /// Rows at which a batch of windows goes to the store (the store's batch insert is faster per row in large
-    /// batches: measured 34,298 rows/s storing every fill window by window, 10,000 rows each).
-    static let storeBatch = 50_000
-    /// Windows at which a batch goes to the store whatever its size (a resume reads at most this many again).
-    static let storeWindows = 20
+    /// When a batch of windows goes to the store: once it holds `rows` rows or `windows` windows, whichever comes
+    /// first (the store's batch insert is cheaper per row in large batches: 34,298 rows/s storing every fill window by
+    /// window, 10,000 rows each, against 39,087 in batches). A batch's checkpoint is saved right after its rows, so an
+    /// interrupted run reads again at most the batch being stored and the one being gathered.
+    package struct StoreBatches: Sendable {
+        package var rows = 50_000
+        package var windows = 20
+        package init(rows: Int = 50_000, windows: Int = 20) {
+            self.rows = rows
+            self.windows = windows
+        }
+    }
     /// What a run did.
     public struct Summary: Sendable, Equatable, CustomStringConvertible {
         public var from: Int64
@@ -22,6 +29,8 @@ public enum ChainBackfillCommand {
         /// Where this run started (after a saved block when it resumed).
         public var resumedAt: Int64?
         public var windows = 0
+        /// Batches of windows handed to the store (each with its checkpoint).
+        public var batches = 0
         public var logs = 0
         public var trades = 0
         public var whaleTrades = 0
@@ -89,7 +98,8 @@ public enum ChainBackfillCommand {
     ///   - window: blocks per `eth_getLogs` at most.
     package static func backfill(
         store: PolybotStore, reader: ChainRangeReader, from: Int64, to: Int64?, confirmations: Int64,
-        minNotional: Micros, window: Int64 = 500, progress: @Sendable (String) -> Void
+        minNotional: Micros, window: Int64 = 500, batches: StoreBatches = StoreBatches(),
+        progress: @Sendable (String) -> Void
     ) async throws -> Summary {
         let started = ContinuousClock.now  // clock-edge: the run's duration, reported only
         let final = try await reader.rpc.blockNumber() - confirmations
@@ -111,10 +121,9 @@ public enum ChainBackfillCommand {
         }
         let rules = WhaleRules(minNotional: minNotional)
         var cursor = ChainCursor(processed: start - 1, confirmations: 0, window: window)
-        // Rows are stored in batches of windows while the next windows are read; a batch's checkpoint (its last
-        // window's) is saved only once its rows are. A batch closes at `storeBatch` rows or `storeWindows` windows:
-        // large enough for the store's batch rate, small enough that a resume reads little again.
-        var storing: (task: Task<Int, any Error>, checkpoint: ChainCheckpoint)?
+        // Rows are stored in batches of windows (``StoreBatches``) while the next windows are read; a batch's
+        // checkpoint (its last window's) is saved by the same task right after its rows, never before.
+        var storing: Task<Int, any Error>?
         var pending: [Trade] = []
         var pendingWindows = 0
         func seconds(since t: ContinuousClock.Instant) -> Double {
@@ -125,8 +134,7 @@ public enum ChainBackfillCommand {
             guard let s = storing else { return }
             storing = nil
             let t = ContinuousClock.now  // clock-edge: reported only
-            summary.stored += try await s.task.value
-            try await checkpoints.save(s.checkpoint)
+            summary.stored += try await s.value
             summary.storeWaitSeconds += seconds(since: t)
         }
         // The next window is read while this one is decoded (a node answers while we compute).
@@ -134,7 +142,7 @@ public enum ChainBackfillCommand {
         defer {
             // An error leaves no read or write running behind the run (its window is read again on resume).
             reading?.task.cancel()
-            storing?.task.cancel()
+            storing?.cancel()
         }
         func read(_ range: ClosedRange<Int64>) -> (range: ClosedRange<Int64>, task: Task<Window, any Error>) {
             (range, Task { try await Window.read(range, reader: reader) })
@@ -159,14 +167,17 @@ public enum ChainBackfillCommand {
             summary.decodeSeconds += seconds(since: t1)
             pending += whales
             pendingWindows += 1
-            if pending.count >= Self.storeBatch || pendingWindows >= Self.storeWindows || reading == nil {
+            if pending.count >= batches.rows || pendingWindows >= batches.windows || reading == nil {
                 try await finishStoring()
                 let batch = pending
-                storing = (
-                    // Two connections for a large batch: the write overlaps the next windows' read and decode.
-                    Task { batch.isEmpty ? 0 : try await store.trades.insertBatch(batch, parallel: true) },
-                    ChainCheckpoint(block: current.range.upperBound, hash: window.end.hash)
-                )
+                let checkpoint = ChainCheckpoint(block: current.range.upperBound, hash: window.end.hash)
+                summary.batches += 1
+                // Two connections for a large batch: the write overlaps the next windows' read and decode.
+                storing = Task {
+                    let stored = batch.isEmpty ? 0 : try await store.trades.insertBatch(batch, parallel: true)
+                    try await checkpoints.save(checkpoint)
+                    return stored
+                }
                 pending = []
                 pendingWindows = 0
             }

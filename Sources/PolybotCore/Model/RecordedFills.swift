@@ -15,7 +15,8 @@ public struct RecordedFills: Sendable {
     public init() {}
 
     /// The row as a fill to keep (its ordinal set when it is a twin), or nil when it repeats a row already admitted.
-    /// A row that already carries an ordinal (from the chain) keeps it.
+    /// Meant for the rows of one recorded source: a row that already carries an ordinal keeps it and is not counted
+    /// among the twins of its key (mixing a chain's numbered rows with a feed's unnumbered ones is not supported).
     public mutating func admit(_ row: Trade) -> Trade? {
         guard row.ordinal == nil else { return seen.insert(Fill(key: row.key, price: row.price)).inserted ? row : nil }
         let first = row.key

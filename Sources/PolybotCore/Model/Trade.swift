@@ -21,8 +21,9 @@ public enum TradeSource: String, Sendable, Codable, Hashable, CaseIterable {
 /// The natural key of a trade: one key, one row, whichever sources saw it. Polymarket's feeds have no trade id and
 /// their price of a taker's fill is rounded differently from the chain's amounts, so the key is (transaction hash,
 /// wallet, asset, side, size) — no price — and, for the rare transaction where one wallet has two fills of the same
-/// token, side and size (two of its orders matched at once), the `ordinal` of the fill among those twins by log index.
-/// Only the chain sees whole transactions and can count twins; a feed's fill is the first (ordinal 0).
+/// token, side and size (two of its orders matched at once), the `ordinal` of the fill among those twins: by log index
+/// on the chain (which sees whole transactions), by price in row order in a recorded file (``RecordedFills``); a live
+/// feed cannot count twins, so its fill is the first (ordinal 0).
 public struct TradeKey: Hashable, Sendable {
     public var transactionHash: String
     public var wallet: Address
@@ -81,8 +82,9 @@ public struct Trade: Hashable, Sendable, Codable {
     public var source: TradeSource
     /// The `OrderFilled` log's index in its block, when the trade came from the chain (nil from the feeds).
     public var logIndex: Int?
-    /// Among its transaction's fills of the same wallet, token, side and size, which one this is by log index (only
-    /// the chain can tell; nil is the first). Part of the ``key``.
+    /// Among its transaction's fills of the same wallet, token, side and size, which one this is (by log index on the
+    /// chain, by price in row order in a recorded file; nil is the first, as for every live feed's fill). Part of the
+    /// ``key``.
     public var ordinal: Int?
 
     /// Creates a trade. Text fields default to empty.

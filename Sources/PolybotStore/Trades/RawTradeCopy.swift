@@ -35,13 +35,16 @@ extension TradePostgresRepository {
 }
 
 extension CopyText {
-    /// A `timestamptz` literal of Unix seconds in UTC (`2025-10-10 12:00:00+00`), for a `COPY` into a time column.
+    /// A `timestamptz` literal of Unix seconds in UTC (`2025-10-10 12:00:00+00`), for a `COPY` into a time column. For
+    /// the years 1–9999 (a trade's time always is); outside them it stops loudly rather than write a wrong time.
     static func timestampLiteral(_ seconds: Int64) -> String {
         var t = time_t(seconds)
         var parts = tm()
-        gmtime_r(&t, &parts)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) "
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))+00"
+        guard gmtime_r(&t, &parts) != nil, (1...9999).contains(parts.tm_year + 1900) else {
+            preconditionFailure("no timestamp literal for \(seconds) s")
+        }
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d:%02d+00", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+            parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 }
