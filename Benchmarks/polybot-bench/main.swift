@@ -56,10 +56,12 @@ let benchmarks = [
     "replay", "backtest", "latency",
     "api-load",
 ]
-let valued = ["--orders", "--frames", "--count", "--batch", "--signals", "--wallets", "--seconds", "--write"]
+let valued = [
+    "--orders", "--frames", "--count", "--batch", "--signals", "--wallets", "--seconds", "--write", "--min-notional",
+]
 let usage = """
     usage: polybot-bench [\(benchmarks.joined(separator: "|"))] [--orders N] [--frames N] [--count N] [--batch N]
-                         [--signals N] [--wallets N] [--seconds N] [--write FILE]
+                         [--signals N] [--wallets N] [--seconds N] [--min-notional USDC] [--write FILE]
     Runs the benchmarks and prints one figure per line (against its target, and a peer where one exists); --write also
     writes the table of docs/benchmarks.md. `make bench` runs `all` on a release build.
     """
@@ -89,6 +91,12 @@ while position < args.count {
 let which = named.first ?? "all"
 let count = option("--count", default: 1_000_000, in: args)
 let batch = option("--batch", default: 50_000, in: args)
+/// The backtest's whale threshold in USDC (nil: the default).
+let minNotional = args.firstIndex(of: "--min-notional").map { args[$0 + 1] }
+if let m = minNotional, Double(m).map({ $0 < 0 || !$0.isFinite }) ?? true {
+    FileHandle.standardError.write(Data("polybot-bench: --min-notional needs an amount of USDC, not \(m)\n".utf8))
+    exit(2)
+}
 
 // A benchmark stopped early — Ctrl-C, SIGTERM, or an error — still stops the PostgreSQL it started: `exit` runs the test
 // cluster's exit handler (which stops it and removes its folder), where a signal's default action or an uncaught error
@@ -143,7 +151,9 @@ do {
         )
     }
     if which == "all" || which == "backtest" {
-        results += try await BacktestBenchmark.run()
+        results += try await BacktestBenchmark.run(minNotional: minNotional)
+        // `all` also runs issue 32's threshold: more whale trades, each through the store.
+        if which == "all" && minNotional == nil { results += try await BacktestBenchmark.run(minNotional: "500") }
     }
     if which == "all" || which == "trades-insert" {
         results += try await TradeInsertBenchmark.run(count: count, batchSize: batch)
