@@ -12,6 +12,13 @@ import Testing
 /// markets) and decoded as the chain source decodes them; the same pipeline (`polybot replay`: market time,
 /// deterministic) then runs on the recorded file — what RTDS and the Data API deliver — and on the chain's trades,
 /// which carry their block's time (the simulator's 2 s blocks) and a price computed from the amounts, not the file's.
+/// The decodable rows of a file in `../shared/data`, as recorded (repeats included).
+func recordedTrades(_ file: String) throws -> [Trade] {
+    try TradeFileReader().read(path: SharedData.path(file)).compactMap {
+        if case .success(let t) = $0.result { t } else { nil }
+    }
+}
+
 enum ChainParity {
     /// A file's trades as the chain source reads them from the simulator.
     static func fromTheChain(_ trades: [Trade]) async throws -> [Trade] {
@@ -55,9 +62,7 @@ enum ChainParity {
     @discardableResult
     static func compare(trades: String, markets: String) async throws -> Int {
         let file = SharedData.path(trades)
-        let recorded = try TradeFileReader().read(path: file).compactMap {
-            if case .success(let t) = $0.result { t } else { nil }
-        }
+        let recorded = try recordedTrades(trades)
         let chain = try await fromTheChain(recorded)
         // Every trade once, with the file's wallet, token, side, size and price; the time is its block's (a row the
         // file has out of time order lands in the next open block, later).

@@ -46,9 +46,7 @@ struct ChainSourceTests {
     }
 
     func nobel() throws -> [Trade] {
-        try TradeFileReader().read(path: SharedData.path("nobel2025_trades.data-api.csv")).compactMap {
-            if case .success(let t) = $0.result { t } else { nil }
-        }
+        try recordedTrades("nobel2025_trades.data-api.csv")
     }
 
     /// Every whale trade of the Nobel day ($100 and up), stored exactly once from the chain alone: RTDS says nothing.

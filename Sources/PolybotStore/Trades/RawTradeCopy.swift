@@ -18,16 +18,7 @@ extension TradePostgresRepository {
                     },
                     logger: db.logger
                 ) { writer in
-                    var buffer = ByteBuffer()
-                    buffer.reserveCapacity(1 << 20)
-                    for t in trades {
-                        CopyText.appendRow(t, to: &buffer, timeAsText: true)
-                        if buffer.readableBytes > (1 << 20) - 4096 {
-                            try await writer.write(buffer)
-                            buffer.clear()
-                        }
-                    }
-                    if buffer.readableBytes > 0 { try await writer.write(buffer) }
+                    try await CopyText.write(trades, to: writer, timeAsText: true)
                 }
             }
         }

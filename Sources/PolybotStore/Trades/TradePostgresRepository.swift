@@ -17,6 +17,15 @@ package struct TradePostgresRepository: TradeRepository {
         outcome_index, title, slug, event_slug, trader_name, pseudonym, traded_at, source, log_index, ordinal
         """
 
+    /// One row per trade, whichever sources saw it: a row with the key already stored gains the delivering source
+    /// (and the chain's log index) instead of a second row; a source that saw it already changes nothing.
+    private static let oneRowPerTrade = """
+        ON CONFLICT ON CONSTRAINT whale_trades_natural_key DO UPDATE
+            SET sources = array_append(whale_trades.sources, EXCLUDED.source),
+                log_index = coalesce(EXCLUDED.log_index, whale_trades.log_index)
+            WHERE NOT (EXCLUDED.source = ANY (whale_trades.sources))
+        """
+
     package func insert(_ t: Trade) async throws -> Int64? {
         try await mappingErrors {
             let rows = try await db.client.query(
@@ -27,10 +36,7 @@ package struct TradePostgresRepository: TradeRepository {
                         \(t.title), \(t.slug), \(t.eventSlug), \(t.traderName), \(t.pseudonym),
                         \(Date(unixSeconds: t.timestamp)), \(t.source.rawValue), \(t.logIndex.map(Int32.init)),
                         \(Int32(clamping: t.ordinal ?? 0)), ARRAY[\(t.source.rawValue)])
-                ON CONFLICT ON CONSTRAINT whale_trades_natural_key DO UPDATE
-                    SET sources = array_append(whale_trades.sources, EXCLUDED.source),
-                        log_index = coalesce(EXCLUDED.log_index, whale_trades.log_index)
-                    WHERE NOT (EXCLUDED.source = ANY (whale_trades.sources))
+                \(unescaped: Self.oneRowPerTrade)
                 RETURNING id, (xmax = 0) AS inserted
                 """, logger: db.logger)
             // A row that existed gains this source (one row per trade, every source that saw it) but is not new.
@@ -84,16 +90,7 @@ package struct TradePostgresRepository: TradeRepository {
                     ) ON COMMIT DROP
                     """, logger: db.logger)
                 try await conn.copyFrom(table: "trades_stage", logger: db.logger) { writer in
-                    var buffer = ByteBuffer()
-                    buffer.reserveCapacity(1 << 20)
-                    for t in trades {
-                        CopyText.appendRow(t, to: &buffer)
-                        if buffer.readableBytes > (1 << 20) - 4096 {
-                            try await writer.write(buffer)
-                            buffer.clear()
-                        }
-                    }
-                    if buffer.readableBytes > 0 { try await writer.write(buffer) }
+                    try await CopyText.write(trades, to: writer)
                 }
                 let rows = try await conn.query(
                     """
@@ -103,10 +100,7 @@ package struct TradePostgresRepository: TradeRepository {
                                notional_micros, outcome, outcome_index, title, slug, event_slug, trader_name, pseudonym,
                                to_timestamp(traded_at), source, log_index, ordinal, ARRAY[source]
                         FROM trades_stage
-                        ON CONFLICT ON CONSTRAINT whale_trades_natural_key DO UPDATE
-                            SET sources = array_append(whale_trades.sources, EXCLUDED.source),
-                                log_index = coalesce(EXCLUDED.log_index, whale_trades.log_index)
-                            WHERE NOT (EXCLUDED.source = ANY (whale_trades.sources))
+                        \(unescaped: Self.oneRowPerTrade)
                         RETURNING (xmax = 0) AS inserted
                     ) SELECT count(*) FILTER (WHERE inserted)::bigint FROM ins
                     """, logger: db.logger)
@@ -277,6 +271,20 @@ package struct TradePostgresRepository: TradeRepository {
 
 /// Encodes rows in PostgreSQL's COPY text format: tab-separated, `\N` for null, with backslash escapes.
 enum CopyText {
+    /// Streams `trades` to a `COPY … FROM STDIN` in buffers of about 1 MiB.
+    static func write(_ trades: [Trade], to writer: PostgresCopyFromWriter, timeAsText: Bool = false) async throws {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(1 << 20)
+        for t in trades {
+            appendRow(t, to: &buffer, timeAsText: timeAsText)
+            if buffer.readableBytes > (1 << 20) - 4096 {
+                try await writer.write(buffer)
+                buffer.clear()
+            }
+        }
+        if buffer.readableBytes > 0 { try await writer.write(buffer) }
+    }
+
     /// - Parameter timeAsText: the trade time as a `timestamptz` literal (a `COPY` straight into `whale_trades`) instead
     ///   of Unix seconds (the staging table's `bigint`).
     static func appendRow(_ t: Trade, to buffer: inout ByteBuffer, timeAsText: Bool = false) {

@@ -35,37 +35,38 @@ extension OrderFilled {
     /// The log as the V2 exchange emits it: four topics (event, order hash, maker, taker) and seven data words
     /// (side, token id, maker amount, taker amount, fee, builder, metadata), hex as a JSON-RPC node sends it.
     public var log: ChainLog {
-        func word(_ bytes: [UInt8]) -> String {
-            HexCoding.encode([UInt8](repeating: 0, count: max(0, 32 - bytes.count)) + bytes, prefix: false)
-        }
-        func word(_ value: Int64) -> String { word(UInt256Word(UInt64(max(0, value))).bytes) }
-        func address(_ text: String) -> String { "0x" + word(HexCoding.decode(text) ?? []) }
         let data =
-            "0x" + word(side == .buy ? 0 : 1) + word(UInt256Word(decimal: tokenId)?.bytes ?? [])
-            + word(makerAmountFilled.raw) + word(takerAmountFilled.raw) + word(fee.raw)
-            + word(HexCoding.decode(builder) ?? []) + word(HexCoding.decode(metadata) ?? [])
-        return ChainLog(
-            address: exchange, topics: [Self.topic0, orderHash, address(maker), address(taker)], data: data,
-            blockNumber: "0x" + String(blockNumber, radix: 16), blockHash: blockHash, transactionHash: transactionHash,
-            logIndex: "0x" + String(logIndex, radix: 16), removed: removed ? true : nil)
+            "0x" + Self.word(side == .buy ? 0 : 1) + Self.word(UInt256Word(decimal: tokenId)?.bytes ?? [])
+            + Self.word(makerAmountFilled.raw) + Self.word(takerAmountFilled.raw) + Self.word(fee.raw)
+            + Self.word(HexCoding.decode(builder) ?? []) + Self.word(HexCoding.decode(metadata) ?? [])
+        return chainLog(topics: [Self.topic0, orderHash, Self.topic(maker), Self.topic(taker)], data: data)
     }
 
     /// The V2 `OrdersMatched` summary the exchange emits with a taker's own record (this fill, `taker` = the exchange):
     /// topics (event, taker order hash, taker order maker) and four data words (side, token id, maker amount, taker
     /// amount). It repeats the taker's fill, so a reader of trades counts `OrderFilled` only.
     public var ordersMatchedLog: ChainLog {
-        func word(_ bytes: [UInt8]) -> String {
-            HexCoding.encode([UInt8](repeating: 0, count: max(0, 32 - bytes.count)) + bytes, prefix: false)
-        }
-        func word(_ value: Int64) -> String { word(UInt256Word(UInt64(max(0, value))).bytes) }
         let data =
-            "0x" + word(side == .buy ? 0 : 1) + word(UInt256Word(decimal: tokenId)?.bytes ?? [])
-            + word(makerAmountFilled.raw) + word(takerAmountFilled.raw)
-        return ChainLog(
-            address: exchange,
-            topics: [Self.ordersMatchedTopic0, orderHash, "0x" + word(HexCoding.decode(maker) ?? [])],
-            data: data, blockNumber: "0x" + String(blockNumber, radix: 16), blockHash: blockHash,
-            transactionHash: transactionHash, logIndex: "0x" + String(logIndex, radix: 16),
+            "0x" + Self.word(side == .buy ? 0 : 1) + Self.word(UInt256Word(decimal: tokenId)?.bytes ?? [])
+            + Self.word(makerAmountFilled.raw) + Self.word(takerAmountFilled.raw)
+        return chainLog(topics: [Self.ordersMatchedTopic0, orderHash, Self.topic(maker)], data: data)
+    }
+
+    /// A log of this fill's exchange, block, transaction and index with the given topics and data.
+    private func chainLog(topics: [String], data: String) -> ChainLog {
+        ChainLog(
+            address: exchange, topics: topics, data: data, blockNumber: "0x" + String(blockNumber, radix: 16),
+            blockHash: blockHash, transactionHash: transactionHash, logIndex: "0x" + String(logIndex, radix: 16),
             removed: removed ? true : nil)
     }
+
+    /// A 32-byte ABI word (left-padded), as hex without the prefix.
+    private static func word(_ bytes: [UInt8]) -> String {
+        HexCoding.encode([UInt8](repeating: 0, count: max(0, 32 - bytes.count)) + bytes, prefix: false)
+    }
+
+    private static func word(_ value: Int64) -> String { word(UInt256Word(UInt64(max(0, value))).bytes) }
+
+    /// An address as an indexed topic (a padded word with the prefix).
+    private static func topic(_ address: String) -> String { "0x" + word(HexCoding.decode(address) ?? []) }
 }
