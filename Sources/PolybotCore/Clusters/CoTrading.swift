@@ -154,3 +154,81 @@ public struct CoTrading: Sendable {
         return min(1, sum)
     }
 }
+
+extension CoTrading: Archivable {
+    public func archive(into w: inout ArchiveWriter) {
+        w.write(rules.windowSeconds)
+        w.write(rules.minSpanSeconds)
+        w.write(rules.minShared)
+        w.write(rules.alpha)
+        w.write(tracked.map { $0.sorted() })
+        w.put(UInt32(recent.count))
+        for (bucket, list) in recent {
+            w.write(bucket)
+            w.write(list.map(\.time))
+            w.write(list.map(\.wallet))
+        }
+        func spans(_ d: [String: (first: Int64, last: Int64)], into w: inout ArchiveWriter) {
+            w.put(UInt32(d.count))
+            for (k, s) in d {
+                w.write(k)
+                w.write(s.first)
+                w.write(s.last)
+            }
+        }
+        spans(span, into: &w)
+        w.write(market)
+        w.put(UInt32(activity.count))
+        for (wallet, d) in activity {
+            w.write(wallet)
+            spans(d, into: &w)
+        }
+        w.write(counts)
+        w.put(UInt32(shared.count))
+        for (pair, n) in shared {
+            w.write(pair.a)
+            w.write(pair.b)
+            w.write(n)
+        }
+    }
+
+    public init(unarchiving r: inout ArchiveReader) throws {
+        var rules = CoTradingRules()
+        rules.windowSeconds = try r.read()
+        rules.minSpanSeconds = try r.read()
+        rules.minShared = try r.read()
+        rules.alpha = try r.read()
+        let tracked: [Address]? = try r.read()
+        self.init(rules: rules, tracked: tracked.map(Set.init))
+        for _ in 0..<(try r.count()) {
+            let bucket: String = try r.read()
+            let times: [Int64] = try r.read()
+            let wallets: [Address] = try r.read()
+            guard times.count == wallets.count else {
+                throw ArchiveReader.Failure(
+                    "co-trading window of \(bucket): \(times.count) times, \(wallets.count) wallets")
+            }
+            recent[bucket] = zip(times, wallets).map { (time: $0, wallet: $1) }
+        }
+        func spans(_ r: inout ArchiveReader) throws -> [String: (first: Int64, last: Int64)] {
+            var d: [String: (first: Int64, last: Int64)] = [:]
+            for _ in 0..<(try r.count()) {
+                let k: String = try r.read()
+                d[k] = (try r.read(), try r.read())
+            }
+            return d
+        }
+        span = try spans(&r)
+        market = try r.read()
+        for _ in 0..<(try r.count()) {
+            let wallet: Address = try r.read()
+            activity[wallet] = try spans(&r)
+        }
+        counts = try r.read()
+        for _ in 0..<(try r.count()) {
+            let a: Address = try r.read()
+            let b: Address = try r.read()
+            shared[Pair(a, b)] = try r.read(Int.self)
+        }
+    }
+}

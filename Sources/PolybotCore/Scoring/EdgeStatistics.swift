@@ -250,3 +250,39 @@ public enum FalseDiscovery {
         return q
     }
 }
+
+extension BucketWeights: Archivable {
+    public func archive(into w: inout ArchiveWriter) {
+        w.put(UInt32(entries.count))
+        for e in entries {
+            w.write(e.key)
+            w.write(e.micros)
+        }
+    }
+    public init(unarchiving r: inout ArchiveReader) throws {
+        self.init()
+        for _ in 0..<(try r.count()) {
+            let key: Int = try r.read()
+            let micros: Int64 = try r.read()
+            add(key, micros)
+        }
+    }
+}
+
+extension MarketBets: Archivable {
+    public func archive(into w: inout ArchiveWriter) {
+        w.write(weight)
+        w.write(exposure)
+        w.write(priced)
+        w.write(implied)
+        w.write(byBucket)
+    }
+    public init(unarchiving r: inout ArchiveReader) throws {
+        self.init()
+        weight = try r.read()
+        exposure = try r.read()
+        priced = try r.read()
+        implied = try r.read()
+        byBucket = try r.read()
+    }
+}

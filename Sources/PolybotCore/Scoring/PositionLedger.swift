@@ -188,3 +188,55 @@ public struct PositionLedger: Sendable {
     /// Total realised PnL.
     public var realizedPnl: Micros { Micros.sum(closed.map(\.realized)) }
 }
+
+extension ClosedPosition: Archivable {
+    public func archive(into w: inout ArchiveWriter) {
+        w.write(asset)
+        w.write(conditionId)
+        w.write(cost)
+        w.write(realized)
+        w.write(openedAt)
+        w.write(closedAt)
+    }
+    public init(unarchiving r: inout ArchiveReader) throws {
+        self.init(
+            asset: try r.read(), conditionId: try r.read(), cost: try r.read(), realized: try r.read(),
+            openedAt: try r.read(), closedAt: try r.read())
+    }
+}
+
+extension PositionLedger: Archivable {
+    public func archive(into w: inout ArchiveWriter) {
+        w.put(UInt32(open.count))
+        for (key, p) in open {
+            w.write(key)
+            w.write(p.asset)
+            w.write(p.conditionId)
+            w.write(p.shares)
+            w.write(p.cost)
+            w.write(p.paid)
+            w.write(p.realized)
+            w.write(p.openedAt)
+            w.write(p.lastAt)
+        }
+        w.write(keys)
+        w.write(closed)
+        w.write(openCount)
+        w.write(oversoldShares)
+        w.write(oversoldTrades)
+    }
+    public init(unarchiving r: inout ArchiveReader) throws {
+        self.init()
+        for _ in 0..<(try r.count()) {
+            let key: Int = try r.read()
+            open[key] = Open(
+                asset: try r.read(), conditionId: try r.read(), shares: try r.read(), cost: try r.read(),
+                paid: try r.read(), realized: try r.read(), openedAt: try r.read(), lastAt: try r.read())
+        }
+        keys = try r.read()
+        closed = try r.read()
+        openCount = try r.read()
+        oversoldShares = try r.read()
+        oversoldTrades = try r.read()
+    }
+}

@@ -12,14 +12,14 @@ public struct ScoreFold: Sendable {
     /// Markout horizons, seconds (1 h and 24 h).
     public static let markoutHorizons: (short: Int64, long: Int64) = (3_600, 86_400)
 
-    private struct Markouts: Sendable {
+    struct Markouts: Sendable {
         var weight = 0.0
         var sum = 0.0
         var count = 0
         var mean: Double? { weight > 0 ? sum / weight : nil }
     }
 
-    private struct WalletState: Sendable {
+    struct WalletState: Sendable {
         var wallet: Address
         var ledger = PositionLedger()
         var features = FeatureAccumulator()
@@ -39,13 +39,13 @@ public struct ScoreFold: Sendable {
 
     /// A wallet's resolved buys as the calibration edge needs them, in micro-USDC (exact in any order): paid for the
     /// tokens that won, paid in all, paid per price bucket.
-    private struct Calibration: Sendable {
+    struct Calibration: Sendable {
         var won: Int64 = 0
         var paid: Int64 = 0
         var byBucket = BucketWeights()
     }
 
-    private struct PendingMarkout: Sendable {
+    struct PendingMarkout: Sendable {
         var due: Int64
         var wallet: Int32
         var market: Int32
@@ -55,7 +55,7 @@ public struct ScoreFold: Sendable {
     }
 
     /// A FIFO of markouts due in time order (trades arrive in time order, so their due times do too).
-    private struct MarkoutQueue: Sendable {
+    struct MarkoutQueue: Sendable {
         var items: [PendingMarkout] = []
         var head = 0
         mutating func push(_ m: PendingMarkout) { items.append(m) }
@@ -76,38 +76,44 @@ public struct ScoreFold: Sendable {
     /// Whether a resolution without a time counts as known (batch scoring "as of now" of a resolutions file without
     /// dates); point-in-time runs leave it false, so an undated resolution never leaks into the past.
     public let undatedResolutionsKnown: Bool
-    private let resolutions: [String: MarketResolution]
-    private var walletIndex: [Address: Int32] = [:]
-    private var states: [WalletState] = []
-    private var marketIndex: [String: Int32] = [:]
-    private var marketIds: [String] = []
-    private var marketTokens: [[String]] = []
+    var resolutions: [String: MarketResolution]
+    var walletIndex: [Address: Int32] = [:]
+    var states: [WalletState] = []
+    var marketIndex: [String: Int32] = [:]
+    var marketIds: [String] = []
+    var marketTokens: [[String]] = []
     /// Each market's event (its slug; the market itself without one): markets of one event share news.
-    private var marketEvent: [Int32] = []
-    private var eventIndex: [String: Int32] = [:]
-    private var lastSlot0: [Double] = []
+    var marketEvent: [Int32] = []
+    var eventIndex: [String: Int32] = [:]
+    var lastSlot0: [Double] = []
     /// Wallets that traded each market (to mark them changed when it resolves).
-    private var marketWallets: [[Int32]] = []
+    var marketWallets: [[Int32]] = []
     /// Per market, once known: the winning token's number (0 or 1; −2 for a token never traded) and when.
-    private var winnerSlot: [Int8] = []
-    private var resolvedAtOf: [Int64?] = []
+    var winnerSlot: [Int8] = []
+    var resolvedAtOf: [Int64?] = []
+    /// Per market, the newest trade time added (a resolution learnt later than it happened must not predate one).
+    var lastTradeAt: [Int64] = []
+    /// Per market, the resolution time the trades of a continued fold were judged against (empty: a fresh fold).
+    var foldedResolvedAt: [Int64?] = []
     /// Per market, Σ w of every wallet's buys by (token slot × 32 + price bucket): folded into the population's
     /// calibration curve when the market's resolution becomes known.
-    private var marketBuckets: [BucketWeights] = []
+    var marketBuckets: [BucketWeights] = []
     /// The population's calibration curve: micro-USDC paid and paid for winners per price bucket, over markets known
     /// resolved (integers: the same curve however the snapshots were spaced).
-    private var curvePaid = [Int64](repeating: 0, count: MarketBets.buckets)
-    private var curveWon = [Int64](repeating: 0, count: MarketBets.buckets)
+    var curvePaid = [Int64](repeating: 0, count: MarketBets.buckets)
+    var curveWon = [Int64](repeating: 0, count: MarketBets.buckets)
     /// The Beta lower bound by (wins, losses): the quantile costs thousands of operations, the pairs repeat.
-    private var lowerBounds: [Int64: Double] = [:]
-    private var shortQueue = MarkoutQueue()
-    private var longQueue = MarkoutQueue()
+    var lowerBounds: [Int64: Double] = [:]
+    var shortQueue = MarkoutQueue()
+    var longQueue = MarkoutQueue()
+    /// The time of the newest snapshot (nil before the first).
+    public internal(set) var lastSnapshotAt: Int64?
     /// The newest trade time added.
-    public private(set) var lastTime = Int64.min
+    public internal(set) var lastTime = Int64.min
     /// Trades older than one added before them (applied, but point-in-time order was broken by the caller).
-    public private(set) var outOfOrderTrades = 0
+    public internal(set) var outOfOrderTrades = 0
     /// Trades in a market with more than two tokens (no edge or markout: the bet's complement is not one token).
-    public private(set) var unsupportedTrades = 0
+    public internal(set) var unsupportedTrades = 0
 
     /// Creates an empty fold.
     ///
@@ -165,7 +171,9 @@ public struct ScoreFold: Sendable {
             marketWallets.append([])
             winnerSlot.append(-1)
             resolvedAtOf.append(nil)
+            lastTradeAt.append(t.timestamp)
         }
+        lastTradeAt[Int(m)] = max(lastTradeAt[Int(m)], t.timestamp)
         let slot: Int
         if let s = marketTokens[Int(m)].firstIndex(of: t.asset) {
             slot = s
@@ -201,6 +209,12 @@ public struct ScoreFold: Sendable {
             states[wi].paidBySlot[m, default: (0, 0)].0 += slot == 0 ? paid : 0
             states[wi].paidBySlot[m, default: (0, 0)].1 += slot == 1 ? paid : 0
             marketBuckets[Int(m)].add(slot * 32 + MarketBets.bucket(price), paid)
+            // A buy in a market already known resolved (undated resolutions are known from the first snapshot) goes
+            // into the curve too: the curve is every buy in the known-resolved markets, however snapshots were spaced.
+            if winnerSlot[Int(m)] != -1 {
+                curvePaid[MarketBets.bucket(price)] += paid
+                if Int(winnerSlot[Int(m)]) == slot { curveWon[MarketBets.bucket(price)] += paid }
+            }
         }
         let pending = PendingMarkout(
             due: t.timestamp + Self.markoutHorizons.short, wallet: w, market: m, long: isLong, impliedProbability: pi,
@@ -244,6 +258,7 @@ public struct ScoreFold: Sendable {
     /// - Parameter wallets: only these (all when nil); BH still runs over the wallets scored.
     public mutating func snapshot(asOf t: Int64, wallets: Set<Address>? = nil) -> [WalletScoring.Result] {
         advance(to: t)
+        lastSnapshotAt = t
         // Markets whose resolution became known: their wallets' scores change.
         for m in winnerSlot.indices where winnerSlot[m] == -1 {
             guard let r = resolutions[marketIds[m]], isKnown(r, before: t), let winner = r.winningToken else {

@@ -121,3 +121,35 @@ public struct FeatureAccumulator: Sendable {
             gapVariation: variation, periodicShare: periodic, trades: times.count)
     }
 }
+
+extension FeatureAccumulator: Archivable {
+    public func archive(into w: inout ArchiveWriter) {
+        w.put(UInt32(sides.count))
+        for (market, s) in sides {
+            w.write(market)
+            w.write(s.tokens)
+            w.write(s.bought)
+            w.write(s.sold)
+        }
+        w.write(days)
+        w.write(secondCounts)
+        w.write(times)
+        w.write(marketKeys)
+        w.write(tokenSlots)
+    }
+    public init(unarchiving r: inout ArchiveReader) throws {
+        self.init()
+        for _ in 0..<(try r.count()) {
+            let market: Int = try r.read()
+            sides[market] = MarketSides(tokens: try r.read(), bought: try r.read(), sold: try r.read())
+        }
+        days = try r.read()
+        secondCounts = try r.read()
+        guard secondCounts.count == 60 else {
+            throw ArchiveReader.Failure("a wallet's clock counts hold \(secondCounts.count) seconds, not 60")
+        }
+        times = try r.read()
+        marketKeys = try r.read()
+        tokenSlots = try r.read()
+    }
+}

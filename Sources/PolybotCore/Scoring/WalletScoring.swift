@@ -47,28 +47,15 @@ public enum WalletScoring {
         trades: [Trade], resolutions: [String: MarketResolution], now: Int64,
         parameters: ScoringParameters = ScoringParameters()
     ) -> [Result] {
-        var fold = ScoreFold(resolutions: resolutions, parameters: parameters, undatedResolutionsKnown: true)
         let unordered = zip(trades, trades.dropFirst()).contains { $0.timestamp > $1.timestamp }
         let ordered =
             unordered
             ? trades.enumerated().sorted(by: { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) })
                 .map(\.element) : trades
-        // The earlier looks of the repeated-look rule, each point in time: only trades before it.
-        var next = 0
-        let looks = max(1, parameters.informedLooks)
-        for k in stride(from: looks - 1, to: 0, by: -1) {
-            let at = now - Int64(k) * parameters.informedLookSpacingSeconds
-            while next < ordered.count && ordered[next].timestamp < at {
-                fold.add(ordered[next])
-                next += 1
-            }
-            _ = fold.snapshot(asOf: at)
-        }
-        while next < ordered.count {
-            fold.add(ordered[next])
-            next += 1
-        }
-        return fold.snapshot(asOf: now)
+        var fold = RepeatedLookFold(
+            ScoreFold(resolutions: resolutions, parameters: parameters, undatedResolutionsKnown: true), now: now)
+        for t in ordered { fold.add(t) }
+        return fold.finish()
     }
 
     /// The class from explicit features and the edge test, in order: timing bot, market maker, rate bot, informed,
