@@ -32,6 +32,8 @@ package struct PolybotStore: Sendable {
     package let walletLinks: WalletLinkRepository
     /// Collateral transfers read from the chain (funding evidence).
     package let fundingTransfers: FundingTransferRepository
+    /// The scoring fold's saved state (incremental nightly rescoring).
+    package let scoreCheckpoints: ScoreCheckpointRepository
 
     /// Builds the PostgreSQL repositories over a client.
     ///
@@ -59,5 +61,6 @@ package struct PolybotStore: Sendable {
         chainProgress = ChainProgressRepository(db: db)
         walletLinks = WalletLinkRepository(db: db)
         fundingTransfers = FundingTransferRepository(db: db)
+        scoreCheckpoints = ScoreCheckpointRepository(db: db)
     }
 }

@@ -5,16 +5,17 @@ import PolybotPipeline
 import PolybotStore
 import Polymarket
 
-/// `polybot rescore [--wallet ADDR]`: runs (or resumes) the nightly rescoring now.
+/// `polybot rescore [--wallet ADDR] [--full]`: runs (or resumes) the nightly rescoring now.
 public enum RescoreCommand {
     /// Runs the job against the configured database, Data API and Gamma.
     ///
     /// - Parameters:
     ///   - wallet: score only this wallet (lower-case or checksummed hex).
+    ///   - full: re-fold the whole history even when the last run's fold could be continued.
     ///   - progress: called after every chunk with (done, total).
     /// - Returns: a one-line summary.
     public static func run(
-        config: AppConfiguration, wallet: String?, logger: Logger,
+        config: AppConfiguration, wallet: String?, full: Bool = false, logger: Logger,
         progress: @escaping @Sendable (Int, Int) -> Void
     ) async throws -> String {
         var parsed: Address?
@@ -39,10 +40,10 @@ public enum RescoreCommand {
             let job = RescoringJob(
                 store: store, dataAPI: dataAPI, gamma: gamma, parameters: config.scoringParameters, logger: logger)
             let r = try await job.run(
-                trigger: .manual, now: Int64(Date().timeIntervalSince1970), only: only, progress: progress)
+                trigger: .manual, now: Int64(Date().timeIntervalSince1970), only: only, full: full, progress: progress)
             return
                 "run \(r.runId)\(r.resumed ? " (resumed)" : ""): \(r.scored)/\(r.wallets) wallets scored, \(r.backfilledTrades) trades backfilled, "
-                + "\(r.promoted.count) promoted, \(r.demoted.count) demoted"
+                + "\(r.promoted.count) promoted, \(r.demoted.count) demoted; \(r.fold), \(r.tradesFolded) trades folded"
         }
     }
 

@@ -37,7 +37,9 @@ package struct NightlyRescoreService: Service {
                 try await Task.sleep(for: .seconds(max(0, next - now())))  // clock-edge: the daemon's nightly job
                 let start = ContinuousClock.now  // clock-edge: duration metric
                 do {
-                    let report = try await job.run(trigger: .scheduled, now: now())
+                    // Scored as of the scheduled instant, not the moment the timer fired: one night's run is then
+                    // exactly one look spacing after the last, so it can continue the last run's fold.
+                    let report = try await job.run(trigger: .scheduled, now: next)
                     scored.increment(by: report.scored)
                     Counter(label: "rescore.runs", dimensions: [("outcome", "completed")]).increment()
                 } catch is CancellationError {

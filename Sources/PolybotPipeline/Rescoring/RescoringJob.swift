@@ -37,6 +37,10 @@ package struct RescoringJob: Sendable {
         package var backfilledTrades: Int
         package var promoted: [Address]
         package var demoted: [(Address, String)]
+        /// How the scores were folded: incremental from a run, or a full re-fold and why.
+        package var fold = ""
+        /// Trades the fold read this run.
+        package var tradesFolded = 0
     }
 
     let store: PolybotStore
@@ -70,10 +74,11 @@ package struct RescoringJob: Sendable {
     ///   - now: scoring time for a new run (a resumed run keeps its own).
     ///   - only: score just this wallet (no resume, no discovery).
     ///   - stopAfterWallets: stop (as if interrupted) once this many wallets are done — for tests and drills.
+    ///   - full: re-fold the whole history even when the last run's checkpoint could be continued.
     ///   - progress: called after every chunk with (done, total).
     /// - Throws: `CancellationError` when interrupted (the run is marked `interrupted` and can be resumed).
     package func run(
-        trigger: ScoringTrigger, now: Int64, only: Address? = nil, stopAfterWallets: Int? = nil,
+        trigger: ScoringTrigger, now: Int64, only: Address? = nil, stopAfterWallets: Int? = nil, full: Bool = false,
         progress: @Sendable (Int, Int) -> Void = { _, _ in }
     ) async throws -> Report {
         let resumed = only == nil ? try await store.scores.unfinishedRun() : nil
@@ -128,10 +133,13 @@ package struct RescoringJob: Sendable {
             }
             // Scored together once every wallet's trades and markets are in: the false discovery rate is controlled
             // across the whole run, not per chunk.
-            let (promoted, demoted) = try await score(
-                wallets, runId: run.id, scoringTime: scoringTime, resolutions: resolutions)
-            report.promoted += promoted
-            report.demoted += demoted
+            let outcome = try await score(
+                wallets, runId: run.id, scoringTime: scoringTime, resolutions: resolutions, full: full,
+                save: only == nil)
+            report.promoted += outcome.promoted
+            report.demoted += outcome.demoted
+            report.fold = outcome.mode.description
+            report.tradesFolded = outcome.trades
         } catch {
             let interrupted = error is CancellationError
             try? await store.scores.finishRun(
@@ -231,55 +239,31 @@ package struct RescoringJob: Sendable {
         return markets.contains { $0.winningTokenId != nil }
     }
 
-    /// Tests the scored wallets' trades before the scoring time for co-trading (issue 31), records the links found
-    /// (known from the scoring time), and returns the trades without the wash fills the stored links reveal: they are
-    /// no volume, markout or edge.
-    private func dropWash(_ trades: [Trade], wallets: [Address], scoringTime: Int64) async throws -> [Trade] {
-        var test = CoTrading(tracked: Set(wallets))
-        for t in trades.sorted(by: { ($0.timestamp, $0.transactionHash) < ($1.timestamp, $1.transactionHash) }) {
-            test.add(t)
-        }
-        let found = test.links(at: scoringTime)
-        let new = try await store.walletLinks.record(found)
-        if new > 0 { logger.notice("co-trading links found", metadata: ["links.new": "\(new)"]) }
-        let view = try await store.walletLinks.clusters().view(at: scoringTime)
-        let wash = WashTrades.keys(trades) { _ in view }
-        if !wash.isEmpty { logger.info("wash fills left out of scores", metadata: ["fills": "\(wash.count)"]) }
-        return wash.isEmpty ? trades : trades.filter { !wash.contains($0.key) }
-    }
-
-    /// Scores every wallet of the run as of the scoring time (one fold, Benjamini–Hochberg across all of them), writes
-    /// the snapshots, promotes and demotes.
+    /// Scores every wallet of the run as of the scoring time (one fold over every stored trade before it,
+    /// Benjamini–Hochberg across the run's wallets; see ``RescoringFold``), writes the snapshots, promotes and demotes.
     private func score(
-        _ wallets: [Address], runId: Int64, scoringTime: Int64, resolutions: [String: MarketResolution]
+        _ wallets: [Address], runId: Int64, scoringTime: Int64, resolutions: [String: MarketResolution], full: Bool,
+        save: Bool
     )
-        async throws -> (promoted: [Address], demoted: [(Address, String)])
+        async throws -> (promoted: [Address], demoted: [(Address, String)], mode: RescoringFold.Mode, trades: Int)
     {
-        let tradesByWallet = try await store.trades.trades(wallets: wallets)
         let previous = try await store.scores.latest(wallets: wallets, excludingRun: runId)
         let whales = try await store.whales.get(wallets)
-        // Only trades before the scoring time, and resolutions known before it (undated ones from Gamma count: they
-        // are known now).
-        var before = wallets.flatMap { w in (tradesByWallet[w] ?? []).filter { $0.timestamp < scoringTime } }
-        before = try await dropWash(before, wallets: wallets, scoringTime: scoringTime)
+        let outcome = try await RescoringFold(store: store, parameters: parameters, logger: logger).run(
+            wallets: wallets, runId: runId, scoringTime: scoringTime, resolutions: resolutions, full: full, save: save)
         var byWallet: [Address: WalletScoring.Result] = [:]
-        for r in WalletScoring.scoreAll(
-            trades: before, resolutions: resolutions, now: scoringTime, parameters: parameters)
-        {
-            byWallet[r.score.wallet] = r
-        }
+        for r in outcome.results { byWallet[r.score.wallet] = r }
         var snapshots: [WalletScore] = []
         var promoted: [Address] = []
         var demoted: [(Address, String)] = []
         for w in wallets {
-            let trades = (tradesByWallet[w] ?? []).filter { $0.timestamp < scoringTime }
             let result =
                 byWallet[w]
                 ?? WalletScoring.score(
                     wallet: w, trades: [], resolutions: resolutions, now: scoringTime, parameters: parameters)
             snapshots.append(result.score)
             guard var whale = whales[w], whale.listStatus != .deny else { continue }
-            let closed = PositionLedger(trades: trades, resolutions: resolutions).closed
+            let closed = outcome.fold.closedPositions(of: w)
             let verdict = decay.evaluate(closed: closed, now: scoringTime)
             if whale.tracked && whale.listStatus != .allow && verdict.decayed {
                 whale.tracked = false
@@ -309,7 +293,7 @@ package struct RescoringJob: Sendable {
             try await store.scores.deleteSnapshots(runId: runId, wallets: part.map(\.wallet))
             try await store.scores.insertSnapshots(part, runId: runId)
         }
-        return (promoted, demoted)
+        return (promoted, demoted, outcome.mode, outcome.tradesFolded)
     }
 
     /// Automatic basket membership: promoted wallets join every enabled basket without a category (general

@@ -239,12 +239,12 @@ package struct TradePostgresRepository: TradeRepository {
         return out
     }
 
-    private static let selectColumns = """
+    static let selectColumns = """
         transaction_hash, wallet, asset, condition_id, side, size_micros, price_micros, outcome, outcome_index, title,
         slug, event_slug, trader_name, pseudonym, traded_at, source, log_index, ordinal
         """
 
-    private func decode(_ rows: PostgresRowSequence) async throws -> [StoredTrade] {
+    func decode(_ rows: PostgresRowSequence) async throws -> [StoredTrade] {
         var result: [StoredTrade] = []
         for try await r in rows.decode(
             (

@@ -1,0 +1,184 @@
+import Foundation
+import Logging
+import PolybotCore
+import PolybotStore
+
+/// The fold of one rescoring run (issue 32): every stored trade before the scoring time, without wash fills, scored
+/// for the run's wallets with Benjamini–Hochberg across them. It continues from the newest completed run's checkpoint
+/// when that gives exactly what a full re-fold gives, and re-folds the whole history otherwise (or when asked), saying
+/// why. History is read in pages in time order, so memory holds the fold, not the trades.
+struct RescoringFold {
+    /// How the fold was made.
+    enum Mode: Sendable, Equatable, CustomStringConvertible {
+        /// Every stored trade, for this reason.
+        case full(String)
+        /// Only the trades since the run that saved the checkpoint.
+        case incremental(fromRun: Int64)
+
+        var description: String {
+            switch self {
+            case .full(let why): "full re-fold (\(why))"
+            case .incremental(let run): "incremental from run \(run)"
+            }
+        }
+    }
+
+    /// What the fold gave.
+    struct Outcome {
+        var results: [WalletScoring.Result]
+        var fold: ScoreFold
+        var mode: Mode
+        /// Trades folded by this run (after wash fills were left out).
+        var tradesFolded: Int
+    }
+
+    let store: PolybotStore
+    let parameters: ScoringParameters
+    let logger: Logger
+    /// Trades per page read from the store.
+    var pageSize = 50_000
+
+    /// Folds, scores `wallets` as of `scoringTime`, records co-trading links, and saves the checkpoint for `runId`
+    /// (unless `save` is false: a one-wallet run).
+    func run(
+        wallets: [Address], runId: Int64, scoringTime: Int64, resolutions: [String: MarketResolution], full: Bool,
+        save: Bool
+    ) async throws -> Outcome {
+        let tracked = Set(wallets)
+        // What lies before the scoring time now; trades stored after this read wait for the next run (which then
+        // sees that history changed and re-folds).
+        let history = try await store.trades.history(before: scoringTime)
+        var mode: Mode = .full(full ? "asked for" : "no checkpoint")
+        var scoring = ScoreFold(resolutions: resolutions, parameters: parameters, undatedResolutionsKnown: true)
+        var coTrading = CoTrading(tracked: tracked)
+        var from: Int64?
+        var saved: ScoreCheckpoint?
+        if !full, save, let c = try await store.scoreCheckpoints.latest() {
+            saved = c
+            switch try await continuation(c, scoringTime: scoringTime, resolutions: resolutions) {
+            case .success(let fold):
+                scoring = fold
+                from = c.scoringTime
+                mode = .incremental(fromRun: c.runId)
+            case .failure(let why):
+                mode = .full(why.description)
+            }
+        }
+        // The co-trading test continues from the checkpoint when it tested the same wallets; otherwise it reads the
+        // history once more (a new candidate costs one pass of this test, not a re-fold of the scores).
+        var coFrom: Int64?
+        if let c = saved, case .incremental = mode {
+            var reader = ArchiveReader(c.coTrading)
+            do {
+                let saved = try CoTrading(unarchiving: &reader)
+                if reader.atEnd, saved.tracked == tracked {
+                    coTrading = saved
+                    coFrom = c.scoringTime
+                }
+            } catch {
+                logger.warning(
+                    "co-trading checkpoint unreadable; testing the whole history", metadata: ["error": "\(error)"])
+            }
+        }
+        try await walk(from: coFrom, before: scoringTime, maxId: history.maxId) { page in
+            for t in page where tracked.contains(t.wallet) { coTrading.add(t) }
+        }
+        let found = coTrading.links(at: scoringTime)
+        let new = try await store.walletLinks.record(found)
+        if new > 0 { logger.notice("co-trading links found", metadata: ["links.new": "\(new)"]) }
+        let view = try await store.walletLinks.clusters().view(at: scoringTime)
+        let clusters = view.groups.map { $0.map(\.hex).joined(separator: ",") }.joined(separator: "\n")
+        if let c = saved, case .incremental = mode, c.clusters != clusters {
+            // Wash fills already folded were judged with the old clusters.
+            mode = .full("the wallet clusters changed since run \(c.runId)")
+            scoring = ScoreFold(resolutions: resolutions, parameters: parameters, undatedResolutionsKnown: true)
+            from = nil
+        }
+        var looking = RepeatedLookFold(scoring, now: scoringTime, wallets: tracked)
+        var folded = 0
+        var wash = 0
+        try await walk(from: from, before: scoringTime, maxId: history.maxId) { page in
+            let drop = WashTrades.keys(page) { _ in view }
+            wash += drop.count
+            for t in page where drop.isEmpty || !drop.contains(t.key) {
+                looking.add(t)
+                folded += 1
+            }
+        }
+        if wash > 0 { logger.info("wash fills left out of scores", metadata: ["fills": "\(wash)"]) }
+        let results = looking.finish()
+        if save {
+            var w = ArchiveWriter()
+            w.write(coTrading)
+            try await store.scoreCheckpoints.save(
+                ScoreCheckpoint(
+                    runId: runId, scoringTime: scoringTime, clusters: clusters, tradesBefore: history.count,
+                    maxTradeId: history.maxId, fold: looking.fold.checkpoint(), coTrading: w.bytes))
+        }
+        logger.info(
+            "scores folded",
+            metadata: ["rescore.fold": "\(mode)", "rescore.trades": "\(folded)", "rescore.run": "\(runId)"])
+        return Outcome(results: results, fold: looking.fold, mode: mode, tradesFolded: folded)
+    }
+
+    /// Why a checkpoint cannot be continued.
+    struct Refusal: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The checkpoint's fold, reading `resolutions`, when continuing it gives what a full re-fold gives.
+    private func continuation(
+        _ c: ScoreCheckpoint, scoringTime: Int64, resolutions: [String: MarketResolution]
+    ) async throws -> Result<ScoreFold, Refusal> {
+        guard c.scoringTime <= scoringTime else {
+            return .failure(Refusal(description: "run \(c.runId) scored a later time"))
+        }
+        let now = try await store.trades.history(before: c.scoringTime)
+        guard now.count == c.tradesBefore, now.maxId == c.maxTradeId else {
+            return .failure(
+                Refusal(
+                    description:
+                        "trades before run \(c.runId)'s scoring time arrived or went since (\(now.count) stored, \(c.tradesBefore) folded)"
+                ))
+        }
+        let fold: ScoreFold
+        do {
+            fold = try ScoreFold(
+                checkpoint: c.fold, resolutions: resolutions, parameters: parameters, undatedResolutionsKnown: true)
+        } catch {
+            return .failure(Refusal(description: "run \(c.runId)'s checkpoint: \(error)"))
+        }
+        if let why = fold.resumeObstacle() ?? RepeatedLookFold.obstacle(fold, now: scoringTime) {
+            return .failure(Refusal(description: why))
+        }
+        return .success(fold)
+    }
+
+    /// Reads trades with `from ≤ traded_at < before` and id ≤ `maxId` in time order, a page at a time. A page ends on
+    /// a whole second (the fills of one transaction share a time), so wash fills are always judged together.
+    private func walk(
+        from: Int64?, before: Int64, maxId: Int64, _ body: ([Trade]) async throws -> Void
+    ) async throws {
+        var cursor: (time: Int64, id: Int64)?
+        var carried: [Trade] = []
+        while true {
+            try Task.checkCancellation()
+            let rows = try await store.trades.timeOrdered(from: from, before: before, after: cursor, limit: pageSize)
+            let last = rows.count < pageSize
+            if let r = rows.last { cursor = (r.trade.timestamp, r.id) }
+            var page = carried
+            page.reserveCapacity(carried.count + rows.count)
+            for r in rows where r.id <= maxId { page.append(r.trade) }
+            carried = []
+            if !last, let tail = page.last?.timestamp {
+                let keep = page.firstIndex { $0.timestamp == tail } ?? page.count
+                if keep > 0 {
+                    carried = Array(page[keep...])
+                    page.removeSubrange(keep...)
+                }
+            }
+            if !page.isEmpty { try await body(page) }
+            if last { break }
+        }
+    }
+}

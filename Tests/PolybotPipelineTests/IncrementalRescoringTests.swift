@@ -1,0 +1,80 @@
+import Foundation
+import Logging
+import PolybotCore
+import PolybotPipeline
+import PolybotStore
+import PolybotTestSupport
+import PolymarketSim
+import Testing
+
+/// Issue 32: the nightly job folds only what arrived since the last run, and `rescore --full` gives the same snapshots.
+@Suite("Incremental nightly rescoring")
+struct IncrementalRescoringTests {
+    let logger = Logger(label: "test.rescore.incremental")
+
+    @Test func theNextNightFoldsOnlyNewTradesAndAgreesWithAFullReFold() async throws {
+        var options = TradeHistoryGenerator.Options(
+            trades: 20_000, wallets: 100, markets: 50, seed: 32, informedShare: 0.1)
+        options.marketsPerEvent = 1
+        let g = TradeHistoryGenerator(options: options)
+        let trades: [Trade] = {
+            var all: [Trade] = []
+            g.generate { all.append($0) }
+            return all
+        }()
+        let n = Int64(g.markets.count)
+        let markets = g.markets.enumerated().map { i, m in
+            MarketInfo(
+                conditionId: m.conditionId, question: m.question, slug: m.slug, eventSlug: m.eventSlug,
+                outcomes: ["Yes", "No"], tokenIds: m.tokens, closed: true, winningToken: m.tokens[m.winner],
+                resolvedAt: g.options.start + g.options.span * Int64(i + 1) / (n + 1))
+        }
+        let t0 = g.options.start + g.options.span * 2 / 3 + 123
+        let t1 = t0 + 86_400
+        try await withTestDatabase { store, _ in
+            _ = try await store.trades.insertBatch(trades.filter { $0.timestamp < t0 })
+            try await store.markets.upsert(markets)
+            for w in Set(trades.map(\.wallet)) { try await store.whales.upsert(Whale(address: w, tracked: true)) }
+            var config = RescoringJob.Configuration()
+            config.leaderboardCandidates = 0
+            config.candidateMinNotional = Micros(Int64.max)
+            let job = RescoringJob(store: store, dataAPI: nil, gamma: nil, configuration: config, logger: logger)
+
+            let first = try await job.run(trigger: .scheduled, now: t0)
+            #expect(first.fold == "full re-fold (no checkpoint)")
+            #expect(first.tradesFolded > 0)
+            let newTrades = trades.filter { $0.timestamp >= t0 && $0.timestamp < t1 }
+            _ = try await store.trades.insertBatch(newTrades + trades.filter { $0.timestamp >= t1 })
+
+            let second = try await job.run(trigger: .scheduled, now: t1)
+            #expect(second.fold == "incremental from run \(first.runId)")
+            #expect(second.tradesFolded == newTrades.count)
+            let third = try await job.run(trigger: .manual, now: t1, full: true)
+            #expect(third.fold == "full re-fold (asked for)")
+            #expect(third.tradesFolded == trades.filter { $0.timestamp < t1 }.count)
+
+            // Every wallet's snapshot of the incremental run equals the full re-fold's, field for field.
+            var compared = 0
+            var informed = 0
+            for w in Set(trades.map(\.wallet)).sorted() {
+                let history = try await store.scores.history(w, limit: 3)
+                try #require(history.count == 3)
+                var (full, incremental) = (history[0], history[1])
+                (full.snapshotId, incremental.snapshotId) = (nil, nil)
+                #expect(full == incremental, "wallet \(w)")
+                compared += 1
+                if full.walletClass == .informed { informed += 1 }
+            }
+            #expect(compared == 100)
+            #expect(informed > 0)
+
+            // A trade stored late, dated before the last run's scoring time: the next run re-folds and says why.
+            var late = trades[trades.count / 2]
+            late.transactionHash = "0x" + String(repeating: "ab", count: 32)
+            late.timestamp = t1 - 10
+            #expect(try await store.trades.insertBatch([late]) == 1)
+            let fourth = try await job.run(trigger: .scheduled, now: t1 + 86_400)
+            #expect(fourth.fold.hasPrefix("full re-fold (trades before run \(third.runId)'s scoring time arrived"))
+        }
+    }
+}
