@@ -20,3 +20,6 @@ CREATE TABLE score_checkpoint_parts (
     bytes  BYTEA NOT NULL,
     PRIMARY KEY (run_id, kind, part)
 );
+
+-- The archive is dense binary that pglz cannot shrink much but would spend seconds trying: stored uncompressed.
+ALTER TABLE score_checkpoint_parts ALTER COLUMN bytes SET STORAGE EXTERNAL;

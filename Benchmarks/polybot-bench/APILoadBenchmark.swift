@@ -22,32 +22,7 @@ enum APILoadBenchmark {
         return try await withTestDatabase { store, _ in
             // 10,000 wallets with two score snapshots each, made by the server.
             try await store.benchmarkSeeds.scoredWhales(count: wallets)
-            let stream = EventStream()
-            let signer = TokenSigner.random()
-            let env = APIEnvironment(
-                store: store, mode: .paper, startingEquity: Micros(10_000_000_000), pipeline: nil, stream: stream,
-                signer: signer, password: nil, readOnlyToken: nil, configView: { [] }, feedStallSeconds: 30)
-            let router = APIRouter.build(
-                env: env,
-                health: HealthController(
-                    readiness: { Readiness(database: true, pendingMigrations: []) },
-                    metrics: { [] }),
-                dashboardFolder: nil, logger: quiet)
-            let port = Mutex<Int?>(nil)
-            let app = Application(
-                router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
-                configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                onServerRunning: { ch in port.withLock { $0 = ch.localAddress?.port } }, logger: quiet)
-            return try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-                defer { group.cancelAll() }
-                var bound: Int?
-                while bound == nil {
-                    try await Task.sleep(for: .milliseconds(10))
-                    bound = port.withLock { $0 }
-                }
-                let base = "http://127.0.0.1:\(bound!)"
-                let token = signer.issue(role: .operator_, now: Int64(Date().timeIntervalSince1970))
+            return try await serving(store, logger: quiet) { base, token, stream, port in
                 var out: [BenchResult] = []
                 for (name, path) in [
                     ("overview", "/api/v1/overview"), ("whales", "/api/v1/whales?limit=50&sort=lowerBound"),
@@ -68,11 +43,46 @@ enum APILoadBenchmark {
                 }
                 out.append(
                     try await fanOut(
-                        ws: "ws://127.0.0.1:\(bound!)/api/v1/stream", token: token, stream: stream, clients: 200,
+                        ws: "ws://127.0.0.1:\(port)/api/v1/stream", token: token, stream: stream, clients: 200,
                         events: 50,
                         logger: quiet))
                 return out
             }
+        }
+    }
+
+    /// Serves the API over `store` on a loopback port and runs `body` with its base URL, an operator token, the event
+    /// stream and the port.
+    static func serving<T: Sendable>(
+        _ store: PolybotStore, logger quiet: Logger,
+        _ body: @Sendable (String, String, EventStream, Int) async throws -> T
+    ) async throws -> T {
+        let stream = EventStream()
+        let signer = TokenSigner.random()
+        let env = APIEnvironment(
+            store: store, mode: .paper, startingEquity: Micros(10_000_000_000), pipeline: nil, stream: stream,
+            signer: signer, password: nil, readOnlyToken: nil, configView: { [] }, feedStallSeconds: 30)
+        let router = APIRouter.build(
+            env: env,
+            health: HealthController(
+                readiness: { Readiness(database: true, pendingMigrations: []) },
+                metrics: { [] }),
+            dashboardFolder: nil, logger: quiet)
+        let port = Mutex<Int?>(nil)
+        let app = Application(
+            router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { ch in port.withLock { $0 = ch.localAddress?.port } }, logger: quiet)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            defer { group.cancelAll() }
+            var bound: Int?
+            while bound == nil {
+                try await Task.sleep(for: .milliseconds(10))
+                bound = port.withLock { $0 }
+            }
+            let token = signer.issue(role: .operator_, now: Int64(Date().timeIntervalSince1970))
+            return try await body("http://127.0.0.1:\(bound!)", token, stream, bound!)
         }
     }
 

@@ -54,7 +54,7 @@ func option(_ name: String, default value: Int, in args: [String]) -> Int {
 let benchmarks = [
     "all", "sign", "rtds-decode", "chain-decode", "chain-backfill", "chain-latency", "trades-insert", "rescore",
     "replay", "backtest", "latency",
-    "api-load",
+    "api-load", "scale",
 ]
 let valued = [
     "--orders", "--frames", "--count", "--batch", "--signals", "--wallets", "--seconds", "--write", "--min-notional",
@@ -63,7 +63,9 @@ let usage = """
     usage: polybot-bench [\(benchmarks.joined(separator: "|"))] [--orders N] [--frames N] [--count N] [--batch N]
                          [--signals N] [--wallets N] [--seconds N] [--min-notional USDC] [--write FILE]
     Runs the benchmarks and prints one figure per line (against its target, and a peer where one exists); --write also
-    writes the table of docs/benchmarks.md. `make bench` runs `all` on a release build.
+    writes the table of docs/benchmarks.md. `make bench` runs `all` on a release build. `scale` (part of `all`) stores a
+    generated history of --count trades (default 20,000,000, over 20 days) and one more day, and times the nights and
+    the API on it.
     """
 if args.contains(where: { ["--help", "-h", "help"].contains($0) }) {
     print(usage)
@@ -131,8 +133,8 @@ do {
         results += try await ChainBenchmarks.blockToStored(samples: option("--signals", default: 300, in: args))
     }
     if which == "all" || which == "rescore" {
-        results.append(
-            try await RescoringBenchmark.run(
+        results +=
+            (try await RescoringBenchmark.run(
                 trades: option("--count", default: 1_000_000, in: args),
                 wallets: option("--wallets", default: 50_000, in: args)))
     }
@@ -154,6 +156,12 @@ do {
         results += try await BacktestBenchmark.run(minNotional: minNotional)
         // `all` also runs issue 32's threshold: more whale trades, each through the store.
         if which == "all" && minNotional == nil { results += try await BacktestBenchmark.run(minNotional: "500") }
+    }
+    if which == "all" || which == "scale" {
+        results += try await ScaleBenchmark.run(
+            count: option("--count", default: 20_000_000, in: args),
+            wallets: option("--wallets", default: 100_000, in: args),
+            seconds: option("--seconds", default: 10, in: args))
     }
     if which == "all" || which == "trades-insert" {
         results += try await TradeInsertBenchmark.run(count: count, batchSize: batch)

@@ -2,7 +2,7 @@ import Foundation
 
 /// A compact binary form of a fold's state (``ScoreFold``, ``CoTrading``), so the nightly rescoring continues from
 /// the last run instead of re-reading history. Little-endian fixed-width integers, IEEE doubles by bit pattern (a
-/// value comes back bit for bit, NaN included), length-prefixed UTF-8 strings; no keys — a reader reads the fields in
+/// value comes back bit for bit, NaN included), each distinct string once (then by its number); no keys — a reader reads the fields in
 /// the order the writer wrote them, and ``ArchiveReader/Failure`` names what did not fit.
 public struct ArchiveWriter: Sendable {
     /// The bytes so far.
@@ -16,8 +16,18 @@ public struct ArchiveWriter: Sendable {
         withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    /// Appends a string (length, then UTF-8).
+    /// Strings written so far, by their number: a string is written once, then referred to (a fold repeats its token
+    /// and market ids in every wallet's ledger).
+    private var strings: [String: UInt32] = [:]
+
+    /// Appends a string: its number if written before, else 0, its length and its UTF-8.
     public mutating func put(_ s: String) {
+        if let n = strings[s] {
+            put(n + 1)
+            return
+        }
+        strings[s] = UInt32(strings.count)
+        put(UInt32(0))
         var s = s
         s.withUTF8 { u in
             put(UInt32(u.count))
@@ -40,6 +50,7 @@ public struct ArchiveReader: Sendable {
 
     private let bytes: [UInt8]
     private var offset = 0
+    private var strings: [String] = []
 
     /// A reader over `bytes`.
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
@@ -57,12 +68,19 @@ public struct ArchiveReader: Sendable {
         return I(littleEndian: v)
     }
 
-    /// Reads a string.
+    /// Reads a string written by an ``ArchiveWriter`` (once, then by its number).
     public mutating func take(_: String.Type = String.self) throws -> String {
+        let ref = try take(UInt32.self)
+        if ref > 0 {
+            guard Int(ref) <= strings.count else { throw Failure("string #\(ref) at byte \(offset) was never written") }
+            return strings[Int(ref) - 1]
+        }
         let n = Int(try take(UInt32.self))
         guard offset + n <= bytes.count else { throw Failure("archive ends inside a string at byte \(offset)") }
         defer { offset += n }
-        return String(decoding: bytes[offset..<offset + n], as: UTF8.self)
+        let s = String(decoding: bytes[offset..<offset + n], as: UTF8.self)
+        strings.append(s)
+        return s
     }
 
     /// Reads any archivable value.

@@ -37,6 +37,8 @@ struct RescoringFold {
     let logger: Logger
     /// Trades per page read from the store.
     var pageSize = 50_000
+    /// Up to this many trades to read, both passes share one read (held in memory between them).
+    static let heldTrades: Int64 = 3_000_000
 
     /// Folds, scores `wallets` as of `scoringTime`, records co-trading links, and saves the checkpoint for `runId`
     /// (unless `save` is false: a one-wallet run).
@@ -45,6 +47,7 @@ struct RescoringFold {
         save: Bool
     ) async throws -> Outcome {
         let tracked = Set(wallets)
+        var phases = Phases()
         // What lies before the scoring time now; trades stored after this read wait for the next run (which then
         // sees that history changed and re-folds).
         let history = try await store.trades.history(before: scoringTime)
@@ -64,6 +67,7 @@ struct RescoringFold {
                 mode = .full(why.description)
             }
         }
+        phases.mark("checkpoint read")
         // The co-trading test continues from the checkpoint when it tested the same wallets; otherwise it reads the
         // history once more (a new candidate costs one pass of this test, not a re-fold of the scores).
         var coFrom: Int64?
@@ -80,9 +84,16 @@ struct RescoringFold {
                     "co-trading checkpoint unreadable; testing the whole history", metadata: ["error": "\(error)"])
             }
         }
+        // Both passes read the same range when the co-trading test continues too: a range small enough to hold (a
+        // night's trades) is read once.
+        let sameRange = coFrom == from
+        let held = sameRange && history.count - (saved.map { $0.tradesBefore } ?? 0) <= Self.heldTrades
+        var pages: [[Trade]] = []
         try await walk(from: coFrom, before: scoringTime, maxId: history.maxId) { page in
             for t in page where tracked.contains(t.wallet) { coTrading.add(t) }
+            if held { pages.append(page) }
         }
+        phases.mark("co-trading")
         let found = coTrading.links(at: scoringTime)
         let new = try await store.walletLinks.record(found)
         if new > 0 { logger.notice("co-trading links found", metadata: ["links.new": "\(new)"]) }
@@ -94,10 +105,11 @@ struct RescoringFold {
             scoring = ScoreFold(resolutions: resolutions, parameters: parameters, undatedResolutionsKnown: true)
             from = nil
         }
+        phases.mark("links")
         var looking = RepeatedLookFold(scoring, now: scoringTime, wallets: tracked)
         var folded = 0
         var wash = 0
-        try await walk(from: from, before: scoringTime, maxId: history.maxId) { page in
+        let foldPage = { (page: [Trade]) in
             let drop = WashTrades.keys(page) { _ in view }
             wash += drop.count
             for t in page where drop.isEmpty || !drop.contains(t.key) {
@@ -105,19 +117,33 @@ struct RescoringFold {
                 folded += 1
             }
         }
+        if held && from == coFrom {
+            for page in pages { foldPage(page) }
+            pages = []
+        } else {
+            try await walk(from: from, before: scoringTime, maxId: history.maxId) { foldPage($0) }
+        }
         if wash > 0 { logger.info("wash fills left out of scores", metadata: ["fills": "\(wash)"]) }
+        phases.mark("fold")
         let results = looking.finish()
+        phases.mark("scores")
         if save {
             var w = ArchiveWriter()
             w.write(coTrading)
+            let archive = looking.fold.checkpoint()
+            phases.mark("checkpoint encoded")
             try await store.scoreCheckpoints.save(
                 ScoreCheckpoint(
                     runId: runId, scoringTime: scoringTime, clusters: clusters, tradesBefore: history.count,
-                    maxTradeId: history.maxId, fold: looking.fold.checkpoint(), coTrading: w.bytes))
+                    maxTradeId: history.maxId, fold: archive, coTrading: w.bytes))
+            phases.mark("checkpoint saved (\(w.bytes.count + archive.count) bytes)")
         }
         logger.info(
             "scores folded",
-            metadata: ["rescore.fold": "\(mode)", "rescore.trades": "\(folded)", "rescore.run": "\(runId)"])
+            metadata: [
+                "rescore.fold": "\(mode)", "rescore.trades": "\(folded)", "rescore.run": "\(runId)",
+                "rescore.phases": "\(phases)",
+            ])
         return Outcome(results: results, fold: looking.fold, mode: mode, tradesFolded: folded)
     }
 
@@ -154,31 +180,55 @@ struct RescoringFold {
         return .success(fold)
     }
 
-    /// Reads trades with `from ≤ traded_at < before` and id ≤ `maxId` in time order, a page at a time. A page ends on
-    /// a whole second (the fills of one transaction share a time), so wash fills are always judged together.
+    /// Reads trades with `from ≤ traded_at < before` and id ≤ `maxId` in time order, a page at a time (the next page
+    /// is fetched while `body` works on this one). A page ends on a whole second (the fills of one transaction share a
+    /// time), so wash fills are always judged together.
     private func walk(
         from: Int64?, before: Int64, maxId: Int64, _ body: ([Trade]) async throws -> Void
     ) async throws {
-        var cursor: (time: Int64, id: Int64)?
+        let (trades, limit) = (store.trades, pageSize)
+        let fetch = { (after: (time: Int64, id: Int64)?) in
+            Task { try await trades.timeOrdered(from: from, before: before, after: after, limit: limit) }
+        }
+        var pending = fetch(nil)
+        defer { pending.cancel() }
         var carried: [Trade] = []
         while true {
             try Task.checkCancellation()
-            let rows = try await store.trades.timeOrdered(from: from, before: before, after: cursor, limit: pageSize)
-            let last = rows.count < pageSize
-            if let r = rows.last { cursor = (r.trade.timestamp, r.id) }
+            let rows = try await pending.value
+            let last = rows.count < limit
+            if !last, let r = rows.last { pending = fetch((r.trade.timestamp, r.id)) }
             var page = carried
             page.reserveCapacity(carried.count + rows.count)
             for r in rows where r.id <= maxId { page.append(r.trade) }
             carried = []
             if !last, let tail = page.last?.timestamp {
+                // The trailing second waits for the next page (all of it, if the page is one second).
                 let keep = page.firstIndex { $0.timestamp == tail } ?? page.count
-                if keep > 0 {
-                    carried = Array(page[keep...])
-                    page.removeSubrange(keep...)
-                }
+                carried = Array(page[keep...])
+                page.removeSubrange(keep...)
             }
             if !page.isEmpty { try await body(page) }
             if last { break }
         }
+    }
+}
+
+/// Seconds spent per step of a fold, for the log (an operator's answer to "why was tonight slow").
+struct Phases: CustomStringConvertible {
+    private var last = ContinuousClock.now  // clock-edge: step durations for the log, never a decision
+    private var steps: [(String, Duration)] = []
+
+    mutating func mark(_ step: String) {
+        let now = ContinuousClock.now  // clock-edge: step durations for the log
+        steps.append((step, now - last))
+        last = now
+    }
+
+    var description: String {
+        steps.map {
+            "\($0.0) \(String(format: "%.2f", Double($0.1.components.seconds) + Double($0.1.components.attoseconds) / 1e18)) s"
+        }
+        .joined(separator: ", ")
     }
 }

@@ -247,8 +247,9 @@ package struct RescoringJob: Sendable {
     )
         async throws -> (promoted: [Address], demoted: [(Address, String)], mode: RescoringFold.Mode, trades: Int)
     {
-        let previous = try await store.scores.latest(wallets: wallets, excludingRun: runId)
+        var phases = Phases()
         let whales = try await store.whales.get(wallets)
+        phases.mark("whales read")
         let outcome = try await RescoringFold(store: store, parameters: parameters, logger: logger).run(
             wallets: wallets, runId: runId, scoringTime: scoringTime, resolutions: resolutions, full: full, save: save)
         var byWallet: [Address: WalletScoring.Result] = [:]
@@ -277,6 +278,7 @@ package struct RescoringJob: Sendable {
             {
                 whale.tracked = true
                 try await store.whales.upsert(whale)
+                let previous = try await store.scores.latest(wallets: [w], excludingRun: runId)
                 let was = previous[w].map { String(format: "%.2f", $0.winRateLowerBound) } ?? "none"
                 let reason =
                     "informed; win-rate lower bound \(String(format: "%.2f", result.score.winRateLowerBound)) (was \(was))"
@@ -286,6 +288,7 @@ package struct RescoringJob: Sendable {
                 promoted.append(w)
             }
         }
+        phases.mark("fold, promotions and demotions")
         try await updateAutoMemberships(promoted: promoted, demoted: demoted.map(\.0))
         // A crash between writing the snapshots and finishing the run leaves them behind: replace them.
         for start in stride(from: 0, to: snapshots.count, by: 5_000) {
@@ -293,6 +296,8 @@ package struct RescoringJob: Sendable {
             try await store.scores.deleteSnapshots(runId: runId, wallets: part.map(\.wallet))
             try await store.scores.insertSnapshots(part, runId: runId)
         }
+        phases.mark("snapshots written")
+        logger.info("scores written", metadata: ["rescore.run": "\(runId)", "rescore.phases": "\(phases)"])
         return (promoted, demoted, outcome.mode, outcome.tradesFolded)
     }
 

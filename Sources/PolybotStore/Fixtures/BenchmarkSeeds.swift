@@ -26,6 +26,13 @@ package struct BenchmarkSeeds: Sendable {
     }
 
     /// Tracks every wallet that has a stored whale trade.
+    /// A table's size on disk with its indexes and TOAST (`pg_total_relation_size`), in bytes.
+    package func tableBytes(_ table: String) async throws -> Int64 {
+        let rows = try await client.query("SELECT pg_total_relation_size(\(table)::regclass)", logger: logger)
+        for try await bytes in rows.decode(Int64.self) { return bytes }
+        return 0
+    }
+
     package func trackEveryTradingWallet() async throws {
         try await client.query(
             "INSERT INTO whales (address, tracked, source) SELECT DISTINCT wallet, true, 'import' FROM whale_trades",
