@@ -10,6 +10,8 @@ CREATE TABLE score_checkpoints (
     -- trades stored with traded_at < scoring_time when the fold read them, and the largest id among them
     trades_before BIGINT NOT NULL CHECK (trades_before >= 0),
     max_trade_id  BIGINT NOT NULL CHECK (max_trade_id >= 0),
+    -- and the sum of their ids: a removal and a late arrival do not cancel out
+    id_sum        NUMERIC NOT NULL CHECK (id_sum >= 0),
     created_at    TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 

@@ -38,6 +38,8 @@ struct IncrementalRescoringTests {
             var config = RescoringJob.Configuration()
             config.leaderboardCandidates = 0
             config.candidateMinNotional = Micros(Int64.max)
+            // Small pages: the walk's page boundaries, the carried second and the prefetch are all exercised.
+            config.historyPageSize = 997
             let job = RescoringJob(store: store, dataAPI: nil, gamma: nil, configuration: config, logger: logger)
 
             let first = try await job.run(trigger: .scheduled, now: t0)

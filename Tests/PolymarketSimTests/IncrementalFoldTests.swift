@@ -16,7 +16,10 @@ struct IncrementalFoldTests {
 
     /// A generated history whose markets resolve one after another across the span (every seventh without a time),
     /// so both nights see resolutions, trades after a resolution, and markets still open.
-    static func world(seed: UInt64) -> World {
+    ///
+    /// With `lateWinners`, the winning token of each market without a resolution time is first traded only from that
+    /// time on: the fold knows such a market's winner before anyone bought it.
+    static func world(seed: UInt64, lateWinners: Int64? = nil) -> World {
         var options = TradeHistoryGenerator.Options(
             trades: 40_000, wallets: 200, markets: 120, seed: seed, span: 20 * 86_400, informedShare: 0.1)
         options.marketsPerEvent = 1
@@ -32,6 +35,10 @@ struct IncrementalFoldTests {
             resolutions[m.conditionId] = MarketResolution(
                 conditionId: m.conditionId, winningToken: m.tokens[m.winner], resolvedAt: i % 7 == 3 ? nil : at,
                 tokens: m.tokens)
+        }
+        if let late = lateWinners {
+            let held = Set(resolutions.values.filter { $0.resolvedAt == nil }.compactMap(\.winningToken))
+            trades.removeAll { held.contains($0.asset) && $0.timestamp < late }
         }
         return World(trades: trades, resolutions: resolutions, start: g.options.start, span: g.options.span)
     }
@@ -57,12 +64,15 @@ struct IncrementalFoldTests {
         return nil
     }
 
-    @Test(arguments: [UInt64(3), 11])
-    func aContinuedFoldAgreesWithAFullFold(seed: UInt64) throws {
-        let w = Self.world(seed: seed)
-        // Not on a day boundary, and the second night more than one look spacing later.
-        let t0 = w.start + w.span * 3 / 4 + 3_607
-        let t1 = t0 + 2 * 86_400 + 59
+    @Test(arguments: [(UInt64(3), Int64(86_400)), (UInt64(7), Int64(2 * 86_400 + 59))])
+    func aContinuedFoldAgreesWithAFullFold(seed: UInt64, nights: Int64) throws {
+        // Not on a day boundary; the second night exactly one look spacing later (its first look is the checkpoint's
+        // snapshot), or more.
+        let start = Self.world(seed: seed).start
+        let span = Self.world(seed: seed).span
+        let t0 = start + span * 3 / 4 + 3_607
+        let t1 = t0 + nights
+        let w = Self.world(seed: seed, lateWinners: t0 + 3_600)
         let bytes = Self.firstNight(w, t0: t0)
         let restored = try ScoreFold(checkpoint: bytes, resolutions: w.resolutions, undatedResolutionsKnown: true)
         #expect(restored.resumeObstacle() == nil)
@@ -75,8 +85,13 @@ struct IncrementalFoldTests {
             trades: w.trades.filter { $0.timestamp < t1 }, resolutions: w.resolutions, now: t1)
         #expect(incremental.count == full.count)
         #expect(Self.firstDifference(incremental, full) == nil)
-        // The history has what makes the comparison worth making: informed wallets, tested wallets, settled positions.
-        #expect(full.contains { $0.score.walletClass == .informed })
+        // The history has what makes the comparison worth making: wallets passing the edge test, tested wallets, settled
+        // positions.
+        #expect(
+            full.contains {
+                $0.score.walletClass == .informed
+                    || $0.score.classBasis?.rule.hasPrefix(WalletScoring.candidateRule) == true
+            })
         #expect(full.filter { $0.score.qValue != nil }.count > 50)
         #expect(full.contains { $0.score.closedPositions > 0 && $0.score.openPositions > 0 })
     }
@@ -137,7 +152,7 @@ struct IncrementalFoldTests {
         #expect(
             resumed.pairCounts.map { "\($0.a)\($0.b)\($0.shared)" }
                 == whole.pairCounts.map { "\($0.a)\($0.b)\($0.shared)" })
-        #expect(resumed.links(at: end).map(\.a) == whole.links(at: end).map(\.a))
+        #expect(resumed.links(at: end) == whole.links(at: end))
         #expect(!whole.pairCounts.isEmpty)
     }
 }

@@ -119,7 +119,8 @@ public struct CoTrading: Sendable {
         guard let ca = counts[pair.a], let cb = counts[pair.b] else { return 0 }
         var e = 0.0
         let window = Double(rules.windowSeconds)
-        for (bucket, ka) in ca {
+        // In key order: the same sum however the dictionary was built (a restored test agrees bit for bit).
+        for (bucket, ka) in ca.sorted(by: { $0.key < $1.key }) {
             guard let kb = cb[bucket], let m = market[bucket] else { continue }
             // Each wallet's rate in the market is its trades over its own active period there (at least
             // `minSpanSeconds`, at most the market's span): a busy wallet co-trades often by chance, and this says so.

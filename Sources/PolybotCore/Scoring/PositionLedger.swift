@@ -88,6 +88,9 @@ public struct PositionLedger: Sendable {
     /// An empty ledger.
     public init() {}
 
+    /// The asset keys of the positions it holds (what a restored fold checks against its markets).
+    var openAssetKeys: [Int] { Array(open.keys) }
+
     /// Reconstructs positions from a wallet's trades and settles what remains in resolved markets.
     ///
     /// - Parameters:

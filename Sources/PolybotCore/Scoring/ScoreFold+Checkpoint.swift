@@ -146,6 +146,14 @@ extension ScoreFold {
         }
         let wallets = Int32(states.count)
         guard r.atEnd else { throw ArchiveReader.Failure("the checkpoint has bytes after its last wallet") }
+        let inRange = { (m: Int32) in m >= 0 && Int(m) < markets }
+        guard marketEvent.allSatisfy({ $0 >= 0 && Int($0) < eventIndex.count }),
+            states.allSatisfy({ s in
+                s.markets.allSatisfy(inRange) && s.bets.keys.allSatisfy(inRange)
+                    && s.paidBySlot.keys.allSatisfy(inRange)
+                    && s.ledger.openAssetKeys.allSatisfy { $0 >= 0 && $0 >> 8 < markets }
+            })
+        else { throw ArchiveReader.Failure("the checkpoint refers to a market or event it does not hold") }
         guard marketWallets.allSatisfy({ $0.allSatisfy { $0 >= 0 && $0 < wallets } }),
             (shortQueue.items + longQueue.items).allSatisfy({
                 $0.wallet >= 0 && $0.wallet < wallets && $0.market >= 0 && Int($0.market) < markets

@@ -180,6 +180,11 @@ public struct ScoreFold: Sendable {
         } else {
             slot = marketTokens[Int(m)].count
             marketTokens[Int(m)].append(t.asset)
+            // A resolution applied before its winning token was ever traded (−2) learns the token's number now, as a
+            // fold that applied it later would have: nothing was bought of it before.
+            if winnerSlot[Int(m)] == -2, resolutions[t.conditionId]?.winningToken == t.asset {
+                winnerSlot[Int(m)] = Int8(min(slot, 1))
+            }
         }
         let wi = Int(w)
         states[wi].ledger.apply(t, assetKey: Int(m) << 8 | min(slot, 255))

@@ -36,7 +36,7 @@ struct RescoringFold {
     let parameters: ScoringParameters
     let logger: Logger
     /// Trades per page read from the store.
-    var pageSize = 50_000
+    var pageSize: Int
     /// Up to this many trades to read, both passes share one read (held in memory between them).
     static let heldTrades: Int64 = 3_000_000
 
@@ -75,7 +75,7 @@ struct RescoringFold {
             var reader = ArchiveReader(c.coTrading)
             do {
                 let saved = try CoTrading(unarchiving: &reader)
-                if reader.atEnd, saved.tracked == tracked {
+                if reader.atEnd, saved.tracked == tracked, saved.rules == coTrading.rules {
                     coTrading = saved
                     coFrom = c.scoringTime
                 }
@@ -87,7 +87,8 @@ struct RescoringFold {
         // Both passes read the same range when the co-trading test continues too: a range small enough to hold (a
         // night's trades) is read once.
         let sameRange = coFrom == from
-        let held = sameRange && history.count - (saved.map { $0.tradesBefore } ?? 0) <= Self.heldTrades
+        let toRead = from == nil ? history.count : history.count - (saved?.tradesBefore ?? 0)
+        let held = sameRange && toRead <= Self.heldTrades
         var pages: [[Trade]] = []
         try await walk(from: coFrom, before: scoringTime, maxId: history.maxId) { page in
             for t in page where tracked.contains(t.wallet) { coTrading.add(t) }
@@ -135,7 +136,7 @@ struct RescoringFold {
             try await store.scoreCheckpoints.save(
                 ScoreCheckpoint(
                     runId: runId, scoringTime: scoringTime, clusters: clusters, tradesBefore: history.count,
-                    maxTradeId: history.maxId, fold: archive, coTrading: w.bytes))
+                    maxTradeId: history.maxId, idSum: history.idSum, fold: archive, coTrading: w.bytes))
             phases.mark("checkpoint saved (\(w.bytes.count + archive.count) bytes)")
         }
         logger.info(
@@ -160,7 +161,7 @@ struct RescoringFold {
             return .failure(Refusal(description: "run \(c.runId) scored a later time"))
         }
         let now = try await store.trades.history(before: c.scoringTime)
-        guard now.count == c.tradesBefore, now.maxId == c.maxTradeId else {
+        guard now.count == c.tradesBefore, now.maxId == c.maxTradeId, now.idSum == c.idSum else {
             return .failure(
                 Refusal(
                     description:

@@ -23,6 +23,8 @@ package struct RescoringJob: Sendable {
         package var promoteLowerBound = 0.5
         /// Markets (the tracked whales' most recent) whose top holders become candidates (0 = none).
         package var holderMarkets = 10
+        /// Trades per page of the history the scoring fold reads.
+        package var historyPageSize = 50_000
 
         /// Defaults.
         package init() {}
@@ -250,7 +252,9 @@ package struct RescoringJob: Sendable {
         var phases = Phases()
         let whales = try await store.whales.get(wallets)
         phases.mark("whales read")
-        let outcome = try await RescoringFold(store: store, parameters: parameters, logger: logger).run(
+        let outcome = try await RescoringFold(
+            store: store, parameters: parameters, logger: logger, pageSize: configuration.historyPageSize
+        ).run(
             wallets: wallets, runId: runId, scoringTime: scoringTime, resolutions: resolutions, full: full, save: save)
         var byWallet: [Address: WalletScoring.Result] = [:]
         for r in outcome.results { byWallet[r.score.wallet] = r }

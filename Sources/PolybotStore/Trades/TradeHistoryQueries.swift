@@ -41,12 +41,13 @@ extension TradePostgresRepository {
         return result
     }
 
-    package func history(before: Int64) async throws -> (count: Int64, maxId: Int64) {
+    package func history(before: Int64) async throws -> (count: Int64, maxId: Int64, idSum: String) {
         let rows = try await db.client.query(
             """
-            SELECT count(*), coalesce(max(id), 0) FROM whale_trades WHERE traded_at < \(Date(unixSeconds: before))
+            SELECT count(*), coalesce(max(id), 0), coalesce(sum(id), 0)::text FROM whale_trades
+            WHERE traded_at < \(Date(unixSeconds: before))
             """, logger: db.logger)
-        for try await (count, maxId) in rows.decode((Int64, Int64).self) { return (count, maxId) }
+        for try await (count, maxId, sum) in rows.decode((Int64, Int64, String).self) { return (count, maxId, sum) }
         throw StoreError.corruptRow("history count returned no row")
     }
 }

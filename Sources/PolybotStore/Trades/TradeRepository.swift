@@ -47,9 +47,9 @@ package protocol TradeRepository: Sendable {
         from: Int64?, before: Int64, after: (time: Int64, id: Int64)?, limit: Int
     ) async throws
         -> [StoredTrade]
-    /// How many trades are stored with `traded_at < before`, and the largest id among them (0 when none): a later
-    /// answer that differs means trades before that time arrived or went since.
-    func history(before: Int64) async throws -> (count: Int64, maxId: Int64)
+    /// How many trades are stored with `traded_at < before`, the largest id among them (0 when none) and the sum of
+    /// their ids (decimal): a later answer that differs means trades before that time arrived or went since.
+    func history(before: Int64) async throws -> (count: Int64, maxId: Int64, idSum: String)
     /// The trades of several wallets, each wallet's in time order (ties by id).
     func trades(wallets: [Address]) async throws -> [Address: [Trade]]
     /// Wallets with at least one trade of `minNotional` or more since `since` (Unix seconds), in address order.
