@@ -107,25 +107,16 @@ extension Int: Archivable {
     public init(unarchiving r: inout ArchiveReader) throws { self = Int(try r.take(Int64.self)) }
 }
 
-extension Int64: Archivable {
+/// Fixed-width integers archive as themselves (little-endian).
+extension Archivable where Self: FixedWidthInteger {
     public func archive(into w: inout ArchiveWriter) { w.put(self) }
-    public init(unarchiving r: inout ArchiveReader) throws { self = try r.take(Int64.self) }
+    public init(unarchiving r: inout ArchiveReader) throws { self = try r.take(Self.self) }
 }
 
-extension Int32: Archivable {
-    public func archive(into w: inout ArchiveWriter) { w.put(self) }
-    public init(unarchiving r: inout ArchiveReader) throws { self = try r.take(Int32.self) }
-}
-
-extension Int8: Archivable {
-    public func archive(into w: inout ArchiveWriter) { w.put(self) }
-    public init(unarchiving r: inout ArchiveReader) throws { self = try r.take(Int8.self) }
-}
-
-extension UInt64: Archivable {
-    public func archive(into w: inout ArchiveWriter) { w.put(self) }
-    public init(unarchiving r: inout ArchiveReader) throws { self = try r.take(UInt64.self) }
-}
+extension Int64: Archivable {}
+extension Int32: Archivable {}
+extension Int8: Archivable {}
+extension UInt64: Archivable {}
 
 extension Bool: Archivable {
     public func archive(into w: inout ArchiveWriter) { w.put(UInt8(self ? 1 : 0)) }
