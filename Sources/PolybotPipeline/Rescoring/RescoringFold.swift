@@ -30,6 +30,9 @@ struct RescoringFold {
         var mode: Mode
         /// Trades folded by this run (after wash fills were left out).
         var tradesFolded: Int
+        /// The checkpoint being encoded and saved while the job writes its snapshots (nil: not saved); the run
+        /// completes only once it is.
+        var saving: Task<Void, any Error>?
     }
 
     let store: PolybotStore
@@ -128,16 +131,28 @@ struct RescoringFold {
         phases.mark("fold")
         let results = looking.finish()
         phases.mark("scores")
+        var saving: Task<Void, any Error>?
         if save {
-            var w = ArchiveWriter()
-            w.write(coTrading)
-            let archive = looking.fold.checkpoint()
-            phases.mark("checkpoint encoded")
-            try await store.scoreCheckpoints.save(
-                ScoreCheckpoint(
-                    runId: runId, scoringTime: scoringTime, clusters: clusters, tradesBefore: history.count,
-                    maxTradeId: history.maxId, idSum: history.idSum, fold: archive, coTrading: w.bytes))
-            phases.mark("checkpoint saved (\(w.bytes.count + archive.count) bytes)")
+            let (fold, coTest, store, logger) = (looking.fold, coTrading, store, logger)
+            let (count, maxId, idSum) = (history.count, history.maxId, history.idSum)
+            saving = Task {
+                var steps = Phases()
+                var w = ArchiveWriter()
+                w.write(coTest)
+                let archive = fold.checkpoint()
+                steps.mark("encoded")
+                try await store.scoreCheckpoints.save(
+                    ScoreCheckpoint(
+                        runId: runId, scoringTime: scoringTime, clusters: clusters, tradesBefore: count,
+                        maxTradeId: maxId, idSum: idSum, fold: archive, coTrading: w.bytes))
+                steps.mark("saved")
+                logger.info(
+                    "scoring checkpoint saved",
+                    metadata: [
+                        "rescore.run": "\(runId)", "rescore.checkpoint_bytes": "\(w.bytes.count + archive.count)",
+                        "rescore.phases": "\(steps)",
+                    ])
+            }
         }
         logger.info(
             "scores folded",
@@ -145,7 +160,7 @@ struct RescoringFold {
                 "rescore.fold": "\(mode)", "rescore.trades": "\(folded)", "rescore.run": "\(runId)",
                 "rescore.phases": "\(phases)",
             ])
-        return Outcome(results: results, fold: looking.fold, mode: mode, tradesFolded: folded)
+        return Outcome(results: results, fold: looking.fold, mode: mode, tradesFolded: folded, saving: saving)
     }
 
     /// Why a checkpoint cannot be continued.

@@ -301,6 +301,9 @@ package struct RescoringJob: Sendable {
             try await store.scores.insertSnapshots(part, runId: runId)
         }
         phases.mark("snapshots written")
+        // The checkpoint was saved meanwhile; a run whose checkpoint did not save fails (the next one re-folds).
+        try await outcome.saving?.value
+        phases.mark("checkpoint saved")
         logger.info("scores written", metadata: ["rescore.run": "\(runId)", "rescore.phases": "\(phases)"])
         return (promoted, demoted, outcome.mode, outcome.tradesFolded)
     }
