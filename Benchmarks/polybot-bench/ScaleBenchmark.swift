@@ -32,8 +32,13 @@ enum ScaleBenchmark {
         }
         var out: [Trade] = []
         out.reserveCapacity(tradesPerDay + tradesPerDay / 5)
+        // The generator's jitter puts a few trades just outside the day; each day stays inside its own window, so
+        // "the trades since last night" are exactly the next day's (a trade dated before the night would rewrite the
+        // folded history, and the job would rightly refuse to continue).
+        let dayStart = start + Int64(d) * 86_400
         g.generate { t in
             var t = t
+            t.timestamp = min(max(t.timestamp, dayStart), dayStart + 86_399)
             guard let w = wallet[t.wallet], let (id, tokens, event) = market[t.conditionId], let asset = tokens[t.asset]
             else { return }
             t.wallet = w

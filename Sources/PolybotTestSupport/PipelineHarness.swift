@@ -87,10 +87,11 @@ extension Duration {
     package static let processWait = Duration.seconds(60)
 }
 
-/// Waits until `condition` holds, polling every 50 ms; false after `timeout` (15 s; long waits say so, e.g.
-/// ``Swift/Duration/processWait``).
+/// Waits until `condition` holds, polling every 50 ms; false after `timeout`. The timeout is only where a test gives
+/// up, never a measure of speed: 60 s by default, so a loaded machine is slow but not failing (longer waits say so,
+/// e.g. ``Swift/Duration/processWait``).
 package func eventually(
-    timeout: Duration = .seconds(15), _ condition: @Sendable () async throws -> Bool
+    timeout: Duration = .seconds(60), _ condition: @Sendable () async throws -> Bool
 ) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
@@ -99,4 +100,21 @@ package func eventually(
         do { try await Task.sleep(for: .milliseconds(50)) } catch { break }
     }
     return try await condition()
+}
+
+/// Waits until `count` reaches `target`, polling every 50 ms, for as long as it keeps moving: false once it has not
+/// changed for `stall`, or at once when it passes `target`. A catch-up of many rows on a loaded machine is slow but
+/// moving; a stuck or a double-counting one is not.
+package func eventually(
+    reaching target: Int, stall: Duration = .processWait, _ count: @Sendable () async throws -> Int
+) async rethrows -> Bool {
+    var last = try await count()
+    var lastChange = ContinuousClock.now
+    while last < target {
+        if ContinuousClock.now - lastChange > stall { return false }
+        do { try await Task.sleep(for: .milliseconds(50)) } catch { break }
+        let now = try await count()
+        if now != last { (last, lastChange) = (now, ContinuousClock.now) }
+    }
+    return last == target
 }

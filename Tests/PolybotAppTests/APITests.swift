@@ -398,7 +398,7 @@ struct APITests {
             let started = try await d.json(.POST, "/api/v1/backtests", token: token, body: "{}")
             let id = started["id"] as? Int ?? 0
             #expect(started["status"] as? String == "running" || started["status"] as? String == "failed")
-            let ended = try await eventually(timeout: .seconds(30)) {
+            let ended = try await eventually {
                 try await d.json(.GET, "/api/v1/backtests/\(id)", token: token)["status"] as? String != "running"
             }
             let run = try await d.json(.GET, "/api/v1/backtests/\(id)", token: token)

@@ -62,7 +62,7 @@ struct ChainSourceTests {
             #expect(try await chainStarted(d, exchange))
             while await exchange.publishNext(100) > 0 {}
             await exchange.mine(blocks: 2)
-            #expect(try await eventually(timeout: .processWait) { try await d.store.trades.count() == expected.count })
+            #expect(try await eventually(reaching: expected.count) { try await d.store.trades.count() })
             let stored = try await d.store.trades.all(limit: 100_000)
             let exact = Set(stored.map(\.key)) == expected && stored.count == expected.count
             #expect(exact, "\(stored.count) rows for \(expected.count) whale trades")
@@ -219,7 +219,7 @@ struct ChainSourceTests {
                     return f["dataApiStale"] as? Bool == true && f["dataApiStaleSeconds"] as? Int == 15
                 })
             // The lag passes, the sweep sees them: the alarm clears, and each row names both sources.
-            #expect(try await eventually(timeout: .seconds(30)) { try await feed(d)["divergence"] as? Bool == false })
+            #expect(try await eventually { try await feed(d)["divergence"] as? Bool == false })
             for t in try await d.store.trades.all(limit: 10) {
                 let sources = try await d.store.trades.sources(t.key) ?? []
                 #expect(Set(sources) == [.chain, .dataAPI], "\(sources)")

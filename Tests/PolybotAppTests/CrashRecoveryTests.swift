@@ -104,7 +104,7 @@ struct CrashRecoveryTests {
                     "daemon never subscribed: \(firstRun.output())"
                 )
                 await exchange.publishNext(3)
-                let inFlight = try await eventually(timeout: .seconds(30)) {
+                let inFlight = try await eventually {
                     let orders = try await store.orders.list(statuses: nil, limit: 10, beforeId: nil)
                     let venue = await exchange.allOrders.count
                     return orders.count == 1 && orders[0].status == .submitting && venue == 1
@@ -124,7 +124,7 @@ struct CrashRecoveryTests {
                 await exchange.setFaults(SimFaults())
                 let backfillsBefore = firstRun.lines(containing: "backfilled")
                 let second = try DaemonProcess.start(env: env, log: log)
-                let settled = try await eventually(timeout: .seconds(30)) {
+                let settled = try await eventually {
                     try await store.orders.get(id: before.id)?.status == .filled
                 }
                 #expect(

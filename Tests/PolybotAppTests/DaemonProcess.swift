@@ -128,12 +128,14 @@ struct DaemonProcess {
         let listening = self.port()
         let port = try #require(listening, "daemon not listening: \(output())")
         let login = try await RawHTTP.send(
-            port: port, method: "POST", target: "/api/v1/login", body: #"{"password":"\#(password)"}"#)
+            port: port, method: "POST", target: "/api/v1/login", body: #"{"password":"\#(password)"}"#,
+            timeout: .processWait)
         let json = try JSONSerialization.jsonObject(with: Data(login.body.utf8)) as? [String: Any]
         let token = try #require(json?["token"] as? String, "login: \(login.status) \(login.body)")
         return try await RawHTTP.send(
             port: port, method: "PUT", target: "/api/v1/trading-state",
-            headers: [("Authorization", "Bearer \(token)")], body: #"{"state":"\#(state)","reason":"test"}"#
+            headers: [("Authorization", "Bearer \(token)")], body: #"{"state":"\#(state)","reason":"test"}"#,
+            timeout: .processWait
         ).status
     }
 

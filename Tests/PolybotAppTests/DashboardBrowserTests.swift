@@ -243,7 +243,7 @@ struct DashboardBrowserTests {
                 }
                 defer { flow.cancel() }
                 #expect(try await web.until("return document.body.dataset.stalled === '0'", timeout: .seconds(10)))
-                let all = try await eventually(timeout: .seconds(30)) { try await d.store.trades.count() == 9 }
+                let all = try await eventually { try await d.store.trades.count() == 9 }
                 let stored = try await d.store.trades.count()
                 #expect(all, "whale trades stored: \(stored) of 9")
                 #expect(

@@ -55,16 +55,16 @@ struct DashboardWorkstationTests {
             #expect(await eventually { await exchange.rtdsSubscribers > 0 })
             await exchange.publishNext(9)
             #expect(
-                try await eventually(timeout: .seconds(30)) {
+                try await eventually {
                     try await d.store.positions.openPositions(mode: .paper).count == 3
                 }, "three copied positions")
             await exchange.publishNext(1)
             // The catalog learns the resolutions from Gamma; the market-time rescoring then scores with them.
             #expect(
-                try await eventually(timeout: .seconds(30)) { try await d.store.markets.resolutions().count == 3 },
+                try await eventually { try await d.store.markets.resolutions().count == 3 },
                 "resolutions stored")
             #expect(
-                try await eventually(timeout: .seconds(30)) {
+                try await eventually {
                     let s = try await d.store.scores.latest(whales[0])
                     return (s?.resolvedMarkets ?? 0) == 3
                 }, "scores with the resolved markets")

@@ -107,13 +107,13 @@ struct DatabaseOutageTests {
             #expect(try await eventually(timeout: .seconds(60)) { try await stateRow(d.store) == "halted" })
             // The row and its audit entry are two writes: wait for the second too.
             #expect(
-                try await eventually(timeout: .seconds(30)) {
+                try await eventually {
                     try await d.store.audit.recent(limit: 20).contains {
                         $0.action == "trading_state.halted" && $0.actor == "operator"
                     }
                 })
             // The file goes right after the row is written (the flush writes first, then removes it): wait for that.
-            #expect(await eventually(timeout: .seconds(30)) { !FileManager.default.fileExists(atPath: pendingFile) })
+            #expect(await eventually { !FileManager.default.fileExists(atPath: pendingFile) })
 
             // Halted: whales agree, the signal is denied, no order exists.
             #expect(await eventually(timeout: .processWait) { await exchange.rtdsSubscribers > 0 })

@@ -28,7 +28,7 @@ struct FeedSafetyNetTests {
             f.stallSeconds = 20
             await exchange.setFaults(f)
             await exchange.publishNext(3)
-            #expect(try await eventually(timeout: .seconds(15)) { try await d.store.trades.count() == 6 })
+            #expect(try await eventually { try await d.store.trades.count() == 6 })
             let feed = try #require(
                 try await d.json(.GET, "/api/v1/overview", token: Daemon.readOnly)["feed"] as? [String: Any])
             #expect(feed["sweepRecovered"] as? Int == 3, "\(feed)")

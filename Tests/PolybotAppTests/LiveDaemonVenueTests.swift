@@ -34,7 +34,7 @@ struct LiveDaemonVenueTests {
                     await eventually(timeout: .processWait) { await exchange.rtdsSubscribers > 0 },
                     "daemon never subscribed: \(run.output())")
                 await exchange.publishNext(3)
-                let resting = try await eventually(timeout: .seconds(30)) {
+                let resting = try await eventually {
                     let orders = try await store.orders.list(statuses: nil, limit: 10, beforeId: nil)
                     let venue = await exchange.allOrders
                     return orders.count == 1 && orders[0].status == .live && venue.count == 1
@@ -44,7 +44,7 @@ struct LiveDaemonVenueTests {
                 // The daemon's heartbeats are reaching the venue.
                 let apiKey = live.credentials.apiKey
                 #expect(
-                    await eventually(timeout: .seconds(30)) { await exchange.heartbeats(apiKey: apiKey) >= 2 },
+                    await eventually { await exchange.heartbeats(apiKey: apiKey) >= 2 },
                     "no heartbeats: \(run.output())")
                 kill(run.process.processIdentifier, SIGKILL)
                 run.process.waitUntilExit()
@@ -115,11 +115,11 @@ struct LiveDaemonVenueTests {
                 // The copy is being retried against the 425s; right after its third try it backs off for 4 s, so the
                 // halt lands while it waits (a POST already on the wire when the PUT answers would be allowed).
                 #expect(
-                    await eventually(timeout: .seconds(30)) { await exchange.orderPosts >= 3 }, "\(run.output())")
+                    await eventually(timeout: .processWait) { await exchange.orderPosts >= 3 }, "\(run.output())")
                 #expect(try await run.setTradingState("halted", password: "halt-operator-password") == 200)
                 let postsAtHalt = await exchange.orderPosts
                 await exchange.restartEngine(downSeconds: 0, postOnlySeconds: 0)
-                let ended = try await eventually(timeout: .seconds(30)) {
+                let ended = try await eventually(timeout: .processWait) {
                     try await store.orders.list(statuses: nil, limit: 5, beforeId: nil).first?.status == .cancelled
                 }
                 #expect(ended, "\(run.output())")

@@ -227,7 +227,7 @@ struct FailClosedPipelineTests {
             async let placed = v.gateway.place(v.request("entry:race", price: v.ask))
             // Observable: the order is stored and marked submitting before the POST goes out.
             #expect(
-                try await eventually(timeout: .seconds(10)) {
+                try await eventually {
                     try await v.store.orders.get(idempotencyKey: "entry:race")?.status == .submitting
                 })
             try await tracker.pollOnce()

@@ -170,7 +170,7 @@ struct PipelineEndToEndTests {
             #expect(told.contains(filled.id) && told.contains(rejected.id))
             // The third one expires unanswered.
             #expect(
-                try await eventually(timeout: .seconds(10)) {
+                try await eventually {
                     try await store.orders.get(id: queue[2].id)?.status == .expired
                 })
             #expect(try await store.positions.openPositions(mode: .approve).count == 1)
@@ -224,7 +224,7 @@ struct PipelineEndToEndTests {
             // Rejecting frees its reservation: here nobody tells the risk manager (the API does), so the sweep must.
             try await approvals.reject(orderId: queue[2].id, actor: "op", reason: "no")
             let key = queue[2].idempotencyKey
-            #expect(await eventually(timeout: .seconds(30)) { await p.risk.snapshot().reservations[key] == nil })
+            #expect(await eventually { await p.risk.snapshot().reservations[key] == nil })
             let denied = try await store.db.client.query(
                 "SELECT count(*)::bigint FROM risk_decisions WHERE NOT approved AND reason = 'trading_halted'")
             for try await n in denied.decode(Int64.self) { #expect(n >= 1) }

@@ -98,7 +98,7 @@ struct SimulatorTests {
                 }
             }
             // Observable: the simulator has bound the connection to our key (only then are our trades sent to it).
-            let bound = await eventually(timeout: .seconds(30)) {
+            let bound = await eventually {
                 let channels = await exchange.authenticatedUserChannels
                 return opened.withLock { $0 } && channels > 0
             }
@@ -218,8 +218,11 @@ struct SimulatorTests {
         let exchange = venue()
         try await withSimulator(exchange) { base, _ in
             await exchange.publishNext(400)
+            // A generous timeout: on a loaded machine an attempt that times out on the client while the server answered
+            // 429 would be counted as a timeout, not as the 429 this test observes.
             let t = transport(
-                retry: RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20)))
+                retry: RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20)),
+                timeout: .processWait)
             defer { Task { try? await t.shutdown() } }
             let data = DataAPIClient(baseURL: base + "/data-api", transport: t)
 
@@ -364,7 +367,7 @@ struct SimulatorTests {
             // Looking it up (what the executor must do before any retry) finds it filled — once the venue has taken it:
             // the client gave up after 5 s, and under load the server may not have matched it yet.
             let digest = HexCoding.encode(signed.digest)
-            #expect(await eventually(timeout: .seconds(30)) { await exchange.allOrders.contains { $0.id == digest } })
+            #expect(await eventually { await exchange.allOrders.contains { $0.id == digest } })
             let found = try await lookup.order(id: digest)
             #expect(found?.status == "MATCHED")
         }
