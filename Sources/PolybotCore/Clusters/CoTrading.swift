@@ -30,28 +30,29 @@ public struct CoTrading: Sendable {
     public let rules: CoTradingRules
     /// Wallets tested (nil: every wallet fed).
     public let tracked: Set<Address>?
-    /// Recent trades per (token, side): (time, wallet), within the window of the newest.
-    private var recent: [String: [(time: Int64, wallet: Address)]] = [:]
+    // Tokens, markets and wallets are numbered as they are first fed: a trade costs three string lookups, and the
+    // state is arrays and integer-keyed tables (at 20M trades this test ran slower than the scoring fold itself).
+    /// Token → its number; a (token, side) bucket is `2·number + (sell ? 1 : 0)`.
+    private var tokenNumbers: [String: Int32] = [:]
+    private var tokens: [String] = []
+    private var marketNumbers: [String: Int32] = [:]
+    private var markets: [String] = []
+    private var walletNumbers: [Address: Int32] = [:]
+    private var wallets: [Address] = []
+    /// Recent trades per bucket: (time, wallet), within the window of the newest.
+    private var recent: [[(time: Int64, wallet: Int32)]] = []
+    /// The market of every bucket (-1 until a trade on it was fed).
+    private var marketOfBucket: [Int32] = []
     /// First and last trade time of every market, over all trades fed (the span of the expectation: the time over
     /// which independent traders' trades in it spread).
-    private var span: [String: (first: Int64, last: Int64)] = [:]
-    /// The market of every (token, side).
-    private var market: [String: String] = [:]
-    /// First and last trade of every tracked wallet in every market (its own activity period there).
-    private var activity: [Address: [String: (first: Int64, last: Int64)]] = [:]
-    /// Trades per wallet per (token, side).
-    private var counts: [Address: [String: Int]] = [:]
-    /// Co-occurrences per pair (lower address first).
-    private var shared: [Pair: Int] = [:]
-
-    private struct Pair: Hashable, Sendable {
-        var a: Address
-        var b: Address
-        init(_ x: Address, _ y: Address) {
-            a = min(x, y)
-            b = max(x, y)
-        }
-    }
+    private var span: [(first: Int64, last: Int64)] = []
+    /// First and last trade of every tracked wallet in every market (its own activity period there), by
+    /// `wallet << 32 | market`.
+    private var activity: [Int64: (first: Int64, last: Int64)] = [:]
+    /// Trades per wallet per bucket, by wallet number.
+    private var counts: [[Int32: Int]] = []
+    /// Co-occurrences per pair of wallet numbers (`lower << 32 | higher`).
+    private var shared: [Int64: Int] = [:]
 
     /// Creates an empty test over `tracked` wallets (nil: all).
     public init(rules: CoTradingRules = CoTradingRules(), tracked: Set<Address>? = nil) {
@@ -59,35 +60,73 @@ public struct CoTrading: Sendable {
         self.tracked = tracked
     }
 
+    private mutating func bucket(_ token: String, _ side: TradeSide) -> Int {
+        let n: Int32
+        if let known = tokenNumbers[token] {
+            n = known
+        } else {
+            n = Int32(tokens.count)
+            tokenNumbers[token] = n
+            tokens.append(token)
+            recent.append(contentsOf: [[], []])
+            marketOfBucket.append(contentsOf: [-1, -1])
+        }
+        return 2 * Int(n) + (side == .buy ? 0 : 1)
+    }
+
+    private mutating func marketNumber(_ id: String) -> Int32 {
+        if let known = marketNumbers[id] { return known }
+        let n = Int32(markets.count)
+        marketNumbers[id] = n
+        markets.append(id)
+        span.append((Int64.max, Int64.min))
+        return n
+    }
+
+    private mutating func walletNumber(_ w: Address) -> Int32 {
+        if let known = walletNumbers[w] { return known }
+        let n = Int32(wallets.count)
+        walletNumbers[w] = n
+        wallets.append(w)
+        counts.append([:])
+        return n
+    }
+
+    private static func key(_ high: Int32, _ low: Int32) -> Int64 { Int64(high) << 32 | Int64(UInt32(bitPattern: low)) }
+
     /// Feeds one trade (time order).
     public mutating func add(_ t: Trade) {
-        let bucket = t.asset + (t.side == .buy ? "|B" : "|S")
-        if let s = span[t.conditionId] {
-            span[t.conditionId] = (min(s.first, t.timestamp), max(s.last, t.timestamp))
-        } else {
-            span[t.conditionId] = (t.timestamp, t.timestamp)
-        }
-        market[bucket] = t.conditionId
+        let b = bucket(t.asset, t.side)
+        let m = marketNumber(t.conditionId)
+        span[Int(m)] = (min(span[Int(m)].first, t.timestamp), max(span[Int(m)].last, t.timestamp))
+        marketOfBucket[b] = m
         guard tracked?.contains(t.wallet) ?? true else { return }
-        if let s = activity[t.wallet]?[t.conditionId] {
-            activity[t.wallet]![t.conditionId] = (min(s.first, t.timestamp), max(s.last, t.timestamp))
+        let w = walletNumber(t.wallet)
+        let at = Self.key(w, m)
+        if let s = activity[at] {
+            activity[at] = (min(s.first, t.timestamp), max(s.last, t.timestamp))
         } else {
-            activity[t.wallet, default: [:]][t.conditionId] = (t.timestamp, t.timestamp)
+            activity[at] = (t.timestamp, t.timestamp)
         }
-        counts[t.wallet, default: [:]][bucket, default: 0] += 1
-        var list = recent[bucket, default: []]
+        counts[Int(w)][Int32(b), default: 0] += 1
         let cutoff = t.timestamp - rules.windowSeconds
-        if let keep = list.firstIndex(where: { $0.time >= cutoff }) {
-            list.removeFirst(keep)
+        if let keep = recent[b].firstIndex(where: { $0.time >= cutoff }) {
+            if keep > 0 { recent[b].removeFirst(keep) }
         } else {
-            list.removeAll()
+            recent[b].removeAll(keepingCapacity: true)
         }
-        var partners = Set<Address>()
-        for r in list where r.wallet != t.wallet && partners.insert(r.wallet).inserted {
-            shared[Pair(t.wallet, r.wallet), default: 0] += 1
+        for (i, r) in recent[b].enumerated() where r.wallet != w {
+            // Each partner once per trade.
+            if recent[b][..<i].contains(where: { $0.wallet == r.wallet }) { continue }
+            shared[Self.key(min(w, r.wallet), max(w, r.wallet)), default: 0] += 1
         }
-        list.append((t.timestamp, t.wallet))
-        recent[bucket] = list
+        recent[b].append((t.timestamp, w))
+    }
+
+    /// A pair of wallet numbers from its key, as addresses, lower address first.
+    private func addresses(_ key: Int64) -> (a: Address, b: Address) {
+        let (x, y) = (wallets[Int(key >> 32)], wallets[Int(Int32(truncatingIfNeeded: key))])
+        return (min(x, y), max(x, y))
     }
 
     /// The pairs significant on the trades fed so far, each linked `since` the given time.
@@ -98,41 +137,53 @@ public struct CoTrading: Sendable {
         let level = rules.alpha / pairs
         var out: [WalletLink] = []
         for (pair, n) in shared where n >= rules.minShared {
-            let expected = expectation(pair)
+            let expected = expectation(Int32(pair >> 32), Int32(truncatingIfNeeded: pair))
             let p = Self.poissonUpperTail(n, mean: expected)
             guard p <= level else { continue }
-            out.append(
-                WalletLink(pair.a, pair.b, since: since, evidence: .coTrading(shared: n, expected: expected, pValue: p))
-            )
+            let (a, b) = addresses(pair)
+            out.append(WalletLink(a, b, since: since, evidence: .coTrading(shared: n, expected: expected, pValue: p)))
         }
         return out.sorted { ($0.a, $0.b) < ($1.a, $1.b) }
     }
 
     /// Every pair that co-traded at least once, with its count (the reference a plain threshold would read).
     public var pairCounts: [(a: Address, b: Address, shared: Int)] {
-        shared.map { ($0.key.a, $0.key.b, $0.value) }.sorted { ($0.a, $0.b) < ($1.a, $1.b) }
+        shared.map {
+            let (a, b) = addresses($0.key)
+            return (a, b, $0.value)
+        }
+        .sorted { ($0.a, $0.b) < ($1.a, $1.b) }
     }
+
+    /// The name of a bucket, `token|B` or `token|S` (the order the expectation sums in, and the archive's key).
+    private func name(_ bucket: Int32) -> String { tokens[Int(bucket / 2)] + (bucket % 2 == 0 ? "|B" : "|S") }
 
     /// `E` of a pair: over the (token, side)s both traded, each wallet's trades times the chance one lands within the
     /// window after one of the other's.
-    private func expectation(_ pair: Pair) -> Double {
-        guard let ca = counts[pair.a], let cb = counts[pair.b] else { return 0 }
+    private func expectation(_ a: Int32, _ b: Int32) -> Double {
+        let (ca, cb) = (counts[Int(a)], counts[Int(b)])
         var e = 0.0
         let window = Double(rules.windowSeconds)
-        // In key order: the same sum however the dictionary was built (a restored test agrees bit for bit).
-        for (bucket, ka) in ca.sorted(by: { $0.key < $1.key }) {
-            guard let kb = cb[bucket], let m = market[bucket] else { continue }
+        // In bucket-name order, lower address first: the same sum however the test was built (a restored test agrees
+        // bit for bit).
+        let (first, second) = wallets[Int(a)] < wallets[Int(b)] ? (a, b) : (b, a)
+        let (cFirst, cSecond) = first == a ? (ca, cb) : (cb, ca)
+        for (bucket, kFirst) in cFirst.map({ ($0.key, $0.value) }).sorted(by: { name($0.0) < name($1.0) }) {
+            guard let kSecond = cSecond[bucket] else { continue }
+            let m = marketOfBucket[Int(bucket)]
+            guard m >= 0 else { continue }
             // Each wallet's rate in the market is its trades over its own active period there (at least
             // `minSpanSeconds`, at most the market's span): a busy wallet co-trades often by chance, and this says so.
-            func width(_ w: Address) -> Double {
-                let own = activity[w]?[m].map { $0.last - $0.first } ?? 0
-                let whole = span[m].map { $0.last - $0.first } ?? 0
+            func width(_ w: Int32) -> Double {
+                let own = activity[Self.key(w, m)].map { $0.last - $0.first } ?? 0
+                let s = span[Int(m)]
+                let whole = s.first <= s.last ? s.last - s.first : 0
                 return Double(max(min(max(own, rules.minSpanSeconds), max(whole, 2 * rules.windowSeconds)), 1))
             }
             // Either wallet's trade may be the later one: a's trades after b's, and b's after a's.
             e +=
-                Double(ka) * min(1, window * Double(kb) / width(pair.b))
-                + Double(kb) * min(1, window * Double(ka) / width(pair.a))
+                Double(kFirst) * min(1, window * Double(kSecond) / width(second))
+                + Double(kSecond) * min(1, window * Double(kFirst) / width(first))
         }
         return e
     }
@@ -157,38 +208,62 @@ public struct CoTrading: Sendable {
 }
 
 extension CoTrading: Archivable {
+    // The archive names tokens, markets and wallets (not their numbers), so it reads back whatever order they are
+    // numbered in.
     public func archive(into w: inout ArchiveWriter) {
         w.write(rules.windowSeconds)
         w.write(rules.minSpanSeconds)
         w.write(rules.minShared)
         w.write(rules.alpha)
         w.write(tracked.map { $0.sorted() })
-        w.put(UInt32(recent.count))
-        for (bucket, list) in recent {
-            w.write(bucket)
-            w.write(list.map(\.time))
-            w.write(list.map(\.wallet))
+        let windows = recent.indices.filter { !recent[$0].isEmpty }
+        w.put(UInt32(windows.count))
+        for b in windows {
+            w.write(name(Int32(b)))
+            w.write(recent[b].map(\.time))
+            w.write(recent[b].map { wallets[Int($0.wallet)] })
         }
-        func spans(_ d: [String: (first: Int64, last: Int64)], into w: inout ArchiveWriter) {
-            w.put(UInt32(d.count))
-            for (k, s) in d {
-                w.write(k)
-                w.write(s.first)
-                w.write(s.last)
+        let seen = markets.indices.filter { span[$0].first <= span[$0].last }
+        w.put(UInt32(seen.count))
+        for m in seen {
+            w.write(markets[m])
+            w.write(span[m].first)
+            w.write(span[m].last)
+        }
+        let placed = marketOfBucket.indices.filter { marketOfBucket[$0] >= 0 }
+        w.put(UInt32(placed.count))
+        for b in placed {
+            w.write(name(Int32(b)))
+            w.write(markets[Int(marketOfBucket[b])])
+        }
+        var byWallet: [Int32: [(market: Int32, first: Int64, last: Int64)]] = [:]
+        for (k, s) in activity {
+            byWallet[Int32(k >> 32), default: []].append((Int32(truncatingIfNeeded: k), s.first, s.last))
+        }
+        w.put(UInt32(byWallet.count))
+        for (wallet, list) in byWallet {
+            w.write(wallets[Int(wallet)])
+            w.put(UInt32(list.count))
+            for e in list {
+                w.write(markets[Int(e.market)])
+                w.write(e.first)
+                w.write(e.last)
             }
         }
-        spans(span, into: &w)
-        w.write(market)
-        w.put(UInt32(activity.count))
-        for (wallet, d) in activity {
-            w.write(wallet)
-            spans(d, into: &w)
+        w.put(UInt32(counts.count))
+        for (n, c) in counts.enumerated() {
+            w.write(wallets[n])
+            w.put(UInt32(c.count))
+            for (bucket, k) in c {
+                w.write(name(bucket))
+                w.write(k)
+            }
         }
-        w.write(counts)
         w.put(UInt32(shared.count))
         for (pair, n) in shared {
-            w.write(pair.a)
-            w.write(pair.b)
+            let (a, b) = addresses(pair)
+            w.write(a)
+            w.write(b)
             w.write(n)
         }
     }
@@ -201,35 +276,48 @@ extension CoTrading: Archivable {
         rules.alpha = try r.read()
         let tracked: [Address]? = try r.read()
         self.init(rules: rules, tracked: tracked.map(Set.init))
+        func bucket(_ name: String) throws -> Int {
+            guard name.hasSuffix("|B") || name.hasSuffix("|S") else {
+                throw ArchiveReader.Failure("co-trading bucket \(name) is not token|B or token|S")
+            }
+            return self.bucket(String(name.dropLast(2)), name.hasSuffix("|B") ? .buy : .sell)
+        }
         for _ in 0..<(try r.count()) {
-            let bucket: String = try r.read()
+            let name: String = try r.read()
             let times: [Int64] = try r.read()
-            let wallets: [Address] = try r.read()
-            guard times.count == wallets.count else {
+            let members: [Address] = try r.read()
+            guard times.count == members.count else {
                 throw ArchiveReader.Failure(
-                    "co-trading window of \(bucket): \(times.count) times, \(wallets.count) wallets")
+                    "co-trading window of \(name): \(times.count) times, \(members.count) wallets")
             }
-            recent[bucket] = zip(times, wallets).map { (time: $0, wallet: $1) }
+            let b = try bucket(name)
+            recent[b] = zip(times, members).map { (time: $0, wallet: walletNumber($1)) }
         }
-        func spans(_ r: inout ArchiveReader) throws -> [String: (first: Int64, last: Int64)] {
-            var d: [String: (first: Int64, last: Int64)] = [:]
+        for _ in 0..<(try r.count()) {
+            let m = marketNumber(try r.read(String.self))
+            span[Int(m)] = (try r.read(), try r.read())
+        }
+        for _ in 0..<(try r.count()) {
+            let b = try bucket(try r.read(String.self))
+            marketOfBucket[b] = marketNumber(try r.read(String.self))
+        }
+        for _ in 0..<(try r.count()) {
+            let wallet = walletNumber(try r.read(Address.self))
             for _ in 0..<(try r.count()) {
-                let k: String = try r.read()
-                d[k] = (try r.read(), try r.read())
+                let m = marketNumber(try r.read(String.self))
+                activity[Self.key(wallet, m)] = (try r.read(), try r.read())
             }
-            return d
         }
-        span = try spans(&r)
-        market = try r.read()
         for _ in 0..<(try r.count()) {
-            let wallet: Address = try r.read()
-            activity[wallet] = try spans(&r)
+            let wallet = walletNumber(try r.read(Address.self))
+            for _ in 0..<(try r.count()) {
+                let b = try bucket(try r.read(String.self))
+                counts[Int(wallet)][Int32(b)] = try r.read(Int.self)
+            }
         }
-        counts = try r.read()
         for _ in 0..<(try r.count()) {
-            let a: Address = try r.read()
-            let b: Address = try r.read()
-            shared[Pair(a, b)] = try r.read(Int.self)
+            let (a, b) = (walletNumber(try r.read(Address.self)), walletNumber(try r.read(Address.self)))
+            shared[Self.key(min(a, b), max(a, b)), default: 0] = try r.read(Int.self)
         }
     }
 }
