@@ -79,4 +79,58 @@ struct IncrementalRescoringTests {
             #expect(fourth.fold.hasPrefix("full re-fold (trades before run \(third.runId)'s scoring time arrived"))
         }
     }
+
+    /// The score fold runs beside the co-trading test on the clusters known before the run: when the run's own links
+    /// change them, the fold is made again on the new clusters (the wash fills of the newly linked pair left out); when
+    /// they do not, the fold made beside is kept. Both give the same snapshots.
+    @Test func aFoldMadeBesideTheCoTradingTestIsRedoneWhenItsLinksChangeTheClusters() async throws {
+        let g = TradeHistoryGenerator(
+            options: .init(trades: 5_000, wallets: 60, markets: 30, seed: 33, informedShare: 0.1))
+        var trades: [Trade] = []
+        g.generate { trades.append($0) }
+        let (a, b) = (Fixtures.address(0xA1), Fixtures.address(0xB2))
+        let market = g.markets[0]
+        func fill(_ w: Address, _ side: TradeSide, shares: Int64, at time: Int64, tx: Int) -> Trade {
+            Trade(
+                transactionHash: Fixtures.hex32(tx), wallet: w, asset: market.tokens[0],
+                conditionId: market.conditionId,
+                side: side, size: Micros(shares * 1_000_000), price: Micros(500_000), timestamp: time,
+                eventSlug: market.eventSlug, source: .replay)
+        }
+        // `b` follows every buy of `a` within 10 s (a co-trading link), and the two trade with each other inside one
+        // transaction (wash fills once they are linked).
+        for i in 0..<40 {
+            let at = g.options.start + Int64(i) * 3_600 + 7
+            trades.append(fill(a, .buy, shares: 100, at: at, tx: 900_000 + 3 * i))
+            trades.append(fill(b, .buy, shares: 100, at: at + 10, tx: 900_001 + 3 * i))
+            trades.append(fill(a, .sell, shares: 50, at: at + 100, tx: 900_002 + 3 * i))
+            trades.append(fill(b, .buy, shares: 50, at: at + 100, tx: 900_002 + 3 * i))
+        }
+        let now = g.options.start + g.options.span + 86_400
+        try await withTestDatabase { [trades] store, _ in
+            #expect(try await store.trades.insertBatch(trades) == trades.count)
+            for w in Set(trades.map(\.wallet)) { try await store.whales.upsert(Whale(address: w, tracked: true)) }
+            var config = RescoringJob.Configuration()
+            config.leaderboardCandidates = 0
+            config.candidateMinNotional = Micros(Int64.max)
+            config.historyPageSize = 1_009
+            let job = RescoringJob(store: store, dataAPI: nil, gamma: nil, configuration: config, logger: logger)
+            #expect(try await store.walletLinks.all().isEmpty)
+            // No links before: the fold made beside judged no fill a wash; the run's link makes 80 of them one.
+            let first = try await job.run(trigger: .scheduled, now: now)
+            let linked = try await store.walletLinks.clusters().view(at: now)
+            #expect(linked.linked(a, b))
+            #expect(first.tradesFolded == trades.count - 80)
+            // The link is known before this run: the fold made beside is the one kept.
+            let second = try await job.run(trigger: .manual, now: now, full: true)
+            #expect(second.tradesFolded == trades.count - 80)
+            for w in Set(trades.map(\.wallet)).sorted() {
+                let history = try await store.scores.history(w, limit: 2)
+                try #require(history.count == 2)
+                var (later, earlier) = (history[0], history[1])
+                (later.snapshotId, earlier.snapshotId) = (nil, nil)
+                #expect(later == earlier, "wallet \(w)")
+            }
+        }
+    }
 }

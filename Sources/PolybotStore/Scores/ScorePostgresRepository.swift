@@ -213,17 +213,20 @@ package struct ScorePostgresRepository: ScoreRepository {
             b.writeInteger(UInt8(ascii: "\t"))
         }
         if let basis = s.classBasis {
-            var finite = basis
-            finite.features = basis.features.filter { $0.value.isFinite }
-            finite.thresholds = basis.thresholds.filter { $0.value.isFinite }
-            let e = JSONEncoder()
-            e.outputFormatting = .sortedKeys
-            CopyText.field(String(decoding: try e.encode(finite), as: UTF8.self), &b)
+            // ClassBasis's coding keys, sorted; values that are not finite are left out.
+            var json = "{\"features\":"
+            JSONText.object(basis.features, into: &json)
+            json += ",\"rule\":"
+            JSONText.string(basis.rule, into: &json)
+            json += ",\"thresholds\":"
+            JSONText.object(basis.thresholds, into: &json)
+            json += "}"
+            CopyText.field(json, &b)
         } else {
             b.writeString("\\N")
         }
         b.writeInteger(UInt8(ascii: "\t"))
-        CopyText.field(jsonText(s.features.filter { $0.value.isFinite }), &b)
+        CopyText.field(jsonText(s.features), &b)
         b.writeInteger(UInt8(ascii: "\n"))
     }
 }
