@@ -1,3 +1,4 @@
+import AsyncAlgorithms
 import Foundation
 import Logging
 import PolybotCore
@@ -93,16 +94,40 @@ struct RescoringFold {
         let toRead = from == nil ? history.count : history.count - (saved?.tradesBefore ?? 0)
         let held = sameRange && toRead <= Self.heldTrades
         var pages: [[Trade]] = []
-        try await walk(from: coFrom, before: scoringTime, maxId: history.maxId) { page in
-            for t in page where tracked.contains(t.wallet) { coTrading.add(t) }
-            if held { pages.append(page) }
+        // On one read, the score fold runs beside the co-trading test (the second core), judging wash fills by the
+        // clusters known before this run's links; it is kept when those links leave the clusters as they were, and
+        // folded again on the new ones otherwise.
+        let before = sameRange ? try await store.walletLinks.clusters().view(at: scoringTime) : nil
+        let beside: Task<Folding, Never>?
+        let channel = AsyncChannel<[Trade]>()
+        if let before {
+            beside = Task { [scoring, tracked] in
+                var folding = Folding(RepeatedLookFold(scoring, now: scoringTime, wallets: tracked))
+                for await page in channel { folding.add(page, view: before) }
+                return folding
+            }
+        } else {
+            beside = nil
         }
-        phases.mark("co-trading")
+        do {
+            try await walk(from: coFrom, before: scoringTime, maxId: history.maxId) { page in
+                for t in page where tracked.contains(t.wallet) { coTrading.add(t) }
+                if held { pages.append(page) }
+                if beside != nil { await channel.send(page) }
+            }
+        } catch {
+            channel.finish()
+            beside?.cancel()
+            throw error
+        }
+        channel.finish()
+        let folded = await beside?.value
+        phases.mark("co-trading and fold")
         let found = coTrading.links(at: scoringTime)
         let new = try await store.walletLinks.record(found)
         if new > 0 { logger.notice("co-trading links found", metadata: ["links.new": "\(new)"]) }
         let view = try await store.walletLinks.clusters().view(at: scoringTime)
-        let clusters = view.groups.map { $0.map(\.hex).joined(separator: ",") }.joined(separator: "\n")
+        let clusters = Self.text(view)
         if let c = saved, case .incremental = mode, c.clusters != clusters {
             // Wash fills already folded were judged with the old clusters.
             mode = .full("the wallet clusters changed since run \(c.runId)")
@@ -110,30 +135,25 @@ struct RescoringFold {
             from = nil
         }
         phases.mark("links")
-        var looking = RepeatedLookFold(scoring, now: scoringTime, wallets: tracked)
-        var folded = 0
-        var wash = 0
-        let foldPage = { (page: [Trade]) in
-            let drop = WashTrades.keys(page) { _ in view }
-            wash += drop.count
-            for t in page where drop.isEmpty || !drop.contains(t.key) {
-                looking.add(t)
-                folded += 1
-            }
-        }
-        if held && from == coFrom {
-            for page in pages { foldPage(page) }
-            pages = []
+        var folding: Folding
+        if let folded, let before, Self.text(before) == clusters, from == coFrom {
+            folding = folded
         } else {
-            try await walk(from: from, before: scoringTime, maxId: history.maxId) { foldPage($0) }
+            folding = Folding(RepeatedLookFold(scoring, now: scoringTime, wallets: tracked))
+            if held && from == coFrom {
+                for page in pages { folding.add(page, view: view) }
+            } else {
+                try await walk(from: from, before: scoringTime, maxId: history.maxId) { folding.add($0, view: view) }
+            }
+            phases.mark("fold again")
         }
-        if wash > 0 { logger.info("wash fills left out of scores", metadata: ["fills": "\(wash)"]) }
-        phases.mark("fold")
-        let results = looking.finish()
+        pages = []
+        if folding.wash > 0 { logger.info("wash fills left out of scores", metadata: ["fills": "\(folding.wash)"]) }
+        let results = folding.looking.finish()
         phases.mark("scores")
         var saving: Task<Void, any Error>?
         if save {
-            let (fold, coTest, store, logger) = (looking.fold, coTrading, store, logger)
+            let (fold, coTest, store, logger) = (folding.looking.fold, coTrading, store, logger)
             let (count, maxId, idSum) = (history.count, history.maxId, history.idSum)
             saving = Task {
                 var steps = Phases()
@@ -157,10 +177,34 @@ struct RescoringFold {
         logger.info(
             "scores folded",
             metadata: [
-                "rescore.fold": "\(mode)", "rescore.trades": "\(folded)", "rescore.run": "\(runId)",
+                "rescore.fold": "\(mode)", "rescore.trades": "\(folding.folded)", "rescore.run": "\(runId)",
                 "rescore.phases": "\(phases)",
             ])
-        return Outcome(results: results, fold: looking.fold, mode: mode, tradesFolded: folded, saving: saving)
+        return Outcome(
+            results: results, fold: folding.looking.fold, mode: mode, tradesFolded: folding.folded, saving: saving)
+    }
+
+    /// The score fold with what it left out: every trade of a page but the wash fills among them.
+    struct Folding: Sendable {
+        var looking: RepeatedLookFold
+        var folded = 0
+        var wash = 0
+
+        init(_ looking: RepeatedLookFold) { self.looking = looking }
+
+        mutating func add(_ page: [Trade], view: ClusterView) {
+            let drop = WashTrades.keys(page) { _ in view }
+            wash += drop.count
+            for t in page where drop.isEmpty || !drop.contains(t.key) {
+                looking.add(t)
+                folded += 1
+            }
+        }
+    }
+
+    /// The clusters as the checkpoint records them (one line per cluster).
+    static func text(_ view: ClusterView) -> String {
+        view.groups.map { $0.map(\.hex).joined(separator: ",") }.joined(separator: "\n")
     }
 
     /// Why a checkpoint cannot be continued.
