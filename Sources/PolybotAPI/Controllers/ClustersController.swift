@@ -82,8 +82,9 @@ extension ClustersController {
             t.wallet = representative
             return t
         }
+        let markets = Set(merged.map(\.conditionId)).sorted()
         let result = WalletScoring.score(
-            wallet: representative, trades: merged, resolutions: try await env.store.markets.resolutions(),
+            wallet: representative, trades: merged, resolutions: try await env.store.markets.resolutions(of: markets),
             now: env.now())
         return ScoreDTO(result.score)
     }

@@ -49,32 +49,24 @@ struct InsightsController {
             }
             let category = request.uri.queryParameters.get("category")
             let onePerCluster = request.uri.queryParameters.get("onePerCluster") == "true"
-            let rows = try await cache.rows(maxAge: .seconds(15)) { try await leaderboard() }.filter { row in
-                (klass == nil || row.score.walletClass == klass)
-                    && (category == nil || row.categories.contains(category!))
+            let query = LeaderboardCache.Query(
+                sort: sort, ascending: ascending, walletClass: klass, category: category, onePerCluster: onePerCluster)
+            let page = try await cache.page(
+                query, offset: offset, limit: limit, maxAge: .seconds(15), build: { try await leaderboard() },
+                order: { rows in Self.order(rows, query) })
+            // The body as `jsonResponse` would write it (keys sorted, `next` absent at the end), from rows encoded once.
+            var body = "{\"categories\":["
+            for (i, c) in page.categories.enumerated() {
+                if i > 0 { body += "," }
+                JSONText.string(c, into: &body)
             }
-            var sorted = rows.sorted { a, b in
-                let (x, y) = (Self.key(a, sort), Self.key(b, sort))
-                if x != y { return ascending ? x < y : x > y }
-                return a.address < b.address
-            }
-            if onePerCluster {
-                // One trader, one row: the cluster's best-ranked wallet under the chosen sort.
-                var seen = Set<String>()
-                sorted = sorted.filter { seen.insert($0.cluster).inserted }
-            }
-            let page = Array(sorted.dropFirst(offset).prefix(limit))
-            let categories = Set(rows.flatMap(\.categories)).sorted()
-            struct Body: Encodable {
-                var items: [LeaderboardRow]
-                var next: String?
-                var total: Int
-                var categories: [String]
-            }
-            return try jsonResponse(
-                Body(
-                    items: page, next: offset + page.count < sorted.count ? "\(offset + page.count)" : nil,
-                    total: sorted.count, categories: categories))
+            body += "],\"items\":[" + page.items.joined(separator: ",") + "]"
+            if offset + page.items.count < page.total { body += ",\"next\":\"\(offset + page.items.count)\"" }
+            body += ",\"total\":\(page.total)}"
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            headers[.cacheControl] = "no-store"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
         }
         router.get("/api/v1/whales/:address/profile") { _, context -> Response in
             try jsonResponse(try await profile(try context.parameters.address("address")))
@@ -109,6 +101,29 @@ struct InsightsController {
         }
     }
 
+    /// The positions of the rows a query keeps, in its order, and the categories of those rows. Rows are large: their
+    /// positions are filtered and sorted, not copies of them.
+    static func order(_ rows: [LeaderboardRow], _ q: LeaderboardCache.Query) -> LeaderboardCache.Ordered {
+        let kept = rows.indices.filter { i in
+            (q.walletClass == nil || rows[i].score.walletClass == q.walletClass)
+                && (q.category == nil || rows[i].categories.contains(q.category!))
+        }
+        var order = kept.map { (key: key(rows[$0], q.sort), index: $0) }
+        order.sort { a, b in
+            if a.key != b.key { return q.ascending ? a.key < b.key : a.key > b.key }
+            return rows[a.index].address < rows[b.index].address
+        }
+        var positions = order.map(\.index)
+        if q.onePerCluster {
+            // One trader, one row: the cluster's best-ranked wallet under the chosen sort.
+            var seen = Set<String>()
+            positions = positions.filter { seen.insert(rows[$0].cluster).inserted }
+        }
+        var categories = Set<String>()
+        for i in kept { categories.formUnion(rows[i].categories) }
+        return LeaderboardCache.Ordered(positions: positions, categories: categories.sorted())
+    }
+
     func leaderboard() async throws -> [LeaderboardRow] {
         let scores = try await env.store.scores.latestAll()
         let whales = try await env.store.whales.get(Array(scores.keys))
@@ -135,7 +150,7 @@ struct InsightsController {
     func copyability(wallet: Address?) async throws -> [String: CopyabilityDTO] {
         let fills = try await env.store.insights.copiedFills(mode: env.mode, wallet: wallet)
         guard !fills.isEmpty else { return [:] }
-        let resolutions = try await env.store.markets.resolutions()
+        let resolutions = try await env.store.markets.resolutions(of: Set(fills.map(\.conditionId)).sorted())
         let entries = fills.compactMap { f -> CopyPosition? in
             guard let winner = resolutions[f.conditionId]?.winningToken, f.shares > .zero else { return nil }
             let shares = f.shares.doubleValue
@@ -161,10 +176,10 @@ struct InsightsController {
         guard !history.isEmpty || !trades.isEmpty || whale != nil else {
             throw APIError.notFound("no trades, scores or record for \(address.hex)")
         }
-        let resolutions = try await env.store.markets.resolutions()
-        let categories = try await env.store.insights.marketCategories()
-        let built = WalletProfile.build(trades: trades, resolutions: resolutions, categories: categories, asOf: now)
         let ids = Set(trades.map(\.conditionId)).sorted()
+        let resolutions = try await env.store.markets.resolutions(of: ids)
+        let categories = try await env.store.insights.marketCategories(of: ids)
+        let built = WalletProfile.build(trades: trades, resolutions: resolutions, categories: categories, asOf: now)
         let markets = try await env.store.markets.get(ids)
         var baskets: [BasketRefDTO] = []
         for b in try await env.store.baskets.list()
@@ -277,17 +292,104 @@ struct InsightsController {
     }
 }
 
-/// The last leaderboard and when it was built.
+/// The last leaderboard and when it was built. One build at a time, whoever asks (concurrent requests on a stale
+/// leaderboard used to start a rebuild each); while it runs, requests are answered from the previous rows, up to
+/// ``LeaderboardCache/staleLimit`` old — past that they wait for the build, and a build that fails reaches them. Each
+/// query's order and each row's JSON are worked out once per build.
 actor LeaderboardCache {
-    private var value: [LeaderboardRow] = []
-    private var at: ContinuousClock.Instant?
+    /// What a request asks of the rows.
+    struct Query: Hashable, Sendable {
+        var sort: String
+        var ascending: Bool
+        var walletClass: String?
+        var category: String?
+        var onePerCluster: Bool
+    }
 
-    /// The cached rows if younger than `maxAge`, else `build`'s (stored).
-    func rows(maxAge: Duration, build: @Sendable () async throws -> [LeaderboardRow]) async throws -> [LeaderboardRow] {
-        if let at, ContinuousClock.now - at < maxAge { return value }
-        let fresh = try await build()
+    /// The rows a query keeps, by position, in its order; and their categories.
+    struct Ordered: Sendable {
+        var positions: [Int]
+        var categories: [String]
+    }
+
+    /// One page: its rows' JSON objects, the query's row count and categories.
+    struct Page: Sendable {
+        var items: [String]
+        var total: Int
+        var categories: [String]
+    }
+
+    private var value: [LeaderboardRow]?
+    private var at: ContinuousClock.Instant?
+    private var building: Task<[LeaderboardRow], any Error>?
+    private var orders: [Query: Ordered] = [:]
+    private var encoded: [Int: String] = [:]
+    /// Rows older than this are not served while a build runs: the caller waits for it.
+    static let staleLimit = Duration.seconds(60)
+
+    /// A page of the rows for `query`: the cached rows if younger than `maxAge`; else a build is started (one at a
+    /// time) and the cached rows are used meanwhile when younger than ``staleLimit``, the build's otherwise.
+    func page(
+        _ query: Query, offset: Int, limit: Int, maxAge: Duration,
+        build: @escaping @Sendable () async throws -> [LeaderboardRow],
+        order: @Sendable ([LeaderboardRow]) -> Ordered
+    ) async throws -> Page {
+        let rows = try await rows(maxAge: maxAge, build: build)
+        let ordered: Ordered
+        if let known = orders[query] {
+            ordered = known
+        } else {
+            ordered = order(rows)
+            orders[query] = ordered
+        }
+        var items: [String] = []
+        for i in ordered.positions.dropFirst(offset).prefix(limit) {
+            if let json = encoded[i] {
+                items.append(json)
+            } else {
+                let e = JSONEncoder()
+                e.outputFormatting = [.sortedKeys]
+                let json = String(decoding: try e.encode(rows[i]), as: UTF8.self)
+                encoded[i] = json
+                items.append(json)
+            }
+        }
+        return Page(items: items, total: ordered.positions.count, categories: ordered.categories)
+    }
+
+    /// The cached rows if younger than `maxAge`; else a build is started (one at a time) and the cached rows are
+    /// answered meanwhile when younger than ``staleLimit``, the build's otherwise.
+    private func rows(
+        maxAge: Duration, build: @escaping @Sendable () async throws -> [LeaderboardRow]
+    ) async throws
+        -> [LeaderboardRow]
+    {
+        let now = ContinuousClock.now  // clock-edge: a cache's age, never a trading decision
+        if let value, let at, now - at < maxAge { return value }
+        let task = building ?? Task { try await build() }
+        if building == nil {
+            building = task
+            Task { await self.settle(task) }
+        }
+        if let value, let at, now - at < Self.staleLimit { return value }
+        let fresh = try await task.value
+        // The build this caller waited for may have landed already (settle ran first) or not yet.
+        if building == task { store(fresh) }
+        return value ?? fresh
+    }
+
+    /// Stores a finished build's rows (a failed build leaves the old rows, which age past ``staleLimit``).
+    private func settle(_ task: Task<[LeaderboardRow], any Error>) async {
+        let result = await task.result
+        guard building == task else { return }
+        if case .success(let fresh) = result { store(fresh) }
+        building = nil
+    }
+
+    private func store(_ fresh: [LeaderboardRow]) {
         value = fresh
-        at = .now
-        return fresh
+        at = ContinuousClock.now  // clock-edge: a cache's age
+        orders = [:]
+        encoded = [:]
     }
 }

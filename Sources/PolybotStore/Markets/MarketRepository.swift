@@ -10,6 +10,8 @@ package protocol MarketRepository: Sendable {
     func get(_ conditionIds: [String]) async throws -> [String: MarketInfo]
     /// Every resolved market's resolution.
     func resolutions() async throws -> [String: MarketResolution]
+    /// The resolutions of these markets that have resolved (a wallet's page reads its own markets, not every one).
+    func resolutions(of conditionIds: [String]) async throws -> [String: MarketResolution]
 }
 
 /// ``MarketRepository`` over PostgreSQL.
@@ -59,6 +61,17 @@ package struct MarketPostgresRepository: MarketRepository {
         try await decode(
             db.client.query(
                 "SELECT \(unescaped: Self.columns) FROM markets WHERE winning_token_id IS NOT NULL", logger: db.logger)
+        ).mapValues(\.resolution)
+    }
+
+    package func resolutions(of conditionIds: [String]) async throws -> [String: MarketResolution] {
+        guard !conditionIds.isEmpty else { return [:] }
+        return try await decode(
+            db.client.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM markets
+                WHERE winning_token_id IS NOT NULL AND condition_id = ANY(\(conditionIds))
+                """, logger: db.logger)
         ).mapValues(\.resolution)
     }
 

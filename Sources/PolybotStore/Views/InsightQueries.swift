@@ -98,6 +98,23 @@ package struct InsightQueries: Sendable {
         }
     }
 
+    /// The categories of these markets, as ``marketCategories()`` gives them (a wallet's page reads its own markets).
+    package func marketCategories(of conditionIds: [String]) async throws -> [String: String] {
+        guard !conditionIds.isEmpty else { return [:] }
+        return try await mappingErrors {
+            let rows = try await db.client.query(
+                """
+                SELECT condition_id, coalesce(nullif(category, ''), regexp_replace(coalesce(fee_type, ''), '_fees$', ''))
+                FROM markets WHERE condition_id = ANY(\(conditionIds))
+                """, logger: db.logger)
+            var out: [String: String] = [:]
+            for try await (id, category) in rows.decode((String, String).self) where !category.isEmpty {
+                out[id] = category
+            }
+            return out
+        }
+    }
+
     /// Each wallet's whale-trade volume by market category (markets without a category count as `other`).
     package func walletCategoryVolume() async throws -> [String: [String: Micros]] {
         try await mappingErrors {
