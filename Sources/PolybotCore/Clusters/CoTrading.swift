@@ -53,6 +53,10 @@ public struct CoTrading: Sendable {
     private var counts: [[Int32: Int]] = []
     /// Co-occurrences per pair of wallet numbers (`lower << 32 | higher`).
     private var shared: [Int64: Int] = [:]
+    /// Per wallet number, the last trade (by ``fed``) that counted it as a partner: each partner once per trade, in
+    /// time linear in the window (not kept in the archive).
+    private var partnerOf: [Int] = []
+    private var fed = 0
 
     /// Creates an empty test over `tracked` wallets (nil: all).
     public init(rules: CoTradingRules = CoTradingRules(), tracked: Set<Address>? = nil) {
@@ -89,6 +93,7 @@ public struct CoTrading: Sendable {
         walletNumbers[w] = n
         wallets.append(w)
         counts.append([:])
+        partnerOf.append(-1)
         return n
     }
 
@@ -115,9 +120,10 @@ public struct CoTrading: Sendable {
         } else {
             recent[b].removeAll(keepingCapacity: true)
         }
-        for (i, r) in recent[b].enumerated() where r.wallet != w {
+        fed += 1
+        for r in recent[b] where r.wallet != w && partnerOf[Int(r.wallet)] != fed {
             // Each partner once per trade.
-            if recent[b][..<i].contains(where: { $0.wallet == r.wallet }) { continue }
+            partnerOf[Int(r.wallet)] = fed
             shared[Self.key(min(w, r.wallet), max(w, r.wallet)), default: 0] += 1
         }
         recent[b].append((t.timestamp, w))

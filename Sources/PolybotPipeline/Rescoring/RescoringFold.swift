@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PolybotCore
 import PolybotStore
+import Synchronization
 
 /// The fold of one rescoring run (issue 32): every stored trade before the scoring time, without wash fills, scored
 /// for the run's wallets with Benjamini–Hochberg across them. It continues from the newest completed run's checkpoint
@@ -96,14 +97,24 @@ struct RescoringFold {
         var pages: [[Trade]] = []
         // On one read, the score fold runs beside the co-trading test (the second core), judging wash fills by the
         // clusters known before this run's links; it is kept when those links leave the clusters as they were, and
-        // folded again on the new ones otherwise.
-        let before = sameRange ? try await store.walletLinks.clusters().view(at: scoringTime) : nil
+        // folded again on the new ones otherwise. (A continued fold whose clusters already differ from its
+        // checkpoint's is re-folded whatever the links say: nothing is run beside.)
+        var before = sameRange ? try await store.walletLinks.clusters().view(at: scoringTime) : nil
+        if let c = saved, case .incremental = mode, let b = before, c.clusters != Self.text(b) { before = nil }
         let beside: Task<Folding, Never>?
         let channel = AsyncChannel<[Trade]>()
+        var sent = 0
         if let before {
-            beside = Task { [scoring, tracked] in
-                var folding = Folding(RepeatedLookFold(scoring, now: scoringTime, wallets: tracked))
-                for await page in channel { folding.add(page, view: before) }
+            // The fold moves into the task: no second copy of a checkpoint's state while both run. Whenever the fold
+            // made beside is not kept, the run is a full re-fold (the check above), which starts empty.
+            let handoff = FoldHandoff(scoring)
+            scoring = ScoreFold(resolutions: resolutions, parameters: parameters, undatedResolutionsKnown: true)
+            beside = Task { [tracked] in
+                var folding = Folding(RepeatedLookFold(handoff.take(), now: scoringTime, wallets: tracked))
+                for await page in channel {
+                    folding.add(page, view: before)
+                    folding.pages += 1
+                }
                 return folding
             }
         } else {
@@ -113,7 +124,10 @@ struct RescoringFold {
             try await walk(from: coFrom, before: scoringTime, maxId: history.maxId) { page in
                 for t in page where tracked.contains(t.wallet) { coTrading.add(t) }
                 if held { pages.append(page) }
-                if beside != nil { await channel.send(page) }
+                if beside != nil {
+                    sent += 1
+                    await channel.send(page)
+                }
             }
         } catch {
             channel.finish()
@@ -121,7 +135,9 @@ struct RescoringFold {
             throw error
         }
         channel.finish()
-        let folded = await beside?.value
+        var folded = await beside?.value
+        // A send cancelled on the last page returns without delivering it: a cancelled run stops here.
+        try Task.checkCancellation()
         phases.mark("co-trading and fold")
         let found = coTrading.links(at: scoringTime)
         let new = try await store.walletLinks.record(found)
@@ -136,9 +152,14 @@ struct RescoringFold {
         }
         phases.mark("links")
         var folding: Folding
-        if let folded, let before, Self.text(before) == clusters, from == coFrom {
-            folding = folded
+        if let kept = folded, kept.pages == sent, let before, Self.text(before) == clusters, from == coFrom {
+            folding = kept
         } else {
+            folded = nil
+            if beside != nil, case .incremental = mode {
+                // Unreachable by the check before the walk; a continued fold is never re-made from an emptied one.
+                throw Refusal(description: "the fold made beside the co-trading test was not kept in a continued run")
+            }
             folding = Folding(RepeatedLookFold(scoring, now: scoringTime, wallets: tracked))
             if held && from == coFrom {
                 for page in pages { folding.add(page, view: view) }
@@ -189,6 +210,8 @@ struct RescoringFold {
         var looking: RepeatedLookFold
         var folded = 0
         var wash = 0
+        /// Pages received (the fold made beside the co-trading test is kept only if it received every page sent).
+        var pages = 0
 
         init(_ looking: RepeatedLookFold) { self.looking = looking }
 
@@ -271,6 +294,19 @@ struct RescoringFold {
             if !page.isEmpty { try await body(page) }
             if last { break }
         }
+    }
+}
+
+/// A fold handed to the task that folds beside the co-trading test, so that the task holds the only copy.
+private final class FoldHandoff: Sendable {
+    private let slot: Mutex<ScoreFold?>
+
+    init(_ fold: ScoreFold) { slot = Mutex(fold) }
+
+    /// The fold (once).
+    func take() -> ScoreFold {
+        guard let fold = slot.withLock({ $0.take() }) else { preconditionFailure("a fold handed over twice") }
+        return fold
     }
 }
 
