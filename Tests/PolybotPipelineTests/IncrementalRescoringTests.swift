@@ -12,6 +12,16 @@ import Testing
 struct IncrementalRescoringTests {
     let logger = Logger(label: "test.rescore.incremental")
 
+    /// Every wallet of `trades` tracked, and a job over them reading history in pages of `pageSize` (no candidates).
+    func tracking(_ trades: [Trade], in store: PolybotStore, pageSize: Int) async throws -> RescoringJob {
+        for w in Set(trades.map(\.wallet)) { try await store.whales.upsert(Whale(address: w, tracked: true)) }
+        var config = RescoringJob.Configuration()
+        config.leaderboardCandidates = 0
+        config.candidateMinNotional = Micros(Int64.max)
+        config.historyPageSize = pageSize
+        return RescoringJob(store: store, dataAPI: nil, gamma: nil, configuration: config, logger: logger)
+    }
+
     @Test func theNextNightFoldsOnlyNewTradesAndAgreesWithAFullReFold() async throws {
         var options = TradeHistoryGenerator.Options(
             trades: 20_000, wallets: 100, markets: 50, seed: 32, informedShare: 0.1)
@@ -34,13 +44,8 @@ struct IncrementalRescoringTests {
         try await withTestDatabase { store, _ in
             _ = try await store.trades.insertBatch(trades.filter { $0.timestamp < t0 })
             try await store.markets.upsert(markets)
-            for w in Set(trades.map(\.wallet)) { try await store.whales.upsert(Whale(address: w, tracked: true)) }
-            var config = RescoringJob.Configuration()
-            config.leaderboardCandidates = 0
-            config.candidateMinNotional = Micros(Int64.max)
             // Small pages: the walk's page boundaries, the carried second and the prefetch are all exercised.
-            config.historyPageSize = 997
-            let job = RescoringJob(store: store, dataAPI: nil, gamma: nil, configuration: config, logger: logger)
+            let job = try await tracking(trades, in: store, pageSize: 997)
 
             let first = try await job.run(trigger: .scheduled, now: t0)
             #expect(first.fold == "full re-fold (no checkpoint)")
@@ -109,12 +114,7 @@ struct IncrementalRescoringTests {
         let now = g.options.start + g.options.span + 86_400
         try await withTestDatabase { [trades] store, _ in
             #expect(try await store.trades.insertBatch(trades) == trades.count)
-            for w in Set(trades.map(\.wallet)) { try await store.whales.upsert(Whale(address: w, tracked: true)) }
-            var config = RescoringJob.Configuration()
-            config.leaderboardCandidates = 0
-            config.candidateMinNotional = Micros(Int64.max)
-            config.historyPageSize = 1_009
-            let job = RescoringJob(store: store, dataAPI: nil, gamma: nil, configuration: config, logger: logger)
+            let job = try await tracking(trades, in: store, pageSize: 1_009)
             #expect(try await store.walletLinks.all().isEmpty)
             // No links before: the fold made beside judged no fill a wash; the run's link makes 80 of them one.
             let first = try await job.run(trigger: .scheduled, now: now)
