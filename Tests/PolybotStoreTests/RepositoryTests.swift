@@ -412,4 +412,22 @@ struct RepositoryTests {
             #expect(active == [Cooldown(scope: .wallet(Fixtures.address(9)), until: 2_000_000_000, reason: "loss")])
         }
     }
+
+    /// Market categories, of every market and of the markets named: a stored category first, else the fee category.
+    @Test func marketCategoriesOfEveryMarketAndOfTheMarketsNamed() async throws {
+        try await withTestDatabase { store, client in
+            let fees = try #require(
+                FeeSchedule(rate: Micros(40_000), exponent: 1, takerOnly: true, rebateRate: Micros(250_000)))
+            let (a, b, c) = (Fixtures.hex32(1), Fixtures.hex32(2), Fixtures.hex32(3))
+            try await store.markets.upsert([
+                MarketInfo(conditionId: a, fees: .charged(fees, type: "politics_fees")),
+                MarketInfo(conditionId: b, fees: .charged(fees, type: "crypto_fees")),
+                MarketInfo(conditionId: c, fees: .free),
+            ])
+            try await client.query("UPDATE markets SET category = 'sports' WHERE condition_id = \(b)")
+            #expect(try await store.insights.marketCategories() == [a: "politics", b: "sports"])
+            #expect(try await store.insights.marketCategories(of: [b, c]) == [b: "sports"])
+            #expect(try await store.insights.marketCategories(of: []) == [:])
+        }
+    }
 }

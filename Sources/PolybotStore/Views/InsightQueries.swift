@@ -84,28 +84,21 @@ package struct InsightQueries: Sendable {
     /// Each known market's category: the stored category, else the venue's fee category (`politics_fees` →
     /// `politics`); markets with neither are absent.
     package func marketCategories() async throws -> [String: String] {
-        try await mappingErrors {
-            let rows = try await db.client.query(
-                """
-                SELECT condition_id, coalesce(nullif(category, ''), regexp_replace(coalesce(fee_type, ''), '_fees$', ''))
-                FROM markets
-                """, logger: db.logger)
-            var out: [String: String] = [:]
-            for try await (id, category) in rows.decode((String, String).self) where !category.isEmpty {
-                out[id] = category
-            }
-            return out
-        }
+        try await categories(of: nil)
     }
 
     /// The categories of these markets, as ``marketCategories()`` gives them (a wallet's page reads its own markets).
     package func marketCategories(of conditionIds: [String]) async throws -> [String: String] {
-        guard !conditionIds.isEmpty else { return [:] }
-        return try await mappingErrors {
+        conditionIds.isEmpty ? [:] : try await categories(of: conditionIds)
+    }
+
+    /// Categories of the markets named (nil: every market).
+    private func categories(of conditionIds: [String]?) async throws -> [String: String] {
+        try await mappingErrors {
             let rows = try await db.client.query(
                 """
                 SELECT condition_id, coalesce(nullif(category, ''), regexp_replace(coalesce(fee_type, ''), '_fees$', ''))
-                FROM markets WHERE condition_id = ANY(\(conditionIds))
+                FROM markets WHERE \(conditionIds)::text[] IS NULL OR condition_id = ANY(\(conditionIds))
                 """, logger: db.logger)
             var out: [String: String] = [:]
             for try await (id, category) in rows.decode((String, String).self) where !category.isEmpty {
