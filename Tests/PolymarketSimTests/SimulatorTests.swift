@@ -17,7 +17,7 @@ struct SimulatorTests {
     let logger = Logger(label: "test.sim.client")
 
     func transport(
-        retry: RetryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10)), timeout: Duration = .seconds(5)
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10)), timeout: Duration = .processWait
     )
         -> HTTPTransport
     { HTTPTransport(retry: retry, timeout: timeout, logger: logger) }
@@ -261,7 +261,7 @@ struct SimulatorTests {
         }
         let other = try #require(exchange.markets.keys.first { $0 != charged })
         try await withSimulator(exchange) { base, _ in
-            let t = transport(retry: .none, timeout: .seconds(10))
+            let t = transport(retry: .none, timeout: .processWait)
             defer { Task { try? await t.shutdown() } }
             let markets = try await GammaClient(baseURL: base + "/gamma", transport: t).markets(
                 conditionIds: [charged, other])
@@ -303,7 +303,7 @@ struct SimulatorTests {
                     winningIndex: 0, resolvedAt: at)
             ])
         try await withSimulator(exchange) { base, _ in
-            let t = transport(retry: .none, timeout: .seconds(10))
+            let t = transport(retry: .none, timeout: .processWait)
             defer { Task { try? await t.shutdown() } }
             let gamma = GammaClient(baseURL: base + "/gamma", transport: t)
             // Before the venue's clock reaches the resolution time: open.
@@ -342,7 +342,7 @@ struct SimulatorTests {
             // Set-up and the lookup get a patient transport (the suite runs beside heavy tests). The POST's 5 s limit is
             // long enough for the request to reach the venue on a loaded machine (a 400 ms limit once gave up before
             // sending it), and far shorter than the 60 s the venue holds its answer.
-            let setup = transport(retry: .none, timeout: .seconds(10))
+            let setup = transport(retry: .none, timeout: .processWait)
             let t = transport(retry: .none, timeout: .seconds(5))
             defer {
                 Task {
