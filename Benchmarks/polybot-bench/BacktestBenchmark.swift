@@ -61,7 +61,9 @@ enum BacktestBenchmark {
             trades: tradesPath, markets: resolutionsPath, from: nil, to: nil, rescoreEvery: "1d", basket: "top:20",
             minMembers: 2, minNotional: minNotional, fees: "2026", baselines: false, seed: 1)
         var logger = Logger(label: "bench.backtest")
-        logger.logLevel = .warning
+        // POLYBOT_LOG_LEVEL=info shows the run's phases with their times.
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["POLYBOT_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
         let start = ContinuousClock.now
         let report = try await BacktestCommand.run(config: config, options: options, logger: logger)
         let seconds = (ContinuousClock.now - start).seconds

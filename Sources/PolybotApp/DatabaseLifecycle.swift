@@ -15,13 +15,18 @@ package struct DatabaseLifecycle: Sendable {
 
     /// Starts the embedded cluster if needed and prepares the client configuration.
     ///
+    /// - Parameter throwaway: the embedded cluster is removed after the run (replay, backtest): it skips fsync, so a
+    ///   commit does not wait for the disk. A crash loses it either way.
     /// - Throws: ``EmbeddedPostgres/Failure`` when the embedded cluster cannot start.
-    package static func open(_ config: AppConfiguration, logger: Logger) async throws -> DatabaseLifecycle {
+    package static func open(
+        _ config: AppConfiguration, throwaway: Bool = false, logger: Logger
+    ) async throws -> DatabaseLifecycle {
         if let url = config.databaseURL {
             return DatabaseLifecycle(clientConfiguration: url.clientConfiguration(), embedded: nil, target: "\(url)")
         }
         let pg = try EmbeddedPostgres.start(
-            EmbeddedPostgres.Options(dataDirectory: config.dataDirectory + "/pg", database: "postgres"), logger: logger)
+            EmbeddedPostgres.Options(
+                dataDirectory: config.dataDirectory + "/pg", database: "postgres", durable: !throwaway), logger: logger)
         let configuration = DatabaseURL.make(
             host: "127.0.0.1", port: pg.port, username: "postgres", password: nil, database: "polybot", tls: .disable)
         // The application database lives beside the maintenance one; create it on first start.

@@ -28,6 +28,8 @@ package struct Pipeline: Sendable {
     package let gateway: any OrderGateway
     /// Tells the consensus stage that baskets or members changed (reloaded on the next trade).
     package let basketsChanged: @Sendable () async -> Void
+    /// Tells the scorer that wallet scores changed (its cached ones are forgotten).
+    package let scoresChanged: @Sendable () async -> Void
     /// The settings in force; the stages read them on every trade or signal.
     package let live: LiveSettings
 
@@ -163,10 +165,12 @@ package struct Pipeline: Sendable {
                 if positions.holds(observed.trade.asset) { positions.enqueueSell(observed) }
             }, work: work, logger: logger)
         let scorer = WalletScorer(
-            input: filter.output, store: store, events: events, clock: clock, work: work, logger: logger)
+            input: filter.output, store: store, events: events, cacheTTL: engine.announcedChanges ? nil : 600,
+            clock: clock, work: work, logger: logger)
         let consensus = ConsensusStage(
             input: scorer.output, store: store, market: market, baseRule: { liveSettings.get().consensusRule },
-            events: events, clusters: engine.clusters, clock: clock, work: work, logger: logger)
+            events: events, reloadEvery: engine.announcedChanges ? nil : 60, clusters: engine.clusters, clock: clock,
+            work: work, logger: logger)
         let sizer = PositionSizer(
             input: consensus.output, store: store, books: books, mode: { liveSettings.get().sizingMode },
             slippageCap: { liveSettings.get().riskLimits.maxSlippage },
@@ -220,7 +224,8 @@ package struct Pipeline: Sendable {
         return Pipeline(
             services: services, events: events, risk: risk, approvals: approvals, probe: probe, listener: listener,
             positions: positions, orders: orders, filter: filter, gateway: gateway,
-            basketsChanged: { await consensus.basketsChanged() }, live: liveSettings)
+            basketsChanged: { await consensus.basketsChanged() }, scoresChanged: { await scorer.invalidateScores() },
+            live: liveSettings)
     }
 }
 

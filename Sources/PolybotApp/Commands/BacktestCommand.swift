@@ -99,13 +99,6 @@ package enum BacktestCommand {
         return Int64(text).flatMap { $0 > 0 ? $0 : nil }
     }
 
-    /// The walk-forward shared with the pipeline's schedule.
-    final class SharedWalk: Sendable {
-        let walk: Mutex<WalkForward>
-
-        init(_ walk: WalkForward) { self.walk = Mutex(walk) }
-    }
-
     /// What the pipeline's run leaves in its store that the report needs.
     struct PipelineResult: Sendable {
         var signals: [SignalLine]
@@ -171,8 +164,11 @@ package enum BacktestCommand {
         let parameters = config.scoringParameters
 
         // 1. The walk-forward through the daemon's pipeline (its schedule rescores on market time).
-        let shared = SharedWalk(
-            WalkForward(all: all, resolutions: resolutions, parameters: parameters, rule: options.rule))
+        // Each snapshot is made on a thread of its own while the pipeline runs the period before its tick.
+        let ahead = WalkAhead(
+            WalkForward(all: all, resolutions: resolutions, parameters: parameters, rule: options.rule),
+            startMs: PaperEngine.clockStartMs(rows), every: options.rescoreEverySeconds)
+        defer { ahead.stop() }
         var run = PaperEngine.Run(
             rows: rows, history: history, speed: nil, minMembers: options.minMembers,
             whaleMinNotional: options.whaleMinNotional, members: [], scores: [])
@@ -185,7 +181,7 @@ package enum BacktestCommand {
         run.every = (
             .seconds(options.rescoreEverySeconds),
             { store, basketId, now in
-                let chosen = shared.walk.withLock { $0.rescore(at: now) }
+                let chosen = try await ahead.members(at: now)
                 try await store.scores.insertSnapshots(chosen, runId: nil)
                 let keep = Set(chosen.map(\.wallet))
                 let current = try await store.baskets.members(basketId: basketId)
@@ -204,7 +200,10 @@ package enum BacktestCommand {
         let booked = try await PaperEngine.run(config: config, run, logger: logger) { store, now in
             try await collect(store: store, resolutions: resolutions, now: now, equity: equity)
         }
-        let rescorings = shared.walk.withLock { $0.rescorings }
+        let rescorings = ahead.rescorings
+        logger.info(
+            "backtest: pipeline done",
+            metadata: ["waited for the walk-forward": "\(ahead.waited.formatted(.units(allowed: [.seconds])))"])
 
         // 2. The verdict: that membership schedule, every whale trade, random baskets and hindsight on one pure path.
         let evidence = evidence(
@@ -227,6 +226,7 @@ package enum BacktestCommand {
         baselines.append(random)
         if let h = evidence.hindsight { baselines.append(RunSummary(h)) }
         let verdict = evidence.verdict
+        logger.info("backtest: verdict reached", metadata: ["verdict": "\(verdict.sentence)"])
         return Report(
             trades: rows.count, from: from, to: to, rescoreEverySeconds: options.rescoreEverySeconds,
             basketRule: options.rule.description, minMembers: options.minMembers,
@@ -292,13 +292,13 @@ package enum BacktestCommand {
         let from = options.from ?? all.first?.timestamp ?? 0
         let to = options.to ?? (all.last?.timestamp ?? 0) + 1
         let rows = all.filter { $0.timestamp >= from && $0.timestamp < to }
-        guard let first = rows.first, let last = rows.last else {
+        guard let last = rows.last else {
             throw ReplayError.badArgument("no trades between --from and --to")
         }
         var walk = WalkForward(
             all: all, resolutions: resolutions, parameters: base.scoringParameters, rule: options.rule)
         for t in WalkForward.times(
-            startMs: (first.timestamp - 1) * 1_000, every: options.rescoreEverySeconds, through: last.timestamp)
+            startMs: PaperEngine.clockStartMs(rows), every: options.rescoreEverySeconds, through: last.timestamp)
         {
             _ = walk.rescore(at: t)
         }

@@ -62,6 +62,10 @@ package enum PaperEngine {
         return HistoryBooks(history: rows, markets: markets)
     }
 
+    /// Where the run's replay clock starts (milliseconds): one second before the first trade. The schedule's ticks are
+    /// the multiples of its interval after it.
+    package static func clockStartMs(_ rows: [Trade]) -> Int64 { ((rows.first?.timestamp ?? 0) - 1) * 1_000 }
+
     /// Runs the pipeline over the history, then `finish` on the store (at the last market time) for the report.
     ///
     /// - Throws: database errors, an error of the schedule (the run stops), and what `finish` throws.
@@ -84,7 +88,7 @@ package enum PaperEngine {
         var dbConfig = config
         dbConfig.databaseURL = nil
         dbConfig.dataDirectory = dir
-        let database = try await DatabaseLifecycle.open(dbConfig, logger: logger)
+        let database = try await DatabaseLifecycle.open(dbConfig, throwaway: true, logger: logger)
         if let used = database.embedded?.dataDirectory, !used.hasPrefix(dir) { StartedClusters.throwaway(used) }
         defer {
             database.close(logger: logger)
@@ -122,7 +126,7 @@ package enum PaperEngine {
             // Fills come from the prints that follow (``TapeFills``), depleted by this run's own fills.
             let tape = Mutex(
                 TapeFills(trades: rows, participationBps: config.tapeParticipationBps))
-            let clock = ReplayClock(startMs: ((rows.first?.timestamp ?? 0) - 1) * 1000)
+            let clock = ReplayClock(startMs: clockStartMs(rows))
             let work = WorkGauge()
             let cursor = ReplayCursor()
             let resolution = run.resolution
@@ -170,11 +174,16 @@ package enum PaperEngine {
                 }
             }
             let failure = ScheduleFailure()
+            // The schedule is the run's only writer of baskets and scores: the stages hear of its changes from it.
+            let announce = Mutex<(@Sendable () async -> Void)?>(nil)
             if let every = run.every {
                 group.addTask {
                     await clock.every(every.interval) {
                         guard failure.error == nil else { return }
-                        do { try await every.body(store, b.id, clock.now()) } catch {
+                        do {
+                            try await every.body(store, b.id, clock.now())
+                            await announce.withLock { $0 }?()
+                        } catch {
                             // The run cannot go on without its schedule (a backtest without its rescoring would
                             // measure nothing): record the error, stop delivering, and throw it after shutdown.
                             failure.error = error
@@ -196,8 +205,14 @@ package enum PaperEngine {
                 live: nil, logger: logger,
                 engine: PipelineEngine(
                     clock: clock, work: work, feed: feed, market: market, relevance: relevance,
-                    clusters: { clusters.view(at: $0) }))
+                    clusters: { clusters.view(at: $0) }, announcedChanges: true))
             relevance.set { pipeline.mayMatter($0) }
+            announce.withLock { [pipeline] in
+                $0 = {
+                    await pipeline.basketsChanged()
+                    await pipeline.scoresChanged()
+                }
+            }
             let services = ServiceGroup(
                 configuration: .init(services: pipeline.services.map { .init(service: $0) }, logger: logger))
             group.addTask { try await services.run() }

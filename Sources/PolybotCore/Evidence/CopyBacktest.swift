@@ -131,7 +131,7 @@ public enum CopyBacktest {
             schedule: [CopySimulation.Membership(time: 0, members: everyone)], minMembers: 1, ratioBps: 0)
         let randoms = randomSchedules(
             like: plan.schedule, firstWhaleTrade: plan.firstWhaleTrade, count: plan.randomBaskets, seed: plan.seed
-        ).map { simulation.run(schedule: $0, minMembers: plan.minMembers) }
+        ).concurrentMap { simulation.run(schedule: $0, minMembers: plan.minMembers) }
         let hindsight = plan.hindsight.map { members in
             simulation.run(
                 schedule: [CopySimulation.Membership(time: 0, members: Set(members))],
@@ -145,7 +145,7 @@ public enum CopyBacktest {
         func judge(extra: Double) -> CopyVerdict {
             let test = EventTest.of(main, extra: extra)
             let paired = PairedTest.of(main: main, baseline: every, extra: extra, seed: plan.seed)
-            let tests = randoms.map { EventTest.of($0, extra: extra) }
+            let tests = randoms.concurrentMap { EventTest.of($0, extra: extra) }
             let rank = RankTest.of(
                 main: (returnOnCost(main, extra: extra), test.pValue),
                 randoms: zip(randoms, tests).map { (returnOnCost($0, extra: extra), $1.pValue) },

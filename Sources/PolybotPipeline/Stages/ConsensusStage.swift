@@ -30,7 +30,8 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: PipelineStage whe
     private var storedClusters = WalletClusters(links: [])
     private let events: PipelineEvents
     private let logger: Logger
-    private let reloadEvery: Int64
+    /// Seconds between reloads of the baskets (nil: only when ``basketsChanged()`` says so, and on the first trade).
+    private let reloadEvery: Int64?
     private var baskets: [Int64: (consensus: BasketConsensus, manual: Set<Address>)] = [:]
     private var loadedAt: Int64?
     private var booksSeen: [String: (book: OrderBook?, atMs: Int64)] = [:]
@@ -48,7 +49,7 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: PipelineStage whe
     ///   - baseRule: the configured rule (a basket's own window, members, ratio and upside override it).
     package init(
         input: Input, store: PolybotStore, market: MarketPorts,
-        baseRule: @escaping @Sendable () -> ConsensusRule, events: PipelineEvents, reloadEvery: Int64 = 60,
+        baseRule: @escaping @Sendable () -> ConsensusRule, events: PipelineEvents, reloadEvery: Int64? = 60,
         clusters: (@Sendable (Int64) async -> ClusterView)? = nil,
         clock: any PipelineClock = SystemPipelineClock(), work: WorkGauge? = nil, logger: Logger
     ) {
@@ -184,7 +185,7 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: PipelineStage whe
     /// Reloads baskets and members when due (and on the first trade).
     private func reloadIfDue() async {
         let now = clock.now()
-        if let loadedAt, now - loadedAt < reloadEvery { return }
+        if let loadedAt, reloadEvery.map({ now - loadedAt < $0 }) ?? true { return }
         loadedAt = now
         do {
             var next: [Int64: (consensus: BasketConsensus, manual: Set<Address>)] = [:]

@@ -15,7 +15,8 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: PipelineStage where
     private let store: PolybotStore
     private let events: PipelineEvents
     private let logger: Logger
-    private let cacheTTL: Int64
+    /// Seconds a looked-up score is kept (nil: until ``invalidateScores()``).
+    private let cacheTTL: Int64?
     private var cache: [Address: (score: WalletScore?, at: Int64)] = [:]
     private let clock: any PipelineClock
     private let work: WorkGauge?
@@ -28,7 +29,7 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: PipelineStage where
 
     /// Creates the stage.
     package init(
-        input: Input, store: PolybotStore, events: PipelineEvents, cacheTTL: Int64 = 600,
+        input: Input, store: PolybotStore, events: PipelineEvents, cacheTTL: Int64? = 600,
         clock: any PipelineClock = SystemPipelineClock(), work: WorkGauge? = nil, logger: Logger
     ) {
         self.clock = clock
@@ -72,7 +73,7 @@ package actor WalletScorer<Input: AsyncSequence & Sendable>: PipelineStage where
     /// the trade then carries no score, so the wallet does not count toward consensus on it (never the reverse).
     private func score(_ wallet: Address) async -> WalletScore? {
         let now = clock.now()
-        if let hit = cache[wallet], now - hit.at < cacheTTL { return hit.score }
+        if let hit = cache[wallet], cacheTTL.map({ now - hit.at < $0 }) ?? true { return hit.score }
         do {
             let s = try await store.scores.latest(wallet)
             cache[wallet] = (s, now)

@@ -17,13 +17,20 @@ package struct PipelineEngine: Sendable {
     /// Who is one trader at a market time (Unix seconds): the consensus counts one vote per cluster. Nil: the links
     /// stored in the database (the daemon's).
     package var clusters: (@Sendable (Int64) async -> ClusterView)?
+    /// Baskets and scores change only when the engine's driver says so (``Pipeline/basketsChanged`` and
+    /// ``Pipeline/scoresChanged``): the consensus stage reloads its baskets and the scorer forgets its cached scores
+    /// then, and never asks the store on a timer. A replay's schedule is the only writer of both, so each whale trade
+    /// costs one round trip (its insert) instead of up to four. False (the daemon): operators and the nightly job write
+    /// them, so the stages also reload on a timer.
+    package var announcedChanges: Bool
 
     /// Creates an engine (defaults: the daemon's).
     package init(
         clock: any PipelineClock = SystemPipelineClock(), work: WorkGauge? = nil, feed: (any MarketFeed)? = nil,
         market: MarketPorts? = nil, relevance: ReplayRelevance? = nil,
-        clusters: (@Sendable (Int64) async -> ClusterView)? = nil
+        clusters: (@Sendable (Int64) async -> ClusterView)? = nil, announcedChanges: Bool = false
     ) {
+        self.announcedChanges = announcedChanges
         self.clusters = clusters
         self.relevance = relevance
         self.clock = clock
