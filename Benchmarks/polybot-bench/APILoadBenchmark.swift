@@ -86,6 +86,22 @@ enum APILoadBenchmark {
         }
     }
 
+    /// One GET timed by curl (milliseconds, the whole exchange); a failed request throws.
+    static func timedGet(url: String, token: String) throws -> Double {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        p.arguments = ["-sf", "-o", "/dev/null", "-w", "%{time_total}", "-H", "Authorization: Bearer \(token)", url]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0, let seconds = Double(String(decoding: data, as: UTF8.self)) else {
+            throw BenchError.requestFailed("GET \(url): curl exit \(p.terminationStatus)")
+        }
+        return seconds * 1_000
+    }
+
     /// Runs wrk and reads its latency distribution.
     static func wrk(
         url: String, token: String, seconds: Int, connections: Int = 16

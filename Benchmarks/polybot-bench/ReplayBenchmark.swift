@@ -59,4 +59,7 @@ enum ReplayBenchmark {
     }
 }
 
-enum BenchError: Error { case cannotWrite(String) }
+enum BenchError: Error {
+    case cannotWrite(String)
+    case requestFailed(String)
+}

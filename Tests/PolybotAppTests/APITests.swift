@@ -176,9 +176,14 @@ struct APITests {
             #expect(try await d.call(.GET, "/api/v1/whales?limit=0", token: token).0 == 400)
             // Tag, deny, detail with history and the features behind the class.
             let w1 = Fixtures.address(0x101).hex
+            // The profile is cached (15 s): an operator's write is seen by the next profile all the same.
+            let before = try await d.json(.GET, "/api/v1/whales/\(w1)/profile", token: token)
+            #expect(before["listStatus"] as? String == "neutral")
             let patched = try await d.json(
                 .PATCH, "/api/v1/whales/\(w1)", token: token, body: #"{"tags":["vip","politics"],"listStatus":"deny"}"#)
             #expect(patched["listStatus"] as? String == "deny" && patched["tags"] as? [String] == ["politics", "vip"])
+            let after = try await d.json(.GET, "/api/v1/whales/\(w1)/profile", token: token)
+            #expect(after["listStatus"] as? String == "deny")
             #expect(
                 try await d.call(.PATCH, "/api/v1/whales/\(w1)", token: token, body: #"{"listStatus":"maybe"}"#).0
                     == 400)

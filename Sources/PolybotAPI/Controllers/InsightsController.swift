@@ -63,13 +63,14 @@ struct InsightsController {
             body += "],\"items\":[" + page.items.joined(separator: ",") + "]"
             if offset + page.items.count < page.total { body += ",\"next\":\"\(offset + page.items.count)\"" }
             body += ",\"total\":\(page.total)}"
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json"
-            headers[.cacheControl] = "no-store"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+            return jsonResponse(body: ByteBuffer(string: body))
         }
         router.get("/api/v1/whales/:address/profile") { _, context -> Response in
-            try jsonResponse(try await profile(try context.parameters.address("address")))
+            let address = try context.parameters.address("address")
+            let (body, _) = try await env.profiles.value(for: address, maxAge: .seconds(15)) {
+                ByteBuffer(bytes: try jsonBytes(try await profile(address)))
+            }
+            return jsonResponse(body: body)
         }
         router.get("/api/v1/signals/ledger") { request, _ -> Response in
             let limit = try request.int("limit", default: 100, in: 1...500)
@@ -289,107 +290,5 @@ struct InsightsController {
         return LedgerDTO(
             items: graded, next: rows.count == limit ? rows.last.map { "\($0.signal.id)" } : nil, baskets: baskets,
             stake: "\(env.signalStake)")
-    }
-}
-
-/// The last leaderboard and when it was built. One build at a time, whoever asks (concurrent requests on a stale
-/// leaderboard used to start a rebuild each); while it runs, requests are answered from the previous rows, up to
-/// ``LeaderboardCache/staleLimit`` old — past that they wait for the build, and a build that fails reaches them. Each
-/// query's order and each row's JSON are worked out once per build.
-actor LeaderboardCache {
-    /// What a request asks of the rows.
-    struct Query: Hashable, Sendable {
-        var sort: String
-        var ascending: Bool
-        var walletClass: String?
-        var category: String?
-        var onePerCluster: Bool
-    }
-
-    /// The rows a query keeps, by position, in its order; and their categories.
-    struct Ordered: Sendable {
-        var positions: [Int]
-        var categories: [String]
-    }
-
-    /// One page: its rows' JSON objects, the query's row count and categories.
-    struct Page: Sendable {
-        var items: [String]
-        var total: Int
-        var categories: [String]
-    }
-
-    private var value: [LeaderboardRow]?
-    private var at: ContinuousClock.Instant?
-    private var building: Task<[LeaderboardRow], any Error>?
-    private var orders: [Query: Ordered] = [:]
-    private var encoded: [Int: String] = [:]
-    /// Rows older than this are not served while a build runs: the caller waits for it.
-    static let staleLimit = Duration.seconds(60)
-
-    /// A page of the rows for `query`: the cached rows if younger than `maxAge`; else a build is started (one at a
-    /// time) and the cached rows are used meanwhile when younger than ``staleLimit``, the build's otherwise.
-    func page(
-        _ query: Query, offset: Int, limit: Int, maxAge: Duration,
-        build: @escaping @Sendable () async throws -> [LeaderboardRow],
-        order: @Sendable ([LeaderboardRow]) -> Ordered
-    ) async throws -> Page {
-        let rows = try await rows(maxAge: maxAge, build: build)
-        let ordered: Ordered
-        if let known = orders[query] {
-            ordered = known
-        } else {
-            ordered = order(rows)
-            orders[query] = ordered
-        }
-        var items: [String] = []
-        for i in ordered.positions.dropFirst(offset).prefix(limit) {
-            if let json = encoded[i] {
-                items.append(json)
-            } else {
-                let e = JSONEncoder()
-                e.outputFormatting = [.sortedKeys]
-                let json = String(decoding: try e.encode(rows[i]), as: UTF8.self)
-                encoded[i] = json
-                items.append(json)
-            }
-        }
-        return Page(items: items, total: ordered.positions.count, categories: ordered.categories)
-    }
-
-    /// The cached rows if younger than `maxAge`; else a build is started (one at a time) and the cached rows are
-    /// answered meanwhile when younger than ``staleLimit``, the build's otherwise.
-    private func rows(
-        maxAge: Duration, build: @escaping @Sendable () async throws -> [LeaderboardRow]
-    ) async throws
-        -> [LeaderboardRow]
-    {
-        let now = ContinuousClock.now  // clock-edge: a cache's age, never a trading decision
-        if let value, let at, now - at < maxAge { return value }
-        let task = building ?? Task { try await build() }
-        if building == nil {
-            building = task
-            Task { await self.settle(task) }
-        }
-        if let value, let at, now - at < Self.staleLimit { return value }
-        let fresh = try await task.value
-        // The build this caller waited for may have landed already (settle ran first) or not yet.
-        if building == task { store(fresh) }
-        return value ?? fresh
-    }
-
-    /// Stores a finished build's rows (a failed build leaves the old rows, which age past ``staleLimit``).
-    private func settle(_ task: Task<[LeaderboardRow], any Error>) async {
-        let result = await task.result
-        guard building == task else { return }
-        if case .success(let fresh) = result { store(fresh) }
-        building = nil
-    }
-
-    private func store(_ fresh: [LeaderboardRow]) {
-        value = fresh
-        at = ContinuousClock.now  // clock-edge: a cache's age
-        orders = [:]
-        encoded = [:]
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import PolybotCore
 import PolybotStore
 
@@ -29,6 +30,9 @@ package struct APIEnvironment: Sendable {
     /// Single-use tickets for the event stream.
     package var tickets = StreamTickets()
     package var now: @Sendable () -> Int64
+    /// Wallet profiles' bodies: at most 15 s old (up to 60 s while a rebuild runs), forgotten on any operator write
+    /// (``audit(_:_:_:_:)``). A profile reads a dozen tables and re-scores the wallet's cluster.
+    var profiles = RebuildingCache<Address, ByteBuffer>(capacity: 512)
     /// What the sizer spends per signal (fixed sizing): the stake a skipped signal is graded at.
     package var signalStake = Micros(50_000_000)
     /// Starts backtests on the stored history (nil: the API cannot start one; stored runs are still listed).
@@ -57,8 +61,10 @@ package struct APIEnvironment: Sendable {
         self.now = now
     }
 
-    /// Appends to the audit log as the operator.
+    /// Appends to the audit log as the operator. Every operator write is audited, and any may change what a profile
+    /// shows (label, tracking, list status, baskets): the cached profiles are forgotten.
     func audit(_ role: Role?, _ action: String, _ target: String, _ details: [String: String] = [:]) async throws {
+        await profiles.forgetAll()
         let data = (try? JSONEncoder().encode(details)) ?? Data("{}".utf8)
         try await store.audit.append(
             actor: role?.rawValue ?? "operator", action: action, target: target,

@@ -86,10 +86,20 @@ extension Parameters {
 
 /// A JSON response.
 func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+    jsonResponse(body: ByteBuffer(bytes: try jsonBytes(value)), status: status)
+}
+
+/// The JSON every response writes: keys sorted.
+func jsonBytes(_ value: some Encodable) throws -> Data {
     let e = JSONEncoder()
     e.outputFormatting = [.sortedKeys]
+    return try e.encode(value)
+}
+
+/// A response whose body is JSON already written.
+func jsonResponse(body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
     var headers = HTTPFields()
     headers[.contentType] = "application/json"
     headers[.cacheControl] = "no-store"
-    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try e.encode(value))))
+    return Response(status: status, headers: headers, body: .init(byteBuffer: body))
 }
