@@ -39,7 +39,7 @@ package actor BacktestRunner {
     /// - Throws: ``BacktestRefused`` for bad options or when a run is in progress; database errors.
     package func start(_ request: BacktestRequest, actor: String) async throws -> Int64 {
         if let running { throw BacktestRefused.busy("backtest #\(running) is still running") }
-        let options: BacktestCommand.Options
+        var options: BacktestCommand.Options
         do {
             options = try BacktestCommand.options(
                 trades: "stored history", markets: "stored history", from: nil, to: nil,
@@ -49,6 +49,8 @@ package actor BacktestRunner {
         } catch let e as ReplayError {
             throw BacktestRefused.invalid("\(e)")
         }
+        // Inside the daemon a backtest shares the machine with live trading: one core, as before.
+        options.concurrent = false
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         let params = String(decoding: try e.encode(request), as: UTF8.self)

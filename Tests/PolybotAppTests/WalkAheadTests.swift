@@ -16,13 +16,15 @@ struct WalkAheadTests {
             all: trades, resolutions: Self.world.resolutions, parameters: ScoringParameters(), rule: .topInformed(5))
     }
 
-    @Test func eachTickGetsTheSnapshotTheInlineWalkMakesAtItsTime() async throws {
+    /// Ahead by two (a second core), or each snapshot only when asked (the daemon's backtests).
+    @Test(arguments: [WalkAhead.lead, 0])
+    func eachTickGetsTheSnapshotTheInlineWalkMakesAtItsTime(lead: Int) async throws {
         let trades = Self.world.trades()
         let startMs = (trades[0].timestamp - 1) * 1_000
         let times = WalkForward.times(startMs: startMs, every: 86_400, through: trades.last!.timestamp)
         #expect(times.count >= 10)
         var inline = walk(trades)
-        let ahead = WalkAhead(walk(trades), startMs: startMs, every: 86_400)
+        let ahead = WalkAhead(walk(trades), startMs: startMs, every: 86_400, lead: lead)
         defer { ahead.stop() }
         for t in times {
             let expected = inline.rescore(at: t)
@@ -43,5 +45,8 @@ struct WalkAheadTests {
         _ = try await ahead.members(at: first)
         await #expect(throws: WalkAhead.OutOfStep.self) { try await ahead.members(at: first) }
         #expect(ahead.rescorings.map(\.time) == [first])
+        // Stopped: the next tick is refused rather than left waiting.
+        ahead.stop()
+        await #expect(throws: WalkAhead.OutOfStep.self) { try await ahead.members(at: first + 86_400) }
     }
 }

@@ -10,7 +10,8 @@ struct ConcurrentMapTests {
             var rng = SplitMix64(seed: seed)
             return (0..<1_000).reduce(0) { sum, _ in sum &+ rng.next() }
         }
-        #expect(seeds.concurrentMap(work) == seeds.map(work))
-        #expect([UInt64]().concurrentMap(work).isEmpty)
+        #expect(seeds.concurrentMap(true, work) == seeds.map(work))
+        #expect(seeds.concurrentMap(false, work) == seeds.map(work))
+        #expect([UInt64]().concurrentMap(true, work).isEmpty)
     }
 }

@@ -3,17 +3,20 @@
 /// A value younger than the caller's `maxAge` is answered as it is. An older one starts a build (one per key, whoever
 /// asks: concurrent requests on a stale value do not start one each); while the build runs, the old value is answered
 /// if it is younger than ``staleLimit`` — past that the caller waits for the build, and a build that fails reaches it
-/// (the old value stays and keeps ageing). At most `capacity` keys are kept; the one stored longest ago goes first.
+/// (the old value stays and keeps ageing). At most `capacity` keys are kept (more only while that many builds run at
+/// once); the key first asked for longest ago goes first.
 package actor RebuildingCache<Key: Hashable & Sendable, Value: Sendable> {
     private struct Entry {
         var value: Value?
         var at: ContinuousClock.Instant?
         var building: Task<Value, any Error>?
-        /// Bumped by every value stored: what was derived from the previous one is out of date.
+        /// The cache's generation when the value was stored: what was derived from another one is out of date.
         var generation = 0
     }
 
     private var entries: [Key: Entry] = [:]
+    /// Grows with every value stored, whatever its key (never reused, even after a key is forgotten).
+    private var generations = 0
     private var admitted: [Key] = []
     private let capacity: Int
     /// Values older than this are not served while a build runs: the caller waits for it.
@@ -41,7 +44,12 @@ package actor RebuildingCache<Key: Hashable & Sendable, Value: Sendable> {
             Task { await self.settle(key, task) }
         }
         if let value = entry.value, let at = entry.at, now - at < staleLimit { return (value, entry.generation) }
-        let fresh = try await task.value
+        let fresh: Value
+        do { fresh = try await task.value } catch {
+            // As `settle` would: the failed build is over (the next caller starts another), a key without a value goes.
+            if entries[key]?.building == task { failed(key) }
+            throw error
+        }
         // The build this caller waited for may have been stored already (settle ran first) or not yet.
         if entries[key]?.building == task { store(fresh, for: key) }
         guard let stored = entries[key], let value = stored.value else { return (fresh, 0) }
@@ -54,10 +62,13 @@ package actor RebuildingCache<Key: Hashable & Sendable, Value: Sendable> {
         guard entries[key]?.building == task else { return }
         switch result {
         case .success(let fresh): store(fresh, for: key)
-        case .failure:
-            entries[key]?.building = nil
-            if entries[key]?.value == nil { forget(key) }
+        case .failure: failed(key)
         }
+    }
+
+    private func failed(_ key: Key) {
+        entries[key]?.building = nil
+        if entries[key]?.value == nil { forget(key) }
     }
 
     private func store(_ fresh: Value, for key: Key) {
@@ -65,13 +76,14 @@ package actor RebuildingCache<Key: Hashable & Sendable, Value: Sendable> {
         entry.value = fresh
         entry.at = ContinuousClock.now  // clock-edge: a cache's age
         entry.building = nil
-        entry.generation += 1
+        generations += 1
+        entry.generation = generations
         entries[key] = entry
     }
 
     private func admit(_ key: Key) {
         guard entries[key] == nil else { return }
-        if admitted.count >= capacity, let oldest = admitted.first(where: { entries[$0]?.building == nil }) {
+        while admitted.count >= capacity, let oldest = admitted.first(where: { entries[$0]?.building == nil }) {
             forget(oldest)
         }
         admitted.append(key)

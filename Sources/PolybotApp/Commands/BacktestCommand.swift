@@ -46,6 +46,10 @@ package enum BacktestCommand {
         /// ERC-20 transfers for funding links (nil: co-trading links only) and which funders count.
         package var transfersPath: String?
         package var funding = FundingDefaults.rules()
+        /// Use a second core: the walk-forward's snapshots made ahead of the pipeline, the verdict's random baskets
+        /// side by side. False in the daemon (its backtests share the machine with live trading): each snapshot is
+        /// made when its tick asks, the baskets one after another. Either way the result is the same.
+        package var concurrent = true
     }
 
     /// Parses command-line text.
@@ -167,7 +171,8 @@ package enum BacktestCommand {
         // Each snapshot is made on a thread of its own while the pipeline runs the period before its tick.
         let ahead = WalkAhead(
             WalkForward(all: all, resolutions: resolutions, parameters: parameters, rule: options.rule),
-            startMs: PaperEngine.clockStartMs(rows), every: options.rescoreEverySeconds)
+            startMs: PaperEngine.clockStartMs(rows), every: options.rescoreEverySeconds,
+            lead: options.concurrent ? WalkAhead.lead : 0)
         defer { ahead.stop() }
         var run = PaperEngine.Run(
             rows: rows, history: history, speed: nil, minMembers: options.minMembers,
@@ -200,6 +205,7 @@ package enum BacktestCommand {
         let booked = try await PaperEngine.run(config: config, run, logger: logger) { store, now in
             try await collect(store: store, resolutions: resolutions, now: now, equity: equity)
         }
+        ahead.stop()
         let rescorings = ahead.rescorings
         logger.info(
             "backtest: pipeline done",
@@ -277,7 +283,8 @@ package enum BacktestCommand {
                     CopySimulation.Membership(time: $0.time, members: Set($0.basket.compactMap(Address.init)))
                 }, minMembers: options.minMembers,
                 firstWhaleTrade: CopyBacktest.firstWhaleTrades(all, minimum: rules.whaleMinNotional),
-                hindsight: hindsight, randomBaskets: options.randomBaskets, seed: options.seed))
+                hindsight: hindsight, randomBaskets: options.randomBaskets, seed: options.seed,
+                concurrent: options.concurrent))
     }
 
     /// The verdict's evidence alone, without the pipeline run: the walk-forward's rescorings at the times the replay

@@ -175,14 +175,14 @@ package enum PaperEngine {
             }
             let failure = ScheduleFailure()
             // The schedule is the run's only writer of baskets and scores: the stages hear of its changes from it.
-            let announce = Mutex<(@Sendable () async -> Void)?>(nil)
+            let announce = Announcement()
             if let every = run.every {
                 group.addTask {
                     await clock.every(every.interval) {
                         guard failure.error == nil else { return }
                         do {
                             try await every.body(store, b.id, clock.now())
-                            await announce.withLock { $0 }?()
+                            await announce.send()
                         } catch {
                             // The run cannot go on without its schedule (a backtest without its rescoring would
                             // measure nothing): record the error, stop delivering, and throw it after shutdown.
@@ -207,11 +207,9 @@ package enum PaperEngine {
                     clock: clock, work: work, feed: feed, market: market, relevance: relevance,
                     clusters: { clusters.view(at: $0) }, announcedChanges: true))
             relevance.set { pipeline.mayMatter($0) }
-            announce.withLock { [pipeline] in
-                $0 = {
-                    await pipeline.basketsChanged()
-                    await pipeline.scoresChanged()
-                }
+            announce.set {
+                await pipeline.basketsChanged()
+                await pipeline.scoresChanged()
             }
             let services = ServiceGroup(
                 configuration: .init(services: pipeline.services.map { .init(service: $0) }, logger: logger))
@@ -241,6 +239,22 @@ package enum PaperEngine {
                 return c.view
             }
         }
+    }
+
+    /// What the schedule calls after its writes (set once the pipeline exists). The closure is boxed: one kept directly
+    /// in a `Mutex` and read back on every tick is re-wrapped in a thunk at each read on this toolchain
+    /// (``ReplayRelevance``).
+    private final class Announcement: Sendable {
+        private final class Box: Sendable {
+            let f: @Sendable () async -> Void
+            init(_ f: @escaping @Sendable () async -> Void) { self.f = f }
+        }
+
+        private let box = Mutex<Box?>(nil)
+
+        func set(_ f: @escaping @Sendable () async -> Void) { box.withLock { $0 = Box(f) } }
+
+        func send() async { await box.withLock { $0 }?.f() }
     }
 
     /// The first error of a schedule, shared between the schedule's task and the run.

@@ -71,12 +71,15 @@ public enum CopyBacktest {
         public var hindsight: [Address]?
         public var randomBaskets: Int
         public var seed: UInt64
+        /// Run the random baskets on every core (false: one after another; the same result).
+        public var concurrent: Bool
 
         /// Creates a plan.
         public init(
             schedule: [CopySimulation.Membership], minMembers: Int, firstWhaleTrade: [Address: Int64],
-            hindsight: [Address]?, randomBaskets: Int = RankTest.minimumBaskets, seed: UInt64
+            hindsight: [Address]?, randomBaskets: Int = RankTest.minimumBaskets, seed: UInt64, concurrent: Bool = true
         ) {
+            self.concurrent = concurrent
             self.schedule = schedule
             self.minMembers = minMembers
             self.firstWhaleTrade = firstWhaleTrade
@@ -131,7 +134,7 @@ public enum CopyBacktest {
             schedule: [CopySimulation.Membership(time: 0, members: everyone)], minMembers: 1, ratioBps: 0)
         let randoms = randomSchedules(
             like: plan.schedule, firstWhaleTrade: plan.firstWhaleTrade, count: plan.randomBaskets, seed: plan.seed
-        ).concurrentMap { simulation.run(schedule: $0, minMembers: plan.minMembers) }
+        ).concurrentMap(plan.concurrent) { simulation.run(schedule: $0, minMembers: plan.minMembers) }
         let hindsight = plan.hindsight.map { members in
             simulation.run(
                 schedule: [CopySimulation.Membership(time: 0, members: Set(members))],
@@ -145,7 +148,7 @@ public enum CopyBacktest {
         func judge(extra: Double) -> CopyVerdict {
             let test = EventTest.of(main, extra: extra)
             let paired = PairedTest.of(main: main, baseline: every, extra: extra, seed: plan.seed)
-            let tests = randoms.concurrentMap { EventTest.of($0, extra: extra) }
+            let tests = randoms.concurrentMap(plan.concurrent) { EventTest.of($0, extra: extra) }
             let rank = RankTest.of(
                 main: (returnOnCost(main, extra: extra), test.pValue),
                 randoms: zip(randoms, tests).map { (returnOnCost($0, extra: extra), $1.pValue) },

@@ -48,10 +48,11 @@ package final class ReplayRelevance: Sendable {
 /// trade the clock runs on `tailMs` (paper fills due after the copy delay, marks) before `finished` is called.
 ///
 /// A trade that cannot matter past the listener (``Pipeline/mayMatter(_:)``: the whale filter will drop it and it is not
-/// a SELL of a token we hold) is handed over without waiting and counted as background — its whole effect is a counter
-/// and the listener's dedupe memory, which take it in order anyway, and nothing a schedule tick reads. The driver waits
-/// for all counted work after every trade that can matter and after every tick, and for the background too whenever
-/// 10,000 trades are in flight (the listener's edge holds 50,000: none is ever dropped) and at the end.
+/// a SELL of a token we hold) ends in the listener, within the driver's call, judged at its own market time — its
+/// whole effect is the listener's counters and dedupe memory, and nothing a schedule tick reads; the driver does not
+/// wait after it. The driver waits for all counted work after every trade that can matter and after every tick, and
+/// for background work too (none is left once the listener ends such trades itself) whenever 10,000 items are in flight
+/// and at the end.
 package struct ReplayFeed: MarketFeed {
     package let trades: [Trade]
     package let clock: ReplayClock

@@ -212,6 +212,9 @@ package actor ConsensusStage<Input: AsyncSequence & Sendable>: PipelineStage whe
                 }
             }
         } catch {
+            // Reloaded only when told (a replay): the next trade tries again rather than keep stale baskets until the
+            // next announcement.
+            if reloadEvery == nil { loadedAt = nil }
             logger.error("baskets not reloaded; keeping the previous ones", metadata: ["error": "\(error)"])
         }
     }

@@ -86,6 +86,7 @@ package actor TradeListener: Service {
     private let backfillErrors = Counter(label: "feed.backfill_errors")
     private let duplicates = Counter(label: "feed.duplicates")
     private let dropped = Counter(label: "pipeline.dropped", dimensions: [("edge", "listener")])
+    private let cannotMatter = Counter(label: "pipeline.replay.cannot_matter")
     private let decodeErrors = Counter(label: "feed.decode_errors")
     private let gaps = Counter(label: "feed.gaps")
     private let stallCounter = Counter(label: "feed.stalls")
@@ -178,8 +179,17 @@ package actor TradeListener: Service {
         var observed = ObservedTrade(trade, detectedAtMs: clock.nowMs(), arrived: arrived)
         observed.kind = kind
         if let work {
-            observed.counted = relevance?.mayMatter(trade) ?? true
-            if observed.counted { work.begin() } else { work.beginBackground() }
+            // A replay's trade that cannot matter past here (the whale filter would drop it and it is not a sell of a
+            // token we hold) ends here, judged at its own market time: its whole effect was the dedupe memory and the
+            // counters above. Handed on, it would have been judged whenever the filter reached it, possibly after a
+            // fill that a later clock tick made (a sell mirrored that came before the position), and every such
+            // trade cost the filter a wake-up.
+            guard relevance?.mayMatter(trade) ?? true else {
+                cannotMatter.increment()
+                return
+            }
+            observed.counted = true
+            work.begin()
         }
         if case .dropped(let old) = continuation.yield(observed) {
             // The edge was full and its oldest trade made room: forget it, so the next sweep can bring it back.
