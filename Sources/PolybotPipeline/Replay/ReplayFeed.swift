@@ -50,9 +50,7 @@ package final class ReplayRelevance: Sendable {
 /// A trade that cannot matter past the listener (``Pipeline/mayMatter(_:)``: the whale filter will drop it and it is not
 /// a SELL of a token we hold) ends in the listener, within the driver's call, judged at its own market time — its
 /// whole effect is the listener's counters and dedupe memory, and nothing a schedule tick reads; the driver does not
-/// wait after it. The driver waits for all counted work after every trade that can matter and after every tick, and
-/// for background work too (none is left once the listener ends such trades itself) whenever 10,000 items are in flight
-/// and at the end.
+/// wait after it. The driver waits for all work after every trade that can matter, after every tick and at the end.
 package struct ReplayFeed: MarketFeed {
     package let trades: [Trade]
     package let clock: ReplayClock
@@ -95,22 +93,18 @@ package struct ReplayFeed: MarketFeed {
                 let due = wallStart.advanced(by: .milliseconds(Int64(Double(trade.timestamp - first) * 1000 / speed)))
                 do { try await Task.sleep(until: due, clock: pace) } catch { return }  // clock-edge: pacing
             }
-            // Counted work is always settled here (the driver waited after the last trade that could matter), so the
+            // Work is always settled here (the driver waited after the last trade that could matter), so the
             // schedules due before this trade run on a settled pipeline.
             await clock.advance(to: trade.timestamp * 1000, settle: settle)
             cursor.set(i)
             let matters = relevance.mayMatter(trade)
             await emit(.trade(trade, serverTimeMs: nil))
-            if matters {
-                await work.idle()
-            } else if work.background >= 10_000 {
-                await work.idle(includingBackground: true)
-            }
+            if matters { await work.idle() }
         }
-        await work.idle(includingBackground: true)
+        await work.idle()
         let end = (trades.last?.timestamp ?? 0) * 1000 + tailMs
         await clock.advance(to: end, settle: settle)
-        await work.idle(includingBackground: true)
+        await work.idle()
         finished()
     }
 }

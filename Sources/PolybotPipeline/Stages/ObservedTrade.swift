@@ -10,8 +10,6 @@ package struct ObservedTrade: Sendable {
     /// When the listener accepted it on the pipeline clock, ms (market time in replay): paper fills walk the book at this
     /// time + the copy delay.
     package var detectedAtMs: Int64
-    /// Whether the replay barrier counts it as work (false: a trade the whale filter will drop — background).
-    package var counted = true
     /// What this sighting is.
     package var kind: Kind = .first
 
@@ -54,8 +52,6 @@ package struct DetectedSignal: Sendable {
     /// When the trade that completed the consensus arrived.
     package var arrived: ContinuousClock.Instant
     package var detectedAtMs: Int64
-    /// Whether the replay barrier counts it as work (false: a trade the whale filter will drop — background).
-    package var counted = true
     /// The book the consensus stage read for the upside gate, and when (pipeline clock, ms).
     package var book: OrderBook?
     package var bookAtMs: Int64?

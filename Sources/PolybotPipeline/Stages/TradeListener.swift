@@ -188,12 +188,11 @@ package actor TradeListener: Service {
                 cannotMatter.increment()
                 return
             }
-            observed.counted = true
             work.begin()
         }
         if case .dropped(let old) = continuation.yield(observed) {
             // The edge was full and its oldest trade made room: forget it, so the next sweep can bring it back.
-            work.end(old)
+            work.end()
             dropped.increment()
             seen.removeValue(forKey: old.trade.key)
             droppedSince = min(droppedSince ?? old.trade.timestamp, old.trade.timestamp)

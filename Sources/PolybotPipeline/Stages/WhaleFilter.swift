@@ -72,17 +72,10 @@ package actor WhaleFilter<Input: AsyncSequence & Sendable>: PipelineStage where 
         let verdict = rules.evaluate(observed.trade)
         if verdict.passes {
             passed.increment()
-            var observed = observed
-            if let work, !observed.counted {
-                // Background when accepted, yet it passes now: counted from here on.
-                work.begin()
-                work.endBackground()
-                observed.counted = true
-            }
             await output.send(observed)
         } else {
             rejected[verdict]?.increment()
-            work.end(observed)
+            work.end()
         }
         return true
     }
